@@ -1,0 +1,44 @@
+import { MAX_COMMAND_LINE_BYTES } from './limits.js';
+
+/** Command words: letters and single spaces only ("SET VARIABLE"), so nothing can be smuggled in unquoted. */
+const COMMAND_WORDS = /^[A-Za-z]+(?: [A-Za-z]+)*$/;
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\r\n\0]/;
+
+/**
+ * Quotes one argument the way res_agi.c's parse_args() reads it back: inside `"…"` a space is literal, `\x`
+ * yields `x`, so `\` and `"` are escaped and everything else (tabs, UTF-8) goes through as is. An empty string
+ * becomes `""`, which parse_args() turns into an empty argument.
+ */
+export function quoteArg(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * Builds one command line, `\n` included. Throws TypeError for a malformed command word or an argument holding
+ * CR, LF or NUL (run_agi() reads up to `\n`, so an embedded newline would start a second command, and a NUL ends
+ * the C string), and RangeError when the line exceeds MAX_COMMAND_LINE_BYTES (run_agi() would cut it in two).
+ */
+export function buildCommandLine(command: string, args: readonly (string | number)[], maxBytes = MAX_COMMAND_LINE_BYTES): string {
+  if (typeof command !== 'string' || !COMMAND_WORDS.test(command)) {
+    throw new TypeError(`AGI command must be words of letters separated by single spaces, got ${JSON.stringify(command)}`);
+  }
+  let line = command;
+  for (const [i, arg] of args.entries()) {
+    let text: string;
+    if (typeof arg === 'number') {
+      if (!Number.isFinite(arg)) throw new TypeError(`AGI argument ${i + 1} of ${command} is not a finite number: ${arg}`);
+      text = String(arg);
+    } else if (typeof arg === 'string') {
+      text = arg;
+    } else {
+      throw new TypeError(`AGI argument ${i + 1} of ${command} must be a string or a number, got ${typeof arg}`);
+    }
+    if (FORBIDDEN.test(text)) throw new TypeError(`AGI argument ${i + 1} of ${command} contains CR, LF or NUL`);
+    line += ` ${quoteArg(text)}`;
+  }
+  line += '\n';
+  const bytes = Buffer.byteLength(line, 'utf8');
+  if (bytes > maxBytes) throw new RangeError(`AGI command line of ${bytes} bytes exceeds ${maxBytes} bytes (${command})`);
+  return line;
+}

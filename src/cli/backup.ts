@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import type { AppContext } from '../context.js';
+import { backupDatabase } from '../store/backup.js';
+import { isStoreError, StoreError } from '../store/index.js';
+import { parse, UsageError } from './args.js';
+import type { Out } from './main.js';
+
+/**
+ * `callfilter backup <file> [--force]` (also `npm run backup -- <file>`): an online, consistent copy of the
+ * database, checked with PRAGMA integrity_check, taken while the service runs.
+ */
+export async function backupCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
+  const { values, positionals } = parse(argv, { force: { type: 'boolean' } });
+  if (positionals.length !== 1 || !positionals[0]) throw new UsageError('one backup file name is required');
+  // `npm run` changes into the package folder; INIT_CWD is where the person typed the command.
+  const file = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]);
+  try {
+    const r = await backupDatabase(ctx.store.db, file, { force: values.force === true });
+    out(`backed up ${ctx.config.dbFile} to ${r.file} (${formatBytes(r.bytes)}, ${r.pages} pages, schema version ${r.schemaVersion}, integrity ok)`);
+  } catch (err) {
+    if (isStoreError(err, 'conflict') && !values.force && /already exists$/.test(err.message)) {
+      throw new StoreError('conflict', `${err.message} (add --force to overwrite it)`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

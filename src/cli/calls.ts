@@ -1,0 +1,50 @@
+import type { AppContext } from '../context.js';
+import { normaliseNumber } from '../numbers/index.js';
+import { evaluate } from '../screen/evaluate.js';
+import type { CallRecord } from '../store/types.js';
+import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
+import type { Out } from './main.js';
+
+/** What would happen if this number called now (or at --at), and why — without logging a call. */
+export async function explainCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
+  const { values, positionals } = parse(argv, { did: { type: 'string' }, at: { type: 'string' }, presentation: { type: 'string' } });
+  if (positionals.length === 0) throw new UsageError('a number is required (use "anonymous" for a withheld caller)');
+  const at = values.at ? parseTime(values.at, ctx.clock(), -1, '--at') : ctx.clock();
+  const presentation = parseIntFlag(values.presentation, '--presentation', 0, 255);
+  const ev = await evaluate(ctx, { callerRaw: positionals.join(' '), ...(presentation !== undefined && { presentation }), ...(values.did && { didRaw: values.did }) }, at);
+  const { caller, decision } = ev;
+  out(`caller:   ${caller.kind === 'number' ? `${caller.e164} (${caller.country ?? 'unknown country'}${caller.type ? `, ${caller.type.toLowerCase().replace(/_/g, ' ')}` : ''}${caller.plausible ? '' : ', implausible'})` : `${caller.kind} (${caller.raw || 'empty'})`}`);
+  if (ev.did) out(`called:   ${ev.did}`);
+  out(`at:       ${formatTime(at)}`);
+  out(`decision: ${decision.action}${decision.cause ? ` (cause ${decision.cause})` : ''}${decision.announcement ? ` (${decision.announcement})` : ''}`);
+  out(`reason:   ${decision.reason}${decision.label ? `  "${decision.label}"` : ''}`);
+  out(`profile:  ${decision.profile}${decision.schedule ? `, schedule ${decision.schedule}` : ''}`);
+  if (decision.wouldHave) out(`without the modifier: ${decision.wouldHave.action} (${decision.wouldHave.reason})`);
+  out(`why:      ${decision.explanation}`);
+}
+
+function showCall(c: CallRecord): string {
+  const who = c.caller ?? (c.callerKind === 'withheld' ? 'withheld' : c.callerRaw);
+  return [`#${c.id}`, formatTime(c.at), who.padEnd(16), `→ ${c.did ?? '?'}`.padEnd(16), c.action.padEnd(9), c.reason, c.label ? `"${c.label}"` : ''].join('  ').trimEnd();
+}
+
+export function callsCommand(ctx: AppContext, argv: string[], out: Out): void {
+  const { values } = parse(argv, { blocked: { type: 'boolean' }, since: { type: 'string' }, number: { type: 'string' }, limit: { type: 'string' } });
+  const limit = parseIntFlag(values.limit, '--limit', 1, 1000) ?? 50;
+  const from = values.since ? parseTime(values.since, ctx.clock(), -1, '--since') : undefined;
+  let number: string | undefined;
+  if (values.number) {
+    const n = normaliseNumber(values.number, ctx.config.numbering);
+    if (!n.ok) throw new UsageError(n.error);
+    number = n.e164;
+  }
+  const query = { limit, ...(from !== undefined && { from }), ...(number && { number }) };
+  // "Blocked" is what never rang and never reached voicemail: hang-ups and announcements.
+  const calls = values.blocked
+    ? [...ctx.store.calls.list({ ...query, action: 'hangup' }).items, ...ctx.store.calls.list({ ...query, action: 'announce' }).items]
+        .sort((a, b) => b.at - a.at || b.id - a.id)
+        .slice(0, limit)
+    : ctx.store.calls.list(query).items;
+  if (calls.length === 0) out('no calls');
+  for (const c of calls) out(showCall(c));
+}

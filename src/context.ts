@@ -1,0 +1,69 @@
+import type { Config } from './config/config.js';
+import { createLogger, type Logger } from './logger.js';
+import type { Matches, Profile, RecentCall } from './policy/types.js';
+import { openStore, type Store } from './store/index.js';
+
+/**
+ * Where the screening path gets its facts. The store answers synchronously; the seam is async so a test (or a
+ * future remote lookup) can be slow, and the decision deadline then turns it into a fail-open.
+ */
+export interface Lookup {
+  matches(e164: string, prefixes: string[]): Matches | Promise<Matches>;
+  recent(e164: string, since: number): RecentCall[] | Promise<RecentCall[]>;
+}
+
+/** Everything a handler needs, built once from validated config and passed explicitly: no singletons. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  lookup: Lookup;
+  clock: () => number;
+  /** The profiles of the config file: read-only for the admin API, and their names and DIDs are taken. */
+  fileProfiles: readonly Profile[];
+  /**
+   * Re-reads the profiles kept in the database (managed through the admin API) into `config.policy.profiles`,
+   * after the ones from the config file, which win on a DID both name. Call after every profile change.
+   */
+  reloadProfiles(): void;
+  close(): void;
+}
+
+export interface ContextOverrides {
+  logger?: Logger;
+  store?: Store;
+  lookup?: Lookup;
+  clock?: () => number;
+}
+
+export function storeLookup(store: Store): Lookup {
+  return {
+    matches: (e164, prefixes) => ({ entries: store.entries.match(e164, prefixes), lists: store.lists.match(e164, prefixes) }),
+    recent: (e164, since) => store.calls.recent(e164, since),
+  };
+}
+
+export function createContext(config: Config, overrides: ContextOverrides = {}): AppContext {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const store = overrides.store ?? openStore(config.dbFile, { logger: logger.child({ subsystem: 'store' }) });
+  let closed = false;
+  const fileProfiles = config.policy.profiles;
+  const reloadProfiles = () => {
+    config.policy.profiles = [...fileProfiles, ...store.profiles.list()];
+  };
+  reloadProfiles();
+  return {
+    config,
+    logger,
+    store,
+    lookup: overrides.lookup ?? storeLookup(store),
+    clock: overrides.clock ?? Date.now,
+    fileProfiles,
+    reloadProfiles,
+    close() {
+      if (closed) return;
+      closed = true;
+      store.db.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { homePlan, type HomePlan } from './home.js';
+import type { NumberingConfig, NumberType } from './types.js';
+
+/** What parsing made of a number. `e164` is always set: the best `+digits` form, even for nonsense. */
+export interface ParsedNumber {
+  e164: string;
+  country?: string;
+  type?: NumberType;
+  /**
+   * libphonenumber's `isPossible() && isValid()` on max metadata: the length fits the country AND the digits fall in
+   * a range assigned to some number type. Length alone (`isPossible`) would pass unassigned ranges such as
+   * +49 11 1234567 or Ofcom's drama range +44 1632 960xxx, which robots use. The price: a range assigned after the
+   * installed libphonenumber-js release looks implausible until the package is updated.
+   */
+  plausible: boolean;
+  /** libphonenumber's `isPossible()` alone: the length fits the country. */
+  possible: boolean;
+  /** Why libphonenumber could not parse it at all; `e164` is then built from the digits alone. */
+  failure?: ParseFailure;
+}
+
+/** libphonenumber's ParseError messages (all of them, as of 1.13). */
+export type ParseFailure = 'NOT_A_NUMBER' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY';
+const FAILURES: ReadonlySet<string> = new Set<ParseFailure>(['NOT_A_NUMBER', 'TOO_SHORT', 'TOO_LONG', 'INVALID_COUNTRY']);
+
+/**
+ * A local number (dialled without area code) has at most this many digits: German subscriber numbers are at most
+ * 8 digits long (Berlin, Hamburg). A longer string without trunk prefix is a national or bare international number
+ * that lost its prefix (`301234567`, `49301234567`), and libphonenumber reads those correctly by itself.
+ */
+export const MAX_LOCAL_DIGITS = 8;
+
+/** E.164 §6.1: at most 15 digits after the `+`. */
+export const MAX_E164_DIGITS = 15;
+
+/** Punctuation people and exports put between digits (NBSP included: spreadsheets and vCards carry it). */
+export const SEPARATORS = /[\s\u00a0\-./()[\]]/g;
+const ALL_DIGITS = /^\d+$/;
+const NON_DIGITS = /\D/g;
+/** `+49 (0)30 …`: the trunk prefix in parentheses, written for national dialling; never part of the number. */
+const TRUNK_ZERO = /\(\s*0\s*\)/g;
+
+/**
+ * Drops `(0)` from an international number (`+49 (0)30 …`, `0049 (0)30 …`, even `+4930 (0) 1234567`: libphonenumber
+ * only drops it right after the country code). In a national number `(0)30` the 0 is the trunk prefix and stays.
+ * Returns the text and its compact form (separators removed).
+ */
+export function dropTrunkZero(text: string, home: HomePlan): { text: string; compact: string } {
+  const compact = text.replace(SEPARATORS, '');
+  if (!text.includes('(') || !isInternational(compact, home.iddPrefix)) return { text, compact };
+  const dropped = text.replace(TRUNK_ZERO, ' ');
+  return { text: dropped, compact: dropped.replace(SEPARATORS, '') };
+}
+
+export interface ParseOptions {
+  /** Prepend the home area code to short numbers without trunk prefix (caller ids, address books — not DIDs). */
+  local: boolean;
+}
+
+/**
+ * Parses a phone number as written (national, `00…`, `+…`, `+49 (0)30…`, with separators and `-extension` digits)
+ * against the home country. Never throws.
+ */
+export function parseNumber(text: string, cfg: NumberingConfig, options: ParseOptions): ParsedNumber {
+  const home = homePlan(cfg);
+  let { text: s, compact } = dropTrunkZero(text, home);
+
+  if (
+    options.local &&
+    home.areaCode !== undefined &&
+    home.nationalPrefix !== undefined &&
+    compact.length <= MAX_LOCAL_DIGITS &&
+    ALL_DIGITS.test(compact) &&
+    !compact.startsWith(home.nationalPrefix) &&
+    !(home.iddPrefix !== undefined && compact.startsWith(home.iddPrefix))
+  ) {
+    // A local number: with home area code 30, `222222` is `030 222222`.
+    s = home.nationalPrefix + home.areaCode + compact;
+    compact = s;
+  }
+
+  try {
+    // extract: false — the whole string must be the number; with extraction `**610` would come out as +49610.
+    const pn = parsePhoneNumberWithError(s, { defaultCountry: home.country, extract: false });
+    const possible = pn.isPossible();
+    // With max metadata (which has number types) isValid() is exactly `getType() !== undefined`
+    // (libphonenumber-js source/isValid.js); asking once saves the second pattern match, ~7–15 µs.
+    const type = possible ? pn.getType() : undefined;
+    const parsed: ParsedNumber = { e164: pn.number, plausible: type !== undefined, possible };
+    if (pn.country !== undefined) parsed.country = pn.country;
+    if (type !== undefined) parsed.type = type;
+    return parsed;
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    const failure = FAILURES.has(err.message) ? (err.message as ParseFailure) : 'NOT_A_NUMBER';
+    return { e164: e164FromDigits(compact, home), plausible: false, possible: false, failure };
+  }
+}
+
+export function isInternational(compact: string, iddPrefix: string | undefined): boolean {
+  return compact.startsWith('+') || (iddPrefix !== undefined && compact.startsWith(iddPrefix));
+}
+
+/**
+ * The best E.164 form from the digits alone, for what libphonenumber refuses: `+…` and `00…` keep their country
+ * code, a national `0…` gets the home country code instead of the trunk prefix, anything else gets the home country
+ * code in front. Letters and other non-digits are dropped (`+4930abc` → `+4930`).
+ */
+export function e164FromDigits(compact: string, home: HomePlan): string {
+  const digits = compact.replace(NON_DIGITS, '');
+  if (compact.startsWith('+')) return '+' + digits;
+  if (home.iddPrefix !== undefined && digits.startsWith(home.iddPrefix)) return '+' + digits.slice(home.iddPrefix.length);
+  if (home.nationalPrefix !== undefined && digits.startsWith(home.nationalPrefix)) {
+    return '+' + home.callingCode + digits.slice(home.nationalPrefix.length);
+  }
+  return '+' + home.callingCode + digits;
+}

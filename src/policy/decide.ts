@@ -1,0 +1,195 @@
+/**
+ * The policy (DESIGN.md "Policy"): a pure function of (call facts, matching entries, recent calls, clock, config)
+ * → decision. No I/O, no clock of its own, nothing global changes (STYLE.md rule 4).
+ */
+import type { Caller } from '../numbers/types.js';
+import { BUILTIN_ACTIONS, DEFAULT_ANNOUNCEMENT, DEFAULT_HANGUP_CAUSE } from './defaults.js';
+import * as explain from './explain.js';
+import { bestEntry, bestListHit, isContact } from './match.js';
+import { activeSchedules } from './schedule.js';
+import type { Action, Decision, Entry, ListHit, Matches, PolicyConfig, Profile, Reason, RecentCall, Schedule, Step } from './types.js';
+
+export interface CallFacts {
+  caller: Caller;
+  /** The called number (DID), normalised; picks the profile. */
+  did?: string;
+}
+
+const MS_PER_MINUTE = 60_000;
+
+/** Steps whose callers may get through by calling again (DESIGN.md: "a caller of steps 5–7"). */
+const REPEAT_STEPS: ReadonlySet<Step> = new Set<Step>(['implausible', 'foreign', 'unknown']);
+
+/** The decision while it is being made. */
+interface Draft {
+  step: Step;
+  action: Action;
+  cause: number | undefined;
+  announcement: string | undefined;
+  reason: Reason;
+  label: string | undefined;
+  entry: Entry | undefined;
+  listHit: ListHit | undefined;
+  schedule: string | undefined;
+  wouldHave: { action: Action; reason: Reason } | undefined;
+  explanation: string;
+}
+
+/** An entry's or a list's own action, which beats the profile's and the schedule's for its step. */
+interface Own {
+  action?: Action | undefined;
+  cause?: number | undefined;
+  announcement?: string | undefined;
+}
+
+/** The first profile naming the DID, else the default profile. */
+export function selectProfile(did: string | undefined, config: PolicyConfig): Profile {
+  if (did !== undefined && did !== '') {
+    for (const p of config.profiles) if (p.dids.includes(did)) return p;
+  }
+  return config.defaultProfile;
+}
+
+export function decide(facts: CallFacts, matches: Matches, recent: RecentCall[], now: number, config: PolicyConfig): Decision {
+  const profile = selectProfile(facts.did, config);
+  const active = activeSchedules(profile, now, config.timeZone);
+  const draft = classify(facts.caller, matches, now, profile, active, config);
+  if (REPEAT_STEPS.has(draft.step)) repeatCaller(draft, profile, recent, now);
+  quietHours(draft, active);
+  const decision = finish(draft, profile.name);
+  return config.monitor ? monitor(decision) : decision;
+}
+
+/** Steps 1–7, first match wins. */
+function classify(caller: Caller, matches: Matches, now: number, profile: Profile, active: Schedule[], config: PolicyConfig): Draft {
+  const make = (step: Step, reason: Reason, explanation: string, own?: Own) => draft(step, reason, explanation, profile, active, own);
+
+  if (caller.kind === 'internal') return make('internal', 'internal', explain.explainInternal(caller.extension));
+  // Only a shown number can match an entry or a list: steps 2 and 3 need an E.164.
+  if (caller.kind === 'withheld') return make('withheld', 'anonymous', explain.explainWithheld());
+
+  const entry = bestEntry(matches.entries, caller.e164, now);
+  if (entry !== undefined) {
+    const text = explain.explainEntry(entry, config.timeZone);
+    const d =
+      entry.kind === 'allow'
+        ? make('allow', isContact(entry) ? 'contact' : 'allowlist', text, entry)
+        : make('block', 'blocklist', text, entry);
+    d.entry = entry;
+    d.label = entry.label;
+    return d;
+  }
+
+  const hit = bestListHit(matches.lists, caller.e164);
+  if (hit !== undefined) {
+    const d = make('list', 'spam-list', explain.explainListHit(hit), hit);
+    d.listHit = hit;
+    d.label = `SPAM: ${hit.label || hit.listName}`;
+    return d;
+  }
+
+  if (!caller.plausible) return make('implausible', 'implausible', explain.explainImplausible(caller.e164));
+  if (caller.country?.toUpperCase() !== config.homeCountry.toUpperCase()) {
+    return make('foreign', 'foreign', explain.explainForeign(caller.e164, caller.country));
+  }
+  return make('unknown', 'unknown', explain.explainUnknown(caller.e164));
+}
+
+/**
+ * The action of a step: the profile's, replaced by the first active schedule that names the step, replaced in turn
+ * by the entry's or list's own. An own action without its own cause or announcement borrows the step's when the
+ * actions agree; `finish` fills in the defaults otherwise.
+ */
+function draft(step: Step, reason: Reason, explanation: string, profile: Profile, active: Schedule[], own?: Own): Draft {
+  let spec = profile.actions[step] ?? BUILTIN_ACTIONS[step];
+  let schedule: string | undefined;
+  for (const s of active) {
+    const override = s.actions?.[step];
+    if (override !== undefined) {
+      spec = override;
+      schedule = s.name;
+      break;
+    }
+  }
+  let { action, cause, announcement } = spec;
+  if (own?.action != null) {
+    if (own.action !== action) {
+      cause = undefined;
+      announcement = undefined;
+    }
+    action = own.action;
+    schedule = undefined; // the entry decided, not the schedule
+  }
+  cause = own?.cause ?? cause;
+  announcement = own?.announcement || announcement;
+  return {
+    step,
+    action,
+    cause,
+    announcement,
+    reason,
+    label: undefined,
+    entry: undefined,
+    listHit: undefined,
+    schedule,
+    wouldHave: undefined,
+    explanation: schedule === undefined ? explanation : explain.underSchedule(explanation, schedule),
+  };
+}
+
+/** DESIGN.md: someone who calls again within minutes really needs you. Counts earlier calls in [now − window, now). */
+function repeatCaller(d: Draft, profile: Profile, recent: readonly RecentCall[], now: number): void {
+  const rule = profile.repeatCaller;
+  if (!rule.enabled || d.action === 'connect') return;
+  const since = now - rule.windowMinutes * MS_PER_MINUTE;
+  let calls = 0;
+  for (const c of recent) if (c.at >= since && c.at < now) calls++;
+  // minCalls below 1 would make every caller a repeat caller.
+  if (calls < Math.max(1, rule.minCalls)) return;
+  d.wouldHave = { action: d.action, reason: d.reason };
+  d.action = 'connect';
+  d.reason = 'repeat-caller';
+  d.schedule = undefined;
+  d.explanation = explain.explainRepeatCaller(calls + 1, rule.windowMinutes);
+}
+
+/**
+ * Quiet hours turn every connect into voicemail — contacts, allow entries, repeat callers, a schedule's own
+ * connect — except internal callers (the house) and VIP allow entries.
+ */
+function quietHours(d: Draft, active: Schedule[]): void {
+  if (d.action !== 'connect' || d.step === 'internal' || (d.entry?.kind === 'allow' && d.entry.vip)) return;
+  const quiet = active.find((s) => s.quiet === true);
+  if (quiet === undefined) return;
+  d.wouldHave = { action: 'connect', reason: d.reason };
+  d.explanation = explain.explainQuietHours(quiet.name, d.reason);
+  d.action = 'voicemail';
+  d.reason = 'quiet-hours';
+  d.schedule = quiet.name;
+}
+
+/** The dialplan contract: a cause only with hangup, an announcement only with announce, always one there. */
+function finish(d: Draft, profile: string): Decision {
+  const out: Decision = { action: d.action, reason: d.reason, profile, explanation: d.explanation };
+  if (d.action === 'hangup') out.cause = d.cause ?? DEFAULT_HANGUP_CAUSE;
+  if (d.action === 'announce') out.announcement = d.announcement || DEFAULT_ANNOUNCEMENT;
+  if (d.label) out.label = d.label;
+  if (d.entry !== undefined) out.entry = d.entry;
+  if (d.listHit !== undefined) out.listHit = d.listHit;
+  if (d.schedule !== undefined) out.schedule = d.schedule;
+  if (d.wouldHave !== undefined) out.wouldHave = d.wouldHave;
+  return out;
+}
+
+/** DESIGN.md: "decide and log everything, but always connect — to build trust before switching on". */
+function monitor(real: Decision): Decision {
+  if (real.action === 'connect') return real;
+  const { cause: _cause, announcement: _announcement, ...rest } = real;
+  return {
+    ...rest,
+    action: 'connect',
+    reason: 'monitor',
+    wouldHave: { action: real.action, reason: real.reason },
+    explanation: explain.explainMonitor(real),
+  };
+}

@@ -1,0 +1,23 @@
+import type { Decision } from '../policy/types.js';
+
+/** The one decision callfilter gives when it cannot decide: let the call through (DESIGN.md, "Fail-open"). */
+export function failOpenDecision(why: string, profile = 'default'): Decision {
+  return { action: 'connect', reason: 'fail-open', profile, explanation: `Could not decide (${why}): connected so no real call is lost.` };
+}
+
+export class DeadlineError extends Error {
+  constructor(ms: number) {
+    super(`no decision within the ${ms} ms deadline`);
+    this.name = 'DeadlineError';
+  }
+}
+
+/** Resolves with the promise's value, or rejects with DeadlineError after `ms`. The timer never holds the process. */
+export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(ms)), Math.max(0, ms));
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,114 @@
+/** The call log: one row per decided call, written before the AGI session ends. */
+import type { RecentCall } from '../policy/types.js';
+import { createCallStats } from './call-stats.js';
+import type { Database } from './database.js';
+import { withStoreErrors } from './errors.js';
+import { pageLimit, toPage } from './sql.js';
+import type { CallQuery, CallRecord, NewCall, Page } from './types.js';
+
+/** camelCase field ↔ column, in table order. */
+const FIELDS = [
+  ['at', 'at'],
+  ['callerRaw', 'caller_raw'],
+  ['callerNameRaw', 'caller_name_raw'],
+  ['caller', 'caller'],
+  ['callerKind', 'caller_kind'],
+  ['presentation', 'presentation'],
+  ['did', 'did'],
+  ['country', 'country'],
+  ['action', 'action'],
+  ['reason', 'reason'],
+  ['cause', 'cause'],
+  ['label', 'label'],
+  ['entryId', 'entry_id'],
+  ['listId', 'list_id'],
+  ['listEntryId', 'list_entry_id'],
+  ['profile', 'profile'],
+  ['uniqueId', 'unique_id'],
+  ['channel', 'channel'],
+  ['latencyUs', 'latency_us'],
+  ['explanation', 'explanation'],
+  ['wouldHaveAction', 'would_have_action'],
+  ['wouldHaveReason', 'would_have_reason'],
+] as const satisfies readonly (readonly [keyof NewCall, string])[];
+
+const COLUMNS = `id, ${FIELDS.map(([, column]) => column).join(', ')}`;
+
+type CallRow = Record<string, unknown> & { id: number };
+
+function toCall(row: CallRow): CallRecord {
+  const call: Record<string, unknown> = { id: row.id };
+  for (const [field, column] of FIELDS) {
+    const value = row[column];
+    if (value !== null && value !== undefined) call[field] = value;
+  }
+  return call as unknown as CallRecord;
+}
+
+function toParams(call: NewCall): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [field, column] of FIELDS) params[column] = call[field] ?? null;
+  params.caller_raw = call.callerRaw ?? '';
+  return params;
+}
+
+export function createCallsRepository(db: Database) {
+  const insert = db.prepare<[Record<string, unknown>]>(
+    `INSERT INTO calls (${FIELDS.map(([, c]) => c).join(', ')}) VALUES (${FIELDS.map(([, c]) => `@${c}`).join(', ')})`,
+  );
+  const recent = db.prepare<[string, number, number], RecentCall>(
+    'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
+  );
+  const byId = db.prepare<[number], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id = ?`);
+  const atOf = db.prepare<[number], number>('SELECT at FROM calls WHERE id = ?').pluck();
+  const countAll = db.prepare<[], number>('SELECT count(*) FROM calls').pluck();
+
+  return withStoreErrors({
+    /**
+     * One INSERT in autocommit: committed (WAL, synchronous=NORMAL: safe from a process crash) when this returns,
+     * so the row exists before the AGI session ends. Returns the row id (CALLFILTER_CALL_ID).
+     */
+    insert(call: NewCall): number {
+      return Number(insert.run(toParams(call)).lastInsertRowid);
+    },
+
+    /** Calls from this number since `since` (epoch ms), newest first — the repeat-caller rule's input. */
+    recent(caller: string, since: number, limit = 10): RecentCall[] {
+      return recent.all(caller, since, limit);
+    },
+
+    get(id: number): CallRecord | undefined {
+      const row = byId.get(id);
+      return row && toCall(row);
+    },
+
+    /** Newest first (by time, then id); `nextCursor` is the last row's id. */
+    list(query: CallQuery = {}): Page<CallRecord> {
+      const limit = pageLimit(query);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, ...values: unknown[]) => (where.push(sql), params.push(...values));
+      if (query.action !== undefined) add('action = ?', query.action);
+      if (query.reason !== undefined) add('reason = ?', query.reason);
+      if (query.number !== undefined) add('caller = ?', query.number);
+      if (query.did !== undefined) add('did = ?', query.did);
+      if (query.from !== undefined) add('at >= ?', query.from);
+      if (query.to !== undefined) add('at < ?', query.to);
+      if (query.cursor !== undefined) {
+        const at = atOf.get(query.cursor);
+        if (at === undefined) return { items: [] }; // the cursor row is gone (retention): nothing after it to show
+        add('at <= ? AND (at < ? OR id < ?)', at, at, query.cursor);
+      }
+      const sql = `SELECT ${COLUMNS} FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
+      return toPage(db.prepare<unknown[], CallRow>(sql).all(...params, limit + 1).map(toCall), limit);
+    },
+
+    count(): number {
+      return countAll.get() ?? 0;
+    },
+
+    ...createCallStats(db),
+  });
+}
+
+export type CallsRepository = ReturnType<typeof createCallsRepository>;

@@ -1,0 +1,103 @@
+/** Address-book contacts. Their numbers are allow entries with contact_id set (deleted with the contact). */
+import type { Database } from './database.js';
+import { withStoreErrors } from './errors.js';
+import { createEntriesRepository } from './entries-repository.js';
+import { bool, containsPattern, orNull, pageLimit, setOptional, toPage, type RepositoryOptions } from './sql.js';
+import type { Contact, NewContact, NewEntry, Page, PageQuery, StoredEntry } from './types.js';
+
+interface ContactRow {
+  id: number;
+  name: string;
+  note: string | null;
+  vip: number;
+  source: string;
+  external_id: string | null;
+  created_at: number;
+}
+
+const COLUMNS = 'id, name, note, vip, source, external_id, created_at';
+
+function toContact(row: ContactRow): Contact {
+  const contact: Contact = { id: row.id, name: row.name, vip: row.vip === 1, source: row.source, createdAt: row.created_at };
+  return setOptional(contact, { note: row.note, externalId: row.external_id });
+}
+
+/** A contact's number: kind defaults to allow; label, vip and source default to the contact's. */
+export type ContactNumber = Omit<NewEntry, 'contactId' | 'kind'> & Partial<Pick<NewEntry, 'kind'>>;
+
+export function createContactsRepository(db: Database, options: RepositoryOptions = {}) {
+  const clock = options.clock ?? Date.now;
+  const entries = createEntriesRepository(db, options);
+  const insert = db.prepare<[Record<string, unknown>], { id: number }>(
+    `INSERT INTO contacts (name, note, vip, source, external_id, created_at)
+     VALUES (@name, @note, @vip, @source, @external_id, @created_at) RETURNING id`,
+  );
+  const byId = db.prepare<[number], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE id = ?`);
+  const byExternalId = db.prepare<[string, string], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE source = ? AND external_id = ? ORDER BY id`);
+  const deleteById = db.prepare<[number]>('DELETE FROM contacts WHERE id = ?');
+
+  function create(input: NewContact): Contact {
+    const row = insert.get({
+      name: input.name,
+      note: orNull(input.note),
+      vip: bool(input.vip),
+      source: input.source ?? 'manual',
+      external_id: orNull(input.externalId),
+      created_at: clock(),
+    }) as { id: number };
+    return toContact(byId.get(row.id) as ContactRow);
+  }
+
+  return withStoreErrors({
+    create,
+
+    get(id: number): Contact | undefined {
+      const row = byId.get(id);
+      return row && toContact(row);
+    },
+
+    /** Contacts an import created before from the same source (a vCard UID, a FRITZ!Box uniqueid). */
+    findByExternalId(source: string, externalId: string): Contact[] {
+      return byExternalId.all(source, externalId).map(toContact);
+    },
+
+    /** Newest first; `search` matches the name. */
+    list(query: PageQuery & { search?: string; source?: string } = {}): Page<Contact> {
+      const limit = pageLimit(query);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (query.source !== undefined) (where.push('source = ?'), params.push(query.source));
+      if (query.search) (where.push("name LIKE ? ESCAPE '\\'"), params.push(containsPattern(query.search)));
+      if (query.cursor !== undefined) (where.push('id < ?'), params.push(query.cursor));
+      const sql = `SELECT ${COLUMNS} FROM contacts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      return toPage(db.prepare<unknown[], ContactRow>(sql).all(...params, limit + 1).map(toContact), limit);
+    },
+
+    /** Deletes the contact and its numbers (ON DELETE CASCADE). */
+    remove(id: number): boolean {
+      return deleteById.run(id).changes > 0;
+    },
+
+    /**
+     * A contact and its numbers in one transaction. A number that already has an entry of the same kind (another
+     * contact's, a manual one) is skipped and counted, not an error: households share landlines.
+     */
+    createWithNumbers(contact: NewContact, numbers: readonly ContactNumber[]): { contact: Contact; entries: StoredEntry[]; skipped: number } {
+      return db.transaction(() => {
+        const created = create(contact);
+        const rows: NewEntry[] = numbers.map((n) => ({
+          ...n,
+          kind: n.kind ?? 'allow',
+          label: n.label ?? created.name,
+          vip: n.vip ?? created.vip,
+          source: n.source ?? created.source,
+          contactId: created.id,
+        }));
+        const { skipped } = entries.bulkInsert(rows, { onDuplicate: 'skip' });
+        return { contact: created, entries: entries.list({ contactId: created.id, limit: 1000 }).items.reverse(), skipped };
+      });
+    },
+  });
+}
+
+export type ContactsRepository = ReturnType<typeof createContactsRepository>;

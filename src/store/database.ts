@@ -1,0 +1,185 @@
+/**
+ * The one owner of the better-sqlite3 handle (after atproto pds `src/db/db.ts`): pragmas and WAL at open, immediate
+ * transactions, a statement cache, explicit SQLITE_BUSY handling, and an idempotent close. Repositories get this
+ * object, never a raw handle of their own.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { isBusy, StoreError, toStoreError } from './errors.js';
+
+/**
+ * How long a write waits for another connection's lock before SQLITE_BUSY. Short on purpose: better-sqlite3 blocks
+ * the event loop while it waits, and the service must answer every call within its 1 s decision deadline.
+ * Readers never wait in WAL mode; only a second writing process (an import from the CLI) can make us wait.
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 250;
+/** Page cache per connection: 16 MiB keeps the upper index levels of a million-row list hot, and fits a Pi. */
+const CACHE_SIZE_KIB = 16 * 1024;
+/** A big import grows the WAL to hundreds of MB; after a checkpoint SQLite truncates it back to this. */
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Retries for `retry()` (imports and other work that is not on the call path): waits 25, 50, 100, 200, 400 ms. */
+const RETRY_ATTEMPTS = 6;
+const RETRY_BASE_DELAY_MS = 25;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export type Statement<P extends unknown[] = unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+
+export class Database {
+  /**
+   * Opens (and creates, with its directory) the database file. `:memory:` works for unit tests. Pragmas:
+   * - journal_mode=WAL: readers (the call path) never wait for a writer (an import), and vice versa.
+   * - synchronous=NORMAL: in WAL mode a commit survives a process crash or kill -9; only a power loss or OS crash
+   *   can lose the last commits (the database stays consistent). FULL would survive that too, at an fsync per
+   *   logged call — too slow on an SD card for what it buys.
+   * - foreign_keys=ON (SQLite's default is off, per connection), temp_store=MEMORY, a bounded cache and WAL size.
+   */
+  static open(file: string, options: OpenOptions = {}): Database {
+    const readonly = options.readonly ?? false;
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const memory = file === ':memory:' || file === '';
+    let handle: BetterSqlite3.Database | undefined;
+    try {
+      if (!memory && !readonly) mkdirSync(dirname(file), { recursive: true });
+      handle = new BetterSqlite3(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+      const db = new Database(handle, file, readonly, options.logger);
+      db.applyPragmas(memory);
+      return db;
+    } catch (err) {
+      handle?.close();
+      throw openError(err, file);
+    }
+  }
+
+  readonly file: string;
+  readonly readonly: boolean;
+  readonly logger: Logger | undefined;
+  /** The raw handle, for repositories only (they live in this folder). */
+  readonly handle: BetterSqlite3.Database;
+  private readonly statements = new Map<string, Statement>();
+  private closed = false;
+
+  private constructor(handle: BetterSqlite3.Database, file: string, readonly: boolean, logger: Logger | undefined) {
+    this.handle = handle;
+    this.file = file;
+    this.readonly = readonly;
+    this.logger = logger;
+  }
+
+  private applyPragmas(memory: boolean): void {
+    const h = this.handle;
+    h.pragma('foreign_keys = ON');
+    h.pragma('temp_store = MEMORY');
+    h.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
+    if (this.readonly) return;
+    const mode = h.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal' && !memory) this.logger?.warn({ file: this.file, mode }, 'could not switch the database to WAL mode');
+    h.pragma('synchronous = NORMAL');
+    h.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** A prepared statement, compiled once per SQL text and reused (statements are cheap to run, not to compile). */
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      try {
+        statement = this.handle.prepare(sql) as Statement;
+      } catch (err) {
+        throw toStoreError(err);
+      }
+      this.statements.set(sql, statement);
+    }
+    return statement as unknown as Statement<P, R>;
+  }
+
+  /** Runs SQL with no parameters and no result (migrations). */
+  exec(sql: string): void {
+    try {
+      this.handle.exec(sql);
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  pragma(source: string): unknown {
+    try {
+      return this.handle.pragma(source, { simple: true });
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  /**
+   * Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so a busy database fails at BEGIN
+   * (after busy_timeout) instead of halfway through, and a read-then-write inside cannot hit SQLITE_BUSY_SNAPSHOT.
+   * Nested calls become savepoints. `fn` must be synchronous. Throws StoreError (`busy` is retryable).
+   */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.handle.transaction(fn).immediate();
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  /**
+   * For work off the call path (imports, cleanup): runs `fn`, and on SQLITE_BUSY waits (without blocking the event
+   * loop, unlike busy_timeout) and tries again, up to RETRY_ATTEMPTS times. `fn` must be safe to repeat — a whole
+   * transaction is.
+   */
+  async retry<T>(fn: () => T, what = 'database write'): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return fn();
+      } catch (err) {
+        if (!isBusy(err) || attempt >= RETRY_ATTEMPTS) throw toStoreError(err);
+        const delay = RETRY_BASE_DELAY_MS * 2 ** (attempt - 1);
+        this.logger?.warn({ attempt, delay, what }, 'database busy; retrying');
+        await sleep(delay);
+      }
+    }
+  }
+
+  /**
+   * Copies the WAL back into the database file now (PASSIVE: never waits for readers). Long jobs call this after
+   * each of their transactions, so a call's log write does not find a big WAL and pay for the automatic
+   * checkpoint (wal_autocheckpoint runs in whichever commit crosses 1000 pages).
+   */
+  checkpoint(): void {
+    if (this.readonly) return;
+    this.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  /** Closes the handle; later calls do nothing. Runs `PRAGMA optimize` first, as SQLite recommends. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    try {
+      if (!this.readonly && this.handle.open) this.handle.pragma('optimize');
+    } catch (err) {
+      this.logger?.warn({ err }, 'PRAGMA optimize failed at close');
+    } finally {
+      this.handle.close();
+    }
+  }
+}
+
+function openError(err: unknown, file: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
+    return new StoreError('cantopen', `${file}: cannot create the database directory (${code})`, { cause: err });
+  }
+  return toStoreError(err, file);
+}

@@ -1,0 +1,232 @@
+/** Personal allow / block entries, and the call path's lookup of them (`match`). */
+import type { Action, EntryKind } from '../policy/types.js';
+import type { Database, Statement } from './database.js';
+import { StoreError, withStoreErrors } from './errors.js';
+import { bool, containsPattern, MAX_PREFIXES, orNull, pageLimit, patched, placeholders, setOptional, toPage, type RepositoryOptions } from './sql.js';
+import type { EntryPatch, EntryQuery, NewEntry, Page, StoredEntry } from './types.js';
+
+interface EntryRow {
+  id: number;
+  number: string;
+  is_prefix: number;
+  kind: EntryKind;
+  action: Action | null;
+  cause: number | null;
+  announcement: string | null;
+  label: string | null;
+  vip: number;
+  note: string | null;
+  source: string;
+  contact_id: number | null;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+type EntryParams = Omit<EntryRow, 'id' | 'created_at' | 'updated_at'> & { now: number };
+
+const COLUMNS = 'id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at';
+const VALUES = '@number, @is_prefix, @kind, @action, @cause, @announcement, @label, @vip, @note, @source, @contact_id, @expires_at';
+
+/**
+ * One statement per number of leading parts: `number IN (parts…, e164)` is one probe of the entries_number index
+ * per part. The full number is always in the list, so callers may pass its parts with or without it. Exact rows
+ * must equal the number; prefix rows may be any part (a prefix equal to the whole number matches too).
+ * Expired entries are returned unless `now` is given: the policy filters by time itself, and `explain` can then say
+ * "an expired entry was ignored".
+ */
+export function matchSql(parts: number): string {
+  return `SELECT ${COLUMNS} FROM entries
+    WHERE number IN (${placeholders(parts + 1)}) AND (is_prefix = 1 OR number = ?)
+      AND (? IS NULL OR expires_at IS NULL OR expires_at > ?)
+    ORDER BY is_prefix, length(number) DESC, kind, id`;
+}
+
+export function toEntry(row: EntryRow): StoredEntry {
+  const entry: StoredEntry = {
+    id: row.id,
+    number: row.number,
+    prefix: row.is_prefix === 1,
+    kind: row.kind,
+    vip: row.vip === 1,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  return setOptional(entry, {
+    action: row.action,
+    cause: row.cause,
+    announcement: row.announcement,
+    label: row.label,
+    note: row.note,
+    contactId: row.contact_id,
+    expiresAt: row.expires_at,
+  });
+}
+
+function toParams(input: NewEntry, now: number): EntryParams {
+  return {
+    number: input.number,
+    is_prefix: bool(input.prefix),
+    kind: input.kind,
+    action: orNull(input.action),
+    cause: orNull(input.cause),
+    announcement: orNull(input.announcement),
+    label: orNull(input.label),
+    vip: bool(input.vip),
+    note: orNull(input.note),
+    source: input.source ?? 'manual',
+    contact_id: orNull(input.contactId),
+    expires_at: orNull(input.expiresAt),
+    now,
+  };
+}
+
+export function createEntriesRepository(db: Database, options: RepositoryOptions = {}) {
+  const clock = options.clock ?? Date.now;
+  const insertOrSkip = db.prepare<[EntryParams], { id: number }>(
+    `INSERT INTO entries (number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at)
+     VALUES (${VALUES}, @now, @now) ON CONFLICT (number, is_prefix, kind) DO NOTHING RETURNING id`,
+  );
+  const update_ = db.prepare<[EntryParams & { id: number }]>(
+    `UPDATE entries SET number = @number, is_prefix = @is_prefix, kind = @kind, action = @action, cause = @cause,
+       announcement = @announcement, label = @label, vip = @vip, note = @note, source = @source,
+       contact_id = @contact_id, expires_at = @expires_at, updated_at = @now WHERE id = @id`,
+  );
+  const byId = db.prepare<[number], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id = ?`);
+  const byNumber = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(
+    `SELECT ${COLUMNS} FROM entries WHERE number = @number AND is_prefix = @prefix AND (@kind IS NULL OR kind = @kind) ORDER BY kind`,
+  );
+  const deleteById = db.prepare<[number]>('DELETE FROM entries WHERE id = ?');
+  const deleteExpired = db.prepare<[number]>('DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?');
+  const countAll = db.prepare<[{ kind: string | null }], number>('SELECT count(*) FROM entries WHERE @kind IS NULL OR kind = @kind').pluck();
+  const matchStatements: Statement<unknown[], EntryRow>[] = [];
+  for (let n = 0; n <= MAX_PREFIXES; n++) matchStatements.push(db.prepare(matchSql(n)));
+
+  /** A duplicate, said the way a person would: which entry already exists. */
+  function duplicate(input: Pick<NewEntry, 'number' | 'prefix' | 'kind'>): StoreError {
+    const existing = byNumber.get({ number: input.number, prefix: bool(input.prefix), kind: input.kind });
+    const shown = input.prefix ? `${input.number}*` : input.number;
+    return new StoreError('unique', `a ${input.kind} entry for ${shown} already exists${existing ? ` (id ${existing.id})` : ''}`, {
+      details: { existingId: existing?.id },
+    });
+  }
+
+  function get(id: number): StoredEntry | undefined {
+    const row = byId.get(id);
+    return row && toEntry(row);
+  }
+
+  /** Inserts; with `skip` a duplicate returns undefined, otherwise it throws StoreError `unique`. */
+  function insert(input: NewEntry, onDuplicate: 'skip' | 'error'): number | undefined {
+    const row = insertOrSkip.get(toParams(input, clock()));
+    if (!row && onDuplicate === 'error') throw duplicate(input);
+    return row?.id;
+  }
+
+  return withStoreErrors({
+    create(input: NewEntry): StoredEntry {
+      const id = insert(input, 'error') as number;
+      return get(id) as StoredEntry;
+    },
+
+    get,
+
+    /** Returns the updated entry, or undefined when there is none with this id. */
+    update(id: number, patch: EntryPatch): StoredEntry | undefined {
+      return db.transaction(() => {
+        const cur = byId.get(id);
+        if (!cur) return undefined;
+        const next: EntryParams & { id: number } = {
+          id,
+          number: patch.number ?? cur.number,
+          is_prefix: patch.prefix === undefined ? cur.is_prefix : bool(patch.prefix),
+          kind: patch.kind ?? cur.kind,
+          action: patched(patch.action, cur.action),
+          cause: patched(patch.cause, cur.cause),
+          announcement: patched(patch.announcement, cur.announcement),
+          label: patched(patch.label, cur.label),
+          vip: patch.vip === undefined ? cur.vip : bool(patch.vip),
+          note: patched(patch.note, cur.note),
+          source: patch.source ?? cur.source,
+          contact_id: patched(patch.contactId, cur.contact_id),
+          expires_at: patched(patch.expiresAt, cur.expires_at),
+          now: clock(),
+        };
+        const clash = byNumber.get({ number: next.number, prefix: next.is_prefix, kind: next.kind });
+        if (clash && clash.id !== id) throw duplicate({ number: next.number, prefix: next.is_prefix === 1, kind: next.kind });
+        update_.run(next);
+        return get(id);
+      });
+    },
+
+    remove(id: number): boolean {
+      return deleteById.run(id).changes > 0;
+    },
+
+    /** The entries for exactly this number (or prefix); with `kind`, at most one. */
+    findByNumber(number: string, prefix: boolean, kind?: EntryKind): StoredEntry[] {
+      return byNumber.all({ number, prefix: bool(prefix), kind: kind ?? null }).map(toEntry);
+    },
+
+    /** Newest first; `nextCursor` pages on. */
+    list(query: EntryQuery = {}): Page<StoredEntry> {
+      const limit = pageLimit(query);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, ...values: unknown[]) => (where.push(sql), params.push(...values));
+      if (query.kind !== undefined) add('kind = ?', query.kind);
+      if (query.source !== undefined) add('source = ?', query.source);
+      if (query.contactId !== undefined) add('contact_id = ?', query.contactId);
+      if (query.cursor !== undefined) add('id < ?', query.cursor);
+      if (query.search) {
+        const like = containsPattern(query.search);
+        add("(number LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\')", like, like, like);
+      }
+      const sql = `SELECT ${COLUMNS} FROM entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      const rows = db.prepare<unknown[], EntryRow>(sql).all(...params, limit + 1);
+      return toPage(rows.map(toEntry), limit);
+    },
+
+    count(kind?: EntryKind): number {
+      return countAll.get({ kind: kind ?? null }) ?? 0;
+    },
+
+    /**
+     * Inserts many rows in ONE transaction (all or nothing; inside a caller's transaction it nests as a
+     * savepoint). Duplicates of existing entries (same number, prefix flag and kind) are skipped, or with
+     * `onDuplicate: 'error'` abort the whole batch.
+     */
+    bulkInsert(rows: Iterable<NewEntry>, opts: { onDuplicate?: 'skip' | 'error' } = {}): { added: number; skipped: number } {
+      const onDuplicate = opts.onDuplicate ?? 'skip';
+      return db.transaction(() => {
+        let added = 0;
+        let skipped = 0;
+        for (const row of rows) {
+          if (insert(row, onDuplicate) === undefined) skipped++;
+          else added++;
+        }
+        return { added, skipped };
+      });
+    },
+
+    /** Deletes entries whose expiry has passed; returns how many. */
+    removeExpired(now: number): number {
+      return deleteExpired.run(now).changes;
+    },
+
+    /**
+     * The call path: every personal entry for this caller — exact rows for `e164`, prefix rows for any of
+     * `prefixes` (its leading parts) — in one indexed query. Expired entries are included unless `now` is given.
+     * Ordered exact first, then longer prefixes, allow before block (the policy does not rely on the order).
+     */
+    match(e164: string, prefixes: readonly string[], opts: { now?: number } = {}): StoredEntry[] {
+      const n = prefixes.length;
+      const statement = matchStatements[n] ?? db.prepare<unknown[], EntryRow>(matchSql(n));
+      const now = opts.now ?? null;
+      return statement.all(...prefixes, e164, e164, now, now).map(toEntry);
+    },
+  });
+}
+
+export type EntriesRepository = ReturnType<typeof createEntriesRepository>;

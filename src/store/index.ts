@@ -1,0 +1,64 @@
+/**
+ * The store: the only code that speaks SQL (DESIGN.md "Data"). `openStore()` opens the file, migrates it, removes
+ * what a crashed list import left behind, and returns the repositories over one Database.
+ */
+import { createCallsRepository, type CallsRepository } from './calls-repository.js';
+import { createContactsRepository, type ContactsRepository } from './contacts-repository.js';
+import { Database, type OpenOptions } from './database.js';
+import { createEntriesRepository, type EntriesRepository } from './entries-repository.js';
+import { createListsRepository, type ListsRepository } from './lists-repository.js';
+import { assertMigrated, migrate } from './migrate.js';
+import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
+import type { RepositoryOptions } from './sql.js';
+
+export interface Store {
+  db: Database;
+  entries: EntriesRepository;
+  contacts: ContactsRepository;
+  lists: ListsRepository;
+  profiles: ProfilesRepository;
+  calls: CallsRepository;
+}
+
+export function createStore(db: Database, options: RepositoryOptions = {}): Store {
+  return {
+    db,
+    entries: createEntriesRepository(db, options),
+    contacts: createContactsRepository(db, options),
+    lists: createListsRepository(db, options),
+    profiles: createProfilesRepository(db, options),
+    calls: createCallsRepository(db),
+  };
+}
+
+export interface OpenStoreOptions extends OpenOptions, RepositoryOptions {
+  /** Where the NNN-*.sql files are (default: the project's migrations/). */
+  migrationsDir?: string;
+}
+
+/**
+ * Opens, migrates (a read-only open instead checks the schema is current) and cleans up after a crashed import.
+ * Closes the database again if any of that fails.
+ */
+export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+  const db = Database.open(file, options);
+  try {
+    const dir = options.migrationsDir === undefined ? {} : { dir: options.migrationsDir };
+    if (db.readonly) assertMigrated(db, dir);
+    else migrate(db, dir);
+    const store = createStore(db, options.clock ? { clock: options.clock } : {});
+    if (!db.readonly) store.lists.cleanupOrphans();
+    return store;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export { Database, DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions } from './database.js';
+export { isBusy, isStoreError, isUniqueViolation, StoreError, type StoreErrorCode } from './errors.js';
+export { migrate, latestVersion, schemaVersion, type Migration } from './migrate.js';
+export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
+export type { ContactNumber } from './contacts-repository.js';
+export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository };
+export type * from './types.js';

@@ -1,0 +1,38 @@
+/**
+ * Sizes the transactions of long jobs (list imports, deleting a list version) by time, not by a row count that is
+ * right for one machine only: each transaction aims at TX_BUDGET_MS, because better-sqlite3 blocks the event loop
+ * while it runs — a call arriving meanwhile waits that long for its lookup (the decision deadline is 1 s).
+ * Random-order index inserts cost 10–50 µs a row here and several times that on a Raspberry Pi.
+ */
+export const TX_BUDGET_MS = 50;
+const MIN_ROWS = 100;
+const START_ROWS = 1000;
+
+export interface Pacer {
+  /** Rows for the next transaction. */
+  readonly size: number;
+  /** Runs one transaction of `size` rows (or fewer, at the end) and adapts the size to how long it took. */
+  timed<T>(fn: () => T): T;
+}
+
+export function createPacer(maxRows: number, budgetMs = TX_BUDGET_MS): Pacer {
+  const max = Math.max(1, Math.trunc(maxRows));
+  let size = Math.min(START_ROWS, max);
+  return {
+    get size() {
+      return size;
+    },
+    timed(fn) {
+      const started = performance.now();
+      const result = fn();
+      const elapsed = Math.max(performance.now() - started, 1);
+      // Shrink at once when over budget, grow at most 2× per step.
+      const ideal = Math.min((size * budgetMs) / elapsed, size * 2);
+      size = Math.max(Math.min(Math.round(ideal), max), Math.min(MIN_ROWS, max));
+      return result;
+    },
+  };
+}
+
+/** Lets pending I/O (an AGI call, a log write) run between two transactions. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

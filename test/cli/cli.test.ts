@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { startService, tempDir } from '../helpers/service.js';
+
+async function cli(dataDir: string, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, (l) => out.push(l), (l) => err.push(l), { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('callfilter command line', () => {
+  it('blocks, lists, explains and unblocks a number', async () => {
+    const dir = tempDir();
+    const blocked = await cli(dir, 'block', '030', '12345670', '--note', 'energy sales', '--expires', '90d');
+    expect(blocked.code).toBe(0);
+    expect(blocked.out).toMatch(/^added #1 {2}block {2}\+493012345670 {2}.*— energy sales {2}\[cli, /);
+
+    const prefix = await cli(dir, 'block', '0401234567*', '--action', 'announce');
+    expect(prefix.out).toContain('+49401234567*  → announce');
+
+    const list = await cli(dir, 'list', '--kind', 'block');
+    expect(list.out.split('\n')).toHaveLength(2);
+
+    const explain = await cli(dir, 'explain', '+49 30 12345670');
+    expect(explain.code).toBe(0);
+    expect(explain.out).toContain('decision: hangup (cause 21)');
+    expect(explain.out).toContain('reason:   blocklist');
+
+    const unblocked = await cli(dir, 'unblock', '03012345670');
+    expect(unblocked.out).toMatch(/^removed #1 /);
+    expect((await cli(dir, 'explain', '03012345670')).out).toContain('decision: voicemail');
+  });
+
+  it('allows a contact as VIP and updates an existing entry instead of duplicating it', async () => {
+    const dir = tempDir();
+    expect((await cli(dir, 'allow', '0170 1234567', '--name', 'Anna')).out).toMatch(/^added #1 {2}allow {2}\+491701234567 {2}"Anna"/);
+    expect((await cli(dir, 'allow', '+491701234567', '--name', 'Anna B.', '--vip')).out).toMatch(/^updated #1 {2}allow {2}\+491701234567 {2}"Anna B\." {2}VIP/);
+    const explain = await cli(dir, 'explain', '01701234567', '--at', '2026-11-18T14:00');
+    expect(explain.out).toContain('decision: connect');
+    expect(explain.out).toContain('reason:   allowlist  "Anna B."');
+  });
+
+  it.each([
+    [['block'], 2, 'callfilter block: a number is required'],
+    [['block', 'abc'], 2, 'callfilter block: "abc" is not a phone number'],
+    [['block', '030123456', '--action', 'connect'], 2, '--action: "connect" is not one of hangup, announce, voicemail'],
+    [['block', '030123456', '--expires', 'soon'], 2, '--expires: "soon" is not a time'],
+    [['list', '--kind', 'maybe'], 2, '--kind: "maybe" is not allow or block'],
+    [['block', '030123456', '--colour', 'red'], 2, "Unknown option '--colour'"],
+    [['frobnicate'], 2, 'callfilter: unknown command "frobnicate"'],
+  ])('%j exits %i with a clear message', async (argv, code, message) => {
+    const r = await cli(tempDir(), ...argv);
+    expect(r.code).toBe(code);
+    expect(r.err).toContain(message);
+  });
+
+  it('works on the same database while the service runs, and shows its calls', async () => {
+    const svc = await startService({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
+    expect((await cli(svc.dataDir, 'block', '030 12345670')).code).toBe(0);
+    const call = await svc.call('030 12345670');
+    expect(call.variables.CALLFILTER_ACTION).toBe('hangup');
+    await svc.call('0170 9999999');
+    const calls = await cli(svc.dataDir, 'calls', '--blocked');
+    expect(calls.out.split('\n')).toHaveLength(1);
+    expect(calls.out).toMatch(/\+493012345670 +→ \+4930999000 +hangup +blocklist$/);
+    expect((await cli(svc.dataDir, 'calls')).out.split('\n')).toHaveLength(2);
+    expect((await cli(svc.dataDir, 'calls', '--number', '01709999999')).out).toContain('voicemail');
+  });
+});

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENV_VARS } from '../../src/config/env-schema.js';
+import { ACTIONS, REASONS } from '../../src/policy/types.js';
+import { VARIABLES } from '../../src/screen/variables.js';
+
+const DIR = join(import.meta.dirname, '../../dialplan');
+const files = readdirSync(DIR).filter((f) => f.endsWith('.conf'));
+const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
+/** Dialplan lines without comments. */
+const code = (f: string) => read(f).split('\n').map((l) => l.replace(/;.*$/, '')).join('\n');
+const defaultPort = ENV_VARS.find((v) => v.key === 'CALLFILTER_AGI_PORT')?.default;
+/** Variables the dialplan itself keeps (not set by callfilter). */
+const DIALPLAN_OWN = new Set(['CALLFILTER_VM_EXTEN']);
+
+describe('the shipped dialplan', () => {
+  it('has the three variants', () => {
+    expect(files.sort()).toEqual(['callfilter.conf', 'freepbx-extensions_custom.conf', 'fritzbox.conf']);
+  });
+
+  it.each(files)('%s reads only variables callfilter sets', (f) => {
+    const used = new Set(code(f).match(/CALLFILTER_[A-Z_]+/g));
+    const contract = new Set<string>(Object.values(VARIABLES));
+    for (const name of used) expect(contract.has(name) || DIALPLAN_OWN.has(name), `${f}: ${name}`).toBe(true);
+  });
+
+  it.each(['callfilter.conf', 'freepbx-extensions_custom.conf'])('%s calls /screen and branches on every non-connect action', (f) => {
+    const text = code(f);
+    const agi = /AGI\(agi:\/\/([\d.]+):(\d+)\/(\w+),([^)]*)\)/.exec(text);
+    expect(agi?.[1]).toBe('127.0.0.1');
+    expect(agi?.[3]).toBe('screen');
+    for (const action of ACTIONS.filter((a) => a !== 'connect')) {
+      expect(text).toContain(`$["\${${VARIABLES.action}}" = "${action}"]`);
+    }
+    // Anything else falls through to the connect label, which returns to the phones.
+    expect(text).toMatch(/n\(connect\),Return\(\)/);
+    // The stalled-service guard checked on Asterisk 22.
+    expect(text).toContain('Set(AGIEXITONHANGUP=yes)');
+    expect(text).toMatch(/Set\(TIMEOUT\(absolute\)=\d+\)[\s\S]*AGI\([\s\S]*Set\(TIMEOUT\(absolute\)=0\)/);
+    expect(text).toMatch(/exten => T,1,[\s\S]*Set\(TIMEOUT\(absolute\)=0\)[\s\S]*Return\(\)/);
+    // Hang-ups use the cause callfilter sets.
+    expect(text).toContain(`Hangup(\${IF($["\${${VARIABLES.cause}}" = ""]?21:\${${VARIABLES.cause}})})`);
+    expect(text).toContain(`\${${VARIABLES.announcement}}`);
+  });
+
+  it('uses the default port in plain Asterisk, and 4574 for FreePBX (its own FastAGI may hold 4573)', () => {
+    expect(code('callfilter.conf')).toContain(`agi://127.0.0.1:${defaultPort}/screen`);
+    expect(code('freepbx-extensions_custom.conf')).toContain('agi://127.0.0.1:4574/screen,${FROM_DID}');
+    expect(code('freepbx-extensions_custom.conf')).toContain('Goto(ext-local,vmu${CALLFILTER_VM_EXTEN},1)');
+  });
+
+  it('routes the FRITZ!Box context through the screening subroutine', () => {
+    expect(code('fritzbox.conf')).toContain('Gosub(callfilter-screen,s,1(${EXTEN}');
+    expect(code('callfilter.conf')).toContain('[callfilter-screen]');
+  });
+
+  it('documents only reason codes that exist', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const row = readme.split('\n').find((l) => l.startsWith('| `CALLFILTER_REASON`')) ?? '';
+    const documented = [...row.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...REASONS].sort());
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { AgiServer } from 'asterisk-agi';
+import { fakeCall, type FakeCallOptions, type FakeCallResult } from 'asterisk-agi/testing';
+import { onTestFinished } from 'vitest';
+import { createAgiServer } from '../../src/agi-server.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import type { ConfigFile } from '../../src/config/file.js';
+import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
+import { createLogger } from '../../src/logger.js';
+import type { ScreenOutcome } from '../../src/screen/handler.js';
+
+/** A temp data dir removed when the test ends. */
+export function tempDir(prefix = 'callfilter-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Log lines a test can look at (pino JSON objects). */
+export function captureLogs(): { lines: Record<string, unknown>[]; stream: Writable } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+export interface ServiceOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  file?: ConfigFile;
+  overrides?: Omit<ContextOverrides, 'logger'>;
+}
+
+export interface TestService {
+  ctx: AppContext;
+  config: Config;
+  agi: AgiServer;
+  port: number;
+  dataDir: string;
+  outcomes: ScreenOutcome[];
+  logs: Record<string, unknown>[];
+  /** One call through the fake Asterisk to agi://127.0.0.1:port/screen. */
+  call(caller: string, options?: FakeCallOptions & { did?: string; presentation?: number }): Promise<FakeCallResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real service — real SQLite file in a temp dir, real FastAGI server on 127.0.0.1:0 — stopped when the test
+ * ends (STYLE.md rule 12).
+ */
+export async function startService(options: ServiceOptions = {}): Promise<TestService> {
+  const dataDir = options.dataDir ?? tempDir();
+  const config = loadConfig({ env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_AGI_PORT: '0', CALLFILTER_LOG_LEVEL: 'info', ...options.env }, file: options.file ?? {} });
+  const { lines, stream } = captureLogs();
+  const ctx = createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
+  const outcomes: ScreenOutcome[] = [];
+  const agi = createAgiServer(ctx, { onOutcome: (o) => outcomes.push(o) });
+  const { port } = await agi.listen(0, '127.0.0.1');
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      await agi.close();
+    } finally {
+      ctx.close();
+    }
+  };
+  onTestFinished(close);
+  return {
+    ctx,
+    config,
+    agi,
+    port,
+    dataDir,
+    outcomes,
+    logs: lines,
+    close,
+    call(caller, { did = '+4930999000', presentation = 0, env, ...rest } = {}) {
+      return fakeCall({ port, host: '127.0.0.1' }, {
+        script: 'screen',
+        args: [did],
+        ...rest,
+        env: { callerid: caller, callingpres: String(presentation), ...env },
+      });
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import type { Profile } from '../../src/policy/types.js';
+import type { NewCall, Store } from '../../src/store/index.js';
+import { localDays } from '../../src/store/call-stats.js';
+import { queryPlan, tempStore } from './helpers.js';
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+/** Wednesday 15 Jan 2025, 12:00 in Berlin (UTC+1). */
+const NOW = Date.UTC(2025, 0, 15, 11, 0);
+
+function call(overrides: Partial<NewCall> = {}): NewCall {
+  return { at: NOW, callerRaw: '030123456', caller: '+4930123456', callerKind: 'number', action: 'voicemail', reason: 'unknown', ...overrides };
+}
+
+function seed(store: Store): void {
+  const rows: Partial<NewCall>[] = [
+    { at: NOW - 3 * DAY, action: 'hangup', reason: 'blocklist', caller: '+4930111', label: 'Umfrage' },
+    { at: NOW - 2 * DAY, action: 'hangup', reason: 'blocklist', caller: '+4930111', label: 'Umfrage Nord' },
+    { at: NOW - 2 * DAY + MIN, action: 'announce', reason: 'spam-list', caller: '+4930222', listId: 1, listEntryId: 9 },
+    { at: NOW - DAY, action: 'connect', reason: 'contact', caller: '+4930333', label: 'Oma', entryId: 4 },
+    { at: NOW - 10 * MIN, action: 'voicemail', reason: 'anonymous', callerRaw: 'anonymous', caller: undefined, callerKind: 'withheld' },
+    { at: NOW - 4 * MIN, action: 'voicemail', reason: 'unknown', caller: '+4930444', did: '+4930999' },
+    { at: NOW - MIN, action: 'connect', reason: 'repeat-caller', caller: '+4930444', did: '+4930999' },
+    { at: NOW, action: 'hangup', reason: 'blocklist', caller: '+4930111' },
+  ];
+  for (const row of rows) store.calls.insert(call(row));
+}
+
+describe('calls', () => {
+  it('insert returns the id; get returns the row as logged, absent fields left out', () => {
+    const { store } = tempStore();
+    const logged: NewCall = {
+      at: NOW,
+      callerRaw: '+49 30 123456',
+      callerNameRaw: 'ACME',
+      caller: '+4930123456',
+      callerKind: 'number',
+      presentation: 0,
+      did: '+4930999',
+      country: 'DE',
+      action: 'connect',
+      reason: 'monitor',
+      label: 'ACME',
+      entryId: 3,
+      profile: 'default',
+      uniqueId: '1736938800.42',
+      channel: 'PJSIP/sipgate-00000001',
+      latencyUs: 812,
+      explanation: 'Monitor mode: would have hung up (blocklist).',
+      wouldHaveAction: 'hangup',
+      wouldHaveReason: 'blocklist',
+    };
+    const id = store.calls.insert(logged);
+    expect(id).toBeGreaterThan(0);
+    expect(store.calls.get(id)).toEqual({ id, ...logged });
+    const withheld = store.calls.insert(call({ callerRaw: 'anonymous', caller: undefined, callerKind: 'withheld', presentation: 32 }));
+    expect(store.calls.get(withheld)).toEqual({ id: withheld, at: NOW, callerRaw: 'anonymous', callerKind: 'withheld', presentation: 32, action: 'voicemail', reason: 'unknown' });
+    expect(store.calls.count()).toBe(2);
+  });
+
+  it('recent() gives the calls of one number since a time, newest first', () => {
+    const { store } = tempStore();
+    seed(store);
+    expect(store.calls.recent('+4930444', NOW - 5 * MIN)).toEqual([
+      { at: NOW - MIN, action: 'connect', reason: 'repeat-caller' },
+      { at: NOW - 4 * MIN, action: 'voicemail', reason: 'unknown' },
+    ]);
+    expect(store.calls.recent('+4930111', NOW - 5 * DAY, 2).map((c) => c.at)).toEqual([NOW, NOW - 2 * DAY]);
+    expect(store.calls.recent('+4930555', 0)).toEqual([]);
+    const plan = queryPlan(store, 'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?', ['+4930444', 0, 10]);
+    expect(plan.join('\n')).toMatch(/SEARCH calls USING INDEX calls_caller \(caller=\? AND at>\?\)/);
+  });
+
+  it('list() filters by action, reason, number, did and time, newest first', () => {
+    const { store } = tempStore();
+    seed(store);
+    const ats = (q: Parameters<Store['calls']['list']>[0]) => store.calls.list(q).items.map((c) => (c.at - NOW) / MIN);
+    expect(ats({ action: 'hangup' })).toEqual([0, -2 * 1440, -3 * 1440]);
+    expect(ats({ reason: 'blocklist', from: NOW - 2 * DAY, to: NOW })).toEqual([-2 * 1440]);
+    expect(ats({ number: '+4930444' })).toEqual([-1, -4]);
+    expect(ats({ did: '+4930999', action: 'connect' })).toEqual([-1]);
+    expect(store.calls.list({ reason: 'anonymous' }).items[0]).toMatchObject({ callerKind: 'withheld', callerRaw: 'anonymous' });
+    expect(store.calls.list({ reason: 'anonymous' }).items[0]).not.toHaveProperty('caller');
+  });
+
+  it('list() pages by cursor without gaps or repeats, also across calls logged out of time order', () => {
+    const { store } = tempStore();
+    seed(store);
+    store.calls.insert(call({ at: NOW - 3 * DAY })); // a late write with an old time
+    store.calls.insert(call({ at: NOW - 3 * DAY })); // and a tie
+    const all = store.calls.list({ limit: 1000 }).items;
+    const paged = [];
+    let cursor: number | undefined;
+    do {
+      const page = store.calls.list({ limit: 3, ...(cursor !== undefined && { cursor }) });
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      paged.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(paged).toEqual(all);
+    expect(all).toHaveLength(10);
+    expect(all.map((c) => c.at)).toEqual([...all.map((c) => c.at)].sort((a, b) => b - a));
+    expect(store.calls.list({ action: 'hangup', limit: 2 }).nextCursor).toBeDefined();
+    expect(store.calls.list({ cursor: 99_999 }).items).toEqual([]);
+  });
+
+  it('statsByDay counts per local day, zero days included', () => {
+    const { store } = tempStore();
+    seed(store);
+    const stats = store.calls.statsByDay(5, NOW, 'Europe/Berlin');
+    expect(stats.map((d) => [d.day, d.total])).toEqual([
+      ['2025-01-11', 0],
+      ['2025-01-12', 1],
+      ['2025-01-13', 2],
+      ['2025-01-14', 1],
+      ['2025-01-15', 4],
+    ]);
+    expect(stats[4]).toMatchObject({ from: Date.UTC(2025, 0, 14, 23, 0), byAction: { connect: 1, voicemail: 2, hangup: 1, announce: 0 }, byReason: { 'repeat-caller': 1, unknown: 1, anonymous: 1, blocklist: 1 } });
+  });
+
+  it('localDays finds local midnight across a DST change', () => {
+    // Europe/Berlin switched to summer time on 30 Mar 2025 at 02:00.
+    const days = localDays(Date.UTC(2025, 2, 31, 10), 3, 'Europe/Berlin');
+    expect(days.map((d) => [d.day, new Date(d.from).toISOString(), (d.to - d.from) / 3_600_000])).toEqual([
+      ['2025-03-29', '2025-03-28T23:00:00.000Z', 24],
+      ['2025-03-30', '2025-03-29T23:00:00.000Z', 23],
+      ['2025-03-31', '2025-03-30T22:00:00.000Z', 24],
+    ]);
+  });
+
+  it('topBlocked ranks the callers turned away most often', () => {
+    const { store } = tempStore();
+    seed(store);
+    expect(store.calls.topBlocked(7, NOW, 5)).toEqual([
+      { caller: '+4930111', calls: 3, lastAt: NOW, reason: 'blocklist' },
+      { caller: '+4930222', calls: 1, lastAt: NOW - 2 * DAY + MIN, reason: 'spam-list' },
+    ]);
+    expect(store.calls.topBlocked(1, NOW, 5).map((t) => t.caller)).toEqual(['+4930111']);
+  });
+});
+
+function defaultProfile(): Profile {
+  const voicemail = { action: 'voicemail' } as const;
+  return {
+    name: 'default',
+    dids: [],
+    actions: {
+      internal: { action: 'connect' },
+      allow: { action: 'connect' },
+      block: { action: 'hangup', cause: 21 },
+      list: { action: 'announce', announcement: 'callfilter/no-ads' },
+      withheld: voicemail,
+      implausible: voicemail,
+      foreign: voicemail,
+      unknown: voicemail,
+    },
+    repeatCaller: { enabled: true, windowMinutes: 5, minCalls: 1 },
+    schedules: [],
+  };
+}
+
+describe('profiles', () => {
+  it('upsert, get, list, remove — schedules travel inside the JSON', () => {
+    const { store, reopen } = tempStore();
+    const office: Profile = {
+      ...defaultProfile(),
+      name: 'office',
+      dids: ['+4930999'],
+      schedules: [{ name: 'office hours', days: [1, 2, 3, 4, 5], from: '08:00', to: '17:00', actions: { unknown: { action: 'connect' } } }],
+    };
+    expect(store.profiles.upsert(office)).toEqual(office);
+    expect(store.profiles.get('office')).toEqual(office);
+    store.profiles.upsert({ ...office, dids: ['+4930998'] });
+    store.profiles.upsert({ ...defaultProfile(), name: 'default' });
+    expect(store.profiles.list().map((p) => [p.name, p.dids])).toEqual([
+      ['default', []],
+      ['office', ['+4930998']],
+    ]);
+    store.db.close();
+    const again = reopen();
+    expect(again.profiles.get('office')?.schedules[0]?.name).toBe('office hours');
+    expect(again.profiles.remove('office')).toBe(true);
+    expect(again.profiles.get('office')).toBeUndefined();
+  });
+});

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { matchSql } from '../../src/store/entries-repository.js';
+import { StoreError } from '../../src/store/index.js';
+import { leadingParts, queryPlan, tempStore } from './helpers.js';
+
+const T0 = Date.UTC(2025, 0, 15, 9, 0);
+const clock = () => T0;
+const CALLER = '+49301234567';
+
+describe('entries', () => {
+  it('create, get, update, remove', () => {
+    const { store } = tempStore({ clock });
+    const e = store.entries.create({ number: '+4930123456', kind: 'block', action: 'hangup', cause: 21, label: 'Umfrage', note: 'called twice' });
+    expect(e).toEqual({
+      id: e.id,
+      number: '+4930123456',
+      prefix: false,
+      kind: 'block',
+      action: 'hangup',
+      cause: 21,
+      label: 'Umfrage',
+      note: 'called twice',
+      vip: false,
+      source: 'manual',
+      createdAt: T0,
+      updatedAt: T0,
+    });
+    expect(store.entries.get(e.id)).toEqual(e);
+
+    const updated = store.entries.update(e.id, { action: 'announce', announcement: 'custom/no-ads', cause: null, note: null });
+    expect(updated).toMatchObject({ action: 'announce', announcement: 'custom/no-ads', label: 'Umfrage' });
+    expect(updated).not.toHaveProperty('cause');
+    expect(updated).not.toHaveProperty('note');
+    expect(store.entries.update(9999, { label: 'x' })).toBeUndefined();
+
+    expect(store.entries.remove(e.id)).toBe(true);
+    expect(store.entries.remove(e.id)).toBe(false);
+    expect(store.entries.get(e.id)).toBeUndefined();
+  });
+
+  it('a duplicate (number, prefix, kind) is a "unique" StoreError naming the existing entry', () => {
+    const { store } = tempStore();
+    const first = store.entries.create({ number: '+49301234', prefix: true, kind: 'block' });
+    let caught: unknown;
+    try {
+      store.entries.create({ number: '+49301234', prefix: true, kind: 'block' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StoreError);
+    expect(caught).toMatchObject({ code: 'unique', message: `a block entry for +49301234* already exists (id ${first.id})`, details: { existingId: first.id } });
+    // same number as an exact entry, or as an allow entry, is a different entry
+    store.entries.create({ number: '+49301234', kind: 'block' });
+    store.entries.create({ number: '+49301234', prefix: true, kind: 'allow' });
+    // an update onto an existing key is refused the same way
+    const other = store.entries.create({ number: '+49309999', kind: 'block' });
+    expect(() => store.entries.update(other.id, { number: '+49301234', prefix: true })).toThrow(expect.objectContaining({ code: 'unique' }));
+  });
+
+  it('refuses numbers that are not E.164 and kinds that do not exist, saying which rule', () => {
+    const { store } = tempStore();
+    expect(() => store.entries.create({ number: '030123456', kind: 'block' })).toThrow(
+      expect.objectContaining({ code: 'invalid', message: expect.stringContaining('entry_number_must_be_e164') }),
+    );
+    expect(() => store.entries.create({ number: '+49301234*', kind: 'block' })).toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect(() => store.entries.create({ number: '+4930', kind: 'maybe' as 'block' })).toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect(() => store.entries.create({ number: '+4930', kind: 'block', contactId: 42 })).toThrow(expect.objectContaining({ code: 'foreign-key' }));
+  });
+
+  it('findByNumber, count and list with filters, search and cursor paging (newest first)', () => {
+    const { store } = tempStore();
+    for (let i = 0; i < 25; i++) store.entries.create({ number: `+4930100${String(i).padStart(2, '0')}`, kind: i % 5 === 0 ? 'allow' : 'block', source: i < 10 ? 'csv' : 'manual', label: i === 7 ? 'Energie 100%' : undefined });
+    expect(store.entries.count()).toBe(25);
+    expect(store.entries.count('allow')).toBe(5);
+    expect(store.entries.findByNumber('+493010007', false)).toHaveLength(1);
+    expect(store.entries.findByNumber('+493010007', false, 'allow')).toEqual([]);
+
+    const seen: number[] = [];
+    let cursor: number | undefined;
+    do {
+      const page = store.entries.list({ limit: 10, ...(cursor !== undefined && { cursor }) });
+      seen.push(...page.items.map((e) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(seen).toHaveLength(25);
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
+
+    expect(store.entries.list({ kind: 'allow', source: 'csv' }).items.map((e) => e.number)).toEqual(['+493010005', '+493010000']);
+    expect(store.entries.list({ search: '100%' }).items.map((e) => e.label)).toEqual(['Energie 100%']);
+    expect(store.entries.list({ search: '1002' }).items.map((e) => e.number)).toEqual(['+493010024', '+493010023', '+493010022', '+493010021', '+493010020']);
+  });
+
+  it('bulkInsert adds in one transaction and skips duplicates', () => {
+    const { store } = tempStore();
+    store.entries.create({ number: '+4930111', kind: 'block' });
+    const result = store.entries.bulkInsert([
+      { number: '+4930111', kind: 'block' },
+      { number: '+4930222', kind: 'block', source: 'csv' },
+      { number: '+4930222', kind: 'block', source: 'csv' },
+      { number: '+4930333', kind: 'allow', source: 'csv' },
+    ]);
+    expect(result).toEqual({ added: 2, skipped: 2 });
+    // all or nothing: an invalid row aborts the batch
+    expect(() => store.entries.bulkInsert([{ number: '+4930444', kind: 'block' }, { number: 'garbage', kind: 'block' }])).toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect(store.entries.findByNumber('+4930444', false)).toEqual([]);
+    expect(() => store.entries.bulkInsert([{ number: '+4930555', kind: 'block' }, { number: '+4930111', kind: 'block' }], { onDuplicate: 'error' })).toThrow(
+      expect.objectContaining({ code: 'unique' }),
+    );
+    expect(store.entries.count()).toBe(3);
+  });
+
+  it('removeExpired deletes what has expired by then', () => {
+    const { store } = tempStore();
+    store.entries.create({ number: '+4930111', kind: 'block', expiresAt: T0 - 1 });
+    store.entries.create({ number: '+4930222', kind: 'block', expiresAt: T0 });
+    store.entries.create({ number: '+4930333', kind: 'block', expiresAt: T0 + 1 });
+    store.entries.create({ number: '+4930444', kind: 'block' });
+    expect(store.entries.removeExpired(T0)).toBe(2);
+    expect(store.entries.list().items.map((e) => e.number).sort()).toEqual(['+4930333', '+4930444']);
+  });
+});
+
+describe('entries.match', () => {
+  function seeded() {
+    const t = tempStore({ clock });
+    const add = (number: string, kind: 'allow' | 'block', prefix = false, extra = {}) => t.store.entries.create({ number, kind, prefix, ...extra });
+    const ids = {
+      exactBlock: add(CALLER, 'block').id,
+      exactAllow: add(CALLER, 'allow', false, { vip: true }).id,
+      prefixLong: add('+49301234', 'block', true).id,
+      prefixShort: add('+4930', 'allow', true).id,
+      prefixWhole: add(CALLER, 'block', true).id,
+      otherExact: add('+49301234', 'block').id, // exact entry for a shorter number: not this caller
+      otherPrefix: add('+49301235', 'block', true).id,
+      otherNumber: add('+49301234568', 'block').id,
+      expired: add('+493012', 'block', true, { expiresAt: T0 - 1 }).id,
+    };
+    return { ...t, ids };
+  }
+
+  it('returns the exact entries of the number and the prefix entries of its leading parts, nothing else', () => {
+    const { store, ids } = seeded();
+    const found = store.entries.match(CALLER, leadingParts(CALLER));
+    expect(found.map((e) => e.id)).toEqual([ids.exactAllow, ids.exactBlock, ids.prefixWhole, ids.prefixLong, ids.expired, ids.prefixShort]);
+    expect(found[0]).toMatchObject({ number: CALLER, prefix: false, kind: 'allow', vip: true });
+  });
+
+  it('works without the whole number among the parts, and with no parts at all (exact only)', () => {
+    const { store, ids } = seeded();
+    const parts = leadingParts(CALLER).slice(0, -1);
+    expect(store.entries.match(CALLER, parts).map((e) => e.id)).toContain(ids.exactBlock);
+    expect(store.entries.match(CALLER, []).map((e) => e.id)).toEqual([ids.exactAllow, ids.exactBlock, ids.prefixWhole]);
+  });
+
+  it('returns expired entries (the policy filters by its clock) unless `now` is passed', () => {
+    const { store, ids } = seeded();
+    expect(store.entries.match(CALLER, leadingParts(CALLER)).map((e) => e.id)).toContain(ids.expired);
+    expect(store.entries.match(CALLER, leadingParts(CALLER), { now: T0 }).map((e) => e.id)).not.toContain(ids.expired);
+  });
+
+  it('handles more leading parts than it prepared statements for', () => {
+    const { store } = tempStore();
+    const long = '+4930123456789012345678';
+    store.entries.create({ number: long, kind: 'block' });
+    expect(store.entries.match(long, leadingParts(long))).toHaveLength(1);
+  });
+
+  it('uses the entries_number index, one probe per part, never a table scan', () => {
+    const { store } = seeded();
+    const parts = leadingParts(CALLER);
+    const plan = queryPlan(store, matchSql(parts.length), [...parts, CALLER, CALLER, null, null]);
+    expect(plan.join('\n')).toMatch(/SEARCH entries USING INDEX entries_number \(number=\?/);
+    expect(plan.join('\n')).not.toMatch(/SCAN entries/);
+  });
+});
+
+describe('contacts', () => {
+  it('createWithNumbers adds the contact and its allow entries; removing the contact removes them', () => {
+    const { store } = tempStore({ clock });
+    store.entries.create({ number: '+4930555', kind: 'allow', label: 'shared landline' });
+    const { contact, entries, skipped } = store.contacts.createWithNumbers(
+      { name: 'Oma Gisela', vip: true, source: 'fritzbox', externalId: '3' },
+      [{ number: '+4930555' }, { number: '+491701234560', label: 'Oma mobil' }, { number: '+4930777' }],
+    );
+    expect(contact).toEqual({ id: contact.id, name: 'Oma Gisela', vip: true, source: 'fritzbox', externalId: '3', createdAt: T0 });
+    expect(skipped).toBe(1);
+    expect(entries.map((e) => [e.number, e.kind, e.label, e.vip, e.source, e.contactId])).toEqual([
+      ['+491701234560', 'allow', 'Oma mobil', true, 'fritzbox', contact.id],
+      ['+4930777', 'allow', 'Oma Gisela', true, 'fritzbox', contact.id],
+    ]);
+    expect(store.contacts.findByExternalId('fritzbox', '3').map((c) => c.id)).toEqual([contact.id]);
+    expect(store.contacts.list({ search: 'gisela' }).items).toHaveLength(1);
+
+    expect(store.contacts.remove(contact.id)).toBe(true);
+    expect(store.contacts.get(contact.id)).toBeUndefined();
+    expect(store.entries.list().items.map((e) => e.number)).toEqual(['+4930555']);
+  });
+
+  it('createWithNumbers is all or nothing', () => {
+    const { store } = tempStore();
+    expect(() => store.contacts.createWithNumbers({ name: 'Broken' }, [{ number: '+4930111' }, { number: 'not a number' }])).toThrow(
+      expect.objectContaining({ code: 'invalid' }),
+    );
+    expect(store.contacts.list().items).toEqual([]);
+    expect(store.entries.count()).toBe(0);
+  });
+});
