@@ -1,7 +1,7 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { splitAddress, type Address } from './address.js';
 import { homePlan, startsWithCallingCode } from './home.js';
-import { dropTrunkZero, MAX_E164_DIGITS, parseNumber, SEPARATORS, type ParseFailure } from './parse.js';
+import { dropTrunkZero, MAX_E164_DIGITS, parseE164, parseNumber, SEPARATORS, type ParseFailure } from './parse.js';
 import type { NumberingConfig, NumberType } from './types.js';
 import { WITHHELD_WORDS } from './withheld.js';
 
@@ -44,20 +44,26 @@ const fail = (input: string, why: string): { ok: false; error: string } => ({
  */
 export function normaliseNumber(input: string, cfg: NumberingConfig): NormalisedNumber {
   const s = input.trim();
-  const address = splitAddress(s);
-  const refused = refuse(s, address);
-  if (refused !== undefined) return { ok: false, error: refused };
-  if (s.endsWith('*')) {
-    return { ok: false, error: `${q(s)} is a range of numbers (it ends in "*"), not a single phone number` };
-  }
-
-  const n = parseNumber(address.user, cfg, { local: true });
+  const checked = check(s);
+  if (!checked.ok) return checked;
+  const n = parseNumber(checked.user, cfg, { local: true });
   if (n.failure !== undefined) return fail(s, FAILURE_REASONS[n.failure]);
   if (n.e164.length - 1 > MAX_E164_DIGITS) return fail(s, FAILURE_REASONS.TOO_LONG);
   const ok: NormalisedNumber = { ok: true, e164: n.e164, plausible: n.plausible };
   if (n.country !== undefined) ok.country = n.country;
   if (n.type !== undefined) ok.type = n.type;
   return ok;
+}
+
+/** The part of `s` (trimmed) to parse, or why it cannot be a single phone number. */
+function check(s: string): { ok: true; user: string } | { ok: false; error: string } {
+  const address = splitAddress(s);
+  const refused = refuse(s, address);
+  if (refused !== undefined) return { ok: false, error: refused };
+  if (s.endsWith('*')) {
+    return { ok: false, error: `${q(s)} is a range of numbers (it ends in "*"), not a single phone number` };
+  }
+  return { ok: true, user: address.user };
 }
 
 /** Why `s` (trimmed) cannot be a phone number before any parsing, or undefined. */
@@ -85,8 +91,13 @@ function refuse(s: string, address: Address): string | undefined {
 export function normaliseEntry(input: string, cfg: NumberingConfig): NormalisedEntry {
   const s = input.trim();
   if (!s.endsWith('*') || s.startsWith('*')) {
-    const n = normaliseNumber(s, cfg);
-    return n.ok ? { ok: true, number: n.e164, prefix: false } : n;
+    // An entry stores only the number: parse without classifying it (what normaliseNumber adds costs as much again).
+    const checked = check(s);
+    if (!checked.ok) return checked;
+    const n = parseE164(checked.user, cfg, { local: true });
+    if ('failure' in n) return fail(s, FAILURE_REASONS[n.failure]);
+    if (n.e164.length - 1 > MAX_E164_DIGITS) return fail(s, FAILURE_REASONS.TOO_LONG);
+    return { ok: true, number: n.e164, prefix: false };
   }
 
   const body = s.slice(0, -1).trim();
