@@ -1,6 +1,8 @@
 import type { Config } from './config/config.js';
+import { FaultCounters } from './faults.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Matches, Profile, RecentCall } from './policy/types.js';
+import { guardDatabaseFile, type FileGuard } from './store/file-guard.js';
 import { openStore, type Store } from './store/index.js';
 
 /**
@@ -19,6 +21,8 @@ export interface AppContext {
   store: Store;
   lookup: Lookup;
   clock: () => number;
+  /** What went wrong, counted (fail-opens, errors by kind, refused connections, database file recoveries). */
+  faults: FaultCounters;
   /** The profiles of the config file: read-only for the admin API, and their names and DIDs are taken. */
   fileProfiles: readonly Profile[];
   /**
@@ -34,6 +38,9 @@ export interface ContextOverrides {
   store?: Store;
   lookup?: Lookup;
   clock?: () => number;
+  faults?: FaultCounters;
+  /** How often to check that the database file is still the one open (store/file-guard.ts); 0 turns it off. */
+  dbFileCheckMs?: number;
 }
 
 export function storeLookup(store: Store): Lookup {
@@ -45,7 +52,18 @@ export function storeLookup(store: Store): Lookup {
 
 export function createContext(config: Config, overrides: ContextOverrides = {}): AppContext {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const store = overrides.store ?? openStore(config.dbFile, { logger: logger.child({ subsystem: 'store' }) });
+  const storeLog = logger.child({ subsystem: 'store' });
+  const store = overrides.store ?? openStore(config.dbFile, { logger: storeLog });
+  const faults = overrides.faults ?? new FaultCounters();
+  let guard: FileGuard | undefined;
+  if (!overrides.store && overrides.dbFileCheckMs !== 0 && store.db.file !== ':memory:') {
+    guard = guardDatabaseFile(store, {
+      logger: storeLog,
+      ...(overrides.dbFileCheckMs !== undefined && { intervalMs: overrides.dbFileCheckMs }),
+      open: () => openStore(config.dbFile, { logger: storeLog }),
+      onEvent: (event) => faults.inc('dbFile', { event }),
+    });
+  }
   let closed = false;
   const fileProfiles = config.policy.profiles;
   const reloadProfiles = () => {
@@ -58,11 +76,13 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     store,
     lookup: overrides.lookup ?? storeLookup(store),
     clock: overrides.clock ?? Date.now,
+    faults,
     fileProfiles,
     reloadProfiles,
     close() {
       if (closed) return;
       closed = true;
+      guard?.stop();
       store.db.close();
     },
   };

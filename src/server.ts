@@ -1,11 +1,37 @@
 /**
- * The process entry: config, context, listen, and a graceful close on SIGTERM/SIGINT. Everything else is
- * importable without a port (STYLE.md rule 1).
+ * The process entry: config, context, the FastAGI server and the admin API side by side, and a graceful close on
+ * SIGTERM/SIGINT. Everything else is importable without a port (STYLE.md rule 1).
  */
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from './config/config.js';
 import { createContext } from './context.js';
 import { createAgiServer } from './agi-server.js';
+import { buildApp } from './api/app.js';
+import { loadAdminToken, tokenSource } from './api/auth.js';
+import { createMetrics } from './api/metrics.js';
 import { createLogger } from './logger.js';
+
+/** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
+function httpUrl(address: AddressInfo): string {
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+/**
+ * How long in-flight admin API requests may take to finish at shutdown (as the AGI server's CLOSE_GRACE_MS): a
+ * request is milliseconds; a client that stopped sending mid-body must not keep the process from exiting.
+ */
+const HTTP_CLOSE_GRACE_MS = 2_000;
+
+async function closeHttp(app: ReturnType<typeof buildApp>): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+  timer.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export async function main(): Promise<void> {
   let config;
@@ -17,27 +43,58 @@ export async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.logLevel);
+  const httpLog = logger.child({ subsystem: 'http' });
+  const adminToken = loadAdminToken(config, httpLog);
   const ctx = createContext(config, { logger });
-  const agi = createAgiServer(ctx);
+  const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
+  const agi = createAgiServer(ctx, { onOutcome: metrics.onOutcome });
+  metrics.attach(agi);
+  let agiListening = false;
+  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog) });
+
   let address;
+  let http: AddressInfo;
   try {
     address = await agi.listen(config.agi.port, config.agi.host);
+    agiListening = true;
+    try {
+      await app.listen({ port: config.http.port, host: config.http.host });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`admin API port ${config.http.host}:${config.http.port} is already in use; set CALLFILTER_HTTP_PORT`);
+      }
+      throw err;
+    }
+    http = app.server.address() as AddressInfo;
   } catch (err) {
+    await agi.close();
+    await app.close();
     ctx.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`FastAGI port ${config.agi.host}:${config.agi.port} is already in use (another callfilter, or FreePBX's own FastAGI server?); set CALLFILTER_AGI_PORT`);
     }
     throw err;
   }
-  logger.info({ agi: `agi://${address.address}:${address.port}/screen`, db: config.dbFile }, 'callfilter is screening calls');
+  const url = httpUrl(http);
+  logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
+  if (adminToken.source === 'generated') {
+    // Once, at the start that created it, and never through the logger: logs are kept and shipped, stdout is seen.
+    process.stdout.write(
+      `\ncallfilter admin API: ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)\n` +
+        `admin token (stored in ${adminToken.file}, shown only this once; "callfilter token" prints it again):\n\n    ${adminToken.token}\n\n` +
+        `try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/calls\n\n`,
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    agiListening = false;
     try {
-      await agi.close();
+      // Both stop accepting at once; calls and requests in flight get their grace period; the database closes last.
+      await Promise.all([closeHttp(app), agi.close()]);
     } finally {
       ctx.close();
       logger.flush();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeCall } from 'asterisk-agi/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -20,33 +20,77 @@ function startProcess(env: Record<string, string>) {
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = new Promise<number>((resolve, reject) => {
+  const listening = new Promise<{ agi: number; http: string }>((resolve, reject) => {
     child.stdout.on('data', () => {
-      const m = /agi:\/\/127\.0\.0\.1:(\d+)\/screen/.exec(stdout);
-      if (m) resolve(Number(m[1]));
+      const agi = /agi:\/\/127\.0\.0\.1:(\d+)\/screen/.exec(stdout);
+      const http = /"http":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stdout);
+      if (agi && http) resolve({ agi: Number(agi[1]), http: http[1] as string });
     });
     void exited.then((code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
   });
   return { child, listening, exited, output: () => ({ stdout, stderr }) };
 }
 
+/** stdout holds pino's JSON lines and, once, the plain-text token notice. */
+function logLines(stdout: string): { msg: string }[] {
+  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string });
+}
+
 describe('the process entry (npm start)', () => {
-  it('starts with defaults, screens a call, and exits 0 on SIGTERM', async () => {
+  it('starts with defaults, screens a call, serves the admin API, and exits 0 on SIGTERM', async () => {
     const dir = tempDir();
-    const proc = startProcess({ CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0' });
-    const port = await proc.listening;
-    const call = await fakeCall({ port }, { script: 'screen', args: ['+4930999000'], env: { callerid: '+4930123456' } });
+    const proc = startProcess({ CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
+    const { agi, http } = await proc.listening;
+    const call = await fakeCall({ port: agi }, { script: 'screen', args: ['+4930999000'], env: { callerid: '+4930123456' } });
     expect(call.variables).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
     expect(existsSync(join(dir, 'callfilter.db'))).toBe(true);
+
+    // First start: a token was generated, stored 0600, and printed once with the URL — never logged.
+    const tokenFile = join(dir, 'admin-token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const { stdout } = proc.output();
+    const token = /admin token \(stored in .*\n\n {4}(\S+)\n/.exec(stdout)?.[1];
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(stdout).toContain(`callfilter admin API: ${http}/api/v1`);
+    expect(stdout.split(token as string)).toHaveLength(2);
+
+    expect(await (await fetch(`${http}/healthz`)).json()).toEqual({ status: 'ok', db: 'ok', agi: 'listening' });
+    expect((await fetch(`${http}/api/v1/calls`)).status).toBe(401);
+    const calls = (await (await fetch(`${http}/api/v1/calls`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { caller: string }[] };
+    expect(calls.items.map((c) => c.caller)).toEqual(['+4930123456']);
+
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
-    const logs = proc.output().stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
-    expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['callfilter is screening calls', 'shutting down']));
+    expect(logLines(proc.output().stdout).map((l) => l.msg)).toEqual(expect.arrayContaining(['callfilter is screening calls', 'shutting down']));
+
+    // Second start: the same token from the file, not printed again.
+    const again = startProcess({ CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
+    const second = await again.listening;
+    expect(again.output().stdout).not.toContain(token);
+    expect((await fetch(`${second.http}/api/v1/calls`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
   });
 
   it('refuses a bad setting with one line naming it, exit code 78', async () => {
     const proc = startProcess({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_AGI_PORT: 'http' });
     await expect(proc.listening).rejects.toThrow('exited 78');
     expect(proc.output().stderr).toBe('callfilter: CALLFILTER_AGI_PORT: "http" is not a port number\n');
+  });
+
+  it('refuses a short CALLFILTER_ADMIN_TOKEN without echoing it', async () => {
+    const proc = startProcess({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_ADMIN_TOKEN: 'secret12' });
+    await expect(proc.listening).rejects.toThrow('exited 78');
+    expect(proc.output().stderr).toBe('callfilter: CALLFILTER_ADMIN_TOKEN: is too short (at least 16 characters; unset it to have one generated)\n');
+  });
+
+  it('names the admin API port when it is taken, and exits 1', async () => {
+    const first = startProcess({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
+    const port = new URL((await first.listening).http).port;
+    const second = startProcess({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: port });
+    await expect(second.listening).rejects.toThrow('exited 1');
+    expect(second.output().stderr).toBe(`callfilter: could not start: admin API port 127.0.0.1:${port} is already in use; set CALLFILTER_HTTP_PORT\n`);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
   });
 });

@@ -17,4 +17,5 @@ export {
   type AgiErrorOptions,
 } from './errors.js';
 export { noopLogger, type AgiLogger } from './logger.js';
+export { LogLimiter, type LogLimiterOptions } from './log-limit.js';
 export * as limits from './limits.js';

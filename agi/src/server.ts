@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { normalisePath } from './env.js';
 import { AgiHangupError } from './errors.js';
 import { CLOSE_GRACE_MS, MAX_CONNECTIONS } from './limits.js';
+import { LogLimiter, type LogLimiterOptions } from './log-limit.js';
 import { childLogger, isPeerGone, noopLogger, type AgiLogger } from './logger.js';
 import { AgiSession, type AgiSessionOptions } from './session.js';
 
@@ -20,6 +21,8 @@ export interface AgiServerOptions {
   /** listen() backlog; Node's default is 511. */
   backlog?: number;
   session?: AgiSessionOptions;
+  /** How many per-connection warn lines of a kind are written per window before they are only counted (log-limit.ts). */
+  logLimit?: LogLimiterOptions;
 }
 
 export type AgiRejectReason = 'allow' | 'max-connections' | 'closing';
@@ -38,6 +41,7 @@ export class AgiServer extends EventEmitter {
   private readonly live = new Set<Duplex>();
   private readonly maxConnections: number;
   private readonly closeGraceMs: number;
+  private readonly limiter: LogLimiter;
   private netServer: net.Server | undefined;
   private closing: Promise<void> | undefined;
 
@@ -46,6 +50,7 @@ export class AgiServer extends EventEmitter {
     this.log = options.logger ?? noopLogger;
     this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.closeGraceMs = options.closeGraceMs ?? CLOSE_GRACE_MS;
+    this.limiter = new LogLimiter(this.log, options.logLimit);
   }
 
   /** Connections currently open (environment being read, handler running, or closing). */
@@ -66,13 +71,14 @@ export class AgiServer extends EventEmitter {
       // Dropped before reading anything: Asterisk sees the socket close and continues the dialplan.
       stream.on('error', (err) => this.log.debug({ err, remoteAddress }, 'error on a rejected AGI connection'));
       stream.destroy();
-      this.log.warn({ remoteAddress, reason }, 'AGI connection rejected');
+      if (this.limiter.allow(`AGI connection rejected (${reason})`)) this.log.warn({ remoteAddress, reason }, 'AGI connection rejected');
       this.safeEmit('rejected', { reason, remoteAddress });
       return;
     }
     this.live.add(stream);
     stream.once('close', () => this.live.delete(stream));
-    const log = childLogger(this.log, { remoteAddress });
+    // One warn line per bad connection is fine; one per connection of a flood is not (log-limit.ts).
+    const log = this.limiter.wrap(childLogger(this.log, { remoteAddress }), warnKind);
     AgiSession.start(stream, { ...this.options.session, logger: log }).then(
       (session) => this.serve(session, log),
       (err: unknown) => {
@@ -130,6 +136,7 @@ export class AgiServer extends EventEmitter {
       await this.allClosed(this.closeGraceMs);
     }
     await stopped;
+    this.limiter.flush(true);
     this.log.info('AGI server closed');
   }
 
@@ -196,4 +203,12 @@ export class AgiServer extends EventEmitter {
       this.log.error({ err }, `an AGI server '${event}' listener threw`);
     }
   }
+}
+
+/** The kind of a per-connection warn line: its message up to the first ':' plus the error's class, if any. */
+function warnKind(obj: object | string, msg?: string): string {
+  const text = typeof obj === 'string' ? obj : (msg ?? '');
+  const err = typeof obj === 'object' ? (obj as { err?: unknown }).err : undefined;
+  const head = text.split(':')[0] ?? text;
+  return err instanceof Error ? `${head} (${err.name})` : head;
 }

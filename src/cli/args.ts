@@ -8,6 +8,14 @@ export class UsageError extends Error {
   }
 }
 
+/** The command ran and failed for a reason the message explains (a rejected import, a missing file): exit code 1. */
+export class CommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });

@@ -7,12 +7,30 @@ import { ConfigError } from '../config/env.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
 import { isStoreError } from '../store/index.js';
-import { UsageError } from './args.js';
+import { ImportFormatError } from '../importers/index.js';
+import { CommandError, UsageError } from './args.js';
 import { allowCommand, blockCommand, listCommand, unblockCommand } from './entries.js';
 import { callsCommand, explainCommand } from './calls.js';
+import type { ProgressStream } from './progress.js';
+import { tokenCommand } from './token.js';
+import { exportCommand, importCommand } from './transfer.js';
 
 export type Out = (line: string) => void;
-type Command = (ctx: AppContext, argv: string[], out: Out) => Promise<void> | void;
+
+/** What a command has besides its line output: raw writes (exports), messages for stderr, the progress bar's stream. */
+export interface CliIo {
+  write(chunk: string): void | Promise<void>;
+  err: Out;
+  progress?: ProgressStream;
+}
+
+type Command = (ctx: AppContext, argv: string[], out: Out, io: CliIo) => Promise<void> | void;
+
+/** Writes to stdout, waiting when the pipe is full (an export of a million entries into `| gzip`). */
+function stdoutWrite(chunk: string): void | Promise<void> {
+  if (process.stdout.write(chunk)) return;
+  return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+}
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   block: { run: blockCommand, usage: 'block <number> [--prefix] [--action hangup|announce|voicemail] [--cause N] [--label …] [--note …] [--expires 30d|2026-12-31]' },
@@ -22,20 +40,29 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   explain: { run: explainCommand, usage: 'explain <number> [--did …] [--at 2026-12-24T23:00] [--presentation N]' },
   calls: { run: callsCommand, usage: 'calls [--blocked] [--since 24h|2026-11-01] [--number …] [--limit N]' },
   backup: { run: async (ctx, argv, out) => (await import('./backup.js')).backupCommand(ctx, argv, out), usage: 'backup <file> [--force]' },
+  import: { run: importCommand, usage: 'import <file> [--kind allow|block] [--list name [--threshold N]] [--format csv|vcard|fritzbox|phoneblock|json]' },
+  export: { run: exportCommand, usage: 'export [--format csv|vcard] [--kind allow|block]' },
+  token: { run: tokenCommand, usage: 'token [--rotate]' },
 };
 
 export function usage(): string {
-  return ['usage: callfilter <command> [options]', '', '  start                 run the service (FastAGI server)', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+  return ['usage: callfilter <command> [options]', '', '  start                 run the service (FastAGI server and admin API)', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
 }
 
 /** Runs one command; returns the exit code. Separate from the process so tests can call it. */
-export async function run(argv: string[], out: Out = (l) => process.stdout.write(`${l}\n`), err: Out = (l) => process.stderr.write(`${l}\n`), env = process.env): Promise<number> {
+export async function run(
+  argv: string[],
+  out: Out = (l) => process.stdout.write(`${l}\n`),
+  err: Out = (l) => process.stderr.write(`${l}\n`),
+  env = process.env,
+  io: Partial<Omit<CliIo, 'err'>> = {},
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     out(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     err(`callfilter: unknown command ${JSON.stringify(name)}\n${usage()}`);
     return 2;
@@ -44,14 +71,14 @@ export async function run(argv: string[], out: Out = (l) => process.stdout.write
   try {
     const config = loadConfig({ env });
     ctx = createContext(config, { logger: createLogger('warn', process.stderr as never) });
-    await command.run(ctx, rest, out);
+    await command.run(ctx, rest, out, { write: io.write ?? stdoutWrite, err, progress: io.progress ?? process.stderr });
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`callfilter ${name}: ${e.message}\nusage: callfilter ${command.usage}`);
       return 2;
     }
-    if (e instanceof ConfigError || isStoreError(e)) {
+    if (e instanceof ConfigError || isStoreError(e) || e instanceof CommandError || e instanceof ImportFormatError) {
       err(`callfilter ${name}: ${(e as Error).message}`);
       return 1;
     }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AgiHandler, AgiSession } from 'asterisk-agi';
 import type { AppContext } from '../context.js';
+import { faultKind } from '../faults.js';
 import type { Decision } from '../policy/types.js';
 import { callRow } from './call-row.js';
 import { createBurstLogger } from './error-burst.js';
@@ -74,6 +75,9 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
       decision = ev.decision;
       failures.success();
     } else {
+      const kind = faultKind(error);
+      ctx.faults.inc('errors', { source: 'screen', kind });
+      ctx.faults.inc('failOpens', { why: kind });
       decision = failOpenDecision(error instanceof Error ? error.message : String(error), ev?.decision.profile);
       try {
         callId = ctx.store.calls.insert(callRow(input, { caller: ev?.caller ?? { kind: 'withheld', raw: input.callerRaw, why: 'no-number' }, decision }, at, latencyUs));

@@ -37,7 +37,9 @@ export async function setDecisionVariables(session: AgiSession, decision: Decisi
     for (const [name, value] of vars) await session.setVariable(name, value);
   } catch (err) {
     // A caller who hung up, or Asterisk closing the socket: nothing left to tell it. Anything else is a bug.
-    if (err instanceof AgiError) log.warn({ err }, 'could not set every variable');
+    // Info, not warn: the AGI session has already warned about a peer that broke the protocol or went silent (and
+    // limits those lines under a flood); one warn per call here would undo that.
+    if (err instanceof AgiError) log.info({ err }, 'could not set every variable');
     else throw err;
   }
 }

@@ -3,7 +3,7 @@
  * answering calls. Uses SQLite's backup API (https://www.sqlite.org/backup.html) through better-sqlite3, never a
  * file copy: copying callfilter.db while it runs can miss what is still in callfilter.db-wal, or tear a page.
  */
-import { existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './database.js';
@@ -57,6 +57,8 @@ export async function backupDatabase(db: Database, file: string, options: Backup
       throw toStoreError(err, `backup to ${target}`);
     }
     const schemaVersion = checkCopy(temp, target);
+    // Contacts and the call log are personal data: the copy is for its owner only, whatever the umask says.
+    chmodSync(temp, 0o600);
     place(temp, target, options.force === true);
     return { file: target, bytes: statSync(target).size, pages, schemaVersion };
   } finally {

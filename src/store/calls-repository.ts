@@ -66,10 +66,11 @@ export function createCallsRepository(db: Database) {
   return withStoreErrors({
     /**
      * One INSERT in autocommit: committed (WAL, synchronous=NORMAL: safe from a process crash) when this returns,
-     * so the row exists before the AGI session ends. Returns the row id (CALLFILTER_CALL_ID).
+     * so the row exists before the AGI session ends. Returns the row id (CALLFILTER_CALL_ID). While another process
+     * holds the write lock it fails fast instead of waiting busy_timeout per call (Database.callPathWrite).
      */
     insert(call: NewCall): number {
-      return Number(insert.run(toParams(call)).lastInsertRowid);
+      return Number(db.callPathWrite(() => insert.run(toParams(call))).lastInsertRowid);
     },
 
     /** Calls from this number since `since` (epoch ms), newest first — the repeat-caller rule's input. */

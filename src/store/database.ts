@@ -20,6 +20,14 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 250;
 const CACHE_SIZE_KIB = 16 * 1024;
 /** A big import grows the WAL to hundreds of MB; after a checkpoint SQLite truncates it back to this. */
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/**
+ * Once a call-path write has waited out a whole busy_timeout (another process holds the lock: an import, a stuck
+ * sqlite3 shell), later call-path writes try once without waiting — except one probe per BUSY_PROBE_MS that waits
+ * the full busy_timeout — until one succeeds. better-sqlite3 waits synchronously, so without this ten calls arriving
+ * during a long lock each block the event loop for busy_timeout (and again for their fail-open row), one after
+ * the other: the last one waits seconds for an answer that should take milliseconds.
+ */
+export const BUSY_PROBE_MS = 1_000;
 /** Retries for `retry()` (imports and other work that is not on the call path): waits 25, 50, 100, 200, 400 ms. */
 const RETRY_ATTEMPTS = 6;
 const RETRY_BASE_DELAY_MS = 25;
@@ -49,7 +57,7 @@ export class Database {
     try {
       if (!memory && !readonly) mkdirSync(dirname(file), { recursive: true });
       handle = new BetterSqlite3(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
-      const db = new Database(handle, file, readonly, options.logger);
+      const db = new Database(handle, file, readonly, options.logger, busyTimeoutMs);
       db.applyPragmas(memory);
       return db;
     } catch (err) {
@@ -63,14 +71,18 @@ export class Database {
   readonly logger: Logger | undefined;
   /** The raw handle, for repositories only (they live in this folder). */
   readonly handle: BetterSqlite3.Database;
+  readonly busyTimeoutMs: number;
   private readonly statements = new Map<string, Statement>();
   private closed = false;
+  /** Set while call-path writes find the database locked (see BUSY_PROBE_MS); when the last full wait started. */
+  private lockedProbeAt: number | undefined;
 
-  private constructor(handle: BetterSqlite3.Database, file: string, readonly: boolean, logger: Logger | undefined) {
+  private constructor(handle: BetterSqlite3.Database, file: string, readonly: boolean, logger: Logger | undefined, busyTimeoutMs: number) {
     this.handle = handle;
     this.file = file;
     this.readonly = readonly;
     this.logger = logger;
+    this.busyTimeoutMs = busyTimeoutMs;
   }
 
   private applyPragmas(memory: boolean): void {
@@ -134,6 +146,28 @@ export class Database {
   }
 
   /**
+   * For a write on the call path (the call-log row): `fn` runs with the full busy_timeout normally, but without
+   * waiting while the database is known to be locked by someone else (BUSY_PROBE_MS). Throws StoreError.
+   */
+  callPathWrite<T>(fn: () => T): T {
+    const now = performance.now();
+    const locked = this.lockedProbeAt !== undefined;
+    const probe = !locked || now - (this.lockedProbeAt ?? 0) >= BUSY_PROBE_MS;
+    if (!probe) this.handle.pragma('busy_timeout = 0');
+    try {
+      const result = fn();
+      if (locked) this.logger?.info('the database is writable again');
+      this.lockedProbeAt = undefined;
+      return result;
+    } catch (err) {
+      if (isBusy(err) && probe) this.lockedProbeAt = now;
+      throw toStoreError(err);
+    } finally {
+      if (!probe && this.handle.open) this.handle.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  /**
    * For work off the call path (imports, cleanup): runs `fn`, and on SQLITE_BUSY waits (without blocking the event
    * loop, unlike busy_timeout) and tries again, up to RETRY_ATTEMPTS times. `fn` must be safe to repeat — a whole
    * transaction is.
@@ -157,8 +191,13 @@ export class Database {
    * checkpoint (wal_autocheckpoint runs in whichever commit crosses 1000 pages).
    */
   checkpoint(): void {
-    if (this.readonly) return;
-    this.pragma('wal_checkpoint(PASSIVE)');
+    if (this.readonly || this.closed) return;
+    try {
+      this.handle.pragma('wal_checkpoint(PASSIVE)');
+    } catch (err) {
+      // Harmless: the automatic checkpoint catches up later. Not thrown, so a caller never repeats a committed batch.
+      this.logger?.warn({ err }, 'WAL checkpoint failed');
+    }
   }
 
   /** Closes the handle; later calls do nothing. Runs `PRAGMA optimize` first, as SQLite recommends. */

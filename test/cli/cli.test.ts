@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { startService, tempDir } from '../helpers/service.js';
 
-async function cli(dataDir: string, ...argv: string[]) {
+async function cliWith(env: Record<string, string>, dataDir: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(argv, (l) => out.push(l), (l) => err.push(l), { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const written: string[] = [];
+  const code = await run(argv, (l) => out.push(l), (l) => err.push(l), { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent', ...env }, {
+    write: (chunk) => void written.push(chunk),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n'), written: written.join('') };
 }
+
+const cli = (dataDir: string, ...argv: string[]) => cliWith({}, dataDir, ...argv);
 
 describe('callfilter command line', () => {
   it('blocks, lists, explains and unblocks a number', async () => {

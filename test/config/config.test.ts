@@ -12,6 +12,8 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(resolve('./data'));
     expect(c.dbFile).toBe(join(resolve('./data'), 'callfilter.db'));
     expect(c.agi).toEqual({ host: '127.0.0.1', port: 4573, allow: ['127.0.0.0/8', '::1'], maxConnections: 1000 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, importLimitBytes: 64 * 1024 * 1024, metricsPublic: false });
+    expect(c.adminToken).toBeUndefined();
     expect(c.numbering).toEqual({ homeCountry: 'DE', trunkRules: [] });
     expect(c.decisionMs).toBe(1000);
     expect(c.setCallerIdName).toBe(true);
@@ -36,8 +38,15 @@ describe('loadConfig', () => {
         CALLFILTER_MONITOR: 'yes',
         CALLFILTER_SET_CALLERID_NAME: 'false',
         CALLFILTER_TIMEZONE: 'Europe/Vienna',
+        CALLFILTER_HTTP_HOST: '0.0.0.0',
+        CALLFILTER_HTTP_PORT: '8081',
+        CALLFILTER_ADMIN_TOKEN: ' s3cret-token-for-the-api ',
+        CALLFILTER_METRICS_PUBLIC: 'true',
+        CALLFILTER_IMPORT_LIMIT_MB: '128',
       },
     });
+    expect(c.http).toEqual({ host: '0.0.0.0', port: 8081, importLimitBytes: 128 * 1024 * 1024, metricsPublic: true });
+    expect(c.adminToken).toBe('s3cret-token-for-the-api');
     expect(c.dbFile).toBe('/tmp/cf/callfilter.db');
     expect(c.agi).toEqual({ host: '0.0.0.0', port: 4574, allow: ['127.0.0.1', '172.20.0.0/16'], maxConnections: 1000 });
     expect(c.numbering.homeCountry).toBe('AT');
@@ -63,6 +72,13 @@ describe('loadConfig', () => {
     ['CALLFILTER_INTERNAL_PATTERN', '([', 'CALLFILTER_INTERNAL_PATTERN: "([" is not a valid regular expression'],
     ['CALLFILTER_TIMEZONE', 'Mars/Olympus', 'CALLFILTER_TIMEZONE: "Mars/Olympus" is not an IANA time zone (e.g. Europe/Berlin)'],
     ['CALLFILTER_LOG_LEVEL', 'loud', 'CALLFILTER_LOG_LEVEL: "loud" is not a log level (fatal, error, warn, info, debug, trace, silent)'],
+    ['CALLFILTER_HTTP_PORT', 'web', 'CALLFILTER_HTTP_PORT: "web" is not a port number'],
+    ['CALLFILTER_HTTP_HOST', 'local host', 'CALLFILTER_HTTP_HOST: "local host" is not an IP address or host name'],
+    ['CALLFILTER_METRICS_PUBLIC', 'sure', 'CALLFILTER_METRICS_PUBLIC: "sure" is not a boolean (use true or false)'],
+    ['CALLFILTER_IMPORT_LIMIT_MB', '0', 'CALLFILTER_IMPORT_LIMIT_MB: "0" is out of range (1–1024)'],
+    // The token itself is a secret: the message names the rule, never the value.
+    ['CALLFILTER_ADMIN_TOKEN', 'hunter2', 'CALLFILTER_ADMIN_TOKEN: is too short (at least 16 characters; unset it to have one generated)'],
+    ['CALLFILTER_ADMIN_TOKEN', 'correct horse battery staple', 'CALLFILTER_ADMIN_TOKEN: may only contain printable ASCII characters without spaces (it is sent in an HTTP header)'],
   ])('%s=%s is refused with a message naming key and value', (key, value, message) => {
     expect(() => loadConfig({ env: { [key]: value } })).toThrow(new ConfigError(key, message.slice(key.length + 2)));
     expect(() => loadConfig({ env: { [key]: value } })).toThrow(message);

@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import type { AgiServer } from 'asterisk-agi';
 import { fakeCall, type FakeCallOptions, type FakeCallResult } from 'asterisk-agi/testing';
 import { onTestFinished } from 'vitest';
-import { createAgiServer } from '../../src/agi-server.js';
+import { createAgiServer, type AgiServerOverrides } from '../../src/agi-server.js';
+import { createMetrics, type Metrics } from '../../src/api/metrics.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import type { ConfigFile } from '../../src/config/file.js';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   file?: ConfigFile;
   overrides?: Omit<ContextOverrides, 'logger'>;
+  /** Session limits and the close grace period of the FastAGI server (e.g. a short environment deadline). */
+  agi?: Pick<AgiServerOverrides, 'session' | 'closeGraceMs'>;
 }
 
 export interface TestService {
@@ -45,6 +48,10 @@ export interface TestService {
   port: number;
   dataDir: string;
   outcomes: ScreenOutcome[];
+  /** Fed by the AGI server like in production (src/server.ts). */
+  metrics: Metrics;
+  /** True while the FastAGI server listens (for /healthz). */
+  agiListening(): boolean;
   logs: Record<string, unknown>[];
   /** One call through the fake Asterisk to agi://127.0.0.1:port/screen. */
   call(caller: string, options?: FakeCallOptions & { did?: string; presentation?: number }): Promise<FakeCallResult>;
@@ -61,12 +68,22 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
   const { lines, stream } = captureLogs();
   const ctx = createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
   const outcomes: ScreenOutcome[] = [];
-  const agi = createAgiServer(ctx, { onOutcome: (o) => outcomes.push(o) });
+  const metrics = createMetrics({ faults: ctx.faults });
+  const agi = createAgiServer(ctx, {
+    ...options.agi,
+    onOutcome: (o) => {
+      outcomes.push(o);
+      metrics.onOutcome(o);
+    },
+  });
+  metrics.attach(agi);
   const { port } = await agi.listen(0, '127.0.0.1');
+  let listening = true;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
+    listening = false;
     try {
       await agi.close();
     } finally {
@@ -81,6 +98,8 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
     port,
     dataDir,
     outcomes,
+    metrics,
+    agiListening: () => listening,
     logs: lines,
     close,
     call(caller, { did = '+4930999000', presentation = 0, env, ...rest } = {}) {

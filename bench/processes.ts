@@ -1,0 +1,124 @@
+/**
+ * Child processes of the benchmark: started through here so every one is killed at the end — also on an error,
+ * SIGINT or SIGTERM — and measured through /proc.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const children = new Set<ChildProcess>();
+/** How long a child gets after SIGTERM before SIGKILL. */
+const TERM_GRACE_MS = 3_000;
+
+export function track<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+export function start(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  return track(spawn(command, args, options));
+}
+
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** SIGTERM, then SIGKILL after the grace period; resolves when it is gone. */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (exited(child)) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), TERM_GRACE_MS);
+  await gone;
+  clearTimeout(timer);
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...children].map(stop));
+}
+
+/** Last resort at process exit: synchronous, so only SIGKILL. */
+function killAllNow(): void {
+  for (const child of children) if (!exited(child)) child.kill('SIGKILL');
+}
+
+/** Installs the exit, SIGINT and SIGTERM handlers once. */
+export function installCleanup(onSignal: () => Promise<void>): void {
+  process.on('exit', killAllNow);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nbench: ${signal}, stopping child processes…\n`);
+      void onSignal()
+        .catch(() => {})
+        .finally(() => stopAll().finally(() => process.exit(130)));
+    });
+  }
+}
+
+/** A port that was free a moment ago (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts on the port; rejects when the child exits first or after `timeoutMs`. */
+export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (exited(child)) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before listening on ${port}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`);
+}
+
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** KiB (as /proc reports) to MB (10^6 bytes, as the targets are written). */
+export const kibToMB = (kib: number): number => (kib * 1024) / 1e6;
+
+/** Resident memory now, MB. */
+export function rssMB(pid: number): number | undefined {
+  const kib = statusField(pid, 'VmRSS');
+  return kib === undefined ? undefined : kibToMB(kib);
+}
+
+/** Peak resident memory so far (VmHWM), MB. */
+export function hwmMB(pid: number): number | undefined {
+  const kib = statusField(pid, 'VmHWM');
+  return kib === undefined ? undefined : kibToMB(kib);
+}
+
+/** CPU time (user + system) used so far, ms; /proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms. */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The admin API as a Fastify instance, built without listening (fastify/demo's app.ts): server.ts listens, tests
+ * use app.inject. Everything under /api/v1 needs the admin token; /healthz never does; /metrics unless configured.
+ */
+import swagger, { type SwaggerOptions } from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../context.js';
+import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
+import { HttpError, registerErrorHandlers, schemaErrorFormatter } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { callActionRoutes } from './routes/call-actions.js';
+import { callsRoutes } from './routes/calls.js';
+import { entriesRoutes } from './routes/entries.js';
+import { explainRoutes } from './routes/explain.js';
+import { exportRoutes } from './routes/export.js';
+import { healthRoutes } from './routes/health.js';
+import { importRoutes } from './routes/import.js';
+import { listsRoutes, listUploadRoutes } from './routes/lists.js';
+import { profilesRoutes } from './routes/profiles.js';
+import { statsRoutes } from './routes/stats.js';
+import { ERRORS } from './schemas.js';
+import { uploadContext } from './upload.js';
+
+/** JSON bodies are a few hundred bytes (an entry, a profile); 1 MiB leaves room and stops a memory-filling body. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+export const API_PREFIX = '/api/v1';
+
+export interface AppOptions {
+  /** Whether the FastAGI server is listening (for /healthz). */
+  agiListening: () => boolean;
+  metrics: Metrics;
+  /** The admin token; default: CALLFILTER_ADMIN_TOKEN or the token file (generated if missing). */
+  token?: TokenSource | string;
+}
+
+function requireToken(source: TokenSource): onRequestHookHandler {
+  return async (req) => {
+    const result = checkBearer(req.headers.authorization, source.current());
+    if (result === 'missing') {
+      throw new HttpError(401, 'this needs the admin token: send "Authorization: Bearer <token>" (the token is in the data dir\'s admin-token file; "callfilter token" prints it)');
+    }
+    if (result === 'invalid') throw new HttpError(401, 'the admin token is not valid');
+  };
+}
+
+const OPENAPI: SwaggerOptions = {
+  openapi: {
+    openapi: '3.1.0',
+    info: {
+      title: 'callfilter admin API',
+      version: '1.0.0',
+      description: 'Manage the allow and block entries, contacts, spam lists and profiles of callfilter; review and explain calls. Every /api route needs "Authorization: Bearer <admin token>".',
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (CALLFILTER_ADMIN_TOKEN, or <data dir>/admin-token).' } } },
+    security: [{ bearer: [] }],
+    tags: [
+      { name: 'entries', description: 'Personal allow and block entries' },
+      { name: 'import/export', description: 'Files in and out' },
+      { name: 'lists', description: 'Call-centre / spam lists' },
+      { name: 'profiles', description: 'Policy profiles per called number' },
+      { name: 'calls', description: 'The call log, explain, statistics' },
+      { name: 'health', description: 'Health and metrics' },
+      { name: 'meta', description: 'This document' },
+    ],
+  },
+};
+
+export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance {
+  const log = ctx.logger.child({ subsystem: 'http' });
+  const token = typeof options.token === 'string' ? { current: () => options.token as string } : options.token ?? tokenSource(loadAdminToken(ctx.config, log), log);
+  const auth = requireToken(token);
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT,
+    // Unknown fields are errors, not silently dropped; query strings are coerced ("7" → 7) as usual.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaErrorFormatter,
+    return503OnClosing: true,
+  });
+  registerErrorHandlers(app, { onServerError: () => options.metrics.error('http') });
+
+  void app.register(swagger, OPENAPI);
+
+  void app.register(async (root) => {
+    healthRoutes(root, ctx, { agiListening: options.agiListening, metrics: options.metrics, requireToken: ctx.config.http.metricsPublic ? undefined : auth });
+  });
+
+  void app.register(
+    async (api) => {
+      api.addHook('onRequest', auth);
+      // JSON only: a text/plain body to a JSON route is a 415, not a string that fails validation.
+      api.removeContentTypeParser('text/plain');
+      entriesRoutes(api, ctx);
+      exportRoutes(api, ctx);
+      listsRoutes(api, ctx);
+      profilesRoutes(api, ctx);
+      callsRoutes(api, ctx);
+      callActionRoutes(api, ctx);
+      explainRoutes(api, ctx);
+      statsRoutes(api, ctx);
+      api.get(
+        '/openapi.json',
+        { schema: { tags: ['meta'], summary: 'This API as an OpenAPI 3.1 document', response: { 200: Type.Object({}, { additionalProperties: true }), ...ERRORS } } },
+        async () => app.swagger(),
+      );
+      await api.register(async (uploads) => {
+        await uploadContext(uploads, ctx.config.http.importLimitBytes);
+        importRoutes(uploads, ctx);
+        listUploadRoutes(uploads, ctx);
+      });
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

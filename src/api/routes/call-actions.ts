@@ -1,0 +1,129 @@
+/**
+ * POST /api/v1/calls/{id}/block and /allow: "block this caller" / "allow this caller" from a call-log row. The last
+ * click wins: blocking removes the caller's exact allow entries (allow would beat block at equal specificity, so the
+ * block would do nothing), allowing removes the exact block entries. The removed entries are in the answer.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { AppContext } from '../../context.js';
+import type { EntryKind } from '../../policy/types.js';
+import type { CallRecord, NewEntry, StoredEntry } from '../../store/index.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { parseTime } from '../params.js';
+import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, IdParams, LabelSchema, NoteSchema, Strict, TimeText } from '../schemas.js';
+import { EntrySchema } from './entries.js';
+
+const BlockBody = Type.Object(
+  {
+    action: Type.Optional(ActionSchema),
+    cause: Type.Optional(CauseSchema),
+    announcement: Type.Optional(AnnouncementSchema),
+    label: Type.Optional(LabelSchema),
+    note: Type.Optional(NoteSchema),
+    expiresAt: Type.Optional(TimeText),
+  },
+  { ...Strict, description: 'Optional; the entry takes the call\'s label otherwise.' },
+);
+const AllowBody = Type.Object(
+  { label: Type.Optional(LabelSchema), vip: Type.Optional(Type.Boolean()), note: Type.Optional(NoteSchema) },
+  { ...Strict, description: 'Optional; the label defaults to the caller name Asterisk sent (or the contact\'s).' },
+);
+const Result = Type.Object({
+  entry: EntrySchema,
+  created: Type.Boolean({ description: 'false: an entry of this kind existed and was updated.' }),
+  removed: Type.Array(EntrySchema, { description: 'Entries of the other kind for this number that were removed.' }),
+});
+
+/** Reasons whose call label names the caller (a contact, an allow entry): a fair label for an allow entry. */
+const NAMING_REASONS = new Set(['contact', 'allowlist']);
+
+function callerOf(call: CallRecord, verb: string): string {
+  if (call.callerKind === 'internal') {
+    throw conflict(`call ${call.id} came from the internal extension ${JSON.stringify(call.callerRaw)}: internal callers are never filtered, so there is nothing to ${verb}`);
+  }
+  if (call.callerKind === 'withheld' || call.caller === undefined) {
+    throw conflict(`call ${call.id} came from a withheld number (caller id ${JSON.stringify(call.callerRaw)}): there is no number to ${verb}; the policy's withheld step decides such calls`);
+  }
+  return call.caller;
+}
+
+/** Creates or updates the caller's entry of `kind` and removes the exact entries of the other kind, in one transaction. */
+function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit<NewEntry, 'number' | 'kind'>) {
+  const number = callerOf(call, kind);
+  const { entries } = ctx.store;
+  return ctx.store.db.transaction(() => {
+    const removed: StoredEntry[] = [];
+    for (const other of entries.findByNumber(number, false, kind === 'block' ? 'allow' : 'block')) {
+      if (entries.remove(other.id)) removed.push(other);
+    }
+    const existing = entries.findByNumber(number, false, kind)[0];
+    if (existing) {
+      const { source: _source, ...patch } = fields;
+      return { entry: entries.update(existing.id, patch) as StoredEntry, created: false, removed };
+    }
+    return { entry: entries.create({ ...fields, number, kind, prefix: false }), created: true, removed };
+  });
+}
+
+function getCall(ctx: AppContext, id: number): CallRecord {
+  const call = ctx.store.calls.get(id);
+  if (!call) throw notFound(`no call ${id}`);
+  return call;
+}
+
+/** The body is optional: a POST without one is an empty object. */
+async function emptyBody(req: FastifyRequest): Promise<void> {
+  req.body ??= {};
+}
+
+export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof BlockBody> | undefined }>(
+    '/calls/:id/block',
+    {
+      preValidation: emptyBody,
+      schema: {
+        tags: ['calls'],
+        summary: 'Block the caller of this call',
+        description: '409 when the call was withheld or internal. Removes an exact allow entry of the number.',
+        params: IdParams,
+        body: BlockBody,
+        response: { 200: Result, 201: Result, ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const call = getCall(ctx, req.params.id);
+      const { expiresAt, ...body } = req.body ?? {};
+      if (body.action === 'connect') throw badRequest('body/action: a block entry cannot connect; use /allow');
+      const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
+      const label = body.label ?? call.label ?? call.callerNameRaw;
+      if (label !== undefined) fields.label = label;
+      if (expiresAt !== undefined) fields.expiresAt = parseTime(expiresAt, 'body/expiresAt');
+      const result = decide(ctx, call, 'block', fields);
+      return reply.code(result.created ? 201 : 200).send(result);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof AllowBody> | undefined }>(
+    '/calls/:id/allow',
+    {
+      preValidation: emptyBody,
+      schema: {
+        tags: ['calls'],
+        summary: 'Allow the caller of this call',
+        description: '409 when the call was withheld or internal. Removes an exact block entry of the number.',
+        params: IdParams,
+        body: AllowBody,
+        response: { 200: Result, 201: Result, ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const call = getCall(ctx, req.params.id);
+      const body = req.body ?? {};
+      const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
+      const label = body.label ?? call.callerNameRaw ?? (NAMING_REASONS.has(call.reason) ? call.label : undefined);
+      if (label !== undefined) fields.label = label;
+      const result = decide(ctx, call, 'allow', fields);
+      return reply.code(result.created ? 201 : 200).send(result);
+    },
+  );
+}

@@ -1,0 +1,146 @@
+/** /api/v1/entries: the personal allow and block entries (contacts' numbers included). */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { AppContext } from '../../context.js';
+import type { EntryPatch, NewEntry } from '../../store/index.js';
+import { badRequest, notFound } from '../errors.js';
+import { entryNumber, parseTime } from '../params.js';
+import {
+  ActionSchema,
+  AnnouncementSchema,
+  CauseSchema,
+  ERRORS,
+  IdParams,
+  KindSchema,
+  LabelSchema,
+  NoContent,
+  NoteSchema,
+  Nullable,
+  NumberText,
+  Page,
+  PagingQuery,
+  Strict,
+  TimeText,
+} from '../schemas.js';
+
+export const EntrySchema = Type.Object({
+  id: Type.Integer(),
+  number: Type.String({ description: 'E.164, or the leading part of one when prefix is true.' }),
+  prefix: Type.Boolean(),
+  kind: KindSchema,
+  action: Type.Optional(ActionSchema),
+  cause: Type.Optional(Type.Integer()),
+  announcement: Type.Optional(Type.String()),
+  label: Type.Optional(Type.String()),
+  vip: Type.Boolean(),
+  note: Type.Optional(Type.String()),
+  source: Type.String({ description: 'Where it came from: api, cli, csv, vcard, fritzbox, call-log, …' }),
+  contactId: Type.Optional(Type.Integer()),
+  expiresAt: Type.Optional(Type.Integer({ description: 'Epoch ms; ignored from then on.' })),
+  createdAt: Type.Integer(),
+  updatedAt: Type.Integer(),
+});
+
+const CreateBody = Type.Object(
+  {
+    number: NumberText,
+    kind: KindSchema,
+    prefix: Type.Optional(Type.Boolean({ description: 'A prefix entry (same as a trailing * on the number).' })),
+    action: Type.Optional(ActionSchema),
+    cause: Type.Optional(CauseSchema),
+    announcement: Type.Optional(AnnouncementSchema),
+    label: Type.Optional(LabelSchema),
+    vip: Type.Optional(Type.Boolean()),
+    note: Type.Optional(NoteSchema),
+    expiresAt: Type.Optional(TimeText),
+  },
+  Strict,
+);
+
+const PatchBody = Type.Object(
+  {
+    number: Type.Optional(NumberText),
+    kind: Type.Optional(KindSchema),
+    prefix: Type.Optional(Type.Boolean()),
+    action: Type.Optional(Nullable(ActionSchema)),
+    cause: Type.Optional(Nullable(CauseSchema)),
+    announcement: Type.Optional(Nullable(AnnouncementSchema)),
+    label: Type.Optional(Nullable(LabelSchema)),
+    vip: Type.Optional(Type.Boolean()),
+    note: Type.Optional(Nullable(NoteSchema)),
+    expiresAt: Type.Optional(Nullable(TimeText)),
+  },
+  { ...Strict, minProperties: 1, description: 'Only the fields given change; null clears a field.' },
+);
+
+const ListQuery = Type.Object(
+  {
+    kind: Type.Optional(KindSchema),
+    search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the number, label or note.' })),
+    source: Type.Optional(Type.String({ maxLength: 40 })),
+    ...PagingQuery,
+  },
+  Strict,
+);
+
+const TAGS = ['entries'];
+
+function checkAction(kind: string | undefined, action: string | null | undefined): void {
+  if (kind === 'block' && action === 'connect') throw badRequest('body/action: a block entry cannot connect; use an allow entry');
+}
+
+export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { entries } = ctx.store;
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/entries',
+    { schema: { tags: TAGS, summary: 'List entries, newest first', querystring: ListQuery, response: { 200: Page(EntrySchema), ...ERRORS } } },
+    async (req) => entries.list(req.query),
+  );
+
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/entries',
+    { schema: { tags: TAGS, summary: 'Add an allow or block entry', body: CreateBody, response: { 201: EntrySchema, ...ERRORS } } },
+    async (req, reply) => {
+      const { number: text, prefix: wantPrefix, expiresAt, ...rest } = req.body;
+      checkAction(rest.kind, rest.action);
+      const { number, prefix } = entryNumber(ctx, text, wantPrefix, 'body/number');
+      const entry: NewEntry = { ...rest, number, prefix, source: 'api' };
+      if (expiresAt !== undefined) entry.expiresAt = parseTime(expiresAt, 'body/expiresAt');
+      return reply.code(201).send(entries.create(entry));
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/entries/:id',
+    { schema: { tags: TAGS, summary: 'One entry', params: IdParams, response: { 200: EntrySchema, ...ERRORS } } },
+    async (req) => entries.get(req.params.id) ?? Promise.reject(notFound(`no entry ${req.params.id}`)),
+  );
+
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PatchBody> }>(
+    '/entries/:id',
+    { schema: { tags: TAGS, summary: 'Change an entry', params: IdParams, body: PatchBody, response: { 200: EntrySchema, ...ERRORS } } },
+    async (req) => {
+      const { number: text, prefix, expiresAt, ...rest } = req.body;
+      const current = entries.get(req.params.id);
+      if (!current) throw notFound(`no entry ${req.params.id}`);
+      checkAction(rest.kind ?? current.kind, rest.action === undefined ? current.action : rest.action);
+      const patch: EntryPatch = { ...rest };
+      if (text !== undefined) Object.assign(patch, entryNumber(ctx, text, prefix, 'body/number'));
+      else if (prefix !== undefined && prefix !== current.prefix) {
+        throw badRequest('body/prefix: to turn an entry into a prefix or back, send its number too');
+      }
+      if (expiresAt !== undefined) patch.expiresAt = expiresAt === null ? null : parseTime(expiresAt, 'body/expiresAt');
+      return entries.update(req.params.id, patch) ?? Promise.reject(notFound(`no entry ${req.params.id}`));
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/entries/:id',
+    { schema: { tags: TAGS, summary: 'Remove an entry', params: IdParams, response: { 204: NoContent, ...ERRORS } } },
+    async (req, reply) => {
+      if (!entries.remove(req.params.id)) throw notFound(`no entry ${req.params.id}`);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,81 @@
+/** GET /api/v1/explain: what would happen if this number called (now, or at `at`), and why — no call is logged. */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { AppContext } from '../../context.js';
+import { evaluate, type CallInput } from '../../screen/evaluate.js';
+import { parseTime } from '../params.js';
+import { ActionSchema, ERRORS, ReasonSchema, Strict, StringEnum, TimeText } from '../schemas.js';
+import { EntrySchema } from './entries.js';
+
+const ExplainQuery = Type.Object(
+  {
+    number: Type.String({ maxLength: 100, description: 'The caller id as a trunk would send it; "anonymous" (or empty) for a withheld caller.' }),
+    did: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The called number: picks the profile.' })),
+    at: Type.Optional(TimeText),
+    presentation: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'agi_callingpres: 32–35 or 67 mean withheld.' })),
+  },
+  Strict,
+);
+
+const ExplainSchema = Type.Object({
+  caller: Type.Object({
+    kind: StringEnum(['number', 'withheld', 'internal'] as const),
+    raw: Type.String(),
+    e164: Type.Optional(Type.String()),
+    country: Type.Optional(Type.String()),
+    type: Type.Optional(Type.String()),
+    plausible: Type.Optional(Type.Boolean()),
+    extension: Type.Optional(Type.String()),
+    why: Type.Optional(Type.String()),
+  }),
+  did: Type.Optional(Type.String()),
+  at: Type.Integer(),
+  decision: Type.Object({
+    action: ActionSchema,
+    reason: ReasonSchema,
+    cause: Type.Optional(Type.Integer()),
+    announcement: Type.Optional(Type.String()),
+    label: Type.Optional(Type.String()),
+    profile: Type.String(),
+    schedule: Type.Optional(Type.String()),
+    wouldHave: Type.Optional(Type.Object({ action: ActionSchema, reason: ReasonSchema })),
+    explanation: Type.String({ description: 'One sentence: why.' }),
+    entry: Type.Optional(Type.Object({ ...EntrySchema.properties, updatedAt: Type.Optional(Type.Integer()) })),
+    listHit: Type.Optional(
+      Type.Object({
+        listId: Type.Integer(),
+        listName: Type.String(),
+        entryId: Type.Integer(),
+        number: Type.String(),
+        prefix: Type.Boolean(),
+        score: Type.Number(),
+        threshold: Type.Number(),
+        action: Type.Optional(ActionSchema),
+        label: Type.Optional(Type.String()),
+      }),
+    ),
+  }),
+});
+
+export function explainRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Querystring: Static<typeof ExplainQuery> }>(
+    '/explain',
+    {
+      schema: {
+        tags: ['calls'],
+        summary: 'Explain the decision for a caller, without logging a call',
+        querystring: ExplainQuery,
+        response: { 200: ExplainSchema, ...ERRORS },
+      },
+    },
+    async (req) => {
+      const { number, did, at: atText, presentation } = req.query;
+      const at = atText === undefined ? ctx.clock() : parseTime(atText, 'querystring/at');
+      const input: CallInput = { callerRaw: number };
+      if (did !== undefined) input.didRaw = did;
+      if (presentation !== undefined) input.presentation = presentation;
+      const ev = await evaluate(ctx, input, at);
+      return { caller: ev.caller, ...(ev.did !== undefined && { did: ev.did }), at, decision: ev.decision };
+    },
+  );
+}

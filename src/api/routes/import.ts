@@ -1,0 +1,59 @@
+/** POST /api/v1/import: a CSV, vCard, FRITZ!Box phonebook or JSON list into the personal entries, all or nothing. */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { AppContext } from '../../context.js';
+import { importEntries, ImportUsageError } from '../../imports/index.js';
+import { badRequest } from '../errors.js';
+import { readUpload, uploadDoc } from '../upload.js';
+import { ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';
+
+const ImportQuery = Type.Object(
+  {
+    kind: Type.Optional(KindSchema),
+    format: Type.Optional(ImportFormatSchema),
+  },
+  Strict,
+);
+
+export const RowReport = {
+  rejected: Type.Array(Type.Object({ line: Type.Integer(), error: Type.String() }), { description: 'Always empty here: a file with a bad row is refused (400).' }),
+  ignored: Type.Array(Type.Object({ line: Type.Integer(), why: Type.String() }), { description: 'Rows deliberately not imported (at most 100 listed).' }),
+  ignoredCount: Type.Integer(),
+};
+
+export const ImportReportSchema = Type.Object({
+  format: ImportFormatSchema,
+  added: Type.Integer(),
+  skipped: Type.Integer({ description: 'Duplicates: the entry exists already, or came earlier in the file.' }),
+  contacts: Type.Integer({ description: 'Contacts created (vCard, FRITZ!Box).' }),
+  ...RowReport,
+});
+
+export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Querystring: Static<typeof ImportQuery> }>(
+    '/import',
+    {
+      bodyLimit: ctx.config.http.importLimitBytes,
+      config: uploadDoc('CSV (number[,label[,note]], header optional, ; or ,), vCard 3.0/4.0, FRITZ!Box phonebook XML, or a JSON list.'),
+      schema: {
+        tags: ['import/export'],
+        summary: 'Import a file into the personal entries',
+        description:
+          'Every TEL of every vCard becomes an allow entry of a contact; a FRITZ!Box phonebook gives allow entries (its call-barring list: block). ' +
+          'CSV needs kind. Atomic: one bad row refuses the whole file (400, with its line numbers) and nothing changes.',
+        querystring: ImportQuery,
+        response: { 200: ImportReportSchema, ...ERRORS },
+      },
+    },
+    async (req) => {
+      const file = await readUpload(req);
+      const { kind, format } = req.query;
+      try {
+        return await importEntries(ctx, file, { ...(kind && { kind }), ...(format && { format }) });
+      } catch (err) {
+        if (err instanceof ImportUsageError) throw badRequest(`querystring/kind: ${err.message}`);
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,84 @@
+/** `callfilter import` and `callfilter export`: the same import service and exporters as the admin API. */
+import { existsSync } from 'node:fs';
+import type { AppContext } from '../context.js';
+import type { ImportFormat } from '../importers/index.js';
+import { entriesCsv, entriesVcard, importEntries, importList, ImportRejectedError, ImportUsageError, type ImportProgress, type ImportReport } from '../imports/index.js';
+import type { EntryKind } from '../policy/types.js';
+import { CommandError, parse, UsageError } from './args.js';
+import type { CliIo, Out } from './main.js';
+import { progressBar } from './progress.js';
+
+const FORMATS: readonly ImportFormat[] = ['csv', 'vcard', 'fritzbox', 'phoneblock', 'json'];
+const n = (x: number) => x.toLocaleString('en');
+
+function kindFlag(value: string | undefined): EntryKind | undefined {
+  if (value !== undefined && value !== 'allow' && value !== 'block') throw new UsageError(`--kind: ${JSON.stringify(value)} is not allow or block`);
+  return value;
+}
+
+function showReport(report: ImportReport, out: Out, what: string): void {
+  out(`${what}: ${n(report.added)} added, ${n(report.skipped)} duplicates skipped${report.contacts ? `, ${n(report.contacts)} contacts created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`);
+  for (const i of report.ignored.slice(0, 20)) out(`  ignored line ${i.line}: ${i.why}`);
+  if (report.ignoredCount > 20) out(`  … ${n(report.ignoredCount - 20)} more ignored`);
+}
+
+export async function importCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
+  const { values, positionals } = parse(argv, { kind: { type: 'string' }, list: { type: 'string' }, format: { type: 'string' }, threshold: { type: 'string' } });
+  const [path, ...extra] = positionals;
+  if (path === undefined) throw new UsageError('a file is required');
+  if (extra.length > 0) throw new UsageError(`one file at a time (got ${positionals.length})`);
+  if (!existsSync(path)) throw new CommandError(`${path}: no such file`);
+  const kind = kindFlag(values.kind);
+  const format = values.format as ImportFormat | undefined;
+  if (format !== undefined && !FORMATS.includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) throw new UsageError(`--threshold: ${JSON.stringify(values.threshold)} is not a number ≥ 0`);
+  if (values.list === undefined && threshold !== undefined) throw new UsageError('--threshold needs --list');
+  if (values.list !== undefined && kind !== undefined) throw new UsageError('--kind does not apply to --list (a list blocks the numbers that reach its threshold)');
+
+  const bar = progressBar(io.progress, 'importing');
+  const onProgress = (p: ImportProgress) => {
+    if (p.phase === 'read') bar.update(p.bytes ?? 0, p.totalBytes, `${n(p.rows)} rows read`);
+    else bar.update(p.rows, p.totalRows, `${n(p.rows)} rows written`);
+  };
+  try {
+    if (values.list !== undefined) {
+      const { lists } = ctx.store;
+      const existing = lists.getByName(values.list);
+      const list = existing ?? lists.create({ name: values.list, ...(threshold !== undefined && { threshold }) });
+      if (existing && threshold !== undefined) lists.update(existing.id, { threshold });
+      try {
+        const report = await importList(ctx, list.id, { path }, { ...(format && { format }), onProgress });
+        bar.end();
+        showReport(report, out, `list "${list.name}" replaced`);
+        if (report.removed) out(`  ${n(report.removed)} rows of the previous version removed`);
+      } catch (err) {
+        if (!existing) await lists.remove(list.id);
+        throw err;
+      }
+      return;
+    }
+    const report = await importEntries(ctx, { path }, { ...(format && { format }), ...(kind && { kind }), onProgress });
+    bar.end();
+    showReport(report, out, `imported ${path}`);
+  } catch (err) {
+    bar.end();
+    if (err instanceof ImportUsageError) throw new UsageError(`${err.message} (use --kind allow or --kind block)`);
+    if (err instanceof ImportRejectedError) {
+      const lines = err.rejected.slice(0, 20).map((r) => `  line ${r.line}: ${r.error}`);
+      const more = err.count > 20 ? [`  … ${n(err.count - 20)} more`] : [];
+      throw new CommandError([`${path}: ${err.message}`, ...lines, ...more].join('\n'));
+    }
+    throw err;
+  }
+}
+
+export async function exportCommand(ctx: AppContext, argv: string[], _out: Out, io: CliIo): Promise<void> {
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, kind: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError('export writes to stdout; redirect it to a file (callfilter export > entries.csv)');
+  const kind = kindFlag(values.kind);
+  const format = values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'vcard') throw new UsageError(`--format: ${JSON.stringify(format)} is not csv or vcard`);
+  const query = kind ? { kind } : {};
+  for (const chunk of format === 'csv' ? entriesCsv(ctx, query) : entriesVcard(ctx, query)) await io.write(chunk);
+}

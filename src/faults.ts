@@ -1,0 +1,65 @@
+/**
+ * What went wrong, counted by kind: calls that failed open and why, errors by source and kind, FastAGI connections
+ * refused, and what happened to the database file. Plain numbers and an 'inc' event — no prom-client here, so the
+ * screening path and the store do not depend on the admin API; src/api/metrics.ts turns them into /metrics.
+ */
+import { EventEmitter } from 'node:events';
+import { DeadlineError } from './screen/fail-open.js';
+import { StoreError } from './store/errors.js';
+
+export interface FaultLabels {
+  /** Calls connected with reason `fail-open`, by why: `deadline`, a StoreError code (`busy`, `full`…), or `error`. */
+  failOpens: { why: string };
+  /** Failures by where (`screen`, `store`, `agi`) and kind (same vocabulary as `why`, or an AGI error class). */
+  errors: { source: 'screen' | 'store' | 'agi'; kind: string };
+  /** FastAGI connections closed at once, by the AgiServer's reason (`allow`, `max-connections`, `closing`). */
+  agiRejected: { reason: string };
+  /** The database file went missing or was replaced, and what was done about it (store/file-guard.ts). */
+  dbFile: { event: 'missing' | 'replaced' | 'recreated' | 'reopened' | 'recovery-failed' };
+}
+
+export type FaultCounter = keyof FaultLabels;
+
+export interface FaultCount<C extends FaultCounter = FaultCounter> {
+  labels: FaultLabels[C];
+  value: number;
+}
+
+/** Events: 'inc' (counter, labels) after every increment. */
+export class FaultCounters extends EventEmitter {
+  private readonly counts = new Map<FaultCounter, Map<string, FaultCount>>();
+
+  inc<C extends FaultCounter>(counter: C, labels: FaultLabels[C]): void {
+    let byLabels = this.counts.get(counter);
+    if (!byLabels) this.counts.set(counter, (byLabels = new Map()));
+    const key = JSON.stringify(labels);
+    const entry = byLabels.get(key);
+    if (entry) entry.value += 1;
+    else byLabels.set(key, { labels: { ...labels }, value: 1 });
+    try {
+      this.emit('inc', counter, labels);
+    } catch {
+      // A listener (a metric) must never break the call that counted.
+    }
+  }
+
+  /** The count for exactly these labels, or the sum over all of them when `labels` is left out or partial. */
+  get<C extends FaultCounter>(counter: C, labels: Partial<FaultLabels[C]> = {}): number {
+    let sum = 0;
+    for (const { labels: l, value } of this.values(counter)) {
+      if (Object.entries(labels).every(([k, v]) => (l as Record<string, unknown>)[k] === v)) sum += value;
+    }
+    return sum;
+  }
+
+  values<C extends FaultCounter>(counter: C): FaultCount<C>[] {
+    return [...(this.counts.get(counter)?.values() ?? [])] as FaultCount<C>[];
+  }
+}
+
+/** The kind of a failure on the call path: `deadline`, a StoreError code, or `error` (a bug). */
+export function faultKind(err: unknown): string {
+  if (err instanceof DeadlineError) return 'deadline';
+  if (err instanceof StoreError) return err.code;
+  return 'error';
+}

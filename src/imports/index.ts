@@ -1,0 +1,17 @@
+// Imports and exports of entries and lists: the one implementation behind the admin API and the command line.
+export { importEntries, readImport, writeEntries } from './entries-import.js';
+export { importList } from './list-import.js';
+export { entriesCsv, entriesVcard, type ExportQuery } from './export-entries.js';
+export { csvLine } from './csv-out.js';
+export type { ImportSource } from './source.js';
+export {
+  ImportRejectedError,
+  ImportUsageError,
+  MAX_REPORTED,
+  type IgnoredRow,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+  type ListImportReport,
+  type RejectedRow,
+} from './types.js';

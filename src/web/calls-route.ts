@@ -1,0 +1,62 @@
+/**
+ * GET /api/v1/web/calls: the call log as the page shows it — newest first, filtered by what happened (connected,
+ * voicemail, blocked = hung up or announced) and by caller, each row described (describe.ts). Behind the API's
+ * token check like every /api route.
+ */
+import type {} from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { callerNumber } from '../api/params.js';
+import type { AppContext } from '../context.js';
+import type { Action } from '../policy/types.js';
+import type { CallQuery, CallRecord } from '../store/index.js';
+import { describeCall } from './describe.js';
+
+export const SHOW = { all: undefined, connected: ['connect'], voicemail: ['voicemail'], blocked: ['hangup', 'announce'] } as const satisfies Record<
+  string,
+  readonly Action[] | undefined
+>;
+export type Show = keyof typeof SHOW;
+
+const Query = Type.Object(
+  {
+    show: Type.Optional(Type.Unsafe<Show>({ type: 'string', enum: Object.keys(SHOW) })),
+    number: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/** A screenful and a bit: the page asks for more when scrolled to the end. */
+const DEFAULT_LIMIT = 50;
+
+/** Newer first: by time, then id — the order of the store's list(). */
+const newer = (a: CallRecord, b: CallRecord) => b.at - a.at || b.id - a.id;
+
+/** The calls of several actions, merged into one page (each action's query is already newest first). */
+function listCalls(ctx: AppContext, actions: readonly Action[] | undefined, query: CallQuery, limit: number): { items: CallRecord[]; nextCursor?: number } {
+  if (actions === undefined) return ctx.store.calls.list({ ...query, limit });
+  const pages = actions.map((action) => ctx.store.calls.list({ ...query, action, limit }));
+  const merged = pages.flatMap((p) => p.items).sort(newer);
+  const items = merged.slice(0, limit);
+  const more = merged.length > limit || pages.some((p) => p.nextCursor !== undefined);
+  const last = items.at(-1);
+  return more && last ? { items, nextCursor: last.id } : { items };
+}
+
+export function webCallsRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Querystring: Static<typeof Query> }>('/web/calls', { schema: { hide: true, querystring: Query } }, async (req) => {
+    const { show = 'all', number, cursor, limit = DEFAULT_LIMIT } = req.query;
+    const query: CallQuery = {};
+    if (number !== undefined) query.number = callerNumber(ctx, number, 'querystring/number');
+    if (cursor !== undefined) query.cursor = cursor;
+    const page = listCalls(ctx, SHOW[show], query, limit);
+    return {
+      items: page.items.map((c) => describeCall(ctx, c)),
+      ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+      // The number as the filter understood it, so the page can tell whether a live call belongs in the view.
+      ...(query.number !== undefined && { number: query.number }),
+    };
+  });
+}

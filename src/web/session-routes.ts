@@ -1,0 +1,99 @@
+/**
+ * Sign-in for the web page: POST /session with the admin token sets the session cookie and answers the CSRF
+ * token; GET /session tells a reloaded page whether it is still signed in (and its CSRF token again — only a
+ * same-origin script can read the answer); DELETE /session signs out.
+ *
+ * The cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it) and Secure when
+ * the page came over HTTPS: directly, or through a reverse proxy that says so in X-Forwarded-Proto. Trusting that
+ * header is safe in this one direction: a client that lies about it only gets a cookie its browser keeps off
+ * plain HTTP.
+ */
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { checkBearer, type TokenSource } from '../api/auth.js';
+import { HttpError } from '../api/errors.js';
+import { CSRF_HEADER, SESSION_COOKIE, SESSION_IDLE_MS, SESSION_MAX_MS, type SessionStore } from './sessions.js';
+
+const SignInBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+
+export function isHttps(req: FastifyRequest): boolean {
+  if (req.protocol === 'https') return true;
+  const forwarded = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',', 1)[0]?.trim().toLowerCase();
+  return first === 'https';
+}
+
+export function sessionCookie(req: FastifyRequest): string | undefined {
+  return req.cookies?.[SESSION_COOKIE];
+}
+
+function csrfHeader(req: FastifyRequest): string | undefined {
+  const v = req.headers[CSRF_HEADER];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * For the API's token check: true when the request carries a live session (and, unless it only reads, the
+ * session's CSRF token); false when it carries none, so the bearer token's own 401 applies.
+ */
+export function sessionAuth(sessions: SessionStore): (req: FastifyRequest) => boolean {
+  return (req) => {
+    const result = sessions.check(sessionCookie(req), csrfHeader(req), !SAFE_METHODS.has(req.method));
+    switch (result.status) {
+      case 'ok':
+        return true;
+      case 'none':
+        return false;
+      case 'expired':
+        throw new HttpError(401, 'the session has ended (signed out after a while, or the admin token changed); sign in again');
+      case 'csrf':
+        throw new HttpError(403, `a signed-in page must send its CSRF token in the ${CSRF_HEADER} header with every change`);
+    }
+  };
+}
+
+function clearCookie(req: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: isHttps(req) });
+}
+
+export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, token: TokenSource): void {
+  const answer = (s: { csrfToken: string; expiresAt: number }) => ({ csrfToken: s.csrfToken, expiresAt: s.expiresAt, idleMs: SESSION_IDLE_MS });
+
+  app.post<{ Body: Static<typeof SignInBody> }>('/session', { schema: { hide: true, body: SignInBody } }, async (req, reply) => {
+    const result = checkBearer(`Bearer ${req.body.token.trim()}`, token.current());
+    if (result !== 'ok') throw new HttpError(401, 'the admin token is not valid');
+    // A new session on every sign-in (never reuse one the browser brought along: session fixation).
+    sessions.remove(sessionCookie(req));
+    const s = sessions.create();
+    reply.setCookie(SESSION_COOKIE, s.id, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: isHttps(req),
+      maxAge: Math.floor(SESSION_MAX_MS / 1000),
+    });
+    req.log.info('signed in to the web page');
+    return reply.header('cache-control', 'no-store').send(answer(s));
+  });
+
+  app.get('/session', { schema: { hide: true } }, async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    const s = sessions.get(sessionCookie(req));
+    if (!s) throw new HttpError(401, 'not signed in');
+    return answer(s);
+  });
+
+  app.delete('/session', { schema: { hide: true } }, async (req, reply) => {
+    const id = sessionCookie(req);
+    const result = sessions.check(id, csrfHeader(req), true);
+    if (result.status === 'csrf') throw new HttpError(403, `signing out needs the session's CSRF token in the ${CSRF_HEADER} header`);
+    clearCookie(req, reply);
+    if (result.status !== 'ok') throw new HttpError(401, 'not signed in');
+    sessions.remove(id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { startApi } from '../helpers/api.js';
+
+const HOME = { env: { CALLFILTER_HOME_AREA_CODE: '30' } };
+
+describe('GET /api/v1/export', () => {
+  it('exports the entries as CSV that imports again into the same entries', async () => {
+    const api = await startApi(HOME);
+    const { entries, contacts } = api.ctx.store;
+    entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel, "Hauptgewinn"', note: 'ruft\nständig an' });
+    entries.create({ number: '+49401234', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
+    contacts.createWithNumbers({ name: 'Anna Groß' }, [{ number: '+491701234568' }]);
+
+    const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=csv&kind=block' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="callfilter-block.csv"');
+    const lines = res.body.split('\r\n');
+    expect(lines[0]).toBe('number,label,note,kind,action,cause,vip,source,expires');
+    expect(lines).toContain('+49401234*,Callcenter Hamburg,,block,,,false,manual,');
+    expect(res.body).toContain('+493012345670,"Gewinnspiel, ""Hauptgewinn""","ruft\nständig an",block');
+
+    const fresh = await startApi(HOME);
+    const imported = await fresh.upload('/api/v1/import?kind=block', res.body, 'text/csv');
+    expect(imported.body).toMatchObject({ added: 2 });
+    const shape = (e: { number: string; prefix: boolean; kind: string; label?: string; note?: string }) => [e.number, e.prefix, e.kind, e.label, e.note];
+    expect(fresh.ctx.store.entries.list().items.map(shape).sort()).toEqual(entries.list({ kind: 'block' }).items.map(shape).sort());
+  });
+
+  it('exports vCard 3.0: one card per contact with all its numbers, one per other entry, and imports again', async () => {
+    const api = await startApi(HOME);
+    const { entries, contacts } = api.ctx.store;
+    contacts.createWithNumbers({ name: 'Käthe Weiß; Dr.' }, [{ number: '+493012345672' }, { number: '+491701234569' }]);
+    entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank' });
+    const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=vcard&kind=allow' });
+    expect(res.headers['content-type']).toBe('text/vcard; charset=utf-8');
+    const cards = res.body.split('END:VCARD\r\n').filter(Boolean);
+    expect(cards).toHaveLength(2);
+    expect(res.body).toContain('BEGIN:VCARD\r\nVERSION:3.0\r\n');
+    expect(res.body).toContain('FN:Käthe Weiß\\; Dr.\r\n');
+    expect(res.body).toContain('TEL;TYPE=VOICE:+493012345672\r\nTEL;TYPE=VOICE:+491701234569\r\n');
+    expect(res.body).toContain('FN:Bank\r\n');
+
+    const fresh = await startApi(HOME);
+    const imported = await fresh.upload('/api/v1/import', res.body, 'text/vcard');
+    expect(imported.body).toMatchObject({ format: 'vcard', added: 3, contacts: 2 });
+    expect(fresh.ctx.store.entries.findByNumber('+491701234569', false, 'allow')[0]).toMatchObject({ label: 'Käthe Weiß; Dr.' });
+  });
+
+  it('folds long vCard lines at 75 octets without splitting a character', async () => {
+    const api = await startApi(HOME);
+    api.ctx.store.entries.create({ number: '+4930555111', kind: 'allow', label: 'Ä'.repeat(60), note: 'ö'.repeat(100) });
+    const body = (await api.inject({ method: 'GET', url: '/api/v1/export?format=vcard' })).body;
+    for (const line of body.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
+    expect(body.replace(/\r\n /g, '')).toContain(`FN:${'Ä'.repeat(60)}\r\n`);
+  });
+
+  it('refuses an unknown format', async () => {
+    const api = await startApi(HOME);
+    expect((await api.json('GET', '/api/v1/export?format=xlsx')).body).toMatchObject({ message: 'querystring/format must be one of csv, vcard' });
+  });
+});

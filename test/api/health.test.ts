@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { startApi } from '../helpers/api.js';
+
+describe('/healthz', () => {
+  it('is 200 when the database answers and the FastAGI server listens', async () => {
+    const api = await startApi();
+    expect(await api.json('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok', db: 'ok', agi: 'listening' } });
+  });
+
+  it('is 503 naming the FastAGI server when it stopped', async () => {
+    const api = await startApi();
+    await api.agi.close();
+    await api.close();
+    const res = await api.inject({ method: 'GET', url: '/healthz', auth: false });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'error', db: expect.stringContaining('error: the database is closed'), agi: 'not listening' });
+  });
+
+  it('is 503 naming the database when it is gone', async () => {
+    const api = await startApi();
+    api.ctx.store.db.close();
+    expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'error', db: expect.stringMatching(/^error: /), agi: 'listening' });
+  });
+});
+
+describe('/metrics', () => {
+  it('counts calls by action and reason, their latency, live sessions, errors and fail-opens', async () => {
+    const api = await startApi({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
+    api.ctx.store.entries.create({ number: '+493012345670', kind: 'block' });
+    await api.call('030 12345670');
+    await api.call('030 12345670');
+    await api.call('anonymous');
+    const res = await api.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(text).toContain('callfilter_calls_total{action="hangup",reason="blocklist"} 2');
+    expect(text).toContain('callfilter_calls_total{action="voicemail",reason="anonymous"} 1');
+    expect(text).toContain('callfilter_decision_seconds_count 3');
+    expect(text).toMatch(/^callfilter_agi_sessions \d+$/m);
+    expect(text).not.toContain('callfilter_fail_opens_total{');
+    expect(text).not.toContain('callfilter_errors_total{');
+    // No numbers and no names in the metrics.
+    expect(text).not.toContain('+4930');
+
+    // A failing database: the call fails open, and both counters move.
+    api.ctx.store.db.close();
+    await api.call('030 12345670');
+    const after = (await api.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(after).toContain('callfilter_fail_opens_total{why="closed"} 1');
+    expect(after).toContain('callfilter_errors_total{source="screen",kind="closed"} 1');
+    expect(after).toContain('callfilter_calls_total{action="connect",reason="fail-open"} 1');
+  });
+
+  it('counts rejected FastAGI connections', async () => {
+    const api = await startApi({ env: { CALLFILTER_AGI_ALLOW: '10.0.0.1' } });
+    await api.call('+4930123456').catch(() => undefined);
+    await expect.poll(async () => (await api.inject({ method: 'GET', url: '/metrics' })).body).toContain('callfilter_agi_rejected_total{reason="allow"} 1');
+  });
+
+  it('keeps each app\'s metrics apart (one registry per app)', async () => {
+    const a = await startApi();
+    const b = await startApi();
+    await a.call('anonymous');
+    expect((await a.inject({ method: 'GET', url: '/metrics' })).body).toContain('callfilter_decision_seconds_count 1');
+    expect((await b.inject({ method: 'GET', url: '/metrics' })).body).toContain('callfilter_decision_seconds_count 0');
+  });
+});

@@ -1,0 +1,151 @@
+import { BlockList } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ANNOUNCEMENT } from '../../src/policy/defaults.js';
+import { all, ENV_KEYS, envDefault, envOf, interpolated, loadCompose, parseConf, parseDockerfile, read, type ComposeService } from './helpers.js';
+
+const compose = loadCompose();
+const services = compose.services;
+const callfilter = services.callfilter as ComposeService;
+const asterisk = services.asterisk as ComposeService;
+const runtime = parseDockerfile(read('Dockerfile')).at(-1);
+const AGI_PORT = envDefault('CALLFILTER_AGI_PORT');
+const HTTP_PORT = envDefault('CALLFILTER_HTTP_PORT');
+
+const ipOf = (s: ComposeService) => Object.values(s.networks ?? {})[0]?.ipv4_address;
+/** Compose's short volume syntax: source:target[:mode]. */
+const volumes = (s: ComposeService) =>
+  (s.volumes ?? []).map((v) => {
+    const [source = '', target = '', mode] = v.split(':');
+    return { source, target, mode };
+  });
+/** Port mappings as [host ip, host port(s), container port(s), protocol]. */
+const ports = (s: ComposeService) =>
+  (s.ports ?? []).map((p) => {
+    const [mapping = '', protocol = 'tcp'] = p.split('/');
+    const parts = mapping.split(':');
+    const container = parts.pop() ?? '';
+    const host = parts.pop() ?? '';
+    return { ip: parts.pop() ?? '0.0.0.0', host, container, protocol };
+  });
+
+describe('docker-compose.yml', () => {
+  it('runs callfilter, built from this Dockerfile, beside a well-known public Asterisk image', () => {
+    expect(Object.keys(services).sort()).toEqual(['asterisk', 'callfilter']);
+    expect(callfilter.build).toBe('.');
+    expect(asterisk.image).toMatch(/^andrius\/asterisk:22(\.|$)/);
+    for (const s of Object.values(services)) expect(s.restart).toBe('unless-stopped');
+  });
+
+  it('keeps callfilter\'s data in a named volume at the image\'s data folder', () => {
+    const data = volumes(callfilter).find((v) => v.target === '/data');
+    expect(data?.source).toBe('callfilter-data');
+    expect(Object.keys(compose.volumes ?? {})).toContain('callfilter-data');
+    expect(runtime && envOf(runtime).CALLFILTER_DATA_DIR).toBe('/data');
+    expect(runtime && all(runtime, 'VOLUME').map((i) => i.args)).toEqual(['/data']);
+  });
+
+  it('sets only callfilter settings that exist in the schema', () => {
+    const keys = Object.keys(callfilter.environment ?? {});
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(ENV_KEYS.has(key), `${key} is not in env-schema.ts`).toBe(true);
+    // The listen addresses and the data folder come from the image.
+    expect(keys).not.toContain('CALLFILTER_AGI_PORT');
+  });
+
+  it('opens the FastAGI allow-list to the Asterisk container\'s fixed address only', () => {
+    const subnet = compose.networks?.voice?.ipam?.config?.[0]?.subnet ?? '';
+    const [net = '', bits = ''] = subnet.split('/');
+    const inside = new BlockList();
+    inside.addSubnet(net, Number(bits), 'ipv4');
+    const asteriskIp = ipOf(asterisk) ?? '';
+    const callfilterIp = ipOf(callfilter) ?? '';
+    expect(inside.check(asteriskIp, 'ipv4')).toBe(true);
+    expect(inside.check(callfilterIp, 'ipv4')).toBe(true);
+    expect(asteriskIp).not.toBe(callfilterIp);
+    expect(callfilter.environment?.CALLFILTER_AGI_ALLOW).toBe(asteriskIp);
+    // The PJSIP templates treat the same subnet as local (no NAT rewriting inside it).
+    for (const file of ['deploy/asterisk/pjsip.conf', 'deploy/asterisk/pjsip-fritzbox-phone.conf']) {
+      for (const t of parseConf(read(file)).sections.filter((s) => s.options.some(([k, v]) => k === 'type' && v === 'transport'))) {
+        expect(t.options.find(([k]) => k === 'local_net')?.[1], `${file} [${t.name}]`).toBe(subnet);
+      }
+    }
+  });
+
+  it('publishes the admin API on the host\'s loopback only, and never the FastAGI port', () => {
+    expect(ports(callfilter)).toEqual([{ ip: '127.0.0.1', host: HTTP_PORT, container: HTTP_PORT, protocol: 'tcp' }]);
+    for (const s of Object.values(services)) {
+      for (const p of ports(s)) expect(p.container).not.toBe(AGI_PORT);
+    }
+  });
+
+  it('publishes SIP and RTP of Asterisk as the templates configure them', () => {
+    const published = ports(asterisk);
+    expect(published.every((p) => p.protocol === 'udp')).toBe(true);
+    const lan = parseConf(read('deploy/asterisk/pjsip.conf')).sections.find((s) => s.name === 'transport-lan');
+    const sipPort = lan?.options.find(([k]) => k === 'bind')?.[1]?.split(':')[1];
+    expect(published).toContainEqual({ ip: '0.0.0.0', host: sipPort, container: sipPort, protocol: 'udp' });
+    const rtp = parseConf(read('deploy/asterisk/rtp.conf')).sections[0]?.options ?? [];
+    const range = `${rtp.find(([k]) => k === 'rtpstart')?.[1]}-${rtp.find(([k]) => k === 'rtpend')?.[1]}`;
+    expect(published).toContainEqual({ ip: '0.0.0.0', host: range, container: range, protocol: 'udp' });
+  });
+
+  it('checks the health of both containers; callfilter on /healthz at the default HTTP port', () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.healthcheck?.test, name).toBeDefined();
+      expect(s.healthcheck?.interval, name).toMatch(/^\d+s$/);
+      expect(s.healthcheck?.retries, name).toBeGreaterThan(0);
+    }
+    const test = callfilter.healthcheck?.test as string[];
+    expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(test[3]).toContain(`http://127.0.0.1:${HTTP_PORT}/healthz`);
+    expect(String(asterisk.healthcheck?.test)).toMatch(/asterisk -rx/);
+  });
+
+  it('starts Asterisk even when callfilter is unhealthy (fail-open)', () => {
+    expect(asterisk.depends_on?.callfilter?.condition).toBe('service_started');
+  });
+
+  it('mounts the project\'s dialplan/ and deploy/asterisk/ read-only into Asterisk, and start.sh renders from there', () => {
+    const mounts = volumes(asterisk);
+    const dialplan = mounts.find((v) => v.source === './dialplan');
+    const deploy = mounts.find((v) => v.source === './deploy/asterisk');
+    expect(dialplan?.mode).toBe('ro');
+    expect(deploy?.mode).toBe('ro');
+    expect(asterisk.entrypoint).toEqual(['/bin/bash', `${deploy?.target}/start.sh`]);
+    const start = read('deploy/asterisk/start.sh');
+    expect(start).toContain(`shipped=\${CALLFILTER_DIALPLAN_DIR:-${dialplan?.target}}`);
+    expect(asterisk.command?.[0]).toBe('/usr/sbin/asterisk');
+    expect(asterisk.command).toContain('-f');
+    // Voicemail outlives the container.
+    expect(mounts.find((v) => v.target === '/var/spool/asterisk')?.source).toBe('asterisk-spool');
+  });
+
+  it('points the compose dialplan at the callfilter service on the default FastAGI port', () => {
+    expect(asterisk.environment?.FASTAGI_ADDRESS).toBe(`callfilter:${AGI_PORT}`);
+    expect(Object.keys(services)).toContain('callfilter');
+  });
+
+  it('mounts the announcements where the default announcement is looked for', () => {
+    const folder = DEFAULT_ANNOUNCEMENT.split('/').slice(0, -1).join('/');
+    const sounds = volumes(asterisk).find((v) => v.source === './deploy/asterisk/sounds');
+    expect(sounds?.target).toBe(`/var/lib/asterisk/sounds/${folder}`);
+  });
+
+  it('passes the templates every variable they use, and documents each one in deploy/env.example', () => {
+    const templateVars = new Set<string>();
+    for (const file of ['deploy/asterisk/pjsip.conf', 'deploy/asterisk/pjsip-fritzbox-phone.conf', 'deploy/asterisk/voicemail.conf']) {
+      for (const name of interpolated(read(file))) templateVars.add(name);
+    }
+    const passed = Object.keys(asterisk.environment ?? {});
+    for (const name of templateVars) expect(passed, name).toContain(name);
+    const example = read('deploy/env.example');
+    for (const name of interpolated(read('docker-compose.yml'))) expect(example, `${name} in deploy/env.example`).toMatch(new RegExp(`^${name}=`, 'm'));
+  });
+
+  it('rotates the container logs', () => {
+    for (const s of Object.values(services)) {
+      expect(s.logging?.driver).toBe('json-file');
+      expect(s.logging?.options?.['max-size']).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VARIABLES } from '../../src/screen/variables.js';
+import { ENV_KEYS, envDefault, listFiles, read, ROOT } from './helpers.js';
+
+const GUIDES = ['docs/asterisk.md', 'docs/freepbx.md', 'docs/fritzbox.md', 'docs/configuration.md', 'docs/operations.md'];
+const PAGES = [...listFiles('docs', '.md'), 'README.md', 'deploy/asterisk/sounds/README.md'];
+/** CALLFILTER_* names that are not settings: channel variables and the FreePBX snippet's own. */
+const NOT_SETTINGS = new Set([...Object.values(VARIABLES), 'CALLFILTER_VM_EXTEN']);
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+function anchors(markdown: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of markdown.matchAll(/^#{1,6}\s+(.+)$/gm)) {
+    out.add(
+      (m[1] as string)
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-'),
+    );
+  }
+  return out;
+}
+
+/** Markdown outside fenced code blocks. */
+const prose = (markdown: string) => markdown.replace(/^```[\s\S]*?^```/gm, '');
+
+describe('the guides', () => {
+  it('are all there', () => {
+    for (const page of GUIDES) expect(existsSync(join(ROOT, page)), page).toBe(true);
+  });
+
+  it.each(PAGES)('%s links only to files and headings that exist', (page) => {
+    const text = prose(read(page));
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const link = m[1] as string;
+      if (/^[a-z]+:/.test(link)) continue;
+      const [path = '', anchor] = link.split('#');
+      const target = path === '' ? page : normalize(join(dirname(page), path));
+      expect(existsSync(join(ROOT, target)), `${page} → ${link}`).toBe(true);
+      if (anchor !== undefined && target.endsWith('.md')) expect(anchors(read(target)), `${page} → ${link}`).toContain(anchor);
+    }
+  });
+
+  it.each([...PAGES, 'docker-compose.yml', 'Dockerfile', 'deploy/env.example', 'deploy/callfilter.service'])(
+    '%s names only settings that exist',
+    (page) => {
+      for (const name of new Set(read(page).match(/\bCALLFILTER_[A-Z_]+[A-Z]\b/g))) {
+        expect(ENV_KEYS.has(name) || NOT_SETTINGS.has(name), `${page}: ${name}`).toBe(true);
+      }
+    },
+  );
+
+  it('name only metrics the service exports', () => {
+    const metricsFile = 'src/api/metrics.ts';
+    if (!existsSync(join(ROOT, metricsFile))) return;
+    const exported = read(metricsFile);
+    for (const page of PAGES) {
+      for (const name of new Set(read(page).match(/\bcallfilter_[a-z_]+\b/g))) {
+        expect(exported, `${page}: ${name}`).toContain(`'${name}'`);
+      }
+    }
+  });
+
+  it('use the AGI URL and ports the code defines', () => {
+    const port = envDefault('CALLFILTER_AGI_PORT');
+    expect(read('docs/asterisk.md')).toContain(`AGI(agi://127.0.0.1:${port}/screen,\${ARG1})`);
+    expect(read('docs/freepbx.md')).toContain('agi://127.0.0.1:4574/screen');
+    expect(read('docs/freepbx.md')).toContain('CALLFILTER_AGI_PORT=4574');
+    expect(read('docs/operations.md')).toContain(`127.0.0.1:${envDefault('CALLFILTER_HTTP_PORT')}/healthz`);
+    expect(read('docs/fritzbox.md')).toContain('[from-fritzbox]');
+    expect(read('docs/fritzbox.md')).toContain('[callfilter-screen]');
+  });
+
+  it('the README links the install guides from its own section', () => {
+    const readme = read('README.md');
+    const install = readme.slice(readme.indexOf('\n## Install\n'));
+    expect(install.length).toBeGreaterThan(0);
+    const section = install.slice(0, install.indexOf('\n## ', 5) === -1 ? undefined : install.indexOf('\n## ', 5));
+    for (const link of ['docs/asterisk.md', 'docs/freepbx.md', 'docs/fritzbox.md', 'docs/configuration.md', 'docs/operations.md', 'docker-compose.yml']) {
+      expect(section, link).toContain(`](${link}`);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+/** The Explain view: a number (and optionally the called number and a time) → the decision and why. */
+import { get, query } from './api.js';
+import { errorText } from './calls.js';
+import { byId, field, h, say } from './dom.js';
+import { countryName, fullTime, t } from './i18n.js';
+import type { Explained } from './types.js';
+import { actionWord, explainFacts, reasonWords } from './words.js';
+
+function callerText(x: Explained): string {
+  const c = x.caller;
+  if (c.kind === 'withheld') return t('withheld');
+  if (c.kind === 'internal') return `${c.extension ?? c.raw} (${t('internal')})`;
+  const parts = [c.e164 ?? c.raw];
+  if (c.country) parts.push(`${countryName(c.country)} (${c.country})`);
+  if (c.plausible === false) parts.push(t('explain.implausible'));
+  return parts.join(' · ');
+}
+
+function show(x: Explained): void {
+  const d = x.decision;
+  const box = byId('explain-result');
+  const rows: [string, Node | string][] = [
+    [t('explain.caller'), callerText(x)],
+    [t('explain.because'), reasonWords(explainFacts(x))],
+    [t('explain.when'), fullTime(x.at)],
+    [t('explain.profile'), d.schedule ? `${d.profile} · ${d.schedule}` : d.profile],
+    [t('explain.log'), h('span', { lang: 'en' }, d.explanation)],
+  ];
+  box.replaceChildren(
+    h('p', { class: 'verdict' }, h('span', { class: `badge big ${d.action}` }, actionWord(d.action)), d.label ? h('span', { class: 'label' }, d.label) : ''),
+    h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+  );
+  box.hidden = false;
+}
+
+export function initExplain(): void {
+  const form = byId<HTMLFormElement>('explain-form');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void (async () => {
+      const at = field(form, 'at').value;
+      try {
+        const x = await get<Explained>(
+          `/api/v1/explain${query({
+            number: field(form, 'number').value.trim() || 'anonymous',
+            did: field(form, 'did').value.trim(),
+            // datetime-local is the browser's local time; the server gets an unambiguous instant.
+            at: at ? String(new Date(at).getTime()) : undefined,
+          })}`,
+        );
+        say(byId('explain-error'), '');
+        show(x);
+      } catch (err) {
+        byId('explain-result').hidden = true;
+        say(byId('explain-error'), errorText(err));
+      }
+    })();
+  });
+}

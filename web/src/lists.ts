@@ -1,0 +1,243 @@
+/**
+ * The Lists view: the personal entries (search, add, change, remove), importing a file with its report, and the
+ * imported spam lists with their counts and thresholds.
+ */
+import { ApiError, del, get, patch, post, query, request } from './api.js';
+import { errorText } from './calls.js';
+import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
+import { date, num, t } from './i18n.js';
+import type { Entry, ImportReport, Kind, Page, SpamList } from './types.js';
+
+const entries = new Map<number, Entry>();
+let cursor: number | undefined;
+
+const display = (e: Entry) => (e.prefix ? `${e.number}*` : e.number);
+
+function entryRow(e: Entry): HTMLTableRowElement {
+  const number = display(e);
+  const kind = h('span', { class: `state ${e.kind}` }, t(`state.${e.kind}`));
+  return h(
+    'tr',
+    { 'data-id': e.id },
+    h('td', { class: 'number' }, number),
+    h('td', {}, kind, e.vip ? ' VIP' : '', e.expiresAt !== undefined ? h('small', { class: 'muted block' }, t('entry.until', { date: date(e.expiresAt) })) : ''),
+    h('td', {}, e.label ?? ''),
+    h('td', { class: 'note' }, e.note ?? ''),
+    h('td', { class: 'time' }, date(e.createdAt), h('small', { class: 'muted block' }, e.source)),
+    h(
+      'td',
+      { class: 'do' },
+      h('button', { type: 'button', class: 'small', 'data-edit': e.id, 'aria-label': t('btn.edit.label', { number }) }, t('btn.edit')),
+      h('button', { type: 'button', class: 'small danger', 'data-remove': e.id, 'aria-label': t('btn.remove.label', { number }) }, t('btn.remove')),
+    ),
+  );
+}
+
+async function loadEntries(more = false): Promise<void> {
+  const form = byId<HTMLFormElement>('entries-filter');
+  const body = byId('entries-body');
+  try {
+    const page = await get<Page<Entry>>(
+      `/api/v1/entries${query({ search: field(form, 'search').value.trim(), kind: field<HTMLSelectElement>(form, 'kind').value, limit: 100, cursor: more ? cursor : undefined })}`,
+    );
+    say(byId('entries-error'), '');
+    if (!more) {
+      clear(body);
+      entries.clear();
+    }
+    for (const e of page.items) {
+      entries.set(e.id, e);
+      body.append(entryRow(e));
+    }
+    cursor = page.nextCursor;
+    byId('entries-more').hidden = cursor === undefined;
+  } catch (err) {
+    say(byId('entries-error'), errorText(err));
+  }
+  emptyState(body, byId('entries-empty'));
+}
+
+/** The add form doubles as the edit form. */
+function editMode(e: Entry | undefined): void {
+  const form = byId<HTMLFormElement>('entry-form');
+  form.reset();
+  say(byId('entry-error'), '');
+  field(form, 'id').value = e ? String(e.id) : '';
+  byId('entry-form-title').textContent = e ? t('entry.edit', { number: display(e) }) : t('entry.add');
+  byId('entry-submit').textContent = t(e ? 'entry.save.edit' : 'entry.save.add');
+  byId('entry-cancel').hidden = !e;
+  if (!e) return;
+  field(form, 'number').value = display(e);
+  byId<HTMLInputElement>(`entry-kind-${e.kind}`).checked = true;
+  field(form, 'label').value = e.label ?? '';
+  field(form, 'note').value = e.note ?? '';
+  field(form, 'vip').checked = e.vip;
+  if (e.expiresAt !== undefined) {
+    const d = new Date(e.expiresAt);
+    field(form, 'expires').value = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  }
+  field(form, 'number').focus();
+}
+
+async function saveEntry(form: HTMLFormElement): Promise<void> {
+  const id = field(form, 'id').value;
+  const text = (name: string) => field(form, name).value.trim();
+  const kind = (new FormData(form).get('kind') ?? 'block') as Kind;
+  const expires = text('expires');
+  const body: Record<string, unknown> = { number: text('number'), kind, vip: field(form, 'vip').checked };
+  // On a change, an emptied field clears it (null); on an add, it is left out.
+  const optional = (key: string, value: string) => {
+    if (value) body[key] = value;
+    else if (id) body[key] = null;
+  };
+  optional('label', text('label'));
+  optional('note', text('note'));
+  // The end of that day here, as epoch ms (the server's clock may be in another zone).
+  optional('expiresAt', expires ? String(new Date(`${expires}T23:59:59`).getTime()) : '');
+  if (!body.number) {
+    say(byId('entry-error'), t('error.generic', { message: t('entry.number') }));
+    field(form, 'number').focus();
+    return;
+  }
+  try {
+    if (id) await patch(`/api/v1/entries/${id}`, body);
+    else await post('/api/v1/entries', body);
+    toast(t('toast.saved'));
+    editMode(undefined);
+    await loadEntries();
+  } catch (err) {
+    say(byId('entry-error'), errorText(err));
+  }
+}
+
+async function removeEntry(id: number): Promise<void> {
+  const e = entries.get(id);
+  if (!e || !window.confirm(t('confirm.remove', { number: display(e) }))) return;
+  try {
+    await del(`/api/v1/entries/${id}`);
+    toast(t('toast.removed'));
+    await loadEntries();
+  } catch (err) {
+    say(byId('entries-error'), errorText(err));
+  }
+}
+
+/** "12 added · 3 already there · 1 ignored" and the ignored rows with their line numbers. */
+function showReport(box: HTMLElement, title: string, r: ImportReport): void {
+  const counts = [t('import.added', { n: num(r.added) }), t('import.skipped', { n: num(r.skipped) })];
+  if (r.contacts > 0) counts.push(t('import.contacts', { n: num(r.contacts) }));
+  if (r.ignoredCount > 0) counts.push(t('import.ignored', { n: num(r.ignoredCount) }));
+  box.replaceChildren(h('p', { class: 'ok' }, title), h('p', { class: 'counts' }, counts.join(' · ')));
+  if (r.ignored.length) box.append(h('ul', { class: 'lines' }, ...r.ignored.map((i) => h('li', {}, t('import.line', { line: i.line, text: i.why })))));
+  box.hidden = false;
+}
+
+/** A refused file: the message and the rows that did not read. */
+function showRejected(box: HTMLElement, err: ApiError): void {
+  const rejected = Array.isArray(err.body.rejected) ? (err.body.rejected as { line: number; error: string }[]) : [];
+  const count = typeof err.body.rejectedCount === 'number' ? err.body.rejectedCount : rejected.length;
+  const text = count === 0 ? t('import.rejected', { message: err.message }) : count === 1 ? t('import.rejected.row') : t('import.rejected.rows', { n: num(count) });
+  box.replaceChildren(h('p', { class: 'bad' }, text));
+  if (rejected.length) box.append(h('ul', { class: 'lines' }, ...rejected.map((r) => h('li', {}, t('import.line', { line: r.line, text: r.error })))));
+  box.hidden = false;
+}
+
+function upload(file: File): FormData {
+  const data = new FormData();
+  data.append('file', file, file.name);
+  return data;
+}
+
+async function importFile(form: HTMLFormElement): Promise<void> {
+  const file = field(form, 'file').files?.[0];
+  const box = byId('import-report');
+  say(byId('import-error'), '');
+  if (!file) {
+    say(byId('import-error'), t('import.nofile'));
+    return;
+  }
+  try {
+    const report = await request<ImportReport>('POST', `/api/v1/import${query({ kind: field<HTMLSelectElement>(form, 'kind').value })}`, upload(file));
+    showReport(box, t('import.done', { file: file.name, format: report.format }), report);
+    form.reset();
+    await loadEntries();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 400) showRejected(box, err);
+    else {
+      box.hidden = true;
+      say(byId('import-error'), errorText(err));
+    }
+  }
+}
+
+function listRow(l: SpamList): HTMLTableRowElement {
+  const threshold = h('input', { type: 'number', min: 0, step: 'any', value: l.threshold, class: 'narrow', 'aria-label': t('spam.threshold.label', { name: l.name }) });
+  const enabled = h('input', { type: 'checkbox', checked: l.enabled, 'aria-label': t('spam.enabled.label', { name: l.name }) });
+  const save = h('button', { type: 'button', class: 'small', 'aria-label': t('btn.save.label', { name: l.name }) }, t('btn.save'));
+  save.addEventListener('click', () => {
+    void (async () => {
+      try {
+        await patch(`/api/v1/lists/${l.id}`, { threshold: Number(threshold.value), enabled: enabled.checked });
+        toast(t('toast.saved'));
+      } catch (err) {
+        say(byId('spam-error'), errorText(err));
+      }
+    })();
+  });
+  return h('tr', {}, h('td', {}, l.name), h('td', { class: 'num' }, num(l.entryCount)), h('td', {}, threshold), h('td', {}, enabled), h('td', { class: 'time' }, date(l.updatedAt)), h('td', { class: 'do' }, save));
+}
+
+async function loadLists(): Promise<void> {
+  const body = byId('spam-body');
+  try {
+    const { items } = await get<{ items: SpamList[] }>('/api/v1/lists');
+    body.replaceChildren(...items.map(listRow));
+  } catch (err) {
+    say(byId('spam-error'), errorText(err));
+  }
+  emptyState(body, byId('spam-empty'));
+}
+
+async function createList(form: HTMLFormElement): Promise<void> {
+  const file = field(form, 'file').files?.[0];
+  const box = byId('spam-report');
+  say(byId('spam-error'), '');
+  if (!file) {
+    say(byId('spam-error'), t('import.nofile'));
+    return;
+  }
+  const name = field(form, 'name').value.trim();
+  try {
+    const res = await request<{ list: SpamList; import?: ImportReport }>('POST', `/api/v1/lists${query({ name, threshold: field(form, 'threshold').value })}`, upload(file));
+    if (res.import) showReport(box, t('list.done', { name: res.list.name, n: num(res.list.entryCount) }), res.import);
+    form.reset();
+    await loadLists();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 400) showRejected(box, err);
+    else say(byId('spam-error'), errorText(err));
+  }
+}
+
+export function initLists(): { refresh: () => Promise<void> } {
+  const submit = (id: string, run: (form: HTMLFormElement) => Promise<void>) => {
+    const form = byId<HTMLFormElement>(id);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void run(form);
+    });
+  };
+  submit('entry-form', saveEntry);
+  submit('entries-filter', () => loadEntries());
+  submit('import-form', importFile);
+  submit('spam-form', createList);
+  byId('entry-cancel').addEventListener('click', () => editMode(undefined));
+  byId('entries-more').addEventListener('click', () => void loadEntries(true));
+  byId('entries-body').addEventListener('click', (e) => {
+    const target = e.target as Element;
+    const edit = target.closest<HTMLElement>('[data-edit]');
+    if (edit) editMode(entries.get(Number(edit.dataset.edit)));
+    const remove = target.closest<HTMLElement>('[data-remove]');
+    if (remove) void removeEntry(Number(remove.dataset.remove));
+  });
+  return { refresh: () => Promise.all([loadEntries(), loadLists()]).then(() => undefined) };
+}

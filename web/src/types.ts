@@ -1,0 +1,112 @@
+/** The shapes of the API's answers, as far as the page uses them (see the OpenAPI document at /api/v1/openapi.json). */
+
+export type Action = 'connect' | 'voicemail' | 'hangup' | 'announce';
+export type Reason =
+  | 'internal'
+  | 'contact'
+  | 'allowlist'
+  | 'blocklist'
+  | 'spam-list'
+  | 'anonymous'
+  | 'implausible'
+  | 'foreign'
+  | 'unknown'
+  | 'repeat-caller'
+  | 'quiet-hours'
+  | 'monitor'
+  | 'fail-open';
+export type Kind = 'allow' | 'block';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: number;
+}
+
+/** What the page needs to put a decision into words; a call row and an explain answer both give it. */
+export interface Facts {
+  action: Action;
+  reason: Reason;
+  label?: string;
+  country?: string;
+  schedule?: string;
+  entry?: { kind: Kind; number: string; prefix: boolean; label?: string; contact?: boolean; vip: boolean; createdAt: number; expiresAt?: number };
+  list?: { name: string; threshold: number; score?: number };
+  repeat?: { calls: number; windowMinutes: number };
+  wouldHave?: { action: Action; reason: Reason };
+  explanation?: string;
+}
+
+/** GET /api/v1/web/calls items and the data of the "call" events. */
+export interface Call {
+  id: number;
+  at: number;
+  callerRaw: string;
+  callerNameRaw?: string;
+  caller?: string;
+  callerKind: 'number' | 'withheld' | 'internal';
+  did?: string;
+  country?: string;
+  action: Action;
+  reason: Reason;
+  label?: string;
+  explanation?: string;
+  wouldHaveAction?: Action;
+  wouldHaveReason?: Reason;
+  entry?: Facts['entry'];
+  list?: Facts['list'];
+  repeat?: Facts['repeat'];
+  current?: Kind;
+}
+
+export interface Entry {
+  id: number;
+  number: string;
+  prefix: boolean;
+  kind: Kind;
+  label?: string;
+  note?: string;
+  vip: boolean;
+  source: string;
+  expiresAt?: number;
+  createdAt: number;
+}
+
+export interface SpamList {
+  id: number;
+  name: string;
+  threshold: number;
+  enabled: boolean;
+  entryCount: number;
+  updatedAt: number;
+}
+
+export interface ImportReport {
+  format: string;
+  added: number;
+  skipped: number;
+  contacts: number;
+  ignored: { line: number; why: string }[];
+  ignoredCount: number;
+}
+
+export interface Explained {
+  caller: { kind: 'number' | 'withheld' | 'internal'; raw: string; e164?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
+  did?: string;
+  at: number;
+  decision: {
+    action: Action;
+    reason: Reason;
+    label?: string;
+    profile: string;
+    schedule?: string;
+    wouldHave?: { action: Action; reason: Reason };
+    explanation: string;
+    entry?: { kind: Kind; number: string; prefix: boolean; label?: string; vip: boolean; source: string; contactId?: number; createdAt: number; expiresAt?: number };
+    listHit?: { listName: string; score: number; threshold: number };
+  };
+}
+
+export interface Stats {
+  days: { day: string; from: number; total: number; byAction: Record<Action, number> }[];
+  topBlocked: { caller: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
+}
