@@ -29,6 +29,7 @@ const FAILURE_REASONS: Record<ParseFailure, string> = {
   TOO_SHORT: 'it is too short',
   TOO_LONG: `it has more than ${MAX_E164_DIGITS} digits`,
   INVALID_COUNTRY: 'it does not start with a known country calling code',
+  EXTENSION: 'it has an extension (x…, ext., #), which a caller id never carries',
 };
 
 const q = (s: string): string => JSON.stringify(s);

@@ -21,7 +21,7 @@ export interface ParsedNumber {
 }
 
 /** libphonenumber's ParseError messages (all of them, as of 1.13). */
-export type ParseFailure = 'NOT_A_NUMBER' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY';
+export type ParseFailure = 'NOT_A_NUMBER' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY' | 'EXTENSION';
 const FAILURES: ReadonlySet<string> = new Set<ParseFailure>(['NOT_A_NUMBER', 'TOO_SHORT', 'TOO_LONG', 'INVALID_COUNTRY']);
 
 /**
@@ -82,7 +82,11 @@ function read(text: string, cfg: NumberingConfig, options: ParseOptions): Readin
 
   try {
     // extract: false — the whole string must be the number; with extraction `**610` would come out as +49610.
-    return { pn: parsePhoneNumberWithError(s, { defaultCountry: home.country, extract: false }) };
+    const pn = parsePhoneNumberWithError(s, { defaultCountry: home.country, extract: false });
+    // libphonenumber reads `x`, `ext.`, `#` as an extension and drops the rest (`0301 12x4567` → +4930112). A caller
+    // id never carries one, so a number written with it is refused rather than silently cut.
+    if (pn.ext !== undefined) return { failure: 'EXTENSION', compact };
+    return { pn };
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
     return { failure: FAILURES.has(err.message) ? (err.message as ParseFailure) : 'NOT_A_NUMBER', compact };

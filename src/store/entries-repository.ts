@@ -93,6 +93,10 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
        announcement = @announcement, label = @label, vip = @vip, note = @note, source = @source,
        contact_id = @contact_id, expires_at = @expires_at, updated_at = @now WHERE id = @id`,
   );
+  const bulkInsertRow = db.prepare<unknown[]>(
+    `INSERT INTO entries (number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number, is_prefix, kind) DO NOTHING`,
+  );
   const byId = db.prepare<[number], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id = ?`);
   const byNumber = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(
     `SELECT ${COLUMNS} FROM entries WHERE number = @number AND is_prefix = @prefix AND (@kind IS NULL OR kind = @kind) ORDER BY kind`,
@@ -202,9 +206,15 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
       return db.transaction(() => {
         let added = 0;
         let skipped = 0;
+        const now = clock();
         for (const row of rows) {
-          if (insert(row, onDuplicate) === undefined) skipped++;
-          else added++;
+          // Positional parameters and no RETURNING: half the per-row cost of `insert` (a 1,000,000-row import
+          // must finish in 30 s); `changes` says whether the row was new.
+          const p = toParams(row, now);
+          const changes = bulkInsertRow.run(p.number, p.is_prefix, p.kind, p.action, p.cause, p.announcement, p.label, p.vip, p.note, p.source, p.contact_id, p.expires_at, now, now).changes;
+          if (changes > 0) added++;
+          else if (onDuplicate === 'error') throw duplicate(row);
+          else skipped++;
         }
         return { added, skipped };
       });

@@ -34,7 +34,6 @@ describe('normaliseNumber: import shapes (CSV, FRITZ!Box, vCard in /work/shared/
     ['00493012345674', fixed('+493012345674')],
     ['03012345672', fixed('+493012345672')],
     ['tel:+49-30-1234567;ext=5', fixed('+49301234567')],
-    ['030 1234567 ext. 5', fixed('+49301234567')],
     ['sip:+49301234567@sipgate.de', fixed('+49301234567')],
     ['030\u00a01234567', fixed('+49301234567')],
     ['222222', fixed('+4930222222')],
@@ -189,5 +188,13 @@ describe('assertNumberingConfig', () => {
     expect(() => assertNumberingConfig({ homeCountry: 'XX', trunkRules: [] })).toThrow(
       'numbering: "XX" is not a country libphonenumber knows (use ISO 3166-1 alpha-2, e.g. "DE")',
     );
+  });
+});
+
+describe('numbers written with an extension', () => {
+  const cfg = { homeCountry: 'DE', homeAreaCode: '30', trunkRules: [] };
+  it.each(['0301 12x4567', '030 1234567 ext. 5', '+49 30 1234567 #12'])('%s is refused, not cut at the extension', (input) => {
+    expect(normaliseEntry(input, cfg)).toEqual({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
+    expect(normaliseNumber(input, cfg)).toEqual({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
   });
 });
