@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { classifyCaller, type NumberingConfig } from '../src/numbers/index.js';
 import { latestVersion, openStore, type NewCall, type NewEntry, type Store } from '../src/store/index.js';
 import { createCallerMix, type Category } from './caller-mix.js';
+import { removeOnExit } from './processes.js';
 import {
   blockedLabel,
   blockedNumber,
@@ -86,7 +87,7 @@ export async function ensureDatabase(resultsDir: string, size: DatasetSize, log:
 
 /** A private data dir holding a copy of the cached database as `callfilter.db` (what CALLFILTER_DATA_DIR expects). */
 export function copyToTempDataDir(cached: string): { dataDir: string; dbFile: string } {
-  const dataDir = mkdtempSync(join(tmpdir(), 'callfilter-bench-'));
+  const dataDir = removeOnExit(mkdtempSync(join(tmpdir(), 'callfilter-bench-')));
   const dbFile = join(dataDir, 'callfilter.db');
   copyFileSync(cached, dbFile);
   return { dataDir, dbFile };

@@ -3,13 +3,13 @@
  * the CLI has that command, else the same streaming path driven directly (bench/import-child.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
-import { hwmMB, kibToMB, start } from './processes.js';
+import { hwmMB, kibToMB, removeNow, removeOnExit, start } from './processes.js';
 import { ROOT, serviceEnv } from './servers.js';
 
 export interface ImportResult {
@@ -70,7 +70,7 @@ export function cliHasImport(): boolean {
 }
 
 export async function measureImport(rows: number, log: (line: string) => void): Promise<ImportResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'callfilter-bench-import-'));
+  const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'callfilter-bench-import-')));
   try {
     const csv = join(dir, `block-${rows}.csv`);
     const csvBytes = await writeCsv(csv, rows);
@@ -104,6 +104,6 @@ export async function measureImport(rows: number, log: (line: string) => void): 
     }
     return { rows, csvBytes, method, seconds, rowsPerSec: rows / seconds, peakRssMB, exitCode, output: output.trim() };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeNow(dir);
   }
 }

@@ -34,7 +34,7 @@ export interface BenchOptions {
 }
 
 const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
-  --quick                 ~1-minute smoke run (short rows, 20k-call trend, 100k-row import)
+  --quick                 ~1-2 minute smoke run (short rows, peer B at c=1 and c=50 only, 10k-call trend, 100k-row import)
   --duration=MS           closed-loop row length (default 6000; quick 1500)
   --open-duration=MS      open-loop row length (default 8000; quick 2000)
   --rate=N                open-loop arrivals per second (default 1000)
@@ -76,7 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const servers = (list(argv, 'servers') ?? [...ALL_SERVERS]) as ServerChoice[];
   for (const s of servers) if (!ALL_SERVERS.includes(s)) throw new Error(`--servers: unknown server ${JSON.stringify(s)}`);
   const skip = new Set((list(argv, 'skip') ?? []) as Part[]);
-  const trendCalls = int(argv, 'trend-calls', quick ? 20_000 : 200_000);
+  const trendCalls = int(argv, 'trend-calls', quick ? 10_000 : 200_000);
   return {
     quick,
     size: { ...FULL_SIZE, exact: int(argv, 'entries', FULL_SIZE.exact) },

@@ -3,11 +3,23 @@
  * SIGINT or SIGTERM — and measured through /proc.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const children = new Set<ChildProcess>();
+/** Temp folders (database copies, CSVs) removed when the process exits, however it exits. */
+const tempDirs = new Set<string>();
+
+export function removeOnExit(dir: string): string {
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeNow(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
 /** How long a child gets after SIGTERM before SIGKILL. */
 const TERM_GRACE_MS = 3_000;
 
@@ -39,20 +51,19 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...children].map(stop));
 }
 
-/** Last resort at process exit: synchronous, so only SIGKILL. */
+/** Last resort at process exit: synchronous, so only SIGKILL; then the temp folders go. */
 function killAllNow(): void {
   for (const child of children) if (!exited(child)) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Installs the exit, SIGINT and SIGTERM handlers once. */
-export function installCleanup(onSignal: () => Promise<void>): void {
+export function installCleanup(): void {
   process.on('exit', killAllNow);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       process.stderr.write(`\nbench: ${signal}, stopping child processes…\n`);
-      void onSignal()
-        .catch(() => {})
-        .finally(() => stopAll().finally(() => process.exit(130)));
+      void stopAll().finally(() => process.exit(130));
     });
   }
 }
@@ -88,7 +99,7 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs =
   throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`);
 }
 
-function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' | 'RssShmem'): number | undefined {
   try {
     const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
@@ -104,6 +115,15 @@ export const kibToMB = (kib: number): number => (kib * 1024) / 1e6;
 export function rssMB(pid: number): number | undefined {
   const kib = statusField(pid, 'VmRSS');
   return kib === undefined ? undefined : kibToMB(kib);
+}
+
+/** What the resident memory is: anonymous (heaps, SQLite's page cache), file-backed (code, mapped files), shared. */
+export function rssPartsMB(pid: number): { anon: number; file: number; shmem: number } | undefined {
+  const anon = statusField(pid, 'RssAnon');
+  const file = statusField(pid, 'RssFile');
+  const shmem = statusField(pid, 'RssShmem');
+  if (anon === undefined || file === undefined || shmem === undefined) return undefined;
+  return { anon: kibToMB(anon), file: kibToMB(file), shmem: kibToMB(shmem) };
 }
 
 /** Peak resident memory so far (VmHWM), MB. */

@@ -36,7 +36,7 @@ const PARTS: [string, RegExp][] = [
   ['numbers (our code)', /^dist\/src\/numbers\//],
   ['libphonenumber-js', /^libphonenumber-js\//],
   ['AGI library (asterisk-agi)', /^dist\/(session|env|line-reader|reply|server|command-line|errors|logger)\.js$/],
-  ['logging (pino)', /^(pino|sonic-boom|thread-stream|fast-redact|quick-format-unescaped)\//],
+  ['logging (pino, its synchronous writes)', /^(pino|sonic-boom|thread-stream|fast-redact|quick-format-unescaped|@pinojs)\/|^writeString$/],
   ['metrics (prom-client)', /^(prom-client|tdigest|bintrees)\//],
   ['admin API (fastify & co)', /^(fastify|@fastify|avvio|find-my-way|ajv|fast-json-stringify|light-my-request|pino-std-serializers)/],
   ['sockets, streams, events (node core + native writes)', /^node:(net|events|internal\/(streams|stream_base_commons|net|socketaddress|blocklist|process\/task_queues|timers|buffer|encoding))|^(writeUtf8String|writeBuffer|writev|close|shutdown|decodeUTF8|decode|onconnection|runMicrotasks|getpeername)$|^node:(buffer|timers)$/],

@@ -32,6 +32,8 @@ export interface LoadRow {
 export interface TrendResult {
   calls: number[];
   rssMB: number[];
+  /** RssAnon / RssFile / RssShmem at each sample, MB. */
+  partsMB: ({ anon: number; file: number; shmem: number } | undefined)[];
   /** Least-squares slope over the samples from 40 % of the calls on (after warm-up), MB per 100,000 calls. */
   slopeMBPer100k: number;
   finalMB: number;

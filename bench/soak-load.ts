@@ -7,6 +7,7 @@
  * - admin API traffic: reads (/healthz, /metrics, the call log, stats, explain), a wrong token, and an entry
  *   created and deleted — writes while calls are logged.
  */
+import http from 'node:http';
 import net from 'node:net';
 import { fakeCall } from 'asterisk-agi/testing';
 
@@ -40,6 +41,8 @@ export interface LoadSample {
   api: number;
   /** API answers that were not what the request deserves (a 5xx, a 200 for a wrong token…). */
   apiUnexpected: number;
+  /** Wrong-token guesses answered 429 (the failed sign-in limit at work). */
+  apiLimited: number;
 }
 
 const MAX_IN_FLIGHT = 200;
@@ -57,7 +60,7 @@ function seeded(seed: number): () => number {
 }
 
 function emptySample(): LoadSample {
-  return { started: 0, decided: 0, failOpens: 0, undecided: 0, skipped: 0, latenciesMs: [], abusive: 0, api: 0, apiUnexpected: 0 };
+  return { started: 0, decided: 0, failOpens: 0, undecided: 0, skipped: 0, latenciesMs: [], abusive: 0, api: 0, apiUnexpected: 0, apiLimited: 0 };
 }
 
 /** Runs `fn` `perSecond` times a second, on schedule (catching up after a late timer), until stop(). */
@@ -177,6 +180,28 @@ export function startLoad(target: LoadTarget) {
     }
   }
 
+  /**
+   * A wrong token from another address (127.0.0.2): an attacker guessing. After AUTH_FAILURES_MAX failures the
+   * address gets 429s; the admin on 127.0.0.1 must not notice (fetch cannot bind a local address, http can).
+   */
+  function guess(): Promise<void> {
+    sample.api++;
+    return new Promise((resolve) => {
+      const url = new URL('/api/v1/entries', target.httpUrl);
+      const req = http.get(url, { localAddress: '127.0.0.2', headers: { authorization: `Bearer guess-${Math.floor(random() * 1e9)}-abcdefghijklmnop` }, timeout: 10_000 }, (res) => {
+        if (res.statusCode === 429) sample.apiLimited++;
+        else if (res.statusCode !== 401) sample.apiUnexpected++;
+        res.resume();
+        res.once('end', () => resolve());
+      });
+      req.once('error', () => {
+        sample.apiUnexpected++;
+        resolve();
+      });
+      req.once('timeout', () => req.destroy());
+    });
+  }
+
   let round = 0;
   const apiRound = async () => {
     switch (round++ % 6) {
@@ -189,7 +214,7 @@ export function startLoad(target: LoadTarget) {
       case 3:
         return api(`/api/v1/explain?number=${encodeURIComponent(pick(target.numbers.spam))}`, { expect: [200] });
       case 4:
-        return api('/api/v1/entries', { expect: [401, 429], token: 'wrong-token-wrong-token-wrong' });
+        return guess();
       default: {
         const number = `+4940${String(1_000_000 + Math.floor(random() * 8_999_999))}`;
         const made = (await api('/api/v1/entries', { method: 'POST', body: { number, kind: 'block' }, expect: [201, 409] })) as { id?: number } | undefined;

@@ -15,6 +15,8 @@ export interface SoakSample {
   fds: number;
   /** Log output of the service in this interval. */
   logKB: number;
+  /** Where the memory is: RSS by kind (/proc), V8's committed heap and external memory, the database's size. */
+  detail: { anonMB: number; fileMB: number; shmemMB: number; heapTotalMB: number; externalMB: number; dbMB: number };
 }
 
 interface Series {
@@ -68,6 +70,18 @@ export function formatRow(s: SoakSample): string {
     pad(p(l.latenciesMs, 50).toFixed(1), 7), pad(p(l.latenciesMs, 99).toFixed(1), 7), pad(Math.max(0, ...l.latenciesMs).toFixed(1), 7),
     pad(s.rssMB.toFixed(1), 7), pad(s.heapMB.toFixed(1), 8), pad(s.fds, 4), pad(l.abusive, 6), pad(l.api, 4), pad(l.apiUnexpected, 4), pad(s.logKB.toFixed(0), 7),
   ].join(' ');
+}
+
+/** The memory detail per sample, to tell a leak from a cache that is still filling. */
+export function formatDetail(samples: SoakSample[]): string[] {
+  const lines = ['memory detail:', [pad('min', 5), pad('RSS', 6), pad('anon', 6), pad('file', 6), pad('shmem', 6), pad('heap', 6), pad('heap tot', 8), pad('external', 8), pad('db MB', 6), pad('guess 429', 9)].join(' ')];
+  for (const s of samples) {
+    const d = s.detail;
+    lines.push(
+      [pad(s.minute.toFixed(1), 5), ...[s.rssMB, d.anonMB, d.fileMB, d.shmemMB, s.heapMB].map((v) => pad(v.toFixed(1), 6)), pad(d.heapTotalMB.toFixed(1), 8), pad(d.externalMB.toFixed(1), 8), pad(d.dbMB.toFixed(1), 6), pad(s.load.apiLimited, 9)].join(' '),
+    );
+  }
+  return lines;
 }
 
 export function trends(samples: SoakSample[], warmup: number): { ok: boolean; lines: string[] } {

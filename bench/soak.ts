@@ -7,13 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLoad } from './soak-load.js';
 import { seedDatabase } from './soak-seed.js';
-import { formatRow, HEADER, trends, type SoakSample } from './soak-trend.js';
+import { formatDetail, formatRow, HEADER, trends, type SoakSample } from './soak-trend.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ENTRY = join(ROOT, 'dist', 'src', 'server.js');
@@ -37,10 +37,16 @@ if (!(minutes > 0) || !(rate > 0) || !(intervalS > 0) || !(warmup >= 0)) {
   process.exit(2);
 }
 
-function procStatus(pid: number): { rssMB: number; fds: number } {
+function procStatus(pid: number): { rssMB: number; anonMB: number; fileMB: number; shmemMB: number; fds: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return { rssMB: rssKB / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+  const mb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rssMB: mb('VmRSS'), anonMB: mb('RssAnon'), fileMB: mb('RssFile'), shmemMB: mb('RssShmem'), fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+function fileMB(...files: string[]): number {
+  let bytes = 0;
+  for (const f of files) bytes += existsSync(f) ? statSync(f).size : 0;
+  return bytes / 1024 / 1024;
 }
 
 function metric(text: string | undefined, name: string): number {
@@ -81,9 +87,26 @@ async function main(): Promise<number> {
   for (let k = 1; k * intervalS <= minutes * 60; k++) {
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + k * intervalS * 1000 - performance.now())));
     const s = load.take();
-    const heap = metric(await load.metrics(), 'callfilter_nodejs_heap_size_used_bytes');
-    const { rssMB, fds } = procStatus(pid);
-    const sample: SoakSample = { minute: (performance.now() - t0) / 60_000, load: s, rssMB, heapMB: heap / 1024 / 1024, fds, logKB: logBytes / 1024 };
+    const text = await load.metrics();
+    const MB = 1024 * 1024;
+    const { rssMB, fds, anonMB, fileMB: rssFileMB, shmemMB } = procStatus(pid);
+    const db = join(dataDir, 'callfilter.db');
+    const sample: SoakSample = {
+      minute: (performance.now() - t0) / 60_000,
+      load: s,
+      rssMB,
+      heapMB: metric(text, 'callfilter_nodejs_heap_size_used_bytes') / MB,
+      fds,
+      logKB: logBytes / 1024,
+      detail: {
+        anonMB,
+        fileMB: rssFileMB,
+        shmemMB,
+        heapTotalMB: metric(text, 'callfilter_nodejs_heap_size_total_bytes') / MB,
+        externalMB: metric(text, 'callfilter_nodejs_external_memory_bytes') / MB,
+        dbMB: fileMB(db, `${db}-wal`),
+      },
+    };
     logBytes = 0;
     samples.push(sample);
     log(formatRow(sample));
@@ -95,6 +118,7 @@ async function main(): Promise<number> {
   log(`service stopped with exit code ${code}`);
   if (!args.keep) rmSync(dataDir, { recursive: true, force: true });
 
+  for (const line of formatDetail(samples)) log(line);
   const verdict = trends(samples, warmup);
   for (const line of verdict.lines) log(line);
   return verdict.ok && code === 0 ? 0 : 1;

@@ -7,7 +7,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHo
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
+import { authFailureLimit, type AuthLimitOptions } from './auth-limit.js';
 import { HttpError, registerErrorHandlers, schemaErrorFormatter } from './errors.js';
+import { redactingLogger } from './log-redact.js';
 import type { Metrics } from './metrics.js';
 import { callActionRoutes } from './routes/call-actions.js';
 import { callsRoutes } from './routes/calls.js';
@@ -20,6 +22,7 @@ import { listsRoutes, listUploadRoutes } from './routes/lists.js';
 import { profilesRoutes } from './routes/profiles.js';
 import { statsRoutes } from './routes/stats.js';
 import { ERRORS } from './schemas.js';
+import { securityHeaders } from './security-headers.js';
 import { uploadContext } from './upload.js';
 
 /** JSON bodies are a few hundred bytes (an entry, a profile); 1 MiB leaves room and stops a memory-filling body. */
@@ -32,6 +35,8 @@ export interface AppOptions {
   metrics: Metrics;
   /** The admin token; default: CALLFILTER_ADMIN_TOKEN or the token file (generated if missing). */
   token?: TokenSource | string;
+  /** The failed sign-in limit (auth-limit.ts); tests that try many wrong tokens on purpose raise it. */
+  authLimit?: AuthLimitOptions;
 }
 
 function requireToken(source: TokenSource): onRequestHookHandler {
@@ -71,7 +76,7 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
   const token = typeof options.token === 'string' ? { current: () => options.token as string } : options.token ?? tokenSource(loadAdminToken(ctx.config, log), log);
   const auth = requireToken(token);
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: redactingLogger(log, token) as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
     // Unknown fields are errors, not silently dropped; query strings are coerced ("7" → 7) as usual.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
@@ -79,6 +84,9 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
     return503OnClosing: true,
   });
   registerErrorHandlers(app, { onServerError: () => options.metrics.error('http') });
+  // Root-level hooks: they run for every route, before the token check of the /api plugin.
+  securityHeaders(app);
+  authFailureLimit(app, { onLockout: (address) => log.warn({ address }, 'too many failed sign-ins; refusing this address for a while'), ...options.authLimit });
 
   void app.register(swagger, OPENAPI);
 

@@ -8,10 +8,12 @@
  *   to the path with SQLite's online backup (in steps, the event loop keeps turning), the old handle is closed and
  *   the copy opened in its place. Nothing is lost, not even the calls logged in between.
  * - the path holds another file (a backup restored by `mv`, say): that is what the operator wants now; the old
- *   handle is closed first (so its -wal is checkpointed and removed, never replayed into the new file), then the
- *   new file is opened and migrated. What was written to the old file since the swap stays in the old file.
+ *   handle is closed and its -wal beside the path removed (it would be replayed into the new file), then the new
+ *   file is opened and migrated. What was written to the old file since the swap stays in the old file; replace
+ *   the file with a self-contained one (what `callfilter backup` writes), never with a -wal of its own.
  * If opening fails (a bad file was put there), the store stays closed — calls fail open, counted and logged once
- * per burst — and every check tries again.
+ * per burst — and every check tries again once a file is there. It never creates an empty database in its place:
+ * without its entries and contacts callfilter would send known callers to voicemail; failing open loses nothing.
  */
 import { mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
@@ -142,7 +144,8 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
     try {
       if (stopped) return;
       if (broken) {
-        // The old handle is gone; whatever is at the path now (or a new empty database) is better than nothing.
+        // The old handle is gone; wait for a file at the path (see above), then try it.
+        if (!identity(file)) return;
         reopen();
       } else {
         const now = identity(file);
@@ -152,6 +155,7 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
       }
       failures = 0;
     } catch (err) {
+      if (stopped) return; // closed while recovering: nothing to report
       if (!store.db.isOpen) broken = true;
       failures += 1;
       if (failures === 1) log?.error({ err, file, broken }, 'could not recover the database file; trying again at every check');

@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect, onTestFinished } from 'vitest';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp, type AppOptions } from '../../src/api/app.js';
 import { startService, type ServiceOptions, type TestService } from './service.js';
 
 /** The token test apps check (CALLFILTER_ADMIN_TOKEN would do the same). */
@@ -28,10 +28,10 @@ export interface TestApi extends TestService {
  * The real service (temp SQLite file, FastAGI on a free port) plus the admin API app built on the same context —
  * what src/server.ts runs, without an HTTP port. Both are closed when the test ends.
  */
-export async function startApi(options: ServiceOptions & { token?: string } = {}): Promise<TestApi> {
+export async function startApi(options: ServiceOptions & { token?: string; authLimit?: AppOptions['authLimit'] } = {}): Promise<TestApi> {
   const svc = await startService(options);
   const token = options.token ?? TOKEN;
-  const app = buildApp(svc.ctx, { agiListening: svc.agiListening, metrics: svc.metrics, token });
+  const app = buildApp(svc.ctx, { agiListening: svc.agiListening, metrics: svc.metrics, token, ...(options.authLimit && { authLimit: options.authLimit }) });
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });

@@ -13,7 +13,7 @@
  * - disk full: `PRAGMA max_page_count` at the current size on the service's connection: SQLITE_FULL, like ENOSPC.
  * - disappears: the file is unlinked, moved away or replaced under the running service.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -168,8 +168,12 @@ describe('database faults while calls flow', () => {
     expect(svc.logs.filter((l) => String(l.msg).startsWith('could not recover the database file'))).toHaveLength(1);
     expect(errorLines(svc)).toHaveLength(1);
 
-    // The operator puts a good file back: picked up at the next check, no restart.
+    // The operator removes it: no empty database appears in its place (that would send contacts to voicemail).
     rmSync(dbFile);
+    await sleep(300);
+    expect(existsSync(dbFile)).toBe(false);
+    expect((await svc.call(BLOCKED)).variables).toMatchObject(failOpen);
+    // And puts a good file back: picked up at the next check, no restart.
     const good = openStore(otherFile);
     good.entries.create({ number: BLOCKED, kind: 'block', label: 'Back on the list' });
     good.db.close();
