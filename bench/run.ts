@@ -5,167 +5,23 @@
  * Fields are explained in bench/results/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
-import { ENV_VARS } from '../src/config/env-schema.js';
 import { copyToTempDataDir, ensureDatabase } from './build-db.js';
 import { measureDecision, type DecisionResult } from './decision.js';
 import { measureImport, type ImportResult } from './import-bench.js';
-import type { LoadJob } from './load-protocol.js';
-import { runLoad } from './load-runner.js';
-import { parseOptions, type BenchOptions, type ServerChoice } from './options.js';
+import { loadRows, OURS, PRODUCTION_LOG_LEVEL, rssTrend, startServers } from './load-rows.js';
+import { parseOptions } from './options.js';
 import { cpuShare, cpuTimes, formatNoise, probeNoise, type Noise } from './noise.js';
-import { cpuMs, installCleanup, removeNow, rssMB, rssPartsMB, stopAll } from './processes.js';
+import { installCleanup, removeNow, stopAll } from './processes.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { checkTargets, formatTable, formatTargets, type LoadRow, type TrendResult } from './report.js';
-import { agiScript, PYTHON, ROOT, startCallfilter, startDingDong, startFloor, type RunningServer } from './servers.js';
-import { slope, summarize, type Summary } from './stats.js';
+import { PYTHON, ROOT } from './servers.js';
+import { summarize, type Summary } from './stats.js';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
-const PRODUCTION_LOG_LEVEL = ENV_VARS.find((v) => v.key === 'CALLFILTER_LOG_LEVEL')?.default ?? 'info';
-const OURS = `callfilter (log=${PRODUCTION_LOG_LEVEL})`;
-const WARN = 'callfilter (log=warn)';
-/** A TCP call that takes this long is stuck; a per-call script under overload may queue for long. */
-const TCP_CALL_TIMEOUT_MS = 10_000;
-const SCRIPT_CALL_TIMEOUT_MS = 30_000;
-const PAUSE_BETWEEN_ROWS_MS = 500;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function job(opts: BenchOptions, target: RunningServer, partial: Partial<LoadJob> & Pick<LoadJob, 'mode' | 'seed'>): LoadJob {
-  const script = target.target.kind === 'spawn';
-  return {
-    target: target.target,
-    concurrency: 1,
-    rate: 0,
-    durationMs: 3_600_000,
-    maxCalls: Number.MAX_SAFE_INTEGER,
-    maxInFlight: 500,
-    progressEvery: 0,
-    callTimeoutMs: script ? SCRIPT_CALL_TIMEOUT_MS : TCP_CALL_TIMEOUT_MS,
-    sampleRssEvery: script ? 25 : 0,
-    envWrites: opts.envPerLine ? 'lines' : 'block',
-    ...partial,
-  };
-}
-
-async function startServers(opts: BenchOptions, dataDir: string, dbFile: string, profileDir: string | undefined): Promise<RunningServer[]> {
-  const servers: RunningServer[] = [];
-  const prof = profileDir ? { cpuProfDir: profileDir } : {};
-  const starters: Record<ServerChoice, () => Promise<RunningServer>> = {
-    floor: startFloor,
-    callfilter: () => startCallfilter({ name: OURS, dataDir, ...prof }),
-    'callfilter-warn': () => startCallfilter({ name: WARN, dataDir, logLevel: 'warn', ...prof }),
-    'ding-dong': () => startDingDong(dbFile),
-    'agi-script': async () => agiScript(dbFile),
-  };
-  for (const choice of opts.servers) servers.push(await starters[choice]());
-  return servers;
-}
-
-async function loadRows(opts: BenchOptions, servers: RunningServer[]): Promise<LoadRow[]> {
-  const rssStart = new Map<RunningServer, number | undefined>();
-  for (const s of servers) rssStart.set(s, s.pid === undefined ? undefined : rssMB(s.pid));
-  for (const [k, s] of servers.entries()) {
-    const calls = s.kind === 'agi-script' ? Math.ceil(opts.warmupCalls / 10) : opts.warmupCalls;
-    log(`warming up ${s.name} (${calls} calls)`);
-    await runLoad(job(opts, s, { mode: 'closed', concurrency: 8, maxCalls: calls, seed: 900 + k }));
-  }
-  const loads: Pick<LoadJob, 'mode' | 'concurrency' | 'rate' | 'durationMs'>[] = [
-    ...opts.concurrency.map((c) => ({ mode: 'closed' as const, concurrency: c, rate: 0, durationMs: opts.durationMs })),
-    { mode: 'open' as const, concurrency: 0, rate: opts.rate, durationMs: opts.openDurationMs },
-  ];
-  const rows: LoadRow[] = [];
-  // Load-major order: every server gets each load within a minute of the others. Each (load, server) has its own
-  // seed: the same mix, but not the same numbers — the servers share the call log, and a number called again within
-  // five minutes would turn into a repeat caller for the next server.
-  for (const [i, load] of loads.entries()) {
-    const name = load.mode === 'closed' ? `c=${load.concurrency}` : `${load.rate}/s`;
-    for (const [k, s] of servers.entries()) {
-      // The second log level is a side measurement: the light loads only. So is the per-call script in a quick run:
-      // at c=500 and 1000/s it spawns hundreds of processes and runs into its timeouts.
-      const light = load.mode === 'closed' && load.concurrency <= 50;
-      if (!light && (s.name === WARN || (opts.quick && s.kind === 'agi-script'))) continue;
-      await sleep(PAUSE_BETWEEN_ROWS_MS);
-      const machine0 = cpuTimes();
-      const cpu0 = s.pid === undefined ? undefined : cpuMs(s.pid);
-      const result = await runLoad(job(opts, s, { ...load, seed: opts.seed * 1000 + i * 10 + k }));
-      const cpu1 = s.pid === undefined ? undefined : cpuMs(s.pid);
-      const machine1 = cpuTimes();
-      const row: LoadRow = { server: s.name, kind: s.kind, load: name, mode: load.mode, concurrency: load.concurrency, rate: load.rate, result };
-      const calls = result.calls + result.errors;
-      if (cpu0 !== undefined && cpu1 !== undefined && calls > 0) row.serverCpuUsPerCall = ((cpu1 - cpu0) * 1000) / calls;
-      if (calls > 0) row.clientCpuUsPerCall = (result.clientCpuMs * 1000) / calls;
-      const share = cpuShare(machine0, machine1);
-      if (share && machine0 && machine1) {
-        // /proc/stat counts 10 ms ticks summed over all cores.
-        const busyMs = (machine1.total - machine0.total - (machine1.idle - machine0.idle)) * 10;
-        const coreMs = (machine1.total - machine0.total) * 10;
-        row.otherCpuPct = Math.max(0, (100 * (busyMs - (cpu1 ?? 0) + (cpu0 ?? 0) - result.clientCpuMs)) / coreMs);
-        row.stealPct = share.stealPct;
-      }
-      rows.push(row);
-      log(`  ${s.name.padEnd(24)} ${name.padEnd(7)} ${result.callsPerSec.toFixed(0).padStart(6)} calls/s  p99 ${result.latency.p99.toFixed(2)} ms` +
-        `${result.errors ? `  ${result.errors} errors: ${result.errorSamples[0]}` : ''}${result.dropped ? `  ${result.dropped} dropped` : ''}`);
-    }
-  }
-  for (const s of servers) {
-    const end = s.pid === undefined ? undefined : rssMB(s.pid);
-    const scriptRss = (r: LoadRow) => r.result.scriptRssKiB;
-    for (const r of rows.filter((x) => x.server === s.name)) {
-      if (s.kind === 'agi-script') {
-        const own = rows.filter((x) => x.server === s.name && scriptRss(x));
-        const first = own[0] ? scriptRss(own[0]) : undefined;
-        const last = own.at(-1) ? scriptRss(own.at(-1) as LoadRow) : undefined;
-        if (first) r.rssStartMB = (first.first * 1024) / 1e6;
-        if (last) r.rssEndMB = (last.last * 1024) / 1e6;
-        r.rssPerCall = true;
-      } else {
-        const start = rssStart.get(s);
-        if (start !== undefined) r.rssStartMB = start;
-        if (end !== undefined) r.rssEndMB = end;
-      }
-    }
-  }
-  return rows;
-}
-
-async function rssTrend(opts: BenchOptions, dataDir: string): Promise<TrendResult> {
-  const server = await startCallfilter({ name: `${OURS} trend`, dataDir });
-  try {
-    const pid = server.pid as number;
-    const calls = [0];
-    const rss = [rssMB(pid) ?? NaN];
-    const parts = [rssPartsMB(pid)];
-    log(`RSS trend: ${opts.trendCalls.toLocaleString('en')} calls at c=50 through a fresh ${OURS}, sampled every ${opts.trendEvery.toLocaleString('en')}`);
-    const started = performance.now();
-    const result = await runLoad(job(opts, server, { mode: 'closed', concurrency: 50, maxCalls: opts.trendCalls, progressEvery: opts.trendEvery, seed: opts.seed * 1000 + 500 }), (completed) => {
-      calls.push(completed);
-      rss.push(rssMB(pid) ?? NaN);
-      const p = rssPartsMB(pid);
-      parts.push(p);
-      log(`  ${completed.toLocaleString('en').padStart(9)} calls  RSS ${(rss.at(-1) as number).toFixed(1)} MB${p ? ` (anon ${p.anon.toFixed(1)}, file ${p.file.toFixed(1)}, shmem ${p.shmem.toFixed(1)})` : ''}`);
-    });
-    const elapsed = (performance.now() - started) / 1000;
-    const from = calls.findIndex((c) => c >= 0.4 * opts.trendCalls);
-    const s = slope(calls.slice(from), rss.slice(from));
-    return {
-      calls,
-      rssMB: rss,
-      partsMB: parts,
-      slopeMBPer100k: s * 100_000,
-      finalMB: rss.at(-1) as number,
-      peakMB: Math.max(...rss),
-      callsPerSec: (result.calls + result.errors) / elapsed,
-      errors: result.errors,
-    };
-  } finally {
-    await server.stop();
-  }
-}
 
 /** What our service logged as its own decision time (latency_us: evaluate(), before the log write) under load. */
 function loggedLatency(dbFile: string, afterId: number): Summary | undefined {
@@ -248,7 +104,7 @@ async function main(): Promise<void> {
       const before = maxCallId(copy.dbFile);
       const servers = await startServers(opts, copy.dataDir, copy.dbFile, profileDir);
       try {
-        rows = await loadRows(opts, servers);
+        rows = await loadRows(opts, servers, log);
       } finally {
         for (const s of servers) await s.stop();
       }
@@ -257,7 +113,7 @@ async function main(): Promise<void> {
 
     probe('after the load rows');
     let trend: TrendResult | undefined;
-    if (!opts.skip.has('trend')) trend = await rssTrend(opts, copy.dataDir);
+    if (!opts.skip.has('trend')) trend = await rssTrend(opts, copy.dataDir, log);
 
     let imported: ImportResult | undefined;
     if (!opts.skip.has('import')) imported = await measureImport(opts.importRows, log);
@@ -291,7 +147,6 @@ async function main(): Promise<void> {
     let profiles: Record<string, unknown> | undefined;
     if (profileDir) {
       profiles = {};
-      const { readdirSync } = await import('node:fs');
       for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
         const summary = summarizeProfile(join(profileDir, file), 20);
         profiles[file] = summary;
