@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLoad } from './soak-load.js';
@@ -18,6 +18,8 @@ import { formatDetail, formatRow, HEADER, trends, type SoakSample } from './soak
 const ROOT = join(import.meta.dirname, '..', '..');
 const ENTRY = join(ROOT, 'dist', 'src', 'server.js');
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
+/** After the full collection a sample asks for, before it reads the heap and RSS. */
+const GC_SETTLE_MS = 300;
 
 const { values: args } = parseArgs({
   options: {
@@ -60,7 +62,9 @@ async function main(): Promise<number> {
   log(`soak: ${minutes} min at ${rate} calls/s plus abuse and admin API traffic; data in ${dataDir}`);
   const numbers = await seedDatabase(join(dataDir, 'callfilter.db'));
 
-  const child = spawn(process.execPath, [ENTRY], {
+  // --expose-gc and the preload let every sample start with a full collection (SIGUSR2): the heap read is the live one.
+  const preload = new URL('./soak-gc-preload.js', import.meta.url).href;
+  const child = spawn(process.execPath, ['--expose-gc', '--import', preload, ENTRY], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, CALLFILTER_DATA_DIR: dataDir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0', CALLFILTER_ADMIN_TOKEN: token, CALLFILTER_AGI_ALLOW: '127.0.0.1', CALLFILTER_HOME_AREA_CODE: '30' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -87,6 +91,8 @@ async function main(): Promise<number> {
   for (let k = 1; k * intervalS <= minutes * 60; k++) {
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + k * intervalS * 1000 - performance.now())));
     const s = load.take();
+    child.kill('SIGUSR2');
+    await new Promise((r) => setTimeout(r, GC_SETTLE_MS));
     const text = await load.metrics();
     const MB = 1024 * 1024;
     const { rssMB, fds, anonMB, fileMB: rssFileMB, shmemMB } = procStatus(pid);
@@ -105,6 +111,7 @@ async function main(): Promise<number> {
         heapTotalMB: metric(text, 'callfilter_nodejs_heap_size_total_bytes') / MB,
         externalMB: metric(text, 'callfilter_nodejs_external_memory_bytes') / MB,
         dbMB: fileMB(db, `${db}-wal`),
+        loadAvg: loadavg()[0] ?? Number.NaN,
       },
     };
     logBytes = 0;

@@ -68,7 +68,7 @@ describe('kill -9 during a burst of calls', () => {
   });
 });
 
-const OLD_ROWS = 1_000;
+const OLD_ROWS = 30_000;
 const NEW_ROWS = 100_000;
 
 /** Imports NEW_ROWS into list 1 with the store's versioned replace, printing progress; run as a child to kill. */
@@ -87,6 +87,16 @@ await store.lists.replaceEntries(1, rows());
 process.stdout.write('done\\n');
 store.db.close();
 `;
+
+/** List 1's active version, read through a connection of its own (as another process would). */
+function activeVersion(file: string): number {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return db.prepare('SELECT active_version FROM lists WHERE id = 1').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
 
 /** What list 1 holds now: the active version's rows, and rows of any other version. */
 function listState(store: Store) {
@@ -107,10 +117,18 @@ describe('kill -9 during a large list import', () => {
     seed.db.close();
 
     const outcomes: string[] = [];
-    // Kill points: early, halfway, after the last row was read (flip and cleanup), and not at all.
-    for (const killAt of [/read 10000\n/, /read 60000\n/, /read all\n/, undefined]) {
+    // Kill points: early, halfway, after the last row was read, right after the switch to the new version (while
+    // the old version's rows are being deleted), and not at all.
+    for (const killAt of [/read 10000\n/, /read 60000\n/, /read all\n/, 'switched', undefined] as const) {
+      const before = activeVersion(file);
       const importer = startScript(IMPORTER, [file, String(NEW_ROWS)]);
-      if (killAt) {
+      if (killAt === 'switched') {
+        await importer.waitFor(/read all\n/, 60_000);
+        while (activeVersion(file) === before && importer.child.exitCode === null) await sleep(1);
+        importer.child.kill('SIGKILL');
+        const { signal } = await importer.exited;
+        expect(signal, 'killed before it finished cleaning up').toBe('SIGKILL');
+      } else if (killAt) {
         await importer.waitFor(killAt, 60_000);
         importer.child.kill('SIGKILL');
         expect((await importer.exited).signal).toBe('SIGKILL');
@@ -127,7 +145,9 @@ describe('kill -9 during a large list import', () => {
       const whole = (state.active.n === OLD_ROWS && state.active.hi === 'old') || (state.active.n === NEW_ROWS && state.active.lo === 'new' && state.active.hi === 'new');
       expect(whole, JSON.stringify(state)).toBe(true);
       expect(state.entryCount).toBe(state.active.n);
-      outcomes.push(`${killAt ? `killed at ${killAt.source.replace('\\n', '')}` : 'not killed'} → ${state.active.hi === 'old' ? 'old list' : 'new list'} (${state.active.n} rows)`);
+      const when = killAt === undefined ? 'not killed' : killAt === 'switched' ? 'killed right after the switch' : `killed at ${killAt.source.replace('\\n', '')}`;
+      outcomes.push(`${when} → ${state.active.hi === 'old' ? 'old list' : 'new list'} (${state.active.n} rows)`);
+      if (killAt === 'switched') expect(state.active.hi).toBe('new');
     }
     console.log(`[reliability] kill -9 during a ${NEW_ROWS}-row list import: ${outcomes.join('; ')}`);
     expect(outcomes.at(-1)).toContain('new list');
