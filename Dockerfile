@@ -24,6 +24,8 @@ COPY tsconfig.base.json tsconfig.json ./
 COPY agi/tsconfig.json agi/
 COPY agi/src agi/src
 COPY src src
+# The web page: web/src is compiled into dist/web by the same build (tsconfig.json references web/).
+COPY web web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
@@ -48,6 +50,8 @@ COPY --from=build /app/agi/dist agi/dist
 COPY --from=build /app/dist dist
 COPY migrations migrations
 COPY bin bin
+# The page's hand-written files (HTML shell, stylesheet, icon); its scripts are in dist/web.
+COPY web/static web/static
 # The shipped dialplan, so `docker cp` can take it out of the image.
 COPY dialplan dialplan
 RUN ln -s /app/bin/callfilter.js /usr/local/bin/callfilter

@@ -10,6 +10,7 @@ import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
 import { createLogger } from './logger.js';
+import { createCallEvents } from './web/index.js';
 
 /** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
 function httpUrl(address: AddressInfo): string {
@@ -47,10 +48,17 @@ export async function main(): Promise<void> {
   const adminToken = loadAdminToken(config, httpLog);
   const ctx = createContext(config, { logger });
   const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
-  const agi = createAgiServer(ctx, { onOutcome: metrics.onOutcome });
+  // Each decided call goes to the metrics and to the web page's live view (which sends it after the AGI answer).
+  const events = createCallEvents();
+  const agi = createAgiServer(ctx, {
+    onOutcome: (o) => {
+      metrics.onOutcome(o);
+      events.publish(o);
+    },
+  });
   metrics.attach(agi);
   let agiListening = false;
-  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog) });
+  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog), events });
 
   let address;
   let http: AddressInfo;
@@ -81,6 +89,7 @@ export async function main(): Promise<void> {
     // Once, at the start that created it, and never through the logger: logs are kept and shipped, stdout is seen.
     process.stdout.write(
       `\ncallfilter admin API: ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)\n` +
+        `web page: ${url}/  (sign in with the admin token)\n` +
         `admin token (stored in ${adminToken.file}, shown only this once; "callfilter token" prints it again):\n\n    ${adminToken.token}\n\n` +
         `try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/calls\n\n`,
     );

@@ -3,9 +3,10 @@
  * use app.inject. Everything under /api/v1 needs the admin token; /healthz never does; /metrics unless configured.
  */
 import swagger, { type SwaggerOptions } from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
+import { createWeb, registerWeb, type CallEvents } from '../web/index.js';
 import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
 import { authFailureLimit, type AuthLimitOptions } from './auth-limit.js';
 import { HttpError, registerErrorHandlers, schemaErrorFormatter } from './errors.js';
@@ -37,11 +38,15 @@ export interface AppOptions {
   token?: TokenSource | string;
   /** The failed sign-in limit (auth-limit.ts); tests that try many wrong tokens on purpose raise it. */
   authLimit?: AuthLimitOptions;
+  /** New calls for the web page's live view; the screening handler's onOutcome hook publishes to it. */
+  events?: CallEvents;
 }
 
-function requireToken(source: TokenSource): onRequestHookHandler {
+function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => boolean): onRequestHookHandler {
   return async (req) => {
     const result = checkBearer(req.headers.authorization, source.current());
+    // The web page sends no token but its session cookie (and, for a change, its CSRF token): see src/web.
+    if (result === 'missing' && signedIn?.(req)) return;
     if (result === 'missing') {
       throw new HttpError(401, 'this needs the admin token: send "Authorization: Bearer <token>" (the token is in the data dir\'s admin-token file; "callfilter token" prints it)');
     }
@@ -67,6 +72,7 @@ const OPENAPI: SwaggerOptions = {
       { name: 'calls', description: 'The call log, explain, statistics' },
       { name: 'health', description: 'Health and metrics' },
       { name: 'meta', description: 'This document' },
+      { name: 'web page', description: 'The web page, its files and its sign-in (session cookie + X-CSRF-Token instead of the bearer token)' },
     ],
   },
 };
@@ -74,7 +80,8 @@ const OPENAPI: SwaggerOptions = {
 export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance {
   const log = ctx.logger.child({ subsystem: 'http' });
   const token = typeof options.token === 'string' ? { current: () => options.token as string } : options.token ?? tokenSource(loadAdminToken(ctx.config, log), log);
-  const auth = requireToken(token);
+  const web = createWeb({ token, ...(options.events && { events: options.events }) });
+  const auth = requireToken(token, web.signedIn);
   const app = Fastify({
     loggerInstance: redactingLogger(log, token) as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
@@ -89,6 +96,8 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
   authFailureLimit(app, { onLockout: (address) => log.warn({ address }, 'too many failed sign-ins; refusing this address for a while'), ...options.authLimit });
 
   void app.register(swagger, OPENAPI);
+  // The web page: its files and sign-in (public), the cookie parser the token check needs, its live feed.
+  registerWeb(app, ctx, web, auth, API_PREFIX);
 
   void app.register(async (root) => {
     healthRoutes(root, ctx, { agiListening: options.agiListening, metrics: options.metrics, requireToken: ctx.config.http.metricsPublic ? undefined : auth });

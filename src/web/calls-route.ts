@@ -7,6 +7,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { callerNumber } from '../api/params.js';
+import { ERRORS } from '../api/schemas.js';
 import type { AppContext } from '../context.js';
 import type { Action } from '../policy/types.js';
 import type { CallQuery, CallRecord } from '../store/index.js';
@@ -46,17 +47,30 @@ function listCalls(ctx: AppContext, actions: readonly Action[] | undefined, quer
 }
 
 export function webCallsRoute(app: FastifyInstance, ctx: AppContext): void {
-  app.get<{ Querystring: Static<typeof Query> }>('/web/calls', { schema: { hide: true, querystring: Query } }, async (req) => {
-    const { show = 'all', number, cursor, limit = DEFAULT_LIMIT } = req.query;
-    const query: CallQuery = {};
-    if (number !== undefined) query.number = callerNumber(ctx, number, 'querystring/number');
-    if (cursor !== undefined) query.cursor = cursor;
-    const page = listCalls(ctx, SHOW[show], query, limit);
-    return {
-      items: page.items.map((c) => describeCall(ctx, c)),
-      ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
-      // The number as the filter understood it, so the page can tell whether a live call belongs in the view.
-      ...(query.number !== undefined && { number: query.number }),
-    };
-  });
+  app.get<{ Querystring: Static<typeof Query> }>(
+    '/web/calls',
+    {
+      schema: {
+        tags: ['calls'],
+        summary: 'The call log as the web page shows it: each call with the facts to say why',
+        description:
+          'Like /calls, plus per call: entry (the personal entry that fired, with createdAt), list (name, threshold, score), repeat (calls within the window), current (the caller\'s own entry kind now). show=blocked means hangup or announce.',
+        querystring: Query,
+        response: { 200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number? }' }), ...ERRORS },
+      },
+    },
+    async (req) => {
+      const { show = 'all', number, cursor, limit = DEFAULT_LIMIT } = req.query;
+      const query: CallQuery = {};
+      if (number !== undefined) query.number = callerNumber(ctx, number, 'querystring/number');
+      if (cursor !== undefined) query.cursor = cursor;
+      const page = listCalls(ctx, SHOW[show], query, limit);
+      return {
+        items: page.items.map((c) => describeCall(ctx, c)),
+        ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+        // The number as the filter understood it, so the page can tell whether a live call belongs in the view.
+        ...(query.number !== undefined && { number: query.number }),
+      };
+    },
+  );
 }

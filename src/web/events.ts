@@ -7,7 +7,10 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { Type } from 'typebox';
 import { HttpError } from '../api/errors.js';
+import { ERRORS } from '../api/schemas.js';
+import { DATA_CSP } from '../api/security-headers.js';
 import type { AppContext } from '../context.js';
 import type { ScreenOutcome } from '../screen/handler.js';
 import { describeCall } from './describe.js';
@@ -58,10 +61,15 @@ interface Stream {
 }
 
 function openStream(reply: FastifyReply): ServerResponse {
-  // Hijacked: Fastify no longer answers; the headers set so far (security headers of earlier hooks) go along.
+  // Hijacked: Fastify no longer answers and its onSend hooks (the security headers) do not run: set them here.
   reply.hijack();
   const res = reply.raw;
-  const headers: Record<string, string | number | string[]> = {};
+  const headers: Record<string, string | number | string[]> = {
+    'content-security-policy': DATA_CSP,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+  };
   for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
   res.writeHead(200, {
     ...headers,
@@ -120,6 +128,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
         description:
           'text/event-stream: an event "call" per screened call, its data the call-log row as JSON (with entry, list and repeat facts); "signed-out" when the session ends. Comment lines every 25 s keep it open.',
         produces: ['text/event-stream'],
+        response: { 200: Type.String({ description: 'An endless text/event-stream.' }), ...ERRORS },
       },
     },
     async (req, reply) => {

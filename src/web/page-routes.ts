@@ -3,10 +3,12 @@
  * data, only the code that asks for it with a session. The page runs under a strict Content-Security-Policy — no
  * inline script, no inline style, nothing from another origin — set here on every page response.
  */
-// `hide` (keep a route out of the OpenAPI document) comes from @fastify/swagger's type augmentation.
+// The OpenAPI fields of a route schema (tags, summary, …) come from @fastify/swagger's type augmentation.
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { notFound } from '../api/errors.js';
+import { ERRORS } from '../api/schemas.js';
 import type { AssetTable } from './assets.js';
 
 export const CONTENT_SECURITY_POLICY = [
@@ -59,22 +61,49 @@ function notModified(req: FastifyRequest, etag: string): boolean {
 }
 
 export function pageRoutes(app: FastifyInstance, assets: AssetTable): void {
-  app.get('/', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
-    pageHeaders(reply).header('cache-control', 'no-store').header('vary', 'accept-language');
-    if (assets.problem) {
-      req.log.error({ problem: assets.problem }, 'the web page cannot be served');
-      return reply.code(503).type('text/plain; charset=utf-8').send(`callfilter: ${assets.problem}\n`);
-    }
-    const lang = pickLanguage(req.headers['accept-language']);
-    return reply.type('text/html; charset=utf-8').send(assets.shell.replace('<html lang="en">', `<html lang="${lang}">`));
-  });
+  app.get(
+    '/',
+    {
+      logLevel: 'warn',
+      schema: {
+        tags: ['web page'],
+        summary: 'The web page (HTML; no token needed: it holds no data and signs in with POST /session)',
+        security: [],
+        produces: ['text/html'],
+        response: { 200: Type.String({ description: 'The HTML shell of the page.' }), ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      pageHeaders(reply).header('cache-control', 'no-store').header('vary', 'accept-language');
+      if (assets.problem) {
+        req.log.error({ problem: assets.problem }, 'the web page cannot be served');
+        return reply.code(503).type('text/plain; charset=utf-8').send(`callfilter: ${assets.problem}\n`);
+      }
+      const lang = pickLanguage(req.headers['accept-language']);
+      return reply.type('text/html; charset=utf-8').send(assets.shell.replace('<html lang="en">', `<html lang="${lang}">`));
+    },
+  );
 
-  app.get<{ Params: { name: string } }>('/assets/:name', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
-    const asset = assets.get(req.params.name);
-    pageHeaders(reply);
-    if (!asset) throw notFound(`no file /assets/${req.params.name}`);
-    reply.header('etag', asset.etag).header('cache-control', ASSET_CACHE);
-    if (notModified(req, asset.etag)) return reply.code(304).send();
-    return reply.type(asset.type).send(asset.body);
-  });
+  app.get<{ Params: { name: string } }>(
+    '/assets/:name',
+    {
+      logLevel: 'warn',
+      schema: {
+        tags: ['web page'],
+        summary: "The page's scripts, stylesheet and icon (no token needed)",
+        security: [],
+        params: Type.Object({ name: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+        produces: ['text/javascript', 'text/css', 'image/svg+xml'],
+        response: { 200: Type.String({ description: 'The file.' }), 304: Type.Null({ description: 'Not modified (If-None-Match).' }), ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const asset = assets.get(req.params.name);
+      pageHeaders(reply);
+      if (!asset) throw notFound(`no file /assets/${req.params.name}`);
+      reply.header('etag', asset.etag).header('cache-control', ASSET_CACHE);
+      if (notModified(req, asset.etag)) return reply.code(304).send();
+      return reply.type(asset.type).send(asset.body);
+    },
+  );
 }

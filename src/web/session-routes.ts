@@ -14,9 +14,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { checkBearer, type TokenSource } from '../api/auth.js';
 import { HttpError } from '../api/errors.js';
+import { ERRORS } from '../api/schemas.js';
 import { CSRF_HEADER, SESSION_COOKIE, SESSION_IDLE_MS, SESSION_MAX_MS, type SessionStore } from './sessions.js';
 
-const SignInBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+const SignInBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000, description: 'The admin token.' }) }, { additionalProperties: false });
+const SessionSchema = Type.Object({
+  csrfToken: Type.String({ description: 'Send it as X-CSRF-Token with every request that changes something.' }),
+  expiresAt: Type.Integer({ description: 'Epoch ms: the session ends then at the latest.' }),
+  idleMs: Type.Integer({ description: 'It also ends after this long without a request.' }),
+});
+const TAGS = ['web page'];
+const COOKIE_NOTE = 'Needs the session cookie that POST /session set.';
 
 export function isHttps(req: FastifyRequest): boolean {
   if (req.protocol === 'https') return true;
@@ -63,37 +71,66 @@ function clearCookie(req: FastifyRequest, reply: FastifyReply): void {
 export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, token: TokenSource): void {
   const answer = (s: { csrfToken: string; expiresAt: number }) => ({ csrfToken: s.csrfToken, expiresAt: s.expiresAt, idleMs: SESSION_IDLE_MS });
 
-  app.post<{ Body: Static<typeof SignInBody> }>('/session', { schema: { hide: true, body: SignInBody } }, async (req, reply) => {
-    const result = checkBearer(`Bearer ${req.body.token.trim()}`, token.current());
-    if (result !== 'ok') throw new HttpError(401, 'the admin token is not valid');
-    // A new session on every sign-in (never reuse one the browser brought along: session fixation).
-    sessions.remove(sessionCookie(req));
-    const s = sessions.create();
-    reply.setCookie(SESSION_COOKIE, s.id, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: isHttps(req),
-      maxAge: Math.floor(SESSION_MAX_MS / 1000),
-    });
-    req.log.info('signed in to the web page');
-    return reply.header('cache-control', 'no-store').send(answer(s));
-  });
+  app.post<{ Body: Static<typeof SignInBody> }>(
+    '/session',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Sign in to the web page with the admin token',
+        description: 'Sets the session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) and answers the CSRF token. Failed attempts are rate limited.',
+        security: [],
+        body: SignInBody,
+        response: { 200: SessionSchema, ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const result = checkBearer(`Bearer ${req.body.token.trim()}`, token.current());
+      if (result !== 'ok') throw new HttpError(401, 'the admin token is not valid');
+      // A new session on every sign-in (never reuse one the browser brought along: session fixation).
+      sessions.remove(sessionCookie(req));
+      const s = sessions.create();
+      reply.setCookie(SESSION_COOKIE, s.id, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: isHttps(req),
+        maxAge: Math.floor(SESSION_MAX_MS / 1000),
+      });
+      req.log.info('signed in to the web page');
+      return reply.header('cache-control', 'no-store').send(answer(s));
+    },
+  );
 
-  app.get('/session', { schema: { hide: true } }, async (req, reply) => {
-    reply.header('cache-control', 'no-store');
-    const s = sessions.get(sessionCookie(req));
-    if (!s) throw new HttpError(401, 'not signed in');
-    return answer(s);
-  });
+  app.get(
+    '/session',
+    { schema: { tags: TAGS, summary: 'Whether the web page is signed in, and its CSRF token', description: COOKIE_NOTE, security: [], response: { 200: SessionSchema, ...ERRORS } } },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      const s = sessions.get(sessionCookie(req));
+      if (!s) throw new HttpError(401, 'not signed in');
+      return answer(s);
+    },
+  );
 
-  app.delete('/session', { schema: { hide: true } }, async (req, reply) => {
-    const id = sessionCookie(req);
-    const result = sessions.check(id, csrfHeader(req), true);
-    if (result.status === 'csrf') throw new HttpError(403, `signing out needs the session's CSRF token in the ${CSRF_HEADER} header`);
-    clearCookie(req, reply);
-    if (result.status !== 'ok') throw new HttpError(401, 'not signed in');
-    sessions.remove(id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/session',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Sign the web page out',
+        description: `${COOKIE_NOTE} And the X-CSRF-Token header.`,
+        security: [],
+        response: { 204: Type.Null({ description: 'Signed out; the cookie is cleared.' }), ...ERRORS },
+      },
+    },
+    async (req, reply) => {
+      const id = sessionCookie(req);
+      const result = sessions.check(id, csrfHeader(req), true);
+      if (result.status === 'csrf') throw new HttpError(403, `signing out needs the session's CSRF token in the ${CSRF_HEADER} header`);
+      clearCookie(req, reply);
+      if (result.status !== 'ok') throw new HttpError(401, 'not signed in');
+      sessions.remove(id);
+      return reply.code(204).send();
+    },
+  );
 }

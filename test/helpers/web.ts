@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { onTestFinished } from 'vitest';
 import type { TokenSource } from '../../src/api/auth.js';
-import { buildApp } from '../../src/web/dev-app.js';
+import { buildApp } from '../../src/api/app.js';
 import { createCallEvents } from '../../src/web/index.js';
 import { startService, type ServiceOptions, type TestService } from './service.js';
 

@@ -82,6 +82,8 @@ describe('the call log for the page', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
     const until = async (pattern: RegExp) => {
