@@ -94,17 +94,8 @@ export function repeatNumber(r: number): string {
   return `+49351${pad(scramble(r, 100_000_000), 8)}`;
 }
 
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives every server the same callers. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seedable PRNG (mulberry32): the same seed gives every server the same callers. */
+export { seededRandom as prng } from 'asterisk-agi/testing';
 
 export const randomInt = (rng: () => number, n: number): number => Math.floor(rng() * n);
 export const randomDigits = (rng: () => number, width: number): string => pad(randomInt(rng, 10 ** width), width);

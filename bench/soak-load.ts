@@ -9,7 +9,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { fakeCall } from 'asterisk-agi/testing';
+import { fakeCall, seededRandom } from 'asterisk-agi/testing';
 
 export interface SoakNumbers {
   contacts: string[];
@@ -48,17 +48,6 @@ export interface LoadSample {
 const MAX_IN_FLIGHT = 200;
 const CALL_TIMEOUT_MS = 10_000;
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function emptySample(): LoadSample {
   return { started: 0, decided: 0, failOpens: 0, undecided: 0, skipped: 0, latenciesMs: [], abusive: 0, api: 0, apiUnexpected: 0, apiLimited: 0 };
 }
@@ -79,7 +68,7 @@ function every(perSecond: number, fn: () => void): () => void {
 }
 
 export function startLoad(target: LoadTarget) {
-  const random = seeded(target.seed);
+  const random = seededRandom(target.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   let sample = emptySample();
   let inFlight = 0;

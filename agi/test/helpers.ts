@@ -124,23 +124,7 @@ export function envBlock(overrides: Record<string, string | undefined> = {}, arg
   return `${text}\n`;
 }
 
-/** Deterministic PRNG (mulberry32) for the garbage tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randomBytes(random: () => number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) buf[i] = Math.floor(random() * 256);
-  return buf;
-}
+export { randomBytes, seededRandom } from '../src/testing/random.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

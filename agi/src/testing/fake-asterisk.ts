@@ -12,6 +12,7 @@ import { parseArgs } from './parse-args.js';
 
 export { duplexPair } from './duplex-pair.js';
 export { parseArgs, MAX_ARGS } from './parse-args.js';
+export { randomBytes, seededRandom } from './random.js';
 
 export interface FakeCallOptions {
   /**
