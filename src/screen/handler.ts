@@ -56,7 +56,6 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
     const started = performance.now();
     const at = ctx.clock();
     const input = callInput(session);
-    const callLog = log.child({ call: input.uniqueId });
     let ev: Evaluation | undefined;
     let callId: number | undefined;
     let error: unknown;
@@ -64,7 +63,7 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
       ev = await withDeadline(evaluate(ctx, input, at), ctx.config.decisionMs);
       const latencyUs = Math.round((performance.now() - started) * 1000);
       // Durable before the session ends (DESIGN.md "Data"): the row is committed before any variable is set.
-      callId = ctx.store.calls.insert(callRow(input, ev, at, latencyUs));
+      callId = await ctx.store.calls.write(callRow(input, ev, at, latencyUs));
     } catch (err) {
       error = err;
       failures.failure(err, { call: input.uniqueId, caller: input.callerRaw }, 'screening failed; failing open');
@@ -85,11 +84,13 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
         callId = undefined; // the store is what failed; the error is logged above
       }
     }
-    callLog.info(
-      { caller: input.callerRaw, did: input.didRaw, action: decision.action, reason: decision.reason, label: decision.label, callId, latencyUs },
+    // One line per call, with the call's id in the fields rather than a child logger per call (allocations on
+    // the hot path; pino builds a child's bindings eagerly).
+    log.info(
+      { call: input.uniqueId, caller: input.callerRaw, did: input.didRaw, action: decision.action, reason: decision.reason, label: decision.label, callId, latencyUs },
       decision.explanation,
     );
     options.onOutcome?.({ input, decision, ...(callId !== undefined && { callId }), latencyUs, ...(error !== undefined && { error }) });
-    await setDecisionVariables(session, decision, callId, ctx.config.setCallerIdName, callLog);
+    await setDecisionVariables(session, decision, callId, ctx.config.setCallerIdName, log);
   };
 }

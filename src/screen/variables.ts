@@ -39,7 +39,7 @@ export async function setDecisionVariables(session: AgiSession, decision: Decisi
     // A caller who hung up, or Asterisk closing the socket: nothing left to tell it. Anything else is a bug.
     // Info, not warn: the AGI session has already warned about a peer that broke the protocol or went silent (and
     // limits those lines under a flood); one warn per call here would undo that.
-    if (err instanceof AgiError) log.info({ err }, 'could not set every variable');
+    if (err instanceof AgiError) log.info({ err, call: session.env.uniqueid }, 'could not set every variable');
     else throw err;
   }
 }

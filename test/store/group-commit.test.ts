@@ -1,0 +1,108 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { DEFAULT_BUSY_TIMEOUT_MS } from '../../src/store/database.js';
+import { createGroupCommit } from '../../src/store/group-commit.js';
+import { StoreError, type NewCall } from '../../src/store/index.js';
+import { holdWriteLock } from '../reliability/processes.js';
+import { tempStore } from './helpers.js';
+
+class Shared extends Error {}
+
+/** A commit log that records what was written how, and fails on the items it is told to. */
+function recorder(bad = new Set<string>(), shared = false) {
+  const batches: string[][] = [];
+  const singles: string[] = [];
+  const gc = createGroupCommit<string, string>({
+    commitAll(items) {
+      if (shared) throw new Shared('locked');
+      if (items.some((i) => bad.has(i))) throw new Error('a bad item');
+      batches.push([...items]);
+      return items.map((i) => `id:${i}`);
+    },
+    commitOne(item) {
+      if (shared) throw new Shared('locked');
+      if (bad.has(item)) throw new Error(`bad ${item}`);
+      singles.push(item);
+      return `id:${item}`;
+    },
+    sharedFailure: (err) => err instanceof Shared,
+  });
+  return { gc, batches, singles };
+}
+
+function call(n: number, overrides: Partial<NewCall> = {}): NewCall {
+  return { at: 1_700_000_000_000 + n, callerRaw: `030${n}`, caller: `+4930${n}`, callerKind: 'number', action: 'voicemail', reason: 'unknown', ...overrides };
+}
+
+describe('group commit', () => {
+  it('writes what was queued in one turn of the event loop in one commit, and the next turn in another', async () => {
+    const { gc, batches, singles } = recorder();
+    const first = ['a', 'b', 'c'].map((i) => gc.write(i));
+    expect(gc.pending).toBe(3);
+    expect(await Promise.all(first)).toEqual(['id:a', 'id:b', 'id:c']);
+    const second = [gc.write('d'), gc.write('e')];
+    expect(await Promise.all(second)).toEqual(['id:d', 'id:e']);
+    expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+    expect(singles).toEqual([]);
+    expect(await gc.write('f')).toBe('id:f'); // alone: no transaction around a single row
+    expect(singles).toEqual(['f']);
+  });
+
+  it('after a failed batch writes the items one by one, so only the bad one fails', async () => {
+    const { gc, batches, singles } = recorder(new Set(['b']));
+    const results = await Promise.allSettled(['a', 'b', 'c'].map((i) => gc.write(i)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toEqual(new Error('bad b'));
+    expect(batches).toEqual([]);
+    expect(singles).toEqual(['a', 'c']);
+  });
+
+  it('fails every item of the batch at once on an error they would all hit (no retry one by one)', async () => {
+    const { gc, singles } = recorder(new Set(), true);
+    const results = await Promise.allSettled(['a', 'b', 'c'].map((i) => gc.write(i)));
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof Shared)).toBe(true);
+    expect(singles).toEqual([]);
+  });
+});
+
+describe('calls.write on a database file', () => {
+  it('commits 50 concurrent calls, each visible to another connection when its promise resolves', async () => {
+    const { store, file } = tempStore();
+    const reader = new BetterSqlite3(file, { readonly: true });
+    onTestFinished(() => {
+      reader.close();
+    });
+    const byId = reader.prepare('SELECT caller FROM calls WHERE id = ?').pluck();
+    const seen = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => store.calls.write(call(n)).then((id) => ({ id, caller: byId.get(id), n }))),
+    );
+    expect(seen.map((s) => s.caller)).toEqual(seen.map((s) => `+4930${s.n}`));
+    const ids = seen.map((s) => s.id);
+    expect(new Set(ids).size).toBe(50);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(store.calls.count()).toBe(50);
+  });
+
+  it('loses only the row that cannot be written, not the calls that came with it', async () => {
+    const { store } = tempStore();
+    const broken = call(2, { action: undefined as unknown as NewCall['action'] }); // NOT NULL violated
+    const results = await Promise.allSettled([call(1), broken, call(3)].map((c) => store.calls.write(c)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+    expect(store.calls.list().items.map((c) => c.caller)).toEqual(['+49303', '+49301']);
+  });
+
+  it('while another process holds the write lock, a batch waits busy_timeout once and fails as a whole', async () => {
+    const { store, file } = tempStore();
+    store.calls.insert(call(0));
+    const lock = await holdWriteLock(file);
+    const t0 = performance.now();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.calls.write(call(n + 1))));
+    const ms = performance.now() - t0;
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as StoreError).code === 'busy')).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(DEFAULT_BUSY_TIMEOUT_MS - 10);
+    expect(ms).toBeLessThan(2 * DEFAULT_BUSY_TIMEOUT_MS);
+    await lock.release();
+    expect(await store.calls.write(call(11))).toBeGreaterThan(0);
+  });
+});
