@@ -1,8 +1,9 @@
 /** Personal allow / block entries, and the call path's lookup of them (`match`). */
 import type { Action, EntryKind } from '../policy/types.js';
-import type { Database, Statement } from './database.js';
+import type { Database } from './database.js';
 import { StoreError, withStoreErrors } from './errors.js';
-import { bool, containsPattern, MAX_PREFIXES, orNull, pageLimit, patched, placeholders, setOptional, toPage, type RepositoryOptions } from './sql.js';
+import { longestPart, probeKeysSql } from './prefix-lengths.js';
+import { bool, containsPattern, orNull, pageLimit, patched, setOptional, toPage, type RepositoryOptions } from './sql.js';
 import type { EntryPatch, EntryQuery, NewEntry, Page, StoredEntry } from './types.js';
 
 interface EntryRow {
@@ -29,15 +30,15 @@ const COLUMNS = 'id, number, is_prefix, kind, action, cause, announcement, label
 const VALUES = '@number, @is_prefix, @kind, @action, @cause, @announcement, @label, @vip, @note, @source, @contact_id, @expires_at';
 
 /**
- * One statement per number of leading parts: `number IN (parts…, e164)` is one probe of the entries_number index
- * per part. The full number is always in the list, so callers may pass its parts with or without it. Exact rows
- * must equal the number; prefix rows may be any part (a prefix equal to the whole number matches too).
+ * `number IN (keys)` is one probe of the entries_number index per key: the number itself, and its leading parts as
+ * long as some prefix entry (prefix-lengths.ts). Exact rows must equal the number; prefix rows may be any key (a
+ * prefix equal to the whole number matches too). Parameters: e164, the longest part asked for, e164, e164, now, now.
  * Expired entries are returned unless `now` is given: the policy filters by time itself, and `explain` can then say
  * "an expired entry was ignored".
  */
-export function matchSql(parts: number): string {
+export function matchSql(): string {
   return `SELECT ${COLUMNS} FROM entries
-    WHERE number IN (${placeholders(parts + 1)}) AND (is_prefix = 1 OR number = ?)
+    WHERE number IN (${probeKeysSql('entries')}) AND (is_prefix = 1 OR number = ?)
       AND (? IS NULL OR expires_at IS NULL OR expires_at > ?)
     ORDER BY is_prefix, length(number) DESC, kind, id`;
 }
@@ -104,8 +105,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
   const deleteById = db.prepare<[number]>('DELETE FROM entries WHERE id = ?');
   const deleteExpired = db.prepare<[number]>('DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?');
   const countAll = db.prepare<[{ kind: string | null }], number>('SELECT count(*) FROM entries WHERE @kind IS NULL OR kind = @kind').pluck();
-  const matchStatements: Statement<unknown[], EntryRow>[] = [];
-  for (let n = 0; n <= MAX_PREFIXES; n++) matchStatements.push(db.prepare(matchSql(n)));
+  const matchStatement = db.prepare<unknown[], EntryRow>(matchSql());
 
   /** A duplicate, said the way a person would: which entry already exists. */
   function duplicate(input: Pick<NewEntry, 'number' | 'prefix' | 'kind'>): StoreError {
@@ -227,14 +227,13 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
 
     /**
      * The call path: every personal entry for this caller — exact rows for `e164`, prefix rows for any of
-     * `prefixes` (its leading parts) — in one indexed query. Expired entries are included unless `now` is given.
-     * Ordered exact first, then longer prefixes, allow before block (the policy does not rely on the order).
+     * `prefixes` (its leading parts, `allPrefixes(e164)` or its first k) — in one indexed query that probes only the
+     * parts as long as some prefix entry. Expired entries are included unless `now` is given. Ordered exact first,
+     * then longer prefixes, allow before block (the policy does not rely on the order).
      */
     match(e164: string, prefixes: readonly string[], opts: { now?: number } = {}): StoredEntry[] {
-      const n = prefixes.length;
-      const statement = matchStatements[n] ?? db.prepare<unknown[], EntryRow>(matchSql(n));
       const now = opts.now ?? null;
-      return statement.all(...prefixes, e164, e164, now, now).map(toEntry);
+      return matchStatement.all(e164, longestPart(prefixes), e164, e164, now, now).map(toEntry);
     },
   });
 }

@@ -1,9 +1,10 @@
 /** Imported call-centre / spam lists: the lists themselves, their active entries, and the call path's lookup. */
 import type { Action, ListHit } from '../policy/types.js';
-import type { Database, Statement } from './database.js';
+import type { Database } from './database.js';
 import { StoreError, withStoreErrors } from './errors.js';
 import { createListVersions } from './list-versions.js';
-import { bool, containsPattern, MAX_PREFIXES, orNull, pageLimit, patched, placeholders, setOptional, toPage, type RepositoryOptions } from './sql.js';
+import { longestPart, probeKeysSql } from './prefix-lengths.js';
+import { bool, containsPattern, orNull, pageLimit, patched, setOptional, toPage, type RepositoryOptions } from './sql.js';
 import type { ListEntry, ListPatch, NewList, Page, PageQuery, SpamList } from './types.js';
 
 interface ListRow {
@@ -46,14 +47,15 @@ const COLUMNS =
   'id, name, threshold, action, cause, announcement, label, source_url, enabled, active_version, entry_count, sync_cursor, synced_at, sync_error, updated_at, created_at';
 
 /**
- * Like entries' match: one probe of list_entries_number per leading part; only the active version of enabled lists.
- * The label is the entry's own (a name from the list) or else the list's.
+ * Like entries' match: one probe of list_entries_number per key — the number, and its leading parts as long as some
+ * list's prefix rows (prefix-lengths.ts); only the active version of enabled lists. The label is the entry's own (a
+ * name from the list) or else the list's. Parameters: e164, the longest part asked for, e164, e164.
  */
-export function matchSql(parts: number): string {
+export function matchSql(): string {
   return `SELECT le.id AS entry_id, le.number, le.is_prefix, le.score, le.label AS entry_label, l.id AS list_id, l.name,
       l.threshold, l.action, l.cause, l.announcement, l.label AS list_label
     FROM list_entries le JOIN lists l ON l.id = le.list_id
-    WHERE le.number IN (${placeholders(parts + 1)}) AND (le.is_prefix = 1 OR le.number = ?)
+    WHERE le.number IN (${probeKeysSql('list_entries')}) AND (le.is_prefix = 1 OR le.number = ?)
       AND le.version = l.active_version AND l.enabled = 1
     ORDER BY le.is_prefix, length(le.number) DESC, le.score DESC, l.id, le.id`;
 }
@@ -103,8 +105,7 @@ export function createListsRepository(db: Database, options: RepositoryOptions =
   const byId = db.prepare<[number], ListRow>(`SELECT ${COLUMNS} FROM lists WHERE id = ?`);
   const byName = db.prepare<[string], ListRow>(`SELECT ${COLUMNS} FROM lists WHERE name = ?`);
   const all = db.prepare<[], ListRow>(`SELECT ${COLUMNS} FROM lists ORDER BY name`);
-  const matchStatements: Statement<unknown[], HitRow>[] = [];
-  for (let n = 0; n <= MAX_PREFIXES; n++) matchStatements.push(db.prepare(matchSql(n)));
+  const matchStatement = db.prepare<unknown[], HitRow>(matchSql());
 
   /** Runs a write that may hit the UNIQUE name, and says so in words. */
   function uniqueName<T>(name: string, write: () => T): T {
@@ -200,12 +201,11 @@ export function createListsRepository(db: Database, options: RepositoryOptions =
 
     /**
      * The call path: hits in the active version of every enabled list — exact rows for `e164`, prefix rows for any
-     * of `prefixes` — in one indexed query. Hits below their list's threshold are returned too (the policy checks).
+     * of `prefixes` (`allPrefixes(e164)` or its first k) — in one indexed query that probes only the parts as long as
+     * some list's prefix rows. Hits below their list's threshold are returned too (the policy checks).
      */
     match(e164: string, prefixes: readonly string[]): ListHit[] {
-      const n = prefixes.length;
-      const statement = matchStatements[n] ?? db.prepare<unknown[], HitRow>(matchSql(n));
-      return statement.all(...prefixes, e164, e164).map(toHit);
+      return matchStatement.all(e164, longestPart(prefixes), e164, e164).map(toHit);
     },
   });
 }

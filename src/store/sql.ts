@@ -4,8 +4,6 @@ import type { Page, PageQuery } from './types.js';
 /** A page larger than this is a mistake (or an export, which should stream); the API caps it too. */
 export const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;
-/** A caller number (E.164, up to 15 digits) has at most 16 leading parts; statements exist for up to this many. */
-export const MAX_PREFIXES = 17;
 
 export interface RepositoryOptions {
   /** Epoch ms; injectable so tests control created_at / updated_at. */
@@ -28,11 +26,6 @@ export function toPage<T extends { id: number }>(rows: T[], limit: number): Page
 /** `%term%` for `LIKE ? ESCAPE '\'`, with the user's `%`, `_` and `\` taken literally. */
 export function containsPattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** `?, ?, ?` */
-export function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ');
 }
 
 export const bool = (value: boolean | undefined): 0 | 1 => (value ? 1 : 0);

@@ -158,19 +158,39 @@ describe('entries.match', () => {
     expect(store.entries.match(CALLER, leadingParts(CALLER), { now: T0 }).map((e) => e.id)).not.toContain(ids.expired);
   });
 
-  it('handles more leading parts than it prepared statements for', () => {
+  it('handles a number longer than E.164 allows', () => {
     const { store } = tempStore();
     const long = '+4930123456789012345678';
     store.entries.create({ number: long, kind: 'block' });
     expect(store.entries.match(long, leadingParts(long))).toHaveLength(1);
   });
 
-  it('uses the entries_number index, one probe per part, never a table scan', () => {
+  it('finds prefixes of every length, and a prefix added, changed or removed by another connection on the next lookup', () => {
+    const { store, reopen } = tempStore({ clock });
+    const other = reopen();
+    const numbers = () => store.entries.match(CALLER, leadingParts(CALLER)).map((e) => `${e.number}${e.prefix ? '*' : ''}`);
+    store.entries.create({ number: CALLER, kind: 'allow' });
+    expect(numbers()).toEqual([CALLER]);
+    for (const number of ['+49', '+49301', '+4930123456']) store.entries.create({ number, kind: 'block', prefix: true });
+    expect(numbers()).toEqual([CALLER, '+4930123456*', '+49301*', '+49*']);
+
+    const added = other.entries.create({ number: '+4930123', kind: 'block', prefix: true });
+    expect(numbers()).toContain('+4930123*');
+    other.entries.update(added.id, { number: '+493012345' });
+    expect(numbers()).toEqual([CALLER, '+4930123456*', '+493012345*', '+49301*', '+49*']);
+    other.entries.update(added.id, { prefix: false });
+    expect(numbers()).not.toContain('+493012345*');
+    other.entries.update(added.id, { prefix: true });
+    other.entries.remove(added.id);
+    expect(numbers()).toEqual([CALLER, '+4930123456*', '+49301*', '+49*']);
+  });
+
+  it('uses the entries_number index, one probe per key, and the prefix_lengths key; never a table scan', () => {
     const { store } = seeded();
-    const parts = leadingParts(CALLER);
-    const plan = queryPlan(store, matchSql(parts.length), [...parts, CALLER, CALLER, null, null]);
-    expect(plan.join('\n')).toMatch(/SEARCH entries USING INDEX entries_number \(number=\?/);
-    expect(plan.join('\n')).not.toMatch(/SCAN entries/);
+    const plan = queryPlan(store, matchSql(), [CALLER, CALLER.length, CALLER, CALLER, null, null]).join('\n');
+    expect(plan).toMatch(/SEARCH entries USING INDEX entries_number \(number=\?/);
+    expect(plan).toMatch(/SEARCH prefix_lengths USING PRIMARY KEY \(tbl=\? AND len<\?\)/);
+    expect(plan).not.toMatch(/SCAN (entries|prefix_lengths)/);
   });
 });
 

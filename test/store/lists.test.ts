@@ -152,11 +152,26 @@ describe('lists', () => {
     await expect(store.lists.replaceEntries(b.id, [])).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('match finds prefixes of every length; a replaced version and another connection\'s changes count on the next lookup', async () => {
+    const { store, reopen } = tempStore();
+    const other = reopen();
+    const list = store.lists.create({ name: 'calls' });
+    const numbers = () => store.lists.match(CALLER, leadingParts(CALLER)).map((h) => `${h.number}${h.prefix ? '*' : ''}`);
+    await store.lists.replaceEntries(list.id, [{ number: '+49', prefix: true }, { number: '+493012', prefix: true }, { number: CALLER }]);
+    expect(numbers()).toEqual([CALLER, '+493012*', '+49*']);
+    await other.lists.replaceEntries(list.id, [{ number: '+4930123', prefix: true }]);
+    expect(numbers()).toEqual(['+4930123*']);
+    other.lists.applyChanges(list.id, { upsert: [{ number: '+4930', prefix: true }] });
+    expect(numbers()).toEqual(['+4930123*', '+4930*']);
+    other.lists.applyChanges(list.id, { remove: [{ number: '+4930123', prefix: true }] });
+    expect(numbers()).toEqual(['+4930*']);
+  });
+
   it('match uses the list_entries_number index, never a scan of list_entries', () => {
     const { store } = tempStore();
-    const parts = leadingParts(CALLER);
-    const plan = queryPlan(store, matchSql(parts.length), [...parts, CALLER, CALLER]).join('\n');
+    const plan = queryPlan(store, matchSql(), [CALLER, CALLER.length, CALLER, CALLER]).join('\n');
     expect(plan).toMatch(/SEARCH le USING (COVERING )?INDEX list_entries_number \(number=\?/);
-    expect(plan).not.toMatch(/SCAN le/);
+    expect(plan).toMatch(/SEARCH prefix_lengths USING PRIMARY KEY \(tbl=\? AND len<\?\)/);
+    expect(plan).not.toMatch(/SCAN (le|prefix_lengths)/);
   });
 });
