@@ -1,7 +1,8 @@
 /**
  * The in-process decision time: what the /screen handler does between reading the environment and sending the
- * first variable — normalise, look up, decide (evaluate()) and write the call-log row (calls.insert) — on the same
- * database and caller mix as the load test, without a socket.
+ * first variable — normalise, look up, decide (evaluate()) and write the call-log row (calls.write, as the handler
+ * does) — on the same database and caller mix as the load test, without a socket, and with the WAL checkpointer
+ * running as in the service (server.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/config.js';
@@ -16,11 +17,11 @@ import { summarize, type Summary } from './stats.js';
 
 export interface DecisionResult {
   calls: number;
-  /** evaluate() + calls.insert(), µs. */
+  /** evaluate() + calls.write(), µs. */
   total: Summary;
   /** evaluate() alone, µs. */
   evaluate: Summary;
-  /** calls.insert() alone, µs. */
+  /** calls.write() alone (one row per commit here: calls run one after another), µs. */
   insert: Summary;
   /** total p99 per caller category, µs. */
   p99ByCategory: Partial<Record<Category, number>>;
@@ -28,7 +29,7 @@ export interface DecisionResult {
 
 export async function measureDecision(dataDir: string, opts: { calls: number; warmup: number; seed: number }): Promise<DecisionResult> {
   const config = loadConfig({ env: serviceEnv(dataDir), file: {} });
-  const ctx = createContext(config, { logger: createLogger('silent') });
+  const ctx = createContext(config, { logger: createLogger('silent'), walCheckpointer: true });
   try {
     const next = createCallerMix(opts.seed, FULL_SIZE);
     const total: number[] = [];
@@ -50,7 +51,7 @@ export async function measureDecision(dataDir: string, opts: { calls: number; wa
       const at = Date.now();
       const ev = await evaluate(ctx, input, at);
       const t1 = performance.now();
-      ctx.store.calls.insert(callRow(input, ev, at, Math.round((t1 - t0) * 1000)));
+      await ctx.store.calls.write(callRow(input, ev, at, Math.round((t1 - t0) * 1000)));
       const t2 = performance.now();
       if (i < opts.warmup) continue;
       total.push((t2 - t0) * 1000);

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 
     let decision: DecisionResult | undefined;
     if (!opts.skip.has('decision')) {
-      log(`in-process decision: ${opts.decisionCalls.toLocaleString('en')} calls of evaluate() + calls.insert()`);
+      log(`in-process decision: ${opts.decisionCalls.toLocaleString('en')} calls of evaluate() + calls.write()`);
       decision = await measureDecision(copy.dataDir, { calls: opts.decisionCalls, warmup: Math.min(5_000, Math.ceil(opts.decisionCalls / 5)), seed: opts.seed * 1000 + 700 });
       log(`  p50 ${decision.total.p50.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs (evaluate p99 ${decision.evaluate.p99.toFixed(1)}, insert p99 ${decision.insert.p99.toFixed(1)})`);
     }

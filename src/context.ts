@@ -41,6 +41,11 @@ export interface ContextOverrides {
   faults?: FaultCounters;
   /** How often to check that the database file is still the one open (store/file-guard.ts); 0 turns it off. */
   dbFileCheckMs?: number;
+  /**
+   * Checkpoint the WAL in a worker thread (store/checkpointer.ts), off the call path. The service (server.ts) turns
+   * it on; off by default, so one-shot commands and tests keep SQLite's automatic checkpoint and start no thread.
+   */
+  walCheckpointer?: boolean;
 }
 
 export function storeLookup(store: Store): Lookup {
@@ -53,14 +58,16 @@ export function storeLookup(store: Store): Lookup {
 export function createContext(config: Config, overrides: ContextOverrides = {}): AppContext {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const storeLog = logger.child({ subsystem: 'store' });
-  const store = overrides.store ?? openStore(config.dbFile, { logger: storeLog });
+  // The same options when the file guard reopens the file: the new Database starts a checkpointer of its own.
+  const storeOptions = { logger: storeLog, checkpointer: overrides.walCheckpointer ?? false };
+  const store = overrides.store ?? openStore(config.dbFile, storeOptions);
   const faults = overrides.faults ?? new FaultCounters();
   let guard: FileGuard | undefined;
   if (!overrides.store && overrides.dbFileCheckMs !== 0 && store.db.file !== ':memory:') {
     guard = guardDatabaseFile(store, {
       logger: storeLog,
       ...(overrides.dbFileCheckMs !== undefined && { intervalMs: overrides.dbFileCheckMs }),
-      open: () => openStore(config.dbFile, { logger: storeLog }),
+      open: () => openStore(config.dbFile, storeOptions),
       onEvent: (event) => faults.inc('dbFile', { event }),
     });
   }

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { isBusy, StoreError, toStoreError } from './errors.js';
 
 /**
@@ -76,6 +77,7 @@ export class Database {
   private closed = false;
   /** Set while call-path writes find the database locked (see BUSY_PROBE_MS); when the last full wait started. */
   private lockedProbeAt: number | undefined;
+  private walCheckpointer: Checkpointer | undefined;
 
   private constructor(handle: BetterSqlite3.Database, file: string, readonly: boolean, logger: Logger | undefined, busyTimeoutMs: number) {
     this.handle = handle;
@@ -99,6 +101,23 @@ export class Database {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** The worker that checkpoints the WAL for this connection, once startCheckpointer() started one. */
+  get checkpointer(): Checkpointer | undefined {
+    return this.walCheckpointer;
+  }
+
+  /**
+   * Hands WAL checkpoints to a worker thread (checkpointer.ts) — for the long-running service; a one-shot command
+   * keeps SQLite's automatic checkpoint. Only for a file in WAL mode opened read-write; close() stops it.
+   */
+  startCheckpointer(options: CheckpointerOptions = {}): Checkpointer | undefined {
+    const memory = this.file === ':memory:' || this.file === '';
+    if (this.closed || this.readonly || memory || this.walCheckpointer) return this.walCheckpointer;
+    if (this.pragma('journal_mode') !== 'wal') return undefined;
+    this.walCheckpointer = startCheckpointer(this, options);
+    return this.walCheckpointer;
   }
 
   /** A prepared statement, compiled once per SQL text and reused (statements are cheap to run, not to compile). */
@@ -188,7 +207,8 @@ export class Database {
   /**
    * Copies the WAL back into the database file now (PASSIVE: never waits for readers). Long jobs call this after
    * each of their transactions, so a call's log write does not find a big WAL and pay for the automatic
-   * checkpoint (wal_autocheckpoint runs in whichever commit crosses 1000 pages).
+   * checkpoint (wal_autocheckpoint runs in whichever commit crosses 1000 pages). With the checkpointer running
+   * there is no automatic one, but this still lets the next write restart the WAL instead of growing it.
    */
   checkpoint(): void {
     if (this.readonly || this.closed) return;
@@ -200,10 +220,14 @@ export class Database {
     }
   }
 
-  /** Closes the handle; later calls do nothing. Runs `PRAGMA optimize` first, as SQLite recommends. */
+  /**
+   * Closes the handle; later calls do nothing. Stops the checkpointer first (its connection closes before this one),
+   * and runs `PRAGMA optimize`, as SQLite recommends.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.walCheckpointer?.stop();
     this.statements.clear();
     try {
       if (!this.readonly && this.handle.open) this.handle.pragma('optimize');

@@ -4,6 +4,7 @@
  */
 import { createCallsRepository, type CallsRepository } from './calls-repository.js';
 import { createContactsRepository, type ContactsRepository } from './contacts-repository.js';
+import type { CheckpointerOptions } from './checkpointer.js';
 import { Database, type OpenOptions } from './database.js';
 import { createEntriesRepository, type EntriesRepository } from './entries-repository.js';
 import { createListsRepository, type ListsRepository } from './lists-repository.js';
@@ -34,6 +35,11 @@ export function createStore(db: Database, options: RepositoryOptions = {}): Stor
 export interface OpenStoreOptions extends OpenOptions, RepositoryOptions {
   /** Where the NNN-*.sql files are (default: the project's migrations/). */
   migrationsDir?: string;
+  /**
+   * Checkpoint the WAL in a worker thread (checkpointer.ts), started once the store is migrated: for the
+   * long-running service. Ignored for `:memory:` and read-only. Default off: SQLite's automatic checkpoint.
+   */
+  checkpointer?: boolean | CheckpointerOptions;
 }
 
 /**
@@ -48,6 +54,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     else migrate(db, dir);
     const store = createStore(db, options.clock ? { clock: options.clock } : {});
     if (!db.readonly) store.lists.cleanupOrphans();
+    if (options.checkpointer) db.startCheckpointer(options.checkpointer === true ? {} : options.checkpointer);
     return store;
   } catch (err) {
     db.close();
@@ -56,6 +63,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
 }
 
 export { Database, DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions } from './database.js';
+export type { Checkpointer, CheckpointerOptions, CheckpointerState } from './checkpointer.js';
 export { isBusy, isStoreError, isUniqueViolation, StoreError, type StoreErrorCode } from './errors.js';
 export { migrate, latestVersion, schemaVersion, type Migration } from './migrate.js';
 export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';

@@ -1,0 +1,178 @@
+/**
+ * The WAL checkpointer (src/store/checkpointer.ts) on real files: a real worker thread (the compiled one in dist/,
+ * see WORKER_URL), the service connection's wal_autocheckpoint, the fallback to SQLite's default, close(), and a
+ * database file moved or replaced under it.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { BACKSTOP_PAGES, SQLITE_AUTOCHECKPOINT_PAGES, WORKER_URL } from '../../src/store/checkpointer.js';
+import { openStore, type NewCall, type OpenStoreOptions, type Store } from '../../src/store/index.js';
+import { captureLogs, startService } from '../helpers/service.js';
+import { tempDir, tempStore } from './helpers.js';
+
+const STOPPED = 'WAL checkpointer stopped; SQLite checkpoints automatically again';
+/** Bounded polls: the worker boots in ~100 ms and checkpoints every 50 ms here. */
+const WAIT = { timeout: 5_000, interval: 10 };
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(WORKER_URL))) throw new Error('dist/ is missing: run npm run build first');
+});
+
+/** A store with a checkpointer (every 50 ms) and its log lines. */
+function checkpointed(options: OpenStoreOptions = {}) {
+  const { lines, stream } = captureLogs();
+  const temp = tempStore({ logger: createLogger('debug', stream), checkpointer: { intervalMs: 50 }, ...options });
+  return { ...temp, db: temp.store.db, logs: lines, stopped: () => lines.filter((l) => l.msg === STOPPED) };
+}
+
+async function active(store: Store): Promise<void> {
+  await vi.waitFor(() => expect(store.db.checkpointer?.state).toBe('active'), WAIT);
+}
+
+/**
+ * The WAL's last frame and how far it is copied back, read from the -shm without a connection (a connection of our
+ * own could checkpoint): WalIndexHdr.mxFrame at byte 16, WalCkptInfo.nBackfill at byte 96, native byte order
+ * (https://sqlite.org/walformat.html, "The WAL-Index Format").
+ */
+function walIndex(file: string): { frames: number; backfilled: number } {
+  const shm = readFileSync(`${file}-shm`);
+  return { frames: shm.readUInt32LE(16), backfilled: shm.readUInt32LE(96) };
+}
+
+const call = (i: number): NewCall => ({ at: 1_700_000_000_000 + i, callerRaw: `030${5_000_000 + i}`, caller: `+4930${5_000_000 + i}`, callerKind: 'number', action: 'voicemail', reason: 'unknown', uniqueId: `ckpt.${i}` });
+
+/** One autocommit per call, as the service logs them, until the WAL holds more than `frames` frames. */
+function logCallsUntil(store: Store, file: string, frames: number): void {
+  for (let i = 0; walIndex(file).frames <= frames; i++) {
+    if (i === 10_000) throw new Error(`the WAL never got past ${frames} frames: something checkpointed it`);
+    store.calls.insert(call(i));
+  }
+}
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe('the WAL checkpointer', () => {
+  it('takes over from the service connection, which keeps only the backstop, and copies the WAL back', async () => {
+    const { store, db, file } = checkpointed();
+    await active(store);
+    expect(db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
+    // Paused, nobody checkpoints: past SQLite's 1000 pages the service connection has copied nothing back itself.
+    db.checkpointer?.testHook('pause');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a tick already running when the pause arrived
+    const before = walIndex(file).backfilled;
+    logCallsUntil(store, file, SQLITE_AUTOCHECKPOINT_PAGES + 200);
+    expect(walIndex(file).backfilled).toBe(before);
+    db.checkpointer?.testHook('resume');
+    await vi.waitFor(() => expect(walIndex(file).backfilled).toBe(walIndex(file).frames), WAIT);
+    expect(walIndex(file).frames).toBeGreaterThan(SQLITE_AUTOCHECKPOINT_PAGES);
+    // Then a write starts the WAL over from its beginning (not one that meets the worker's lock: hence the retry).
+    await vi.waitFor(() => {
+      store.calls.insert(call(-1));
+      expect(walIndex(file).frames).toBeLessThan(50);
+    }, WAIT);
+  });
+
+  it('is off by default, and never for :memory: or a read-only store', async () => {
+    const { store, reopen } = tempStore();
+    expect(store.db.checkpointer).toBeUndefined();
+    expect(store.db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+    const memory = openStore(':memory:', { checkpointer: true });
+    expect(memory.db.checkpointer).toBeUndefined();
+    memory.db.close();
+    expect(reopen({ readonly: true, checkpointer: true }).db.checkpointer).toBeUndefined();
+  });
+
+  it('falls back to SQLite’s default, with one warn line, when the worker crashes; the store goes on', async () => {
+    const { store, db, stopped } = checkpointed();
+    await active(store);
+    db.checkpointer?.testHook('crash');
+    await db.checkpointer?.exited;
+    expect(db.checkpointer?.state).toBe('failed');
+    expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+    expect(stopped()).toHaveLength(1);
+    expect(stopped()[0]).toMatchObject({ level: 40, reason: 'the worker failed', err: { message: 'checkpointer crash (test hook)' } });
+    expect(store.calls.get(store.calls.insert(call(1)))).toMatchObject({ uniqueId: 'ckpt.1' });
+  });
+
+  it('falls back when the worker cannot start', async () => {
+    const { db, stopped } = checkpointed({ checkpointer: { workerUrl: new URL('./no-such-worker.js', WORKER_URL) } });
+    await db.checkpointer?.exited;
+    await vi.waitFor(() => expect(db.checkpointer?.state).toBe('failed'), WAIT);
+    expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+    expect(stopped()).toHaveLength(1);
+  });
+
+  it('falls back while the worker is stuck, and hands back once it goes on', async () => {
+    const { store, db, logs } = checkpointed({ checkpointer: { intervalMs: 20, stallMs: 200 } });
+    await active(store);
+    db.checkpointer?.testHook('pause');
+    await vi.waitFor(() => expect(db.checkpointer?.state).toBe('stalled'), WAIT);
+    expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+    db.checkpointer?.testHook('resume');
+    await active(store);
+    expect(db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
+    expect(logs.filter((l) => String(l.msg).startsWith('the WAL checkpointer is stuck'))).toHaveLength(1);
+  });
+
+  it('close() stops the worker first: idempotent, the thread ends, and the last close removes the -wal', async () => {
+    const { store, db, file } = checkpointed();
+    await active(store);
+    logCallsUntil(store, file, 100);
+    const checkpointer = db.checkpointer;
+    db.close();
+    db.close();
+    expect(checkpointer?.state).toBe('stopped');
+    await checkpointer?.exited;
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('moved away: hands checkpoints back to SQLite and never creates a file at the path', async () => {
+    const { store, db, file, dir, stopped } = checkpointed();
+    await active(store);
+    logCallsUntil(store, file, 100);
+    renameSync(file, join(dir, 'moved.db'));
+    await db.checkpointer?.exited;
+    expect(stopped()[0]).toMatchObject({ reason: 'the database file at the path is no longer the one the service has open' });
+    expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('replaced: never touches the new file', async () => {
+    const { store, db, file, dir, stopped } = checkpointed();
+    await active(store);
+    const other = join(dir, 'other.db');
+    openStore(other).db.close(); // self-contained, as `callfilter backup` writes it
+    const hash = sha(other);
+    renameSync(other, file);
+    logCallsUntil(store, file, 100); // into the old file, whose -wal is still beside the new one
+    await db.checkpointer?.exited;
+    expect(stopped()).toHaveLength(1);
+    db.close();
+    expect(sha(file)).toBe(hash);
+  });
+});
+
+describe('the service with the checkpointer (createContext walCheckpointer)', () => {
+  it('follows the file guard: the reopened file gets a checkpointer of its own', async () => {
+    const svc = await startService({ dataDir: tempDir().dir, overrides: { walCheckpointer: true, dbFileCheckMs: 50 } });
+    const { dbFile } = svc.config;
+    await active(svc.ctx.store);
+    const first = svc.ctx.store.db;
+    const other = join(tempDir().dir, 'other.db');
+    openStore(other).db.close();
+    renameSync(other, dbFile);
+    await vi.waitFor(() => expect(svc.ctx.faults.get('dbFile', { event: 'reopened' })).toBe(1), WAIT);
+    expect(first.checkpointer?.state).toBe('stopped');
+    await active(svc.ctx.store);
+    expect(svc.ctx.store.db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
+    logCallsUntil(svc.ctx.store, dbFile, SQLITE_AUTOCHECKPOINT_PAGES);
+    await vi.waitFor(() => expect(walIndex(dbFile).backfilled).toBe(walIndex(dbFile).frames), WAIT);
+    const checkpointer = svc.ctx.store.db.checkpointer;
+    await svc.close();
+    expect(checkpointer?.state).toBe('stopped');
+  });
+});
