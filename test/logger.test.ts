@@ -1,0 +1,52 @@
+/**
+ * The stdout logger (src/logger.ts) writes in batches: a line must still show up soon while the process runs, and
+ * none may be lost when it exits right after logging. Child processes with the compiled logger (npm test builds
+ * first), stdout a real pipe.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const LOGGER = fileURLToPath(new URL('../dist/src/logger.js', import.meta.url));
+
+/** Runs `body` in a child with `log` = createLogger('info'); resolves with its stdout lines (JSON) as they come. */
+function child(body: string) {
+  const script = `import { createLogger } from ${JSON.stringify(LOGGER)}; const log = createLogger('info'); ${body}`;
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
+  const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; n?: number });
+  return { proc, exited, lines };
+}
+
+beforeAll(() => {
+  if (!existsSync(LOGGER)) throw new Error('dist/ is missing: run npm run build first');
+});
+
+describe('the stdout logger', () => {
+  it('writes a lone line within a fraction of a second while the process keeps running', async () => {
+    const c = child(`log.info('one call'); setInterval(() => {}, 1000);`);
+    try {
+      const started = Date.now();
+      while (c.lines().length === 0 && Date.now() - started < 5_000) await new Promise((r) => setTimeout(r, 10));
+      expect(c.lines()).toMatchObject([{ msg: 'one call', service: 'callfilter' }]);
+      // Batched for at most 100 ms; a generous bound for a loaded machine, still far from "only at exit".
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      c.proc.kill();
+      await c.exited;
+    }
+  });
+
+  it('loses no line when the process exits right after logging (process.exit and a crash)', async () => {
+    const exit = child(`for (let n = 0; n < 2000; n++) log.info({ n }, 'line'); process.exit(0);`);
+    expect(await exit.exited).toBe(0);
+    expect(exit.lines().map((l) => l.n)).toEqual(Array.from({ length: 2000 }, (_, n) => n));
+
+    const crash = child(`for (let n = 0; n < 50; n++) log.info({ n }, 'line'); throw new Error('boom');`);
+    expect(await crash.exited).toBe(1);
+    expect(crash.lines()).toHaveLength(50);
+  });
+});
