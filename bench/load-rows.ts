@@ -49,7 +49,7 @@ export async function startServers(opts: BenchOptions, dataDir: string, dbFile: 
     floor: startFloor,
     callfilter: () => startCallfilter({ name: OURS, dataDir, ...prof }),
     'callfilter-warn': () => startCallfilter({ name: WARN, dataDir, logLevel: 'warn', ...prof }),
-    'ding-dong': () => startDingDong(dbFile),
+    'ding-dong': () => startDingDong(dbFile, prof.cpuProfDir),
     'agi-script': async () => agiScript(dbFile),
   };
   for (const choice of opts.servers) servers.push(await starters[choice]());

@@ -45,7 +45,7 @@ const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
   --import-rows=N         CSV rows to import (default 1000000)
   --entries=N             exact block entries in the database (default 1000000)
   --skip=LIST             of load,decision,trend,import
-  --cpu-prof              write V8 CPU profiles of our service
+  --cpu-prof              write V8 CPU profiles of our service and of peer A
   --env-per-line          the load client writes the AGI environment line by line (as Asterisk) instead of at once
   --seed=N`;
 

@@ -100,9 +100,12 @@ async function main(): Promise<void> {
 
     let rows: LoadRow[] = [];
     let logged: Summary | undefined;
+    /** Which server a profile file is of: node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile. */
+    const profiled = new Map<string, string>();
     if (!opts.skip.has('load')) {
       const before = maxCallId(copy.dbFile);
       const servers = await startServers(opts, copy.dataDir, copy.dbFile, profileDir);
+      for (const s of servers) if (s.pid !== undefined) profiled.set(String(s.pid), s.name);
       try {
         rows = await loadRows(opts, servers, log);
       } finally {
@@ -150,7 +153,9 @@ async function main(): Promise<void> {
       for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
         const summary = summarizeProfile(join(profileDir, file), 20);
         profiles[file] = summary;
-        log(`\nprofile ${join(profileDir, file)}:\n${formatProfile(summary)}`);
+        const [pid = '', thread = '0'] = file.split('.').slice(3, 5);
+        const of = `${profiled.get(pid) ?? `pid ${pid}`}, ${thread === '0' ? 'main thread' : `thread ${thread}`}`;
+        log(`\nprofile ${join(profileDir, file)} (${of}):\n${formatProfile(summary)}`);
       }
     }
 

@@ -90,9 +90,11 @@ export async function startFloor(): Promise<RunningServer> {
   return listening('floor', 'floor', child, port);
 }
 
-export async function startDingDong(dbFile: string): Promise<RunningServer> {
+/** Peer A; with `cpuProfDir` it writes a V8 CPU profile there too, to compare where each spends its time. */
+export async function startDingDong(dbFile: string, cpuProfDir?: string): Promise<RunningServer> {
   const port = await freePort();
-  const child = start(process.execPath, [join(ROOT, 'dist/bench/peers/ding-dong-peer.js'), String(port), dbFile], {
+  const execArgv = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const child = start(process.execPath, [...execArgv, join(ROOT, 'dist/bench/peers/ding-dong-peer.js'), String(port), dbFile], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
