@@ -22,7 +22,6 @@ export class LineReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private failed: AgiProtocolError | undefined;
-  private readonly decoder = new TextDecoder('utf-8');
 
   constructor(readonly maxLineBytes: number = MAX_LINE_BYTES) {}
 
@@ -67,6 +66,6 @@ export class LineReader {
 
   private decode(line: Buffer): string {
     const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-    return this.decoder.decode(line.subarray(0, end));
+    return line.toString('utf8', 0, end);
   }
 }
