@@ -10,54 +10,62 @@ export type { Logger };
 const STDOUT_BATCH_BYTES = 4096;
 const STDOUT_FLUSH_MS = 100;
 
-interface Flushable {
-  flush(cb?: (err?: Error) => void): void;
-  flushSync(): void;
-}
-
 /**
- * The process's one stdout destination (sonic-boom via pino.destination), made on first use. A timer (unref'd: it
- * keeps no process alive) writes what waits; nothing is written while nothing was logged. `exit` writes the rest
+ * The process's one stdout destination, made on first use. Lines collect here and go to a sonic-boom (pino's async
+ * destination, as pino uses by default) once STDOUT_BATCH_BYTES wait or on a timer (unref'd: it keeps no process
+ * alive; it writes nothing while nothing waits). The batch is ours, not sonic-boom's `minLength`: with that, lines
+ * written while an earlier write was in flight stayed buffered until more bytes came. `exit` writes the rest
  * synchronously, so process.exit() and a crash lose no line that was logged.
  */
-class BatchedStdout implements Flushable {
-  private readonly boom = pino.destination({ dest: 1, minLength: STDOUT_BATCH_BYTES, sync: false });
-  private waiting = false;
+class BatchedStdout {
+  private readonly boom = pino.destination({ dest: 1, sync: false });
+  private batch = '';
 
   constructor() {
-    setInterval(() => this.flush(), STDOUT_FLUSH_MS).unref();
+    setInterval(() => this.release(), STDOUT_FLUSH_MS).unref();
     process.once('exit', () => this.flushSync());
   }
 
-  write(line: string): boolean {
-    this.waiting = true;
-    return this.boom.write(line);
+  write(line: string): void {
+    this.batch += line;
+    if (this.batch.length >= STDOUT_BATCH_BYTES) this.release();
   }
 
+  /** pino's logger.flush(cb): hands the batch on; `cb` once sonic-boom has written everything. */
   flush(cb?: (err?: Error) => void): void {
-    if (!this.waiting) {
-      cb?.();
-      return;
-    }
-    this.waiting = false;
-    this.boom.flush(cb);
+    this.release();
+    if (cb) this.boom.flush(cb);
+  }
+
+  /** Text that must come after the lines logged so far (the admin token notice): same stream, same order. */
+  print(text: string): void {
+    this.batch += text;
+    this.release();
   }
 
   flushSync(): void {
-    this.waiting = false;
+    this.release();
     try {
       this.boom.flushSync();
     } catch {
       // stdout is gone (closed pipe): nothing left to write to.
     }
   }
+
+  private release(): void {
+    if (this.batch === '') return;
+    const text = this.batch;
+    this.batch = '';
+    this.boom.write(text);
+  }
 }
 
 let stdout: BatchedStdout | undefined;
 
-/** Writes every log line still waiting in the stdout batch, now (before other output to stdout, or before exit). */
-export function flushLogSync(): void {
-  stdout?.flushSync();
+/** Writes `text` to stdout after every log line logged so far (not in the middle of a batch). */
+export function printAfterLog(text: string): void {
+  if (stdout) stdout.print(text);
+  else process.stdout.write(text);
 }
 
 /**

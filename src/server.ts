@@ -9,7 +9,7 @@ import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
-import { createLogger, flushLogSync } from './logger.js';
+import { createLogger, printAfterLog } from './logger.js';
 import { createCallEvents } from './web/index.js';
 
 /** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
@@ -88,8 +88,7 @@ export async function main(): Promise<void> {
   logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
   if (adminToken.source === 'generated') {
     // Once, at the start that created it, and never through the logger: logs are kept and shipped, stdout is seen.
-    flushLogSync(); // after the log lines before it, not in the middle of a batch
-    process.stdout.write(
+    printAfterLog(
       `\ncallfilter admin API: ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)\n` +
         `web page: ${url}/  (sign in with the admin token)\n` +
         `admin token (stored in ${adminToken.file}, shown only this once; "callfilter token" prints it again):\n\n    ${adminToken.token}\n\n` +
@@ -108,9 +107,8 @@ export async function main(): Promise<void> {
       await Promise.all([closeHttp(app), agi.close()]);
     } finally {
       ctx.close();
-      flushLogSync();
     }
-    process.exit(0);
+    process.exit(0); // the logger writes its last lines at exit (logger.ts)
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -40,6 +40,46 @@ describe('the stdout logger', () => {
     }
   });
 
+  it('writes every line soon while writes overlap (bursts over the batch size, then a lone line), the process still running', async () => {
+    // 30 rounds: a burst that is written at once (over 4 KiB), then one short line, then a pause of 0–120 ms — so a
+    // timer tick lands while a write is in flight. Every line must appear without the process exiting.
+    const c = child(`
+      let n = 0;
+      for (let round = 0; round < 30; round++) {
+        for (let i = 0; i < 40; i++) log.info({ n: n++, pad: 'x'.repeat(100) }, 'burst');
+        log.info({ n: n++ }, 'lone');
+        await new Promise((r) => setTimeout(r, (round * 37) % 120));
+      }
+      setInterval(() => {}, 1000);`);
+    try {
+      const started = Date.now();
+      while (c.lines().length < 30 * 41 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(c.lines().map((l) => l.n)).toEqual(Array.from({ length: 30 * 41 }, (_, n) => n));
+    } finally {
+      c.proc.kill();
+      await c.exited;
+    }
+  });
+
+  it('writes a line logged while the previous write is still queued (libuv thread pool busy)', async () => {
+    // Four slow pbkdf2 jobs fill the thread pool that fs.write runs on: the first line's write waits behind them, and
+    // the second line comes while it does. Both must still appear once the pool is free, not when more is logged.
+    const c = child(`
+      const { pbkdf2 } = await import('node:crypto');
+      for (let i = 0; i < 4; i++) pbkdf2('x', 'y', 1_000_000, 64, 'sha512', () => {});
+      log.info('first');
+      setTimeout(() => log.info('second'), 300);
+      setInterval(() => {}, 1000);`);
+    try {
+      const started = Date.now();
+      while (c.lines().length < 2 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(c.lines().map((l) => l.msg)).toEqual(['first', 'second']);
+    } finally {
+      c.proc.kill();
+      await c.exited;
+    }
+  });
+
   it('loses no line when the process exits right after logging (process.exit and a crash)', async () => {
     const exit = child(`for (let n = 0; n < 2000; n++) log.info({ n }, 'line'); process.exit(0);`);
     expect(await exit.exited).toBe(0);
