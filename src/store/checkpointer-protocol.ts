@@ -1,6 +1,4 @@
 /** What the WAL checkpointer (checkpointer.ts) and its worker thread (checkpointer-worker.ts) share. */
-import { statSync } from 'node:fs';
-
 /** Int32 slots of the shared buffer: read without a message, so a busy event loop cannot make them late. */
 export const CLOSED = 0; // 1 once the worker's connection is closed: stop() waits for it
 export const TICKS = 1; // checkpoints run so far: the heartbeat
@@ -19,15 +17,3 @@ export interface CheckpointerData {
 /** `crash`, `pause` and `resume` are test hooks: a worker that throws, or stops checkpointing while alive. */
 export type ToWorker = { type: 'stop' } | { type: 'crash' } | { type: 'pause' } | { type: 'resume' };
 export type FromWorker = { type: 'ready' } | { type: 'lost'; reason: string };
-
-/** `dev:ino` of the file at `path` now (bigint: an inode number can exceed 2^53), or undefined when there is none. */
-export function fileId(path: string): string | undefined {
-  try {
-    const st = statSync(path, { bigint: true });
-    return `${st.dev}:${st.ino}`;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}

@@ -14,7 +14,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { CLOSED, fileId, TICKS, type CheckpointerData, type FromWorker, type ToWorker } from './checkpointer-protocol.js';
+import { CLOSED, TICKS, type CheckpointerData, type FromWorker, type ToWorker } from './checkpointer-protocol.js';
+import { fileId } from './file-id.js';
 
 const MOVED = 'the database file at the path is no longer the one the service has open';
 

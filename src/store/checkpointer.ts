@@ -12,8 +12,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { CLOSED, fileId, SLOTS, TICKS, type CheckpointerData, type FromWorker, type ToWorker } from './checkpointer-protocol.js';
+import { CLOSED, SLOTS, TICKS, type CheckpointerData, type FromWorker, type ToWorker } from './checkpointer-protocol.js';
 import type { Database } from './database.js';
+import { fileId } from './file-id.js';
 
 /**
  * The worker is compiled JavaScript. From the TypeScript sources (tests under vitest) a Worker cannot load

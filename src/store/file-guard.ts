@@ -15,9 +15,10 @@
  * per burst — and every check tries again once a file is there. It never creates an empty database in its place:
  * without its entries and contacts callfilter would send known callers to voicemail; failing open loses nothing.
  */
-import { mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { fileId } from './file-id.js';
 import type { Store } from './index.js';
 
 /** A stat() every 2 s costs nothing; calls logged into a vanished file meanwhile are recovered with it anyway. */
@@ -41,22 +42,6 @@ export interface FileGuard {
   stop(): void;
 }
 
-interface Identity {
-  dev: number;
-  ino: number;
-}
-
-function identity(file: string): Identity | undefined {
-  let st: Stats;
-  try {
-    st = statSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-  return { dev: st.dev, ino: st.ino };
-}
-
 /**
  * Removes the -wal and -shm beside `file` (and the file itself with `main`). SQLite does not checkpoint or delete
  * the WAL when it closes a database that was moved or deleted (pager.c, databaseIsUnmoved()), so the old file's
@@ -76,7 +61,7 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
       // counting must not break recovery
     }
   };
-  let opened = identity(file);
+  let opened = fileId(file);
   /** The store's handle was closed and the file could not be opened again: retry on every check. */
   let broken = false;
   /** Failed recoveries in a row: only the first is logged as an error (once per burst, not every 2 s). */
@@ -92,7 +77,7 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
     const fresh = options.open();
     for (const key of Object.keys(fresh) as (keyof Store)[]) if (key !== 'db') Object.assign(store[key], fresh[key]);
     store.db = fresh.db;
-    opened = identity(file);
+    opened = fileId(file);
     broken = false;
   }
 
@@ -113,7 +98,7 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
       removeDatabaseFiles(temp); // shut down meanwhile
       return;
     }
-    if (identity(file)) {
+    if (fileId(file)) {
       // Someone put a file there while we copied: theirs wins, as in the 'replaced' case.
       removeDatabaseFiles(temp);
       return reopen();
@@ -145,11 +130,11 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
       if (stopped) return;
       if (broken) {
         // The old handle is gone; wait for a file at the path (see above), then try it.
-        if (!identity(file)) return;
+        if (!fileId(file)) return;
         reopen();
       } else {
-        const now = identity(file);
-        if (!store.db.isOpen || (now && opened && now.dev === opened.dev && now.ino === opened.ino)) return;
+        const now = fileId(file);
+        if (!store.db.isOpen || (now !== undefined && now === opened)) return;
         if (!now) await recreate();
         else reopen();
       }
