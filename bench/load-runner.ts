@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientMessage, LoadJob, LoadResult } from './load-protocol.js';
 import { stop, track } from './processes.js';
-import { ROOT } from './servers.js';
+import { cpuProfArgs, ROOT } from './servers.js';
 
 /** How long a client that sent its result may take to exit by itself. */
 const CLIENT_EXIT_GRACE_MS = 5_000;
@@ -13,8 +13,7 @@ const CLIENT_EXIT_GRACE_MS = 5_000;
 export function runLoad(job: LoadJob, onProgress?: (completed: number) => void): Promise<LoadResult> {
   // Without the orchestrator's flags (--expose-gc): the client is an ordinary Node process. BENCH_CLIENT_PROF=<dir>
   // profiles the client itself (is it the bottleneck?).
-  const prof = process.env.BENCH_CLIENT_PROF;
-  const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  const execArgv = cpuProfArgs(process.env.BENCH_CLIENT_PROF);
   const child = track(fork(join(ROOT, 'dist/bench/load-client.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   return new Promise<LoadResult>((resolve, reject) => {
     let settled = false;

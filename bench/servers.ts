@@ -55,6 +55,11 @@ async function listening(name: string, kind: ServerKind, child: ChildProcess, po
   };
 }
 
+/** Node flags that write a V8 CPU profile into `dir` when the process exits; none without a folder. */
+export function cpuProfArgs(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 export interface CallfilterOptions {
   name: string;
   dataDir: string;
@@ -78,8 +83,7 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
     CALLFILTER_HTTP_HOST: '127.0.0.1',
     ...(options.logLevel !== undefined && { CALLFILTER_LOG_LEVEL: options.logLevel }),
   });
-  const execArgv = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = start(process.execPath, [...execArgv, join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
   return { ...server, logFile };
 }
@@ -93,8 +97,7 @@ export async function startFloor(): Promise<RunningServer> {
 /** Peer A; with `cpuProfDir` it writes a V8 CPU profile there too, to compare where each spends its time. */
 export async function startDingDong(dbFile: string, cpuProfDir?: string): Promise<RunningServer> {
   const port = await freePort();
-  const execArgv = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const child = start(process.execPath, [...execArgv, join(ROOT, 'dist/bench/peers/ding-dong-peer.js'), String(port), dbFile], {
+  const child = start(process.execPath, [...cpuProfArgs(cpuProfDir), join(ROOT, 'dist/bench/peers/ding-dong-peer.js'), String(port), dbFile], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
