@@ -208,7 +208,8 @@ export class Database {
    * Copies the WAL back into the database file now (PASSIVE: never waits for readers). Long jobs call this after
    * each of their transactions, so a call's log write does not find a big WAL and pay for the automatic
    * checkpoint (wal_autocheckpoint runs in whichever commit crosses 1000 pages). With the checkpointer running
-   * there is no automatic one, but this still lets the next write restart the WAL instead of growing it.
+   * the automatic one is only a backstop at 10,000 pages, but this still lets the next write restart the WAL
+   * instead of growing it.
    */
   checkpoint(): void {
     if (this.readonly || this.closed) return;
