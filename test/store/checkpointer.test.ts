@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { BACKSTOP_PAGES, SQLITE_AUTOCHECKPOINT_PAGES, WORKER_URL } from '../../src/store/checkpointer.js';
-import { openStore, type NewCall, type OpenStoreOptions, type Store } from '../../src/store/index.js';
+import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js';
 import { captureLogs, startService } from '../helpers/service.js';
-import { tempDir, tempStore } from './helpers.js';
+import { newCall, tempDir, tempStore } from './helpers.js';
 
 const STOPPED = 'WAL checkpointer stopped; SQLite checkpoints automatically again';
 /** Bounded polls: the worker boots in ~100 ms and checkpoints every 50 ms here. */
@@ -43,7 +43,7 @@ function walIndex(file: string): { frames: number; backfilled: number } {
   return { frames: shm.readUInt32LE(16), backfilled: shm.readUInt32LE(96) };
 }
 
-const call = (i: number): NewCall => ({ at: 1_700_000_000_000 + i, callerRaw: `030${5_000_000 + i}`, caller: `+4930${5_000_000 + i}`, callerKind: 'number', action: 'voicemail', reason: 'unknown', uniqueId: `ckpt.${i}` });
+const call = (i: number) => newCall(5_000_000 + i, { uniqueId: `ckpt.${i}` });
 
 /** One autocommit per call, as the service logs them, until the WAL holds more than `frames` frames. */
 function logCallsUntil(store: Store, file: string, frames: number): void {

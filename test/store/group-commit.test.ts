@@ -4,7 +4,7 @@ import { DEFAULT_BUSY_TIMEOUT_MS } from '../../src/store/database.js';
 import { createGroupCommit } from '../../src/store/group-commit.js';
 import { StoreError, type NewCall } from '../../src/store/index.js';
 import { holdWriteLock } from '../reliability/processes.js';
-import { tempStore } from './helpers.js';
+import { newCall as call, tempStore } from './helpers.js';
 
 class Shared extends Error {}
 
@@ -30,9 +30,6 @@ function recorder(bad = new Set<string>(), shared = false) {
   return { gc, batches, singles };
 }
 
-function call(n: number, overrides: Partial<NewCall> = {}): NewCall {
-  return { at: 1_700_000_000_000 + n, callerRaw: `030${n}`, caller: `+4930${n}`, callerKind: 'number', action: 'voicemail', reason: 'unknown', ...overrides };
-}
 
 describe('group commit', () => {
   it('writes what was queued in one turn of the event loop in one commit, and the next turn in another', async () => {
