@@ -66,5 +66,5 @@ EXPOSE 4573 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CALLFILTER_HTTP_PORT || '8080') + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# server.ts closes gracefully on SIGTERM (docker stop); run with `init: true` / --init to reap stray children.
-CMD ["node", "dist/src/server.js"]
+# Node flags: src/node-flags.ts says why. server.ts closes gracefully on SIGTERM (docker stop); run with `init: true` / --init to reap stray children.
+CMD ["node", "--max-semi-space-size=8", "dist/src/server.js"]

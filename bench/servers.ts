@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../src/node-flags.js';
 import { HOME_AREA_CODE, HOME_COUNTRY } from './dataset.js';
 import type { Target } from './load-protocol.js';
 import { freePort, start, stop, waitForPort } from './processes.js';
@@ -69,7 +70,7 @@ export interface CallfilterOptions {
   cpuProfDir?: string;
 }
 
-/** Our service, as in production: `node dist/src/server.js`, its log (stdout, stderr) going to a file. */
+/** Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js`, its log (stdout, stderr) going to a file. */
 export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string }> {
   const port = await freePort();
   const httpPort = await freePort();
@@ -83,7 +84,7 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
     CALLFILTER_HTTP_HOST: '127.0.0.1',
     ...(options.logLevel !== undefined && { CALLFILTER_LOG_LEVEL: options.logLevel }),
   });
-  const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...SERVICE_NODE_FLAGS, join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
   return { ...server, logFile };
 }

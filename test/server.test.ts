@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeCall } from 'asterisk-agi/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { SERVICE_NODE_FLAGS } from '../src/node-flags.js';
 import { tempDir } from './helpers/service.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -11,7 +12,7 @@ const ENTRY = join(ROOT, 'dist/src/server.js');
 /** The compiled process entry, as `npm start` runs it (npm test builds first). */
 function startProcess(env: Record<string, string>) {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -37,6 +38,11 @@ function logLines(stdout: string): { msg: string }[] {
 }
 
 describe('the process entry (npm start)', () => {
+  it('is what npm start runs, with the service\'s Node flags', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(`node ${SERVICE_NODE_FLAGS.join(' ')} dist/src/server.js`);
+  });
+
   it('starts with defaults, screens a call, serves the admin API, and exits 0 on SIGTERM', async () => {
     const dir = tempDir();
     const proc = startProcess({ CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });

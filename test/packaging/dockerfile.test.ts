@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
 import { all, ENV_KEYS, envDefault, envOf, execForm, parseDockerfile, read, ROOT, type Stage } from './helpers.js';
 
 const stages = parseDockerfile(read('Dockerfile'));
@@ -56,7 +57,7 @@ describe('Dockerfile', () => {
     }
     // The entry it runs is the compiled src/server.ts.
     expect(existsSync(join(ROOT, 'src/server.ts'))).toBe(true);
-    expect(execForm(all(runtime, 'CMD')[0]?.args ?? '')).toEqual(['node', 'dist/src/server.js']);
+    expect(execForm(all(runtime, 'CMD')[0]?.args ?? '')).toEqual(['node', ...SERVICE_NODE_FLAGS, 'dist/src/server.js']);
   });
 
   it('runs as a non-root user with the data in a volume', () => {
