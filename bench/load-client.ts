@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { environmentLines, type EnvTarget } from './agi-env.js';
 import { createCallerMix, type CallSpec } from './caller-mix.js';
 import { FULL_SIZE } from './dataset.js';
-import type { ClientMessage, LoadJob, LoadResult, Target } from './load-protocol.js';
+import { MAX_ERROR_SAMPLES, type ClientMessage, type LoadJob, type LoadResult, type Target } from './load-protocol.js';
 import { summarize } from './stats.js';
 
 interface Outcome {
@@ -23,7 +23,6 @@ interface Outcome {
 }
 
 const REPLY = '200 result=1\n';
-const MAX_ERROR_SAMPLES = 5;
 const scripts = new Set<ChildProcess>();
 
 /** `SET VARIABLE "CALLFILTER_REASON" "unknown"` (ours) or `SET VARIABLE CALLFILTER_REASON "unknown"` (peers). */
@@ -246,6 +245,7 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
     })(),
   };
   if (job.mode === 'open') result.lag = summarize(lags);
+  result.samples = { latencyMs: latencies, ...(job.mode === 'open' && { lagMs: lags }) };
   if (rss.length > 0) result.scriptRssKiB = { first: rss[0] as number, last: rss.at(-1) as number, max: Math.max(...rss), samples: rss.length };
   return result;
 }

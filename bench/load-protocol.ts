@@ -29,6 +29,9 @@ export interface LoadJob {
   sampleRssEvery: number;
 }
 
+/** Error messages a result keeps as examples. */
+export const MAX_ERROR_SAMPLES = 5;
+
 export interface LoadResult {
   /** Calls that ended normally: the server sent CALLFILTER_ACTION and closed. */
   calls: number;
@@ -50,6 +53,8 @@ export interface LoadResult {
   clientCpuMs: number;
   /** Spawn targets: VmRSS of sampled script processes, KiB. */
   scriptRssKiB?: { first: number; last: number; max: number; samples: number };
+  /** Every completed call's latency and (open loop) start lag, ms: for pooling slices (merge.ts); not stored. */
+  samples?: { latencyMs: number[]; lagMs?: number[] };
 }
 
 export type ClientMessage = { type: 'progress'; completed: number } | { type: 'result'; result: LoadResult } | { type: 'error'; message: string };

@@ -1,12 +1,14 @@
 /**
- * The load part of a run: starting the servers under test, the rows (every server × every load, load-major), and the
- * RSS trend through a fresh instance of our service. Each row is one job of a fresh load-client process.
+ * The load part of a run: starting the servers under test, the rows (every server × every load, load-major, each row
+ * in slices that take turns with the other servers'), and the RSS trend through a fresh instance of our service. Each
+ * slice is one job of a fresh load-client process.
  */
 import { performance } from 'node:perf_hooks';
 import { ENV_VARS } from '../src/config/env-schema.js';
-import type { LoadJob } from './load-protocol.js';
+import type { LoadJob, LoadResult } from './load-protocol.js';
 import { runLoad } from './load-runner.js';
-import { cpuShare, cpuTimes } from './noise.js';
+import { cpuTimes } from './noise.js';
+import { mergeResults } from './merge.js';
 import type { BenchOptions, ServerChoice } from './options.js';
 import { cpuMs, rssMB, rssPartsMB } from './processes.js';
 import type { LoadRow, TrendResult } from './report.js';
@@ -21,7 +23,7 @@ const WARN = 'callfilter (log=warn)';
 /** A TCP call that takes this long is stuck; a per-call script under overload may queue for long. */
 const TCP_CALL_TIMEOUT_MS = 10_000;
 const SCRIPT_CALL_TIMEOUT_MS = 30_000;
-const PAUSE_BETWEEN_ROWS_MS = 500;
+const PAUSE_BETWEEN_SLICES_MS = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,33 +71,48 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
     { mode: 'open' as const, concurrency: 0, rate: opts.rate, durationMs: opts.openDurationMs },
   ];
   const rows: LoadRow[] = [];
-  // Load-major order: every server gets each load within a minute of the others. Each (load, server) has its own
-  // seed: the same mix, but not the same numbers — the servers share the call log, and a number called again within
-  // five minutes would turn into a repeat caller for the next server.
+  // Load-major order, and each row in `rounds` slices that take turns (merge.ts): every server meets the machine's
+  // slow spells alike. Each slice has its own seed: the same mix, but not the same numbers — the servers share the
+  // call log, and a number called again within five minutes would turn into a repeat caller for the next server.
   for (const [i, load] of loads.entries()) {
     const name = load.mode === 'closed' ? `c=${load.concurrency}` : `${load.rate}/s`;
-    for (const [k, s] of servers.entries()) {
-      // The second log level is a side measurement: the light loads only. So is the per-call script in a quick run:
-      // at c=500 and 1000/s it spawns hundreds of processes and runs into its timeouts.
-      const light = load.mode === 'closed' && load.concurrency <= 50;
-      if (!light && (s.name === WARN || (opts.quick && s.kind === 'agi-script'))) continue;
-      await sleep(PAUSE_BETWEEN_ROWS_MS);
-      const machine0 = cpuTimes();
-      const cpu0 = s.pid === undefined ? undefined : cpuMs(s.pid);
-      const result = await runLoad(job(opts, s, { ...load, seed: opts.seed * 1000 + i * 10 + k }));
-      const cpu1 = s.pid === undefined ? undefined : cpuMs(s.pid);
-      const machine1 = cpuTimes();
+    // The second log level is a side measurement: the light loads only. So is the per-call script in a quick run:
+    // at c=500 and 1000/s it spawns hundreds of processes and runs into its timeouts.
+    const light = load.mode === 'closed' && load.concurrency <= 50;
+    const runs = servers
+      .map((s, k) => ({ s, k, slices: [] as LoadResult[], serverCpuMs: 0 as number | undefined, busyMs: 0, coreMs: 0, stealTicks: 0, ticks: 0 }))
+      .filter(({ s }) => light || !(s.name === WARN || (opts.quick && s.kind === 'agi-script')));
+    const sliceMs = Math.max(1, Math.round(load.durationMs / opts.rounds));
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const run of runs) {
+        const { s } = run;
+        await sleep(PAUSE_BETWEEN_SLICES_MS);
+        const machine0 = cpuTimes();
+        const cpu0 = s.pid === undefined ? undefined : cpuMs(s.pid);
+        const result = await runLoad(job(opts, s, { ...load, durationMs: sliceMs, seed: opts.seed * 100_000 + i * 1_000 + round * 10 + run.k }));
+        const cpu1 = s.pid === undefined ? undefined : cpuMs(s.pid);
+        const machine1 = cpuTimes();
+        run.slices.push(result);
+        run.serverCpuMs = cpu0 !== undefined && cpu1 !== undefined && run.serverCpuMs !== undefined ? run.serverCpuMs + cpu1 - cpu0 : undefined;
+        if (machine0 && machine1 && machine1.total > machine0.total) {
+          // /proc/stat counts 10 ms ticks summed over all cores.
+          run.busyMs += (machine1.total - machine0.total - (machine1.idle - machine0.idle)) * 10;
+          run.coreMs += (machine1.total - machine0.total) * 10;
+          run.stealTicks += machine1.steal - machine0.steal;
+          run.ticks += machine1.total - machine0.total;
+        }
+      }
+    }
+    for (const run of runs) {
+      const { s } = run;
+      const result = mergeResults(run.slices);
       const row: LoadRow = { server: s.name, kind: s.kind, load: name, mode: load.mode, concurrency: load.concurrency, rate: load.rate, result };
       const calls = result.calls + result.errors;
-      if (cpu0 !== undefined && cpu1 !== undefined && calls > 0) row.serverCpuUsPerCall = ((cpu1 - cpu0) * 1000) / calls;
+      if (run.serverCpuMs !== undefined && s.pid !== undefined && calls > 0) row.serverCpuUsPerCall = (run.serverCpuMs * 1000) / calls;
       if (calls > 0) row.clientCpuUsPerCall = (result.clientCpuMs * 1000) / calls;
-      const share = cpuShare(machine0, machine1);
-      if (share && machine0 && machine1) {
-        // /proc/stat counts 10 ms ticks summed over all cores.
-        const busyMs = (machine1.total - machine0.total - (machine1.idle - machine0.idle)) * 10;
-        const coreMs = (machine1.total - machine0.total) * 10;
-        row.otherCpuPct = Math.max(0, (100 * (busyMs - (cpu1 ?? 0) + (cpu0 ?? 0) - result.clientCpuMs)) / coreMs);
-        row.stealPct = share.stealPct;
+      if (run.coreMs > 0) {
+        row.otherCpuPct = Math.max(0, (100 * (run.busyMs - (run.serverCpuMs ?? 0) - result.clientCpuMs)) / run.coreMs);
+        row.stealPct = (100 * run.stealTicks) / run.ticks;
       }
       rows.push(row);
       log(`  ${s.name.padEnd(24)} ${name.padEnd(7)} ${result.callsPerSec.toFixed(0).padStart(6)} calls/s  p99 ${result.latency.p99.toFixed(2)} ms` +

@@ -18,6 +18,8 @@ export interface BenchOptions {
   /** Open loop: offered calls per second, and for how long. */
   rate: number;
   openDurationMs: number;
+  /** Each row runs as this many slices, taking turns with the other servers' slices of the same load (merge.ts). */
+  rounds: number;
   /** Warm-up calls per server before the first row (JIT, page cache); the per-call script gets a tenth. */
   warmupCalls: number;
   servers: ServerChoice[];
@@ -37,6 +39,7 @@ const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
   --quick                 ~1-2 minute smoke run (short rows, peer B at c=1 and c=50 only, 10k-call trend, 100k-row import)
   --duration=MS           closed-loop row length (default 6000; quick 1500)
   --open-duration=MS      open-loop row length (default 8000; quick 2000)
+  --rounds=N              slices per row, the servers taking turns (default 3; quick 1)
   --rate=N                open-loop arrivals per second (default 1000)
   --concurrency=1,50,500  closed-loop concurrencies
   --servers=LIST          of ${ALL_SERVERS.join(',')}
@@ -84,6 +87,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     durationMs: int(argv, 'duration', quick ? 1_500 : 6_000),
     rate: int(argv, 'rate', 1_000),
     openDurationMs: int(argv, 'open-duration', quick ? 2_000 : 8_000),
+    rounds: Math.max(1, int(argv, 'rounds', quick ? 1 : 3)),
     warmupCalls: int(argv, 'warmup', quick ? 500 : 3_000),
     servers,
     decisionCalls: int(argv, 'decision-calls', quick ? 5_000 : 50_000),
