@@ -1,4 +1,4 @@
-import type { AgiLogger } from './logger.js';
+import { childLogger, type AgiLogger } from './logger.js';
 
 /**
  * Per-connection warnings (a rejected peer, an aborted session) say something once; a flood of bad connections —
@@ -66,15 +66,7 @@ export class LogLimiter {
 
   /** A logger whose warn lines go through allow(kindOf(obj, msg)); other levels pass unchanged. */
   wrap(log: AgiLogger, kindOf: (obj: object | string, msg?: string) => string): AgiLogger {
-    return {
-      debug: (obj, msg) => log.debug(obj, msg),
-      info: (obj, msg) => log.info(obj, msg),
-      warn: (obj, msg) => {
-        if (this.allow(kindOf(obj, msg))) log.warn(obj, msg);
-      },
-      error: (obj, msg) => log.error(obj, msg),
-      child: (bindings) => this.wrap(typeof log.child === 'function' ? log.child(bindings) : log, kindOf),
-    };
+    return new LimitedLogger(this, log, kindOf);
   }
 
   /** Writes the summaries of windows that ended (all of them with `all`), and stops the timer when none is left. */
@@ -91,5 +83,38 @@ export class LogLimiter {
     this.windows.delete(kind);
     if (w.suppressed === 0) return;
     this.log.warn({ kind, suppressed: w.suppressed, sinceMs: now - w.since }, `${w.suppressed} more "${kind}" lines were not written (at most ${this.burst} per ${this.windowMs / 1000} s)`);
+  }
+}
+
+/** What LogLimiter.wrap() returns: warn lines go through the limiter, the rest straight through. One object per connection. */
+class LimitedLogger implements AgiLogger {
+  constructor(
+    private readonly limiter: LogLimiter,
+    private readonly log: AgiLogger,
+    private readonly kindOf: (obj: object | string, msg?: string) => string,
+  ) {}
+
+  debug(obj: object | string, msg?: string): void {
+    this.log.debug(obj, msg);
+  }
+
+  info(obj: object | string, msg?: string): void {
+    this.log.info(obj, msg);
+  }
+
+  warn(obj: object | string, msg?: string): void {
+    if (this.limiter.allow(this.kindOf(obj, msg))) this.log.warn(obj, msg);
+  }
+
+  error(obj: object | string, msg?: string): void {
+    this.log.error(obj, msg);
+  }
+
+  child(bindings: object): AgiLogger {
+    return this.limiter.wrap(childLogger(this.log, bindings), this.kindOf);
+  }
+
+  isLevelEnabled(level: string): boolean {
+    return this.log.isLevelEnabled?.(level) ?? true;
   }
 }

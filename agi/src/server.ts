@@ -5,7 +5,7 @@ import { normalisePath } from './env.js';
 import { AgiHangupError } from './errors.js';
 import { CLOSE_GRACE_MS, MAX_CONNECTIONS } from './limits.js';
 import { LogLimiter, type LogLimiterOptions } from './log-limit.js';
-import { childLogger, isPeerGone, noopLogger, type AgiLogger } from './logger.js';
+import { isPeerGone, LazyChildLogger, noopLogger, type AgiLogger } from './logger.js';
 import { AgiSession, type AgiSessionOptions } from './session.js';
 
 export type AgiHandler = (session: AgiSession) => Promise<void> | void;
@@ -78,7 +78,7 @@ export class AgiServer extends EventEmitter {
     this.live.add(stream);
     stream.once('close', () => this.live.delete(stream));
     // One warn line per bad connection is fine; one per connection of a flood is not (log-limit.ts).
-    const log = this.limiter.wrap(childLogger(this.log, { remoteAddress }), warnKind);
+    const log = this.limiter.wrap(new LazyChildLogger(this.log, { remoteAddress }), warnKind);
     AgiSession.start(stream, { ...this.options.session, logger: log }).then(
       (session) => this.serve(session, log),
       (err: unknown) => {

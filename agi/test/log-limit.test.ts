@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { LogLimiter } from 'asterisk-agi';
+import { LogLimiter, type AgiLogger } from 'asterisk-agi';
+import { LazyChildLogger } from '../src/logger.js';
 import { captureLogger, listeningServer } from './helpers.js';
 
 describe('LogLimiter', () => {
@@ -66,5 +67,51 @@ describe('AgiServer under a flood of bad connections', () => {
       '45 more "AGI connection rejected (allow)" lines were not written (at most 5 per 60 s)',
       '45 more "AGI session aborted (AgiProtocolError)" lines were not written (at most 5 per 60 s)',
     ]);
+  });
+});
+
+describe('LazyChildLogger (the per-connection logger)', () => {
+  function parent(level: 'info' | 'debug') {
+    const lines: { level: string; bindings: object; msg: string | undefined }[] = [];
+    let children = 0;
+    const order = ['debug', 'info', 'warn', 'error'];
+    const make = (bindings: object): AgiLogger => ({
+      debug: (_o, msg) => lines.push({ level: 'debug', bindings, msg }),
+      info: (_o, msg) => lines.push({ level: 'info', bindings, msg }),
+      warn: (_o, msg) => lines.push({ level: 'warn', bindings, msg }),
+      error: (_o, msg) => lines.push({ level: 'error', bindings, msg }),
+      child: (more) => {
+        children++;
+        return make({ ...bindings, ...more });
+      },
+      isLevelEnabled: (l) => order.indexOf(l) >= order.indexOf(level),
+    });
+    return { root: make({}), lines, children: () => children };
+  }
+
+  it('makes the child on the first line written, once, and not for a level that is off', () => {
+    const { root, lines, children } = parent('info');
+    const log = new LazyChildLogger(root, { remoteAddress: '192.0.2.1' });
+    log.debug({}, 'not written');
+    expect(children()).toBe(0);
+    log.warn({}, 'one');
+    log.info({}, 'two');
+    expect(children()).toBe(1);
+    expect(lines).toEqual([
+      { level: 'warn', bindings: { remoteAddress: '192.0.2.1' }, msg: 'one' },
+      { level: 'info', bindings: { remoteAddress: '192.0.2.1' }, msg: 'two' },
+    ]);
+  });
+
+  it('writes debug lines when debug is on, and works with a logger that has no child() or level check', () => {
+    const { root, lines } = parent('debug');
+    new LazyChildLogger(root, { remoteAddress: '::1' }).debug({}, 'seen');
+    expect(lines).toEqual([{ level: 'debug', bindings: { remoteAddress: '::1' }, msg: 'seen' }]);
+    const plain: string[] = [];
+    const bare: AgiLogger = { debug: (_o, m) => plain.push(`d ${m}`), info: () => {}, warn: (_o, m) => plain.push(`w ${m}`), error: () => {} };
+    const log = new LazyChildLogger(bare, { remoteAddress: '::1' });
+    log.debug({}, 'a');
+    log.warn({}, 'b');
+    expect(plain).toEqual(['d a', 'w b']);
   });
 });
