@@ -88,12 +88,19 @@ export class EnvParser {
     return false;
   }
 
+  /** Once push() returned true. The parser is done then: the environment takes its keys without a copy. */
   environment(): AgiEnvironment {
-    return toEnvironment(this.raw);
+    return environmentOf(this.raw);
   }
 }
 
+/** The typed environment of raw `agi_*` keys (a copy of them is kept as `raw`). */
 export function toEnvironment(raw: Record<string, string>): AgiEnvironment {
+  return environmentOf({ ...raw });
+}
+
+/** toEnvironment() keeping `raw` itself. */
+function environmentOf(raw: Record<string, string>): AgiEnvironment {
   const str = (key: string): string => raw[`agi_${key}`] ?? '';
   const num = (key: string): number => {
     const v = raw[`agi_${key}`];
@@ -123,7 +130,7 @@ export function toEnvironment(raw: Record<string, string>): AgiEnvironment {
     network: raw.agi_network === 'yes',
     networkScript: str('network_script'),
     args: collectArgs(raw),
-    raw: { ...raw },
+    raw,
   };
 }
 
@@ -131,6 +138,7 @@ function collectArgs(raw: Record<string, string>): string[] {
   const args: string[] = [];
   const keys = Object.keys(raw);
   for (const key of keys) {
+    if (!key.startsWith('agi_arg_')) continue;
     const n = Number(ARG_KEY.exec(key)?.[1] ?? 0);
     // setup_env() numbers them 1..argc-1 without gaps, so an index beyond the key count is garbage, not a hole.
     if (n >= 1 && n <= keys.length) args[n - 1] = raw[key] ?? '';
