@@ -255,8 +255,8 @@ export class AgiSession extends EventEmitter {
       this.fail(new AgiProtocolError(`reply without a command: ${JSON.stringify(raw.slice(0, 80))}`), true);
       return;
     }
+    // The reply timer stays armed: pump() restarts it for the next command, and with none in flight it does nothing.
     this.inflight = undefined;
-    clearTimeout(this.replyTimer);
     if (event.type === 'reply') {
       cmd.resolve(event.reply);
     } else {
@@ -274,11 +274,10 @@ export class AgiSession extends EventEmitter {
     // early without a reply (handle_streamfile(): "don't print a result line, as there is a new command").
     // Marked in flight and timed before the write, since an in-memory peer may answer synchronously.
     this.inflight = cmd;
+    // One timer per session, restarted per command (a new timer for each of a call's commands costs more).
     if (this.replyTimeoutMs > 0) {
-      const ms = this.replyTimeoutMs;
-      this.replyTimer = setTimeout(() => {
-        if (this.inflight === cmd) this.fail(new AgiTimeoutError(`no reply to ${cmd.name} within ${ms} ms`), false);
-      }, ms).unref();
+      if (this.replyTimer) this.replyTimer.refresh();
+      else this.replyTimer = setTimeout(() => this.replyTimedOut(), this.replyTimeoutMs).unref();
     }
     // Write errors arrive as 'error' too, which is where they are handled.
     const ok = this.stream.write(cmd.line, noop);
@@ -289,6 +288,11 @@ export class AgiSession extends EventEmitter {
         this.pump();
       });
     }
+  }
+
+  private replyTimedOut(): void {
+    const cmd = this.inflight;
+    if (cmd && this.phase !== 'closed') this.fail(new AgiTimeoutError(`no reply to ${cmd.name} within ${this.replyTimeoutMs} ms`), false);
   }
 
   private onEnd(): void {

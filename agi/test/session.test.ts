@@ -305,6 +305,24 @@ describe('ending', () => {
     await peer.ended;
   });
 
+  it('times each command from its own send, and an idle session with no command in flight does not time out', async () => {
+    const { peer, session } = await started({ replyTimeoutMs: 60 });
+    const first = session.getVariable('A');
+    await peer.nextLine();
+    peer.write('200 result=1 (x)\n');
+    await expect(first).resolves.toBe('x');
+    // Longer than the reply timeout with nothing in flight: the session stays open.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(session.closed).toBe(false);
+    const sentAt = Date.now();
+    const second = session.getVariable('B');
+    await peer.nextLine();
+    await expect(second).rejects.toThrow('no reply to GET VARIABLE within 60 ms');
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(55);
+    expect(session.closed).toBe(true);
+    await peer.ended;
+  });
+
   it('the lifetime cap ends the session', async () => {
     const { peer, session } = await started({ maxSessionMs: 40 });
     const p = session.getVariable('A');
