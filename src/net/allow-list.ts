@@ -20,7 +20,7 @@ export function createAllowList(entries: string[], key = 'CALLFILTER_AGI_ALLOW')
     if (!/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128)) throw new ConfigError(key, `${JSON.stringify(entry)} has a bad prefix length`);
     list.addSubnet(addr, prefix, type);
   }
-  return (address: string) => {
+  const check = (address: string): boolean => {
     // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
     const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
     const addr = v4 ?? address;
@@ -28,4 +28,18 @@ export function createAllowList(entries: string[], key = 'CALLFILTER_AGI_ALLOW')
     if (family === 0) return false;
     return list.check(addr, family === 4 ? 'ipv4' : 'ipv6');
   };
+  // Every call is a connection, and they come from one or two Asterisk hosts: remember the answers (BlockList.check
+  // parses the address into a SocketAddress each time). The cap keeps a scan from many addresses from growing it.
+  const known = new Map<string, boolean>();
+  return (address: string) => {
+    let allowed = known.get(address);
+    if (allowed === undefined) {
+      allowed = check(address);
+      if (known.size >= MAX_REMEMBERED_ADDRESSES) known.clear();
+      known.set(address, allowed);
+    }
+    return allowed;
+  };
 }
+
+const MAX_REMEMBERED_ADDRESSES = 256;

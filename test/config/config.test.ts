@@ -154,6 +154,16 @@ describe('the FastAGI allow-list', () => {
     expect(allow('garbage')).toBe(false);
   });
 
+  it('answers the same for an address asked again, also after more addresses than it remembers', () => {
+    const allow = createAllowList(['10.0.0.0/24']);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 600; i++) {
+        const addr = `10.0.${i >> 8}.${i & 255}`;
+        expect(allow(addr), addr).toBe(i < 256);
+      }
+    }
+  });
+
   it('refuses entries that are not addresses', () => {
     expect(() => createAllowList(['localhost'])).toThrow('CALLFILTER_AGI_ALLOW: "localhost" is not an address or CIDR range');
     expect(() => createAllowList(['10.0.0.0/33'])).toThrow('CALLFILTER_AGI_ALLOW: "10.0.0.0/33" has a bad prefix length');
