@@ -45,8 +45,32 @@ export function localTime(epochMs: number, timeZone: string): LocalTime {
   return { day, minute: hour * 60 + minute };
 }
 
+/**
+ * Since 1972 every zone's offset has been a multiple of 15 minutes (Liberia's -0:44:30 was the last odd one), so the
+ * local date is the same throughout a quarter hour of UTC: remembered per zone and quarter (entries imported together
+ * share their `added` date in the explanation). Earlier moments are formatted every time.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const FROM_1972_MS = Date.UTC(1972, 0, 1);
+const MAX_REMEMBERED_DATES = 1024;
+const rememberedDates = new Map<string, Map<number, string>>();
+
 /** The local calendar date, `YYYY-MM-DD`. */
 export function localDate(epochMs: number, timeZone: string): string {
+  if (!(epochMs >= FROM_1972_MS)) return formatDate(epochMs, timeZone);
+  let known = rememberedDates.get(timeZone);
+  if (!known) rememberedDates.set(timeZone, (known = new Map()));
+  const quarter = Math.floor(epochMs / QUARTER_HOUR_MS);
+  let date = known.get(quarter);
+  if (date === undefined) {
+    date = formatDate(epochMs, timeZone);
+    if (known.size >= MAX_REMEMBERED_DATES) known.clear();
+    known.set(quarter, date);
+  }
+  return date;
+}
+
+function formatDate(epochMs: number, timeZone: string): string {
   const f = cached(dates, timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' });
   let y = '';
   let m = '';

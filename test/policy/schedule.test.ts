@@ -24,6 +24,19 @@ describe('localTime', () => {
     expect(localDate(Date.parse(iso), zone)).toBe(date);
   });
 
+  it.each(['Europe/Berlin', 'Asia/Kathmandu', 'Australia/Eucla', 'Pacific/Chatham', 'America/St_Johns', 'Africa/Monrovia'])(
+    'remembers dates per quarter hour without changing one (%s: every 7 minutes over two days each side of midnight, 1971 and a DST change)',
+    (zone) => {
+      const fresh = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      for (const start of [Date.parse('1971-12-30T00:00:00Z'), Date.parse('2026-03-27T00:00:00Z'), Date.parse('2026-10-24T00:00:00Z')]) {
+        for (let t = start; t < start + 2 * 86_400_000; t += 7 * 60_000 + 13_000) {
+          // Asked twice: the second answer comes from memory.
+          expect([localDate(t, zone), localDate(t, zone)], new Date(t).toISOString()).toEqual([fresh.format(t), fresh.format(t)]);
+        }
+      }
+    },
+  );
+
   it('throws for a zone the runtime does not know', () => {
     expect(() => localTime(0, 'Mars/Olympus_Mons')).toThrow(RangeError);
     expect(() => localDate(0, 'Mars/Olympus_Mons')).toThrow(RangeError);
