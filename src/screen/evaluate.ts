@@ -46,25 +46,31 @@ function didOf(raw: string, numbering: NumberingConfig): string {
   return did;
 }
 
+/** `f(value)`, after the value if it is a promise; at once (no microtask, no promise) if it is not. */
+function andThen<T, R>(value: T | Promise<T>, f: (v: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
 /**
  * Normalise, look up and decide — without writing anything. Used by the AGI handler (which then logs the call),
- * by `explain` in the API and the CLI, and by the benchmark.
+ * by `explain` in the API and the CLI, and by the benchmark. Synchronous when the lookups are (the SQLite store's
+ * are): then nothing can make it late, and the handler needs no deadline timer; a promise when a lookup returns one.
  */
-export async function evaluate(ctx: AppContext, input: CallInput, now: number): Promise<Evaluation> {
+export function evaluate(ctx: AppContext, input: CallInput, now: number): Evaluation | Promise<Evaluation> {
   const { numbering, policy } = ctx.config;
   const caller = classifyCaller(input.callerRaw, { presentation: input.presentation, context: input.context, channel: input.channel }, numbering);
   const did = input.didRaw ? didOf(input.didRaw, numbering) : undefined;
-  let matches = NO_MATCHES;
-  let recent: RecentCall[] = [];
-  if (caller.kind === 'number') {
-    matches = await ctx.lookup.matches(caller.e164, allPrefixes(caller.e164));
+  const finish = (matches: Matches, recent: RecentCall[]): Evaluation => {
+    const decision = decide({ caller, ...(did !== undefined && { did }) }, matches, recent, now, policy);
+    return { caller, ...(did !== undefined && { did }), decision };
+  };
+  if (caller.kind !== 'number') return finish(NO_MATCHES, []);
+  const { e164 } = caller;
+  return andThen(ctx.lookup.matches(e164, allPrefixes(e164)), (matches) => {
     // Recent calls only matter to the repeat-caller rule, which only applies when no personal entry and no list
     // decides (policy steps 5–7). Contacts, blocked and spam callers — half the calls — skip that lookup.
-    if (bestEntry(matches.entries, caller.e164, now) === undefined && bestListHit(matches.lists, caller.e164) === undefined) {
-      const window = Math.max(policy.defaultProfile.repeatCaller.windowMinutes, ...policy.profiles.map((p) => p.repeatCaller.windowMinutes));
-      recent = await ctx.lookup.recent(caller.e164, now - window * MINUTE);
-    }
-  }
-  const decision = decide({ caller, ...(did !== undefined && { did }) }, matches, recent, now, policy);
-  return { caller, ...(did !== undefined && { did }), decision };
+    if (bestEntry(matches.entries, e164, now) !== undefined || bestListHit(matches.lists, e164) !== undefined) return finish(matches, []);
+    const window = Math.max(policy.defaultProfile.repeatCaller.windowMinutes, ...policy.profiles.map((p) => p.repeatCaller.windowMinutes));
+    return andThen(ctx.lookup.recent(e164, now - window * MINUTE), (recent) => finish(matches, recent));
+  });
 }

@@ -60,7 +60,9 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
     let callId: number | undefined;
     let error: unknown;
     try {
-      ev = await withDeadline(evaluate(ctx, input, at), ctx.config.decisionMs);
+      const pending = evaluate(ctx, input, at);
+      // Only an evaluation still waiting on a lookup can be late; a synchronous one is done already.
+      ev = pending instanceof Promise ? await withDeadline(pending, ctx.config.decisionMs) : pending;
       const latencyUs = Math.round((performance.now() - started) * 1000);
       // Durable before the session ends (DESIGN.md "Data"): the row is committed before any variable is set.
       callId = await ctx.store.calls.write(callRow(input, ev, at, latencyUs));
