@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../config/env.js';
+import { boundedMemo } from '../memo.js';
 
 /**
  * The FastAGI client allow-list (CALLFILTER_AGI_ALLOW): addresses and CIDR ranges, IPv4 and IPv6. Anyone who can
@@ -30,16 +31,7 @@ export function createAllowList(entries: string[], key = 'CALLFILTER_AGI_ALLOW')
   };
   // Every call is a connection, and they come from one or two Asterisk hosts: remember the answers (BlockList.check
   // parses the address into a SocketAddress each time). The cap keeps a scan from many addresses from growing it.
-  const known = new Map<string, boolean>();
-  return (address: string) => {
-    let allowed = known.get(address);
-    if (allowed === undefined) {
-      allowed = check(address);
-      if (known.size >= MAX_REMEMBERED_ADDRESSES) known.clear();
-      known.set(address, allowed);
-    }
-    return allowed;
-  };
+  return boundedMemo(MAX_REMEMBERED_ADDRESSES, check);
 }
 
 const MAX_REMEMBERED_ADDRESSES = 256;

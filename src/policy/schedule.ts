@@ -1,3 +1,4 @@
+import { boundedMemo } from '../memo.js';
 import type { Profile, Schedule, TimeWindow } from './types.js';
 
 /** A moment as a clock on the wall in the configured zone shows it. */
@@ -53,21 +54,15 @@ export function localTime(epochMs: number, timeZone: string): LocalTime {
 const QUARTER_HOUR_MS = 15 * 60_000;
 const FROM_1972_MS = Date.UTC(1972, 0, 1);
 const MAX_REMEMBERED_DATES = 1024;
-const rememberedDates = new Map<string, Map<number, string>>();
+/** Per zone: quarter hour (epoch ms / 15 min) → its local date, formatted at the quarter's start. */
+const rememberedDates = new Map<string, (quarter: number) => string>();
 
 /** The local calendar date, `YYYY-MM-DD`. */
 export function localDate(epochMs: number, timeZone: string): string {
   if (!(epochMs >= FROM_1972_MS)) return formatDate(epochMs, timeZone);
   let known = rememberedDates.get(timeZone);
-  if (!known) rememberedDates.set(timeZone, (known = new Map()));
-  const quarter = Math.floor(epochMs / QUARTER_HOUR_MS);
-  let date = known.get(quarter);
-  if (date === undefined) {
-    date = formatDate(epochMs, timeZone);
-    if (known.size >= MAX_REMEMBERED_DATES) known.clear();
-    known.set(quarter, date);
-  }
-  return date;
+  if (!known) rememberedDates.set(timeZone, (known = boundedMemo(MAX_REMEMBERED_DATES, (q: number) => formatDate(q * QUARTER_HOUR_MS, timeZone))));
+  return known(Math.floor(epochMs / QUARTER_HOUR_MS));
 }
 
 function formatDate(epochMs: number, timeZone: string): string {

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { boundedMemo } from '../memo.js';
 import { allPrefixes, classifyCaller, normaliseDid } from '../numbers/index.js';
 import type { Caller, NumberingConfig } from '../numbers/types.js';
 import { decide } from '../policy/decide.js';
@@ -32,18 +33,12 @@ const NO_MATCHES: Matches = { entries: [], lists: [] };
  * guards against a dialplan passing something new every call.
  */
 const MAX_REMEMBERED_DIDS = 256;
-const rememberedDids = new WeakMap<NumberingConfig, Map<string, string>>();
+const rememberedDids = new WeakMap<NumberingConfig, (raw: string) => string>();
 
 function didOf(raw: string, numbering: NumberingConfig): string {
   let known = rememberedDids.get(numbering);
-  if (!known) rememberedDids.set(numbering, (known = new Map()));
-  let did = known.get(raw);
-  if (did === undefined) {
-    did = normaliseDid(raw, numbering);
-    if (known.size >= MAX_REMEMBERED_DIDS) known.clear();
-    known.set(raw, did);
-  }
-  return did;
+  if (!known) rememberedDids.set(numbering, (known = boundedMemo(MAX_REMEMBERED_DIDS, (r: string) => normaliseDid(r, numbering))));
+  return known(raw);
 }
 
 /** `f(value)`, after the value if it is a promise; at once (no microtask, no promise) if it is not. */
