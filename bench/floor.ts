@@ -21,13 +21,13 @@ function lines(vars: [string, string][]): Buffer[] {
   return vars.map(([name, value]) => Buffer.from(buildCommandLine('SET VARIABLE', [name, value])));
 }
 
-/** What setDecisionVariables (src/screen/variables.ts) sends for a typical caller of each category. */
+/** What the handler sends (src/screen/variables.ts: decisionVariables, then closingVariables) for a typical caller of each category. */
 function decisionLines(category: Category, n: number): Buffer[] {
   const callId = String(100_000 + n);
   const labelled = (reason: string, label: string, extra: [string, string][], action: string) =>
-    lines([[VARIABLES.reason, reason], [VARIABLES.label, label], [VARIABLES.callId, callId], ...extra, ['CALLERID(name)', label], [VARIABLES.action, action]]);
+    lines([[VARIABLES.reason, reason], [VARIABLES.label, label], ...extra, ['CALLERID(name)', label], [VARIABLES.callId, callId], [VARIABLES.action, action]]);
   const plain = (reason: string, extra: [string, string][], action: string) =>
-    lines([[VARIABLES.reason, reason], [VARIABLES.callId, callId], ...extra, [VARIABLES.action, action]]);
+    lines([[VARIABLES.reason, reason], ...extra, [VARIABLES.callId, callId], [VARIABLES.action, action]]);
   switch (category) {
     case 'contact':
       return labelled('contact', `Anna Müller ${n}`, [], 'connect');

@@ -3,11 +3,12 @@ import type { AgiHandler, AgiSession } from 'asterisk-agi';
 import type { AppContext } from '../context.js';
 import { faultKind } from '../faults.js';
 import type { Decision } from '../policy/types.js';
+import type { Queued } from '../store/group-commit.js';
 import { callRow } from './call-row.js';
 import { createBurstLogger } from './error-burst.js';
 import { evaluate, type CallInput, type Evaluation } from './evaluate.js';
 import { failOpenDecision, withDeadline } from './fail-open.js';
-import { setDecisionVariables } from './variables.js';
+import { closingVariables, decisionVariables, setVariables, type Variable } from './variables.js';
 
 export interface ScreenOutcome {
   input: CallInput;
@@ -48,34 +49,56 @@ export function callInput(session: AgiSession): CallInput {
 /**
  * The /screen handler: facts in, decision logged, variables out. It never executes the action — the dialplan
  * branches on CALLFILTER_ACTION — and any failure or a late lookup becomes `connect` (fail-open).
+ *
+ * The call-log row is queued as soon as the call is decided, and the variables that do not need its id go out
+ * while it waits: its commit is shared with the rows of the calls decided meanwhile (group-commit.ts). The row is
+ * committed before CALLFILTER_CALL_ID and CALLFILTER_ACTION are set, so before the AGI session ends (DESIGN.md
+ * "Data"). A row that cannot be committed turns the call into a fail-open connect even then: CALLFILTER_REASON is set
+ * again, and ACTION comes last as always (a label or caller name already set stays: it only names the caller).
  */
 export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptions = {}): AgiHandler {
   const log = ctx.logger.child({ subsystem: 'screen' });
   const failures = createBurstLogger(log);
-  return async (session) => {
+  const { setCallerIdName } = ctx.config;
+  /** Calls in this handler now. A lone call asks for its commit at once; under load the rows wait for company. */
+  let active = 0;
+
+  async function screen(session: AgiSession): Promise<void> {
     const started = performance.now();
     const at = ctx.clock();
     const input = callInput(session);
     let ev: Evaluation | undefined;
+    let queued: Queued<number> | undefined;
     let callId: number | undefined;
     let error: unknown;
+    let latencyUs = 0;
     try {
       const pending = evaluate(ctx, input, at);
       // Only an evaluation still waiting on a lookup can be late; a synchronous one is done already.
       ev = pending instanceof Promise ? await withDeadline(pending, ctx.config.decisionMs) : pending;
-      const latencyUs = Math.round((performance.now() - started) * 1000);
-      // Durable before the session ends (DESIGN.md "Data"): the row is committed before any variable is set.
-      callId = await ctx.store.calls.write(callRow(input, ev, at, latencyUs));
+      latencyUs = Math.round((performance.now() - started) * 1000);
+      queued = ctx.store.calls.queue(callRow(input, ev, at, latencyUs), active === 1);
     } catch (err) {
       error = err;
-      failures.failure(err, { call: input.uniqueId, caller: input.callerRaw }, 'screening failed; failing open');
     }
-    const latencyUs = Math.round((performance.now() - started) * 1000);
+    let connected = true;
+    if (ev && queued) {
+      connected = await setVariables(session, decisionVariables(ev.decision, setCallerIdName), log);
+      try {
+        callId = await queued.committed();
+      } catch (err) {
+        error = err;
+      }
+    }
     let decision: Decision;
+    let closing: Variable[];
     if (error === undefined && ev) {
       decision = ev.decision;
+      closing = closingVariables(decision, callId);
       failures.success();
     } else {
+      if (!queued) latencyUs = Math.round((performance.now() - started) * 1000);
+      failures.failure(error, { call: input.uniqueId, caller: input.callerRaw }, 'screening failed; failing open');
       const kind = faultKind(error);
       ctx.faults.inc('errors', { source: 'screen', kind });
       ctx.faults.inc('failOpens', { why: kind });
@@ -85,6 +108,7 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
       } catch {
         callId = undefined; // the store is what failed; the error is logged above
       }
+      closing = [...decisionVariables(decision, setCallerIdName), ...closingVariables(decision, callId)];
     }
     // One line per call, with the call's id in the fields rather than a child logger per call (allocations on
     // the hot path; pino builds a child's bindings eagerly).
@@ -93,6 +117,15 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
       decision.explanation,
     );
     options.onOutcome?.({ input, decision, ...(callId !== undefined && { callId }), latencyUs, ...(error !== undefined && { error }) });
-    await setDecisionVariables(session, decision, callId, ctx.config.setCallerIdName, log);
+    if (connected) await setVariables(session, closing, log);
+  }
+
+  return async (session) => {
+    active++;
+    try {
+      await screen(session);
+    } finally {
+      active--;
+    }
   };
 }

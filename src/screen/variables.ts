@@ -20,26 +20,41 @@ export function displayLabel(label: string): string {
   return label.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_LABEL);
 }
 
+export type Variable = readonly [name: string, value: string];
+
 /**
- * Sets the contract variables. CALLFILTER_ACTION goes last: if the connection dies halfway, the dialplan sees
- * an empty action and connects (fail-open) instead of, say, a hangup without its cause.
+ * The contract variables that do not need the call-log row's id, in the order they are set: they go out while the
+ * row waits for its commit (group-commit.ts).
  */
-export async function setDecisionVariables(session: AgiSession, decision: Decision, callId: number | undefined, setCallerIdName: boolean, log: Logger): Promise<void> {
-  const vars: [string, string][] = [[VARIABLES.reason, decision.reason]];
+export function decisionVariables(decision: Decision, setCallerIdName: boolean): Variable[] {
+  const vars: Variable[] = [[VARIABLES.reason, decision.reason]];
   const label = decision.label ? displayLabel(decision.label) : '';
   if (label) vars.push([VARIABLES.label, label]);
-  if (callId !== undefined) vars.push([VARIABLES.callId, String(callId)]);
   if (decision.action === 'hangup' && decision.cause !== undefined) vars.push([VARIABLES.cause, String(decision.cause)]);
   if (decision.action === 'announce' && decision.announcement) vars.push([VARIABLES.announcement, decision.announcement]);
   if (setCallerIdName && label) vars.push(['CALLERID(name)', label]);
-  vars.push([VARIABLES.action, decision.action]);
+  return vars;
+}
+
+/**
+ * The last two, once the row is committed: its id, then CALLFILTER_ACTION. ACTION goes last: if the connection dies
+ * halfway, the dialplan sees an empty action and connects (fail-open) instead of, say, a hangup without its cause.
+ */
+export function closingVariables(decision: Decision, callId: number | undefined): Variable[] {
+  return callId === undefined ? [[VARIABLES.action, decision.action]] : [[VARIABLES.callId, String(callId)], [VARIABLES.action, decision.action]];
+}
+
+/** Sets `vars` one after another. False when the connection is gone (the caller hung up): nothing more to send. */
+export async function setVariables(session: AgiSession, vars: readonly Variable[], log: Logger): Promise<boolean> {
   try {
     for (const [name, value] of vars) await session.setVariable(name, value);
+    return true;
   } catch (err) {
     // A caller who hung up, or Asterisk closing the socket: nothing left to tell it. Anything else is a bug.
     // Info, not warn: the AGI session has already warned about a peer that broke the protocol or went silent (and
     // limits those lines under a flood); one warn per call here would undo that.
     if (err instanceof AgiError) log.info({ err, call: session.env.uniqueid }, 'could not set every variable');
     else throw err;
+    return false;
   }
 }

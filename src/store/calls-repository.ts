@@ -2,8 +2,8 @@
 import type { RecentCall } from '../policy/types.js';
 import { createCallStats } from './call-stats.js';
 import type { Database } from './database.js';
-import { isBusy, withStoreErrors } from './errors.js';
-import { createGroupCommit } from './group-commit.js';
+import { isBusy, toStoreError, withStoreErrors } from './errors.js';
+import { createGroupCommit, type Queued } from './group-commit.js';
 import { pageLimit, toPage } from './sql.js';
 import type { CallQuery, CallRecord, NewCall, Page } from './types.js';
 
@@ -77,9 +77,16 @@ export function createCallsRepository(db: Database) {
     },
 
     /**
-     * The call path's write: like insert(), but rows queued in the same turn of the event loop share one
-     * transaction (group-commit.ts). Resolves with the row id once the row is committed.
+     * The call path's write: queues the row for a commit it shares with the rows of other calls (group-commit.ts).
+     * Nothing is written until `committed()` is called on it (or another queued row), or right after this turn of
+     * the event loop with `soon`. `committed()` resolves with the row id once the row is committed.
      */
+    queue(call: NewCall, soon = false): Queued<number> {
+      const queued = log.add(call, soon);
+      return { committed: () => queued.committed().catch((err: unknown) => Promise.reject(toStoreError(err))) };
+    },
+
+    /** queue(call, true).committed(). */
     write(call: NewCall): Promise<number> {
       return log.write(call);
     },

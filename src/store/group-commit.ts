@@ -1,14 +1,18 @@
 /**
  * Group commit for the call log. Every call writes one row, and with SQLite most of a single-row write is the commit
- * (the changed table and index pages go to the WAL once per transaction). Rows queued during one turn of the event
- * loop — the calls whose environment arrived in the same poll — are written in one transaction right after it
- * (setImmediate), and each caller's promise settles only when its row is committed, so "durable before the AGI
- * session ends" still holds row by row. A lone call pays one setImmediate hop (microseconds); fifty concurrent
- * calls share one commit.
+ * (the changed table and index pages go to the WAL once per transaction). A row is queued when the call is decided
+ * and written when somebody needs it written: its own call, before it tells Asterisk the row's id (the handler first
+ * sends the variables that do not need it). Every row queued by then — the other calls decided meanwhile — goes into
+ * the same transaction, so under load many calls share one commit; each caller learns its row id only once its row is
+ * committed, so "durable before the AGI session ends" still holds row by row. A lone call asks for its commit at once
+ * (`soon`): the write then runs while Asterisk is busy with the first variable, not after it.
  */
 
-interface Pending<T, R> {
+interface Entry<T, R> {
   item: T;
+  /** The commit this item waits for: `round` when it was queued. */
+  round: number;
+  result: Promise<R>;
   resolve: (result: R) => void;
   reject: (err: unknown) => void;
 }
@@ -22,21 +26,45 @@ export interface GroupCommitOptions<T, R> {
   sharedFailure(err: unknown): boolean;
 }
 
+/** A queued item. */
+export interface Queued<R> {
+  /** Resolves with the item's result once it is committed (asking for the commit if none is on its way yet). */
+  committed(): Promise<R>;
+}
+
 export interface GroupCommit<T, R> {
-  /** Queues `item`; resolves with its result once committed, rejects with the error that kept it out. */
+  /**
+   * Queues `item` for the next commit. Nothing is written until somebody calls `committed()` on this or another
+   * queued item, or until the next turn of the event loop when `soon` is set. The caller must ask for `committed()`.
+   */
+  add(item: T, soon?: boolean): Queued<R>;
+  /** add(item, true).committed(): queued now, committed right after the current turn of the event loop. */
   write(item: T): Promise<R>;
   /** Items queued and not yet committed. */
   readonly pending: number;
 }
 
 export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): GroupCommit<T, R> {
-  let queue: Pending<T, R>[] = [];
+  let queue: Entry<T, R>[] = [];
+  /** Counts the commits taken from the queue; an entry queued in an earlier round is already written (or failed). */
+  let round = 0;
+  let scheduled = false;
+
+  // One commit for everything queued when it runs; setImmediate gathers the calls that ask in the same turn.
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
 
   function flush(): void {
+    scheduled = false;
     const batch = queue;
     queue = [];
+    round++;
+    if (batch.length === 0) return;
     if (batch.length === 1) {
-      settleOne(batch[0] as Pending<T, R>);
+      settleOne(batch[0] as Entry<T, R>);
       return;
     }
     let results: R[];
@@ -50,7 +78,7 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
     batch.forEach((p, i) => p.resolve(results[i] as R));
   }
 
-  function settleOne(p: Pending<T, R>): void {
+  function settleOne(p: Entry<T, R>): void {
     try {
       p.resolve(options.commitOne(p.item));
     } catch (err) {
@@ -58,13 +86,29 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
     }
   }
 
+  function add(item: T, soon = false): Queued<R> {
+    let resolve!: (result: R) => void;
+    let reject!: (err: unknown) => void;
+    const result = new Promise<R>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Another call's commit may settle this one before its own call asks: not an unhandled rejection.
+    result.catch(() => {});
+    const entry: Entry<T, R> = { item, round, result, resolve, reject };
+    queue.push(entry);
+    if (soon) schedule();
+    return {
+      committed() {
+        if (entry.round === round) schedule();
+        return result;
+      },
+    };
+  }
+
   return {
-    write(item) {
-      return new Promise<R>((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush);
-        queue.push({ item, resolve, reject });
-      });
-    },
+    add,
+    write: (item) => add(item, true).committed(),
     get pending() {
       return queue.length;
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/index.js';
 import { startService, tempDir, type TestService } from '../helpers/service.js';
 
 /** Wednesday 2026-11-18 14:00 in Berlin (13:00 UTC). */
@@ -78,7 +79,7 @@ describe('/screen over real TCP with a real SQLite file', () => {
     const { result } = await screen(svc, '+493012345670');
     const names = result.commands.map((c) => /^SET VARIABLE "([^"]+)"/.exec(c)?.[1]);
     expect(names.at(-1)).toBe('CALLFILTER_ACTION');
-    expect(names).toEqual(['CALLFILTER_REASON', 'CALLFILTER_LABEL', 'CALLFILTER_CALL_ID', 'CALLFILTER_CAUSE', 'CALLERID(name)', 'CALLFILTER_ACTION']);
+    expect(names).toEqual(['CALLFILTER_REASON', 'CALLFILTER_LABEL', 'CALLFILTER_CAUSE', 'CALLERID(name)', 'CALLFILTER_CALL_ID', 'CALLFILTER_ACTION']);
   });
 
   it('connects a repeat caller inside the window, not outside it', async () => {
@@ -138,6 +139,21 @@ describe('/screen over real TCP with a real SQLite file', () => {
     }
     expect(svc.logs.filter((l) => l.level === 50 && l.msg === 'screening failed; failing open')).toHaveLength(1);
     expect(svc.outcomes.map((o) => o.decision.reason)).toEqual(['fail-open', 'fail-open', 'fail-open']);
+  });
+
+  it('fails open when the decided call cannot be committed, though its first variables are out', async () => {
+    const svc = await seeded();
+    svc.ctx.store.calls.queue = () => ({ committed: () => Promise.reject(new StoreError('full', 'the disk is full')) });
+    const { result } = await screen(svc, '+493012345670');
+    const sets = result.commands.map((c) => /^SET VARIABLE "([^"]+)" "([^"]*)"/.exec(c)?.slice(1, 3));
+    // The blocklist decision's variables went out while the row waited; then the fail-open ones, ACTION last.
+    expect(sets).toEqual([
+      ['CALLFILTER_REASON', 'blocklist'], ['CALLFILTER_LABEL', 'Gewinnspiel'], ['CALLFILTER_CAUSE', '21'], ['CALLERID(name)', 'Gewinnspiel'],
+      ['CALLFILTER_REASON', 'fail-open'], ['CALLFILTER_CALL_ID', expect.stringMatching(/^\d+$/)], ['CALLFILTER_ACTION', 'connect'],
+    ]);
+    // The fail-open row took the queued one's place in the log.
+    expect(svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({ action: 'connect', reason: 'fail-open' });
+    expect(svc.outcomes.map((o) => o.decision.reason)).toEqual(['fail-open']);
   });
 
   it('fails open when a lookup is slower than the deadline, and logs the call', async () => {

@@ -45,6 +45,46 @@ describe('group commit', () => {
     expect(singles).toEqual(['f']);
   });
 
+  it('holds queued items until one of them is asked for, then commits everything queued in one transaction', async () => {
+    const { gc, batches, singles } = recorder();
+    const a = gc.add('a');
+    const b = gc.add('b');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([]); // nobody asked: nothing written
+    expect(gc.pending).toBe(2);
+    const c = gc.add('c');
+    expect(await b.committed()).toBe('id:b');
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    // a and c were written with b: asking for them now resolves without another commit.
+    expect(await Promise.all([a.committed(), c.committed()])).toEqual(['id:a', 'id:c']);
+    expect(batches).toHaveLength(1);
+    expect(singles).toEqual([]);
+    expect(gc.pending).toBe(0);
+  });
+
+  it('commits an item queued with `soon` right after this turn of the event loop, without being asked', async () => {
+    const { gc, singles } = recorder();
+    gc.add('a', true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(singles).toEqual(['a']);
+  });
+
+  it("rejects an item written with another one's commit only when its own call asks (no unhandled rejection)", async () => {
+    const { gc } = recorder(new Set(['a']));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const a = gc.add('a');
+      expect(await gc.add('b').committed()).toBe('id:b');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+      await expect(a.committed()).rejects.toThrow('bad a');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('after a failed batch writes the items one by one, so only the bad one fails', async () => {
     const { gc, batches, singles } = recorder(new Set(['b']));
     const results = await Promise.allSettled(['a', 'b', 'c'].map((i) => gc.write(i)));
