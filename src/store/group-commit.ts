@@ -5,8 +5,13 @@
  * sends the variables that do not need it). Every row queued by then — the other calls decided meanwhile — goes into
  * the same transaction, so under load many calls share one commit; each caller learns its row id only once its row is
  * committed, so "durable before the AGI session ends" still holds row by row. A lone call asks for its commit at once
- * (`soon`): the write then runs while Asterisk is busy with the first variable, not after it.
+ * (`soon`): the write then runs while Asterisk is busy with the first variable, not after it. And no row waits longer
+ * than MAX_HOLD_MS, so a call whose Asterisk stopped answering cannot keep it (and those queued with it) out of the
+ * log for the reply timeout.
  */
+
+/** The longest a queued item waits for its commit when nobody asks for it. */
+export const MAX_HOLD_MS = 50;
 
 interface Entry<T, R> {
   item: T;
@@ -49,6 +54,7 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
   /** Counts the commits taken from the queue; an entry queued in an earlier round is already written (or failed). */
   let round = 0;
   let scheduled = false;
+  let holdTimer: NodeJS.Timeout | undefined;
 
   // One commit for everything queued when it runs; setImmediate gathers the calls that ask in the same turn.
   function schedule(): void {
@@ -59,6 +65,8 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
 
   function flush(): void {
     scheduled = false;
+    clearTimeout(holdTimer);
+    holdTimer = undefined;
     const batch = queue;
     queue = [];
     round++;
@@ -98,6 +106,7 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
     const entry: Entry<T, R> = { item, round, result, resolve, reject };
     queue.push(entry);
     if (soon) schedule();
+    else if (!scheduled && holdTimer === undefined) holdTimer = setTimeout(schedule, MAX_HOLD_MS).unref();
     return {
       committed() {
         if (entry.round === round) schedule();

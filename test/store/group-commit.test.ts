@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_BUSY_TIMEOUT_MS } from '../../src/store/database.js';
-import { createGroupCommit } from '../../src/store/group-commit.js';
+import { createGroupCommit, MAX_HOLD_MS } from '../../src/store/group-commit.js';
 import { StoreError, type NewCall } from '../../src/store/index.js';
 import { holdWriteLock } from '../reliability/processes.js';
 import { newCall as call, tempStore } from './helpers.js';
@@ -67,6 +67,16 @@ describe('group commit', () => {
     gc.add('a', true);
     await new Promise((resolve) => setImmediate(resolve));
     expect(singles).toEqual(['a']);
+  });
+
+  it('commits an item nobody asks for after MAX_HOLD_MS at the latest', async () => {
+    const { gc, singles } = recorder();
+    const started = performance.now();
+    gc.add('a');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(singles).toEqual([]);
+    await vi.waitFor(() => expect(singles).toEqual(['a']), { timeout: 1_000, interval: 5 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(MAX_HOLD_MS - 1);
   });
 
   it("rejects an item written with another one's commit only when its own call asks (no unhandled rejection)", async () => {
