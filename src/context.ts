@@ -12,6 +12,11 @@ import { openStore, type Store } from './store/index.js';
 export interface Lookup {
   matches(e164: string, prefixes: string[]): Matches | Promise<Matches>;
   recent(e164: string, since: number): RecentCall[] | Promise<RecentCall[]>;
+  /**
+   * Runs `fn`, which makes a call's lookups, on one read snapshot of the store (Database.read): one lock for all of
+   * them. Only for lookups that answer synchronously; without it each lookup stands alone.
+   */
+  snapshot?<T>(fn: () => T): T;
 }
 
 /** Everything a handler needs, built once from validated config and passed explicitly: no singletons. */
@@ -52,6 +57,7 @@ export function storeLookup(store: Store): Lookup {
   return {
     matches: (e164, prefixes) => ({ entries: store.entries.match(e164, prefixes), lists: store.lists.match(e164, prefixes) }),
     recent: (e164, since) => store.calls.recent(e164, since),
+    snapshot: (fn) => store.db.read(fn),
   };
 }
 

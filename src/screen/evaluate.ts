@@ -61,11 +61,14 @@ export function evaluate(ctx: AppContext, input: CallInput, now: number): Evalua
   };
   if (caller.kind !== 'number') return finish(NO_MATCHES, []);
   const { e164 } = caller;
-  return andThen(ctx.lookup.matches(e164, allPrefixes(e164)), (matches) => {
-    // Recent calls only matter to the repeat-caller rule, which only applies when no personal entry and no list
-    // decides (policy steps 5–7). Contacts, blocked and spam callers — half the calls — skip that lookup.
-    if (bestEntry(matches.entries, e164, now) !== undefined || bestListHit(matches.lists, e164) !== undefined) return finish(matches, []);
-    const window = Math.max(policy.defaultProfile.repeatCaller.windowMinutes, ...policy.profiles.map((p) => p.repeatCaller.windowMinutes));
-    return andThen(ctx.lookup.recent(e164, now - window * MINUTE), (recent) => finish(matches, recent));
-  });
+  const { lookup } = ctx;
+  const lookUp = () =>
+    andThen(lookup.matches(e164, allPrefixes(e164)), (matches) => {
+      // Recent calls only matter to the repeat-caller rule, which only applies when no personal entry and no list
+      // decides (policy steps 5–7). Contacts, blocked and spam callers — half the calls — skip that lookup.
+      if (bestEntry(matches.entries, e164, now) !== undefined || bestListHit(matches.lists, e164) !== undefined) return finish(matches, []);
+      const window = Math.max(policy.defaultProfile.repeatCaller.windowMinutes, ...policy.profiles.map((p) => p.repeatCaller.windowMinutes));
+      return andThen(lookup.recent(e164, now - window * MINUTE), (recent) => finish(matches, recent));
+    });
+  return lookup.snapshot ? lookup.snapshot(lookUp) : lookUp();
 }

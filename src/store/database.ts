@@ -165,6 +165,19 @@ export class Database {
   }
 
   /**
+   * Runs `fn`'s reads on one snapshot: a deferred BEGIN, so the WAL read lock is taken once for all of them instead
+   * of once per statement (two fcntl calls each), and they all see the same state. `fn` must be synchronous and
+   * should only read. Throws StoreError.
+   */
+  read<T>(fn: () => T): T {
+    try {
+      return this.handle.transaction(fn).deferred();
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  /**
    * For a write on the call path (the call-log row): `fn` runs with the full busy_timeout normally, but without
    * waiting while the database is known to be locked by someone else (BUSY_PROBE_MS). Throws StoreError.
    */

@@ -1,9 +1,10 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Database, isBusy, latestVersion, migrate, openStore, schemaVersion, StoreError } from '../../src/store/index.js';
 import { defaultMigrationsDir, loadMigrations } from '../../src/store/migrate.js';
-import { tempDir, tempStore } from './helpers.js';
+import { newCall, tempDir, tempStore } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -18,6 +19,23 @@ describe('Database', () => {
     expect(db.pragma('busy_timeout')).toBe(250);
     expect(db.pragma('temp_store')).toBe(2); // MEMORY
     expect(db.pragma('cache_size')).toBe(-16384);
+  });
+
+  it('read() runs its queries on one snapshot: a commit from another connection meanwhile is not seen', () => {
+    const { store, file } = tempStore();
+    store.calls.insert(newCall(1));
+    const other = new BetterSqlite3(file);
+    try {
+      const seen = store.db.read(() => {
+        const before = store.calls.count();
+        other.prepare("INSERT INTO calls (at, caller_raw, caller_kind, action, reason, profile) VALUES (1, 'x', 'number', 'connect', 'unknown', 'default')").run();
+        return [before, store.calls.count()];
+      });
+      expect(seen).toEqual([1, 1]);
+      expect(store.calls.count()).toBe(2);
+    } finally {
+      other.close();
+    }
   });
 
   it('takes the busy timeout from the options', () => {
