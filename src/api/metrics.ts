@@ -62,7 +62,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registers = [registry];
   let agi: AgiServer | undefined;
   const calls = new Counter({ name: 'callfilter_calls_total', help: 'Screened calls by decided action and reason.', labelNames: ['action', 'reason'] as const, registers });
-  const latency = new Histogram({ name: 'callfilter_decision_seconds', help: 'Time from the AGI request to the logged decision.', buckets: LATENCY_BUCKETS, registers });
+  const latency = new Histogram({ name: 'callfilter_decision_seconds', help: 'Time from the AGI request to the decision (normalise, look up, decide), before the call-log commit.', buckets: LATENCY_BUCKETS, registers });
   new Gauge({
     name: 'callfilter_agi_sessions',
     help: 'FastAGI connections open right now.',
