@@ -90,3 +90,18 @@ describe('the stdout logger', () => {
     expect(crash.lines()).toHaveLength(50);
   });
 });
+
+describe('redaction', () => {
+  it('hides the token at the top level everywhere, a level down except in the call-path child', async () => {
+    const { Writable } = await import('node:stream');
+    const { callPathLogger, createLogger } = await import('../src/logger.js');
+    const out: string[] = [];
+    const root = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, cb) => (out.push(chunk.toString()), cb()) }));
+    const secret = { token: 'abc', headers: { authorization: 'Bearer abc' }, nested: { token: 'abc' } };
+    callPathLogger(root, { subsystem: 'screen' }).info(secret, 'call');
+    root.child({ subsystem: 'http' }).info(secret, 'request');
+    const [call, request] = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(call).toMatchObject({ subsystem: 'screen', token: '[redacted]', headers: { authorization: '[redacted]' }, nested: { token: 'abc' } });
+    expect(request).toMatchObject({ subsystem: 'http', token: '[redacted]', headers: { authorization: '[redacted]' }, nested: { token: '[redacted]' } });
+  });
+});

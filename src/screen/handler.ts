@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { AgiHandler, AgiSession } from 'asterisk-agi';
 import type { AppContext } from '../context.js';
 import { faultKind } from '../faults.js';
+import { callPathLogger } from '../logger.js';
 import type { Decision } from '../policy/types.js';
 import type { Queued } from '../store/group-commit.js';
 import { callRow } from './call-row.js';
@@ -57,7 +58,7 @@ export function callInput(session: AgiSession): CallInput {
  * again, and ACTION comes last as always (a label or caller name already set stays: it only names the caller).
  */
 export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptions = {}): AgiHandler {
-  const log = ctx.logger.child({ subsystem: 'screen' });
+  const log = callPathLogger(ctx.logger, { subsystem: 'screen' });
   const failures = createBurstLogger(log);
   const { setCallerIdName } = ctx.config;
   /** Calls in this handler now. A lone call asks for its commit at once; under load the rows wait for company. */
