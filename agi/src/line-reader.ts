@@ -28,16 +28,35 @@ export class LineReader {
   push(chunk: Uint8Array | string): LineReaderResult {
     if (this.failed) return { lines: [], error: this.failed };
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const lines: string[] = [];
+    // The line ends and the cap, on the bytes; then every complete line decoded in one go and split on '\n': a \n
+    // never sits inside a UTF-8 sequence, so that equals decoding line by line, without a Buffer per line.
     let start = 0;
-    for (let lf = buf.indexOf(LF, start); lf !== -1; lf = buf.indexOf(LF, start)) {
-      const piece = buf.subarray(start, lf);
-      if (this.tooLong(this.pendingBytes + piece.length)) return { lines, error: this.fail() };
-      lines.push(this.decode(this.pendingBytes === 0 ? piece : Buffer.concat([...this.pending, piece])));
-      this.pending = [];
-      this.pendingBytes = 0;
+    let end = -1; // the \n of the last complete line within the cap
+    let overflow = false;
+    for (let lf = buf.indexOf(LF); lf !== -1; lf = buf.indexOf(LF, start)) {
+      // The first line continues what earlier chunks left pending.
+      if (this.tooLong(lf - start + (end === -1 ? this.pendingBytes : 0))) {
+        overflow = true;
+        break;
+      }
+      end = lf;
       start = lf + 1;
     }
+    const lines: string[] = [];
+    if (end !== -1) {
+      const head = buf.subarray(0, end);
+      const text = this.pendingBytes === 0 ? head.toString('utf8') : Buffer.concat([...this.pending, head]).toString('utf8');
+      this.pending = [];
+      this.pendingBytes = 0;
+      let from = 0;
+      for (let lf = text.indexOf('\n'); ; lf = text.indexOf('\n', from)) {
+        const to = lf === -1 ? text.length : lf;
+        lines.push(text.charCodeAt(to - 1) === CR ? text.slice(from, to - 1) : text.slice(from, to));
+        if (lf === -1) break;
+        from = lf + 1;
+      }
+    }
+    if (overflow) return { lines, error: this.fail() };
     if (start < buf.length) {
       const rest = buf.subarray(start);
       if (this.tooLong(this.pendingBytes + rest.length)) return { lines, error: this.fail() };
@@ -62,10 +81,5 @@ export class LineReader {
     this.pendingBytes = 0;
     this.failed = new AgiProtocolError(`line longer than ${this.maxLineBytes} bytes`);
     return this.failed;
-  }
-
-  private decode(line: Buffer): string {
-    const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
-    return line.toString('utf8', 0, end);
   }
 }

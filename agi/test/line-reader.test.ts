@@ -60,4 +60,30 @@ describe('LineReader', () => {
     chunk.fill(0x78);
     expect(r.push('\n').lines).toEqual(['abc']);
   });
+
+  it('gives the same lines as decoding each line on its own, however the bytes are chunked', () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    // Mostly text, with \r, \n, multi-byte characters and invalid bytes mixed in.
+    const alphabet = [...Buffer.from('agi_x: Jürgen 🙂 200 result=1'), 0x0d, 0x0a, 0x0a, 0xff, 0xe2, 0x82];
+    for (let round = 0; round < 200; round++) {
+      const bytes = Buffer.from(Array.from({ length: 1 + rand(300) }, () => alphabet[rand(alphabet.length)] as number));
+      const expected: string[] = [];
+      let from = 0;
+      for (let lf = bytes.indexOf(0x0a); lf !== -1; lf = bytes.indexOf(0x0a, from)) {
+        const line = bytes.subarray(from, lf);
+        expected.push(line.toString('utf8', 0, line.at(-1) === 0x0d ? line.length - 1 : line.length));
+        from = lf + 1;
+      }
+      const r = new LineReader();
+      const lines: string[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const size = 1 + rand(40);
+        lines.push(...r.push(bytes.subarray(at, at + size)).lines);
+        at += size;
+      }
+      expect(lines).toEqual(expected);
+      expect(r.pendingLength).toBe(bytes.length - from);
+    }
+  });
 });
