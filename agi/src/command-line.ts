@@ -4,6 +4,10 @@ import { MAX_COMMAND_LINE_BYTES } from './limits.js';
 const COMMAND_WORDS = /^[A-Za-z]+(?: [A-Za-z]+)*$/;
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\r\n\0]/;
+const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPED = /[\\"]/g;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (4 for a surrogate pair): a line this short cannot be too long. */
+const MAX_BYTES_PER_UNIT = 3;
 
 /**
  * Quotes one argument the way res_agi.c's parse_args() reads it back: inside `"…"` a space is literal, `\x`
@@ -11,7 +15,7 @@ const FORBIDDEN = /[\r\n\0]/;
  * becomes `""`, which parse_args() turns into an empty argument.
  */
 export function quoteArg(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, (c) => `\\${c}`)}"` : `"${value}"`;
 }
 
 /**
@@ -24,7 +28,8 @@ export function buildCommandLine(command: string, args: readonly (string | numbe
     throw new TypeError(`AGI command must be words of letters separated by single spaces, got ${JSON.stringify(command)}`);
   }
   let line = command;
-  for (const [i, arg] of args.entries()) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
     let text: string;
     if (typeof arg === 'number') {
       if (!Number.isFinite(arg)) throw new TypeError(`AGI argument ${i + 1} of ${command} is not a finite number: ${arg}`);
@@ -38,6 +43,7 @@ export function buildCommandLine(command: string, args: readonly (string | numbe
     line += ` ${quoteArg(text)}`;
   }
   line += '\n';
+  if (line.length * MAX_BYTES_PER_UNIT <= maxBytes) return line;
   const bytes = Buffer.byteLength(line, 'utf8');
   if (bytes > maxBytes) throw new RangeError(`AGI command line of ${bytes} bytes exceeds ${maxBytes} bytes (${command})`);
   return line;

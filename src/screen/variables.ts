@@ -47,7 +47,10 @@ export function closingVariables(decision: Decision, callId: number | undefined)
 /** Sets `vars` one after another. False when the connection is gone (the caller hung up): nothing more to send. */
 export async function setVariables(session: AgiSession, vars: readonly Variable[], log: Logger): Promise<boolean> {
   try {
-    for (const [name, value] of vars) await session.setVariable(name, value);
+    for (let i = 0; i < vars.length; i++) {
+      const [name, value] = vars[i] as Variable;
+      await session.setVariable(name, value);
+    }
     return true;
   } catch (err) {
     // A caller who hung up, or Asterisk closing the socket: nothing left to tell it. Anything else is a bug.
