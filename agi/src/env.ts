@@ -55,6 +55,7 @@ export interface EnvLimits {
 
 const KEY = /^agi_[A-Za-z0-9_]+$/;
 const ARG_KEY = /^agi_arg_(\d+)$/;
+const INTEGER = /^\s*-?\d+\s*$/;
 
 /**
  * Collects the environment block line by line. Pure: push() returns true once the empty line arrived and throws
@@ -99,39 +100,39 @@ export function toEnvironment(raw: Record<string, string>): AgiEnvironment {
   return environmentOf({ ...raw });
 }
 
-/** toEnvironment() keeping `raw` itself. */
+/** toEnvironment() keeping `raw` itself. Literal keys: a key built per read (`agi_${key}`) is a new string to look up. */
 function environmentOf(raw: Record<string, string>): AgiEnvironment {
-  const str = (key: string): string => raw[`agi_${key}`] ?? '';
-  const num = (key: string): number => {
-    const v = raw[`agi_${key}`];
-    return v !== undefined && /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
-  };
   return {
-    request: str('request'),
-    channel: str('channel'),
-    language: str('language'),
-    type: str('type'),
-    uniqueid: str('uniqueid'),
-    version: str('version'),
+    request: raw.agi_request ?? '',
+    channel: raw.agi_channel ?? '',
+    language: raw.agi_language ?? '',
+    type: raw.agi_type ?? '',
+    uniqueid: raw.agi_uniqueid ?? '',
+    version: raw.agi_version ?? '',
     callerid: raw.agi_callerid ?? 'unknown',
     calleridname: raw.agi_calleridname ?? 'unknown',
-    callingpres: num('callingpres'),
-    callingani2: num('callingani2'),
-    callington: num('callington'),
-    callingtns: num('callingtns'),
+    callingpres: integer(raw.agi_callingpres),
+    callingani2: integer(raw.agi_callingani2),
+    callington: integer(raw.agi_callington),
+    callingtns: integer(raw.agi_callingtns),
     dnid: raw.agi_dnid ?? 'unknown',
     rdnis: raw.agi_rdnis ?? 'unknown',
-    context: str('context'),
-    extension: str('extension'),
-    priority: str('priority'),
-    enhanced: str('enhanced'),
-    accountcode: str('accountcode'),
-    threadid: str('threadid'),
+    context: raw.agi_context ?? '',
+    extension: raw.agi_extension ?? '',
+    priority: raw.agi_priority ?? '',
+    enhanced: raw.agi_enhanced ?? '',
+    accountcode: raw.agi_accountcode ?? '',
+    threadid: raw.agi_threadid ?? '',
     network: raw.agi_network === 'yes',
-    networkScript: str('network_script'),
+    networkScript: raw.agi_network_script ?? '',
     args: collectArgs(raw),
     raw,
   };
+}
+
+/** A whole number as Asterisk prints one; NaN when absent or anything else. */
+function integer(value: string | undefined): number {
+  return value !== undefined && INTEGER.test(value) ? Number(value) : Number.NaN;
 }
 
 function collectArgs(raw: Record<string, string>): string[] {
