@@ -23,7 +23,21 @@ export type ReplyEvent =
   | { type: 'error'; error: AgiError; raw: string }
   | { type: 'garbage'; error: AgiProtocolError; raw: string };
 
-const STATUS = /^(\d{3})(?=[ -]|$)/;
+const ZERO = 0x30;
+const SPACE = 0x20;
+const DASH = 0x2d;
+
+/** The three-digit status a reply line starts with (followed by a space, `-` or nothing); undefined if none. */
+function statusOf(line: string): number | undefined {
+  let code = 0;
+  for (let i = 0; i < 3; i++) {
+    const digit = line.charCodeAt(i) - ZERO; // NaN past the end
+    if (!(digit >= 0 && digit <= 9)) return undefined;
+    code = code * 10 + digit;
+  }
+  const next = line.charCodeAt(3);
+  return line.length === 3 || next === SPACE || next === DASH ? code : undefined;
+}
 const RESULT = /^200 result=(\S*)(?: (.*))?$/;
 const USAGE_START = '520-';
 const USAGE_END = '520 End of proper usage.';
@@ -34,7 +48,8 @@ export function parseSuccessLine(line: string): AgiReply | undefined {
   if (!m) return undefined;
   const resultText = m[1] ?? '';
   const reply: AgiReply = { code: 200, result: /^-?\d+$/.test(resultText) ? Number(resultText) : Number.NaN, resultText, extra: {}, raw: line };
-  let rest = (m[2] ?? '').trim();
+  let rest = m[2] === undefined ? '' : m[2].trim();
+  if (rest === '') return reply; // the usual `200 result=1`
   if (rest.startsWith('(')) {
     // GET VARIABLE prints the value raw between parentheses (handle_getvariable()), so it may hold `(`, `)` or
     // ` x=y`: the data ends at the last `)` of the line.
@@ -62,9 +77,8 @@ export class ReplyAssembler {
   push(line: string): ReplyEvent | undefined {
     if (line === 'HANGUP') return { type: 'hangup' };
     if (this.usage) return this.pushUsage(line);
-    const status = STATUS.exec(line)?.[1];
-    if (status === undefined) return { type: 'garbage', error: new AgiProtocolError(`not an AGI reply: ${preview(line)}`), raw: line };
-    const code = Number(status);
+    const code = statusOf(line);
+    if (code === undefined) return { type: 'garbage', error: new AgiProtocolError(`not an AGI reply: ${preview(line)}`), raw: line };
     switch (code) {
       case 200: {
         const reply = parseSuccessLine(line);
