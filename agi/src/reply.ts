@@ -38,6 +38,7 @@ function statusOf(line: string): number | undefined {
   const next = line.charCodeAt(3);
   return line.length === 3 || next === SPACE || next === DASH ? code : undefined;
 }
+
 const RESULT = /^200 result=(\S*)(?: (.*))?$/;
 const USAGE_START = '520-';
 const USAGE_END = '520 End of proper usage.';

@@ -82,7 +82,7 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
     } catch (err) {
       error = err;
     }
-    let connected = true;
+    let connected = true; // false once a variable could not be set: the closing ones are not sent either
     if (ev && queued) {
       connected = await setVariables(session, decisionVariables(ev.decision, setCallerIdName), log);
       try {

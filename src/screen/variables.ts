@@ -44,7 +44,10 @@ export function closingVariables(decision: Decision, callId: number | undefined)
   return callId === undefined ? [[VARIABLES.action, decision.action]] : [[VARIABLES.callId, String(callId)], [VARIABLES.action, decision.action]];
 }
 
-/** Sets `vars` one after another. False when the connection is gone (the caller hung up): nothing more to send. */
+/**
+ * Sets `vars` one after another. False when one of them failed with an AgiError (the caller hung up, Asterisk closed
+ * the socket or refused the command): the rest is not sent, so CALLFILTER_ACTION stays unset and the dialplan connects.
+ */
 export async function setVariables(session: AgiSession, vars: readonly Variable[], log: Logger): Promise<boolean> {
   try {
     for (let i = 0; i < vars.length; i++) {
