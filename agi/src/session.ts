@@ -36,6 +36,8 @@ interface Pending {
 type Phase = 'env' | 'ready' | 'closed';
 
 const noop = (): void => {};
+/** The listener a closed stream keeps for a late 'error' (AgiSession.detach). */
+const ignoreError = (): void => {};
 
 /**
  * One FastAGI conversation over any Duplex (a socket in production, an in-memory pair in tests).
@@ -65,6 +67,7 @@ export class AgiSession extends EventEmitter {
   private hangupEmitted = false;
   private streamClosed = false;
   private closeEmitted = false;
+  private detached = false;
   private _dead = false;
   private _env: AgiEnvironment | undefined;
   private _request: AgiRequest | undefined;
@@ -72,6 +75,13 @@ export class AgiSession extends EventEmitter {
   private lifeTimer: NodeJS.Timeout | undefined;
   private replyTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** What the session listens to on its stream, kept to take off again (detach()). */
+  private readonly listeners_ = {
+    data: (chunk: Buffer | string): void => this.onData(chunk),
+    end: (): void => this.onEnd(),
+    error: (err: Error): void => this.onError(err),
+    close: (): void => this.onStreamClose(),
+  };
 
   private constructor(
     private readonly stream: Duplex,
@@ -93,11 +103,11 @@ export class AgiSession extends EventEmitter {
     if (maxSessionMs > 0) {
       this.lifeTimer = setTimeout(() => this.fail(new AgiTimeoutError(`session outlived its ${maxSessionMs} ms cap`), false), maxSessionMs).unref();
     }
-    // The listeners stay attached for the stream's whole life: an 'error' without a listener would crash the process.
-    stream.on('data', (chunk: Buffer | string) => this.onData(chunk));
-    stream.on('end', () => this.onEnd());
-    stream.on('error', (err: Error) => this.onError(err));
-    stream.on('close', () => this.onStreamClose());
+    // Until the stream closes; then detach() swaps them for a listener that holds nothing (see there).
+    stream.on('data', this.listeners_.data);
+    stream.on('end', this.listeners_.end);
+    stream.on('error', this.listeners_.error);
+    stream.on('close', this.listeners_.close);
     if (stream.destroyed) queueMicrotask(() => this.onStreamClose());
   }
 
@@ -312,10 +322,29 @@ export class AgiSession extends EventEmitter {
     this.streamClosed = true;
     clearTimeout(this.lingerTimer);
     this.shutdown(() => new AgiHangupError('connection closed'), false);
+    this.detach();
     if (!this.closeEmitted) {
       this.closeEmitted = true;
       this.safeEmit('close');
     }
+  }
+
+  /**
+   * Takes the session's listeners off its closed stream. A closed socket lives on until V8's next full collection
+   * (young-generation collections keep Node's handle wrappers alive), and with our listeners on it everything the
+   * session holds — environment, buffers, timers, the handler's closures — would live on with it: copied by two
+   * young-generation collections and moved to the old generation on every call (~4 KB per call, measured with
+   * --trace-gc-nvp). An 'error' listener stays, one that holds nothing: an unheard 'error' would crash the process.
+   */
+  private detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    const { stream, listeners_: l } = this;
+    stream.off('data', l.data);
+    stream.off('end', l.end);
+    stream.off('close', l.close);
+    stream.on('error', ignoreError);
+    stream.off('error', l.error);
   }
 
   /** A violation or timeout: logged, then the session ends with `err`. */

@@ -256,6 +256,26 @@ describe('ending', () => {
     await closed;
   });
 
+  it('once the stream is closed it holds nothing of the session: only an error listener that ignores', async () => {
+    const peer = rawPeer();
+    const before = (['data', 'end', 'close', 'error'] as const).map((e) => peer.serverSide.listenerCount(e));
+    const start = AgiSession.start(peer.serverSide);
+    peer.write(envBlock());
+    const session = await start;
+    expect(peer.serverSide.listenerCount('data')).toBe(before[0]! + 1);
+    const closed = once(session, 'close');
+    session.close();
+    await peer.ended;
+    peer.asterisk.end();
+    await closed;
+    // A closed socket outlives its session until V8's next full collection; listeners would keep the session too.
+    expect(peer.serverSide.listenerCount('data')).toBe(before[0]);
+    expect(peer.serverSide.listenerCount('end')).toBe(before[1]);
+    expect(peer.serverSide.listenerCount('close')).toBe(before[2]);
+    expect(peer.serverSide.listenerCount('error')).toBe(before[3]! + 1);
+    expect(() => peer.serverSide.emit('error', new Error('late'))).not.toThrow();
+  });
+
   it('un-awaited commands at close do not become unhandled rejections', async () => {
     const { peer, session } = await started();
     void session.setVariable('A', '1');
