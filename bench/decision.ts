@@ -1,8 +1,9 @@
 /**
- * The in-process decision time: what the /screen handler does between reading the environment and sending the
- * first variable — normalise, look up, decide (evaluate()) and write the call-log row (calls.write, as the handler
- * does) — on the same database and caller mix as the load test, without a socket, and with the WAL checkpointer
- * running as in the service (server.ts).
+ * The in-process decision time: normalise, look up, decide (evaluate()) and write the call-log row — on the same
+ * database and caller mix as the load test, without a socket, and with the WAL checkpointer running as in the service
+ * (server.ts). The handler queues the row and commits it before the call's last two variables, in one transaction
+ * with the rows of the calls decided meanwhile (group-commit.ts); a lone call commits at once. Calls here run one
+ * after another, so each is a lone call: calls.write(), one commit per call — the dearest case.
  */
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/config.js';
