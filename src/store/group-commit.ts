@@ -17,7 +17,6 @@ interface Entry<T, R> {
   item: T;
   /** The commit this item waits for: `round` when it was queued. */
   round: number;
-  result: Promise<R>;
   resolve: (result: R) => void;
   reject: (err: unknown) => void;
 }
@@ -103,7 +102,7 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
     });
     // Another call's commit may settle this one before its own call asks: not an unhandled rejection.
     result.catch(() => {});
-    const entry: Entry<T, R> = { item, round, result, resolve, reject };
+    const entry: Entry<T, R> = { item, round, resolve, reject };
     queue.push(entry);
     if (soon) schedule();
     else if (!scheduled && holdTimer === undefined) holdTimer = setTimeout(schedule, MAX_HOLD_MS).unref();
