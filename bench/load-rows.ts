@@ -44,7 +44,14 @@ function job(opts: BenchOptions, target: RunningServer, partial: Partial<LoadJob
   };
 }
 
-export async function startServers(opts: BenchOptions, dataDir: string, dbFile: string, profileDir: string | undefined): Promise<RunningServer[]> {
+/** The other build of an A/B run (`--against`), with its own copy of the database (its schema may differ). */
+export interface AgainstServer {
+  name: string;
+  dataDir: string;
+  build: { root: string; nodeFlags: readonly string[] };
+}
+
+export async function startServers(opts: BenchOptions, dataDir: string, dbFile: string, profileDir: string | undefined, against?: AgainstServer): Promise<RunningServer[]> {
   const servers: RunningServer[] = [];
   const prof = profileDir ? { cpuProfDir: profileDir } : {};
   const starters: Record<ServerChoice, () => Promise<RunningServer>> = {
@@ -54,7 +61,11 @@ export async function startServers(opts: BenchOptions, dataDir: string, dbFile: 
     'ding-dong': () => startDingDong(dbFile, prof.cpuProfDir),
     'agi-script': async () => agiScript(dbFile),
   };
-  for (const choice of opts.servers) servers.push(await starters[choice]());
+  for (const choice of opts.servers) {
+    servers.push(await starters[choice]());
+    // Right after ours, so the two builds' slices follow each other in every round.
+    if (choice === 'callfilter' && against) servers.push(await startCallfilter({ name: against.name, dataDir: against.dataDir, build: against.build, ...prof }));
+  }
   return servers;
 }
 
@@ -80,7 +91,7 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
     // at c=500 and 1000/s it spawns hundreds of processes and runs into its timeouts.
     const light = load.mode === 'closed' && load.concurrency <= 50;
     const runs = servers
-      .map((s, k) => ({ s, k, slices: [] as LoadResult[], serverCpuMs: 0 as number | undefined, busyMs: 0, coreMs: 0, stealTicks: 0, ticks: 0 }))
+      .map((s, k) => ({ s, k, slices: [] as LoadResult[], sliceCpu: [] as number[], serverCpuMs: 0 as number | undefined, busyMs: 0, coreMs: 0, stealTicks: 0, ticks: 0 }))
       .filter(({ s }) => light || !(s.name === WARN || (opts.quick && s.kind === 'agi-script')));
     const sliceMs = Math.max(1, Math.round(load.durationMs / opts.rounds));
     for (let round = 0; round < opts.rounds; round++) {
@@ -93,6 +104,8 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
         const cpu1 = s.pid === undefined ? undefined : cpuMs(s.pid);
         const machine1 = cpuTimes();
         run.slices.push(result);
+        const sliceCalls = result.calls + result.errors;
+        if (cpu0 !== undefined && cpu1 !== undefined && sliceCalls > 0) run.sliceCpu.push(((cpu1 - cpu0) * 1000) / sliceCalls);
         run.serverCpuMs = cpu0 !== undefined && cpu1 !== undefined && run.serverCpuMs !== undefined ? run.serverCpuMs + cpu1 - cpu0 : undefined;
         if (machine0 && machine1 && machine1.total > machine0.total) {
           // /proc/stat counts 10 ms ticks summed over all cores.
@@ -107,6 +120,7 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
       const { s } = run;
       const result = mergeResults(run.slices);
       const row: LoadRow = { server: s.name, kind: s.kind, load: name, mode: load.mode, concurrency: load.concurrency, rate: load.rate, result };
+      row.slices = run.slices.map((r, i) => ({ callsPerSec: r.callsPerSec, p99: r.latency.p99, ...(run.sliceCpu[i] !== undefined && { serverCpuUsPerCall: run.sliceCpu[i] }) }));
       const calls = result.calls + result.errors;
       if (run.serverCpuMs !== undefined && s.pid !== undefined && calls > 0) row.serverCpuUsPerCall = (run.serverCpuMs * 1000) / calls;
       if (calls > 0) row.clientCpuUsPerCall = (result.clientCpuMs * 1000) / calls;

@@ -33,6 +33,8 @@ export interface BenchOptions {
   /** Write CPU profiles of our service (both log levels) to bench/results/profiles-<timestamp>/. */
   cpuProf: boolean;
   seed: number;
+  /** A git ref whose build runs beside ours in every load row and in the decision loop (bench/against.ts). */
+  against?: string;
 }
 
 const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
@@ -50,7 +52,9 @@ const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
   --skip=LIST             of load,decision,trend,import
   --cpu-prof              write V8 CPU profiles of our service and of peer A
   --env-per-line          the load client writes the AGI environment line by line (as Asterisk) instead of at once
-  --seed=N`;
+  --seed=N
+  --against=REF           also build REF (a commit, branch or tag) in a temporary worktree and run it beside ours,
+                          same load, slices interleaved: an A/B in one run (the table ends with the comparison)`;
 
 function raw(argv: string[], name: string): string | undefined {
   const flag = argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -68,6 +72,18 @@ function int(argv: string[], name: string, fallback: number): number {
 
 function list(argv: string[], name: string): string[] | undefined {
   return raw(argv, name)?.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** `--against REF` or `--against=REF`. */
+function againstRef(argv: string[]): string | undefined {
+  const i = argv.indexOf('--against');
+  if (i >= 0) {
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) throw new Error('--against needs a git ref (a commit, branch or tag)');
+    return next;
+  }
+  const v = raw(argv, 'against');
+  return v === undefined || v === 'true' ? undefined : v;
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -98,5 +114,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     cpuProf: /^(1|true|yes)$/i.test(raw(argv, 'cpu-prof') ?? ''),
     envPerLine: /^(1|true|yes)$/i.test(raw(argv, 'env-per-line') ?? ''),
     seed: int(argv, 'seed', 1),
+    ...(againstRef(argv) !== undefined && { against: againstRef(argv) as string }),
   };
 }

@@ -27,6 +27,8 @@ export interface LoadRow {
   rssEndMB?: number;
   /** RSS is of one per-call script process, not a server. */
   rssPerCall?: boolean;
+  /** Each slice on its own: their spread is the run's noise for this server and load. */
+  slices?: { callsPerSec: number; p99: number; serverCpuUsPerCall?: number }[];
 }
 
 export interface TrendResult {

@@ -9,16 +9,19 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { compareRows, formatAb } from './ab-report.js';
+import { buildRef, importFromRef, type RefBuild } from './against.js';
 import { copyToTempDataDir, ensureDatabase } from './build-db.js';
 import { measureDecision, type DecisionResult } from './decision.js';
 import { measureImport, type ImportResult } from './import-bench.js';
-import { loadRows, OURS, PRODUCTION_LOG_LEVEL, rssTrend, startServers } from './load-rows.js';
+import { loadRows, OURS, PRODUCTION_LOG_LEVEL, rssTrend, startServers, type AgainstServer } from './load-rows.js';
 import { parseOptions } from './options.js';
 import { cpuShare, cpuTimes, formatNoise, probeNoise, type Noise } from './noise.js';
 import { installCleanup, removeNow, stopAll } from './processes.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { checkTargets, formatTable, formatTargets, type LoadRow, type TrendResult } from './report.js';
 import { PYTHON, ROOT } from './servers.js';
+import { SERVICE_NODE_FLAGS } from '../src/node-flags.js';
 import { summarize, type Summary } from './stats.js';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -67,6 +70,22 @@ function machine() {
   };
 }
 
+/** The other build of an A/B run: built, its own database copy (its schema may differ from ours), its Node flags. */
+async function prepareAgainst(ref: string, resultsDir: string, opts: ReturnType<typeof parseOptions>): Promise<{ build: RefBuild; server: AgainstServer }> {
+  log(`A/B: building ${ref}`);
+  const build = buildRef(ref, log);
+  const flags = await importFromRef<{ SERVICE_NODE_FLAGS?: readonly string[] }>(build, 'dist/src/node-flags.js').catch(() => ({ SERVICE_NODE_FLAGS: undefined }));
+  const theirDb = await (await importFromRef<typeof import('./build-db.js')>(build, 'dist/bench/build-db.js')).ensureDatabase(resultsDir, opts.size, log);
+  const copy = copyToTempDataDir(theirDb.cached);
+  return { build, server: { name: build.name, dataDir: copy.dataDir, build: { root: build.root, nodeFlags: flags.SERVICE_NODE_FLAGS ?? SERVICE_NODE_FLAGS } } };
+}
+
+/** Two halves' summaries as one (their mean): the builds' decision loops take turns, half the calls at a time. */
+function meanOfHalves(a: DecisionResult, b: DecisionResult): DecisionResult {
+  const mean = (x: Summary, y: Summary): Summary => ({ n: x.n + y.n, mean: (x.mean + y.mean) / 2, p50: (x.p50 + y.p50) / 2, p95: (x.p95 + y.p95) / 2, p99: (x.p99 + y.p99) / 2, max: Math.max(x.max, y.max) });
+  return { calls: a.calls + b.calls, total: mean(a.total, b.total), evaluate: mean(a.evaluate, b.evaluate), insert: mean(a.insert, b.insert), p99ByCategory: a.p99ByCategory };
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const started = new Date();
@@ -90,11 +109,27 @@ async function main(): Promise<void> {
     log(`database: ${db.fromCache ? 'cached' : 'built'} ${db.cached} (${(db.bytes / 1e6).toFixed(0)} MB, schema ${db.schemaVersion})`);
     const copy = copyToTempDataDir(db.cached);
     dataDir = copy.dataDir;
+    const against = opts.against === undefined ? undefined : await prepareAgainst(opts.against, resultsDir, opts);
 
     let decision: DecisionResult | undefined;
+    let theirDecision: DecisionResult | undefined;
     if (!opts.skip.has('decision')) {
       log(`in-process decision: ${opts.decisionCalls.toLocaleString('en')} calls of evaluate() + calls.write()`);
-      decision = await measureDecision(copy.dataDir, { calls: opts.decisionCalls, warmup: Math.min(5_000, Math.ceil(opts.decisionCalls / 5)), seed: opts.seed * 1000 + 700 });
+      const measure = { warmup: Math.min(5_000, Math.ceil(opts.decisionCalls / 5)), seed: opts.seed * 1000 + 700 };
+      if (against) {
+        // Half the calls each, taking turns (ours, theirs, ours, theirs), so a slow spell falls on both.
+        const theirs = await importFromRef<typeof import('./decision.js')>(against.build, 'dist/bench/decision.js');
+        const half = Math.ceil(opts.decisionCalls / 2);
+        const a1 = await measureDecision(copy.dataDir, { ...measure, calls: half });
+        const b1 = await theirs.measureDecision(against.server.dataDir, { ...measure, calls: half });
+        const a2 = await measureDecision(copy.dataDir, { ...measure, calls: half, seed: measure.seed + 1 });
+        const b2 = await theirs.measureDecision(against.server.dataDir, { ...measure, calls: half, seed: measure.seed + 1 });
+        decision = meanOfHalves(a1, a2);
+        theirDecision = meanOfHalves(b1, b2);
+        log(`  ${against.build.name}: p50 ${theirDecision.total.p50.toFixed(1)} µs, p99 ${theirDecision.total.p99.toFixed(1)} µs`);
+      } else {
+        decision = await measureDecision(copy.dataDir, { ...measure, calls: opts.decisionCalls });
+      }
       log(`  p50 ${decision.total.p50.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs (evaluate p99 ${decision.evaluate.p99.toFixed(1)}, insert p99 ${decision.insert.p99.toFixed(1)})`);
     }
 
@@ -104,7 +139,7 @@ async function main(): Promise<void> {
     const profiled = new Map<string, string>();
     if (!opts.skip.has('load')) {
       const before = maxCallId(copy.dbFile);
-      const servers = await startServers(opts, copy.dataDir, copy.dbFile, profileDir);
+      const servers = await startServers(opts, copy.dataDir, copy.dbFile, profileDir, against?.server);
       for (const s of servers) if (s.pid !== undefined) profiled.set(String(s.pid), s.name);
       try {
         rows = await loadRows(opts, servers, log);
@@ -143,6 +178,11 @@ async function main(): Promise<void> {
     if (imported) log(`import: ${imported.rows.toLocaleString('en')} rows in ${imported.seconds.toFixed(1)} s, peak RSS ${imported.peakRssMB?.toFixed(0)} MB (${imported.method})`);
     const whole = cpuShare(machineAtStart, cpuTimes());
     log(`machine during the run: ${whole ? `${whole.busyPct.toFixed(0)} % busy, steal ${whole.stealPct.toFixed(1)} %` : 'n/a'}; ${Object.entries(noise).map(([k, n]) => `${k}: ${formatNoise(n)}`).join('; ')}`);
+    const ab = against ? compareRows(rows, OURS, against.build.name) : undefined;
+    if (against && ab) {
+      log('');
+      log(formatAb(ab, OURS, against.build.name, decision && theirDecision ? { ours: decision, theirs: theirDecision } : undefined));
+    }
     log('');
     log('targets:');
     log(formatTargets(targets));
@@ -178,6 +218,7 @@ async function main(): Promise<void> {
           trend,
           import: imported,
           targets,
+          ...(against && { against: { ref: against.build.ref, commit: against.build.commit, name: against.build.name, decision: theirDecision, comparison: ab } }),
           profiles,
         },
         null,

@@ -68,9 +68,14 @@ export interface CallfilterOptions {
   logLevel?: string;
   /** Write a V8 CPU profile into this folder when the process exits. */
   cpuProfDir?: string;
+  /** Another build of the service to run (bench/against.ts): its folder, and the Node flags its own code names. */
+  build?: { root: string; nodeFlags: readonly string[] };
 }
 
-/** Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js`, its log (stdout, stderr) going to a file. */
+/**
+ * Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js` (or another build's, `build`), its log
+ * (stdout, stderr) going to a file.
+ */
 export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string }> {
   const port = await freePort();
   const httpPort = await freePort();
@@ -84,7 +89,9 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
     CALLFILTER_HTTP_HOST: '127.0.0.1',
     ...(options.logLevel !== undefined && { CALLFILTER_LOG_LEVEL: options.logLevel }),
   });
-  const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...SERVICE_NODE_FLAGS, join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const root = options.build?.root ?? ROOT;
+  const flags = options.build?.nodeFlags ?? SERVICE_NODE_FLAGS;
+  const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...flags, join(root, 'dist/src/server.js')], { cwd: root, env, stdio: ['ignore', fd, fd] });
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
   return { ...server, logFile };
 }
