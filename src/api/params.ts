@@ -1,6 +1,6 @@
 /** Values the JSON schema can only bound, checked the way the rest of callfilter checks them. */
 import type { AppContext } from '../context.js';
-import { normaliseDid, normaliseEntry, normaliseNumber } from '../numbers/index.js';
+import { implausibility, normaliseDid, normaliseEntry, normaliseNumber } from '../numbers/index.js';
 import { badRequest } from './errors.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -16,13 +16,21 @@ export function parseTime(value: string, field: string): number {
   throw badRequest(`${field}: ${JSON.stringify(value)} is not a time (epoch milliseconds, or ISO 8601 like 2026-12-31 or 2026-12-31T18:00:00Z)`);
 }
 
-/** A number or prefix for an entry, through the same normaliser as the screening path. */
-export function entryNumber(ctx: AppContext, text: string, prefix: boolean | undefined, field: string): { number: string; prefix: boolean } {
+/**
+ * A number or prefix for an entry, through the same normaliser as the screening path, so the entry matches the
+ * caller it names. An exact number must be plausible unless `short` says it is deliberately short (a service
+ * number); it is then stored as the screening path reads such a caller.
+ */
+export function entryNumber(ctx: AppContext, text: string, prefix: boolean | undefined, field: string, short?: boolean): { number: string; prefix: boolean } {
   let s = text.trim();
   if (prefix === true && !s.endsWith('*')) s += '*';
   const n = normaliseEntry(s, ctx.config.numbering);
   if (!n.ok) throw badRequest(`${field}: ${n.error}`);
   if (prefix === false && n.prefix) throw badRequest(`${field}: ${JSON.stringify(text)} ends in "*" (a prefix) but prefix is false`);
+  const why = n.prefix || short === true ? undefined : implausibility(n.number);
+  if (why !== undefined) {
+    throw badRequest(`${field}: ${JSON.stringify(text)} is not a plausible phone number: ${why}; for a deliberately short number (a service number) send "short": true`);
+  }
   return { number: n.number, prefix: n.prefix };
 }
 

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { normaliseNumber } from '../numbers/index.js';
 import { evaluate } from '../screen/evaluate.js';
 import type { CallRecord } from '../store/types.js';
+import { oneLine } from '../text.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
 import type { Out } from './main.js';
 
@@ -17,15 +18,15 @@ export async function explainCommand(ctx: AppContext, argv: string[], out: Out):
   if (ev.did) out(`called:   ${ev.did}`);
   out(`at:       ${formatTime(at)}`);
   out(`decision: ${decision.action}${decision.cause ? ` (cause ${decision.cause})` : ''}${decision.announcement ? ` (${decision.announcement})` : ''}`);
-  out(`reason:   ${decision.reason}${decision.label ? `  "${decision.label}"` : ''}`);
+  out(`reason:   ${decision.reason}${decision.label ? `  "${oneLine(decision.label)}"` : ''}`);
   out(`profile:  ${decision.profile}${decision.schedule ? `, schedule ${decision.schedule}` : ''}`);
   if (decision.wouldHave) out(`without the modifier: ${decision.wouldHave.action} (${decision.wouldHave.reason})`);
-  out(`why:      ${decision.explanation}`);
+  out(`why:      ${oneLine(decision.explanation)}`);
 }
 
 function showCall(c: CallRecord): string {
-  const who = c.caller ?? (c.callerKind === 'withheld' ? 'withheld' : c.callerRaw);
-  return [`#${c.id}`, formatTime(c.at), who.padEnd(16), `→ ${c.did ?? '?'}`.padEnd(16), c.action.padEnd(9), c.reason, c.label ? `"${c.label}"` : ''].join('  ').trimEnd();
+  const who = oneLine(c.caller ?? (c.callerKind === 'withheld' ? 'withheld' : c.callerRaw));
+  return [`#${c.id}`, formatTime(c.at), who.padEnd(16), `→ ${oneLine(c.did ?? '?')}`.padEnd(16), c.action.padEnd(9), c.reason, c.label ? `"${oneLine(c.label)}"` : ''].join('  ').trimEnd();
 }
 
 export function callsCommand(ctx: AppContext, argv: string[], out: Out): void {

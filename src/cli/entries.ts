@@ -1,51 +1,77 @@
 import type { AppContext } from '../context.js';
-import { normaliseEntry } from '../numbers/index.js';
+import { allPrefixes, implausibility, normaliseEntry } from '../numbers/index.js';
 import { ACTIONS, type Action, type EntryKind } from '../policy/types.js';
 import type { NewEntry, StoredEntry } from '../store/types.js';
+import { oneLine } from '../text.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
 import type { Out } from './main.js';
 
-function entryNumber(ctx: AppContext, positionals: string[], prefixFlag: boolean | undefined): { number: string; prefix: boolean } {
+/**
+ * The number or prefix of an entry. An exact number to add must be plausible unless `short` says it is
+ * deliberately short (a service number); looking one up to remove it takes whatever is stored.
+ */
+export function entryNumber(ctx: AppContext, positionals: string[], prefixFlag: boolean | undefined, check?: { short: boolean }): { number: string; prefix: boolean } {
   if (positionals.length === 0) throw new UsageError('a number is required');
   // Let people type `0170 1234567` without quotes.
   let text = positionals.join(' ').trim();
   if (prefixFlag && !text.endsWith('*')) text += '*';
   const n = normaliseEntry(text, ctx.config.numbering);
   if (!n.ok) throw new UsageError(n.error);
+  const why = check === undefined || check.short || n.prefix ? undefined : implausibility(n.number);
+  if (why !== undefined) throw new UsageError(`${JSON.stringify(text)} is not a plausible phone number: ${why}; for a deliberately short number (a service number) add --short`);
   return { number: n.number, prefix: n.prefix };
 }
 
+export const shown = (e: { number: string; prefix: boolean }): string => `${e.number}${e.prefix ? '*' : ''}`;
+
 export function showEntry(e: StoredEntry): string {
-  const parts = [`#${e.id}`, e.kind.padEnd(5), `${e.number}${e.prefix ? '*' : ''}`];
+  const parts = [`#${e.id}`, e.kind.padEnd(5), shown(e)];
   if (e.action) parts.push(`→ ${e.action}${e.cause ? ` (cause ${e.cause})` : ''}`);
-  if (e.label) parts.push(`"${e.label}"`);
+  if (e.label) parts.push(`"${oneLine(e.label)}"`);
   if (e.vip) parts.push('VIP');
   if (e.expiresAt) parts.push(`until ${formatTime(e.expiresAt)}`);
-  if (e.note) parts.push(`— ${e.note}`);
+  if (e.note) parts.push(`— ${oneLine(e.note)}`);
   parts.push(`[${e.source}, ${formatTime(e.createdAt)}]`);
   return parts.join('  ');
 }
 
+/** Prefix entries of `kind` that cover `e` and are less specific: `e` beats them where they overlap. */
+export function broader(ctx: AppContext, e: { number: string; prefix: boolean }, kind: EntryKind): StoredEntry[] {
+  const covering = ctx.store.entries.match(e.number, allPrefixes(e.number), { now: ctx.clock() });
+  return covering.filter((o) => o.kind === kind && o.prefix && (e.prefix ? o.number.length < e.number.length : true));
+}
+
+/**
+ * Adds or updates the entry and, in the same transaction, removes the entry of the other kind for the same number
+ * or prefix — the last word wins, as "block this caller" / "allow this caller" do in the API
+ * (src/api/routes/call-actions.ts). Left alone, an allow entry would silently beat the block at equal specificity.
+ */
 function addEntry(ctx: AppContext, entry: NewEntry, out: Out): void {
-  const existing = ctx.store.entries.findByNumber(entry.number, entry.prefix ?? false, entry.kind)[0];
-  if (existing) {
-    const updated = ctx.store.entries.update(existing.id, { ...entry, source: existing.source });
-    out(`updated ${showEntry(updated as StoredEntry)}`);
-    return;
-  }
-  out(`added ${showEntry(ctx.store.entries.create(entry))}`);
+  const { entries } = ctx.store;
+  const prefix = entry.prefix ?? false;
+  const other: EntryKind = entry.kind === 'allow' ? 'block' : 'allow';
+  const { saved, created, removed } = ctx.store.db.transaction(() => {
+    const removed = entries.findByNumber(entry.number, prefix, other).filter((e) => entries.remove(e.id));
+    const existing = entries.findByNumber(entry.number, prefix, entry.kind)[0];
+    if (existing) return { saved: entries.update(existing.id, { ...entry, source: existing.source }) as StoredEntry, created: false, removed };
+    return { saved: entries.create(entry), created: true, removed };
+  });
+  out(`${created ? 'added' : 'updated'} ${showEntry(saved)}`);
+  for (const e of removed) out(`removed ${showEntry(e)}  (the ${entry.kind} entry replaces it: the last word wins)`);
+  for (const e of broader(ctx, saved, other)) out(`kept ${showEntry(e)}  (this ${entry.kind} entry is more specific and wins for ${shown(saved)})`);
 }
 
 export function blockCommand(ctx: AppContext, argv: string[], out: Out): void {
   const { values, positionals } = parse(argv, {
     prefix: { type: 'boolean' },
+    short: { type: 'boolean' },
     action: { type: 'string' },
     cause: { type: 'string' },
     label: { type: 'string' },
     note: { type: 'string' },
     expires: { type: 'string' },
   });
-  const { number, prefix } = entryNumber(ctx, positionals, values.prefix);
+  const { number, prefix } = entryNumber(ctx, positionals, values.prefix, { short: values.short === true });
   const action = values.action as Action | undefined;
   if (action !== undefined && (!ACTIONS.includes(action) || action === 'connect')) throw new UsageError(`--action: ${JSON.stringify(action)} is not one of hangup, announce, voicemail`);
   const entry: NewEntry = { number, prefix, kind: 'block', source: 'cli' };
@@ -59,26 +85,12 @@ export function blockCommand(ctx: AppContext, argv: string[], out: Out): void {
 }
 
 export function allowCommand(ctx: AppContext, argv: string[], out: Out): void {
-  const { values, positionals } = parse(argv, { prefix: { type: 'boolean' }, name: { type: 'string' }, vip: { type: 'boolean' }, note: { type: 'string' } });
-  const { number, prefix } = entryNumber(ctx, positionals, values.prefix);
+  const { values, positionals } = parse(argv, { prefix: { type: 'boolean' }, short: { type: 'boolean' }, name: { type: 'string' }, vip: { type: 'boolean' }, note: { type: 'string' } });
+  const { number, prefix } = entryNumber(ctx, positionals, values.prefix, { short: values.short === true });
   const entry: NewEntry = { number, prefix, kind: 'allow', source: 'cli', vip: values.vip === true };
   if (values.name) entry.label = values.name;
   if (values.note) entry.note = values.note;
   addEntry(ctx, entry, out);
-}
-
-export function unblockCommand(ctx: AppContext, argv: string[], out: Out): void {
-  const { values, positionals } = parse(argv, { prefix: { type: 'boolean' } });
-  const { number, prefix } = entryNumber(ctx, positionals, values.prefix);
-  const found = ctx.store.entries.findByNumber(number, prefix, 'block');
-  if (found.length === 0) {
-    out(`no block entry for ${number}${prefix ? '*' : ''}`);
-    return;
-  }
-  for (const e of found) {
-    ctx.store.entries.remove(e.id);
-    out(`removed ${showEntry(e)}`);
-  }
 }
 
 export function listCommand(ctx: AppContext, argv: string[], out: Out): void {

@@ -9,11 +9,13 @@ import { createLogger } from '../logger.js';
 import { isStoreError } from '../store/index.js';
 import { ImportFormatError } from '../importers/index.js';
 import { CommandError, UsageError } from './args.js';
-import { allowCommand, blockCommand, listCommand, unblockCommand } from './entries.js';
+import { allowCommand, blockCommand, listCommand } from './entries.js';
+import { removeCommand, unblockCommand } from './remove.js';
 import { callsCommand, explainCommand } from './calls.js';
 import type { ProgressStream } from './progress.js';
 import { tokenCommand } from './token.js';
 import { exportCommand, importCommand } from './transfer.js';
+import { OutputClosed, stdoutOutput } from './stdout.js';
 
 export type Out = (line: string) => void;
 
@@ -26,16 +28,11 @@ export interface CliIo {
 
 type Command = (ctx: AppContext, argv: string[], out: Out, io: CliIo) => Promise<void> | void;
 
-/** Writes to stdout, waiting when the pipe is full (an export of a million entries into `| gzip`). */
-function stdoutWrite(chunk: string): void | Promise<void> {
-  if (process.stdout.write(chunk)) return;
-  return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
-}
-
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  block: { run: blockCommand, usage: 'block <number> [--prefix] [--action hangup|announce|voicemail] [--cause N] [--label …] [--note …] [--expires 30d|2026-12-31]' },
-  allow: { run: allowCommand, usage: 'allow <number> [--prefix] [--name …] [--vip] [--note …]' },
+  block: { run: blockCommand, usage: 'block <number> [--prefix] [--short] [--action hangup|announce|voicemail] [--cause N] [--label …] [--note …] [--expires 30d|2026-12-31]' },
+  allow: { run: allowCommand, usage: 'allow <number> [--prefix] [--short] [--name …] [--vip] [--note …]' },
   unblock: { run: unblockCommand, usage: 'unblock <number> [--prefix]' },
+  remove: { run: removeCommand, usage: 'remove <number> [--prefix] [--kind allow|block]  |  remove --id N' },
   list: { run: listCommand, usage: 'list [--kind allow|block] [--search …] [--limit N]' },
   explain: { run: explainCommand, usage: 'explain <number> [--did …] [--at 2026-12-24T23:00] [--presentation N]' },
   calls: { run: callsCommand, usage: 'calls [--blocked] [--since 24h|2026-11-01] [--number …] [--limit N]' },
@@ -52,11 +49,14 @@ export function usage(): string {
 /** Runs one command; returns the exit code. Separate from the process so tests can call it. */
 export async function run(
   argv: string[],
-  out: Out = (l) => process.stdout.write(`${l}\n`),
+  out?: Out,
   err: Out = (l) => process.stderr.write(`${l}\n`),
   env = process.env,
   io: Partial<Omit<CliIo, 'err'>> = {},
 ): Promise<number> {
+  // What is not passed in goes to the process's stdout (tests pass both).
+  const stdout = out === undefined || io.write === undefined ? stdoutOutput() : undefined;
+  out ??= (l) => stdout?.line(l);
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     out(usage());
@@ -71,9 +71,11 @@ export async function run(
   try {
     const config = loadConfig({ env });
     ctx = createContext(config, { logger: createLogger('warn', process.stderr as never) });
-    await command.run(ctx, rest, out, { write: io.write ?? stdoutWrite, err, progress: io.progress ?? process.stderr });
+    await command.run(ctx, rest, out, { write: io.write ?? ((chunk) => stdout?.write(chunk)), err, progress: io.progress ?? process.stderr });
+    await stdout?.flush();
     return 0;
   } catch (e) {
+    if (e instanceof OutputClosed) return 0;
     if (e instanceof UsageError) {
       err(`callfilter ${name}: ${e.message}\nusage: callfilter ${command.usage}`);
       return 2;

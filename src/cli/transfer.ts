@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { ImportFormat } from '../importers/index.js';
 import { entriesCsv, entriesVcard, importEntries, importList, ImportRejectedError, ImportUsageError, type ImportProgress, type ImportReport } from '../imports/index.js';
 import type { EntryKind } from '../policy/types.js';
+import { count, oneLine } from '../text.js';
 import { CommandError, parse, UsageError } from './args.js';
 import type { CliIo, Out } from './main.js';
 import { progressBar } from './progress.js';
@@ -17,8 +18,8 @@ function kindFlag(value: string | undefined): EntryKind | undefined {
 }
 
 function showReport(report: ImportReport, out: Out, what: string): void {
-  out(`${what}: ${n(report.added)} added, ${n(report.skipped)} duplicates skipped${report.contacts ? `, ${n(report.contacts)} contacts created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`);
-  for (const i of report.ignored.slice(0, 20)) out(`  ignored line ${i.line}: ${i.why}`);
+  out(`${what}: ${n(report.added)} added, ${count(report.skipped, 'duplicate')} skipped${report.contacts ? `, ${count(report.contacts, 'contact')} created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`);
+  for (const i of report.ignored.slice(0, 20)) out(`  ignored line ${i.line}: ${oneLine(i.why)}`);
   if (report.ignoredCount > 20) out(`  … ${n(report.ignoredCount - 20)} more ignored`);
 }
 
@@ -38,8 +39,8 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
 
   const bar = progressBar(io.progress, 'importing');
   const onProgress = (p: ImportProgress) => {
-    if (p.phase === 'read') bar.update(p.bytes ?? 0, p.totalBytes, `${n(p.rows)} rows read`);
-    else bar.update(p.rows, p.totalRows, `${n(p.rows)} rows written`);
+    if (p.phase === 'read') bar.update(p.bytes ?? 0, p.totalBytes, `${count(p.rows, 'row')} read`);
+    else bar.update(p.rows, p.totalRows, `${count(p.rows, 'row')} written`);
   };
   try {
     if (values.list !== undefined) {
@@ -51,7 +52,7 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
         const report = await importList(ctx, list.id, { path }, { ...(format && { format }), onProgress });
         bar.end();
         showReport(report, out, `list "${list.name}" replaced`);
-        if (report.removed) out(`  ${n(report.removed)} rows of the previous version removed`);
+        if (report.removed) out(`  ${count(report.removed, 'row')} of the previous version removed`);
       } catch (err) {
         if (!existing) await lists.remove(list.id);
         throw err;
@@ -65,7 +66,7 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
     bar.end();
     if (err instanceof ImportUsageError) throw new UsageError(`${err.message} (use --kind allow or --kind block)`);
     if (err instanceof ImportRejectedError) {
-      const lines = err.rejected.slice(0, 20).map((r) => `  line ${r.line}: ${r.error}`);
+      const lines = err.rejected.slice(0, 20).map((r) => `  line ${r.line}: ${oneLine(r.error)}`);
       const more = err.count > 20 ? [`  … ${n(err.count - 20)} more`] : [];
       throw new CommandError([`${path}: ${err.message}`, ...lines, ...more].join('\n'));
     }

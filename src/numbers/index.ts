@@ -10,5 +10,6 @@ export {
   type NormalisedNumber,
 } from './normalise.js';
 export { allPrefixes } from './prefixes.js';
+export { implausibility } from './plausible.js';
 export { assertNumberingConfig } from './home.js';
 export { isWithheldPresentation } from './withheld.js';

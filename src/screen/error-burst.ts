@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { count } from '../text.js';
 
 /**
  * A broken database fails every call the same way; one log line per call would bury the cause. The first failure
@@ -17,7 +18,7 @@ export function createBurstLogger(log: Logger, windowMs = BURST_WINDOW_MS, clock
 
   function flush(reason: string): void {
     if (current && current.suppressed > 0) {
-      log.error({ kind: current.kind, suppressed: current.suppressed, sinceMs: clock() - current.since }, `${current.suppressed} more calls failed the same way (${reason})`);
+      log.error({ kind: current.kind, suppressed: current.suppressed, sinceMs: clock() - current.since }, `${count(current.suppressed, 'more call')} failed the same way (${reason})`);
     }
     current = undefined;
   }

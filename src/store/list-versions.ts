@@ -10,6 +10,7 @@
  * `cleanupOrphans()` removes (openStore runs it).
  */
 import type { Database } from './database.js';
+import { count } from '../text.js';
 import { StoreError } from './errors.js';
 import { createPacer, yieldToEventLoop } from './pacer.js';
 import { bool, orNull } from './sql.js';
@@ -141,7 +142,7 @@ export function createListVersions(db: Database, clock: () => number) {
         opts.signal?.throwIfAborted();
         const written = countVersion.get(listId, version) ?? 0;
         if (written !== added) {
-          throw new StoreError('conflict', `list ${listId}: ${added - written} of ${added} imported rows vanished during the import (removed by another process?); the old list stays active`);
+          throw new StoreError('conflict', `list ${listId}: ${added - written} of ${count(added, 'imported row')} vanished during the import (removed by another process?); the old list stays active`);
         }
         previous = await db.retry(() => db.transaction(() => {
           const active = activeOf.get(listId);

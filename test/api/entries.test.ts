@@ -56,7 +56,11 @@ describe('/api/v1/entries', () => {
     const again = await api.json('POST', '/api/v1/entries', { number: '030 12345670', kind: 'block' });
     expect(again).toEqual({ status: 409, body: { error: 'conflict', message: `a block entry for +493012345670 already exists (id ${first.body.id})` } });
     // The same number may be on the allow list too (allow wins at equal specificity).
-    expect((await api.json('POST', '/api/v1/entries', { number: '030 12345670', kind: 'allow' })).status).toBe(201);
+    const allowed = await api.json<Entry>('POST', '/api/v1/entries', { number: '030 12345670', kind: 'allow' });
+    expect(allowed.status).toBe(201);
+    expect((await api.json('POST', '/api/v1/entries', { number: '030 12345670', kind: 'allow' })).body).toMatchObject({
+      message: `an allow entry for +493012345670 already exists (id ${allowed.body.id})`,
+    });
   });
 
   it('lists newest first with filters and cursor paging', async () => {
@@ -103,5 +107,36 @@ describe('/api/v1/entries', () => {
     expect((await api.json('GET', '/api/v1/entries?page=2')).body).toMatchObject({ message: 'querystring must NOT have additional property "page"' });
     expect((await api.json('GET', '/api/v1/entries/abc')).body).toMatchObject({ message: 'params/id must be integer' });
     expect((await api.json('PATCH', '/api/v1/entries/1', {})).body).toMatchObject({ message: 'body must NOT have fewer than 1 properties' });
+  });
+
+  it('refuses an implausible exact number, and takes a deliberately short one with short: true that screening matches', async () => {
+    const api = await startApi(HOME);
+    const hint = '; for a deliberately short number (a service number) send "short": true';
+    expect(await api.json('POST', '/api/v1/entries', { number: '12', kind: 'block' })).toEqual({
+      status: 400,
+      body: { error: 'bad_request', message: `body/number: "12" is not a plausible phone number: +493012 is in no range of numbers assigned in DE${hint}` },
+    });
+    expect((await api.json('POST', '/api/v1/entries', { number: '+49 12', kind: 'allow' })).body).toMatchObject({
+      message: `body/number: "+49 12" is not a plausible phone number: +4912 is too short for a number in DE${hint}`,
+    });
+    expect(api.ctx.store.entries.count()).toBe(0);
+
+    const short = await api.json<Entry>('POST', '/api/v1/entries', { number: '12', kind: 'block', short: true });
+    expect(short).toMatchObject({ status: 201, body: { number: '+493012', prefix: false } });
+    // A caller presenting the same digits is read the same way, so the entry decides the call.
+    expect((await api.call('12')).variables).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
+
+    const id = short.body.id;
+    expect((await api.json('PATCH', `/api/v1/entries/${id}`, { number: '13' })).body).toMatchObject({ message: expect.stringMatching(/^body\/number: "13" is not a plausible phone number/) });
+    expect((await api.json<Entry>('PATCH', `/api/v1/entries/${id}`, { number: '13', short: true })).body).toMatchObject({ number: '+493013' });
+    expect((await api.json('PATCH', `/api/v1/entries/${id}`, { short: true })).body).toMatchObject({ message: 'body/short: says how to read body/number; send the number too' });
+    // Prefixes are ranges, not numbers: no plausibility test.
+    expect((await api.json('POST', '/api/v1/entries', { number: '0301*', kind: 'block' })).status).toBe(201);
+
+    type Doc = { paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, { type: string }> } }> } }>> };
+    const { paths } = (await api.json<Doc>('GET', '/api/v1/openapi.json')).body;
+    for (const [path, method] of [['/api/v1/entries', 'post'], ['/api/v1/entries/{id}', 'patch']] as const) {
+      expect(paths[path]?.[method]?.requestBody.content['application/json']?.schema.properties.short).toMatchObject({ type: 'boolean' });
+    }
   });
 });

@@ -46,9 +46,19 @@ describe('callfilter command line', () => {
     expect(explain.out).toContain('reason:   allowlist  "Anna B."');
   });
 
+  it('blocks a deliberately short number with --short, and a caller with those digits is blocked', async () => {
+    const dir = tempDir();
+    const blocked = await cli(dir, 'block', '12', '--short');
+    expect(blocked.code).toBe(0);
+    expect(blocked.out).toMatch(/^added #1 {2}block {2}\+493012 /);
+    expect((await cli(dir, 'explain', '12')).out).toContain('reason:   blocklist');
+  });
+
   it.each([
     [['block'], 2, 'callfilter block: a number is required'],
     [['block', 'abc'], 2, 'callfilter block: "abc" is not a phone number'],
+    [['block', '12'], 2, 'callfilter block: "12" is not a plausible phone number: +493012 is in no range of numbers assigned in DE; for a deliberately short number (a service number) add --short'],
+    [['allow', '+49', '12'], 2, 'callfilter allow: "+49 12" is not a plausible phone number: +4912 is too short for a number in DE;'],
     [['block', '030123456', '--action', 'connect'], 2, '--action: "connect" is not one of hangup, announce, voicemail'],
     [['block', '030123456', '--expires', 'soon'], 2, '--expires: "soon" is not a time'],
     [['list', '--kind', 'maybe'], 2, '--kind: "maybe" is not allow or block'],

@@ -81,9 +81,12 @@ describe('docker-compose.yml', () => {
   it('publishes SIP and RTP of Asterisk as the templates configure them', () => {
     const published = ports(asterisk);
     expect(published.every((p) => p.protocol === 'udp')).toBe(true);
-    const lan = parseConf(read('deploy/asterisk/pjsip.conf')).sections.find((s) => s.name === 'transport-lan');
-    const sipPort = lan?.options.find(([k]) => k === 'bind')?.[1]?.split(':')[1];
-    expect(published).toContainEqual({ ip: '0.0.0.0', host: sipPort, container: sipPort, protocol: 'udp' });
+    // Both transports: the LAN one for the FRITZ!Box, the WAN one that env.example says to forward from the router.
+    for (const name of ['transport-lan', 'transport-wan']) {
+      const transport = parseConf(read('deploy/asterisk/pjsip.conf')).sections.find((s) => s.name === name);
+      const sipPort = transport?.options.find(([k]) => k === 'bind')?.[1]?.split(':')[1];
+      expect(published, name).toContainEqual({ ip: '0.0.0.0', host: sipPort, container: sipPort, protocol: 'udp' });
+    }
     const rtp = parseConf(read('deploy/asterisk/rtp.conf')).sections[0]?.options ?? [];
     const range = `${rtp.find(([k]) => k === 'rtpstart')?.[1]}-${rtp.find(([k]) => k === 'rtpend')?.[1]}`;
     expect(published).toContainEqual({ ip: '0.0.0.0', host: range, container: range, protocol: 'udp' });

@@ -64,6 +64,18 @@ describe('the guides', () => {
     }
   });
 
+  it.each(['README.md', 'docs/asterisk.md'])('%s routes inbound calls by a pattern that takes a leading + and by the s extension', (page) => {
+    const text = read(page);
+    expect(text).not.toContain('exten => _X.');
+    expect(text).toContain('exten => _[+0-9].,1,Gosub(callfilter-screen,s,1(${EXTEN},');
+    expect(text).toContain('exten => s,1,Gosub(callfilter-screen,s,1(${EXTEN},');
+  });
+
+  it('show the backup command\'s output with the schema version of the newest migration', () => {
+    const newest = Math.max(...listFiles('migrations', '.sql').map((f) => Number(/(\d+)-[^/]*$/.exec(f)?.[1])));
+    expect(read('docs/operations.md')).toMatch(new RegExp(`^backed up .* \\(.*, schema version ${newest}, integrity ok\\)$`, 'm'));
+  });
+
   it('use the AGI URL and ports the code defines', () => {
     const port = envDefault('CALLFILTER_AGI_PORT');
     expect(read('docs/asterisk.md')).toContain(`AGI(agi://127.0.0.1:${port}/screen,\${ARG1})`);

@@ -108,6 +108,22 @@ describe('the PJSIP templates', () => {
     }
   });
 
+  it.each(PJSIP)('%s lets a device register only under its endpoint\'s own name (identify_by=username, AOR by To user)', (file) => {
+    const { sections } = parseConf(read(file));
+    for (const e of sections.filter((s) => optionOf(s, 'type') === 'endpoint' && optionOf(s, 'auth') !== undefined)) {
+      const auth = sections.find((s) => s.name === optionOf(e, 'auth') && optionOf(s, 'type') === 'auth') as ConfSection;
+      expect(optionOf(auth, 'username'), `[${e.name}]`).toBe(e.name);
+      expect(optionOf(e, 'aors'), `[${e.name}]`).toBe(e.name);
+    }
+  });
+
+  it('deploy/env.example offers only settings something reads', () => {
+    const readers = ['docker-compose.yml', ...listFiles('deploy/asterisk', '.conf'), 'deploy/asterisk/start.sh'].map(read).join('\n');
+    for (const [, name] of read('deploy/env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)) {
+      if (!name?.startsWith('CALLFILTER_')) expect(readers, name).toMatch(new RegExp(`\\$\\{${name}\\b`));
+    }
+  });
+
   it.each(PJSIP)('%s takes secrets only from placeholders, never literally', (file) => {
     for (const s of parseConf(read(file)).sections) {
       const password = optionOf(s, 'password');
@@ -134,7 +150,6 @@ const WAY1 = {
   SIP_PROVIDER_HOST: 'sip.example.net',
   SIP_PROVIDER_USER: '4930123456',
   SIP_PROVIDER_PASSWORD: 'pa;ss$w{o}rd',
-  FRITZBOX_SIP_USER: 'fritzbox',
   FRITZBOX_SIP_PASSWORD: 'box-secret',
 };
 
@@ -181,10 +196,10 @@ describe('deploy/asterisk/start.sh (the compose Asterisk entrypoint)', () => {
   });
 
   it('refuses to start Asterisk with missing settings, naming each one', () => {
-    const r = render({ ...WAY1, SIP_PROVIDER_PASSWORD: '', FRITZBOX_SIP_USER: '' });
+    const r = render({ ...WAY1, SIP_PROVIDER_PASSWORD: '', FRITZBOX_SIP_PASSWORD: '' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('pjsip.conf needs these environment variables');
-    expect(r.stderr).toContain('FRITZBOX_SIP_USER SIP_PROVIDER_PASSWORD');
+    expect(r.stderr).toContain('FRITZBOX_SIP_PASSWORD SIP_PROVIDER_PASSWORD');
   });
 
   it('refuses a value that would smuggle in another config line', () => {

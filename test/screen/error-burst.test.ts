@@ -32,4 +32,13 @@ describe('createBurstLogger', () => {
     burst.success();
     expect(lines.filter((l) => l.msg === 'screening recovered')).toHaveLength(1);
   });
+
+  it('counts a single repeat in the singular', () => {
+    const { lines, stream } = captureLogs();
+    const burst = createBurstLogger(createLogger('info', stream), 60_000, () => 0);
+    burst.failure(new Error('a'), {}, 'failed');
+    burst.failure(new Error('a'), {}, 'failed');
+    burst.success();
+    expect(lines.map((l) => l.msg)).toContain('1 more call failed the same way (recovered)');
+  });
 });

@@ -27,6 +27,14 @@ export function t(key: Key, values: Record<string, string | number> = {}): strin
   return table[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
 }
 
+const plurals = new Intl.PluralRules(lang);
+
+/** `key`, or `key.one` where `count` takes the singular ("1 contact", "1 Kontakt"); English and German need no more. */
+export function tn(key: Key, count: number, values: Record<string, string | number> = {}): string {
+  const one = `${key}.one`;
+  return t(plurals.select(count) === 'one' && one in table ? (one as Key) : key, values);
+}
+
 /** Fills every element marked with data-i18n (text) and data-i18n-aria-label (its aria-label). */
 export function translatePage(root: ParentNode = document): void {
   document.documentElement.lang = lang;

@@ -5,7 +5,7 @@
 import { ApiError, del, get, patch, post, query, request } from './api.js';
 import { errorText } from './calls.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
-import { date, num, t } from './i18n.js';
+import { date, num, t, tn } from './i18n.js';
 import type { Entry, ImportReport, Kind, Page, SpamList } from './types.js';
 
 const entries = new Map<number, Entry>();
@@ -125,7 +125,7 @@ async function removeEntry(id: number): Promise<void> {
 /** "12 added · 3 already there · 1 ignored" and the ignored rows with their line numbers. */
 function showReport(box: HTMLElement, title: string, r: ImportReport): void {
   const counts = [t('import.added', { n: num(r.added) }), t('import.skipped', { n: num(r.skipped) })];
-  if (r.contacts > 0) counts.push(t('import.contacts', { n: num(r.contacts) }));
+  if (r.contacts > 0) counts.push(tn('import.contacts', r.contacts, { n: num(r.contacts) }));
   if (r.ignoredCount > 0) counts.push(t('import.ignored', { n: num(r.ignoredCount) }));
   box.replaceChildren(h('p', { class: 'ok' }, title), h('p', { class: 'counts' }, counts.join(' · ')));
   if (r.ignored.length) box.append(h('ul', { class: 'lines' }, ...r.ignored.map((i) => h('li', {}, t('import.line', { line: i.line, text: i.why })))));
@@ -209,7 +209,7 @@ async function createList(form: HTMLFormElement): Promise<void> {
   const name = field(form, 'name').value.trim();
   try {
     const res = await request<{ list: SpamList; import?: ImportReport }>('POST', `/api/v1/lists${query({ name, threshold: field(form, 'threshold').value })}`, upload(file));
-    if (res.import) showReport(box, t('list.done', { name: res.list.name, n: num(res.list.entryCount) }), res.import);
+    if (res.import) showReport(box, tn('list.done', res.list.entryCount, { name: res.list.name, n: num(res.list.entryCount) }), res.import);
     form.reset();
     await loadLists();
   } catch (err) {

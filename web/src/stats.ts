@@ -5,7 +5,7 @@
 import { get } from './api.js';
 import { errorText } from './calls.js';
 import { byId, emptyState, h, say, svg } from './dom.js';
-import { callTime, num, shortDate, t, type Key } from './i18n.js';
+import { callTime, num, shortDate, t, tn, type Key } from './i18n.js';
 import type { Action, Stats } from './types.js';
 import { reasonWords } from './words.js';
 
@@ -39,7 +39,7 @@ function chart(stats: Stats): SVGElement {
     totals.voicemail += d.byAction.voicemail ?? 0;
     totals.blocked += (d.byAction.hangup ?? 0) + (d.byAction.announce ?? 0);
   }
-  const summary = t('stats.summary', { total: num(totals.total), connect: num(totals.connect), voicemail: num(totals.voicemail), blocked: num(totals.blocked) });
+  const summary = tn('stats.summary', totals.total, { total: num(totals.total), connect: num(totals.connect), voicemail: num(totals.voicemail), blocked: num(totals.blocked) });
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': summary, class: 'bars' }, svg('title', {}, summary));
   for (let v = 0; v <= top; v += s) {
     root.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }));
@@ -47,7 +47,7 @@ function chart(stats: Stats): SVGElement {
   }
   days.forEach((d, i) => {
     const x = PAD.left + i * slot + slot * 0.15;
-    const g = svg('g', {}, svg('title', {}, `${t('stats.day', { day: shortDate(d.from), total: num(d.total) })} — ${STACK.map((a) => `${t(`legend.${a}` as Key)} ${d.byAction[a] ?? 0}`).join(', ')}`));
+    const g = svg('g', {}, svg('title', {}, `${tn('stats.day', d.total, { day: shortDate(d.from), total: num(d.total) })} — ${STACK.map((a) => `${t(`legend.${a}` as Key)} ${d.byAction[a] ?? 0}`).join(', ')}`));
     let base = 0;
     for (const a of STACK) {
       const n = d.byAction[a] ?? 0;

@@ -3,7 +3,7 @@
  * "called twice within 5 minutes". Built from the facts of the call (reason, label, the entry or list that
  * fired), not from the log's English sentence.
  */
-import { countryName, date, t, type Key } from './i18n.js';
+import { countryName, date, t, tn, type Key } from './i18n.js';
 import type { Action, Call, Explained, Facts, Reason } from './types.js';
 
 export function actionWord(action: Action): string {
@@ -44,7 +44,7 @@ export function reasonWords(f: Facts, reason: Reason = f.reason): string {
     case 'spam-list': {
       const l = f.list;
       if (!l) return t('reason.spam-list');
-      return l.score === undefined ? t('reason.spam-list.named', { list: l.name }) : t('reason.spam-list.score', { list: l.name, score: l.score, threshold: l.threshold });
+      return l.score === undefined ? t('reason.spam-list.named', { list: l.name }) : tn('reason.spam-list.score', l.score, { list: l.name, score: l.score, threshold: l.threshold });
     }
     case 'anonymous':
       return t('reason.anonymous');
@@ -57,7 +57,8 @@ export function reasonWords(f: Facts, reason: Reason = f.reason): string {
     case 'repeat-caller': {
       const r = f.repeat ?? repeatFromText(f.explanation);
       if (!r) return t('reason.repeat-caller');
-      return r.calls === 2 ? t('reason.repeat.twice', { minutes: r.windowMinutes }) : t('reason.repeat.n', { calls: r.calls, minutes: r.windowMinutes });
+      const minutes = tn('minutes', r.windowMinutes, { n: r.windowMinutes });
+      return r.calls === 2 ? t('reason.repeat.twice', { minutes }) : t('reason.repeat.n', { calls: r.calls, minutes });
     }
     case 'quiet-hours': {
       const schedule = f.schedule ?? quietSchedule(f.explanation);

@@ -41,11 +41,19 @@ export const EntrySchema = Type.Object({
   updatedAt: Type.Integer(),
 });
 
+const ShortSchema = Type.Boolean({
+  description:
+    'The number is deliberately short or irregular (a service number such as 22333): store it without the plausibility ' +
+    'check that refuses an exact number libphonenumber calls impossible or unassigned (400). It is stored as a caller ' +
+    'with these digits is read (home country and area code), so it matches that caller.',
+});
+
 const CreateBody = Type.Object(
   {
     number: NumberText,
     kind: KindSchema,
     prefix: Type.Optional(Type.Boolean({ description: 'A prefix entry (same as a trailing * on the number).' })),
+    short: Type.Optional(ShortSchema),
     action: Type.Optional(ActionSchema),
     cause: Type.Optional(CauseSchema),
     announcement: Type.Optional(AnnouncementSchema),
@@ -62,6 +70,7 @@ const PatchBody = Type.Object(
     number: Type.Optional(NumberText),
     kind: Type.Optional(KindSchema),
     prefix: Type.Optional(Type.Boolean()),
+    short: Type.Optional(ShortSchema),
     action: Type.Optional(Nullable(ActionSchema)),
     cause: Type.Optional(Nullable(CauseSchema)),
     announcement: Type.Optional(Nullable(AnnouncementSchema)),
@@ -102,9 +111,9 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/entries',
     { schema: { tags: TAGS, summary: 'Add an allow or block entry', body: CreateBody, response: { 201: EntrySchema, ...ERRORS } } },
     async (req, reply) => {
-      const { number: text, prefix: wantPrefix, expiresAt, ...rest } = req.body;
+      const { number: text, prefix: wantPrefix, short, expiresAt, ...rest } = req.body;
       checkAction(rest.kind, rest.action);
-      const { number, prefix } = entryNumber(ctx, text, wantPrefix, 'body/number');
+      const { number, prefix } = entryNumber(ctx, text, wantPrefix, 'body/number', short);
       const entry: NewEntry = { ...rest, number, prefix, source: 'api' };
       if (expiresAt !== undefined) entry.expiresAt = parseTime(expiresAt, 'body/expiresAt');
       return reply.code(201).send(entries.create(entry));
@@ -121,15 +130,15 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/entries/:id',
     { schema: { tags: TAGS, summary: 'Change an entry', params: IdParams, body: PatchBody, response: { 200: EntrySchema, ...ERRORS } } },
     async (req) => {
-      const { number: text, prefix, expiresAt, ...rest } = req.body;
+      const { number: text, prefix, short, expiresAt, ...rest } = req.body;
       const current = entries.get(req.params.id);
       if (!current) throw notFound(`no entry ${req.params.id}`);
       checkAction(rest.kind ?? current.kind, rest.action === undefined ? current.action : rest.action);
       const patch: EntryPatch = { ...rest };
-      if (text !== undefined) Object.assign(patch, entryNumber(ctx, text, prefix, 'body/number'));
+      if (text !== undefined) Object.assign(patch, entryNumber(ctx, text, prefix, 'body/number', short));
       else if (prefix !== undefined && prefix !== current.prefix) {
         throw badRequest('body/prefix: to turn an entry into a prefix or back, send its number too');
-      }
+      } else if (short !== undefined) throw badRequest('body/short: says how to read body/number; send the number too');
       if (expiresAt !== undefined) patch.expiresAt = expiresAt === null ? null : parseTime(expiresAt, 'body/expiresAt');
       return entries.update(req.params.id, patch) ?? Promise.reject(notFound(`no entry ${req.params.id}`));
     },
