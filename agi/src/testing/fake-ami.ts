@@ -137,10 +137,12 @@ export class FakeAmi {
   async sendEvent(name: string, category: string, fields: [string, string][], chunks = 1): Promise<number> {
     const text = `Event: ${name}\r\nPrivilege: ${category},all\r\n${fields.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
     const targets = [...this.sessions].filter((s) => s.username !== undefined && s.read.has(category) && s.mask.has(category));
-    const size = Math.ceil(text.length / Math.max(1, chunks));
-    for (let at = 0; at < text.length; at += size) {
-      for (const s of targets) if (!s.socket.destroyed) s.socket.write(text.slice(at, at + size));
-      if (at + size < text.length) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Cut in bytes, not characters: a piece may end inside a UTF-8 sequence, as a TCP segment may.
+    const bytes = Buffer.from(text, 'utf8');
+    const size = Math.ceil(bytes.length / Math.max(1, chunks));
+    for (let at = 0; at < bytes.length; at += size) {
+      for (const s of targets) if (!s.socket.destroyed) s.socket.write(bytes.subarray(at, at + size));
+      if (at + size < bytes.length) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return targets.length;
   }
