@@ -82,7 +82,9 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       socket.once('secureConnect', () => {
         socket.off('error', onError);
         try {
-          req.pin?.check(socket.getPeerCertificate().fingerprint256);
+          const fingerprint = socket.getPeerCertificate().fingerprint256;
+          if (!fingerprint) throw new FritzboxError(`${url.origin} presented no certificate`);
+          req.pin?.check(fingerprint);
         } catch (err) {
           socket.destroy();
           done(err as Error);
