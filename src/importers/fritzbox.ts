@@ -29,6 +29,8 @@ interface NumberEl {
 interface Contact {
   realName: string;
   uniqueid: string;
+  /** `<category>`: 1 marks a VIP (AVM X_AVM-DE_OnTel, "Phonebook Content"). */
+  category: string;
   numbers: NumberEl[];
 }
 
@@ -54,7 +56,7 @@ export function parseFritzbox(text: string, options: FritzboxOptions): ParseResu
           kind = options.kind ?? (tok.attrs.owner === OWNER_CALL_BARRING ? 'block' : 'allow');
           internalBook = tok.attrs.owner === OWNER_INTERNAL;
         } else if (tok.name === 'contact') {
-          contact = { realName: '', uniqueid: '', numbers: [] };
+          contact = { realName: '', uniqueid: '', category: '', numbers: [] };
         } else if (tok.name === 'number' && contact !== undefined) {
           num = { line: tok.line, type: tok.attrs.type, text: '', start: tok.start, end: tok.end };
         }
@@ -64,6 +66,8 @@ export function parseFritzbox(text: string, options: FritzboxOptions): ParseResu
         else if (contact !== undefined && parent === 'realName') contact.realName += tok.text;
         else if (contact !== undefined && parent === 'uniqueid' && path[path.length - 2] === 'contact') {
           contact.uniqueid += tok.text;
+        } else if (contact !== undefined && parent === 'category' && path[path.length - 2] === 'contact') {
+          contact.category += tok.text;
         }
       } else {
         // Tolerant of sloppy nesting: pop up to the matching start tag, if there is one.
@@ -121,6 +125,7 @@ function emit(
     if (kind === 'allow') {
       const name = label ?? value;
       row.contact = uniqueid === '' ? { name } : { name, externalId: uniqueid };
+      if (contact.category.trim() === '1') row.vip = true;
     }
     out.row(row);
     if (out.full) return;

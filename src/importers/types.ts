@@ -14,6 +14,8 @@ export interface ImportRow {
   kind?: ImportKind;
   /** The address-book card or phonebook contact this number belongs to (allow rows from vCard / FRITZ!Box). */
   contact?: { name: string; externalId?: string };
+  /** The contact is a VIP (a FRITZ!Box contact in category 1): the FRITZ!Box source makes VIP entries of these. */
+  vip?: boolean;
   /** Votes or reports, for imported spam lists. */
   score?: number;
   /** The row as written in the file (a vCard / XML row: the property or element carrying the number). */

@@ -17,12 +17,12 @@ const allow = (line: number, number: string, name: string, externalId: string, p
 describe('FRITZ!Box: the shared phonebook export (one-line contacts)', () => {
   const r = parseImport(fixture('fritzbox-phonebook.xml'), { numbering, filename: 'fritzbox-phonebook.xml' });
 
-  it('reads every number of every contact as an allow row named by realName', () => {
+  it('reads every number of every contact as an allow row named by realName, VIPs (category 1) marked', () => {
     expect(r.format).toBe('fritzbox');
     expect(withoutRaw(r.rows)).toEqual([
-      allow(5, '+493012345670', 'Böhm, Jürgen', '12'),
-      allow(5, '+491701234567', 'Böhm, Jürgen', '12'),
-      allow(5, '+493012345671', 'Böhm, Jürgen', '12'),
+      { ...allow(5, '+493012345670', 'Böhm, Jürgen', '12'), vip: true },
+      { ...allow(5, '+491701234567', 'Böhm, Jürgen', '12'), vip: true },
+      { ...allow(5, '+493012345671', 'Böhm, Jürgen', '12'), vip: true },
       allow(8, '+493012345672', 'Dr. Käthe Weiß', '27'),
       allow(8, '+493012345673', 'Dr. Käthe Weiß', '27'),
       allow(11, '+498912345670', 'Hausverwaltung Müller & Söhne', '31'),
