@@ -63,7 +63,10 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
     showReport(report, out, `imported ${path}`);
   } catch (err) {
     bar.end();
-    if (err instanceof ImportUsageError) throw new UsageError(`${err.message} (use --kind allow or --kind block)`);
+    if (err instanceof ImportUsageError) {
+      const fix = err.kinds.length === 0 ? 'leave --kind out' : `use ${err.kinds.map((k) => `--kind ${k}`).join(' or ')}`;
+      throw new UsageError(`${err.message} (${fix})`);
+    }
     if (err instanceof ImportRejectedError) {
       const lines = err.rejected.slice(0, 20).map((r) => `  line ${r.line}: ${r.error}`);
       const more = err.count > 20 ? [`  … ${n(err.count - 20)} more`] : [];

@@ -73,4 +73,11 @@ export class ImportRejectedError extends Error {
 /** The import was asked the wrong way (e.g. a CSV without a kind). The API answers 400, the command line exit 2. */
 export class ImportUsageError extends Error {
   override readonly name = 'ImportUsageError';
+  constructor(
+    message: string,
+    /** The kinds the same file would be imported with; empty: leave the kind out. */
+    readonly kinds: readonly ImportKind[] = ['allow', 'block'],
+  ) {
+    super(message);
+  }
 }

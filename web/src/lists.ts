@@ -6,6 +6,7 @@ import { ApiError, del, get, patch, post, query, request } from './api.js';
 import { errorText } from './calls.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { date, num, t } from './i18n.js';
+import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
 import type { Entry, ImportReport, Kind, Page, SpamList } from './types.js';
 
 const entries = new Map<number, Entry>();
@@ -156,10 +157,19 @@ async function importFile(form: HTMLFormElement): Promise<void> {
     say(byId('import-error'), t('import.nofile'));
     return;
   }
+  const facts = await fileFacts(file);
+  showQuestions(facts);
+  const asked = kindToSend(form, facts);
+  if ('problem' in asked) {
+    say(byId('import-error'), t(asked.problem));
+    byId(asked.focus).focus();
+    return;
+  }
   try {
-    const report = await request<ImportReport>('POST', `/api/v1/import${query({ kind: field<HTMLSelectElement>(form, 'kind').value })}`, upload(file));
+    const report = await request<ImportReport>('POST', `/api/v1/import${query({ kind: asked.kind })}`, upload(file));
     showReport(box, t('import.done', { file: file.name, format: report.format }), report);
     form.reset();
+    showQuestions(undefined);
     await loadEntries();
   } catch (err) {
     if (err instanceof ApiError && err.status === 400) showRejected(box, err);
@@ -229,6 +239,13 @@ export function initLists(): { refresh: () => Promise<void> } {
   submit('entry-form', saveEntry);
   submit('entries-filter', () => loadEntries());
   submit('import-form', importFile);
+  const importForm = byId<HTMLFormElement>('import-form');
+  field(importForm, 'file').addEventListener('change', () => {
+    const file = field(importForm, 'file').files?.[0];
+    say(byId('import-error'), '');
+    if (!file) return showQuestions(undefined);
+    void fileFacts(file).then(showQuestions);
+  });
   submit('spam-form', createList);
   byId('entry-cancel').addEventListener('click', () => editMode(undefined));
   byId('entries-more').addEventListener('click', () => void loadEntries(true));

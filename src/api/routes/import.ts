@@ -9,7 +9,11 @@ import { ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';
 
 const ImportQuery = Type.Object(
   {
-    kind: Type.Optional(KindSchema),
+    kind: Type.Optional({
+      ...KindSchema,
+      description:
+        'CSV and plain JSON lists: required, the kind every number gets. vCard: allow only (block is refused). FRITZ!Box XML: block declares the file to be the box\'s call-barring list; otherwise its contacts are allowed. PhoneBlock: block only.',
+    }),
     format: Type.Optional(ImportFormatSchema),
   },
   Strict,
@@ -39,8 +43,9 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['import/export'],
         summary: 'Import a file into the personal entries',
         description:
-          'Every TEL of every vCard becomes an allow entry of a contact; a FRITZ!Box phonebook gives allow entries (its call-barring list: block). ' +
-          'CSV needs kind. Atomic: one bad row refuses the whole file (400, with its line numbers) and nothing changes.',
+          'Contacts are contacts: every TEL of every vCard becomes an allow entry of a contact, and a FRITZ!Box phonebook gives allow entries unless kind=block declares it the box\'s call-barring list ' +
+          '(the call-barring list itself, owner 258, is refused without that). A PhoneBlock blocklist gives block entries. CSV and plain JSON lists need kind. ' +
+          'Atomic: one bad row refuses the whole file (400, with its line numbers) and nothing changes.',
         querystring: ImportQuery,
         response: { 200: ImportReportSchema, ...ERRORS },
       },
@@ -51,7 +56,11 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       try {
         return await importEntries(ctx, file, { ...(kind && { kind }), ...(format && { format }) });
       } catch (err) {
-        if (err instanceof ImportUsageError) throw badRequest(`querystring/kind: ${err.message}`);
+        if (err instanceof ImportUsageError) {
+          // The CSV refusal names its choice already; the others say what would be accepted.
+          const fix = err.kinds.length === 0 ? ' (leave kind out)' : err.kinds.length === 1 ? ` (kind=${err.kinds[0]})` : '';
+          throw badRequest(`querystring/kind: ${err.message}${fix}`);
+        }
         throw err;
       }
     },
