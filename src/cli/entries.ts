@@ -3,6 +3,7 @@ import { normaliseEntry } from '../numbers/index.js';
 import { ACTIONS, type Action, type EntryKind } from '../policy/types.js';
 import type { NewEntry, StoredEntry } from '../store/types.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
+import { showEntryConflicts } from './conflicts.js';
 import type { Out } from './main.js';
 
 function entryNumber(ctx: AppContext, positionals: string[], prefixFlag: boolean | undefined): { number: string; prefix: boolean } {
@@ -31,9 +32,12 @@ function addEntry(ctx: AppContext, entry: NewEntry, out: Out): void {
   if (existing) {
     const updated = ctx.store.entries.update(existing.id, { ...entry, source: existing.source });
     out(`updated ${showEntry(updated as StoredEntry)}`);
+    showEntryConflicts(ctx, updated as StoredEntry, out);
     return;
   }
-  out(`added ${showEntry(ctx.store.entries.create(entry))}`);
+  const created = ctx.store.entries.create(entry);
+  out(`added ${showEntry(created)}`);
+  showEntryConflicts(ctx, created, out);
 }
 
 export function blockCommand(ctx: AppContext, argv: string[], out: Out): void {

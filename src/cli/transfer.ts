@@ -5,6 +5,7 @@ import type { ImportFormat } from '../importers/index.js';
 import { entriesCsv, entriesVcard, importEntries, importList, ImportRejectedError, ImportUsageError, type ImportProgress, type ImportReport } from '../imports/index.js';
 import type { EntryKind } from '../policy/types.js';
 import { CommandError, parse, UsageError } from './args.js';
+import { showConflicts } from './conflicts.js';
 import type { CliIo, Out } from './main.js';
 import { progressBar } from './progress.js';
 
@@ -20,6 +21,7 @@ function showReport(report: ImportReport, out: Out, what: string): void {
   out(`${what}: ${n(report.added)} added, ${n(report.skipped)} duplicates skipped${report.contacts ? `, ${n(report.contacts)} contacts created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`);
   for (const i of report.ignored.slice(0, 20)) out(`  ignored line ${i.line}: ${i.why}`);
   if (report.ignoredCount > 20) out(`  … ${n(report.ignoredCount - 20)} more ignored`);
+  showConflicts(report.conflicts ?? [], report.conflictCount ?? 0, out);
 }
 
 export async function importCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {

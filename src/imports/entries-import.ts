@@ -6,6 +6,7 @@
 import type { AppContext } from '../context.js';
 import { parseImport } from '../importers/index.js';
 import type { NewEntry } from '../store/index.js';
+import { findConflicts } from './conflicts.js';
 import { entryKind, NEEDS_KIND } from './kinds.js';
 import { collectCsv, collectParsed, type Collected, type Row } from './rows.js';
 import { contentTypeOf, filenameOf, readAll, resolveFormat, type ImportSource } from './source.js';
@@ -134,6 +135,7 @@ export async function importEntries(ctx: AppContext, src: ImportSource, options:
   }
   const written = writeEntries(ctx, collected, piped ? undefined : options.onProgress);
   const { problems } = collected;
-  ctx.logger.info({ format: collected.format, ...written, ignored: problems.ignoredCount }, 'entries imported');
-  return { format: collected.format, ...written, rejected: [], ignored: problems.ignored, ignoredCount: problems.ignoredCount };
+  const conflicts = await findConflicts(ctx, collected.rows());
+  ctx.logger.info({ format: collected.format, ...written, ignored: problems.ignoredCount, conflicts: conflicts.conflictCount }, 'entries imported');
+  return { format: collected.format, ...written, rejected: [], ignored: problems.ignored, ignoredCount: problems.ignoredCount, ...conflicts };
 }

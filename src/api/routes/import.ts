@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.js';
 import { importEntries, ImportUsageError } from '../../imports/index.js';
 import { badRequest } from '../errors.js';
 import { readUpload, uploadDoc } from '../upload.js';
-import { ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';
+import { ConflictSchema, ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';
 
 const ImportQuery = Type.Object(
   {
@@ -31,6 +31,8 @@ export const ImportReportSchema = Type.Object({
   skipped: Type.Integer({ description: 'Duplicates: the entry exists already, or came earlier in the file.' }),
   contacts: Type.Integer({ description: 'Contacts created (vCard, FRITZ!Box).' }),
   ...RowReport,
+  conflicts: Type.Array(ConflictSchema, { description: 'The file\'s numbers that the other list holds too, and which entry wins (at most 100 listed).' }),
+  conflictCount: Type.Integer(),
 });
 
 export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
