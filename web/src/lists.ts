@@ -4,6 +4,7 @@
  */
 import { ApiError, del, get, patch, post, query, request } from './api.js';
 import { errorText } from './calls.js';
+import { conflictItem, conflictsReport } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { date, num, t } from './i18n.js';
 import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
@@ -13,6 +14,26 @@ const entries = new Map<number, Entry>();
 let cursor: number | undefined;
 
 const display = (e: Entry) => (e.prefix ? `${e.number}*` : e.number);
+
+/** The row under an entry in conflict: each conflict, with its one-click resolution, across the table. */
+function conflictRow(e: Entry, conflicts: NonNullable<Entry['conflicts']>): HTMLTableRowElement {
+  const onError = (err: unknown) => say(byId('entries-error'), errorText(err));
+  return h(
+    'tr',
+    { class: 'conflict-row', 'data-conflicts-of': e.id },
+    h('td', {}),
+    h('td', { colspan: 5 }, h('ul', { class: 'conflicts' }, ...conflicts.map((c) => conflictItem(c, () => void loadEntries(), onError)))),
+  );
+}
+
+/** An entry's row, and for an entry in conflict, the row that names the conflicts under it. */
+function entryRows(e: Entry): HTMLTableRowElement[] {
+  const tr = entryRow(e);
+  if (!e.conflicts?.length) return [tr];
+  tr.classList.add('in-conflict');
+  tr.cells[1]?.append(h('span', { class: 'badge conflict' }, t('entry.conflict')));
+  return [tr, conflictRow(e, e.conflicts)];
+}
 
 function entryRow(e: Entry): HTMLTableRowElement {
   const number = display(e);
@@ -48,7 +69,7 @@ async function loadEntries(more = false): Promise<void> {
     }
     for (const e of page.items) {
       entries.set(e.id, e);
-      body.append(entryRow(e));
+      body.append(...entryRows(e));
     }
     cursor = page.nextCursor;
     byId('entries-more').hidden = cursor === undefined;
@@ -130,6 +151,7 @@ function showReport(box: HTMLElement, title: string, r: ImportReport): void {
   if (r.ignoredCount > 0) counts.push(t('import.ignored', { n: num(r.ignoredCount) }));
   box.replaceChildren(h('p', { class: 'ok' }, title), h('p', { class: 'counts' }, counts.join(' · ')));
   if (r.ignored.length) box.append(h('ul', { class: 'lines' }, ...r.ignored.map((i) => h('li', {}, t('import.line', { line: i.line, text: i.why })))));
+  box.append(...conflictsReport(r.conflicts ?? [], r.conflictCount ?? 0, () => void loadEntries(), (err) => say(byId('entries-error'), errorText(err))));
   box.hidden = false;
 }
 
