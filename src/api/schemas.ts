@@ -66,3 +66,25 @@ export const ErrorSchema = Type.Object(
 export const ERRORS = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const;
 
 export const NoContent = Type.Null({ description: 'No content.' });
+
+const ConflictEntrySchema = Type.Object({
+  id: Type.Integer(),
+  kind: KindSchema,
+  number: Type.String(),
+  prefix: Type.Boolean(),
+  label: Type.Optional(Type.String()),
+  source: Type.String(),
+  contactId: Type.Optional(Type.Integer()),
+});
+
+/** Both lists hold these callers: which entry decides a call from there, and why (the policy's own precedence). */
+export const ConflictSchema = Type.Object(
+  {
+    number: Type.String({ description: 'Where both entries hold callers: the narrower one (an exact number, or the longer prefix).' }),
+    prefix: Type.Boolean(),
+    wins: ConflictEntrySchema,
+    loses: ConflictEntrySchema,
+    why: StringEnum(['allow beats block', 'exact beats prefix', 'longer prefix'] as const),
+  },
+  { description: 'An allow and a block entry that hold the same callers; only `wins` decides their calls.' },
+);

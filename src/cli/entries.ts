@@ -4,6 +4,7 @@ import { ACTIONS, type Action, type EntryKind } from '../policy/types.js';
 import type { NewEntry, StoredEntry } from '../store/types.js';
 import { oneLine } from '../text.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
+import { showEntryConflicts } from './conflicts.js';
 import type { Out } from './main.js';
 
 /**
@@ -58,7 +59,7 @@ function addEntry(ctx: AppContext, entry: NewEntry, out: Out): void {
   });
   out(`${created ? 'added' : 'updated'} ${showEntry(saved)}`);
   for (const e of removed) out(`removed ${showEntry(e)}  (the ${entry.kind} entry replaces it: the last word wins)`);
-  for (const e of broader(ctx, saved, other)) out(`kept ${showEntry(e)}  (this ${entry.kind} entry is more specific and wins for ${shown(saved)})`);
+  showEntryConflicts(ctx, saved, out);
 }
 
 export function blockCommand(ctx: AppContext, argv: string[], out: Out): void {

@@ -6,6 +6,7 @@ import { entriesCsv, entriesVcard, importEntries, importList, ImportRejectedErro
 import type { EntryKind } from '../policy/types.js';
 import { count, oneLine } from '../text.js';
 import { CommandError, parse, UsageError } from './args.js';
+import { showConflicts } from './conflicts.js';
 import type { CliIo, Out } from './main.js';
 import { progressBar } from './progress.js';
 
@@ -21,6 +22,7 @@ function showReport(report: ImportReport, out: Out, what: string): void {
   out(`${what}: ${n(report.added)} added, ${count(report.skipped, 'duplicate')} skipped${report.contacts ? `, ${count(report.contacts, 'contact')} created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`);
   for (const i of report.ignored.slice(0, 20)) out(`  ignored line ${i.line}: ${oneLine(i.why)}`);
   if (report.ignoredCount > 20) out(`  … ${n(report.ignoredCount - 20)} more ignored`);
+  showConflicts(report.conflicts ?? [], report.conflictCount ?? 0, out);
 }
 
 export async function importCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
@@ -64,7 +66,10 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
     showReport(report, out, `imported ${path}`);
   } catch (err) {
     bar.end();
-    if (err instanceof ImportUsageError) throw new UsageError(`${err.message} (use --kind allow or --kind block)`);
+    if (err instanceof ImportUsageError) {
+      const fix = err.kinds.length === 0 ? 'leave --kind out' : `use ${err.kinds.map((k) => `--kind ${k}`).join(' or ')}`;
+      throw new UsageError(`${err.message} (${fix})`);
+    }
     if (err instanceof ImportRejectedError) {
       const lines = err.rejected.slice(0, 20).map((r) => `  line ${r.line}: ${oneLine(r.error)}`);
       const more = err.count > 20 ? [`  … ${n(err.count - 20)} more`] : [];

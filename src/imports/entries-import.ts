@@ -6,7 +6,9 @@
 import type { AppContext } from '../context.js';
 import { parseImport } from '../importers/index.js';
 import type { NewEntry } from '../store/index.js';
-import { collectCsv, collectParsed, defaultKind, type Collected, type Row } from './rows.js';
+import { findConflicts } from './conflicts.js';
+import { entryKind, NEEDS_KIND } from './kinds.js';
+import { collectCsv, collectParsed, type Collected, type Row } from './rows.js';
 import { contentTypeOf, filenameOf, readAll, resolveFormat, type ImportSource } from './source.js';
 import { csvFromWorker, workerAvailable } from './worker-rows.js';
 import { ImportRejectedError, ImportUsageError, type ImportOptions, type ImportProgress, type ImportReport } from './types.js';
@@ -27,8 +29,6 @@ function toEntry(row: Row, source: string): NewEntry {
   return entry;
 }
 
-const NEEDS_KIND = 'a CSV import needs a kind, allow or block: a CSV row does not say which';
-
 /** Reads the file (streaming a CSV) and checks every row; throws ImportRejectedError when any row is bad. */
 export async function readImport(ctx: AppContext, src: ImportSource, options: ImportOptions): Promise<Collected> {
   const format = await resolveFormat(src, options.format);
@@ -41,14 +41,14 @@ export async function readImport(ctx: AppContext, src: ImportSource, options: Im
     const buf = await readAll(src);
     const filename = filenameOf(src);
     const contentType = contentTypeOf(src);
+    // No kind for the parser: its own reading (which phonebook is the call-barring list) is what entryKind checks.
     const result = parseImport(buf, {
       numbering,
       format,
-      ...(options.kind !== undefined && { kind: options.kind }),
       ...(filename !== undefined && { filename }),
       ...(contentType !== undefined && { contentType }),
     });
-    collected = collectParsed(result, options.kind ?? defaultKind(format));
+    collected = collectParsed(result, entryKind(result, options.kind));
   }
   const { problems } = collected;
   if (problems.rejectedCount > 0) throw new ImportRejectedError(collected.format, problems.rejected, problems.rejectedCount);
@@ -135,6 +135,7 @@ export async function importEntries(ctx: AppContext, src: ImportSource, options:
   }
   const written = writeEntries(ctx, collected, piped ? undefined : options.onProgress);
   const { problems } = collected;
-  ctx.logger.info({ format: collected.format, ...written, ignored: problems.ignoredCount }, 'entries imported');
-  return { format: collected.format, ...written, rejected: [], ignored: problems.ignored, ignoredCount: problems.ignoredCount };
+  const conflicts = await findConflicts(ctx, collected.rows());
+  ctx.logger.info({ format: collected.format, ...written, ignored: problems.ignoredCount, conflicts: conflicts.conflictCount }, 'entries imported');
+  return { format: collected.format, ...written, rejected: [], ignored: problems.ignored, ignoredCount: problems.ignoredCount, ...conflicts };
 }

@@ -1,6 +1,7 @@
 // Imports and exports of entries and lists: the one implementation behind the admin API and the command line.
 export { importEntries, readImport, writeEntries } from './entries-import.js';
 export { importList } from './list-import.js';
+export { entryConflicts, findConflicts, type Conflict, type ConflictEntry, type ConflictKey, type ConflictReport, type ConflictWhy } from './conflicts.js';
 export { entriesCsv, entriesVcard, type ExportQuery } from './export-entries.js';
 export { csvLine } from './csv-out.js';
 export type { ImportSource } from './source.js';

@@ -94,8 +94,8 @@ export async function collectCsv(
   };
 }
 
-/** The rows of a whole-file parse (vCard, FRITZ!Box, JSON lists: files of address-book size). */
-export function collectParsed(result: ParseResult, defaultKind: ImportKind): Collected {
+/** The rows of a whole-file parse (vCard, FRITZ!Box, JSON lists: files of address-book size), all of `kind`. */
+export function collectParsed(result: ParseResult, kind: ImportKind): Collected {
   const problems = new RowProblems();
   for (const e of result.errors) problems.reject(e.line, e.error);
   for (const s of result.skipped) problems.ignore(s.line, s.why);
@@ -105,7 +105,7 @@ export function collectParsed(result: ParseResult, defaultKind: ImportKind): Col
     problems,
     *rows() {
       for (const r of result.rows) {
-        const row: Row = { number: r.number, prefix: r.prefix, kind: r.kind ?? defaultKind };
+        const row: Row = { number: r.number, prefix: r.prefix, kind };
         if (r.label !== undefined) row.label = r.label;
         if (r.note !== undefined) row.note = r.note;
         if (r.contact !== undefined) row.contact = r.contact;
@@ -116,9 +116,4 @@ export function collectParsed(result: ParseResult, defaultKind: ImportKind): Col
   };
   if (result.version !== undefined) collected.version = result.version;
   return collected;
-}
-
-/** The kind a format implies when the caller does not choose (importers' own defaults). */
-export function defaultKind(format: ImportFormat): ImportKind {
-  return format === 'vcard' || format === 'fritzbox' ? 'allow' : 'block';
 }

@@ -1,5 +1,6 @@
 /** What an import reports, and how it fails. Shared by the admin API and the command line. */
 import type { ImportFormat, ImportKind } from '../importers/index.js';
+import type { Conflict } from './conflicts.js';
 
 /** The report lists at most this many rejected or ignored rows (and says how many there were). */
 export const MAX_REPORTED = 100;
@@ -27,6 +28,9 @@ export interface ImportReport {
   ignoredCount: number;
   /** Contacts created (vCard, FRITZ!Box). */
   contacts: number;
+  /** Imports into the personal entries: the file's numbers the other list holds too, and who wins (first MAX_REPORTED). */
+  conflicts?: Conflict[];
+  conflictCount?: number;
 }
 
 export interface ListImportReport extends ImportReport {
@@ -73,4 +77,11 @@ export class ImportRejectedError extends Error {
 /** The import was asked the wrong way (e.g. a CSV without a kind). The API answers 400, the command line exit 2. */
 export class ImportUsageError extends Error {
   override readonly name = 'ImportUsageError';
+  constructor(
+    message: string,
+    /** The kinds the same file would be imported with; empty: leave the kind out. */
+    readonly kinds: readonly ImportKind[] = ['allow', 'block'],
+  ) {
+    super(message);
+  }
 }

@@ -101,19 +101,37 @@ function finish(m: End, problems: RowProblems): void {
   if (m.rejectedCount > 0) throw new ImportRejectedError('csv', problems.rejected, m.rejectedCount);
 }
 
+/**
+ * The rows of a CSV file as a worker reads them. A second pass over `rows()` (the conflict check after the write)
+ * gets each row's number, prefix and kind only: the worker's arrays of numbers and flags are kept (about 40 MB for a
+ * million rows), the labels and notes are not; reading the file again would cost as long as the import itself.
+ */
 export function csvFromWorker(path: string, options: Options, onProgress?: (p: ImportProgress) => void): Collected {
   const pipe = new WorkerPipe(path, options);
   const problems = new RowProblems();
+  const kept: { numbers: string[]; flags: number[] }[] = [];
+  let read = false;
   const collected: Collected = {
     format: 'csv',
     count: 0,
     problems,
     *rows(): Generator<Row> {
+      if (read) {
+        for (const { numbers, flags } of kept) {
+          for (let i = 0; i < numbers.length; i++) {
+            const f = flags[i] as number;
+            yield { number: numbers[i] as string, prefix: (f & 1) !== 0, kind: f & 2 ? 'block' : 'allow' };
+          }
+        }
+        return;
+      }
+      read = true;
       try {
         for (let m = pipe.takeSync(); ; m = pipe.takeSync()) {
           onProgress?.({ phase: 'read', bytes: m.bytes, totalBytes: pipe.totalBytes, rows: m.type === 'end' ? m.count : collected.count + m.numbers.length });
           if (m.type !== 'rows') return finish(m, problems);
           collected.count += m.numbers.length;
+          kept.push({ numbers: m.numbers, flags: m.flags });
           for (let i = 0; i < m.numbers.length; i++) {
             const f = m.flags[i] as number;
             const row: Row = { number: m.numbers[i] as string, prefix: (f & 1) !== 0, kind: f & 2 ? 'block' : 'allow' };

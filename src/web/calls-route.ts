@@ -54,7 +54,7 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext): void {
         tags: ['calls'],
         summary: 'The call log as the web page shows it: each call with the facts to say why',
         description:
-          'Like /calls, plus per call: entry (the personal entry that fired, with createdAt), list (name, threshold, score), repeat (calls within the window), current (the caller\'s own entry kind now). show=blocked means hangup or announce.',
+          'Like /calls, plus per call: entry (the personal entry that fired, with createdAt), list (name, threshold, score), repeat (calls within the window), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why). show=blocked means hangup or announce.',
         querystring: Query,
         response: { 200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number? }' }), ...ERRORS },
       },

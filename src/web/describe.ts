@@ -1,12 +1,14 @@
 /**
  * A call-log row with what the page needs to say why in plain words ("on your blocklist since 3 May", "called
  * twice within 5 minutes"): the entry that fired (when it was added), the list hit (name, score, threshold), how
- * often the caller had called, and what the caller's own entry says now (so a row shows "blocked" after a click).
+ * often the caller had called, and the caller's standing now (so a row shows "blocked" after a click, and names
+ * both entries where both lists hold the caller).
  * The sentence itself is built in the browser, in the reader's language.
  */
 import type { AppContext } from '../context.js';
 import { allPrefixes } from '../numbers/index.js';
-import { isContact } from '../policy/match.js';
+import { judge, type Conflict } from '../imports/conflicts.js';
+import { bestEntry, isContact } from '../policy/match.js';
 import type { Profile } from '../policy/types.js';
 import type { CallRecord } from '../store/index.js';
 
@@ -30,8 +32,10 @@ export interface DescribedCall extends CallRecord {
   list?: { name: string; threshold: number; score?: number };
   /** Repeat caller: calls from this number within the window, this one included. */
   repeat?: { calls: number; windowMinutes: number };
-  /** The kind of the caller's own exact entry now, if it has one (after "block" or "allow" on the page). */
+  /** The kind of the entry that decides this caller's calls now (exact or prefix), if any. */
   current?: 'allow' | 'block';
+  /** Both lists hold the caller: the entry that decides, the one it wins over, and why. */
+  both?: Conflict;
 }
 
 function profileOf(ctx: AppContext, name: string | undefined): Profile {
@@ -65,10 +69,25 @@ export function describeCall(ctx: AppContext, call: CallRecord): DescribedCall {
     const earlier = store.calls.list({ number: call.caller, from: call.at - windowMinutes * MINUTE, to: call.at, limit: 100 }).items.length;
     out.repeat = { calls: earlier + 1, windowMinutes };
   }
-  if (call.caller !== undefined) {
-    const own = store.entries.findByNumber(call.caller, false);
-    if (own.some((e) => e.kind === 'block')) out.current = 'block';
-    else if (own.some((e) => e.kind === 'allow')) out.current = 'allow';
-  }
+  if (call.caller !== undefined) standing(ctx, call.caller, out);
   return out;
+}
+
+/**
+ * The caller's standing now, as the policy reads the entries (bestEntry over every entry that matches, exact or
+ * prefix): the winner's kind, and where the other list holds the caller too, that conflict — so a row never shows
+ * "blocked" for a contact who would ring, or an Allow button for someone who is allowed.
+ */
+function standing(ctx: AppContext, caller: string, out: DescribedCall): void {
+  const now = ctx.clock();
+  const matching = ctx.store.entries.match(caller, allPrefixes(caller), { now });
+  const winner = bestEntry(matching, caller, now);
+  if (!winner) return;
+  out.current = winner.kind;
+  const rival = bestEntry(
+    matching.filter((e) => e.kind !== winner.kind),
+    caller,
+    now,
+  );
+  if (rival) out.both = judge(winner, rival, now);
 }

@@ -85,9 +85,9 @@ describe('POST /api/v1/import', () => {
     expect(entries.find((e) => e.number === '+493012345674')).toMatchObject({ label: 'Oma Gisela' });
   });
 
-  it('imports a FRITZ!Box call-barring list as block entries', async () => {
+  it('imports a FRITZ!Box call-barring list as block entries when declared so (kind=block)', async () => {
     const api = await startApi(HOME);
-    const res = await api.upload<Report>('/api/v1/import', fixture('fritzbox-call-barring.xml'), 'application/xml');
+    const res = await api.upload<Report>('/api/v1/import?kind=block', fixture('fritzbox-call-barring.xml'), 'application/xml');
     expect(res.body).toMatchObject({ format: 'fritzbox', added: 3, contacts: 0 });
     expect((await allEntries(api)).map((e) => e.kind)).toEqual(['block', 'block', 'block']);
   });

@@ -104,7 +104,7 @@ describe('callfilter allow and block with an entry of the other kind', () => {
     expect(blocked.out.split('\n')).toEqual([
       expect.stringMatching(/^added #3 {2}block {2}\+49301234\*/),
       expect.stringMatching(/^removed #1 {2}allow {2}\+49301234\* .*\(the block entry replaces it: the last word wins\)$/),
-      expect.stringMatching(/^kept #2 {2}allow {2}\+49301\* .*\(this block entry is more specific and wins for \+49301234\*\)$/),
+      expect.stringMatching(/^ {2}conflict at \+49301234\*: block #3 \+49301234\* .*wins over allow #2 \+49301\* .*\(longer prefix\)$/),
     ]);
     expect((await cli(dir, 'explain', '030 12345670')).out).toContain('reason:   blocklist');
   });

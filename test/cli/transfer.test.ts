@@ -38,6 +38,16 @@ describe('callfilter import', () => {
     expect((await cli(dir, ['explain', '+49 170 1234568'])).out).toContain('reason:   contact');
   });
 
+  it('imports a FRITZ!Box phone book as allow entries, and the call-barring list as block entries only with --kind block', async () => {
+    const dir = tempDir();
+    expect((await cli(dir, ['import', join(FIXTURES, 'fritzbox-phonebook.xml')])).out).toContain('9 added, 0 duplicates skipped, 5 contacts created');
+    expect((await cli(dir, ['import', join(FIXTURES, 'fritzbox-phonebook.xml'), '--kind', 'allow'])).out).toContain('0 added, 9 duplicates skipped');
+    const barring = await cli(dir, ['import', join(FIXTURES, 'fritzbox-call-barring.xml'), '--kind', 'block']);
+    expect(barring.out).toContain('3 added, 0 duplicates skipped (fritzbox)');
+    expect((await cli(dir, ['list', '--kind', 'allow'])).out.split('\n').filter((l) => l.startsWith('#'))).toHaveLength(9);
+    expect((await cli(dir, ['list', '--kind', 'block'])).out.split('\n').filter((l) => l.startsWith('#'))).toHaveLength(3);
+  });
+
   it('refuses a file with bad rows, listing them, and imports nothing (exit 1)', async () => {
     const dir = tempDir();
     const res = await cli(dir, ['import', join(FIXTURES, 'blocklist-bad-rows.csv'), '--kind', 'block']);
@@ -87,6 +97,9 @@ describe('callfilter import', () => {
     [['import', join(FIXTURES, 'blocklist-comma.csv'), '--format', 'xls'], 2, '--format: "xls" is not one of csv, vcard, fritzbox, phoneblock, json'],
     [['import', join(FIXTURES, 'blocklist-comma.csv'), '--list', 'x', '--kind', 'block'], 2, '--kind does not apply to --list'],
     [['import', join(FIXTURES, 'blocklist-comma.csv'), '--threshold', '3'], 2, '--threshold needs --list'],
+    [['import', join(FIXTURES, 'contacts.vcf'), '--kind', 'block'], 2, 'a vCard holds contacts, and contacts are allowed: it cannot be imported as block entries (leave --kind out)'],
+    [['import', join(FIXTURES, 'fritzbox-call-barring.xml')], 2, 'this file is the FRITZ!Box call-barring list (phonebook owner 258), whose numbers the box blocks: to block them here too, declare it so (use --kind block)'],
+    [['import', join(FIXTURES, 'phoneblock-blocklist.json'), '--kind', 'allow'], 2, 'it cannot be imported as allow entries (leave --kind out)'],
   ])('%j exits %i: %s', async (argv, code, message) => {
     const res = await cli(tempDir(), argv);
     expect(res.code).toBe(code);

@@ -98,7 +98,7 @@ describe('the web page', () => {
 
     const csv = 'number;name\n030 1111111;Energy sales\n+49 30 2222222;Lottery\n030 1111111;Energy sales again\n';
     await page.getByLabel('File', { exact: true }).first().setInputFiles({ name: 'blocklist.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page.getByLabel('A CSV’s numbers are').selectOption('block');
+    await page.locator('#import-kind').getByText('to block').click();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const report = page.locator('#import-report');
     await report.locator('.ok').waitFor();
@@ -111,6 +111,7 @@ describe('the web page', () => {
 
     // A file with a bad row is refused whole, and the page says which line.
     await page.getByLabel('File', { exact: true }).first().setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('030 3333333;ok\nnot a number;bad\n') });
+    await page.locator('#import-kind').getByText('to block').click();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await report.locator('.bad').waitFor();
     expect(await report.locator('.bad').textContent()).toBe('Nothing was imported: one row is not valid. Fix it and import the file again.');

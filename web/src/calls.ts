@@ -4,6 +4,7 @@
  * and are put on top without a reload.
  */
 import { ApiError, get, post, query } from './api.js';
+import { winnerText } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { callTime, countryName, fullTime, t } from './i18n.js';
 import type { Call, Kind, Page } from './types.js';
@@ -47,6 +48,7 @@ function actionButtons(c: Call): HTMLElement {
   if (c.callerKind !== 'number' || !c.caller) return cell;
   const number = c.caller;
   if (c.current) cell.append(h('span', { class: `state ${c.current}` }, t(`state.${c.current}`)));
+  if (c.both) cell.append(h('small', { class: 'both' }, winnerText(c.both)));
   const button = (kind: Kind) =>
     h('button', { type: 'button', class: kind === 'block' ? 'danger small' : 'small', 'data-kind': kind, 'data-call': c.id, 'aria-label': t(`btn.${kind}.label`, { number }) }, t(`btn.${kind}`));
   if (c.current !== 'block') cell.append(button('block'));
@@ -102,11 +104,24 @@ async function load(more = false): Promise<void> {
   showEmpty();
 }
 
-/** After block/allow: every row of that caller shows the new state. */
-function markCaller(number: string, kind: Kind): void {
+/**
+ * After block/allow: every row of that caller shows the new standing — as the server reads it now (a range of the
+ * other kind may still hold the caller), or the clicked kind when that cannot be asked.
+ */
+async function markCaller(number: string, kind: Kind): Promise<void> {
+  let now: Pick<Call, 'current' | 'both'> = { current: kind };
+  try {
+    const page = await get<Page<Call>>(`/api/v1/web/calls${query({ number, limit: 1 })}`);
+    const latest = page.items[0];
+    if (latest) now = { ...(latest.current && { current: latest.current }), ...(latest.both && { both: latest.both }) };
+  } catch {
+    // the click itself worked; the row shows what was clicked
+  }
   for (const [id, c] of state.calls) {
     if (c.caller !== number) continue;
-    c.current = kind;
+    delete c.current;
+    delete c.both;
+    Object.assign(c, now);
     const old = document.querySelector(`#calls-body tr[data-id="${id}"]`);
     old?.replaceWith(row(c));
   }
@@ -120,7 +135,7 @@ async function decide(button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
   try {
     await post(`/api/v1/calls/${id}/${kind}`);
-    markCaller(call.caller, kind);
+    await markCaller(call.caller, kind);
     toast(t(kind === 'block' ? 'toast.blocked' : 'toast.allowed', { number: call.caller }));
     // Focus stays in the row (the button it was on is gone now).
     document.querySelector<HTMLElement>(`#calls-body tr[data-id="${id}"] button`)?.focus();

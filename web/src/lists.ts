@@ -4,14 +4,36 @@
  */
 import { ApiError, del, get, patch, post, query, request } from './api.js';
 import { errorText } from './calls.js';
+import { conflictItem, conflictsReport } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { date, num, t, tn } from './i18n.js';
+import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
 import type { Entry, ImportReport, Kind, Page, SpamList } from './types.js';
 
 const entries = new Map<number, Entry>();
 let cursor: number | undefined;
 
 const display = (e: Entry) => (e.prefix ? `${e.number}*` : e.number);
+
+/** The row under an entry in conflict: each conflict, with its one-click resolution, across the table. */
+function conflictRow(e: Entry, conflicts: NonNullable<Entry['conflicts']>): HTMLTableRowElement {
+  const onError = (err: unknown) => say(byId('entries-error'), errorText(err));
+  return h(
+    'tr',
+    { class: 'conflict-row', 'data-conflicts-of': e.id },
+    h('td', {}),
+    h('td', { colspan: 5 }, h('ul', { class: 'conflicts' }, ...conflicts.map((c) => conflictItem(c, () => void loadEntries(), onError)))),
+  );
+}
+
+/** An entry's row, and for an entry in conflict, the row that names the conflicts under it. */
+function entryRows(e: Entry): HTMLTableRowElement[] {
+  const tr = entryRow(e);
+  if (!e.conflicts?.length) return [tr];
+  tr.classList.add('in-conflict');
+  tr.cells[1]?.append(h('span', { class: 'badge conflict' }, t('entry.conflict')));
+  return [tr, conflictRow(e, e.conflicts)];
+}
 
 function entryRow(e: Entry): HTMLTableRowElement {
   const number = display(e);
@@ -47,7 +69,7 @@ async function loadEntries(more = false): Promise<void> {
     }
     for (const e of page.items) {
       entries.set(e.id, e);
-      body.append(entryRow(e));
+      body.append(...entryRows(e));
     }
     cursor = page.nextCursor;
     byId('entries-more').hidden = cursor === undefined;
@@ -129,6 +151,7 @@ function showReport(box: HTMLElement, title: string, r: ImportReport): void {
   if (r.ignoredCount > 0) counts.push(t('import.ignored', { n: num(r.ignoredCount) }));
   box.replaceChildren(h('p', { class: 'ok' }, title), h('p', { class: 'counts' }, counts.join(' · ')));
   if (r.ignored.length) box.append(h('ul', { class: 'lines' }, ...r.ignored.map((i) => h('li', {}, t('import.line', { line: i.line, text: i.why })))));
+  box.append(...conflictsReport(r.conflicts ?? [], r.conflictCount ?? 0, () => void loadEntries(), (err) => say(byId('entries-error'), errorText(err))));
   box.hidden = false;
 }
 
@@ -156,10 +179,19 @@ async function importFile(form: HTMLFormElement): Promise<void> {
     say(byId('import-error'), t('import.nofile'));
     return;
   }
+  const facts = await fileFacts(file);
+  showQuestions(facts);
+  const asked = kindToSend(form, facts);
+  if ('problem' in asked) {
+    say(byId('import-error'), t(asked.problem));
+    byId(asked.focus).focus();
+    return;
+  }
   try {
-    const report = await request<ImportReport>('POST', `/api/v1/import${query({ kind: field<HTMLSelectElement>(form, 'kind').value })}`, upload(file));
+    const report = await request<ImportReport>('POST', `/api/v1/import${query({ kind: asked.kind })}`, upload(file));
     showReport(box, t('import.done', { file: file.name, format: report.format }), report);
     form.reset();
+    showQuestions(undefined);
     await loadEntries();
   } catch (err) {
     if (err instanceof ApiError && err.status === 400) showRejected(box, err);
@@ -229,6 +261,13 @@ export function initLists(): { refresh: () => Promise<void> } {
   submit('entry-form', saveEntry);
   submit('entries-filter', () => loadEntries());
   submit('import-form', importFile);
+  const importForm = byId<HTMLFormElement>('import-form');
+  field(importForm, 'file').addEventListener('change', () => {
+    const file = field(importForm, 'file').files?.[0];
+    say(byId('import-error'), '');
+    if (!file) return showQuestions(undefined);
+    void fileFacts(file).then(showQuestions);
+  });
   submit('spam-form', createList);
   byId('entry-cancel').addEventListener('click', () => editMode(undefined));
   byId('entries-more').addEventListener('click', () => void loadEntries(true));

@@ -55,7 +55,30 @@ export interface Call {
   entry?: Facts['entry'];
   list?: Facts['list'];
   repeat?: Facts['repeat'];
+  /** The kind of the entry that decides this caller's calls now. */
   current?: Kind;
+  /** Both lists hold the caller: which entry decides, over which, and why. */
+  both?: Conflict;
+}
+
+/** One side of a conflict (GET /api/v1/entries, import reports, call rows). */
+export interface ConflictSide {
+  id: number;
+  kind: Kind;
+  number: string;
+  prefix: boolean;
+  label?: string;
+  source: string;
+  contactId?: number;
+}
+
+/** An allow and a block entry that hold the same callers: only `wins` decides their calls. */
+export interface Conflict {
+  number: string;
+  prefix: boolean;
+  wins: ConflictSide;
+  loses: ConflictSide;
+  why: 'allow beats block' | 'exact beats prefix' | 'longer prefix';
 }
 
 export interface Entry {
@@ -69,6 +92,7 @@ export interface Entry {
   source: string;
   expiresAt?: number;
   createdAt: number;
+  conflicts?: Conflict[];
 }
 
 export interface SpamList {
@@ -87,6 +111,9 @@ export interface ImportReport {
   contacts: number;
   ignored: { line: number; why: string }[];
   ignoredCount: number;
+  /** Imports into the entries only. */
+  conflicts?: Conflict[];
+  conflictCount?: number;
 }
 
 export interface Explained {

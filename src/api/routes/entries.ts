@@ -2,13 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import type { EntryPatch, NewEntry } from '../../store/index.js';
+import { entryConflicts } from '../../imports/index.js';
+import type { EntryPatch, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, notFound } from '../errors.js';
 import { entryNumber, parseTime } from '../params.js';
 import {
   ActionSchema,
   AnnouncementSchema,
   CauseSchema,
+  ConflictSchema,
   ERRORS,
   IdParams,
   KindSchema,
@@ -39,6 +41,11 @@ export const EntrySchema = Type.Object({
   expiresAt: Type.Optional(Type.Integer({ description: 'Epoch ms; ignored from then on.' })),
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
+  conflicts: Type.Optional(
+    Type.Array(ConflictSchema, {
+      description: 'Present when entries of the other kind hold some of the same callers: each with the entry that wins there, and why (at most 20).',
+    }),
+  ),
 });
 
 const ShortSchema = Type.Boolean({
@@ -100,30 +107,49 @@ function checkAction(kind: string | undefined, action: string | null | undefined
 
 export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { entries } = ctx.store;
+  const withConflicts = (e: StoredEntry) => {
+    const conflicts = entryConflicts(ctx, e);
+    return conflicts.length === 0 ? e : { ...e, conflicts };
+  };
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/entries',
     { schema: { tags: TAGS, summary: 'List entries, newest first', querystring: ListQuery, response: { 200: Page(EntrySchema), ...ERRORS } } },
-    async (req) => entries.list(req.query),
+    async (req) => {
+      const page = entries.list(req.query);
+      return { ...page, items: page.items.map(withConflicts) };
+    },
   );
 
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/entries',
-    { schema: { tags: TAGS, summary: 'Add an allow or block entry', body: CreateBody, response: { 201: EntrySchema, ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Add an allow or block entry',
+        description: 'When entries of the other kind hold some of the same callers, the answer\'s `conflicts` names each of them and which entry wins.',
+        body: CreateBody,
+        response: { 201: EntrySchema, ...ERRORS },
+      },
+    },
     async (req, reply) => {
       const { number: text, prefix: wantPrefix, short, expiresAt, ...rest } = req.body;
       checkAction(rest.kind, rest.action);
       const { number, prefix } = entryNumber(ctx, text, wantPrefix, 'body/number', short);
       const entry: NewEntry = { ...rest, number, prefix, source: 'api' };
       if (expiresAt !== undefined) entry.expiresAt = parseTime(expiresAt, 'body/expiresAt');
-      return reply.code(201).send(entries.create(entry));
+      return reply.code(201).send(withConflicts(entries.create(entry)));
     },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/entries/:id',
     { schema: { tags: TAGS, summary: 'One entry', params: IdParams, response: { 200: EntrySchema, ...ERRORS } } },
-    async (req) => entries.get(req.params.id) ?? Promise.reject(notFound(`no entry ${req.params.id}`)),
+    async (req) => {
+      const entry = entries.get(req.params.id);
+      if (!entry) throw notFound(`no entry ${req.params.id}`);
+      return withConflicts(entry);
+    },
   );
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PatchBody> }>(
@@ -140,7 +166,9 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw badRequest('body/prefix: to turn an entry into a prefix or back, send its number too');
       } else if (short !== undefined) throw badRequest('body/short: says how to read body/number; send the number too');
       if (expiresAt !== undefined) patch.expiresAt = expiresAt === null ? null : parseTime(expiresAt, 'body/expiresAt');
-      return entries.update(req.params.id, patch) ?? Promise.reject(notFound(`no entry ${req.params.id}`));
+      const updated = entries.update(req.params.id, patch);
+      if (!updated) throw notFound(`no entry ${req.params.id}`);
+      return withConflicts(updated);
     },
   );
 

@@ -5,11 +5,15 @@ import type { AppContext } from '../../context.js';
 import { importEntries, ImportUsageError } from '../../imports/index.js';
 import { badRequest } from '../errors.js';
 import { readUpload, uploadDoc } from '../upload.js';
-import { ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';
+import { ConflictSchema, ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';
 
 const ImportQuery = Type.Object(
   {
-    kind: Type.Optional(KindSchema),
+    kind: Type.Optional({
+      ...KindSchema,
+      description:
+        'CSV and plain JSON lists: required, the kind every number gets. vCard: allow only (block is refused). FRITZ!Box XML: block declares the file to be the box\'s call-barring list; otherwise its contacts are allowed. PhoneBlock: block only.',
+    }),
     format: Type.Optional(ImportFormatSchema),
   },
   Strict,
@@ -27,6 +31,8 @@ export const ImportReportSchema = Type.Object({
   skipped: Type.Integer({ description: 'Duplicates: the entry exists already, or came earlier in the file.' }),
   contacts: Type.Integer({ description: 'Contacts created (vCard, FRITZ!Box).' }),
   ...RowReport,
+  conflicts: Type.Array(ConflictSchema, { description: 'The file\'s numbers that the other list holds too, and which entry wins (at most 100 listed).' }),
+  conflictCount: Type.Integer(),
 });
 
 export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -39,8 +45,9 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['import/export'],
         summary: 'Import a file into the personal entries',
         description:
-          'Every TEL of every vCard becomes an allow entry of a contact; a FRITZ!Box phonebook gives allow entries (its call-barring list: block). ' +
-          'CSV needs kind. Atomic: one bad row refuses the whole file (400, with its line numbers) and nothing changes.',
+          'Contacts are contacts: every TEL of every vCard becomes an allow entry of a contact, and a FRITZ!Box phonebook gives allow entries unless kind=block declares it the box\'s call-barring list ' +
+          '(the call-barring list itself, owner 258, is refused without that). A PhoneBlock blocklist gives block entries. CSV and plain JSON lists need kind. ' +
+          'Atomic: one bad row refuses the whole file (400, with its line numbers) and nothing changes.',
         querystring: ImportQuery,
         response: { 200: ImportReportSchema, ...ERRORS },
       },
@@ -51,7 +58,11 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       try {
         return await importEntries(ctx, file, { ...(kind && { kind }), ...(format && { format }) });
       } catch (err) {
-        if (err instanceof ImportUsageError) throw badRequest(`querystring/kind: ${err.message}`);
+        if (err instanceof ImportUsageError) {
+          // The CSV refusal names its choice already; the others say what would be accepted.
+          const fix = err.kinds.length === 0 ? ' (leave kind out)' : err.kinds.length === 1 ? ` (kind=${err.kinds[0]})` : '';
+          throw badRequest(`querystring/kind: ${err.message}${fix}`);
+        }
         throw err;
       }
     },

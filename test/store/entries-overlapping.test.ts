@@ -1,0 +1,58 @@
+/** entries.overlapping: the entries of the other kind that hold some of the same callers (the conflict check's query). */
+import { describe, expect, it } from 'vitest';
+import { overlappingSql } from '../../src/store/entries-repository.js';
+import { queryPlan, tempStore } from './helpers.js';
+
+const T0 = Date.UTC(2025, 0, 15, 9, 0);
+const ALL = 1000;
+
+function seeded() {
+  const { store } = tempStore({ clock: () => T0 });
+  const e = (number: string, kind: 'allow' | 'block', prefix = false, expiresAt?: number) =>
+    store.entries.create({ number, kind, prefix, ...(expiresAt !== undefined && { expiresAt }) }).id;
+  const ids = {
+    contact: e('+49301234567', 'allow'),
+    twin: e('+49301234567', 'block'),
+    range: e('+4930123', 'block', true),
+    wide: e('+4930', 'block', true),
+    sameRange: e('+4930123', 'allow', true),
+    inner: e('+493012345', 'allow', true),
+    innerExact: e('+4930123999', 'allow'),
+    expired: e('+4930124', 'block', true, T0 - 1),
+    elsewhere: e('+4940123456', 'allow'),
+  };
+  return { store, ids };
+}
+
+const key = (number: string, kind: 'allow' | 'block', prefix = false) => ({ number, kind, prefix });
+
+describe('entries.overlapping', () => {
+  it('an exact number: its twin of the other kind and every prefix of the other kind it lies in', () => {
+    const { store, ids } = seeded();
+    expect(store.entries.overlapping(key('+49301234567', 'allow'), T0, ALL).map((e) => e.id)).toEqual([ids.twin, ids.range, ids.wide]);
+    expect(store.entries.overlapping(key('+49301234567', 'block'), T0, ALL).map((e) => e.id)).toEqual([ids.contact, ids.sameRange, ids.inner]);
+  });
+
+  it('a prefix: the same prefix of the other kind, the shorter ones it lies in, and everything inside it', () => {
+    const { store, ids } = seeded();
+    expect(store.entries.overlapping(key('+4930123', 'block', true), T0, ALL).map((e) => e.id)).toEqual([ids.contact, ids.sameRange, ids.inner, ids.innerExact]);
+    expect(store.entries.overlapping(key('+4930123', 'allow', true), T0, ALL).map((e) => e.id)).toEqual([ids.twin, ids.range, ids.wide]);
+  });
+
+  it('leaves out expired entries, the same kind and other numbers, and stops at the limit', () => {
+    const { store, ids } = seeded();
+    const found = store.entries.overlapping(key('+4930124', 'allow', true), T0, ALL).map((e) => e.id);
+    expect(found).toEqual([ids.wide]);
+    expect(store.entries.overlapping(key('+4940123456', 'allow'), T0, ALL)).toEqual([]);
+    expect(store.entries.overlapping(key('+4940999999', 'block'), T0, ALL)).toEqual([]);
+    expect(store.entries.overlapping(key('+49301234567', 'allow'), T0, 1)).toHaveLength(1);
+  });
+
+  it('probes the entries_number index and the prefix_lengths key; never a table scan', () => {
+    const { store } = seeded();
+    const plan = queryPlan(store, overlappingSql(), [{ number: '+4930123', prefix: 1, kind: 'allow', now: T0 }]).join('\n');
+    expect(plan).toMatch(/SEARCH entries USING INDEX entries_number \(number=\?/);
+    expect(plan).toMatch(/SEARCH entries USING INDEX entries_number \(number>\? AND number<\?\)/);
+    expect(plan).not.toMatch(/SCAN (entries|prefix_lengths)/);
+  });
+});
