@@ -75,3 +75,21 @@ export function manualClock(start: number): ManualClock {
   };
   return clock;
 }
+
+/** The system clock, except that a wait returns at once and is only recorded (retry delays, read by the test). */
+export function instantSleeps(): JobClock & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    now: () => Date.now(),
+    setTimer(fn, ms) {
+      const t = setTimeout(fn, ms);
+      t.unref();
+      return { cancel: () => clearTimeout(t) };
+    },
+    async sleep(ms, signal) {
+      signal?.throwIfAborted();
+      sleeps.push(ms);
+    },
+    sleeps,
+  };
+}
