@@ -42,3 +42,14 @@ describe('CALLFILTER_PHONEBLOCK_TOKEN', () => {
     expect(loadConfig({ env: {} }).phoneblock).toEqual({ url: 'https://phoneblock.net/phoneblock/api', reportBlocked: false });
   });
 });
+
+describe('the logger', () => {
+  it('redacts credentials wherever they appear in a line', () => {
+    const { lines, stream } = captureLogs();
+    const log = createLogger('info', stream);
+    log.info({ credentials: { token: 'k1' } }, 'top');
+    log.info({ source: { name: 'x', credentials: { password: 'k2' } } }, 'nested');
+    expect(JSON.stringify(lines)).not.toMatch(/k1|k2/);
+    expect(lines[1]).toMatchObject({ source: { name: 'x', credentials: '[redacted]' } });
+  });
+});
