@@ -9,7 +9,9 @@ import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
+import { createServiceJobs } from './jobs/service-jobs.js';
 import { createLogger, printAfterLog } from './logger.js';
+import { registerSourceMetrics } from './sources/status.js';
 import { createCallEvents } from './web/index.js';
 
 /** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
@@ -49,17 +51,22 @@ export async function main(): Promise<void> {
   // The long-running service checkpoints the WAL in a worker thread: no call's log write pays for a checkpoint.
   const ctx = createContext(config, { logger, walCheckpointer: true });
   const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
-  // Each decided call goes to the metrics and to the web page's live view (which sends it after the AGI answer).
+  // Source syncs, the outbox and later retention: started once the service listens, closed first at shutdown.
+  const jobs = createServiceJobs(ctx);
+  registerSourceMetrics(metrics.registry, ctx.store);
+  // Each decided call goes to the metrics and to the web page's live view (which sends it after the AGI answer),
+  // and, after the decision and off its path, to the PhoneBlock call reporter.
   const events = createCallEvents();
   const agi = createAgiServer(ctx, {
     onOutcome: (o) => {
       metrics.onOutcome(o);
       events.publish(o);
+      jobs.reporter.onCallDecided(o);
     },
   });
   metrics.attach(agi);
   let agiListening = false;
-  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog), events });
+  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog), events, jobs });
 
   let address;
   let http: AddressInfo;
@@ -84,6 +91,7 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
+  await jobs.start().catch((err: unknown) => logger.error({ err }, 'could not start the source syncs; screening goes on without them'));
   const url = httpUrl(http);
   logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
   if (adminToken.source === 'generated') {
@@ -104,7 +112,7 @@ export async function main(): Promise<void> {
     agiListening = false;
     try {
       // Both stop accepting at once; calls and requests in flight get their grace period; the database closes last.
-      await Promise.all([closeHttp(app), agi.close()]);
+      await Promise.all([jobs.close(), closeHttp(app), agi.close()]);
     } finally {
       ctx.close();
     }

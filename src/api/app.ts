@@ -13,6 +13,7 @@ import { HttpError, registerErrorHandlers, schemaErrorFormatter } from './errors
 import { redactingLogger } from './log-redact.js';
 import type { Metrics } from './metrics.js';
 import { callActionRoutes } from './routes/call-actions.js';
+import { callReportRoutes } from './routes/call-report.js';
 import { callsRoutes } from './routes/calls.js';
 import { entriesRoutes } from './routes/entries.js';
 import { explainRoutes } from './routes/explain.js';
@@ -21,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/import.js';
 import { listsRoutes, listUploadRoutes } from './routes/lists.js';
 import { profilesRoutes } from './routes/profiles.js';
+import { sourcesRoutes, type SourceJobs } from './routes/sources.js';
 import { statsRoutes } from './routes/stats.js';
 import { ERRORS } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
@@ -40,6 +42,8 @@ export interface AppOptions {
   authLimit?: AuthLimitOptions;
   /** New calls for the web page's live view; the screening handler's onOutcome hook publishes to it. */
   events?: CallEvents;
+  /** The service's sources and job runner (src/jobs/service-jobs.ts); without them the routes make their own. */
+  jobs?: SourceJobs;
 }
 
 function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => boolean): onRequestHookHandler {
@@ -68,6 +72,7 @@ const OPENAPI: SwaggerOptions = {
       { name: 'entries', description: 'Personal allow and block entries' },
       { name: 'import/export', description: 'Files in and out' },
       { name: 'lists', description: 'Call-centre / spam lists' },
+      { name: 'sources', description: 'What keeps lists current: PhoneBlock, lists at URLs' },
       { name: 'profiles', description: 'Policy profiles per called number' },
       { name: 'calls', description: 'The call log, explain, statistics' },
       { name: 'health', description: 'Health and metrics' },
@@ -114,6 +119,8 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
       profilesRoutes(api, ctx);
       callsRoutes(api, ctx);
       callActionRoutes(api, ctx);
+      sourcesRoutes(api, ctx, options.jobs);
+      callReportRoutes(api, ctx, options.jobs);
       explainRoutes(api, ctx);
       statsRoutes(api, ctx);
       api.get(

@@ -13,6 +13,8 @@ import { allowCommand, blockCommand, listCommand } from './entries.js';
 import { removeCommand, unblockCommand } from './remove.js';
 import { callsCommand, explainCommand } from './calls.js';
 import type { ProgressStream } from './progress.js';
+import { reportCommand } from './report.js';
+import { sourcesCommand, syncCommand } from './sources.js';
 import { tokenCommand } from './token.js';
 import { exportCommand, importCommand } from './transfer.js';
 import { OutputClosed, stdoutOutput } from './stdout.js';
@@ -40,6 +42,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   import: { run: importCommand, usage: 'import <file> [--kind allow|block] [--list name [--threshold N]] [--format csv|vcard|fritzbox|phoneblock|json]' },
   export: { run: exportCommand, usage: 'export [--format csv|vcard] [--kind allow|block]' },
   token: { run: tokenCommand, usage: 'token [--rotate]' },
+  sources: { run: sourcesCommand, usage: 'sources [add-url <name> <url> [--list …] [--format csv|json|phoneblock] [--every 1d] [--threshold N] [--bearer-file F | --user U --password-file F] | remove <name>]' },
+  sync: { run: syncCommand, usage: 'sync [name] [--accept]' },
+  report: { run: reportCommand, usage: 'report <number> --rating missed|ping|poll|advertising|gamble|fraud [--comment …]' },
 };
 
 export function usage(): string {

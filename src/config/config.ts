@@ -19,6 +19,8 @@ export interface Config {
   setCallerIdName: boolean;
   logLevel: string;
   policy: PolicyConfig;
+  /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
+  phoneblock: { token?: string; url: string; reportBlocked: boolean };
 }
 
 const MIB = 1024 * 1024;
@@ -30,6 +32,13 @@ function checkAdminToken(token: string): string {
   if (token.length < MIN_TOKEN_CHARS) throw new ConfigError('CALLFILTER_ADMIN_TOKEN', `is too short (at least ${MIN_TOKEN_CHARS} characters; unset it to have one generated)`);
   if (!/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('CALLFILTER_ADMIN_TOKEN', 'may only contain printable ASCII characters without spaces (it is sent in an HTTP header)');
   return token;
+}
+
+/** Like the admin token: the error names the rule, never the value. */
+function checkPhoneblock(token: string | undefined, url: string): { token?: string; url: string } {
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('CALLFILTER_PHONEBLOCK_TOKEN', 'may only contain printable ASCII characters without spaces (it is sent in an HTTP header)');
+  if (!/^https?:\/\/[^/\s]+/.test(url)) throw new ConfigError('CALLFILTER_PHONEBLOCK_URL', `${JSON.stringify(url)} is not an http or https URL`);
+  return token === undefined ? { url } : { token, url };
 }
 
 export interface ConfigOverrides {
@@ -100,6 +109,10 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       homeCountry,
       defaultProfile: base,
       profiles,
+    },
+    phoneblock: {
+      ...checkPhoneblock(get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'), get<string>('CALLFILTER_PHONEBLOCK_URL')),
+      reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
     },
   };
   if (configFile) config.configFile = configFile;

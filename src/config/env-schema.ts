@@ -54,6 +54,12 @@ export const ENV_VARS = [
     description: 'Also set CALLERID(name) to the label (contact name, "SPAM: …") so the phones show it.' },
   { key: 'CALLFILTER_TIMEZONE', kind: 'timezone', example: 'Europe/Berlin',
     description: 'Time zone for schedules and quiet hours. Default: the system time zone.' },
+  { key: 'CALLFILTER_PHONEBLOCK_TOKEN', kind: 'string', example: 'your PhoneBlock API key',
+    description: 'PhoneBlock API key (PhoneBlock settings → API keys). Set: a source named phoneblock keeps the list "PhoneBlock" current (docs/lists.md). Stored in the database, never logged, never returned by the API.' },
+  { key: 'CALLFILTER_PHONEBLOCK_URL', kind: 'string', default: 'https://phoneblock.net/phoneblock/api', example: 'https://phoneblock.net/pb-test/api',
+    description: 'Base URL of PhoneBlock\'s API; PhoneBlock\'s test instance is https://phoneblock.net/pb-test/api.' },
+  { key: 'CALLFILTER_PHONEBLOCK_REPORT_BLOCKED', kind: 'boolean', default: 'false', example: 'true',
+    description: 'Report each call the PhoneBlock list blocked to PhoneBlock\'s call counter (at most 20 a day, PhoneBlock\'s cap). Needs CALLFILTER_PHONEBLOCK_TOKEN.' },
   { key: 'CALLFILTER_LOG_LEVEL', kind: 'level', default: 'info', example: 'debug',
     description: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
 ] as const satisfies readonly EnvVar[];

@@ -40,7 +40,25 @@ async function* checked(items: AsyncIterable<ImportRow | RowError> | Iterable<Im
   }
 }
 
-export async function importList(ctx: AppContext, listId: number, src: ImportSource, options: Omit<ImportOptions, 'kind'> = {}): Promise<ListImportReport> {
+export interface ListImportGate {
+  /**
+   * Called after the last row is written and before the new rows replace the old ones, with how many rows were read:
+   * throwing keeps the old list (a source holds back a suspiciously small list this way).
+   */
+  beforeSwitch?: (rows: number) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+async function* gated(rows: AsyncIterable<ListEntryInput>, check: (rows: number) => void | Promise<void>): AsyncGenerator<ListEntryInput> {
+  let n = 0;
+  for await (const row of rows) {
+    n++;
+    yield row;
+  }
+  await check(n);
+}
+
+export async function importList(ctx: AppContext, listId: number, src: ImportSource, options: Omit<ImportOptions, 'kind'> & ListImportGate = {}): Promise<ListImportReport> {
   const format = await resolveFormat(src, options.format);
   const problems = new RowProblems();
   let version: number | undefined;
@@ -64,7 +82,8 @@ export async function importList(ctx: AppContext, listId: number, src: ImportSou
     version = result.version;
     rows = checked([...result.errors, ...result.rows], format, problems);
   }
-  const result = await ctx.store.lists.replaceEntries(listId, rows);
+  if (options.beforeSwitch) rows = gated(rows, options.beforeSwitch);
+  const result = await ctx.store.lists.replaceEntries(listId, rows, options.signal ? { signal: options.signal } : {});
   if (version !== undefined) ctx.store.lists.update(listId, { syncCursor: String(version), syncedAt: ctx.clock(), syncError: null });
   return {
     format,

@@ -9,7 +9,10 @@ import { Database, type OpenOptions } from './database.js';
 import { createEntriesRepository, type EntriesRepository } from './entries-repository.js';
 import { createListsRepository, type ListsRepository } from './lists-repository.js';
 import { assertMigrated, migrate } from './migrate.js';
+import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
+import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
+import { createSourcesRepository, type SourcesRepository } from './sources-repository.js';
 import type { RepositoryOptions } from './sql.js';
 
 export interface Store {
@@ -19,16 +22,23 @@ export interface Store {
   lists: ListsRepository;
   profiles: ProfilesRepository;
   calls: CallsRepository;
+  sources: SourcesRepository;
+  leases: LeasesRepository;
+  outbox: OutboxRepository;
 }
 
 export function createStore(db: Database, options: RepositoryOptions = {}): Store {
+  const lists = createListsRepository(db, options);
   return {
     db,
     entries: createEntriesRepository(db, options),
     contacts: createContactsRepository(db, options),
-    lists: createListsRepository(db, options),
+    lists,
     profiles: createProfilesRepository(db, options),
     calls: createCallsRepository(db),
+    sources: createSourcesRepository(db, { ...options, lists }),
+    leases: createLeasesRepository(db),
+    outbox: createOutboxRepository(db),
   };
 }
 
@@ -69,4 +79,7 @@ export { migrate, latestVersion, schemaVersion, type Migration } from './migrate
 export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
 export type { ContactNumber } from './contacts-repository.js';
 export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository };
+export type { LeasesRepository, OutboxRepository, SourcesRepository };
 export type * from './types.js';
+export { SOURCE_KINDS } from './sources-types.js';
+export type * from './sources-types.js';

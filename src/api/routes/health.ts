@@ -6,6 +6,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.js';
+import { sourcesHealth } from '../../sources/status.js';
 import { latestVersion, schemaVersion } from '../../store/index.js';
 import type { Metrics } from '../metrics.js';
 import { ERRORS } from '../schemas.js';
@@ -14,6 +15,7 @@ const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
   db: Type.String({ description: 'ok, or what is wrong with the database.' }),
   agi: Type.String({ description: 'listening, or not listening.' }),
+  sources: Type.Optional(Type.String({ description: 'With sources: ok, or the stale ones (no success for 3 days) — still 200, a stale list is not an outage.' })),
 });
 
 export interface HealthOptions {
@@ -50,7 +52,8 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext, options: Hea
       const db = dbHealth(ctx, expected);
       const agi = options.agiListening() ? 'listening' : 'not listening';
       const ok = db === 'ok' && agi === 'listening';
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'error', db, agi });
+      const sources = db === 'ok' ? await sourcesHealth(ctx.store, ctx.clock()).catch(() => undefined) : undefined;
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'error', db, agi, ...(sources !== undefined && { sources }) });
     },
   );
 

@@ -1,0 +1,56 @@
+/**
+ * The service's background work in one place: the job runner with its jobs (source syncs, the outbox; retention and
+ * digests later), the sources, the outbox dispatcher, and the reporter the onOutcome hook feeds. server.ts starts it
+ * after the FastAGI server listens and closes it first at shutdown; the command line builds the same parts to run
+ * one sync or one delivery under the same leases.
+ */
+import type { AppContext } from '../context.js';
+import { createDispatcher, type Dispatcher } from '../outbox/dispatcher.js';
+import { ensureEnvSources } from '../sources/env-source.js';
+import { createCallReporter, phoneblockHandlers, type CallReporter } from '../sources/phoneblock/reports.js';
+import { createSources, type Sources } from '../sources/service.js';
+import { clockFrom, type JobClock } from './clock.js';
+import { createJobRunner, type JobRunner } from './runner.js';
+
+export interface ServiceJobsOptions {
+  clock?: JobClock;
+  fetch?: typeof fetch;
+  random?: () => number;
+  owner?: string;
+}
+
+export interface ServiceJobs {
+  runner: JobRunner;
+  sources: Sources;
+  dispatcher: Dispatcher;
+  reporter: CallReporter;
+  /** Creates the PhoneBlock source from the environment, then schedules the jobs. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions = {}): ServiceJobs {
+  const clock = options.clock ?? clockFrom(ctx.clock);
+  const runner = createJobRunner({ store: ctx.store, logger: ctx.logger, clock, ...(options.owner && { owner: options.owner }) });
+  const sources = createSources(ctx, {
+    clock,
+    owner: runner.owner,
+    ...(options.fetch && { fetch: options.fetch }),
+    ...(options.random && { random: options.random }),
+    onChange: () => runner.poke('sources'),
+  });
+  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers: phoneblockHandlers(sources.env), ...(options.random && { random: options.random }) });
+  const reporter = createCallReporter(ctx, { enabled: ctx.config.phoneblock.reportBlocked, clock, onQueued: () => runner.poke('outbox') });
+  return {
+    runner,
+    sources,
+    dispatcher,
+    reporter,
+    async start() {
+      await ensureEnvSources(sources, ctx.config, ctx.logger.child({ subsystem: 'sources' }));
+      runner.add(sources.job());
+      runner.add(dispatcher.job());
+    },
+    close: () => runner.close(),
+  };
+}
