@@ -45,7 +45,7 @@ export const ENV_VARS = [
   { key: 'CALLFILTER_HOME_AREA_CODE', kind: 'digits', example: '30',
     description: 'Area code of the line without the leading 0, for local numbers sent without it (222222 → +4930222222).' },
   { key: 'CALLFILTER_INTERNAL_PATTERN', kind: 'regex', example: '^[1-9][0-9]{1,3}$',
-    description: 'Regular expression for short internal extensions that are never filtered. Unset: only numbers starting with * are internal.' },
+    description: 'Narrows what the dialplan\'s `internal` origin vouches for: from an internal origin only callers matching this (or starting with *) are internal, others are screened. Unset: every caller from an internal origin is internal. It never makes a caller from a trunk internal, whatever its digits.' },
   { key: 'CALLFILTER_DECISION_MS', kind: 'integer', default: '1000', example: '500', min: 50, max: 10000,
     description: 'Decision deadline in milliseconds. A lookup that fails or takes longer gives "connect" (reason fail-open).' },
   { key: 'CALLFILTER_MONITOR', kind: 'boolean', default: 'false', example: 'true',

@@ -11,7 +11,15 @@ export interface CallerFacts {
   context?: string;
   /** `agi_channel`, e.g. `PJSIP/sipgate-0000002a`. */
   channel?: string;
+  /**
+   * Where the call comes from, as the dialplan says (never the caller id: a caller on a trunk writes its own).
+   * Unset is `trunk`.
+   */
+  origin?: CallOrigin;
 }
+
+/** `internal`: the dialplan vouches that the call comes from the house's own phones. Anything else is a trunk. */
+export type CallOrigin = 'internal' | 'trunk';
 
 const LEADING_DIGIT = /^[1-9]/;
 
@@ -19,8 +27,9 @@ const LEADING_DIGIT = /^[1-9]/;
  * Classifies the raw caller id (`agi_callerid`) of an inbound call. Runs on every call; never throws for any input
  * (only for a config `assertNumberingConfig` would have refused at boot).
  *
- * Order: presentation (restricted wins even over a real number) → no number → internal (`*…`, internalPattern) →
- * trunk rule → number (a short one is a local number in the home area).
+ * Order: presentation (restricted wins even over a real number) → no number → internal (internal origin only) →
+ * trunk rule → number (a short one is a local number in the home area). From a trunk, a `*…` caller id is screened
+ * like any other: libphonenumber refuses it, so it is an implausible number with its digits as the E.164 form.
  */
 export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingConfig): Caller {
   if (isWithheldPresentation(facts.presentation)) return { kind: 'withheld', raw, why: 'presentation' };
@@ -29,13 +38,8 @@ export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingCo
   if (isWithheldAddress(address)) return { kind: 'withheld', raw, why: 'no-number' };
 
   const user = address.user;
-  // Feature codes and FRITZ!Box internal numbers (`**610`, `*21#`) start with `*`; no public number does.
-  if (user.startsWith('*')) return { kind: 'internal', raw, extension: user };
-
   const compact = user.replace(SEPARATORS, '');
-  if (cfg.internalPattern !== undefined && matchesWhole(cfg.internalPattern, compact)) {
-    return { kind: 'internal', raw, extension: compact };
-  }
+  if (facts.origin === 'internal' && isExtension(user, compact, cfg)) return { kind: 'internal', raw, extension: user.startsWith('*') ? user : compact };
 
   const rule = trunkRuleFor(cfg.trunkRules, facts);
   const text = rule === undefined ? user : applyTrunkRule(rule, compact);
@@ -44,6 +48,15 @@ export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingCo
   if (n.country !== undefined) caller.country = n.country;
   if (n.type !== undefined) caller.type = n.type;
   return caller;
+}
+
+/**
+ * Which callers an internal origin vouches for: every one, or with internalPattern only those matching it — plus
+ * `*…` numbers (FRITZ!Box internal numbers `**610`, feature codes), which no public number looks like. The pattern
+ * can only narrow what the dialplan says, never make a trunk caller internal.
+ */
+function isExtension(user: string, compact: string, cfg: NumberingConfig): boolean {
+  return cfg.internalPattern === undefined || user.startsWith('*') || matchesWhole(cfg.internalPattern, compact);
 }
 
 function matchesWhole(pattern: RegExp, s: string): boolean {

@@ -66,7 +66,7 @@ describe('the guides', () => {
 
   it('use the AGI URL and ports the code defines', () => {
     const port = envDefault('CALLFILTER_AGI_PORT');
-    expect(read('docs/asterisk.md')).toContain(`AGI(agi://127.0.0.1:${port}/screen,\${ARG1})`);
+    expect(read('docs/asterisk.md')).toContain(`AGI(agi://127.0.0.1:${port}/screen,\${ARG1},\${IF($["\${ARG3}" = "internal"]?internal:trunk)})`);
     expect(read('docs/freepbx.md')).toContain('agi://127.0.0.1:4574/screen');
     expect(read('docs/freepbx.md')).toContain('CALLFILTER_AGI_PORT=4574');
     expect(read('docs/operations.md')).toContain(`127.0.0.1:${envDefault('CALLFILTER_HTTP_PORT')}/healthz`);
