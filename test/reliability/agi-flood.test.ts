@@ -10,10 +10,13 @@ import { startService } from '../helpers/service.js';
 const ABUSIVE = 500;
 const LEGIT_CALLS = 300;
 
+/** Abusive peers come from these (60–100 each), the legitimate calls from 127.0.0.1: a flood from some hosts. */
+const ABUSIVE_FROM = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7'];
+
 /** Opens `n` connections of one abusive kind, a few at a time (a burst of 500 SYNs would only test the backlog). */
 async function openMany(n: number, port: number, behave: (c: AbusiveClient, i: number) => void): Promise<AbusiveClient[]> {
   return pool(n, 50, async (i) => {
-    const c = await connect(port);
+    const c = await connect(port, { localAddress: ABUSIVE_FROM[i % ABUSIVE_FROM.length] as string });
     behave(c, i);
     return c;
   });
@@ -30,13 +33,18 @@ describe('FastAGI port flooded with abusive connections', () => {
     const fdsBefore = openFds();
     const env = envLines().join('');
 
-    // Within the default 5 s environment deadline all of these are still legal-looking peers, so they are held.
-    const idle = await openMany(150, svc.port, () => {});
-    const half = await openMany(150, svc.port, (c) => c.send(env.slice(0, env.length / 2)));
-    const drips = await openMany(100, svc.port, (c) => {
-      let at = 0;
-      c.every(1_000, () => c.send(env.slice(at, ++at)));
+    // Within the default 5 s environment deadline all of these are still legal-looking peers, so they are held: each
+    // sends a byte more often than the idle limit (ENV_IDLE_MS, 1 s) would allow silence.
+    const drip = (c: AbusiveClient, from: number) => {
+      let at = from;
+      c.every(700, () => c.send(env.slice(at, ++at)));
+    };
+    const idle = await openMany(150, svc.port, (c) => drip(c, 0));
+    const half = await openMany(150, svc.port, (c) => {
+      c.send(env.slice(0, env.length / 2));
+      drip(c, env.length / 2);
     });
+    const drips = await openMany(100, svc.port, (c) => drip(c, 0));
     // A line that grows by 100 bytes per 100 ms: it reaches the 16 KiB line cap only after the phase below.
     const endless = await openMany(100, svc.port, (c) => c.every(100, () => c.send('x'.repeat(100))));
     const abusive = [...idle, ...half, ...drips, ...endless];
