@@ -12,9 +12,9 @@ const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
 const code = (f: string) => read(f).split('\n').map((l) => l.replace(/;.*$/, '')).join('\n');
 const defaultPort = ENV_VARS.find((v) => v.key === 'CALLFILTER_AGI_PORT')?.default;
 /** Variables the dialplan itself keeps (not set by callfilter). */
-const DIALPLAN_OWN = new Set(['CALLFILTER_VM_EXTEN']);
-/** The AGI() call: URL, then the arguments up to the closing bracket. */
-const AGI_CALL = /AGI\(agi:\/\/([\d.]+):(\d+)\/(\w+),(.*)\)$/m;
+const DIALPLAN_OWN = new Set(['CALLFILTER_VM_EXTEN', 'CALLFILTER_KEY']);
+/** The AGI() call: URL (with the key from the global CALLFILTER_KEY), then the arguments up to the closing bracket. */
+const AGI_CALL = /AGI\(agi:\/\/([\d.]+):(\d+)\/(\w+)\?key=\$\{CALLFILTER_KEY\},(.*)\)$/m;
 
 describe('the shipped dialplan', () => {
   it('has the three variants', () => {
@@ -48,7 +48,7 @@ describe('the shipped dialplan', () => {
 
   it('uses the default port in plain Asterisk, and 4574 for FreePBX (its own FastAGI may hold 4573)', () => {
     expect(code('callfilter.conf')).toContain(`agi://127.0.0.1:${defaultPort}/screen`);
-    expect(code('freepbx-extensions_custom.conf')).toContain('agi://127.0.0.1:4574/screen,${FROM_DID},trunk)');
+    expect(code('freepbx-extensions_custom.conf')).toContain('agi://127.0.0.1:4574/screen?key=${CALLFILTER_KEY},${FROM_DID},trunk)');
     expect(code('freepbx-extensions_custom.conf')).toContain('Goto(ext-local,vmu${CALLFILTER_VM_EXTEN},1)');
   });
 
