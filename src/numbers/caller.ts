@@ -1,5 +1,6 @@
 import { splitAddress } from './address.js';
-import { parseNumber, SEPARATORS } from './parse.js';
+import { homePlan } from './home.js';
+import { e164FromDigits, parseNumber, SEPARATORS } from './parse.js';
 import type { Caller, NumberingConfig, TrunkRule } from './types.js';
 import { isWithheldAddress, isWithheldPresentation } from './withheld.js';
 
@@ -28,8 +29,7 @@ const LEADING_DIGIT = /^[1-9]/;
  * (only for a config `assertNumberingConfig` would have refused at boot).
  *
  * Order: presentation (restricted wins even over a real number) → no number → internal (internal origin only) →
- * trunk rule → number (a short one is a local number in the home area). From a trunk, a `*…` caller id is screened
- * like any other: libphonenumber refuses it, so it is an implausible number with its digits as the E.164 form.
+ * `*` in the number → trunk rule → number (a short one is a local number in the home area).
  */
 export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingConfig): Caller {
   if (isWithheldPresentation(facts.presentation)) return { kind: 'withheld', raw, why: 'presentation' };
@@ -40,6 +40,10 @@ export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingCo
   const user = address.user;
   const compact = user.replace(SEPARATORS, '');
   if (facts.origin === 'internal' && isExtension(user, compact, cfg)) return { kind: 'internal', raw, extension: user.startsWith('*') ? user : compact };
+  // No public number holds a `*` (feature codes, FRITZ!Box internal numbers): from a trunk it is a caller writing its
+  // own caller id. Not a possible number, whatever a libphonenumber release makes of it: implausible, with its digits
+  // as the E.164 form — what the call log stores and a block entry or prefix matches.
+  if (user.includes('*')) return { kind: 'number', raw, e164: e164FromDigits(compact, homePlan(cfg)), plausible: false };
 
   const rule = trunkRuleFor(cfg.trunkRules, facts);
   const text = rule === undefined ? user : applyTrunkRule(rule, compact);

@@ -164,7 +164,10 @@ describe('classifyCaller: internal is where the call comes from, never its digit
     for (const raw of ['*', '**', '*#', '*0', '*1', `*${'9'.repeat(5_000)}`, '*+4930123', '* 030 123', '*\u0000', '**610@anonymous.invalid', '<sip:*1@x>']) {
       const caller = classifyCaller(raw, { presentation: 0 }, withExtensions);
       expect(caller.kind, raw).not.toBe('internal');
-      if (caller.kind === 'number') expect(caller.e164, raw).toMatch(/^\+\d+$/);
+      if (caller.kind === 'number') {
+        expect(caller.e164, raw).toMatch(/^\+\d+$/);
+        expect(caller.plausible, raw).toBe(false);
+      }
     }
   });
 
