@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { buildCommandLine } from './command-line.js';
+import { EnvClock } from './env-clock.js';
 import { EnvParser, toRequest, type AgiEnvironment, type AgiRequest } from './env.js';
 import { AgiDeadChannelError, AgiError, AgiHangupError, AgiProtocolError, AgiTimeoutError } from './errors.js';
 import { CLOSE_LINGER_MS, ENV_IDLE_MS, ENV_TIMEOUT_MS, MAX_ENV_BYTES, MAX_ENV_LINES, MAX_LINE_BYTES, MAX_SESSION_MS, REPLY_TIMEOUT_MS } from './limits.js';
@@ -58,11 +59,7 @@ export class AgiSession extends EventEmitter {
   private readonly replies = new ReplyAssembler();
   private readonly replyTimeoutMs: number;
   private readonly closeLingerMs: number;
-  private readonly envTimeoutMs: number;
-  private readonly envIdleMs: number;
-  /** performance.now() at the connect, and at the last byte while the environment arrives. */
-  private readonly envSince: number;
-  private lastByteAt: number;
+  private readonly envClock: EnvClock;
   private readonly started: Promise<AgiSession>;
   private resolveStart: (session: AgiSession) => void = noop;
   private rejectStart: (err: unknown) => void = noop;
@@ -76,7 +73,6 @@ export class AgiSession extends EventEmitter {
   private _dead = false;
   private _env: AgiEnvironment | undefined;
   private _request: AgiRequest | undefined;
-  private envTimer: NodeJS.Timeout | undefined;
   private lifeTimer: NodeJS.Timeout | undefined;
   private replyTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
@@ -95,11 +91,7 @@ export class AgiSession extends EventEmitter {
       this.resolveStart = resolve;
       this.rejectStart = reject;
     });
-    this.envTimeoutMs = options.envTimeoutMs ?? ENV_TIMEOUT_MS;
-    this.envIdleMs = options.envIdleMs ?? ENV_IDLE_MS;
-    this.envSince = this.lastByteAt = performance.now();
-    // One timer for both environment limits: a call whose block arrives at once never sees it fire.
-    this.envTimer = setTimeout(() => this.checkEnvTime(), this.envIdleMs > 0 ? Math.min(this.envIdleMs, this.envTimeoutMs) : this.envTimeoutMs).unref();
+    this.envClock = new EnvClock(options.envTimeoutMs ?? ENV_TIMEOUT_MS, options.envIdleMs ?? ENV_IDLE_MS, (err) => this.fail(err, true));
     const maxSessionMs = options.maxSessionMs ?? MAX_SESSION_MS;
     if (maxSessionMs > 0) {
       this.lifeTimer = setTimeout(() => this.fail(new AgiTimeoutError(`session outlived its ${maxSessionMs} ms cap`), false), maxSessionMs).unref();
@@ -211,7 +203,7 @@ export class AgiSession extends EventEmitter {
   }
 
   private onData(chunk: Buffer | string): void {
-    if (this.phase === 'env') this.lastByteAt = performance.now();
+    if (this.phase === 'env') this.envClock.byte();
     const { lines, error } = this.reader.push(chunk);
     for (const line of lines) this.onLine(line);
     if (error) this.fail(error, true);
@@ -238,32 +230,8 @@ export class AgiSession extends EventEmitter {
     if (event) this.onReplyEvent(event);
   }
 
-  /**
-   * The environment timer fired: past the deadline, silent for too long, or neither yet (then it waits again).
-   * `polled`: the loop has read its sockets since the timer fired. Timers run before I/O in an event-loop turn, so
-   * after the loop was busy (a long GC, a big import) bytes that did arrive may still wait in the kernel: silence
-   * is only believed once they have been read (setImmediate runs after the I/O phase).
-   */
-  private checkEnvTime(polled = false): void {
-    if (this.phase !== 'env') return;
-    const now = performance.now();
-    const left = this.envTimeoutMs - (now - this.envSince);
-    if (left <= 0) {
-      this.fail(new AgiTimeoutError(`no complete environment within ${this.envTimeoutMs} ms`), true);
-      return;
-    }
-    const quiet = this.envIdleMs > 0 ? this.envIdleMs - (now - this.lastByteAt) : Number.POSITIVE_INFINITY;
-    if (quiet <= 0) {
-      if (polled) this.fail(new AgiTimeoutError(`environment stalled: no byte for ${this.envIdleMs} ms`), true);
-      else setImmediate(() => this.checkEnvTime(true));
-      return;
-    }
-    // libuv timers run on the loop's cached clock and may fire a fraction of a millisecond early: wait at least 1 ms.
-    this.envTimer = setTimeout(() => this.checkEnvTime(), Math.max(1, Math.ceil(Math.min(left, quiet)))).unref();
-  }
-
   private ready(): void {
-    clearTimeout(this.envTimer);
+    this.envClock.stop();
     this._env = this.envParser.environment();
     this._request = toRequest(this._env);
     this.phase = 'ready';
@@ -369,7 +337,7 @@ export class AgiSession extends EventEmitter {
     if (this.phase === 'closed') return;
     const wasEnv = this.phase === 'env';
     this.phase = 'closed';
-    clearTimeout(this.envTimer);
+    this.envClock.stop();
     clearTimeout(this.lifeTimer);
     clearTimeout(this.replyTimer);
     const inflight = this.inflight;
