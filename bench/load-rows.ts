@@ -44,6 +44,12 @@ function job(opts: BenchOptions, target: RunningServer, partial: Partial<LoadJob
   };
 }
 
+/**
+ * The load client is one Asterisk that holds up to 500 calls at once (c=500, and the open-loop rows), five times
+ * the per-address cap a real one needs: the bench lifts it to the connection cap.
+ */
+const BENCH_ENV = { CALLFILTER_AGI_MAX_PER_ADDRESS: '1000' };
+
 /** The other build of an A/B run (`--against`), with its own copy of the database (its schema may differ). */
 export interface AgainstServer {
   name: string;
@@ -53,12 +59,12 @@ export interface AgainstServer {
 
 export async function startServers(opts: BenchOptions, dataDir: string, dbFile: string, profileDir: string | undefined, against?: AgainstServer): Promise<RunningServer[]> {
   const servers: RunningServer[] = [];
-  const prof = profileDir ? { cpuProfDir: profileDir } : {};
+  const prof = { env: BENCH_ENV, ...(profileDir && { cpuProfDir: profileDir }) };
   const starters: Record<ServerChoice, () => Promise<RunningServer>> = {
     floor: startFloor,
     callfilter: () => startCallfilter({ name: OURS, dataDir, ...prof }),
     'callfilter-warn': () => startCallfilter({ name: WARN, dataDir, logLevel: 'warn', ...prof }),
-    'ding-dong': () => startDingDong(dbFile, prof.cpuProfDir),
+    'ding-dong': () => startDingDong(dbFile, profileDir),
     'agi-script': async () => agiScript(dbFile),
   };
   for (const choice of opts.servers) {
@@ -155,7 +161,7 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
 }
 
 export async function rssTrend(opts: BenchOptions, dataDir: string, log: Log): Promise<TrendResult> {
-  const server = await startCallfilter({ name: `${OURS} trend`, dataDir });
+  const server = await startCallfilter({ name: `${OURS} trend`, dataDir, env: BENCH_ENV });
   try {
     const pid = server.pid as number;
     const calls = [0];

@@ -70,13 +70,15 @@ export interface CallfilterOptions {
   cpuProfDir?: string;
   /** Another build of the service to run (bench/against.ts): its folder, and the Node flags its own code names. */
   build?: { root: string; nodeFlags: readonly string[] };
+  /** More CALLFILTER_* settings; the production defaults otherwise. */
+  env?: Record<string, string>;
 }
 
 /**
  * Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js` (or another build's, `build`), its log
  * (stdout, stderr) going to a file.
  */
-export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string }> {
+export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string; httpPort: number }> {
   const port = await freePort();
   const httpPort = await freePort();
   const logFile = join(options.dataDir, `${options.name.replace(/\W+/g, '-')}.log`);
@@ -88,12 +90,13 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
     CALLFILTER_HTTP_PORT: String(httpPort),
     CALLFILTER_HTTP_HOST: '127.0.0.1',
     ...(options.logLevel !== undefined && { CALLFILTER_LOG_LEVEL: options.logLevel }),
+    ...options.env,
   });
   const root = options.build?.root ?? ROOT;
   const flags = options.build?.nodeFlags ?? SERVICE_NODE_FLAGS;
   const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...flags, join(root, 'dist/src/server.js')], { cwd: root, env, stdio: ['ignore', fd, fd] });
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
-  return { ...server, logFile };
+  return { ...server, logFile, httpPort };
 }
 
 export async function startFloor(): Promise<RunningServer> {

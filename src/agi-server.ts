@@ -1,5 +1,6 @@
 import { AgiError, AgiHangupError, AgiServer, type AgiRejectReason, type AgiSessionOptions } from 'asterisk-agi';
 import type { AppContext } from './context.js';
+import { createKeyCheck } from './net/agi-key.js';
 import { createAllowList } from './net/allow-list.js';
 import { createScreenHandler, type ScreenHandlerOptions } from './screen/handler.js';
 
@@ -17,7 +18,10 @@ export function createAgiServer(ctx: AppContext, options: AgiServerOverrides = {
   const server = new AgiServer({
     logger: ctx.logger.child({ subsystem: 'agi' }),
     maxConnections: agi.maxConnections,
+    maxPerAddress: agi.maxPerAddress,
     allow: createAllowList(agi.allow),
+    // Without a secret any key is ignored: a dialplan that sends one keeps working when the secret is removed.
+    ...(agi.secret !== undefined && { authorize: createKeyCheck(agi.secret) }),
     ...(closeGraceMs !== undefined && { closeGraceMs }),
     session: {
       // SET VARIABLE is answered at once; a peer silent for 2 s is not a working Asterisk.
@@ -28,7 +32,8 @@ export function createAgiServer(ctx: AppContext, options: AgiServerOverrides = {
     },
   });
   server.route('screen', createScreenHandler(ctx, handlerOptions));
-  // Counted for /metrics; the server itself logs them (a bounded number of lines per kind, agi/src/log-limit.ts).
+  // Counted for /metrics (allow, max-connections, max-per-address, closing, unauthorized); the server itself logs
+  // them (a bounded number of lines per kind, agi/src/log-limit.ts).
   server.on('rejected', (event: { reason: AgiRejectReason }) => ctx.faults.inc('agiRejected', { reason: event.reason }));
   server.on('sessionError', (err: unknown) => {
     // A peer that hung up early is normal; a protocol violation, a silent peer or a failing handler is not.

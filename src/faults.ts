@@ -12,7 +12,10 @@ export interface FaultLabels {
   failOpens: { why: string };
   /** Failures by where (`screen`, `store`, `agi`) and kind (same vocabulary as `why`, or an AGI error class). */
   errors: { source: 'screen' | 'store' | 'agi'; kind: string };
-  /** FastAGI connections closed at once, by the AgiServer's reason (`allow`, `max-connections`, `closing`). */
+  /**
+   * FastAGI connections closed before anything was answered, by the AgiServer's reason (`allow`, `max-connections`,
+   * `max-per-address`, `closing`, `unauthorized`: a wrong or missing key).
+   */
   agiRejected: { reason: string };
   /** The database file went missing or was replaced, and what was done about it (store/file-guard.ts). */
   dbFile: { event: 'missing' | 'replaced' | 'recreated' | 'reopened' | 'recovery-failed' };

@@ -22,6 +22,15 @@ export const MAX_LINE_BYTES = 16 * 1024;
  */
 export const ENV_TIMEOUT_MS = 5_000;
 
+/**
+ * Longest silence while the environment block is arriving. Asterisk has nothing to wait for between its lines: it
+ * sends `agi_network: yes` as soon as the connection is up, then setup_env() writes the rest one line after the other
+ * (res_agi.c). A loaded host delays a write by milliseconds; a second without a byte is a peer that stalled, and it
+ * holds a connection slot meanwhile. Well under ENV_TIMEOUT_MS, so a half-sent block frees its slot in a fifth of
+ * the time, while a peer that drips a byte now and then still meets the overall deadline.
+ */
+export const ENV_IDLE_MS = 1_000;
+
 /** Most bytes the environment block may take. setup_env() sends ~20 short keys plus the AGI() arguments. */
 export const MAX_ENV_BYTES = 64 * 1024;
 

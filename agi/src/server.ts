@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { normalisePath } from './env.js';
+import { normalisePath, type AgiRequest } from './env.js';
 import { AgiHangupError } from './errors.js';
 import { CLOSE_GRACE_MS, MAX_CONNECTIONS } from './limits.js';
 import { LogLimiter, type LogLimiterOptions } from './log-limit.js';
@@ -14,8 +14,19 @@ export interface AgiServerOptions {
   logger?: AgiLogger;
   /** Connections served at once; more are dropped at once (MAX_CONNECTIONS). */
   maxConnections?: number;
+  /**
+   * Connections served at once from one peer address; more from it are dropped at once, so that a flood from one
+   * address cannot take the slots of another. Unset: no cap but maxConnections.
+   */
+  maxPerAddress?: number;
   /** Called with the peer address of every connection; false drops it. */
   allow?: (remoteAddress: string) => boolean;
+  /**
+   * Called with the request (path, query, arguments) once the environment is read, before routing; false closes the
+   * session without a word (no command is sent) and emits 'rejected' with reason 'unauthorized'. A throwing hook
+   * counts as false.
+   */
+  authorize?: (request: AgiRequest, remoteAddress: string) => boolean;
   /** How long close() lets live sessions finish before destroying them (CLOSE_GRACE_MS). */
   closeGraceMs?: number;
   /** listen() backlog; Node's default is 511. */
@@ -25,21 +36,24 @@ export interface AgiServerOptions {
   logLimit?: LogLimiterOptions;
 }
 
-export type AgiRejectReason = 'allow' | 'max-connections' | 'closing';
+export type AgiRejectReason = 'allow' | 'max-connections' | 'max-per-address' | 'closing' | 'unauthorized';
 
 /**
- * Owns net.Server and the lifecycle: accepts, applies the allow hook and the connection cap, starts a session,
- * routes on its request path, and closes the connection as soon as the handler is done (Asterisk keeps the call
- * in AGI() until the socket closes, res_agi.c run_agi()).
+ * Owns net.Server and the lifecycle: accepts, applies the allow hook and the connection caps, starts a session,
+ * applies the authorize hook, routes on its request path, and closes the connection as soon as the handler is done
+ * (Asterisk keeps the call in AGI() until the socket closes, res_agi.c run_agi()).
  *
- * Events: 'session' (session), 'rejected' ({ reason, remoteAddress }), 'sessionError' (err, session?),
- * 'unknownScript' (path, session). Never 'error'.
+ * Events: 'session' (session), 'rejected' ({ reason, remoteAddress }: dropped before a word was answered),
+ * 'sessionError' (err, session?), 'unknownScript' (path, session). Never 'error'.
  */
 export class AgiServer extends EventEmitter {
   private readonly log: AgiLogger;
   private readonly routes = new Map<string, AgiHandler>();
   private readonly live = new Set<Duplex>();
+  /** Live connections per peer address; an address leaves the map with its last connection. */
+  private readonly perAddress = new Map<string, number>();
   private readonly maxConnections: number;
+  private readonly maxPerAddress: number;
   private readonly closeGraceMs: number;
   private readonly limiter: LogLimiter;
   private netServer: net.Server | undefined;
@@ -49,6 +63,7 @@ export class AgiServer extends EventEmitter {
     super();
     this.log = options.logger ?? noopLogger;
     this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+    this.maxPerAddress = options.maxPerAddress ?? Number.POSITIVE_INFINITY;
     this.closeGraceMs = options.closeGraceMs ?? CLOSE_GRACE_MS;
     this.limiter = new LogLimiter(this.log, options.logLimit);
   }
@@ -76,11 +91,17 @@ export class AgiServer extends EventEmitter {
       return;
     }
     this.live.add(stream);
-    stream.once('close', () => this.live.delete(stream));
+    this.perAddress.set(remoteAddress, (this.perAddress.get(remoteAddress) ?? 0) + 1);
+    stream.once('close', () => {
+      this.live.delete(stream);
+      const left = (this.perAddress.get(remoteAddress) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(remoteAddress, left);
+      else this.perAddress.delete(remoteAddress);
+    });
     // One warn line per bad connection is fine; one per connection of a flood is not (log-limit.ts).
     const log = this.limiter.wrap(new LazyChildLogger(this.log, { remoteAddress }), warnKind);
     AgiSession.start(stream, { ...this.options.session, logger: log }).then(
-      (session) => this.serve(session, log),
+      (session) => this.serve(session, log, remoteAddress),
       (err: unknown) => {
         // The session has logged the violation (or the peer just went away) and dropped the connection.
         if (err instanceof AgiHangupError) log.debug({ err }, 'AGI connection ended before the environment was complete');
@@ -161,7 +182,7 @@ export class AgiServer extends EventEmitter {
     });
   }
 
-  private rejectReason(remoteAddress: string): 'allow' | 'max-connections' | undefined {
+  private rejectReason(remoteAddress: string): 'allow' | 'max-connections' | 'max-per-address' | undefined {
     if (this.options.allow) {
       let allowed: boolean;
       try {
@@ -172,15 +193,35 @@ export class AgiServer extends EventEmitter {
       }
       if (!allowed) return 'allow';
     }
+    // The per-address cap first: when both are reached, the address that floods is the one to name.
+    if ((this.perAddress.get(remoteAddress) ?? 0) >= this.maxPerAddress) return 'max-per-address';
     return this.live.size >= this.maxConnections ? 'max-connections' : undefined;
   }
 
-  private async serve(session: AgiSession, log: AgiLogger): Promise<void> {
+  private authorized(session: AgiSession, remoteAddress: string): boolean {
+    if (!this.options.authorize) return true;
+    try {
+      return this.options.authorize(session.request, remoteAddress);
+    } catch (err) {
+      this.log.error({ err, remoteAddress }, 'AGI authorize hook threw; closing the session');
+      return false;
+    }
+  }
+
+  private async serve(session: AgiSession, log: AgiLogger, remoteAddress: string): Promise<void> {
+    if (!this.authorized(session, remoteAddress)) {
+      // Closed without a command: Asterisk continues the dialplan as if the server had nothing to say.
+      log.warn({ remoteAddress }, 'AGI session not authorized; closing unanswered');
+      this.safeEmit('rejected', { reason: 'unauthorized', remoteAddress });
+      session.close();
+      return;
+    }
     const { path } = session.request;
     const handler = this.routes.get(path);
     this.safeEmit('session', session);
     if (!handler) {
-      log.warn({ path, request: session.env.request }, 'unknown AGI script; closing');
+      // The URL without its query: a query may carry a key (agi://host/screen?key=…), which must not reach a log.
+      log.warn({ path, request: session.env.request.split('?')[0] }, 'unknown AGI script; closing');
       this.safeEmit('unknownScript', path, session);
       session.close();
       return;

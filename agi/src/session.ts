@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { buildCommandLine } from './command-line.js';
+import { EnvClock } from './env-clock.js';
 import { EnvParser, toRequest, type AgiEnvironment, type AgiRequest } from './env.js';
 import { AgiDeadChannelError, AgiError, AgiHangupError, AgiProtocolError, AgiTimeoutError } from './errors.js';
-import { CLOSE_LINGER_MS, ENV_TIMEOUT_MS, MAX_ENV_BYTES, MAX_ENV_LINES, MAX_LINE_BYTES, MAX_SESSION_MS, REPLY_TIMEOUT_MS } from './limits.js';
+import { CLOSE_LINGER_MS, ENV_IDLE_MS, ENV_TIMEOUT_MS, MAX_ENV_BYTES, MAX_ENV_LINES, MAX_LINE_BYTES, MAX_SESSION_MS, REPLY_TIMEOUT_MS } from './limits.js';
 import { LineReader } from './line-reader.js';
 import { isPeerGone, noopLogger, type AgiLogger } from './logger.js';
 import { ReplyAssembler, type AgiReply, type ReplyEvent } from './reply.js';
@@ -14,6 +15,8 @@ export interface AgiSessionOptions {
   logger?: AgiLogger;
   /** The environment block must be complete within this (ENV_TIMEOUT_MS). */
   envTimeoutMs?: number;
+  /** ...and no byte of it may be further than this from the previous one, or from the connect; 0 disables it (ENV_IDLE_MS). */
+  envIdleMs?: number;
   maxEnvBytes?: number;
   maxEnvLines?: number;
   /** Longest line accepted from Asterisk (MAX_LINE_BYTES). */
@@ -56,6 +59,7 @@ export class AgiSession extends EventEmitter {
   private readonly replies = new ReplyAssembler();
   private readonly replyTimeoutMs: number;
   private readonly closeLingerMs: number;
+  private readonly envClock: EnvClock;
   private readonly started: Promise<AgiSession>;
   private resolveStart: (session: AgiSession) => void = noop;
   private rejectStart: (err: unknown) => void = noop;
@@ -69,7 +73,6 @@ export class AgiSession extends EventEmitter {
   private _dead = false;
   private _env: AgiEnvironment | undefined;
   private _request: AgiRequest | undefined;
-  private envTimer: NodeJS.Timeout | undefined;
   private lifeTimer: NodeJS.Timeout | undefined;
   private replyTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
@@ -88,8 +91,7 @@ export class AgiSession extends EventEmitter {
       this.resolveStart = resolve;
       this.rejectStart = reject;
     });
-    const envTimeoutMs = options.envTimeoutMs ?? ENV_TIMEOUT_MS;
-    this.envTimer = setTimeout(() => this.fail(new AgiTimeoutError(`no complete environment within ${envTimeoutMs} ms`), true), envTimeoutMs).unref();
+    this.envClock = new EnvClock(options.envTimeoutMs ?? ENV_TIMEOUT_MS, options.envIdleMs ?? ENV_IDLE_MS, (err) => this.fail(err, true));
     const maxSessionMs = options.maxSessionMs ?? MAX_SESSION_MS;
     if (maxSessionMs > 0) {
       this.lifeTimer = setTimeout(() => this.fail(new AgiTimeoutError(`session outlived its ${maxSessionMs} ms cap`), false), maxSessionMs).unref();
@@ -201,6 +203,7 @@ export class AgiSession extends EventEmitter {
   }
 
   private onData(chunk: Buffer | string): void {
+    if (this.phase === 'env') this.envClock.byte();
     const { lines, error } = this.reader.push(chunk);
     for (const line of lines) this.onLine(line);
     if (error) this.fail(error, true);
@@ -228,7 +231,7 @@ export class AgiSession extends EventEmitter {
   }
 
   private ready(): void {
-    clearTimeout(this.envTimer);
+    this.envClock.stop();
     this._env = this.envParser.environment();
     this._request = toRequest(this._env);
     this.phase = 'ready';
@@ -334,7 +337,7 @@ export class AgiSession extends EventEmitter {
     if (this.phase === 'closed') return;
     const wasEnv = this.phase === 'env';
     this.phase = 'closed';
-    clearTimeout(this.envTimer);
+    this.envClock.stop();
     clearTimeout(this.lifeTimer);
     clearTimeout(this.replyTimer);
     const inflight = this.inflight;

@@ -77,7 +77,7 @@ cp "$here/rtp.conf" "$etc/rtp.conf"
 
 # The shipped dialplan, with only the FastAGI address changed.
 sed "s#agi://127\.0\.0\.1:4573/#agi://$agi/#g" "$shipped/callfilter.conf" >"$etc/callfilter/callfilter.conf"
-grep -q "AGI(agi://$agi/screen," "$etc/callfilter/callfilter.conf" \
+grep -q "AGI(agi://$agi/screen?key=" "$etc/callfilter/callfilter.conf" \
   || fail "dialplan/callfilter.conf no longer calls agi://127.0.0.1:4573/screen; update this script"
 cp "$shipped/fritzbox.conf" "$etc/callfilter/fritzbox.conf"
 

@@ -74,7 +74,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const read = (counter: FaultCounter) => () => (faults ? faults.values(counter).map((c) => ({ labels: c.labels as unknown as Labels, value: c.value })) : []);
   const error = faultCounter(registry, 'callfilter_errors_total', 'Errors by where (screen, store, agi, http) and kind (a database error code, deadline, an AGI error, internal).', ['source', 'kind'], read('errors'));
   const failOpen = faultCounter(registry, 'callfilter_fail_opens_total', 'Calls connected because no decision could be made (reason fail-open), by why.', ['why'], read('failOpens'));
-  const rejected = faultCounter(registry, 'callfilter_agi_rejected_total', 'FastAGI connections refused at once, by reason (allow list, connection cap, closing).', ['reason'], read('agiRejected'));
+  const rejected = faultCounter(registry, 'callfilter_agi_rejected_total', 'FastAGI connections closed unanswered, by reason (allow list, connection caps, closing, wrong or missing key).', ['reason'], read('agiRejected'));
   faultCounter(registry, 'callfilter_db_file_events_total', 'The database file went missing or was replaced, and what was done about it.', ['event'], read('dbFile'));
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'callfilter_' });
 

@@ -8,11 +8,13 @@ import type { Out } from './main.js';
 
 /** What would happen if this number called now (or at --at), and why — without logging a call. */
 export async function explainCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
-  const { values, positionals } = parse(argv, { did: { type: 'string' }, at: { type: 'string' }, presentation: { type: 'string' } });
+  const { values, positionals } = parse(argv, { did: { type: 'string' }, at: { type: 'string' }, presentation: { type: 'string' }, internal: { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('a number is required (use "anonymous" for a withheld caller)');
   const at = values.at ? parseTime(values.at, ctx.clock(), -1, '--at') : ctx.clock();
   const presentation = parseIntFlag(values.presentation, '--presentation', 0, 255);
-  const ev = await evaluate(ctx, { callerRaw: positionals.join(' '), ...(presentation !== undefined && { presentation }), ...(values.did && { didRaw: values.did }) }, at);
+  // --internal asks what the dialplan's `internal` origin would get; without it the caller is on the trunk.
+  const origin = values.internal ? 'internal' : 'trunk';
+  const ev = await evaluate(ctx, { callerRaw: positionals.join(' '), origin, ...(presentation !== undefined && { presentation }), ...(values.did && { didRaw: values.did }) }, at);
   const { caller, decision } = ev;
   out(`caller:   ${caller.kind === 'number' ? `${caller.e164} (${caller.country ?? 'unknown country'}${caller.type ? `, ${caller.type.toLowerCase().replace(/_/g, ' ')}` : ''}${caller.plausible ? '' : ', implausible'})` : `${caller.kind} (${caller.raw || 'empty'})`}`);
   if (ev.did) out(`called:   ${ev.did}`);

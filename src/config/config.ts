@@ -10,7 +10,8 @@ export interface Config {
   dataDir: string;
   dbFile: string;
   configFile?: string;
-  agi: { host: string; port: number; allow: string[]; maxConnections: number };
+  /** `secret`: from CALLFILTER_AGI_SECRET; never logged. */
+  agi: { host: string; port: number; allow: string[]; maxConnections: number; maxPerAddress: number; secret?: string };
   http: { host: string; port: number; importLimitBytes: number; metricsPublic: boolean };
   /** From CALLFILTER_ADMIN_TOKEN; unset = the token file in dataDir (src/api/auth.ts). Never logged. */
   adminToken?: string;
@@ -39,6 +40,18 @@ function checkPhoneblock(token: string | undefined, url: string): { token?: stri
   if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('CALLFILTER_PHONEBLOCK_TOKEN', 'may only contain printable ASCII characters without spaces (it is sent in an HTTP header)');
   if (!/^https?:\/\/[^/\s]+/.test(url)) throw new ConfigError('CALLFILTER_PHONEBLOCK_URL', `${JSON.stringify(url)} is not an http or https URL`);
   return token === undefined ? { url } : { token, url };
+}
+
+/** A shorter key can be guessed; `openssl rand -hex 16` gives 32 characters. */
+export const MIN_AGI_SECRET_CHARS = 16;
+/** RFC 3986 unreserved characters: the key travels in a URL query and a dialplan line, where `,` `;` `$` `&` break it. */
+const AGI_SECRET_CHARS = /^[A-Za-z0-9._~-]+$/;
+
+/** Like the admin token, the error names the rule, never the value. */
+function checkAgiSecret(secret: string): string {
+  if (secret.length < MIN_AGI_SECRET_CHARS) throw new ConfigError('CALLFILTER_AGI_SECRET', `is too short (at least ${MIN_AGI_SECRET_CHARS} characters, e.g. from \`openssl rand -hex 16\`)`);
+  if (!AGI_SECRET_CHARS.test(secret)) throw new ConfigError('CALLFILTER_AGI_SECRET', 'may only contain letters, digits, "-", "_", "." and "~" (it is sent in the AGI URL)');
+  return secret;
 }
 
 export interface ConfigOverrides {
@@ -92,6 +105,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       port: get('CALLFILTER_AGI_PORT'),
       allow: get('CALLFILTER_AGI_ALLOW'),
       maxConnections: get('CALLFILTER_AGI_MAX_CONNECTIONS'),
+      maxPerAddress: get('CALLFILTER_AGI_MAX_PER_ADDRESS'),
     },
     http: {
       host: get('CALLFILTER_HTTP_HOST'),
@@ -116,6 +130,8 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     },
   };
   if (configFile) config.configFile = configFile;
+  const agiSecret = get<string | undefined>('CALLFILTER_AGI_SECRET');
+  if (agiSecret !== undefined) config.agi.secret = checkAgiSecret(agiSecret);
   const token = get<string | undefined>('CALLFILTER_ADMIN_TOKEN');
   if (token !== undefined) config.adminToken = checkAdminToken(token);
   return config;

@@ -13,7 +13,7 @@ import type { ConfigFile } from './file.js';
 
 /** What each policy step (the keys of `actions`) is about, in DESIGN.md's order. */
 const STEP_MEANINGS: Record<Step, string> = {
-  internal: 'internal callers: `*…` numbers and short extensions matching `CALLFILTER_INTERNAL_PATTERN`',
+  internal: 'internal callers: calls the dialplan marks `internal` (the second AGI argument), narrowed by `CALLFILTER_INTERNAL_PATTERN` when set',
   allow: 'your allow list and contacts',
   block: 'your blocklist (an entry may carry its own action)',
   list: 'a number on an imported call-centre / spam list, at or above the list\'s threshold',

@@ -1,5 +1,6 @@
 import { splitAddress } from './address.js';
-import { parseNumber, SEPARATORS } from './parse.js';
+import { homePlan } from './home.js';
+import { e164FromDigits, parseNumber, SEPARATORS } from './parse.js';
 import type { Caller, NumberingConfig, TrunkRule } from './types.js';
 import { isWithheldAddress, isWithheldPresentation } from './withheld.js';
 
@@ -11,7 +12,15 @@ export interface CallerFacts {
   context?: string;
   /** `agi_channel`, e.g. `PJSIP/sipgate-0000002a`. */
   channel?: string;
+  /**
+   * Where the call comes from, as the dialplan says (never the caller id: a caller on a trunk writes its own).
+   * Unset is `trunk`.
+   */
+  origin?: CallOrigin;
 }
+
+/** `internal`: the dialplan vouches that the call comes from the house's own phones. Anything else is a trunk. */
+export type CallOrigin = 'internal' | 'trunk';
 
 const LEADING_DIGIT = /^[1-9]/;
 
@@ -19,8 +28,8 @@ const LEADING_DIGIT = /^[1-9]/;
  * Classifies the raw caller id (`agi_callerid`) of an inbound call. Runs on every call; never throws for any input
  * (only for a config `assertNumberingConfig` would have refused at boot).
  *
- * Order: presentation (restricted wins even over a real number) → no number → internal (`*…`, internalPattern) →
- * trunk rule → number (a short one is a local number in the home area).
+ * Order: presentation (restricted wins even over a real number) → no number → internal (internal origin only) →
+ * `*` in the number → trunk rule → number (a short one is a local number in the home area).
  */
 export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingConfig): Caller {
   if (isWithheldPresentation(facts.presentation)) return { kind: 'withheld', raw, why: 'presentation' };
@@ -29,13 +38,12 @@ export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingCo
   if (isWithheldAddress(address)) return { kind: 'withheld', raw, why: 'no-number' };
 
   const user = address.user;
-  // Feature codes and FRITZ!Box internal numbers (`**610`, `*21#`) start with `*`; no public number does.
-  if (user.startsWith('*')) return { kind: 'internal', raw, extension: user };
-
   const compact = user.replace(SEPARATORS, '');
-  if (cfg.internalPattern !== undefined && matchesWhole(cfg.internalPattern, compact)) {
-    return { kind: 'internal', raw, extension: compact };
-  }
+  if (facts.origin === 'internal' && isExtension(user, compact, cfg)) return { kind: 'internal', raw, extension: user.startsWith('*') ? user : compact };
+  // No public number holds a `*` (feature codes, FRITZ!Box internal numbers): from a trunk it is a caller writing its
+  // own caller id. Not a possible number, whatever a libphonenumber release makes of it: implausible, with its digits
+  // as the E.164 form — what the call log stores and a block entry or prefix matches.
+  if (user.includes('*')) return { kind: 'number', raw, e164: e164FromDigits(compact, homePlan(cfg)), plausible: false };
 
   const rule = trunkRuleFor(cfg.trunkRules, facts);
   const text = rule === undefined ? user : applyTrunkRule(rule, compact);
@@ -44,6 +52,15 @@ export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingCo
   if (n.country !== undefined) caller.country = n.country;
   if (n.type !== undefined) caller.type = n.type;
   return caller;
+}
+
+/**
+ * Which callers an internal origin vouches for: every one, or with internalPattern only those matching it — plus
+ * `*…` numbers (FRITZ!Box internal numbers `**610`, feature codes), which no public number looks like. The pattern
+ * can only narrow what the dialplan says, never make a trunk caller internal.
+ */
+function isExtension(user: string, compact: string, cfg: NumberingConfig): boolean {
+  return cfg.internalPattern === undefined || user.startsWith('*') || matchesWhole(cfg.internalPattern, compact);
 }
 
 function matchesWhole(pattern: RegExp, s: string): boolean {

@@ -1,6 +1,6 @@
 // The numbers module: every number callfilter stores or looks up is E.164, made here.
 export type { Caller, NumberType, NumberingConfig, TrunkRule } from './types.js';
-export { classifyCaller, type CallerFacts } from './caller.js';
+export { classifyCaller, type CallerFacts, type CallOrigin } from './caller.js';
 export {
   describeNumber,
   normaliseDid,

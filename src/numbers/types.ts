@@ -17,7 +17,7 @@ export type NumberType =
 export type Caller =
   /** No number presented: restricted/unavailable presentation, or `anonymous`, `unknown`, empty, no digits. */
   | { kind: 'withheld'; raw: string; why: 'presentation' | 'no-number' }
-  /** An internal extension (`**610`, `*…`, or a configured short-extension pattern): never filtered. */
+  /** A caller from an internal origin (the dialplan says so; `**610`, `100`): never filtered. */
   | { kind: 'internal'; raw: string; extension: string }
   /**
    * A number. `e164` is always set (`+` and digits); `plausible` is false when libphonenumber (max metadata) says
@@ -53,7 +53,10 @@ export interface NumberingConfig {
   homeCountry: string;
   /** Home area code without the trunk prefix (`30` for Berlin), for local numbers dialled without it. */
   homeAreaCode?: string;
-  /** Short numbers matching this are internal extensions (e.g. `^[1-9]\d{1,3}$`); unset = none. */
+  /**
+   * From an internal origin, only callers matching this (e.g. `^[1-9]\d{1,3}$`) or starting with `*` are internal;
+   * the others are screened. Unset: every caller from an internal origin is internal. Never applies to a trunk.
+   */
   internalPattern?: RegExp;
   trunkRules: TrunkRule[];
 }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { boundedMemo } from '../memo.js';
 import { allPrefixes, classifyCaller, normaliseDid } from '../numbers/index.js';
+import type { CallOrigin } from '../numbers/index.js';
 import type { Caller, NumberingConfig } from '../numbers/types.js';
 import { decide } from '../policy/decide.js';
 import { bestEntry, bestListHit } from '../policy/match.js';
@@ -16,6 +17,8 @@ export interface CallInput {
   context?: string;
   channel?: string;
   uniqueId?: string;
+  /** Where the call comes from, as the dialplan says (second AGI argument); unset is `trunk`. */
+  origin?: CallOrigin;
 }
 
 export interface Evaluation {
@@ -53,7 +56,7 @@ function andThen<T, R>(value: T | Promise<T>, f: (v: T) => R | Promise<R>): R | 
  */
 export function evaluate(ctx: AppContext, input: CallInput, now: number): Evaluation | Promise<Evaluation> {
   const { numbering, policy } = ctx.config;
-  const caller = classifyCaller(input.callerRaw, { presentation: input.presentation, context: input.context, channel: input.channel }, numbering);
+  const caller = classifyCaller(input.callerRaw, { presentation: input.presentation, context: input.context, channel: input.channel, origin: input.origin }, numbering);
   const did = input.didRaw ? didOf(input.didRaw, numbering) : undefined;
   const finish = (matches: Matches, recent: RecentCall[]): Evaluation => {
     const decision = decide({ caller, ...(did !== undefined && { did }) }, matches, recent, now, policy);

@@ -36,6 +36,9 @@ export function callInput(session: AgiSession): CallInput {
     context: env.context,
     channel: env.channel,
     uniqueId: env.uniqueid,
+    // The shipped dialplans pass the origin as the second argument. Only the exact word counts: an old dialplan
+    // that passes nothing, or a typo, gets every call screened — nothing skips the filter by mistake.
+    origin: request.args[1] === 'internal' ? 'internal' : 'trunk',
   };
   // NaN when Asterisk sent no agi_callingpres.
   if (Number.isInteger(env.callingpres)) input.presentation = env.callingpres;

@@ -26,7 +26,9 @@ async function seeded() {
   api.ctx.store.entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
   const calls: [string, string?][] = [['030 12345670'], ['anonymous'], ['0170 9999999', '+4930999111'], ['**610'], ['030 12345670']];
   for (const [caller, did] of calls) {
-    await api.call(caller, { ...(did && { did }), env: { calleridname: caller === '0170 9999999' ? 'Paula Paketdienst' : 'unknown' } });
+    // **610 is one of the house's phones: the dialplan says so (the second AGI argument).
+    const origin = caller === '**610' ? { args: ['+4930999000', 'internal'] } : {};
+    await api.call(caller, { ...(did && { did }), ...origin, env: { calleridname: caller === '0170 9999999' ? 'Paula Paketdienst' : 'unknown' } });
     clock.now += 10 * MINUTE;
   }
   return { api, clock };
@@ -142,6 +144,18 @@ describe('GET /api/v1/explain and /stats', () => {
     expect(api.ctx.store.calls.count()).toBe(before);
     expect((await api.json('GET', '/api/v1/explain')).body).toMatchObject({ message: 'querystring/number is required' });
     expect((await api.json('GET', '/api/v1/explain?number=1&at=tomorrow')).body).toMatchObject({ message: expect.stringContaining('querystring/at: "tomorrow" is not a time') });
+  });
+
+  it('explains a call from the trunk by default, and one the dialplan marks internal with origin=internal', async () => {
+    const { api } = await seeded();
+    const trunk = await api.json('GET', `/api/v1/explain?number=${encodeURIComponent('*03012345670')}`);
+    expect(trunk.body).toMatchObject({ caller: { kind: 'number', e164: '+493012345670', plausible: false }, decision: { action: 'hangup', reason: 'blocklist' } });
+    const internal = await api.json('GET', `/api/v1/explain?number=${encodeURIComponent('*03012345670')}&origin=internal`);
+    expect(internal.body).toMatchObject({ caller: { kind: 'internal' }, decision: { action: 'connect', reason: 'internal' } });
+    expect((await api.json('GET', '/api/v1/explain?number=100&origin=trunk')).body).toMatchObject({ caller: { kind: 'number' } });
+    const bad = await api.json<{ message: string }>('GET', '/api/v1/explain?number=100&origin=house');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('querystring/origin');
   });
 
   it('counts calls per day by action and reason, and the most blocked callers', async () => {

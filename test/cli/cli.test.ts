@@ -37,6 +37,17 @@ describe('callfilter command line', () => {
     expect((await cli(dir, 'explain', '03012345670')).out).toContain('decision: voicemail');
   });
 
+  it('explains a caller from the trunk, or with --internal one the dialplan marks internal', async () => {
+    const dir = tempDir();
+    await cli(dir, 'block', '+49', '--prefix');
+    const trunk = await cli(dir, 'explain', '*03099887766');
+    expect(trunk.out).toContain('caller:   +493099887766 (unknown country, implausible)');
+    expect(trunk.out).toContain('reason:   blocklist');
+    const internal = await cli(dir, 'explain', '*03099887766', '--internal');
+    expect(internal.out).toContain('caller:   internal (*03099887766)');
+    expect(internal.out).toContain('reason:   internal');
+  });
+
   it('allows a contact as VIP and updates an existing entry instead of duplicating it', async () => {
     const dir = tempDir();
     expect((await cli(dir, 'allow', '0170 1234567', '--name', 'Anna')).out).toMatch(/^added #1 {2}allow {2}\+491701234567 {2}"Anna"/);

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: {} });
     expect(c.dataDir).toBe(resolve('./data'));
     expect(c.dbFile).toBe(join(resolve('./data'), 'callfilter.db'));
-    expect(c.agi).toEqual({ host: '127.0.0.1', port: 4573, allow: ['127.0.0.0/8', '::1'], maxConnections: 1000 });
+    expect(c.agi).toEqual({ host: '127.0.0.1', port: 4573, allow: ['127.0.0.0/8', '::1'], maxConnections: 1000, maxPerAddress: 100 });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, importLimitBytes: 64 * 1024 * 1024, metricsPublic: false });
     expect(c.adminToken).toBeUndefined();
     expect(c.numbering).toEqual({ homeCountry: 'DE', trunkRules: [] });
@@ -31,6 +31,8 @@ describe('loadConfig', () => {
         CALLFILTER_AGI_HOST: '0.0.0.0',
         CALLFILTER_AGI_PORT: '4574',
         CALLFILTER_AGI_ALLOW: '127.0.0.1, 172.20.0.0/16',
+        CALLFILTER_AGI_MAX_PER_ADDRESS: '20',
+        CALLFILTER_AGI_SECRET: 'a-16-char.key~ok',
         CALLFILTER_HOME_COUNTRY: 'at',
         CALLFILTER_HOME_AREA_CODE: '01',
         CALLFILTER_INTERNAL_PATTERN: '^[1-9]\\d{2}$',
@@ -48,7 +50,7 @@ describe('loadConfig', () => {
     expect(c.http).toEqual({ host: '0.0.0.0', port: 8081, importLimitBytes: 128 * 1024 * 1024, metricsPublic: true });
     expect(c.adminToken).toBe('s3cret-token-for-the-api');
     expect(c.dbFile).toBe('/tmp/cf/callfilter.db');
-    expect(c.agi).toEqual({ host: '0.0.0.0', port: 4574, allow: ['127.0.0.1', '172.20.0.0/16'], maxConnections: 1000 });
+    expect(c.agi).toEqual({ host: '0.0.0.0', port: 4574, allow: ['127.0.0.1', '172.20.0.0/16'], maxConnections: 1000, maxPerAddress: 20, secret: 'a-16-char.key~ok' });
     expect(c.numbering.homeCountry).toBe('AT');
     expect(c.numbering.homeAreaCode).toBe('1');
     expect(c.numbering.internalPattern?.test('100')).toBe(true);
@@ -79,6 +81,10 @@ describe('loadConfig', () => {
     // The token itself is a secret: the message names the rule, never the value.
     ['CALLFILTER_ADMIN_TOKEN', 'hunter2', 'CALLFILTER_ADMIN_TOKEN: is too short (at least 16 characters; unset it to have one generated)'],
     ['CALLFILTER_ADMIN_TOKEN', 'correct horse battery staple', 'CALLFILTER_ADMIN_TOKEN: may only contain printable ASCII characters without spaces (it is sent in an HTTP header)'],
+    ['CALLFILTER_AGI_MAX_PER_ADDRESS', '0', 'CALLFILTER_AGI_MAX_PER_ADDRESS: "0" is out of range (1–100000)'],
+    // The FastAGI key is a secret too, and it travels in a URL and a dialplan line.
+    ['CALLFILTER_AGI_SECRET', 'short-key', 'CALLFILTER_AGI_SECRET: is too short (at least 16 characters, e.g. from `openssl rand -hex 16`)'],
+    ['CALLFILTER_AGI_SECRET', 'with,comma&amp;and-more', 'CALLFILTER_AGI_SECRET: may only contain letters, digits, "-", "_", "." and "~" (it is sent in the AGI URL)'],
   ])('%s=%s is refused with a message naming key and value', (key, value, message) => {
     expect(() => loadConfig({ env: { [key]: value } })).toThrow(new ConfigError(key, message.slice(key.length + 2)));
     expect(() => loadConfig({ env: { [key]: value } })).toThrow(message);

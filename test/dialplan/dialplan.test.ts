@@ -12,7 +12,9 @@ const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
 const code = (f: string) => read(f).split('\n').map((l) => l.replace(/;.*$/, '')).join('\n');
 const defaultPort = ENV_VARS.find((v) => v.key === 'CALLFILTER_AGI_PORT')?.default;
 /** Variables the dialplan itself keeps (not set by callfilter). */
-const DIALPLAN_OWN = new Set(['CALLFILTER_VM_EXTEN']);
+const DIALPLAN_OWN = new Set(['CALLFILTER_VM_EXTEN', 'CALLFILTER_KEY']);
+/** The AGI() call: URL (with the key from the global CALLFILTER_KEY), then the arguments up to the closing bracket. */
+const AGI_CALL = /AGI\(agi:\/\/([\d.]+):(\d+)\/(\w+)\?key=\$\{CALLFILTER_KEY\},(.*)\)$/m;
 
 describe('the shipped dialplan', () => {
   it('has the three variants', () => {
@@ -27,7 +29,7 @@ describe('the shipped dialplan', () => {
 
   it.each(['callfilter.conf', 'freepbx-extensions_custom.conf'])('%s calls /screen and branches on every non-connect action', (f) => {
     const text = code(f);
-    const agi = /AGI\(agi:\/\/([\d.]+):(\d+)\/(\w+),([^)]*)\)/.exec(text);
+    const agi = AGI_CALL.exec(text);
     expect(agi?.[1]).toBe('127.0.0.1');
     expect(agi?.[3]).toBe('screen');
     for (const action of ACTIONS.filter((a) => a !== 'connect')) {
@@ -48,8 +50,20 @@ describe('the shipped dialplan', () => {
 
   it('uses the default port in plain Asterisk, and 4574 for FreePBX (its own FastAGI may hold 4573)', () => {
     expect(code('callfilter.conf')).toContain(`agi://127.0.0.1:${defaultPort}/screen`);
-    expect(code('freepbx-extensions_custom.conf')).toContain('agi://127.0.0.1:4574/screen,${FROM_DID}');
+    expect(code('freepbx-extensions_custom.conf')).toContain('agi://127.0.0.1:4574/screen?key=${CALLFILTER_KEY},${FROM_DID},trunk)');
     expect(code('freepbx-extensions_custom.conf')).toContain('Goto(ext-local,vmu${CALLFILTER_VM_EXTEN},1)');
+  });
+
+  it('passes the origin as the second AGI argument: internal only when the caller of the subroutine says so', () => {
+    // ARG3 = internal → internal; anything else, empty included (an old Gosub with two arguments) → trunk.
+    expect(AGI_CALL.exec(code('callfilter.conf'))?.[4]).toBe('${ARG1},${IF($["${ARG3}" = "internal"]?internal:trunk)}');
+    // FreePBX: every call comes from an Inbound Route.
+    expect(AGI_CALL.exec(code('freepbx-extensions_custom.conf'))?.[4]).toBe('${FROM_DID},trunk');
+  });
+
+  it('marks as internal only the FRITZ!Box\'s own phones (**…), comparing nothing but the first two characters', () => {
+    const gosubs = [...code('fritzbox.conf').matchAll(/Gosub\(callfilter-screen,s,1\((.*)\)\)$/gm)].map((m) => m[1]);
+    expect(gosubs).toEqual(['${EXTEN},100@default,${IF($["${CALLERID(num):0:2}" = "**"]?internal)}']);
   });
 
   it('routes the FRITZ!Box context through the screening subroutine', () => {

@@ -120,24 +120,60 @@ describe('classifyCaller: withheld', () => {
   });
 });
 
-describe('classifyCaller: internal', () => {
+describe('classifyCaller: internal is where the call comes from, never its digits', () => {
+  const internal = { presentation: 0, origin: 'internal' } as const;
+
   it.each<[string, string, typeof berlin, Caller]>([
     ['FRITZ!Box internal number', '**610', berlin, { kind: 'internal', raw: '**610', extension: '**610' }],
     ['feature code', '*21#', berlin, { kind: 'internal', raw: '*21#', extension: '*21#' }],
     ['SIP URI of an internal number', 'sip:**610@fritz.box', berlin, { kind: 'internal', raw: 'sip:**610@fritz.box', extension: '**610' }],
+    ['short extension, no pattern', '100', berlin, { kind: 'internal', raw: '100', extension: '100' }],
+    ['a full number, no pattern: the dialplan vouches for it', '0301234567', berlin, { kind: 'internal', raw: '0301234567', extension: '0301234567' }],
     ['extension matching internalPattern', '100', withExtensions, { kind: 'internal', raw: '100', extension: '100' }],
-    ['4-digit extension', '2001', withExtensions, { kind: 'internal', raw: '2001', extension: '2001' }],
+    ['4-digit extension', '20-01', withExtensions, { kind: 'internal', raw: '20-01', extension: '2001' }],
+    ['* number with a pattern set: still internal', '**610', withExtensions, { kind: 'internal', raw: '**610', extension: '**610' }],
+    // The pattern narrows what an internal origin vouches for: an outside number passed on internally is screened.
+    ['not matching internalPattern: screened', '222222', withExtensions, number('222222', '+4930222222')],
+  ])('from an internal origin, %s: %j', (_what, raw, cfg, expected) => {
+    expect(classifyCaller(raw, internal, cfg)).toEqual(expected);
+  });
+
+  it.each<[string, string, typeof berlin, Caller]>([
+    // A trunk caller writes its own caller id: `*` is no public number, so it is implausible, its digits kept.
+    ['* before a Berlin number', '*03099887766', berlin, number('*03099887766', '+493099887766', { plausible: false })],
+    ['FRITZ!Box-style internal number', '**610', berlin, number('**610', '+49610', { plausible: false })],
+    ['feature code', '*21#', berlin, number('*21#', '+4921', { plausible: false })],
+    ['SIP URI of a * number', 'sip:**610@fritz.box', berlin, number('sip:**610@fritz.box', '+49610', { plausible: false })],
+    ['* number on a bare-international trunk', '*49301234567', { ...berlin, trunkRules: [{ format: 'international-bare' }] }, number('*49301234567', '+4949301234567', { plausible: false })],
+    ['extension matching internalPattern: a local number', '100', withExtensions, number('100', '+4930100')],
+    ['* number with internalPattern set', '**610', withExtensions, number('**610', '+49610', { plausible: false })],
     ['too long for the pattern: a local number', '222222', withExtensions, number('222222', '+4930222222')],
     // German fixed-line metadata is lax: 030 100 counts as a valid Berlin number.
     ['extension without internalPattern: a local number', '100', berlin, number('100', '+4930100')],
     ['extension without pattern or area: national', '100', { homeCountry: 'DE', trunkRules: [] }, number('100', '+49100', { country: 'DE', plausible: false })],
-  ])('%s: %j', (_what, raw, cfg, expected) => {
+  ])('from a trunk, %s: %j', (_what, raw, cfg, expected) => {
     expect(classifyCaller(raw, { presentation: 0 }, cfg)).toEqual(expected);
+    expect(classifyCaller(raw, { presentation: 0, origin: 'trunk' }, cfg)).toEqual(expected);
+  });
+
+  it('a withheld presentation wins over an internal origin', () => {
+    expect(classifyCaller('**610', { presentation: 32, origin: 'internal' }, berlin)).toEqual({ kind: 'withheld', raw: '**610', why: 'presentation' });
+  });
+
+  it('a * caller id of any length or shape from a trunk never throws and is never internal', () => {
+    for (const raw of ['*', '**', '*#', '*0', '*1', `*${'9'.repeat(5_000)}`, '*+4930123', '* 030 123', '*\u0000', '**610@anonymous.invalid', '<sip:*1@x>']) {
+      const caller = classifyCaller(raw, { presentation: 0 }, withExtensions);
+      expect(caller.kind, raw).not.toBe('internal');
+      if (caller.kind === 'number') {
+        expect(caller.e164, raw).toMatch(/^\+\d+$/);
+        expect(caller.plausible, raw).toBe(false);
+      }
+    }
   });
 
   it('a /g internalPattern does not alternate between calls', () => {
     const cfg = { ...berlin, internalPattern: /^[1-9]\d{1,3}$/g };
-    expect(classifyCaller('100', {}, cfg).kind).toBe('internal');
-    expect(classifyCaller('100', {}, cfg).kind).toBe('internal');
+    expect(classifyCaller('100', { origin: 'internal' }, cfg).kind).toBe('internal');
+    expect(classifyCaller('100', { origin: 'internal' }, cfg).kind).toBe('internal');
   });
 });

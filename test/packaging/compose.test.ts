@@ -52,6 +52,13 @@ describe('docker-compose.yml', () => {
     expect(keys).not.toContain('CALLFILTER_AGI_PORT');
   });
 
+  it('gives the optional FastAGI key to both containers, and the compose dialplan sends it', () => {
+    expect(callfilter.environment?.CALLFILTER_AGI_SECRET).toBe('${CALLFILTER_AGI_SECRET:-}');
+    expect(asterisk.environment?.CALLFILTER_AGI_SECRET).toBe('${CALLFILTER_AGI_SECRET:-}');
+    const globals = parseConf(read('deploy/asterisk/extensions.conf')).sections.find((s) => s.name === 'globals');
+    expect(globals?.options).toContainEqual(['CALLFILTER_KEY', '${ENV(CALLFILTER_AGI_SECRET)}']);
+  });
+
   it('opens the FastAGI allow-list to the Asterisk container\'s fixed address only', () => {
     const subnet = compose.networks?.voice?.ipam?.config?.[0]?.subnet ?? '';
     const [net = '', bits = ''] = subnet.split('/');

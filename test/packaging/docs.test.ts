@@ -6,8 +6,8 @@ import { ENV_KEYS, envDefault, listFiles, read, ROOT } from './helpers.js';
 
 const GUIDES = ['docs/asterisk.md', 'docs/freepbx.md', 'docs/fritzbox.md', 'docs/configuration.md', 'docs/operations.md'];
 const PAGES = [...listFiles('docs', '.md'), 'README.md', 'deploy/asterisk/sounds/README.md'];
-/** CALLFILTER_* names that are not settings: channel variables and the FreePBX snippet's own. */
-const NOT_SETTINGS = new Set([...Object.values(VARIABLES), 'CALLFILTER_VM_EXTEN']);
+/** CALLFILTER_* names that are not settings: channel variables and the dialplans' own (the key is a global). */
+const NOT_SETTINGS = new Set([...Object.values(VARIABLES), 'CALLFILTER_VM_EXTEN', 'CALLFILTER_KEY']);
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchors(markdown: string): Set<string> {
@@ -79,7 +79,7 @@ describe('the guides', () => {
 
   it('use the AGI URL and ports the code defines', () => {
     const port = envDefault('CALLFILTER_AGI_PORT');
-    expect(read('docs/asterisk.md')).toContain(`AGI(agi://127.0.0.1:${port}/screen,\${ARG1})`);
+    expect(read('docs/asterisk.md')).toContain(`AGI(agi://127.0.0.1:${port}/screen?key=\${CALLFILTER_KEY},\${ARG1},\${IF($["\${ARG3}" = "internal"]?internal:trunk)})`);
     expect(read('docs/freepbx.md')).toContain('agi://127.0.0.1:4574/screen');
     expect(read('docs/freepbx.md')).toContain('CALLFILTER_AGI_PORT=4574');
     expect(read('docs/operations.md')).toContain(`127.0.0.1:${envDefault('CALLFILTER_HTTP_PORT')}/healthz`);

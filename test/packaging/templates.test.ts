@@ -12,7 +12,7 @@ const AGI_PORT = envDefault('CALLFILTER_AGI_PORT');
 const FREEPBX_PORT = '4574';
 const CONTRACT = new Set<string>(Object.values(VARIABLES));
 /** Variables a dialplan keeps for itself (not set by callfilter). */
-const DIALPLAN_OWN = new Set(['CALLFILTER_VM_EXTEN']);
+const DIALPLAN_OWN = new Set(['CALLFILTER_VM_EXTEN', 'CALLFILTER_KEY']);
 
 const SHIPPED = listFiles('dialplan', '.conf');
 const DEPLOY_DIALPLAN = 'deploy/asterisk/extensions.conf';
@@ -25,7 +25,9 @@ const composeContexts = new Set([...contexts(DEPLOY_DIALPLAN), ...contexts('dial
 
 describe('every dialplan snippet (dialplan/ and deploy/)', () => {
   it.each(ALL_SNIPPETS)('%s reads only channel variables callfilter sets', (file) => {
-    for (const name of new Set(confCode(read(file)).match(/CALLFILTER_[A-Z_]+/g))) {
+    // ${ENV(…)} reads the container's environment, not a channel variable (the compose key, CALLFILTER_AGI_SECRET).
+    const code = confCode(read(file)).replace(/\$\{ENV\([A-Z_]+\)\}/g, '');
+    for (const name of new Set(code.match(/CALLFILTER_[A-Z_]+/g))) {
       expect(CONTRACT.has(name) || DIALPLAN_OWN.has(name), `${file}: ${name}`).toBe(true);
     }
   });
@@ -35,16 +37,16 @@ describe('every dialplan snippet (dialplan/ and deploy/)', () => {
     for (const action of compared) expect(ACTIONS as readonly (string | undefined)[]).toContain(action);
   });
 
-  it.each(ALL_SNIPPETS)('%s calls FastAGI only as agi://127.0.0.1:<the configured port>/screen', (file) => {
+  it.each(ALL_SNIPPETS)('%s calls FastAGI only as agi://127.0.0.1:<the configured port>/screen?key=${CALLFILTER_KEY}', (file) => {
     const calls = [...confCode(read(file)).matchAll(/AGI\(([^,)]*)/g)].map((m) => m[1]);
     for (const url of calls) {
       const port = file.includes('freepbx') ? FREEPBX_PORT : AGI_PORT;
-      expect(url).toBe(`agi://127.0.0.1:${port}/screen`);
+      expect(url).toBe(`agi://127.0.0.1:${port}/screen?key=\${CALLFILTER_KEY}`);
     }
   });
 
   it('the shipped plain-Asterisk dialplan keeps 127.0.0.1 and the default port (compose changes only its copy)', () => {
-    expect(confCode(read('dialplan/callfilter.conf'))).toContain(`AGI(agi://127.0.0.1:${AGI_PORT}/screen,`);
+    expect(confCode(read('dialplan/callfilter.conf'))).toContain(`AGI(agi://127.0.0.1:${AGI_PORT}/screen?key=\${CALLFILTER_KEY},`);
     expect(confCode(read(DEPLOY_DIALPLAN))).not.toMatch(/AGI\(/);
   });
 });
@@ -175,7 +177,7 @@ describe('deploy/asterisk/start.sh (the compose Asterisk entrypoint)', () => {
     const shipped = read('dialplan/callfilter.conf');
     const copy = r.file('callfilter/callfilter.conf');
     expect(copy).toBe(shipped.replaceAll(`agi://127.0.0.1:${AGI_PORT}/`, `agi://callfilter:${AGI_PORT}/`));
-    expect(confCode(copy)).toContain(`AGI(agi://callfilter:${AGI_PORT}/screen,`);
+    expect(confCode(copy)).toContain(`AGI(agi://callfilter:${AGI_PORT}/screen?key=\${CALLFILTER_KEY},`);
     expect(r.file('callfilter/fritzbox.conf')).toBe(read('dialplan/fritzbox.conf'));
     expect(r.file('extensions.conf')).toBe(read(DEPLOY_DIALPLAN));
   });

@@ -75,12 +75,12 @@ describe('FastAGI port under abuse', () => {
     expect(unhandled).toEqual([]);
   });
 
-  it('cuts off a slow-drip client (one byte per second) at the environment deadline', async () => {
+  it('cuts off a slow-drip client (two bytes per second, within the idle limit) at the environment deadline', async () => {
     const svc = await startService({ agi: { session: { envTimeoutMs: 1_500 } } });
     const env = envLines().join('');
     const drip = await connect(svc.port);
     let at = 0;
-    drip.every(1_000, () => drip.send(env.slice(at, ++at)));
+    drip.every(500, () => drip.send(env.slice(at, ++at)));
     const ms = await drip.closed;
     expect(ms).toBeGreaterThanOrEqual(1_400);
     expect(ms).toBeLessThan(2_500);
@@ -89,7 +89,7 @@ describe('FastAGI port under abuse', () => {
     expect(svc.outcomes).toEqual([]);
   });
 
-  it('cuts off an endless line at the line limit, endless environment lines at the block limit, and a half-sent block at the deadline', async () => {
+  it('cuts off an endless line at the line limit, endless environment lines at the block limit, and a half-sent block at the idle limit', async () => {
     const svc = await startService({ agi: { session: { envTimeoutMs: 2_000 } } });
     // One line that never ends: 1 KiB every 5 ms, no newline.
     const endless = await connect(svc.port);
@@ -110,13 +110,15 @@ describe('FastAGI port under abuse', () => {
     half.send(env.slice(0, 10).join(''));
 
     const [lineMs, linesMs, halfMs] = await Promise.all([endless.closed, lines.closed, half.closed]);
-    // MAX_LINE_BYTES (16 KiB) and MAX_ENV_LINES (200), long before the 2 s deadline; the half block at it.
+    // MAX_LINE_BYTES (16 KiB) and MAX_ENV_LINES (200), long before the 2 s deadline; the half block after ENV_IDLE_MS
+    // (1 s) without a byte, also before it.
     expect(lineMs).toBeLessThan(1_500);
     expect(sentLine).toBeLessThan(64 * 1024);
     expect(linesMs).toBeLessThan(1_500);
     expect(sentLines).toBeLessThan(1_000);
-    expect(halfMs).toBeGreaterThanOrEqual(1_900);
-    expect(halfMs).toBeLessThan(3_000);
+    expect(halfMs).toBeGreaterThanOrEqual(900);
+    expect(halfMs).toBeLessThan(1_900);
+    expect(svc.logs.some((l) => String(l.msg).includes('environment stalled: no byte for 1000 ms'))).toBe(true);
     expect([endless, lines, half].map((c) => c.received())).toEqual([0, 0, 0]);
     expect((await svc.call('+4930123456')).variables.CALLFILTER_ACTION).toBe('voicemail');
   });

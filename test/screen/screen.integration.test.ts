@@ -58,7 +58,7 @@ describe('/screen over real TCP with a real SQLite file', () => {
     ['+44 20 7946 0958', 0, 'voicemail', 'foreign', undefined, {}],
     ['+49301', 0, 'voicemail', 'implausible', undefined, {}],
     ['030 98765432', 0, 'voicemail', 'unknown', undefined, {}],
-    ['**610', 0, 'connect', 'internal', undefined, {}],
+    ['**610', 0, 'voicemail', 'implausible', undefined, {}], // from the trunk: internal only by the dialplan's word
   ] as const)('%s (presentation %i) → %s / %s', async (caller, presentation, action, reason, label, extra) => {
     const svc = await seeded();
     const { v, row } = await screen(svc, caller, { presentation });

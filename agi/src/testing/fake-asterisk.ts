@@ -104,17 +104,24 @@ function environmentLines(request: string, options: FakeCallOptions): string[] {
   return lines;
 }
 
+/** Where a fake call connects over TCP; `localAddress` binds our end (127.0.0.2 is another host to the server). */
+export interface FakeCallTarget {
+  port: number;
+  host?: string;
+  localAddress?: string;
+}
+
 /**
- * Plays one call against a FastAGI server: `{ port, host? }` connects over TCP, a Duplex is used as the
- * Asterisk end of a connection (see duplexPair()). Resolves when the connection is closed; never rejects —
+ * Plays one call against a FastAGI server: `{ port, host?, localAddress? }` connects over TCP, a Duplex is used as
+ * the Asterisk end of a connection (see duplexPair()). Resolves when the connection is closed; never rejects —
  * a failed connect resolves with agiStatus 'FAILURE', as Asterisk would carry on with the dialplan.
  */
-export async function fakeCall(target: { port: number; host?: string } | Duplex, options: FakeCallOptions = {}): Promise<FakeCallResult> {
+export async function fakeCall(target: FakeCallTarget | Duplex, options: FakeCallOptions = {}): Promise<FakeCallResult> {
   const started = performance.now();
   if (isDuplex(target)) return runCall(target, 'agi://127.0.0.1:4573', options, started);
   const host = target.host ?? '127.0.0.1';
   try {
-    const socket = await connect(target.port, host);
+    const socket = await connect(target.port, host, target.localAddress);
     return await runCall(socket, `agi://${host}:${target.port}`, options, started);
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -126,9 +133,9 @@ function isDuplex(target: unknown): target is Duplex {
   return typeof (target as Duplex).write === 'function' && typeof (target as Duplex).on === 'function';
 }
 
-function connect(port: number, host: string): Promise<net.Socket> {
+function connect(port: number, host: string, localAddress: string | undefined): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host, allowHalfOpen: true, noDelay: true });
+    const socket = net.connect({ port, host, allowHalfOpen: true, noDelay: true, ...(localAddress !== undefined && { localAddress }) });
     const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out`)), CONNECT_TIMEOUT_MS);
     const onError = (err: Error): void => {
       clearTimeout(timer);

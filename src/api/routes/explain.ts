@@ -13,6 +13,7 @@ const ExplainQuery = Type.Object(
     did: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The called number: picks the profile.' })),
     at: Type.Optional(TimeText),
     presentation: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'agi_callingpres: 32–35 or 67 mean withheld.' })),
+    origin: Type.Optional(StringEnum(['trunk', 'internal'] as const, { description: 'Where the call comes from, as the dialplan would say: `internal` for the house\'s own phones; default `trunk`.' })),
   },
   Strict,
 );
@@ -69,11 +70,12 @@ export function explainRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const { number, did, at: atText, presentation } = req.query;
+      const { number, did, at: atText, presentation, origin } = req.query;
       const at = atText === undefined ? ctx.clock() : parseTime(atText, 'querystring/at');
       const input: CallInput = { callerRaw: number };
       if (did !== undefined) input.didRaw = did;
       if (presentation !== undefined) input.presentation = presentation;
+      if (origin !== undefined) input.origin = origin;
       const ev = await evaluate(ctx, input, at);
       return { caller: ev.caller, ...(ev.did !== undefined && { did: ev.did }), at, decision: ev.decision };
     },
