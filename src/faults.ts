@@ -57,6 +57,28 @@ export class FaultCounters extends EventEmitter {
   }
 }
 
+/**
+ * How a call can fail on its way: the decision deadline, a StoreError code the call path can meet (reads and the
+ * call-log write), or `error` (a bug). The admin API's own codes (unique, not-found…) never reach a call.
+ */
+export const CALL_PATH_FAULTS = ['deadline', 'busy', 'readonly', 'full', 'io', 'corrupt', 'cantopen', 'closed', 'schema', 'unknown', 'error'] as const;
+
+/** The AGI session errors counted under `errors{source="agi"}` (AgiHangupError is a caller hanging up, not one). */
+export const AGI_ERROR_KINDS = ['AgiTimeoutError', 'AgiProtocolError', 'AgiUnknownCommandError', 'AgiDeadChannelError', 'AgiUsageError', 'AgiError', 'handler'] as const;
+
+/** The AgiServer's reasons to close a connection at once (agi/src/server.ts AgiRejectReason). */
+export const AGI_REJECT_REASONS = ['allow', 'max-connections', 'closing'] as const;
+
+/**
+ * The label sets each error counter shows at 0 from the start. Prometheus' `increase()` needs a series before its
+ * first increment to see that increment: an alert on the first fail-open only fires if the series was there at 0.
+ */
+export const INITIAL_FAULT_LABELS: { [C in Exclude<FaultCounter, 'dbFile'>]: FaultLabels[C][] } = {
+  failOpens: CALL_PATH_FAULTS.map((why) => ({ why })),
+  errors: [...CALL_PATH_FAULTS.map((kind) => ({ source: 'screen' as const, kind })), ...AGI_ERROR_KINDS.map((kind) => ({ source: 'agi' as const, kind }))],
+  agiRejected: AGI_REJECT_REASONS.map((reason) => ({ reason })),
+};
+
 /** The kind of a failure on the call path: `deadline`, a StoreError code, or `error` (a bug). */
 export function faultKind(err: unknown): string {
   if (err instanceof DeadlineError) return 'deadline';

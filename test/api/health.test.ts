@@ -38,8 +38,8 @@ describe('/metrics', () => {
     expect(text).toContain('callfilter_calls_total{action="voicemail",reason="anonymous"} 1');
     expect(text).toContain('callfilter_decision_seconds_count 3');
     expect(text).toMatch(/^callfilter_agi_sessions \d+$/m);
-    expect(text).not.toContain('callfilter_fail_opens_total{');
-    expect(text).not.toContain('callfilter_errors_total{');
+    expect(text).toContain('callfilter_fail_opens_total{why="closed"} 0');
+    expect(text).toContain('callfilter_errors_total{source="screen",kind="closed"} 0');
     // No numbers and no names in the metrics.
     expect(text).not.toContain('+4930');
 
@@ -50,6 +50,19 @@ describe('/metrics', () => {
     expect(after).toContain('callfilter_fail_opens_total{why="closed"} 1');
     expect(after).toContain('callfilter_errors_total{source="screen",kind="closed"} 1');
     expect(after).toContain('callfilter_calls_total{action="connect",reason="fail-open"} 1');
+  });
+
+  it('shows the three error counters at 0 from the start, so an alert on their increase fires on the first one', async () => {
+    const api = await startApi();
+    const text = (await api.inject({ method: 'GET', url: '/metrics' })).body;
+    const zero = (line: string) => expect(text.split('\n')).toContain(`${line} 0`);
+    for (const why of ['deadline', 'busy', 'readonly', 'full', 'io', 'corrupt', 'closed', 'error']) zero(`callfilter_fail_opens_total{why="${why}"}`);
+    for (const kind of ['deadline', 'busy', 'readonly', 'full', 'error']) zero(`callfilter_errors_total{source="screen",kind="${kind}"}`);
+    for (const kind of ['AgiTimeoutError', 'AgiProtocolError', 'handler']) zero(`callfilter_errors_total{source="agi",kind="${kind}"}`);
+    zero('callfilter_errors_total{source="http",kind="internal"}');
+    for (const reason of ['allow', 'max-connections', 'closing']) zero(`callfilter_agi_rejected_total{reason="${reason}"}`);
+    // Only zeros: nothing has gone wrong yet.
+    expect(text).not.toMatch(/^callfilter_(fail_opens|errors|agi_rejected)_total\{.*\} [1-9]/m);
   });
 
   it('counts rejected FastAGI connections', async () => {
