@@ -86,8 +86,11 @@ export async function main(): Promise<void> {
   }
   const url = httpUrl(http);
   logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
-  if (adminToken.source === 'generated') {
-    // Once, at the start that created it, and never through the logger: logs are kept and shipped, stdout is seen.
+  if (adminToken.source === 'generated' && !process.stdout.isTTY) {
+    // Docker and journald keep stdout as a log, and logs are kept and shipped: say where the token is, never what.
+    logger.info({ file: adminToken.file, http: url }, 'generated the admin token and stored it in its file; "callfilter token" prints it');
+  } else if (adminToken.source === 'generated') {
+    // Once, at the start that created it, to the person at the terminal, and never through the logger.
     printAfterLog(
       `\ncallfilter admin API: ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)\n` +
         `web page: ${url}/  (sign in with the admin token)\n` +
