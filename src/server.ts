@@ -10,6 +10,7 @@ import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
 import { createLogger, printAfterLog } from './logger.js';
+import { wideFileModes } from './store/file-modes.js';
 import { createCallEvents } from './web/index.js';
 
 /** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
@@ -48,6 +49,10 @@ export async function main(): Promise<void> {
   const adminToken = loadAdminToken(config, httpLog);
   // The long-running service checkpoints the WAL in a worker thread: no call's log write pays for a checkpoint.
   const ctx = createContext(config, { logger, walCheckpointer: true });
+  // New ones are created private (store/file-modes.ts); older or hand-made ones are left alone but named.
+  for (const { path, mode } of wideFileModes([config.dataDir, config.dbFile, `${config.dbFile}-wal`, `${config.dbFile}-shm`])) {
+    logger.warn({ path, mode }, 'others may read this data folder or file (it holds the call log and the contacts); make it private: chmod go= <path>');
+  }
   const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
   // Each decided call goes to the metrics and to the web page's live view (which sends it after the AGI answer).
   const events = createCallEvents();

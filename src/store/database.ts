@@ -3,13 +3,13 @@
  * transactions, a statement cache, explicit SQLITE_BUSY handling, and an idempotent close. Repositories get this
  * object, never a raw handle of their own.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { isBusy, StoreError, toStoreError } from './errors.js';
+import { ensurePrivateDir, ensurePrivateFile } from './file-modes.js';
 
 /**
  * How long a write waits for another connection's lock before SQLITE_BUSY. Short on purpose: better-sqlite3 blocks
@@ -56,7 +56,11 @@ export class Database {
     const memory = file === ':memory:' || file === '';
     let handle: BetterSqlite3.Database | undefined;
     try {
-      if (!memory && !readonly) mkdirSync(dirname(file), { recursive: true });
+      if (!memory && !readonly) {
+        // Private from the start: the file, and the -wal and -shm SQLite creates with its mode (file-modes.ts).
+        ensurePrivateDir(dirname(file));
+        ensurePrivateFile(file);
+      }
       handle = new BetterSqlite3(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
       const db = new Database(handle, file, readonly, options.logger, busyTimeoutMs);
       db.applyPragmas(memory);
@@ -259,7 +263,7 @@ export class Database {
 function openError(err: unknown, file: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
-    return new StoreError('cantopen', `${file}: cannot create the database directory (${code})`, { cause: err });
+    return new StoreError('cantopen', `${file}: cannot create the database file or its directory (${code})`, { cause: err });
   }
   return toStoreError(err, file);
 }
