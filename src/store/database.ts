@@ -41,6 +41,12 @@ export interface OpenOptions {
 
 export type Statement<P extends unknown[] = unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
 
+/** How the last call-path write (a call-log row, or a write probe) went: when (performance.now()), and its error. */
+export interface WriteOutcome {
+  at: number;
+  error?: StoreError;
+}
+
 export class Database {
   /**
    * Opens (and creates, with its directory) the database file. `:memory:` works for unit tests. Pragmas:
@@ -81,6 +87,7 @@ export class Database {
   private closed = false;
   /** Set while call-path writes find the database locked (see BUSY_PROBE_MS); when the last full wait started. */
   private lockedProbeAt: number | undefined;
+  private lastWrite: WriteOutcome | undefined;
   private walCheckpointer: Checkpointer | undefined;
   /** better-sqlite3's transaction wrapper, made once: building one per call cost ~2.5 KB of garbage each time. */
   private readonly inTransaction: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
@@ -197,13 +204,36 @@ export class Database {
       const result = fn();
       if (locked) this.logger?.info('the database is writable again');
       this.lockedProbeAt = undefined;
+      this.lastWrite = { at: performance.now() };
       return result;
     } catch (err) {
       if (isBusy(err) && probe) this.lockedProbeAt = now;
-      throw toStoreError(err);
+      const error = toStoreError(err);
+      if (error instanceof StoreError) this.lastWrite = { at: performance.now(), error };
+      throw error;
     } finally {
       if (!probe && this.handle.open) this.handle.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
+  }
+
+  /** How the last call-path write went (/healthz); undefined before the first one. */
+  get lastCallPathWrite(): WriteOutcome | undefined {
+    return this.lastWrite;
+  }
+
+  /**
+   * Proves that a call-log row could be committed now, and leaves no trace: rewrites the schema version with its own
+   * value in an IMMEDIATE transaction. That is a real commit (page 1 goes to the WAL, ~4 KB), so a read-only file,
+   * a full disk or a failing write show up as they would for a call; the value cannot change meanwhile, as the
+   * transaction holds the write lock. A call-path write: no waiting while another process holds the lock.
+   */
+  probeWrite(): void {
+    this.callPathWrite(() =>
+      this.transaction(() => {
+        const version = Number(this.handle.pragma('user_version', { simple: true }));
+        this.handle.pragma(`user_version = ${version}`);
+      }),
+    );
   }
 
   /**

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../src/store/index.js';
 import { startApi } from '../helpers/api.js';
+import { tempDir } from '../helpers/service.js';
 
 describe('/healthz', () => {
   it('is 200 when the database answers and the FastAGI server listens', async () => {
@@ -20,6 +23,50 @@ describe('/healthz', () => {
     const api = await startApi();
     api.ctx.store.db.close();
     expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'error', db: expect.stringMatching(/^error: /), agi: 'listening' });
+  });
+});
+
+describe('/healthz checks what a call needs: a call-log row that can be written', () => {
+  /**
+   * A real database file that SQLite cannot write. Tests run as root, and root ignores file modes, so the store opens
+   * the file read-only: every write then fails with SQLITE_READONLY, as on a read-only file, folder or mount.
+   */
+  async function readOnlyService() {
+    const dataDir = tempDir();
+    openStore(join(dataDir, 'callfilter.db')).db.close(); // created and migrated
+    return startApi({ dataDir, overrides: { store: openStore(join(dataDir, 'callfilter.db'), { readonly: true }) } });
+  }
+
+  it('is 503 with the reason for a read-only database, and an API write answers 503 with it too, not 500', async () => {
+    const api = await readOnlyService();
+    const health = await api.inject({ method: 'GET', url: '/healthz', auth: false });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toEqual({ status: 'error', db: expect.stringMatching(/^error: a call cannot be logged \(every call fails open\): the database is read-only/), agi: 'listening' });
+
+    expect((await api.call('+4930123456')).variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'fail-open' });
+    const write = await api.json('POST', '/api/v1/entries', { number: '+4930123456', kind: 'block' });
+    expect(write).toEqual({ status: 503, body: { error: 'unavailable', message: 'the database cannot be written (the file, its folder or the disk is read-only); nothing was changed' } });
+  });
+
+  it('turns 503 as soon as a call could not be logged, and 200 again once a write succeeds', async () => {
+    const api = await startApi();
+    await api.call('+4930123456');
+    expect((await api.json('GET', '/healthz')).status).toBe(200);
+    api.ctx.store.db.pragma('query_only = ON'); // writes fail with SQLITE_READONLY, reads go on
+    expect((await api.call('+4930123457')).variables.CALLFILTER_REASON).toBe('fail-open');
+    expect((await api.json('GET', '/healthz')).body).toMatchObject({ status: 'error', db: expect.stringContaining('the database is read-only') });
+    api.ctx.store.db.pragma('query_only = OFF');
+    await vi.waitFor(async () => expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'ok', db: 'ok', agi: 'listening' }), { timeout: 5_000 });
+  });
+
+  it('proves an idle database writable with a probe that leaves nothing behind', async () => {
+    const api = await startApi();
+    const version = api.ctx.store.db.pragma('user_version');
+    expect((await api.json('GET', '/healthz')).status).toBe(200);
+    expect(api.ctx.store.db.lastCallPathWrite).toEqual({ at: expect.any(Number) });
+    expect(api.ctx.store.db.pragma('user_version')).toBe(version);
+    expect(api.ctx.store.calls.count()).toBe(0);
+    expect(api.ctx.store.entries.count()).toBe(0);
   });
 });
 
