@@ -69,7 +69,14 @@ function showApp(session: SessionInfo): void {
   byId('nav').hidden = false;
   byId('session-bar').hidden = false;
   setLive(false);
-  stopLive = connectLive(setLive, () => void checkSession('signin.ended'));
+  let opened = false;
+  const onState = (live: boolean) => {
+    setLive(live);
+    // A feed that reconnects (dropped, or cut off for falling behind) missed the calls decided meanwhile.
+    if (live && opened && currentView() === 'calls') void refreshers.calls?.();
+    if (live) opened = true;
+  };
+  stopLive = connectLive(onState, () => void checkSession('signin.ended'));
   showView(false);
 }
 
