@@ -1,3 +1,4 @@
+import { cleanLabel, cleanNote } from '../labels.js';
 import type { NumberingConfig } from '../numbers/index.js';
 import { readNumber } from './entry.js';
 import { itemOffsets, linesOf, tooDeep } from './json-positions.js';
@@ -132,8 +133,10 @@ function readItem(item: Item, isPhoneblock: boolean, options: ListOptions, out: 
   const n = readNumber(item.phone, options.numbering);
   if (!n.ok) return out.error({ line, raw, error: n.error });
   const row: ImportRow = { line, number: n.number, prefix: n.prefix, kind: options.kind ?? 'block', raw };
-  if (typeof item.label === 'string' && item.label.trim() !== '') row.label = item.label.trim();
-  if (typeof item.note === 'string' && item.note.trim() !== '') row.note = item.note.trim();
+  const label = typeof item.label === 'string' ? cleanLabel(item.label) : undefined;
+  if (label !== undefined) row.label = label;
+  const note = typeof item.note === 'string' ? cleanNote(item.note) : undefined;
+  if (note !== undefined) row.note = note;
   if (score !== undefined) row.score = score;
   out.row(row);
 }
