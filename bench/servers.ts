@@ -71,7 +71,7 @@ export interface CallfilterOptions {
 }
 
 /** Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js`, its log (stdout, stderr) going to a file. */
-export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string }> {
+export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string; http: string }> {
   const port = await freePort();
   const httpPort = await freePort();
   const logFile = join(options.dataDir, `${options.name.replace(/\W+/g, '-')}.log`);
@@ -86,7 +86,7 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
   });
   const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...SERVICE_NODE_FLAGS, join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
-  return { ...server, logFile };
+  return { ...server, logFile, http: `http://127.0.0.1:${httpPort}` };
 }
 
 export async function startFloor(): Promise<RunningServer> {

@@ -8,8 +8,9 @@
  */
 import { installCleanup, stopAll } from '../processes.js';
 import type { Figure, Scenario } from './scenario.js';
+import { sseStall } from './sse-stall.js';
 
-const SCENARIOS: Scenario[] = [];
+const SCENARIOS: Scenario[] = [sseStall];
 
 function format(name: string, figures: Figure[]): string {
   const lines = [`== ${name}`];
