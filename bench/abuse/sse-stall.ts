@@ -136,8 +136,8 @@ async function run(): Promise<Figure[]> {
     const cut = log.split('\n').filter((l) => l.includes('a live view stopped reading; disconnected it')).length;
     const opened = statuses.filter((s) => s === 200).length;
     // Every call from the first one the reader saw to the last one placed: no gap.
-    const firstSeen = Math.min(...reading.ids);
-    const expected = reading.ids.size === 0 ? 0 : lastId - firstSeen + 1;
+    const firstSeen = reading.ids.size === 0 ? undefined : Math.min(...reading.ids);
+    const expected = firstSeen === undefined ? 0 : lastId - firstSeen + 1;
     const waited = reading.waitedMs();
     const mb = (x: number) => `${x.toFixed(0)} MB`;
     return [
@@ -146,7 +146,7 @@ async function run(): Promise<Figure[]> {
       { what: 'calls decided (not failed open)', value: `${decided} of ${CALLS}`, target: 'all', pass: decided === CALLS },
       { what: 'stalled streams disconnected by the service', value: `${cut} of ${opened}`, target: 'all', pass: cut === opened },
       { what: 'the reading stream got a slot (refused while the stalled ones held all)', value: waited === undefined ? 'never' : `after ${(waited / 1000).toFixed(1)} s` },
-      { what: 'the reading stream got every event since then', value: `${reading.ids.size} of ${expected} (calls ${firstSeen}–${lastId})`, target: 'all', pass: expected > 0 && reading.ids.size === expected },
+      { what: 'the reading stream got every event since then', value: firstSeen === undefined ? 'none' : `${reading.ids.size} of ${expected} (calls ${firstSeen}–${lastId})`, target: 'all', pass: expected > 0 && reading.ids.size === expected },
       { what: 'RSS at start / after a warm-up of 2,000 calls', value: `${mb(started)} / ${mb(before)}` },
       { what: 'RSS peak', value: mb(peak), target: `≤ ${mb(before + RSS_HEADROOM_MB)} (warm-up + ${RSS_HEADROOM_MB})`, pass: peak <= before + RSS_HEADROOM_MB },
       { what: 'RSS after', value: mb(after), target: `≤ ${mb(before + RSS_HEADROOM_MB)}`, pass: after <= before + RSS_HEADROOM_MB },
