@@ -78,7 +78,7 @@ export interface CallfilterOptions {
  * Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js` (or another build's, `build`), its log
  * (stdout, stderr) going to a file.
  */
-export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string; httpPort: number }> {
+export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string; httpPort: number; http: string }> {
   const port = await freePort();
   const httpPort = await freePort();
   const logFile = join(options.dataDir, `${options.name.replace(/\W+/g, '-')}.log`);
@@ -96,7 +96,7 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
   const flags = options.build?.nodeFlags ?? SERVICE_NODE_FLAGS;
   const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...flags, join(root, 'dist/src/server.js')], { cwd: root, env, stdio: ['ignore', fd, fd] });
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
-  return { ...server, logFile, httpPort };
+  return { ...server, logFile, httpPort, http: `http://127.0.0.1:${httpPort}` };
 }
 
 export async function startFloor(): Promise<RunningServer> {

@@ -3,6 +3,7 @@
  * refused, and what happened to the database file. Plain numbers and an 'inc' event — no prom-client here, so the
  * screening path and the store do not depend on the admin API; src/api/metrics.ts turns them into /metrics.
  */
+import type { AgiRejectReason } from 'asterisk-agi';
 import { EventEmitter } from 'node:events';
 import { DeadlineError } from './screen/fail-open.js';
 import { StoreError } from './store/errors.js';
@@ -59,6 +60,31 @@ export class FaultCounters extends EventEmitter {
     return [...(this.counts.get(counter)?.values() ?? [])] as FaultCount<C>[];
   }
 }
+
+/**
+ * How a call can fail on its way: the decision deadline, a StoreError code the call path can meet (reads and the
+ * call-log write), or `error` (a bug). The admin API's own codes (unique, not-found…) never reach a call.
+ */
+export const CALL_PATH_FAULTS = ['deadline', 'busy', 'readonly', 'full', 'io', 'corrupt', 'cantopen', 'closed', 'schema', 'unknown', 'error'] as const;
+
+/** The AGI session errors counted under `errors{source="agi"}` (AgiHangupError is a caller hanging up, not one). */
+export const AGI_ERROR_KINDS = ['AgiTimeoutError', 'AgiProtocolError', 'AgiUnknownCommandError', 'AgiDeadChannelError', 'AgiUsageError', 'AgiError', 'handler'] as const;
+
+/** The AgiServer's reasons to close a connection unanswered (agi/src/server.ts AgiRejectReason). */
+export const AGI_REJECT_REASONS = ['allow', 'max-connections', 'max-per-address', 'unauthorized', 'closing'] as const satisfies readonly AgiRejectReason[];
+/** Fails to compile when the library gains a reason this list does not name (its counter would not start at 0). */
+const everyRejectReason: Exclude<AgiRejectReason, (typeof AGI_REJECT_REASONS)[number]> extends never ? true : never = true;
+void everyRejectReason;
+
+/**
+ * The label sets each error counter shows at 0 from the start. Prometheus' `increase()` needs a series before its
+ * first increment to see that increment: an alert on the first fail-open only fires if the series was there at 0.
+ */
+export const INITIAL_FAULT_LABELS: { [C in Exclude<FaultCounter, 'dbFile'>]: FaultLabels[C][] } = {
+  failOpens: CALL_PATH_FAULTS.map((why) => ({ why })),
+  errors: [...CALL_PATH_FAULTS.map((kind) => ({ source: 'screen' as const, kind })), ...AGI_ERROR_KINDS.map((kind) => ({ source: 'agi' as const, kind }))],
+  agiRejected: AGI_REJECT_REASONS.map((reason) => ({ reason })),
+};
 
 /** The kind of a failure on the call path: `deadline`, a StoreError code, or `error` (a bug). */
 export function faultKind(err: unknown): string {

@@ -12,6 +12,7 @@ import { createMetrics } from './api/metrics.js';
 import { createServiceJobs } from './jobs/service-jobs.js';
 import { createLogger, printAfterLog } from './logger.js';
 import { registerSourceMetrics } from './sources/status.js';
+import { wideFileModes } from './store/file-modes.js';
 import { createCallEvents } from './web/index.js';
 
 /** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
@@ -50,6 +51,10 @@ export async function main(): Promise<void> {
   const adminToken = loadAdminToken(config, httpLog);
   // The long-running service checkpoints the WAL in a worker thread: no call's log write pays for a checkpoint.
   const ctx = createContext(config, { logger, walCheckpointer: true });
+  // New ones are created private (store/file-modes.ts); older or hand-made ones are left alone but named.
+  for (const { path, mode } of wideFileModes([config.dataDir, config.dbFile, `${config.dbFile}-wal`, `${config.dbFile}-shm`])) {
+    logger.warn({ path, mode }, 'others may read this data folder or file (it holds the call log and the contacts); make it private: chmod go= <path>');
+  }
   const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
   // Source syncs, the outbox and later retention: started once the service listens, closed first at shutdown.
   const jobs = createServiceJobs(ctx);
@@ -94,8 +99,11 @@ export async function main(): Promise<void> {
   await jobs.start().catch((err: unknown) => logger.error({ err }, 'could not start the source syncs; screening goes on without them'));
   const url = httpUrl(http);
   logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
-  if (adminToken.source === 'generated') {
-    // Once, at the start that created it, and never through the logger: logs are kept and shipped, stdout is seen.
+  if (adminToken.source === 'generated' && !process.stdout.isTTY) {
+    // Docker and journald keep stdout as a log, and logs are kept and shipped: say where the token is, never what.
+    logger.info({ file: adminToken.file, http: url }, 'generated the admin token and stored it in its file; "callfilter token" prints it');
+  } else if (adminToken.source === 'generated') {
+    // Once, at the start that created it, to the person at the terminal, and never through the logger.
     printAfterLog(
       `\ncallfilter admin API: ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)\n` +
         `web page: ${url}/  (sign in with the admin token)\n` +

@@ -9,8 +9,9 @@
 import { installCleanup, stopAll } from '../processes.js';
 import { agiFlood } from './agi-flood.js';
 import type { Figure, Scenario } from './scenario.js';
+import { sseStall } from './sse-stall.js';
 
-const SCENARIOS: Scenario[] = [agiFlood];
+const SCENARIOS: Scenario[] = [agiFlood, sseStall];
 
 function format(name: string, figures: Figure[]): string {
   const lines = [`== ${name}`];

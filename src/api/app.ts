@@ -6,6 +6,7 @@ import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
+import { stripBidi } from '../labels.js';
 import { createWeb, registerWeb, type CallEvents } from '../web/index.js';
 import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
 import { authFailureLimit, type AuthLimitOptions } from './auth-limit.js';
@@ -56,6 +57,19 @@ function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => b
     }
     if (result === 'invalid') throw new HttpError(401, 'the admin token is not valid');
   };
+}
+
+/** The fields of a JSON body that name someone or say something about them (entries, lists, profiles). */
+const TEXT_FIELDS = ['label', 'note', 'name'] as const;
+
+/** Such fields lose their bidi controls before validation, as imported ones do (labels.ts says why). */
+async function stripBidiFields(req: FastifyRequest): Promise<void> {
+  const body = req.body as Record<string, unknown> | null | undefined;
+  if (typeof body !== 'object' || body === null || Buffer.isBuffer(body)) return;
+  for (const key of TEXT_FIELDS) {
+    const value = body[key];
+    if (typeof value === 'string') body[key] = stripBidi(value);
+  }
 }
 
 const OPENAPI: SwaggerOptions = {
@@ -111,6 +125,7 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
   void app.register(
     async (api) => {
       api.addHook('onRequest', auth);
+      api.addHook('preValidation', stripBidiFields);
       // JSON only: a text/plain body to a JSON route is a 415, not a string that fails validation.
       api.removeContentTypeParser('text/plain');
       entriesRoutes(api, ctx);

@@ -4,11 +4,12 @@
  * Nothing here logs the token.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { MIN_TOKEN_CHARS } from '../config/config.js';
 import type { Logger } from '../logger.js';
+import { ensurePrivateDir } from '../store/file-modes.js';
 
 export const TOKEN_FILE = 'admin-token';
 /** 32 random bytes = 256 bits: not guessable, and 43 characters in base64url. */
@@ -60,7 +61,7 @@ function readTokenFile(file: string, log?: Logger): string {
 export function loadAdminToken(config: TokenConfig, log?: Logger): AdminToken {
   if (config.adminToken !== undefined) return { token: config.adminToken, source: 'env' };
   const file = tokenFile(config.dataDir);
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   try {
     return { token: readTokenFile(file, log), source: 'file', file };
   } catch (err) {
@@ -80,7 +81,7 @@ export function loadAdminToken(config: TokenConfig, log?: Logger): AdminToken {
 /** Replaces the stored token (atomically: a new 0600 file renamed over the old one). */
 export function rotateAdminToken(config: TokenConfig): AdminToken {
   if (config.adminToken !== undefined) throw new Error('the admin token is set by CALLFILTER_ADMIN_TOKEN; change it there');
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const file = tokenFile(config.dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
   const token = generateToken();

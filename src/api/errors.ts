@@ -102,6 +102,11 @@ function mapError(err: FastifyError, req: FastifyRequest): Mapped | undefined {
         return { status: 400, message: err.message };
       case 'busy':
         return { status: 503, message: 'the database is busy (an import or another process is writing); try again in a moment' };
+      // The service's state, not the request's: 503 with what is wrong, so a person knows to look at the disk.
+      case 'readonly':
+        return { status: 503, message: 'the database cannot be written (the file, its folder or the disk is read-only); nothing was changed' };
+      case 'full':
+        return { status: 503, message: 'the disk is full; nothing was changed' };
       default:
         return undefined;
     }

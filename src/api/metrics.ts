@@ -7,7 +7,7 @@
  */
 import type { AgiRejectReason, AgiServer } from 'asterisk-agi';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FaultCounter, FaultCounters } from '../faults.js';
+import { INITIAL_FAULT_LABELS, type FaultCounter, type FaultCounters } from '../faults.js';
 import type { ScreenOutcome } from '../screen/handler.js';
 
 /** Decision latency buckets (seconds): a decision takes well under a millisecond; the deadline is 1 s by default. */
@@ -35,8 +35,11 @@ export interface MetricsOptions {
 
 type Labels = Record<string, string>;
 
-/** A counter whose values are the FaultCounters' at scrape time, plus any counted here (`own`). */
-function faultCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => { labels: Labels; value: number }[]) {
+/**
+ * A counter whose values are the FaultCounters' at scrape time, plus any counted here (`own`), with every label set
+ * of `initial` shown at 0 until it counts (src/faults.ts INITIAL_FAULT_LABELS says why).
+ */
+function faultCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => { labels: Labels; value: number }[], initial: readonly Labels[] = []) {
   const own = new Map<string, { labels: Labels; value: number }>();
   new Counter({
     name,
@@ -45,6 +48,7 @@ function faultCounter(registry: Registry, name: string, help: string, labelNames
     registers: [registry],
     collect() {
       this.reset();
+      for (const labels of initial) this.inc(labels, 0);
       for (const { labels, value } of [...read(), ...own.values()]) this.inc(labels, value);
     },
   });
@@ -72,9 +76,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   });
   const read = (counter: FaultCounter) => () => (faults ? faults.values(counter).map((c) => ({ labels: c.labels as unknown as Labels, value: c.value })) : []);
-  const error = faultCounter(registry, 'callfilter_errors_total', 'Errors by where (screen, store, agi, http) and kind (a database error code, deadline, an AGI error, internal).', ['source', 'kind'], read('errors'));
-  const failOpen = faultCounter(registry, 'callfilter_fail_opens_total', 'Calls connected because no decision could be made (reason fail-open), by why.', ['why'], read('failOpens'));
-  const rejected = faultCounter(registry, 'callfilter_agi_rejected_total', 'FastAGI connections closed unanswered, by reason (allow list, connection caps, closing, wrong or missing key).', ['reason'], read('agiRejected'));
+  const initial = (counter: keyof typeof INITIAL_FAULT_LABELS) => INITIAL_FAULT_LABELS[counter] as unknown as Labels[];
+  const error = faultCounter(registry, 'callfilter_errors_total', 'Errors by where (screen, store, agi, http) and kind (a database error code, deadline, an AGI error, internal).', ['source', 'kind'], read('errors'), [...initial('errors'), { source: 'http', kind: 'internal' }]);
+  const failOpen = faultCounter(registry, 'callfilter_fail_opens_total', 'Calls connected because no decision could be made (reason fail-open), by why.', ['why'], read('failOpens'), initial('failOpens'));
+  const rejected = faultCounter(registry, 'callfilter_agi_rejected_total', 'FastAGI connections closed unanswered, by reason (allow list, connection caps, closing, wrong or missing key).', ['reason'], read('agiRejected'), initial('agiRejected'));
   faultCounter(registry, 'callfilter_db_file_events_total', 'The database file went missing or was replaced, and what was done about it.', ['event'], read('dbFile'));
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'callfilter_' });
 

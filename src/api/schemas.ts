@@ -5,6 +5,7 @@
 // The OpenAPI fields of a route schema (tags, summary, …) come from @fastify/swagger's type augmentation.
 import type {} from '@fastify/swagger';
 import { Type, type Static, type TSchema } from 'typebox';
+import { MAX_LABEL_CHARS, MAX_NOTE_CHARS } from '../labels.js';
 import { ACTIONS, REASONS } from '../policy/types.js';
 
 /** `{ type: 'string', enum }`: reads better in the OpenAPI document and in errors than an anyOf of literals. */
@@ -30,8 +31,8 @@ export const ImportFormatSchema = StringEnum(['csv', 'vcard', 'fritzbox', 'phone
 /** Q.850 cause of a hangup (21 rejected, 17 busy, 1 unallocated number). */
 export const CauseSchema = Type.Integer({ minimum: 1, maximum: 127, description: 'Q.850 cause for hangup (21 rejected, 17 busy, 1 unallocated).' });
 export const AnnouncementSchema = Type.String({ pattern: '^[\\w/.-]{1,200}$', description: 'Sound file for announce, as Playback() takes it.' });
-export const LabelSchema = Type.String({ maxLength: 200 });
-export const NoteSchema = Type.String({ maxLength: 2000 });
+export const LabelSchema = Type.String({ maxLength: MAX_LABEL_CHARS });
+export const NoteSchema = Type.String({ maxLength: MAX_NOTE_CHARS });
 /** Numbers are checked by the normaliser, not by a pattern: this only bounds the length. */
 export const NumberText = Type.String({ minLength: 1, maxLength: 100, description: 'A phone number in any usual form: +4930123456, 030 123456, 0049…; a trailing * makes a prefix.' });
 /** Epoch milliseconds or an ISO 8601 date / date-time; checked by the route (parseTime). */

@@ -7,10 +7,18 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImportSource } from '../imports/index.js';
-import { badRequest } from './errors.js';
+import { badRequest, HttpError } from './errors.js';
 
 /** The content types documented for an upload (any other is accepted and read by its content). */
 export const UPLOAD_TYPES = ['multipart/form-data', 'text/csv', 'text/vcard', 'application/xml', 'application/json', 'text/plain'] as const;
+
+/**
+ * RFC 2046 §5.1.1: a boundary is 1 to 70 characters. busboy takes up to 256 and throws on more, which would be a 500:
+ * checked here, with the RFC's limit, which every browser and curl keep to.
+ */
+const MAX_BOUNDARY_CHARS = 70;
+/** The multipart limits of uploadContext(), for the messages. */
+const LIMITS = { files: 1, fields: 10, fieldSize: 1024, parts: 12 };
 
 /** Prepares an upload context: raw-bytes parsers for everything, multipart with the import size limit. */
 export async function uploadContext(app: FastifyInstance, limitBytes: number): Promise<void> {
@@ -18,18 +26,57 @@ export async function uploadContext(app: FastifyInstance, limitBytes: number): P
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   await app.register(multipart, {
     // One file and a few small fields; anything else in a multipart body is a mistake.
-    limits: { fileSize: limitBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
+    limits: { fileSize: limitBytes, ...LIMITS },
   });
+}
+
+function checkBoundary(contentType: string | undefined): void {
+  const m = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
+  const boundary = m?.[1] ?? m?.[2] ?? '';
+  if (boundary === '') throw badRequest('body: the multipart/form-data Content-Type has no boundary parameter');
+  if (boundary.length > MAX_BOUNDARY_CHARS) {
+    throw badRequest(`body: the multipart boundary is ${boundary.length} characters long; at most ${MAX_BOUNDARY_CHARS} are allowed (RFC 2046)`);
+  }
+}
+
+/**
+ * What went wrong reading a multipart body, as a 4xx: the limits with what they are, anything busboy throws (a
+ * body cut short, a boundary that never comes) as a 400 — the bytes came from the client.
+ */
+function multipartError(err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  const { code, statusCode } = err as { code?: string; statusCode?: number };
+  switch (code) {
+    case 'FST_FILES_LIMIT':
+      return badRequest(`body: the multipart body has more than ${LIMITS.files} file; send one file per upload`);
+    case 'FST_FIELDS_LIMIT':
+      return badRequest(`body: the multipart body has more than ${LIMITS.fields} fields; send the file and nothing else`);
+    case 'FST_PARTS_LIMIT':
+      return badRequest(`body: the multipart body has more than ${LIMITS.parts} parts; send the file and nothing else`);
+  }
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return err;
+  return badRequest(`body: the multipart/form-data body cannot be read: ${(err as Error).message}`);
+}
+
+async function readMultipart(req: FastifyRequest): Promise<ImportSource & { buffer: Buffer }> {
+  checkBoundary(req.headers['content-type']);
+  let file: (ImportSource & { buffer: Buffer }) | undefined;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type !== 'file') continue;
+      const buffer = await part.toBuffer();
+      file = { buffer, ...(part.filename && { filename: part.filename }), ...(part.mimetype && { contentType: part.mimetype }) };
+    }
+  } catch (err) {
+    throw multipartError(err);
+  }
+  if (!file) throw badRequest('body: the multipart body has no file part (send the file in a field named "file")');
+  return file;
 }
 
 /** The uploaded file, or a 400 that says how to send one. */
 export async function readUpload(req: FastifyRequest): Promise<ImportSource & { buffer: Buffer }> {
-  if (req.isMultipart()) {
-    const part = await req.file();
-    if (!part) throw badRequest('body: the multipart body has no file part (send the file in a field named "file")');
-    const buffer = await part.toBuffer();
-    return { buffer, ...(part.filename && { filename: part.filename }), ...(part.mimetype && { contentType: part.mimetype }) };
-  }
+  if (req.isMultipart()) return readMultipart(req);
   const body = req.body;
   if (!Buffer.isBuffer(body) || body.length === 0) {
     throw badRequest('body: no file: send it as the request body (Content-Type text/csv, text/vcard, application/xml or application/json) or as multipart/form-data field "file"');

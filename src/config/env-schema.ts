@@ -39,7 +39,7 @@ export const ENV_VARS = [
   { key: 'CALLFILTER_HTTP_PORT', kind: 'port', default: '8080', example: '8081', min: 0, max: 65535,
     description: 'Port of the admin API.' },
   { key: 'CALLFILTER_ADMIN_TOKEN', kind: 'string', example: 'Zx3…(at least 16 characters)',
-    description: 'Bearer token for the admin API. Unset: a random token is generated on first start, stored in <data dir>/admin-token (mode 0600) and printed once; `callfilter token` shows it again.' },
+    description: 'Bearer token for the admin API. Unset: a random token is generated on first start, stored in <data dir>/admin-token (mode 0600) and printed once when stdout is a terminal (a log only says where it is); `callfilter token` shows it.' },
   { key: 'CALLFILTER_METRICS_PUBLIC', kind: 'boolean', default: 'false', example: 'true',
     description: 'Serve /metrics without the admin token, for Prometheus scrapers that cannot send a bearer token. The metrics hold counts only, no numbers.' },
   { key: 'CALLFILTER_IMPORT_LIMIT_MB', kind: 'integer', default: '64', example: '128', min: 1, max: 1024,

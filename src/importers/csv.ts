@@ -1,3 +1,4 @@
+import { cleanLabel, cleanNote } from '../labels.js';
 import type { NumberingConfig } from '../numbers/index.js';
 import { columnsFromHeader, isHeader, POSITIONAL, type CsvColumns } from './csv-columns.js';
 import { CsvSplitter, type CsvProblem, type CsvRecord } from './csv-splitter.js';
@@ -48,9 +49,9 @@ export class CsvRowReader {
     const n = readNumber(fields[cols.number] ?? '', this.options.numbering);
     if (!n.ok) return this.counted({ line, raw, error: n.error });
     const row: ImportRow = { line, number: n.number, prefix: n.prefix, kind: this.kind, raw };
-    const label = field(fields, cols.label);
+    const label = text(fields, cols.label, cleanLabel);
     if (label !== undefined) row.label = label;
-    const note = field(fields, cols.note);
+    const note = text(fields, cols.note, cleanNote);
     if (note !== undefined) row.note = note;
     const score = field(fields, cols.score);
     if (score !== undefined) {
@@ -67,6 +68,12 @@ export class CsvRowReader {
     this.done = true;
     return { line: item.line, raw: '', error: `the file has more than ${MAX_ROWS} rows; the rest was not read` };
   }
+}
+
+/** A label or note field, cleaned (labels.ts); undefined when absent or empty. */
+function text(fields: readonly string[], i: number | undefined, clean: (s: string) => string | undefined): string | undefined {
+  const s = field(fields, i);
+  return s === undefined ? undefined : clean(s);
 }
 
 /** A field's trimmed text, undefined when the column is absent or empty. Line breaks inside become `\n`. */

@@ -1,3 +1,4 @@
+import { cleanLabel } from '../labels.js';
 import type { NumberingConfig } from '../numbers/index.js';
 import { readAddressBookNumber } from './entry.js';
 import { ResultBuilder } from './result.js';
@@ -100,7 +101,7 @@ function emit(
   cfg: NumberingConfig,
   out: ResultBuilder,
 ): void {
-  const realName = contact.realName.trim();
+  const realName = cleanLabel(contact.realName) ?? '';
   const uniqueid = contact.uniqueid.trim();
   for (const n of contact.numbers) {
     const raw = text.slice(n.start, n.end);

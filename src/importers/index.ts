@@ -12,6 +12,7 @@
  *   number is a German direct-dial suffix, part of the number.
  * - A headerless CSV is `number[,label[,note]]`; a header (a first row whose first field has no digit) may name
  *   number / label / note / score columns in any order.
+ * - Names, labels and notes lose their bidi controls and are cut to what the admin API takes (src/labels.ts).
  */
 import type { NumberingConfig } from '../numbers/index.js';
 import { parseCsv } from './csv.js';

@@ -37,6 +37,32 @@ export function itemOffsets(text: string, key: string): number[] {
   return starts;
 }
 
+/**
+ * The offset where `text` first nests arrays and objects more than `max` deep, or -1. Checked before JSON.parse:
+ * what walks the parsed value recursively (JSON.stringify of an item) would overflow the stack on a hostile file.
+ */
+export function tooDeep(text: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length && text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return i;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
 /** 1-based line of each offset (offsets ascending). */
 export function linesOf(text: string, offsets: readonly number[]): number[] {
   const lines: number[] = [];

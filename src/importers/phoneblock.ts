@@ -1,6 +1,7 @@
+import { cleanLabel, cleanNote } from '../labels.js';
 import type { NumberingConfig } from '../numbers/index.js';
 import { readNumber } from './entry.js';
-import { itemOffsets, linesOf } from './json-positions.js';
+import { itemOffsets, linesOf, tooDeep } from './json-positions.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
 import { xmlTokens, XmlSyntaxError } from './xml-tokens.js';
@@ -29,6 +30,8 @@ const RATING_WORDS: Record<string, string> = {
 export const REMOVAL = 'votes 0 (legitimate): removal';
 
 const WHOLE_NUMBER = /^\d+$/;
+/** A number list nests three deep (`{"numbers":[{…}]}`); a few more levels of extra fields are fine, hundreds are not. */
+export const MAX_JSON_DEPTH = 32;
 
 interface Item {
   phone: unknown;
@@ -45,6 +48,12 @@ interface Item {
  * strings (format `json`).
  */
 export function parseJsonList(text: string, options: ListOptions): ParseResult {
+  const deep = tooDeep(text, MAX_JSON_DEPTH);
+  if (deep >= 0) {
+    const out = new ResultBuilder('json');
+    out.error({ line: linesOf(text, [deep])[0] ?? 1, raw: '', error: `the JSON nests more than ${MAX_JSON_DEPTH} levels deep; a number list needs 3` });
+    return out.result();
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -124,8 +133,10 @@ function readItem(item: Item, isPhoneblock: boolean, options: ListOptions, out: 
   const n = readNumber(item.phone, options.numbering);
   if (!n.ok) return out.error({ line, raw, error: n.error });
   const row: ImportRow = { line, number: n.number, prefix: n.prefix, kind: options.kind ?? 'block', raw };
-  if (typeof item.label === 'string' && item.label.trim() !== '') row.label = item.label.trim();
-  if (typeof item.note === 'string' && item.note.trim() !== '') row.note = item.note.trim();
+  const label = typeof item.label === 'string' ? cleanLabel(item.label) : undefined;
+  if (label !== undefined) row.label = label;
+  const note = typeof item.note === 'string' ? cleanNote(item.note) : undefined;
+  if (note !== undefined) row.note = note;
   if (score !== undefined) row.score = score;
   out.row(row);
 }

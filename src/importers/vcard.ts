@@ -1,3 +1,4 @@
+import { cleanLabel } from '../labels.js';
 import type { NumberingConfig } from '../numbers/index.js';
 import { readAddressBookNumber } from './entry.js';
 import { ResultBuilder } from './result.js';
@@ -98,7 +99,8 @@ function nonEmpty(s: string): string | undefined {
 function emit(card: Card, kind: ImportKind, cfg: NumberingConfig, out: ResultBuilder): void {
   const tels = card.tels.map((cl) => ({ cl, value: valueText(cl).trim() }));
   // A card without any name still belongs to someone: call it by its first number, as phones do.
-  const name = card.fn ?? card.n ?? card.org ?? tels.find((t) => t.value !== '')?.value.replace(TEL_URI, '');
+  const given = card.fn ?? card.n ?? card.org ?? tels.find((t) => t.value !== '')?.value.replace(TEL_URI, '');
+  const name = given === undefined ? undefined : cleanLabel(given);
   for (const { cl, value } of tels) {
     const { number, ext } = telValue(value, cl);
     const r = readAddressBookNumber(number, cfg);

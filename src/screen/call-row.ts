@@ -1,3 +1,4 @@
+import { cleanLabel } from '../labels.js';
 import type { NewCall } from '../store/index.js';
 import type { CallInput, Evaluation } from './evaluate.js';
 
@@ -7,7 +8,8 @@ export function callRow(input: CallInput, ev: Evaluation, at: number, latencyUs:
   return {
     at,
     callerRaw: input.callerRaw,
-    callerNameRaw: input.callerName,
+    // The trunk's caller name is the caller's to choose: logged without bidi controls and no longer than a label.
+    callerNameRaw: input.callerName === undefined ? undefined : cleanLabel(input.callerName),
     caller: caller.kind === 'number' ? caller.e164 : undefined,
     callerKind: caller.kind,
     presentation: input.presentation,

@@ -1,4 +1,5 @@
 import { AgiError, type AgiSession } from 'asterisk-agi';
+import { stripBidi } from '../labels.js';
 import type { Logger } from '../logger.js';
 import type { Decision } from '../policy/types.js';
 
@@ -15,9 +16,10 @@ export const VARIABLES = {
 /** Phones show about 20–40 characters; a label from an import may hold anything, AGI refuses CR/LF/NUL. */
 const MAX_LABEL = 80;
 
+/** What a phone shows: no control characters (AGI refuses CR/LF/NUL) and no bidi controls (labels.ts), cut short. */
 export function displayLabel(label: string): string {
   // eslint-disable-next-line no-control-regex
-  return label.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_LABEL);
+  return stripBidi(label).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_LABEL);
 }
 
 export type Variable = readonly [name: string, value: string];

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './database.js';
 import { StoreError, toStoreError } from './errors.js';
+import { ensurePrivateFile, PRIVATE_FILE_MODE } from './file-modes.js';
 
 /**
  * Pages per backup step when the caller does not choose: all of them in one step. A step holds a read transaction
@@ -49,6 +50,9 @@ export async function backupDatabase(db: Database, file: string, options: Backup
   const step = Math.max(1, Math.min(ALL_PAGES, Math.trunc(options.pagesPerStep ?? ALL_PAGES)));
   try {
     let pages = 0;
+    // Contacts and the call log are personal data: the copy is for its owner only, whatever the umask says, from
+    // its first byte on.
+    ensurePrivateFile(temp);
     try {
       // better-sqlite3 runs a first step of 0 pages (to learn the size) before asking progress() for the rate.
       const done = await db.handle.backup(temp, { progress: () => step });
@@ -57,8 +61,7 @@ export async function backupDatabase(db: Database, file: string, options: Backup
       throw toStoreError(err, `backup to ${target}`);
     }
     const schemaVersion = checkCopy(temp, target);
-    // Contacts and the call log are personal data: the copy is for its owner only, whatever the umask says.
-    chmodSync(temp, 0o600);
+    chmodSync(temp, PRIVATE_FILE_MODE);
     place(temp, target, options.force === true);
     return { file: target, bytes: statSync(target).size, pages, schemaVersion };
   } finally {

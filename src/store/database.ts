@@ -3,13 +3,13 @@
  * transactions, a statement cache, explicit SQLITE_BUSY handling, and an idempotent close. Repositories get this
  * object, never a raw handle of their own.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { isBusy, StoreError, toStoreError } from './errors.js';
+import { ensurePrivateDir, ensurePrivateFile } from './file-modes.js';
 
 /**
  * How long a write waits for another connection's lock before SQLITE_BUSY. Short on purpose: better-sqlite3 blocks
@@ -41,6 +41,12 @@ export interface OpenOptions {
 
 export type Statement<P extends unknown[] = unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
 
+/** How the last call-path write (a call-log row, or a write probe) went: when (performance.now()), and its error. */
+export interface WriteOutcome {
+  at: number;
+  error?: StoreError;
+}
+
 export class Database {
   /**
    * Opens (and creates, with its directory) the database file. `:memory:` works for unit tests. Pragmas:
@@ -56,7 +62,11 @@ export class Database {
     const memory = file === ':memory:' || file === '';
     let handle: BetterSqlite3.Database | undefined;
     try {
-      if (!memory && !readonly) mkdirSync(dirname(file), { recursive: true });
+      if (!memory && !readonly) {
+        // Private from the start: the file, and the -wal and -shm SQLite creates with its mode (file-modes.ts).
+        ensurePrivateDir(dirname(file));
+        ensurePrivateFile(file);
+      }
       handle = new BetterSqlite3(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
       const db = new Database(handle, file, readonly, options.logger, busyTimeoutMs);
       db.applyPragmas(memory);
@@ -77,6 +87,7 @@ export class Database {
   private closed = false;
   /** Set while call-path writes find the database locked (see BUSY_PROBE_MS); when the last full wait started. */
   private lockedProbeAt: number | undefined;
+  private lastWrite: WriteOutcome | undefined;
   private walCheckpointer: Checkpointer | undefined;
   /** better-sqlite3's transaction wrapper, made once: building one per call cost ~2.5 KB of garbage each time. */
   private readonly inTransaction: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
@@ -193,13 +204,36 @@ export class Database {
       const result = fn();
       if (locked) this.logger?.info('the database is writable again');
       this.lockedProbeAt = undefined;
+      this.lastWrite = { at: performance.now() };
       return result;
     } catch (err) {
       if (isBusy(err) && probe) this.lockedProbeAt = now;
-      throw toStoreError(err);
+      const error = toStoreError(err);
+      if (error instanceof StoreError) this.lastWrite = { at: performance.now(), error };
+      throw error;
     } finally {
       if (!probe && this.handle.open) this.handle.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
+  }
+
+  /** How the last call-path write went (/healthz); undefined before the first one. */
+  get lastCallPathWrite(): WriteOutcome | undefined {
+    return this.lastWrite;
+  }
+
+  /**
+   * Proves that a call-log row could be committed now, and leaves no trace: rewrites the schema version with its own
+   * value in an IMMEDIATE transaction. That is a real commit (page 1 goes to the WAL, ~4 KB), so a read-only file,
+   * a full disk or a failing write show up as they would for a call; the value cannot change meanwhile, as the
+   * transaction holds the write lock. A call-path write: no waiting while another process holds the lock.
+   */
+  probeWrite(): void {
+    this.callPathWrite(() =>
+      this.transaction(() => {
+        const version = Number(this.handle.pragma('user_version', { simple: true }));
+        this.handle.pragma(`user_version = ${version}`);
+      }),
+    );
   }
 
   /**
@@ -259,7 +293,7 @@ export class Database {
 function openError(err: unknown, file: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
-    return new StoreError('cantopen', `${file}: cannot create the database directory (${code})`, { cause: err });
+    return new StoreError('cantopen', `${file}: cannot create the database file or its directory (${code})`, { cause: err });
   }
   return toStoreError(err, file);
 }

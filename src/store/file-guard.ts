@@ -15,10 +15,11 @@
  * per burst — and every check tries again once a file is there. It never creates an empty database in its place:
  * without its entries and contacts callfilter would send known callers to voicemail; failing open loses nothing.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { fileId } from './file-id.js';
+import { ensurePrivateDir, ensurePrivateFile } from './file-modes.js';
 import type { Store } from './index.js';
 
 /** A stat() every 2 s costs nothing; calls logged into a vanished file meanwhile are recovered with it anyway. */
@@ -84,10 +85,12 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
   async function recreate(): Promise<void> {
     log?.error({ file }, 'the database file disappeared while open; recreating it from the open connection');
     emit('missing');
-    mkdirSync(dirname(file), { recursive: true });
+    ensurePrivateDir(dirname(file));
     const temp = `${file}.recover-${process.pid}`;
     removeDatabaseFiles(temp);
     try {
+      // The copy becomes the database: private before a byte of it is written (file-modes.ts).
+      ensurePrivateFile(temp);
       await store.db.handle.backup(temp, { progress: () => PAGES_PER_STEP });
     } catch (err) {
       removeDatabaseFiles(temp);

@@ -3,11 +3,17 @@
  * /api/v1/events (server-sent events, behind the API's token or session check) streams it, described, to every
  * open page. The hook runs before the AGI answer is sent, so publishing only queues: the rows are read and written
  * to the streams on a later turn of the event loop, after the call has its answer.
+ *
+ * A stream lives only as long as what let it in: the bearer token it came with (until `callfilter token --rotate`)
+ * or its session. And it may fall behind only so far: a client that stops reading is disconnected once
+ * MAX_STREAM_BUFFER_BYTES wait for it, rather than held in memory without bound (see there why not dropped events).
  */
 import type {} from '@fastify/swagger';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
+import type { TokenSource } from '../api/auth.js';
 import { HttpError } from '../api/errors.js';
 import { ERRORS } from '../api/schemas.js';
 import { DATA_CSP } from '../api/security-headers.js';
@@ -23,6 +29,18 @@ export const HEARTBEAT_MS = 25_000;
 export const MAX_STREAMS = 32;
 /** How long the browser waits before reconnecting a dropped stream (the SSE `retry:` field). */
 const RETRY_MS = 3_000;
+/**
+ * How soon a stream notices that its credential is gone (a rotated token, an ended session) when no call comes to
+ * check it: one stat of the token file per tick, whatever the number of streams.
+ */
+export const CREDENTIAL_CHECK_MS = 1_000;
+/**
+ * The most that may wait in memory for one stream (beyond what the kernel's socket buffers hold): a few hundred calls,
+ * far more than a page that reads ever lags. A stream past it is disconnected, not given fewer events: a page that
+ * silently missed calls would show a log with holes, while a dropped EventSource reconnects by itself (RETRY_MS) and
+ * the page reloads the list then. 32 streams × 256 KiB bound the whole at 8 MiB.
+ */
+export const MAX_STREAM_BUFFER_BYTES = 256 * 1024;
 
 export interface CallEvents {
   /** The onOutcome hook (ScreenHandlerOptions): never throws, never blocks the call. */
@@ -54,11 +72,15 @@ export function createCallEvents(): CallEvents {
   };
 }
 
+/** What let a stream in: its session cookie, or (a hash of) the bearer token it came with. */
+type Credential = { session: string } | { tokenHash: Buffer };
+
 interface Stream {
   res: ServerResponse;
-  /** The session cookie it was opened with; undefined when it came with the bearer token. */
-  session?: string;
+  credential: Credential;
 }
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 function openStream(reply: FastifyReply): ServerResponse {
   // Hijacked: Fastify no longer answers and its onSend hooks (the security headers) do not run: set them here.
@@ -82,38 +104,60 @@ function openStream(reply: FastifyReply): ServerResponse {
   return res;
 }
 
-export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallEvents, sessions: SessionStore): void {
+export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallEvents, sessions: SessionStore, token: TokenSource): void {
   const streams = new Set<Stream>();
   const log = ctx.logger.child({ subsystem: 'web-events' });
 
+  /** Disconnects a stream that stopped reading: destroy(), as end() would wait behind everything it has not read. */
+  const cutOff = (s: Stream) => {
+    streams.delete(s);
+    log.warn({ buffered: s.res.writableLength, streams: streams.size }, 'a live view stopped reading; disconnected it');
+    s.res.destroy();
+  };
   const end = (s: Stream, event?: string) => {
-    if (!streams.delete(s)) return;
+    if (!streams.has(s)) return;
+    if (s.res.writableLength > MAX_STREAM_BUFFER_BYTES) return cutOff(s);
+    streams.delete(s);
     if (event) s.res.write(`event: ${event}\ndata: {}\n\n`);
     s.res.end();
   };
-  /** A stream of a session that has ended is told so and closed. */
-  const alive = (s: Stream) => {
-    if (s.session === undefined || sessions.get(s.session, false)) return true;
+  /** A stream whose token was replaced or whose session has ended is told so and closed. */
+  const alive = (s: Stream, tokenHash: Buffer) => {
+    const { credential: c } = s;
+    if ('session' in c ? sessions.get(c.session, false) !== undefined : timingSafeEqual(c.tokenHash, tokenHash)) return true;
     end(s, 'signed-out');
     return false;
+  };
+  /** Writes to every live stream, cutting off the ones too far behind. */
+  const send = (text: string) => {
+    const tokenHash = sha256(token.current());
+    for (const s of streams) {
+      if (!alive(s, tokenHash)) continue;
+      if (s.res.writableLength + text.length > MAX_STREAM_BUFFER_BYTES) cutOff(s);
+      else s.res.write(text);
+    }
   };
 
   const unsubscribe = events.subscribe((callId) => {
     if (streams.size === 0) return;
     const call = ctx.store.calls.get(callId);
     if (!call) return;
-    const data = `event: call\nid: ${callId}\ndata: ${JSON.stringify(describeCall(ctx, call))}\n\n`;
-    for (const s of streams) if (alive(s)) s.res.write(data);
+    send(`event: call\nid: ${callId}\ndata: ${JSON.stringify(describeCall(ctx, call))}\n\n`);
   });
 
-  const heartbeat = setInterval(() => {
-    for (const s of streams) if (alive(s)) s.res.write(': ♥\n\n');
-  }, HEARTBEAT_MS);
+  const heartbeat = setInterval(() => send(': ♥\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
+  const credentialCheck = setInterval(() => {
+    if (streams.size === 0) return;
+    const tokenHash = sha256(token.current());
+    for (const s of streams) alive(s, tokenHash);
+  }, CREDENTIAL_CHECK_MS);
+  credentialCheck.unref();
 
   // Open streams would keep close() waiting forever: end them first.
   app.addHook('preClose', async () => {
     clearInterval(heartbeat);
+    clearInterval(credentialCheck);
     unsubscribe();
     for (const s of [...streams]) end(s);
   });
@@ -126,15 +170,17 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
         tags: ['calls'],
         summary: 'New calls as they are decided (server-sent events)',
         description:
-          'text/event-stream: an event "call" per screened call, its data the call-log row as JSON (with entry, list and repeat facts); "signed-out" when the session ends. Comment lines every 25 s keep it open.',
+          'text/event-stream: an event "call" per screened call, its data the call-log row as JSON (with entry, list and repeat facts); "signed-out" when the session ends or the token it came with is replaced. Comment lines every 25 s keep it open. A client that stops reading is disconnected once 256 KiB wait for it.',
         produces: ['text/event-stream'],
         response: { 200: Type.String({ description: 'An endless text/event-stream.' }), ...ERRORS },
       },
     },
     async (req, reply) => {
       if (streams.size >= MAX_STREAMS) throw new HttpError(503, `too many live views are open (at most ${MAX_STREAMS}); close one`);
+      // The API's check let the request in with the bearer token when it sent one, else with its session cookie.
       const session = req.headers.authorization ? undefined : sessionCookie(req);
-      const stream: Stream = { res: openStream(reply), ...(session !== undefined && { session }) };
+      const credential: Credential = session !== undefined ? { session } : { tokenHash: sha256(token.current()) };
+      const stream: Stream = { res: openStream(reply), credential };
       streams.add(stream);
       log.info({ streams: streams.size }, 'live view opened');
       req.raw.on('close', () => {

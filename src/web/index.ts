@@ -53,7 +53,7 @@ export function registerWeb(app: FastifyInstance, ctx: AppContext, web: ReturnTy
     async (api) => {
       api.addHook('onRequest', auth);
       webCallsRoute(api, ctx);
-      eventRoutes(api, ctx, web.events, web.sessions);
+      eventRoutes(api, ctx, web.events, web.sessions, web.options.token);
     },
     { prefix },
   );

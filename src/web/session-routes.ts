@@ -1,7 +1,7 @@
 /**
  * Sign-in for the web page: POST /session with the admin token sets the session cookie and answers the CSRF
- * token; GET /session tells a reloaded page whether it is still signed in (and its CSRF token again — only a
- * same-origin script can read the answer); DELETE /session signs out.
+ * token; GET /session tells a loaded page whether it is signed in (and its CSRF token again — only a same-origin
+ * script can read the answer); DELETE /session signs out.
  *
  * The cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it) and Secure when
  * the page came over HTTPS: directly, or through a reverse proxy that says so in X-Forwarded-Proto. Trusting that
@@ -18,10 +18,18 @@ import { ERRORS } from '../api/schemas.js';
 import { CSRF_HEADER, SESSION_COOKIE, SESSION_IDLE_MS, SESSION_MAX_MS, type SessionStore } from './sessions.js';
 
 const SignInBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000, description: 'The admin token.' }) }, { additionalProperties: false });
-const SessionSchema = Type.Object({
+const SessionFields = {
   csrfToken: Type.String({ description: 'Send it as X-CSRF-Token with every request that changes something.' }),
   expiresAt: Type.Integer({ description: 'Epoch ms: the session ends then at the latest.' }),
   idleMs: Type.Integer({ description: 'It also ends after this long without a request.' }),
+};
+const SessionSchema = Type.Object(SessionFields);
+/** GET /session's answer: a signed-out page is a normal state, not an error (a 401 would be one in the console). */
+const SessionStateSchema = Type.Object({
+  signedIn: Type.Boolean(),
+  csrfToken: Type.Optional(SessionFields.csrfToken),
+  expiresAt: Type.Optional(SessionFields.expiresAt),
+  idleMs: Type.Optional(SessionFields.idleMs),
 });
 const TAGS = ['web page'];
 const COOKIE_NOTE = 'Needs the session cookie that POST /session set.';
@@ -103,12 +111,20 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, toke
 
   app.get(
     '/session',
-    { schema: { tags: TAGS, summary: 'Whether the web page is signed in, and its CSRF token', description: COOKIE_NOTE, security: [], response: { 200: SessionSchema, ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Whether the web page is signed in, and its CSRF token',
+        description: `${COOKIE_NOTE} Without a live session: 200 with signedIn false (a page that loads signed out is not an error).`,
+        security: [],
+        response: { 200: SessionStateSchema, ...ERRORS },
+      },
+    },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
       const s = sessions.get(sessionCookie(req));
-      if (!s) throw new HttpError(401, 'not signed in');
-      return answer(s);
+      if (!s) return { signedIn: false };
+      return { signedIn: true, ...answer(s) };
     },
   );
 

@@ -88,6 +88,16 @@ describe('/api/v1/calls', () => {
     const csv = (await api.inject({ method: 'GET', url: '/api/v1/calls.csv' })).body;
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
   });
+
+  it('neutralises a formula after a separator inside a caller name, for German spreadsheets too (`;`)', async () => {
+    const api = await startApi();
+    await api.call('+4930123456', { env: { calleridname: 'Paket;=HYPERLINK("http://x","y")' } });
+    await api.call('+4930123457', { env: { calleridname: 'Info\t=2+2' } });
+    const csv = (await api.inject({ method: 'GET', url: '/api/v1/calls.csv' })).body;
+    expect(csv).toContain(`,"Paket;'=HYPERLINK(""http://x"",""y"")",`);
+    expect(csv).toContain(`,"Info\t'=2+2",`);
+    expect(csv).not.toMatch(/[;\t]=/);
+  });
 });
 
 describe('POST /api/v1/calls/{id}/block and /allow', () => {

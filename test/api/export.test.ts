@@ -27,6 +27,29 @@ describe('GET /api/v1/export', () => {
     expect(fresh.ctx.store.entries.list().items.map(shape).sort()).toEqual(entries.list({ kind: 'block' }).items.map(shape).sort());
   });
 
+  it('exports labels with separators and formula starts as text, and they import again as the same rows', async () => {
+    const api = await startApi(HOME);
+    const labels = ['Gewinn;=HYPERLINK("http://x","y")', '=2+2', 'Info\t+1', 'Lotto, -5 €'];
+    labels.forEach((label, i) => api.ctx.store.entries.create({ number: `+49301234567${i}`, kind: 'block', label, note: `@note ${i}` }));
+    const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=csv' });
+    expect(res.body).toContain(`+493012345670,"Gewinn;'=HYPERLINK(""http://x"",""y"")",'@note 0,block`);
+    expect(res.body).toContain(`+493012345671,'=2+2,'@note 1,block`);
+    expect(res.body).toContain(`+493012345672,"Info\t'+1",'@note 2,block`);
+    expect(res.body).toContain(`+493012345673,"Lotto, '-5 €",'@note 3,block`);
+
+    const fresh = await startApi(HOME);
+    const imported = await fresh.upload('/api/v1/import?kind=block', res.body, 'text/csv');
+    expect(imported.body).toMatchObject({ added: 4, rejected: [] });
+    const rows = fresh.ctx.store.entries.list().items.map((e) => [e.number, e.label, e.note]).sort();
+    // What a spreadsheet shows as text comes back with its marks: the same rows, no formula anywhere.
+    expect(rows).toEqual([
+      ['+493012345670', `Gewinn;'=HYPERLINK("http://x","y")`, "'@note 0"],
+      ['+493012345671', "'=2+2", "'@note 1"],
+      ['+493012345672', "Info\t'+1", "'@note 2"],
+      ['+493012345673', "Lotto, '-5 €", "'@note 3"],
+    ]);
+  });
+
   it('exports vCard 3.0: one card per contact with all its numbers, one per other entry, and imports again', async () => {
     const api = await startApi(HOME);
     const { entries, contacts } = api.ctx.store;

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../src/store/index.js';
 import { startApi } from '../helpers/api.js';
+import { tempDir } from '../helpers/service.js';
 
 describe('/healthz', () => {
   it('is 200 when the database answers and the FastAGI server listens', async () => {
@@ -23,6 +26,50 @@ describe('/healthz', () => {
   });
 });
 
+describe('/healthz checks what a call needs: a call-log row that can be written', () => {
+  /**
+   * A real database file that SQLite cannot write. Tests run as root, and root ignores file modes, so the store opens
+   * the file read-only: every write then fails with SQLITE_READONLY, as on a read-only file, folder or mount.
+   */
+  async function readOnlyService() {
+    const dataDir = tempDir();
+    openStore(join(dataDir, 'callfilter.db')).db.close(); // created and migrated
+    return startApi({ dataDir, overrides: { store: openStore(join(dataDir, 'callfilter.db'), { readonly: true }) } });
+  }
+
+  it('is 503 with the reason for a read-only database, and an API write answers 503 with it too, not 500', async () => {
+    const api = await readOnlyService();
+    const health = await api.inject({ method: 'GET', url: '/healthz', auth: false });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toEqual({ status: 'error', db: expect.stringMatching(/^error: a call cannot be logged \(every call fails open\): the database is read-only/), agi: 'listening' });
+
+    expect((await api.call('+4930123456')).variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'fail-open' });
+    const write = await api.json('POST', '/api/v1/entries', { number: '+4930123456', kind: 'block' });
+    expect(write).toEqual({ status: 503, body: { error: 'unavailable', message: 'the database cannot be written (the file, its folder or the disk is read-only); nothing was changed' } });
+  });
+
+  it('turns 503 as soon as a call could not be logged, and 200 again once a write succeeds', async () => {
+    const api = await startApi();
+    await api.call('+4930123456');
+    expect((await api.json('GET', '/healthz')).status).toBe(200);
+    api.ctx.store.db.pragma('query_only = ON'); // writes fail with SQLITE_READONLY, reads go on
+    expect((await api.call('+4930123457')).variables.CALLFILTER_REASON).toBe('fail-open');
+    expect((await api.json('GET', '/healthz')).body).toMatchObject({ status: 'error', db: expect.stringContaining('the database is read-only') });
+    api.ctx.store.db.pragma('query_only = OFF');
+    await vi.waitFor(async () => expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'ok', db: 'ok', agi: 'listening' }), { timeout: 5_000 });
+  });
+
+  it('proves an idle database writable with a probe that leaves nothing behind', async () => {
+    const api = await startApi();
+    const version = api.ctx.store.db.pragma('user_version');
+    expect((await api.json('GET', '/healthz')).status).toBe(200);
+    expect(api.ctx.store.db.lastCallPathWrite).toEqual({ at: expect.any(Number) });
+    expect(api.ctx.store.db.pragma('user_version')).toBe(version);
+    expect(api.ctx.store.calls.count()).toBe(0);
+    expect(api.ctx.store.entries.count()).toBe(0);
+  });
+});
+
 describe('/metrics', () => {
   it('counts calls by action and reason, their latency, live sessions, errors and fail-opens', async () => {
     const api = await startApi({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
@@ -38,8 +85,8 @@ describe('/metrics', () => {
     expect(text).toContain('callfilter_calls_total{action="voicemail",reason="anonymous"} 1');
     expect(text).toContain('callfilter_decision_seconds_count 3');
     expect(text).toMatch(/^callfilter_agi_sessions \d+$/m);
-    expect(text).not.toContain('callfilter_fail_opens_total{');
-    expect(text).not.toContain('callfilter_errors_total{');
+    expect(text).toContain('callfilter_fail_opens_total{why="closed"} 0');
+    expect(text).toContain('callfilter_errors_total{source="screen",kind="closed"} 0');
     // No numbers and no names in the metrics.
     expect(text).not.toContain('+4930');
 
@@ -50,6 +97,19 @@ describe('/metrics', () => {
     expect(after).toContain('callfilter_fail_opens_total{why="closed"} 1');
     expect(after).toContain('callfilter_errors_total{source="screen",kind="closed"} 1');
     expect(after).toContain('callfilter_calls_total{action="connect",reason="fail-open"} 1');
+  });
+
+  it('shows the three error counters at 0 from the start, so an alert on their increase fires on the first one', async () => {
+    const api = await startApi();
+    const text = (await api.inject({ method: 'GET', url: '/metrics' })).body;
+    const zero = (line: string) => expect(text.split('\n')).toContain(`${line} 0`);
+    for (const why of ['deadline', 'busy', 'readonly', 'full', 'io', 'corrupt', 'closed', 'error']) zero(`callfilter_fail_opens_total{why="${why}"}`);
+    for (const kind of ['deadline', 'busy', 'readonly', 'full', 'error']) zero(`callfilter_errors_total{source="screen",kind="${kind}"}`);
+    for (const kind of ['AgiTimeoutError', 'AgiProtocolError', 'handler']) zero(`callfilter_errors_total{source="agi",kind="${kind}"}`);
+    zero('callfilter_errors_total{source="http",kind="internal"}');
+    for (const reason of ['allow', 'max-connections', 'closing']) zero(`callfilter_agi_rejected_total{reason="${reason}"}`);
+    // Only zeros: nothing has gone wrong yet.
+    expect(text).not.toMatch(/^callfilter_(fail_opens|errors|agi_rejected)_total\{.*\} [1-9]/m);
   });
 
   it('counts rejected FastAGI connections', async () => {

@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { onTestFinished } from 'vitest';
 import type { TokenSource } from '../../src/api/auth.js';
 import { buildApp } from '../../src/api/app.js';
-import { createCallEvents } from '../../src/web/index.js';
+import { createCallEvents, type CallEvents } from '../../src/web/index.js';
 import { startService, type ServiceOptions, type TestService } from './service.js';
 
 /** The admin token the test service checks. */
@@ -24,6 +24,8 @@ export interface TestWeb extends TestService {
   /** http://127.0.0.1:<port> */
   url: string;
   token: string;
+  /** The live feed's hub, as the screening handler publishes to it (a test may publish to it directly). */
+  events: CallEvents;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startWeb(options: ServiceOptions & { token?: TokenSource }
   onTestFinished(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  return { ...svc, app, url: `http://127.0.0.1:${port}`, token: options.token?.current() ?? WEB_TOKEN };
+  return { ...svc, app, url: `http://127.0.0.1:${port}`, token: options.token?.current() ?? WEB_TOKEN, events };
 }
 
 /** Debian's chromium package: `command -v chromium` (.ci/run installs it). */

@@ -11,7 +11,8 @@ import { multipart, startApi, STACK_LINE } from '../helpers/api.js';
 import { connect, envLines } from './clients.js';
 
 /** Public on purpose: health for monitors, the web page's shell, assets and sign-in form (none hold data). */
-const PUBLIC = new Set(['GET /healthz', 'GET /', 'GET /assets/:name', 'GET /assets/*', 'POST /session']);
+/** GET /session answers `{signedIn: false}` to anyone without a session: it tells nothing. */
+const PUBLIC = new Set(['GET /healthz', 'GET /', 'GET /assets/:name', 'GET /assets/*', 'POST /session', 'GET /session']);
 
 /** A concrete URL for a route pattern. */
 const concrete = (url: string) => url.replace(/:id\b/g, '1').replace(/:name\b/g, 'x').replace(/:[a-zA-Z]+/g, 'x').replace(/\*/g, 'x');

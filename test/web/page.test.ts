@@ -17,7 +17,7 @@ afterAll(async () => {
 
 /**
  * Script errors and console messages (a CSP violation is one), except the browser's note on each 4xx answer: the
- * page expects those (401 from "am I signed in?" on a fresh page, 400 for a refused file) and shows them itself.
+ * page expects those (401 for a wrong token, 400 for a refused file) and shows them itself.
  */
 function unexpected(problems: string[]): string[] {
   return problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));

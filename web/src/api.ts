@@ -29,6 +29,9 @@ export interface SessionInfo {
   expiresAt: number;
 }
 
+/** GET /session: signed out is an answer, not an error. */
+export type SessionState = ({ signedIn: true } & SessionInfo) | { signedIn: false };
+
 /** A request to the page's own server; JSON in (an object) or a file (FormData), JSON or nothing out. */
 export async function request<T>(method: string, url: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };

@@ -2,7 +2,7 @@
  * The page's entry: text in the reader's language, sign-in and sign-out, the four views behind #calls, #lists,
  * #explain and #stats, and the live feed while signed in.
  */
-import { ApiError, del, request, setCsrf, whenSignedOut, type SessionInfo } from './api.js';
+import { ApiError, del, request, setCsrf, whenSignedOut, type SessionInfo, type SessionState } from './api.js';
 import { connectLive, initCalls } from './calls.js';
 import { byId, field, say } from './dom.js';
 import { initExplain } from './explain.js';
@@ -69,18 +69,25 @@ function showApp(session: SessionInfo): void {
   byId('nav').hidden = false;
   byId('session-bar').hidden = false;
   setLive(false);
-  stopLive = connectLive(setLive, () => void checkSession('signin.ended'));
+  let opened = false;
+  const onState = (live: boolean) => {
+    setLive(live);
+    // A feed that reconnects (dropped, or cut off for falling behind) missed the calls decided meanwhile.
+    if (live && opened && currentView() === 'calls') void refreshers.calls?.();
+    if (live) opened = true;
+  };
+  stopLive = connectLive(onState, () => void checkSession('signin.ended'));
   showView(false);
 }
 
 /** Whether the browser still has a live session (after a reload, or when the live feed was refused). */
 async function checkSession(messageIfNot?: Key): Promise<void> {
   try {
-    const session = await request<SessionInfo>('GET', '/session', undefined, { quiet401: true });
-    if (!signedIn) showApp(session);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) showSignIn(signedIn ? messageIfNot : undefined);
-    else if (!signedIn) {
+    const session = await request<SessionState>('GET', '/session');
+    if (!session.signedIn) showSignIn(signedIn ? messageIfNot : undefined);
+    else if (!signedIn) showApp(session);
+  } catch {
+    if (!signedIn) {
       showSignIn();
       say(byId('signin-error'), t('error.network'));
     }

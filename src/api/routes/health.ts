@@ -7,13 +7,13 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { sourcesHealth } from '../../sources/status.js';
-import { latestVersion, schemaVersion } from '../../store/index.js';
+import { isStoreError, latestVersion, schemaVersion } from '../../store/index.js';
 import type { Metrics } from '../metrics.js';
 import { ERRORS } from '../schemas.js';
 
 const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
-  db: Type.String({ description: 'ok, or what is wrong with the database.' }),
+  db: Type.String({ description: 'ok, or what is wrong with the database (not the expected schema, or a call-log row could not be written now).' }),
   agi: Type.String({ description: 'listening, or not listening.' }),
   sources: Type.Optional(Type.String({ description: 'With sources: ok, or the stale ones (no success for 3 days) — still 200, a stale list is not an outage.' })),
 });
@@ -25,14 +25,38 @@ export interface HealthOptions {
   requireToken: onRequestHookHandler | undefined;
 }
 
+/**
+ * A call-log write that succeeded this recently answers for the database: a Docker or systemd health check polls
+ * every 10–30 s, and on a busy line the calls themselves keep proving it, so no probe is needed.
+ */
+export const WRITE_FRESH_MS = 15_000;
+/**
+ * After a failed write or probe, the next probe waits this long: /healthz needs no token, and a flood of requests
+ * must not become a flood of commits.
+ */
+export const PROBE_INTERVAL_MS = 1_000;
+
+/**
+ * What a call needs: the schema this build expects, and a call-log row that can be committed. Proven by the last
+ * call-path write when it is recent and succeeded, else by a probe write that leaves no trace (Database.probeWrite).
+ */
 function dbHealth(ctx: AppContext, expected: number): string {
   try {
-    const version = schemaVersion(ctx.store.db);
-    return version === expected ? 'ok' : `schema version ${version}, this build expects ${expected}`;
+    const { db } = ctx.store;
+    const version = schemaVersion(db);
+    if (version !== expected) return `schema version ${version}, this build expects ${expected}`;
+    const last = db.lastCallPathWrite;
+    const age = last === undefined ? Infinity : performance.now() - last.at;
+    if (last !== undefined && last.error === undefined && age < WRITE_FRESH_MS) return 'ok';
+    if (last?.error !== undefined && age < PROBE_INTERVAL_MS) return notWritable(last.error);
+    db.probeWrite();
+    return 'ok';
   } catch (err) {
-    return `error: ${(err as Error).message}`;
+    return isStoreError(err) && err.code !== 'closed' ? notWritable(err) : `error: ${(err as Error).message}`;
   }
 }
+
+const notWritable = (err: Error) => `error: a call cannot be logged (every call fails open): ${err.message}`;
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext, options: HealthOptions): void {
   const expected = latestVersion();
@@ -43,7 +67,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext, options: Hea
       logLevel: 'warn',
       schema: {
         tags: ['health'],
-        summary: 'Is the database reachable and the FastAGI server listening? (no token needed)',
+        summary: 'Can a call be screened and logged now, and is the FastAGI server listening? (no token needed)',
         security: [],
         response: { 200: HealthSchema, 503: HealthSchema, ...ERRORS },
       },
