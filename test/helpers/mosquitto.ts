@@ -85,10 +85,13 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     port,
     url: `mqtt://127.0.0.1:${port}`,
     async start() {
+      let failed: Error | undefined;
       child = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child.on('error', (err) => (failed = err));
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       const deadline = Date.now() + START_TIMEOUT_MS;
       while (!(await accepts(port))) {
+        if (failed) throw new Error(`cannot run ${MOSQUITTO} (${failed.message}): apt-get install mosquitto, as .ci/run does`);
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
