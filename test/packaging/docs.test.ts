@@ -8,6 +8,17 @@ const GUIDES = ['docs/asterisk.md', 'docs/freepbx.md', 'docs/fritzbox.md', 'docs
 const PAGES = [...listFiles('docs', '.md'), 'README.md', 'deploy/asterisk/sounds/README.md'];
 /** CALLFILTER_* names that are not settings: channel variables and the dialplans' own (the key is a global). */
 const NOT_SETTINGS = new Set([...Object.values(VARIABLES), 'CALLFILTER_VM_EXTEN', 'CALLFILTER_KEY']);
+/**
+ * Settings docs/notifications.md describes for channels that are built but not yet read by the service (its status
+ * note says so). Each leaves this list when it enters src/config/env-schema.ts.
+ */
+const NOT_YET_READ = new Set(
+  [
+    'MQTT_URL', 'MQTT_USER', 'MQTT_PASSWORD', 'MQTT_PREFIX', 'MQTT_DISCOVERY_PREFIX', 'MQTT_COMMANDS',
+    'WEBHOOK_URL', 'WEBHOOK_EVENTS', 'WEBHOOK_SECRET',
+    'DIGEST', 'SMTP_URL', 'MAIL_FROM', 'MAIL_TO', 'PUBLIC_URL', 'VOICEMAIL_DIR', 'LANGUAGE',
+  ].map((s) => `CALLFILTER_${s}`),
+);
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchors(markdown: string): Set<string> {
@@ -48,7 +59,8 @@ describe('the guides', () => {
     '%s names only settings that exist',
     (page) => {
       for (const name of new Set(read(page).match(/\bCALLFILTER_[A-Z_]+[A-Z]\b/g))) {
-        expect(ENV_KEYS.has(name) || NOT_SETTINGS.has(name), `${page}: ${name}`).toBe(true);
+        const planned = page === 'docs/notifications.md' && NOT_YET_READ.has(name);
+        expect(ENV_KEYS.has(name) || NOT_SETTINGS.has(name) || planned, `${page}: ${name}`).toBe(true);
       }
     },
   );
@@ -59,7 +71,8 @@ describe('the guides', () => {
     // The source metrics are registered beside the sources (src/sources/status.ts).
     const exported = read(metricsFile) + read('src/sources/status.ts');
     for (const page of PAGES) {
-      for (const name of new Set(read(page).match(/\bcallfilter_[a-z_]+\b/g))) {
+      // (a Home Assistant entity id such as sensor.callfilter_last_caller is not a metric)
+      for (const name of new Set(read(page).match(/(?<![.\w])callfilter_[a-z_]+\b/g))) {
         expect(exported, `${page}: ${name}`).toContain(`'${name}'`);
       }
     }
