@@ -10,5 +10,5 @@ export {
   type NormalisedNumber,
 } from './normalise.js';
 export { allPrefixes } from './prefixes.js';
-export { assertNumberingConfig } from './home.js';
+export { areaCodeProblem, assertNumberingConfig, countryProblem, hasLocalNumbers, numberingProblem, type NumberingProblem } from './check.js';
 export { isWithheldPresentation } from './withheld.js';
