@@ -9,7 +9,8 @@ export function callRow(input: CallInput, ev: Evaluation, at: number, latencyUs:
     callerRaw: input.callerRaw,
     callerNameRaw: input.callerName,
     caller: caller.kind === 'number' ? caller.e164 : undefined,
-    callerKind: caller.kind,
+    // The log knows numbers, withheld and internal callers; an unread local number is a number without its E.164.
+    callerKind: caller.kind === 'local' ? 'number' : caller.kind,
     presentation: input.presentation,
     did: ev.did ?? input.didRaw,
     country: caller.kind === 'number' ? caller.country : undefined,

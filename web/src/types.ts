@@ -90,7 +90,7 @@ export interface ImportReport {
 }
 
 export interface Explained {
-  caller: { kind: 'number' | 'withheld' | 'internal'; raw: string; e164?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
+  caller: { kind: 'number' | 'withheld' | 'internal' | 'local'; raw: string; e164?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
   did?: string;
   at: number;
   decision: {
