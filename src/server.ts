@@ -4,6 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from './config/config.js';
+import { ConfigError } from './config/env.js';
+import { setupHint } from './config/settings.js';
 import { createContext } from './context.js';
 import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
@@ -86,6 +88,9 @@ export async function main(): Promise<void> {
   }
   const url = httpUrl(http);
   logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
+  // npm start never waits for input: what is missing is said here, and asked for by `callfilter setup` and the page.
+  const hint = setupHint(ctx.settings(), url);
+  if (hint !== undefined) logger.warn(hint);
   if (adminToken.source === 'generated') {
     // Once, at the start that created it, and never through the logger: logs are kept and shipped, stdout is seen.
     printAfterLog(
@@ -115,6 +120,11 @@ export async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    // A setting kept in the database is checked when the store opens, still before anything listens.
+    process.stderr.write(`callfilter: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
   process.stderr.write(`callfilter: could not start: ${(err as Error).message}\n`);
   process.exit(1);
 });

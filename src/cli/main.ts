@@ -12,6 +12,7 @@ import { CommandError, UsageError } from './args.js';
 import { allowCommand, blockCommand, listCommand, unblockCommand } from './entries.js';
 import { callsCommand, explainCommand } from './calls.js';
 import type { ProgressStream } from './progress.js';
+import { setupCommand } from './setup.js';
 import { tokenCommand } from './token.js';
 import { exportCommand, importCommand } from './transfer.js';
 
@@ -32,7 +33,8 @@ function stdoutWrite(chunk: string): void | Promise<void> {
   return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
 }
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
+/** `storedSettings: false`: the command opens without the database's settings, as it is the one that replaces them. */
+const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: false }> = {
   block: { run: blockCommand, usage: 'block <number> [--prefix] [--action hangup|announce|voicemail] [--cause N] [--label …] [--note …] [--expires 30d|2026-12-31]' },
   allow: { run: allowCommand, usage: 'allow <number> [--prefix] [--name …] [--vip] [--note …]' },
   unblock: { run: unblockCommand, usage: 'unblock <number> [--prefix]' },
@@ -43,6 +45,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   import: { run: importCommand, usage: 'import <file> [--kind allow|block] [--list name [--threshold N]] [--format csv|vcard|fritzbox|phoneblock|json]' },
   export: { run: exportCommand, usage: 'export [--format csv|vcard] [--kind allow|block]' },
   token: { run: tokenCommand, usage: 'token [--rotate]' },
+  setup: { run: setupCommand, usage: 'setup [--country DE] [--area-code 30]', storedSettings: false },
 };
 
 export function usage(): string {
@@ -70,7 +73,7 @@ export async function run(
   let ctx: AppContext | undefined;
   try {
     const config = loadConfig({ env });
-    ctx = createContext(config, { logger: createLogger('warn', process.stderr as never) });
+    ctx = createContext(config, { logger: createLogger('warn', process.stderr as never), ...(command.storedSettings === false && { storedSettings: false }) });
     await command.run(ctx, rest, out, { write: io.write ?? stdoutWrite, err, progress: io.progress ?? process.stderr });
     return 0;
   } catch (e) {
@@ -78,7 +81,11 @@ export async function run(
       err(`callfilter ${name}: ${e.message}\nusage: callfilter ${command.usage}`);
       return 2;
     }
-    if (e instanceof ConfigError || isStoreError(e) || e instanceof CommandError || e instanceof ImportFormatError) {
+    if (e instanceof ConfigError) {
+      err(`callfilter ${name}: ${e.message}`);
+      return 78; // EX_CONFIG, as the service
+    }
+    if (isStoreError(e) || e instanceof CommandError || e instanceof ImportFormatError) {
       err(`callfilter ${name}: ${(e as Error).message}`);
       return 1;
     }

@@ -10,6 +10,7 @@ import { createEntriesRepository, type EntriesRepository } from './entries-repos
 import { createListsRepository, type ListsRepository } from './lists-repository.js';
 import { assertMigrated, migrate } from './migrate.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
+import { createSettingsRepository, type SettingsRepository } from './settings-repository.js';
 import type { RepositoryOptions } from './sql.js';
 
 export interface Store {
@@ -18,6 +19,7 @@ export interface Store {
   contacts: ContactsRepository;
   lists: ListsRepository;
   profiles: ProfilesRepository;
+  settings: SettingsRepository;
   calls: CallsRepository;
 }
 
@@ -28,6 +30,7 @@ export function createStore(db: Database, options: RepositoryOptions = {}): Stor
     contacts: createContactsRepository(db, options),
     lists: createListsRepository(db, options),
     profiles: createProfilesRepository(db, options),
+    settings: createSettingsRepository(db, options),
     calls: createCallsRepository(db),
   };
 }
@@ -68,5 +71,5 @@ export { isBusy, isStoreError, isUniqueViolation, StoreError, type StoreErrorCod
 export { migrate, latestVersion, schemaVersion, type Migration } from './migrate.js';
 export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
 export type { ContactNumber } from './contacts-repository.js';
-export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository };
+export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
 export type * from './types.js';
