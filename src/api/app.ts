@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/import.js';
 import { listsRoutes, listUploadRoutes } from './routes/lists.js';
 import { profilesRoutes } from './routes/profiles.js';
+import { settingsRoutes } from './routes/settings.js';
 import { statsRoutes } from './routes/stats.js';
 import { ERRORS } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
@@ -70,6 +71,7 @@ const OPENAPI: SwaggerOptions = {
       { name: 'lists', description: 'Call-centre / spam lists' },
       { name: 'profiles', description: 'Policy profiles per called number' },
       { name: 'calls', description: 'The call log, explain, statistics' },
+      { name: 'settings', description: 'Home country and area code kept in the database' },
       { name: 'health', description: 'Health and metrics' },
       { name: 'meta', description: 'This document' },
       { name: 'web page', description: 'The web page, its files and its sign-in (session cookie + X-CSRF-Token instead of the bearer token)' },
@@ -116,6 +118,7 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
       callActionRoutes(api, ctx);
       explainRoutes(api, ctx);
       statsRoutes(api, ctx);
+      settingsRoutes(api, ctx);
       api.get(
         '/openapi.json',
         { schema: { tags: ['meta'], summary: 'This API as an OpenAPI 3.1 document', response: { 200: Type.Object({}, { additionalProperties: true }), ...ERRORS } } },

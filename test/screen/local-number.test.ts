@@ -3,6 +3,7 @@
  * in the log text, and logged as sent — never as a made-up E.164 that would be someone else's number.
  */
 import { describe, expect, it } from 'vitest';
+import { startApi } from '../helpers/api.js';
 import { startService } from '../helpers/service.js';
 
 describe('a local number before setup', () => {
@@ -21,6 +22,19 @@ describe('a local number before setup', () => {
     expect(row?.explanation).toBe('Local number 222222 without area code: the home area code is not set, so it cannot be read (set it with "callfilter setup --area-code …" or on the web page).');
     const line = svc.logs.find((l) => l.caller === '222222');
     expect(line).toMatchObject({ reason: 'unknown', msg: row?.explanation });
+  });
+
+  it('explain says the same, and reads it once the area code is set', async () => {
+    const api = await startApi();
+    const before = await api.json<{ caller: Record<string, unknown>; decision: { reason: string; explanation: string } }>('GET', '/api/v1/explain?number=222222');
+    expect(before.status).toBe(200);
+    expect(before.body.caller).toEqual({ kind: 'local', raw: '222222', digits: '222222' });
+    expect(before.body.decision.reason).toBe('unknown');
+    expect(before.body.decision.explanation).toContain('without area code');
+
+    expect((await api.json('PUT', '/api/v1/settings', { areaCode: '30' })).status).toBe(200);
+    const after = await api.json<{ caller: Record<string, unknown> }>('GET', '/api/v1/explain?number=222222');
+    expect(after.body.caller).toMatchObject({ kind: 'number', e164: '+4930222222' });
   });
 
   it('a full national number is read as before', async () => {

@@ -110,3 +110,17 @@ export interface Stats {
   days: { day: string; from: number; total: number; byAction: Record<Action, number> }[];
   topBlocked: { caller: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
 }
+
+/** GET and PUT /api/v1/settings: one setting in force, and where it comes from. */
+export interface Setting {
+  key: string;
+  value?: string;
+  source: 'env' | 'file' | 'database' | 'default' | 'unset';
+  stored?: string;
+}
+
+export interface Settings {
+  country: Setting;
+  areaCode: Setting;
+  needsSetup: boolean;
+}
