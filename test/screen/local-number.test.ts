@@ -24,13 +24,21 @@ describe('a local number before setup', () => {
     expect(line).toMatchObject({ reason: 'unknown', msg: row?.explanation });
   });
 
-  it('explain says the same, and reads it once the area code is set', async () => {
+  it('explain says the same, its log row cannot be blocked by a made-up number, and it is read once the area code is set', async () => {
     const api = await startApi();
     const before = await api.json<{ caller: Record<string, unknown>; decision: { reason: string; explanation: string } }>('GET', '/api/v1/explain?number=222222');
     expect(before.status).toBe(200);
     expect(before.body.caller).toEqual({ kind: 'local', raw: '222222', digits: '222222' });
     expect(before.body.decision.reason).toBe('unknown');
     expect(before.body.decision.explanation).toContain('without area code');
+
+    // Its log row has no number to block or allow.
+    await api.call('222222');
+    const [row] = api.ctx.store.calls.list({ limit: 1 }).items;
+    expect(await api.json('POST', `/api/v1/calls/${row?.id}/block`)).toEqual({
+      status: 409,
+      body: { error: 'conflict', message: `call ${row?.id} came from "222222", a local number that could not be read without the home area code (callfilter setup --area-code …); add an entry with its full number instead` },
+    });
 
     expect((await api.json('PUT', '/api/v1/settings', { areaCode: '30' })).status).toBe(200);
     const after = await api.json<{ caller: Record<string, unknown> }>('GET', '/api/v1/explain?number=222222');
