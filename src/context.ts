@@ -1,4 +1,5 @@
 import type { Config } from './config/config.js';
+import { applySettings, checkSettings, parseStored, resolveSettings, type SettingsInForce } from './config/settings.js';
 import { FaultCounters } from './faults.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Matches, Profile, RecentCall } from './policy/types.js';
@@ -35,6 +36,13 @@ export interface AppContext {
    * after the ones from the config file, which win on a DID both name. Call after every profile change.
    */
   reloadProfiles(): void;
+  /** The home country and area code in force, with where each comes from (config/settings.ts). */
+  settings(): SettingsInForce;
+  /**
+   * Re-reads the settings kept in the database and puts them into `config.numbering` for the next call and explain.
+   * Throws ConfigError (naming the key and value) for one that cannot be used, and then changes nothing.
+   */
+  reloadSettings(): SettingsInForce;
   close(): void;
 }
 
@@ -51,7 +59,17 @@ export interface ContextOverrides {
    * it on; off by default, so one-shot commands and tests keep SQLite's automatic checkpoint and start no thread.
    */
   walCheckpointer?: boolean;
+  /**
+   * Apply the settings kept in the database (default true). `callfilter setup` opens without them, so that it can
+   * replace a stored value that cannot be used.
+   */
+  storedSettings?: boolean;
+  /** How often to look for settings another process stored (`callfilter setup` beside the service); 0 turns it off. */
+  settingsCheckMs?: number;
 }
+
+/** `callfilter setup` in another process reaches the running service this soon; the read is one tiny table. */
+export const SETTINGS_CHECK_MS = 2_000;
 
 export function storeLookup(store: Store): Lookup {
   return {
@@ -83,6 +101,48 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     config.policy.profiles = [...fileProfiles, ...store.profiles.list()];
   };
   reloadProfiles();
+
+  let inForce = resolveSettings(config.fixed, {});
+  let applied = '{}';
+  const reloadSettings = () => {
+    const raw = store.settings.all();
+    const next = resolveSettings(config.fixed, parseStored(raw));
+    checkSettings(next);
+    applySettings(config, next);
+    inForce = next;
+    applied = JSON.stringify(raw);
+    return next;
+  };
+  let watch: NodeJS.Timeout | undefined;
+  try {
+    if (overrides.storedSettings !== false) reloadSettings();
+  } catch (err) {
+    guard?.stop();
+    if (!overrides.store) store.db.close();
+    throw err;
+  }
+  if (overrides.storedSettings !== false && overrides.settingsCheckMs !== 0 && store.db.file !== ':memory:') {
+    const settingsLog = logger.child({ subsystem: 'settings' });
+    let refused = '';
+    watch = setInterval(() => {
+      let raw: string;
+      try {
+        raw = JSON.stringify(store.settings.all());
+      } catch {
+        return; // the store itself is failing: the file guard and the call path report that
+      }
+      if (raw === applied || raw === refused) return;
+      try {
+        const s = reloadSettings();
+        settingsLog.info({ country: s.CALLFILTER_HOME_COUNTRY.value, areaCode: s.CALLFILTER_HOME_AREA_CODE.value }, 'applied the settings stored in the database');
+      } catch (err) {
+        // The settings in force stay; a bad stored value is reported once, not every few seconds.
+        settingsLog.error({ err }, 'the settings stored in the database cannot be used; the ones in force stay');
+        refused = raw;
+      }
+    }, overrides.settingsCheckMs ?? SETTINGS_CHECK_MS);
+    watch.unref();
+  }
   return {
     config,
     logger,
@@ -92,9 +152,12 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     faults,
     fileProfiles,
     reloadProfiles,
+    settings: () => inForce,
+    reloadSettings,
     close() {
       if (closed) return;
       closed = true;
+      if (watch) clearInterval(watch);
       guard?.stop();
       store.db.close();
     },

@@ -4,6 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from './config/config.js';
+import { ConfigError } from './config/env.js';
+import { setupHint } from './config/settings.js';
 import { createContext } from './context.js';
 import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
@@ -99,6 +101,9 @@ export async function main(): Promise<void> {
   await jobs.start().catch((err: unknown) => logger.error({ err }, 'could not start the source syncs; screening goes on without them'));
   const url = httpUrl(http);
   logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
+  // npm start never waits for input: what is missing is said here, and asked for by `callfilter setup` and the page.
+  const hint = setupHint(ctx.settings(), url);
+  if (hint !== undefined) logger.warn(hint);
   if (adminToken.source === 'generated' && !process.stdout.isTTY) {
     // Docker and journald keep stdout as a log, and logs are kept and shipped: say where the token is, never what.
     logger.info({ file: adminToken.file, http: url }, 'generated the admin token and stored it in its file; "callfilter token" prints it');
@@ -131,6 +136,11 @@ export async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    // A setting kept in the database is checked when the store opens, still before anything listens.
+    process.stderr.write(`callfilter: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
   process.stderr.write(`callfilter: could not start: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/import.js';
 import { listsRoutes, listUploadRoutes } from './routes/lists.js';
 import { profilesRoutes } from './routes/profiles.js';
+import { settingsRoutes } from './routes/settings.js';
 import { sourcesRoutes, type SourceJobs } from './routes/sources.js';
 import { statsRoutes } from './routes/stats.js';
 import { ERRORS } from './schemas.js';
@@ -89,6 +90,7 @@ const OPENAPI: SwaggerOptions = {
       { name: 'sources', description: 'What keeps lists current: PhoneBlock, lists at URLs' },
       { name: 'profiles', description: 'Policy profiles per called number' },
       { name: 'calls', description: 'The call log, explain, statistics' },
+      { name: 'settings', description: 'Home country and area code kept in the database' },
       { name: 'health', description: 'Health and metrics' },
       { name: 'meta', description: 'This document' },
       { name: 'web page', description: 'The web page, its files and its sign-in (session cookie + X-CSRF-Token instead of the bearer token)' },
@@ -138,6 +140,7 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
       callReportRoutes(api, ctx, options.jobs);
       explainRoutes(api, ctx);
       statsRoutes(api, ctx);
+      settingsRoutes(api, ctx);
       api.get(
         '/openapi.json',
         { schema: { tags: ['meta'], summary: 'This API as an OpenAPI 3.1 document', response: { 200: Type.Object({}, { additionalProperties: true }), ...ERRORS } } },

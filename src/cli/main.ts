@@ -15,6 +15,7 @@ import { callsCommand, explainCommand } from './calls.js';
 import type { ProgressStream } from './progress.js';
 import { reportCommand } from './report.js';
 import { sourcesCommand, syncCommand } from './sources.js';
+import { setupCommand } from './setup.js';
 import { tokenCommand } from './token.js';
 import { exportCommand, importCommand } from './transfer.js';
 import { OutputClosed, stdoutOutput } from './stdout.js';
@@ -30,7 +31,8 @@ export interface CliIo {
 
 type Command = (ctx: AppContext, argv: string[], out: Out, io: CliIo) => Promise<void> | void;
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
+/** `storedSettings: false`: the command opens without the database's settings, as it is the one that replaces them. */
+const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: false }> = {
   block: { run: blockCommand, usage: 'block <number> [--prefix] [--short] [--action hangup|announce|voicemail] [--cause N] [--label …] [--note …] [--expires 30d|2026-12-31]' },
   allow: { run: allowCommand, usage: 'allow <number> [--prefix] [--short] [--name …] [--vip] [--note …]' },
   unblock: { run: unblockCommand, usage: 'unblock <number> [--prefix]' },
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   sources: { run: sourcesCommand, usage: 'sources [add-url <name> <url> [--list …] [--format csv|json|phoneblock] [--every 1d] [--threshold N] [--bearer-file F | --user U --password-file F] | remove <name>]' },
   sync: { run: syncCommand, usage: 'sync [name] [--accept]' },
   report: { run: reportCommand, usage: 'report <number> --rating missed|ping|poll|advertising|gamble|fraud [--comment …]' },
+  setup: { run: setupCommand, usage: 'setup [--country DE] [--area-code 30]', storedSettings: false },
 };
 
 export function usage(): string {
@@ -75,7 +78,7 @@ export async function run(
   let ctx: AppContext | undefined;
   try {
     const config = loadConfig({ env });
-    ctx = createContext(config, { logger: createLogger('warn', process.stderr as never) });
+    ctx = createContext(config, { logger: createLogger('warn', process.stderr as never), ...(command.storedSettings === false && { storedSettings: false }) });
     await command.run(ctx, rest, out, { write: io.write ?? ((chunk) => stdout?.write(chunk)), err, progress: io.progress ?? process.stderr });
     await stdout?.flush();
     return 0;
@@ -85,7 +88,11 @@ export async function run(
       err(`callfilter ${name}: ${e.message}\nusage: callfilter ${command.usage}`);
       return 2;
     }
-    if (e instanceof ConfigError || isStoreError(e) || e instanceof CommandError || e instanceof ImportFormatError) {
+    if (e instanceof ConfigError) {
+      err(`callfilter ${name}: ${e.message}`);
+      return 78; // EX_CONFIG, as the service
+    }
+    if (isStoreError(e) || e instanceof CommandError || e instanceof ImportFormatError) {
       err(`callfilter ${name}: ${(e as Error).message}`);
       return 1;
     }

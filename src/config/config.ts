@@ -1,10 +1,14 @@
-import { join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createAllowList } from '../net/allow-list.js';
+import { numberingProblem } from '../numbers/index.js';
 import type { NumberingConfig } from '../numbers/types.js';
 import { defaultProfile } from '../policy/defaults.js';
 import type { PolicyConfig, Profile } from '../policy/types.js';
 import type { EnvKey } from './env-schema.js';
-import { ConfigError, readEnv, type EnvValue } from './env.js';
+import { ConfigError, parseEnvValue, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
+import { applySettings, checkSettings, resolveSettings, type FixedSettings } from './settings.js';
 
 export interface Config {
   dataDir: string;
@@ -16,6 +20,8 @@ export interface Config {
   /** From CALLFILTER_ADMIN_TOKEN; unset = the token file in dataDir (src/api/auth.ts). Never logged. */
   adminToken?: string;
   numbering: NumberingConfig;
+  /** The settings the database may also keep that the environment or the config file set: these win (settings.ts). */
+  fixed: FixedSettings;
   decisionMs: number;
   setCallerIdName: boolean;
   logLevel: string;
@@ -54,6 +60,50 @@ function checkAgiSecret(secret: string): string {
   return secret;
 }
 
+/** The data folder must be a folder, or one that can be created: else every command fails at its first write. */
+function checkDataDir(raw: string, dir: string): void {
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const bad = (why: string): never => {
+    throw new ConfigError('CALLFILTER_DATA_DIR', `${JSON.stringify(raw)} ${why}`);
+  };
+  if (!statSync(existing).isDirectory()) bad(existing === dir ? 'is not a folder' : `cannot be created: ${existing} is not a folder`);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    bad(existing === dir ? 'is not writable' : `cannot be created: ${existing} is not writable`);
+  }
+}
+
+/** The environment's and the config file's home country and area code, checked by the env table's rules. */
+function fixedSettings(env: NodeJS.ProcessEnv, file: ConfigFile, fileLabel: string): FixedSettings {
+  const fixed: FixedSettings = {};
+  const pairs = [
+    ['CALLFILTER_HOME_COUNTRY', file.homeCountry, 'homeCountry'],
+    ['CALLFILTER_HOME_AREA_CODE', file.homeAreaCode, 'homeAreaCode'],
+  ] as const;
+  for (const [key, fromFile, fileKey] of pairs) {
+    const fromEnv = env[key]?.trim();
+    if (fromEnv) fixed[key] = { value: String(parseEnvValue(key, fromEnv)), source: 'env', label: key };
+    else if (fromFile !== undefined && fromFile.trim() !== '') {
+      const label = `${fileLabel}: ${fileKey}`;
+      fixed[key] = { value: String(parseEnvValue(key, fromFile, label)), source: 'file', label };
+    }
+  }
+  return fixed;
+}
+
+/** What only the numbers module can judge (internal pattern, trunk rules), named as the person wrote it. */
+function checkNumbering(numbering: NumberingConfig, fileLabel: string): void {
+  const p = numberingProblem(numbering);
+  if (p === undefined) return;
+  const label =
+    p.field === 'internalPattern' ? 'CALLFILTER_INTERNAL_PATTERN'
+    : p.field === 'trunkRules' ? `${fileLabel}: trunks[${p.index}].${p.key}`
+    : 'CALLFILTER_HOME_COUNTRY';
+  throw new ConfigError(label, `${JSON.stringify(p.value)} ${p.why}`);
+}
+
 export interface ConfigOverrides {
   env?: NodeJS.ProcessEnv;
   /** Structured settings given directly (tests), used instead of reading CALLFILTER_CONFIG. */
@@ -76,10 +126,12 @@ export function toProfile(base: Profile, input: ProfileInput | ConfigFile, name:
  * inherit every setting they do not name from the default profile.
  */
 export function loadConfig(overrides: ConfigOverrides = {}): Config {
-  const env = readEnv(overrides.env ?? process.env);
+  const vars = overrides.env ?? process.env;
+  const env = readEnv(vars);
   const get = <T extends EnvValue>(key: EnvKey) => env[key] as T;
   const configFile = get<string | undefined>('CALLFILTER_CONFIG');
   const file = overrides.file ?? (configFile ? loadConfigFile(configFile) : {});
+  const fileLabel = configFile && !overrides.file ? `CALLFILTER_CONFIG (${configFile})` : 'CALLFILTER_CONFIG';
 
   const base = toProfile(defaultProfile(), file, 'default', []);
   const profiles = (file.profiles ?? []).map((p) => toProfile(base, p, p.name, p.dids));
@@ -90,12 +142,21 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
   }
 
   const dataDir = resolve(get<string>('CALLFILTER_DATA_DIR'));
-  const homeCountry = get<string>('CALLFILTER_HOME_COUNTRY');
+  checkDataDir(get<string>('CALLFILTER_DATA_DIR'), dataDir);
+  const allow = get<string[]>('CALLFILTER_AGI_ALLOW');
+  if (allow.length === 0) throw new ConfigError('CALLFILTER_AGI_ALLOW', `${JSON.stringify(vars.CALLFILTER_AGI_ALLOW ?? '')} allows nobody: Asterisk could not connect, and every call would ring unscreened`);
+  createAllowList(allow);
+
+  // The database may add a country or area code (createContext applies them); until then, env, file and default.
+  const fixed = fixedSettings(vars, file, fileLabel);
+  const settings = resolveSettings(fixed, {});
+  // An area code alone waits for the country the database may hold; with the country known, it is checked now.
+  if (fixed.CALLFILTER_HOME_COUNTRY !== undefined || fixed.CALLFILTER_HOME_AREA_CODE === undefined) checkSettings(settings);
+  const homeCountry = settings.CALLFILTER_HOME_COUNTRY.value ?? get<string>('CALLFILTER_HOME_COUNTRY');
   const numbering: NumberingConfig = { homeCountry, trunkRules: file.trunks ?? [] };
-  const areaCode = get<string | undefined>('CALLFILTER_HOME_AREA_CODE');
-  if (areaCode) numbering.homeAreaCode = areaCode;
   const internal = get<RegExp | undefined>('CALLFILTER_INTERNAL_PATTERN');
   if (internal) numbering.internalPattern = internal;
+  checkNumbering(numbering, fileLabel);
 
   const config: Config = {
     dataDir,
@@ -103,7 +164,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     agi: {
       host: get('CALLFILTER_AGI_HOST'),
       port: get('CALLFILTER_AGI_PORT'),
-      allow: get('CALLFILTER_AGI_ALLOW'),
+      allow,
       maxConnections: get('CALLFILTER_AGI_MAX_CONNECTIONS'),
       maxPerAddress: get('CALLFILTER_AGI_MAX_PER_ADDRESS'),
     },
@@ -114,6 +175,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       metricsPublic: get('CALLFILTER_METRICS_PUBLIC'),
     },
     numbering,
+    fixed,
     decisionMs: get('CALLFILTER_DECISION_MS'),
     setCallerIdName: get('CALLFILTER_SET_CALLERID_NAME'),
     logLevel: get('CALLFILTER_LOG_LEVEL'),
@@ -129,6 +191,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
     },
   };
+  applySettings(config, settings);
   if (configFile) config.configFile = configFile;
   const agiSecret = get<string | undefined>('CALLFILTER_AGI_SECRET');
   if (agiSecret !== undefined) config.agi.secret = checkAgiSecret(agiSecret);

@@ -16,9 +16,10 @@ export type EnvValue = string | number | boolean | RegExp | string[] | undefined
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function parseValue(v: EnvVar, raw: string): EnvValue {
+/** `label` names the value in errors: the variable, or where else it came from (`--area-code`, `body/areaCode`). */
+function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
   const bad = (why: string): never => {
-    throw new ConfigError(v.key, `${JSON.stringify(raw)} ${why}`);
+    throw new ConfigError(label, `${JSON.stringify(raw)} ${why}`);
   };
   switch (v.kind) {
     case 'string':
@@ -65,6 +66,13 @@ function parseValue(v: EnvVar, raw: string): EnvValue {
       }
       return raw;
   }
+}
+
+/** One setting's value checked as its kind (the env table's rules), wherever it came from. Throws ConfigError. */
+export function parseEnvValue(key: EnvKey, raw: string, label: string = key): EnvValue {
+  const v = (ENV_VARS as readonly EnvVar[]).find((e) => e.key === key);
+  if (v === undefined) throw new ConfigError(label, 'is not a setting callfilter knows');
+  return parseValue(v, raw.trim(), label);
 }
 
 /**

@@ -5,6 +5,9 @@ import { ConfigError } from './env.js';
 
 /** The optional JSON file named by CALLFILTER_CONFIG: the structured part of the configuration. */
 export interface ConfigFile {
+  /** As CALLFILTER_HOME_COUNTRY / CALLFILTER_HOME_AREA_CODE (which win); checked by the same rules in config.ts. */
+  homeCountry?: string;
+  homeAreaCode?: string;
   monitor?: boolean;
   repeatCaller?: { enabled?: boolean; windowMinutes?: number; minCalls?: number };
   actions?: Partial<Record<Step, ActionSpec>>;
@@ -130,8 +133,10 @@ class Checker {
 
 export function parseConfigFile(value: unknown, source: string): ConfigFile {
   const c = new Checker(source);
-  const o = c.object(value, '', ['monitor', 'repeatCaller', 'actions', 'schedules', 'profiles', 'trunks']);
+  const o = c.object(value, '', ['homeCountry', 'homeAreaCode', 'monitor', 'repeatCaller', 'actions', 'schedules', 'profiles', 'trunks']);
   const out: ConfigFile = {};
+  if (o.homeCountry !== undefined) out.homeCountry = c.string(o.homeCountry, 'homeCountry');
+  if (o.homeAreaCode !== undefined) out.homeAreaCode = c.string(o.homeAreaCode, 'homeAreaCode');
   if (o.monitor !== undefined) out.monitor = c.bool(o.monitor, 'monitor');
   if (o.repeatCaller !== undefined) out.repeatCaller = c.repeat(o.repeatCaller, 'repeatCaller');
   if (o.actions !== undefined) out.actions = c.actions(o.actions, 'actions');

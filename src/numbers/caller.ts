@@ -1,6 +1,6 @@
 import { splitAddress } from './address.js';
 import { homePlan } from './home.js';
-import { e164FromDigits, parseNumber, SEPARATORS } from './parse.js';
+import { e164FromDigits, isLocalNumber, parseNumber, SEPARATORS } from './parse.js';
 import type { Caller, NumberingConfig, TrunkRule } from './types.js';
 import { isWithheldAddress, isWithheldPresentation } from './withheld.js';
 
@@ -29,7 +29,8 @@ const LEADING_DIGIT = /^[1-9]/;
  * (only for a config `assertNumberingConfig` would have refused at boot).
  *
  * Order: presentation (restricted wins even over a real number) → no number → internal (internal origin only) →
- * `*` in the number → trunk rule → number (a short one is a local number in the home area).
+ * `*` in the number → trunk rule → number (a short one is a local number in the home area; `local` while that area
+ * is unknown).
  */
 export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingConfig): Caller {
   if (isWithheldPresentation(facts.presentation)) return { kind: 'withheld', raw, why: 'presentation' };
@@ -47,6 +48,12 @@ export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingCo
 
   const rule = trunkRuleFor(cfg.trunkRules, facts);
   const text = rule === undefined ? user : applyTrunkRule(rule, compact);
+  const home = homePlan(cfg);
+  if (home.areaCode === undefined) {
+    // Without the home area code a local number cannot be read; libphonenumber would make it a national one.
+    const digits = text.replace(SEPARATORS, '');
+    if (isLocalNumber(digits, home)) return { kind: 'local', raw, digits };
+  }
   const n = parseNumber(text, cfg, { local: true });
   const caller: Caller = { kind: 'number', raw, e164: n.e164, plausible: n.plausible };
   if (n.country !== undefined) caller.country = n.country;

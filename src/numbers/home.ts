@@ -51,9 +51,9 @@ function countryPlan(country: string): Omit<HomePlan, 'areaCode'> {
 }
 
 /**
- * The home plan for a config. Cached per config object (a NumberingConfig is built once at boot and not mutated;
- * build a new one to change country or area code).
- * Throws on an unknown country — call it at boot (see `assertNumberingConfig`) so the first call does not.
+ * The home plan for a config. Cached per config object (a NumberingConfig is never mutated: a changed setting
+ * makes a new one, config/settings.ts).
+ * Throws on an unknown country — the config loader refuses one at boot (check.ts) so the first call does not.
  */
 export function homePlan(cfg: NumberingConfig): HomePlan {
   let home = homes.get(cfg);
@@ -67,11 +67,6 @@ export function homePlan(cfg: NumberingConfig): HomePlan {
   home = { ...plan, areaCode };
   homes.set(cfg, home);
   return home;
-}
-
-/** Throws a clear error for a config the numbers module cannot work with. For the config loader, at boot. */
-export function assertNumberingConfig(cfg: NumberingConfig): void {
-  homePlan(cfg);
 }
 
 /** True when `digits` (no `+`) starts with a whole country calling code: `1…`, `44…`, `49…`, `800…`. */

@@ -11,5 +11,5 @@ export {
 } from './normalise.js';
 export { allPrefixes } from './prefixes.js';
 export { implausibility } from './plausible.js';
-export { assertNumberingConfig } from './home.js';
+export { areaCodeProblem, assertNumberingConfig, countryProblem, hasLocalNumbers, numberingProblem, type NumberingProblem } from './check.js';
 export { isWithheldPresentation } from './withheld.js';

@@ -58,6 +58,20 @@ export interface ParseOptions {
   local: boolean;
 }
 
+/**
+ * A local number: digits only, short, without trunk or international prefix (`222222`). Only a home area code makes
+ * it a number; only countries with a trunk prefix have local numbers (elsewhere the area code is always dialled).
+ */
+export function isLocalNumber(compact: string, home: HomePlan): boolean {
+  return (
+    home.nationalPrefix !== undefined &&
+    compact.length <= MAX_LOCAL_DIGITS &&
+    ALL_DIGITS.test(compact) &&
+    !compact.startsWith(home.nationalPrefix) &&
+    !(home.iddPrefix !== undefined && compact.startsWith(home.iddPrefix))
+  );
+}
+
 /** libphonenumber's reading of a number, before it is classified. */
 type Reading = { pn: PhoneNumber; failure?: undefined } | { pn?: undefined; failure: ParseFailure; compact: string };
 
@@ -66,15 +80,7 @@ function read(text: string, cfg: NumberingConfig, options: ParseOptions): Readin
   const home = homePlan(cfg);
   let { text: s, compact } = dropTrunkZero(text, home);
 
-  if (
-    options.local &&
-    home.areaCode !== undefined &&
-    home.nationalPrefix !== undefined &&
-    compact.length <= MAX_LOCAL_DIGITS &&
-    ALL_DIGITS.test(compact) &&
-    !compact.startsWith(home.nationalPrefix) &&
-    !(home.iddPrefix !== undefined && compact.startsWith(home.iddPrefix))
-  ) {
+  if (options.local && home.areaCode !== undefined && isLocalNumber(compact, home)) {
     // A local number: with home area code 30, `222222` is `030 222222`.
     s = home.nationalPrefix + home.areaCode + compact;
     compact = s;

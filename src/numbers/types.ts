@@ -17,6 +17,11 @@ export type NumberType =
 export type Caller =
   /** No number presented: restricted/unavailable presentation, or `anonymous`, `unknown`, empty, no digits. */
   | { kind: 'withheld'; raw: string; why: 'presentation' | 'no-number' }
+  /**
+   * A local number (sent without its area code, `222222`) while no home area code is known: it cannot be read, and
+   * a guessed E.164 (+49222222) would be someone else's number. The policy screens it as unknown, matching nothing.
+   */
+  | { kind: 'local'; raw: string; digits: string }
   /** A caller from an internal origin (the dialplan says so; `**610`, `100`): never filtered. */
   | { kind: 'internal'; raw: string; extension: string }
   /**

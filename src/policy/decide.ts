@@ -67,6 +67,8 @@ function classify(caller: Caller, matches: Matches, now: number, profile: Profil
   if (caller.kind === 'internal') return make('internal', 'internal', explain.explainInternal(caller.extension));
   // Only a shown number can match an entry or a list: steps 2 and 3 need an E.164.
   if (caller.kind === 'withheld') return make('withheld', 'anonymous', explain.explainWithheld());
+  // A local number read without the home area code is no E.164: it can match nothing, and is not known.
+  if (caller.kind === 'local') return make('unknown', 'unknown', explain.explainLocalWithoutAreaCode(caller.digits));
 
   const entry = bestEntry(matches.entries, caller.e164, now);
   if (entry !== undefined) {

@@ -65,6 +65,10 @@ export function explainUnknown(e164: string): string {
   return `Unknown number ${e164}.`;
 }
 
+export function explainLocalWithoutAreaCode(digits: string): string {
+  return `Local number ${digits} without area code: the home area code is not set, so it cannot be read (set it with "callfilter setup --area-code …" or on the web page).`;
+}
+
 /** `Unknown number +49….` → `Unknown number +49…, under schedule 'office'.` */
 export function underSchedule(sentence: string, schedule: string): string {
   const body = sentence.endsWith('.') ? sentence.slice(0, -1) : sentence;

@@ -11,7 +11,8 @@ export function callRow(input: CallInput, ev: Evaluation, at: number, latencyUs:
     // The trunk's caller name is the caller's to choose: logged without bidi controls and no longer than a label.
     callerNameRaw: input.callerName === undefined ? undefined : cleanLabel(input.callerName),
     caller: caller.kind === 'number' ? caller.e164 : undefined,
-    callerKind: caller.kind,
+    // The log knows numbers, withheld and internal callers; an unread local number is a number without its E.164.
+    callerKind: caller.kind === 'local' ? 'number' : caller.kind,
     presentation: input.presentation,
     did: ev.did ?? input.didRaw,
     country: caller.kind === 'number' ? caller.country : undefined,

@@ -12,6 +12,7 @@ import { assertMigrated, migrate } from './migrate.js';
 import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
+import { createSettingsRepository, type SettingsRepository } from './settings-repository.js';
 import { createSourcesRepository, type SourcesRepository } from './sources-repository.js';
 import type { RepositoryOptions } from './sql.js';
 
@@ -21,6 +22,7 @@ export interface Store {
   contacts: ContactsRepository;
   lists: ListsRepository;
   profiles: ProfilesRepository;
+  settings: SettingsRepository;
   calls: CallsRepository;
   sources: SourcesRepository;
   leases: LeasesRepository;
@@ -35,6 +37,7 @@ export function createStore(db: Database, options: RepositoryOptions = {}): Stor
     contacts: createContactsRepository(db, options),
     lists,
     profiles: createProfilesRepository(db, options),
+    settings: createSettingsRepository(db, options),
     calls: createCallsRepository(db),
     sources: createSourcesRepository(db, { ...options, lists }),
     leases: createLeasesRepository(db),
@@ -78,7 +81,7 @@ export { isBusy, isStoreError, isUniqueViolation, StoreError, type StoreErrorCod
 export { migrate, latestVersion, schemaVersion, type Migration } from './migrate.js';
 export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
 export type { ContactNumber } from './contacts-repository.js';
-export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository };
+export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
 export type { LeasesRepository, OutboxRepository, SourcesRepository };
 export type * from './types.js';
 export { SOURCE_KINDS } from './sources-types.js';

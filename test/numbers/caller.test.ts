@@ -67,8 +67,9 @@ describe('classifyCaller: numbers', () => {
   });
 
   it.each<[string, string, Caller]>([
-    // libphonenumber reads a short number without trunk prefix as a national number; +49 222222 happens to be valid.
-    ['short number without home area: parsed as national', '222222', number('222222', '+49222222')],
+    // libphonenumber would read it as the national number +49 222222 (which happens to be valid): someone else.
+    ['short number without home area: a local number that cannot be read', '222222', { kind: 'local', raw: '222222', digits: '222222' }],
+    ['with separators', '222-222', { kind: 'local', raw: '222-222', digits: '222222' }],
     ['9 digits without trunk prefix: national number without its 0', '301234567', number('301234567', '+49301234567')],
   ])('%s: %j', (_what, raw, expected) => {
     expect(classifyCaller(raw, {}, noArea)).toEqual(expected);
@@ -150,7 +151,7 @@ describe('classifyCaller: internal is where the call comes from, never its digit
     ['too long for the pattern: a local number', '222222', withExtensions, number('222222', '+4930222222')],
     // German fixed-line metadata is lax: 030 100 counts as a valid Berlin number.
     ['extension without internalPattern: a local number', '100', berlin, number('100', '+4930100')],
-    ['extension without pattern or area: national', '100', { homeCountry: 'DE', trunkRules: [] }, number('100', '+49100', { country: 'DE', plausible: false })],
+    ['extension without pattern or area: a local number that cannot be read', '100', { homeCountry: 'DE', trunkRules: [] }, { kind: 'local', raw: '100', digits: '100' }],
   ])('from a trunk, %s: %j', (_what, raw, cfg, expected) => {
     expect(classifyCaller(raw, { presentation: 0 }, cfg)).toEqual(expected);
     expect(classifyCaller(raw, { presentation: 0, origin: 'trunk' }, cfg)).toEqual(expected);

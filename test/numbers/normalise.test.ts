@@ -186,7 +186,7 @@ describe('assertNumberingConfig', () => {
 
   it('refuses an unknown country with a clear message', () => {
     expect(() => assertNumberingConfig({ homeCountry: 'XX', trunkRules: [] })).toThrow(
-      'numbering: "XX" is not a country libphonenumber knows (use ISO 3166-1 alpha-2, e.g. "DE")',
+      'numbering: homeCountry: "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)',
     );
   });
 });

@@ -8,6 +8,7 @@ import { byId, field, say } from './dom.js';
 import { initExplain } from './explain.js';
 import { t, translatePage, type Key } from './i18n.js';
 import { initLists } from './lists.js';
+import { initSetup, offerSetup } from './setup.js';
 import { initStats } from './stats.js';
 
 const VIEWS = ['calls', 'lists', 'explain', 'stats'] as const;
@@ -78,6 +79,7 @@ function showApp(session: SessionInfo): void {
   };
   stopLive = connectLive(onState, () => void checkSession('signin.ended'));
   showView(false);
+  void offerSetup();
 }
 
 /** Whether the browser still has a live session (after a reload, or when the live feed was refused). */
@@ -129,6 +131,7 @@ function init(): void {
   translatePage();
   refreshers = { calls: initCalls().refresh, lists: initLists().refresh, stats: initStats().refresh };
   initExplain();
+  initSetup();
   whenSignedOut(() => showSignIn('signin.ended'));
   const form = byId<HTMLFormElement>('signin-form');
   form.addEventListener('submit', (e) => {

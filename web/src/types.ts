@@ -117,7 +117,7 @@ export interface ImportReport {
 }
 
 export interface Explained {
-  caller: { kind: 'number' | 'withheld' | 'internal'; raw: string; e164?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
+  caller: { kind: 'number' | 'withheld' | 'internal' | 'local'; raw: string; e164?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
   did?: string;
   at: number;
   decision: {
@@ -136,4 +136,18 @@ export interface Explained {
 export interface Stats {
   days: { day: string; from: number; total: number; byAction: Record<Action, number> }[];
   topBlocked: { caller: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
+}
+
+/** GET and PUT /api/v1/settings: one setting in force, and where it comes from. */
+export interface Setting {
+  key: string;
+  value?: string;
+  source: 'env' | 'file' | 'database' | 'default' | 'unset';
+  stored?: string;
+}
+
+export interface Settings {
+  country: Setting;
+  areaCode: Setting;
+  needsSetup: boolean;
 }

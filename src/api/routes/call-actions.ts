@@ -41,6 +41,9 @@ function callerOf(call: CallRecord, verb: string): string {
   if (call.callerKind === 'internal') {
     throw conflict(`call ${call.id} came from the internal extension ${JSON.stringify(call.callerRaw)}: internal callers are never filtered, so there is nothing to ${verb}`);
   }
+  if (call.callerKind === 'number' && call.caller === undefined) {
+    throw conflict(`call ${call.id} came from ${JSON.stringify(call.callerRaw)}, a local number that could not be read without the home area code (callfilter setup --area-code …); add an entry with its full number instead`);
+  }
   if (call.callerKind === 'withheld' || call.caller === undefined) {
     throw conflict(`call ${call.id} came from a withheld number (caller id ${JSON.stringify(call.callerRaw)}): there is no number to ${verb}; the policy's withheld step decides such calls`);
   }

@@ -20,13 +20,14 @@ const ExplainQuery = Type.Object(
 
 const ExplainSchema = Type.Object({
   caller: Type.Object({
-    kind: StringEnum(['number', 'withheld', 'internal'] as const),
+    kind: StringEnum(['number', 'withheld', 'internal', 'local'] as const, { description: 'local: a number sent without its area code while the home area code is not set; it cannot be read.' }),
     raw: Type.String(),
     e164: Type.Optional(Type.String()),
     country: Type.Optional(Type.String()),
     type: Type.Optional(Type.String()),
     plausible: Type.Optional(Type.Boolean()),
     extension: Type.Optional(Type.String()),
+    digits: Type.Optional(Type.String()),
     why: Type.Optional(Type.String()),
   }),
   did: Type.Optional(Type.String()),
