@@ -35,24 +35,26 @@ const STOP_TIMEOUT_MS = 10_000;
 const LOG_TAIL_CHARS = 4_000;
 const READY = 'database system is ready to accept connections';
 
-// $1 = folder, the rest = the postgres command line. The watcher gets our stdin through fd 3: sh gives background
-// jobs /dev/null as stdin unless redirected explicitly.
+// $1 = folder, the rest = the postgres command line. The watcher gets our stdin through fd 3 (sh gives background
+// jobs /dev/null as stdin unless redirected explicitly). It reads one word: a signal name to stop the server with,
+// or KEEP once the server is gone by itself; end of file instead means we died, and then it cleans up. The main
+// shell only waits for the server, never kills the watcher: that could cut the clean-up short.
 const WRAPPER = `
 dir=$1; shift
 exec 3<&0
 "$@" &
 pid=$!
 (
-  if read -r sig <&3; then kill -"$sig" "$pid"; exit 0; fi
-  kill -INT "$pid"
+  if read -r word <&3; then
+    [ "$word" = KEEP ] || kill -"$word" "$pid"
+    exit 0
+  fi
+  kill -INT "$pid" 2>/dev/null
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   rm -rf "$dir"
 ) &
-watcher=$!
 exec 3<&-
-wait "$pid"; code=$?
-kill "$watcher" 2>/dev/null
-exit $code
+wait "$pid"
 `;
 
 export function startPostmaster(options: PostmasterOptions): Promise<Postmaster> {
@@ -70,6 +72,8 @@ export function startPostmaster(options: PostmasterOptions): Promise<Postmaster>
   const gone = new Promise<void>((resolve) =>
     child.once('exit', () => {
       exited = true;
+      // Releases the watcher without a clean-up: whoever stopped the server (or saw it fail) decides about the folder.
+      child.stdin.end('KEEP\n');
       resolve();
     }),
   );
