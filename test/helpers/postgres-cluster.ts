@@ -32,7 +32,7 @@ export interface PgCluster {
   url(database?: string): string;
   /** A new, empty database; returns its name. */
   createDatabase(prefix?: string): Promise<string>;
-  /** Runs SQL through psql as the superuser (for setup and faults: pg_terminate_backend…); returns stdout. */
+  /** Runs SQL through psql as the superuser, in `test` unless told (setup, faults: pg_terminate_backend…); returns stdout. */
   psql(sql: string, database?: string): Promise<string>;
   /** Fast shutdown (clients are disconnected); the data stays, `start()` brings the same server back on the same port. */
   stop(): Promise<void>;
@@ -180,7 +180,7 @@ export async function startPostgresCluster(options: PgClusterOptions = {}): Prom
     postmaster = await launch();
     const startMs = performance.now() - started;
     let closed = false;
-    const psqlRun = (sql: string, database = 'postgres'): Promise<string> =>
+    const psqlRun = (sql: string, database = TEST_DATABASE): Promise<string> =>
       run(join(bin, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', database], { cwd: dir, input: sql });
     const cluster: PgCluster = {
       host: '127.0.0.1',
