@@ -1,6 +1,6 @@
 /**
  * The order in which Asterisk tries the targets of an SRV answer: a port of main/srv.c (srv_callback() and
- * process_weights(), unchanged since Asterisk 1.6 and the same in 22).
+ * process_weights(); the same in the old and the current sources).
  *
  * - Targets are sorted by priority, lowest first; equal priorities keep the order of the DNS answer (srv_callback()
  *   inserts each record before the first one with a higher priority).
