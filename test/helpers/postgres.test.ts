@@ -36,7 +36,8 @@ describe('usePostgres()', () => {
   });
 });
 
-describe('startPostgres()', () => {
+// A cluster started inside the test: seconds on a busy machine, more than the default test timeout allows.
+describe('startPostgres()', { timeout: 60_000 }, () => {
   it('stops and starts on the same port with the data kept, and close() removes everything', async () => {
     const cluster = await startPostgres();
     const db = await cluster.createDatabase();

@@ -110,7 +110,8 @@ describe('ChangeFeed', () => {
   });
 });
 
-describe('ChangeFeed across a server restart', () => {
+// Each test starts a cluster of its own: seconds on a busy machine, more than the default test timeout allows.
+describe('ChangeFeed across a server restart', { timeout: 60_000 }, () => {
   it('waits out the outage with backoff, reloads when the server is back, and delivers again', async () => {
     const cluster = await startPostgres();
     const r = startFeed(cluster.url());
