@@ -13,6 +13,9 @@ import { parseArgs } from './parse-args.js';
 export { duplexPair } from './duplex-pair.js';
 export { parseArgs, MAX_ARGS } from './parse-args.js';
 export { randomBytes, seededRandom } from './random.js';
+export { hagiCall, type HagiAttempt, type HagiCallOptions, type HagiCallResult, type SrvResolver } from './hagi.js';
+export { orderSrv, type SrvRecord } from './srv-order.js';
+export { startBlackHole, type BlackHole } from './black-hole.js';
 
 export interface FakeCallOptions {
   /**
@@ -127,6 +130,14 @@ export async function fakeCall(target: FakeCallTarget | Duplex, options: FakeCal
     const error = err instanceof Error ? err : new Error(String(err));
     return { variables: {}, commands: [], replies: [], closedByServer: false, timedOut: false, hungUp: false, agiStatus: 'FAILURE', durationMs: performance.now() - started, error };
   }
+}
+
+/**
+ * Plays one call on a connection made elsewhere (./hagi.ts picks the node): `baseUrl` is the request without the
+ * script, as agi_request shows it; `started` is when the caller began (failed connects count into durationMs).
+ */
+export function fakeCallOn(conn: Duplex, baseUrl: string, options: FakeCallOptions = {}, started = performance.now()): Promise<FakeCallResult> {
+  return runCall(conn, baseUrl, options, started);
 }
 
 function isDuplex(target: unknown): target is Duplex {
