@@ -12,6 +12,7 @@ import { assertMigrated, migrate } from './migrate.js';
 import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
+import { createScreeningRepository, type ScreeningRepository } from './screening-repository.js';
 import { createSettingsRepository, type SettingsRepository } from './settings-repository.js';
 import { createSourcesRepository, type SourcesRepository } from './sources-repository.js';
 import type { RepositoryOptions } from './sql.js';
@@ -24,6 +25,8 @@ export interface Store {
   profiles: ProfilesRepository;
   settings: SettingsRepository;
   calls: CallsRepository;
+  /** What screening reads for one caller, in one go. */
+  screening: ScreeningRepository;
   sources: SourcesRepository;
   leases: LeasesRepository;
   outbox: OutboxRepository;
@@ -31,14 +34,17 @@ export interface Store {
 
 export function createStore(db: Database, options: RepositoryOptions = {}): Store {
   const lists = createListsRepository(db, options);
+  const entries = createEntriesRepository(db, options);
+  const calls = createCallsRepository(db);
   return {
     db,
-    entries: createEntriesRepository(db, options),
+    entries,
     contacts: createContactsRepository(db, options),
     lists,
     profiles: createProfilesRepository(db, options),
     settings: createSettingsRepository(db, options),
-    calls: createCallsRepository(db),
+    calls,
+    screening: createScreeningRepository(db, { entries, lists, calls }),
     sources: createSourcesRepository(db, { ...options, lists }),
     leases: createLeasesRepository(db),
     outbox: createOutboxRepository(db),
@@ -82,7 +88,8 @@ export { migrate, latestVersion, schemaVersion, type Migration } from './migrate
 export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
 export type { ContactNumber } from './contacts-repository.js';
 export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
-export type { LeasesRepository, OutboxRepository, SourcesRepository };
+export type { LeasesRepository, OutboxRepository, ScreeningRepository, SourcesRepository };
+export type { Known } from './screening-repository.js';
 export type * from './types.js';
 export { SOURCE_KINDS } from './sources-types.js';
 export type * from './sources-types.js';

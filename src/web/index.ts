@@ -25,7 +25,7 @@ export interface Web {
 
 export interface WebOptions {
   token: TokenSource;
-  /** Fed by the screening handler's onOutcome hook; a hub nobody publishes to when left out. */
+  /** Fed by the screening handler's onScreened hook; a hub nobody publishes to when left out. */
   events?: CallEvents;
   clock?: () => number;
   /** The page's files; default: web/static and dist/web of this installation. */

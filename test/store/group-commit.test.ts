@@ -112,7 +112,7 @@ describe('group commit', () => {
   });
 });
 
-describe('calls.write on a database file', () => {
+describe('calls.log on a database file', () => {
   it('commits 50 concurrent calls, each visible to another connection when its promise resolves', async () => {
     const { store, file } = tempStore();
     const reader = new BetterSqlite3(file, { readonly: true });
@@ -121,7 +121,7 @@ describe('calls.write on a database file', () => {
     });
     const byId = reader.prepare('SELECT caller FROM calls WHERE id = ?').pluck();
     const seen = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => store.calls.write(call(n)).then((id) => ({ id, caller: byId.get(id), n }))),
+      Array.from({ length: 50 }, (_, n) => store.calls.log(call(n)).then((id) => ({ id, caller: byId.get(id), n }))),
     );
     expect(seen.map((s) => s.caller)).toEqual(seen.map((s) => `+4930${s.n}`));
     const ids = seen.map((s) => s.id);
@@ -133,7 +133,7 @@ describe('calls.write on a database file', () => {
   it('loses only the row that cannot be written, not the calls that came with it', async () => {
     const { store } = tempStore();
     const broken = call(2, { action: undefined as unknown as NewCall['action'] }); // NOT NULL violated
-    const results = await Promise.allSettled([call(1), broken, call(3)].map((c) => store.calls.write(c)));
+    const results = await Promise.allSettled([call(1), broken, call(3)].map((c) => store.calls.log(c)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
     expect(store.calls.list().items.map((c) => c.caller)).toEqual(['+49303', '+49301']);
@@ -144,12 +144,12 @@ describe('calls.write on a database file', () => {
     store.calls.insert(call(0));
     const lock = await holdWriteLock(file);
     const t0 = performance.now();
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.calls.write(call(n + 1))));
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.calls.log(call(n + 1))));
     const ms = performance.now() - t0;
     expect(results.every((r) => r.status === 'rejected' && (r.reason as StoreError).code === 'busy')).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(DEFAULT_BUSY_TIMEOUT_MS - 10);
     expect(ms).toBeLessThan(2 * DEFAULT_BUSY_TIMEOUT_MS);
     await lock.release();
-    expect(await store.calls.write(call(11))).toBeGreaterThan(0);
+    expect(await store.calls.log(call(11))).toBeGreaterThan(0);
   });
 });

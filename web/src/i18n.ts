@@ -98,3 +98,8 @@ export function countryName(code: string): string {
 export function num(n: number): string {
   return numberFormat.format(n);
 }
+
+/** An action as a badge says it: "Connected", "Mailbox", … */
+export function actionWord(action: 'connect' | 'voicemail' | 'hangup' | 'announce'): string {
+  return t(`action.${action}`);
+}
