@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { NumberingConfig } from '../numbers/types.js';
 import { defaultProfile } from '../policy/defaults.js';
 import type { PolicyConfig, Profile } from '../policy/types.js';
+import { contactsConfig, type ContactsConfig } from './contacts.js';
 import type { EnvKey } from './env-schema.js';
 import { ConfigError, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
@@ -21,6 +22,8 @@ export interface Config {
   policy: PolicyConfig;
   /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
   phoneblock: { token?: string; url: string; reportBlocked: boolean };
+  /** The contact sources: FRITZ!Box, CardDAV, the numbers you call (AMI). Passwords and secrets: never logged. */
+  contacts: ContactsConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -114,6 +117,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       ...checkPhoneblock(get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'), get<string>('CALLFILTER_PHONEBLOCK_URL')),
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
     },
+    contacts: contactsConfig(get),
   };
   if (configFile) config.configFile = configFile;
   const token = get<string | undefined>('CALLFILTER_ADMIN_TOKEN');

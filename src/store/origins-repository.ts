@@ -46,8 +46,8 @@ export interface OriginRow {
 export interface OriginChanges {
   /** For each external id given, the origin's rows under it become exactly these (an empty array removes them). */
   parts: Map<string, OriginRow[]>;
-  /** A full resync: the origin's rows under external ids that start with this and are not in `parts` go too. */
-  clearPrefix?: string;
+  /** A full resync: the origin's rows under external ids that start with one of these and are not in `parts` go too. */
+  clearPrefixes?: readonly string[];
 }
 
 export interface OriginSyncResult {
@@ -220,7 +220,8 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
      */
     async sync(origin: string, changes: OriginChanges, opts: { signal?: AbortSignal } = {}): Promise<OriginSyncResult> {
       const result: OriginSyncResult = { added: 0, changed: 0, removed: 0, entriesCreated: 0, entriesRemoved: 0 };
-      const { parts, clearPrefix } = changes;
+      const { parts } = changes;
+      const clear = changes.clearPrefixes ?? [];
       const wanted = new Map<string, OriginRow>();
       for (const [externalId, rows] of parts) {
         for (const row of rows) {
@@ -234,7 +235,7 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
       }
       const current = new Map<string, CurrentRow>();
       for (const row of ofOrigin.iterate(origin)) {
-        const inScope = parts.has(row.external_id) || (clearPrefix !== undefined && row.external_id.startsWith(clearPrefix));
+        const inScope = parts.has(row.external_id) || clear.some((p) => row.external_id.startsWith(p));
         if (inScope) current.set(keyOf({ externalId: row.external_id, kind: row.kind, number: row.number, prefix: row.is_prefix === 1 }), row);
       }
       const now = clock();

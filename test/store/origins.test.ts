@@ -54,7 +54,7 @@ describe('entry origins', () => {
   it('a full resync clears what the origin no longer has under a prefix; other books stay', async () => {
     const { store } = tempStore({ clock });
     await store.origins.sync('carddav', { parts: new Map([['/a/1.vcf', [{ number: '+4930100001', kind: 'allow', externalId: '' }]], ['/b/1.vcf', [{ number: '+4930100002', kind: 'allow', externalId: '' }]]]) });
-    await store.origins.sync('carddav', { parts: new Map(), clearPrefix: '/a/' });
+    await store.origins.sync('carddav', { parts: new Map(), clearPrefixes: ['/a/'] });
     expect((await store.origins.list('carddav')).map((r) => r.number)).toEqual(['+4930100002']);
   });
 
