@@ -120,7 +120,7 @@ describe('FRITZ!Box source', () => {
     const { svc, jobs, sync } = await setup(box, { CALLFILTER_FRITZBOX_WRITE_BARRING: 'true' });
     await sync();
     const { buildApp } = await import('../../../src/api/app.js');
-    const app = buildApp(svc.ctx, { token: 'test-token-0123456789', jobs });
+    const app = buildApp(svc.ctx, { agiListening: svc.agiListening, metrics: svc.metrics, token: 'test-token-0123456789', jobs });
     onTestFinished(() => app.close());
     const auth = { authorization: 'Bearer test-token-0123456789' };
     const res = await app.inject({ method: 'POST', url: '/api/v1/entries', headers: auth, payload: { number: '030 7777777', kind: 'block', label: 'Lotto' } });
