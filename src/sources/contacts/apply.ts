@@ -40,7 +40,7 @@ export function appliedText(a: ContactsApplied): string {
   const { result: r } = a;
   const changes = r.added + r.changed + r.removed === 0 ? 'no changes' : `${n(r.added)} added, ${n(r.changed)} changed, ${n(r.removed)} removed`;
   const conflicts = a.conflictCount === 0 ? '' : `; ${n(a.conflictCount)} ${a.conflictCount === 1 ? 'number is' : 'numbers are'} also on the other list (conflicts)`;
-  return `${changes}: ${n(a.rows)} entries${conflicts}`;
+  return `${changes}: ${n(a.rows)} ${a.rows === 1 ? 'entry' : 'entries'}${conflicts}`;
 }
 
 /** The state a contact sync keeps besides its own: the conflicts to show. */
