@@ -5,6 +5,7 @@ import { numberingProblem } from '../numbers/index.js';
 import type { NumberingConfig } from '../numbers/types.js';
 import { defaultProfile } from '../policy/defaults.js';
 import type { PolicyConfig, Profile } from '../policy/types.js';
+import { contactsConfig, type ContactsConfig } from './contacts.js';
 import type { EnvKey } from './env-schema.js';
 import { ConfigError, parseEnvValue, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
@@ -28,6 +29,8 @@ export interface Config {
   policy: PolicyConfig;
   /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
   phoneblock: { token?: string; url: string; reportBlocked: boolean };
+  /** The contact sources: FRITZ!Box, CardDAV, the numbers you call (AMI). Passwords and secrets: never logged. */
+  contacts: ContactsConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -190,6 +193,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       ...checkPhoneblock(get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'), get<string>('CALLFILTER_PHONEBLOCK_URL')),
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
     },
+    contacts: contactsConfig(get),
   };
   applySettings(config, settings);
   if (configFile) config.configFile = configFile;

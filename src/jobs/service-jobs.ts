@@ -6,7 +6,9 @@
  */
 import type { AppContext } from '../context.js';
 import { createDispatcher, type Dispatcher } from '../outbox/dispatcher.js';
+import { listenForCalls, type CalledListener } from '../sources/called/trust.js';
 import { ensureEnvSources } from '../sources/env-source.js';
+import { fritzboxHandlers } from '../sources/fritzbox/write-barring.js';
 import { createCallReporter, phoneblockHandlers, type CallReporter } from '../sources/phoneblock/reports.js';
 import { createSources, type Sources } from '../sources/service.js';
 import { clockFrom, type JobClock } from './clock.js';
@@ -24,6 +26,8 @@ export interface ServiceJobs {
   sources: Sources;
   dispatcher: Dispatcher;
   reporter: CallReporter;
+  /** The AMI client of the `called` source, while the service runs with CALLFILTER_AMI_URL. */
+  called(): CalledListener | undefined;
   /** Creates the PhoneBlock source from the environment, then schedules the jobs. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -39,18 +43,26 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     ...(options.random && { random: options.random }),
     onChange: () => runner.poke('sources'),
   });
-  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers: phoneblockHandlers(sources.env), ...(options.random && { random: options.random }) });
+  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers: { ...phoneblockHandlers(sources.env), ...fritzboxHandlers(sources.env) }, ...(options.random && { random: options.random }) });
   const reporter = createCallReporter(ctx, { enabled: ctx.config.phoneblock.reportBlocked, clock, onQueued: () => runner.poke('outbox') });
+  let called: CalledListener | undefined;
   return {
     runner,
     sources,
     dispatcher,
     reporter,
+    called: () => called,
     async start() {
       await ensureEnvSources(sources, ctx.config, ctx.logger.child({ subsystem: 'sources' }));
       runner.add(sources.job());
       runner.add(dispatcher.job());
+      const settings = ctx.config.contacts.called;
+      const source = settings && (await sources.find('called'));
+      if (settings && source?.kind === 'called' && !called) called = listenForCalls(ctx, source, settings, clock);
     },
-    close: () => runner.close(),
+    async close() {
+      await called?.close();
+      await runner.close();
+    },
   };
 }

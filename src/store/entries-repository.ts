@@ -203,6 +203,9 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
       const add = (sql: string, ...values: unknown[]) => (where.push(sql), params.push(...values));
       if (query.kind !== undefined) add('kind = ?', query.kind);
       if (query.source !== undefined) add('source = ?', query.source);
+      if (query.origin === 'manual') {
+        add("(NOT EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id) OR EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = 'manual'))");
+      } else if (query.origin !== undefined) add('EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = ?)', query.origin);
       if (query.contactId !== undefined) add('contact_id = ?', query.contactId);
       if (query.cursor !== undefined) add('id < ?', query.cursor);
       if (query.search) {

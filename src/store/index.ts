@@ -10,6 +10,7 @@ import { createEntriesRepository, type EntriesRepository } from './entries-repos
 import { createListsRepository, type ListsRepository } from './lists-repository.js';
 import { assertMigrated, migrate } from './migrate.js';
 import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
+import { createOriginsRepository, type OriginsRepository } from './origins-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
 import { createSettingsRepository, type SettingsRepository } from './settings-repository.js';
@@ -27,6 +28,7 @@ export interface Store {
   sources: SourcesRepository;
   leases: LeasesRepository;
   outbox: OutboxRepository;
+  origins: OriginsRepository;
 }
 
 export function createStore(db: Database, options: RepositoryOptions = {}): Store {
@@ -42,6 +44,7 @@ export function createStore(db: Database, options: RepositoryOptions = {}): Stor
     sources: createSourcesRepository(db, { ...options, lists }),
     leases: createLeasesRepository(db),
     outbox: createOutboxRepository(db),
+    origins: createOriginsRepository(db, options),
   };
 }
 
@@ -82,7 +85,8 @@ export { migrate, latestVersion, schemaVersion, type Migration } from './migrate
 export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
 export type { ContactNumber } from './contacts-repository.js';
 export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
-export type { LeasesRepository, OutboxRepository, SourcesRepository };
+export type { LeasesRepository, OriginsRepository, OutboxRepository, SourcesRepository };
+export { MANUAL_ORIGIN, ORIGIN_SMALL_CHANGES, type EntryOrigin, type OriginChanges, type OriginRow, type OriginSyncResult } from './origins-repository.js';
 export type * from './types.js';
 export { SOURCE_KINDS } from './sources-types.js';
 export type * from './sources-types.js';
