@@ -1,5 +1,6 @@
 import type { Config } from './config/config.js';
 import { FaultCounters } from './faults.js';
+import { startCallPruning, type CallPruning } from './jobs/prune-calls.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Matches, Profile, RecentCall } from './policy/types.js';
 import { guardDatabaseFile, type FileGuard } from './store/file-guard.js';
@@ -51,6 +52,11 @@ export interface ContextOverrides {
    * it on; off by default, so one-shot commands and tests keep SQLite's automatic checkpoint and start no thread.
    */
   walCheckpointer?: boolean;
+  /**
+   * Prune the call log to CALLFILTER_LOG_RETENTION_DAYS from a timer (jobs/prune-calls.ts): the service turns it on;
+   * one-shot commands and tests do not run it. Timings for tests.
+   */
+  callPruning?: boolean | { firstMs?: number; everyMs?: number };
 }
 
 export function storeLookup(store: Store): Lookup {
@@ -78,12 +84,13 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     });
   }
   let closed = false;
+  let pruning: CallPruning | undefined;
   const fileProfiles = config.policy.profiles;
   const reloadProfiles = () => {
     config.policy.profiles = [...fileProfiles, ...store.profiles.list()];
   };
   reloadProfiles();
-  return {
+  const ctx: AppContext = {
     config,
     logger,
     store,
@@ -95,8 +102,11 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     close() {
       if (closed) return;
       closed = true;
+      pruning?.stop();
       guard?.stop();
       store.db.close();
     },
   };
+  if (overrides.callPruning) pruning = startCallPruning(ctx, overrides.callPruning === true ? {} : overrides.callPruning);
+  return ctx;
 }

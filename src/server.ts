@@ -46,8 +46,9 @@ export async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const httpLog = logger.child({ subsystem: 'http' });
   const adminToken = loadAdminToken(config, httpLog);
-  // The long-running service checkpoints the WAL in a worker thread: no call's log write pays for a checkpoint.
-  const ctx = createContext(config, { logger, walCheckpointer: true });
+  // The long-running service checkpoints the WAL in a worker thread (no call's log write pays for a checkpoint) and
+  // prunes the call log to its retention.
+  const ctx = createContext(config, { logger, walCheckpointer: true, callPruning: true });
   const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
   // Each decided call goes to the metrics and to the web page's live view (which sends it after the AGI answer).
   const events = createCallEvents();

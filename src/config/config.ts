@@ -16,6 +16,8 @@ export interface Config {
   adminToken?: string;
   numbering: NumberingConfig;
   decisionMs: number;
+  /** Days the call log keeps a call (CALLFILTER_LOG_RETENTION_DAYS); 0 keeps all. */
+  logRetentionDays: number;
   setCallerIdName: boolean;
   logLevel: string;
   policy: PolicyConfig;
@@ -92,6 +94,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     },
     numbering,
     decisionMs: get('CALLFILTER_DECISION_MS'),
+    logRetentionDays: get('CALLFILTER_LOG_RETENTION_DAYS'),
     setCallerIdName: get('CALLFILTER_SET_CALLERID_NAME'),
     logLevel: get('CALLFILTER_LOG_LEVEL'),
     policy: {
