@@ -68,10 +68,12 @@ export interface CallfilterOptions {
   logLevel?: string;
   /** Write a V8 CPU profile into this folder when the process exits. */
   cpuProfDir?: string;
+  /** More CALLFILTER_* settings. */
+  env?: Record<string, string>;
 }
 
 /** Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js`, its log (stdout, stderr) going to a file. */
-export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string }> {
+export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string; httpUrl: string }> {
   const port = await freePort();
   const httpPort = await freePort();
   const logFile = join(options.dataDir, `${options.name.replace(/\W+/g, '-')}.log`);
@@ -83,10 +85,11 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
     CALLFILTER_HTTP_PORT: String(httpPort),
     CALLFILTER_HTTP_HOST: '127.0.0.1',
     ...(options.logLevel !== undefined && { CALLFILTER_LOG_LEVEL: options.logLevel }),
+    ...options.env,
   });
   const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...SERVICE_NODE_FLAGS, join(ROOT, 'dist/src/server.js')], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
-  return { ...server, logFile };
+  return { ...server, logFile, httpUrl: `http://127.0.0.1:${httpPort}` };
 }
 
 export async function startFloor(): Promise<RunningServer> {

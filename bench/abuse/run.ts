@@ -7,9 +7,10 @@
  *   npm run abuse -- <name> …     only these (names as printed)
  */
 import { installCleanup, stopAll } from '../processes.js';
+import { importCalls } from './import-calls.js';
 import type { Figure, Scenario } from './scenario.js';
 
-const SCENARIOS: Scenario[] = [];
+const SCENARIOS: Scenario[] = [importCalls];
 
 function format(name: string, figures: Figure[]): string {
   const lines = [`== ${name}`];
