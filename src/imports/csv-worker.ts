@@ -4,7 +4,8 @@
  * cores an import takes about as long as the slower of the two halves instead of their sum, and in the service the
  * parsing never holds the call path. Protocol in worker-rows.ts.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { csvRows, type ImportKind } from '../importers/index.js';
 import type { NumberingConfig } from '../numbers/index.js';
@@ -24,6 +25,22 @@ interface Data {
 
 const { path, bytes: upload, numbering, kind, port, shared } = workerData as Data;
 const counters = new Int32Array(shared);
+
+/**
+ * The parsing thread's nice value. On a busy machine every runnable thread gets its turn at a core, and the service's
+ * main thread, which answers the calls, must not wait behind this one: parsing can take longer.
+ */
+const WORKER_NICE = 10;
+
+/** Linux can set a thread's own priority (setpriority on its thread id); elsewhere it stays as it is. */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
+  } catch {
+    // not Linux, or not allowed: parse at the normal priority
+  }
+}
 
 function post(message: WorkerMessage): void {
   port.postMessage(message);
@@ -81,6 +98,7 @@ async function run(): Promise<void> {
   post({ type: 'end', bytes, count, rejected: problems.rejected, rejectedCount: problems.rejectedCount });
 }
 
+lowerPriority();
 run().catch((err: unknown) => {
   post({ type: 'fail', message: err instanceof Error ? err.message : String(err) });
 });
