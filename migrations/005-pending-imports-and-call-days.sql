@@ -23,8 +23,10 @@ CREATE INDEX imports_unfinished ON imports (id) WHERE state <> 'done';
 -- No foreign key: an import's rows are deleted in batches before its row, never by a cascade that would delete a
 -- million rows in one statement.
 ALTER TABLE entries ADD COLUMN import_id INTEGER;
--- Deleting a failed import's rows in batches. Rows of one import share the key, so the index grows at its end.
-CREATE INDEX entries_import ON entries (import_id) WHERE import_id IS NOT NULL;
+-- Deleting a failed import's rows in batches; and a page of the entry list that skips an unfinished import's rows
+-- (entries-page.ts) finds the rows others wrote meanwhile among them (import_id NULL, by id). Rows of one import
+-- share the key and come in id order, so the index grows at the end of one key.
+CREATE INDEX entries_import ON entries (import_id);
 ALTER TABLE contacts ADD COLUMN import_id INTEGER;
 CREATE INDEX contacts_import ON contacts (import_id) WHERE import_id IS NOT NULL;
 

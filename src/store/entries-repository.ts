@@ -1,6 +1,7 @@
 /** Personal allow / block entries, and the call path's lookup of them (`match`). */
 import type { Action, EntryKind } from '../policy/types.js';
 import type { Database } from './database.js';
+import { createEntriesPage } from './entries-page.js';
 import { StoreError, withStoreErrors } from './errors.js';
 import { VISIBLE } from './import-visibility.js';
 import { longestPart, probeKeysSql } from './prefix-lengths.js';
@@ -108,6 +109,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
   const deleteExpired = db.prepare<[number]>(`DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? AND ${VISIBLE}`);
   const countAll = db.prepare<[{ kind: string | null }], number>(`SELECT count(*) FROM entries WHERE (@kind IS NULL OR kind = @kind) AND ${VISIBLE}`).pluck();
   const matchStatement = db.prepare<unknown[], EntryRow>(matchSql());
+  const page = createEntriesPage<EntryRow>(db, COLUMNS);
 
   /** A duplicate, said the way a person would: which entry already exists. */
   function duplicate(input: Pick<NewEntry, 'number' | 'prefix' | 'kind'>): StoreError {
@@ -178,7 +180,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
     /** Newest first; `nextCursor` pages on. */
     list(query: EntryQuery = {}): Page<StoredEntry> {
       const limit = pageLimit(query);
-      const where: string[] = [VISIBLE];
+      const where: string[] = [];
       const params: unknown[] = [];
       const add = (sql: string, ...values: unknown[]) => (where.push(sql), params.push(...values));
       if (query.kind !== undefined) add('kind = ?', query.kind);
@@ -189,9 +191,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
         const like = containsPattern(query.search);
         add("(number LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\')", like, like, like);
       }
-      const sql = `SELECT ${COLUMNS} FROM entries WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
-      const rows = db.prepare<unknown[], EntryRow>(sql).all(...params, limit + 1);
-      return toPage(rows.map(toEntry), limit);
+      return toPage(page(where, params, limit + 1).map(toEntry), limit);
     },
 
     count(kind?: EntryKind): number {

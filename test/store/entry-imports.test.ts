@@ -54,6 +54,37 @@ describe('entry imports', () => {
     }
   });
 
+  it('list pages around an unfinished import: the rows others add meanwhile show, its own do not', async () => {
+    const { store } = tempStore();
+    store.entries.bulkInsert(Array.from({ length: 5 }, (_, i) => ({ number: `+4930${1000 + i}`, kind: 'block' as const, label: `old ${i}` })));
+    const [first, second] = [gate(), gate()];
+    async function* items(): AsyncGenerator<EntryImportItem> {
+      for (let i = 0; i < 2000; i++) yield row(i);
+      await first.wait();
+      for (let i = 2000; i < 4000; i++) yield row(i);
+      await second.wait();
+    }
+    const running = store.entryImports.run('csv', items(), { pace: SMALL });
+    await first.arrived;
+    // Added by hand while the import runs: one among its rows (more of them follow), one after them.
+    store.entries.create({ number: '+4940111', kind: 'allow', label: 'inside' });
+    first.open();
+    await second.arrived;
+    store.entries.create({ number: '+4940222', kind: 'allow', label: 'after' });
+    const labels = (page: { items: { label?: string }[] }) => page.items.map((e) => e.label);
+    const p1 = store.entries.list({ limit: 3 });
+    expect(labels(p1)).toEqual(['after', 'inside', 'old 4']);
+    const p2 = store.entries.list({ limit: 3, cursor: p1.nextCursor as number });
+    expect(labels(p2)).toEqual(['old 3', 'old 2', 'old 1']);
+    expect(labels(store.entries.list({ limit: 3, cursor: p2.nextCursor as number }))).toEqual(['old 0']);
+    expect(labels(store.entries.list({ kind: 'allow' }))).toEqual(['after', 'inside']);
+    expect(labels(store.entries.list({ search: 'old 2' }))).toEqual(['old 2']);
+    second.open();
+    await running;
+    expect(store.entries.list({ limit: 1 }).items[0]).toMatchObject({ label: 'after' });
+    expect(store.entries.count()).toBe(4007);
+  });
+
   it('a failure late in the rows leaves the old entries exactly as they were, and no row of the import behind', async () => {
     const { store, reopen } = tempStore();
     store.entries.bulkInsert([row(1, 'old'), row(2, 'old'), { number: '+4930123', prefix: true, kind: 'block', label: 'old range' }]);
