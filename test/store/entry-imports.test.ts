@@ -172,7 +172,9 @@ describe('entry imports', () => {
     const running = store.entryImports.run('csv', items(), { pace: SMALL });
     await halfway.arrived;
     const during = reopen();
-    expect(allRows(during)).toBe(2000);
+    // Committed so far (the rows of a batch not yet full wait for more): not taken for a crashed import's.
+    const written = allRows(during);
+    expect(written).toBeGreaterThan(0);
     // A pending import of a process that exited: the next open removes it.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
     during.db.handle
@@ -182,7 +184,7 @@ describe('entry imports', () => {
     during.db.handle.prepare("INSERT INTO entries (number, kind, source, created_at, updated_at, import_id) VALUES ('+4940111', 'block', 'csv', 0, 0, ?)").run(deadId);
     const after = reopen();
     expect(after.db.handle.prepare('SELECT count(*) FROM entries WHERE import_id = ?').pluck().get(deadId)).toBe(0);
-    expect(allRows(after)).toBe(2000);
+    expect(allRows(after)).toBe(written);
     halfway.open();
     expect(await running).toMatchObject({ added: 2000 });
     expect(after.entries.count()).toBe(2000);
