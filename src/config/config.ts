@@ -24,6 +24,8 @@ export interface Config {
   /** The settings the database may also keep that the environment or the config file set: these win (settings.ts). */
   fixed: FixedSettings;
   decisionMs: number;
+  /** Days the call log keeps a call (CALLFILTER_LOG_RETENTION_DAYS); 0 keeps all. */
+  logRetentionDays: number;
   setCallerIdName: boolean;
   logLevel: string;
   policy: PolicyConfig;
@@ -180,6 +182,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     numbering,
     fixed,
     decisionMs: get('CALLFILTER_DECISION_MS'),
+    logRetentionDays: get('CALLFILTER_LOG_RETENTION_DAYS'),
     setCallerIdName: get('CALLFILTER_SET_CALLERID_NAME'),
     logLevel: get('CALLFILTER_LOG_LEVEL'),
     policy: {

@@ -54,6 +54,8 @@ export const ENV_VARS = [
     description: 'Decision deadline in milliseconds. A lookup that fails or takes longer gives "connect" (reason fail-open).' },
   { key: 'CALLFILTER_MONITOR', kind: 'boolean', default: 'false', example: 'true',
     description: 'Monitor mode: decide and log every call, but always connect.' },
+  { key: 'CALLFILTER_LOG_RETENTION_DAYS', kind: 'integer', default: '365', example: '90', min: 0, max: 36500,
+    description: 'Days the call log keeps each call — who called, when, and what was decided; older calls are deleted, within the hour and in small batches. The daily counts of the stats are kept, without numbers. 0 keeps every call. A privacy setting: keep no more history than you need.' },
   { key: 'CALLFILTER_SET_CALLERID_NAME', kind: 'boolean', default: 'true', example: 'false',
     description: 'Also set CALLERID(name) to the label (contact name, "SPAM: …") so the phones show it.' },
   { key: 'CALLFILTER_TIMEZONE', kind: 'timezone', example: 'Europe/Berlin',

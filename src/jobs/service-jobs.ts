@@ -1,6 +1,6 @@
 /**
- * The service's background work in one place: the job runner with its jobs (source syncs, the outbox; retention and
- * digests later), the sources, the outbox dispatcher, and the reporter the onOutcome hook feeds. server.ts starts it
+ * The service's background work in one place: the job runner with its jobs (source syncs, the outbox, the call log's
+ * retention; digests later), the sources, the outbox dispatcher, and the reporter the onOutcome hook feeds. server.ts starts it
  * after the FastAGI server listens and closes it first at shutdown; the command line builds the same parts to run
  * one sync or one delivery under the same leases.
  */
@@ -12,7 +12,8 @@ import { fritzboxHandlers } from '../sources/fritzbox/write-barring.js';
 import { createCallReporter, phoneblockHandlers, type CallReporter } from '../sources/phoneblock/reports.js';
 import { createSources, type Sources } from '../sources/service.js';
 import { clockFrom, type JobClock } from './clock.js';
-import { createJobRunner, type JobRunner } from './runner.js';
+import { PRUNE_EVERY_MS, pruneCalls } from './prune-calls.js';
+import { createJobRunner, periodic, type JobRunner } from './runner.js';
 
 export interface ServiceJobsOptions {
   clock?: JobClock;
@@ -56,6 +57,7 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
       await ensureEnvSources(sources, ctx.config, ctx.logger.child({ subsystem: 'sources' }));
       runner.add(sources.job());
       runner.add(dispatcher.job());
+      runner.add(periodic('prune-calls', PRUNE_EVERY_MS, (now, signal) => pruneCalls(ctx, now, signal)));
       const settings = ctx.config.contacts.called;
       const source = settings && (await sources.find('called'));
       if (settings && source?.kind === 'called' && !called) called = listenForCalls(ctx, source, settings, clock);

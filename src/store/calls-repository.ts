@@ -1,5 +1,6 @@
 /** The call log: one row per decided call, written before the AGI session ends. */
 import type { RecentCall } from '../policy/types.js';
+import { createCallRetention } from './call-retention.js';
 import { createCallStats } from './call-stats.js';
 import type { Database } from './database.js';
 import { isBusy, toStoreError, withStoreErrors } from './errors.js';
@@ -127,6 +128,7 @@ export function createCallsRepository(db: Database) {
     },
 
     ...createCallStats(db),
+    ...createCallRetention(db),
   });
 }
 
