@@ -28,9 +28,17 @@ export interface ImportResult {
 /** Mobile ranges no other bench data uses, written the ways exported lists write them. */
 const RANGES = ['171', '172', '173', '174', '175', '178', '179'] as const;
 
+const rangeOf = (i: number) => RANGES[i % RANGES.length] as string;
+const subscriberOf = (i: number) => String((Math.floor(i / RANGES.length) * 7919 + 4242) % 100_000_000).padStart(8, '0');
+
+/** The E.164 number of row i of writeCsv's file. */
+export function csvNumber(i: number): string {
+  return `+49${rangeOf(i)}${subscriberOf(i)}`;
+}
+
 function csvLine(i: number): string {
-  const range = RANGES[i % RANGES.length] as string;
-  const sub = String((Math.floor(i / RANGES.length) * 7919 + 4242) % 100_000_000).padStart(8, '0');
+  const range = rangeOf(i);
+  const sub = subscriberOf(i);
   const label = i % 2 === 0 ? 'Werbung' : i % 5 === 0 ? 'Umfrage "Energie"' : '';
   const quoted = label.includes('"') ? `"${label.replace(/"/g, '""')}"` : label;
   switch (i % 4) {

@@ -58,7 +58,7 @@ export async function main(): Promise<void> {
     logger.warn({ path, mode }, 'others may read this data folder or file (it holds the call log and the contacts); make it private: chmod go= <path>');
   }
   const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
-  // Source syncs, the outbox and later retention: started once the service listens, closed first at shutdown.
+  // Source syncs, the outbox and the call log's retention: started once the service listens, closed first at shutdown.
   const jobs = createServiceJobs(ctx);
   registerSourceMetrics(metrics.registry, ctx.store);
   // Each decided call goes to the metrics and to the web page's live view (which sends it after the AGI answer),

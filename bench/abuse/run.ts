@@ -8,10 +8,11 @@
  */
 import { installCleanup, stopAll } from '../processes.js';
 import { agiFlood } from './agi-flood.js';
+import { importCalls } from './import-calls.js';
 import type { Figure, Scenario } from './scenario.js';
 import { sseStall } from './sse-stall.js';
 
-const SCENARIOS: Scenario[] = [agiFlood, sseStall];
+const SCENARIOS: Scenario[] = [agiFlood, importCalls, sseStall];
 
 function format(name: string, figures: Figure[]): string {
   const lines = [`== ${name}`];

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { allPrefixes, implausibility, normaliseEntry } from '../numbers/index.js';
 import { ACTIONS, type Action, type EntryKind } from '../policy/types.js';
+import { barringFollows } from '../sources/fritzbox/write-barring.js';
 import type { NewEntry, StoredEntry } from '../store/types.js';
 import { oneLine } from '../text.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
@@ -47,7 +48,7 @@ export function broader(ctx: AppContext, e: { number: string; prefix: boolean },
  * or prefix — the last word wins, as "block this caller" / "allow this caller" do in the API
  * (src/api/routes/call-actions.ts). Left alone, an allow entry would silently beat the block at equal specificity.
  */
-function addEntry(ctx: AppContext, entry: NewEntry, out: Out): void {
+async function addEntry(ctx: AppContext, entry: NewEntry, out: Out): Promise<void> {
   const { entries } = ctx.store;
   const prefix = entry.prefix ?? false;
   const other: EntryKind = entry.kind === 'allow' ? 'block' : 'allow';
@@ -57,12 +58,15 @@ function addEntry(ctx: AppContext, entry: NewEntry, out: Out): void {
     if (existing) return { saved: entries.update(existing.id, { ...entry, source: existing.source }) as StoredEntry, created: false, removed };
     return { saved: entries.create(entry), created: true, removed };
   });
+  // What the person changed is theirs: a sync that drops the number no longer removes the entry.
+  if (!created) await ctx.store.origins.claim(saved.id);
+  await barringFollows(ctx, { ...(entry.kind === 'block' && { blocked: saved }), unblocked: removed });
   out(`${created ? 'added' : 'updated'} ${showEntry(saved)}`);
   for (const e of removed) out(`removed ${showEntry(e)}  (the ${entry.kind} entry replaces it: the last word wins)`);
   showEntryConflicts(ctx, saved, out);
 }
 
-export function blockCommand(ctx: AppContext, argv: string[], out: Out): void {
+export async function blockCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, {
     prefix: { type: 'boolean' },
     short: { type: 'boolean' },
@@ -82,16 +86,16 @@ export function blockCommand(ctx: AppContext, argv: string[], out: Out): void {
   if (values.label) entry.label = values.label;
   if (values.note) entry.note = values.note;
   if (values.expires) entry.expiresAt = parseTime(values.expires, ctx.clock(), 1, '--expires');
-  addEntry(ctx, entry, out);
+  await addEntry(ctx, entry, out);
 }
 
-export function allowCommand(ctx: AppContext, argv: string[], out: Out): void {
+export async function allowCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, { prefix: { type: 'boolean' }, short: { type: 'boolean' }, name: { type: 'string' }, vip: { type: 'boolean' }, note: { type: 'string' } });
   const { number, prefix } = entryNumber(ctx, positionals, values.prefix, { short: values.short === true });
   const entry: NewEntry = { number, prefix, kind: 'allow', source: 'cli', vip: values.vip === true };
   if (values.name) entry.label = values.name;
   if (values.note) entry.note = values.note;
-  addEntry(ctx, entry, out);
+  await addEntry(ctx, entry, out);
 }
 
 export function listCommand(ctx: AppContext, argv: string[], out: Out): void {

@@ -1,6 +1,7 @@
 /** `callfilter remove` and `callfilter unblock`: take an entry off the lists, and say so when there is none. */
 import type { AppContext } from '../context.js';
 import type { EntryKind } from '../policy/types.js';
+import { barringFollows } from '../sources/fritzbox/write-barring.js';
 import type { StoredEntry } from '../store/types.js';
 import { withArticle } from '../text.js';
 import { CommandError, parse, parseIntFlag, UsageError } from './args.js';
@@ -25,12 +26,13 @@ function notFound(ctx: AppContext, target: { number: string; prefix: boolean }, 
   return new CommandError(lines.join('\n'));
 }
 
-function removeOne(ctx: AppContext, e: StoredEntry, out: Out): void {
+async function removeOne(ctx: AppContext, e: StoredEntry, out: Out): Promise<void> {
   if (!ctx.store.entries.remove(e.id)) throw new CommandError(`no entry #${e.id}`);
   out(`removed ${showEntry(e)}`);
+  await barringFollows(ctx, { unblocked: [e] });
 }
 
-function removeByNumber(ctx: AppContext, positionals: string[], prefixFlag: boolean | undefined, kind: EntryKind | undefined, out: Out): void {
+function removeByNumber(ctx: AppContext, positionals: string[], prefixFlag: boolean | undefined, kind: EntryKind | undefined, out: Out): Promise<void> {
   const target = entryNumber(ctx, positionals, prefixFlag);
   const found = ctx.store.entries.findByNumber(target.number, target.prefix, kind);
   if (found.length === 0) throw notFound(ctx, target, kind);
@@ -39,24 +41,24 @@ function removeByNumber(ctx: AppContext, positionals: string[], prefixFlag: bool
     const listed = found.map((e) => `  ${showEntry(e)}`);
     throw new CommandError([`${shown(target)} has an allow and a block entry; say which to remove with --kind allow, --kind block or --id N:`, ...listed].join('\n'));
   }
-  removeOne(ctx, found[0] as StoredEntry, out);
+  return removeOne(ctx, found[0] as StoredEntry, out);
 }
 
-export function removeCommand(ctx: AppContext, argv: string[], out: Out): void {
+export async function removeCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, { prefix: { type: 'boolean' }, kind: { type: 'string' }, id: { type: 'string' } });
   const kind = kindFlag(values.kind);
   if (values.id === undefined) {
-    removeByNumber(ctx, positionals, values.prefix, kind, out);
+    await removeByNumber(ctx, positionals, values.prefix, kind, out);
     return;
   }
   if (positionals.length > 0 || values.prefix || kind) throw new UsageError('--id names the entry by itself; give no number, --prefix or --kind with it');
   const id = parseIntFlag(values.id, '--id', 1, Number.MAX_SAFE_INTEGER) as number;
   const entry = ctx.store.entries.get(id);
   if (!entry) throw new CommandError(`no entry #${id}`);
-  removeOne(ctx, entry, out);
+  await removeOne(ctx, entry, out);
 }
 
-export function unblockCommand(ctx: AppContext, argv: string[], out: Out): void {
+export async function unblockCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, { prefix: { type: 'boolean' } });
-  removeByNumber(ctx, positionals, values.prefix, 'block', out);
+  await removeByNumber(ctx, positionals, values.prefix, 'block', out);
 }

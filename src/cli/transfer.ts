@@ -61,7 +61,8 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
       }
       return;
     }
-    const report = await importEntries(ctx, { path }, { ...(format && { format }), ...(kind && { kind }), onProgress });
+    // This process screens no calls: the import may take the write lock in longer turns (the service's log waits).
+    const report = await importEntries(ctx, { path }, { ...(format && { format }), ...(kind && { kind }), onProgress, pace: 'bulk' });
     bar.end();
     showReport(report, out, `imported ${path}`);
   } catch (err) {

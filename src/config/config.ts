@@ -5,6 +5,7 @@ import { numberingProblem } from '../numbers/index.js';
 import type { NumberingConfig } from '../numbers/types.js';
 import { defaultProfile } from '../policy/defaults.js';
 import type { PolicyConfig, Profile } from '../policy/types.js';
+import { contactsConfig, type ContactsConfig } from './contacts.js';
 import type { EnvKey } from './env-schema.js';
 import { ConfigError, parseEnvValue, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
@@ -23,11 +24,15 @@ export interface Config {
   /** The settings the database may also keep that the environment or the config file set: these win (settings.ts). */
   fixed: FixedSettings;
   decisionMs: number;
+  /** Days the call log keeps a call (CALLFILTER_LOG_RETENTION_DAYS); 0 keeps all. */
+  logRetentionDays: number;
   setCallerIdName: boolean;
   logLevel: string;
   policy: PolicyConfig;
   /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
   phoneblock: { token?: string; url: string; reportBlocked: boolean };
+  /** The contact sources: FRITZ!Box, CardDAV, the numbers you call (AMI). Passwords and secrets: never logged. */
+  contacts: ContactsConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -177,6 +182,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     numbering,
     fixed,
     decisionMs: get('CALLFILTER_DECISION_MS'),
+    logRetentionDays: get('CALLFILTER_LOG_RETENTION_DAYS'),
     setCallerIdName: get('CALLFILTER_SET_CALLERID_NAME'),
     logLevel: get('CALLFILTER_LOG_LEVEL'),
     policy: {
@@ -190,6 +196,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       ...checkPhoneblock(get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'), get<string>('CALLFILTER_PHONEBLOCK_URL')),
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
     },
+    contacts: contactsConfig(get),
   };
   applySettings(config, settings);
   if (configFile) config.configFile = configFile;

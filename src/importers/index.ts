@@ -1,6 +1,6 @@
 /**
  * Import parsers: an uploaded file in, rows out. They never touch the store; the admin API and the CLI write the
- * rows in one transaction. What they decide:
+ * rows as one import that switches in at once (store/entry-imports.ts). What they decide:
  *
  * - Kind: `options.kind` wins; else CSV, PhoneBlock and JSON lists are `block`, vCards `allow`, and a FRITZ!Box
  *   phonebook `allow` — except the call-barring list (`owner="258"`), which is `block`.

@@ -1,9 +1,11 @@
 /**
- * Worker thread: reads and checks a CSV file (csvRows: split, decode, normalise) and hands the rows to the parent
- * in batches, so that the parent can write them into the database while the next ones are parsed — on two cores an
- * import takes about as long as the slower of the two halves instead of their sum. Protocol in worker-rows.ts.
+ * Worker thread: reads and checks a CSV file or upload (csvRows: split, decode, normalise) and hands the rows to the
+ * parent in batches, so that the parent can write them into the database while the next ones are parsed — on two
+ * cores an import takes about as long as the slower of the two halves instead of their sum, and in the service the
+ * parsing never holds the call path. Protocol in worker-rows.ts.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { csvRows, type ImportKind } from '../importers/index.js';
 import type { NumberingConfig } from '../numbers/index.js';
@@ -12,15 +14,33 @@ import { RowProblems } from './rows.js';
 import { BATCH_ROWS, MAX_IN_FLIGHT, POSTED, TAKEN, type WorkerMessage } from './worker-protocol.js';
 
 interface Data {
-  path: string;
+  /** A file to read, or the bytes of an upload (handed over by the parent). */
+  path?: string;
+  bytes?: Uint8Array;
   numbering: NumberingConfig;
   kind: ImportKind;
   port: MessagePort;
   shared: SharedArrayBuffer;
 }
 
-const { path, numbering, kind, port, shared } = workerData as Data;
+const { path, bytes: upload, numbering, kind, port, shared } = workerData as Data;
 const counters = new Int32Array(shared);
+
+/**
+ * The parsing thread's nice value. On a busy machine every runnable thread gets its turn at a core, and the service's
+ * main thread, which answers the calls, must not wait behind this one: parsing can take longer.
+ */
+const WORKER_NICE = 10;
+
+/** Linux can set a thread's own priority (setpriority on its thread id); elsewhere it stays as it is. */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
+  } catch {
+    // not Linux, or not allowed: parse at the normal priority
+  }
+}
 
 function post(message: WorkerMessage): void {
   port.postMessage(message);
@@ -45,7 +65,16 @@ async function run(): Promise<void> {
     batch = { numbers: [], flags: [], labels: [], notes: [], scores: [] };
   };
   const source = (async function* () {
-    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+    if (upload !== undefined) {
+      const all = Buffer.from(upload.buffer, upload.byteOffset, upload.byteLength);
+      for (let i = 0; i < all.length; i += CHUNK_BYTES) {
+        const chunk = all.subarray(i, i + CHUNK_BYTES);
+        bytes += chunk.length;
+        yield chunk;
+      }
+      return;
+    }
+    for await (const chunk of createReadStream(path as string, { highWaterMark: CHUNK_BYTES })) {
       bytes += (chunk as Buffer).length;
       yield chunk as Buffer;
     }
@@ -69,6 +98,7 @@ async function run(): Promise<void> {
   post({ type: 'end', bytes, count, rejected: problems.rejected, rejectedCount: problems.rejectedCount });
 }
 
+lowerPriority();
 run().catch((err: unknown) => {
   post({ type: 'fail', message: err instanceof Error ? err.message : String(err) });
 });

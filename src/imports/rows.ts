@@ -1,12 +1,10 @@
 /**
- * Rows read from an import file, held until the whole file is known to be good. A CSV of a million rows is kept in
- * parallel arrays instead of one object per row: about 60 MB instead of 250, which keeps `callfilter import` of such
- * a file well under its 300 MB budget.
+ * Rows read from an import file. A whole-file parse (vCard, FRITZ!Box, JSON: address-book size) is held until the
+ * file is known to be good; a CSV of any size streams through (csv-stream.ts), and a bad row ends its import at the
+ * end of the file, before the switch.
  */
-import { csvRows, type ImportFormat, type ImportKind, type ParseResult } from '../importers/index.js';
-import type { NumberingConfig } from '../numbers/index.js';
-import { chunks, sourceSize, type ImportSource } from './source.js';
-import { MAX_REPORTED, type IgnoredRow, type ImportProgress, type RejectedRow } from './types.js';
+import type { ImportFormat, ImportKind, ParseResult } from '../importers/index.js';
+import { MAX_REPORTED, type IgnoredRow, type RejectedRow } from './types.js';
 
 export interface Row {
   number: string;
@@ -36,62 +34,13 @@ export class RowProblems {
 
 export interface Collected {
   format: ImportFormat;
+  /** Rows read so far (a stream's grows as it is read). */
   count: number;
-  rows(): Iterable<Row>;
+  /** A stream's rows can be read once, and it throws ImportRejectedError at its end when a row was bad. */
+  rows(): Iterable<Row> | AsyncIterable<Row>;
   problems: RowProblems;
   /** A PhoneBlock list's version. */
   version?: number;
-}
-
-const PREFIX = 1;
-const BLOCK = 2;
-
-/** Rows of a CSV, streamed from the source and stored compactly. */
-export async function collectCsv(
-  src: ImportSource,
-  options: { numbering: NumberingConfig; kind: ImportKind },
-  onProgress?: (p: ImportProgress) => void,
-): Promise<Collected> {
-  const numbers: string[] = [];
-  const flags: number[] = [];
-  const labels: (string | undefined)[] = [];
-  const notes: (string | undefined)[] = [];
-  const problems = new RowProblems();
-  const totalBytes = await sourceSize(src);
-  let bytes = 0;
-  const source = chunks(src, (n) => {
-    bytes = n;
-    onProgress?.({ phase: 'read', bytes, totalBytes, rows: numbers.length });
-  });
-  for await (const item of csvRows(source, options)) {
-    if ('error' in item) {
-      problems.reject(item.line, item.error);
-      continue;
-    }
-    // After the first bad row the file will not be imported: keep reading only to report every bad line.
-    if (problems.rejectedCount > 0) continue;
-    numbers.push(item.number);
-    flags.push((item.prefix ? PREFIX : 0) | ((item.kind ?? options.kind) === 'block' ? BLOCK : 0));
-    labels.push(item.label);
-    notes.push(item.note);
-  }
-  onProgress?.({ phase: 'read', bytes, totalBytes, rows: numbers.length });
-  return {
-    format: 'csv',
-    count: numbers.length,
-    problems,
-    *rows() {
-      for (let i = 0; i < numbers.length; i++) {
-        const f = flags[i] as number;
-        const row: Row = { number: numbers[i] as string, prefix: (f & PREFIX) !== 0, kind: f & BLOCK ? 'block' : 'allow' };
-        const label = labels[i];
-        if (label !== undefined) row.label = label;
-        const note = notes[i];
-        if (note !== undefined) row.note = note;
-        yield row;
-      }
-    },
-  };
 }
 
 /** The rows of a whole-file parse (vCard, FRITZ!Box, JSON lists: files of address-book size), all of `kind`. */

@@ -57,6 +57,12 @@ export interface ImportOptions {
   /** The kind every row gets (required for CSV into personal entries: a CSV row says nothing about it). */
   kind?: ImportKind;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * How an import into the entries shares the machine: `calls` (the default) for the service, whose calls wait for
+   * its event loop — short transactions with a rest after each; `bulk` for a process that screens no calls (the
+   * command line) — longer ones. Both switch the new rows in at once.
+   */
+  pace?: 'calls' | 'bulk';
 }
 
 /** One or more rows do not read: nothing was imported. Lists the first MAX_REPORTED rows with their line. */

@@ -1,12 +1,11 @@
 /**
- * The parent side of csv-worker.ts. `csvFromWorker` is a synchronous iterable of the rows, so they can be written in
- * ONE store transaction (entries.bulkInsert inside db.transaction, which must be synchronous) while the worker reads
- * on; the parent blocks in Atomics.wait while the worker is behind — fine for the command line, whose event loop has
- * nothing else to do; never use it inside the service. `listRowsFromWorker` is the asynchronous variant for the
- * batched list replace.
+ * The parent side of csv-worker.ts: the rows of a CSV file or upload, parsed in a worker thread, as asynchronous
+ * iterables that the store writes in short transactions while the worker reads on (`entryRowsFromWorker` for the
+ * personal entries, `listRowsFromWorker` for a list's versioned replace). The parent waits for a batch with
+ * Atomics.waitAsync: its event loop stays free for calls meanwhile.
  */
 import { statSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ImportKind } from '../importers/index.js';
 import type { NumberingConfig } from '../numbers/index.js';
 import type { ListEntryInput } from '../store/index.js';
@@ -18,7 +17,7 @@ import { POSTED, TAKEN, type WorkerMessage } from './worker-protocol.js';
 const WORKER_URL = new URL('./csv-worker.js', import.meta.url);
 export const workerAvailable = import.meta.url.endsWith('.js');
 
-/** A worker that sends nothing for this long has died (a crash cannot be seen while this thread blocks). */
+/** A worker that sends nothing for this long is stuck or dead (its exit is not watched). */
 const STALL_MS = 60_000;
 const WAIT_MS = 1000;
 /**
@@ -30,61 +29,74 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256
 type WaitAsync = (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string };
 
 type Options = { numbering: NumberingConfig; kind: ImportKind };
+/** A file to read, or an upload's bytes: handed to the worker without a copy when the buffer is the upload's own. */
+export type WorkerSource = { path: string } | { bytes: Uint8Array };
 /** What a take returns: a failure is thrown instead. */
 type Taken = Exclude<WorkerMessage, { type: 'fail' }>;
 type End = Extract<WorkerMessage, { type: 'end' }>;
 
-/** One worker reading `path`, and its messages in order. */
+/** Whether `bytes` is a whole ArrayBuffer of its own, which can move to the worker instead of being copied. */
+function movable(bytes: Uint8Array): boolean {
+  return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
+/** One worker reading a file or an upload, and its messages in order. */
 class WorkerPipe {
   private readonly counters: Int32Array;
   private readonly port;
   private readonly worker: Worker;
+  private readonly what: string;
   private idle = 0;
   readonly totalBytes: number;
 
-  constructor(private readonly path: string, options: Options) {
-    this.totalBytes = statSync(path).size;
+  constructor(source: WorkerSource, options: Options) {
+    this.what = 'path' in source ? source.path : 'the upload';
+    this.totalBytes = 'path' in source ? statSync(source.path).size : source.bytes.byteLength;
     const shared = new SharedArrayBuffer(8);
     this.counters = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(WORKER_URL, { workerData: { path, ...options, port: port2, shared }, transferList: [port2], resourceLimits: WORKER_LIMITS });
+    const workerData = { ...source, ...options, port: port2, shared };
+    const start = (transferList: (MessagePort | ArrayBuffer)[]) => new Worker(WORKER_URL, { workerData, transferList, resourceLimits: WORKER_LIMITS });
+    // Copying an upload of tens of MB would hold this thread (and the calls) for tens of ms: it moves instead, and
+    // the caller's buffer is empty afterwards. A pooled buffer cannot move; a copy of it is small.
+    const bytes = 'bytes' in source ? source.bytes : undefined;
+    let worker: Worker | undefined;
+    if (bytes && movable(bytes)) {
+      try {
+        worker = start([port2, bytes.buffer as ArrayBuffer]);
+      } catch {
+        // Marked untransferable (Node's pool, or a buffer someone else owns): copied instead.
+      }
+    }
+    this.worker = worker ?? start([port2]);
     // Its errors arrive as messages; this only keeps an uncaught one from crashing the process.
     this.worker.on('error', () => {});
   }
 
-  /** The next message, or undefined after a wait of WAIT_MS; `wait` blocks or awaits. */
-  private poll(wait: (seen: number) => string | Promise<string>): Taken | undefined | Promise<Taken | undefined> {
+  /** The next message, or undefined after a wait of WAIT_MS. */
+  private async poll(): Promise<Taken | undefined> {
     const seen = Atomics.load(this.counters, POSTED);
     const received = receiveMessageOnPort(this.port);
     if (received) return this.took(received.message as WorkerMessage);
-    const result = wait(seen);
-    const after = (r: string) => {
-      if (r === 'timed-out' && (this.idle += WAIT_MS) >= STALL_MS) throw new Error(`the CSV reader stopped answering for ${STALL_MS / 1000} s`);
-      return undefined;
-    };
-    return typeof result === 'string' ? after(result) : result.then(after);
+    const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+    const { value } = waitAsync(this.counters, POSTED, seen, WAIT_MS);
+    const result = typeof value === 'string' ? value : await value;
+    if (result === 'timed-out' && (this.idle += WAIT_MS) >= STALL_MS) throw new Error(`the CSV reader stopped answering for ${STALL_MS / 1000} s`);
+    return undefined;
   }
 
   private took(m: WorkerMessage): Taken {
     this.idle = 0;
     Atomics.add(this.counters, TAKEN, 1);
     Atomics.notify(this.counters, TAKEN);
-    if (m.type === 'fail') throw new Error(`reading ${this.path} failed: ${m.message}`);
+    if (m.type === 'fail') throw new Error(`reading ${this.what} failed: ${m.message}`);
     return m;
   }
 
-  takeSync(): Taken {
-    for (;;) {
-      const m = this.poll((seen) => Atomics.wait(this.counters, POSTED, seen, WAIT_MS)) as Taken | undefined;
-      if (m) return m;
-    }
-  }
-
   async take(): Promise<Taken> {
-    const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
     for (;;) {
-      const m = await this.poll((seen) => waitAsync(this.counters, POSTED, seen, WAIT_MS).value);
+      const m = await this.poll();
       if (m) return m;
     }
   }
@@ -102,57 +114,34 @@ function finish(m: End, problems: RowProblems): void {
 }
 
 /**
- * The rows of a CSV file as a worker reads them. A second pass over `rows()` (the conflict check after the write)
- * gets each row's number, prefix and kind only: the worker's arrays of numbers and flags are kept (about 40 MB for a
- * million rows), the labels and notes are not; reading the file again would cost as long as the import itself.
+ * The rows of a CSV for the personal entries, counted into `collected`; after the last one, ImportRejectedError when
+ * any row was bad (the worker reads on after a bad row only to report every bad line).
  */
-export function csvFromWorker(path: string, options: Options, onProgress?: (p: ImportProgress) => void): Collected {
-  const pipe = new WorkerPipe(path, options);
-  const problems = new RowProblems();
-  const kept: { numbers: string[]; flags: number[] }[] = [];
-  let read = false;
-  const collected: Collected = {
-    format: 'csv',
-    count: 0,
-    problems,
-    *rows(): Generator<Row> {
-      if (read) {
-        for (const { numbers, flags } of kept) {
-          for (let i = 0; i < numbers.length; i++) {
-            const f = flags[i] as number;
-            yield { number: numbers[i] as string, prefix: (f & 1) !== 0, kind: f & 2 ? 'block' : 'allow' };
-          }
-        }
-        return;
+export async function* entryRowsFromWorker(source: WorkerSource, options: Options, collected: Collected, onProgress?: (p: ImportProgress) => void): AsyncGenerator<Row> {
+  const pipe = new WorkerPipe(source, options);
+  try {
+    for (let m = await pipe.take(); ; m = await pipe.take()) {
+      onProgress?.({ phase: 'read', bytes: m.bytes, totalBytes: pipe.totalBytes, rows: m.type === 'end' ? m.count : collected.count + m.numbers.length });
+      if (m.type !== 'rows') return finish(m, collected.problems);
+      collected.count += m.numbers.length;
+      for (let i = 0; i < m.numbers.length; i++) {
+        const f = m.flags[i] as number;
+        const row: Row = { number: m.numbers[i] as string, prefix: (f & 1) !== 0, kind: f & 2 ? 'block' : 'allow' };
+        const label = m.labels[i];
+        if (label != null) row.label = label;
+        const note = m.notes[i];
+        if (note != null) row.note = note;
+        yield row;
       }
-      read = true;
-      try {
-        for (let m = pipe.takeSync(); ; m = pipe.takeSync()) {
-          onProgress?.({ phase: 'read', bytes: m.bytes, totalBytes: pipe.totalBytes, rows: m.type === 'end' ? m.count : collected.count + m.numbers.length });
-          if (m.type !== 'rows') return finish(m, problems);
-          collected.count += m.numbers.length;
-          kept.push({ numbers: m.numbers, flags: m.flags });
-          for (let i = 0; i < m.numbers.length; i++) {
-            const f = m.flags[i] as number;
-            const row: Row = { number: m.numbers[i] as string, prefix: (f & 1) !== 0, kind: f & 2 ? 'block' : 'allow' };
-            const label = m.labels[i];
-            if (label != null) row.label = label;
-            const note = m.notes[i];
-            if (note != null) row.note = note;
-            yield row;
-          }
-        }
-      } finally {
-        pipe.close();
-      }
-    },
-  };
-  return collected;
+    }
+  } finally {
+    pipe.close();
+  }
 }
 
 /** A spam list's rows from a CSV file; throws ImportRejectedError at the end when a row was bad. */
 export async function* listRowsFromWorker(path: string, numbering: NumberingConfig, onProgress?: (p: ImportProgress) => void): AsyncGenerator<ListEntryInput> {
-  const pipe = new WorkerPipe(path, { numbering, kind: 'block' });
+  const pipe = new WorkerPipe({ path }, { numbering, kind: 'block' });
   let rows = 0;
   try {
     for (let m = await pipe.take(); ; m = await pipe.take()) {

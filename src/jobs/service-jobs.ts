@@ -1,16 +1,19 @@
 /**
- * The service's background work in one place: the job runner with its jobs (source syncs, the outbox; retention and
- * digests later), the sources, the outbox dispatcher, and the reporter the onScreened hook feeds. server.ts starts it
+ * The service's background work in one place: the job runner with its jobs (source syncs, the outbox, the call log's
+ * retention; digests later), the sources, the outbox dispatcher, and the reporter the onScreened hook feeds. server.ts starts it
  * after the FastAGI server listens and closes it first at shutdown; the command line builds the same parts to run
  * one sync or one delivery under the same leases.
  */
 import type { AppContext } from '../context.js';
 import { createDispatcher, type Dispatcher } from '../outbox/dispatcher.js';
+import { listenForCalls, type CalledListener } from '../sources/called/trust.js';
 import { ensureEnvSources } from '../sources/env-source.js';
+import { fritzboxHandlers } from '../sources/fritzbox/write-barring.js';
 import { createCallReporter, phoneblockHandlers, type CallReporter } from '../sources/phoneblock/reports.js';
 import { createSources, type Sources } from '../sources/service.js';
 import { clockFrom, type JobClock } from './clock.js';
-import { createJobRunner, type JobRunner } from './runner.js';
+import { PRUNE_EVERY_MS, pruneCalls } from './prune-calls.js';
+import { createJobRunner, periodic, type JobRunner } from './runner.js';
 
 export interface ServiceJobsOptions {
   clock?: JobClock;
@@ -24,6 +27,8 @@ export interface ServiceJobs {
   sources: Sources;
   dispatcher: Dispatcher;
   reporter: CallReporter;
+  /** The AMI client of the `called` source, while the service runs with CALLFILTER_AMI_URL. */
+  called(): CalledListener | undefined;
   /** Creates the PhoneBlock source from the environment, then schedules the jobs. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -39,18 +44,27 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     ...(options.random && { random: options.random }),
     onChange: () => runner.poke('sources'),
   });
-  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers: phoneblockHandlers(sources.env), ...(options.random && { random: options.random }) });
+  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers: { ...phoneblockHandlers(sources.env), ...fritzboxHandlers(sources.env) }, ...(options.random && { random: options.random }) });
   const reporter = createCallReporter(ctx, { enabled: ctx.config.phoneblock.reportBlocked, clock, onQueued: () => runner.poke('outbox') });
+  let called: CalledListener | undefined;
   return {
     runner,
     sources,
     dispatcher,
     reporter,
+    called: () => called,
     async start() {
       await ensureEnvSources(sources, ctx.config, ctx.logger.child({ subsystem: 'sources' }));
       runner.add(sources.job());
       runner.add(dispatcher.job());
+      runner.add(periodic('prune-calls', PRUNE_EVERY_MS, (now, signal) => pruneCalls(ctx, now, signal)));
+      const settings = ctx.config.contacts.called;
+      const source = settings && (await sources.find('called'));
+      if (settings && source?.kind === 'called' && !called) called = listenForCalls(ctx, source, settings, clock);
     },
-    close: () => runner.close(),
+    async close() {
+      await called?.close();
+      await runner.close();
+    },
   };
 }

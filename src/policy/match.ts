@@ -4,7 +4,7 @@ import type { Entry, ListHit, LostBecause, Match, Matches } from './types.js';
 const EXACT = 1000;
 
 /** Sources that make an allow entry a contact (reason `contact` rather than `allowlist`). */
-const CONTACT_SOURCES: ReadonlySet<string> = new Set(['vcard', 'fritzbox', 'contacts']);
+const CONTACT_SOURCES: ReadonlySet<string> = new Set(['vcard', 'fritzbox', 'carddav', 'contacts']);
 
 /** A prefix as stored (`+49301234`); tolerates the display form with a trailing `*`. */
 export function prefixDigits(number: string): string {

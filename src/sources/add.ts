@@ -11,7 +11,7 @@ import { defaultSchedule, intervalText, MIN_INTERVAL_MS, parseInterval, PHONEBLO
 import { credentialsProblem } from './url/credentials.js';
 
 export interface SourceInput {
-  kind: 'phoneblock' | 'url';
+  kind: 'phoneblock' | 'url' | 'fritzbox' | 'carddav';
   name: string;
   /** The target list's name (created when missing); default: PhoneBlock for a subscription, else the source's name. */
   list?: string;
@@ -23,6 +23,11 @@ export interface SourceInput {
   /** `24h`, `6h`, `30m`… (default: daily, at a random time of day). */
   schedule?: { interval?: string };
   credentials?: { token?: string; bearer?: string; username?: string; password?: string };
+  /** fritzbox: phone books; carddav: address books — by name, default all. */
+  books?: string[];
+  writeBarring?: boolean;
+  certSha256?: string;
+  mode?: 'auto' | 'etag';
 }
 
 /** What was given does not make a source: the message says what to change. */
@@ -31,6 +36,8 @@ export class SourceInputError extends Error {
 }
 
 const PRINTABLE_TOKEN = /^[\x21-\x7e]+$/;
+/** A contact source added through the API syncs as CALLFILTER_SYNC_MINUTES does by default. */
+const CONTACTS_DEFAULT_MS = 15 * 60_000;
 
 function checkUrl(text: string, field: string): string {
   let url: URL;
@@ -55,8 +62,32 @@ function schedule(input: SourceInput, random: () => number): SourceSchedule {
   return defaultSchedule(input.kind, random, ms);
 }
 
-/** The source to create and its target list. */
-export function sourceFromInput(input: SourceInput, random: () => number = Math.random): { source: NewSource; list: { name: string; threshold: number; sourceUrl?: string } } {
+/** A FRITZ!Box or a CardDAV account: no list, their numbers are allow (and the box's barring list block) entries. */
+function contactSource(input: SourceInput, random: () => number): NewSource {
+  const creds = input.credentials ?? {};
+  if (input.url === undefined) throw new SourceInputError(`url: a ${input.kind} source needs the address of the ${input.kind === 'fritzbox' ? 'box (http://fritz.box:49000)' : 'CardDAV server'}`);
+  if (input.list !== undefined || input.threshold !== undefined || input.format !== undefined) throw new SourceInputError(`list, threshold, format: a ${input.kind} source feeds your entries, not a list`);
+  if (creds.token !== undefined || creds.bearer !== undefined) throw new SourceInputError(`credentials: a ${input.kind} source takes username and password`);
+  if (input.kind === 'carddav' && (input.writeBarring !== undefined || input.certSha256 !== undefined)) throw new SourceInputError('writeBarring, certSha256: only for a fritzbox source');
+  if (input.kind === 'fritzbox' && input.mode !== undefined) throw new SourceInputError('mode: only for a carddav source');
+  if (input.certSha256 !== undefined && !/^[0-9A-Fa-f]{64}$/.test(input.certSha256.replace(/[\s:]/g, ''))) throw new SourceInputError('certSha256: not a SHA-256 fingerprint (64 hex digits, colons allowed)');
+  const url = checkUrl(input.url, 'url');
+  const settings: Record<string, unknown> = { url };
+  if (input.books !== undefined) settings[input.kind === 'fritzbox' ? 'phonebooks' : 'books'] = input.books;
+  if (input.writeBarring !== undefined) settings.writeBarring = input.writeBarring;
+  if (input.certSha256 !== undefined) settings.certSha256 = input.certSha256;
+  if (input.mode !== undefined) settings.mode = input.mode;
+  const credentials = Object.fromEntries(Object.entries({ username: creds.username, password: creds.password }).filter(([, v]) => v !== undefined));
+  const every = input.schedule?.interval === undefined ? defaultSchedule(input.kind, random, CONTACTS_DEFAULT_MS) : schedule(input, random);
+  return { name: input.name, kind: input.kind, settings, schedule: every, ...(Object.keys(credentials).length > 0 && { credentials }) };
+}
+
+/** The source to create and its target list (none for a fritzbox or carddav source). */
+export function sourceFromInput(input: SourceInput, random: () => number = Math.random): { source: NewSource; list?: { name: string; threshold: number; sourceUrl?: string } } {
+  if (input.kind === 'fritzbox' || input.kind === 'carddav') return { source: contactSource(input, random) };
+  if (input.books !== undefined || input.writeBarring !== undefined || input.certSha256 !== undefined || input.mode !== undefined) {
+    throw new SourceInputError('books, writeBarring, certSha256, mode: only for fritzbox and carddav sources');
+  }
   const creds = input.credentials ?? {};
   if (input.kind === 'phoneblock') {
     if (creds.bearer !== undefined || creds.username !== undefined || creds.password !== undefined) throw new SourceInputError('credentials: a PhoneBlock source takes only a token (its API key)');

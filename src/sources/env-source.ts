@@ -6,11 +6,14 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger.js';
 import type { Source } from '../store/index.js';
+import { ensureContactSources } from './contacts/env.js';
 import type { Sources } from './service.js';
 
 export const ENV_SOURCE_NAME = 'phoneblock';
 
-export async function ensureEnvSources(sources: Sources, config: Pick<Config, 'phoneblock'>, logger: Logger): Promise<Source | undefined> {
+/** Also the contact sources of the environment (contacts/env.ts); returns the PhoneBlock source. */
+export async function ensureEnvSources(sources: Sources, config: Pick<Config, 'phoneblock'> & Partial<Pick<Config, 'contacts'>>, logger: Logger): Promise<Source | undefined> {
+  if (config.contacts) await ensureContactSources(sources, { contacts: config.contacts }, logger);
   const { token, url } = config.phoneblock;
   if (token === undefined) return undefined;
   const store = sources.env.ctx.store;

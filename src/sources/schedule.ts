@@ -14,11 +14,14 @@ export const DAY = 24 * HOUR;
 const DAILY_JITTER_MS = 30 * MINUTE;
 /** A list at a URL is fetched no more often: every fetch costs the publisher, and a conditional GET still is one. */
 export const MIN_INTERVAL_MS = 15 * MINUTE;
+/** Contacts come from the household's own box and servers: a sync every few minutes costs nobody else anything. */
+export const CONTACTS_MIN_INTERVAL_MS = 5 * MINUTE;
+const CONTACT_KINDS: readonly SourceKind[] = ['fritzbox', 'carddav', 'called'];
 /** PhoneBlock allows an incremental sync at most once a day. */
 export const PHONEBLOCK_MIN_INTERVAL_MS = DAY;
 
 export function defaultSchedule(kind: SourceKind, random: () => number = Math.random, intervalMs = DAY): SourceSchedule {
-  const interval = Math.max(intervalMs, kind === 'phoneblock' ? PHONEBLOCK_MIN_INTERVAL_MS : MIN_INTERVAL_MS);
+  const interval = Math.max(intervalMs, kind === 'phoneblock' ? PHONEBLOCK_MIN_INTERVAL_MS : CONTACT_KINDS.includes(kind) ? CONTACTS_MIN_INTERVAL_MS : MIN_INTERVAL_MS);
   return { intervalMs: interval, jitterMs: Math.min(DAILY_JITTER_MS, Math.floor(interval / 8)), offsetMs: Math.floor(random() * interval) };
 }
 

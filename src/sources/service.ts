@@ -8,7 +8,7 @@ import { clockFrom, type JobClock } from '../jobs/clock.js';
 import { processOwner } from '../jobs/lease.js';
 import type { Job } from '../jobs/runner.js';
 import type { Source } from '../store/index.js';
-import { sourceFromInput, type SourceInput } from './add.js';
+import { SourceInputError, sourceFromInput, type SourceInput } from './add.js';
 import { labelLanguage, type Language } from './language.js';
 import { syncSource } from './sync-one.js';
 import type { SyncEnv, SyncOptions, SyncReport } from './types.js';
@@ -71,10 +71,11 @@ export function createSources(ctx: AppContext, options: SourcesOptions = {}): So
     list: () => ctx.store.sources.list(),
     find: (idOrName) => ctx.store.sources.find(idOrName),
     async add(input) {
+      if (input.name === 'manual') throw new SourceInputError('name: "manual" is the name of your own entries; choose another');
       const { source, list } = sourceFromInput(input, random);
       // The first sync at once, by this clock (the job runner's).
       source.nextRunAt ??= clock.now();
-      const created = await ctx.store.sources.create(source, { list });
+      const created = await ctx.store.sources.create(source, list ? { list } : {});
       changed();
       return created;
     },

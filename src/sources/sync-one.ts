@@ -52,7 +52,16 @@ export async function syncSource(env: SyncEnv, owner: string, source: Source, op
         });
         log.info({ outcome: out.outcome, rows: out.rows, cursor: out.cursor, ms: at - started }, `sync: ${out.message}`);
         const cursor = out.cursor === undefined ? current.cursor : (out.cursor ?? undefined);
-        return { ...base, outcome: out.outcome, message: out.message, rows: out.rows, ...(cursor !== undefined && { cursor }), nextRunAt };
+        const conflicts = out.state?.conflicts as SyncReport['conflicts'];
+        return {
+          ...base,
+          outcome: out.outcome,
+          message: out.message,
+          rows: out.rows,
+          ...(cursor !== undefined && { cursor }),
+          nextRunAt,
+          ...(conflicts !== undefined && { conflicts, conflictCount: out.state?.conflictCount as number }),
+        };
       } catch (err) {
         const at = clock.now();
         const regular = nextRun(current.schedule, at, random);

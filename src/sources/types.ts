@@ -1,5 +1,6 @@
 /** What a kind of source provides to the sync, and what a sync reports. */
 import type { AppContext } from '../context.js';
+import type { Conflict } from '../imports/conflicts.js';
 import type { JobClock } from '../jobs/clock.js';
 import type { Source } from '../store/index.js';
 import type { Language } from './language.js';
@@ -46,4 +47,7 @@ export interface SyncReport {
   rows?: number;
   cursor?: string;
   nextRunAt?: number;
+  /** Contact sources: the numbers both lists hold (the first few), as an import reports them. */
+  conflicts?: Conflict[];
+  conflictCount?: number;
 }

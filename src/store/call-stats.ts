@@ -58,6 +58,8 @@ export function createCallStats(db: Database) {
   const perDay = db.prepare<[number, number], { action: Action; reason: Reason; n: number }>(
     'SELECT action, reason, count(*) AS n FROM calls WHERE at >= ? AND at < ? GROUP BY action, reason',
   );
+  // The calls of that day that retention deleted (call-retention.ts).
+  const pruned = db.prepare<[string], { action: Action; reason: Reason; n: number }>('SELECT action, reason, calls AS n FROM call_days WHERE day = ?');
   // A bare column next to max() takes its value from the row with the maximum (SQLite's documented behaviour).
   const top = db.prepare<[number, number, number], { caller: string; calls: number; last_at: number; label: string | null; reason: Reason }>(
     `SELECT caller, count(*) AS calls, max(at) AS last_at, label, reason FROM calls
@@ -66,14 +68,17 @@ export function createCallStats(db: Database) {
   );
 
   return {
-    /** Calls per local calendar day for the last `days` days (today included, zero days too), oldest first. */
+    /**
+     * Calls per local calendar day for the last `days` days (today included, zero days too), oldest first: the calls
+     * in the log, and the counts kept of those retention deleted.
+     */
     statsByDay(days: number, now: number, timeZone = 'UTC'): DayStats[] {
       const n = Math.min(Math.max(1, Math.trunc(days)), MAX_DAYS);
       return localDays(now, n, timeZone).map(({ day, from, to }) => {
         const byAction = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
         const byReason: Partial<Record<Reason, number>> = {};
         let total = 0;
-        for (const row of perDay.all(from, to)) {
+        for (const row of [...perDay.all(from, to), ...pruned.all(day)]) {
           total += row.n;
           byAction[row.action] = (byAction[row.action] ?? 0) + row.n;
           byReason[row.reason] = (byReason[row.reason] ?? 0) + row.n;
@@ -82,7 +87,7 @@ export function createCallStats(db: Database) {
       });
     },
 
-    /** The callers turned away most often (hangup or announce) in the last `days` × 24 h. */
+    /** The callers turned away most often (hangup or announce) in the last `days` × 24 h, of the calls still logged. */
     topBlocked(days: number, now: number, limit = 10): TopCaller[] {
       return top.all(now - days * DAY_MS, now, limit).map((r) => {
         const caller: TopCaller = { caller: r.caller, calls: r.calls, lastAt: r.last_at, reason: r.reason };

@@ -1,5 +1,6 @@
 /** The call log: one row per decided call, written before the AGI session ends. */
 import type { RecentCall } from '../policy/types.js';
+import { createCallRetention } from './call-retention.js';
 import { createCallStats } from './call-stats.js';
 import type { Database } from './database.js';
 import { isBusy, withStoreErrors } from './errors.js';
@@ -122,6 +123,7 @@ export function createCallsRepository(db: Database) {
     },
 
     ...createCallStats(db),
+    ...createCallRetention(db),
   });
 }
 

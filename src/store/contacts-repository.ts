@@ -2,6 +2,7 @@
 import type { Database } from './database.js';
 import { withStoreErrors } from './errors.js';
 import { createEntriesRepository } from './entries-repository.js';
+import { VISIBLE } from './import-visibility.js';
 import { bool, containsPattern, orNull, pageLimit, setOptional, toPage, type RepositoryOptions } from './sql.js';
 import type { Contact, NewContact, NewEntry, Page, PageQuery, StoredEntry } from './types.js';
 
@@ -32,9 +33,9 @@ export function createContactsRepository(db: Database, options: RepositoryOption
     `INSERT INTO contacts (name, note, vip, source, external_id, created_at)
      VALUES (@name, @note, @vip, @source, @external_id, @created_at) RETURNING id`,
   );
-  const byId = db.prepare<[number], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE id = ?`);
-  const byExternalId = db.prepare<[string, string], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE source = ? AND external_id = ? ORDER BY id`);
-  const deleteById = db.prepare<[number]>('DELETE FROM contacts WHERE id = ?');
+  const byId = db.prepare<[number], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE id = ? AND ${VISIBLE}`);
+  const byExternalId = db.prepare<[string, string], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE source = ? AND external_id = ? AND ${VISIBLE} ORDER BY id`);
+  const deleteById = db.prepare<[number]>(`DELETE FROM contacts WHERE id = ? AND ${VISIBLE}`);
 
   function create(input: NewContact): Contact {
     const row = insert.get({
@@ -64,12 +65,12 @@ export function createContactsRepository(db: Database, options: RepositoryOption
     /** Newest first; `search` matches the name. */
     list(query: PageQuery & { search?: string; source?: string } = {}): Page<Contact> {
       const limit = pageLimit(query);
-      const where: string[] = [];
+      const where: string[] = [VISIBLE];
       const params: unknown[] = [];
       if (query.source !== undefined) (where.push('source = ?'), params.push(query.source));
       if (query.search) (where.push("name LIKE ? ESCAPE '\\'"), params.push(containsPattern(query.search)));
       if (query.cursor !== undefined) (where.push('id < ?'), params.push(query.cursor));
-      const sql = `SELECT ${COLUMNS} FROM contacts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
       return toPage(db.prepare<unknown[], ContactRow>(sql).all(...params, limit + 1).map(toContact), limit);
     },
 

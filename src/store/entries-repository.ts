@@ -2,7 +2,9 @@
 import type { Action, EntryKind } from '../policy/types.js';
 import { withArticle } from '../text.js';
 import type { Database } from './database.js';
+import { createEntriesPage } from './entries-page.js';
 import { StoreError, withStoreErrors } from './errors.js';
+import { VISIBLE } from './import-visibility.js';
 import { longestPart, probeKeysSql } from './prefix-lengths.js';
 import { bool, containsPattern, orNull, pageLimit, patched, setOptional, toPage, type RepositoryOptions } from './sql.js';
 import type { EntryPatch, EntryQuery, NewEntry, Page, StoredEntry } from './types.js';
@@ -35,12 +37,12 @@ const VALUES = '@number, @is_prefix, @kind, @action, @cause, @announcement, @lab
  * long as some prefix entry (prefix-lengths.ts). Exact rows must equal the number; prefix rows may be any key (a
  * prefix equal to the whole number matches too). Parameters: e164, the longest part asked for, e164, e164, now, now.
  * Expired entries are returned unless `now` is given: the policy filters by time itself, and `explain` can then say
- * "an expired entry was ignored".
+ * "an expired entry was ignored". Rows of an unfinished import are not (import-visibility.ts).
  */
 export function matchSql(): string {
   return `SELECT ${COLUMNS} FROM entries
     WHERE number IN (${probeKeysSql('entries')}) AND (is_prefix = 1 OR number = ?)
-      AND (? IS NULL OR expires_at IS NULL OR expires_at > ?)
+      AND (? IS NULL OR expires_at IS NULL OR expires_at > ?) AND ${VISIBLE}
     ORDER BY is_prefix, length(number) DESC, kind, id`;
 }
 
@@ -51,7 +53,8 @@ export function matchSql(): string {
  * range of the entries_number index ('+' and digits sort below ':'). Expired entries take no part (`@now`).
  */
 export function overlappingSql(): string {
-  const live = '(expires_at IS NULL OR expires_at > @now) AND kind <> @kind';
+  // What an unfinished import wrote does not exist yet for anyone else (import-visibility.ts).
+  const live = `(expires_at IS NULL OR expires_at > @now) AND kind <> @kind AND ${VISIBLE}`;
   // No ORDER BY … LIMIT over the union: SQLite then sorts through a merge that costs a millisecond a call, fifty
   // times the three probes; the caller stops reading at its limit and orders what it read.
   return `SELECT ${COLUMNS} FROM entries WHERE is_prefix = 1 AND ${live}
@@ -85,7 +88,7 @@ export function toEntry(row: EntryRow): StoredEntry {
   });
 }
 
-function toParams(input: NewEntry, now: number): EntryParams {
+export function toParams(input: NewEntry, now: number): EntryParams {
   return {
     number: input.number,
     is_prefix: bool(input.prefix),
@@ -118,16 +121,18 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
     `INSERT INTO entries (number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number, is_prefix, kind) DO NOTHING`,
   );
-  const byId = db.prepare<[number], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id = ?`);
-  const byNumber = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(
-    `SELECT ${COLUMNS} FROM entries WHERE number = @number AND is_prefix = @prefix AND (@kind IS NULL OR kind = @kind) ORDER BY kind`,
-  );
-  const deleteById = db.prepare<[number]>('DELETE FROM entries WHERE id = ?');
-  const deleteExpired = db.prepare<[number]>('DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?');
-  const countAll = db.prepare<[{ kind: string | null }], number>('SELECT count(*) FROM entries WHERE @kind IS NULL OR kind = @kind').pluck();
+  const byId = db.prepare<[number], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id = ? AND ${VISIBLE}`);
+  const byNumberSql = `SELECT ${COLUMNS} FROM entries WHERE number = @number AND is_prefix = @prefix AND (@kind IS NULL OR kind = @kind)`;
+  const byNumber = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(`${byNumberSql} AND ${VISIBLE} ORDER BY kind`);
+  // The unique index counts the rows of an unfinished import too: a change must not collide with one of them.
+  const takenBy = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(byNumberSql);
+  const deleteById = db.prepare<[number]>(`DELETE FROM entries WHERE id = ? AND ${VISIBLE}`);
+  const deleteExpired = db.prepare<[number]>(`DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? AND ${VISIBLE}`);
+  const countAll = db.prepare<[{ kind: string | null }], number>(`SELECT count(*) FROM entries WHERE (@kind IS NULL OR kind = @kind) AND ${VISIBLE}`).pluck();
   const matchStatement = db.prepare<unknown[], EntryRow>(matchSql());
-  const ofKindStatement = db.prepare<[number, number, EntryKind], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id > ? AND id <= ? AND kind = ? ORDER BY id`);
+  const ofKindStatement = db.prepare<[number, number, EntryKind], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id > ? AND id <= ? AND kind = ? AND ${VISIBLE} ORDER BY id`);
   const overlappingStatement = db.prepare<[{ number: string; prefix: number; kind: EntryKind; now: number }], EntryRow>(overlappingSql());
+  const page = createEntriesPage<EntryRow>(db, COLUMNS);
 
   /** A duplicate, said the way a person would: which entry already exists. */
   function duplicate(input: Pick<NewEntry, 'number' | 'prefix' | 'kind'>): StoreError {
@@ -179,7 +184,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
           expires_at: patched(patch.expiresAt, cur.expires_at),
           now: clock(),
         };
-        const clash = byNumber.get({ number: next.number, prefix: next.is_prefix, kind: next.kind });
+        const clash = takenBy.get({ number: next.number, prefix: next.is_prefix, kind: next.kind });
         if (clash && clash.id !== id) throw duplicate({ number: next.number, prefix: next.is_prefix === 1, kind: next.kind });
         update_.run(next);
         return get(id);
@@ -203,15 +208,16 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
       const add = (sql: string, ...values: unknown[]) => (where.push(sql), params.push(...values));
       if (query.kind !== undefined) add('kind = ?', query.kind);
       if (query.source !== undefined) add('source = ?', query.source);
+      if (query.origin === 'manual') {
+        add("(NOT EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id) OR EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = 'manual'))");
+      } else if (query.origin !== undefined) add('EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = ?)', query.origin);
       if (query.contactId !== undefined) add('contact_id = ?', query.contactId);
       if (query.cursor !== undefined) add('id < ?', query.cursor);
       if (query.search) {
         const like = containsPattern(query.search);
         add("(number LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\')", like, like, like);
       }
-      const sql = `SELECT ${COLUMNS} FROM entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-      const rows = db.prepare<unknown[], EntryRow>(sql).all(...params, limit + 1);
-      return toPage(rows.map(toEntry), limit);
+      return toPage(page(where, params, limit + 1).map(toEntry), limit);
     },
 
     count(kind?: EntryKind): number {

@@ -1,15 +1,17 @@
 /**
  * The store: the only code that speaks SQL (DESIGN.md "Data"). `openStore()` opens the file, migrates it, removes
- * what a crashed list import left behind, and returns the repositories over one Database.
+ * what a crashed list or entry import left behind, and returns the repositories over one Database.
  */
 import { createCallsRepository, type CallsRepository } from './calls-repository.js';
 import { createContactsRepository, type ContactsRepository } from './contacts-repository.js';
 import type { CheckpointerOptions } from './checkpointer.js';
 import { Database, type OpenOptions } from './database.js';
 import { createEntriesRepository, type EntriesRepository } from './entries-repository.js';
+import { createEntryImports, type EntryImports } from './entry-imports.js';
 import { createListsRepository, type ListsRepository } from './lists-repository.js';
 import { assertMigrated, migrate } from './migrate.js';
 import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
+import { createOriginsRepository, type OriginsRepository } from './origins-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
 import { createScreeningRepository, type ScreeningRepository } from './screening-repository.js';
@@ -20,6 +22,8 @@ import type { RepositoryOptions } from './sql.js';
 export interface Store {
   db: Database;
   entries: EntriesRepository;
+  /** Imports into the entries and contacts: written hidden, switched in at once (entry-imports.ts). */
+  entryImports: EntryImports;
   contacts: ContactsRepository;
   lists: ListsRepository;
   profiles: ProfilesRepository;
@@ -30,6 +34,7 @@ export interface Store {
   sources: SourcesRepository;
   leases: LeasesRepository;
   outbox: OutboxRepository;
+  origins: OriginsRepository;
 }
 
 export function createStore(db: Database, options: RepositoryOptions = {}): Store {
@@ -39,6 +44,7 @@ export function createStore(db: Database, options: RepositoryOptions = {}): Stor
   return {
     db,
     entries,
+    entryImports: createEntryImports(db, options.clock ?? Date.now),
     contacts: createContactsRepository(db, options),
     lists,
     profiles: createProfilesRepository(db, options),
@@ -48,6 +54,7 @@ export function createStore(db: Database, options: RepositoryOptions = {}): Stor
     sources: createSourcesRepository(db, { ...options, lists }),
     leases: createLeasesRepository(db),
     outbox: createOutboxRepository(db),
+    origins: createOriginsRepository(db, options),
   };
 }
 
@@ -72,7 +79,10 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     if (db.readonly) assertMigrated(db, dir);
     else migrate(db, dir);
     const store = createStore(db, options.clock ? { clock: options.clock } : {});
-    if (!db.readonly) store.lists.cleanupOrphans();
+    if (!db.readonly) {
+      store.lists.cleanupOrphans();
+      store.entryImports.cleanupOrphans();
+    }
     if (options.checkpointer) db.startCheckpointer(options.checkpointer === true ? {} : options.checkpointer);
     return store;
   } catch (err) {
@@ -86,10 +96,13 @@ export type { Checkpointer, CheckpointerOptions, CheckpointerState } from './che
 export { isBusy, isStoreError, isUniqueViolation, StoreError, type StoreErrorCode } from './errors.js';
 export { migrate, latestVersion, schemaVersion, type Migration } from './migrate.js';
 export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
+export type { EntryImportItem, EntryImportOptions, EntryImportResult, ImportedCard } from './entry-imports.js';
+export { BULK_PACE, CALL_PATH_PACE, type Pace } from './pacer.js';
 export type { ContactNumber } from './contacts-repository.js';
 export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
-export type { LeasesRepository, OutboxRepository, ScreeningRepository, SourcesRepository };
+export type { LeasesRepository, OriginsRepository, OutboxRepository, ScreeningRepository, SourcesRepository };
 export type { Known } from './screening-repository.js';
+export { MANUAL_ORIGIN, ORIGIN_SMALL_CHANGES, type EntryOrigin, type OriginChanges, type OriginRow, type OriginSyncResult } from './origins-repository.js';
 export type * from './types.js';
 export { SOURCE_KINDS } from './sources-types.js';
 export type * from './sources-types.js';

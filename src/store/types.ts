@@ -49,6 +49,8 @@ export interface EntryQuery extends PageQuery {
   /** Substring of the number, label or note. */
   search?: string;
   source?: string;
+  /** Entries holding this origin (entry_origins); `manual`: the person's own, with or without an origin row. */
+  origin?: string;
   contactId?: number;
 }
 

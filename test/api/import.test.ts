@@ -163,11 +163,33 @@ describe('POST /api/v1/import', () => {
     expect(refused.body.rejected).toEqual([{ line: badLine, error: expect.stringContaining('"030 1O1 2345" is not a phone number') }]);
     expect(refused.body.message).toContain(`(line ${badLine})`);
     expect(api.ctx.store.entries.count()).toBe(1);
+    // The rows written before the bad row was read are gone again, with the import that wrote them.
+    expect(api.ctx.store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(1);
+    expect(api.ctx.store.db.handle.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
 
     rows[badIndex] = good;
     const fixed = await api.upload<Report>('/api/v1/import?kind=block', `Rufnummer;Name\n${rows.join('\n')}\n`, 'text/csv');
     expect(fixed.body).toMatchObject({ format: 'csv', added: 100_000, skipped: 0, rejected: [] });
     expect(api.ctx.store.entries.count('block')).toBe(100_000);
     expect(api.ctx.store.entries.findByNumber('+493010099990', false, 'block')[0]).toMatchObject({ label: 'Robot 99990' });
+  });
+
+  it('screens calls while a big CSV is being written, without its rows, and with all of them after the switch', { timeout: 120_000 }, async () => {
+    const api = await startApi(HOME);
+    api.ctx.store.entries.create({ number: '+493010000001', kind: 'allow', label: 'Anna' });
+    const rows = Array.from({ length: 50_000 }, (_, i) => `0301${String(i).padStart(7, '0')};Robot ${i}`);
+    const upload = api.upload<Report>('/api/v1/import?kind=block', `${rows.join('\n')}\n`, 'text/csv');
+    const written = api.ctx.store.db.handle.prepare('SELECT count(*) FROM entries WHERE import_id IS NOT NULL').pluck();
+    // Rows are committed (another connection would read them) while the import runs…
+    while ((written.get() as number) < 1000) await new Promise((resolve) => setTimeout(resolve, 5));
+    // …and a call meanwhile is decided, on the entries as they were: the caller is not blocked yet, Anna is a contact.
+    const during = await api.call('030 10000002');
+    expect(during.variables).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
+    expect((await api.call('030 10000001')).variables).toMatchObject({ CALLFILTER_REASON: 'allowlist', CALLFILTER_LABEL: 'Anna' });
+    expect(api.ctx.store.entries.count('block')).toBe(0);
+    const done = await upload;
+    expect(done.body).toMatchObject({ added: 50_000, skipped: 0 });
+    expect((await api.call('030 10000002')).variables).toMatchObject({ CALLFILTER_REASON: 'blocklist', CALLFILTER_LABEL: 'Robot 2' });
+    expect((await api.call('030 10049999')).variables).toMatchObject({ CALLFILTER_REASON: 'blocklist' });
   });
 });

@@ -2,16 +2,19 @@
  * Crash safety with real processes and kill -9 (SIGKILL: no handler runs, nothing is flushed by us):
  * - during a burst of calls, every call whose decision reached the fake Asterisk is in the log after a restart;
  * - during a large list import, the list is afterwards the old version or the new one in full, never a mix;
- * and in both the file passes `PRAGMA integrity_check`.
+ * - during a large import into the entries, the old entries stay in force and no imported row is seen;
+ * and in each the file passes `PRAGMA integrity_check`.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { fakeCall, type FakeCallResult } from 'asterisk-agi/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { VISIBLE } from '../../src/store/import-visibility.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/service.js';
 import { sleep } from './clients.js';
-import { startScript, startServer } from './processes.js';
+import { ROOT, startChild, startScript, startServer } from './processes.js';
 
 const TOKEN = 'reliability-test-token-0123456789';
 
@@ -151,5 +154,86 @@ describe('kill -9 during a large list import', () => {
     }
     console.log(`[reliability] kill -9 during a ${NEW_ROWS}-row list import: ${outcomes.join('; ')}`);
     expect(outcomes.at(-1)).toContain('new list');
+  });
+});
+
+const OLD_ENTRIES = 2_000;
+const CSV_ROWS = 100_000;
+const csvNumber = (i: number) => `+4989${String(10_000_000 + i)}`;
+
+/** The entries every reader sees (the rows of unfinished imports hidden), through a connection that cleans nothing up. */
+function visibleEntries(file: string): { n: number; labels: string[] } {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    const n = db.prepare(`SELECT count(*) FROM entries WHERE ${VISIBLE}`).pluck().get() as number;
+    const labels = db.prepare(`SELECT DISTINCT label FROM entries WHERE ${VISIBLE} ORDER BY label`).pluck().all() as string[];
+    return { n, labels };
+  } finally {
+    db.close();
+  }
+}
+
+function importedRows(file: string): number {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return db.prepare('SELECT count(*) FROM entries WHERE import_id IS NOT NULL').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+describe('kill -9 during a large import into the entries', () => {
+  it('leaves the old entries in force and no imported row visible, before and after the next open cleans up', { timeout: 300_000 }, async () => {
+    const dir = tempDir();
+    const file = join(dir, 'callfilter.db');
+    const seed = openStore(file);
+    // Half of the old entries are numbers of the file too (skipped as duplicates by an import that finishes).
+    seed.entries.bulkInsert(Array.from({ length: OLD_ENTRIES }, (_, i) => ({ number: csvNumber(i * 50 - OLD_ENTRIES * 25), kind: 'block' as const, label: 'old' })));
+    seed.db.close();
+    const csv = join(tempDir(), 'block.csv');
+    writeFileSync(csv, `${Array.from({ length: CSV_ROWS }, (_, i) => `${csvNumber(i)};new`).join('\n')}\n`);
+    const env = { CALLFILTER_DATA_DIR: dir, CALLFILTER_HOME_AREA_CODE: '30' };
+
+    const outcomes: string[] = [];
+    for (const killAt of [5_000, 50_000, undefined]) {
+      // The command line's import (a worker thread parses, the main thread writes), as a user would run it.
+      const importer = startChild([join(ROOT, 'bin/callfilter.js'), 'import', csv, '--kind', 'block'], env);
+      if (killAt !== undefined) {
+        // Rows are committed, in many transactions, while the import runs: kill it once this many are.
+        while (importedRows(file) < killAt) {
+          if (importer.child.exitCode !== null) throw new Error(`the import ended before ${killAt} rows: ${importer.stdout()} ${importer.stderr()}`);
+          await sleep(5);
+        }
+        importer.child.kill('SIGKILL');
+        expect((await importer.exited).signal).toBe('SIGKILL');
+        // Before anyone cleans up: the killed import's rows are there, and nobody sees them.
+        expect(importedRows(file)).toBeGreaterThanOrEqual(killAt);
+        expect(visibleEntries(file)).toEqual({ n: OLD_ENTRIES, labels: ['old'] });
+      } else {
+        expect((await importer.exited).code).toBe(0);
+        expect(importer.stdout()).toContain(`${(CSV_ROWS - OLD_ENTRIES / 2).toLocaleString('en')} added, ${(OLD_ENTRIES / 2).toLocaleString('en')} duplicates skipped`);
+      }
+      // The next open (the service's, after a restart) removes what a crashed import left.
+      const store = openStore(file);
+      const all = store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get() as number;
+      const unfinished = store.db.handle.prepare("SELECT count(*) FROM imports WHERE state <> 'done'").pluck().get() as number;
+      const integrity = store.db.handle.pragma('integrity_check', { simple: true });
+      const lookup = (n: string) => store.entries.match(n, [n]).map((e) => e.label);
+      const [fileOnly, both] = [lookup(csvNumber(CSV_ROWS - 1)), lookup(csvNumber(0))];
+      store.db.close();
+      expect(integrity).toBe('ok');
+      expect(unfinished).toBe(0);
+      expect(both).toEqual(['old']);
+      if (killAt !== undefined) {
+        expect(all).toBe(OLD_ENTRIES);
+        expect(fileOnly).toEqual([]);
+        outcomes.push(`killed after ${killAt} rows → old entries (${all})`);
+      } else {
+        expect(all).toBe(OLD_ENTRIES + CSV_ROWS - OLD_ENTRIES / 2);
+        expect(fileOnly).toEqual(['new']);
+        outcomes.push(`not killed → all (${all})`);
+      }
+    }
+    console.log(`[reliability] kill -9 during a ${CSV_ROWS}-row entry import: ${outcomes.join('; ')}`);
   });
 });

@@ -191,6 +191,8 @@ describe('entries.match', () => {
     expect(plan).toMatch(/SEARCH entries USING INDEX entries_number \(number=\?/);
     expect(plan).toMatch(/SEARCH prefix_lengths USING PRIMARY KEY \(tbl=\? AND len<\?\)/);
     expect(plan).not.toMatch(/SCAN (entries|prefix_lengths)/);
+    // Hiding unfinished imports reads only them, not the history of every import.
+    expect(plan).toMatch(/SCAN imports USING INDEX imports_unfinished/);
   });
 });
 

@@ -8,6 +8,7 @@ import { conflictItem, conflictsReport } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { date, num, t, tn } from './i18n.js';
 import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
+import { loadSources } from './sources.js';
 import type { Entry, ImportReport, Kind, Page, SpamList } from './types.js';
 
 const entries = new Map<number, Entry>();
@@ -35,6 +36,15 @@ function entryRows(e: Entry): HTMLTableRowElement[] {
   return [tr, conflictRow(e, e.conflicts)];
 }
 
+/** Where the entry comes from, every origin: "you", "fritzbox", "carddav"… */
+function originsText(e: Entry): string {
+  const origins = e.origins?.length ? e.origins : [{ origin: 'manual' }];
+  return origins.map((o) => (o.origin === 'manual' ? t('origin.manual') : o.origin)).join(' · ');
+}
+
+/** A synced entry the person does not hold yet: "Keep" makes it theirs. */
+const keepable = (e: Entry) => (e.origins ?? []).length > 0 && !(e.origins ?? []).some((o) => o.origin === 'manual');
+
 function entryRow(e: Entry): HTMLTableRowElement {
   const number = display(e);
   const kind = h('span', { class: `state ${e.kind}` }, t(`state.${e.kind}`));
@@ -45,10 +55,11 @@ function entryRow(e: Entry): HTMLTableRowElement {
     h('td', {}, kind, e.vip ? ' VIP' : '', e.expiresAt !== undefined ? h('small', { class: 'muted block' }, t('entry.until', { date: date(e.expiresAt) })) : ''),
     h('td', {}, e.label ?? ''),
     h('td', { class: 'note' }, e.note ?? ''),
-    h('td', { class: 'time' }, date(e.createdAt), h('small', { class: 'muted block' }, e.source)),
+    h('td', { class: 'time' }, date(e.createdAt), h('small', { class: 'muted block origins' }, originsText(e))),
     h(
       'td',
       { class: 'do' },
+      keepable(e) ? h('button', { type: 'button', class: 'small', 'data-keep': e.id, 'aria-label': t('btn.keep.label', { number }) }, t('btn.keep')) : '',
       h('button', { type: 'button', class: 'small', 'data-edit': e.id, 'aria-label': t('btn.edit.label', { number }) }, t('btn.edit')),
       h('button', { type: 'button', class: 'small danger', 'data-remove': e.id, 'aria-label': t('btn.remove.label', { number }) }, t('btn.remove')),
     ),
@@ -60,7 +71,13 @@ async function loadEntries(more = false): Promise<void> {
   const body = byId('entries-body');
   try {
     const page = await get<Page<Entry>>(
-      `/api/v1/entries${query({ search: field(form, 'search').value.trim(), kind: field<HTMLSelectElement>(form, 'kind').value, limit: 100, cursor: more ? cursor : undefined })}`,
+      `/api/v1/entries${query({
+        search: field(form, 'search').value.trim(),
+        kind: field<HTMLSelectElement>(form, 'kind').value,
+        origin: field<HTMLSelectElement>(form, 'origin').value,
+        limit: 100,
+        cursor: more ? cursor : undefined,
+      })}`,
     );
     say(byId('entries-error'), '');
     if (!more) {
@@ -130,6 +147,26 @@ async function saveEntry(form: HTMLFormElement): Promise<void> {
   } catch (err) {
     say(byId('entry-error'), errorText(err));
   }
+}
+
+async function keepEntry(id: number): Promise<void> {
+  try {
+    await post(`/api/v1/entries/${id}/keep`);
+    toast(t('toast.kept'));
+    await loadEntries();
+  } catch (err) {
+    say(byId('entries-error'), errorText(err));
+  }
+}
+
+/** The sources panel, and the entries filter's choice of the sources that feed entries. */
+async function refreshSources(): Promise<void> {
+  const sources = await loadSources(() => void Promise.all([loadEntries(), refreshSources()]));
+  const select = byId<HTMLSelectElement>('entries-origin');
+  const chosen = select.value;
+  for (const o of [...select.options]) if (o.dataset.source !== undefined) o.remove();
+  for (const s of sources) if (s.kind === 'fritzbox' || s.kind === 'carddav' || s.kind === 'called') select.append(h('option', { value: s.name, 'data-source': s.name }, s.name));
+  select.value = chosen;
 }
 
 async function removeEntry(id: number): Promise<void> {
@@ -277,6 +314,8 @@ export function initLists(): { refresh: () => Promise<void> } {
     if (edit) editMode(entries.get(Number(edit.dataset.edit)));
     const remove = target.closest<HTMLElement>('[data-remove]');
     if (remove) void removeEntry(Number(remove.dataset.remove));
+    const keep = target.closest<HTMLElement>('[data-keep]');
+    if (keep) void keepEntry(Number(keep.dataset.keep));
   });
-  return { refresh: () => Promise.all([loadEntries(), loadLists()]).then(() => undefined) };
+  return { refresh: () => Promise.all([loadEntries(), loadLists(), refreshSources()]).then(() => undefined) };
 }

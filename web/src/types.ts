@@ -76,7 +76,25 @@ export interface Entry {
   source: string;
   expiresAt?: number;
   createdAt: number;
+  /** Where it comes from: manual (the person) and each source that holds it. */
+  origins?: EntryOrigin[];
   conflicts?: Conflict[];
+}
+
+export interface EntryOrigin {
+  origin: string;
+  label?: string;
+  expiresAt?: number;
+}
+
+export interface Source {
+  id: number;
+  name: string;
+  kind: 'phoneblock' | 'url' | 'fritzbox' | 'carddav' | 'called';
+  rows?: number;
+  lastSuccessAt?: number;
+  lastError?: string;
+  state: { conflictCount?: number };
 }
 
 export interface SpamList {

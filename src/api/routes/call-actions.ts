@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import type { EntryKind } from '../../policy/types.js';
+import { barringFollows } from '../../sources/fritzbox/write-barring.js';
 import type { CallRecord, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { parseTime } from '../params.js';
@@ -51,10 +52,10 @@ function callerOf(call: CallRecord, verb: string): string {
 }
 
 /** Creates or updates the caller's entry of `kind` and removes the exact entries of the other kind, in one transaction. */
-function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit<NewEntry, 'number' | 'kind'>) {
+async function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit<NewEntry, 'number' | 'kind'>) {
   const number = callerOf(call, kind);
   const { entries } = ctx.store;
-  return ctx.store.db.transaction(() => {
+  const result = ctx.store.db.transaction(() => {
     const removed: StoredEntry[] = [];
     for (const other of entries.findByNumber(number, false, kind === 'block' ? 'allow' : 'block')) {
       if (entries.remove(other.id)) removed.push(other);
@@ -66,6 +67,10 @@ function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit
     }
     return { entry: entries.create({ ...fields, number, kind, prefix: false }), created: true, removed };
   });
+  // What the person changed is theirs: a sync that drops the number no longer removes the entry.
+  if (!result.created) await ctx.store.origins.claim(result.entry.id);
+  await barringFollows(ctx, { ...(kind === 'block' && { blocked: result.entry }), unblocked: result.removed });
+  return result;
 }
 
 function getCall(ctx: AppContext, id: number): CallRecord {
@@ -101,7 +106,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       const label = body.label ?? call.label ?? call.callerNameRaw;
       if (label !== undefined) fields.label = label;
       if (expiresAt !== undefined) fields.expiresAt = parseTime(expiresAt, 'body/expiresAt');
-      const result = decide(ctx, call, 'block', fields);
+      const result = await decide(ctx, call, 'block', fields);
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );
@@ -125,7 +130,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
       const label = body.label ?? call.callerNameRaw ?? (NAMING_REASONS.has(call.reason) ? call.label : undefined);
       if (label !== undefined) fields.label = label;
-      const result = decide(ctx, call, 'allow', fields);
+      const result = await decide(ctx, call, 'allow', fields);
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );

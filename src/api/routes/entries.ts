@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { entryConflicts } from '../../imports/index.js';
+import { barringFollows } from '../../sources/fritzbox/write-barring.js';
 import type { EntryPatch, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, notFound } from '../errors.js';
 import { entryNumber, parseTime } from '../params.js';
@@ -25,6 +26,15 @@ import {
   TimeText,
 } from '../schemas.js';
 
+const OriginSchema = Type.Object({
+  origin: Type.String({ description: 'manual (the person) or the source that brought the number: fritzbox, carddav, called.' }),
+  externalId: Type.Optional(Type.String({ description: "The origin's own key: a card's href, book:<name>, barring." })),
+  label: Type.Optional(Type.String({ description: 'The name this origin gives the number.' })),
+  vip: Type.Boolean(),
+  expiresAt: Type.Optional(Type.Integer({ description: 'called: trusted until then unless called again (epoch ms).' })),
+  addedAt: Type.Integer(),
+});
+
 export const EntrySchema = Type.Object({
   id: Type.Integer(),
   number: Type.String({ description: 'E.164, or the leading part of one when prefix is true.' }),
@@ -41,6 +51,11 @@ export const EntrySchema = Type.Object({
   expiresAt: Type.Optional(Type.Integer({ description: 'Epoch ms; ignored from then on.' })),
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
+  origins: Type.Optional(
+    Type.Array(OriginSchema, {
+      description: 'Where the entry comes from, every origin: the person (manual) and each source that holds the number. A sync removes only its own origin; the entry goes when none is left.',
+    }),
+  ),
   conflicts: Type.Optional(
     Type.Array(ConflictSchema, {
       description: 'Present when entries of the other kind hold some of the same callers: each with the entry that wins there, and why (at most 20).',
@@ -94,6 +109,7 @@ const ListQuery = Type.Object(
     kind: Type.Optional(KindSchema),
     search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the number, label or note.' })),
     source: Type.Optional(Type.String({ maxLength: 40 })),
+    origin: Type.Optional(Type.String({ maxLength: 100, description: 'Entries holding this origin: manual (your own) or a source name (fritzbox, carddav, called).' })),
     ...PagingQuery,
   },
   Strict,
@@ -106,18 +122,26 @@ function checkAction(kind: string | undefined, action: string | null | undefined
 }
 
 export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { entries } = ctx.store;
-  const withConflicts = (e: StoredEntry) => {
-    const conflicts = entryConflicts(ctx, e);
-    return conflicts.length === 0 ? e : { ...e, conflicts };
+  const { entries, origins } = ctx.store;
+  const MANUAL = [{ origin: 'manual', vip: false, addedAt: 0 }];
+  const views = async (items: StoredEntry[]) => {
+    const byId = await origins.forEntries(items.map((e) => e.id));
+    return items.map((e) => {
+      const conflicts = entryConflicts(ctx, e);
+      const held = byId.get(e.id);
+      // No origin rows: the person's own entry (typed in, imported from a file) since it was made.
+      const list = held && held.length > 0 ? held : MANUAL.map((m) => ({ ...m, addedAt: e.createdAt }));
+      return { ...e, origins: list, ...(conflicts.length > 0 && { conflicts }) };
+    });
   };
+  const withConflicts = async (e: StoredEntry) => (await views([e]))[0];
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/entries',
     { schema: { tags: TAGS, summary: 'List entries, newest first', querystring: ListQuery, response: { 200: Page(EntrySchema), ...ERRORS } } },
     async (req) => {
       const page = entries.list(req.query);
-      return { ...page, items: page.items.map(withConflicts) };
+      return { ...page, items: await views(page.items) };
     },
   );
 
@@ -138,7 +162,9 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { number, prefix } = entryNumber(ctx, text, wantPrefix, 'body/number', short);
       const entry: NewEntry = { ...rest, number, prefix, source: 'api' };
       if (expiresAt !== undefined) entry.expiresAt = parseTime(expiresAt, 'body/expiresAt');
-      return reply.code(201).send(withConflicts(entries.create(entry)));
+      const created = entries.create(entry);
+      await barringFollows(ctx, { blocked: created });
+      return reply.code(201).send(await withConflicts(created));
     },
   );
 
@@ -168,7 +194,9 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (expiresAt !== undefined) patch.expiresAt = expiresAt === null ? null : parseTime(expiresAt, 'body/expiresAt');
       const updated = entries.update(req.params.id, patch);
       if (!updated) throw notFound(`no entry ${req.params.id}`);
-      return withConflicts(updated);
+      // What the person edited is theirs: a sync that drops the number no longer removes the entry.
+      await origins.claim(updated.id);
+      return withConflicts(entries.get(updated.id) ?? updated);
     },
   );
 
@@ -176,8 +204,28 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/entries/:id',
     { schema: { tags: TAGS, summary: 'Remove an entry', params: IdParams, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
-      if (!entries.remove(req.params.id)) throw notFound(`no entry ${req.params.id}`);
+      const entry = entries.get(req.params.id);
+      if (!entry || !entries.remove(entry.id)) throw notFound(`no entry ${req.params.id}`);
+      await barringFollows(ctx, { unblocked: [entry] });
       return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/entries/:id/keep',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Keep a synced entry as your own',
+        description: 'Adds your own origin (manual) to an entry a source brought: a sync that drops the number no longer removes it, and a number trusted for a while (called) stays. Idempotent.',
+        params: IdParams,
+        response: { 200: EntrySchema, ...ERRORS },
+      },
+    },
+    async (req) => {
+      if (!entries.get(req.params.id)) throw notFound(`no entry ${req.params.id}`);
+      await origins.claim(req.params.id);
+      return withConflicts(entries.get(req.params.id) as StoredEntry);
     },
   );
 }

@@ -12,7 +12,7 @@ import { createSources, type Sources } from '../../sources/service.js';
 import { staleSources } from '../../sources/status.js';
 import type { Source } from '../../store/index.js';
 import { badRequest, notFound } from '../errors.js';
-import { ERRORS, ImportFormatSchema, NoContent, Strict, StringEnum } from '../schemas.js';
+import { ConflictSchema, ERRORS, ImportFormatSchema, NoContent, Strict, StringEnum } from '../schemas.js';
 
 const TAGS = ['sources'];
 
@@ -56,22 +56,28 @@ const ReportSchema = Type.Object({
   rows: Type.Optional(Type.Integer()),
   cursor: Type.Optional(Type.String()),
   nextRunAt: Type.Optional(Type.Integer()),
+  conflicts: Type.Optional(Type.Array(ConflictSchema, { description: 'fritzbox, carddav, called: numbers the other list holds too, and which entry wins (the first 10).' })),
+  conflictCount: Type.Optional(Type.Integer()),
 });
 
 const Secret = Type.String({ minLength: 1, maxLength: 1000 });
 const CreateBody = Type.Object(
   {
-    kind: StringEnum(['phoneblock', 'url'] as const),
+    kind: StringEnum(['phoneblock', 'url', 'fritzbox', 'carddav'] as const, { description: 'fritzbox and carddav feed your allow (and the box\'s barring list: block) entries; the numbers you call come from CALLFILTER_AMI_URL.' }),
     name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\w.-]+$', description: 'Letters, digits, ".", "-", "_".' }),
     list: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "The list's name; created when missing. Default: PhoneBlock, or the source's name." })),
     threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'For a new list: PhoneBlock 4 (what its own app blocks at), else 1.' })),
     url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'url: the list; phoneblock: the API base (default: production).' })),
     format: Type.Optional(ImportFormatSchema),
+    books: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description: 'fritzbox: the phone books, carddav: the address books to read, by name (default all).' })),
+    writeBarring: Type.Optional(Type.Boolean({ description: 'fritzbox: put numbers blocked here on the box\'s call-barring list too.' })),
+    certSha256: Type.Optional(Type.String({ maxLength: 200, description: 'fritzbox over https: the certificate fingerprint (default: pinned on first use).' })),
+    mode: Type.Optional(StringEnum(['auto', 'etag'] as const, { description: 'carddav: etag compares every card\'s ETag instead of using sync-collection.' })),
     schedule: Type.Optional(Type.Object({ interval: Type.Optional(Type.String({ maxLength: 10, description: '30m, 6h, 1d; default daily at a random time.' })) }, Strict)),
     credentials: Type.Optional(
       Type.Object(
         { token: Type.Optional(Secret), bearer: Type.Optional(Secret), username: Type.Optional(Secret), password: Type.Optional(Secret) },
-        { ...Strict, description: 'Write-only. phoneblock: token (the API key); url: bearer, or username and password.' },
+        { ...Strict, description: 'Write-only. phoneblock: token (the API key); url: bearer, or username and password; fritzbox, carddav: username and password.' },
       ),
     ),
   },
@@ -117,7 +123,7 @@ export function sourcesRoutes(app: FastifyInstance, ctx: AppContext, jobs?: Sour
     {
       schema: {
         tags: TAGS,
-        summary: 'Add a source: a PhoneBlock subscription or a list at a URL',
+        summary: 'Add a source: a PhoneBlock subscription, a list at a URL, a FRITZ!Box or a CardDAV account',
         description: 'Creates the target list when missing. The first sync runs at once (in the service), then on the schedule.',
         body: CreateBody,
         response: { 201: SourceSchema, ...ERRORS },

@@ -29,7 +29,7 @@ const StatsSchema = Type.Object({
       label: Type.Optional(Type.String()),
       reason: ReasonSchema,
     }),
-    { description: 'Callers hung up on or played the announcement most often in the period (at most 10).' },
+    { description: 'Callers hung up on or played the announcement most often in the period (at most 10), of the calls still in the log (CALLFILTER_LOG_RETENTION_DAYS).' },
   ),
 });
 

@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { isOwnerGone } from '../../src/store/import-owner.js';
+import type { EntryImportItem, NewEntry, Pace, Store } from '../../src/store/index.js';
+import { leadingParts, tempStore } from './helpers.js';
+
+/** Many small transactions, no rest: the batching shows in a few thousand rows, and the tests stay quick. */
+const SMALL: Pace = { budgetMs: 1, restFactor: 0 };
+const number = (i: number) => `+4989${String(10_000_000 + i)}`;
+const row = (i: number, label = 'new'): NewEntry => ({ number: number(i), kind: 'block', label, source: 'csv' });
+
+/** A gate the items wait at, so a test can look at the store halfway through an import. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  let reached!: () => void;
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  return { open, arrived, wait: () => (reached(), opened) };
+}
+
+const visible = (store: Store, n: string) => store.entries.match(n, leadingParts(n));
+const allRows = (store: Store) => store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get() as number;
+const unfinished = (store: Store) => store.db.handle.prepare("SELECT count(*) FROM imports WHERE state <> 'done'").pluck().get() as number;
+
+describe('entry imports', () => {
+  it('write in short transactions that no read sees, then switch all rows in at once', async () => {
+    const { store, reopen } = tempStore();
+    const other = reopen();
+    const halfway = gate();
+    let batches = 0;
+    async function* items(): AsyncGenerator<EntryImportItem> {
+      for (let i = 0; i < 3000; i++) yield row(i);
+      await halfway.wait();
+      for (let i = 3000; i < 6000; i++) yield row(i);
+    }
+    const running = store.entryImports.run('csv', items(), { pace: SMALL, onWritten: () => batches++ });
+    await halfway.arrived;
+    // The first 3,000 rows are committed, in more than one transaction, and hidden from every read on any connection.
+    expect(batches).toBeGreaterThan(1);
+    expect(allRows(other)).toBeGreaterThanOrEqual(1000);
+    for (const s of [store, other]) {
+      expect(visible(s, number(1))).toEqual([]);
+      expect(s.entries.count()).toBe(0);
+      expect(s.entries.list().items).toEqual([]);
+      expect(s.entries.findByNumber(number(1), false)).toEqual([]);
+    }
+    halfway.open();
+    expect(await running).toMatchObject({ added: 6000, skipped: 0, contacts: 0 });
+    for (const s of [store, other]) {
+      expect(visible(s, number(1))).toMatchObject([{ number: number(1), label: 'new' }]);
+      expect(visible(s, number(5999))).toHaveLength(1);
+      expect(s.entries.count()).toBe(6000);
+    }
+  });
+
+  it('list pages around an unfinished import: the rows others add meanwhile show, its own do not', async () => {
+    const { store } = tempStore();
+    store.entries.bulkInsert(Array.from({ length: 5 }, (_, i) => ({ number: `+4930${1000 + i}`, kind: 'block' as const, label: `old ${i}` })));
+    const [first, second] = [gate(), gate()];
+    async function* items(): AsyncGenerator<EntryImportItem> {
+      for (let i = 0; i < 2000; i++) yield row(i);
+      await first.wait();
+      for (let i = 2000; i < 4000; i++) yield row(i);
+      await second.wait();
+    }
+    const running = store.entryImports.run('csv', items(), { pace: SMALL });
+    await first.arrived;
+    // Added by hand while the import runs: one among its rows (more of them follow), one after them.
+    store.entries.create({ number: '+4940111', kind: 'allow', label: 'inside' });
+    first.open();
+    await second.arrived;
+    store.entries.create({ number: '+4940222', kind: 'allow', label: 'after' });
+    const labels = (page: { items: { label?: string }[] }) => page.items.map((e) => e.label);
+    const p1 = store.entries.list({ limit: 3 });
+    expect(labels(p1)).toEqual(['after', 'inside', 'old 4']);
+    const p2 = store.entries.list({ limit: 3, cursor: p1.nextCursor as number });
+    expect(labels(p2)).toEqual(['old 3', 'old 2', 'old 1']);
+    expect(labels(store.entries.list({ limit: 3, cursor: p2.nextCursor as number }))).toEqual(['old 0']);
+    expect(labels(store.entries.list({ kind: 'allow' }))).toEqual(['after', 'inside']);
+    expect(labels(store.entries.list({ search: 'old 2' }))).toEqual(['old 2']);
+    second.open();
+    await running;
+    expect(store.entries.list({ limit: 1 }).items[0]).toMatchObject({ label: 'after' });
+    expect(store.entries.count()).toBe(4007);
+  });
+
+  it('a failure late in the rows leaves the old entries exactly as they were, and no row of the import behind', async () => {
+    const { store, reopen } = tempStore();
+    store.entries.bulkInsert([row(1, 'old'), row(2, 'old'), { number: '+4930123', prefix: true, kind: 'block', label: 'old range' }]);
+    const before = store.entries.list().items;
+    const halfway = gate();
+    async function* items(): AsyncGenerator<EntryImportItem> {
+      for (let i = 0; i < 5000; i++) yield row(i);
+      await halfway.wait();
+      yield row(5000);
+      throw new Error('line 5002: not a phone number');
+    }
+    const running = store.entryImports.run('csv', items(), { pace: SMALL });
+    await halfway.arrived;
+    expect(allRows(reopen())).toBeGreaterThan(3);
+    halfway.open();
+    await expect(running).rejects.toThrow('line 5002: not a phone number');
+    expect(store.entries.list().items).toEqual(before);
+    expect(allRows(store)).toBe(3);
+    expect(unfinished(store)).toBe(0);
+    expect(visible(store, number(1))).toMatchObject([{ label: 'old' }]);
+    expect(visible(store, number(3))).toEqual([]);
+  });
+
+  it('counts duplicates as one transaction did: existing entries, and rows repeated in other batches', async () => {
+    const { store } = tempStore();
+    store.entries.bulkInsert([row(10, 'old'), row(4000, 'old')]);
+    // 0..4999, then 0..999 again (each in a later batch than the first time), then an allow row for 10 (a new entry).
+    const items = [...Array.from({ length: 5000 }, (_, i) => row(i)), ...Array.from({ length: 1000 }, (_, i) => row(i)), { ...row(10), kind: 'allow' as const }];
+    expect(await store.entryImports.run('csv', items, { pace: SMALL })).toMatchObject({ added: 4999, skipped: 1002 });
+    expect(visible(store, number(10)).map((e) => [e.kind, e.label])).toEqual([['allow', 'new'], ['block', 'old']]);
+    expect(store.entries.count()).toBe(5001);
+  });
+
+  it('hides the contacts of a card import until the switch, and reuses a card seen earlier in the same import', async () => {
+    const { store } = tempStore();
+    const halfway = gate();
+    const card = (name: string, uid: string, ...numbers: number[]): EntryImportItem => ({
+      contact: { name, externalId: uid },
+      numbers: numbers.map((i) => ({ number: number(i), kind: 'allow', source: 'vcard' })),
+    });
+    async function* items(): AsyncGenerator<EntryImportItem> {
+      for (let i = 0; i < 2000; i++) yield card(`Person ${i}`, `uid-${i}`, 2 * i, 2 * i + 1);
+      await halfway.wait();
+      yield card('Person 0', 'uid-0', 9_000_000);
+      yield card('Nobody new', 'uid-x', 0);
+    }
+    const running = store.entryImports.run('vcard', items(), { pace: SMALL });
+    await halfway.arrived;
+    expect(store.contacts.list().items).toEqual([]);
+    expect(store.contacts.findByExternalId('vcard', 'uid-1')).toEqual([]);
+    halfway.open();
+    expect(await running).toMatchObject({ added: 4001, skipped: 1, contacts: 2000 });
+    const anna = store.contacts.findByExternalId('vcard', 'uid-0');
+    expect(anna).toHaveLength(1);
+    expect(store.entries.list({ contactId: anna[0]?.id }).items.map((e) => e.number).sort()).toEqual([number(0), number(1), number(9_000_000)]);
+    expect(visible(store, number(9_000_000))).toMatchObject([{ label: 'Person 0', kind: 'allow' }]);
+  });
+
+  it('run one at a time on one database, so that a failing import never takes rows from another', async () => {
+    const { store } = tempStore();
+    const halfway = gate();
+    async function* failing(): AsyncGenerator<EntryImportItem> {
+      for (let i = 0; i < 3000; i++) yield row(i, 'first');
+      await halfway.wait();
+      throw new Error('a bad row');
+    }
+    const first = store.entryImports.run('csv', failing(), { pace: SMALL });
+    await halfway.arrived;
+    // Run beside the first, it would skip these as duplicates of its pending rows, which then go with it.
+    const second = store.entryImports.run('csv', Array.from({ length: 10 }, (_, i) => row(i, 'second')), { pace: SMALL });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    halfway.open();
+    await expect(first).rejects.toThrow('a bad row');
+    expect(await second).toMatchObject({ added: 10, skipped: 0 });
+    expect(visible(store, number(0))).toMatchObject([{ label: 'second' }]);
+  });
+
+  it('are cleaned up at open when their writer is gone, and left alone while it writes', async () => {
+    const { store, reopen } = tempStore();
+    const halfway = gate();
+    async function* items(): AsyncGenerator<EntryImportItem> {
+      for (let i = 0; i < 2000; i++) yield row(i);
+      await halfway.wait();
+    }
+    const running = store.entryImports.run('csv', items(), { pace: SMALL });
+    await halfway.arrived;
+    const during = reopen();
+    // Committed so far (the rows of a batch not yet full wait for more): not taken for a crashed import's.
+    const written = allRows(during);
+    expect(written).toBeGreaterThan(0);
+    // A pending import of a process that exited: the next open removes it.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    during.db.handle
+      .prepare("INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES ('csv', 'pending', ?, ?, ?) RETURNING id")
+      .run(`${hostname()}:${dead}`, Date.now(), Date.now());
+    const deadId = during.db.handle.prepare('SELECT max(id) FROM imports').pluck().get() as number;
+    during.db.handle.prepare("INSERT INTO entries (number, kind, source, created_at, updated_at, import_id) VALUES ('+4940111', 'block', 'csv', 0, 0, ?)").run(deadId);
+    const after = reopen();
+    expect(after.db.handle.prepare('SELECT count(*) FROM entries WHERE import_id = ?').pluck().get(deadId)).toBe(0);
+    expect(allRows(after)).toBe(written);
+    halfway.open();
+    expect(await running).toMatchObject({ added: 2000 });
+    expect(after.entries.count()).toBe(2000);
+  });
+});
+
+describe('isOwnerGone', () => {
+  const now = 1_800_000_000_000;
+  it('is true for a dead process on this host, or this pid (an earlier process), or a stale heartbeat', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    expect(isOwnerGone(`${hostname()}:${dead}`, now, now)).toBe(true);
+    expect(isOwnerGone(`${hostname()}:${process.pid}`, now, now)).toBe(true);
+    expect(isOwnerGone(`${hostname()}:${process.ppid}`, now, now)).toBe(false);
+    expect(isOwnerGone('another-host:1', now, now)).toBe(false);
+    expect(isOwnerGone('another-host:1', now - 11 * 60_000, now)).toBe(true);
+  });
+});
