@@ -53,7 +53,6 @@ const locale = browserLanguages.find((l) => l.toLowerCase().split('-')[0] === la
 const dayMonth = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long' });
 const dayMonthYear = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric' });
 const shortDay = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' });
-const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
 const clockSeconds = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const full = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' });
 const regions = new Intl.DisplayNames([locale], { type: 'region' });
@@ -77,10 +76,6 @@ export function callTime(ms: number): string {
   const dayDiff = Math.round((start.getTime() - new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()) / 86_400_000);
   const day = dayDiff === 0 ? t('today') : dayDiff === 1 ? t('yesterday') : date(ms);
   return `${day} ${clockSeconds.format(d)}`;
-}
-
-export function timeOfDay(ms: number): string {
-  return clock.format(new Date(ms));
 }
 
 export function fullTime(ms: number): string {
