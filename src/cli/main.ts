@@ -7,7 +7,7 @@ import { ConfigError } from '../config/env.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
 import { isStoreError } from '../store/index.js';
-import { ImportFormatError } from '../importers/index.js';
+import { ImportFormatError } from '../import/formats/index.js';
 import { CommandError, UsageError } from './args.js';
 import { allowCommand, blockCommand, listCommand } from './entries.js';
 import { removeCommand, unblockCommand } from './remove.js';

@@ -283,7 +283,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
     /**
      * The entries of the other kind that share callers with this number or prefix — same number, a prefix it lies
      * in, or (for a prefix) an entry inside it — at most `limit` (the prefixes first, then what lies inside), ordered
-     * oldest first; expired ones left out. Read-only: what a conflict check asks (src/imports/conflicts.ts decides
+     * oldest first; expired ones left out. Read-only: what a conflict check asks (src/import/conflicts.ts decides
      * who wins).
      */
     overlapping(key: { number: string; prefix: boolean; kind: EntryKind }, now: number, limit: number): StoredEntry[] {

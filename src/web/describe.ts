@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../context.js';
 import { explain, explainOthers, type Language } from '../explain/index.js';
-import { judge, type Conflict } from '../imports/conflicts.js';
+import { judge, type Conflict } from '../import/conflicts.js';
 import { allPrefixes } from '../numbers/index.js';
 import { bestEntry } from '../policy/match.js';
 import type { CallRecord } from '../store/index.js';
