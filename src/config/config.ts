@@ -5,6 +5,7 @@ import type { PolicyConfig, Profile } from '../policy/types.js';
 import type { EnvKey } from './env-schema.js';
 import { ConfigError, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
+import { notifyConfig, type NotifyConfig } from './notify.js';
 
 export interface Config {
   dataDir: string;
@@ -22,6 +23,8 @@ export interface Config {
   policy: PolicyConfig;
   /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
   phoneblock: { token?: string; url: string; reportBlocked: boolean };
+  /** MQTT, webhooks, the digest, the voicemail spool (config/notify.ts). Holds secrets: never logged. */
+  notify: NotifyConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -128,6 +131,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       ...checkPhoneblock(get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'), get<string>('CALLFILTER_PHONEBLOCK_URL')),
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
     },
+    notify: notifyConfig(get),
   };
   if (configFile) config.configFile = configFile;
   const agiSecret = get<string | undefined>('CALLFILTER_AGI_SECRET');
