@@ -44,7 +44,12 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     ...(options.random && { random: options.random }),
     onChange: () => runner.poke('sources'),
   });
-  const notify = createNotifications(ctx, { clock, onQueued: () => runner.poke('outbox'), ...(options.mqttReconnectMs !== undefined && { mqttReconnectMs: options.mqttReconnectMs }) });
+  const notify = createNotifications(ctx, {
+    clock,
+    onQueued: () => runner.poke('outbox'),
+    ...(options.mqttReconnectMs !== undefined && { mqttReconnectMs: options.mqttReconnectMs }),
+    ...(options.random && { random: options.random }),
+  });
   const handlers = { ...phoneblockHandlers(sources.env), ...notify.handlers };
   const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers, ...(options.random && { random: options.random }) });
   const reporter = createCallReporter(ctx, { enabled: ctx.config.phoneblock.reportBlocked, clock, onQueued: () => runner.poke('outbox') });

@@ -54,6 +54,8 @@ export interface NotificationsOptions {
   onQueued: () => void;
   /** MQTT reconnect period (tests shorten it). */
   mqttReconnectMs?: number;
+  /** The jitter of a webhook receiver's backoff (tests fix it). */
+  random?: () => number;
 }
 
 /** The calls kept away since local midnight and the latest call, so a restart continues where it was. */
@@ -82,6 +84,7 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
         store: ctx.store,
         clock: o.clock,
         logger: log,
+        ...(o.random && { random: o.random }),
       })
     : undefined;
   const mail: MailSender | undefined = notify.mail ? createMailSender(notify.mail) : undefined;
@@ -116,10 +119,7 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
     flushing = flushing.then(async () => {
       try {
         const country = homeCountry();
-        const events = ids.flatMap((id) => {
-          const call = ctx.store.calls.get(id);
-          return call ? [callEvent(call, country)] : [];
-        });
+        const events = ctx.store.calls.getMany(ids).map((call) => callEvent(call, country));
         await tell(events);
       } catch (err) {
         log.warn({ err, calls: ids.length }, 'could not tell the household about calls; the calls were not affected');

@@ -4,7 +4,8 @@
  * the reporter and the notifications from the onOutcome hook. Closed when the test ends — jobs first, then the
  * service — or earlier with `close()` (a restart: start another on the same `dataDir`).
  */
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished, vi } from 'vitest';
+import type { ManualClock } from './manual-clock.js';
 import { createServiceJobs, type ServiceJobs, type ServiceJobsOptions } from '../../src/jobs/service-jobs.js';
 import { startService, type ServiceOptions, type TestService } from './service.js';
 
@@ -36,4 +37,20 @@ export async function startNotifyService(options: ServiceOptions & { jobs?: Serv
   // Registered after startService's own: the stack order of onTestFinished runs it first.
   onTestFinished(close);
   return { ...svc, jobs, close };
+}
+
+/**
+ * Moves a manual clock `ms` ahead and waits (real time) until `check` holds. Timers that fall due up to the target
+ * meanwhile — set by work that finished after the first move, such as the outbox job arming itself again after a run
+ * of real HTTP requests — fire on the next look.
+ */
+export async function advanceUntil(clock: ManualClock, ms: number, check: () => boolean | Promise<boolean>, what = 'the condition', timeoutMs = 5_000): Promise<void> {
+  const target = clock.now() + ms;
+  await vi.waitFor(
+    async () => {
+      await clock.advanceTo(target);
+      expect(await check(), `${what}, ${ms} ms on`).toBe(true);
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 }

@@ -59,6 +59,14 @@ describe('calls', () => {
     expect(store.calls.count()).toBe(2);
   });
 
+  it('getMany() gives the rows of the ids that exist, in id order, as get() does', () => {
+    const { store } = tempStore();
+    seed(store);
+    expect(store.calls.getMany([5, 2, 99, 3]).map((c) => c.id)).toEqual([2, 3, 5]);
+    expect(store.calls.getMany([4])).toEqual([store.calls.get(4)]);
+    expect(store.calls.getMany([])).toEqual([]);
+  });
+
   it('recent() gives the calls of one number since a time, newest first', () => {
     const { store } = tempStore();
     seed(store);

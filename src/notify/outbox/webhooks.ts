@@ -59,7 +59,7 @@ export interface WebhookOutbox {
   handler: OutboxHandler;
 }
 
-export function createWebhookOutbox(o: { senders: readonly WebhookSender[]; store: Store; clock: JobClock; logger: Logger }): WebhookOutbox {
+export function createWebhookOutbox(o: { senders: readonly WebhookSender[]; store: Store; clock: JobClock; logger: Logger; random?: () => number }): WebhookOutbox {
   const byId = new Map(o.senders.map((s) => [targetId(s), s] as const));
   const down = new Map<string, Down>();
   /** Receivers this process has reached: a first success unparks what an earlier process may have parked. */
@@ -97,7 +97,7 @@ export function createWebhookOutbox(o: { senders: readonly WebhookSender[]; stor
         if (!(err instanceof DeliveryError)) throw err;
         if (!err.retry) throw new PermanentDeliveryError(err.message);
         const failures = (state?.failures ?? 0) + 1;
-        const until = now + (err.retryAfterMs ?? backoffDelay(failures, OUTBOX_BACKOFF));
+        const until = now + (err.retryAfterMs ?? backoffDelay(failures, OUTBOX_BACKOFF, o.random));
         down.set(p.target, { failures, until });
         const parked = await o.store.outbox.park(keyPrefix(p.target), PARKED_LIFE_MS, now + PARK_HORIZON_MS, now);
         if (!state) o.logger.warn({ webhook: p.name, error: err.message, retryInMs: until - now, parked }, 'webhook receiver unreachable; its events wait for it');

@@ -4,10 +4,10 @@
  * German and in English — and once per period, across a restart. Calls are logged at chosen times (the context's
  * clock), the jobs run on a manual clock.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIGEST_KIND } from '../../../src/notify/outbox/mail.js';
 import { manualClock } from '../../helpers/manual-clock.js';
-import { startNotifyService } from '../../helpers/notify-service.js';
+import { advanceUntil, startNotifyService } from '../../helpers/notify-service.js';
 import { tempDir } from '../../helpers/service.js';
 import { readMail, startSmtpPeer, type SmtpPeer } from '../../helpers/smtp-peer.js';
 
@@ -46,8 +46,7 @@ describe('the e-mail digest from the service', () => {
     // Nothing before 07:00; at 07:00 the mail about the 23rd
     await clock.advanceTo(berlin('2026-12-24T06:59:00'));
     expect(peer.mails).toHaveLength(0);
-    await clock.advanceTo(berlin('2026-12-24T07:00:00'));
-    await vi.waitFor(() => expect(peer.mails).toHaveLength(1), { timeout: 5_000 });
+    await advanceUntil(clock, berlin('2026-12-24T07:00:00') - clock.now(), () => peer.mails.length === 1);
     const mail = readMail(peer.mails[0]!.raw);
     expect(mail.headers.subject).toBe('callfilter: 1 Anruf abgewehrt, 2 Unbekannte auf der Mailbox (23.12.2026)');
     const spamId = spam.variables.CALLFILTER_CALL_ID;
@@ -82,10 +81,10 @@ describe('the e-mail digest from the service', () => {
     await svc.call('+33 1 23 45 67 89'); // foreign: voicemail
 
     // On Sunday the week before (14–20 Dec, empty) is the latest: no mail
-    await clock.advance(0);
+    await advanceUntil(clock, 0, () => svc.logs.some((l) => l.period === 'weekly:2026-12-14'));
+    expect(svc.logs.find((l) => l.period === 'weekly:2026-12-14')?.msg).toMatch(/^digest: nothing kept away/);
     expect(await svc.ctx.store.outbox.countSince(DIGEST_KIND, 0)).toBe(0);
-    await clock.advanceTo(berlin('2026-12-28T07:00:00'));
-    await vi.waitFor(() => expect(peer.mails).toHaveLength(1), { timeout: 5_000 });
+    await advanceUntil(clock, berlin('2026-12-28T07:00:00') - clock.now(), () => peer.mails.length === 1);
     const mail = readMail(peer.mails[0]!.raw);
     expect(mail.headers.subject).toMatch(/^callfilter: 1 call kept away, 1 unknown caller on voicemail \(21\s–\s27 Dec 2026\)$/);
     expect(mail.text).toContain(`- 22 Dec 2026, 10:00  Energy Sales Ltd (020 7946 0958)\n  Hung up: on your blocklist\n  https://cf.example.org/#calls/${blocked.variables.CALLFILTER_CALL_ID}`);
