@@ -6,7 +6,7 @@
 import type { OutboxItem, OutboxStatus } from '../store/index.js';
 import { DIGEST_KIND, type DigestPayload } from './outbox/mail.js';
 import { VOICEMAIL_KIND } from './outbox/voicemail.js';
-import { WEBHOOK_KIND, type WebhookPayload } from './outbox/webhooks.js';
+import { BACKLOG_KIND, WEBHOOK_KIND, type BacklogPayload, type WebhookPayload } from './outbox/webhooks.js';
 import type { CallEvent } from './types.js';
 import { eventId } from './webhook/bodies.js';
 
@@ -23,7 +23,7 @@ export interface Delivery {
   lastError?: string;
   /** Who it goes to: `json https://ha.example.org/…`, the mail server and recipients. */
   target?: string;
-  /** What it is: `call-42-decided`, `call-42-voicemail`, `daily:2026-12-24`. */
+  /** What it is: `call-42-decided`, `call-42-voicemail`, `daily:2026-12-24`, `calls from 42` (a backlog). */
   event?: string;
   callId?: number;
 }
@@ -55,6 +55,10 @@ export function describeDelivery(item: OutboxItem): Delivery {
   if (item.kind === WEBHOOK_KIND) {
     const p = item.payload as Partial<WebhookPayload>;
     about(p.name, call(p.event));
+  } else if (item.kind === BACKLOG_KIND) {
+    const p = item.payload as Partial<BacklogPayload>;
+    if (typeof p.name === 'string') out.target = p.name;
+    if (typeof p.fromCallId === 'number') out.event = `calls from ${p.fromCallId}`;
   } else if (item.kind === VOICEMAIL_KIND) {
     about(undefined, call(item.payload));
   } else if (item.kind === DIGEST_KIND) {

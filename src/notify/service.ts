@@ -24,7 +24,7 @@ import { createMqttNotifier, KEPT_AWAY_ACTIONS, type MqttCommand, type MqttNotif
 import { digestJob } from './outbox/digest-job.js';
 import { DIGEST_KIND, digestHandler } from './outbox/mail.js';
 import { followUpJob, followUpRecorded, VOICEMAIL_KIND } from './outbox/voicemail.js';
-import { createWebhookOutbox, WEBHOOK_KIND, type WebhookOutbox } from './outbox/webhooks.js';
+import { createWebhookOutbox, type WebhookOutbox } from './outbox/webhooks.js';
 import type { CallEvent } from './types.js';
 import { createWebhookSenders } from './webhook/index.js';
 
@@ -84,6 +84,7 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
         store: ctx.store,
         clock: o.clock,
         logger: log,
+        homeCountry,
         ...(o.random && { random: o.random }),
       })
     : undefined;
@@ -136,7 +137,7 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
       flushTimer ??= o.clock.setTimer(() => void flush(), NOTIFY_BATCH_MS);
     },
     handlers: {
-      ...(webhooks && { [WEBHOOK_KIND]: webhooks.handler }),
+      ...webhooks?.handlers,
       [DIGEST_KIND]: digestHandler(mail, () => o.clock.now()),
       [VOICEMAIL_KIND]: followUpRecorded,
     },

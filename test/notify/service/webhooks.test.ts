@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { registerNotifyMetrics } from '../../../src/notify/metrics.js';
 import { buildApp } from '../../../src/api/app.js';
 import { MIN_RUN_GAP_MS } from '../../../src/jobs/runner.js';
-import { PARKED_LIFE_MS, WEBHOOK_KIND } from '../../../src/notify/outbox/webhooks.js';
+import { BACKLOG_KIND, WEBHOOK_KIND, type BacklogPayload } from '../../../src/notify/outbox/webhooks.js';
 import { NOTIFY_BATCH_MS } from '../../../src/notify/service.js';
 import type { OutboxItem } from '../../../src/store/index.js';
 import { manualClock, type ManualClock } from '../../helpers/manual-clock.js';
@@ -82,26 +82,28 @@ describe('webhooks from the service', () => {
     expect(waiting).toHaveLength(5);
     expect(new Set(waiting.map((i) => i.nextAttemptAt)).size).toBe(1);
 
-    // Calls while the receiver is down: the steady one gets them at once; for the flaky one they are parked (at the
-    // end of their day) and nobody touches them until it is back.
+    // Calls while the receiver is down: the steady one gets them at once; for the flaky one they get no item each —
+    // one backlog item remembers the first, the call log keeps the rest.
     for (let i = 6; i <= 8; i++) ids.push(Number((await svc.call(`030 44444${i}`)).variables.CALLFILTER_CALL_ID));
     events.push(...ids.slice(5).map((id) => `call-${id}-decided`));
     // (the outbox job runs again no sooner than 10 s after its last run: MIN_RUN_GAP_MS)
     await advanceUntil(clock, MIN_RUN_GAP_MS, async () => steady.accepted.length === 8 && (await settled(svc, clock)), 'steady took 8');
-    const parked = (await webhookItems(svc)).filter((i) => i.status === 'pending' && i.nextAttemptAt > clock.now() + PARKED_LIFE_MS - 60_000);
-    expect(parked).toHaveLength(3);
+    const flakyHost = new URL(flaky.url).host;
+    const ofFlaky = (i: OutboxItem) => (i.payload as { name: string }).name.includes(flakyHost);
+    expect((await webhookItems(svc)).filter(ofFlaky)).toHaveLength(5);
+    const backlog = (await svc.ctx.store.outbox.log({ kind: BACKLOG_KIND })).items;
+    expect(backlog.map((i) => [i.status, (i.payload as BacklogPayload).fromCallId])).toEqual([['pending', ids[5]]]);
     const registry = new Registry();
     registerNotifyMetrics(registry, svc.ctx.store, svc.jobs.notify);
-    expect(await registry.getSingleMetricAsString('callfilter_outbox_pending')).toMatch(/^callfilter_outbox_pending\{kind="webhook"\} 8$/m);
+    expect(await registry.getSingleMetricAsString('callfilter_outbox_pending')).toMatch(/^callfilter_outbox_pending\{kind="webhook"\} 5$/m);
 
     // The outbox's backoff: 30 s, then 60 s (random() = 1: the full delay); each time one request.
     await advanceUntil(clock, 30_000 - MIN_RUN_GAP_MS, async () => flaky.requests.length === 2 && (await settled(svc, clock)), 'flaky asked twice');
     expect(flaky.accepted).toEqual([]);
-    const flakyHost = new URL(flaky.url).host;
-    // (its parked items are due now, for the next run; the probe's five are done)
-    const fiveDone = async () => (await webhookItems(svc)).filter((i) => (i.payload as { name: string }).name.includes(flakyHost) && i.status === 'done').length === 5;
-    await advanceUntil(clock, 60_000, async () => flaky.accepted.length === 5 && (await fiveDone()), 'flaky took 5');
-    // Back: the parked events are made due and go out on the outbox job's next run.
+    // Back: the five waiting items go out, the backlog sends its oldest call and queues the other two, which go out
+    // on the outbox job's next run.
+    const fiveAndProbe = async () => flaky.accepted.length === 6 && (await svc.ctx.store.outbox.log({ kind: BACKLOG_KIND })).items[0]?.status === 'done';
+    await advanceUntil(clock, 60_000, fiveAndProbe, 'flaky took 5 and the backlog\'s first');
     await advanceUntil(clock, MIN_RUN_GAP_MS, async () => flaky.accepted.length === 8 && (await settled(svc, clock)), 'flaky took 8');
     expect(flaky.accepted.sort()).toEqual([...events].sort());
     expect(flaky.requests).toHaveLength(10);
@@ -123,7 +125,10 @@ describe('webhooks from the service', () => {
     expect(log.items.find((i) => i.target === `json http://${flakyHost}/…`)).toMatchObject({ kind: 'webhook', status: 'done', attempts: 1, event: expect.stringMatching(/^call-\d+-decided$/), callId: expect.any(Number) });
     expect(res.body).not.toMatch(/s3cret|whsec/);
     const rest = await app.inject({ method: 'GET', url: `/api/v1/deliveries?cursor=${log.nextCursor}`, headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(rest.json<{ items: unknown[] }>().items).toHaveLength(12);
+    // steady 8, flaky 5 and the 2 of its backlog (its first went out as the backlog's probe), and the backlog itself
+    const older = rest.json<{ items: Record<string, unknown>[] }>().items;
+    expect(older).toHaveLength(12);
+    expect(older.find((i) => i.kind === BACKLOG_KIND)).toMatchObject({ status: 'done', target: `json http://${flakyHost}/…`, event: `calls from ${ids[5]}` });
     expect((await app.inject({ method: 'GET', url: '/api/v1/deliveries' })).statusCode).toBe(401);
     await app.close();
   });
@@ -140,7 +145,7 @@ describe('webhooks from the service', () => {
     expect(await webhookItems(svc)).toHaveLength(1);
   });
 
-  it('delivers after a restart what was left undelivered, once', async () => {
+  it('delivers after a restart what was left undelivered — its items and its backlog — once', async () => {
     const verify = await documentedVerify();
     const hook = await receiver(verify, 'until healed');
     const dataDir = tempDir();
@@ -151,14 +156,18 @@ describe('webhooks from the service', () => {
     for (let i = 1; i <= 3; i++) ids.push(Number((await first.call(`030 55555${i}`)).variables.CALLFILTER_CALL_ID));
     await advanceUntil(firstClock, NOTIFY_BATCH_MS, async () => hook.requests.length === 1 && (await settled(first, firstClock)));
     expect((await webhookItems(first)).map((i) => i.status)).toEqual(['pending', 'pending', 'pending']);
+    // two more while it is down: its backlog
+    for (let i = 4; i <= 5; i++) ids.push(Number((await first.call(`030 55555${i}`)).variables.CALLFILTER_CALL_ID));
+    await advanceUntil(firstClock, NOTIFY_BATCH_MS, async () => (await first.ctx.store.outbox.log({ kind: BACKLOG_KIND })).items.length === 1);
     await first.close();
 
-    // The receiver is back; a new process on the same data folder finds the items and sends them when they are due.
+    // The receiver is back; a new process on the same data folder finds the items and the backlog and sends them
+    // when they are due (30 s after the first process's failure).
     hook.heal();
     const clock = manualClock(Math.max(Date.now(), firstClock.now()));
     const second = await startNotifyService({ dataDir, env, jobs: { clock, random: () => 1 } });
-    // The items wait for the receiver's next try, 30 s after the first process's failure.
-    await advanceUntil(clock, 60_000, async () => (await webhookItems(second)).every((i) => i.status === 'done'));
+    await advanceUntil(clock, 60_000, async () => hook.accepted.length === 5 && (await settled(second, clock)));
     expect(hook.accepted.sort()).toEqual(ids.map((id) => `call-${id}-decided`).sort());
+    expect((await second.ctx.store.outbox.log({ kind: BACKLOG_KIND })).items.map((i) => i.status)).toEqual(['done']);
   });
 });
