@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics of the notifications, read when scraped: whether MQTT is connected and how many call messages it
- * had to drop while the broker was away, and what waits in the outbox (webhooks, digests, reports) — a receiver that
- * stays down shows as a growing `webhook` count.
+ * had to drop while the broker was away, and what waits in the outbox (webhooks, digests, reports) — a webhook
+ * receiver that is down shows as a `webhook.backlog` item that stays.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Store } from '../store/index.js';
@@ -30,7 +30,7 @@ export function registerNotifyMetrics(registry: Registry, store: Store, notify: 
   });
   new Gauge({
     name: 'callfilter_outbox_pending',
-    help: 'Outbox items still to be delivered, per kind (webhook, mail.digest, notify.voicemail, phoneblock.*).',
+    help: 'Outbox items still to be delivered, per kind (webhook, webhook.backlog, mail.digest, notify.voicemail, phoneblock.*).',
     labelNames: ['kind'],
     registers: [registry],
     async collect() {

@@ -12,7 +12,7 @@ const STATUSES = ['pending', 'done', 'dead'] as const;
 
 const Query = Type.Object(
   {
-    kind: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'webhook, mail.digest, notify.voicemail, phoneblock.rate, phoneblock.report-call' })),
+    kind: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'webhook, webhook.backlog, mail.digest, notify.voicemail, phoneblock.rate, phoneblock.report-call' })),
     status: Type.Optional(StringEnum(STATUSES, { description: 'pending (still trying), done, dead (given up)' })),
     ...PagingQuery,
   },
@@ -23,7 +23,7 @@ const Time = (description: string) => Type.Optional(Type.Integer({ description: 
 
 export const DeliverySchema = Type.Object({
   id: Type.Integer(),
-  kind: Type.String({ description: 'webhook, mail.digest, notify.voicemail, phoneblock.rate, phoneblock.report-call' }),
+  kind: Type.String({ description: 'webhook, webhook.backlog, mail.digest, notify.voicemail, phoneblock.rate, phoneblock.report-call' }),
   status: StringEnum(STATUSES),
   attempts: Type.Integer({ description: 'Attempts so far.' }),
   createdAt: Type.Integer({ description: 'When it was queued (epoch ms).' }),
