@@ -8,6 +8,7 @@ import { winnerText } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { callTime, countryName, fullTime, t } from './i18n.js';
 import type { Call, Kind, Page } from './types.js';
+import { playVoicemail, voicemailButton } from './voicemail.js';
 import { actionWord, callFacts, reasonWords } from './words.js';
 
 type Show = 'all' | 'connected' | 'voicemail' | 'blocked';
@@ -63,7 +64,7 @@ function row(c: Call): HTMLTableRowElement {
     callerCell(c),
     countryCell(c),
     h('td', { class: 'number did' }, c.did ?? ''),
-    h('td', { class: 'what' }, h('span', { class: `badge ${c.action}` }, actionWord(c.action)), ' ', h('span', { class: 'why' }, reasonWords(callFacts(c)))),
+    h('td', { class: 'what' }, h('span', { class: `badge ${c.action}` }, actionWord(c.action)), ' ', h('span', { class: 'why' }, reasonWords(callFacts(c))), voicemailButton(c)),
     actionButtons(c),
   );
   return tr;
@@ -171,6 +172,8 @@ export function initCalls(): { refresh: () => Promise<void> } {
   byId('calls-body').addEventListener('click', (e) => {
     const button = (e.target as Element).closest<HTMLButtonElement>('button[data-kind]');
     if (button) void decide(button);
+    const play = (e.target as Element).closest<HTMLButtonElement>('button[data-vm]');
+    if (play) playVoicemail(play);
   });
   return { refresh: () => load() };
 }
