@@ -12,6 +12,7 @@ import { mergeResults } from './merge.js';
 import type { BenchOptions, ServerChoice } from './options.js';
 import { cpuMs, rssMB, rssPartsMB } from './processes.js';
 import type { LoadRow, TrendResult } from './report.js';
+import { deadChannelsStarter } from './dead-channels.js';
 import { agiScript, startCallfilter, startDingDong, startFloor, type RunningServer } from './servers.js';
 import { slope } from './stats.js';
 
@@ -60,9 +61,12 @@ export interface AgainstServer {
 export async function startServers(opts: BenchOptions, dataDir: string, dbFile: string, profileDir: string | undefined, against?: AgainstServer): Promise<RunningServer[]> {
   const servers: RunningServer[] = [];
   const prof = { env: BENCH_ENV, ...(profileDir && { cpuProfDir: profileDir }) };
+  // Its copy of the database is taken now, before any server has the file open.
+  const deadChannels = opts.servers.includes('callfilter-dead-channels') ? deadChannelsStarter(dbFile, prof) : undefined;
   const starters: Record<ServerChoice, () => Promise<RunningServer>> = {
     floor: startFloor,
     callfilter: () => startCallfilter({ name: OURS, dataDir, ...prof }),
+    'callfilter-dead-channels': () => (deadChannels as () => Promise<RunningServer>)(),
     'callfilter-warn': () => startCallfilter({ name: WARN, dataDir, logLevel: 'warn', ...prof }),
     'ding-dong': () => startDingDong(dbFile, profileDir),
     'agi-script': async () => agiScript(dbFile),

@@ -4,8 +4,8 @@
  */
 import { FULL_SIZE, type DatasetSize } from './dataset.js';
 
-export type ServerChoice = 'callfilter' | 'callfilter-warn' | 'floor' | 'ding-dong' | 'agi-script';
-export const ALL_SERVERS: readonly ServerChoice[] = ['floor', 'callfilter', 'callfilter-warn', 'ding-dong', 'agi-script'];
+export type ServerChoice = 'callfilter' | 'callfilter-dead-channels' | 'callfilter-warn' | 'floor' | 'ding-dong' | 'agi-script';
+export const ALL_SERVERS: readonly ServerChoice[] = ['floor', 'callfilter', 'callfilter-dead-channels', 'callfilter-warn', 'ding-dong', 'agi-script'];
 export type Part = 'load' | 'decision' | 'trend' | 'import';
 
 export interface BenchOptions {

@@ -12,6 +12,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { compareRows, formatAb } from './ab-report.js';
 import { buildRef, importFromRef, type RefBuild } from './against.js';
 import { copyToTempDataDir, ensureDatabase } from './build-db.js';
+import { formatDeadChannels } from './dead-channels.js';
 import { measureDecision, type DecisionResult } from './decision.js';
 import { measureImport, type ImportResult } from './import-bench.js';
 import { loadRows, OURS, PRODUCTION_LOG_LEVEL, rssTrend, startServers, type AgainstServer } from './load-rows.js';
@@ -171,6 +172,8 @@ async function main(): Promise<void> {
 
     log('');
     if (rows.length) log(formatTable(rows));
+    const dead = formatDeadChannels(rows, OURS);
+    if (dead) log(`\n${dead}`);
     log('');
     if (decision) log(`in-process decision (evaluate + log write, ${decision.calls} calls): p50 ${decision.total.p50.toFixed(1)} µs, p95 ${decision.total.p95.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs; evaluate alone p99 ${decision.evaluate.p99.toFixed(1)} µs, insert alone p99 ${decision.insert.p99.toFixed(1)} µs`);
     if (logged) log(`decision time our service logged under load (latency_us, evaluate only): p50 ${logged.p50} µs, p99 ${logged.p99} µs over ${logged.n} calls`);

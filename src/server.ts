@@ -13,6 +13,7 @@ import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
 import { createServiceJobs } from './jobs/service-jobs.js';
 import { createLogger, printAfterLog } from './logger.js';
+import { registerNotifyMetrics } from './notify/metrics.js';
 import { registerSourceMetrics } from './sources/status.js';
 import { wideFileModes } from './store/file-modes.js';
 import { createCallEvents } from './web/index.js';
@@ -61,19 +62,21 @@ export async function main(): Promise<void> {
   // Source syncs, the outbox and the call log's retention: started once the service listens, closed first at shutdown.
   const jobs = createServiceJobs(ctx);
   registerSourceMetrics(metrics.registry, ctx.store);
+  registerNotifyMetrics(metrics.registry, ctx.store, jobs.notify);
   // Each decided call goes to the metrics and to the web page's live view (which sends it after the AGI answer),
-  // and, after the decision and off its path, to the PhoneBlock call reporter.
+  // and, after the decision and off its path, to the PhoneBlock call reporter and the household's notifications.
   const events = createCallEvents();
   const agi = createAgiServer(ctx, {
     onScreened: (o) => {
       metrics.onScreened(o);
       events.publish(o);
       jobs.reporter.onCallDecided(o);
+      jobs.notify.onCallDecided(o);
     },
   });
   metrics.attach(agi);
   let agiListening = false;
-  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog), events, jobs });
+  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog), events, jobs, ...(jobs.notify.voicemail && { voicemail: jobs.notify.voicemail }) });
 
   let address;
   let http: AddressInfo;

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { stripBidi } from '../labels.js';
+import { VoicemailSpool } from '../voicemail/index.js';
 import { createWeb, registerWeb, type CallEvents } from '../web/index.js';
 import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
 import { authFailureLimit, type AuthLimitOptions } from './auth-limit.js';
@@ -16,6 +17,7 @@ import type { Metrics } from './metrics.js';
 import { callActionRoutes } from './routes/call-actions.js';
 import { callReportRoutes } from './routes/call-report.js';
 import { callsRoutes } from './routes/calls.js';
+import { deliveriesRoutes } from './routes/deliveries.js';
 import { entriesRoutes } from './routes/entries.js';
 import { explainRoutes } from './routes/explain.js';
 import { exportRoutes } from './routes/export.js';
@@ -26,6 +28,7 @@ import { profilesRoutes } from './routes/profiles.js';
 import { settingsRoutes } from './routes/settings.js';
 import { sourcesRoutes, type SourceJobs } from './routes/sources.js';
 import { statsRoutes } from './routes/stats.js';
+import { voicemailRoutes } from './routes/voicemail.js';
 import { ERRORS } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
 import { uploadContext } from './upload.js';
@@ -46,6 +49,8 @@ export interface AppOptions {
   events?: CallEvents;
   /** The service's sources and job runner (src/jobs/service-jobs.ts); without them the routes make their own. */
   jobs?: SourceJobs;
+  /** The voicemail spool index (shared with the notifications' follow-up); default: one of its own when configured. */
+  voicemail?: VoicemailSpool;
 }
 
 function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => boolean): onRequestHookHandler {
@@ -88,6 +93,7 @@ const OPENAPI: SwaggerOptions = {
       { name: 'import/export', description: 'Files in and out' },
       { name: 'lists', description: 'Call-centre / spam lists' },
       { name: 'sources', description: 'What keeps lists current: PhoneBlock, lists at URLs' },
+      { name: 'notifications', description: 'What was sent to webhooks and by mail, and what is still being tried' },
       { name: 'profiles', description: 'Policy profiles per called number' },
       { name: 'calls', description: 'The call log, explain, statistics' },
       { name: 'settings', description: 'Home country and area code kept in the database' },
@@ -101,7 +107,9 @@ const OPENAPI: SwaggerOptions = {
 export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance {
   const log = ctx.logger.child({ subsystem: 'http' });
   const token = typeof options.token === 'string' ? { current: () => options.token as string } : options.token ?? tokenSource(loadAdminToken(ctx.config, log), log);
-  const web = createWeb({ token, ...(options.events && { events: options.events }) });
+  const dir = ctx.config.notify.voicemailDir;
+  const voicemail = options.voicemail ?? (dir === undefined ? undefined : new VoicemailSpool(dir));
+  const web = createWeb({ token, ...(options.events && { events: options.events }), ...(voicemail && { voicemail }) });
   const auth = requireToken(token, web.signedIn);
   const app = Fastify({
     loggerInstance: redactingLogger(log, token) as FastifyBaseLogger,
@@ -138,6 +146,8 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
       callActionRoutes(api, ctx);
       sourcesRoutes(api, ctx, options.jobs);
       callReportRoutes(api, ctx, options.jobs);
+      voicemailRoutes(api, ctx, voicemail);
+      deliveriesRoutes(api, ctx);
       explainRoutes(api, ctx);
       statsRoutes(api, ctx);
       settingsRoutes(api, ctx);

@@ -10,6 +10,7 @@ import type { EnvKey } from './env-schema.js';
 import { ConfigError, parseEnvValue, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
 import { applySettings, checkSettings, resolveSettings, type FixedSettings } from './settings.js';
+import { notifyConfig, type NotifyConfig } from './notify.js';
 
 export interface Config {
   dataDir: string;
@@ -33,6 +34,8 @@ export interface Config {
   phoneblock: { token?: string; url: string; reportBlocked: boolean };
   /** The contact sources: FRITZ!Box, CardDAV, the numbers you call (AMI). Passwords and secrets: never logged. */
   contacts: ContactsConfig;
+  /** MQTT, webhooks, the digest, the voicemail spool (config/notify.ts). Holds secrets: never logged. */
+  notify: NotifyConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -197,6 +200,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
     },
     contacts: contactsConfig(get),
+    notify: notifyConfig(get),
   };
   applySettings(config, settings);
   if (configFile) config.configFile = configFile;

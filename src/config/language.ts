@@ -1,10 +1,14 @@
-import type { Language } from '../explain/index.js';
+/**
+ * The language of texts for people that leave the page — notifications, the digest, Home Assistant's entity names,
+ * list labels: CALLFILTER_LANGUAGE when it is set, else German for a German-speaking home country and English for
+ * the rest. Everything that writes such texts asks here, so the setting has one meaning everywhere.
+ */
+import { labelLanguage, type Language } from '../sources/language.js';
 import type { Config } from './config.js';
 
-/** Homes where German is spoken at the phone; everyone else gets English. */
-const GERMAN_HOMES: ReadonlySet<string> = new Set(['DE', 'AT', 'CH']);
+export type { Language };
 
-/** The language of what the service writes for people: German for German-speaking homes, else English. */
-export function languageOf(config: Config): Language {
-  return GERMAN_HOMES.has(config.numbering.homeCountry.toUpperCase()) ? 'de' : 'en';
+/** `language`: CALLFILTER_LANGUAGE, read into the config where the settings table has it. */
+export function languageOf(config: Pick<Config, 'numbering'> & { language?: string }): Language {
+  return labelLanguage(config.numbering.homeCountry, config.language);
 }

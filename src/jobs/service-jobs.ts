@@ -1,10 +1,11 @@
 /**
  * The service's background work in one place: the job runner with its jobs (source syncs, the outbox, the call log's
- * retention; digests later), the sources, the outbox dispatcher, and the reporter the onScreened hook feeds. server.ts starts it
+ * retention, notifications), the sources, the outbox dispatcher, and the reporter the onScreened hook feeds. server.ts starts it
  * after the FastAGI server listens and closes it first at shutdown; the command line builds the same parts to run
  * one sync or one delivery under the same leases.
  */
 import type { AppContext } from '../context.js';
+import { createNotifications, type Notifications } from '../notify/service.js';
 import { createDispatcher, type Dispatcher } from '../outbox/dispatcher.js';
 import { listenForCalls, type CalledListener } from '../sources/called/trust.js';
 import { ensureEnvSources } from '../sources/env-source.js';
@@ -20,6 +21,8 @@ export interface ServiceJobsOptions {
   fetch?: typeof fetch;
   random?: () => number;
   owner?: string;
+  /** MQTT reconnect period (tests shorten it). */
+  mqttReconnectMs?: number;
 }
 
 export interface ServiceJobs {
@@ -29,6 +32,8 @@ export interface ServiceJobs {
   reporter: CallReporter;
   /** The AMI client of the `called` source, while the service runs with CALLFILTER_AMI_URL. */
   called(): CalledListener | undefined;
+  /** MQTT, webhooks, the digest and the voicemail follow-up (src/notify/service.ts); its hook goes beside the reporter's. */
+  notify: Notifications;
   /** Creates the PhoneBlock source from the environment, then schedules the jobs. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -44,7 +49,14 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     ...(options.random && { random: options.random }),
     onChange: () => runner.poke('sources'),
   });
-  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers: { ...phoneblockHandlers(sources.env), ...fritzboxHandlers(sources.env) }, ...(options.random && { random: options.random }) });
+  const notify = createNotifications(ctx, {
+    clock,
+    onQueued: () => runner.poke('outbox'),
+    ...(options.mqttReconnectMs !== undefined && { mqttReconnectMs: options.mqttReconnectMs }),
+    ...(options.random && { random: options.random }),
+  });
+  const handlers = { ...phoneblockHandlers(sources.env), ...fritzboxHandlers(sources.env), ...notify.handlers };
+  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers, ...(options.random && { random: options.random }) });
   const reporter = createCallReporter(ctx, { enabled: ctx.config.phoneblock.reportBlocked, clock, onQueued: () => runner.poke('outbox') });
   let called: CalledListener | undefined;
   return {
@@ -53,7 +65,9 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     dispatcher,
     reporter,
     called: () => called,
+    notify,
     async start() {
+      notify.start(runner);
       await ensureEnvSources(sources, ctx.config, ctx.logger.child({ subsystem: 'sources' }));
       runner.add(sources.job());
       runner.add(dispatcher.job());
@@ -65,6 +79,7 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     async close() {
       await called?.close();
       await runner.close();
+      await notify.close();
     },
   };
 }

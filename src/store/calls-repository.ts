@@ -65,6 +65,8 @@ export function createCallsRepository(db: Database) {
     'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
   );
   const byId = db.prepare<[number], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id = ?`);
+  const byIds = db.prepare<[string], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`);
+  const afterId = db.prepare<[number, number], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id > ? ORDER BY id LIMIT ?`);
   const atOf = db.prepare<[number], number>('SELECT at FROM calls WHERE id = ?').pluck();
   const countAll = db.prepare<[], number>('SELECT count(*) FROM calls').pluck();
 
@@ -95,6 +97,16 @@ export function createCallsRepository(db: Database) {
     get(id: number): CallRecord | undefined {
       const row = byId.get(id);
       return row && toCall(row);
+    },
+
+    /** The rows of these ids that exist, in id order: one statement for a batch (the notifications read each burst). */
+    getMany(ids: readonly number[]): CallRecord[] {
+      return ids.length === 0 ? [] : byIds.all(JSON.stringify(ids)).map(toCall);
+    },
+
+    /** The calls logged after call `id`, oldest first (by id), at most `limit`: a backlog read in pages. */
+    after(id: number, limit: number): CallRecord[] {
+      return afterId.all(id, limit).map(toCall);
     },
 
     /** Newest first (by time, then id); `nextCursor` is the last row's id. */

@@ -57,6 +57,23 @@ export function createOutboxRepository(db: Database) {
   const earliest = db.prepare<[], number | null>("SELECT min(max(next_attempt_at, coalesce(claimed_until, 0))) FROM outbox WHERE status = 'pending'").pluck();
   const countKind = db.prepare<[string, number], number>('SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?').pluck();
   const byId = db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`);
+  const pendingKinds = db.prepare<[], { kind: string; n: number }>("SELECT kind, count(*) AS n FROM outbox INDEXED BY outbox_due WHERE status = 'pending' GROUP BY kind");
+  // Parking and unparking go through outbox_due (pending items by time), so they read only the items on either side
+  // of a time, never a receiver's whole history; the key range (the unique index's order) picks the receiver.
+  const parkRange = db.prepare<[{ life: number; horizon: number; lo: string; hi: string; now: number }]>(
+    `UPDATE outbox INDEXED BY outbox_due SET next_attempt_at = created_at + @life
+     WHERE status = 'pending' AND next_attempt_at < @horizon AND dedupe_key >= @lo AND dedupe_key < @hi
+       AND next_attempt_at < created_at + @life AND (claimed_until IS NULL OR claimed_until <= @now)`,
+  );
+  const unparkRange = db.prepare<[{ lo: string; hi: string; now: number }]>(
+    `UPDATE outbox INDEXED BY outbox_due SET next_attempt_at = @now
+     WHERE status = 'pending' AND next_attempt_at > @now AND dedupe_key >= @lo AND dedupe_key < @hi
+       AND (claimed_until IS NULL OR claimed_until <= @now)`,
+  );
+  const keyRange = (keyPrefix: string) => {
+    if (keyPrefix === '') throw new StoreError('invalid', 'a key prefix is needed');
+    return { lo: keyPrefix, hi: keyPrefix.slice(0, -1) + String.fromCharCode(keyPrefix.charCodeAt(keyPrefix.length - 1) + 1) };
+  };
 
   return withStoreErrors({
     /**
@@ -65,6 +82,14 @@ export function createOutboxRepository(db: Database) {
      */
     async enqueue(kind: string, payload: unknown, options: { at: number; dedupeKey?: string }): Promise<number | undefined> {
       return insert.get(kind, JSON.stringify(payload), orNull(options.dedupeKey), options.at, options.at)?.id;
+    },
+
+    /**
+     * Adds several items in one transaction (one commit for all: what the notifications queue after a burst of
+     * calls). Returns each item's id, or undefined where its dedupe key was taken.
+     */
+    async enqueueMany(items: readonly { kind: string; payload: unknown; at: number; dedupeKey?: string }[]): Promise<(number | undefined)[]> {
+      return db.transaction(() => items.map((i) => insert.get(i.kind, JSON.stringify(i.payload), orNull(i.dedupeKey), i.at, i.at)?.id));
     },
 
     /** Takes up to `limit` due items for `owner` until `until` (each claim counts as an attempt). */
@@ -84,6 +109,20 @@ export function createOutboxRepository(db: Database) {
       dead.run(at, error, id, owner);
     },
 
+    /**
+     * Parks the pending items whose dedupe key starts with `keyPrefix` and that are due before `horizon` (and held
+     * by no dispatcher) at the end of their life, `created_at + lifeMs`: a receiver that is down keeps its items
+     * untouched there instead of failing each in turn. Returns how many were parked.
+     */
+    async park(keyPrefix: string, lifeMs: number, horizon: number, now: number): Promise<number> {
+      return parkRange.run({ life: lifeMs, horizon, ...keyRange(keyPrefix), now }).changes;
+    },
+
+    /** Makes the pending items of `keyPrefix` that wait beyond `now` due now (the receiver is back). */
+    async unpark(keyPrefix: string, now: number): Promise<number> {
+      return unparkRange.run({ ...keyRange(keyPrefix), now }).changes;
+    },
+
     /** When the next pending item may be tried (epoch ms), or undefined when none is pending. */
     async nextDue(): Promise<number | undefined> {
       return earliest.get() ?? undefined;
@@ -92,6 +131,11 @@ export function createOutboxRepository(db: Database) {
     /** Items of `kind` created since `since` (epoch ms), whatever became of them. */
     async countSince(kind: string, since: number): Promise<number> {
       return countKind.get(kind, since) ?? 0;
+    },
+
+    /** Pending items per kind (reads the pending items only, not the history). */
+    async pendingByKind(): Promise<Record<string, number>> {
+      return Object.fromEntries(pendingKinds.all().map((r) => [r.kind, r.n]));
     },
 
     async get(id: number): Promise<OutboxItem | undefined> {

@@ -13,6 +13,7 @@ import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import type { Action } from '../policy/types.js';
 import type { CallQuery, CallRecord } from '../store/index.js';
+import { matchVoicemail, type VoicemailSpool } from '../voicemail/index.js';
 import { describeCall } from './describe.js';
 
 export const SHOW = { all: undefined, connected: ['connect'], voicemail: ['voicemail'], blocked: ['hangup', 'announce'] } as const satisfies Record<
@@ -49,7 +50,29 @@ function listCalls(ctx: AppContext, actions: readonly Action[] | undefined, quer
   return more && last ? { items, nextCursor: last.id } : { items };
 }
 
-export function webCallsRoute(app: FastifyInstance, ctx: AppContext): void {
+/** Calls turned away cannot have left a message. */
+const NO_MESSAGE: readonly Action[] = ['hangup', 'announce'];
+
+/**
+ * Per call of the page, the voicemail message it left, if the spool has one: its length, and whether the browser can
+ * play it (GET /api/v1/calls/{id}/voicemail). One walk of the spool (cached) serves the whole page.
+ */
+async function voicemailOf(spool: VoicemailSpool | undefined, calls: readonly CallRecord[]): Promise<Map<number, { seconds?: number; playable: boolean }>> {
+  const out = new Map<number, { seconds?: number; playable: boolean }>();
+  if (!spool) return out;
+  const messages = await spool.messages();
+  if (messages.length === 0) return out;
+  for (const call of calls) {
+    if (NO_MESSAGE.includes(call.action)) continue;
+    const match = matchVoicemail(call, messages);
+    if (!match) continue;
+    const seconds = match.message.durationSeconds;
+    out.set(call.id, { ...(seconds !== undefined && { seconds }), playable: match.message.audio !== undefined });
+  }
+  return out;
+}
+
+export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: VoicemailSpool): void {
   app.get<{ Querystring: Static<typeof Query> }>(
     '/web/calls',
     {
@@ -57,7 +80,7 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext): void {
         tags: ['calls'],
         summary: 'The call log as the web page shows it: each call with the facts to say why',
         description:
-          'Like /calls, plus per call: why (the decision in words, in `lang`), others (a sentence per entry or list hit that matched but did not decide), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why). show=blocked means hangup or announce.',
+          'Like /calls, plus per call: why (the decision in words, in `lang`), others (a sentence per entry or list hit that matched but did not decide), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why), voicemail (the message the call left: seconds, and playable when /calls/{id}/voicemail serves it). show=blocked means hangup or announce.',
         querystring: Query,
         response: { 200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number? }' }), ...ERRORS },
       },
@@ -69,8 +92,12 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext): void {
       if (number !== undefined) query.number = callerNumber(ctx, number, 'querystring/number');
       if (cursor !== undefined) query.cursor = cursor;
       const page = listCalls(ctx, SHOW[show], query, limit);
+      const voicemail = await voicemailOf(spool, page.items);
       return {
-        items: page.items.map((c) => describeCall(ctx, c, language)),
+        items: page.items.map((c) => {
+          const vm = voicemail.get(c.id);
+          return vm ? { ...describeCall(ctx, c, language), voicemail: vm } : describeCall(ctx, c, language);
+        }),
         ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
         // The number as the filter understood it, so the page can tell whether a live call belongs in the view.
         ...(query.number !== undefined && { number: query.number }),

@@ -7,6 +7,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { TokenSource } from '../api/auth.js';
 import type { AppContext } from '../context.js';
+import type { VoicemailSpool } from '../voicemail/index.js';
 import { loadAssets, type AssetTable } from './assets.js';
 import { webCallsRoute } from './calls-route.js';
 import { createCallEvents, eventRoutes, type CallEvents } from './events.js';
@@ -28,6 +29,8 @@ export interface WebOptions {
   /** Fed by the screening handler's onScreened hook; a hub nobody publishes to when left out. */
   events?: CallEvents;
   clock?: () => number;
+  /** Asterisk's voicemail spool: the call rows say whether a message is there. */
+  voicemail?: VoicemailSpool;
   /** The page's files; default: web/static and dist/web of this installation. */
   assets?: AssetTable;
 }
@@ -52,7 +55,7 @@ export function registerWeb(app: FastifyInstance, ctx: AppContext, web: ReturnTy
   void app.register(
     async (api) => {
       api.addHook('onRequest', auth);
-      webCallsRoute(api, ctx);
+      webCallsRoute(api, ctx, web.options.voicemail);
       eventRoutes(api, ctx, web.events, web.sessions, web.options.token);
     },
     { prefix },

@@ -130,6 +130,15 @@ describe('docker-compose.yml', () => {
     expect(mounts.find((v) => v.target === '/var/spool/asterisk')?.source).toBe('asterisk-spool');
   });
 
+  it('shares Asterisk\'s spool with callfilter read-only, and points CALLFILTER_VOICEMAIL_DIR at its voicemail folder', () => {
+    const spool = volumes(asterisk).find((v) => v.source === 'asterisk-spool');
+    const shared = volumes(callfilter).find((v) => v.source === 'asterisk-spool');
+    expect(shared).toEqual({ source: 'asterisk-spool', target: spool?.target, mode: 'ro' });
+    expect(callfilter.environment?.CALLFILTER_VOICEMAIL_DIR).toBe(`${spool?.target}/voicemail`);
+    // The spool of the Asterisk image's app_voicemail (VM_SPOOL_DIR = <spool>/voicemail).
+    expect(spool?.target).toBe('/var/spool/asterisk');
+  });
+
   it('points the compose dialplan at the callfilter service on the default FastAGI port', () => {
     expect(asterisk.environment?.FASTAGI_ADDRESS).toBe(`callfilter:${AGI_PORT}`);
     expect(Object.keys(services)).toContain('callfilter');

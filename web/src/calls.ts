@@ -8,6 +8,7 @@ import { winnerText } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { actionWord, callTime, countryName, fullTime, lang, t } from './i18n.js';
 import type { Call, Kind, Page } from './types.js';
+import { playVoicemail, voicemailButton } from './voicemail.js';
 
 type Show = 'all' | 'connected' | 'voicemail' | 'blocked';
 const SHOWS: Record<Show, readonly string[] | undefined> = { all: undefined, connected: ['connect'], voicemail: ['voicemail'], blocked: ['hangup', 'announce'] };
@@ -68,6 +69,7 @@ function row(c: Call): HTMLTableRowElement {
       h('span', { class: `badge ${c.action}` }, actionWord(c.action)),
       ' ',
       h('span', { class: 'why' }, c.why ?? ''),
+      voicemailButton(c),
       ...(c.others ?? []).map((other) => h('small', { class: 'muted block' }, other)),
     ),
     actionButtons(c),
@@ -177,6 +179,8 @@ export function initCalls(): { refresh: () => Promise<void> } {
   byId('calls-body').addEventListener('click', (e) => {
     const button = (e.target as Element).closest<HTMLButtonElement>('button[data-kind]');
     if (button) void decide(button);
+    const play = (e.target as Element).closest<HTMLButtonElement>('button[data-vm]');
+    if (play) playVoicemail(play);
   });
   return { refresh: () => load() };
 }

@@ -43,6 +43,8 @@ export interface Call {
   current?: Kind;
   /** Both lists hold the caller: which entry decides, over which, and why. */
   both?: Conflict;
+  /** The voicemail message the call left (GET /api/v1/calls/{id}/voicemail plays it when playable). */
+  voicemail?: { seconds?: number; playable: boolean };
 }
 
 /** One side of a conflict (GET /api/v1/entries, import reports, call rows). */

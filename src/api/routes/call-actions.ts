@@ -61,6 +61,28 @@ async function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields
   return result;
 }
 
+/**
+ * "Block this caller" of a call-log row: the page's button, the API and Home Assistant's button (src/notify) all
+ * come here. Throws an HttpError (409) for a withheld or internal caller.
+ */
+export async function blockCaller(ctx: AppContext, call: CallRecord, input: Static<typeof BlockBody> = {}) {
+  const { expiresAt, ...body } = input;
+  if (body.action === 'connect') throw badRequest('body/action: a block entry cannot connect; use /allow');
+  const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
+  const label = body.label ?? call.label ?? call.callerNameRaw;
+  if (label !== undefined) fields.label = label;
+  if (expiresAt !== undefined) fields.expiresAt = parseTime(expiresAt, 'body/expiresAt');
+  return decide(ctx, call, 'block', fields);
+}
+
+/** "Allow this caller" of a call-log row, for the same three callers as blockCaller. */
+export async function allowCaller(ctx: AppContext, call: CallRecord, body: Static<typeof AllowBody> = {}) {
+  const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
+  const label = body.label ?? call.callerNameRaw ?? (NAMING_REASONS.has(call.reason) ? call.label : undefined);
+  if (label !== undefined) fields.label = label;
+  return decide(ctx, call, 'allow', fields);
+}
+
 function getCall(ctx: AppContext, id: number): CallRecord {
   const call = ctx.store.calls.get(id);
   if (!call) throw notFound(`no call ${id}`);
@@ -87,14 +109,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const call = getCall(ctx, req.params.id);
-      const { expiresAt, ...body } = req.body ?? {};
-      if (body.action === 'connect') throw badRequest('body/action: a block entry cannot connect; use /allow');
-      const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
-      const label = body.label ?? call.label ?? call.callerNameRaw;
-      if (label !== undefined) fields.label = label;
-      if (expiresAt !== undefined) fields.expiresAt = parseTime(expiresAt, 'body/expiresAt');
-      const result = await decide(ctx, call, 'block', fields);
+      const result = await blockCaller(ctx, getCall(ctx, req.params.id), req.body ?? {});
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );
@@ -113,12 +128,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const call = getCall(ctx, req.params.id);
-      const body = req.body ?? {};
-      const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
-      const label = body.label ?? call.callerNameRaw ?? (NAMING_REASONS.has(call.reason) ? call.label : undefined);
-      if (label !== undefined) fields.label = label;
-      const result = await decide(ctx, call, 'allow', fields);
+      const result = await allowCaller(ctx, getCall(ctx, req.params.id), req.body ?? {});
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );

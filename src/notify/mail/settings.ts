@@ -31,7 +31,8 @@ export function checkSmtpUrl(text: string): URL {
   return url;
 }
 
-function addresses(setting: string, text: string): string[] {
+/** The addresses of a From or To setting, each checked; throws naming the setting and the bad one. */
+export function mailAddresses(setting: string, text: string): string[] {
   const list = addressparser(text, { flatten: true });
   if (list.length === 0) throw new Error(`${setting} names no address`);
   for (const a of list) {
@@ -42,9 +43,9 @@ function addresses(setting: string, text: string): string[] {
 
 export function mailSettings(input: { smtpUrl: string; from: string; to: string }): MailSettings {
   const url = checkSmtpUrl(input.smtpUrl);
-  const from = addresses('CALLFILTER_MAIL_FROM', input.from);
+  const from = mailAddresses('CALLFILTER_MAIL_FROM', input.from);
   if (from.length > 1) throw new Error('CALLFILTER_MAIL_FROM names more than one address');
-  const to = addresses('CALLFILTER_MAIL_TO', input.to);
+  const to = mailAddresses('CALLFILTER_MAIL_TO', input.to);
   if (to.length > MAX_RECIPIENTS) throw new Error(`CALLFILTER_MAIL_TO names ${to.length} addresses; at most ${MAX_RECIPIENTS}`);
   const port = url.port || (url.protocol === 'smtps:' ? '465' : '587');
   return { smtpUrl: url.href, server: `${url.hostname}:${port}`, from: from[0] as string, to };
