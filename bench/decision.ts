@@ -1,16 +1,14 @@
 /**
- * The in-process decision time: normalise, look up, decide (evaluate()) and write the call-log row — on the same
+ * The in-process decision time: screenCall() — classify, look up, decide, and commit the call-log row — on the same
  * database and caller mix as the load test, without a socket, and with the WAL checkpointer running as in the service
- * (server.ts). The handler queues the row and commits it before the call's last two variables, in one transaction
- * with the rows of the calls decided meanwhile (group-commit.ts); a lone call commits at once. Calls here run one
- * after another, so each is a lone call: calls.write(), one commit per call — the dearest case.
+ * (server.ts). Under load the rows of calls decided in the same turn of the event loop share a commit
+ * (group-commit.ts); calls here run one after another, so each commits alone — the dearest case.
  */
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/config.js';
 import { createContext } from '../src/context.js';
 import { createLogger } from '../src/logger.js';
-import { callRow } from '../src/screen/call-row.js';
-import { evaluate, type CallInput } from '../src/screen/evaluate.js';
+import { screenCall, type CallInput } from '../src/screen/screen-call.js';
 import { createCallerMix, type Category } from './caller-mix.js';
 import { DID, FULL_SIZE } from './dataset.js';
 import { serviceEnv } from './servers.js';
@@ -18,11 +16,11 @@ import { summarize, type Summary } from './stats.js';
 
 export interface DecisionResult {
   calls: number;
-  /** evaluate() + calls.write(), µs. */
+  /** screenCall() as a whole, µs. */
   total: Summary;
-  /** evaluate() alone, µs. */
+  /** Up to the decision (screenCall's own latencyUs: classify, look up, decide), µs. */
   evaluate: Summary;
-  /** calls.write() alone (one row per commit here: calls run one after another), µs. */
+  /** The rest: wording the decision for the log and committing its row (one row per commit here), µs. */
   insert: Summary;
   /** total p99 per caller category, µs. */
   p99ByCategory: Partial<Record<Category, number>>;
@@ -49,18 +47,16 @@ export async function measureDecision(dataDir: string, opts: { calls: number; wa
         uniqueId: `1800000000.${i}`,
       };
       const t0 = performance.now();
-      const at = Date.now();
-      const ev = await evaluate(ctx, input, at);
-      const t1 = performance.now();
-      await ctx.store.calls.write(callRow(input, ev, at, Math.round((t1 - t0) * 1000)));
-      const t2 = performance.now();
+      const screened = await screenCall(ctx, input);
+      const totalUs = (performance.now() - t0) * 1000;
       if (i < opts.warmup) continue;
-      total.push((t2 - t0) * 1000);
-      evalOnly.push((t1 - t0) * 1000);
-      insertOnly.push((t2 - t1) * 1000);
+      total.push(totalUs);
+      // screenCall measures its own decision time (latencyUs: up to the decision, before the row is written).
+      evalOnly.push(screened.latencyUs);
+      insertOnly.push(Math.max(0, totalUs - screened.latencyUs));
       let list = byCategory.get(call.category);
       if (!list) byCategory.set(call.category, (list = []));
-      list.push((t2 - t0) * 1000);
+      list.push(totalUs);
     }
     const p99ByCategory: Partial<Record<Category, number>> = {};
     for (const [category, values] of byCategory) p99ByCategory[category] = summarize(values).p99;

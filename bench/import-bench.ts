@@ -87,7 +87,7 @@ export async function measureImport(rows: number, log: (line: string) => void): 
     const preload = ['--import', pathToFileURL(join(ROOT, 'dist/bench/hwm-preload.js')).href];
     const useCli = cliHasImport();
     const args = useCli ? [...preload, join(ROOT, 'bin/callfilter.js'), 'import', csv, '--kind', 'block'] : [...preload, join(ROOT, 'dist/bench/import-child.js'), csv, dataDir];
-    const method = useCli ? 'node bin/callfilter.js import <csv> --kind block' : 'fallback: src/importers csvRows() → entries.bulkInsert per 5,000 rows (no CLI import command yet)';
+    const method = useCli ? 'node bin/callfilter.js import <csv> --kind block' : 'fallback: src/import/formats csvRows() → entries.bulkInsert per 5,000 rows (no CLI import command yet)';
     log(`importing ${rows.toLocaleString('en')} CSV rows (${(csvBytes / 1e6).toFixed(1)} MB) via ${method}`);
     const started = performance.now();
     const child = start(process.execPath, args, { cwd: ROOT, env: { ...serviceEnv(dataDir), BENCH_HWM_FILE: hwmFile }, stdio: ['ignore', 'pipe', 'pipe'] });

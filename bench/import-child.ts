@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { loadConfig } from '../src/config/config.js';
-import { csvRows } from '../src/importers/index.js';
+import { csvRows } from '../src/import/formats/index.js';
 import { IMPORT_BATCH, openStore, type NewEntry } from '../src/store/index.js';
 import { serviceEnv } from './servers.js';
 

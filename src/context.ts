@@ -2,30 +2,15 @@ import type { Config } from './config/config.js';
 import { applySettings, checkSettings, parseStored, resolveSettings, type SettingsInForce } from './config/settings.js';
 import { FaultCounters } from './faults.js';
 import { createLogger, type Logger } from './logger.js';
-import type { Matches, Profile, RecentCall } from './policy/types.js';
+import type { Profile } from './policy/types.js';
 import { guardDatabaseFile, type FileGuard } from './store/file-guard.js';
 import { openStore, type Store } from './store/index.js';
-
-/**
- * Where the screening path gets its facts. The store answers synchronously; the seam is async so a test (or a
- * future remote lookup) can be slow, and the decision deadline then turns it into a fail-open.
- */
-export interface Lookup {
-  matches(e164: string, prefixes: string[]): Matches | Promise<Matches>;
-  recent(e164: string, since: number): RecentCall[] | Promise<RecentCall[]>;
-  /**
-   * Runs `fn`, which makes a call's lookups, on one read snapshot of the store (Database.read): one lock for all of
-   * them. Only for lookups that answer synchronously; without it each lookup stands alone.
-   */
-  snapshot?<T>(fn: () => T): T;
-}
 
 /** Everything a handler needs, built once from validated config and passed explicitly: no singletons. */
 export interface AppContext {
   config: Config;
   logger: Logger;
   store: Store;
-  lookup: Lookup;
   clock: () => number;
   /** What went wrong, counted (fail-opens, errors by kind, refused connections, database file recoveries). */
   faults: FaultCounters;
@@ -49,7 +34,6 @@ export interface AppContext {
 export interface ContextOverrides {
   logger?: Logger;
   store?: Store;
-  lookup?: Lookup;
   clock?: () => number;
   faults?: FaultCounters;
   /** How often to check that the database file is still the one open (store/file-guard.ts); 0 turns it off. */
@@ -70,14 +54,6 @@ export interface ContextOverrides {
 
 /** `callfilter setup` in another process reaches the running service this soon; the read is one tiny table. */
 export const SETTINGS_CHECK_MS = 2_000;
-
-export function storeLookup(store: Store): Lookup {
-  return {
-    matches: (e164, prefixes) => ({ entries: store.entries.match(e164, prefixes), lists: store.lists.match(e164, prefixes) }),
-    recent: (e164, since) => store.calls.recent(e164, since),
-    snapshot: (fn) => store.db.read(fn),
-  };
-}
 
 export function createContext(config: Config, overrides: ContextOverrides = {}): AppContext {
   const logger = overrides.logger ?? createLogger(config.logLevel);
@@ -147,7 +123,6 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     config,
     logger,
     store,
-    lookup: overrides.lookup ?? storeLookup(store),
     clock: overrides.clock ?? Date.now,
     faults,
     fileProfiles,

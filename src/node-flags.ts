@@ -4,7 +4,7 @@
  * `v8.setFlagsFromString()` later has no effect on the heap's layout.
  *
  * `--max-semi-space-size=8`: V8's young generation on 64-bit grows to 2 × 16 MiB semi-spaces by default. The service
- * keeps ~20 MB live, and short-lived per-call garbage fits in 8 MiB; the smaller nursery lowered RSS by ~17 MB over
- * 100,000 calls on the benchmark database with no measurable change in calls/s or latency (bench, 2026-12-05).
+ * keeps ~20 MB live, and short-lived per-call garbage fits in 8 MiB: the smaller nursery keeps RSS lower at no
+ * measurable cost in calls/s or latency (README, Performance).
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=8'] as const;

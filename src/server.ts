@@ -67,8 +67,8 @@ export async function main(): Promise<void> {
   // and, after the decision and off its path, to the PhoneBlock call reporter and the household's notifications.
   const events = createCallEvents();
   const agi = createAgiServer(ctx, {
-    onOutcome: (o) => {
-      metrics.onOutcome(o);
+    onScreened: (o) => {
+      metrics.onScreened(o);
       events.publish(o);
       jobs.reporter.onCallDecided(o);
       jobs.notify.onCallDecided(o);

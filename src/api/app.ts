@@ -45,7 +45,7 @@ export interface AppOptions {
   token?: TokenSource | string;
   /** The failed sign-in limit (auth-limit.ts); tests that try many wrong tokens on purpose raise it. */
   authLimit?: AuthLimitOptions;
-  /** New calls for the web page's live view; the screening handler's onOutcome hook publishes to it. */
+  /** New calls for the web page's live view; the screening handler's onScreened hook publishes to it. */
   events?: CallEvents;
   /** The service's sources and job runner (src/jobs/service-jobs.ts); without them the routes make their own. */
   jobs?: SourceJobs;

@@ -10,6 +10,7 @@
  * one admin, and what Fastify's trustProxy would change.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createWindowCounter } from '../limit.js';
 import { HttpError } from './errors.js';
 
 export const AUTH_FAILURES_MAX = 10;
@@ -32,40 +33,23 @@ function attemptsAuth(req: FastifyRequest): boolean {
 
 export function authFailureLimit(app: FastifyInstance, options: AuthLimitOptions = {}): void {
   const max = options.max ?? AUTH_FAILURES_MAX;
-  const windowMs = options.windowMs ?? AUTH_FAILURE_WINDOW_MS;
+  const failures = createWindowCounter({
+    windowMs: options.windowMs ?? AUTH_FAILURE_WINDOW_MS,
+    maxKeys: MAX_CLIENTS,
+    ...(options.clock !== undefined && { clock: options.clock }),
+  });
   const clock = options.clock ?? Date.now;
-  const clients = new Map<string, { since: number; failures: number }>();
-
-  const current = (address: string, now: number) => {
-    const w = clients.get(address);
-    if (w && now - w.since >= windowMs) {
-      clients.delete(address);
-      return undefined;
-    }
-    return w;
-  };
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!attemptsAuth(req)) return;
-    const now = clock();
-    const w = current(req.ip, now);
-    if (w && w.failures >= max) {
-      const seconds = Math.max(1, Math.ceil((w.since + windowMs - now) / 1000));
-      reply.header('retry-after', String(seconds));
-      throw new HttpError(429, `too many failed sign-ins from this address; try again in ${seconds} s`);
-    }
+    if (!attemptsAuth(req) || failures.count(req.ip) < max) return;
+    const closes = failures.window(req.ip)?.closes ?? clock();
+    const seconds = Math.max(1, Math.ceil((closes - clock()) / 1000));
+    reply.header('retry-after', String(seconds));
+    throw new HttpError(429, `too many failed sign-ins from this address; try again in ${seconds} s`);
   });
 
   app.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode !== 401 || !attemptsAuth(req)) return;
-    const now = clock();
-    let w = current(req.ip, now);
-    if (!w) {
-      if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
-      w = { since: now, failures: 0 };
-      clients.set(req.ip, w);
-    }
-    w.failures += 1;
-    if (w.failures === max) options.onLockout?.(req.ip);
+    if (failures.add(req.ip) === max) options.onLockout?.(req.ip);
   });
 }

@@ -4,8 +4,8 @@
  * carries a stack trace.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import { ImportFormatError } from '../importers/index.js';
-import { ImportRejectedError, ImportUsageError } from '../imports/index.js';
+import { ImportFormatError } from '../import/formats/index.js';
+import { ImportRejectedError, ImportUsageError } from '../import/index.js';
 import { isStoreError } from '../store/index.js';
 
 /** Short machine-readable codes per status, as the `error` field of every error response. */

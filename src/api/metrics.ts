@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (prom-client). Calls and decision latency come from the screening handler's onOutcome hook, live
+ * Prometheus metrics (prom-client). Calls and decision latency come from the screening handler's onScreened hook, live
  * sessions from the AgiServer, and everything that went wrong from the context's FaultCounters (src/faults.ts: fail-
  * opens, errors, refused connections, database file events), read when scraped. Each instance has its own Registry:
  * no global state, so tests (and two apps in one process) never collide. The metrics hold counts and timings only —
@@ -8,15 +8,15 @@
 import type { AgiRejectReason, AgiServer } from 'asterisk-agi';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { INITIAL_FAULT_LABELS, type FaultCounter, type FaultCounters } from '../faults.js';
-import type { ScreenOutcome } from '../screen/handler.js';
+import type { Screened } from '../screen/screen-call.js';
 
 /** Decision latency buckets (seconds): a decision takes well under a millisecond; the deadline is 1 s by default. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export interface Metrics {
   readonly registry: Registry;
-  /** The screening handler's onOutcome hook. Never throws. */
-  onOutcome(outcome: ScreenOutcome): void;
+  /** The screening handler's onScreened hook. Never throws. */
+  onScreened(outcome: Screened): void;
   /** Follows the AGI server's live sessions (and, without FaultCounters, its errors and refused connections). */
   attach(agi: AgiServer): void;
   /** Counts an error that no FaultCounters see: an admin API answer with status 5xx ('http'). */
@@ -86,7 +86,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    onOutcome(outcome) {
+    onScreened(outcome) {
       try {
         calls.inc({ action: outcome.decision.action, reason: outcome.decision.reason });
         latency.observe(outcome.latencyUs / 1e6);

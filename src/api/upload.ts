@@ -6,7 +6,7 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ImportSource } from '../imports/index.js';
+import type { ImportSource } from '../import/index.js';
 import { badRequest, HttpError } from './errors.js';
 
 /** The content types documented for an upload (any other is accepted and read by its content). */

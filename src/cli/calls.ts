@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.js';
 import { normaliseNumber } from '../numbers/index.js';
-import { evaluate } from '../screen/evaluate.js';
+import { languageOf } from '../config/language.js';
+import { explain, explainOthers, type Language } from '../explain/index.js';
+import { callFacts, decideCall } from '../screen/screen-call.js';
 import type { CallRecord } from '../store/types.js';
 import { oneLine } from '../text.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
@@ -8,22 +10,27 @@ import type { Out } from './main.js';
 
 /** What would happen if this number called now (or at --at), and why — without logging a call. */
 export async function explainCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
-  const { values, positionals } = parse(argv, { did: { type: 'string' }, at: { type: 'string' }, presentation: { type: 'string' }, internal: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, { did: { type: 'string' }, at: { type: 'string' }, presentation: { type: 'string' }, internal: { type: 'boolean' }, lang: { type: 'string' } });
   if (positionals.length === 0) throw new UsageError('a number is required (use "anonymous" for a withheld caller)');
   const at = values.at ? parseTime(values.at, ctx.clock(), -1, '--at') : ctx.clock();
   const presentation = parseIntFlag(values.presentation, '--presentation', 0, 255);
   // --internal asks what the dialplan's `internal` origin would get; without it the caller is on the trunk.
   const origin = values.internal ? 'internal' : 'trunk';
-  const ev = await evaluate(ctx, { callerRaw: positionals.join(' '), origin, ...(presentation !== undefined && { presentation }), ...(values.did && { didRaw: values.did }) }, at);
-  const { caller, decision } = ev;
+  if (values.lang !== undefined && values.lang !== 'de' && values.lang !== 'en') throw new UsageError(`--lang: ${JSON.stringify(values.lang)} is not de or en`);
+  const language: Language = (values.lang as Language | undefined) ?? languageOf(ctx.config);
+  const facts = callFacts(ctx, { callerRaw: positionals.join(' '), origin, ...(presentation !== undefined && { presentation }), ...(values.did && { didRaw: values.did }) });
+  const decision = await decideCall(ctx, facts, at);
+  const { caller } = facts;
   out(`caller:   ${caller.kind === 'number' ? `${caller.e164} (${caller.country ?? 'unknown country'}${caller.type ? `, ${caller.type.toLowerCase().replace(/_/g, ' ')}` : ''}${caller.plausible ? '' : ', implausible'})` : `${caller.kind} (${caller.raw || 'empty'})`}`);
-  if (ev.did) out(`called:   ${ev.did}`);
+  if (facts.did) out(`called:   ${facts.did}`);
   out(`at:       ${formatTime(at)}`);
   out(`decision: ${decision.action}${decision.cause ? ` (cause ${decision.cause})` : ''}${decision.announcement ? ` (${decision.announcement})` : ''}`);
   out(`reason:   ${decision.reason}${decision.label ? `  "${oneLine(decision.label)}"` : ''}`);
   out(`profile:  ${decision.profile}${decision.schedule ? `, schedule ${decision.schedule}` : ''}`);
   if (decision.wouldHave) out(`without the modifier: ${decision.wouldHave.action} (${decision.wouldHave.reason})`);
-  out(`why:      ${oneLine(decision.explanation)}`);
+  const words = { language, timeZone: ctx.config.policy.timeZone };
+  out(`why:      ${oneLine(explain(decision, words))}`);
+  for (const other of explainOthers(decision, words)) out(`also:     ${oneLine(other)}`);
 }
 
 function showCall(c: CallRecord): string {

@@ -1,6 +1,6 @@
 /** Conflicts in the command line's words: one line each, the winner first, then the loser and why. */
 import type { AppContext } from '../context.js';
-import { entryConflicts, type Conflict, type ConflictEntry } from '../imports/index.js';
+import { entryConflicts, type Conflict, type ConflictEntry } from '../import/index.js';
 import type { StoredEntry } from '../store/index.js';
 import type { Out } from './main.js';
 

@@ -44,20 +44,11 @@ export function broader(ctx: AppContext, e: { number: string; prefix: boolean },
 }
 
 /**
- * Adds or updates the entry and, in the same transaction, removes the entry of the other kind for the same number
- * or prefix — the last word wins, as "block this caller" / "allow this caller" do in the API
- * (src/api/routes/call-actions.ts). Left alone, an allow entry would silently beat the block at equal specificity.
+ * Adds or updates the entry and removes the entry of the other kind for the same number or prefix (entries.put) —
+ * the last word wins, as "block this caller" / "allow this caller" do in the API, and says so.
  */
 async function addEntry(ctx: AppContext, entry: NewEntry, out: Out): Promise<void> {
-  const { entries } = ctx.store;
-  const prefix = entry.prefix ?? false;
-  const other: EntryKind = entry.kind === 'allow' ? 'block' : 'allow';
-  const { saved, created, removed } = ctx.store.db.transaction(() => {
-    const removed = entries.findByNumber(entry.number, prefix, other).filter((e) => entries.remove(e.id));
-    const existing = entries.findByNumber(entry.number, prefix, entry.kind)[0];
-    if (existing) return { saved: entries.update(existing.id, { ...entry, source: existing.source }) as StoredEntry, created: false, removed };
-    return { saved: entries.create(entry), created: true, removed };
-  });
+  const { entry: saved, created, removed } = ctx.store.entries.put(entry);
   // What the person changed is theirs: a sync that drops the number no longer removes the entry.
   if (!created) await ctx.store.origins.claim(saved.id);
   await barringFollows(ctx, { ...(entry.kind === 'block' && { blocked: saved }), unblocked: removed });

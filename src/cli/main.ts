@@ -7,7 +7,7 @@ import { ConfigError } from '../config/env.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
 import { isStoreError } from '../store/index.js';
-import { ImportFormatError } from '../importers/index.js';
+import { ImportFormatError } from '../import/formats/index.js';
 import { CommandError, UsageError } from './args.js';
 import { allowCommand, blockCommand, listCommand } from './entries.js';
 import { removeCommand, unblockCommand } from './remove.js';
@@ -38,7 +38,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: f
   unblock: { run: unblockCommand, usage: 'unblock <number> [--prefix]' },
   remove: { run: removeCommand, usage: 'remove <number> [--prefix] [--kind allow|block]  |  remove --id N' },
   list: { run: listCommand, usage: 'list [--kind allow|block] [--search …] [--limit N]' },
-  explain: { run: explainCommand, usage: 'explain <number> [--did …] [--at 2026-12-24T23:00] [--presentation N] [--internal]' },
+  explain: { run: explainCommand, usage: 'explain <number> [--did …] [--at 2026-12-24T23:00] [--presentation N] [--internal] [--lang de|en]' },
   calls: { run: callsCommand, usage: 'calls [--blocked] [--since 24h|2026-11-01] [--number …] [--limit N]' },
   backup: { run: async (ctx, argv, out) => (await import('./backup.js')).backupCommand(ctx, argv, out), usage: 'backup <file> [--force]' },
   import: { run: importCommand, usage: 'import <file> [--kind allow|block] [--list name [--threshold N]] [--format csv|vcard|fritzbox|phoneblock|json]' },

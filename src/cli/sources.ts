@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AppContext } from '../context.js';
-import type { ImportFormat } from '../importers/index.js';
+import type { ImportFormat } from '../import/formats/index.js';
 import { createServiceJobs } from '../jobs/service-jobs.js';
 import { SourceInputError, type SourceInput } from '../sources/add.js';
 import { ensureEnvSources } from '../sources/env-source.js';

@@ -1,8 +1,9 @@
 /** `callfilter import` and `callfilter export`: the same import service and exporters as the admin API. */
 import { existsSync } from 'node:fs';
 import type { AppContext } from '../context.js';
-import type { ImportFormat } from '../importers/index.js';
-import { entriesCsv, entriesVcard, importEntries, importList, ImportRejectedError, ImportUsageError, type ImportProgress, type ImportReport } from '../imports/index.js';
+import type { ImportFormat } from '../import/formats/index.js';
+import { entriesCsv, entriesVcard } from '../export/index.js';
+import { importEntries, importList, ImportRejectedError, ImportUsageError, type ImportProgress, type ImportReport } from '../import/index.js';
 import type { EntryKind } from '../policy/types.js';
 import { count, oneLine } from '../text.js';
 import { CommandError, parse, UsageError } from './args.js';

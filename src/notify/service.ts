@@ -15,7 +15,7 @@ import type { AppContext } from '../context.js';
 import type { JobClock, Timer } from '../jobs/clock.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { OutboxHandler } from '../outbox/types.js';
-import type { ScreenOutcome } from '../screen/handler.js';
+import type { Screened } from '../screen/screen-call.js';
 import { productVersion, userAgent } from '../version.js';
 import { VoicemailSpool } from '../voicemail/index.js';
 import { callEvent } from './call-event.js';
@@ -35,8 +35,8 @@ import { createWebhookSenders } from './webhook/index.js';
 export const NOTIFY_BATCH_MS = 50;
 
 export interface Notifications {
-  /** For the service's onOutcome hook: notes the call and returns; the work runs later and never fails the call. */
-  onCallDecided(outcome: ScreenOutcome): void;
+  /** For the service's onScreened hook: notes the call and returns; the work runs later and never fails the call. */
+  onCallDecided(outcome: Screened): void;
   /** The outbox handlers of the channels (webhooks, the digest, the voicemail follow-up). */
   handlers: Record<string, OutboxHandler>;
   /** The voicemail spool index, shared with the page and the API; undefined without CALLFILTER_VOICEMAIL_DIR. */

@@ -1,6 +1,6 @@
 /**
  * Putting work into the outbox. `enqueue` is an ordinary store write for code off the call path (an API route, the
- * command line). `afterCall` is for the call path's side: the screening handler's onOutcome hook runs before the
+ * command line). `afterCall` is for the call path's side: the screening handler's onScreened hook runs before the
  * closing channel variables are sent, so the hook only schedules the work for a later turn of the event loop and
  * returns; the work's failure is logged, never thrown — a report that cannot be queued must not touch the call.
  */

@@ -1,13 +1,13 @@
 /**
  * The policy (DESIGN.md "Policy"): a pure function of (call facts, matching entries, recent calls, clock, config)
- * → decision. No I/O, no clock of its own, nothing global changes (STYLE.md rule 4).
+ * → decision. No I/O, no clock of its own, nothing global changes (STYLE.md rule 4). A decision carries the facts
+ * behind it (`because`, `matches`), never a sentence: src/explain puts them into words.
  */
 import type { Caller } from '../numbers/types.js';
 import { BUILTIN_ACTIONS, DEFAULT_ANNOUNCEMENT, DEFAULT_HANGUP_CAUSE } from './defaults.js';
-import * as explain from './explain.js';
-import { bestEntry, bestListHit, isContact } from './match.js';
+import { rankMatches } from './match.js';
 import { activeSchedules } from './schedule.js';
-import type { Action, Decision, Entry, ListHit, Matches, PolicyConfig, Profile, Reason, RecentCall, Schedule, Step } from './types.js';
+import type { Action, Because, Decision, Entry, Grounds, ListHit, Match, Matches, PolicyConfig, Profile, Reason, RecentCall, Schedule, Step } from './types.js';
 
 export interface CallFacts {
   caller: Caller;
@@ -32,7 +32,7 @@ interface Draft {
   listHit: ListHit | undefined;
   schedule: string | undefined;
   wouldHave: { action: Action; reason: Reason } | undefined;
-  explanation: string;
+  because: Because;
 }
 
 /** An entry's or a list's own action, which beats the profile's and the schedule's for its step. */
@@ -50,51 +50,60 @@ export function selectProfile(did: string | undefined, config: PolicyConfig): Pr
   return config.defaultProfile;
 }
 
-export function decide(facts: CallFacts, matches: Matches, recent: RecentCall[], now: number, config: PolicyConfig): Decision {
+/**
+ * What the policy will want to know of this caller's earlier calls: the minutes to look back for the repeat-caller
+ * rule, or undefined when it cannot apply (no number to count calls of, or the profile has the rule off). Asked before
+ * the lookups, so a call's facts are read in one go.
+ */
+export function recentWindowMinutes(facts: CallFacts, config: PolicyConfig): number | undefined {
+  if (facts.caller.kind !== 'number') return undefined;
+  const rule = selectProfile(facts.did, config).repeatCaller;
+  return rule.enabled ? rule.windowMinutes : undefined;
+}
+
+export function decide(facts: CallFacts, found: Matches, recent: readonly RecentCall[], now: number, config: PolicyConfig): Decision {
   const profile = selectProfile(facts.did, config);
   const active = activeSchedules(profile, now, config.timeZone);
-  const draft = classify(facts.caller, matches, now, profile, active, config);
-  if (REPEAT_STEPS.has(draft.step)) repeatCaller(draft, profile, recent, now);
-  quietHours(draft, active);
-  const decision = finish(draft, profile.name);
+  const { draft: d, matches } = classify(facts.caller, found, now, profile, active, config);
+  if (REPEAT_STEPS.has(d.step)) repeatCaller(d, profile, recent, now);
+  quietHours(d, active);
+  const decision = finish(d, profile.name, matches);
   return config.monitor ? monitor(decision) : decision;
 }
 
 /** Steps 1–7, first match wins. */
-function classify(caller: Caller, matches: Matches, now: number, profile: Profile, active: Schedule[], config: PolicyConfig): Draft {
-  const make = (step: Step, reason: Reason, explanation: string, own?: Own) => draft(step, reason, explanation, profile, active, own);
+function classify(caller: Caller, found: Matches, now: number, profile: Profile, active: Schedule[], config: PolicyConfig): { draft: Draft; matches: Match[] } {
+  const make = (step: Step, reason: Reason, grounds: Grounds, own?: Own) => draft(step, reason, grounds, profile, active, own);
+  const none: Match[] = [];
 
-  if (caller.kind === 'internal') return make('internal', 'internal', explain.explainInternal(caller.extension));
+  if (caller.kind === 'internal') return { draft: make('internal', 'internal', { step: 'internal', extension: caller.extension }), matches: none };
   // Only a shown number can match an entry or a list: steps 2 and 3 need an E.164.
-  if (caller.kind === 'withheld') return make('withheld', 'anonymous', explain.explainWithheld());
+  if (caller.kind === 'withheld') return { draft: make('withheld', 'anonymous', { step: 'withheld' }), matches: none };
   // A local number read without the home area code is no E.164: it can match nothing, and is not known.
-  if (caller.kind === 'local') return make('unknown', 'unknown', explain.explainLocalWithoutAreaCode(caller.digits));
+  if (caller.kind === 'local') return { draft: make('unknown', 'unknown', { step: 'local', digits: caller.digits }), matches: none };
 
-  const entry = bestEntry(matches.entries, caller.e164, now);
+  const { entry, hit, matches } = rankMatches(found, caller.e164, now);
   if (entry !== undefined) {
-    const text = explain.explainEntry(entry, config.timeZone);
-    const d =
-      entry.kind === 'allow'
-        ? make('allow', isContact(entry) ? 'contact' : 'allowlist', text, entry)
-        : make('block', 'blocklist', text, entry);
+    const contact = matches[0] !== undefined && 'entry' in matches[0] && matches[0].contact;
+    const grounds: Grounds = { step: entry.kind, entry, contact };
+    const d = entry.kind === 'allow' ? make('allow', contact ? 'contact' : 'allowlist', grounds, entry) : make('block', 'blocklist', grounds, entry);
     d.entry = entry;
     d.label = entry.label;
-    return d;
+    return { draft: d, matches };
   }
-
-  const hit = bestListHit(matches.lists, caller.e164);
   if (hit !== undefined) {
-    const d = make('list', 'spam-list', explain.explainListHit(hit), hit);
+    const d = make('list', 'spam-list', { step: 'list', hit }, hit);
     d.listHit = hit;
     d.label = `SPAM: ${hit.label || hit.listName}`;
-    return d;
+    return { draft: d, matches };
   }
 
-  if (!caller.plausible) return make('implausible', 'implausible', explain.explainImplausible(caller.e164));
+  const { e164 } = caller;
+  if (!caller.plausible) return { draft: make('implausible', 'implausible', { step: 'implausible', e164 }), matches };
   if (caller.country?.toUpperCase() !== config.homeCountry.toUpperCase()) {
-    return make('foreign', 'foreign', explain.explainForeign(caller.e164, caller.country));
+    return { draft: make('foreign', 'foreign', { step: 'foreign', e164, ...(caller.country !== undefined && { country: caller.country }) }), matches };
   }
-  return make('unknown', 'unknown', explain.explainUnknown(caller.e164));
+  return { draft: make('unknown', 'unknown', { step: 'unknown', e164 }), matches };
 }
 
 /**
@@ -102,7 +111,7 @@ function classify(caller: Caller, matches: Matches, now: number, profile: Profil
  * by the entry's or list's own. An own action without its own cause or announcement borrows the step's when the
  * actions agree; `finish` fills in the defaults otherwise.
  */
-function draft(step: Step, reason: Reason, explanation: string, profile: Profile, active: Schedule[], own?: Own): Draft {
+function draft(step: Step, reason: Reason, grounds: Grounds, profile: Profile, active: Schedule[], own?: Own): Draft {
   let spec = profile.actions[step] ?? BUILTIN_ACTIONS[step];
   let schedule: string | undefined;
   for (const s of active) {
@@ -135,7 +144,7 @@ function draft(step: Step, reason: Reason, explanation: string, profile: Profile
     listHit: undefined,
     schedule,
     wouldHave: undefined,
-    explanation: schedule === undefined ? explanation : explain.underSchedule(explanation, schedule),
+    because: { grounds, ...(schedule !== undefined && { schedule }) },
   };
 }
 
@@ -152,7 +161,7 @@ function repeatCaller(d: Draft, profile: Profile, recent: readonly RecentCall[],
   d.action = 'connect';
   d.reason = 'repeat-caller';
   d.schedule = undefined;
-  d.explanation = explain.explainRepeatCaller(calls + 1, rule.windowMinutes);
+  d.because = { grounds: d.because.grounds, repeat: { calls: calls + 1, windowMinutes: rule.windowMinutes } };
 }
 
 /**
@@ -164,15 +173,15 @@ function quietHours(d: Draft, active: Schedule[]): void {
   const quiet = active.find((s) => s.quiet === true);
   if (quiet === undefined) return;
   d.wouldHave = { action: 'connect', reason: d.reason };
-  d.explanation = explain.explainQuietHours(quiet.name, d.reason);
+  d.because = { ...d.because, quiet: { schedule: quiet.name } };
   d.action = 'voicemail';
   d.reason = 'quiet-hours';
   d.schedule = quiet.name;
 }
 
 /** The dialplan contract: a cause only with hangup, an announcement only with announce, always one there. */
-function finish(d: Draft, profile: string): Decision {
-  const out: Decision = { action: d.action, reason: d.reason, profile, explanation: d.explanation };
+function finish(d: Draft, profile: string, matches: Match[]): Decision {
+  const out: Decision = { action: d.action, reason: d.reason, profile, because: d.because, matches };
   if (d.action === 'hangup') out.cause = d.cause ?? DEFAULT_HANGUP_CAUSE;
   if (d.action === 'announce') out.announcement = d.announcement || DEFAULT_ANNOUNCEMENT;
   if (d.label) out.label = d.label;
@@ -192,6 +201,9 @@ function monitor(real: Decision): Decision {
     action: 'connect',
     reason: 'monitor',
     wouldHave: { action: real.action, reason: real.reason },
-    explanation: explain.explainMonitor(real),
+    because: {
+      ...real.because,
+      monitor: { action: real.action, ...(real.cause !== undefined && { cause: real.cause }), ...(real.announcement !== undefined && { announcement: real.announcement }) },
+    },
   };
 }

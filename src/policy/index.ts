@@ -1,4 +1,4 @@
-export { decide, selectProfile, type CallFacts } from './decide.js';
+export { decide, recentWindowMinutes, selectProfile, type CallFacts } from './decide.js';
 export {
   defaultPolicyConfig,
   defaultProfile,
@@ -8,6 +8,5 @@ export {
   DEFAULT_REPEAT_MIN_CALLS,
   DEFAULT_REPEAT_WINDOW_MINUTES,
 } from './defaults.js';
-export { describeAction } from './explain.js';
-export { activeSchedules, inWindow, localDate, localTime, type LocalTime } from './schedule.js';
+export { activeSchedules, inWindow, localTime, type LocalTime } from './schedule.js';
 export * from './types.js';

@@ -1,4 +1,4 @@
-import type { Entry, ListHit } from './types.js';
+import type { Entry, ListHit, LostBecause, Match, Matches } from './types.js';
 
 /** Above any prefix length: an exact entry beats every prefix (DESIGN.md "Numbers": longest match wins). */
 const EXACT = 1000;
@@ -85,4 +85,46 @@ function hitBeats(a: ListHit, b: ListHit): boolean {
   if (a.score !== b.score) return a.score > b.score;
   if (a.listId !== b.listId) return a.listId < b.listId;
   return a.entryId < b.entryId;
+}
+
+/** Why `loser` (of a kind, specificity) does not decide where `winner` does (both match, the winner ranks first). */
+function lostTo(loserSpec: number, winnerSpec: number, loserRank: number, winnerRank: number): LostBecause {
+  if (loserSpec < winnerSpec) return winnerSpec === EXACT ? 'exact-beats-prefix' : 'longer-prefix';
+  if (loserRank === winnerRank) return 'older-entry';
+  return winnerRank === 0 && loserRank === 1 ? 'vip-beats-allow' : 'allow-beats-block';
+}
+
+/** A hit's rank at equal specificity, as hitBeats orders them: by score alone (ids only break ties). */
+const hitRank = (h: ListHit, winner: ListHit) => (h.score === winner.score ? 0 : 1);
+
+/**
+ * Every entry and list hit that matches the caller, in the policy's order: the personal entry that decides (step 2),
+ * else the list hit that does (step 3), first; then each other one with why it does not decide. The store may return
+ * rows that do not match at all (the policy does not take its word): those are left out.
+ */
+export function rankMatches(found: Matches, e164: string, now: number): { entry?: Entry; hit?: ListHit; matches: Match[] } {
+  const entry = bestEntry(found.entries, e164, now);
+  const hit = entry === undefined ? bestListHit(found.lists, e164) : undefined;
+  const matches: Match[] = [];
+  if (entry !== undefined) matches.push({ entry, contact: isContact(entry), wins: true });
+  if (hit !== undefined) matches.push({ hit, wins: true });
+  const entrySpec = entry === undefined ? -1 : specificity(entry.number, entry.prefix, e164);
+  for (const e of found.entries) {
+    const spec = specificity(e.number, e.prefix, e164);
+    if (e === entry || spec < 0) continue;
+    // Without a winner every matching entry has expired (bestEntry takes any other).
+    const lost = isExpired(e, now) || entry === undefined ? 'expired' : lostTo(spec, entrySpec, rank(e), rank(entry));
+    matches.push({ entry: e, contact: isContact(e), wins: false, lost });
+  }
+  const hitSpec = hit === undefined ? -1 : specificity(hit.number, hit.prefix, e164);
+  for (const h of found.lists) {
+    const spec = specificity(h.number, h.prefix, e164);
+    if (h === hit || spec < 0) continue;
+    let lost: LostBecause;
+    if (!(h.score >= h.threshold)) lost = 'below-threshold';
+    else if (entry !== undefined || hit === undefined) lost = 'entry-beats-list';
+    else lost = spec < hitSpec ? lostTo(spec, hitSpec, 0, 0) : hitRank(h, hit) === 0 ? 'older-entry' : 'higher-score';
+    matches.push({ hit: h, wins: false, lost });
+  }
+  return { ...(entry !== undefined && { entry }), ...(hit !== undefined && { hit }), matches };
 }

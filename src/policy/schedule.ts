@@ -1,4 +1,3 @@
-import { boundedMemo } from '../memo.js';
 import type { Profile, Schedule, TimeWindow } from './types.js';
 
 /** A moment as a clock on the wall in the configured zone shows it. */
@@ -14,13 +13,10 @@ const WEEKDAYS: Readonly<Record<string, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed
 
 /**
  * Formatters per zone for the life of the process: building an Intl.DateTimeFormat costs tens of µs (it loads the
- * zone's rules), formatting with one a few. The zones in use are the handful in the config, so the caches stay
- * small. Wall-clock time from Intl follows the zone's DST rules, which plain offset arithmetic would not. The clock
- * and the date are separate formatters because each field costs: the clock runs on every call with schedules, the
- * date only for an explanation.
+ * zone's rules), formatting with one a few. The zones in use are the handful in the config, so the cache stays
+ * small. Wall-clock time from Intl follows the zone's DST rules, which plain offset arithmetic would not.
  */
 const clocks = new Map<string, Intl.DateTimeFormat>();
-const dates = new Map<string, Intl.DateTimeFormat>();
 
 function cached(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   let f = cache.get(timeZone);
@@ -44,38 +40,6 @@ export function localTime(epochMs: number, timeZone: string): LocalTime {
     else if (part.type === 'minute') minute = Number(part.value);
   }
   return { day, minute: hour * 60 + minute };
-}
-
-/**
- * Since 1972 every zone's offset has been a multiple of 15 minutes (Liberia's -0:44:30 was the last odd one), so the
- * local date is the same throughout a quarter hour of UTC: remembered per zone and quarter (entries imported together
- * share their `added` date in the explanation). Earlier moments are formatted every time.
- */
-const QUARTER_HOUR_MS = 15 * 60_000;
-const FROM_1972_MS = Date.UTC(1972, 0, 1);
-const MAX_REMEMBERED_DATES = 1024;
-/** Per zone: quarter hour (epoch ms / 15 min) → its local date, formatted at the quarter's start. */
-const rememberedDates = new Map<string, (quarter: number) => string>();
-
-/** The local calendar date, `YYYY-MM-DD`. */
-export function localDate(epochMs: number, timeZone: string): string {
-  if (!(epochMs >= FROM_1972_MS)) return formatDate(epochMs, timeZone);
-  let known = rememberedDates.get(timeZone);
-  if (!known) rememberedDates.set(timeZone, (known = boundedMemo(MAX_REMEMBERED_DATES, (q: number) => formatDate(q * QUARTER_HOUR_MS, timeZone))));
-  return known(Math.floor(epochMs / QUARTER_HOUR_MS));
-}
-
-function formatDate(epochMs: number, timeZone: string): string {
-  const f = cached(dates, timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' });
-  let y = '';
-  let m = '';
-  let d = '';
-  for (const part of f.formatToParts(epochMs)) {
-    if (part.type === 'year') y = part.value;
-    else if (part.type === 'month') m = part.value;
-    else if (part.type === 'day') d = part.value;
-  }
-  return `${y}-${m}-${d}`;
 }
 
 /** `HH:MM` → minutes since midnight, or -1 when it is not a time (such a window is never active). */

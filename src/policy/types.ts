@@ -134,6 +134,69 @@ export interface RecentCall {
   reason: Reason;
 }
 
+/** What a sentence about a call needs of a personal entry (and what a logged call keeps of it). */
+export type EntryFacts = Pick<Entry, 'id' | 'number' | 'prefix' | 'kind' | 'vip' | 'createdAt'> & Partial<Pick<Entry, 'label' | 'expiresAt'>>;
+
+/** What a sentence about a call needs of a list hit. */
+export type HitFacts = Pick<ListHit, 'listId' | 'listName' | 'entryId' | 'number' | 'prefix' | 'score' | 'threshold'> & Partial<Pick<ListHit, 'label'>>;
+
+/**
+ * What the step that decided saw: the facts a sentence about the call is made of (src/explain words them). One per
+ * policy step; `local` is a short number read while the home area code is unknown (screened as unknown), and
+ * `fail-open` the decision made when none could be.
+ */
+export type Grounds =
+  | { step: 'internal'; extension: string }
+  | { step: 'withheld' }
+  | { step: 'local'; digits: string }
+  | { step: 'allow' | 'block'; entry: EntryFacts; contact: boolean }
+  | { step: 'list'; hit: HitFacts }
+  | { step: 'implausible'; e164: string }
+  | { step: 'foreign'; e164: string; country?: string }
+  | { step: 'unknown'; e164: string }
+  /** No decision could be made (a lookup failed or was late): connected. `error` is for the log, not for people. */
+  | { step: 'fail-open'; error: string };
+
+/** Why a call was decided as it was: the step's grounds and every rule that changed the step's action after it. */
+export interface Because {
+  grounds: Grounds;
+  /** The schedule whose action for the step applied (an entry's or list's own action beats it). */
+  schedule?: string;
+  /** Connected as a repeat caller: this many calls (this one included) within the window. */
+  repeat?: { calls: number; windowMinutes: number };
+  /** Quiet hours turned a connect into voicemail. */
+  quiet?: { schedule: string };
+  /** Monitor mode connected a call the policy would have treated otherwise: what it would have done. */
+  monitor?: { action: Action; cause?: number; announcement?: string };
+}
+
+/**
+ * Why a matching entry or list hit did not decide: a more specific one did (exact beats prefix, a longer prefix
+ * beats a shorter), at equal specificity an allow entry beat a block entry or a VIP allow entry beat a plain one, an
+ * older one did (same kind and specificity), a personal entry did (step 2 before step 3), a list hit with a higher
+ * score did, its score is under its list's threshold, or it has expired.
+ */
+export const LOST_BECAUSE = [
+  'exact-beats-prefix',
+  'longer-prefix',
+  'allow-beats-block',
+  'vip-beats-allow',
+  'older-entry',
+  'entry-beats-list',
+  'higher-score',
+  'below-threshold',
+  'expired',
+] as const;
+export type LostBecause = (typeof LOST_BECAUSE)[number];
+
+/** The policy steps a decision's grounds name (`Grounds['step']`). */
+export const GROUND_STEPS = ['internal', 'withheld', 'local', 'allow', 'block', 'list', 'implausible', 'foreign', 'unknown', 'fail-open'] as const;
+
+/** One entry or list hit that matched the caller, and whether it decided. */
+export type Match =
+  | { entry: EntryFacts; contact: boolean; wins: boolean; lost?: LostBecause }
+  | { hit: HitFacts; wins: boolean; lost?: LostBecause };
+
 export interface Decision {
   action: Action;
   reason: Reason;
@@ -151,6 +214,8 @@ export interface Decision {
   schedule?: string;
   /** When monitor mode or a modifier changed the action: what the step alone would have done. */
   wouldHave?: { action: Action; reason: Reason };
-  /** One sentence a person can read: why this happened. */
-  explanation: string;
+  /** The facts behind it, for src/explain to put into words. */
+  because: Because;
+  /** Every entry and list hit that matched the caller: the winner first, then the others with why they lost. */
+  matches: Match[];
 }

@@ -25,25 +25,19 @@ export function displayLabel(label: string): string {
 export type Variable = readonly [name: string, value: string];
 
 /**
- * The contract variables that do not need the call-log row's id, in the order they are set: they go out while the
- * row waits for its commit (group-commit.ts).
+ * The contract variables for a decision, in the order they are set. CALLFILTER_ACTION goes last: if the connection
+ * dies halfway, the dialplan sees an empty action and connects (fail-open) instead of, say, a hangup without its cause.
  */
-export function decisionVariables(decision: Decision, setCallerIdName: boolean): Variable[] {
+export function variablesFor(decision: Decision, callId: number | undefined, setCallerIdName: boolean): Variable[] {
   const vars: Variable[] = [[VARIABLES.reason, decision.reason]];
   const label = decision.label ? displayLabel(decision.label) : '';
   if (label) vars.push([VARIABLES.label, label]);
   if (decision.action === 'hangup' && decision.cause !== undefined) vars.push([VARIABLES.cause, String(decision.cause)]);
   if (decision.action === 'announce' && decision.announcement) vars.push([VARIABLES.announcement, decision.announcement]);
   if (setCallerIdName && label) vars.push(['CALLERID(name)', label]);
+  if (callId !== undefined) vars.push([VARIABLES.callId, String(callId)]);
+  vars.push([VARIABLES.action, decision.action]);
   return vars;
-}
-
-/**
- * The last two, once the row is committed: its id, then CALLFILTER_ACTION. ACTION goes last: if the connection dies
- * halfway, the dialplan sees an empty action and connects (fail-open) instead of, say, a hangup without its cause.
- */
-export function closingVariables(decision: Decision, callId: number | undefined): Variable[] {
-  return callId === undefined ? [[VARIABLES.action, decision.action]] : [[VARIABLES.callId, String(callId)], [VARIABLES.action, decision.action]];
 }
 
 /**

@@ -3,7 +3,7 @@
  * PhoneBlock key in the environment): checked, with defaults filled in — the target list (created when missing),
  * its threshold, a schedule with a random offset chosen now and kept.
  */
-import type { ImportFormat } from '../importers/index.js';
+import type { ImportFormat } from '../import/formats/index.js';
 import type { NewSource, SourceSchedule } from '../store/index.js';
 import { DEFAULT_THRESHOLD } from './phoneblock/sync.js';
 import { PRODUCTION_URL } from './phoneblock/client.js';

@@ -1,6 +1,6 @@
 /** What a kind of source provides to the sync, and what a sync reports. */
 import type { AppContext } from '../context.js';
-import type { Conflict } from '../imports/conflicts.js';
+import type { Conflict } from '../import/conflicts.js';
 import type { JobClock } from '../jobs/clock.js';
 import type { Source } from '../store/index.js';
 import type { Language } from './language.js';

@@ -3,8 +3,8 @@ import type { RecentCall } from '../policy/types.js';
 import { createCallRetention } from './call-retention.js';
 import { createCallStats } from './call-stats.js';
 import type { Database } from './database.js';
-import { isBusy, toStoreError, withStoreErrors } from './errors.js';
-import { createGroupCommit, type Queued } from './group-commit.js';
+import { isBusy, withStoreErrors } from './errors.js';
+import { createGroupCommit } from './group-commit.js';
 import { pageLimit, toPage } from './sql.js';
 import type { CallQuery, CallRecord, NewCall, Page } from './types.js';
 
@@ -30,6 +30,7 @@ const FIELDS = [
   ['channel', 'channel'],
   ['latencyUs', 'latency_us'],
   ['explanation', 'explanation'],
+  ['facts', 'facts'],
   ['wouldHaveAction', 'would_have_action'],
   ['wouldHaveReason', 'would_have_reason'],
 ] as const satisfies readonly (readonly [keyof NewCall, string])[];
@@ -42,20 +43,20 @@ function toCall(row: CallRow): CallRecord {
   const call: Record<string, unknown> = { id: row.id };
   for (const [field, column] of FIELDS) {
     const value = row[column];
-    if (value !== null && value !== undefined) call[field] = value;
+    if (value !== null && value !== undefined) call[field] = field === 'facts' ? JSON.parse(value as string) : value;
   }
   return call as unknown as CallRecord;
 }
 
 /** Positional parameters in FIELDS order (better-sqlite3 binds these faster than named ones). */
 function toParams(call: NewCall): unknown[] {
-  return FIELDS.map(([field]) => call[field] ?? (field === 'callerRaw' ? '' : null));
+  return FIELDS.map(([field]) => (field === 'facts' ? (call.facts === undefined ? null : JSON.stringify(call.facts)) : (call[field] ?? (field === 'callerRaw' ? '' : null))));
 }
 
 export function createCallsRepository(db: Database) {
   const insert = db.prepare<unknown[]>(`INSERT INTO calls (${FIELDS.map(([, c]) => c).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`);
   const insertOne = (call: NewCall) => Number(insert.run(...toParams(call)).lastInsertRowid);
-  const log = createGroupCommit<NewCall, number>({
+  const group = createGroupCommit<NewCall, number>({
     commitAll: (calls) => db.callPathWrite(() => db.transaction(() => calls.map(insertOne))),
     commitOne: (call) => db.callPathWrite(() => insertOne(call)),
     sharedFailure: isBusy,
@@ -80,18 +81,12 @@ export function createCallsRepository(db: Database) {
     },
 
     /**
-     * The call path's write: queues the row for a commit it shares with the rows of other calls (group-commit.ts).
-     * Nothing is written until `committed()` is called on it (or another queued row), or right after this turn of
-     * the event loop with `soon`. `committed()` resolves with the row id once the row is committed.
+     * The call path's write: resolves with the row id (CALLFILTER_CALL_ID) once the row is committed, so the call is
+     * durable before its AGI session ends. The rows of the calls decided in the same turn of the event loop share
+     * one commit (group-commit.ts).
      */
-    queue(call: NewCall, soon = false): Queued<number> {
-      const queued = log.add(call, soon);
-      return { committed: () => queued.committed().catch((err: unknown) => Promise.reject(toStoreError(err))) };
-    },
-
-    /** queue(call, true).committed(). */
-    write(call: NewCall): Promise<number> {
-      return log.write(call);
+    log(call: NewCall): Promise<number> {
+      return group.write(call);
     },
 
     /** Calls from this number since `since` (epoch ms), newest first — the repeat-caller rule's input. */

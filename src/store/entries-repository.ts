@@ -155,6 +155,34 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
     return row?.id;
   }
 
+  /** Returns the updated entry, or undefined when there is none with this id. */
+  function update(id: number, patch: EntryPatch): StoredEntry | undefined {
+    return db.transaction(() => {
+      const cur = byId.get(id);
+      if (!cur) return undefined;
+      const next: EntryParams & { id: number } = {
+        id,
+        number: patch.number ?? cur.number,
+        is_prefix: patch.prefix === undefined ? cur.is_prefix : bool(patch.prefix),
+        kind: patch.kind ?? cur.kind,
+        action: patched(patch.action, cur.action),
+        cause: patched(patch.cause, cur.cause),
+        announcement: patched(patch.announcement, cur.announcement),
+        label: patched(patch.label, cur.label),
+        vip: patch.vip === undefined ? cur.vip : bool(patch.vip),
+        note: patched(patch.note, cur.note),
+        source: patch.source ?? cur.source,
+        contact_id: patched(patch.contactId, cur.contact_id),
+        expires_at: patched(patch.expiresAt, cur.expires_at),
+        now: clock(),
+      };
+      const clash = takenBy.get({ number: next.number, prefix: next.is_prefix, kind: next.kind });
+      if (clash && clash.id !== id) throw duplicate({ number: next.number, prefix: next.is_prefix === 1, kind: next.kind });
+      update_.run(next);
+      return get(id);
+    });
+  }
+
   return withStoreErrors({
     create(input: NewEntry): StoredEntry {
       const id = insert(input, 'error') as number;
@@ -163,36 +191,27 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
 
     get,
 
-    /** Returns the updated entry, or undefined when there is none with this id. */
-    update(id: number, patch: EntryPatch): StoredEntry | undefined {
-      return db.transaction(() => {
-        const cur = byId.get(id);
-        if (!cur) return undefined;
-        const next: EntryParams & { id: number } = {
-          id,
-          number: patch.number ?? cur.number,
-          is_prefix: patch.prefix === undefined ? cur.is_prefix : bool(patch.prefix),
-          kind: patch.kind ?? cur.kind,
-          action: patched(patch.action, cur.action),
-          cause: patched(patch.cause, cur.cause),
-          announcement: patched(patch.announcement, cur.announcement),
-          label: patched(patch.label, cur.label),
-          vip: patch.vip === undefined ? cur.vip : bool(patch.vip),
-          note: patched(patch.note, cur.note),
-          source: patch.source ?? cur.source,
-          contact_id: patched(patch.contactId, cur.contact_id),
-          expires_at: patched(patch.expiresAt, cur.expires_at),
-          now: clock(),
-        };
-        const clash = takenBy.get({ number: next.number, prefix: next.is_prefix, kind: next.kind });
-        if (clash && clash.id !== id) throw duplicate({ number: next.number, prefix: next.is_prefix === 1, kind: next.kind });
-        update_.run(next);
-        return get(id);
-      });
-    },
+    update,
 
     remove(id: number): boolean {
       return deleteById.run(id).changes > 0;
+    },
+
+    /**
+     * The last word wins ("block this caller", `callfilter allow`): adds the entry, or updates the one of its kind for
+     * the same number or prefix (keeping where that came from), and removes the entry of the other kind there — in one
+     * transaction, so no call sees both or neither. Left alone, an allow entry would silently beat the new block.
+     */
+    put(input: NewEntry): { entry: StoredEntry; created: boolean; removed: StoredEntry[] } {
+      return db.transaction(() => {
+        const prefix = bool(input.prefix);
+        const other = input.kind === 'allow' ? 'block' : 'allow';
+        const removed = byNumber.all({ number: input.number, prefix, kind: other }).map(toEntry).filter((e) => deleteById.run(e.id).changes > 0);
+        const existing = byNumber.get({ number: input.number, prefix, kind: input.kind });
+        if (existing === undefined) return { entry: get(insert(input, 'error') as number) as StoredEntry, created: true, removed };
+        const { source: _source, ...patch } = input;
+        return { entry: update(existing.id, patch) as StoredEntry, created: false, removed };
+      });
     },
 
     /** The entries for exactly this number (or prefix); with `kind`, at most one. */
@@ -264,7 +283,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
     /**
      * The entries of the other kind that share callers with this number or prefix — same number, a prefix it lies
      * in, or (for a prefix) an entry inside it — at most `limit` (the prefixes first, then what lies inside), ordered
-     * oldest first; expired ones left out. Read-only: what a conflict check asks (src/imports/conflicts.ts decides
+     * oldest first; expired ones left out. Read-only: what a conflict check asks (src/import/conflicts.ts decides
      * who wins).
      */
     overlapping(key: { number: string; prefix: boolean; kind: EntryKind }, now: number, limit: number): StoredEntry[] {

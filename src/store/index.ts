@@ -14,6 +14,7 @@ import { createLeasesRepository, type LeasesRepository } from './leases-reposito
 import { createOriginsRepository, type OriginsRepository } from './origins-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
+import { createScreeningRepository, type ScreeningRepository } from './screening-repository.js';
 import { createSettingsRepository, type SettingsRepository } from './settings-repository.js';
 import { createSourcesRepository, type SourcesRepository } from './sources-repository.js';
 import type { RepositoryOptions } from './sql.js';
@@ -28,6 +29,8 @@ export interface Store {
   profiles: ProfilesRepository;
   settings: SettingsRepository;
   calls: CallsRepository;
+  /** What screening reads for one caller, in one go. */
+  screening: ScreeningRepository;
   sources: SourcesRepository;
   leases: LeasesRepository;
   outbox: OutboxRepository;
@@ -36,15 +39,18 @@ export interface Store {
 
 export function createStore(db: Database, options: RepositoryOptions = {}): Store {
   const lists = createListsRepository(db, options);
+  const entries = createEntriesRepository(db, options);
+  const calls = createCallsRepository(db);
   return {
     db,
-    entries: createEntriesRepository(db, options),
+    entries,
     entryImports: createEntryImports(db, options.clock ?? Date.now),
     contacts: createContactsRepository(db, options),
     lists,
     profiles: createProfilesRepository(db, options),
     settings: createSettingsRepository(db, options),
-    calls: createCallsRepository(db),
+    calls,
+    screening: createScreeningRepository(db, { entries, lists, calls }),
     sources: createSourcesRepository(db, { ...options, lists }),
     leases: createLeasesRepository(db),
     outbox: createOutboxRepository(db),
@@ -94,7 +100,8 @@ export type { EntryImportItem, EntryImportOptions, EntryImportResult, ImportedCa
 export { BULK_PACE, CALL_PATH_PACE, type Pace } from './pacer.js';
 export type { ContactNumber } from './contacts-repository.js';
 export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
-export type { LeasesRepository, OriginsRepository, OutboxRepository, SourcesRepository };
+export type { LeasesRepository, OriginsRepository, OutboxRepository, ScreeningRepository, SourcesRepository };
+export type { Known } from './screening-repository.js';
 export { MANUAL_ORIGIN, ORIGIN_SMALL_CHANGES, type EntryOrigin, type OriginChanges, type OriginRow, type OriginSyncResult } from './origins-repository.js';
 export type * from './types.js';
 export { SOURCE_KINDS } from './sources-types.js';

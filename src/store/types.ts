@@ -3,7 +3,7 @@
  * Optional fields are left out (never `null`) when the column is NULL. In a patch, `null` clears a field and a
  * missing key leaves it as it is.
  */
-import type { Action, Entry, EntryKind, Reason } from '../policy/types.js';
+import type { Action, Because, Entry, EntryKind, Match, Reason } from '../policy/types.js';
 
 export interface Page<T> {
   items: T[];
@@ -142,6 +142,12 @@ export interface ReplaceResult {
 
 export type CallerKind = 'number' | 'withheld' | 'internal';
 
+/** What a logged call keeps of its decision's facts. */
+export interface CallFacts {
+  because: Because;
+  matches: Match[];
+}
+
 /** A decided call, as the AGI handler logs it. */
 export interface NewCall {
   at: number;
@@ -165,6 +171,8 @@ export interface NewCall {
   channel?: string;
   latencyUs?: number;
   explanation?: string;
+  /** The facts behind the decision (src/explain words them); absent on rows logged before they were kept. */
+  facts?: CallFacts;
   wouldHaveAction?: Action;
   wouldHaveReason?: Reason;
 }

@@ -7,7 +7,9 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { callerNumber } from '../api/params.js';
+import { LangQuery } from '../api/decision-schemas.js';
 import { ERRORS } from '../api/schemas.js';
+import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import type { Action } from '../policy/types.js';
 import type { CallQuery, CallRecord } from '../store/index.js';
@@ -26,6 +28,7 @@ const Query = Type.Object(
     number: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
     cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+    lang: Type.Optional(LangQuery),
   },
   { additionalProperties: false },
 );
@@ -77,13 +80,14 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
         tags: ['calls'],
         summary: 'The call log as the web page shows it: each call with the facts to say why',
         description:
-          'Like /calls, plus per call: entry (the personal entry that fired, with createdAt), list (name, threshold, score), repeat (calls within the window), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why), voicemail (the message the call left: seconds, and playable when /calls/{id}/voicemail serves it). show=blocked means hangup or announce.',
+          'Like /calls, plus per call: why (the decision in words, in `lang`), others (a sentence per entry or list hit that matched but did not decide), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why), voicemail (the message the call left: seconds, and playable when /calls/{id}/voicemail serves it). show=blocked means hangup or announce.',
         querystring: Query,
         response: { 200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number? }' }), ...ERRORS },
       },
     },
     async (req) => {
-      const { show = 'all', number, cursor, limit = DEFAULT_LIMIT } = req.query;
+      const { show = 'all', number, cursor, limit = DEFAULT_LIMIT, lang } = req.query;
+      const language = lang ?? languageOf(ctx.config);
       const query: CallQuery = {};
       if (number !== undefined) query.number = callerNumber(ctx, number, 'querystring/number');
       if (cursor !== undefined) query.cursor = cursor;
@@ -92,7 +96,7 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
       return {
         items: page.items.map((c) => {
           const vm = voicemail.get(c.id);
-          return vm ? { ...describeCall(ctx, c), voicemail: vm } : describeCall(ctx, c);
+          return vm ? { ...describeCall(ctx, c, language), voicemail: vm } : describeCall(ctx, c, language);
         }),
         ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
         // The number as the filter understood it, so the page can tell whether a live call belongs in the view.

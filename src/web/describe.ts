@@ -1,73 +1,35 @@
 /**
- * A call-log row with what the page needs to say why in plain words ("on your blocklist since 3 May", "called
- * twice within 5 minutes"): the entry that fired (when it was added), the list hit (name, score, threshold), how
- * often the caller had called, and the caller's standing now (so a row shows "blocked" after a click, and names
- * both entries where both lists hold the caller).
- * The sentence itself is built in the browser, in the reader's language.
+ * A call-log row as the page shows it: why it was treated so, in the reader's language (src/explain, from the facts
+ * the row keeps), and the caller's standing now (so a row shows "blocked" after a click, and names both entries where
+ * both lists hold the caller).
  */
 import type { AppContext } from '../context.js';
+import { explain, explainOthers, type Language } from '../explain/index.js';
+import { judge, type Conflict } from '../import/conflicts.js';
 import { allPrefixes } from '../numbers/index.js';
-import { judge, type Conflict } from '../imports/conflicts.js';
-import { bestEntry, isContact } from '../policy/match.js';
-import type { Profile } from '../policy/types.js';
+import { bestEntry } from '../policy/match.js';
 import type { CallRecord } from '../store/index.js';
 
-const MINUTE = 60_000;
-
-export interface CallEntryFacts {
-  kind: 'allow' | 'block';
-  number: string;
-  prefix: boolean;
-  label?: string;
-  contact: boolean;
-  vip: boolean;
-  createdAt: number;
-  expiresAt?: number;
-}
-
 export interface DescribedCall extends CallRecord {
-  /** The personal entry that decided the call, if it still exists. */
-  entry?: CallEntryFacts;
-  /** The spam list that decided the call, if it still exists (score: the number's score in it now). */
-  list?: { name: string; threshold: number; score?: number };
-  /** Repeat caller: calls from this number within the window, this one included. */
-  repeat?: { calls: number; windowMinutes: number };
+  /** Why, in the asked-for language; for a row logged before decisions kept their facts, the English of the log. */
+  why?: string;
+  /** A sentence per entry or list hit that matched but did not decide. */
+  others?: string[];
   /** The kind of the entry that decides this caller's calls now (exact or prefix), if any. */
   current?: 'allow' | 'block';
   /** Both lists hold the caller: the entry that decides, the one it wins over, and why. */
   both?: Conflict;
 }
 
-function profileOf(ctx: AppContext, name: string | undefined): Profile {
-  const { policy } = ctx.config;
-  return policy.profiles.find((p) => p.name === name) ?? policy.defaultProfile;
-}
-
-export function describeCall(ctx: AppContext, call: CallRecord): DescribedCall {
-  const { store } = ctx;
+export function describeCall(ctx: AppContext, call: CallRecord, language: Language): DescribedCall {
   const out: DescribedCall = { ...call };
-  if (call.entryId !== undefined) {
-    const e = store.entries.get(call.entryId);
-    if (e) {
-      out.entry = { kind: e.kind, number: e.number, prefix: e.prefix, contact: isContact(e), vip: e.vip, createdAt: e.createdAt };
-      if (e.label !== undefined) out.entry.label = e.label;
-      if (e.expiresAt !== undefined) out.entry.expiresAt = e.expiresAt;
-    }
-  }
-  if (call.listId !== undefined) {
-    const list = store.lists.get(call.listId);
-    if (list) {
-      out.list = { name: list.name, threshold: list.threshold };
-      if (call.caller !== undefined) {
-        const hit = store.lists.match(call.caller, allPrefixes(call.caller)).find((h) => h.entryId === call.listEntryId || h.listId === call.listId);
-        if (hit) out.list.score = hit.score;
-      }
-    }
-  }
-  if (call.reason === 'repeat-caller' && call.caller !== undefined) {
-    const { windowMinutes } = profileOf(ctx, call.profile).repeatCaller;
-    const earlier = store.calls.list({ number: call.caller, from: call.at - windowMinutes * MINUTE, to: call.at, limit: 100 }).items.length;
-    out.repeat = { calls: earlier + 1, windowMinutes };
+  if (call.facts !== undefined) {
+    const words = { language, timeZone: ctx.config.policy.timeZone };
+    out.why = explain(call.facts, words);
+    const others = explainOthers(call.facts, words);
+    if (others.length > 0) out.others = others;
+  } else if (call.explanation !== undefined) {
+    out.why = call.explanation;
   }
   if (call.caller !== undefined) standing(ctx, call.caller, out);
   return out;

@@ -1,5 +1,5 @@
 /**
- * Live calls for the page. The screening handler's onOutcome hook publishes each decided call here; GET
+ * Live calls for the page. The screening handler's onScreened hook publishes each decided call here; GET
  * /api/v1/events (server-sent events, behind the API's token or session check) streams it, described, to every
  * open page. The hook runs before the AGI answer is sent, so publishing only queues: the rows are read and written
  * to the streams on a later turn of the event loop, after the call has its answer.
@@ -10,15 +10,18 @@
  */
 import type {} from '@fastify/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import type { TokenSource } from '../api/auth.js';
 import { HttpError } from '../api/errors.js';
 import { ERRORS } from '../api/schemas.js';
 import { DATA_CSP } from '../api/security-headers.js';
+import { LangQuery } from '../api/decision-schemas.js';
+import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
-import type { ScreenOutcome } from '../screen/handler.js';
+import type { Language } from '../explain/index.js';
+import type { Screened } from '../screen/screen-call.js';
 import { describeCall } from './describe.js';
 import type { SessionStore } from './sessions.js';
 import { sessionCookie } from './session-routes.js';
@@ -43,8 +46,8 @@ export const CREDENTIAL_CHECK_MS = 1_000;
 export const MAX_STREAM_BUFFER_BYTES = 256 * 1024;
 
 export interface CallEvents {
-  /** The onOutcome hook (ScreenHandlerOptions): never throws, never blocks the call. */
-  publish(outcome: ScreenOutcome): void;
+  /** The onScreened hook (ScreenHandlerOptions): never throws, never blocks the call. */
+  publish(outcome: Screened): void;
   /** Called with each new call-log id; returns the unsubscribe function. */
   subscribe(listener: (callId: number) => void): () => void;
 }
@@ -78,6 +81,8 @@ type Credential = { session: string } | { tokenHash: Buffer };
 interface Stream {
   res: ServerResponse;
   credential: Credential;
+  /** The language the page asked for (`?lang=`): the `why` of each call is worded in it. */
+  language: Language;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -128,11 +133,12 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
     end(s, 'signed-out');
     return false;
   };
-  /** Writes to every live stream, cutting off the ones too far behind. */
-  const send = (text: string) => {
+  /** Writes to every live stream (the text in its language), cutting off the ones too far behind. */
+  const send = (textFor: (language: Language) => string) => {
     const tokenHash = sha256(token.current());
     for (const s of streams) {
       if (!alive(s, tokenHash)) continue;
+      const text = textFor(s.language);
       if (s.res.writableLength + text.length > MAX_STREAM_BUFFER_BYTES) cutOff(s);
       else s.res.write(text);
     }
@@ -142,10 +148,16 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
     if (streams.size === 0) return;
     const call = ctx.store.calls.get(callId);
     if (!call) return;
-    send(`event: call\nid: ${callId}\ndata: ${JSON.stringify(describeCall(ctx, call))}\n\n`);
+    // Described once per language the open streams read, not once per stream.
+    const texts = new Map<Language, string>();
+    send((language) => {
+      let text = texts.get(language);
+      if (text === undefined) texts.set(language, (text = `event: call\nid: ${callId}\ndata: ${JSON.stringify(describeCall(ctx, call, language))}\n\n`));
+      return text;
+    });
   });
 
-  const heartbeat = setInterval(() => send(': ♥\n\n'), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => send(() => ': ♥\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
   const credentialCheck = setInterval(() => {
     if (streams.size === 0) return;
@@ -170,17 +182,18 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
         tags: ['calls'],
         summary: 'New calls as they are decided (server-sent events)',
         description:
-          'text/event-stream: an event "call" per screened call, its data the call-log row as JSON (with entry, list and repeat facts); "signed-out" when the session ends or the token it came with is replaced. Comment lines every 25 s keep it open. A client that stops reading is disconnected once 256 KiB wait for it.',
+          'text/event-stream: an event "call" per screened call, its data the call-log row as JSON as /web/calls describes it (why in `lang`); "signed-out" when the session ends or the token it came with is replaced. Comment lines every 25 s keep it open. A client that stops reading is disconnected once 256 KiB wait for it.',
+        querystring: Type.Object({ lang: Type.Optional(LangQuery) }, { additionalProperties: false }),
         produces: ['text/event-stream'],
         response: { 200: Type.String({ description: 'An endless text/event-stream.' }), ...ERRORS },
       },
     },
-    async (req, reply) => {
+    async (req: FastifyRequest<{ Querystring: { lang?: Language } }>, reply) => {
       if (streams.size >= MAX_STREAMS) throw new HttpError(503, `too many live views are open (at most ${MAX_STREAMS}); close one`);
       // The API's check let the request in with the bearer token when it sent one, else with its session cookie.
       const session = req.headers.authorization ? undefined : sessionCookie(req);
       const credential: Credential = session !== undefined ? { session } : { tokenHash: sha256(token.current()) };
-      const stream: Stream = { res: openStream(reply), credential };
+      const stream: Stream = { res: openStream(reply), credential, language: req.query.lang ?? languageOf(ctx.config) };
       streams.add(stream);
       log.info({ streams: streams.size }, 'live view opened');
       req.raw.on('close', () => {

@@ -26,7 +26,7 @@ export interface Web {
 
 export interface WebOptions {
   token: TokenSource;
-  /** Fed by the screening handler's onOutcome hook; a hub nobody publishes to when left out. */
+  /** Fed by the screening handler's onScreened hook; a hub nobody publishes to when left out. */
   events?: CallEvents;
   clock?: () => number;
   /** Asterisk's voicemail spool: the call rows say whether a message is there. */

@@ -144,7 +144,10 @@ describe('GET /api/v1/explain and /stats', () => {
     const blocked = await api.json<{ caller: { e164: string }; decision: { action: string; reason: string; explanation: string; entry: { number: string } } }>('GET', '/api/v1/explain?number=030%2012345670');
     expect(blocked.body.caller.e164).toBe('+493012345670');
     expect(blocked.body.decision).toMatchObject({ action: 'hangup', reason: 'blocklist', entry: { number: '+493012345670' } });
-    expect(blocked.body.decision.explanation).toMatch(/blocklist/);
+    // In CALLFILTER_LANGUAGE (German for a German home) unless `lang` says otherwise, with the facts beside the words.
+    expect(blocked.body.decision.explanation).toMatch(/^Seit .* auf Ihrer Sperrliste als „Gewinnspiel“\.$/);
+    const english = await api.json<{ decision: { explanation: string; others: string[]; because: { grounds: { step: string } }; matches: { wins: boolean }[] } }>('GET', '/api/v1/explain?number=030%2012345670&lang=en');
+    expect(english.body.decision).toMatchObject({ explanation: expect.stringMatching(/^On your blocklist as “Gewinnspiel” since /), others: [], because: { grounds: { step: 'block' } }, matches: [{ wins: true }] });
     const anon = await api.json('GET', '/api/v1/explain?number=anonymous');
     expect(anon.body).toMatchObject({ caller: { kind: 'withheld' }, decision: { action: 'voicemail', reason: 'anonymous' } });
     const hidden = await api.json('GET', '/api/v1/explain?number=%2B4930555&presentation=32');

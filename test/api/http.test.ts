@@ -40,7 +40,7 @@ describe('the admin API over real HTTP', () => {
 
     // A browser's file upload: multipart/form-data with the file in "file".
     const form = new FormData();
-    form.append('file', new Blob([readFileSync(join(import.meta.dirname, '../fixtures/importers/fritzbox-phonebook.xml'))], { type: 'text/xml' }), 'phonebook.xml');
+    form.append('file', new Blob([readFileSync(join(import.meta.dirname, '../fixtures/import/fritzbox-phonebook.xml'))], { type: 'text/xml' }), 'phonebook.xml');
     const imported = await call('/api/v1/import', { method: 'POST', headers: auth, body: form });
     expect(imported.status).toBe(200);
     expect(imported.json()).toMatchObject({ format: 'fritzbox', added: 9, contacts: 5 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startApi } from '../helpers/api.js';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/importers');
+const FIXTURES = join(import.meta.dirname, '../fixtures/import');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 const HOME = { env: { CALLFILTER_HOME_AREA_CODE: '30' } };
 

@@ -7,7 +7,7 @@ import { run } from '../../src/cli/main.js';
 import { tempDir } from '../helpers/service.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const FIXTURES = join(ROOT, 'test/fixtures/importers');
+const FIXTURES = join(ROOT, 'test/fixtures/import');
 
 async function cli(dataDir: string, ...argv: string[]) {
   const out: string[] = [];
@@ -47,7 +47,7 @@ describe('conflicts on the command line', () => {
   });
 
   it('the built command reads a big CSV again (in its worker) to find the conflicts after the write', { timeout: 60_000 }, () => {
-    if (!existsSync(join(ROOT, 'dist/src/imports/csv-worker.js'))) throw new Error('dist/ is missing: run npm run build first');
+    if (!existsSync(join(ROOT, 'dist/src/import/csv-worker.js'))) throw new Error('dist/ is missing: run npm run build first');
     const dir = tempDir();
     const env = { PATH: process.env.PATH, CALLFILTER_DATA_DIR: dir, CALLFILTER_HOME_AREA_CODE: '30' };
     const bin = (...argv: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/callfilter.js'), ...argv], { cwd: ROOT, encoding: 'utf8', env });

@@ -7,7 +7,7 @@ import type { ProgressStream } from '../../src/cli/progress.js';
 import { tempDir } from '../helpers/service.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const FIXTURES = join(ROOT, 'test/fixtures/importers');
+const FIXTURES = join(ROOT, 'test/fixtures/import');
 
 async function cli(dataDir: string, argv: string[], env: Record<string, string> = {}, progress?: ProgressStream) {
   const out: string[] = [];
@@ -153,7 +153,7 @@ describe('the built command (bin/callfilter.js), whose CSV import parses in a wo
     spawnSync(process.execPath, [BIN, ...argv], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30' } });
 
   it('rolls back a big CSV with a bad row near the end, then imports the fixed file whole', { timeout: 120_000 }, () => {
-    if (!existsSync(join(ROOT, 'dist/src/imports/csv-worker.js'))) throw new Error('dist/ is missing: run npm run build first');
+    if (!existsSync(join(ROOT, 'dist/src/import/csv-worker.js'))) throw new Error('dist/ is missing: run npm run build first');
     const dir = tempDir();
     const file = join(tempDir(), 'block.csv');
     const rows = Array.from({ length: 50_000 }, (_, i) => `0301${String(i).padStart(7, '0')};Robot ${i}`);

@@ -1,7 +1,7 @@
 /**
  * The real service with its background work, wired as src/server.ts wires it: FastAGI on a free port, a SQLite file
  * in a temp folder, the job runner (source syncs, the outbox, notifications) started, and each decided call handed to
- * the reporter and the notifications from the onOutcome hook. Closed when the test ends — jobs first, then the
+ * the reporter and the notifications from the onScreened hook. Closed when the test ends — jobs first, then the
  * service — or earlier with `close()` (a restart: start another on the same `dataDir`).
  */
 import { expect, onTestFinished, vi } from 'vitest';
@@ -16,9 +16,9 @@ export interface NotifyService extends TestService {
 export async function startNotifyService(options: ServiceOptions & { jobs?: ServiceJobsOptions } = {}): Promise<NotifyService> {
   const svc = await startService({ ...options, env: { CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin', ...options.env } });
   const jobs = createServiceJobs(svc.ctx, { mqttReconnectMs: 100, ...options.jobs });
-  // startService hands every outcome to metrics.onOutcome; chain the hooks on, as src/server.ts's onOutcome does.
-  const toMetrics = svc.metrics.onOutcome.bind(svc.metrics);
-  svc.metrics.onOutcome = (o) => {
+  // startService hands every screened call to metrics.onScreened; chain the hooks on, as src/server.ts's onScreened does.
+  const toMetrics = svc.metrics.onScreened.bind(svc.metrics);
+  svc.metrics.onScreened = (o) => {
     toMetrics(o);
     jobs.reporter.onCallDecided(o);
     jobs.notify.onCallDecided(o);

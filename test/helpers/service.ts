@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import type { ConfigFile } from '../../src/config/file.js';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
 import { createLogger } from '../../src/logger.js';
-import type { ScreenOutcome } from '../../src/screen/handler.js';
+import type { Screened } from '../../src/screen/screen-call.js';
 
 /** A temp data dir removed when the test ends. */
 export function tempDir(prefix = 'callfilter-test-'): string {
@@ -47,7 +47,7 @@ export interface TestService {
   agi: AgiServer;
   port: number;
   dataDir: string;
-  outcomes: ScreenOutcome[];
+  outcomes: Screened[];
   /** Fed by the AGI server like in production (src/server.ts). */
   metrics: Metrics;
   /** True while the FastAGI server listens (for /healthz). */
@@ -67,13 +67,13 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
   const config = loadConfig({ env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_AGI_PORT: '0', CALLFILTER_LOG_LEVEL: 'info', ...options.env }, file: options.file ?? {} });
   const { lines, stream } = captureLogs();
   const ctx = createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
-  const outcomes: ScreenOutcome[] = [];
+  const outcomes: Screened[] = [];
   const metrics = createMetrics({ faults: ctx.faults });
   const agi = createAgiServer(ctx, {
     ...options.agi,
-    onOutcome: (o) => {
+    onScreened: (o) => {
       outcomes.push(o);
-      metrics.onOutcome(o);
+      metrics.onScreened(o);
     },
   });
   metrics.attach(agi);

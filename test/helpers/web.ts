@@ -35,9 +35,9 @@ export interface TestWeb extends TestService {
 export async function startWeb(options: ServiceOptions & { token?: TokenSource } = {}): Promise<TestWeb> {
   const svc = await startService({ ...options, env: { CALLFILTER_HOME_AREA_CODE: '30', ...options.env } });
   const events = createCallEvents();
-  // startService hands every outcome to metrics.onOutcome; chain the page's live feed on, as src/server.ts does.
-  const toMetrics = svc.metrics.onOutcome.bind(svc.metrics);
-  svc.metrics.onOutcome = (o) => {
+  // startService hands every screened call to metrics.onScreened; chain the page's live feed on, as src/server.ts does.
+  const toMetrics = svc.metrics.onScreened.bind(svc.metrics);
+  svc.metrics.onScreened = (o) => {
     toMetrics(o);
     events.publish(o);
   };

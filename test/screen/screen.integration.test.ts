@@ -141,31 +141,24 @@ describe('/screen over real TCP with a real SQLite file', () => {
     expect(svc.outcomes.map((o) => o.decision.reason)).toEqual(['fail-open', 'fail-open', 'fail-open']);
   });
 
-  it('fails open when the decided call cannot be committed, though its first variables are out', async () => {
+  it('fails open when the decided call cannot be committed, and logs a fail-open row in its place', async () => {
     const svc = await seeded();
-    svc.ctx.store.calls.queue = () => ({ committed: () => Promise.reject(new StoreError('full', 'the disk is full')) });
+    const log = svc.ctx.store.calls.log.bind(svc.ctx.store.calls);
+    let refused = 0;
+    // The decided row cannot be written (the first commit fails); the fail-open row that follows can.
+    svc.ctx.store.calls.log = (row) => (refused++ === 0 ? Promise.reject(new StoreError('full', 'the disk is full')) : log(row));
     const { result } = await screen(svc, '+493012345670');
     const sets = result.commands.map((c) => /^SET VARIABLE "([^"]+)" "([^"]*)"/.exec(c)?.slice(1, 3));
-    // The blocklist decision's variables went out while the row waited; then the fail-open ones, ACTION last.
-    expect(sets).toEqual([
-      ['CALLFILTER_REASON', 'blocklist'], ['CALLFILTER_LABEL', 'Gewinnspiel'], ['CALLFILTER_CAUSE', '21'], ['CALLERID(name)', 'Gewinnspiel'],
-      ['CALLFILTER_REASON', 'fail-open'], ['CALLFILTER_CALL_ID', expect.stringMatching(/^\d+$/)], ['CALLFILTER_ACTION', 'connect'],
-    ]);
-    // The fail-open row took the queued one's place in the log.
-    expect(svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({ action: 'connect', reason: 'fail-open' });
+    // Nothing of the blocklist decision went out: the call is connected, ACTION last.
+    expect(sets).toEqual([['CALLFILTER_REASON', 'fail-open'], ['CALLFILTER_CALL_ID', expect.stringMatching(/^\d+$/)], ['CALLFILTER_ACTION', 'connect']]);
+    // The fail-open row names the caller as classified, not a made-up kind.
+    expect(svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({ action: 'connect', reason: 'fail-open', callerKind: 'number', caller: '+493012345670' });
     expect(svc.outcomes.map((o) => o.decision.reason)).toEqual(['fail-open']);
   });
 
   it('fails open when a lookup is slower than the deadline, and logs the call', async () => {
-    const svc = await startService({
-      env: { CALLFILTER_DECISION_MS: '100' },
-      overrides: {
-        lookup: {
-          matches: () => new Promise((resolve) => setTimeout(() => resolve({ entries: [], lists: [] }), 400).unref()),
-          recent: () => [],
-        },
-      },
-    });
+    const svc = await startService({ env: { CALLFILTER_DECISION_MS: '100' } });
+    svc.ctx.store.screening.lookup = () => new Promise((resolve) => setTimeout(() => resolve({ matches: { entries: [], lists: [] }, recent: [] }), 400).unref());
     const started = Date.now();
     const { v, row } = await screen(svc, '+493012345670');
     expect(Date.now() - started).toBeLessThan(390);

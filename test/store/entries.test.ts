@@ -109,6 +109,19 @@ describe('entries', () => {
     expect(store.entries.count()).toBe(3);
   });
 
+  it('put: the last word wins — the entry of the other kind for the same number or prefix goes, one of the same kind is updated and keeps its source', () => {
+    const { store } = tempStore({ clock });
+    const allow = store.entries.create({ number: CALLER, kind: 'allow', label: 'Anna', source: 'vcard' });
+    const range = store.entries.create({ number: '+4930', prefix: true, kind: 'allow', source: 'api' });
+    const blocked = store.entries.put({ number: CALLER, kind: 'block', label: 'Sales', source: 'call-log' });
+    expect(blocked).toMatchObject({ created: true, entry: { number: CALLER, kind: 'block', label: 'Sales', source: 'call-log' }, removed: [{ id: allow.id }] });
+    // Another number or a prefix of the other kind stays: only the same number and prefix flag is replaced.
+    expect(store.entries.get(range.id)).toBeDefined();
+    const again = store.entries.put({ number: CALLER, kind: 'block', label: 'Sales again', source: 'cli' });
+    expect(again).toMatchObject({ created: false, entry: { id: blocked.entry.id, label: 'Sales again', source: 'call-log' }, removed: [] });
+    expect(store.entries.findByNumber(CALLER, false).map((e) => e.kind)).toEqual(['block']);
+  });
+
   it('removeExpired deletes what has expired by then', () => {
     const { store } = tempStore();
     store.entries.create({ number: '+4930111', kind: 'block', expiresAt: T0 - 1 });

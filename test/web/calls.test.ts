@@ -7,9 +7,8 @@ interface Described {
   caller?: string;
   action: string;
   reason: string;
-  entry?: Record<string, unknown>;
-  list?: Record<string, unknown>;
-  repeat?: Record<string, unknown>;
+  why?: string;
+  others?: string[];
   current?: string;
 }
 
@@ -26,27 +25,42 @@ describe('the call log for the page', () => {
     expect((await web.app.inject({ method: 'GET', url: '/api/v1/events' })).statusCode).toBe(401);
   });
 
-  it('says what fired: the entry and when it was added, the list and its score, how often a caller called', async () => {
+  it('says why in the page\'s language, from the facts each row keeps: the entry, the list and its score, how often a caller called', async () => {
     const web = await startWeb();
-    const blocked = web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', label: 'Lottery', source: 'api' });
+    web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', label: 'Lottery', source: 'api' });
     const list = web.ctx.store.lists.create({ name: 'Call centres', threshold: 3 });
     await web.ctx.store.lists.replaceEntries(list.id, [{ number: '+4940222222', score: 7 }]);
     await web.call('030 111111');
     await web.call('040 222222');
     await web.call('030 333333');
     await web.call('030 333333');
-    const { items } = await calls(web);
+    const { items } = await calls(web, '?lang=en');
     expect(items.map((c) => [c.caller, c.action, c.reason])).toEqual([
       ['+4930333333', 'connect', 'repeat-caller'],
       ['+4930333333', 'voicemail', 'unknown'],
       ['+4940222222', 'announce', 'spam-list'],
       ['+4930111111', 'hangup', 'blocklist'],
     ]);
-    expect(items[0]?.repeat).toEqual({ calls: 2, windowMinutes: 5 });
-    expect(items[2]?.list).toEqual({ name: 'Call centres', threshold: 3, score: 7 });
-    expect(items[3]?.entry).toEqual({ kind: 'block', number: '+4930111111', prefix: false, label: 'Lottery', contact: false, vip: false, createdAt: blocked.createdAt });
+    expect(items.map((c) => c.why)).toEqual([
+      'Called twice within 5 minutes: connected as a repeat caller.',
+      'Unknown number +4930333333.',
+      'On the spam list “Call centres” (7 reports, threshold 3).',
+      expect.stringMatching(/^On your blocklist as “Lottery” since \d+ \w+ \d{4}\.$/),
+    ]);
     expect(items[3]?.current).toBe('block');
     expect(items[1]?.current).toBeUndefined();
+    // An entry changed after the call does not change why the call went as it did: the row keeps its facts.
+    web.ctx.store.lists.update(list.id, { threshold: 10 });
+    expect((await calls(web, '?lang=de')).items[2]?.why).toBe('Auf der Spamliste „Call centres“ (7 Meldungen, Schwelle 3).');
+  });
+
+  it('names every other entry or list that matched, and why it did not decide', async () => {
+    const web = await startWeb();
+    web.ctx.store.entries.create({ number: '+4930111111', kind: 'allow', label: 'Anna', source: 'vcard' });
+    web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
+    await web.call('030 111111');
+    const [row] = (await calls(web, '?lang=en')).items;
+    expect(row).toMatchObject({ reason: 'contact', why: 'In your contacts as “Anna”.', others: [expect.stringMatching(/^Also on your blocklist since .*: allow beats block\.$/)] });
   });
 
   it('filters by what happened ("blocked" = hung up or announced) and by number, in pages', async () => {

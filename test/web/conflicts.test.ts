@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, screenshot, signIn, startWeb } from '../helpers/web.js';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/importers');
+const FIXTURES = join(import.meta.dirname, '../fixtures/import');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
 let browser: Browser;

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadAdminToken, rotateAdminToken, tokenSource } from '../../src/api/auth.js';
-import type { ScreenOutcome } from '../../src/screen/handler.js';
+import type { Screened } from '../../src/screen/screen-call.js';
 import { tempDir } from '../helpers/service.js';
 import { startWeb, type TestWeb } from '../helpers/web.js';
 
@@ -132,7 +132,7 @@ describe('a stream that stops reading', () => {
     let sent = 0;
     const cutOff = () => web.logs.some((l) => l.msg === 'a live view stopped reading; disconnected it');
     while (!cutOff() && sent < MAX_EVENTS) {
-      for (let i = 0; i < BATCH; i++) web.events.publish({ callId } as ScreenOutcome);
+      for (let i = 0; i < BATCH; i++) web.events.publish({ callId } as Screened);
       sent += BATCH;
       await reading.untilCalls(sent);
     }
@@ -141,7 +141,7 @@ describe('a stream that stops reading', () => {
     expect(web.logs.find((l) => l.msg === 'a live view stopped reading; disconnected it')).toMatchObject({ level: 40, buffered: expect.any(Number) });
 
     // The reader keeps receiving after the cut, and got every event.
-    for (let i = 0; i < BATCH; i++) web.events.publish({ callId } as ScreenOutcome);
+    for (let i = 0; i < BATCH; i++) web.events.publish({ callId } as Screened);
     sent += BATCH;
     await reading.untilCalls(sent);
     // The service ended that connection: read again, and the socket comes to its end.

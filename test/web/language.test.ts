@@ -36,12 +36,12 @@ const GERMAN: Expected = {
   tokenLabel: 'Admin-Token',
   wrong: 'Das ist nicht das Admin-Token. Bitte prüfen und noch einmal versuchen.',
   nav: ['Anrufe', 'Listen', 'Erklären', 'Statistik'],
-  row: 'Mailbox unbekannte Nummer',
-  blockedWhy: (d) => `seit ${d} auf Ihrer Sperrliste`,
+  row: 'Mailbox Unbekannte Nummer +49307654321.',
+  blockedWhy: (d) => `Seit ${d} auf Ihrer Sperrliste.`,
   blockButton: '+49307654321 sperren',
   explainLabel: 'Nummer des Anrufers (leer: unterdrückt)',
   explainButton: 'Erklären',
-  explained: 'Rufnummer unterdrückt',
+  explained: 'Rufnummer unterdrückt.',
 };
 
 const ENGLISH: Expected = {
@@ -51,12 +51,12 @@ const ENGLISH: Expected = {
   tokenLabel: 'Admin token',
   wrong: 'That is not the admin token. Check it and try again.',
   nav: ['Calls', 'Lists', 'Explain', 'Stats'],
-  row: 'Voicemail unknown number',
-  blockedWhy: (d) => `on your blocklist since ${d}`,
+  row: 'Voicemail Unknown number +49307654321.',
+  blockedWhy: (d) => `On your blocklist since ${d}.`,
   blockButton: 'Block +49307654321',
   explainLabel: 'Caller’s number (empty: withheld)',
   explainButton: 'Explain',
-  explained: 'withheld number',
+  explained: 'Withheld number.',
 };
 
 async function walkThrough(web: TestWeb, x: Expected): Promise<void> {
@@ -82,7 +82,8 @@ async function walkThrough(web: TestWeb, x: Expected): Promise<void> {
   await first.locator('.state.block').waitFor();
   await web.call('030 7654321');
   await page.locator('#calls-body tr .badge.hangup').waitFor();
-  const day = new Intl.DateTimeFormat(x.locale, { day: 'numeric', month: 'long', timeZone: 'Europe/Berlin' }).format(new Date());
+  // The server words the reason in the page's language, dates as people at home write them (src/explain).
+  const day = new Intl.DateTimeFormat(x.locale === 'de-DE' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(new Date());
   expect(await page.locator('#calls-body tr').first().locator('.why').textContent()).toBe(x.blockedWhy(day));
   await screenshot(page, `language-${x.lang}-calls`);
 

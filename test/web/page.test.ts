@@ -23,7 +23,8 @@ function unexpected(problems: string[]): string[] {
   return problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
 }
 
-const today = (locale: string) => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', timeZone: 'Europe/Berlin' }).format(new Date());
+/** Today as the server words a date (src/explain: day, month and year, in the service's time zone). */
+const today = (locale: string) => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(new Date());
 
 const row = (page: Page, number: string) => page.locator('#calls-body tr', { has: page.locator('.number', { hasText: number }) });
 
@@ -60,7 +61,7 @@ describe('the web page', () => {
     expect(first.variables.CALLFILTER_ACTION).toBe('voicemail');
     const firstRow = row(page, '+493012345670');
     await firstRow.waitFor();
-    expect(await firstRow.locator('.what').textContent()).toBe('Voicemail unknown number');
+    expect(await firstRow.locator('.what').textContent()).toBe('Voicemail Unknown number +493012345670.');
     expect(await firstRow.locator('.caller').textContent()).toContain('Energie AG');
     expect(await firstRow.locator('.country').textContent()).toBe('DE');
 
@@ -77,7 +78,7 @@ describe('the web page', () => {
     const top = page.locator('#calls-body tr').first();
     await top.locator('.badge.hangup').waitFor();
     expect(await top.locator('.number').first().textContent()).toBe('+493012345670');
-    expect(await top.locator('.why').textContent()).toBe(`on your blocklist since ${today('en-GB')}`);
+    expect(await top.locator('.why').textContent()).toBe(`On your blocklist as “Energie AG” since ${today('en-GB')}.`);
     expect(await page.locator('#calls-body tr').count()).toBe(2);
     await screenshot(page, 'calls-live-blocked');
 
@@ -180,14 +181,14 @@ describe('the web page', () => {
     const result = page.locator('#explain-result');
     await result.waitFor();
     expect(await result.locator('.badge').textContent()).toBe('Hung up');
-    expect(await result.locator('dd').nth(1).textContent()).toBe(`on your blocklist since ${today('en-GB')}`);
+    expect(await result.locator('dd').nth(1).textContent()).toBe(`On your blocklist as “Lottery” since ${today('en-GB')}.`);
     expect(await result.locator('dd').first().textContent()).toBe('+4930987654 · Germany (DE)');
 
     // Withheld: an empty number.
     await page.getByLabel("Caller’s number (empty: withheld)").fill('');
     await page.getByRole('button', { name: 'Explain', exact: true }).click();
     await result.locator('.badge.voicemail').waitFor();
-    expect(await result.locator('dd').nth(1).textContent()).toBe('withheld number');
+    expect(await result.locator('dd').nth(1).textContent()).toBe('Withheld number.');
     await screenshot(page, 'explain');
     expect(web.ctx.store.calls.count()).toBe(0);
     expect(unexpected(problems)).toEqual([]);
@@ -202,8 +203,8 @@ describe('the web page', () => {
     await web.call('030 555555');
     const { page, problems } = await openPage(browser, web);
     await signIn(page, web.token);
-    expect(await row(page, '+49301234567').first().locator('.why').textContent()).toBe('called twice within 5 minutes');
-    expect(await page.locator('#calls-body tr', { hasText: 'withheld' }).locator('.why').textContent()).toBe('withheld number');
+    expect(await row(page, '+49301234567').first().locator('.why').textContent()).toBe('Called twice within 5 minutes: connected as a repeat caller.');
+    expect(await page.locator('#calls-body tr', { hasText: 'withheld' }).locator('.why').textContent()).toBe('Withheld number.');
 
     await page.getByRole('link', { name: 'Stats' }).click();
     await page.locator('#chart svg rect').first().waitFor();

@@ -6,10 +6,9 @@
 import { ApiError, get, post, query } from './api.js';
 import { winnerText } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
-import { callTime, countryName, fullTime, t } from './i18n.js';
+import { actionWord, callTime, countryName, fullTime, lang, t } from './i18n.js';
 import type { Call, Kind, Page } from './types.js';
 import { playVoicemail, voicemailButton } from './voicemail.js';
-import { actionWord, callFacts, reasonWords } from './words.js';
 
 type Show = 'all' | 'connected' | 'voicemail' | 'blocked';
 const SHOWS: Record<Show, readonly string[] | undefined> = { all: undefined, connected: ['connect'], voicemail: ['voicemail'], blocked: ['hangup', 'announce'] };
@@ -64,7 +63,15 @@ function row(c: Call): HTMLTableRowElement {
     callerCell(c),
     countryCell(c),
     h('td', { class: 'number did' }, c.did ?? ''),
-    h('td', { class: 'what' }, h('span', { class: `badge ${c.action}` }, actionWord(c.action)), ' ', h('span', { class: 'why' }, reasonWords(callFacts(c))), voicemailButton(c)),
+    h(
+      'td',
+      { class: 'what' },
+      h('span', { class: `badge ${c.action}` }, actionWord(c.action)),
+      ' ',
+      h('span', { class: 'why' }, c.why ?? ''),
+      voicemailButton(c),
+      ...(c.others ?? []).map((other) => h('small', { class: 'muted block' }, other)),
+    ),
     actionButtons(c),
   );
   return tr;
@@ -86,7 +93,7 @@ async function load(more = false): Promise<void> {
   const error = byId('calls-error');
   const { show, number } = state.filter;
   try {
-    const page = await get<Page<Call> & { number?: string }>(`/api/v1/web/calls${query({ show, number, cursor: more ? state.cursor : undefined })}`);
+    const page = await get<Page<Call> & { number?: string }>(`/api/v1/web/calls${query({ show, number, lang, cursor: more ? state.cursor : undefined })}`);
     say(error, '');
     if (!more) {
       clear(body);
@@ -112,7 +119,7 @@ async function load(more = false): Promise<void> {
 async function markCaller(number: string, kind: Kind): Promise<void> {
   let now: Pick<Call, 'current' | 'both'> = { current: kind };
   try {
-    const page = await get<Page<Call>>(`/api/v1/web/calls${query({ number, limit: 1 })}`);
+    const page = await get<Page<Call>>(`/api/v1/web/calls${query({ number, limit: 1, lang })}`);
     const latest = page.items[0];
     if (latest) now = { ...(latest.current && { current: latest.current }), ...(latest.both && { both: latest.both }) };
   } catch {
@@ -180,7 +187,7 @@ export function initCalls(): { refresh: () => Promise<void> } {
 
 /** The live feed; reconnects by itself (EventSource), and reports whether it is connected. */
 export function connectLive(onState: (live: boolean) => void, onSignedOut: () => void): () => void {
-  const source = new EventSource('/api/v1/events');
+  const source = new EventSource(`/api/v1/events${query({ lang })}`);
   source.addEventListener('open', () => onState(true));
   source.addEventListener('error', () => {
     onState(false);

@@ -2,9 +2,8 @@
 import { get, query } from './api.js';
 import { errorText } from './calls.js';
 import { byId, field, h, say } from './dom.js';
-import { countryName, fullTime, t } from './i18n.js';
+import { actionWord, countryName, fullTime, lang, t } from './i18n.js';
 import type { Explained } from './types.js';
-import { actionWord, explainFacts, reasonWords } from './words.js';
 
 function callerText(x: Explained): string {
   const c = x.caller;
@@ -21,10 +20,10 @@ function show(x: Explained): void {
   const box = byId('explain-result');
   const rows: [string, Node | string][] = [
     [t('explain.caller'), callerText(x)],
-    [t('explain.because'), reasonWords(explainFacts(x))],
+    [t('explain.because'), d.explanation],
+    ...d.others.map((other): [string, string] => [t('explain.also'), other]),
     [t('explain.when'), fullTime(x.at)],
     [t('explain.profile'), d.schedule ? `${d.profile} · ${d.schedule}` : d.profile],
-    [t('explain.log'), h('span', { lang: 'en' }, d.explanation)],
   ];
   box.replaceChildren(
     h('p', { class: 'verdict' }, h('span', { class: `badge big ${d.action}` }, actionWord(d.action)), d.label ? h('span', { class: 'label' }, d.label) : ''),
@@ -46,6 +45,7 @@ export function initExplain(): void {
             did: field(form, 'did').value.trim(),
             // datetime-local is the browser's local time; the server gets an unambiguous instant.
             at: at ? String(new Date(at).getTime()) : undefined,
+            lang,
           })}`,
         );
         say(byId('explain-error'), '');

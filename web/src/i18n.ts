@@ -53,7 +53,6 @@ const locale = browserLanguages.find((l) => l.toLowerCase().split('-')[0] === la
 const dayMonth = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long' });
 const dayMonthYear = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric' });
 const shortDay = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' });
-const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
 const clockSeconds = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const full = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' });
 const regions = new Intl.DisplayNames([locale], { type: 'region' });
@@ -79,10 +78,6 @@ export function callTime(ms: number): string {
   return `${day} ${clockSeconds.format(d)}`;
 }
 
-export function timeOfDay(ms: number): string {
-  return clock.format(new Date(ms));
-}
-
 export function fullTime(ms: number): string {
   return full.format(new Date(ms));
 }
@@ -97,4 +92,9 @@ export function countryName(code: string): string {
 
 export function num(n: number): string {
   return numberFormat.format(n);
+}
+
+/** An action as a badge says it: "Connected", "Mailbox", … */
+export function actionWord(action: 'connect' | 'voicemail' | 'hangup' | 'announce'): string {
+  return t(`action.${action}`);
 }

@@ -22,20 +22,6 @@ export interface Page<T> {
   nextCursor?: number;
 }
 
-/** What the page needs to put a decision into words; a call row and an explain answer both give it. */
-export interface Facts {
-  action: Action;
-  reason: Reason;
-  label?: string;
-  country?: string;
-  schedule?: string;
-  entry?: { kind: Kind; number: string; prefix: boolean; label?: string; contact?: boolean; vip: boolean; createdAt: number; expiresAt?: number };
-  list?: { name: string; threshold: number; score?: number };
-  repeat?: { calls: number; windowMinutes: number };
-  wouldHave?: { action: Action; reason: Reason };
-  explanation?: string;
-}
-
 /** GET /api/v1/web/calls items and the data of the "call" events. */
 export interface Call {
   id: number;
@@ -49,12 +35,10 @@ export interface Call {
   action: Action;
   reason: Reason;
   label?: string;
-  explanation?: string;
-  wouldHaveAction?: Action;
-  wouldHaveReason?: Reason;
-  entry?: Facts['entry'];
-  list?: Facts['list'];
-  repeat?: Facts['repeat'];
+  /** Why, in the page's language (the server words it from the facts the call keeps). */
+  why?: string;
+  /** A sentence per entry or list hit that matched but did not decide. */
+  others?: string[];
   /** The kind of the entry that decides this caller's calls now. */
   current?: Kind;
   /** Both lists hold the caller: which entry decides, over which, and why. */
@@ -146,10 +130,10 @@ export interface Explained {
     label?: string;
     profile: string;
     schedule?: string;
-    wouldHave?: { action: Action; reason: Reason };
+    /** Why, in the page's language. */
     explanation: string;
-    entry?: { kind: Kind; number: string; prefix: boolean; label?: string; vip: boolean; source: string; contactId?: number; createdAt: number; expiresAt?: number };
-    listHit?: { listName: string; score: number; threshold: number };
+    /** A sentence per entry or list hit that matched but did not decide. */
+    others: string[];
   };
 }
 

@@ -8,7 +8,7 @@ import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import type { EntryKind } from '../../policy/types.js';
 import { barringFollows } from '../../sources/fritzbox/write-barring.js';
-import type { CallRecord, NewEntry, StoredEntry } from '../../store/index.js';
+import type { CallRecord, NewEntry } from '../../store/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { parseTime } from '../params.js';
 import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, IdParams, LabelSchema, NoteSchema, Strict, TimeText } from '../schemas.js';
@@ -51,22 +51,10 @@ function callerOf(call: CallRecord, verb: string): string {
   return call.caller;
 }
 
-/** Creates or updates the caller's entry of `kind` and removes the exact entries of the other kind, in one transaction. */
+/** Creates or updates the caller's entry of `kind` and removes the exact entry of the other kind (entries.put). */
 async function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit<NewEntry, 'number' | 'kind'>) {
   const number = callerOf(call, kind);
-  const { entries } = ctx.store;
-  const result = ctx.store.db.transaction(() => {
-    const removed: StoredEntry[] = [];
-    for (const other of entries.findByNumber(number, false, kind === 'block' ? 'allow' : 'block')) {
-      if (entries.remove(other.id)) removed.push(other);
-    }
-    const existing = entries.findByNumber(number, false, kind)[0];
-    if (existing) {
-      const { source: _source, ...patch } = fields;
-      return { entry: entries.update(existing.id, patch) as StoredEntry, created: false, removed };
-    }
-    return { entry: entries.create({ ...fields, number, kind, prefix: false }), created: true, removed };
-  });
+  const result = ctx.store.entries.put({ ...fields, number, kind, prefix: false });
   // What the person changed is theirs: a sync that drops the number no longer removes the entry.
   if (!result.created) await ctx.store.origins.claim(result.entry.id);
   await barringFollows(ctx, { ...(kind === 'block' && { blocked: result.entry }), unblocked: result.removed });

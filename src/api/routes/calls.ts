@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { csvLine } from '../../imports/index.js';
+import { csvLine } from '../../export/index.js';
 import type { CallQuery, CallRecord } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { callerNumber, didNumber, parseTime } from '../params.js';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { entryConflicts } from '../../imports/index.js';
+import { entryConflicts } from '../../import/index.js';
 import { barringFollows } from '../../sources/fritzbox/write-barring.js';
 import type { EntryPatch, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, notFound } from '../errors.js';

@@ -2,7 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { evaluate, type CallInput } from '../../screen/evaluate.js';
+import { languageOf } from '../../config/language.js';
+import { explain, explainOthers } from '../../explain/index.js';
+import { callFacts, decideCall, type CallInput } from '../../screen/screen-call.js';
+import { BecauseSchema, LangQuery, MatchesSchema } from '../decision-schemas.js';
 import { parseTime } from '../params.js';
 import { ActionSchema, ERRORS, ReasonSchema, Strict, StringEnum, TimeText } from '../schemas.js';
 import { EntrySchema } from './entries.js';
@@ -14,6 +17,7 @@ const ExplainQuery = Type.Object(
     at: Type.Optional(TimeText),
     presentation: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'agi_callingpres: 32–35 or 67 mean withheld.' })),
     origin: Type.Optional(StringEnum(['trunk', 'internal'] as const, { description: 'Where the call comes from, as the dialplan would say: `internal` for the house\'s own phones; default `trunk`.' })),
+    lang: Type.Optional(LangQuery),
   },
   Strict,
 );
@@ -41,7 +45,10 @@ const ExplainSchema = Type.Object({
     profile: Type.String(),
     schedule: Type.Optional(Type.String()),
     wouldHave: Type.Optional(Type.Object({ action: ActionSchema, reason: ReasonSchema })),
-    explanation: Type.String({ description: 'One sentence: why.' }),
+    explanation: Type.String({ description: 'One sentence: why (in `lang`).' }),
+    others: Type.Array(Type.String(), { description: 'A sentence per entry or list hit that matched but did not decide, and why (in `lang`).' }),
+    because: BecauseSchema,
+    matches: MatchesSchema,
     entry: Type.Optional(Type.Object({ ...EntrySchema.properties, updatedAt: Type.Optional(Type.Integer()) })),
     listHit: Type.Optional(
       Type.Object({
@@ -71,14 +78,21 @@ export function explainRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const { number, did, at: atText, presentation, origin } = req.query;
+      const { number, did, at: atText, presentation, origin, lang } = req.query;
       const at = atText === undefined ? ctx.clock() : parseTime(atText, 'querystring/at');
       const input: CallInput = { callerRaw: number };
       if (did !== undefined) input.didRaw = did;
       if (presentation !== undefined) input.presentation = presentation;
       if (origin !== undefined) input.origin = origin;
-      const ev = await evaluate(ctx, input, at);
-      return { caller: ev.caller, ...(ev.did !== undefined && { did: ev.did }), at, decision: ev.decision };
+      const facts = callFacts(ctx, input);
+      const decision = await decideCall(ctx, facts, at);
+      const words = { language: lang ?? languageOf(ctx.config), timeZone: ctx.config.policy.timeZone };
+      return {
+        caller: facts.caller,
+        ...(facts.did !== undefined && { did: facts.did }),
+        at,
+        decision: { ...decision, explanation: explain(decision, words), others: explainOthers(decision, words) },
+      };
     },
   );
 }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { entriesCsv, entriesVcard } from '../../imports/index.js';
+import { entriesCsv, entriesVcard } from '../../export/index.js';
 import { ERRORS, KindSchema, Strict, StringEnum } from '../schemas.js';
 
 const ExportQuery = Type.Object(

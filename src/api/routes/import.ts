@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { importEntries, ImportUsageError } from '../../imports/index.js';
+import { importEntries, ImportUsageError } from '../../import/index.js';
 import { badRequest } from '../errors.js';
 import { readUpload, uploadDoc } from '../upload.js';
 import { ConflictSchema, ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { importList } from '../../imports/index.js';
+import { importList } from '../../import/index.js';
 import type { ListPatch, NewList } from '../../store/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { hasUpload, readUpload, uploadDoc } from '../upload.js';

@@ -5,7 +5,7 @@
  * or with the setting `mode: etag` — by comparing every card's ETag with the last sync's. A token the server no
  * longer knows starts the book over. A failure leaves the entries in force as they were.
  */
-import { parseVcard } from '../../importers/vcard.js';
+import { parseVcard } from '../../import/formats/vcard.js';
 import type { OriginRow } from '../../store/index.js';
 import { applyContacts, appliedText, conflictState } from '../contacts/apply.js';
 import type { KindSync } from '../types.js';

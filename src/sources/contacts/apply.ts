@@ -5,7 +5,7 @@
  * blocked here), kept in the source's state so the status shows them until they are resolved.
  */
 import type { AppContext } from '../../context.js';
-import { findConflicts, type Conflict } from '../../imports/conflicts.js';
+import { findConflicts, type Conflict } from '../../import/conflicts.js';
 import { MANUAL_ORIGIN, type OriginChanges, type OriginSyncResult, type Source } from '../../store/index.js';
 
 /** Conflicts kept in a source's state: enough to name them on the page and in the status. */

@@ -1,4 +1,4 @@
-import type { ImportKind } from '../../importers/index.js';
+import type { ImportKind } from '../../import/formats/index.js';
 import type { Logger } from '../../logger.js';
 import type { NumberingConfig } from '../../numbers/index.js';
 import { barringEntryXml } from './barring.js';

@@ -1,5 +1,5 @@
-import { parseFritzbox } from '../../importers/fritzbox.js';
-import type { ImportKind, ParseResult } from '../../importers/index.js';
+import { parseFritzbox } from '../../import/formats/fritzbox.js';
+import type { ImportKind, ParseResult } from '../../import/formats/index.js';
 import type { NumberingConfig } from '../../numbers/index.js';
 
 /** What a fetched phone book says: the rows (from the FRITZ!Box importer), or that it did not change. */

@@ -1,4 +1,4 @@
-import { xmlTokens, XmlSyntaxError } from '../../importers/xml-tokens.js';
+import { xmlTokens, XmlSyntaxError } from '../../import/formats/xml-tokens.js';
 import { FritzboxProtocolError, FritzboxSoapError } from './errors.js';
 
 /** The service of phone books and call barring (AVM "TR-064 – X_AVM-DE_OnTel"). */

@@ -4,7 +4,7 @@
  * skipped; a book no longer on the box (or no longer named in the settings) takes its numbers with it. The https
  * certificate seen first is pinned in the source's state. A failure leaves the entries in force as they were.
  */
-import type { ImportRow, ParseResult } from '../../importers/index.js';
+import type { ImportRow, ParseResult } from '../../import/formats/index.js';
 import type { OriginRow } from '../../store/index.js';
 import { applyContacts, appliedText, conflictState } from '../contacts/apply.js';
 import type { KindSync } from '../types.js';

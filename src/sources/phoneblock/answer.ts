@@ -5,7 +5,7 @@
  * hundred thousand numbers, so it is parsed off the main thread (parse.ts) into a packed form, and read into rows
  * in slices with a turn of the event loop between them: calls are screened meanwhile.
  */
-import { readNumber } from '../../importers/entry.js';
+import { readNumber } from '../../import/formats/entry.js';
 import type { NumberingConfig } from '../../numbers/index.js';
 import { yieldToEventLoop } from '../../store/pacer.js';
 import type { ListEntryInput } from '../../store/index.js';

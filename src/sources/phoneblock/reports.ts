@@ -10,7 +10,7 @@ import type { AppContext } from '../../context.js';
 import type { JobClock } from '../../jobs/clock.js';
 import { afterCall } from '../../outbox/enqueue.js';
 import { PermanentDeliveryError, type OutboxHandler } from '../../outbox/types.js';
-import type { ScreenOutcome } from '../../screen/handler.js';
+import type { Screened } from '../../screen/screen-call.js';
 import type { Source } from '../../store/index.js';
 import type { SyncEnv } from '../types.js';
 import { createPhoneblockClient, PRODUCTION_URL } from './client.js';
@@ -79,10 +79,10 @@ export function phoneblockHandlers(env: Pick<SyncEnv, 'ctx' | 'clock' | 'fetch' 
 
 export interface CallReporter {
   /**
-   * For the service's onOutcome hook, after each decision. Returns at once: the work (reading the call's row,
+   * For the service's onScreened hook, after each decision. Returns at once: the work (reading the call's row,
    * checking the daily cap, queueing) runs in a later turn of the event loop and never fails the call.
    */
-  onCallDecided(outcome: ScreenOutcome): void;
+  onCallDecided(outcome: Screened): void;
 }
 
 export function createCallReporter(ctx: AppContext, options: { enabled: boolean; clock: JobClock; onQueued?: () => void }): CallReporter {

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { ImportFormat } from '../../importers/index.js';
-import { importList, ImportRejectedError } from '../../imports/index.js';
+import type { ImportFormat } from '../../import/formats/index.js';
+import { importList, ImportRejectedError } from '../../import/index.js';
 import { userAgent } from '../../version.js';
 import { checkShrink } from '../held-back.js';
 import { expectOk, request, saveBody } from '../http.js';

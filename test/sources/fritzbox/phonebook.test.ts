@@ -4,7 +4,7 @@ import type { NumberingConfig } from '../../../src/numbers/index.js';
 import { barringEntryXml, boxNumber, normaliseFingerprint, phonebookTimestamp, readPhonebook } from '../../../src/sources/fritzbox/index.js';
 
 const numbering: NumberingConfig = { homeCountry: 'DE', homeAreaCode: '30', trunkRules: [] };
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/importers/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/import/${name}`, import.meta.url), 'utf8');
 const EMPTY = (t: string): string => `<?xml version="1.0" encoding="utf-8"?>\n<phonebooks>\n<phonebook owner="1" name="Telefonbuch"><timestamp>${t}</timestamp></phonebook>\n</phonebooks>\n`;
 
 describe('readPhonebook', () => {

@@ -1,0 +1,45 @@
+import { normaliseEntry, type NumberingConfig } from '../../numbers/index.js';
+
+/**
+ * A number field longer than this is not a phone number (E.164 has 15 digits; with separators, a `tel:` URI and an
+ * extension 100 is plenty), and is refused before libphonenumber's regular expressions see it.
+ */
+export const MAX_NUMBER_CHARS = 100;
+
+export type EntryOutcome =
+  | { ok: true; number: string; prefix: boolean }
+  | { ok: false; error: string }
+  /** Deliberately not imported (an address-book entry that is not a phone number), with the reason. */
+  | { ok: false; skip: string };
+
+const SIP_SCHEME = /^sips?:/i;
+
+/**
+ * Reads the number field of a CSV row or JSON item: anything that does not normalise is an error. Address books
+ * are different — see `readAddressBookNumber`.
+ */
+export function readNumber(value: string, cfg: NumberingConfig): { ok: true; number: string; prefix: boolean } | { ok: false; error: string } {
+  const s = value.trim();
+  if (s === '') return { ok: false, error: 'the number is missing' };
+  if (s.length > MAX_NUMBER_CHARS) {
+    return { ok: false, error: `${JSON.stringify(s.slice(0, 40) + '…')} is not a phone number: it is too long` };
+  }
+  return normaliseEntry(s, cfg);
+}
+
+/**
+ * Reads a number from a vCard or FRITZ!Box phonebook. Address books hold things that are no phone numbers and are
+ * not mistakes either: empty fields, internal extensions (`**610`, DESIGN.md "Numbers": never filtered) and SIP
+ * addresses (`500@hd-telefonie.avm.de`, unless the user part is a global number, RFC 3261 §19.1.6). Those are
+ * skipped with the reason; what remains must normalise or is an error.
+ */
+export function readAddressBookNumber(value: string, cfg: NumberingConfig): EntryOutcome {
+  const s = value.trim();
+  if (s === '') return { ok: false, skip: 'empty number' };
+  if (s.startsWith('*')) return { ok: false, skip: 'internal extension (starts with "*")' };
+  if (SIP_SCHEME.test(s) || s.includes('@')) {
+    const user = s.replace(SIP_SCHEME, '').split('@', 1)[0] ?? '';
+    if (!user.trim().startsWith('+')) return { ok: false, skip: 'SIP address, not a phone number' };
+  }
+  return readNumber(s, cfg);
+}

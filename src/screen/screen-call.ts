@@ -1,0 +1,119 @@
+/**
+ * One call, top to bottom: classify the caller, ask the store once for everything the policy will need, decide, log
+ * the row. Any failure or a late lookup becomes `connect` (fail-open): the filter is never why a real call is lost.
+ * The AGI handler (handler.ts) turns the environment into a CallInput and the Screened into channel variables.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AppContext } from '../context.js';
+import { faultKind } from '../faults.js';
+import { allPrefixes, classifyCaller, normaliseDid, type CallOrigin } from '../numbers/index.js';
+import type { Caller, NumberingConfig } from '../numbers/types.js';
+import { explain } from '../explain/index.js';
+import { decide, recentWindowMinutes, selectProfile, type CallFacts } from '../policy/decide.js';
+import type { Decision } from '../policy/types.js';
+import { boundedMemo } from '../memo.js';
+import { callRow } from './call-row.js';
+import { failOpenDecision, withDeadline } from './fail-open.js';
+
+/** What Asterisk told us about the call, as far as screening cares. */
+export interface CallInput {
+  callerRaw: string;
+  callerName?: string;
+  presentation?: number;
+  /** Called number as the dialplan passed it (first AGI argument), or agi_dnid/agi_extension. */
+  didRaw?: string;
+  context?: string;
+  channel?: string;
+  uniqueId?: string;
+  /** Where the call comes from, as the dialplan says (the second AGI argument); unset is `trunk`. */
+  origin?: CallOrigin;
+}
+
+/** A screened call: what came in, what was decided, and the call-log row it is in. */
+export interface Screened {
+  input: CallInput;
+  caller: Caller;
+  /** The called number, normalised. */
+  did?: string;
+  decision: Decision;
+  /** The call-log row's id; absent when the row could not be written (the call then failed open). */
+  callId?: number;
+  /** From the request to the decision, before the row is written. */
+  latencyUs: number;
+  /** The decision in English: the service's log line, and the log row's `explanation`. */
+  explanation: string;
+  /** Why the call failed open, if it did. */
+  error?: unknown;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * A line has a handful of called numbers, and parsing one costs as much as parsing the caller (~20 µs of
+ * libphonenumber per call): remembered per numbering config. The cap only guards against a dialplan passing
+ * something new every call.
+ */
+const MAX_REMEMBERED_DIDS = 256;
+const rememberedDids = new WeakMap<NumberingConfig, (raw: string) => string>();
+
+function didOf(raw: string, numbering: NumberingConfig): string {
+  let known = rememberedDids.get(numbering);
+  if (!known) rememberedDids.set(numbering, (known = boundedMemo(MAX_REMEMBERED_DIDS, (r: string) => normaliseDid(r, numbering))));
+  return known(raw);
+}
+
+/** The caller and the called number as the policy sees them. Never throws. */
+export function callFacts(ctx: AppContext, input: CallInput): CallFacts {
+  const { numbering } = ctx.config;
+  const caller = classifyCaller(input.callerRaw, { presentation: input.presentation, context: input.context, channel: input.channel, origin: input.origin }, numbering);
+  return input.didRaw ? { caller, did: didOf(input.didRaw, numbering) } : { caller };
+}
+
+/**
+ * The decision for these facts at `now`, from one store lookup — without logging anything. `explain` (API and
+ * command line) asks this; screenCall does the same and logs the call.
+ */
+export async function decideCall(ctx: AppContext, facts: CallFacts, now: number): Promise<Decision> {
+  const { policy } = ctx.config;
+  const { caller } = facts;
+  if (caller.kind !== 'number') return decide(facts, { entries: [], lists: [] }, [], now, policy);
+  const minutes = recentWindowMinutes(facts, policy);
+  const known = await ctx.store.screening.lookup(caller.e164, allPrefixes(caller.e164), minutes === undefined ? undefined : now - minutes * MINUTE);
+  return decide(facts, known.matches, known.recent, now, policy);
+}
+
+export async function screenCall(ctx: AppContext, input: CallInput): Promise<Screened> {
+  const started = performance.now();
+  const at = ctx.clock();
+  const facts = callFacts(ctx, input);
+  let decision: Decision;
+  let error: unknown;
+  try {
+    decision = await withDeadline(decideCall(ctx, facts, at), ctx.config.decisionMs);
+  } catch (err) {
+    error = err;
+    decision = failOpenDecision(err, selectProfile(facts.did, ctx.config.policy).name);
+  }
+  const latencyUs = Math.round((performance.now() - started) * 1000);
+  const words = { language: 'en', timeZone: ctx.config.policy.timeZone } as const;
+  let explanation = explain(decision, words);
+  let callId: number | undefined;
+  try {
+    callId = await ctx.store.calls.log(callRow(input, facts, decision, at, latencyUs, explanation));
+  } catch (err) {
+    // A call that is not in the log was not screened as far as anyone can tell: it fails open, and its fail-open row
+    // is tried once (it may be the decided row that could not be written, not the log).
+    if (error === undefined) {
+      error = err;
+      decision = failOpenDecision(err, decision.profile);
+      explanation = explain(decision, words);
+      callId = await ctx.store.calls.log(callRow(input, facts, decision, at, latencyUs, explanation)).catch(() => undefined);
+    }
+  }
+  if (error !== undefined) {
+    const kind = faultKind(error);
+    ctx.faults.inc('errors', { source: 'screen', kind });
+    ctx.faults.inc('failOpens', { why: kind });
+  }
+  return { input, ...facts, decision, ...(callId !== undefined && { callId }), latencyUs, explanation, ...(error !== undefined && { error }) };
+}
