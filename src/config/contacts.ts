@@ -88,7 +88,7 @@ export function contactsConfig(get: <T extends EnvValue>(key: EnvKey) => T): Con
   if (fritzUrl !== undefined) {
     const certSha256 = get<string | undefined>('CALLFILTER_FRITZBOX_CERT_SHA256');
     if (certSha256 !== undefined && !/^[0-9A-Fa-f]{64}$/.test(certSha256.replace(/[\s:]/g, ''))) {
-      throw new ConfigError('CALLFILTER_FRITZBOX_CERT_SHA256', 'is not a SHA-256 fingerprint (64 hex digits, colons allowed)');
+      throw new ConfigError('CALLFILTER_FRITZBOX_CERT_SHA256', `${JSON.stringify(certSha256)} is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
     }
     out.fritzbox = opt({
       url: httpUrl('CALLFILTER_FRITZBOX_URL', fritzUrl),

@@ -35,6 +35,7 @@ const KIND_WORDS: Record<EnvVar['kind'], string> = {
   digits: 'digits',
   regex: 'regular expression',
   list: 'comma-separated list',
+  names: 'comma-separated names',
   level: 'log level',
   timezone: 'IANA time zone',
 };

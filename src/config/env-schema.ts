@@ -3,7 +3,7 @@
  * single source for validation (config.ts) and for docs/configuration.md, so the two cannot drift.
  */
 
-export type EnvKind = 'string' | 'path' | 'host' | 'port' | 'integer' | 'boolean' | 'country' | 'digits' | 'regex' | 'list' | 'level' | 'timezone';
+export type EnvKind = 'string' | 'path' | 'host' | 'port' | 'integer' | 'boolean' | 'country' | 'digits' | 'regex' | 'list' | 'names' | 'level' | 'timezone';
 
 export interface EnvVar {
   key: string;
@@ -106,7 +106,7 @@ export const ENV_VARS = [
     description: 'Password of that user. Stored in the database, never logged, never returned by the API.' },
   { key: 'CALLFILTER_FRITZBOX_CERT_SHA256', kind: 'string', example: 'AB:CD:…(64 hex digits)',
     description: 'SHA-256 fingerprint of the box\'s certificate (https). Unset: the first one seen is pinned and kept in the source\'s state.' },
-  { key: 'CALLFILTER_FRITZBOX_PHONEBOOKS', kind: 'list', example: 'Telefonbuch,Familie',
+  { key: 'CALLFILTER_FRITZBOX_PHONEBOOKS', kind: 'names', example: 'Telefonbuch,Familie',
     description: 'Names of the phone books whose contacts are allowed, comma-separated. Unset: all. The call-barring list is always read.' },
   { key: 'CALLFILTER_FRITZBOX_WRITE_BARRING', kind: 'boolean', default: 'false', example: 'true',
     description: 'Also put a number blocked here on the box\'s call-barring list (through the outbox), and take it off when unblocked here.' },
@@ -116,11 +116,11 @@ export const ENV_VARS = [
     description: 'CardDAV user name.' },
   { key: 'CALLFILTER_CARDDAV_PASSWORD', kind: 'string', example: 'an app password',
     description: 'CardDAV password, best an app password. Stored in the database, never logged, never returned by the API.' },
-  { key: 'CALLFILTER_CARDDAV_BOOKS', kind: 'list', example: 'Kontakte',
+  { key: 'CALLFILTER_CARDDAV_BOOKS', kind: 'names', example: 'Kontakte',
     description: 'Names of the address books to read, comma-separated. Unset: all.' },
   { key: 'CALLFILTER_AMI_URL', kind: 'string', example: 'tcp://callfilter:secret@127.0.0.1:5038',
     description: 'Asterisk\'s manager interface, for the numbers you call (CDR events; the AMI user needs read = cdr). Set: a source named called trusts answered numbers the phones called. The secret is never logged.' },
-  { key: 'CALLFILTER_CALLED_CONTEXTS', kind: 'list', default: 'from-internal', example: 'phones,from-internal',
+  { key: 'CALLFILTER_CALLED_CONTEXTS', kind: 'names', default: 'from-internal', example: 'phones,from-internal',
     description: 'Dialplan contexts of the phones: only calls placed from them count as called numbers.' },
   { key: 'CALLFILTER_CALLED_TRUST_DAYS', kind: 'integer', default: '180', example: '365', min: 1, max: 3650,
     description: 'A called number stays allowed this many days after the last answered call to it.' },

@@ -55,6 +55,12 @@ function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
       }
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'names': {
+      // Unset means "all"; a value that names nothing is a slip, and "none" would read nothing at all.
+      const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      if (names.length === 0) bad('names nothing (comma-separated names; unset for all)');
+      return names;
+    }
     case 'level':
       if (!LEVELS.includes(raw)) bad(`is not a log level (${LEVELS.join(', ')})`);
       return raw;

@@ -26,6 +26,7 @@ const BY_KIND: Record<EnvKind, readonly string[] | typeof FREE> = {
   digits: ['30a', '170'], // 170: digits, but a mobile prefix, not an area code in DE
   regex: ['([', '\\d{3}'], // \d{3}: valid, but matches every ordinary number, which would never be filtered
   list: ['localhost', ','], // ',': an allow list of nobody
+  names: [','], // names nothing; any name is a name (whether the box or server has it shows at the sync)
   level: ['loud'],
   timezone: ['Mars/Olympus'],
 };
@@ -36,16 +37,58 @@ const BY_KEY: Partial<Record<string, readonly string[]>> = {
   CALLFILTER_AGI_SECRET: ['0123456789', 'a key, with a comma and spaces'],
   CALLFILTER_PHONEBLOCK_TOKEN: ['a key with spaces'],
   CALLFILTER_PHONEBLOCK_URL: ['ftp://phoneblock.net/api', 'phoneblock.net'],
+  CALLFILTER_MQTT_URL: ['http://127.0.0.1:1883'],
+  CALLFILTER_MQTT_PASSWORD: ['pw-123456'], // without CALLFILTER_MQTT_USER
+  CALLFILTER_MQTT_PREFIX: ['home/#'],
+  CALLFILTER_MQTT_DISCOVERY_PREFIX: ['ha/+'],
+  CALLFILTER_WEBHOOK_URL: ['ftp://example.org/hook'],
+  CALLFILTER_WEBHOOK_EVENTS: ['ring'],
+  CALLFILTER_WEBHOOK_SECRET: ['k3y-0f-12'],
+  CALLFILTER_DIGEST: ['hourly', 'weekly'], // weekly: on, but no mail server or recipients
+  CALLFILTER_SMTP_URL: ['http://mail.example.org'],
+  CALLFILTER_MAIL_FROM: ['not an address', 'a@example.org, b@example.org'],
+  CALLFILTER_MAIL_TO: ['not an address'],
+  CALLFILTER_PUBLIC_URL: ['callfilter.local'],
+  CALLFILTER_FRITZBOX_URL: ['fritz.box'],
+  CALLFILTER_FRITZBOX_CERT_SHA256: ['AB:CD'],
+  CALLFILTER_CARDDAV_URL: ['cloud.example.org'],
+  CALLFILTER_AMI_URL: ['http://127.0.0.1:5038'],
+  CALLFILTER_CALLED_OUTSIDE_PREFIX: ['0a'],
+};
+
+/** Settings read only beside another: the bad value is tried with that other one set to something good. */
+const WITH: Partial<Record<string, Record<string, string>>> = {
+  CALLFILTER_MQTT_PASSWORD: { CALLFILTER_MQTT_URL: 'mqtt://127.0.0.1:1' },
+  CALLFILTER_MQTT_PREFIX: { CALLFILTER_MQTT_URL: 'mqtt://127.0.0.1:1' },
+  CALLFILTER_MQTT_DISCOVERY_PREFIX: { CALLFILTER_MQTT_URL: 'mqtt://127.0.0.1:1' },
+  CALLFILTER_FRITZBOX_CERT_SHA256: { CALLFILTER_FRITZBOX_URL: 'https://127.0.0.1:1' },
+  CALLFILTER_CALLED_OUTSIDE_PREFIX: { CALLFILTER_AMI_URL: 'tcp://callfilter:secret@127.0.0.1:1' },
 };
 
 /**
  * Keys that take any value (a free string: a label, say), declared here so that a key added without a bad value is
  * a decision, not an oversight. None so far.
  */
-const ANY_VALUE: ReadonlySet<string> = new Set<string>([]);
+const ANY_VALUE: ReadonlySet<string> = new Set<string>([
+  // User names and passwords of other systems: whatever they accept; a wrong one shows as the source's or channel's error.
+  'CALLFILTER_MQTT_USER',
+  'CALLFILTER_FRITZBOX_USER',
+  'CALLFILTER_FRITZBOX_PASSWORD',
+  'CALLFILTER_CARDDAV_USER',
+  'CALLFILTER_CARDDAV_PASSWORD',
+]);
 
 /** Secrets: the message names the key and the rule, never the value (errors end up in logs). */
-const SECRETS = new Set(['CALLFILTER_ADMIN_TOKEN', 'CALLFILTER_AGI_SECRET', 'CALLFILTER_PHONEBLOCK_TOKEN']);
+const SECRETS = new Set([
+  'CALLFILTER_ADMIN_TOKEN',
+  'CALLFILTER_AGI_SECRET',
+  'CALLFILTER_PHONEBLOCK_TOKEN',
+  'CALLFILTER_MQTT_PASSWORD',
+  'CALLFILTER_WEBHOOK_URL', // may hold a token
+  'CALLFILTER_WEBHOOK_SECRET',
+  'CALLFILTER_SMTP_URL', // holds the mail account
+  'CALLFILTER_AMI_URL', // holds the AMI secret
+]);
 
 function badValues(v: EnvVar): readonly string[] {
   const own = BY_KEY[v.key];
@@ -75,7 +118,7 @@ describe('every setting of the env table', () => {
   it.each(CASES)('%s=%j: the service exits 78 before it listens, naming key and value', async (key, value) => {
     if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
     const dir = tempDir();
-    const proc = startChild([ENTRY], { CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0', [key]: value });
+    const proc = startChild([ENTRY], { CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0', ...WITH[key], [key]: value });
     const { code } = await proc.exited;
     expect(code, proc.stderr()).toBe(78);
     expect(proc.stderr()).toMatch(/^callfilter: /);
@@ -87,7 +130,7 @@ describe('every setting of the env table', () => {
     const err: string[] = [];
     const out: string[] = [];
     const dir = tempDir();
-    const env = { CALLFILTER_DATA_DIR: dir, CALLFILTER_LOG_LEVEL: 'silent', [key]: value };
+    const env = { CALLFILTER_DATA_DIR: dir, CALLFILTER_LOG_LEVEL: 'silent', ...WITH[key], [key]: value };
     const code = await run(['block', '030 1234567'], (l) => out.push(l), (l) => err.push(l), env);
     expect(code, err.join('\n')).toBe(78);
     expect(out).toEqual([]);

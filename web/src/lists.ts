@@ -212,6 +212,9 @@ async function importFile(form: HTMLFormElement): Promise<void> {
   const file = field(form, 'file').files?.[0];
   const box = byId('import-report');
   say(byId('import-error'), '');
+  // The last file's report goes at once: beside the next import it would read as that one's.
+  box.hidden = true;
+  box.replaceChildren();
   if (!file) {
     say(byId('import-error'), t('import.nofile'));
     return;
