@@ -33,6 +33,9 @@ const BY_KIND: Record<EnvKind, readonly string[] | typeof FREE> = {
 /** Keys whose kind is free text but whose values have rules. */
 const BY_KEY: Partial<Record<string, readonly string[]>> = {
   CALLFILTER_ADMIN_TOKEN: ['hunter2'],
+  CALLFILTER_AGI_SECRET: ['short-key'],
+  CALLFILTER_PHONEBLOCK_TOKEN: ['two words'],
+  CALLFILTER_PHONEBLOCK_URL: ['phoneblock.net/api'],
 };
 
 /**
@@ -42,7 +45,7 @@ const BY_KEY: Partial<Record<string, readonly string[]>> = {
 const ANY_VALUE: ReadonlySet<string> = new Set<string>([]);
 
 /** Secrets: the message names the key and the rule, never the value (errors end up in logs). */
-const SECRETS = new Set(['CALLFILTER_ADMIN_TOKEN']);
+const SECRETS = new Set(['CALLFILTER_ADMIN_TOKEN', 'CALLFILTER_AGI_SECRET', 'CALLFILTER_PHONEBLOCK_TOKEN']);
 
 function badValues(v: EnvVar): readonly string[] {
   const own = BY_KEY[v.key];
