@@ -6,6 +6,7 @@ import type { NumberingConfig } from '../numbers/types.js';
 import { defaultProfile } from '../policy/defaults.js';
 import type { PolicyConfig, Profile } from '../policy/types.js';
 import type { EnvKey } from './env-schema.js';
+import type { Language } from './language.js';
 import { ConfigError, parseEnvValue, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
 import { applySettings, checkSettings, resolveSettings, type FixedSettings } from './settings.js';
@@ -26,6 +27,8 @@ export interface Config {
   setCallerIdName: boolean;
   logLevel: string;
   policy: PolicyConfig;
+  /** CALLFILTER_LANGUAGE when set; unset, the home country in force decides (languageOf in language.ts). */
+  language?: Language;
   /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
   phoneblock: { token?: string; url: string; reportBlocked: boolean };
 }
@@ -193,6 +196,11 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
   };
   applySettings(config, settings);
   if (configFile) config.configFile = configFile;
+  const language = get<Language | undefined>('CALLFILTER_LANGUAGE');
+  if (language !== undefined) {
+    config.language = language;
+    config.policy.language = language;
+  }
   const agiSecret = get<string | undefined>('CALLFILTER_AGI_SECRET');
   if (agiSecret !== undefined) config.agi.secret = checkAgiSecret(agiSecret);
   const token = get<string | undefined>('CALLFILTER_ADMIN_TOKEN');

@@ -37,6 +37,7 @@ const KIND_WORDS: Record<EnvVar['kind'], string> = {
   list: 'comma-separated list',
   level: 'log level',
   timezone: 'IANA time zone',
+  language: '`de` or `en`',
 };
 
 /**

@@ -58,6 +58,9 @@ function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
     case 'level':
       if (!LEVELS.includes(raw)) bad(`is not a log level (${LEVELS.join(', ')})`);
       return raw;
+    case 'language':
+      if (!/^(de|en)$/i.test(raw)) bad('is not a language callfilter speaks (de or en)');
+      return raw.toLowerCase();
     case 'timezone':
       try {
         new Intl.DateTimeFormat('en', { timeZone: raw });

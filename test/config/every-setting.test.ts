@@ -28,6 +28,7 @@ const BY_KIND: Record<EnvKind, readonly string[] | typeof FREE> = {
   list: ['localhost', ','], // ',': an allow list of nobody
   level: ['loud'],
   timezone: ['Mars/Olympus'],
+  language: ['fr'],
 };
 
 /** Keys whose kind is free text but whose values have rules. */

@@ -2,7 +2,7 @@
  * PhoneBlock's ratings (its API model `Rating`): the label a rating gives a list row, in the configured language,
  * and the names a person reports with (`callfilter report … --rating fraud`).
  */
-import type { Language } from '../language.js';
+import type { Language } from '../../config/language.js';
 
 export const RATINGS = ['A_LEGITIMATE', 'B_MISSED', 'C_PING', 'D_POLL', 'E_ADVERTISING', 'F_GAMBLE', 'G_FRAUD'] as const;
 export type Rating = (typeof RATINGS)[number];
