@@ -2,6 +2,7 @@
  * The admin API as a Fastify instance, built without listening (fastify/demo's app.ts): server.ts listens, tests
  * use app.inject. Everything under /api/v1 needs the admin token; /healthz never does; /metrics unless configured.
  */
+import { coded } from '../messages/index.js';
 import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
@@ -54,9 +55,9 @@ function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => b
     // The web page sends no token but its session cookie (and, for a change, its CSRF token): see src/web.
     if (result === 'missing' && signedIn?.(req)) return;
     if (result === 'missing') {
-      throw new HttpError(401, 'this needs the admin token: send "Authorization: Bearer <token>" (the token is in the data dir\'s admin-token file; "callfilter token" prints it)');
+      throw new HttpError(401, coded('auth.token_needed'));
     }
-    if (result === 'invalid') throw new HttpError(401, 'the admin token is not valid');
+    if (result === 'invalid') throw new HttpError(401, coded('auth.token_invalid'));
   };
 }
 

@@ -9,6 +9,7 @@
  * proxy every client has the proxy's address; a lockout then locks out everyone for the window — acceptable for
  * one admin, and what Fastify's trustProxy would change.
  */
+import { coded } from '../messages/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
 
@@ -52,7 +53,7 @@ export function authFailureLimit(app: FastifyInstance, options: AuthLimitOptions
     if (w && w.failures >= max) {
       const seconds = Math.max(1, Math.ceil((w.since + windowMs - now) / 1000));
       reply.header('retry-after', String(seconds));
-      throw new HttpError(429, `too many failed sign-ins from this address; try again in ${seconds} s`);
+      throw new HttpError(429, coded('auth.too_many', { seconds }));
     }
   });
 

@@ -104,7 +104,7 @@ function checkNumbering(numbering: NumberingConfig, fileLabel: string): void {
     p.field === 'internalPattern' ? 'CALLFILTER_INTERNAL_PATTERN'
     : p.field === 'trunkRules' ? `${fileLabel}: trunks[${p.index}].${p.key}`
     : 'CALLFILTER_HOME_COUNTRY';
-  throw new ConfigError(label, `${JSON.stringify(p.value)} ${p.why}`);
+  throw ConfigError.of(label, p.problem);
 }
 
 export interface ConfigOverrides {

@@ -48,9 +48,7 @@ export function parseImport(input: Buffer, options: ParseOptions & { numbering: 
   const format: ImportFormat | undefined =
     options.format ?? detectFormat(input, options.filename, options.contentType);
   if (format === undefined) {
-    throw new ImportFormatError(
-      'the file is not CSV, vCard, a FRITZ!Box phonebook or a PhoneBlock list (is it a spreadsheet or a picture?)',
-    );
+    throw new ImportFormatError();
   }
   const common = options.kind === undefined ? { numbering: options.numbering } : { numbering: options.numbering, kind: options.kind };
   switch (format) {

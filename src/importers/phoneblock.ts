@@ -1,7 +1,9 @@
 import { cleanLabel, cleanNote } from '../labels.js';
 import type { NumberingConfig } from '../numbers/index.js';
+import { coded, render } from '../messages/index.js';
 import { readNumber } from './entry.js';
 import { itemOffsets, linesOf, tooDeep } from './json-positions.js';
+import { rowError, rowSkip } from './problems.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
 import { xmlTokens, XmlSyntaxError } from './xml-tokens.js';
@@ -27,7 +29,7 @@ const RATING_WORDS: Record<string, string> = {
  * In an incremental PhoneBlock response (`?since=N`) a number with 0 votes (rating A_LEGITIMATE) is one to remove.
  * The store replaces a list as a whole, so such a number is simply left out.
  */
-export const REMOVAL = 'votes 0 (legitimate): removal';
+export const REMOVAL = render(coded('skip.removal'));
 
 const WHOLE_NUMBER = /^\d+$/;
 /** A number list nests three deep (`{"numbers":[{…}]}`); a few more levels of extra fields are fine, hundreds are not. */
@@ -51,7 +53,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
   const deep = tooDeep(text, MAX_JSON_DEPTH);
   if (deep >= 0) {
     const out = new ResultBuilder('json');
-    out.error({ line: linesOf(text, [deep])[0] ?? 1, raw: '', error: `the JSON nests more than ${MAX_JSON_DEPTH} levels deep; a number list needs 3` });
+    out.error(rowError(linesOf(text, [deep])[0] ?? 1, '', coded('row.json_too_deep', { max: MAX_JSON_DEPTH })));
     return out.result();
   }
   let doc: unknown;
@@ -61,7 +63,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
     const pos = /position (\d+)/.exec((err as Error).message)?.[1];
     const out = new ResultBuilder('json');
     const line = pos === undefined ? 1 : (linesOf(text, [Number(pos)])[0] ?? 1);
-    out.error({ line, raw: '', error: `not valid JSON: ${(err as Error).message}` });
+    out.error(rowError(line, '', coded('row.bad_json', { detail: (err as Error).message })));
     return out.result();
   }
   const pb = isObject(doc) && Array.isArray(doc.numbers) ? doc : undefined;
@@ -69,7 +71,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
   const out = new ResultBuilder(isPhoneblock ? 'phoneblock' : 'json');
   const list = pb !== undefined ? pb.numbers : doc;
   if (!Array.isArray(list)) {
-    out.error({ line: 1, raw: '', error: 'expected a list of numbers: a JSON array, or an object with a "numbers" array' });
+    out.error(rowError(1, '', coded('row.not_a_list')));
     return out.result();
   }
   if (typeof pb?.version === 'number') out.version = pb.version;
@@ -79,7 +81,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
     const line = lines[i] ?? 1;
     const raw = JSON.stringify(el);
     if (typeof el === 'string') return readItem({ phone: el, score: undefined, label: undefined, line, raw }, false, options, out);
-    if (!isObject(el)) return out.error({ line, raw, error: 'an item is neither a number nor an object with one' });
+    if (!isObject(el)) return out.error(rowError(line, raw, coded('row.bad_item')));
     const item: Item = isPhoneblock
       ? { phone: el.phone, score: el.votes, label: ratingWords(el.rating), line, raw }
       : {
@@ -118,20 +120,20 @@ export function parsePhoneblockXml(text: string, options: ListOptions): ParseRes
     }
   } catch (err) {
     if (!(err instanceof XmlSyntaxError)) throw err;
-    out.error({ line: err.line, raw: '', error: `the XML is broken here: ${err.message}; the rest was not read` });
+    out.error(rowError(err.line, '', coded('row.broken_xml', { detail: err.message })));
   }
-  if (!seen) out.error({ line: 1, raw: '', error: 'no <blocklist> found: this is not a PhoneBlock blocklist' });
+  if (!seen) out.error(rowError(1, '', coded('row.not_phoneblock')));
   return out.result();
 }
 
 function readItem(item: Item, isPhoneblock: boolean, options: ListOptions, out: ResultBuilder): void {
   const { line, raw } = item;
-  if (typeof item.phone !== 'string') return out.error({ line, raw, error: 'the item has no "phone" or "number"' });
+  if (typeof item.phone !== 'string') return out.error(rowError(line, raw, coded('row.no_phone')));
   const score = readScore(item.score);
-  if (score === null) return out.error({ line, raw, error: `the votes/score ${JSON.stringify(item.score)} is not a whole number` });
-  if (isPhoneblock && score === 0) return out.skip({ line, raw, why: REMOVAL });
+  if (score === null) return out.error(rowError(line, raw, coded('row.bad_votes', { value: JSON.stringify(item.score) ?? '' })));
+  if (isPhoneblock && score === 0) return out.skip(rowSkip(line, raw, coded('skip.removal')));
   const n = readNumber(item.phone, options.numbering);
-  if (!n.ok) return out.error({ line, raw, error: n.error });
+  if (!n.ok) return out.error(rowError(line, raw, n));
   const row: ImportRow = { line, number: n.number, prefix: n.prefix, kind: options.kind ?? 'block', raw };
   const label = typeof item.label === 'string' ? cleanLabel(item.label) : undefined;
   if (label !== undefined) row.label = label;

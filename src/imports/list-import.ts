@@ -31,7 +31,7 @@ async function* csvItems(ctx: AppContext, src: ImportSource, onProgress?: (p: Im
 /** The good rows; after the last one, ImportRejectedError when any was bad (thrown inside replaceEntries' loop). */
 async function* checked(items: AsyncIterable<ImportRow | RowError> | Iterable<ImportRow | RowError>, format: ImportFormat, problems: RowProblems): AsyncGenerator<ListEntryInput> {
   for await (const item of items) {
-    if ('error' in item) problems.reject(item.line, item.error);
+    if ('error' in item) problems.reject(item);
     else if (problems.rejectedCount === 0) yield listRow(item);
   }
   if (problems.rejectedCount > 0) {
@@ -78,7 +78,7 @@ export async function importList(ctx: AppContext, listId: number, src: ImportSou
       ...(filename !== undefined && { filename }),
       ...(contentType !== undefined && { contentType }),
     });
-    for (const s of result.skipped) problems.ignore(s.line, s.why);
+    for (const s of result.skipped) problems.ignore(s);
     version = result.version;
     rows = checked([...result.errors, ...result.rows], format, problems);
   }

@@ -10,6 +10,6 @@ export {
   type NormalisedNumber,
 } from './normalise.js';
 export { allPrefixes } from './prefixes.js';
-export { implausibility } from './plausible.js';
+export { implausible, implausibility, type Implausible } from './plausible.js';
 export { areaCodeProblem, assertNumberingConfig, countryProblem, hasLocalNumbers, numberingProblem, type NumberingProblem } from './check.js';
 export { isWithheldPresentation } from './withheld.js';

@@ -36,7 +36,10 @@ describe('CALLFILTER_LANGUAGE', () => {
 
   it('refuses a language it does not speak, naming key and value', () => {
     expect(() => loadConfig({ env: { CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_LANGUAGE: 'fr' } })).toThrow(
-      new ConfigError('CALLFILTER_LANGUAGE', '"fr" is not a language callfilter speaks (de or en)'),
+      ConfigError.of('CALLFILTER_LANGUAGE', { code: 'setting.language', params: { value: 'fr' } }),
+    );
+    expect(() => loadConfig({ env: { CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_LANGUAGE: 'fr' } })).toThrow(
+      'CALLFILTER_LANGUAGE: "fr" is not a language callfilter speaks (de or en)',
     );
   });
 

@@ -33,7 +33,7 @@ describe('PhoneBlock blocklist (JSON)', () => {
   });
 
   it('leaves out numbers with 0 votes: an incremental response removes them', () => {
-    expect(r.skipped).toEqual([
+    expect(r.skipped).toMatchObject([
       { line: 1, raw: '{"phone":"+493012345675","votes":0,"rating":"A_LEGITIMATE","lastActivity":1746002471000}', why: REMOVAL },
       { line: 1, raw: '{"phone":"+493012345676","votes":0,"rating":"A_LEGITIMATE","lastActivity":1748410015000}', why: REMOVAL },
     ]);
@@ -48,7 +48,7 @@ describe('PhoneBlock blocklist (JSON)', () => {
     );
     const res = parse(text, 'phoneblock');
     expect(withoutRaw(res.rows)).toEqual([spam(4, '+493012345670', 2, 'missed call'), spam(9, '+493012345671', 4, 'new kind')]);
-    expect(res.errors).toEqual([{ line: 14, raw: '{"votes":2}', error: 'the item has no "phone" or "number"' }]);
+    expect(res.errors).toMatchObject([{ line: 14, raw: '{"votes":2}', error: 'the item has no "phone" or "number"' }]);
   });
 });
 
@@ -58,7 +58,7 @@ describe('PhoneBlock blocklist (XML variant)', () => {
     expect(r.format).toBe('phoneblock');
     expect(r.version).toBe(4718);
     expect(withoutRaw(r.rows)).toEqual([spam(4, '+493012345670', 2, 'missed call'), spam(5, '+493012345674', 50, 'fraud')]);
-    expect(r.skipped).toEqual([
+    expect(r.skipped).toMatchObject([
       { line: 6, raw: '<phone-info phone="+493012345675" votes="0" rating="A_LEGITIMATE" last-activity="1746002471000"/>', why: REMOVAL },
     ]);
     expect(r.errors).toEqual([]);
@@ -88,7 +88,7 @@ describe('plain JSON lists', () => {
   it('reports bad items and bad scores with their lines', () => {
     const r = parse('[\n 42,\n {"phone": "+49301234567", "votes": -1},\n {"phone": "+49301234567", "votes": "many"},\n {"phone": "nope"}\n]');
     expect(r.rows).toEqual([]);
-    expect(r.errors).toEqual([
+    expect(r.errors).toMatchObject([
       { line: 2, raw: '42', error: 'an item is neither a number nor an object with one' },
       { line: 3, raw: '{"phone":"+49301234567","votes":-1}', error: 'the votes/score -1 is not a whole number' },
       { line: 4, raw: '{"phone":"+49301234567","votes":"many"}', error: 'the votes/score "many" is not a whole number' },
@@ -104,7 +104,7 @@ describe('plain JSON lists', () => {
   });
 
   it('reports JSON that is no list', () => {
-    expect(parse('{"entries": []}').errors).toEqual([
+    expect(parse('{"entries": []}').errors).toMatchObject([
       { line: 1, raw: '', error: 'expected a list of numbers: a JSON array, or an object with a "numbers" array' },
     ]);
   });

@@ -3,6 +3,7 @@
  * click wins: blocking removes the caller's exact allow entries (allow would beat block at equal specificity, so the
  * block would do nothing), allowing removes the exact block entries. The removed entries are in the answer.
  */
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
@@ -39,13 +40,13 @@ const NAMING_REASONS = new Set(['contact', 'allowlist']);
 
 function callerOf(call: CallRecord, verb: string): string {
   if (call.callerKind === 'internal') {
-    throw conflict(`call ${call.id} came from the internal extension ${JSON.stringify(call.callerRaw)}: internal callers are never filtered, so there is nothing to ${verb}`);
+    throw conflict(coded('call.internal', { id: call.id, caller: call.callerRaw, verb }));
   }
   if (call.callerKind === 'number' && call.caller === undefined) {
-    throw conflict(`call ${call.id} came from ${JSON.stringify(call.callerRaw)}, a local number that could not be read without the home area code (callfilter setup --area-code …); add an entry with its full number instead`);
+    throw conflict(coded('call.local', { id: call.id, caller: call.callerRaw }));
   }
   if (call.callerKind === 'withheld' || call.caller === undefined) {
-    throw conflict(`call ${call.id} came from a withheld number (caller id ${JSON.stringify(call.callerRaw)}): there is no number to ${verb}; the policy's withheld step decides such calls`);
+    throw conflict(coded('call.withheld', { id: call.id, caller: call.callerRaw, verb }));
   }
   return call.caller;
 }
@@ -70,7 +71,7 @@ function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit
 
 function getCall(ctx: AppContext, id: number): CallRecord {
   const call = ctx.store.calls.get(id);
-  if (!call) throw notFound(`no call ${id}`);
+  if (!call) throw notFound(coded('call.not_found', { id }));
   return call;
 }
 
@@ -96,7 +97,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req, reply) => {
       const call = getCall(ctx, req.params.id);
       const { expiresAt, ...body } = req.body ?? {};
-      if (body.action === 'connect') throw badRequest('body/action: a block entry cannot connect; use /allow');
+      if (body.action === 'connect') throw badRequest(coded('call.block_connect', { field: 'body/action' }));
       const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
       const label = body.label ?? call.label ?? call.callerNameRaw;
       if (label !== undefined) fields.label = label;

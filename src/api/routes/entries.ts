@@ -1,4 +1,5 @@
 /** /api/v1/entries: the personal allow and block entries (contacts' numbers included). */
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
@@ -102,7 +103,7 @@ const ListQuery = Type.Object(
 const TAGS = ['entries'];
 
 function checkAction(kind: string | undefined, action: string | null | undefined): void {
-  if (kind === 'block' && action === 'connect') throw badRequest('body/action: a block entry cannot connect; use an allow entry');
+  if (kind === 'block' && action === 'connect') throw badRequest(coded('entry.block_connect', { field: 'body/action' }));
 }
 
 export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -147,7 +148,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: 'One entry', params: IdParams, response: { 200: EntrySchema, ...ERRORS } } },
     async (req) => {
       const entry = entries.get(req.params.id);
-      if (!entry) throw notFound(`no entry ${req.params.id}`);
+      if (!entry) throw notFound(coded('entry.not_found', { id: req.params.id }));
       return withConflicts(entry);
     },
   );
@@ -158,16 +159,16 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const { number: text, prefix, short, expiresAt, ...rest } = req.body;
       const current = entries.get(req.params.id);
-      if (!current) throw notFound(`no entry ${req.params.id}`);
+      if (!current) throw notFound(coded('entry.not_found', { id: req.params.id }));
       checkAction(rest.kind ?? current.kind, rest.action === undefined ? current.action : rest.action);
       const patch: EntryPatch = { ...rest };
       if (text !== undefined) Object.assign(patch, entryNumber(ctx, text, prefix, 'body/number', short));
       else if (prefix !== undefined && prefix !== current.prefix) {
-        throw badRequest('body/prefix: to turn an entry into a prefix or back, send its number too');
-      } else if (short !== undefined) throw badRequest('body/short: says how to read body/number; send the number too');
+        throw badRequest(coded('entry.prefix_needs_number', { field: 'body/prefix' }));
+      } else if (short !== undefined) throw badRequest(coded('entry.short_needs_number', { field: 'body/short' }));
       if (expiresAt !== undefined) patch.expiresAt = expiresAt === null ? null : parseTime(expiresAt, 'body/expiresAt');
       const updated = entries.update(req.params.id, patch);
-      if (!updated) throw notFound(`no entry ${req.params.id}`);
+      if (!updated) throw notFound(coded('entry.not_found', { id: req.params.id }));
       return withConflicts(updated);
     },
   );
@@ -176,7 +177,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/entries/:id',
     { schema: { tags: TAGS, summary: 'Remove an entry', params: IdParams, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
-      if (!entries.remove(req.params.id)) throw notFound(`no entry ${req.params.id}`);
+      if (!entries.remove(req.params.id)) throw notFound(coded('entry.not_found', { id: req.params.id }));
       return reply.code(204).send();
     },
   );
