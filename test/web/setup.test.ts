@@ -34,7 +34,7 @@ describe('the setup form', () => {
 
     await page.getByLabel('Area code (e.g. 030)').fill('170');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.locator('#setup-error', { hasText: '"170" is not an area code in DE' }).waitFor();
+    await page.locator('#setup-error', { hasText: '“170” is not an area code in DE.' }).waitFor();
 
     await page.getByLabel('Area code (e.g. 030)').fill('030');
     await page.getByRole('button', { name: 'Save' }).click();

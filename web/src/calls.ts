@@ -6,7 +6,7 @@
 import { ApiError, get, post, query } from './api.js';
 import { winnerText } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
-import { callTime, countryName, fullTime, t } from './i18n.js';
+import { callTime, countryName, fullTime, message, t } from './i18n.js';
 import type { Call, Kind, Page } from './types.js';
 import { actionWord, callFacts, reasonWords } from './words.js';
 
@@ -22,9 +22,11 @@ interface Filter {
 
 const state: { filter: Filter; cursor?: number; calls: Map<number, Call> } = { filter: { show: 'all', number: '' }, calls: new Map() };
 
+/** What went wrong, in the reader's language: the server's message by its code, or its English with a frame. */
 export function errorText(err: unknown): string {
   if (err instanceof ApiError && err.status === 0) return t('error.network');
-  return t('error.generic', { message: err instanceof Error ? err.message : String(err) });
+  const fallback = t('error.generic', { message: err instanceof Error ? err.message : String(err) });
+  return err instanceof ApiError ? message(err.body.code, err.body.params, fallback) : fallback;
 }
 
 function callerCell(c: Call): HTMLElement {

@@ -1,4 +1,5 @@
 /** The page's German text: every key of the English table (the type says so). `{name}` as there. */
+import { codesDe } from './i18n-codes-de.js';
 import type { Table } from './i18n-en.js';
 
 export const de: Table = {
@@ -228,4 +229,5 @@ export const de: Table = {
   'legend.announce': 'Ansage',
   'stats.day': '{day}: {total} Anrufe',
   'stats.day.one': '{day}: {total} Anruf',
+  ...codesDe,
 };

@@ -1,4 +1,5 @@
 /** The page's English text: every key the page uses (i18n.ts). `{name}` marks a value filled in by t(). */
+import { codesEn } from './i18n-codes-en.js';
 
 export const en = {
   skip: 'Skip to content',
@@ -227,6 +228,7 @@ export const en = {
   'legend.announce': 'announcement',
   'stats.day': '{day}: {total} calls',
   'stats.day.one': '{day}: {total} call',
+  ...codesEn,
 } as const;
 
 export type Key = keyof typeof en;

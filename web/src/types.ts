@@ -104,12 +104,21 @@ export interface SpamList {
   updatedAt: number;
 }
 
+/** A row of a file refused or left out: the server's English and its message code (i18n.ts `message()`). */
+export interface RowProblem {
+  line: number;
+  error?: string;
+  why?: string;
+  code?: string;
+  params?: Record<string, string | number>;
+}
+
 export interface ImportReport {
   format: string;
   added: number;
   skipped: number;
   contacts: number;
-  ignored: { line: number; why: string }[];
+  ignored: (RowProblem & { why: string })[];
   ignoredCount: number;
   /** Imports into the entries only. */
   conflicts?: Conflict[];
