@@ -50,7 +50,7 @@ export function parseImport(input: Buffer, options: ParseOptions & { numbering: 
   if (format === undefined) {
     throw new ImportFormatError();
   }
-  const common = options.kind === undefined ? { numbering: options.numbering } : { numbering: options.numbering, kind: options.kind };
+  const common = { numbering: options.numbering, ...(options.kind !== undefined && { kind: options.kind }), ...(options.language !== undefined && { language: options.language }) };
   switch (format) {
     case 'vcard':
       return parseVcard(input, common);

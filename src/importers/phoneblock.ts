@@ -1,6 +1,8 @@
+import type { Language } from '../config/language.js';
 import { cleanLabel, cleanNote } from '../labels.js';
 import type { NumberingConfig } from '../numbers/index.js';
 import { coded, render } from '../messages/index.js';
+import { isRating, ratingWord } from '../messages/ratings.js';
 import { readNumber } from './entry.js';
 import { itemOffsets, linesOf, tooDeep } from './json-positions.js';
 import { rowError, rowSkip } from './problems.js';
@@ -12,18 +14,9 @@ export interface ListOptions {
   numbering: NumberingConfig;
   /** Default `block`: these are spam lists. */
   kind?: ImportKind;
+  /** The language of a rating's label (`Betrug` / `fraud`); default English. */
+  language?: Language;
 }
-
-/** PhoneBlock's ratings (its API model `Rating`) in words, for the label. */
-const RATING_WORDS: Record<string, string> = {
-  A_LEGITIMATE: 'legitimate',
-  B_MISSED: 'missed call',
-  C_PING: 'ping call',
-  D_POLL: 'poll',
-  E_ADVERTISING: 'advertising',
-  F_GAMBLE: 'sweepstakes',
-  G_FRAUD: 'fraud',
-};
 
 /**
  * In an incremental PhoneBlock response (`?since=N`) a number with 0 votes (rating A_LEGITIMATE) is one to remove.
@@ -83,7 +76,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
     if (typeof el === 'string') return readItem({ phone: el, score: undefined, label: undefined, line, raw }, false, options, out);
     if (!isObject(el)) return out.error(rowError(line, raw, coded('row.bad_item')));
     const item: Item = isPhoneblock
-      ? { phone: el.phone, score: el.votes, label: ratingWords(el.rating), line, raw }
+      ? { phone: el.phone, score: el.votes, label: ratingWords(el.rating, options.language), line, raw }
       : {
           phone: el.phone ?? el.number,
           score: el.votes ?? el.score,
@@ -114,7 +107,7 @@ export function parsePhoneblockXml(text: string, options: ListOptions): ParseRes
       } else if (tok.name === 'phone-info') {
         const a = tok.attrs;
         const raw = text.slice(tok.start, tok.end);
-        readItem({ phone: a.phone, score: a.votes, label: ratingWords(a.rating), line: tok.line, raw }, true, options, out);
+        readItem({ phone: a.phone, score: a.votes, label: ratingWords(a.rating, options.language), line: tok.line, raw }, true, options, out);
         if (out.full) break;
       }
     }
@@ -151,9 +144,10 @@ function readScore(v: unknown): number | undefined | null {
   return null;
 }
 
-function ratingWords(rating: unknown): string | undefined {
+/** A rating in words (messages/ratings.ts); one this build does not know, from its code (`H_ROBOT` → `robot`). */
+function ratingWords(rating: unknown, language: Language = 'en'): string | undefined {
   if (typeof rating !== 'string' || rating === '') return undefined;
-  return RATING_WORDS[rating] ?? rating.replace(/^[A-Z]_/, '').replace(/_/g, ' ').toLowerCase();
+  return isRating(rating) ? ratingWord(rating, language) : rating.replace(/^[A-Z]_/, '').replace(/_/g, ' ').toLowerCase();
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

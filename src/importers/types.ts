@@ -1,4 +1,5 @@
 /** What every importer produces: rows for the store, errors and deliberate skips, each with its line in the file. */
+import type { Language } from '../config/language.js';
 import { coded, render, type Code, type Coded, type Params } from '../messages/index.js';
 
 export type ImportFormat = 'csv' | 'vcard' | 'fritzbox' | 'phoneblock' | 'json';
@@ -59,6 +60,8 @@ export interface ParseOptions {
   kind?: ImportKind;
   filename?: string;
   contentType?: string;
+  /** The language of the labels a file's ratings give (a PhoneBlock list: `Betrug` / `fraud`); default English. */
+  language?: Language;
 }
 
 /**

@@ -3,6 +3,7 @@
  * transaction — a file with a bad row changes nothing, and a crash mid-write leaves the old entries as they were.
  * Address-book rows (vCard, FRITZ!Box allow rows) become contacts with their numbers.
  */
+import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import { parseImport } from '../importers/index.js';
 import type { NewEntry } from '../store/index.js';
@@ -44,6 +45,7 @@ export async function readImport(ctx: AppContext, src: ImportSource, options: Im
     // No kind for the parser: its own reading (which phonebook is the call-barring list) is what entryKind checks.
     const result = parseImport(buf, {
       numbering,
+      language: languageOf(ctx.config),
       format,
       ...(filename !== undefined && { filename }),
       ...(contentType !== undefined && { contentType }),

@@ -3,6 +3,7 @@
  * replace (lists.replaceEntries), which streams in batches and switches versions in one short transaction. A bad row
  * anywhere makes the replace fail, so the old version stays active and the new rows are dropped.
  */
+import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import { csvRows, parseImport, type ImportFormat, type ImportRow, type RowError } from '../importers/index.js';
 import type { ListEntryInput } from '../store/index.js';
@@ -73,6 +74,7 @@ export async function importList(ctx: AppContext, listId: number, src: ImportSou
     const contentType = contentTypeOf(src);
     const result = parseImport(await readAll(src), {
       numbering: ctx.config.numbering,
+      language: languageOf(ctx.config),
       format,
       kind: 'block',
       ...(filename !== undefined && { filename }),

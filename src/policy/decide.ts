@@ -2,6 +2,8 @@
  * The policy (DESIGN.md "Policy"): a pure function of (call facts, matching entries, recent calls, clock, config)
  * → decision. No I/O, no clock of its own, nothing global changes (STYLE.md rule 4).
  */
+import { languageFor } from '../config/language.js';
+import { spamLabel } from '../messages/ratings.js';
 import type { Caller } from '../numbers/types.js';
 import { BUILTIN_ACTIONS, DEFAULT_ANNOUNCEMENT, DEFAULT_HANGUP_CAUSE } from './defaults.js';
 import * as explain from './explain.js';
@@ -86,7 +88,7 @@ function classify(caller: Caller, matches: Matches, now: number, profile: Profil
   if (hit !== undefined) {
     const d = make('list', 'spam-list', explain.explainListHit(hit), hit);
     d.listHit = hit;
-    d.label = `SPAM: ${hit.label || hit.listName}`;
+    d.label = spamLabel(hit.label, hit.listName, languageFor(config.homeCountry, config.language));
     return d;
   }
 

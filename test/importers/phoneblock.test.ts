@@ -17,11 +17,16 @@ const spam = (line: number, number: string, score: number | undefined, label?: s
 describe('PhoneBlock blocklist (JSON)', () => {
   const r = parseImport(fixture('phoneblock-blocklist.json'), { numbering, filename: 'blocklist.json' });
 
+  it('words the ratings in the language asked for, as the subscription does (messages/ratings.ts)', () => {
+    const de = parseImport(fixture('phoneblock-blocklist.json'), { numbering, filename: 'blocklist.json', language: 'de' });
+    expect(de.rows.map((row) => row.label)).toEqual(['Unbekannt', 'Ping-Anruf', 'Werbung', 'Umfrage', 'Betrug', 'Gewinnspiel', 'Werbung']);
+  });
+
   it('reads numbers with votes as score and the rating in words, and the version', () => {
     expect(r.format).toBe('phoneblock');
     expect(r.version).toBe(4718);
     expect(withoutRaw(r.rows)).toEqual([
-      spam(1, '+493012345670', 2, 'missed call'),
+      spam(1, '+493012345670', 2, 'unknown'),
       spam(1, '+493012345671', 4, 'ping call'),
       spam(1, '+493012345672', 10, 'advertising'),
       spam(1, '+493012345673', 20, 'poll'),
@@ -47,7 +52,7 @@ describe('PhoneBlock blocklist (JSON)', () => {
       2,
     );
     const res = parse(text, 'phoneblock');
-    expect(withoutRaw(res.rows)).toEqual([spam(4, '+493012345670', 2, 'missed call'), spam(9, '+493012345671', 4, 'new kind')]);
+    expect(withoutRaw(res.rows)).toEqual([spam(4, '+493012345670', 2, 'unknown'), spam(9, '+493012345671', 4, 'new kind')]);
     expect(res.errors).toMatchObject([{ line: 14, raw: '{"votes":2}', error: 'the item has no "phone" or "number"' }]);
   });
 });
@@ -57,7 +62,7 @@ describe('PhoneBlock blocklist (XML variant)', () => {
     const r = parseImport(fixture('phoneblock-blocklist.xml'), { numbering, filename: 'blocklist.xml' });
     expect(r.format).toBe('phoneblock');
     expect(r.version).toBe(4718);
-    expect(withoutRaw(r.rows)).toEqual([spam(4, '+493012345670', 2, 'missed call'), spam(5, '+493012345674', 50, 'fraud')]);
+    expect(withoutRaw(r.rows)).toEqual([spam(4, '+493012345670', 2, 'unknown'), spam(5, '+493012345674', 50, 'fraud')]);
     expect(r.skipped).toMatchObject([
       { line: 6, raw: '<phone-info phone="+493012345675" votes="0" rating="A_LEGITIMATE" last-activity="1746002471000"/>', why: REMOVAL },
     ]);

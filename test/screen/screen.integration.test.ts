@@ -50,7 +50,7 @@ describe('/screen over real TCP with a real SQLite file', () => {
     ['+493012345670', 0, 'hangup', 'blocklist', 'Gewinnspiel', { CALLFILTER_CAUSE: '21' }],
     ['03012345671', 0, 'announce', 'blocklist', undefined, { CALLFILTER_ANNOUNCEMENT: 'callfilter/polite-decline' }],
     ['040 1234567 89', 0, 'hangup', 'blocklist', 'Callcenter Hamburg', { CALLFILTER_CAUSE: '21' }],
-    ['08912345670', 0, 'announce', 'spam-list', 'SPAM: advertising', { CALLFILTER_ANNOUNCEMENT: 'callfilter/polite-decline' }],
+    ['08912345670', 0, 'announce', 'spam-list', 'SPAM: Werbung', { CALLFILTER_ANNOUNCEMENT: 'callfilter/polite-decline' }],
     ['08912345671', 0, 'voicemail', 'unknown', undefined, {}],
     ['anonymous', 0, 'voicemail', 'anonymous', undefined, {}],
     ['03099998888', 32, 'voicemail', 'anonymous', undefined, {}],
