@@ -2,7 +2,7 @@
  * The policy (DESIGN.md "Policy"): a pure function of (call facts, matching entries, recent calls, clock, config)
  * → decision. No I/O, no clock of its own, nothing global changes (STYLE.md rule 4).
  */
-import { languageFor } from '../config/language.js';
+import { languageFor, type Language } from '../config/language.js';
 import { spamLabel } from '../messages/ratings.js';
 import type { Caller } from '../numbers/types.js';
 import { BUILTIN_ACTIONS, DEFAULT_ANNOUNCEMENT, DEFAULT_HANGUP_CAUSE } from './defaults.js';
@@ -58,7 +58,7 @@ export function decide(facts: CallFacts, matches: Matches, recent: RecentCall[],
   const draft = classify(facts.caller, matches, now, profile, active, config);
   if (REPEAT_STEPS.has(draft.step)) repeatCaller(draft, profile, recent, now);
   quietHours(draft, active);
-  const decision = finish(draft, profile.name);
+  const decision = finish(draft, profile.name, languageFor(config.homeCountry, config.language));
   return config.monitor ? monitor(decision) : decision;
 }
 
@@ -172,11 +172,17 @@ function quietHours(d: Draft, active: Schedule[]): void {
   d.schedule = quiet.name;
 }
 
-/** The dialplan contract: a cause only with hangup, an announcement only with announce, always one there. */
-function finish(d: Draft, profile: string): Decision {
+/**
+ * The dialplan contract: a cause only with hangup, an announcement only with announce, always one there. The
+ * default sound comes with the language to play it in; a sound someone named is played as given, in the channel's.
+ */
+function finish(d: Draft, profile: string, language: Language): Decision {
   const out: Decision = { action: d.action, reason: d.reason, profile, explanation: d.explanation };
   if (d.action === 'hangup') out.cause = d.cause ?? DEFAULT_HANGUP_CAUSE;
-  if (d.action === 'announce') out.announcement = d.announcement || DEFAULT_ANNOUNCEMENT;
+  if (d.action === 'announce') {
+    out.announcement = d.announcement || DEFAULT_ANNOUNCEMENT;
+    if (!d.announcement) out.announcementLanguage = language;
+  }
   if (d.label) out.label = d.label;
   if (d.entry !== undefined) out.entry = d.entry;
   if (d.listHit !== undefined) out.listHit = d.listHit;
@@ -188,7 +194,7 @@ function finish(d: Draft, profile: string): Decision {
 /** DESIGN.md: "decide and log everything, but always connect — to build trust before switching on". */
 function monitor(real: Decision): Decision {
   if (real.action === 'connect') return real;
-  const { cause: _cause, announcement: _announcement, ...rest } = real;
+  const { cause: _cause, announcement: _announcement, announcementLanguage: _language, ...rest } = real;
   return {
     ...rest,
     action: 'connect',

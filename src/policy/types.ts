@@ -145,6 +145,11 @@ export interface Decision {
   reason: Reason;
   cause?: number;
   announcement?: string;
+  /**
+   * With the default announcement: the language to play it in (CALLFILTER_LANGUAGE, else the home country's). Absent
+   * for a sound someone named, which plays in the channel's language.
+   */
+  announcementLanguage?: Language;
   /** Human label for the display and the log: a contact's name, `SPAM: call centre`… */
   label?: string;
   /** The personal entry that fired, if one did. */
