@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { stripBidi } from '../labels.js';
+import { nationalNumber, nationalPrefix } from '../numbers/index.js';
 import { createWeb, registerWeb, type CallEvents } from '../web/index.js';
 import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
 import { authFailureLimit, type AuthLimitOptions } from './auth-limit.js';
@@ -112,7 +113,10 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
     schemaErrorFormatter,
     return503OnClosing: true,
   });
-  registerErrorHandlers(app, { onServerError: () => options.metrics.error('http') });
+  registerErrorHandlers(app, {
+    onServerError: () => options.metrics.error('http'),
+    national: (n) => (n.endsWith('*') ? `${nationalPrefix(n.slice(0, -1), ctx.config.numbering)}*` : nationalNumber(n, ctx.config.numbering)),
+  });
   // Root-level hooks: they run for every route, before the token check of the /api plugin.
   securityHeaders(app);
   authFailureLimit(app, { onLockout: (address) => log.warn({ address }, 'too many failed sign-ins; refusing this address for a while'), ...options.authLimit });

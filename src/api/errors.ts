@@ -182,16 +182,22 @@ function mapError(err: FastifyError, req: FastifyRequest): Mapped | undefined {
 export interface ErrorHandlerOptions {
   /** Counts 5xx answers (the metrics' errors counter). */
   onServerError?: () => void;
-}
-
-function send(reply: FastifyReply, status: number, problem: Coded, message = render(problem), extra?: Record<string, unknown>): FastifyReply {
-  if (status === 401) reply.header('www-authenticate', 'Bearer realm="callfilter"');
-  if (status === 503) reply.header('retry-after', '1');
-  const body = { error: codeFor(status), code: problem.code, params: problem.params, message, ...extra };
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
+  /**
+   * A message's `number` (E.164, a prefix with its `*`) as people at home write it: answered beside it as
+   * `numberNational`, as everywhere the page reads numbers (national.ts).
+   */
+  national?: (number: string) => string;
 }
 
 export function registerErrorHandlers(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
+  const send = (reply: FastifyReply, status: number, problem: Coded, message = render(problem), extra?: Record<string, unknown>): FastifyReply => {
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="callfilter"');
+    if (status === 503) reply.header('retry-after', '1');
+    const { number } = problem.params;
+    const params = typeof number === 'string' && number.startsWith('+') && options.national ? { ...problem.params, numberNational: options.national(number) } : problem.params;
+    const body = { error: codeFor(status), code: problem.code, params, message, ...extra };
+    return reply.code(status).type('application/json; charset=utf-8').send(body);
+  };
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const mapped = mapError(err, req);
     if (mapped && mapped.status < 500) {

@@ -84,10 +84,19 @@ export const ERRORS = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const;
 
 export const NoContent = Type.Null({ description: 'No content.' });
 
+/**
+ * Beside every E.164 number the page reads (`number`, `caller`, `did`, …): the same as people at home write it, in the
+ * field of the same name with `National` (src/api/national.ts). Present wherever its number is.
+ */
+export const NationalText = Type.String({
+  description: 'The number as people at home write it: 030 1234567 in the home country, +44 20 7946 0018 otherwise; a prefix without its *, like the number.',
+});
+
 const ConflictEntrySchema = Type.Object({
   id: Type.Integer(),
   kind: KindSchema,
   number: Type.String(),
+  numberNational: Type.Optional(NationalText),
   prefix: Type.Boolean(),
   label: Type.Optional(Type.String()),
   source: Type.String(),
@@ -98,6 +107,7 @@ const ConflictEntrySchema = Type.Object({
 export const ConflictSchema = Type.Object(
   {
     number: Type.String({ description: 'Where both entries hold callers: the narrower one (an exact number, or the longer prefix).' }),
+    numberNational: Type.Optional(NationalText),
     prefix: Type.Boolean(),
     wins: ConflictEntrySchema,
     loses: ConflictEntrySchema,

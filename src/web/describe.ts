@@ -5,9 +5,10 @@
  * both entries where both lists hold the caller).
  * The sentence itself is built in the browser, in the reader's language.
  */
+import { conflictView, type ConflictView } from '../api/national.js';
 import type { AppContext } from '../context.js';
-import { allPrefixes } from '../numbers/index.js';
-import { judge, type Conflict } from '../imports/conflicts.js';
+import { allPrefixes, displayNumber, nationalNumber } from '../numbers/index.js';
+import { judge } from '../imports/conflicts.js';
 import { bestEntry, isContact } from '../policy/match.js';
 import type { Profile } from '../policy/types.js';
 import type { CallRecord } from '../store/index.js';
@@ -17,6 +18,7 @@ const MINUTE = 60_000;
 export interface CallEntryFacts {
   kind: 'allow' | 'block';
   number: string;
+  numberNational: string;
   prefix: boolean;
   label?: string;
   contact: boolean;
@@ -26,6 +28,9 @@ export interface CallEntryFacts {
 }
 
 export interface DescribedCall extends CallRecord {
+  /** `caller` and `did` as people at home write them (api/national.ts). */
+  callerNational?: string;
+  didNational?: string;
   /** The personal entry that decided the call, if it still exists. */
   entry?: CallEntryFacts;
   /** The spam list that decided the call, if it still exists (score: the number's score in it now). */
@@ -35,7 +40,7 @@ export interface DescribedCall extends CallRecord {
   /** The kind of the entry that decides this caller's calls now (exact or prefix), if any. */
   current?: 'allow' | 'block';
   /** Both lists hold the caller: the entry that decides, the one it wins over, and why. */
-  both?: Conflict;
+  both?: ConflictView;
 }
 
 function profileOf(ctx: AppContext, name: string | undefined): Profile {
@@ -45,11 +50,15 @@ function profileOf(ctx: AppContext, name: string | undefined): Profile {
 
 export function describeCall(ctx: AppContext, call: CallRecord): DescribedCall {
   const { store } = ctx;
+  const numbering = ctx.config.numbering;
   const out: DescribedCall = { ...call };
+  if (call.caller !== undefined) out.callerNational = nationalNumber(call.caller, numbering);
+  if (call.did !== undefined) out.didNational = nationalNumber(call.did, numbering);
   if (call.entryId !== undefined) {
     const e = store.entries.get(call.entryId);
     if (e) {
-      out.entry = { kind: e.kind, number: e.number, prefix: e.prefix, contact: isContact(e), vip: e.vip, createdAt: e.createdAt };
+      const numberNational = displayNumber(e.number, e.prefix, numbering);
+      out.entry = { kind: e.kind, number: e.number, numberNational, prefix: e.prefix, contact: isContact(e), vip: e.vip, createdAt: e.createdAt };
       if (e.label !== undefined) out.entry.label = e.label;
       if (e.expiresAt !== undefined) out.entry.expiresAt = e.expiresAt;
     }
@@ -89,5 +98,5 @@ function standing(ctx: AppContext, caller: string, out: DescribedCall): void {
     caller,
     now,
   );
-  if (rival) out.both = judge(winner, rival, now);
+  if (rival) out.both = conflictView(judge(winner, rival, now), ctx.config.numbering);
 }

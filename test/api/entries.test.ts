@@ -59,7 +59,7 @@ describe('/api/v1/entries', () => {
       body: {
         error: 'conflict',
         code: 'entry.exists',
-        params: { kind: 'block', number: '+493012345670', id: first.body.id },
+        params: { kind: 'block', number: '+493012345670', numberNational: '030 12345670', id: first.body.id },
         message: `a block entry for +493012345670 already exists (id ${first.body.id})`,
       },
     });
@@ -125,7 +125,7 @@ describe('/api/v1/entries', () => {
       body: {
         error: 'bad_request',
         code: 'number.implausible',
-        params: { field: 'body/number', value: '12', number: '+493012', problem: 'unassigned', region: 'DE' },
+        params: { field: 'body/number', value: '12', number: '+493012', numberNational: '030 12', problem: 'unassigned', region: 'DE' },
         message: `body/number: "12" is not a plausible phone number: +493012 is in no range of numbers assigned in DE${hint}`,
       },
     });

@@ -44,7 +44,7 @@ describe('the call log for the page', () => {
     ]);
     expect(items[0]?.repeat).toEqual({ calls: 2, windowMinutes: 5 });
     expect(items[2]?.list).toEqual({ name: 'Call centres', threshold: 3, score: 7 });
-    expect(items[3]?.entry).toEqual({ kind: 'block', number: '+4930111111', prefix: false, label: 'Lottery', contact: false, vip: false, createdAt: blocked.createdAt });
+    expect(items[3]?.entry).toEqual({ kind: 'block', number: '+4930111111', numberNational: '030 111111', prefix: false, label: 'Lottery', contact: false, vip: false, createdAt: blocked.createdAt });
     expect(items[3]?.current).toBe('block');
     expect(items[1]?.current).toBeUndefined();
   });

@@ -37,14 +37,13 @@ describe('server messages in the page\'s language', () => {
     await page.locator('#view-lists').waitFor();
 
     expect(await addEntry(page, 'abc')).toBe('„abc“ ist keine Telefonnummer: Sie enthält keine Ziffern.');
-    expect(await addEntry(page, '+49 12')).toBe('„+49 12“ ist keine mögliche Telefonnummer: +4912 ist zu kurz für eine Rufnummer.');
+    expect(await addEntry(page, '+49 12')).toBe('„+49 12“ ist keine mögliche Telefonnummer: 012 ist zu kurz für eine Rufnummer.');
 
     await page.locator('#entry-number').fill('030 1234567');
     await page.locator('#entry-submit').click();
     await page.locator('#entries-body tr[data-id]').first().waitFor();
     const duplicate = await addEntry(page, '+49 30 1234567');
-    expect(duplicate).toMatch(/^Für .+ gibt es schon einen Sperreintrag\.$/);
-    expect(duplicate).not.toMatch(/already exists/);
+    expect(duplicate).toBe('Für 030 1234567 gibt es schon einen Sperreintrag.');
 
     const vcard = ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Oma Gisela', 'TEL;TYPE=HOME:030 2345678', 'TEL;TYPE=WORK:', 'TEL:sip:oma@example.org', 'END:VCARD', ''].join('\r\n');
     await page.locator('#import-file').setInputFiles({ name: 'oma.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcard) });

@@ -44,7 +44,7 @@ describe('the setup form', () => {
     const after = await web.call('222222');
     expect(after.variables.CALLFILTER_REASON).toBe('unknown');
     expect(web.ctx.store.calls.list({ limit: 2 }).items.map((c) => c.caller)).toEqual(['+4930222222', undefined]);
-    await page.locator('#calls-body .number', { hasText: '+4930222222' }).waitFor();
+    await page.locator('#calls-body .number', { hasText: '030 222222' }).waitFor();
 
     // Signed in again later: nothing left to ask.
     await page.reload();

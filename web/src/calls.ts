@@ -7,6 +7,7 @@ import { ApiError, get, post, query } from './api.js';
 import { winnerText } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { callTime, countryName, fullTime, message, t } from './i18n.js';
+import { numberText, numberView } from './numbers.js';
 import type { Call, Kind, Page } from './types.js';
 import { actionWord, callFacts, reasonWords } from './words.js';
 
@@ -33,7 +34,8 @@ function callerCell(c: Call): HTMLElement {
   const cell = h('td', { class: 'caller' });
   if (c.callerKind === 'withheld') cell.append(h('span', { class: 'muted' }, t('withheld')));
   else if (c.callerKind === 'internal') cell.append(h('span', { class: 'number' }, c.callerRaw), ' ', h('span', { class: 'muted' }, t('internal')));
-  else cell.append(h('span', { class: 'number' }, c.caller ?? c.callerRaw));
+  else if (c.caller) cell.append(numberView(c.caller, c.callerNational));
+  else cell.append(h('span', { class: 'number' }, c.callerRaw));
   const name = c.label ?? c.callerNameRaw;
   if (name) cell.append(h('span', { class: 'label' }, name));
   return cell;
@@ -48,7 +50,7 @@ function countryCell(c: Call): HTMLElement {
 function actionButtons(c: Call): HTMLElement {
   const cell = h('td', { class: 'do' });
   if (c.callerKind !== 'number' || !c.caller) return cell;
-  const number = c.caller;
+  const number = numberText(c.caller, c.callerNational);
   if (c.current) cell.append(h('span', { class: `state ${c.current}` }, t(`state.${c.current}`)));
   if (c.both) cell.append(h('small', { class: 'both' }, winnerText(c.both)));
   const button = (kind: Kind) =>
@@ -64,7 +66,7 @@ function row(c: Call): HTMLTableRowElement {
     h('td', { class: 'time' }, h('time', { datetime: new Date(c.at).toISOString(), title: fullTime(c.at) }, callTime(c.at))),
     callerCell(c),
     countryCell(c),
-    h('td', { class: 'number did' }, c.did ?? ''),
+    h('td', { class: 'did' }, c.did ? numberView(c.did, c.didNational) : ''),
     h('td', { class: 'what' }, h('span', { class: `badge ${c.action}` }, actionWord(c.action)), ' ', h('span', { class: 'why' }, reasonWords(callFacts(c)))),
     actionButtons(c),
   );
@@ -138,7 +140,7 @@ async function decide(button: HTMLButtonElement): Promise<void> {
   try {
     await post(`/api/v1/calls/${id}/${kind}`);
     await markCaller(call.caller, kind);
-    toast(t(kind === 'block' ? 'toast.blocked' : 'toast.allowed', { number: call.caller }));
+    toast(t(kind === 'block' ? 'toast.blocked' : 'toast.allowed', { number: numberText(call.caller, call.callerNational) }));
     // Focus stays in the row (the button it was on is gone now).
     document.querySelector<HTMLElement>(`#calls-body tr[data-id="${id}"] button`)?.focus();
   } catch (err) {

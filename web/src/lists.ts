@@ -8,12 +8,13 @@ import { conflictItem, conflictsReport } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { date, message, num, t, tn } from './i18n.js';
 import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
+import { numberText, numberView } from './numbers.js';
 import type { Entry, ImportReport, Kind, Page, RowProblem, SpamList } from './types.js';
 
 const entries = new Map<number, Entry>();
 let cursor: number | undefined;
 
-const display = (e: Entry) => (e.prefix ? `${e.number}*` : e.number);
+const display = (e: Entry) => numberText(e.number, e.numberNational, e.prefix);
 
 /** The row under an entry in conflict: each conflict, with its one-click resolution, across the table. */
 function conflictRow(e: Entry, conflicts: NonNullable<Entry['conflicts']>): HTMLTableRowElement {
@@ -41,7 +42,7 @@ function entryRow(e: Entry): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-id': e.id },
-    h('td', { class: 'number' }, number),
+    h('td', {}, numberView(e.number, e.numberNational, e.prefix)),
     h('td', {}, kind, e.vip ? ' VIP' : '', e.expiresAt !== undefined ? h('small', { class: 'muted block' }, t('entry.until', { date: date(e.expiresAt) })) : ''),
     h('td', {}, e.label ?? ''),
     h('td', { class: 'note' }, e.note ?? ''),

@@ -29,7 +29,7 @@ export interface Facts {
   label?: string;
   country?: string;
   schedule?: string;
-  entry?: { kind: Kind; number: string; prefix: boolean; label?: string; contact?: boolean; vip: boolean; createdAt: number; expiresAt?: number };
+  entry?: { kind: Kind; number: string; numberNational?: string; prefix: boolean; label?: string; contact?: boolean; vip: boolean; createdAt: number; expiresAt?: number };
   list?: { name: string; threshold: number; score?: number };
   repeat?: { calls: number; windowMinutes: number };
   wouldHave?: { action: Action; reason: Reason };
@@ -43,8 +43,11 @@ export interface Call {
   callerRaw: string;
   callerNameRaw?: string;
   caller?: string;
+  /** `caller` and `did` as people at home write them (the server's display form; numbers.ts). */
+  callerNational?: string;
   callerKind: 'number' | 'withheld' | 'internal';
   did?: string;
+  didNational?: string;
   country?: string;
   action: Action;
   reason: Reason;
@@ -66,6 +69,7 @@ export interface ConflictSide {
   id: number;
   kind: Kind;
   number: string;
+  numberNational?: string;
   prefix: boolean;
   label?: string;
   source: string;
@@ -75,6 +79,7 @@ export interface ConflictSide {
 /** An allow and a block entry that hold the same callers: only `wins` decides their calls. */
 export interface Conflict {
   number: string;
+  numberNational?: string;
   prefix: boolean;
   wins: ConflictSide;
   loses: ConflictSide;
@@ -84,6 +89,7 @@ export interface Conflict {
 export interface Entry {
   id: number;
   number: string;
+  numberNational?: string;
   prefix: boolean;
   kind: Kind;
   label?: string;
@@ -126,8 +132,9 @@ export interface ImportReport {
 }
 
 export interface Explained {
-  caller: { kind: 'number' | 'withheld' | 'internal' | 'local'; raw: string; e164?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
+  caller: { kind: 'number' | 'withheld' | 'internal' | 'local'; raw: string; e164?: string; e164National?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
   did?: string;
+  didNational?: string;
   at: number;
   decision: {
     action: Action;
@@ -144,7 +151,7 @@ export interface Explained {
 
 export interface Stats {
   days: { day: string; from: number; total: number; byAction: Record<Action, number> }[];
-  topBlocked: { caller: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
+  topBlocked: { caller: string; callerNational?: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
 }
 
 /** GET and PUT /api/v1/settings: one setting in force, and where it comes from. */

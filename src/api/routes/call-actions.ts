@@ -12,6 +12,7 @@ import type { CallRecord, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { parseTime } from '../params.js';
 import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, IdParams, LabelSchema, NoteSchema, Strict, TimeText } from '../schemas.js';
+import { withNational } from '../national.js';
 import { EntrySchema } from './entries.js';
 
 const BlockBody = Type.Object(
@@ -69,6 +70,12 @@ function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit
   });
 }
 
+/** The answer with each entry's number as people write it. */
+function view(ctx: AppContext, r: ReturnType<typeof decide>) {
+  const numbering = ctx.config.numbering;
+  return { ...r, entry: withNational(r.entry, numbering), removed: r.removed.map((e) => withNational(e, numbering)) };
+}
+
 function getCall(ctx: AppContext, id: number): CallRecord {
   const call = ctx.store.calls.get(id);
   if (!call) throw notFound(coded('call.not_found', { id }));
@@ -103,7 +110,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (label !== undefined) fields.label = label;
       if (expiresAt !== undefined) fields.expiresAt = parseTime(expiresAt, 'body/expiresAt');
       const result = decide(ctx, call, 'block', fields);
-      return reply.code(result.created ? 201 : 200).send(result);
+      return reply.code(result.created ? 201 : 200).send(view(ctx, result));
     },
   );
 
@@ -127,7 +134,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       const label = body.label ?? call.callerNameRaw ?? (NAMING_REASONS.has(call.reason) ? call.label : undefined);
       if (label !== undefined) fields.label = label;
       const result = decide(ctx, call, 'allow', fields);
-      return reply.code(result.created ? 201 : 200).send(result);
+      return reply.code(result.created ? 201 : 200).send(view(ctx, result));
     },
   );
 }

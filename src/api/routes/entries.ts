@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.js';
 import { entryConflicts } from '../../imports/index.js';
 import type { EntryPatch, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, notFound } from '../errors.js';
+import { conflictView, withNational } from '../national.js';
 import { entryNumber, parseTime } from '../params.js';
 import {
   ActionSchema,
@@ -17,6 +18,7 @@ import {
   KindSchema,
   LabelSchema,
   NoContent,
+  NationalText,
   NoteSchema,
   Nullable,
   NumberText,
@@ -29,6 +31,7 @@ import {
 export const EntrySchema = Type.Object({
   id: Type.Integer(),
   number: Type.String({ description: 'E.164, or the leading part of one when prefix is true.' }),
+  numberNational: Type.Optional(NationalText),
   prefix: Type.Boolean(),
   kind: KindSchema,
   action: Type.Optional(ActionSchema),
@@ -109,8 +112,10 @@ function checkAction(kind: string | undefined, action: string | null | undefined
 export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { entries } = ctx.store;
   const withConflicts = (e: StoredEntry) => {
+    const numbering = ctx.config.numbering;
     const conflicts = entryConflicts(ctx, e);
-    return conflicts.length === 0 ? e : { ...e, conflicts };
+    const entry = withNational(e, numbering);
+    return conflicts.length === 0 ? entry : { ...entry, conflicts: conflicts.map((c) => conflictView(c, numbering)) };
   };
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(

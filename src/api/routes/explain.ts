@@ -3,8 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { evaluate, type CallInput } from '../../screen/evaluate.js';
+import { nationalNumber } from '../../numbers/index.js';
+import { withNational } from '../national.js';
 import { parseTime } from '../params.js';
-import { ActionSchema, ERRORS, ReasonSchema, Strict, StringEnum, TimeText } from '../schemas.js';
+import { ActionSchema, ERRORS, NationalText, ReasonSchema, Strict, StringEnum, TimeText } from '../schemas.js';
 import { EntrySchema } from './entries.js';
 
 const ExplainQuery = Type.Object(
@@ -23,6 +25,7 @@ const ExplainSchema = Type.Object({
     kind: StringEnum(['number', 'withheld', 'internal', 'local'] as const, { description: 'local: a number sent without its area code while the home area code is not set; it cannot be read.' }),
     raw: Type.String(),
     e164: Type.Optional(Type.String()),
+    e164National: Type.Optional(NationalText),
     country: Type.Optional(Type.String()),
     type: Type.Optional(Type.String()),
     plausible: Type.Optional(Type.Boolean()),
@@ -31,6 +34,7 @@ const ExplainSchema = Type.Object({
     why: Type.Optional(Type.String()),
   }),
   did: Type.Optional(Type.String()),
+  didNational: Type.Optional(NationalText),
   at: Type.Integer(),
   decision: Type.Object({
     action: ActionSchema,
@@ -49,6 +53,7 @@ const ExplainSchema = Type.Object({
         listName: Type.String(),
         entryId: Type.Integer(),
         number: Type.String(),
+        numberNational: Type.Optional(NationalText),
         prefix: Type.Boolean(),
         score: Type.Number(),
         threshold: Type.Number(),
@@ -78,7 +83,18 @@ export function explainRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (presentation !== undefined) input.presentation = presentation;
       if (origin !== undefined) input.origin = origin;
       const ev = await evaluate(ctx, input, at);
-      return { caller: ev.caller, ...(ev.did !== undefined && { did: ev.did }), at, decision: ev.decision };
+      const numbering = ctx.config.numbering;
+      const { caller, decision } = ev;
+      return {
+        caller: caller.kind === 'number' ? { ...caller, e164National: nationalNumber(caller.e164, numbering) } : caller,
+        ...(ev.did !== undefined && { did: ev.did, didNational: nationalNumber(ev.did, numbering) }),
+        at,
+        decision: {
+          ...decision,
+          ...(decision.entry && { entry: withNational(decision.entry, numbering) }),
+          ...(decision.listHit && { listHit: withNational(decision.listHit, numbering) }),
+        },
+      };
     },
   );
 }

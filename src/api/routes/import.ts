@@ -5,6 +5,7 @@ import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { importEntries, ImportUsageError } from '../../imports/index.js';
 import { HttpError } from '../errors.js';
+import { conflictView } from '../national.js';
 import { readUpload, uploadDoc } from '../upload.js';
 import { ConflictSchema, ERRORS, IgnoredRowSchema, ImportFormatSchema, KindSchema, RejectedRowSchema, Strict } from '../schemas.js';
 
@@ -57,7 +58,8 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       const file = await readUpload(req);
       const { kind, format } = req.query;
       try {
-        return await importEntries(ctx, file, { ...(kind && { kind }), ...(format && { format }) });
+        const report = await importEntries(ctx, file, { ...(kind && { kind }), ...(format && { format }) });
+        return { ...report, conflicts: (report.conflicts ?? []).map((c) => conflictView(c, ctx.config.numbering)) };
       } catch (err) {
         if (err instanceof ImportUsageError) {
           // The CSV refusal names its choice already; the others say what would be accepted.
