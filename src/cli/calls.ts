@@ -4,10 +4,10 @@ import { evaluate } from '../screen/evaluate.js';
 import type { CallRecord } from '../store/types.js';
 import { oneLine } from '../text.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
-import type { Out } from './main.js';
+import type { CliIo, Out, ShowNumber } from './main.js';
 
 /** What would happen if this number called now (or at --at), and why — without logging a call. */
-export async function explainCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
+export async function explainCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
   const { values, positionals } = parse(argv, { did: { type: 'string' }, at: { type: 'string' }, presentation: { type: 'string' }, internal: { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('a number is required (use "anonymous" for a withheld caller)');
   const at = values.at ? parseTime(values.at, ctx.clock(), -1, '--at') : ctx.clock();
@@ -16,8 +16,8 @@ export async function explainCommand(ctx: AppContext, argv: string[], out: Out):
   const origin = values.internal ? 'internal' : 'trunk';
   const ev = await evaluate(ctx, { callerRaw: positionals.join(' '), origin, ...(presentation !== undefined && { presentation }), ...(values.did && { didRaw: values.did }) }, at);
   const { caller, decision } = ev;
-  out(`caller:   ${caller.kind === 'number' ? `${caller.e164} (${caller.country ?? 'unknown country'}${caller.type ? `, ${caller.type.toLowerCase().replace(/_/g, ' ')}` : ''}${caller.plausible ? '' : ', implausible'})` : `${caller.kind} (${caller.raw || 'empty'})`}`);
-  if (ev.did) out(`called:   ${ev.did}`);
+  out(`caller:   ${caller.kind === 'number' ? `${io.number(caller.e164)} (${caller.country ?? 'unknown country'}${caller.type ? `, ${caller.type.toLowerCase().replace(/_/g, ' ')}` : ''}${caller.plausible ? '' : ', implausible'})` : `${caller.kind} (${caller.raw || 'empty'})`}`);
+  if (ev.did) out(`called:   ${io.number(ev.did)}`);
   out(`at:       ${formatTime(at)}`);
   out(`decision: ${decision.action}${decision.cause ? ` (cause ${decision.cause})` : ''}${decision.announcement ? ` (${decision.announcement})` : ''}`);
   out(`reason:   ${decision.reason}${decision.label ? `  "${oneLine(decision.label)}"` : ''}`);
@@ -26,12 +26,13 @@ export async function explainCommand(ctx: AppContext, argv: string[], out: Out):
   out(`why:      ${oneLine(decision.explanation)}`);
 }
 
-function showCall(c: CallRecord): string {
-  const who = oneLine(c.caller ?? (c.callerKind === 'withheld' ? 'withheld' : c.callerRaw));
-  return [`#${c.id}`, formatTime(c.at), who.padEnd(16), `→ ${oneLine(c.did ?? '?')}`.padEnd(16), c.action.padEnd(9), c.reason, c.label ? `"${oneLine(c.label)}"` : ''].join('  ').trimEnd();
+function showCall(c: CallRecord, number: ShowNumber): string {
+  const who = c.caller !== undefined ? number(c.caller) : oneLine(c.callerKind === 'withheld' ? 'withheld' : c.callerRaw);
+  // A DID the dialplan passed that is not a number (`s`, an extension) is shown as it came, on one line.
+  return [`#${c.id}`, formatTime(c.at), who.padEnd(16), `→ ${c.did === undefined ? '?' : oneLine(number(c.did))}`.padEnd(16), c.action.padEnd(9), c.reason, c.label ? `"${oneLine(c.label)}"` : ''].join('  ').trimEnd();
 }
 
-export function callsCommand(ctx: AppContext, argv: string[], out: Out): void {
+export function callsCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): void {
   const { values } = parse(argv, { blocked: { type: 'boolean' }, since: { type: 'string' }, number: { type: 'string' }, limit: { type: 'string' } });
   const limit = parseIntFlag(values.limit, '--limit', 1, 1000) ?? 50;
   const from = values.since ? parseTime(values.since, ctx.clock(), -1, '--since') : undefined;
@@ -49,5 +50,5 @@ export function callsCommand(ctx: AppContext, argv: string[], out: Out): void {
         .slice(0, limit)
     : ctx.store.calls.list(query).items;
   if (calls.length === 0) out('no calls');
-  for (const c of calls) out(showCall(c));
+  for (const c of calls) out(showCall(c, io.number));
 }
