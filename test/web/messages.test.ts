@@ -51,6 +51,11 @@ describe('server messages in the page\'s language', () => {
     await page.locator('#import-report .ok').waitFor();
     const lines = await page.locator('#import-report ul.lines li').allTextContents();
     expect(lines).toEqual(['Zeile 5: leere Telefonnummer (TEL)', 'Zeile 6: SIP-Adresse, keine Telefonnummer']);
+    // Where each entry came from, in words: the page's own add form, and the vCard.
+    const oma = page.locator('#entries-body tr', { hasText: 'Oma Gisela' });
+    await oma.waitFor();
+    expect(await oma.locator('td.time small').textContent()).toBe('vCard-Import');
+    expect(await page.locator('#entries-body tr', { hasText: '030 1234567' }).locator('td.time small').textContent()).toBe('Webseite oder API');
     await screenshot(page, 'messages-de');
 
     // A file that does not read: each bad line in German.

@@ -27,6 +27,12 @@ export function t(key: Key, values: Record<string, string | number> = {}): strin
   return table[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
 }
 
+/** Where an entry came from (its `source`), in words; a source the page has no word for as it is. */
+export function sourceWord(source: string): string {
+  const key = `source.${source}`;
+  return Object.hasOwn(table, key) ? t(key as Key) : source;
+}
+
 /**
  * A message of the server's code table (an error's or an import row's `code` and `params`) in the reader's language;
  * `fallback` (the server's English) for a code the page does not know. A parameter that is a word of its own is

@@ -6,7 +6,7 @@ import { ApiError, del, get, patch, post, query, request } from './api.js';
 import { errorText } from './calls.js';
 import { conflictItem, conflictsReport } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
-import { date, message, num, t, tn } from './i18n.js';
+import { date, message, num, sourceWord, t, tn } from './i18n.js';
 import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
 import { numberText, numberView } from './numbers.js';
 import type { Entry, ImportReport, Kind, Page, RowProblem, SpamList } from './types.js';
@@ -46,7 +46,7 @@ function entryRow(e: Entry): HTMLTableRowElement {
     h('td', {}, kind, e.vip ? ' VIP' : '', e.expiresAt !== undefined ? h('small', { class: 'muted block' }, t('entry.until', { date: date(e.expiresAt) })) : ''),
     h('td', {}, e.label ?? ''),
     h('td', { class: 'note' }, e.note ?? ''),
-    h('td', { class: 'time' }, date(e.createdAt), h('small', { class: 'muted block' }, e.source)),
+    h('td', { class: 'time' }, date(e.createdAt), h('small', { class: 'muted block' }, sourceWord(e.source))),
     h(
       'td',
       { class: 'do' },
