@@ -2,12 +2,14 @@
  * The admin API as a Fastify instance, built without listening (fastify/demo's app.ts): server.ts listens, tests
  * use app.inject. Everything under /api/v1 needs the admin token; /healthz never does; /metrics unless configured.
  */
+import { coded } from '../messages/index.js';
 import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { stripBidi } from '../labels.js';
 import { VoicemailSpool } from '../voicemail/index.js';
+import { nationalNumber, nationalPrefix } from '../numbers/index.js';
 import { createWeb, registerWeb, type CallEvents } from '../web/index.js';
 import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
 import { authFailureLimit, type AuthLimitOptions } from './auth-limit.js';
@@ -59,9 +61,9 @@ function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => b
     // The web page sends no token but its session cookie (and, for a change, its CSRF token): see src/web.
     if (result === 'missing' && signedIn?.(req)) return;
     if (result === 'missing') {
-      throw new HttpError(401, 'this needs the admin token: send "Authorization: Bearer <token>" (the token is in the data dir\'s admin-token file; "callfilter token" prints it)');
+      throw new HttpError(401, coded('auth.token_needed'));
     }
-    if (result === 'invalid') throw new HttpError(401, 'the admin token is not valid');
+    if (result === 'invalid') throw new HttpError(401, coded('auth.token_invalid'));
   };
 }
 
@@ -119,7 +121,10 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
     schemaErrorFormatter,
     return503OnClosing: true,
   });
-  registerErrorHandlers(app, { onServerError: () => options.metrics.error('http') });
+  registerErrorHandlers(app, {
+    onServerError: () => options.metrics.error('http'),
+    national: (n) => (n.endsWith('*') ? `${nationalPrefix(n.slice(0, -1), ctx.config.numbering)}*` : nationalNumber(n, ctx.config.numbering)),
+  });
   // Root-level hooks: they run for every route, before the token check of the /api plugin.
   securityHeaders(app);
   authFailureLimit(app, { onLockout: (address) => log.warn({ address }, 'too many failed sign-ins; refusing this address for a while'), ...options.authLimit });

@@ -9,6 +9,7 @@
  * proxy every client has the proxy's address; a lockout then locks out everyone for the window — acceptable for
  * one admin, and what Fastify's trustProxy would change.
  */
+import { coded } from '../messages/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createWindowCounter } from '../limit.js';
 import { HttpError } from './errors.js';
@@ -45,7 +46,7 @@ export function authFailureLimit(app: FastifyInstance, options: AuthLimitOptions
     const closes = failures.window(req.ip)?.closes ?? clock();
     const seconds = Math.max(1, Math.ceil((closes - clock()) / 1000));
     reply.header('retry-after', String(seconds));
-    throw new HttpError(429, `too many failed sign-ins from this address; try again in ${seconds} s`);
+    throw new HttpError(429, coded('auth.too_many', { seconds }));
   });
 
   app.addHook('onResponse', async (req, reply) => {

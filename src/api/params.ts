@@ -1,6 +1,7 @@
 /** Values the JSON schema can only bound, checked the way the rest of callfilter checks them. */
 import type { AppContext } from '../context.js';
-import { implausibility, normaliseDid, normaliseEntry, normaliseNumber } from '../numbers/index.js';
+import { about, coded } from '../messages/index.js';
+import { implausible, normaliseDid, normaliseEntry, normaliseNumber } from '../numbers/index.js';
 import { badRequest } from './errors.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -13,7 +14,7 @@ export function parseTime(value: string, field: string): number {
     const t = Date.parse(s.replace(' ', 'T'));
     if (!Number.isNaN(t)) return t;
   }
-  throw badRequest(`${field}: ${JSON.stringify(value)} is not a time (epoch milliseconds, or ISO 8601 like 2026-12-31 or 2026-12-31T18:00:00Z)`);
+  throw badRequest(coded('request.time', { field, value }));
 }
 
 /**
@@ -25,19 +26,17 @@ export function entryNumber(ctx: AppContext, text: string, prefix: boolean | und
   let s = text.trim();
   if (prefix === true && !s.endsWith('*')) s += '*';
   const n = normaliseEntry(s, ctx.config.numbering);
-  if (!n.ok) throw badRequest(`${field}: ${n.error}`);
-  if (prefix === false && n.prefix) throw badRequest(`${field}: ${JSON.stringify(text)} ends in "*" (a prefix) but prefix is false`);
-  const why = n.prefix || short === true ? undefined : implausibility(n.number);
-  if (why !== undefined) {
-    throw badRequest(`${field}: ${JSON.stringify(text)} is not a plausible phone number: ${why}; for a deliberately short number (a service number) send "short": true`);
-  }
+  if (!n.ok) throw badRequest(about(n, field));
+  if (prefix === false && n.prefix) throw badRequest(coded('number.prefix_unexpected', { field, value: text }));
+  const why = n.prefix || short === true ? undefined : implausible(n.number);
+  if (why !== undefined) throw badRequest(coded('number.implausible', { field, value: text, ...why }));
   return { number: n.number, prefix: n.prefix };
 }
 
 /** A caller's number (a filter of the call log): E.164. */
 export function callerNumber(ctx: AppContext, text: string, field: string): string {
   const n = normaliseNumber(text, ctx.config.numbering);
-  if (!n.ok) throw badRequest(`${field}: ${n.error}`);
+  if (!n.ok) throw badRequest(about(n, field));
   return n.e164;
 }
 

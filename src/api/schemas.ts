@@ -52,12 +52,28 @@ export function Page<T extends TSchema>(item: T) {
   });
 }
 
+/** A message of the code table (src/messages): its stable code and its parameters, for a client to word. */
+export const MessageCode = Type.String({
+  description:
+    'What went wrong, as a stable code of the message table (number.no_digits, entry.exists, import.vcard_block, …): a client words it in its own language from `params`, and shows `message` for a code it does not know.',
+});
+export const MessageParams = Type.Record(Type.String(), Type.Union([Type.String(), Type.Integer(), Type.Number()]), {
+  description:
+    'The values the message names, by name (value, number, line, limit, …). `field` is the part of the request at fault (body/number, querystring/kind), when there is one; a `number` in E.164 comes with `numberNational`, as people at home write it.',
+});
+
+/** A row of a file that did not read, or that was left out on purpose: its line, the English text, and the message. */
+export const RejectedRowSchema = Type.Object({ line: Type.Integer(), error: Type.String(), code: MessageCode, params: MessageParams });
+export const IgnoredRowSchema = Type.Object({ line: Type.Integer(), why: Type.String(), code: MessageCode, params: MessageParams });
+
 export const ErrorSchema = Type.Object(
   {
-    error: Type.String({ description: 'Short code: bad_request, unauthorized, not_found, conflict, payload_too_large, …' }),
-    message: Type.String({ description: 'What went wrong, naming the field.' }),
+    error: Type.String({ description: 'Short code per HTTP status: bad_request, unauthorized, not_found, conflict, payload_too_large, …' }),
+    code: MessageCode,
+    params: MessageParams,
+    message: Type.String({ description: 'What went wrong in English, naming the field: rendered from `code` and `params`.' }),
     format: Type.Optional(Type.String()),
-    rejected: Type.Optional(Type.Array(Type.Object({ line: Type.Integer(), error: Type.String() }))),
+    rejected: Type.Optional(Type.Array(RejectedRowSchema, { description: 'An import refused: each bad row (at most 100).' })),
     rejectedCount: Type.Optional(Type.Integer()),
   },
   { description: 'Every error response.' },
@@ -68,10 +84,19 @@ export const ERRORS = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const;
 
 export const NoContent = Type.Null({ description: 'No content.' });
 
+/**
+ * Beside every E.164 number the page reads (`number`, `caller`, `did`, …): the same as people at home write it, in the
+ * field of the same name with `National` (src/api/national.ts). Present wherever its number is.
+ */
+export const NationalText = Type.String({
+  description: 'The number as people at home write it: 030 1234567 in the home country, +44 20 7946 0018 otherwise; a prefix without its *, like the number.',
+});
+
 const ConflictEntrySchema = Type.Object({
   id: Type.Integer(),
   kind: KindSchema,
   number: Type.String(),
+  numberNational: Type.Optional(NationalText),
   prefix: Type.Boolean(),
   label: Type.Optional(Type.String()),
   source: Type.String(),
@@ -82,6 +107,7 @@ const ConflictEntrySchema = Type.Object({
 export const ConflictSchema = Type.Object(
   {
     number: Type.String({ description: 'Where both entries hold callers: the narrower one (an exact number, or the longer prefix).' }),
+    numberNational: Type.Optional(NationalText),
     prefix: Type.Boolean(),
     wins: ConflictEntrySchema,
     loses: ConflictEntrySchema,

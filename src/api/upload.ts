@@ -4,6 +4,7 @@
  * their own encapsulated context, where every content type is read as raw bytes — JSON too, because a PhoneBlock
  * list is JSON and its rows must keep their line numbers.
  */
+import { coded } from '../messages/index.js';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImportSource } from '../import/index.js';
@@ -33,9 +34,9 @@ export async function uploadContext(app: FastifyInstance, limitBytes: number): P
 function checkBoundary(contentType: string | undefined): void {
   const m = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
   const boundary = m?.[1] ?? m?.[2] ?? '';
-  if (boundary === '') throw badRequest('body: the multipart/form-data Content-Type has no boundary parameter');
+  if (boundary === '') throw badRequest(coded('upload.no_boundary', { field: 'body' }));
   if (boundary.length > MAX_BOUNDARY_CHARS) {
-    throw badRequest(`body: the multipart boundary is ${boundary.length} characters long; at most ${MAX_BOUNDARY_CHARS} are allowed (RFC 2046)`);
+    throw badRequest(coded('upload.long_boundary', { field: 'body', length: boundary.length, max: MAX_BOUNDARY_CHARS }));
   }
 }
 
@@ -48,14 +49,14 @@ function multipartError(err: unknown): unknown {
   const { code, statusCode } = err as { code?: string; statusCode?: number };
   switch (code) {
     case 'FST_FILES_LIMIT':
-      return badRequest(`body: the multipart body has more than ${LIMITS.files} file; send one file per upload`);
+      return badRequest(coded('upload.files', { field: 'body', max: LIMITS.files }));
     case 'FST_FIELDS_LIMIT':
-      return badRequest(`body: the multipart body has more than ${LIMITS.fields} fields; send the file and nothing else`);
+      return badRequest(coded('upload.fields', { field: 'body', max: LIMITS.fields }));
     case 'FST_PARTS_LIMIT':
-      return badRequest(`body: the multipart body has more than ${LIMITS.parts} parts; send the file and nothing else`);
+      return badRequest(coded('upload.parts', { field: 'body', max: LIMITS.parts }));
   }
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return err;
-  return badRequest(`body: the multipart/form-data body cannot be read: ${(err as Error).message}`);
+  return badRequest(coded('upload.unreadable', { field: 'body', detail: (err as Error).message }));
 }
 
 async function readMultipart(req: FastifyRequest): Promise<ImportSource & { buffer: Buffer }> {
@@ -70,7 +71,7 @@ async function readMultipart(req: FastifyRequest): Promise<ImportSource & { buff
   } catch (err) {
     throw multipartError(err);
   }
-  if (!file) throw badRequest('body: the multipart body has no file part (send the file in a field named "file")');
+  if (!file) throw badRequest(coded('upload.no_file_part', { field: 'body' }));
   return file;
 }
 
@@ -79,7 +80,7 @@ export async function readUpload(req: FastifyRequest): Promise<ImportSource & { 
   if (req.isMultipart()) return readMultipart(req);
   const body = req.body;
   if (!Buffer.isBuffer(body) || body.length === 0) {
-    throw badRequest('body: no file: send it as the request body (Content-Type text/csv, text/vcard, application/xml or application/json) or as multipart/form-data field "file"');
+    throw badRequest(coded('upload.no_file', { field: 'body' }));
   }
   const contentType = req.headers['content-type'];
   return { buffer: body, ...(contentType && { contentType }) };

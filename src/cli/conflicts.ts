@@ -2,30 +2,28 @@
 import type { AppContext } from '../context.js';
 import { entryConflicts, type Conflict, type ConflictEntry } from '../import/index.js';
 import type { StoredEntry } from '../store/index.js';
-import type { Out } from './main.js';
+import type { Out, ShowNumber } from './main.js';
 
 /** Conflicts an import prints in full; the rest are counted (the API lists 100). */
 const SHOWN = 20;
 
-const shown = (number: string, prefix: boolean) => (prefix ? `${number}*` : number);
-
-function side(e: ConflictEntry): string {
-  return [`${e.kind} #${e.id}`, shown(e.number, e.prefix), ...(e.label ? [JSON.stringify(e.label)] : []), `[${e.source}]`].join(' ');
+function side(e: ConflictEntry, number: ShowNumber): string {
+  return [`${e.kind} #${e.id}`, number(e.number, e.prefix), ...(e.label ? [JSON.stringify(e.label)] : []), `[${e.source}]`].join(' ');
 }
 
-export function conflictLine(c: Conflict): string {
-  return `conflict at ${shown(c.number, c.prefix)}: ${side(c.wins)} wins over ${side(c.loses)} (${c.why})`;
+export function conflictLine(c: Conflict, number: ShowNumber): string {
+  return `conflict at ${number(c.number, c.prefix)}: ${side(c.wins, number)} wins over ${side(c.loses, number)} (${c.why})`;
 }
 
 /** An import's conflicts: a count, the first SHOWN, and how many more. */
-export function showConflicts(conflicts: readonly Conflict[], count: number, out: Out): void {
+export function showConflicts(conflicts: readonly Conflict[], count: number, out: Out, number: ShowNumber): void {
   if (count === 0) return;
   out(`  ${count.toLocaleString('en')} ${count === 1 ? 'number is' : 'numbers are'} on both lists now; only the winner decides:`);
-  for (const c of conflicts.slice(0, SHOWN)) out(`    ${conflictLine(c)}`);
+  for (const c of conflicts.slice(0, SHOWN)) out(`    ${conflictLine(c, number)}`);
   if (count > SHOWN) out(`    … ${(count - SHOWN).toLocaleString('en')} more (the Lists page marks them all)`);
 }
 
 /** After adding or changing one entry: the entries of the other kind it now shares callers with, and who wins. */
-export function showEntryConflicts(ctx: AppContext, entry: StoredEntry, out: Out): void {
-  for (const c of entryConflicts(ctx, entry)) out(`  ${conflictLine(c)}`);
+export function showEntryConflicts(ctx: AppContext, entry: StoredEntry, out: Out, number: ShowNumber): void {
+  for (const c of entryConflicts(ctx, entry)) out(`  ${conflictLine(c, number)}`);
 }

@@ -6,7 +6,7 @@ import type { NewEntry, StoredEntry } from '../store/types.js';
 import { oneLine } from '../text.js';
 import { formatTime, parse, parseIntFlag, parseTime, UsageError } from './args.js';
 import { showEntryConflicts } from './conflicts.js';
-import type { Out } from './main.js';
+import type { CliIo, Out, ShowNumber } from './main.js';
 
 /**
  * The number or prefix of an entry. An exact number to add must be plausible unless `short` says it is
@@ -24,10 +24,8 @@ export function entryNumber(ctx: AppContext, positionals: string[], prefixFlag: 
   return { number: n.number, prefix: n.prefix };
 }
 
-export const shown = (e: { number: string; prefix: boolean }): string => `${e.number}${e.prefix ? '*' : ''}`;
-
-export function showEntry(e: StoredEntry): string {
-  const parts = [`#${e.id}`, e.kind.padEnd(5), shown(e)];
+export function showEntry(e: StoredEntry, number: ShowNumber): string {
+  const parts = [`#${e.id}`, e.kind.padEnd(5), number(e.number, e.prefix)];
   if (e.action) parts.push(`→ ${e.action}${e.cause ? ` (cause ${e.cause})` : ''}`);
   if (e.label) parts.push(`"${oneLine(e.label)}"`);
   if (e.vip) parts.push('VIP');
@@ -47,17 +45,17 @@ export function broader(ctx: AppContext, e: { number: string; prefix: boolean },
  * Adds or updates the entry and removes the entry of the other kind for the same number or prefix (entries.put) —
  * the last word wins, as "block this caller" / "allow this caller" do in the API, and says so.
  */
-async function addEntry(ctx: AppContext, entry: NewEntry, out: Out): Promise<void> {
+async function addEntry(ctx: AppContext, entry: NewEntry, out: Out, io: CliIo): Promise<void> {
   const { entry: saved, created, removed } = ctx.store.entries.put(entry);
   // What the person changed is theirs: a sync that drops the number no longer removes the entry.
   if (!created) await ctx.store.origins.claim(saved.id);
   await barringFollows(ctx, { ...(entry.kind === 'block' && { blocked: saved }), unblocked: removed });
-  out(`${created ? 'added' : 'updated'} ${showEntry(saved)}`);
-  for (const e of removed) out(`removed ${showEntry(e)}  (the ${entry.kind} entry replaces it: the last word wins)`);
-  showEntryConflicts(ctx, saved, out);
+  out(`${created ? 'added' : 'updated'} ${showEntry(saved, io.number)}`);
+  for (const e of removed) out(`removed ${showEntry(e, io.number)}  (the ${entry.kind} entry replaces it: the last word wins)`);
+  showEntryConflicts(ctx, saved, out, io.number);
 }
 
-export async function blockCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
+export async function blockCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
   const { values, positionals } = parse(argv, {
     prefix: { type: 'boolean' },
     short: { type: 'boolean' },
@@ -77,25 +75,25 @@ export async function blockCommand(ctx: AppContext, argv: string[], out: Out): P
   if (values.label) entry.label = values.label;
   if (values.note) entry.note = values.note;
   if (values.expires) entry.expiresAt = parseTime(values.expires, ctx.clock(), 1, '--expires');
-  await addEntry(ctx, entry, out);
+  await addEntry(ctx, entry, out, io);
 }
 
-export async function allowCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
+export async function allowCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
   const { values, positionals } = parse(argv, { prefix: { type: 'boolean' }, short: { type: 'boolean' }, name: { type: 'string' }, vip: { type: 'boolean' }, note: { type: 'string' } });
   const { number, prefix } = entryNumber(ctx, positionals, values.prefix, { short: values.short === true });
   const entry: NewEntry = { number, prefix, kind: 'allow', source: 'cli', vip: values.vip === true };
   if (values.name) entry.label = values.name;
   if (values.note) entry.note = values.note;
-  await addEntry(ctx, entry, out);
+  await addEntry(ctx, entry, out, io);
 }
 
-export function listCommand(ctx: AppContext, argv: string[], out: Out): void {
+export function listCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): void {
   const { values } = parse(argv, { kind: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' } });
   const kind = values.kind as EntryKind | undefined;
   if (kind !== undefined && kind !== 'allow' && kind !== 'block') throw new UsageError(`--kind: ${JSON.stringify(kind)} is not allow or block`);
   const limit = parseIntFlag(values.limit, '--limit', 1, 1000) ?? 100;
   const page = ctx.store.entries.list({ ...(kind && { kind }), ...(values.search && { search: values.search }), limit });
   if (page.items.length === 0) out('no entries');
-  for (const e of page.items) out(showEntry(e));
+  for (const e of page.items) out(showEntry(e, io.number));
   if (page.nextCursor !== undefined) out(`… more (showing ${limit}; use --limit or --search)`);
 }

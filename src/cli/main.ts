@@ -8,6 +8,7 @@ import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
 import { isStoreError } from '../store/index.js';
 import { ImportFormatError } from '../import/formats/index.js';
+import { displayNumber } from '../numbers/index.js';
 import { CommandError, UsageError } from './args.js';
 import { allowCommand, blockCommand, listCommand } from './entries.js';
 import { removeCommand, unblockCommand } from './remove.js';
@@ -22,14 +23,24 @@ import { OutputClosed, stdoutOutput } from './stdout.js';
 
 export type Out = (line: string) => void;
 
-/** What a command has besides its line output: raw writes (exports), messages for stderr, the progress bar's stream. */
+/** A number or prefix as the command line shows it (numbers.ts): as people at home write it, or E.164 with --e164. */
+export type ShowNumber = (number: string, prefix?: boolean) => string;
+
+/**
+ * What a command has besides its line output: raw writes (exports), messages for stderr, the progress bar's stream,
+ * and how to show numbers.
+ */
 export interface CliIo {
   write(chunk: string): void | Promise<void>;
   err: Out;
   progress?: ProgressStream;
+  number: ShowNumber;
 }
 
 type Command = (ctx: AppContext, argv: string[], out: Out, io: CliIo) => Promise<void> | void;
+
+/** Print numbers as stored (E.164) instead of as people at home write them: for scripts, and to copy one exactly. */
+const E164_FLAG = '--e164';
 
 /** `storedSettings: false`: the command opens without the database's settings, as it is the one that replaces them. */
 const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: false }> = {
@@ -51,7 +62,14 @@ const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: f
 };
 
 export function usage(): string {
-  return ['usage: callfilter <command> [options]', '', '  start                 run the service (FastAGI server and admin API)', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+  return [
+    'usage: callfilter <command> [options]',
+    '',
+    '  start                 run the service (FastAGI server and admin API)',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    '',
+    `Numbers print as people at home write them (030 1234567); ${E164_FLAG} prints them as stored (+49301234567).`,
+  ].join('\n');
 }
 
 /** Runs one command; returns the exit code. Separate from the process so tests can call it. */
@@ -65,7 +83,9 @@ export async function run(
   // What is not passed in goes to the process's stdout (tests pass both).
   const stdout = out === undefined || io.write === undefined ? stdoutOutput() : undefined;
   out ??= (l) => stdout?.line(l);
-  const [name, ...rest] = argv;
+  // Before or after the command's name: any command that prints numbers takes it; the ones that print none ignore it.
+  const e164 = argv.includes(E164_FLAG);
+  const [name, ...rest] = argv.filter((a) => a !== E164_FLAG);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     out(usage());
     return name === undefined ? 2 : 0;
@@ -79,7 +99,9 @@ export async function run(
   try {
     const config = loadConfig({ env });
     ctx = createContext(config, { logger: createLogger('warn', process.stderr as never), ...(command.storedSettings === false && { storedSettings: false }) });
-    await command.run(ctx, rest, out, { write: io.write ?? ((chunk) => stdout?.write(chunk)), err, progress: io.progress ?? process.stderr });
+    const numbering = () => (ctx as AppContext).config.numbering;
+    const number: ShowNumber = (n, prefix = false) => `${e164 ? n : displayNumber(n, prefix, numbering())}${prefix ? '*' : ''}`;
+    await command.run(ctx, rest, out, { write: io.write ?? ((chunk) => stdout?.write(chunk)), err, progress: io.progress ?? process.stderr, number });
     await stdout?.flush();
     return 0;
   } catch (e) {

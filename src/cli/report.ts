@@ -11,9 +11,9 @@ import { normaliseNumber } from '../numbers/index.js';
 import { enqueueRating, ReportingOffError } from '../sources/phoneblock/reports.js';
 import { MAX_COMMENT_CHARS, REPORT_RATING_NAMES, REPORT_RATINGS, type ReportRating } from '../sources/phoneblock/ratings.js';
 import { CommandError, parse, UsageError } from './args.js';
-import type { Out } from './main.js';
+import type { CliIo, Out } from './main.js';
 
-export async function reportCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
+export async function reportCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
   const { values, positionals } = parse(argv, { rating: { type: 'string' }, comment: { type: 'string' } });
   if (positionals.length === 0) throw new UsageError('a number is required');
   const rating = values.rating as ReportRating | undefined;
@@ -37,7 +37,7 @@ export async function reportCommand(ctx: AppContext, argv: string[], out: Out): 
     if (!(err instanceof LeaseBusyError)) throw err;
   }
   const item = await ctx.store.outbox.get(id);
-  const what = `${n.e164} as ${rating} (${REPORT_RATINGS[rating]})`;
+  const what = `${io.number(n.e164)} as ${rating} (${REPORT_RATINGS[rating]})`;
   if (item?.status === 'done') out(`reported ${what} to PhoneBlock`);
   else if (item?.status === 'dead') throw new CommandError(`PhoneBlock refused the report of ${what}: ${item.lastError ?? 'no reason given'}`);
   else out(`queued the report of ${what}${item?.lastError ? ` (not sent yet: ${item.lastError})` : ''}; the service sends it`);

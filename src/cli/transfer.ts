@@ -8,7 +8,7 @@ import type { EntryKind } from '../policy/types.js';
 import { count, oneLine } from '../text.js';
 import { CommandError, parse, UsageError } from './args.js';
 import { showConflicts } from './conflicts.js';
-import type { CliIo, Out } from './main.js';
+import type { CliIo, Out, ShowNumber } from './main.js';
 import { progressBar } from './progress.js';
 
 const FORMATS: readonly ImportFormat[] = ['csv', 'vcard', 'fritzbox', 'phoneblock', 'json'];
@@ -19,11 +19,11 @@ function kindFlag(value: string | undefined): EntryKind | undefined {
   return value;
 }
 
-function showReport(report: ImportReport, out: Out, what: string): void {
+function showReport(report: ImportReport, out: Out, what: string, number: ShowNumber): void {
   out(`${what}: ${n(report.added)} added, ${count(report.skipped, 'duplicate')} skipped${report.contacts ? `, ${count(report.contacts, 'contact')} created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`);
   for (const i of report.ignored.slice(0, 20)) out(`  ignored line ${i.line}: ${oneLine(i.why)}`);
   if (report.ignoredCount > 20) out(`  … ${n(report.ignoredCount - 20)} more ignored`);
-  showConflicts(report.conflicts ?? [], report.conflictCount ?? 0, out);
+  showConflicts(report.conflicts ?? [], report.conflictCount ?? 0, out, number);
 }
 
 export async function importCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
@@ -54,7 +54,7 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
       try {
         const report = await importList(ctx, list.id, { path }, { ...(format && { format }), onProgress });
         bar.end();
-        showReport(report, out, `list "${list.name}" replaced`);
+        showReport(report, out, `list "${list.name}" replaced`, io.number);
         if (report.removed) out(`  ${count(report.removed, 'row')} of the previous version removed`);
       } catch (err) {
         if (!existing) await lists.remove(list.id);
@@ -65,7 +65,7 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
     // This process screens no calls: the import may take the write lock in longer turns (the service's log waits).
     const report = await importEntries(ctx, { path }, { ...(format && { format }), ...(kind && { kind }), onProgress, pace: 'bulk' });
     bar.end();
-    showReport(report, out, `imported ${path}`);
+    showReport(report, out, `imported ${path}`, io.number);
   } catch (err) {
     bar.end();
     if (err instanceof ImportUsageError) {

@@ -7,6 +7,7 @@ import { defaultProfile } from '../policy/defaults.js';
 import type { PolicyConfig, Profile } from '../policy/types.js';
 import { contactsConfig, type ContactsConfig } from './contacts.js';
 import type { EnvKey } from './env-schema.js';
+import type { Language } from './language.js';
 import { ConfigError, parseEnvValue, readEnv, type EnvValue } from './env.js';
 import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
 import { applySettings, checkSettings, resolveSettings, type FixedSettings } from './settings.js';
@@ -30,6 +31,8 @@ export interface Config {
   setCallerIdName: boolean;
   logLevel: string;
   policy: PolicyConfig;
+  /** CALLFILTER_LANGUAGE when set; unset, the home country in force decides (languageOf in language.ts). */
+  language?: Language;
   /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
   phoneblock: { token?: string; url: string; reportBlocked: boolean };
   /** The contact sources: FRITZ!Box, CardDAV, the numbers you call (AMI). Passwords and secrets: never logged. */
@@ -109,7 +112,7 @@ function checkNumbering(numbering: NumberingConfig, fileLabel: string): void {
     p.field === 'internalPattern' ? 'CALLFILTER_INTERNAL_PATTERN'
     : p.field === 'trunkRules' ? `${fileLabel}: trunks[${p.index}].${p.key}`
     : 'CALLFILTER_HOME_COUNTRY';
-  throw new ConfigError(label, `${JSON.stringify(p.value)} ${p.why}`);
+  throw ConfigError.of(label, p.problem);
 }
 
 export interface ConfigOverrides {
@@ -204,6 +207,11 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
   };
   applySettings(config, settings);
   if (configFile) config.configFile = configFile;
+  const language = get<Language | undefined>('CALLFILTER_LANGUAGE');
+  if (language !== undefined) {
+    config.language = language;
+    config.policy.language = language;
+  }
   const agiSecret = get<string | undefined>('CALLFILTER_AGI_SECRET');
   if (agiSecret !== undefined) config.agi.secret = checkAgiSecret(agiSecret);
   const token = get<string | undefined>('CALLFILTER_ADMIN_TOKEN');

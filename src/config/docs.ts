@@ -38,6 +38,7 @@ const KIND_WORDS: Record<EnvVar['kind'], string> = {
   names: 'comma-separated names',
   level: 'log level',
   timezone: 'IANA time zone',
+  language: '`de` or `en`',
 };
 
 /**
@@ -99,7 +100,9 @@ function envFile(vars: readonly EnvVar[]): string[] {
 
 function showAction(spec: ActionSpec): string {
   if (spec.action === 'hangup') return `\`hangup\`, cause ${spec.cause ?? 21}`;
-  if (spec.action === 'announce') return `\`announce\` \`${spec.announcement ?? ''}\``;
+  if (spec.action === 'announce') {
+    return spec.announcement ? `\`announce\` \`${spec.announcement}\`` : '`announce` `callfilter/polite-decline`, in the language of `CALLFILTER_LANGUAGE`';
+  }
   return code(spec.action);
 }
 

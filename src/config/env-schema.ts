@@ -3,7 +3,7 @@
  * single source for validation (config.ts) and for docs/configuration.md, so the two cannot drift.
  */
 
-export type EnvKind = 'string' | 'path' | 'host' | 'port' | 'integer' | 'boolean' | 'country' | 'digits' | 'regex' | 'list' | 'names' | 'level' | 'timezone';
+export type EnvKind = 'string' | 'path' | 'host' | 'port' | 'integer' | 'boolean' | 'country' | 'digits' | 'regex' | 'list' | 'names' | 'level' | 'timezone' | 'language';
 
 export interface EnvVar {
   key: string;
@@ -48,6 +48,8 @@ export const ENV_VARS = [
     description: 'Country of the phone line (ISO 3166 code). National numbers are read in it; other countries are "foreign". `callfilter setup` can keep it in the database instead; this variable wins.' },
   { key: 'CALLFILTER_HOME_AREA_CODE', kind: 'digits', example: '30',
     description: 'Area code of the line without the leading 0, for local numbers sent without it (222222 → +4930222222). `callfilter setup` or the web page can keep it in the database instead; this variable wins.' },
+  { key: 'CALLFILTER_LANGUAGE', kind: 'language', example: 'en',
+    description: 'Language of what callfilter says to people: the label a phone shows for a spam-list hit (SPAM: Betrug / SPAM: fraud), the announcement it picks (de/callfilter/polite-decline), notifications. de or en. Unset: de for a home country DE, AT, CH or LI, else en. Log lines and the command line stay English; the web page follows the browser.' },
   { key: 'CALLFILTER_INTERNAL_PATTERN', kind: 'regex', example: '^[1-9][0-9]{1,3}$',
     description: 'Narrows what the dialplan\'s `internal` origin vouches for: from an internal origin only callers matching this (or starting with *) are internal, others are screened. Unset: every caller from an internal origin is internal. It never makes a caller from a trunk internal, whatever its digits.' },
   { key: 'CALLFILTER_DECISION_MS', kind: 'integer', default: '1000', example: '500', min: 50, max: 10000,

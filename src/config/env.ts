@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { coded, render, type Code, type Coded, type Params } from '../messages/index.js';
 import { ENV_VARS, type EnvKey, type EnvVar } from './env-schema.js';
 
 /** A configuration error names the key and the bad value, so the fix is obvious from the message alone. */
@@ -6,9 +7,16 @@ export class ConfigError extends Error {
   constructor(
     readonly key: string,
     message: string,
+    /** The message as a code of the table (messages/settings.ts), where a client may have to word it. */
+    readonly problem?: Coded,
   ) {
     super(`${key}: ${message}`);
     this.name = 'ConfigError';
+  }
+
+  /** The error of a coded message about the setting `key`. */
+  static of(key: string, problem: Coded): ConfigError {
+    return new ConfigError(key, render(problem), problem);
   }
 }
 
@@ -18,57 +26,60 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** `label` names the value in errors: the variable, or where else it came from (`--area-code`, `body/areaCode`). */
 function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
-  const bad = (why: string): never => {
-    throw new ConfigError(label, `${JSON.stringify(raw)} ${why}`);
+  const bad = (code: Code, more: Params = {}): never => {
+    throw ConfigError.of(label, { code, params: { value: raw, ...more } });
   };
   switch (v.kind) {
     case 'string':
     case 'path':
       return raw;
     case 'host':
-      if (isIP(raw) === 0 && !/^[A-Za-z0-9.-]+$/.test(raw)) bad('is not an IP address or host name');
+      if (isIP(raw) === 0 && !/^[A-Za-z0-9.-]+$/.test(raw)) bad('setting.host');
       return raw;
     case 'port':
     case 'integer': {
-      if (!/^\d+$/.test(raw)) bad(v.kind === 'port' ? 'is not a port number' : 'is not a whole number');
+      if (!/^\d+$/.test(raw)) bad(v.kind === 'port' ? 'setting.port' : 'setting.integer');
       const n = Number(raw);
-      if ((v.min !== undefined && n < v.min) || (v.max !== undefined && n > v.max)) bad(`is out of range (${v.min}–${v.max})`);
+      if ((v.min !== undefined && n < v.min) || (v.max !== undefined && n > v.max)) bad('setting.range', { min: v.min ?? '', max: v.max ?? '' });
       return n;
     }
     case 'boolean':
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;
-      return bad('is not a boolean (use true or false)');
+      return bad('setting.boolean');
     case 'country':
-      if (!/^[A-Za-z]{2}$/.test(raw)) bad('is not a two-letter country code (e.g. DE)');
+      if (!/^[A-Za-z]{2}$/.test(raw)) bad('setting.country_form');
       return raw.toUpperCase();
     case 'digits': {
       const digits = raw.replace(/^0/, '');
-      if (!/^\d{1,6}$/.test(digits)) bad('is not an area code (digits, e.g. 30)');
+      if (!/^\d{1,6}$/.test(digits)) bad('setting.area_code_form');
       return digits;
     }
     case 'regex':
       try {
         return new RegExp(raw);
       } catch {
-        return bad('is not a valid regular expression');
+        return bad('setting.regex');
       }
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'names': {
       // Unset means "all"; a value that names nothing is a slip, and "none" would read nothing at all.
       const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      if (names.length === 0) bad('names nothing (comma-separated names; unset for all)');
+      if (names.length === 0) bad('setting.names_empty');
       return names;
     }
     case 'level':
-      if (!LEVELS.includes(raw)) bad(`is not a log level (${LEVELS.join(', ')})`);
+      if (!LEVELS.includes(raw)) bad('setting.level', { levels: LEVELS.join(', ') });
       return raw;
+    case 'language':
+      if (!/^(de|en)$/i.test(raw)) bad('setting.language');
+      return raw.toLowerCase();
     case 'timezone':
       try {
         new Intl.DateTimeFormat('en', { timeZone: raw });
       } catch {
-        bad('is not an IANA time zone (e.g. Europe/Berlin)');
+        bad('setting.timezone');
       }
       return raw;
   }
@@ -77,7 +88,7 @@ function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
 /** One setting's value checked as its kind (the env table's rules), wherever it came from. Throws ConfigError. */
 export function parseEnvValue(key: EnvKey, raw: string, label: string = key): EnvValue {
   const v = (ENV_VARS as readonly EnvVar[]).find((e) => e.key === key);
-  if (v === undefined) throw new ConfigError(label, 'is not a setting callfilter knows');
+  if (v === undefined) throw ConfigError.of(label, coded('setting.unknown'));
   return parseValue(v, raw.trim(), label);
 }
 

@@ -5,6 +5,7 @@
  * checked by the env table's rules and by the numbers module before it is used or stored.
  */
 import { areaCodeProblem, countryProblem, hasLocalNumbers } from '../numbers/index.js';
+import type { Coded } from '../messages/index.js';
 import type { NumberingConfig } from '../numbers/types.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { ENV_VARS, type EnvKey, type EnvVar } from './env-schema.js';
@@ -69,8 +70,8 @@ export function resolveSettings(fixed: FixedSettings, stored: Partial<Record<Sto
   return { CALLFILTER_HOME_COUNTRY: one('CALLFILTER_HOME_COUNTRY'), CALLFILTER_HOME_AREA_CODE: one('CALLFILTER_HOME_AREA_CODE') };
 }
 
-function refuse(label: string, value: string, why: string | undefined): void {
-  if (why !== undefined) throw new ConfigError(label, `${JSON.stringify(value)} ${why}`);
+function refuse(label: string, problem: Coded | undefined): void {
+  if (problem !== undefined) throw ConfigError.of(label, problem);
 }
 
 /**
@@ -79,9 +80,9 @@ function refuse(label: string, value: string, why: string | undefined): void {
  */
 export function checkSettings(s: SettingsInForce, labelOf: (key: StoredKey) => string = (key) => s[key].label): void {
   const country = s.CALLFILTER_HOME_COUNTRY.value ?? '';
-  refuse(labelOf('CALLFILTER_HOME_COUNTRY'), country, countryProblem(country));
+  refuse(labelOf('CALLFILTER_HOME_COUNTRY'), countryProblem(country));
   const area = s.CALLFILTER_HOME_AREA_CODE.value;
-  if (area !== undefined) refuse(labelOf('CALLFILTER_HOME_AREA_CODE'), area, areaCodeProblem(country, area));
+  if (area !== undefined) refuse(labelOf('CALLFILTER_HOME_AREA_CODE'), areaCodeProblem(country, area));
 }
 
 /**
@@ -108,7 +109,7 @@ export function storeSettings(table: SettingsTable, fixed: FixedSettings, change
   for (const key of STORED_KEYS) {
     const value = next[key];
     if (value == null || s[key].source === 'database') continue;
-    refuse(labelOf(key), value, key === 'CALLFILTER_HOME_COUNTRY' ? countryProblem(value) : areaCodeProblem(country, value));
+    refuse(labelOf(key), key === 'CALLFILTER_HOME_COUNTRY' ? countryProblem(value) : areaCodeProblem(country, value));
   }
   table.set(next);
 }

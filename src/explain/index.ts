@@ -4,6 +4,7 @@
  * nothing anywhere parses these sentences back.
  */
 import { boundedMemo } from '../memo.js';
+import { nationalNumber, type NumberingConfig } from '../numbers/index.js';
 import type { Decision, EntryFacts, Grounds, HitFacts, Match } from '../policy/types.js';
 import { de } from './de.js';
 import { en } from './en.js';
@@ -20,6 +21,11 @@ export interface ExplainOptions {
 }
 
 /** What a sentence needs of a decision: its facts (a logged call's are stored with it). */
+/** The options for words a person reads: their language, the home's time zone, numbers as people at home write them. */
+export function readerOptions(config: { policy: { timeZone: string }; numbering: NumberingConfig }, language: Language): ExplainOptions {
+  return { language, timeZone: config.policy.timeZone, showNumber: (e164) => nationalNumber(e164, config.numbering) };
+}
+
 export type Explainable = Pick<Decision, 'because' | 'matches'>;
 
 const WORDS: Record<Language, Words> = { en, de };

@@ -23,7 +23,7 @@ async function* inThisThread(src: ImportSource, options: Options, collected: Col
   });
   for await (const item of csvRows(source, options)) {
     if ('error' in item) {
-      problems.reject(item.line, item.error);
+      problems.reject(item);
       continue;
     }
     // After a bad row nothing will be switched in: only keep reading to report every bad line.

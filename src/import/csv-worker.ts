@@ -81,7 +81,7 @@ async function run(): Promise<void> {
   })();
   for await (const item of csvRows(source, { numbering, kind })) {
     if ('error' in item) {
-      problems.reject(item.line, item.error);
+      problems.reject(item);
       continue;
     }
     // After a bad row nothing will be written: only keep reading to report every bad line.

@@ -6,6 +6,7 @@
  * and checked whole first. Address-book rows (vCard, FRITZ!Box allow rows) become contacts with their numbers. The
  * report names every number the import put on both lists, and which entry decides there (conflicts.ts).
  */
+import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import { parseImport } from './formats/index.js';
 import { BULK_PACE, CALL_PATH_PACE, type EntryImportItem, type EntryImportResult, type NewEntry } from '../store/index.js';
@@ -46,6 +47,7 @@ export async function readImport(ctx: AppContext, src: ImportSource, options: Im
     // No kind for the parser: its own reading (which phonebook is the call-barring list) is what entryKind checks.
     const result = parseImport(buf, {
       numbering,
+      language: languageOf(ctx.config),
       format,
       ...(filename !== undefined && { filename }),
       ...(contentType !== undefined && { contentType }),

@@ -11,15 +11,15 @@
  * - CSV and a plain JSON list: the file does not say what its numbers are; the person must choose.
  */
 import type { ImportKind, ParseResult } from './formats/index.js';
+import { coded } from '../messages/index.js';
 import { ImportUsageError } from './types.js';
 
-export const NEEDS_KIND = 'a CSV import needs a kind, allow or block: a CSV row does not say which';
+export const NEEDS_KIND = coded('import.needs_kind');
 
-const NEEDS_KIND_JSON = 'a JSON list needs a kind, allow or block: a plain list of numbers does not say which';
-const VCARD_BLOCK = 'a vCard holds contacts, and contacts are allowed: it cannot be imported as block entries';
-const PHONEBLOCK_ALLOW = 'a PhoneBlock blocklist holds reported spam numbers: it cannot be imported as allow entries';
-const BARRING_UNDECLARED =
-  'this file is the FRITZ!Box call-barring list (phonebook owner 258), whose numbers the box blocks: to block them here too, declare it so';
+const NEEDS_KIND_JSON = coded('import.json_needs_kind');
+const VCARD_BLOCK = coded('import.vcard_block');
+const PHONEBLOCK_ALLOW = coded('import.phoneblock_allow');
+const BARRING_UNDECLARED = coded('import.barring_undeclared');
 
 /**
  * The kind every row of a parsed file gets, or ImportUsageError when the request does not fit the file. `result`

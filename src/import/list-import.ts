@@ -3,6 +3,7 @@
  * replace (lists.replaceEntries), which streams in batches and switches versions in one short transaction. A bad row
  * anywhere makes the replace fail, so the old version stays active and the new rows are dropped.
  */
+import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import { csvRows, parseImport, type ImportFormat, type ImportRow, type RowError } from './formats/index.js';
 import type { ListEntryInput } from '../store/index.js';
@@ -31,7 +32,7 @@ async function* csvItems(ctx: AppContext, src: ImportSource, onProgress?: (p: Im
 /** The good rows; after the last one, ImportRejectedError when any was bad (thrown inside replaceEntries' loop). */
 async function* checked(items: AsyncIterable<ImportRow | RowError> | Iterable<ImportRow | RowError>, format: ImportFormat, problems: RowProblems): AsyncGenerator<ListEntryInput> {
   for await (const item of items) {
-    if ('error' in item) problems.reject(item.line, item.error);
+    if ('error' in item) problems.reject(item);
     else if (problems.rejectedCount === 0) yield listRow(item);
   }
   if (problems.rejectedCount > 0) {
@@ -73,12 +74,13 @@ export async function importList(ctx: AppContext, listId: number, src: ImportSou
     const contentType = contentTypeOf(src);
     const result = parseImport(await readAll(src), {
       numbering: ctx.config.numbering,
+      language: languageOf(ctx.config),
       format,
       kind: 'block',
       ...(filename !== undefined && { filename }),
       ...(contentType !== undefined && { contentType }),
     });
-    for (const s of result.skipped) problems.ignore(s.line, s.why);
+    for (const s of result.skipped) problems.ignore(s);
     version = result.version;
     rows = checked([...result.errors, ...result.rows], format, problems);
   }

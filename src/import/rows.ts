@@ -23,12 +23,12 @@ export class RowProblems {
   readonly ignored: IgnoredRow[] = [];
   ignoredCount = 0;
 
-  reject(line: number, error: string): void {
-    if (++this.rejectedCount <= MAX_REPORTED) this.rejected.push({ line, error });
+  reject(row: RejectedRow): void {
+    if (++this.rejectedCount <= MAX_REPORTED) this.rejected.push({ line: row.line, error: row.error, code: row.code, params: row.params });
   }
 
-  ignore(line: number, why: string): void {
-    if (++this.ignoredCount <= MAX_REPORTED) this.ignored.push({ line, why });
+  ignore(row: IgnoredRow): void {
+    if (++this.ignoredCount <= MAX_REPORTED) this.ignored.push({ line: row.line, why: row.why, code: row.code, params: row.params });
   }
 }
 
@@ -46,8 +46,8 @@ export interface Collected {
 /** The rows of a whole-file parse (vCard, FRITZ!Box, JSON lists: files of address-book size), all of `kind`. */
 export function collectParsed(result: ParseResult, kind: ImportKind): Collected {
   const problems = new RowProblems();
-  for (const e of result.errors) problems.reject(e.line, e.error);
-  for (const s of result.skipped) problems.ignore(s.line, s.why);
+  for (const e of result.errors) problems.reject(e);
+  for (const s of result.skipped) problems.ignore(s);
   const collected: Collected = {
     format: result.format,
     count: result.rows.length,

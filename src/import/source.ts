@@ -42,7 +42,7 @@ export async function resolveFormat(src: ImportSource, format: ImportFormat | un
   if (format !== undefined) return format;
   const detected = 'buffer' in src ? detectFormat(await head(src), src.filename, src.contentType) : detectFormat(await head(src), src.path);
   if (detected === undefined) {
-    throw new ImportFormatError('the file is not CSV, vCard, a FRITZ!Box phonebook or a PhoneBlock list (is it a spreadsheet or a picture?)');
+    throw new ImportFormatError();
   }
   return detected;
 }

@@ -1,18 +1,25 @@
 /** What an import reports, and how it fails. Shared by the admin API and the command line. */
 import type { ImportFormat, ImportKind } from './formats/index.js';
+import { coded, render, type Code, type Coded, type Params } from '../messages/index.js';
 import type { Conflict } from './conflicts.js';
 
 /** The report lists at most this many rejected or ignored rows (and says how many there were). */
 export const MAX_REPORTED = 100;
 
+/** A row that does not read: the English sentence, and its code and parameters for clients to word (messages/). */
 export interface RejectedRow {
   line: number;
   error: string;
+  code: Code;
+  params: Params;
 }
 
+/** A row left out on purpose (a SIP address, an empty TEL), said the same two ways. */
 export interface IgnoredRow {
   line: number;
   why: string;
+  code: Code;
+  params: Params;
 }
 
 export interface ImportReport {
@@ -65,18 +72,22 @@ export interface ImportOptions {
   pace?: 'calls' | 'bulk';
 }
 
+/** The lines named in the message of a refused file; the report lists up to MAX_REPORTED. */
+const LINES_IN_MESSAGE = 10;
+
 /** One or more rows do not read: nothing was imported. Lists the first MAX_REPORTED rows with their line. */
 export class ImportRejectedError extends Error {
   override readonly name = 'ImportRejectedError';
+  readonly problem: Coded;
   constructor(
     readonly format: ImportFormat,
     readonly rejected: RejectedRow[],
     readonly count: number,
   ) {
-    const lines = rejected.slice(0, 10).map((r) => r.line).join(', ');
-    super(
-      `${count} ${count === 1 ? 'row is' : 'rows are'} not valid (line ${lines}${count > 10 ? ', …' : ''}); nothing was imported — fix ${count === 1 ? 'it' : 'them'} and import the file again`,
-    );
+    const lines = rejected.slice(0, LINES_IN_MESSAGE).map((r) => r.line).join(', ') + (count > LINES_IN_MESSAGE ? ', …' : '');
+    const problem = coded('import.rejected', { count, lines });
+    super(render(problem));
+    this.problem = problem;
   }
 }
 
@@ -84,10 +95,10 @@ export class ImportRejectedError extends Error {
 export class ImportUsageError extends Error {
   override readonly name = 'ImportUsageError';
   constructor(
-    message: string,
+    readonly problem: Coded,
     /** The kinds the same file would be imported with; empty: leave the kind out. */
     readonly kinds: readonly ImportKind[] = ['allow', 'block'],
   ) {
-    super(message);
+    super(render(problem));
   }
 }

@@ -108,7 +108,7 @@ class WorkerPipe {
 }
 
 function finish(m: End, problems: RowProblems): void {
-  for (const r of m.rejected) problems.reject(r.line, r.error);
+  for (const r of m.rejected) problems.reject(r);
   problems.rejectedCount = m.rejectedCount;
   if (m.rejectedCount > 0) throw new ImportRejectedError('csv', problems.rejected, m.rejectedCount);
 }

@@ -5,17 +5,17 @@
  * its name and value instead of failing every call open.
  */
 import { isSupportedCountry, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { coded, render, type Coded } from '../messages/index.js';
 import { homePlan } from './home.js';
 import type { NumberingConfig, TrunkRule } from './types.js';
 
-/** What is wrong, for the config loader to put beside the setting's name. `why` follows the quoted value. */
+/** What is wrong, for the config loader to put beside the setting's name: a message that quotes the value. */
 export interface NumberingProblem {
   field: 'homeCountry' | 'homeAreaCode' | 'internalPattern' | 'trunkRules';
   /** With `trunkRules`: which rule, and which of its keys. */
   index?: number;
   key?: keyof TrunkRule;
-  value: string;
-  why: string;
+  problem: Coded;
 }
 
 /** E.164 §6.1: at most 15 digits after the `+`; an area code leaves the rest to the subscriber number. */
@@ -32,8 +32,8 @@ const FIXED_TYPES: ReadonlySet<string> = new Set(['FIXED_LINE', 'FIXED_LINE_OR_M
  */
 const PUBLIC_SAMPLES = ['0301234567', '01701234567', '+4930123456', '004930123456', '49301234567', '301234567'];
 
-export function countryProblem(country: string): string | undefined {
-  if (!isSupportedCountry(country.toUpperCase())) return 'is not a country libphonenumber knows (ISO 3166 code, e.g. DE)';
+export function countryProblem(country: string): Coded | undefined {
+  if (!isSupportedCountry(country.toUpperCase())) return coded('setting.country', { value: country });
   return undefined;
 }
 
@@ -47,15 +47,15 @@ function firstGroup(national: string, nationalPrefix: string | undefined): strin
  * An area code is plausible when some valid fixed-line number of the country starts with it and libphonenumber
  * groups it as the area code (`2` is only the start of DE area codes such as 221, so `02 23456` is refused).
  */
-export function areaCodeProblem(country: string, areaCode: string): string | undefined {
+export function areaCodeProblem(country: string, areaCode: string): Coded | undefined {
   const upper = country.toUpperCase();
   if (countryProblem(upper) !== undefined) return undefined; // the country is the problem; it is named first
   const home = homePlan({ homeCountry: upper, homeAreaCode: areaCode, trunkRules: [] });
   if (home.nationalPrefix === undefined) {
-    return `is not used in ${upper}: numbers there are always dialled with their area code; leave the area code unset`;
+    return coded('setting.area_code_unused', { value: areaCode, country: upper });
   }
   const area = home.areaCode;
-  if (area === undefined || !/^\d+$/.test(area)) return 'is not an area code (digits, e.g. 30)';
+  if (area === undefined || !/^\d+$/.test(area)) return coded('setting.area_code_form', { value: areaCode });
   for (let len = 1; home.callingCode.length + area.length + len <= MAX_E164_DIGITS; len++) {
     for (const sample of SUBSCRIBER_SAMPLES) {
       const subscriber = sample.slice(0, len).padEnd(len, '0');
@@ -68,7 +68,7 @@ export function areaCodeProblem(country: string, areaCode: string): string | und
       }
     }
   }
-  return `is not an area code in ${upper}`;
+  return coded('setting.area_code', { value: areaCode, country: upper });
 }
 
 function matches(pattern: RegExp, s: string): boolean {
@@ -76,43 +76,41 @@ function matches(pattern: RegExp, s: string): boolean {
   return pattern.test(s);
 }
 
-export function internalPatternProblem(pattern: RegExp): string | undefined {
-  if (matches(pattern, '')) return 'matches an empty caller id; anchor it, like ^[1-9][0-9]{1,3}$';
+export function internalPatternProblem(pattern: RegExp): Coded | undefined {
+  if (matches(pattern, '')) return coded('setting.pattern_empty', { value: pattern.source });
   const sample = PUBLIC_SAMPLES.find((s) => matches(pattern, s));
-  if (sample !== undefined) {
-    return `matches ordinary phone numbers such as ${JSON.stringify(sample)}, which would never be filtered; anchor it, like ^[1-9][0-9]{1,3}$`;
-  }
+  if (sample !== undefined) return coded('setting.pattern_public', { value: pattern.source, sample });
   return undefined;
 }
 
 /** An empty matcher never matches; a rule whose every matcher an earlier rule has is never reached. */
 function trunkRuleProblem(rules: readonly TrunkRule[], i: number): NumberingProblem | undefined {
   const rule = rules[i] as TrunkRule;
-  const problem = (key: keyof TrunkRule, value: string, why: string): NumberingProblem => ({ field: 'trunkRules', index: i, key, value, why });
-  if (rule.context === '') return problem('context', '', 'is empty: the rule would never apply');
-  if (rule.channelPrefix === '') return problem('channelPrefix', '', 'is empty: the rule would never apply');
-  if (rule.stripPrefix !== undefined && !/^\d+$/.test(rule.stripPrefix)) return problem('stripPrefix', rule.stripPrefix, 'is not digits');
+  const problem = (key: keyof TrunkRule, message: Coded): NumberingProblem => ({ field: 'trunkRules', index: i, key, problem: message });
+  if (rule.context === '') return problem('context', coded('setting.trunk_empty', { value: '' }));
+  if (rule.channelPrefix === '') return problem('channelPrefix', coded('setting.trunk_empty', { value: '' }));
+  if (rule.stripPrefix !== undefined && !/^\d+$/.test(rule.stripPrefix)) return problem('stripPrefix', coded('setting.trunk_digits', { value: rule.stripPrefix }));
   const earlier = rules.slice(0, i);
   const contextTaken = rule.context === undefined || earlier.some((r) => r.context === rule.context);
   const channelTaken = rule.channelPrefix === undefined || earlier.some((r) => r.channelPrefix !== undefined && rule.channelPrefix?.startsWith(r.channelPrefix));
   if (contextTaken && channelTaken) {
     const key = rule.context !== undefined ? 'context' : 'channelPrefix';
-    return problem(key, rule[key] ?? '', 'never applies: an earlier trunk rule matches every call this one would');
+    return problem(key, coded('setting.trunk_unreachable', { value: rule[key] ?? '' }));
   }
   return undefined;
 }
 
 /** The first problem of a numbering config, or undefined when the call path can work with it. */
 export function numberingProblem(cfg: NumberingConfig): NumberingProblem | undefined {
-  const why = countryProblem(cfg.homeCountry);
-  if (why !== undefined) return { field: 'homeCountry', value: cfg.homeCountry, why };
+  const country = countryProblem(cfg.homeCountry);
+  if (country !== undefined) return { field: 'homeCountry', problem: country };
   if (cfg.homeAreaCode !== undefined) {
     const area = areaCodeProblem(cfg.homeCountry, cfg.homeAreaCode);
-    if (area !== undefined) return { field: 'homeAreaCode', value: cfg.homeAreaCode, why: area };
+    if (area !== undefined) return { field: 'homeAreaCode', problem: area };
   }
   if (cfg.internalPattern !== undefined) {
     const pattern = internalPatternProblem(cfg.internalPattern);
-    if (pattern !== undefined) return { field: 'internalPattern', value: cfg.internalPattern.source, why: pattern };
+    if (pattern !== undefined) return { field: 'internalPattern', problem: pattern };
   }
   for (let i = 0; i < cfg.trunkRules.length; i++) {
     const rule = trunkRuleProblem(cfg.trunkRules, i);
@@ -126,7 +124,7 @@ export function assertNumberingConfig(cfg: NumberingConfig): void {
   const p = numberingProblem(cfg);
   if (p === undefined) return;
   const where = p.index === undefined ? p.field : `${p.field}[${p.index}].${p.key}`;
-  throw new Error(`numbering: ${where}: ${JSON.stringify(p.value)} ${p.why}`);
+  throw new Error(`numbering: ${where}: ${render(p.problem)}`);
 }
 
 /** Whether local numbers (sent without area code) exist in the country: only where a trunk prefix marks the others. */

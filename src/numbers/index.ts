@@ -9,7 +9,8 @@ export {
   type NormalisedEntry,
   type NormalisedNumber,
 } from './normalise.js';
+export { displayNumber, nationalNumber, nationalPrefix } from './display.js';
 export { allPrefixes } from './prefixes.js';
-export { implausibility } from './plausible.js';
+export { implausible, implausibility, type Implausible } from './plausible.js';
 export { areaCodeProblem, assertNumberingConfig, countryProblem, hasLocalNumbers, numberingProblem, type NumberingProblem } from './check.js';
 export { isWithheldPresentation } from './withheld.js';

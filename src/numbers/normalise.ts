@@ -1,15 +1,22 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { coded, render, type Code, type Coded, type Params } from '../messages/index.js';
 import { splitAddress, type Address } from './address.js';
 import { homePlan, startsWithCallingCode } from './home.js';
 import { dropTrunkZero, MAX_E164_DIGITS, parseE164, parseNumber, SEPARATORS, type ParseFailure } from './parse.js';
 import type { NumberingConfig, NumberType } from './types.js';
 import { WITHHELD_WORDS } from './withheld.js';
 
-export type NormalisedNumber =
-  | { ok: true; e164: string; country?: string; type?: NumberType; plausible: boolean }
-  | { ok: false; error: string };
+/** Why a text is not a number: the English sentence, and its code and parameters (messages/numbers.ts). */
+export interface NumberFailure {
+  ok: false;
+  error: string;
+  code: Code;
+  params: Params;
+}
 
-export type NormalisedEntry = { ok: true; number: string; prefix: boolean } | { ok: false; error: string };
+export type NormalisedNumber = { ok: true; e164: string; country?: string; type?: NumberType; plausible: boolean } | NumberFailure;
+
+export type NormalisedEntry = { ok: true; number: string; prefix: boolean } | NumberFailure;
 
 const SIGNIFICANT_DIGIT = /[1-9]/;
 const DIGIT = /\d/;
@@ -24,19 +31,17 @@ const DID_CHARS = /^\+?[\d\s\u00a0\-./()]+$/;
  */
 const MIN_BARE_DID_DIGITS = 7;
 
-const FAILURE_REASONS: Record<ParseFailure, string> = {
-  NOT_A_NUMBER: 'it contains characters other than digits, spaces and + - / . ( )',
-  TOO_SHORT: 'it is too short',
-  TOO_LONG: `it has more than ${MAX_E164_DIGITS} digits`,
-  INVALID_COUNTRY: 'it does not start with a known country calling code',
-  EXTENSION: 'it has an extension (x…, ext., #), which a caller id never carries',
+const FAILURE_CODES: Record<ParseFailure, Code> = {
+  NOT_A_NUMBER: 'number.characters',
+  TOO_SHORT: 'number.too_short',
+  TOO_LONG: 'number.too_long',
+  INVALID_COUNTRY: 'number.country_code',
+  EXTENSION: 'number.extension',
 };
 
-const q = (s: string): string => JSON.stringify(s);
-const fail = (input: string, why: string): { ok: false; error: string } => ({
-  ok: false,
-  error: `${q(input)} is not a phone number: ${why}`,
-});
+export const numberFailure = (message: Coded): NumberFailure => ({ ok: false, error: render(message), code: message.code, params: message.params });
+const fail = (input: string, why: ParseFailure): NumberFailure =>
+  numberFailure({ code: FAILURE_CODES[why], params: why === 'TOO_LONG' ? { value: input, max: MAX_E164_DIGITS } : { value: input } });
 
 /**
  * Normalises a number typed by a person or read from an import (admin API, CLI, CSV, vCard, FRITZ!Box) to E.164.
@@ -48,8 +53,8 @@ export function normaliseNumber(input: string, cfg: NumberingConfig): Normalised
   const checked = check(s);
   if (!checked.ok) return checked;
   const n = parseNumber(checked.user, cfg, { local: true });
-  if (n.failure !== undefined) return fail(s, FAILURE_REASONS[n.failure]);
-  if (n.e164.length - 1 > MAX_E164_DIGITS) return fail(s, FAILURE_REASONS.TOO_LONG);
+  if (n.failure !== undefined) return fail(s, n.failure);
+  if (n.e164.length - 1 > MAX_E164_DIGITS) return fail(s, 'TOO_LONG');
   const ok: NormalisedNumber = { ok: true, e164: n.e164, plausible: n.plausible };
   if (n.country !== undefined) ok.country = n.country;
   if (n.type !== undefined) ok.type = n.type;
@@ -57,27 +62,24 @@ export function normaliseNumber(input: string, cfg: NumberingConfig): Normalised
 }
 
 /** The part of `s` (trimmed) to parse, or why it cannot be a single phone number. */
-function check(s: string): { ok: true; user: string } | { ok: false; error: string } {
+function check(s: string): { ok: true; user: string } | NumberFailure {
   const address = splitAddress(s);
   const refused = refuse(s, address);
-  if (refused !== undefined) return { ok: false, error: refused };
-  if (s.endsWith('*')) {
-    return { ok: false, error: `${q(s)} is a range of numbers (it ends in "*"), not a single phone number` };
-  }
+  if (refused !== undefined) return numberFailure(refused);
+  if (s.endsWith('*')) return numberFailure(coded('number.range', { value: s }));
   return { ok: true, user: address.user };
 }
 
 /** Why `s` (trimmed) cannot be a phone number before any parsing, or undefined. */
-function refuse(s: string, address: Address): string | undefined {
-  if (s === '') return `${q(s)} is not a phone number: it is empty`;
-  if (WITHHELD_WORDS.has(s.toLowerCase())) return `${q(s)} is not a phone number: it is what a withheld caller id says`;
-  if (s.startsWith('*')) return `${q(s)} is an internal extension (it starts with "*"), not a phone number`;
+function refuse(s: string, address: Address): Coded | undefined {
+  const value = { value: s };
+  if (s === '') return coded('number.empty', value);
+  if (WITHHELD_WORDS.has(s.toLowerCase())) return coded('number.withheld_word', value);
+  if (s.startsWith('*')) return coded('number.internal', value);
   // A SIP address is only a phone number when its user part is a global number (RFC 3261 §19.1.6: `sip:+49…@host`).
-  if (address.form === 'sip' && !address.user.startsWith('+')) {
-    return `${q(s)} is a SIP address, not a phone number`;
-  }
-  if (!DIGIT.test(address.user)) return `${q(s)} is not a phone number: it has no digits`;
-  if (!SIGNIFICANT_DIGIT.test(address.user)) return `${q(s)} is not a phone number: it has no digits other than 0`;
+  if (address.form === 'sip' && !address.user.startsWith('+')) return coded('number.sip', value);
+  if (!DIGIT.test(address.user)) return coded('number.no_digits', value);
+  if (!SIGNIFICANT_DIGIT.test(address.user)) return coded('number.only_zeros', value);
   return undefined;
 }
 
@@ -96,21 +98,17 @@ export function normaliseEntry(input: string, cfg: NumberingConfig): NormalisedE
     const checked = check(s);
     if (!checked.ok) return checked;
     const n = parseE164(checked.user, cfg, { local: true });
-    if ('failure' in n) return fail(s, FAILURE_REASONS[n.failure]);
-    if (n.e164.length - 1 > MAX_E164_DIGITS) return fail(s, FAILURE_REASONS.TOO_LONG);
+    if ('failure' in n) return fail(s, n.failure);
+    if (n.e164.length - 1 > MAX_E164_DIGITS) return fail(s, 'TOO_LONG');
     return { ok: true, number: n.e164, prefix: false };
   }
 
   const body = s.slice(0, -1).trim();
-  if (!PREFIX_CHARS.test(body)) {
-    return fail(s, 'a prefix entry is digits followed by one "*", like "+49301234*" or "030 1234*"');
-  }
+  if (!PREFIX_CHARS.test(body)) return numberFailure(coded('number.prefix_form', { value: s }));
   const home = homePlan(cfg);
   const { compact } = dropTrunkZero(body, home);
   const digits = compact.replace(NON_DIGITS, '');
-  if (!DIGIT.test(digits)) {
-    return { ok: false, error: `${q(s)} is too broad a prefix: it has no digits before the "*"` };
-  }
+  if (!DIGIT.test(digits)) return numberFailure(coded('number.prefix_empty', { value: s }));
 
   let e164Digits: string;
   if (compact.startsWith('+')) e164Digits = digits;
@@ -120,20 +118,10 @@ export function normaliseEntry(input: string, cfg: NumberingConfig): NormalisedE
   else if (digits.startsWith(home.nationalPrefix)) {
     e164Digits = home.callingCode + digits.slice(home.nationalPrefix.length);
   } else if (home.areaCode !== undefined) e164Digits = home.callingCode + home.areaCode + digits;
-  else {
-    return {
-      ok: false,
-      error: `${q(s)} is a prefix without area code, and no home area code is configured; write it with its area code or as +…*`,
-    };
-  }
+  else return numberFailure(coded('number.prefix_no_area_code', { value: s }));
 
-  if (!startsWithCallingCode(e164Digits)) {
-    return {
-      ok: false,
-      error: `${q(s)} is too broad a prefix: "+${e164Digits}" is not a whole country calling code; a prefix needs at least one, like "+44*"`,
-    };
-  }
-  if (e164Digits.length > MAX_E164_DIGITS) return fail(s, FAILURE_REASONS.TOO_LONG);
+  if (!startsWithCallingCode(e164Digits)) return numberFailure(coded('number.prefix_too_broad', { value: s, start: `+${e164Digits}` }));
+  if (e164Digits.length > MAX_E164_DIGITS) return fail(s, 'TOO_LONG');
   return { ok: true, number: '+' + e164Digits, prefix: true };
 }
 

@@ -1,10 +1,19 @@
 import { ParseError, parsePhoneNumberWithError, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import { implausibleText } from '../messages/index.js';
 
-const LENGTH_PROBLEMS: Record<string, string> = {
-  TOO_SHORT: 'is too short for a number',
-  TOO_LONG: 'is too long for a number',
-  INVALID_LENGTH: 'has a length no number has',
+const LENGTH_PROBLEMS: Record<string, Implausible['problem']> = {
+  TOO_SHORT: 'too_short',
+  TOO_LONG: 'too_long',
+  INVALID_LENGTH: 'invalid_length',
 };
+
+/** Why a number is implausible, as the message `number.implausible` takes it (messages/numbers.ts). */
+export interface Implausible {
+  number: string;
+  problem: 'too_short' | 'too_long' | 'invalid_length' | 'unassigned' | 'unreadable';
+  /** The country (`DE`), `+` and the calling code when libphonenumber names none, or empty when too short to tell. */
+  region: string;
+}
 
 /**
  * Why an entry's E.164 number is implausible — libphonenumber's `isPossible() && isValid()` on max metadata, the
@@ -12,15 +21,21 @@ const LENGTH_PROBLEMS: Record<string, string> = {
  * `12` meant something else (a typo, a number cut short); a deliberately short number (a service number such as
  * 22333) is stored on request without this test.
  */
-export function implausibility(e164: string): string | undefined {
+export function implausible(e164: string): Implausible | undefined {
   try {
     const pn = parsePhoneNumberWithError(e164, { extract: false });
     if (pn.isPossible() && pn.isValid()) return undefined;
-    const where = pn.country === undefined ? `under country code +${pn.countryCallingCode}` : `in ${pn.country}`;
+    const region = pn.country ?? `+${pn.countryCallingCode}`;
     const length = pn.isPossible() ? undefined : LENGTH_PROBLEMS[validatePhoneNumberLength(e164) ?? ''];
-    return `${e164} ${length ?? 'is in no range of numbers assigned'} ${where}`;
+    return { number: e164, problem: length ?? 'unassigned', region };
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
-    return `${e164} is ${err.message === 'TOO_SHORT' ? 'too short' : 'not a number libphonenumber can read'}`;
+    return err.message === 'TOO_SHORT' ? { number: e164, problem: 'too_short', region: '' } : { number: e164, problem: 'unreadable', region: '' };
   }
+}
+
+/** The same in words: `+4912 is too short for a number in DE`. */
+export function implausibility(e164: string): string | undefined {
+  const why = implausible(e164);
+  return why && implausibleText(why);
 }

@@ -3,6 +3,8 @@
  * → decision. No I/O, no clock of its own, nothing global changes (STYLE.md rule 4). A decision carries the facts
  * behind it (`because`, `matches`), never a sentence: src/explain puts them into words.
  */
+import { languageFor, type Language } from '../config/language.js';
+import { spamLabel } from '../messages/ratings.js';
 import type { Caller } from '../numbers/types.js';
 import { BUILTIN_ACTIONS, DEFAULT_ANNOUNCEMENT, DEFAULT_HANGUP_CAUSE } from './defaults.js';
 import { rankMatches } from './match.js';
@@ -67,7 +69,7 @@ export function decide(facts: CallFacts, found: Matches, recent: readonly Recent
   const { draft: d, matches } = classify(facts.caller, found, now, profile, active, config);
   if (REPEAT_STEPS.has(d.step)) repeatCaller(d, profile, recent, now);
   quietHours(d, active);
-  const decision = finish(d, profile.name, matches);
+  const decision = finish(d, profile.name, matches, languageFor(config.homeCountry, config.language));
   return config.monitor ? monitor(decision) : decision;
 }
 
@@ -94,7 +96,7 @@ function classify(caller: Caller, found: Matches, now: number, profile: Profile,
   if (hit !== undefined) {
     const d = make('list', 'spam-list', { step: 'list', hit }, hit);
     d.listHit = hit;
-    d.label = `SPAM: ${hit.label || hit.listName}`;
+    d.label = spamLabel(hit.label, hit.listName, languageFor(config.homeCountry, config.language));
     return { draft: d, matches };
   }
 
@@ -179,11 +181,17 @@ function quietHours(d: Draft, active: Schedule[]): void {
   d.schedule = quiet.name;
 }
 
-/** The dialplan contract: a cause only with hangup, an announcement only with announce, always one there. */
-function finish(d: Draft, profile: string, matches: Match[]): Decision {
+/**
+ * The dialplan contract: a cause only with hangup, an announcement only with announce, always one there. The
+ * default sound comes with the language to play it in; a sound someone named is played as given, in the channel's.
+ */
+function finish(d: Draft, profile: string, matches: Match[], language: Language): Decision {
   const out: Decision = { action: d.action, reason: d.reason, profile, because: d.because, matches };
   if (d.action === 'hangup') out.cause = d.cause ?? DEFAULT_HANGUP_CAUSE;
-  if (d.action === 'announce') out.announcement = d.announcement || DEFAULT_ANNOUNCEMENT;
+  if (d.action === 'announce') {
+    out.announcement = d.announcement || DEFAULT_ANNOUNCEMENT;
+    if (!d.announcement) out.announcementLanguage = language;
+  }
   if (d.label) out.label = d.label;
   if (d.entry !== undefined) out.entry = d.entry;
   if (d.listHit !== undefined) out.listHit = d.listHit;
@@ -195,7 +203,7 @@ function finish(d: Draft, profile: string, matches: Match[]): Decision {
 /** DESIGN.md: "decide and log everything, but always connect — to build trust before switching on". */
 function monitor(real: Decision): Decision {
   if (real.action === 'connect') return real;
-  const { cause: _cause, announcement: _announcement, ...rest } = real;
+  const { cause: _cause, announcement: _announcement, announcementLanguage: _language, ...rest } = real;
   return {
     ...rest,
     action: 'connect',

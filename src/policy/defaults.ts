@@ -6,6 +6,8 @@ export const DEFAULT_HANGUP_CAUSE = 21;
 /** Played to call-centre / spam numbers: "a polite announcement is nicer than a rude hang-up" (DESIGN.md). */
 export const DEFAULT_ANNOUNCEMENT = 'callfilter/polite-decline';
 
+
+
 /** DESIGN.md "Policy": a caller of steps 5–7 who called within the last 5 minutes gets through. */
 export const DEFAULT_REPEAT_WINDOW_MINUTES = 5;
 
@@ -20,7 +22,8 @@ function defaultActions(): Record<Step, ActionSpec> {
     internal: { action: 'connect' },
     allow: { action: 'connect' },
     block: { action: 'hangup', cause: DEFAULT_HANGUP_CAUSE },
-    list: { action: 'announce', announcement: DEFAULT_ANNOUNCEMENT },
+    // No sound named: the decision plays the default one in the language in force (decide.ts).
+    list: { action: 'announce' },
     withheld: { action: 'voicemail' },
     implausible: { action: 'voicemail' },
     foreign: { action: 'voicemail' },

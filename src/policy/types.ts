@@ -3,6 +3,7 @@
  * These are the values of the dialplan contract (DESIGN.md, "Contract with the dialplan"): renaming one breaks
  * every shipped dialplan, so the dialplan test checks them against `dialplan/`.
  */
+import type { Language } from '../config/language.js';
 
 export const ACTIONS = ['connect', 'voicemail', 'hangup', 'announce'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -122,6 +123,11 @@ export interface PolicyConfig {
   timeZone: string;
   /** ISO 3166-1 alpha-2 of home (`DE`): a caller from another country is `foreign`. Same value as the numbering's. */
   homeCountry: string;
+  /**
+   * CALLFILTER_LANGUAGE when set: the language of the spam label and the default announcement. Unset, the home
+   * country decides (config/language.ts).
+   */
+  language?: Language;
   /** The default profile (used when no profile names the DID). */
   defaultProfile: Profile;
   profiles: Profile[];
@@ -202,6 +208,11 @@ export interface Decision {
   reason: Reason;
   cause?: number;
   announcement?: string;
+  /**
+   * With the default announcement: the language to play it in (CALLFILTER_LANGUAGE, else the home country's). Absent
+   * for a sound someone named, which plays in the channel's language.
+   */
+  announcementLanguage?: Language;
   /** Human label for the display and the log: a contact's name, `SPAM: call centre`… */
   label?: string;
   /** The personal entry that fired, if one did. */

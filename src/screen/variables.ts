@@ -8,6 +8,8 @@ export const VARIABLES = {
   action: 'CALLFILTER_ACTION',
   cause: 'CALLFILTER_CAUSE',
   announcement: 'CALLFILTER_ANNOUNCEMENT',
+  /** With the default announcement: `de` or `en`, which the dialplan makes the channel's language for Playback. */
+  announcementLanguage: 'CALLFILTER_ANNOUNCEMENT_LANGUAGE',
   reason: 'CALLFILTER_REASON',
   label: 'CALLFILTER_LABEL',
   callId: 'CALLFILTER_CALL_ID',
@@ -33,7 +35,10 @@ export function variablesFor(decision: Decision, callId: number | undefined, set
   const label = decision.label ? displayLabel(decision.label) : '';
   if (label) vars.push([VARIABLES.label, label]);
   if (decision.action === 'hangup' && decision.cause !== undefined) vars.push([VARIABLES.cause, String(decision.cause)]);
-  if (decision.action === 'announce' && decision.announcement) vars.push([VARIABLES.announcement, decision.announcement]);
+  if (decision.action === 'announce' && decision.announcement) {
+    vars.push([VARIABLES.announcement, decision.announcement]);
+    if (decision.announcementLanguage) vars.push([VARIABLES.announcementLanguage, decision.announcementLanguage]);
+  }
   if (setCallerIdName && label) vars.push(['CALLERID(name)', label]);
   if (callId !== undefined) vars.push([VARIABLES.callId, String(callId)]);
   vars.push([VARIABLES.action, decision.action]);

@@ -3,13 +3,13 @@
  * the runner's job that syncs whatever is due. One instance per process; every sync runs under the source's lease,
  * so the service and `callfilter sync` never sync the same source at once.
  */
+import { languageOf, type Language } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import { clockFrom, type JobClock } from '../jobs/clock.js';
 import { processOwner } from '../jobs/lease.js';
 import type { Job } from '../jobs/runner.js';
 import type { Source } from '../store/index.js';
 import { SourceInputError, sourceFromInput, type SourceInput } from './add.js';
-import { labelLanguage, type Language } from './language.js';
 import { syncSource } from './sync-one.js';
 import type { SyncEnv, SyncOptions, SyncReport } from './types.js';
 
@@ -19,7 +19,7 @@ export interface SourcesOptions {
   owner?: string;
   fetch?: typeof fetch;
   random?: () => number;
-  /** Labels of list rows; default: German for DE/AT/CH, else English (CALLFILTER_LANGUAGE, once there, wins). */
+  /** Labels of list rows; default: the language in force (CALLFILTER_LANGUAGE, else the home country's). */
   language?: Language;
   /** Told after a source was added, changed or removed: the job runner asks the sources job again. */
   onChange?: () => void;
@@ -52,7 +52,10 @@ export function createSources(ctx: AppContext, options: SourcesOptions = {}): So
     clock,
     fetch: options.fetch ?? globalThis.fetch,
     random,
-    language: options.language ?? labelLanguage(ctx.config.numbering.homeCountry),
+    // Asked at each sync: the home country, and with it the default language, may change while the service runs.
+    get language() {
+      return options.language ?? languageOf(ctx.config);
+    },
   };
   const changed = () => options.onChange?.();
 

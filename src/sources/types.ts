@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import type { Conflict } from '../import/conflicts.js';
 import type { JobClock } from '../jobs/clock.js';
 import type { Source } from '../store/index.js';
-import type { Language } from './language.js';
+import type { Language } from '../config/language.js';
 
 /** What every kind's sync may use: the context (store, config, logger), time, the network. */
 export interface SyncEnv {

@@ -1,6 +1,6 @@
 /** Personal allow / block entries, and the call path's lookup of them (`match`). */
 import type { Action, EntryKind } from '../policy/types.js';
-import { withArticle } from '../text.js';
+import { coded } from '../messages/index.js';
 import type { Database } from './database.js';
 import { createEntriesPage } from './entries-page.js';
 import { StoreError, withStoreErrors } from './errors.js';
@@ -138,7 +138,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
   function duplicate(input: Pick<NewEntry, 'number' | 'prefix' | 'kind'>): StoreError {
     const existing = byNumber.get({ number: input.number, prefix: bool(input.prefix), kind: input.kind });
     const shown = input.prefix ? `${input.number}*` : input.number;
-    return new StoreError('unique', `${withArticle(`${input.kind} entry`)} for ${shown} already exists${existing ? ` (id ${existing.id})` : ''}`, {
+    return StoreError.of('unique', coded('entry.exists', { kind: input.kind, number: shown, id: existing?.id ?? '' }), {
       details: { existingId: existing?.id },
     });
   }

@@ -5,6 +5,7 @@
  * (`SQLITE_CONSTRAINT_UNIQUE`, `SQLITE_IOERR_SHORT_READ`…), so the primary code is its prefix.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { render, type Coded } from '../messages/index.js';
 
 export type StoreErrorCode =
   /** Another connection holds the write lock longer than busy_timeout. Retryable. */
@@ -38,6 +39,8 @@ export interface StoreErrorOptions {
   cause?: unknown;
   sqliteCode?: string;
   details?: Record<string, unknown>;
+  /** What a client is told, as a message of the code table (messages/); the error's message is its English. */
+  problem?: Coded;
 }
 
 export class StoreError extends Error {
@@ -48,6 +51,7 @@ export class StoreError extends Error {
   /** Worth trying again later (only `busy`). */
   readonly retryable: boolean;
   readonly details: Record<string, unknown> | undefined;
+  readonly problem: Coded | undefined;
 
   constructor(code: StoreErrorCode, message: string, options: StoreErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -55,6 +59,12 @@ export class StoreError extends Error {
     this.sqliteCode = options.sqliteCode;
     this.retryable = code === 'busy';
     this.details = options.details;
+    this.problem = options.problem;
+  }
+
+  /** An error whose message a client may have to word: the English text is the problem's. */
+  static of(code: StoreErrorCode, problem: Coded, options: Omit<StoreErrorOptions, 'problem'> = {}): StoreError {
+    return new StoreError(code, render(problem), { ...options, problem });
   }
 }
 

@@ -1,4 +1,5 @@
 /** Imported call-centre / spam lists: the lists themselves, their active entries, and the call path's lookup. */
+import { coded } from '../messages/index.js';
 import type { Action, ListHit } from '../policy/types.js';
 import type { Database } from './database.js';
 import { StoreError, withStoreErrors } from './errors.js';
@@ -110,7 +111,7 @@ export function createListsRepository(db: Database, options: RepositoryOptions =
   /** Runs a write that may hit the UNIQUE name, and says so in words. */
   function uniqueName<T>(name: string, write: () => T): T {
     const clash = byName.get(name);
-    if (clash) throw new StoreError('unique', `a list named "${name}" already exists (id ${clash.id})`, { details: { existingId: clash.id } });
+    if (clash) throw StoreError.of('unique', coded('list.exists', { name, id: clash.id }), { details: { existingId: clash.id } });
     return write();
   }
 

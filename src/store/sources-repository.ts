@@ -3,6 +3,7 @@
  * for the sync itself: no other method returns them. Every method returns a promise: a second engine
  * (PostgreSQL) will sit behind the same interface; SQLite answers at once.
  */
+import { coded } from '../messages/index.js';
 import type { Database } from './database.js';
 import { StoreError, withStoreErrors } from './errors.js';
 import { restrictFileMode } from './file-mode.js';
@@ -120,7 +121,7 @@ export function createSourcesRepository(db: Database, options: SourcesOptions) {
 
   function nameFree(name: string, except?: number): void {
     const clash = byName.get(name);
-    if (clash && clash.id !== except) throw new StoreError('unique', `a source named "${name}" already exists (id ${clash.id})`, { details: { existingId: clash.id } });
+    if (clash && clash.id !== except) throw StoreError.of('unique', coded('source.exists', { name, id: clash.id }), { details: { existingId: clash.id } });
   }
 
   function listFree(listId: number): void {

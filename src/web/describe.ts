@@ -3,10 +3,11 @@
  * the row keeps), and the caller's standing now (so a row shows "blocked" after a click, and names both entries where
  * both lists hold the caller).
  */
+import { conflictView, type ConflictView } from '../api/national.js';
 import type { AppContext } from '../context.js';
-import { explain, explainOthers, type Language } from '../explain/index.js';
-import { judge, type Conflict } from '../import/conflicts.js';
-import { allPrefixes } from '../numbers/index.js';
+import { explain, explainOthers, readerOptions, type Language } from '../explain/index.js';
+import { judge } from '../import/conflicts.js';
+import { allPrefixes, nationalNumber } from '../numbers/index.js';
 import { bestEntry } from '../policy/match.js';
 import type { CallRecord } from '../store/index.js';
 
@@ -15,16 +16,22 @@ export interface DescribedCall extends CallRecord {
   why?: string;
   /** A sentence per entry or list hit that matched but did not decide. */
   others?: string[];
+  /** `caller` and `did` as people at home write them (api/national.ts). */
+  callerNational?: string;
+  didNational?: string;
   /** The kind of the entry that decides this caller's calls now (exact or prefix), if any. */
   current?: 'allow' | 'block';
   /** Both lists hold the caller: the entry that decides, the one it wins over, and why. */
-  both?: Conflict;
+  both?: ConflictView;
 }
 
 export function describeCall(ctx: AppContext, call: CallRecord, language: Language): DescribedCall {
+  const numbering = ctx.config.numbering;
   const out: DescribedCall = { ...call };
+  if (call.caller !== undefined) out.callerNational = nationalNumber(call.caller, numbering);
+  if (call.did !== undefined) out.didNational = nationalNumber(call.did, numbering);
   if (call.facts !== undefined) {
-    const words = { language, timeZone: ctx.config.policy.timeZone };
+    const words = readerOptions(ctx.config, language);
     out.why = explain(call.facts, words);
     const others = explainOthers(call.facts, words);
     if (others.length > 0) out.others = others;
@@ -51,5 +58,5 @@ function standing(ctx: AppContext, caller: string, out: DescribedCall): void {
     caller,
     now,
   );
-  if (rival) out.both = judge(winner, rival, now);
+  if (rival) out.both = conflictView(judge(winner, rival, now), ctx.config.numbering);
 }

@@ -8,6 +8,7 @@
  * or its session. And it may fall behind only so far: a client that stops reading is disconnected once
  * MAX_STREAM_BUFFER_BYTES wait for it, rather than held in memory without bound (see there why not dropped events).
  */
+import { coded } from '../messages/index.js';
 import type {} from '@fastify/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -189,7 +190,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
       },
     },
     async (req: FastifyRequest<{ Querystring: { lang?: Language } }>, reply) => {
-      if (streams.size >= MAX_STREAMS) throw new HttpError(503, `too many live views are open (at most ${MAX_STREAMS}); close one`);
+      if (streams.size >= MAX_STREAMS) throw new HttpError(503, coded('live.too_many', { max: MAX_STREAMS }));
       // The API's check let the request in with the bearer token when it sent one, else with its session cookie.
       const session = req.headers.authorization ? undefined : sessionCookie(req);
       const credential: Credential = session !== undefined ? { session } : { tokenHash: sha256(token.current()) };

@@ -4,6 +4,7 @@
  * inline script, no inline style, nothing from another origin — set here on every page response.
  */
 // The OpenAPI fields of a route schema (tags, summary, …) come from @fastify/swagger's type augmentation.
+import { coded } from '../messages/index.js';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -100,7 +101,7 @@ export function pageRoutes(app: FastifyInstance, assets: AssetTable): void {
     async (req, reply) => {
       const asset = assets.get(req.params.name);
       pageHeaders(reply);
-      if (!asset) throw notFound(`no file /assets/${req.params.name}`);
+      if (!asset) throw notFound(coded('page.no_asset', { name: req.params.name }));
       reply.header('etag', asset.etag).header('cache-control', ASSET_CACHE);
       if (notModified(req, asset.etag)) return reply.code(304).send();
       return reply.type(asset.type).send(asset.body);

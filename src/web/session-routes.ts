@@ -8,6 +8,7 @@
  * header is safe in this one direction: a client that lies about it only gets a cookie its browser keeps off
  * plain HTTP.
  */
+import { coded } from '../messages/index.js';
 import type {} from '@fastify/cookie';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -65,9 +66,9 @@ export function sessionAuth(sessions: SessionStore): (req: FastifyRequest) => bo
       case 'none':
         return false;
       case 'expired':
-        throw new HttpError(401, 'the session has ended (signed out after a while, or the admin token changed); sign in again');
+        throw new HttpError(401, coded('auth.session_ended'));
       case 'csrf':
-        throw new HttpError(403, `a signed-in page must send its CSRF token in the ${CSRF_HEADER} header with every change`);
+        throw new HttpError(403, coded('auth.csrf', { header: CSRF_HEADER }));
     }
   };
 }
@@ -93,7 +94,7 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, toke
     },
     async (req, reply) => {
       const result = checkBearer(`Bearer ${req.body.token.trim()}`, token.current());
-      if (result !== 'ok') throw new HttpError(401, 'the admin token is not valid');
+      if (result !== 'ok') throw new HttpError(401, coded('auth.token_invalid'));
       // A new session on every sign-in (never reuse one the browser brought along: session fixation).
       sessions.remove(sessionCookie(req));
       const s = sessions.create();
@@ -142,9 +143,9 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, toke
     async (req, reply) => {
       const id = sessionCookie(req);
       const result = sessions.check(id, csrfHeader(req), true);
-      if (result.status === 'csrf') throw new HttpError(403, `signing out needs the session's CSRF token in the ${CSRF_HEADER} header`);
+      if (result.status === 'csrf') throw new HttpError(403, coded('auth.signout_csrf', { header: CSRF_HEADER }));
       clearCookie(req, reply);
-      if (result.status !== 'ok') throw new HttpError(401, 'not signed in');
+      if (result.status !== 'ok') throw new HttpError(401, coded('auth.not_signed_in'));
       sessions.remove(id);
       return reply.code(204).send();
     },

@@ -114,14 +114,16 @@ describe('conflicts in the entries API', () => {
     expect(block.body.conflicts).toEqual([
       {
         number: '+491701234567',
+        numberNational: '0170 1234567',
         prefix: false,
         why: 'allow beats block',
-        wins: { id: anna.body.id, kind: 'allow', number: '+491701234567', prefix: false, label: 'Anna', source: 'api' },
-        loses: { id: block.body.id, kind: 'block', number: '+491701234567', prefix: false, label: 'mistake', source: 'api' },
+        wins: { id: anna.body.id, kind: 'allow', number: '+491701234567', numberNational: '0170 1234567', prefix: false, label: 'Anna', source: 'api' },
+        loses: { id: block.body.id, kind: 'block', number: '+491701234567', numberNational: '0170 1234567', prefix: false, label: 'mistake', source: 'api' },
       },
     ]);
     const range = await api.json<Entry>('POST', '/api/v1/entries', { number: '0170 12345*', kind: 'block' });
-    expect(range.body.conflicts).toMatchObject([{ number: '+491701234567', why: 'exact beats prefix', wins: { id: anna.body.id } }]);
+    expect(range.body).toMatchObject({ number: '+4917012345', numberNational: '0170 12345', prefix: true });
+    expect(range.body.conflicts).toMatchObject([{ number: '+491701234567', why: 'exact beats prefix', wins: { id: anna.body.id }, loses: { numberNational: '0170 12345' } }]);
 
     const { items } = (await api.json<{ items: Entry[] }>('GET', '/api/v1/entries')).body;
     const byId = new Map(items.map((e) => [e.id, e]));

@@ -36,7 +36,7 @@ describe('/api/v1/entries', () => {
     expect(renumbered.body).toMatchObject({ number: '+49401234', prefix: true });
 
     expect((await api.inject({ method: 'DELETE', url: `/api/v1/entries/${id}` })).statusCode).toBe(204);
-    expect(await api.json('GET', `/api/v1/entries/${id}`)).toEqual({ status: 404, body: { error: 'not_found', message: `no entry ${id}` } });
+    expect(await api.json('GET', `/api/v1/entries/${id}`)).toEqual({ status: 404, body: { error: 'not_found', code: 'entry.not_found', params: { id }, message: `no entry ${id}` } });
     expect((await api.json('DELETE', `/api/v1/entries/${id}`)).status).toBe(404);
     expect((await api.json('PATCH', `/api/v1/entries/${id}`, { vip: true })).status).toBe(404);
   });
@@ -54,7 +54,15 @@ describe('/api/v1/entries', () => {
     const api = await startApi(HOME);
     const first = await api.json<Entry>('POST', '/api/v1/entries', { number: '+493012345670', kind: 'block' });
     const again = await api.json('POST', '/api/v1/entries', { number: '030 12345670', kind: 'block' });
-    expect(again).toEqual({ status: 409, body: { error: 'conflict', message: `a block entry for +493012345670 already exists (id ${first.body.id})` } });
+    expect(again).toEqual({
+      status: 409,
+      body: {
+        error: 'conflict',
+        code: 'entry.exists',
+        params: { kind: 'block', number: '+493012345670', numberNational: '030 12345670', id: first.body.id },
+        message: `a block entry for +493012345670 already exists (id ${first.body.id})`,
+      },
+    });
     // The same number may be on the allow list too (allow wins at equal specificity).
     const allowed = await api.json<Entry>('POST', '/api/v1/entries', { number: '030 12345670', kind: 'allow' });
     expect(allowed.status).toBe(201);
@@ -114,7 +122,12 @@ describe('/api/v1/entries', () => {
     const hint = '; for a deliberately short number (a service number) send "short": true';
     expect(await api.json('POST', '/api/v1/entries', { number: '12', kind: 'block' })).toEqual({
       status: 400,
-      body: { error: 'bad_request', message: `body/number: "12" is not a plausible phone number: +493012 is in no range of numbers assigned in DE${hint}` },
+      body: {
+        error: 'bad_request',
+        code: 'number.implausible',
+        params: { field: 'body/number', value: '12', number: '+493012', numberNational: '030 12', problem: 'unassigned', region: 'DE' },
+        message: `body/number: "12" is not a plausible phone number: +493012 is in no range of numbers assigned in DE${hint}`,
+      },
     });
     expect((await api.json('POST', '/api/v1/entries', { number: '+49 12', kind: 'allow' })).body).toMatchObject({
       message: `body/number: "+49 12" is not a plausible phone number: +4912 is too short for a number in DE${hint}`,

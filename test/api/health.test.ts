@@ -45,7 +45,10 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
 
     expect((await api.call('+4930123456')).variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'fail-open' });
     const write = await api.json('POST', '/api/v1/entries', { number: '+4930123456', kind: 'block' });
-    expect(write).toEqual({ status: 503, body: { error: 'unavailable', message: 'the database cannot be written (the file, its folder or the disk is read-only); nothing was changed' } });
+    expect(write).toEqual({
+      status: 503,
+      body: { error: 'unavailable', code: 'store.readonly', params: {}, message: 'the database cannot be written (the file, its folder or the disk is read-only); nothing was changed' },
+    });
   });
 
   it('turns 503 as soon as a call could not be logged, and 200 again once a write succeeds', async () => {

@@ -32,9 +32,19 @@ describe('the admin API over real HTTP', () => {
     const garbage = await call('/api/v1/entries', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"number":' });
     expect(garbage.status).toBe(400);
     const unknown = await call('/api/v1/entries', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ number: '0301', kind: 'block', colour: 'red' }) });
-    expect(unknown.json()).toEqual({ error: 'bad_request', message: 'body must NOT have additional property "colour"' });
+    expect(unknown.json()).toEqual({
+      error: 'bad_request',
+      code: 'request.additional_property',
+      params: { field: 'body', property: 'colour' },
+      message: 'body must NOT have additional property "colour"',
+    });
     const invalid = await call('/api/v1/entries', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ number: 'hello', kind: 'block' }) });
-    expect(invalid.json()).toEqual({ error: 'bad_request', message: 'body/number: "hello" is not a phone number: it has no digits' });
+    expect(invalid.json()).toEqual({
+      error: 'bad_request',
+      code: 'number.no_digits',
+      params: { field: 'body/number', value: 'hello' },
+      message: 'body/number: "hello" is not a phone number: it has no digits',
+    });
     const huge = await call('/api/v1/entries', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(huge.status).toBe(413);
 

@@ -69,7 +69,10 @@ describe('/api/v1/profiles', () => {
       expect(res.body.message).toMatch(/config file/);
     }
     const taken = await api.json('POST', '/api/v1/profiles', { name: 'shop', dids: ['030 999111'] });
-    expect(taken).toEqual({ status: 409, body: { error: 'conflict', message: 'body/dids: +4930999111 belongs to the profile "business" already' } });
+    expect(taken).toEqual({
+      status: 409,
+      body: { error: 'conflict', code: 'profile.did_taken', params: { field: 'body/dids', did: '+4930999111', profile: 'business' }, message: 'body/dids: +4930999111 belongs to the profile "business" already' },
+    });
   });
 
   it.each([

@@ -45,7 +45,7 @@ describe('/api/v1/settings', () => {
     [{ city: 'Berlin' }, 'body must NOT have additional property "city"'],
   ])('refuses %j: %s, and stores nothing', async (body, message) => {
     const api = await startApi();
-    expect(await api.json('PUT', '/api/v1/settings', body)).toEqual({ status: 400, body: { error: 'bad_request', message } });
+    expect(await api.json('PUT', '/api/v1/settings', body)).toMatchObject({ status: 400, body: { error: 'bad_request', code: expect.stringMatching(/^(setting|request)\./), message } });
     expect(api.ctx.store.settings.all()).toEqual({});
   });
 

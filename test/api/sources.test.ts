@@ -58,7 +58,10 @@ describe('/api/v1/sources', () => {
     expect((await api.json('GET', '/api/v1/lists')).body).toEqual({ items: [] });
 
     expect((await post({ kind: 'url', name: 'x', url: 'https://l.example/x' })).status).toBe(201);
-    expect(await post({ kind: 'url', name: 'x', url: 'https://l.example/y' })).toEqual({ status: 409, body: { error: 'conflict', message: 'a source named "x" already exists (id 1)' } });
+    expect(await post({ kind: 'url', name: 'x', url: 'https://l.example/y' })).toEqual({
+      status: 409,
+      body: { error: 'conflict', code: 'source.exists', params: { name: 'x', id: 1 }, message: 'a source named "x" already exists (id 1)' },
+    });
     expect((await post({ kind: 'url', name: 'y', url: 'https://l.example/y', list: 'x' })).status).toBe(409);
   });
 

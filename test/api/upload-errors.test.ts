@@ -21,7 +21,7 @@ describe('upload errors are the client\'s: 4xx with a reason', () => {
     for (const url of ['/api/v1/import?kind=block', '/api/v1/lists?name=Spam']) {
       const res = await post(api, url, DEEP_LIST, 'application/json');
       expect(res.status, url).toBe(400);
-      expect(res.body.rejected).toEqual([{ line: 1, error: 'the JSON nests more than 32 levels deep; a number list needs 3' }]);
+      expect(res.body.rejected).toEqual([{ line: 1, error: 'the JSON nests more than 32 levels deep; a number list needs 3', code: 'row.json_too_deep', params: { max: 32 } }]);
     }
     const inside = await post(api, '/api/v1/import', `{"numbers":[{"phone":"+4930123456","votes":${'['.repeat(50_000)}${']'.repeat(50_000)}}]}`, 'application/json');
     expect(inside.status).toBe(400);
@@ -40,7 +40,7 @@ describe('upload errors are the client\'s: 4xx with a reason', () => {
     ];
     for (const [type, body, message] of cases) {
       for (const url of ['/api/v1/import?kind=block', '/api/v1/lists?name=Spam']) {
-        expect(await post(api, url, body, type), `${url} ${type.slice(0, 40)}`).toEqual({ status: 400, body: { error: 'bad_request', message } });
+        expect(await post(api, url, body, type), `${url} ${type.slice(0, 40)}`).toEqual({ status: 400, body: { error: 'bad_request', code: expect.stringMatching(/^upload\./), params: expect.objectContaining({ field: 'body' }), message } });
       }
     }
   });
@@ -50,7 +50,7 @@ describe('upload errors are the client\'s: 4xx with a reason', () => {
     const body = `${part('zzz', '+4930123456')}${part('zzz', '+4930123457', 'file2', 'b.csv')}--zzz--\r\n`;
     expect(await post(api, '/api/v1/import?kind=block', body, 'multipart/form-data; boundary=zzz')).toEqual({
       status: 400,
-      body: { error: 'bad_request', message: 'body: the multipart body has more than 1 file; send one file per upload' },
+      body: { error: 'bad_request', code: 'upload.files', params: { field: 'body', max: 1 }, message: 'body: the multipart body has more than 1 file; send one file per upload' },
     });
     expect(api.ctx.store.entries.count()).toBe(0);
     // A quoted boundary and a form field beside the file are fine.

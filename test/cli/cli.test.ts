@@ -19,10 +19,10 @@ describe('callfilter command line', () => {
     const dir = tempDir();
     const blocked = await cli(dir, 'block', '030', '12345670', '--note', 'energy sales', '--expires', '90d');
     expect(blocked.code).toBe(0);
-    expect(blocked.out).toMatch(/^added #1 {2}block {2}\+493012345670 {2}.*— energy sales {2}\[cli, /);
+    expect(blocked.out).toMatch(/^added #1 {2}block {2}030 12345670 {2}.*— energy sales {2}\[cli, /);
 
     const prefix = await cli(dir, 'block', '0401234567*', '--action', 'announce');
-    expect(prefix.out).toContain('+49401234567*  → announce');
+    expect(prefix.out).toContain('040 1234567*  → announce');
 
     const list = await cli(dir, 'list', '--kind', 'block');
     expect(list.out.split('\n')).toHaveLength(2);
@@ -41,7 +41,7 @@ describe('callfilter command line', () => {
     const dir = tempDir();
     await cli(dir, 'block', '+49', '--prefix');
     const trunk = await cli(dir, 'explain', '*03099887766');
-    expect(trunk.out).toContain('caller:   +493099887766 (unknown country, implausible)');
+    expect(trunk.out).toContain('caller:   030 99887766 (unknown country, implausible)');
     expect(trunk.out).toContain('reason:   blocklist');
     const internal = await cli(dir, 'explain', '*03099887766', '--internal');
     expect(internal.out).toContain('caller:   internal (*03099887766)');
@@ -50,8 +50,8 @@ describe('callfilter command line', () => {
 
   it('allows a contact as VIP and updates an existing entry instead of duplicating it', async () => {
     const dir = tempDir();
-    expect((await cli(dir, 'allow', '0170 1234567', '--name', 'Anna')).out).toMatch(/^added #1 {2}allow {2}\+491701234567 {2}"Anna"/);
-    expect((await cli(dir, 'allow', '+491701234567', '--name', 'Anna B.', '--vip')).out).toMatch(/^updated #1 {2}allow {2}\+491701234567 {2}"Anna B\." {2}VIP/);
+    expect((await cli(dir, 'allow', '0170 1234567', '--name', 'Anna')).out).toMatch(/^added #1 {2}allow {2}0170 1234567 {2}"Anna"/);
+    expect((await cli(dir, 'allow', '+491701234567', '--name', 'Anna B.', '--vip')).out).toMatch(/^updated #1 {2}allow {2}0170 1234567 {2}"Anna B\." {2}VIP/);
     const explain = await cli(dir, 'explain', '01701234567', '--at', '2026-11-18T14:00');
     expect(explain.out).toContain('decision: connect');
     expect(explain.out).toContain('reason:   allowlist  "Anna B."');
@@ -61,7 +61,7 @@ describe('callfilter command line', () => {
     const dir = tempDir();
     const blocked = await cli(dir, 'block', '12', '--short');
     expect(blocked.code).toBe(0);
-    expect(blocked.out).toMatch(/^added #1 {2}block {2}\+493012 /);
+    expect(blocked.out).toMatch(/^added #1 {2}block {2}030 12 /);
     expect((await cli(dir, 'explain', '12')).out).toContain('reason:   blocklist');
   });
 
@@ -81,6 +81,22 @@ describe('callfilter command line', () => {
     expect(r.err).toContain(message);
   });
 
+  it('prints numbers as people at home write them, foreign ones internationally, and as stored with --e164', async () => {
+    const dir = tempDir();
+    await cli(dir, 'block', '030 12345670');
+    await cli(dir, 'block', '0044 20 7946 0018', '--label', 'abroad');
+    await cli(dir, 'block', '+49 30 123', '--prefix');
+    expect((await cli(dir, 'list')).out.split('\n').map((l) => l.split('  ')[2])).toEqual(['030 123*', '+44 20 7946 0018', '030 12345670']);
+    expect((await cli(dir, 'list', '--e164')).out.split('\n').map((l) => l.split('  ')[2])).toEqual(['+4930123*', '+442079460018', '+493012345670']);
+    // Anywhere among the arguments, for every command that prints numbers.
+    expect((await cli(dir, '--e164', 'explain', '030 12345670')).out).toContain('caller:   +493012345670 (DE, fixed line)');
+    expect((await cli(dir, 'explain', '--e164', '030 12345670')).out).toContain('caller:   +493012345670 (DE, fixed line)');
+    expect((await cli(dir, 'explain', '030 12345670')).out).toContain('caller:   030 12345670 (DE, fixed line)');
+    const conflict = await cli(dir, 'allow', '030 1234567');
+    expect(conflict.out).toContain('conflict at 030 1234567: allow #4 030 1234567 [cli] wins over block #3 030 123* [cli] (exact beats prefix)');
+    expect((await cli(dir, 'allow', '030 1234567', '--e164')).out).toContain('conflict at +49301234567: allow #4 +49301234567 [cli] wins over block #3 +4930123* [cli] (exact beats prefix)');
+  });
+
   it('works on the same database while the service runs, and shows its calls', async () => {
     const svc = await startService({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
     expect((await cli(svc.dataDir, 'block', '030 12345670')).code).toBe(0);
@@ -89,7 +105,7 @@ describe('callfilter command line', () => {
     await svc.call('0170 9999999');
     const calls = await cli(svc.dataDir, 'calls', '--blocked');
     expect(calls.out.split('\n')).toHaveLength(1);
-    expect(calls.out).toMatch(/\+493012345670 +→ \+4930999000 +hangup +blocklist$/);
+    expect(calls.out).toMatch(/030 12345670 +→ 030 999000 +hangup +blocklist$/);
     expect((await cli(svc.dataDir, 'calls')).out.split('\n')).toHaveLength(2);
     expect((await cli(svc.dataDir, 'calls', '--number', '01709999999')).out).toContain('voicemail');
   });

@@ -25,7 +25,7 @@ describe('conflicts on the command line', () => {
     const lines = res.out.split('\n');
     expect(lines[0]).toContain('11 added');
     expect(lines[1]).toBe('  10 numbers are on both lists now; only the winner decides:');
-    expect(lines).toContainEqual(expect.stringMatching(/^ {4}conflict at \+493012345670: allow #\d+ \+493012345670 "Jürgen Böhm" \[vcard\] wins over block #\d+ \+493012345670 "Gewinnspiel-Hotline" \[csv\] \(allow beats block\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {4}conflict at 030 12345670: allow #\d+ 030 12345670 "Jürgen Böhm" \[vcard\] wins over block #\d+ 030 12345670 "Gewinnspiel-Hotline" \[csv\] \(allow beats block\)$/));
     expect(lines.filter((l) => l.startsWith('    conflict at '))).toHaveLength(10);
   });
 
@@ -35,13 +35,13 @@ describe('conflicts on the command line', () => {
     const range = await cli(dir, 'block', '0170 12345', '--prefix');
     expect(range.out.split('\n')).toEqual([
       expect.stringMatching(/^added #2 {2}block/),
-      '  conflict at +491701234567: allow #1 +491701234567 "Anna" [cli] wins over block #2 +4917012345* [cli] (exact beats prefix)',
+      '  conflict at 0170 1234567: allow #1 0170 1234567 "Anna" [cli] wins over block #2 0170 12345* [cli] (exact beats prefix)',
     ]);
     // The same number: the block replaces the allow entry (the last word wins), so no conflict is left to report.
     const same = await cli(dir, 'block', '0170 1234567');
     expect(same.out.split('\n')).toEqual([
-      expect.stringMatching(/^added #3 {2}block {2}\+491701234567/),
-      expect.stringMatching(/^removed #1 {2}allow {2}\+491701234567 .*\(the block entry replaces it: the last word wins\)$/),
+      expect.stringMatching(/^added #3 {2}block {2}0170 1234567/),
+      expect.stringMatching(/^removed #1 {2}allow {2}0170 1234567 .*\(the block entry replaces it: the last word wins\)$/),
     ]);
     expect((await cli(dir, 'block', '0170 7654321')).out).not.toContain('conflict');
   });
@@ -59,7 +59,7 @@ describe('conflicts on the command line', () => {
     expect(res.stdout.split('\n').slice(0, 3)).toEqual([
       `imported ${file}: 20,000 added, 0 duplicates skipped (csv)`,
       '  1 number is on both lists now; only the winner decides:',
-      expect.stringMatching(/^ {4}conflict at \+493010004242: allow #1 \+493010004242 "Anna" \[cli\] wins over block #\d+ \+493010004242 "Robot 4242" \[csv\] \(allow beats block\)$/),
+      expect.stringMatching(/^ {4}conflict at 030 10004242: allow #1 030 10004242 "Anna" \[cli\] wins over block #\d+ 030 10004242 "Robot 4242" \[csv\] \(allow beats block\)$/),
     ]);
   });
 });

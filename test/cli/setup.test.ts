@@ -27,7 +27,7 @@ describe('callfilter setup', () => {
 
     const setup = await cli(dir, ['setup', '--country', 'de', '--area-code', '030']);
     expect(setup).toEqual({ code: 0, out: 'country:   DE (database)\narea code: 30 (database)', err: 'stored in the database; a running service applies it within a few seconds' });
-    expect(await callerOf(dir, '222222')).toBe('caller:   +4930222222 (DE, fixed line)');
+    expect(await callerOf(dir, '222222')).toBe('caller:   030 222222 (DE, fixed line)');
     expect((await cli(dir, ['setup'])).out).toBe('country:   DE (database)\narea code: 30 (database)');
 
     // An empty value removes the stored one.
@@ -59,9 +59,9 @@ describe('callfilter setup', () => {
     const r = await cli(dir, ['setup', '--area-code', '30'], env);
     expect(r.code).toBe(0);
     expect(r.out).toBe('country:   DE (default)\narea code: 89 (CALLFILTER_HOME_AREA_CODE wins over 30 in the database)');
-    expect(await callerOf(dir, '222222', env)).toBe('caller:   +4989222222 (DE, fixed line)');
+    expect(await callerOf(dir, '222222', env)).toBe('caller:   089 222222 (DE, fixed line)');
     // Without the variable the stored value is in force.
-    expect(await callerOf(dir, '222222')).toBe('caller:   +4930222222 (DE, fixed line)');
+    expect(await callerOf(dir, '222222')).toBe('caller:   030 222222 (DE, fixed line)');
     // A stored value is checked even while the environment overrides it.
     expect((await cli(dir, ['setup', '--area-code', '170'], env)).err).toBe('callfilter setup: --area-code: "170" is not an area code in DE');
   });

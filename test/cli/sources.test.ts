@@ -79,12 +79,12 @@ describe('callfilter report', () => {
     const pb = await startFakePhoneblock();
     const env = { CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_PHONEBLOCK_TOKEN: pb.token, CALLFILTER_PHONEBLOCK_URL: pb.url };
     const sent = await cli(env, 'report', '030 1234567', '--rating', 'advertising', '--comment', 'solar panels, third time');
-    expect(sent).toMatchObject({ code: 0, out: 'reported +49301234567 as advertising (E_ADVERTISING) to PhoneBlock' });
+    expect(sent).toMatchObject({ code: 0, out: 'reported 030 1234567 as advertising (E_ADVERTISING) to PhoneBlock' });
     expect(pb.rated).toEqual([{ phone: '+49301234567', rating: 'E_ADVERTISING', comment: 'solar panels, third time' }]);
 
     pb.reportStatus = 503;
     const queued = await cli(env, 'report', '0170 7654321', '--rating', 'ping');
-    expect(queued).toMatchObject({ code: 0, out: 'queued the report of +491707654321 as ping (C_PING) (not sent yet: PhoneBlock /rate answered 503); the service sends it' });
+    expect(queued).toMatchObject({ code: 0, out: 'queued the report of 0170 7654321 as ping (C_PING) (not sent yet: PhoneBlock /rate answered 503); the service sends it' });
   });
 
   it('needs the API key', async () => {

@@ -86,7 +86,7 @@ describe('loadConfig', () => {
     ['CALLFILTER_AGI_SECRET', 'short-key', 'CALLFILTER_AGI_SECRET: is too short (at least 16 characters, e.g. from `openssl rand -hex 16`)'],
     ['CALLFILTER_AGI_SECRET', 'with,comma&amp;and-more', 'CALLFILTER_AGI_SECRET: may only contain letters, digits, "-", "_", "." and "~" (it is sent in the AGI URL)'],
   ])('%s=%s is refused with a message naming key and value', (key, value, message) => {
-    expect(() => loadConfig({ env: { [key]: value } })).toThrow(new ConfigError(key, message.slice(key.length + 2)));
+    expect(() => loadConfig({ env: { [key]: value } })).toThrow(message);
     expect(() => loadConfig({ env: { [key]: value } })).toThrow(message);
   });
 });

@@ -29,6 +29,7 @@ const BY_KIND: Record<EnvKind, readonly string[] | typeof FREE> = {
   names: [','], // names nothing; any name is a name (whether the box or server has it shows at the sync)
   level: ['loud'],
   timezone: ['Mars/Olympus'],
+  language: ['fr'],
 };
 
 /** Keys whose kind is free text but whose values have rules. */

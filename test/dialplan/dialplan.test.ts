@@ -46,6 +46,9 @@ describe('the shipped dialplan', () => {
     expect(text).toContain(`n(hangup),Hangup(\${IF($["\${${VARIABLES.cause}}" = ""]?21:\${${VARIABLES.cause}})})`);
     expect(text).not.toContain('app-blackhole,busy');
     expect(text).toContain(`\${${VARIABLES.announcement}}`);
+    // The default announcement in the language callfilter names, set just before it plays (and only when named).
+    const language = `\${${VARIABLES.announcementLanguage}}`;
+    expect(text).toContain(`ExecIf($["${language}" != ""]?Set(CHANNEL(language)=${language}))\n same => n,Playback(`);
   });
 
   it('uses the default port in plain Asterisk, and 4574 for FreePBX (its own FastAGI may hold 4573)', () => {

@@ -37,7 +37,7 @@ describe('csvRows', () => {
     const errors = items.filter((x): x is RowError => 'error' in x);
     // line 1 header, 2 comment, 3–4 the quoted row, so data row i is on line i + 4
     expect(errors).toEqual([
-      { line: BAD + 4, raw: 'unbekannt;kaputt;', error: '"unbekannt" is not a phone number: it has no digits' },
+      { line: BAD + 4, raw: 'unbekannt;kaputt;', error: '"unbekannt" is not a phone number: it has no digits', code: 'number.no_digits', params: { value: 'unbekannt' } },
     ]);
     const rows = items.filter((x): x is ImportRow => !('error' in x));
     expect(rows[0]).toEqual({ line: 3, number: '+49309999999', prefix: false, kind: 'block', label: 'Zwei Zeilen', note: 'erste\nzweite', raw: '030 9999999;Zwei Zeilen;"erste\r\nzweite"' });

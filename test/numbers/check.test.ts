@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { render, type Coded } from '../../src/messages/index.js';
 import { areaCodeProblem, countryProblem, numberingProblem } from '../../src/numbers/index.js';
+
+const text = (problem: Coded | undefined) => (problem === undefined ? undefined : render(problem));
 
 describe('countryProblem', () => {
   it.each(['DE', 'at', 'US', 'GB'])('%s is a country', (c) => expect(countryProblem(c)).toBeUndefined());
-  it.each(['XX', 'UK', 'AA'])('%s is refused', (c) => expect(countryProblem(c)).toBe('is not a country libphonenumber knows (ISO 3166 code, e.g. DE)'));
+  it.each(['XX', 'UK', 'AA'])('%s is refused', (c) => {
+    expect(countryProblem(c)).toEqual({ code: 'setting.country', params: { value: c } });
+    expect(text(countryProblem(c))).toBe(`"${c}" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)`);
+  });
 });
 
 describe('areaCodeProblem: a whole area code of the country', () => {
@@ -32,7 +38,12 @@ describe('areaCodeProblem: a whole area code of the country', () => {
     ['AT', '30', 'is not an area code in AT'],
     ['DE', '0', 'is not an area code (digits, e.g. 30)'],
     ['IT', '6', 'is not used in IT: numbers there are always dialled with their area code; leave the area code unset'],
-  ])('%s %s is refused: %s', (country, area, why) => expect(areaCodeProblem(country, area)).toBe(why));
+  ])('%s %s is refused: %s', (country, area, why) => expect(text(areaCodeProblem(country, area))).toBe(`"${area}" ${why}`));
+
+  it('says which rule, with the value and the country as parameters', () => {
+    expect(areaCodeProblem('DE', '170')).toEqual({ code: 'setting.area_code', params: { value: '170', country: 'DE' } });
+    expect(areaCodeProblem('IT', '6')).toEqual({ code: 'setting.area_code_unused', params: { value: '6', country: 'IT' } });
+  });
 });
 
 describe('numberingProblem', () => {
@@ -57,7 +68,10 @@ describe('numberingProblem', () => {
       { trunkRules: [{ channelPrefix: 'PJSIP/', format: 'national' as const }, { channelPrefix: 'PJSIP/sipgate-', format: 'international-bare' as const }] },
       { field: 'trunkRules', index: 1, key: 'channelPrefix', value: 'PJSIP/sipgate-', why: 'never applies: an earlier trunk rule matches every call this one would' },
     ],
-  ])('refuses %s', (_what, cfg, problem) => {
-    expect(numberingProblem({ homeCountry: 'DE', trunkRules: [], ...cfg })).toEqual(problem);
+  ])('refuses %s', (_what, cfg, { value, why, ...where }) => {
+    const p = numberingProblem({ homeCountry: 'DE', trunkRules: [], ...cfg });
+    expect(p).toMatchObject(where);
+    expect(p?.problem.params.value).toBe(value);
+    expect(text(p?.problem)).toEqual(typeof why === 'string' ? `${JSON.stringify(value)} ${why}` : why);
   });
 });

@@ -72,7 +72,7 @@ describe('normaliseNumber: errors', () => {
     ['1234567890123456789', '"1234567890123456789" is not a phone number: it has more than 15 digits'],
     ['+49 30 123456789012345', '"+49 30 123456789012345" is not a phone number: it has more than 15 digits'],
   ])('%j', (input, error) => {
-    expect(normaliseNumber(input, berlin)).toEqual({ ok: false, error });
+    expect(normaliseNumber(input, berlin)).toMatchObject({ ok: false, error });
   });
 });
 
@@ -114,14 +114,35 @@ describe('normaliseEntry', () => {
     ['abc', '"abc" is not a phone number: it has no digits'],
     ['500@hd-telefonie.avm.de', '"500@hd-telefonie.avm.de" is a SIP address, not a phone number'],
   ])('%j is refused', (input, error) => {
-    expect(normaliseEntry(input, berlin)).toEqual({ ok: false, error });
+    expect(normaliseEntry(input, berlin)).toMatchObject({ ok: false, error });
   });
 
   it('a local prefix without a home area code is refused', () => {
     expect(normaliseEntry('1234*', noArea)).toEqual({
       ok: false,
       error: '"1234*" is a prefix without area code, and no home area code is configured; write it with its area code or as +…*',
+      code: 'number.prefix_no_area_code',
+      params: { value: '1234*' },
     });
+  });
+
+  // The code and parameters beside each sentence: what a client words in its own language (messages/numbers.ts).
+  it.each<[string, string, Record<string, string | number>]>([
+    ['abc', 'number.no_digits', { value: 'abc' }],
+    ['', 'number.empty', { value: '' }],
+    ['anonymous', 'number.withheld_word', { value: 'anonymous' }],
+    ['**610', 'number.internal', { value: '**610' }],
+    ['500@fritz.box', 'number.sip', { value: '500@fritz.box' }],
+    ['000', 'number.only_zeros', { value: '000' }],
+    ['+4930abc', 'number.characters', { value: '+4930abc' }],
+    ['+49 1', 'number.too_short', { value: '+49 1' }],
+    ['1234567890123456789', 'number.too_long', { value: '1234567890123456789', max: 15 }],
+    ['+999 1234567', 'number.country_code', { value: '+999 1234567' }],
+    ['+4*', 'number.prefix_too_broad', { value: '+4*', start: '+4' }],
+    ['+*', 'number.prefix_empty', { value: '+*' }],
+    ['abc*', 'number.prefix_form', { value: 'abc*' }],
+  ])('%j carries the code %s', (input, code, params) => {
+    expect(normaliseEntry(input, berlin)).toMatchObject({ ok: false, code, params });
   });
 });
 
@@ -194,7 +215,7 @@ describe('assertNumberingConfig', () => {
 describe('numbers written with an extension', () => {
   const cfg = { homeCountry: 'DE', homeAreaCode: '30', trunkRules: [] };
   it.each(['0301 12x4567', '030 1234567 ext. 5', '+49 30 1234567 #12'])('%s is refused, not cut at the extension', (input) => {
-    expect(normaliseEntry(input, cfg)).toEqual({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
-    expect(normaliseNumber(input, cfg)).toEqual({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
+    expect(normaliseEntry(input, cfg)).toMatchObject({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
+    expect(normaliseNumber(input, cfg)).toMatchObject({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
   });
 });

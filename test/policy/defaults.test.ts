@@ -14,7 +14,7 @@ describe('defaultProfile', () => {
         internal: { action: 'connect' },
         allow: { action: 'connect' },
         block: { action: 'hangup', cause: 21 },
-        list: { action: 'announce', announcement: 'callfilter/polite-decline' },
+        list: { action: 'announce' },
         withheld: { action: 'voicemail' },
         implausible: { action: 'voicemail' },
         foreign: { action: 'voicemail' },

@@ -134,7 +134,7 @@ describe('admin API security', () => {
     api.ctx.store.db.close();
     const res = await api.inject({ method: 'GET', url: '/api/v1/entries' });
     expect(res.statusCode).toBe(500);
-    expect(res.json()).toEqual({ error: 'internal', message: 'internal error' });
+    expect(res.json()).toEqual({ error: 'internal', code: 'server.internal', params: {}, message: 'internal error' });
     expect(api.logs.some((l) => l.msg === 'request failed' && JSON.stringify(l).includes('stack'))).toBe(true);
   });
 

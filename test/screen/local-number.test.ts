@@ -37,7 +37,12 @@ describe('a local number before setup', () => {
     const [row] = api.ctx.store.calls.list({ limit: 1 }).items;
     expect(await api.json('POST', `/api/v1/calls/${row?.id}/block`)).toEqual({
       status: 409,
-      body: { error: 'conflict', message: `call ${row?.id} came from "222222", a local number that could not be read without the home area code (callfilter setup --area-code …); add an entry with its full number instead` },
+      body: {
+        error: 'conflict',
+        code: 'call.local',
+        params: { id: row?.id, caller: '222222' },
+        message: `call ${row?.id} came from "222222", a local number that could not be read without the home area code (callfilter setup --area-code …); add an entry with its full number instead`,
+      },
     });
 
     expect((await api.json('PUT', '/api/v1/settings', { areaCode: '30' })).status).toBe(200);

@@ -36,7 +36,10 @@ describe('reporting a caller to PhoneBlock', () => {
     const api = await startApi({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
     const call = await api.call('030 4445556');
     const off = await api.json('POST', `/api/v1/calls/${call.variables.CALLFILTER_CALL_ID}/report`, { rating: 'advertising' });
-    expect(off).toEqual({ status: 409, body: { error: 'conflict', message: 'reporting to PhoneBlock needs its API key: set CALLFILTER_PHONEBLOCK_TOKEN (or add a PhoneBlock source)' } });
+    expect(off).toEqual({
+      status: 409,
+      body: { error: 'conflict', code: 'report.needs_key', params: {}, message: 'reporting to PhoneBlock needs its API key: set CALLFILTER_PHONEBLOCK_TOKEN (or add a PhoneBlock source)' },
+    });
     const withheld = await api.call('anonymous');
     const res = await api.json('POST', `/api/v1/calls/${withheld.variables.CALLFILTER_CALL_ID}/report`, { rating: 'advertising' });
     expect(res.status).toBe(409);

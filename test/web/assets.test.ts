@@ -56,11 +56,12 @@ describe('the page and its files', () => {
     }
   });
 
-  it('is small: every file together under 100 KB before compression', () => {
+  // A third of it is the wording of every server message in both languages (i18n-codes-*.ts).
+  it('is small: every file together under 150 KB before compression', () => {
     const assets = loadAssets();
     expect(assets.problem).toBeUndefined();
     const bytes = assets.names().reduce((sum, n) => sum + (assets.get(n)?.body.length ?? 0), assets.shell.length);
-    expect(bytes).toBeLessThan(100 * 1024);
+    expect(bytes).toBeLessThan(150 * 1024);
   });
 
   it('answers 503 with the reason when the page is missing (the API does not depend on it)', async () => {

@@ -46,14 +46,14 @@ const ENGLISH: Words = {
   toBlock: 'to block',
   importButton: 'Import',
   title: '10 numbers are on both lists now – only one entry decides each:',
-  line: '+493012345670: the contact “Böhm, Jürgen” wins over the block entry “Gewinnspiel-Hotline” – allow beats block.',
+  line: '030 12345670: the contact “Böhm, Jürgen” wins over the block entry “Gewinnspiel-Hotline” – allow beats block.',
   mark: 'on both lists',
-  keepContact: '+493012345670: Keep the contact, remove the block entry',
-  resolved: '+493012345670: resolved – the contact “Böhm, Jürgen” decides.',
+  keepContact: '030 12345670: Keep the contact, remove the block entry',
+  resolved: '030 12345670: resolved – the contact “Böhm, Jürgen” decides.',
   allowed: 'allowed',
   both: 'on both lists: the contact “Oma Gisela” decides, not the block entry “Unbekannt” – allow beats block',
-  blockButton: 'Block +493012345674',
-  allowButton: 'Allow +493012345674',
+  blockButton: 'Block 030 12345674',
+  allowButton: 'Allow 030 12345674',
 };
 
 const GERMAN: Words = {
@@ -64,14 +64,14 @@ const GERMAN: Words = {
   toBlock: 'sperren',
   importButton: 'Importieren',
   title: '10 Nummern stehen jetzt auf beiden Listen – es gilt jeweils nur ein Eintrag:',
-  line: '+493012345670: Es gilt der Kontakt „Böhm, Jürgen“, nicht die Sperre „Gewinnspiel-Hotline“ – Erlauben geht vor Sperren.',
+  line: '030 12345670: Es gilt der Kontakt „Böhm, Jürgen“, nicht die Sperre „Gewinnspiel-Hotline“ – Erlauben geht vor Sperren.',
   mark: 'auf beiden Listen',
-  keepContact: '+493012345670: Den Kontakt behalten, die Sperre entfernen',
-  resolved: '+493012345670: gelöst – es gilt der Kontakt „Böhm, Jürgen“.',
+  keepContact: '030 12345670: Den Kontakt behalten, die Sperre entfernen',
+  resolved: '030 12345670: gelöst – es gilt der Kontakt „Böhm, Jürgen“.',
   allowed: 'erlaubt',
   both: 'auf beiden Listen: es gilt der Kontakt „Oma Gisela“, nicht die Sperre „Unbekannt“ – Erlauben geht vor Sperren',
-  blockButton: '+493012345674 sperren',
-  allowButton: '+493012345674 erlauben',
+  blockButton: '030 12345674 sperren',
+  allowButton: '030 12345674 erlauben',
 };
 
 async function walkThrough(w: Words): Promise<void> {
@@ -97,7 +97,7 @@ async function walkThrough(w: Words): Promise<void> {
   expect(lines).toContain(w.line);
 
   // The Lists view marks the entries in conflict.
-  const blocked = page.locator('#entries-body tr.in-conflict', { has: page.locator('.number', { hasText: /^\+493012345670$/ }) });
+  const blocked = page.locator('#entries-body tr.in-conflict', { has: page.locator('.number', { hasText: /^030 12345670$/ }) });
   await blocked.first().waitFor();
   expect(await blocked.first().locator('.badge.conflict').first().textContent()).toBe(w.mark);
   await screenshot(page, `conflicts-${w.lang}-lists`);

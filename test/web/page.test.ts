@@ -59,15 +59,15 @@ describe('the web page', () => {
     // A call through the fake Asterisk appears without a reload.
     const first = await web.call('030 12345670', { env: { calleridname: 'Energie AG' } });
     expect(first.variables.CALLFILTER_ACTION).toBe('voicemail');
-    const firstRow = row(page, '+493012345670');
+    const firstRow = row(page, '030 12345670');
     await firstRow.waitFor();
     expect(await firstRow.locator('.what').textContent()).toBe('Voicemail Unknown number +493012345670.');
     expect(await firstRow.locator('.caller').textContent()).toContain('Energie AG');
     expect(await firstRow.locator('.country').textContent()).toBe('DE');
 
     // One click blocks the caller.
-    await firstRow.getByRole('button', { name: 'Block +493012345670' }).click();
-    await page.locator('#toast', { hasText: '+493012345670 is blocked from now on.' }).waitFor();
+    await firstRow.getByRole('button', { name: 'Block 030 12345670' }).click();
+    await page.locator('#toast', { hasText: '030 12345670 is blocked from now on.' }).waitFor();
     await firstRow.locator('.state.block').waitFor();
     const entries = web.ctx.store.entries.findByNumber('+493012345670', false);
     expect(entries).toMatchObject([{ kind: 'block', source: 'call-log', label: 'Energie AG' }]);
@@ -77,7 +77,8 @@ describe('the web page', () => {
     expect(second.variables).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
     const top = page.locator('#calls-body tr').first();
     await top.locator('.badge.hangup').waitFor();
-    expect(await top.locator('.number').first().textContent()).toBe('+493012345670');
+    expect(await top.locator('.number').first().textContent()).toBe('030 12345670');
+    expect(await top.locator('.number').first().getAttribute('title')).toBe('+493012345670');
     expect(await top.locator('.why').textContent()).toBe(`On your blocklist as “Energie AG” since ${today('en-GB')}.`);
     expect(await page.locator('#calls-body tr').count()).toBe(2);
     await screenshot(page, 'calls-live-blocked');
@@ -105,8 +106,8 @@ describe('the web page', () => {
     await report.locator('.ok').waitFor();
     expect(await report.locator('.ok').textContent()).toBe('Imported blocklist.csv (csv).');
     expect(await report.locator('.counts').textContent()).toBe('2 added · 1 already there');
-    await page.locator('#entries-body tr', { hasText: '+49301111111' }).waitFor();
-    expect(await page.locator('#entries-body tr', { hasText: '+49302222222' }).textContent()).toContain('Lottery');
+    await page.locator('#entries-body tr', { hasText: '030 1111111' }).waitFor();
+    expect(await page.locator('#entries-body tr', { hasText: '030 2222222' }).textContent()).toContain('Lottery');
     expect(web.ctx.store.entries.count('block')).toBe(2);
     await screenshot(page, 'lists-import-report');
 
@@ -147,18 +148,18 @@ describe('the web page', () => {
     await form.getByText('Allow', { exact: true }).click();
     await form.getByLabel('Name or label').fill('Anna');
     await form.getByRole('button', { name: 'Add' }).click();
-    const anna = page.locator('#entries-body tr', { hasText: '+491715551234' });
+    const anna = page.locator('#entries-body tr', { hasText: '0171 5551234' });
     await anna.waitFor();
     expect(await anna.textContent()).toContain('allowed');
 
-    await anna.getByRole('button', { name: 'Change +491715551234' }).click();
+    await anna.getByRole('button', { name: 'Change 0171 5551234' }).click();
     await form.getByLabel('Name or label').fill('Anna Schmidt');
     await form.getByRole('button', { name: 'Save' }).click();
     await page.locator('#entries-body tr', { hasText: 'Anna Schmidt' }).waitFor();
     await screenshot(page, 'lists-entries');
 
     page.once('dialog', (d) => void d.accept());
-    await page.locator('#entries-body tr', { hasText: 'Anna Schmidt' }).getByRole('button', { name: 'Remove +491715551234' }).click();
+    await page.locator('#entries-body tr', { hasText: 'Anna Schmidt' }).getByRole('button', { name: 'Remove 0171 5551234' }).click();
     await page.locator('#entries-empty').waitFor();
     expect(web.ctx.store.entries.count()).toBe(0);
     expect(unexpected(problems)).toEqual([]);
@@ -182,7 +183,8 @@ describe('the web page', () => {
     await result.waitFor();
     expect(await result.locator('.badge').textContent()).toBe('Hung up');
     expect(await result.locator('dd').nth(1).textContent()).toBe(`On your blocklist as “Lottery” since ${today('en-GB')}.`);
-    expect(await result.locator('dd').first().textContent()).toBe('+4930987654 · Germany (DE)');
+    expect(await result.locator('dd').first().textContent()).toBe('030 987654 · Germany (DE)');
+    expect(await result.locator('dd span[title="+4930987654"]').count()).toBe(1);
 
     // Withheld: an empty number.
     await page.getByLabel("Caller’s number (empty: withheld)").fill('');
@@ -203,14 +205,14 @@ describe('the web page', () => {
     await web.call('030 555555');
     const { page, problems } = await openPage(browser, web);
     await signIn(page, web.token);
-    expect(await row(page, '+49301234567').first().locator('.why').textContent()).toBe('Called twice within 5 minutes: connected as a repeat caller.');
+    expect(await row(page, '030 1234567').first().locator('.why').textContent()).toBe('Called twice within 5 minutes: connected as a repeat caller.');
     expect(await page.locator('#calls-body tr', { hasText: 'withheld' }).locator('.why').textContent()).toBe('Withheld number.');
 
     await page.getByRole('link', { name: 'Stats' }).click();
     await page.locator('#chart svg rect').first().waitFor();
     expect(await page.locator('#chart svg').getAttribute('aria-label')).toBe('4 calls in 30 days: 1 connected, 2 to voicemail, 1 blocked.');
     expect(await page.locator('#chart svg rect.bar').count()).toBe(3);
-    expect(await page.locator('#top-body tr').first().textContent()).toContain('+4930555555');
+    expect(await page.locator('#top-body tr').first().textContent()).toContain('030 555555');
     await screenshot(page, 'stats');
 
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -18,7 +18,7 @@ describe('signing in to the web page', () => {
     const web = await startWeb();
     const wrong = await web.app.inject({ method: 'POST', url: '/session', payload: { token: 'not-the-admin-token' } });
     expect(wrong.statusCode).toBe(401);
-    expect(wrong.json()).toEqual({ error: 'unauthorized', message: 'the admin token is not valid' });
+    expect(wrong.json()).toEqual({ error: 'unauthorized', code: 'auth.token_invalid', params: {}, message: 'the admin token is not valid' });
     expect(wrong.headers['set-cookie']).toBeUndefined();
     const missing = await web.app.inject({ method: 'POST', url: '/session', payload: {} });
     expect(missing.statusCode).toBe(400);

@@ -34,7 +34,7 @@ describe('the setup form', () => {
 
     await page.getByLabel('Area code (e.g. 030)').fill('170');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.locator('#setup-error', { hasText: '"170" is not an area code in DE' }).waitFor();
+    await page.locator('#setup-error', { hasText: '“170” is not an area code in DE.' }).waitFor();
 
     await page.getByLabel('Area code (e.g. 030)').fill('030');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -44,7 +44,7 @@ describe('the setup form', () => {
     const after = await web.call('222222');
     expect(after.variables.CALLFILTER_REASON).toBe('unknown');
     expect(web.ctx.store.calls.list({ limit: 2 }).items.map((c) => c.caller)).toEqual(['+4930222222', undefined]);
-    await page.locator('#calls-body .number', { hasText: '+4930222222' }).waitFor();
+    await page.locator('#calls-body .number', { hasText: '030 222222' }).waitFor();
 
     // Signed in again later: nothing left to ask.
     await page.reload();

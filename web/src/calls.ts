@@ -6,7 +6,8 @@
 import { ApiError, get, post, query } from './api.js';
 import { winnerText } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
-import { actionWord, callTime, countryName, fullTime, lang, t } from './i18n.js';
+import { actionWord, callTime, countryName, fullTime, lang, message, t } from './i18n.js';
+import { numberText, numberView } from './numbers.js';
 import type { Call, Kind, Page } from './types.js';
 import { playVoicemail, voicemailButton } from './voicemail.js';
 
@@ -22,16 +23,19 @@ interface Filter {
 
 const state: { filter: Filter; cursor?: number; calls: Map<number, Call> } = { filter: { show: 'all', number: '' }, calls: new Map() };
 
+/** What went wrong, in the reader's language: the server's message by its code, or its English with a frame. */
 export function errorText(err: unknown): string {
   if (err instanceof ApiError && err.status === 0) return t('error.network');
-  return t('error.generic', { message: err instanceof Error ? err.message : String(err) });
+  const fallback = t('error.generic', { message: err instanceof Error ? err.message : String(err) });
+  return err instanceof ApiError ? message(err.body.code, err.body.params, fallback) : fallback;
 }
 
 function callerCell(c: Call): HTMLElement {
   const cell = h('td', { class: 'caller' });
   if (c.callerKind === 'withheld') cell.append(h('span', { class: 'muted' }, t('withheld')));
   else if (c.callerKind === 'internal') cell.append(h('span', { class: 'number' }, c.callerRaw), ' ', h('span', { class: 'muted' }, t('internal')));
-  else cell.append(h('span', { class: 'number' }, c.caller ?? c.callerRaw));
+  else if (c.caller) cell.append(numberView(c.caller, c.callerNational));
+  else cell.append(h('span', { class: 'number' }, c.callerRaw));
   const name = c.label ?? c.callerNameRaw;
   if (name) cell.append(h('span', { class: 'label' }, name));
   return cell;
@@ -46,7 +50,7 @@ function countryCell(c: Call): HTMLElement {
 function actionButtons(c: Call): HTMLElement {
   const cell = h('td', { class: 'do' });
   if (c.callerKind !== 'number' || !c.caller) return cell;
-  const number = c.caller;
+  const number = numberText(c.caller, c.callerNational);
   if (c.current) cell.append(h('span', { class: `state ${c.current}` }, t(`state.${c.current}`)));
   if (c.both) cell.append(h('small', { class: 'both' }, winnerText(c.both)));
   const button = (kind: Kind) =>
@@ -62,7 +66,7 @@ function row(c: Call): HTMLTableRowElement {
     h('td', { class: 'time' }, h('time', { datetime: new Date(c.at).toISOString(), title: fullTime(c.at) }, callTime(c.at))),
     callerCell(c),
     countryCell(c),
-    h('td', { class: 'number did' }, c.did ?? ''),
+    h('td', { class: 'did' }, c.did ? numberView(c.did, c.didNational) : ''),
     h(
       'td',
       { class: 'what' },
@@ -144,7 +148,7 @@ async function decide(button: HTMLButtonElement): Promise<void> {
   try {
     await post(`/api/v1/calls/${id}/${kind}`);
     await markCaller(call.caller, kind);
-    toast(t(kind === 'block' ? 'toast.blocked' : 'toast.allowed', { number: call.caller }));
+    toast(t(kind === 'block' ? 'toast.blocked' : 'toast.allowed', { number: numberText(call.caller, call.callerNational) }));
     // Focus stays in the row (the button it was on is gone now).
     document.querySelector<HTMLElement>(`#calls-body tr[data-id="${id}"] button`)?.focus();
   } catch (err) {

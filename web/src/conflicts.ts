@@ -6,6 +6,7 @@
 import { del } from './api.js';
 import { h, toast } from './dom.js';
 import { num, t, type Key } from './i18n.js';
+import { numberText } from './numbers.js';
 import type { Conflict, ConflictSide } from './types.js';
 
 const WHY: Record<Conflict['why'], Key> = {
@@ -18,7 +19,7 @@ const isContact = (s: ConflictSide) => s.kind === 'allow' && s.contactId !== und
 
 /** "the contact “Anna”", "the block entry", "the blocked range +49301234…" (German: nominative). */
 export function sideWords(s: ConflictSide): string {
-  if (s.prefix) return t(`side.range.${s.kind}`, { prefix: s.number });
+  if (s.prefix) return t(`side.range.${s.kind}`, { prefix: numberText(s.number, s.numberNational) });
   if (isContact(s)) return s.label ? t('side.contact.named', { label: s.label }) : t('side.contact');
   return s.label ? t(`side.${s.kind}.named`, { label: s.label }) : t(`side.${s.kind}`);
 }
@@ -31,9 +32,12 @@ function objectWords(s: ConflictSide): string {
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** Where both lists hold callers, as people write it: `030 1234567`, or a range `030 123…`. */
+const shown = (c: Conflict) => `${numberText(c.number, c.numberNational)}${c.prefix ? '…' : ''}`;
+
 /** "+493012345670: the contact “Jürgen Böhm” wins over the block entry “Gewinnspiel” – allow beats block." */
 export function conflictText(c: Conflict): string {
-  return t('conflict.line', { number: c.prefix ? `${c.number}…` : c.number, winner: sideWords(c.wins), loser: sideWords(c.loses), why: t(WHY[c.why]) });
+  return t('conflict.line', { number: shown(c), winner: sideWords(c.wins), loser: sideWords(c.loses), why: t(WHY[c.why]) });
 }
 
 /** "on both lists: the contact “Anna” decides, not the block entry – allow beats block": a caller's standing. */
@@ -47,7 +51,7 @@ export function winnerText(c: Conflict): string {
  */
 export function conflictItem(c: Conflict, onResolved: () => void, onError: (err: unknown) => void): HTMLElement {
   const item = h('li', { class: 'conflict' }, h('span', {}, conflictText(c)));
-  const number = c.prefix ? `${c.number}…` : c.number;
+  const number = shown(c);
   const resolve = (keep: ConflictSide, remove: ConflictSide) => {
     const text = capitalised(t('conflict.resolve', { keep: objectWords(keep), remove: objectWords(remove) }));
     const button = h('button', { type: 'button', class: remove.kind === 'allow' ? 'small danger' : 'small', 'data-remove-entry': remove.id, 'aria-label': `${number}: ${text}` }, text);

@@ -3,16 +3,18 @@ import { get, query } from './api.js';
 import { errorText } from './calls.js';
 import { byId, field, h, say } from './dom.js';
 import { actionWord, countryName, fullTime, lang, t } from './i18n.js';
+import { numberText } from './numbers.js';
 import type { Explained } from './types.js';
 
-function callerText(x: Explained): string {
+function callerText(x: Explained): Node | string {
   const c = x.caller;
   if (c.kind === 'withheld') return t('withheld');
   if (c.kind === 'internal') return `${c.extension ?? c.raw} (${t('internal')})`;
-  const parts = [c.e164 ?? c.raw];
+  const parts = [c.e164 ? numberText(c.e164, c.e164National) : c.raw];
   if (c.country) parts.push(`${countryName(c.country)} (${c.country})`);
   if (c.plausible === false) parts.push(t('explain.implausible'));
-  return parts.join(' · ');
+  // The E.164 form on hover, as wherever the page shows a number.
+  return c.e164 ? h('span', { title: c.e164 }, parts.join(' · ')) : parts.join(' · ');
 }
 
 function show(x: Explained): void {

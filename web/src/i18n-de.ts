@@ -1,4 +1,5 @@
 /** The page's German text: every key of the English table (the type says so). `{name}` as there. */
+import { codesDe } from './i18n-codes-de.js';
 import type { Table } from './i18n-en.js';
 
 export const de: Table = {
@@ -172,6 +173,14 @@ export const de: Table = {
   'entries.kind.block': 'gesperrt',
   'entries.kind.allow': 'erlaubt',
   'entries.empty': 'Keine Einträge.',
+  'source.api': 'Webseite oder API',
+  'source.cli': 'Kommandozeile',
+  'source.call-log': 'aus einem Anruf',
+  'source.csv': 'CSV-Import',
+  'source.vcard': 'vCard-Import',
+  'source.fritzbox': 'FRITZ!Box-Import',
+  'source.phoneblock': 'PhoneBlock-Import',
+  'source.json': 'Listen-Import',
   'entry.until': 'bis {date}',
   'btn.edit': 'Ändern',
   'btn.remove': 'Entfernen',
@@ -235,4 +244,5 @@ export const de: Table = {
   'legend.announce': 'Ansage',
   'stats.day': '{day}: {total} Anrufe',
   'stats.day.one': '{day}: {total} Anruf',
+  ...codesDe,
 };

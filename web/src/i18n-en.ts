@@ -1,4 +1,5 @@
 /** The page's English text: every key the page uses (i18n.ts). `{name}` marks a value filled in by t(). */
+import { codesEn } from './i18n-codes-en.js';
 
 export const en = {
   skip: 'Skip to content',
@@ -172,6 +173,14 @@ export const en = {
   'entries.kind.allow': 'allowed',
   'entries.empty': 'No entries.',
   'entry.until': 'until {date}',
+  'source.api': 'web page or API',
+  'source.cli': 'command line',
+  'source.call-log': 'from a call',
+  'source.csv': 'CSV import',
+  'source.vcard': 'vCard import',
+  'source.fritzbox': 'FRITZ!Box import',
+  'source.phoneblock': 'PhoneBlock import',
+  'source.json': 'list import',
   'btn.edit': 'Change',
   'btn.remove': 'Remove',
   'btn.edit.label': 'Change {number}',
@@ -234,6 +243,7 @@ export const en = {
   'legend.announce': 'announcement',
   'stats.day': '{day}: {total} calls',
   'stats.day.one': '{day}: {total} call',
+  ...codesEn,
 } as const;
 
 export type Key = keyof typeof en;

@@ -27,6 +27,32 @@ export function t(key: Key, values: Record<string, string | number> = {}): strin
   return table[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
 }
 
+/** Where an entry came from (its `source`), in words; a source the page has no word for as it is. */
+export function sourceWord(source: string): string {
+  const key = `source.${source}`;
+  return Object.hasOwn(table, key) ? t(key as Key) : source;
+}
+
+/**
+ * A message of the server's code table (an error's or an import row's `code` and `params`) in the reader's language;
+ * `fallback` (the server's English) for a code the page does not know. A parameter that is a word of its own is
+ * translated (`err.<code>.<param>.<value>`); `number` shows as people at home write it (`numberNational`).
+ */
+export function message(code: unknown, params: unknown, fallback: string): string {
+  const key = `err.${String(code)}`;
+  if (typeof code !== 'string' || !Object.hasOwn(table, key)) return fallback;
+  const given = (params && typeof params === 'object' ? params : {}) as Record<string, unknown>;
+  const values: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const word = `${key}.${name}.${value}`;
+    values[name] = Object.hasOwn(table, word) ? table[word as Key] : value;
+  }
+  if (typeof given.numberNational === 'string') values.number = given.numberNational;
+  if (typeof given.field === 'string') values.fieldName = given.field.split('/').pop() ?? given.field;
+  return t(key as Key, values);
+}
+
 const plurals = new Intl.PluralRules(lang);
 
 /** `key`, or `key.one` where `count` takes the singular ("1 contact", "1 Kontakt"); English and German need no more. */

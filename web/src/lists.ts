@@ -6,15 +6,16 @@ import { ApiError, del, get, patch, post, query, request } from './api.js';
 import { errorText } from './calls.js';
 import { conflictItem, conflictsReport } from './conflicts.js';
 import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
-import { date, num, t, tn } from './i18n.js';
+import { date, message, num, sourceWord, t, tn } from './i18n.js';
 import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
+import { numberText, numberView } from './numbers.js';
 import { loadSources } from './sources.js';
-import type { Entry, ImportReport, Kind, Page, SpamList } from './types.js';
+import type { Entry, ImportReport, Kind, Page, RowProblem, SpamList } from './types.js';
 
 const entries = new Map<number, Entry>();
 let cursor: number | undefined;
 
-const display = (e: Entry) => (e.prefix ? `${e.number}*` : e.number);
+const display = (e: Entry) => numberText(e.number, e.numberNational, e.prefix);
 
 /** The row under an entry in conflict: each conflict, with its one-click resolution, across the table. */
 function conflictRow(e: Entry, conflicts: NonNullable<Entry['conflicts']>): HTMLTableRowElement {
@@ -51,7 +52,7 @@ function entryRow(e: Entry): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-id': e.id },
-    h('td', { class: 'number' }, number),
+    h('td', {}, numberView(e.number, e.numberNational, e.prefix)),
     h('td', {}, kind, e.vip ? ' VIP' : '', e.expiresAt !== undefined ? h('small', { class: 'muted block' }, t('entry.until', { date: date(e.expiresAt) })) : ''),
     h('td', {}, e.label ?? ''),
     h('td', { class: 'note' }, e.note ?? ''),
@@ -187,18 +188,21 @@ function showReport(box: HTMLElement, title: string, r: ImportReport): void {
   if (r.contacts > 0) counts.push(tn('import.contacts', r.contacts, { n: num(r.contacts) }));
   if (r.ignoredCount > 0) counts.push(t('import.ignored', { n: num(r.ignoredCount) }));
   box.replaceChildren(h('p', { class: 'ok' }, title), h('p', { class: 'counts' }, counts.join(' · ')));
-  if (r.ignored.length) box.append(h('ul', { class: 'lines' }, ...r.ignored.map((i) => h('li', {}, t('import.line', { line: i.line, text: i.why })))));
+  if (r.ignored.length) box.append(h('ul', { class: 'lines' }, ...r.ignored.map((i) => h('li', {}, t('import.line', { line: i.line, text: message(i.code, i.params, i.why) })))));
   box.append(...conflictsReport(r.conflicts ?? [], r.conflictCount ?? 0, () => void loadEntries(), (err) => say(byId('entries-error'), errorText(err))));
   box.hidden = false;
 }
 
 /** A refused file: the message and the rows that did not read. */
 function showRejected(box: HTMLElement, err: ApiError): void {
-  const rejected = Array.isArray(err.body.rejected) ? (err.body.rejected as { line: number; error: string }[]) : [];
+  const rejected = Array.isArray(err.body.rejected) ? (err.body.rejected as RowProblem[]) : [];
   const count = typeof err.body.rejectedCount === 'number' ? err.body.rejectedCount : rejected.length;
-  const text = count === 0 ? t('import.rejected', { message: err.message }) : count === 1 ? t('import.rejected.row') : t('import.rejected.rows', { n: num(count) });
+  const text =
+    count === 0 ? t('import.rejected', { message: message(err.body.code, err.body.params, err.message) })
+    : count === 1 ? t('import.rejected.row')
+    : t('import.rejected.rows', { n: num(count) });
   box.replaceChildren(h('p', { class: 'bad' }, text));
-  if (rejected.length) box.append(h('ul', { class: 'lines' }, ...rejected.map((r) => h('li', {}, t('import.line', { line: r.line, text: r.error })))));
+  if (rejected.length) box.append(h('ul', { class: 'lines' }, ...rejected.map((r) => h('li', {}, t('import.line', { line: r.line, text: message(r.code, r.params, r.error ?? '') })))));
   box.hidden = false;
 }
 

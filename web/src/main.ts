@@ -6,7 +6,7 @@ import { ApiError, del, request, setCsrf, whenSignedOut, type SessionInfo, type 
 import { connectLive, initCalls } from './calls.js';
 import { byId, field, say } from './dom.js';
 import { initExplain } from './explain.js';
-import { t, translatePage, type Key } from './i18n.js';
+import { message, t, translatePage, type Key } from './i18n.js';
 import { initLists } from './lists.js';
 import { initSetup, offerSetup } from './setup.js';
 import { initStats } from './stats.js';
@@ -113,7 +113,7 @@ async function signIn(form: HTMLFormElement): Promise<void> {
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) say(error, t('signin.wrong'));
     else if (err instanceof ApiError && err.status === 0) say(error, t('error.network'));
-    else say(error, t('signin.failed', { message: err instanceof Error ? err.message : String(err) }));
+    else say(error, t('signin.failed', { message: err instanceof ApiError ? message(err.body.code, err.body.params, err.message) : String(err) }));
     input.select();
   }
 }

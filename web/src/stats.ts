@@ -6,6 +6,7 @@ import { get } from './api.js';
 import { errorText } from './calls.js';
 import { byId, emptyState, h, say, svg } from './dom.js';
 import { callTime, num, shortDate, t, tn, type Key } from './i18n.js';
+import { numberView } from './numbers.js';
 import type { Action, Stats } from './types.js';
 
 const DAYS = 30;
@@ -68,7 +69,7 @@ async function load(): Promise<void> {
     byId('legend').replaceChildren(...STACK.map((a) => h('li', {}, h('span', { class: `swatch ${a}`, 'aria-hidden': 'true' }), t(`legend.${a}` as Key))));
     byId('top-body').replaceChildren(
       ...stats.topBlocked.map((c) =>
-        h('tr', {}, h('td', { class: 'caller' }, h('span', { class: 'number' }, c.caller), c.label ? h('span', { class: 'label' }, c.label) : ''), h('td', { class: 'num' }, num(c.calls)), h('td', { class: 'time' }, callTime(c.lastAt)), h('td', {}, t(`reason.${c.reason}`))),
+        h('tr', {}, h('td', { class: 'caller' }, numberView(c.caller, c.callerNational), c.label ? h('span', { class: 'label' }, c.label) : ''), h('td', { class: 'num' }, num(c.calls)), h('td', { class: 'time' }, callTime(c.lastAt)), h('td', {}, t(`reason.${c.reason}`))),
       ),
     );
     emptyState(byId('top-body'), byId('top-empty'));

@@ -29,8 +29,11 @@ export interface Call {
   callerRaw: string;
   callerNameRaw?: string;
   caller?: string;
+  /** `caller` and `did` as people at home write them (the server's display form; numbers.ts). */
+  callerNational?: string;
   callerKind: 'number' | 'withheld' | 'internal';
   did?: string;
+  didNational?: string;
   country?: string;
   action: Action;
   reason: Reason;
@@ -52,6 +55,7 @@ export interface ConflictSide {
   id: number;
   kind: Kind;
   number: string;
+  numberNational?: string;
   prefix: boolean;
   label?: string;
   source: string;
@@ -61,6 +65,7 @@ export interface ConflictSide {
 /** An allow and a block entry that hold the same callers: only `wins` decides their calls. */
 export interface Conflict {
   number: string;
+  numberNational?: string;
   prefix: boolean;
   wins: ConflictSide;
   loses: ConflictSide;
@@ -70,6 +75,7 @@ export interface Conflict {
 export interface Entry {
   id: number;
   number: string;
+  numberNational?: string;
   prefix: boolean;
   kind: Kind;
   label?: string;
@@ -108,12 +114,21 @@ export interface SpamList {
   updatedAt: number;
 }
 
+/** A row of a file refused or left out: the server's English and its message code (i18n.ts `message()`). */
+export interface RowProblem {
+  line: number;
+  error?: string;
+  why?: string;
+  code?: string;
+  params?: Record<string, string | number>;
+}
+
 export interface ImportReport {
   format: string;
   added: number;
   skipped: number;
   contacts: number;
-  ignored: { line: number; why: string }[];
+  ignored: (RowProblem & { why: string })[];
   ignoredCount: number;
   /** Imports into the entries only. */
   conflicts?: Conflict[];
@@ -121,8 +136,9 @@ export interface ImportReport {
 }
 
 export interface Explained {
-  caller: { kind: 'number' | 'withheld' | 'internal' | 'local'; raw: string; e164?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
+  caller: { kind: 'number' | 'withheld' | 'internal' | 'local'; raw: string; e164?: string; e164National?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
   did?: string;
+  didNational?: string;
   at: number;
   decision: {
     action: Action;
@@ -139,7 +155,7 @@ export interface Explained {
 
 export interface Stats {
   days: { day: string; from: number; total: number; byAction: Record<Action, number> }[];
-  topBlocked: { caller: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
+  topBlocked: { caller: string; callerNational?: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
 }
 
 /** GET and PUT /api/v1/settings: one setting in force, and where it comes from. */

@@ -3,6 +3,7 @@
  * click wins: blocking removes the caller's exact allow entries (allow would beat block at equal specificity, so the
  * block would do nothing), allowing removes the exact block entries. The removed entries are in the answer.
  */
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
@@ -12,6 +13,7 @@ import type { CallRecord, NewEntry } from '../../store/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { parseTime } from '../params.js';
 import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, IdParams, LabelSchema, NoteSchema, Strict, TimeText } from '../schemas.js';
+import { withNational } from '../national.js';
 import { EntrySchema } from './entries.js';
 
 const BlockBody = Type.Object(
@@ -40,13 +42,13 @@ const NAMING_REASONS = new Set(['contact', 'allowlist']);
 
 function callerOf(call: CallRecord, verb: string): string {
   if (call.callerKind === 'internal') {
-    throw conflict(`call ${call.id} came from the internal extension ${JSON.stringify(call.callerRaw)}: internal callers are never filtered, so there is nothing to ${verb}`);
+    throw conflict(coded('call.internal', { id: call.id, caller: call.callerRaw, verb }));
   }
   if (call.callerKind === 'number' && call.caller === undefined) {
-    throw conflict(`call ${call.id} came from ${JSON.stringify(call.callerRaw)}, a local number that could not be read without the home area code (callfilter setup --area-code …); add an entry with its full number instead`);
+    throw conflict(coded('call.local', { id: call.id, caller: call.callerRaw }));
   }
   if (call.callerKind === 'withheld' || call.caller === undefined) {
-    throw conflict(`call ${call.id} came from a withheld number (caller id ${JSON.stringify(call.callerRaw)}): there is no number to ${verb}; the policy's withheld step decides such calls`);
+    throw conflict(coded('call.withheld', { id: call.id, caller: call.callerRaw, verb }));
   }
   return call.caller;
 }
@@ -67,7 +69,7 @@ async function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields
  */
 export async function blockCaller(ctx: AppContext, call: CallRecord, input: Static<typeof BlockBody> = {}) {
   const { expiresAt, ...body } = input;
-  if (body.action === 'connect') throw badRequest('body/action: a block entry cannot connect; use /allow');
+  if (body.action === 'connect') throw badRequest(coded('call.block_connect', { field: 'body/action' }));
   const fields: Omit<NewEntry, 'number' | 'kind'> = { ...body, source: 'call-log' };
   const label = body.label ?? call.label ?? call.callerNameRaw;
   if (label !== undefined) fields.label = label;
@@ -83,9 +85,15 @@ export async function allowCaller(ctx: AppContext, call: CallRecord, body: Stati
   return decide(ctx, call, 'allow', fields);
 }
 
+/** The answer with each entry's number as people write it. */
+function view(ctx: AppContext, r: Awaited<ReturnType<typeof decide>>) {
+  const numbering = ctx.config.numbering;
+  return { ...r, entry: withNational(r.entry, numbering), removed: r.removed.map((e) => withNational(e, numbering)) };
+}
+
 function getCall(ctx: AppContext, id: number): CallRecord {
   const call = ctx.store.calls.get(id);
-  if (!call) throw notFound(`no call ${id}`);
+  if (!call) throw notFound(coded('call.not_found', { id }));
   return call;
 }
 
@@ -110,7 +118,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const result = await blockCaller(ctx, getCall(ctx, req.params.id), req.body ?? {});
-      return reply.code(result.created ? 201 : 200).send(result);
+      return reply.code(result.created ? 201 : 200).send(view(ctx, result));
     },
   );
 
@@ -129,7 +137,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const result = await allowCaller(ctx, getCall(ctx, req.params.id), req.body ?? {});
-      return reply.code(result.created ? 201 : 200).send(result);
+      return reply.code(result.created ? 201 : 200).send(view(ctx, result));
     },
   );
 }

@@ -2,6 +2,7 @@
  * POST /api/v1/calls/{id}/report: "report as spam" from a call-log row. Opt-in and only with a PhoneBlock API key:
  * the rating is queued in the outbox for PhoneBlock's `POST /api/rate` and sent from there (later, when offline).
  */
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
@@ -40,15 +41,15 @@ export function callReportRoutes(app: FastifyInstance, ctx: AppContext, jobs?: S
     },
     async (req, reply) => {
       const call = ctx.store.calls.get(req.params.id);
-      if (!call) throw notFound(`no call ${req.params.id}`);
-      if (call.callerKind !== 'number' || call.caller === undefined) throw conflict(`call ${call.id} has no number to report (the caller was ${call.callerKind})`);
+      if (!call) throw notFound(coded('call.not_found', { id: req.params.id }));
+      if (call.callerKind !== 'number' || call.caller === undefined) throw conflict(coded('call.no_number_to_report', { id: call.id, callerKind: call.callerKind }));
       const rating = req.body.rating as ReportRating;
       try {
         const outboxId = await enqueueRating(ctx, ctx.clock(), { phone: call.caller, rating, ...(req.body.comment !== undefined && { comment: req.body.comment }) });
         jobs?.runner?.poke('outbox');
         return reply.code(202).send({ outboxId, phone: call.caller, rating: REPORT_RATINGS[rating] });
       } catch (err) {
-        if (err instanceof ReportingOffError) throw conflict(err.message);
+        if (err instanceof ReportingOffError) throw conflict(err.problem);
         throw err;
       }
     },

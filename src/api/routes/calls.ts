@@ -1,4 +1,5 @@
 /** /api/v1/calls: the call log — filter, page, export as CSV. "Block / allow this caller" is in call-actions.ts. */
+import { coded } from '../../messages/index.js';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
@@ -125,6 +126,6 @@ export function callsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: Static<typeof IdParams> }>(
     '/calls/:id',
     { schema: { tags: TAGS, summary: 'One call', params: IdParams, response: { 200: CallSchema, ...ERRORS } } },
-    async (req) => ctx.store.calls.get(req.params.id) ?? Promise.reject(notFound(`no call ${req.params.id}`)),
+    async (req) => ctx.store.calls.get(req.params.id) ?? Promise.reject(notFound(coded('call.not_found', { id: req.params.id }))),
   );
 }

@@ -1,4 +1,5 @@
 /** /api/v1/entries: the personal allow and block entries (contacts' numbers included). */
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
@@ -6,6 +7,7 @@ import { entryConflicts } from '../../import/index.js';
 import { barringFollows } from '../../sources/fritzbox/write-barring.js';
 import type { EntryPatch, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, notFound } from '../errors.js';
+import { conflictView, withNational } from '../national.js';
 import { entryNumber, parseTime } from '../params.js';
 import {
   ActionSchema,
@@ -17,6 +19,7 @@ import {
   KindSchema,
   LabelSchema,
   NoContent,
+  NationalText,
   NoteSchema,
   Nullable,
   NumberText,
@@ -38,6 +41,7 @@ const OriginSchema = Type.Object({
 export const EntrySchema = Type.Object({
   id: Type.Integer(),
   number: Type.String({ description: 'E.164, or the leading part of one when prefix is true.' }),
+  numberNational: Type.Optional(NationalText),
   prefix: Type.Boolean(),
   kind: KindSchema,
   action: Type.Optional(ActionSchema),
@@ -118,20 +122,21 @@ const ListQuery = Type.Object(
 const TAGS = ['entries'];
 
 function checkAction(kind: string | undefined, action: string | null | undefined): void {
-  if (kind === 'block' && action === 'connect') throw badRequest('body/action: a block entry cannot connect; use an allow entry');
+  if (kind === 'block' && action === 'connect') throw badRequest(coded('entry.block_connect', { field: 'body/action' }));
 }
 
 export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { entries, origins } = ctx.store;
   const MANUAL = [{ origin: 'manual', vip: false, addedAt: 0 }];
   const views = async (items: StoredEntry[]) => {
+    const numbering = ctx.config.numbering;
     const byId = await origins.forEntries(items.map((e) => e.id));
     return items.map((e) => {
       const conflicts = entryConflicts(ctx, e);
       const held = byId.get(e.id);
       // No origin rows: the person's own entry (typed in, imported from a file) since it was made.
       const list = held && held.length > 0 ? held : MANUAL.map((m) => ({ ...m, addedAt: e.createdAt }));
-      return { ...e, origins: list, ...(conflicts.length > 0 && { conflicts }) };
+      return { ...withNational(e, numbering), origins: list, ...(conflicts.length > 0 && { conflicts: conflicts.map((c) => conflictView(c, numbering)) }) };
     });
   };
   const withConflicts = async (e: StoredEntry) => (await views([e]))[0];
@@ -173,7 +178,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: 'One entry', params: IdParams, response: { 200: EntrySchema, ...ERRORS } } },
     async (req) => {
       const entry = entries.get(req.params.id);
-      if (!entry) throw notFound(`no entry ${req.params.id}`);
+      if (!entry) throw notFound(coded('entry.not_found', { id: req.params.id }));
       return withConflicts(entry);
     },
   );
@@ -184,16 +189,16 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const { number: text, prefix, short, expiresAt, ...rest } = req.body;
       const current = entries.get(req.params.id);
-      if (!current) throw notFound(`no entry ${req.params.id}`);
+      if (!current) throw notFound(coded('entry.not_found', { id: req.params.id }));
       checkAction(rest.kind ?? current.kind, rest.action === undefined ? current.action : rest.action);
       const patch: EntryPatch = { ...rest };
       if (text !== undefined) Object.assign(patch, entryNumber(ctx, text, prefix, 'body/number', short));
       else if (prefix !== undefined && prefix !== current.prefix) {
-        throw badRequest('body/prefix: to turn an entry into a prefix or back, send its number too');
-      } else if (short !== undefined) throw badRequest('body/short: says how to read body/number; send the number too');
+        throw badRequest(coded('entry.prefix_needs_number', { field: 'body/prefix' }));
+      } else if (short !== undefined) throw badRequest(coded('entry.short_needs_number', { field: 'body/short' }));
       if (expiresAt !== undefined) patch.expiresAt = expiresAt === null ? null : parseTime(expiresAt, 'body/expiresAt');
       const updated = entries.update(req.params.id, patch);
-      if (!updated) throw notFound(`no entry ${req.params.id}`);
+      if (!updated) throw notFound(coded('entry.not_found', { id: req.params.id }));
       // What the person edited is theirs: a sync that drops the number no longer removes the entry.
       await origins.claim(updated.id);
       return withConflicts(entries.get(updated.id) ?? updated);
@@ -205,7 +210,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: 'Remove an entry', params: IdParams, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
       const entry = entries.get(req.params.id);
-      if (!entry || !entries.remove(entry.id)) throw notFound(`no entry ${req.params.id}`);
+      if (!entry || !entries.remove(entry.id)) throw notFound(coded('entry.not_found', { id: req.params.id }));
       await barringFollows(ctx, { unblocked: [entry] });
       return reply.code(204).send();
     },
@@ -223,7 +228,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      if (!entries.get(req.params.id)) throw notFound(`no entry ${req.params.id}`);
+      if (!entries.get(req.params.id)) throw notFound(coded('entry.not_found', { id: req.params.id }));
       await origins.claim(req.params.id);
       return withConflicts(entries.get(req.params.id) as StoredEntry);
     },

@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { languageOf } from '../../config/language.js';
-import { explain, explainOthers } from '../../explain/index.js';
+import { explain, explainOthers, readerOptions } from '../../explain/index.js';
+import { nationalNumber } from '../../numbers/index.js';
 import { callFacts, decideCall, type CallInput } from '../../screen/screen-call.js';
 import { BecauseSchema, LangQuery, MatchesSchema } from '../decision-schemas.js';
+import { withNational } from '../national.js';
 import { parseTime } from '../params.js';
-import { ActionSchema, ERRORS, ReasonSchema, Strict, StringEnum, TimeText } from '../schemas.js';
+import { ActionSchema, ERRORS, NationalText, ReasonSchema, Strict, StringEnum, TimeText } from '../schemas.js';
 import { EntrySchema } from './entries.js';
 
 const ExplainQuery = Type.Object(
@@ -27,6 +29,7 @@ const ExplainSchema = Type.Object({
     kind: StringEnum(['number', 'withheld', 'internal', 'local'] as const, { description: 'local: a number sent without its area code while the home area code is not set; it cannot be read.' }),
     raw: Type.String(),
     e164: Type.Optional(Type.String()),
+    e164National: Type.Optional(NationalText),
     country: Type.Optional(Type.String()),
     type: Type.Optional(Type.String()),
     plausible: Type.Optional(Type.Boolean()),
@@ -35,6 +38,7 @@ const ExplainSchema = Type.Object({
     why: Type.Optional(Type.String()),
   }),
   did: Type.Optional(Type.String()),
+  didNational: Type.Optional(NationalText),
   at: Type.Integer(),
   decision: Type.Object({
     action: ActionSchema,
@@ -56,6 +60,7 @@ const ExplainSchema = Type.Object({
         listName: Type.String(),
         entryId: Type.Integer(),
         number: Type.String(),
+        numberNational: Type.Optional(NationalText),
         prefix: Type.Boolean(),
         score: Type.Number(),
         threshold: Type.Number(),
@@ -86,12 +91,20 @@ export function explainRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (origin !== undefined) input.origin = origin;
       const facts = callFacts(ctx, input);
       const decision = await decideCall(ctx, facts, at);
-      const words = { language: lang ?? languageOf(ctx.config), timeZone: ctx.config.policy.timeZone };
+      const words = readerOptions(ctx.config, lang ?? languageOf(ctx.config));
+      const numbering = ctx.config.numbering;
+      const { caller } = facts;
       return {
-        caller: facts.caller,
-        ...(facts.did !== undefined && { did: facts.did }),
+        caller: caller.kind === 'number' ? { ...caller, e164National: nationalNumber(caller.e164, numbering) } : caller,
+        ...(facts.did !== undefined && { did: facts.did, didNational: nationalNumber(facts.did, numbering) }),
         at,
-        decision: { ...decision, explanation: explain(decision, words), others: explainOthers(decision, words) },
+        decision: {
+          ...decision,
+          ...(decision.entry && { entry: withNational(decision.entry, numbering) }),
+          ...(decision.listHit && { listHit: withNational(decision.listHit, numbering) }),
+          explanation: explain(decision, words),
+          others: explainOthers(decision, words),
+        },
       };
     },
   );

@@ -1,11 +1,13 @@
 /** POST /api/v1/import: a CSV, vCard, FRITZ!Box phonebook or JSON list into the personal entries, all or nothing. */
+import { about } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { importEntries, ImportUsageError } from '../../import/index.js';
-import { badRequest } from '../errors.js';
+import { HttpError } from '../errors.js';
+import { conflictView } from '../national.js';
 import { readUpload, uploadDoc } from '../upload.js';
-import { ConflictSchema, ERRORS, ImportFormatSchema, KindSchema, Strict } from '../schemas.js';
+import { ConflictSchema, ERRORS, IgnoredRowSchema, ImportFormatSchema, KindSchema, RejectedRowSchema, Strict } from '../schemas.js';
 
 const ImportQuery = Type.Object(
   {
@@ -20,8 +22,8 @@ const ImportQuery = Type.Object(
 );
 
 export const RowReport = {
-  rejected: Type.Array(Type.Object({ line: Type.Integer(), error: Type.String() }), { description: 'Always empty here: a file with a bad row is refused (400).' }),
-  ignored: Type.Array(Type.Object({ line: Type.Integer(), why: Type.String() }), { description: 'Rows deliberately not imported (at most 100 listed).' }),
+  rejected: Type.Array(RejectedRowSchema, { description: 'Always empty here: a file with a bad row is refused (400).' }),
+  ignored: Type.Array(IgnoredRowSchema, { description: 'Rows deliberately not imported (at most 100 listed), each with the message that says why (skip.empty_tel, skip.sip, …).' }),
   ignoredCount: Type.Integer(),
 };
 
@@ -56,12 +58,13 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       const file = await readUpload(req);
       const { kind, format } = req.query;
       try {
-        return await importEntries(ctx, file, { ...(kind && { kind }), ...(format && { format }) });
+        const report = await importEntries(ctx, file, { ...(kind && { kind }), ...(format && { format }) });
+        return { ...report, conflicts: (report.conflicts ?? []).map((c) => conflictView(c, ctx.config.numbering)) };
       } catch (err) {
         if (err instanceof ImportUsageError) {
           // The CSV refusal names its choice already; the others say what would be accepted.
           const fix = err.kinds.length === 0 ? ' (leave kind out)' : err.kinds.length === 1 ? ` (kind=${err.kinds[0]})` : '';
-          throw badRequest(`querystring/kind: ${err.message}${fix}`);
+          throw new HttpError(400, about(err.problem, 'querystring/kind'), undefined, `querystring/kind: ${err.message}${fix}`);
         }
         throw err;
       }

@@ -2,6 +2,7 @@
  * /api/v1/lists: imported call-centre / spam lists. Creating a list and replacing its rows take a file (upload
  * context, see upload.ts); the rest is JSON. A replace is atomic: the old rows stay active until the new ones are in.
  */
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
@@ -89,11 +90,11 @@ const TAGS = ['lists'];
 const FILE_DOC = 'CSV (number[,label[,note]] or a header naming phone and votes/score) or JSON ([{phone, votes|score}] or a PhoneBlock blocklist).';
 
 function checkAction(action: string | null | undefined, field: string): void {
-  if (action === 'connect') throw badRequest(`${field}: a spam list cannot connect; use allow entries`);
+  if (action === 'connect') throw badRequest(coded('list.connect', { field }));
 }
 
 function getList(ctx: AppContext, id: number) {
-  return ctx.store.lists.get(id) ?? Promise.reject(notFound(`no list ${id}`));
+  return ctx.store.lists.get(id) ?? Promise.reject(notFound(coded('list.not_found', { id })));
 }
 
 /** The JSON routes. */
@@ -124,7 +125,7 @@ export function listsRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: "Change a list's threshold, action, label, name or enabled flag", params: IdParams, body: PatchBody, response: { 200: ListSchema, ...ERRORS } } },
     async (req) => {
       checkAction(req.body.action, 'body/action');
-      return lists.update(req.params.id, req.body as ListPatch) ?? Promise.reject(notFound(`no list ${req.params.id}`));
+      return lists.update(req.params.id, req.body as ListPatch) ?? Promise.reject(notFound(coded('list.not_found', { id: req.params.id })));
     },
   );
 
@@ -132,7 +133,7 @@ export function listsRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/lists/:id',
     { schema: { tags: TAGS, summary: 'Remove a list and its rows', params: IdParams, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
-      if (!(await lists.remove(req.params.id))) throw notFound(`no list ${req.params.id}`);
+      if (!(await lists.remove(req.params.id))) throw notFound(coded('list.not_found', { id: req.params.id }));
       return reply.code(204).send();
     },
   );
@@ -160,7 +161,7 @@ export function listUploadRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { format, ...settings } = req.query;
       checkAction(settings.action, 'querystring/action');
       const existing = lists.getByName(settings.name);
-      if (existing) throw conflict(`a list named ${JSON.stringify(settings.name)} already exists (id ${existing.id})`);
+      if (existing) throw conflict(coded('list.exists', { name: settings.name, id: existing.id }));
       const file = hasUpload(req) ? await readUpload(req) : undefined;
       const list = lists.create(settings as NewList);
       if (!file) return reply.code(201).send({ list });

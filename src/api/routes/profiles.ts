@@ -3,6 +3,7 @@
  * config file's profiles are shown but read-only: their names (and DIDs) cannot be taken here. Every change takes
  * effect at once (ctx.reloadProfiles).
  */
+import { coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { toProfile } from '../../config/config.js';
@@ -77,9 +78,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
   }
 
   function readOnly(name: string, source: Source): HttpError {
-    return conflict(source === 'default'
-      ? 'the default profile is set in the config file (CALLFILTER_CONFIG), not here'
-      : `the profile ${JSON.stringify(name)} is defined in the config file (CALLFILTER_CONFIG); change it there or pick another name`);
+    return conflict(source === 'default' ? coded('profile.default_read_only') : coded('profile.file_read_only', { name }));
   }
 
   /** Checks with the config file's rules, normalises DIDs, refuses a DID another profile has, and saves. */
@@ -91,14 +90,14 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     try {
       input = parseProfileInput({ ...raw, dids, name }, 'body', 'body');
     } catch (err) {
-      if (err instanceof ConfigError) throw badRequest(err.message.slice(err.key.length + 2));
+      if (err instanceof ConfigError) throw badRequest(coded('setting.invalid', { detail: err.message.slice(err.key.length + 2) }));
       throw err;
     }
     const unique = [...new Set(input.dids)];
     for (const other of [...ctx.fileProfiles, ...profiles.list()]) {
       if (other.name === name) continue;
       const taken = unique.find((d) => other.dids.includes(d));
-      if (taken) throw conflict(`body/dids: ${taken} belongs to the profile ${JSON.stringify(other.name)} already`);
+      if (taken) throw conflict(coded('profile.did_taken', { field: 'body/dids', did: taken, profile: other.name }));
     }
     const saved = profiles.upsert(toProfile(ctx.config.policy.defaultProfile, input, name, unique));
     ctx.reloadProfiles();
@@ -118,7 +117,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: 'One profile', params: NameParams, response: { 200: ProfileSchema, ...ERRORS } } },
     async (req) => {
       const found = find(req.params.name);
-      if (!found) throw notFound(`no profile ${JSON.stringify(req.params.name)}`);
+      if (!found) throw notFound(coded('profile.not_found', { name: req.params.name }));
       return shown(found.profile, found.source);
     },
   );
@@ -128,7 +127,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: 'Create a profile', body: ProfileBody, response: { 201: ProfileSchema, ...ERRORS } } },
     async (req, reply) => {
       const found = find(req.body.name);
-      if (found?.source === 'api') throw conflict(`a profile named ${JSON.stringify(req.body.name)} exists already; PUT /api/v1/profiles/${encodeURIComponent(req.body.name)} replaces it`);
+      if (found?.source === 'api') throw conflict(coded('profile.exists', { name: req.body.name, path: `/api/v1/profiles/${encodeURIComponent(req.body.name)}` }));
       if (found) throw readOnly(req.body.name, found.source);
       return reply.code(201).send(shown(save(req.body, req.body.name), 'api'));
     },
@@ -139,7 +138,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: 'Create or replace a profile', params: NameParams, body: ReplaceBody, response: { 200: ProfileSchema, 201: ProfileSchema, ...ERRORS } } },
     async (req, reply) => {
       const { name } = req.params;
-      if (req.body.name !== undefined && req.body.name !== name) throw badRequest(`body/name: ${JSON.stringify(req.body.name)} differs from the name in the path (${JSON.stringify(name)})`);
+      if (req.body.name !== undefined && req.body.name !== name) throw badRequest(coded('profile.name_differs', { field: 'body/name', value: req.body.name, name }));
       const found = find(name);
       if (found && found.source !== 'api') throw readOnly(name, found.source);
       return reply.code(found ? 200 : 201).send(shown(save(req.body, name), 'api'));
@@ -151,7 +150,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: TAGS, summary: 'Remove a profile', params: NameParams, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
       const found = find(req.params.name);
-      if (!found) throw notFound(`no profile ${JSON.stringify(req.params.name)}`);
+      if (!found) throw notFound(coded('profile.not_found', { name: req.params.name }));
       if (found.source !== 'api') throw readOnly(req.params.name, found.source);
       profiles.remove(req.params.name);
       ctx.reloadProfiles();

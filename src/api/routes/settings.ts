@@ -7,7 +7,7 @@ import { Type, type Static } from 'typebox';
 import { ConfigError } from '../../config/env.js';
 import { needsSetup, storeSettings, type SettingInForce, type SettingsInForce, type StoredKey } from '../../config/settings.js';
 import type { AppContext } from '../../context.js';
-import { badRequest } from '../errors.js';
+import { badRequest, configProblem } from '../errors.js';
 import { ERRORS, Strict, StringEnum } from '../schemas.js';
 
 const Setting = Type.Object({
@@ -57,7 +57,7 @@ export function settingsRoutes(app: FastifyInstance, ctx: AppContext): void {
       try {
         storeSettings(ctx.store.settings, ctx.config.fixed, changes, (key) => `body/${FIELDS[key]}`);
       } catch (err) {
-        if (err instanceof ConfigError) throw badRequest(err.message);
+        if (err instanceof ConfigError) throw badRequest(configProblem(err));
         throw err;
       }
       return body(ctx.reloadSettings());

@@ -2,6 +2,7 @@
  * /api/v1/sources: what keeps the lists current (DESIGN.md "Sources") — a PhoneBlock subscription, lists at URLs —
  * with their status. Credentials go in and never come out: a source says only whether it has some.
  */
+import { coded, type Coded } from '../../messages/index.js';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
@@ -87,6 +88,12 @@ const CreateBody = Type.Object(
 const IdOrName = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'Id or name.' }) }, Strict);
 const SyncQuery = Type.Object({ accept: Type.Optional(Type.Boolean({ description: 'Take an answer that would be held back (a real shrink).' })) }, Strict);
 
+/** A source's settings refused (`url: … is not a URL`): the part before the colon is the field of the body. */
+function sourceProblem(message: string): Coded {
+  const colon = message.indexOf(': ');
+  return colon < 0 ? coded('source.invalid', { field: 'body', detail: message }) : coded('source.invalid', { field: `body/${message.slice(0, colon)}`, detail: message.slice(colon + 2) });
+}
+
 export function sourcesRoutes(app: FastifyInstance, ctx: AppContext, jobs?: SourceJobs): void {
   const sources = jobs?.sources ?? createSources(ctx);
 
@@ -104,7 +111,7 @@ export function sourcesRoutes(app: FastifyInstance, ctx: AppContext, jobs?: Sour
 
   async function find(idOrName: string): Promise<Source> {
     const source = await sources.find(idOrName);
-    if (!source) throw notFound(`no source ${JSON.stringify(idOrName)}`);
+    if (!source) throw notFound(coded('source.not_found', { name: idOrName }));
     return source;
   }
 
@@ -134,7 +141,7 @@ export function sourcesRoutes(app: FastifyInstance, ctx: AppContext, jobs?: Sour
         const source = await sources.add(req.body as SourceInput);
         return reply.code(201).send(await view(source));
       } catch (err) {
-        if (err instanceof SourceInputError) throw badRequest(`body/${err.message}`);
+        if (err instanceof SourceInputError) throw badRequest(sourceProblem(err.message));
         throw err;
       }
     },

@@ -2,8 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
+import { nationalNumber } from '../../numbers/index.js';
 import { ACTIONS } from '../../policy/types.js';
-import { ERRORS, ReasonSchema, Strict } from '../schemas.js';
+import { ERRORS, NationalText, ReasonSchema, Strict } from '../schemas.js';
 
 const StatsQuery = Type.Object(
   { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 7, description: 'Days back, today included.' })) },
@@ -24,6 +25,7 @@ const StatsSchema = Type.Object({
   topBlocked: Type.Array(
     Type.Object({
       caller: Type.String(),
+      callerNational: Type.Optional(NationalText),
       calls: Type.Integer(),
       lastAt: Type.Integer(),
       label: Type.Optional(Type.String()),
@@ -41,7 +43,8 @@ export function statsRoutes(app: FastifyInstance, ctx: AppContext): void {
       const days = req.query.days ?? 7;
       const now = ctx.clock();
       const timeZone = ctx.config.policy.timeZone;
-      return { timeZone, days: ctx.store.calls.statsByDay(days, now, timeZone), topBlocked: ctx.store.calls.topBlocked(days, now) };
+      const topBlocked = ctx.store.calls.topBlocked(days, now).map((t) => ({ ...t, callerNational: nationalNumber(t.caller, ctx.config.numbering) }));
+      return { timeZone, days: ctx.store.calls.statsByDay(days, now, timeZone), topBlocked };
     },
   );
 }

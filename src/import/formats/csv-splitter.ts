@@ -1,4 +1,6 @@
-import { MAX_LINE_CHARS } from './types.js';
+import { coded } from '../../messages/index.js';
+import { rowError } from './problems.js';
+import { MAX_LINE_CHARS, type RowError } from './types.js';
 
 /** One CSV record: its fields (quotes removed, `""` → `"`), where it starts, and its text as written. */
 export interface CsvRecord {
@@ -8,11 +10,7 @@ export interface CsvRecord {
 }
 
 /** A record that could not be read: an unclosed quote at the end, or a row past MAX_LINE_CHARS. */
-export interface CsvProblem {
-  line: number;
-  raw: string;
-  error: string;
-}
+export type CsvProblem = RowError;
 
 const QUOTE = 0x22;
 const CR = 0x0d;
@@ -107,18 +105,14 @@ export class CsvSplitter {
       const r = this.record(buf, p, limit, final);
       if (r === undefined) break; // needs more text
       if (r.overlong) {
-        out.push({
-          line: this.line,
-          raw: buf.slice(p, p + RAW_EXCERPT) + '…',
-          error: `the row is longer than ${MAX_LINE_CHARS} characters (an unclosed quote?); read on from the next line`,
-        });
+        out.push(rowError(this.line, buf.slice(p, p + RAW_EXCERPT) + '…', coded('row.too_long', { max: MAX_LINE_CHARS })));
         this.line += countBreaks(buf, p, p + MAX_LINE_CHARS);
         this.skipping = true;
         p = p + MAX_LINE_CHARS;
         continue;
       }
       if (r.unclosed) {
-        out.push({ line: this.line, raw: buf.slice(p, r.end), error: 'a quoted field is not closed before the end of the file' });
+        out.push(rowError(this.line, buf.slice(p, r.end), coded('row.unclosed_quote')));
       } else {
         out.push({ line: this.line, fields: r.fields, raw: buf.slice(p, r.end) });
       }

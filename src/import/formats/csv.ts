@@ -3,7 +3,9 @@ import type { NumberingConfig } from '../../numbers/index.js';
 import { columnsFromHeader, isHeader, POSITIONAL, type CsvColumns } from './csv-columns.js';
 import { CsvSplitter, type CsvProblem, type CsvRecord } from './csv-splitter.js';
 import { TextStreamDecoder } from './decode.js';
+import { coded } from '../../messages/index.js';
 import { readNumber } from './entry.js';
+import { rowError } from './problems.js';
 import { MAX_ROWS, type ImportKind, type ImportRow, type ParseResult, type RowError } from './types.js';
 
 export interface CsvOptions {
@@ -47,7 +49,7 @@ export class CsvRowReader {
     }
     const cols = this.columns;
     const n = readNumber(fields[cols.number] ?? '', this.options.numbering);
-    if (!n.ok) return this.counted({ line, raw, error: n.error });
+    if (!n.ok) return this.counted(rowError(line, raw, n));
     const row: ImportRow = { line, number: n.number, prefix: n.prefix, kind: this.kind, raw };
     const label = text(fields, cols.label, cleanLabel);
     if (label !== undefined) row.label = label;
@@ -56,7 +58,7 @@ export class CsvRowReader {
     const score = field(fields, cols.score);
     if (score !== undefined) {
       if (!WHOLE_NUMBER.test(score)) {
-        return this.counted({ line, raw, error: `the score ${JSON.stringify(score)} is not a whole number` });
+        return this.counted(rowError(line, raw, coded('row.bad_score', { value: score })));
       }
       row.score = Number(score);
     }
@@ -66,7 +68,7 @@ export class CsvRowReader {
   private counted<T extends ImportRow | RowError>(item: T): T | RowError {
     if (++this.count <= MAX_ROWS) return item;
     this.done = true;
-    return { line: item.line, raw: '', error: `the file has more than ${MAX_ROWS} rows; the rest was not read` };
+    return rowError(item.line, '', coded('row.too_many_rows', { max: MAX_ROWS }));
   }
 }
 

@@ -1,4 +1,6 @@
+import { coded, type Coded } from '../../messages/index.js';
 import { normaliseEntry, type NumberingConfig } from '../../numbers/index.js';
+import { numberFailure, type NumberFailure } from '../../numbers/normalise.js';
 
 /**
  * A number field longer than this is not a phone number (E.164 has 15 digits; with separators, a `tel:` URI and an
@@ -8,9 +10,9 @@ export const MAX_NUMBER_CHARS = 100;
 
 export type EntryOutcome =
   | { ok: true; number: string; prefix: boolean }
-  | { ok: false; error: string }
+  | NumberFailure
   /** Deliberately not imported (an address-book entry that is not a phone number), with the reason. */
-  | { ok: false; skip: string };
+  | { ok: false; skip: Coded };
 
 const SIP_SCHEME = /^sips?:/i;
 
@@ -18,12 +20,10 @@ const SIP_SCHEME = /^sips?:/i;
  * Reads the number field of a CSV row or JSON item: anything that does not normalise is an error. Address books
  * are different — see `readAddressBookNumber`.
  */
-export function readNumber(value: string, cfg: NumberingConfig): { ok: true; number: string; prefix: boolean } | { ok: false; error: string } {
+export function readNumber(value: string, cfg: NumberingConfig): { ok: true; number: string; prefix: boolean } | NumberFailure {
   const s = value.trim();
-  if (s === '') return { ok: false, error: 'the number is missing' };
-  if (s.length > MAX_NUMBER_CHARS) {
-    return { ok: false, error: `${JSON.stringify(s.slice(0, 40) + '…')} is not a phone number: it is too long` };
-  }
+  if (s === '') return numberFailure(coded('number.missing'));
+  if (s.length > MAX_NUMBER_CHARS) return numberFailure(coded('number.too_many_characters', { value: s.slice(0, 40) + '…' }));
   return normaliseEntry(s, cfg);
 }
 
@@ -35,11 +35,11 @@ export function readNumber(value: string, cfg: NumberingConfig): { ok: true; num
  */
 export function readAddressBookNumber(value: string, cfg: NumberingConfig): EntryOutcome {
   const s = value.trim();
-  if (s === '') return { ok: false, skip: 'empty number' };
-  if (s.startsWith('*')) return { ok: false, skip: 'internal extension (starts with "*")' };
+  if (s === '') return { ok: false, skip: coded('skip.empty_number') };
+  if (s.startsWith('*')) return { ok: false, skip: coded('skip.internal') };
   if (SIP_SCHEME.test(s) || s.includes('@')) {
     const user = s.replace(SIP_SCHEME, '').split('@', 1)[0] ?? '';
-    if (!user.trim().startsWith('+')) return { ok: false, skip: 'SIP address, not a phone number' };
+    if (!user.trim().startsWith('+')) return { ok: false, skip: coded('skip.sip') };
   }
   return readNumber(s, cfg);
 }

@@ -1,6 +1,8 @@
 import { cleanLabel } from '../../labels.js';
 import type { NumberingConfig } from '../../numbers/index.js';
+import { coded } from '../../messages/index.js';
 import { readAddressBookNumber } from './entry.js';
+import { rowError, rowSkip } from './problems.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
 import { xmlTokens, XmlSyntaxError } from './xml-tokens.js';
@@ -87,9 +89,9 @@ export function parseFritzbox(text: string, options: FritzboxOptions): ParseResu
     }
   } catch (err) {
     if (!(err instanceof XmlSyntaxError)) throw err;
-    out.error({ line: err.line, raw: '', error: `the XML is broken here: ${err.message}; the rest was not read` });
+    out.error(rowError(err.line, '', coded('row.broken_xml', { detail: err.message })));
   }
-  if (books === 0) out.error({ line: 1, raw: '', error: 'no <phonebook> found: this is not a FRITZ!Box phonebook' });
+  if (books === 0) out.error(rowError(1, '', coded('row.not_fritzbox')));
   return out.result();
 }
 
@@ -107,16 +109,16 @@ function emit(
     const raw = text.slice(n.start, n.end);
     const value = n.text.trim();
     if (internalBook || n.type === 'intern') {
-      out.skip({ line: n.line, raw, why: 'internal extension' });
+      out.skip(rowSkip(n.line, raw, coded('skip.internal_book')));
       continue;
     }
     const r = readAddressBookNumber(value, cfg);
     if ('skip' in r) {
-      out.skip({ line: n.line, raw, why: r.skip });
+      out.skip(rowSkip(n.line, raw, r.skip));
       continue;
     }
     if (!r.ok) {
-      out.error({ line: n.line, raw, error: r.error });
+      out.error(rowError(n.line, raw, r));
       continue;
     }
     const row: ImportRow = { line: n.line, number: r.number, prefix: r.prefix, kind, raw };

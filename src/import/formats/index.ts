@@ -48,11 +48,9 @@ export function parseImport(input: Buffer, options: ParseOptions & { numbering: 
   const format: ImportFormat | undefined =
     options.format ?? detectFormat(input, options.filename, options.contentType);
   if (format === undefined) {
-    throw new ImportFormatError(
-      'the file is not CSV, vCard, a FRITZ!Box phonebook or a PhoneBlock list (is it a spreadsheet or a picture?)',
-    );
+    throw new ImportFormatError();
   }
-  const common = options.kind === undefined ? { numbering: options.numbering } : { numbering: options.numbering, kind: options.kind };
+  const common = { numbering: options.numbering, ...(options.kind !== undefined && { kind: options.kind }), ...(options.language !== undefined && { language: options.language }) };
   switch (format) {
     case 'vcard':
       return parseVcard(input, common);

@@ -1,7 +1,11 @@
+import type { Language } from '../../config/language.js';
 import { cleanLabel, cleanNote } from '../../labels.js';
 import type { NumberingConfig } from '../../numbers/index.js';
+import { coded, render } from '../../messages/index.js';
+import { isRating, ratingWord } from '../../messages/ratings.js';
 import { readNumber } from './entry.js';
 import { itemOffsets, linesOf, tooDeep } from './json-positions.js';
+import { rowError, rowSkip } from './problems.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
 import { xmlTokens, XmlSyntaxError } from './xml-tokens.js';
@@ -10,24 +14,15 @@ export interface ListOptions {
   numbering: NumberingConfig;
   /** Default `block`: these are spam lists. */
   kind?: ImportKind;
+  /** The language of a rating's label (`Betrug` / `fraud`); default English. */
+  language?: Language;
 }
-
-/** PhoneBlock's ratings (its API model `Rating`) in words, for the label. */
-const RATING_WORDS: Record<string, string> = {
-  A_LEGITIMATE: 'legitimate',
-  B_MISSED: 'missed call',
-  C_PING: 'ping call',
-  D_POLL: 'poll',
-  E_ADVERTISING: 'advertising',
-  F_GAMBLE: 'sweepstakes',
-  G_FRAUD: 'fraud',
-};
 
 /**
  * In an incremental PhoneBlock response (`?since=N`) a number with 0 votes (rating A_LEGITIMATE) is one to remove.
  * The store replaces a list as a whole, so such a number is simply left out.
  */
-export const REMOVAL = 'votes 0 (legitimate): removal';
+export const REMOVAL = render(coded('skip.removal'));
 
 const WHOLE_NUMBER = /^\d+$/;
 /** A number list nests three deep (`{"numbers":[{…}]}`); a few more levels of extra fields are fine, hundreds are not. */
@@ -51,7 +46,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
   const deep = tooDeep(text, MAX_JSON_DEPTH);
   if (deep >= 0) {
     const out = new ResultBuilder('json');
-    out.error({ line: linesOf(text, [deep])[0] ?? 1, raw: '', error: `the JSON nests more than ${MAX_JSON_DEPTH} levels deep; a number list needs 3` });
+    out.error(rowError(linesOf(text, [deep])[0] ?? 1, '', coded('row.json_too_deep', { max: MAX_JSON_DEPTH })));
     return out.result();
   }
   let doc: unknown;
@@ -61,7 +56,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
     const pos = /position (\d+)/.exec((err as Error).message)?.[1];
     const out = new ResultBuilder('json');
     const line = pos === undefined ? 1 : (linesOf(text, [Number(pos)])[0] ?? 1);
-    out.error({ line, raw: '', error: `not valid JSON: ${(err as Error).message}` });
+    out.error(rowError(line, '', coded('row.bad_json', { detail: (err as Error).message })));
     return out.result();
   }
   const pb = isObject(doc) && Array.isArray(doc.numbers) ? doc : undefined;
@@ -69,7 +64,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
   const out = new ResultBuilder(isPhoneblock ? 'phoneblock' : 'json');
   const list = pb !== undefined ? pb.numbers : doc;
   if (!Array.isArray(list)) {
-    out.error({ line: 1, raw: '', error: 'expected a list of numbers: a JSON array, or an object with a "numbers" array' });
+    out.error(rowError(1, '', coded('row.not_a_list')));
     return out.result();
   }
   if (typeof pb?.version === 'number') out.version = pb.version;
@@ -79,9 +74,9 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
     const line = lines[i] ?? 1;
     const raw = JSON.stringify(el);
     if (typeof el === 'string') return readItem({ phone: el, score: undefined, label: undefined, line, raw }, false, options, out);
-    if (!isObject(el)) return out.error({ line, raw, error: 'an item is neither a number nor an object with one' });
+    if (!isObject(el)) return out.error(rowError(line, raw, coded('row.bad_item')));
     const item: Item = isPhoneblock
-      ? { phone: el.phone, score: el.votes, label: ratingWords(el.rating), line, raw }
+      ? { phone: el.phone, score: el.votes, label: ratingWords(el.rating, options.language), line, raw }
       : {
           phone: el.phone ?? el.number,
           score: el.votes ?? el.score,
@@ -112,26 +107,26 @@ export function parsePhoneblockXml(text: string, options: ListOptions): ParseRes
       } else if (tok.name === 'phone-info') {
         const a = tok.attrs;
         const raw = text.slice(tok.start, tok.end);
-        readItem({ phone: a.phone, score: a.votes, label: ratingWords(a.rating), line: tok.line, raw }, true, options, out);
+        readItem({ phone: a.phone, score: a.votes, label: ratingWords(a.rating, options.language), line: tok.line, raw }, true, options, out);
         if (out.full) break;
       }
     }
   } catch (err) {
     if (!(err instanceof XmlSyntaxError)) throw err;
-    out.error({ line: err.line, raw: '', error: `the XML is broken here: ${err.message}; the rest was not read` });
+    out.error(rowError(err.line, '', coded('row.broken_xml', { detail: err.message })));
   }
-  if (!seen) out.error({ line: 1, raw: '', error: 'no <blocklist> found: this is not a PhoneBlock blocklist' });
+  if (!seen) out.error(rowError(1, '', coded('row.not_phoneblock')));
   return out.result();
 }
 
 function readItem(item: Item, isPhoneblock: boolean, options: ListOptions, out: ResultBuilder): void {
   const { line, raw } = item;
-  if (typeof item.phone !== 'string') return out.error({ line, raw, error: 'the item has no "phone" or "number"' });
+  if (typeof item.phone !== 'string') return out.error(rowError(line, raw, coded('row.no_phone')));
   const score = readScore(item.score);
-  if (score === null) return out.error({ line, raw, error: `the votes/score ${JSON.stringify(item.score)} is not a whole number` });
-  if (isPhoneblock && score === 0) return out.skip({ line, raw, why: REMOVAL });
+  if (score === null) return out.error(rowError(line, raw, coded('row.bad_votes', { value: JSON.stringify(item.score) ?? '' })));
+  if (isPhoneblock && score === 0) return out.skip(rowSkip(line, raw, coded('skip.removal')));
   const n = readNumber(item.phone, options.numbering);
-  if (!n.ok) return out.error({ line, raw, error: n.error });
+  if (!n.ok) return out.error(rowError(line, raw, n));
   const row: ImportRow = { line, number: n.number, prefix: n.prefix, kind: options.kind ?? 'block', raw };
   const label = typeof item.label === 'string' ? cleanLabel(item.label) : undefined;
   if (label !== undefined) row.label = label;
@@ -149,9 +144,10 @@ function readScore(v: unknown): number | undefined | null {
   return null;
 }
 
-function ratingWords(rating: unknown): string | undefined {
+/** A rating in words (messages/ratings.ts); one this build does not know, from its code (`H_ROBOT` → `robot`). */
+function ratingWords(rating: unknown, language: Language = 'en'): string | undefined {
   if (typeof rating !== 'string' || rating === '') return undefined;
-  return RATING_WORDS[rating] ?? rating.replace(/^[A-Z]_/, '').replace(/_/g, ' ').toLowerCase();
+  return isRating(rating) ? ratingWord(rating, language) : rating.replace(/^[A-Z]_/, '').replace(/_/g, ' ').toLowerCase();
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

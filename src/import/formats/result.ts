@@ -1,3 +1,5 @@
+import { coded } from '../../messages/index.js';
+import { rowError } from './problems.js';
 import { MAX_ROWS, type ImportFormat, type ImportRow, type ImportSkip, type ParseResult, type RowError } from './types.js';
 
 /**
@@ -37,7 +39,7 @@ export class ResultBuilder {
     if (this.full) return false;
     if (++this.count <= MAX_ROWS) return true;
     this.full = true;
-    this.res.errors.push({ line, raw: '', error: `the file has more than ${MAX_ROWS} rows; the rest was not read` });
+    this.res.errors.push(rowError(line, '', coded('row.too_many_rows', { max: MAX_ROWS })));
     return false;
   }
 }

@@ -1,4 +1,6 @@
 /** What every importer produces: rows for the store, errors and deliberate skips, each with its line in the file. */
+import type { Language } from '../../config/language.js';
+import { coded, render, type Code, type Coded, type Params } from '../../messages/index.js';
 
 export type ImportFormat = 'csv' | 'vcard' | 'fritzbox' | 'phoneblock' | 'json';
 export type ImportKind = 'allow' | 'block';
@@ -27,6 +29,9 @@ export interface RowError {
   raw: string;
   /** A sentence that names the input, e.g. `"0800 abc" is not a phone number: …`. */
   error: string;
+  /** The sentence as a message of the code table (`number.characters`, `row.bad_score`), for clients to word. */
+  code: Code;
+  params: Params;
 }
 
 /** Something deliberately not imported: a SIP address, an internal extension, an empty number, a removal. */
@@ -34,6 +39,9 @@ export interface ImportSkip {
   line: number;
   raw: string;
   why: string;
+  /** `why` as a message of the code table (`skip.empty_tel`, `skip.sip`). */
+  code: Code;
+  params: Params;
 }
 
 export interface ParseResult {
@@ -52,6 +60,8 @@ export interface ParseOptions {
   kind?: ImportKind;
   filename?: string;
   contentType?: string;
+  /** The language of the labels a file's ratings give (a PhoneBlock list: `Betrug` / `fraud`); default English. */
+  language?: Language;
 }
 
 /**
@@ -69,4 +79,7 @@ export const MAX_LINE_CHARS = 64 * 1024;
 /** The input is not in any format we read (or not in the one asked for). The admin API answers 415 / 400. */
 export class ImportFormatError extends Error {
   override readonly name = 'ImportFormatError';
+  constructor(readonly problem: Coded = coded('import.unknown_format')) {
+    super(render(problem));
+  }
 }

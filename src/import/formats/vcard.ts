@@ -1,6 +1,8 @@
 import { cleanLabel } from '../../labels.js';
 import type { NumberingConfig } from '../../numbers/index.js';
+import { coded } from '../../messages/index.js';
 import { readAddressBookNumber } from './entry.js';
+import { rowError, rowSkip } from './problems.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
 import { components, parseContentLine, unescapeText, unfold, valueText, type ContentLine } from './vcard-lines.js';
@@ -61,7 +63,7 @@ export function parseVcard(buf: Buffer, options: VcardOptions): ParseResult {
     cards++;
     emit(card, kind, options.numbering, out);
   }
-  if (cards === 0) out.error({ line: 1, raw: '', error: 'no BEGIN:VCARD found: this is not a vCard file' });
+  if (cards === 0) out.error(rowError(1, '', coded('row.not_vcard')));
   return out.result();
 }
 
@@ -104,8 +106,8 @@ function emit(card: Card, kind: ImportKind, cfg: NumberingConfig, out: ResultBui
   for (const { cl, value } of tels) {
     const { number, ext } = telValue(value, cl);
     const r = readAddressBookNumber(number, cfg);
-    if ('skip' in r) out.skip({ line: cl.line, raw: cl.raw, why: r.skip === 'empty number' ? 'empty TEL' : r.skip });
-    else if (!r.ok) out.error({ line: cl.line, raw: cl.raw, error: r.error });
+    if ('skip' in r) out.skip(rowSkip(cl.line, cl.raw, r.skip.code === 'skip.empty_number' ? coded('skip.empty_tel') : r.skip));
+    else if (!r.ok) out.error(rowError(cl.line, cl.raw, r));
     else {
       const row: ImportRow = { line: cl.line, number: r.number, prefix: r.prefix, kind, raw: cl.raw };
       if (name !== undefined) {

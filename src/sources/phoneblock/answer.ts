@@ -9,7 +9,7 @@ import { readNumber } from '../../import/formats/entry.js';
 import type { NumberingConfig } from '../../numbers/index.js';
 import { yieldToEventLoop } from '../../store/pacer.js';
 import type { ListEntryInput } from '../../store/index.js';
-import type { Language } from '../language.js';
+import type { Language } from '../../config/language.js';
 import type { Changes } from '../list-target.js';
 import { ratingLabel } from './ratings.js';
 

@@ -6,6 +6,7 @@
  *   at most DAILY_CALL_REPORTS per UTC day (PhoneBlock counts no more) and one per number and day. Only calls that
  *   the PhoneBlock list itself blocked: a person's own blocklist is their business, not the community's.
  */
+import { coded, render } from '../../messages/index.js';
 import type { AppContext } from '../../context.js';
 import type { JobClock } from '../../jobs/clock.js';
 import { afterCall } from '../../outbox/enqueue.js';
@@ -36,6 +37,11 @@ interface ReportCallPayload {
 /** No PhoneBlock source with an API key: reporting is off. */
 export class ReportingOffError extends Error {
   override readonly name = 'ReportingOffError';
+  readonly problem = coded('report.needs_key');
+  constructor() {
+    super();
+    this.message = render(this.problem);
+  }
 }
 
 /** The PhoneBlock subscription that reports go through: the first with an API key. */
@@ -51,7 +57,7 @@ function utcDay(at: number): { key: string; start: number } {
 /** Queues a rating of `phone` (E.164) for PhoneBlock; returns the outbox item's id. */
 export async function enqueueRating(ctx: AppContext, at: number, report: { phone: string; rating: ReportRating; comment?: string }): Promise<number> {
   const source = await reportingSource(ctx);
-  if (!source) throw new ReportingOffError('reporting to PhoneBlock needs its API key: set CALLFILTER_PHONEBLOCK_TOKEN (or add a PhoneBlock source)');
+  if (!source) throw new ReportingOffError();
   const comment = report.comment?.trim().slice(0, MAX_COMMENT_CHARS);
   const payload: RatePayload = { source: source.id, phone: report.phone, rating: REPORT_RATINGS[report.rating], ...(comment && { comment }) };
   return (await ctx.store.outbox.enqueue(RATE_KIND, payload, { at })) as number;

@@ -17,11 +17,16 @@ const spam = (line: number, number: string, score: number | undefined, label?: s
 describe('PhoneBlock blocklist (JSON)', () => {
   const r = parseImport(fixture('phoneblock-blocklist.json'), { numbering, filename: 'blocklist.json' });
 
+  it('words the ratings in the language asked for, as the subscription does (messages/ratings.ts)', () => {
+    const de = parseImport(fixture('phoneblock-blocklist.json'), { numbering, filename: 'blocklist.json', language: 'de' });
+    expect(de.rows.map((row) => row.label)).toEqual(['Unbekannt', 'Ping-Anruf', 'Werbung', 'Umfrage', 'Betrug', 'Gewinnspiel', 'Werbung']);
+  });
+
   it('reads numbers with votes as score and the rating in words, and the version', () => {
     expect(r.format).toBe('phoneblock');
     expect(r.version).toBe(4718);
     expect(withoutRaw(r.rows)).toEqual([
-      spam(1, '+493012345670', 2, 'missed call'),
+      spam(1, '+493012345670', 2, 'unknown'),
       spam(1, '+493012345671', 4, 'ping call'),
       spam(1, '+493012345672', 10, 'advertising'),
       spam(1, '+493012345673', 20, 'poll'),
@@ -33,7 +38,7 @@ describe('PhoneBlock blocklist (JSON)', () => {
   });
 
   it('leaves out numbers with 0 votes: an incremental response removes them', () => {
-    expect(r.skipped).toEqual([
+    expect(r.skipped).toMatchObject([
       { line: 1, raw: '{"phone":"+493012345675","votes":0,"rating":"A_LEGITIMATE","lastActivity":1746002471000}', why: REMOVAL },
       { line: 1, raw: '{"phone":"+493012345676","votes":0,"rating":"A_LEGITIMATE","lastActivity":1748410015000}', why: REMOVAL },
     ]);
@@ -47,8 +52,8 @@ describe('PhoneBlock blocklist (JSON)', () => {
       2,
     );
     const res = parse(text, 'phoneblock');
-    expect(withoutRaw(res.rows)).toEqual([spam(4, '+493012345670', 2, 'missed call'), spam(9, '+493012345671', 4, 'new kind')]);
-    expect(res.errors).toEqual([{ line: 14, raw: '{"votes":2}', error: 'the item has no "phone" or "number"' }]);
+    expect(withoutRaw(res.rows)).toEqual([spam(4, '+493012345670', 2, 'unknown'), spam(9, '+493012345671', 4, 'new kind')]);
+    expect(res.errors).toMatchObject([{ line: 14, raw: '{"votes":2}', error: 'the item has no "phone" or "number"' }]);
   });
 });
 
@@ -57,8 +62,8 @@ describe('PhoneBlock blocklist (XML variant)', () => {
     const r = parseImport(fixture('phoneblock-blocklist.xml'), { numbering, filename: 'blocklist.xml' });
     expect(r.format).toBe('phoneblock');
     expect(r.version).toBe(4718);
-    expect(withoutRaw(r.rows)).toEqual([spam(4, '+493012345670', 2, 'missed call'), spam(5, '+493012345674', 50, 'fraud')]);
-    expect(r.skipped).toEqual([
+    expect(withoutRaw(r.rows)).toEqual([spam(4, '+493012345670', 2, 'unknown'), spam(5, '+493012345674', 50, 'fraud')]);
+    expect(r.skipped).toMatchObject([
       { line: 6, raw: '<phone-info phone="+493012345675" votes="0" rating="A_LEGITIMATE" last-activity="1746002471000"/>', why: REMOVAL },
     ]);
     expect(r.errors).toEqual([]);
@@ -88,7 +93,7 @@ describe('plain JSON lists', () => {
   it('reports bad items and bad scores with their lines', () => {
     const r = parse('[\n 42,\n {"phone": "+49301234567", "votes": -1},\n {"phone": "+49301234567", "votes": "many"},\n {"phone": "nope"}\n]');
     expect(r.rows).toEqual([]);
-    expect(r.errors).toEqual([
+    expect(r.errors).toMatchObject([
       { line: 2, raw: '42', error: 'an item is neither a number nor an object with one' },
       { line: 3, raw: '{"phone":"+49301234567","votes":-1}', error: 'the votes/score -1 is not a whole number' },
       { line: 4, raw: '{"phone":"+49301234567","votes":"many"}', error: 'the votes/score "many" is not a whole number' },
@@ -104,7 +109,7 @@ describe('plain JSON lists', () => {
   });
 
   it('reports JSON that is no list', () => {
-    expect(parse('{"entries": []}').errors).toEqual([
+    expect(parse('{"entries": []}').errors).toMatchObject([
       { line: 1, raw: '', error: 'expected a list of numbers: a JSON array, or an object with a "numbers" array' },
     ]);
   });

@@ -49,7 +49,7 @@ describe('vCard: the shared address-book exports (Apple, Google, Nextcloud, Andr
   });
 
   it('skips the empty TEL and has no errors', () => {
-    expect(r.skipped).toEqual([{ line: 40, raw: 'TEL;TYPE=WORK,VOICE:', why: 'empty TEL' }]);
+    expect(r.skipped).toEqual([{ line: 40, raw: 'TEL;TYPE=WORK,VOICE:', why: 'empty TEL', code: 'skip.empty_tel', params: {} }]);
     expect(r.errors).toEqual([]);
   });
 
@@ -74,11 +74,11 @@ describe('vCard: our own mixed file (LF, tab folding, N / ORG / no name, tel: UR
       allow(21, '+492115556677', '0211 5556677'),
       allow(22, '+492115556678', '0211 5556677'),
     ]);
-    expect(r.skipped).toEqual([
-      { line: 15, raw: 'TEL;TYPE=work:sip:praxis@example.org', why: 'SIP address, not a phone number' },
-      { line: 16, raw: 'TEL:**9', why: 'internal extension (starts with "*")' },
+    expect(r.skipped).toMatchObject([
+      { line: 15, raw: 'TEL;TYPE=work:sip:praxis@example.org', why: 'SIP address, not a phone number', code: 'skip.sip' },
+      { line: 16, raw: 'TEL:**9', why: 'internal extension (starts with "*")', code: 'skip.internal' },
     ]);
-    expect(r.errors).toEqual([{ line: 17, raw: 'TEL;TYPE=home:Büro', error: '"Büro" is not a phone number: it has no digits' }]);
+    expect(r.errors).toMatchObject([{ line: 17, raw: 'TEL;TYPE=home:Büro', error: '"Büro" is not a phone number: it has no digits' }]);
   });
 
   it('makes block rows when asked to', () => {
@@ -130,7 +130,7 @@ describe('vCard: Outlook and odd files', () => {
       format: 'vcard',
       rows: [],
       skipped: [],
-      errors: [{ line: 1, raw: '', error: 'no BEGIN:VCARD found: this is not a vCard file' }],
+      errors: [{ line: 1, raw: '', error: 'no BEGIN:VCARD found: this is not a vCard file', code: 'row.not_vcard', params: {} }],
     });
   });
 });
