@@ -76,6 +76,16 @@ export const API_MESSAGES = {
   'entry.prefix_needs_number': spec([], () => 'to turn an entry into a prefix or back, send its number too'),
   'entry.short_needs_number': spec([], () => 'says how to read body/number; send the number too'),
 
+  // The voicemail message a call left (GET /calls/{id}/voicemail)
+  'voicemail.no_spool': spec([], () => 'no voicemail spool is configured (CALLFILTER_VOICEMAIL_DIR)'),
+  'voicemail.none': spec(['id'], (p) => `call ${p.id} left no voicemail message`),
+  'voicemail.format': spec(
+    ['id', 'formats'],
+    (p) => `the message of call ${p.id} was recorded only as ${p.formats}, which browsers cannot play: add wav to format= in voicemail.conf`,
+  ),
+  'voicemail.unreadable': spec(['id', 'reason'], (p) => `the message of call ${p.id} cannot be read (${p.reason})`),
+  'voicemail.range': spec(['size'], (p) => `the message has ${p.size} bytes`),
+
   // A call of the log, and what to do about its caller (`verb`: block or allow)
   'call.not_found': spec(['id'], (p) => `no call ${p.id}`),
   'call.internal': spec(

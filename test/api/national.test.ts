@@ -29,7 +29,7 @@ describe('numbers as people at home write them, in the API', () => {
     await api.call('+44 20 7946 0018');
     const calls = (await api.json<{ items: Record<string, unknown>[] }>('GET', '/api/v1/web/calls')).body.items;
     expect(calls.map((c) => c.callerNational)).toEqual(['+44 20 7946 0018', '030 7654321']);
-    expect(calls[1]).toMatchObject({ caller: '+49307654321', entry: { number: '+49307654321', numberNational: '030 7654321' } });
+    expect(calls[1]).toMatchObject({ caller: '+49307654321', callerNational: '030 7654321', didNational: '030 999000' });
 
     const explained = (await api.json<Record<string, Record<string, unknown>>>('GET', '/api/v1/explain?number=%2B49307654321&did=030999000')).body;
     expect(explained.caller).toMatchObject({ e164: '+49307654321', e164National: '030 7654321' });

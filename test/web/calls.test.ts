@@ -43,7 +43,7 @@ describe('the call log for the page', () => {
     ]);
     expect(items.map((c) => c.why)).toEqual([
       'Called twice within 5 minutes: connected as a repeat caller.',
-      'Unknown number +4930333333.',
+      'Unknown number 030 333333.',
       'On the spam list “Call centres” (7 reports, threshold 3).',
       expect.stringMatching(/^On your blocklist as “Lottery” since \d+ \w+ \d{4}\.$/),
     ]);

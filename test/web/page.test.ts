@@ -61,7 +61,7 @@ describe('the web page', () => {
     expect(first.variables.CALLFILTER_ACTION).toBe('voicemail');
     const firstRow = row(page, '030 12345670');
     await firstRow.waitFor();
-    expect(await firstRow.locator('.what').textContent()).toBe('Voicemail Unknown number +493012345670.');
+    expect(await firstRow.locator('.what').textContent()).toBe('Voicemail Unknown number 030 12345670.');
     expect(await firstRow.locator('.caller').textContent()).toContain('Energie AG');
     expect(await firstRow.locator('.country').textContent()).toBe('DE');
 

@@ -16,8 +16,8 @@ afterAll(async () => {
 });
 
 const WORDS = {
-  en: { locale: 'en-GB', lists: 'Lists', from: 'From', keep: 'Keep +4930111111 as your own', origins: 'carddav · you', sync: 'Sync carddav now', kind: 'CardDAV', you: 'you' },
-  de: { locale: 'de-DE', lists: 'Listen', from: 'Herkunft', keep: '+4930111111 als eigenen Eintrag behalten', origins: 'carddav · Sie', sync: 'carddav jetzt abgleichen', kind: 'CardDAV', you: 'Sie' },
+  en: { locale: 'en-GB', lists: 'Lists', from: 'From', keep: 'Keep 030 111111 as your own', origins: 'carddav · you', sync: 'Sync carddav now', kind: 'CardDAV', you: 'you' },
+  de: { locale: 'de-DE', lists: 'Listen', from: 'Herkunft', keep: '030 111111 als eigenen Eintrag behalten', origins: 'carddav · Sie', sync: 'carddav jetzt abgleichen', kind: 'CardDAV', you: 'Sie' },
 };
 
 async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
@@ -38,7 +38,7 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   // Filter by source: only the synced entry; it says where it comes from, and offers Keep.
   await page.getByLabel(w.from).selectOption('carddav');
   await page.locator('#entries-filter button[type=submit]').click();
-  await page.locator('#entries-body tr').filter({ hasText: '+4930222222' }).waitFor({ state: 'detached' });
+  await page.locator('#entries-body tr').filter({ hasText: '030 222222' }).waitFor({ state: 'detached' });
   const row = page.locator('#entries-body tr[data-id]');
   expect(await row.count()).toBe(1);
   expect(await row.locator('.origins').textContent()).toBe('carddav');
@@ -51,7 +51,7 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   // The person's own entries.
   await page.getByLabel(w.from).selectOption('manual');
   await page.locator('#entries-filter button[type=submit]').click();
-  await page.locator('#entries-body tr[data-id]').filter({ hasText: '+4930222222' }).waitFor();
+  await page.locator('#entries-body tr[data-id]').filter({ hasText: '030 222222' }).waitFor();
   expect(await page.locator('#entries-body tr[data-id]').count()).toBe(2);
 
   // Sync now: the server is unreachable, so the status shows the error; the entries stay.

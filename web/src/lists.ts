@@ -38,8 +38,10 @@ function entryRows(e: Entry): HTMLTableRowElement[] {
 }
 
 /** Where the entry comes from, every origin: "you", "fritzbox", "carddav"… */
+/** Where an entry came from: how the person added it, or the sources that hold it (and "you" once they kept it). */
 function originsText(e: Entry): string {
-  const origins = e.origins?.length ? e.origins : [{ origin: 'manual' }];
+  const origins = e.origins ?? [];
+  if (!origins.some((o) => o.origin !== 'manual')) return sourceWord(e.source);
   return origins.map((o) => (o.origin === 'manual' ? t('origin.manual') : o.origin)).join(' · ');
 }
 

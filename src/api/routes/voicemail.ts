@@ -10,7 +10,8 @@ import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import type { CallRecord } from '../../store/index.js';
 import { matchVoicemail, type VoicemailAudio, type VoicemailSpool } from '../../voicemail/index.js';
-import { notFound } from '../errors.js';
+import { coded } from '../../messages/index.js';
+import { HttpError, notFound } from '../errors.js';
 import { ERRORS, IdParams } from '../schemas.js';
 
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | undefined;
@@ -41,13 +42,13 @@ export function byteRange(header: string | undefined, size: number): ByteRange {
 async function openMessage(spool: VoicemailSpool, call: CallRecord): Promise<{ handle: FileHandle; audio: VoicemailAudio }> {
   for (let fresh = false; ; fresh = true) {
     const match = fresh ? matchVoicemail(call, await spool.refresh()) : await spool.find(call);
-    if (!match) throw notFound(`call ${call.id} left no voicemail message`);
+    if (!match) throw notFound(coded('voicemail.none', { id: call.id }));
     const audio = match.message.audio;
-    if (!audio) throw notFound(`the message of call ${call.id} was recorded only as ${match.message.formats.join(', ')}, which browsers cannot play: add wav to format= in voicemail.conf`);
+    if (!audio) throw notFound(coded('voicemail.format', { id: call.id, formats: match.message.formats.join(', ') }));
     try {
       return { handle: await open(audio.path, 'r'), audio };
     } catch (err) {
-      if (fresh) throw notFound(`the message of call ${call.id} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      if (fresh) throw notFound(coded('voicemail.unreadable', { id: call.id, reason: (err as NodeJS.ErrnoException).code ?? 'error' }));
     }
   }
 }
@@ -69,8 +70,8 @@ export function voicemailRoutes(app: FastifyInstance, ctx: AppContext, spool: Vo
     },
     async (req, reply) => {
       const call = ctx.store.calls.get(req.params.id);
-      if (!call) throw notFound(`no call ${req.params.id}`);
-      if (!spool) throw notFound('no voicemail spool is configured (CALLFILTER_VOICEMAIL_DIR)');
+      if (!call) throw notFound(coded('call.not_found', { id: req.params.id }));
+      if (!spool) throw notFound(coded('voicemail.no_spool'));
       const { handle: file, audio } = await openMessage(spool, call);
       const { size } = await file.stat().catch(async (err: unknown) => {
         await file.close();
@@ -80,7 +81,8 @@ export function voicemailRoutes(app: FastifyInstance, ctx: AppContext, spool: Vo
       reply.header('accept-ranges', 'bytes').header('cache-control', 'private, no-cache');
       if (range === 'unsatisfiable') {
         await file.close();
-        return reply.code(416).header('content-range', `bytes */${size}`).send({ error: 'range_not_satisfiable', message: `the message has ${size} bytes` });
+        reply.header('content-range', `bytes */${size}`);
+        throw new HttpError(416, coded('voicemail.range', { size }));
       }
       const { start, end } = range ?? { start: 0, end: size - 1 };
       if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);

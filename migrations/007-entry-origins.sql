@@ -1,4 +1,4 @@
--- 008: where each entry comes from. One number can come from the FRITZ!Box, from a CardDAV address book and from the
+-- 007: where each entry comes from. One number can come from the FRITZ!Box, from a CardDAV address book and from the
 -- person at once; a sync adds and removes only its own origin rows, and an entry goes when its last origin goes.
 --
 -- An entry WITHOUT origin rows is the person's own ('manual'): entries typed in, blocked from the call log, imported

@@ -1,4 +1,4 @@
--- 007: sources (DESIGN.md "Sources"), the leases that keep a job from running twice at once, and the outbox.
+-- 006: sources (DESIGN.md "Sources"), the leases that keep a job from running twice at once, and the outbox.
 
 -- Something outside that feeds a list (or, for later kinds, allow/block entries) on a schedule, with its status.
 CREATE TABLE sources (
