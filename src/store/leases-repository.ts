@@ -1,5 +1,5 @@
 /**
- * Leases (migration 007): a named lock with an owner and an expiry, shared by every process on the database. Each
+ * Leases (migration 006): a named lock with an owner and an expiry, shared by every process on the database. Each
  * operation is one statement, so taking a lease is atomic without a transaction around it.
  */
 import type { Database } from './database.js';

@@ -1,5 +1,5 @@
 /**
- * Where entries come from (migration 008): every origin of an entry — the person (`manual`) and the sources that
+ * Where entries come from (migration 007): every origin of an entry — the person (`manual`) and the sources that
  * sync contacts (fritzbox, carddav, called). A sync changes only its own origin's rows; an entry goes when its last
  * origin goes, and an entry without origin rows is the person's own and never touched by a sync. Every method returns
  * a promise: a second engine (PostgreSQL) will sit behind the same interface; SQLite answers at once.

@@ -1,5 +1,5 @@
 /**
- * The outbox (migration 007): a durable queue of work for the outside. An item is pending until a dispatcher
+ * The outbox (migration 006): a durable queue of work for the outside. An item is pending until a dispatcher
  * delivers it (done) or gives up (dead); a dispatcher claims items for a while, so two never send the same one.
  */
 import type { Database } from './database.js';

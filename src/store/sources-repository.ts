@@ -1,5 +1,5 @@
 /**
- * Sources and their status (migration 007). Credentials are written here and read back only by `credentials()`,
+ * Sources and their status (migration 006). Credentials are written here and read back only by `credentials()`,
  * for the sync itself: no other method returns them. Every method returns a promise: a second engine
  * (PostgreSQL) will sit behind the same interface; SQLite answers at once.
  */

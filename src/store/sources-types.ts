@@ -1,4 +1,4 @@
-/** The store's shapes for sources, leases and the outbox (migration 007). */
+/** The store's shapes for sources, leases and the outbox (migration 006). */
 
 export const SOURCE_KINDS = ['phoneblock', 'url', 'fritzbox', 'carddav', 'called'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
