@@ -3,7 +3,7 @@
  * SIGTERM/SIGINT. Everything else is importable without a port (STYLE.md rule 1).
  */
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from './config/config.js';
+import { loadConfig, type Config } from './config/config.js';
 import { ConfigError } from './config/env.js';
 import { setupHint } from './config/settings.js';
 import { createContext } from './context.js';
@@ -41,7 +41,7 @@ async function closeHttp(app: ReturnType<typeof buildApp>): Promise<void> {
 }
 
 export async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -78,7 +78,7 @@ export async function main(): Promise<void> {
   let agiListening = false;
   const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog), events, jobs, ...(jobs.notify.voicemail && { voicemail: jobs.notify.voicemail }) });
 
-  let address;
+  let address: AddressInfo;
   let http: AddressInfo;
   try {
     address = await agi.listen(config.agi.port, config.agi.host);

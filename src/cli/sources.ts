@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { AppContext } from '../context.js';
 import type { ImportFormat } from '../import/formats/index.js';
+import type { Source } from '../store/index.js';
 import { createServiceJobs } from '../jobs/service-jobs.js';
 import { SourceInputError, type SourceInput } from '../sources/add.js';
 import { ensureEnvSources } from '../sources/env-source.js';
@@ -77,7 +78,7 @@ async function addUrl(ctx: AppContext, argv: string[], out: Out): Promise<void> 
     ...(Object.keys(credentials).length > 0 && { credentials }),
   };
   const { sources } = jobsFor(ctx);
-  let source;
+  let source: Source;
   try {
     source = await sources.add(input);
   } catch (err) {
@@ -103,7 +104,7 @@ export async function syncCommand(ctx: AppContext, argv: string[], out: Out): Pr
   if (positionals.length > 1) throw new UsageError('one source at a time, or none for all');
   const { sources } = jobsFor(ctx);
   await ensureEnvSources(sources, ctx.config, ctx.logger);
-  let targets;
+  let targets: Source[];
   if (positionals[0] !== undefined) {
     const source = await sources.find(positionals[0]);
     if (!source) throw new CommandError(`no source ${JSON.stringify(positionals[0])} ("callfilter sources" lists them)`);

@@ -91,6 +91,6 @@ export function trunkRuleFor(rules: readonly TrunkRule[], facts: CallerFacts): T
 export function applyTrunkRule(rule: TrunkRule, compact: string): string {
   let s = compact;
   if (rule.stripPrefix && s.startsWith(rule.stripPrefix)) s = s.slice(rule.stripPrefix.length);
-  if (rule.format === 'international-bare' && LEADING_DIGIT.test(s)) s = '+' + s;
+  if (rule.format === 'international-bare' && LEADING_DIGIT.test(s)) s = `+${s}`;
   return s;
 }

@@ -122,7 +122,7 @@ export function normaliseEntry(input: string, cfg: NumberingConfig): NormalisedE
 
   if (!startsWithCallingCode(e164Digits)) return numberFailure(coded('number.prefix_too_broad', { value: s, start: `+${e164Digits}` }));
   if (e164Digits.length > MAX_E164_DIGITS) return fail(s, 'TOO_LONG');
-  return { ok: true, number: '+' + e164Digits, prefix: true };
+  return { ok: true, number: `+${e164Digits}`, prefix: true };
 }
 
 /**

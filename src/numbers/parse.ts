@@ -137,10 +137,10 @@ export function isInternational(compact: string, iddPrefix: string | undefined):
  */
 export function e164FromDigits(compact: string, home: HomePlan): string {
   const digits = compact.replace(NON_DIGITS, '');
-  if (compact.startsWith('+')) return '+' + digits;
-  if (home.iddPrefix !== undefined && digits.startsWith(home.iddPrefix)) return '+' + digits.slice(home.iddPrefix.length);
+  if (compact.startsWith('+')) return `+${digits}`;
+  if (home.iddPrefix !== undefined && digits.startsWith(home.iddPrefix)) return `+${digits.slice(home.iddPrefix.length)}`;
   if (home.nationalPrefix !== undefined && digits.startsWith(home.nationalPrefix)) {
-    return '+' + home.callingCode + digits.slice(home.nationalPrefix.length);
+    return `+${home.callingCode}${digits.slice(home.nationalPrefix.length)}`;
   }
-  return '+' + home.callingCode + digits;
+  return `+${home.callingCode}${digits}`;
 }

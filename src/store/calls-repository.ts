@@ -114,7 +114,10 @@ export function createCallsRepository(db: Database) {
       const limit = pageLimit(query);
       const where: string[] = [];
       const params: unknown[] = [];
-      const add = (sql: string, ...values: unknown[]) => (where.push(sql), params.push(...values));
+      const add = (sql: string, ...values: unknown[]) => {
+        where.push(sql);
+        params.push(...values);
+      };
       if (query.action !== undefined) add('action = ?', query.action);
       if (query.reason !== undefined) add('reason = ?', query.reason);
       if (query.number !== undefined) add('caller = ?', query.number);

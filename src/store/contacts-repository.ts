@@ -67,9 +67,13 @@ export function createContactsRepository(db: Database, options: RepositoryOption
       const limit = pageLimit(query);
       const where: string[] = [VISIBLE];
       const params: unknown[] = [];
-      if (query.source !== undefined) (where.push('source = ?'), params.push(query.source));
-      if (query.search) (where.push("name LIKE ? ESCAPE '\\'"), params.push(containsPattern(query.search)));
-      if (query.cursor !== undefined) (where.push('id < ?'), params.push(query.cursor));
+      const add = (sql: string, value: unknown) => {
+        where.push(sql);
+        params.push(value);
+      };
+      if (query.source !== undefined) add('source = ?', query.source);
+      if (query.search) add("name LIKE ? ESCAPE '\\'", containsPattern(query.search));
+      if (query.cursor !== undefined) add('id < ?', query.cursor);
       const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
       return toPage(db.prepare<unknown[], ContactRow>(sql).all(...params, limit + 1).map(toContact), limit);
     },

@@ -224,7 +224,10 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
       const limit = pageLimit(query);
       const where: string[] = [];
       const params: unknown[] = [];
-      const add = (sql: string, ...values: unknown[]) => (where.push(sql), params.push(...values));
+      const add = (sql: string, ...values: unknown[]) => {
+        where.push(sql);
+        params.push(...values);
+      };
       if (query.kind !== undefined) add('kind = ?', query.kind);
       if (query.source !== undefined) add('source = ?', query.source);
       if (query.origin === 'manual') {

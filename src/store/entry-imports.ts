@@ -99,7 +99,11 @@ export function createEntryImports(db: Database, clock: () => number) {
 
   /** A card's numbers: onto the contact a former import made (same UID), or a new contact — not one without numbers. */
   function writeCard(id: number, source: string, card: ImportedCard, now: number, total: EntryImportResult, skip: (entry: NewEntry) => void): void {
-    const fresh = card.numbers.filter((n) => taken.get(n.number, n.prefix ? 1 : 0, n.kind) === undefined || (skip(n), false));
+    const fresh = card.numbers.filter((n) => {
+      if (taken.get(n.number, n.prefix ? 1 : 0, n.kind) === undefined) return true;
+      skip(n);
+      return false;
+    });
     const { externalId } = card.contact;
     let contact = externalId === undefined ? undefined : cardOf.get(source, externalId, id);
     let added = 0;

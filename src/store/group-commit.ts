@@ -41,7 +41,7 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
       else for (const p of batch) settleOne(p);
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i] as R));
+    for (const [i, p] of batch.entries()) p.resolve(results[i] as R);
   }
 
   function settleOne(p: Entry<T, R>): void {

@@ -169,7 +169,9 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
   async function run(ops: Op[][], signal: AbortSignal | undefined): Promise<void> {
     const all = ops.flat();
     if (all.length <= ORIGIN_SMALL_CHANGES) {
-      await db.retry(() => db.transaction(() => all.forEach((op) => op())), 'contacts sync');
+      await db.retry(() => db.transaction(() => {
+        for (const op of all) op();
+      }), 'contacts sync');
       return;
     }
     for (const phase of ops) {
@@ -177,7 +179,9 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
       for (let at = 0; at < phase.length; ) {
         signal?.throwIfAborted();
         const batch = phase.slice(at, at + pacer.size);
-        await db.retry(() => pacer.timed(() => db.transaction(() => batch.forEach((op) => op()))), 'contacts sync');
+        await db.retry(() => pacer.timed(() => db.transaction(() => {
+              for (const op of batch) op();
+            })), 'contacts sync');
         at += batch.length;
         await yieldToEventLoop();
       }

@@ -10,7 +10,7 @@
  * only when its inode, size or time changed. Concurrent callers share one walk. Never writes, never follows a
  * symlink out of the spool.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { messageFileName, playableFormat, type AudioFormat } from './formats.js';
 import { matchVoicemail, type CallForVoicemail, type VoicemailMatch } from './match.js';
@@ -194,7 +194,7 @@ async function entries(dir: string) {
 }
 
 async function readHead(file: string, bytes: number): Promise<{ head: Buffer; size: number } | undefined> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(file, 'r');
     const size = (await handle.stat()).size;

@@ -58,7 +58,7 @@ const ASSET_CACHE = 'no-cache';
 
 function notModified(req: FastifyRequest, etag: string): boolean {
   const header = req.headers['if-none-match'];
-  return header !== undefined && header.split(',').some((t) => t.trim() === etag);
+  return header?.split(',').some((t) => t.trim() === etag) ?? false;
 }
 
 export function pageRoutes(app: FastifyInstance, assets: AssetTable): void {

@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { ConfigError } from '../../src/config/env.js';
 import { createContext } from '../../src/context.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/index.js';

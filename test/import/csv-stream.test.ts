@@ -70,7 +70,7 @@ describe('csvRows', () => {
 
   it('switches to Windows-1252 when a late chunk is not UTF-8', async () => {
     const ascii = Array.from({ length: 200 }, (_, i) => `+4930${10_000_000 + i};A\n`).join('');
-    const buf = Buffer.concat([Buffer.from(ascii + '030 1234567;M'), Buffer.from([0xfc]), Buffer.from('ller\n')]);
+    const buf = Buffer.concat([Buffer.from(`${ascii}030 1234567;M`), Buffer.from([0xfc]), Buffer.from('ller\n')]);
     const items = await collect(chunks(buf, 1000));
     expect(items).toHaveLength(201);
     expect(items.at(-1)).toMatchObject({ line: 201, number: '+49301234567', label: 'Müller' });

@@ -47,7 +47,7 @@ function mutate(random: () => number, data: Buffer): Buffer {
 
 const HOSTILE = [
   '', ' ', 'unknown', 'anonymous', 'Anonymous', 'restricted', '+', '++49', '00', '0049', '+49 (0)30 123456', '*', '**', '*#06#', '#',
-  '0'.repeat(40), '9'.repeat(300), '+4930' + '1'.repeat(30), 'sip:anonymous@anonymous.invalid', '"Evil" <sip:+4930@x>', '+49\u00a030\u200b123',
+  '0'.repeat(40), '9'.repeat(300), `+4930${'1'.repeat(30)}`, 'sip:anonymous@anonymous.invalid', '"Evil" <sip:+4930@x>', '+49\u00a030\u200b123',
   '١٢٣٤٥', '𝟘𝟙𝟚', 'ÄÖÜß', '\u0000', '\u001b[31m', '\\', '"', '\'', '$' + '{CALLERID(num)}', '%s%n', ')', '(', '; DROP TABLE calls; --',
   '-1', '2147483648', '1e309', 'NaN', '0x20', '32', '67', '255',
 ];

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { noopLogger, type AgiLogger } from '../logger.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { AmiConnection, type AmiActionOptions, type AmiConnectionOptions, type AmiLogin } from './connection.js';
-import { AmiAuthError, AmiClosedError, AmiError, AmiTimeoutError } from './errors.js';
+import { AmiAuthError, AmiClosedError, type AmiError, AmiTimeoutError } from './errors.js';
 import { CONNECT_TIMEOUT_MS, DEFAULT_AMI_PORT, KEEPALIVE_MS } from './limits.js';
 import type { AmiFields, AmiMessage } from './message.js';
 

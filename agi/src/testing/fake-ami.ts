@@ -256,7 +256,9 @@ export class FakeAmi {
       s.socket.write('Event: FullyBooted\r\nPrivilege: system,all\r\nUptime: 1234\r\nLastReload: 1234\r\nStatus: Fully Booted\r\n\r\n');
     }
     const done = this.logins.filter((l) => l.accepted).length;
-    this.waiters = this.waiters.filter((w) => (w.count <= done ? (w.resolve(), false) : true));
+    const ready = this.waiters.filter((w) => w.count <= done);
+    this.waiters = this.waiters.filter((w) => w.count > done);
+    for (const w of ready) w.resolve();
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AmiMessage, AmiParser, AmiProtocolError, buildAction } from 'asterisk-agi/ami';
+import { type AmiMessage, AmiParser, AmiProtocolError, buildAction } from 'asterisk-agi/ami';
 
 const BANNER = 'Asterisk Call Manager/11.0.0\r\n';
 

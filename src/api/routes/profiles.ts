@@ -11,7 +11,7 @@ import { ConfigError } from '../../config/env.js';
 import { parseProfileInput, type ProfileInput } from '../../config/file.js';
 import type { AppContext } from '../../context.js';
 import { STEPS, type Profile } from '../../policy/types.js';
-import { badRequest, conflict, HttpError, notFound } from '../errors.js';
+import { badRequest, conflict, type HttpError, notFound } from '../errors.js';
 import { didNumber } from '../params.js';
 import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, NoContent, Strict, StringEnum } from '../schemas.js';
 

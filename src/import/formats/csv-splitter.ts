@@ -105,7 +105,7 @@ export class CsvSplitter {
       const r = this.record(buf, p, limit, final);
       if (r === undefined) break; // needs more text
       if (r.overlong) {
-        out.push(rowError(this.line, buf.slice(p, p + RAW_EXCERPT) + '…', coded('row.too_long', { max: MAX_LINE_CHARS })));
+        out.push(rowError(this.line, `${buf.slice(p, p + RAW_EXCERPT)}…`, coded('row.too_long', { max: MAX_LINE_CHARS })));
         this.line += countBreaks(buf, p, p + MAX_LINE_CHARS);
         this.skipping = true;
         p = p + MAX_LINE_CHARS;

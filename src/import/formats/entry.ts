@@ -23,7 +23,7 @@ const SIP_SCHEME = /^sips?:/i;
 export function readNumber(value: string, cfg: NumberingConfig): { ok: true; number: string; prefix: boolean } | NumberFailure {
   const s = value.trim();
   if (s === '') return numberFailure(coded('number.missing'));
-  if (s.length > MAX_NUMBER_CHARS) return numberFailure(coded('number.too_many_characters', { value: s.slice(0, 40) + '…' }));
+  if (s.length > MAX_NUMBER_CHARS) return numberFailure(coded('number.too_many_characters', { value: `${s.slice(0, 40)}…` }));
   return normaliseEntry(s, cfg);
 }
 

@@ -69,12 +69,18 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
   }
   if (typeof pb?.version === 'number') out.version = pb.version;
   const lines = linesOf(text, itemOffsets(text, 'numbers'));
-  list.forEach((el: unknown, i) => {
-    if (out.full) return;
+  for (const [i, el] of (list as unknown[]).entries()) {
+    if (out.full) break;
     const line = lines[i] ?? 1;
     const raw = JSON.stringify(el);
-    if (typeof el === 'string') return readItem({ phone: el, score: undefined, label: undefined, line, raw }, false, options, out);
-    if (!isObject(el)) return out.error(rowError(line, raw, coded('row.bad_item')));
+    if (typeof el === 'string') {
+      readItem({ phone: el, score: undefined, label: undefined, line, raw }, false, options, out);
+      continue;
+    }
+    if (!isObject(el)) {
+      out.error(rowError(line, raw, coded('row.bad_item')));
+      continue;
+    }
     const item: Item = isPhoneblock
       ? { phone: el.phone, score: el.votes, label: ratingWords(el.rating, options.language), line, raw }
       : {
@@ -86,7 +92,7 @@ export function parseJsonList(text: string, options: ListOptions): ParseResult {
           raw,
         };
     readItem(item, isPhoneblock, options, out);
-  });
+  }
   return out.result();
 }
 

@@ -56,7 +56,7 @@ export function unfold(buf: Buffer): Array<{ line: number; text: string }> {
   };
   physicalLines(buf).forEach((text, i) => {
     const last = parts[parts.length - 1];
-    if (qp && last !== undefined && last.endsWith('=')) {
+    if (qp && last?.endsWith('=')) {
       parts[parts.length - 1] = last.slice(0, -1);
       parts.push(text);
     } else if (parts.length > 0 && (text.startsWith(' ') || text.startsWith('\t'))) {
@@ -151,15 +151,15 @@ export function valueText(cl: ContentLine): string {
 
 /** Splits a structured value (N, ORG) at unescaped `;` and removes backslash escapes (RFC 6350 §3.4). */
 export function components(text: string): string[] {
-  return unescape(text, true);
+  return unescapeValue(text, true);
 }
 
 /** Removes backslash escapes from a text value (FN, UID). */
 export function unescapeText(text: string): string {
-  return unescape(text, false)[0] ?? '';
+  return unescapeValue(text, false)[0] ?? '';
 }
 
-function unescape(text: string, split: boolean): string[] {
+function unescapeValue(text: string, split: boolean): string[] {
   const out: string[] = [];
   let cur = '';
   for (let i = 0; i < text.length; i++) {

@@ -57,7 +57,7 @@ const UNIQUE_ID = /<uniqueid>\s*(\d+)\s*<\/uniqueid>/;
 export function fritzboxHandlers(env: Pick<SyncEnv, 'ctx'>): Record<string, OutboxHandler> {
   async function client(sourceId: number) {
     const source = await env.ctx.store.sources.get(sourceId);
-    if (!source || source.kind !== 'fritzbox') throw new PermanentDeliveryError('the FRITZ!Box source of this change was removed');
+    if (source?.kind !== 'fritzbox') throw new PermanentDeliveryError('the FRITZ!Box source of this change was removed');
     return clientFor(source.settings, source.state, await env.ctx.store.sources.credentials(source.id));
   }
   const permanent = (err: unknown) => (err instanceof FritzboxAuthError || err instanceof FritzboxCertificateError ? new PermanentDeliveryError((err as Error).message) : err);

@@ -141,8 +141,8 @@ describe('CSV: bad rows', () => {
   });
 
   it('turns a row past the length limit into an error and reads on from the next line', () => {
-    const long = '030 1111111;"' + 'x'.repeat(MAX_LINE_CHARS + 10) + '\n';
-    const r = csv(long + '030 2222222;danach\n');
+    const long = `030 1111111;"${'x'.repeat(MAX_LINE_CHARS + 10)}\n`;
+    const r = csv(`${long}030 2222222;danach\n`);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ line: 1, error: expect.stringContaining('longer than 65536 characters') });
     expect(withoutRaw(r.rows)).toEqual([block(2, '+49302222222', { label: 'danach' })]);

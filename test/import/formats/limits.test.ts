@@ -24,7 +24,7 @@ describe('MAX_ROWS', () => {
   });
 
   it('counts errors too, and caps whole-file parsers the same way', () => {
-    const csv = parseImport(Buffer.from('030 ABC\n' + lines(5)), { format: 'csv', numbering });
+    const csv = parseImport(Buffer.from(`030 ABC\n${lines(5)}`), { format: 'csv', numbering });
     expect(csv.rows.map((r) => r.line)).toEqual([2, 3]);
     expect(csv.errors.map((e) => e.error)).toEqual([
       expect.stringContaining('not a phone number'),

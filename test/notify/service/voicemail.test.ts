@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, } from 'vitest';
 import { buildApp } from '../../../src/api/app.js';
 import { MIN_RUN_GAP_MS } from '../../../src/jobs/runner.js';
 import { FOLLOW_UP_EVERY_MS, VOICEMAIL_KIND } from '../../../src/notify/outbox/voicemail.js';
