@@ -27,7 +27,7 @@ import { summarize, type Summary } from './stats.js';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
-/** What our service logged as its own decision time (latency_us: evaluate(), before the log write) under load. */
+/** What our service logged as its own decision time (latency_us: classify, look up, decide — before the log write) under load. */
 function loggedLatency(dbFile: string, afterId: number): Summary | undefined {
   const db = new BetterSqlite3(dbFile, { readonly: true });
   try {
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     let decision: DecisionResult | undefined;
     let theirDecision: DecisionResult | undefined;
     if (!opts.skip.has('decision')) {
-      log(`in-process decision: ${opts.decisionCalls.toLocaleString('en')} calls of evaluate() + calls.write()`);
+      log(`in-process decision: ${opts.decisionCalls.toLocaleString('en')} calls of screenCall() (classify, look up, decide, log the row)`);
       const measure = { warmup: Math.min(5_000, Math.ceil(opts.decisionCalls / 5)), seed: opts.seed * 1000 + 700 };
       if (against) {
         // Half the calls each, taking turns (ours, theirs, ours, theirs), so a slow spell falls on both.

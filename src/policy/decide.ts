@@ -53,14 +53,16 @@ export function selectProfile(did: string | undefined, config: PolicyConfig): Pr
 }
 
 /**
- * What the policy will want to know of this caller's earlier calls: the minutes to look back for the repeat-caller
- * rule, or undefined when it cannot apply (no number to count calls of, or the profile has the rule off). Asked before
- * the lookups, so a call's facts are read in one go.
+ * What the policy will want to know of this caller's earlier calls, given what the lookup found: the minutes to look
+ * back for the repeat-caller rule, or undefined when the rule cannot change the decision — no number to count calls
+ * of, the profile has the rule off, or an entry or a list decides first. Most callers need no second read.
  */
-export function recentWindowMinutes(facts: CallFacts, config: PolicyConfig): number | undefined {
+export function recentWindowMinutes(facts: CallFacts, found: Matches, now: number, config: PolicyConfig): number | undefined {
   if (facts.caller.kind !== 'number') return undefined;
-  const rule = selectProfile(facts.did, config).repeatCaller;
-  return rule.enabled ? rule.windowMinutes : undefined;
+  const profile = selectProfile(facts.did, config);
+  if (!profile.repeatCaller.enabled) return undefined;
+  const { draft } = classify(facts.caller, found, now, profile, activeSchedules(profile, now, config.timeZone), config);
+  return REPEAT_STEPS.has(draft.step) ? profile.repeatCaller.windowMinutes : undefined;
 }
 
 export function decide(facts: CallFacts, found: Matches, recent: readonly RecentCall[], now: number, config: PolicyConfig): Decision {

@@ -1,6 +1,6 @@
 /**
- * One call, top to bottom: classify the caller, ask the store once for everything the policy will need, decide, log
- * the row. Any failure or a late lookup becomes `connect` (fail-open): the filter is never why a real call is lost.
+ * One call, top to bottom: classify the caller, ask the store for its entries and list hits (and, only where the
+ * policy says the repeat-caller rule could change the outcome, its recent calls), decide, log the row. Any failure or a late lookup becomes `connect` (fail-open): the filter is never why a real call is lost.
  * The AGI handler (handler.ts) turns the environment into a CallInput and the Screened into channel variables.
  */
 import { performance } from 'node:perf_hooks';
@@ -10,7 +10,7 @@ import { allPrefixes, classifyCaller, normaliseDid, type CallOrigin } from '../n
 import type { Caller, NumberingConfig } from '../numbers/types.js';
 import { explain } from '../explain/index.js';
 import { decide, recentWindowMinutes, selectProfile, type CallFacts } from '../policy/decide.js';
-import type { Decision } from '../policy/types.js';
+import type { Decision, RecentCall } from '../policy/types.js';
 import { boundedMemo } from '../memo.js';
 import { callRow } from './call-row.js';
 import { failOpenDecision, withDeadline } from './fail-open.js';
@@ -47,6 +47,7 @@ export interface Screened {
 }
 
 const MINUTE = 60_000;
+const NO_CALLS: RecentCall[] = [];
 
 /**
  * A line has a handful of called numbers, and parsing one costs as much as parsing the caller (~20 µs of
@@ -70,16 +71,17 @@ export function callFacts(ctx: AppContext, input: CallInput): CallFacts {
 }
 
 /**
- * The decision for these facts at `now`, from one store lookup — without logging anything. `explain` (API and
+ * The decision for these facts at `now`, from the store's lookups — without logging anything. `explain` (API and
  * command line) asks this; screenCall does the same and logs the call.
  */
 export async function decideCall(ctx: AppContext, facts: CallFacts, now: number): Promise<Decision> {
   const { policy } = ctx.config;
   const { caller } = facts;
   if (caller.kind !== 'number') return decide(facts, { entries: [], lists: [] }, [], now, policy);
-  const minutes = recentWindowMinutes(facts, policy);
-  const known = await ctx.store.screening.lookup(caller.e164, allPrefixes(caller.e164), minutes === undefined ? undefined : now - minutes * MINUTE);
-  return decide(facts, known.matches, known.recent, now, policy);
+  const matches = await ctx.store.screening.lookup(caller.e164, allPrefixes(caller.e164));
+  const minutes = recentWindowMinutes(facts, matches, now, policy);
+  const recent = minutes === undefined ? NO_CALLS : await ctx.store.screening.recent(caller.e164, now - minutes * MINUTE);
+  return decide(facts, matches, recent, now, policy);
 }
 
 export async function screenCall(ctx: AppContext, input: CallInput): Promise<Screened> {

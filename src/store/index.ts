@@ -101,7 +101,6 @@ export { BULK_PACE, CALL_PATH_PACE, type Pace } from './pacer.js';
 export type { ContactNumber } from './contacts-repository.js';
 export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
 export type { LeasesRepository, OriginsRepository, OutboxRepository, ScreeningRepository, SourcesRepository };
-export type { Known } from './screening-repository.js';
 export { MANUAL_ORIGIN, ORIGIN_SMALL_CHANGES, type EntryOrigin, type OriginChanges, type OriginRow, type OriginSyncResult } from './origins-repository.js';
 export type * from './types.js';
 export { SOURCE_KINDS } from './sources-types.js';

@@ -1,31 +1,25 @@
-/** What screening reads for one caller, in one go: the store's whole part of deciding a call. */
+/** What screening reads for one caller: the store's whole part of deciding a call. */
 import type { Matches, RecentCall } from '../policy/types.js';
 import type { CallsRepository } from './calls-repository.js';
 import type { Database } from './database.js';
 import type { EntriesRepository } from './entries-repository.js';
 import type { ListsRepository } from './lists-repository.js';
 
-export interface Known {
-  matches: Matches;
-  /** Earlier calls of the caller since the time asked for, newest first; empty when none was asked for. */
-  recent: RecentCall[];
-}
-
-const NO_RECENT: RecentCall[] = [];
-
 export function createScreeningRepository(db: Database, parts: { entries: EntriesRepository; lists: ListsRepository; calls: CallsRepository }) {
   const { entries, lists, calls } = parts;
   return {
     /**
-     * Every personal entry and list hit for the caller (`prefixes`: its leading parts, numbers/prefixes.ts) and, with
-     * `recentSince`, its calls since then — read on one snapshot, so the lookups see one state and take the read lock
-     * once. Expired entries come back too: the policy ignores them itself, and says so.
+     * Every personal entry and list hit for the caller (`prefixes`: its leading parts, numbers/prefixes.ts), read on
+     * one snapshot, so both lookups see one state and take the read lock once. Expired entries come back too: the
+     * policy ignores them itself, and says so.
      */
-    async lookup(e164: string, prefixes: readonly string[], recentSince?: number): Promise<Known> {
-      return db.read(() => ({
-        matches: { entries: entries.match(e164, prefixes), lists: lists.match(e164, prefixes) },
-        recent: recentSince === undefined ? NO_RECENT : calls.recent(e164, recentSince),
-      }));
+    async lookup(e164: string, prefixes: readonly string[]): Promise<Matches> {
+      return db.read(() => ({ entries: entries.match(e164, prefixes), lists: lists.match(e164, prefixes) }));
+    },
+
+    /** The caller's calls since `since` (epoch ms), newest first: the repeat-caller rule's input. */
+    async recent(e164: string, since: number): Promise<RecentCall[]> {
+      return calls.recent(e164, since);
     },
   };
 }
