@@ -47,6 +47,8 @@ export interface Screened {
 }
 
 const MINUTE = 60_000;
+/** The live PhoneBlock check ends this long before the decision deadline: deciding and answering need the rest. */
+export const LIVE_MARGIN_MS = 20;
 
 /**
  * A line has a handful of called numbers, and parsing one costs as much as parsing the caller (~20 µs of
@@ -71,14 +73,22 @@ export function callFacts(ctx: AppContext, input: CallInput): CallFacts {
 
 /**
  * The decision for these facts at `now`, from one store lookup — without logging anything. `explain` (API and
- * command line) asks this; screenCall does the same and logs the call.
+ * command line) asks this; screenCall does the same and logs the call. A caller on no entry and no list may be asked
+ * about live (CALLFILTER_PHONEBLOCK_LIVE): on the call path until `liveUntil` (performance.now() time); explain only
+ * reads what an earlier call's check remembered, and sends nothing.
  */
-export async function decideCall(ctx: AppContext, facts: CallFacts, now: number): Promise<Decision> {
+export async function decideCall(ctx: AppContext, facts: CallFacts, now: number, liveUntil?: number): Promise<Decision> {
   const { policy } = ctx.config;
   const { caller } = facts;
   if (caller.kind !== 'number') return decide(facts, { entries: [], lists: [] }, [], now, policy);
   const minutes = recentWindowMinutes(facts, policy);
   const known = await ctx.store.screening.lookup(caller.e164, allPrefixes(caller.e164), minutes === undefined ? undefined : now - minutes * MINUTE);
+  const live = ctx.phoneblockLive;
+  if (live && known.matches.entries.length === 0 && known.matches.lists.length === 0) {
+    const budget = liveUntil === undefined ? undefined : liveUntil - performance.now();
+    const hit = budget === undefined ? await live.remembered(caller.e164) : budget > 0 ? await live.check(caller.e164, budget) : undefined;
+    if (hit) return decide(facts, { entries: [], lists: [hit] }, known.recent, now, policy);
+  }
   return decide(facts, known.matches, known.recent, now, policy);
 }
 
@@ -89,7 +99,10 @@ export async function screenCall(ctx: AppContext, input: CallInput): Promise<Scr
   let decision: Decision;
   let error: unknown;
   try {
-    decision = await withDeadline(decideCall(ctx, facts, at), ctx.config.decisionMs);
+    const { decisionMs, phoneblock } = ctx.config;
+    // Counted from the start of the call, so the live check always ends inside the deadline.
+    const liveUntil = started + Math.min(phoneblock.liveMs, decisionMs - LIVE_MARGIN_MS);
+    decision = await withDeadline(decideCall(ctx, facts, at, ctx.phoneblockLive ? liveUntil : undefined), decisionMs);
   } catch (err) {
     error = err;
     decision = failOpenDecision(err, selectProfile(facts.did, ctx.config.policy).name);
