@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { createSources } from '../../src/sources/service.js';
 import { ensureEnvSources } from '../../src/sources/env-source.js';
 import { explain } from '../../src/explain/index.js';
-import { numberHash, votesIn } from '../../src/sources/phoneblock/live.js';
+import { createLiveCheck, LIVE_CACHE_MS, numberHash, votesIn } from '../../src/sources/phoneblock/live.js';
+import { callFacts, decideCall } from '../../src/screen/screen-call.js';
+import { startWeb } from '../helpers/web.js';
 import { startService, type TestService } from '../helpers/service.js';
 import { silent } from './helpers.js';
 import { startFakePhoneblock, type FakePhoneblock } from './phoneblock-server.js';
@@ -135,6 +137,43 @@ describe('the live PhoneBlock check', () => {
     expect((await svc.call('030 555000111')).variables.CALLFILTER_ACTION).toBe('voicemail');
     expect(pb.checkRequests()).toEqual([]);
     expect(await svc.metrics.text()).not.toContain('callfilter_phoneblock_live');
+  });
+});
+
+describe('what the live check remembers', () => {
+  it('explain and the page word a remembered answer without asking again; explain alone never asks', async () => {
+    const pb = await startFakePhoneblock();
+    pb.set(SPAMMER, 20, 'G_FRAUD');
+    const web = await startWeb({ env: { CALLFILTER_PHONEBLOCK_TOKEN: pb.token, CALLFILTER_PHONEBLOCK_URL: pb.url, CALLFILTER_PHONEBLOCK_LIVE: 'true' } });
+    await ensureEnvSources(createSources(web.ctx), web.ctx.config, silent);
+    const facts = callFacts(web.ctx, { callerRaw: '030 555000111' });
+    expect((await decideCall(web.ctx, facts, Date.now())).reason).toBe('unknown');
+    expect(pb.checkRequests()).toEqual([]);
+
+    await web.call('030 555000111');
+    const decision = await decideCall(web.ctx, facts, Date.now());
+    expect(decision).toMatchObject({ action: 'announce', reason: 'spam-list', because: { grounds: { step: 'list', hit: { live: true, score: 20 } } } });
+    const res = await web.app.inject({ method: 'GET', url: '/api/v1/explain?number=030%20555000111&lang=de', headers: { authorization: `Bearer ${web.token}` } });
+    expect(res.json()).toMatchObject({ decision: { action: 'announce', listHit: { live: true }, explanation: expect.stringContaining('PhoneBlock: 20 Stimmen, live abgefragt (Schwelle 4)') } });
+    const page = await web.app.inject({ method: 'GET', url: '/api/v1/web/calls?lang=en', headers: { authorization: `Bearer ${web.token}` } });
+    expect(page.json().items[0]).toMatchObject({ action: 'announce', why: expect.stringContaining('PhoneBlock: 20 votes, checked live') });
+    expect(pb.checkRequests()).toHaveLength(1);
+  });
+
+  it('keeps at most so many numbers, the oldest asked going first, each for a day', async () => {
+    const { pb, svc } = await liveService();
+    let now = Date.now();
+    const ctx = { ...svc.ctx, clock: () => now };
+    const live = createLiveCheck({ ctx, maxRemembered: 2 });
+    for (const n of ['+4930555000001', '+4930555000002', '+4930555000003']) await live.check(n, 1_000);
+    expect(live.size).toBe(2);
+    await live.check('+4930555000003', 1_000);
+    expect(pb.checkRequests()).toHaveLength(3);
+    await live.check('+4930555000001', 1_000);
+    expect(pb.checkRequests()).toHaveLength(4);
+    now += LIVE_CACHE_MS;
+    await live.check('+4930555000001', 1_000);
+    expect(pb.checkRequests()).toHaveLength(5);
   });
 });
 

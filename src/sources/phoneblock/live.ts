@@ -61,6 +61,8 @@ export interface LiveCheckOptions {
   /** Read at each use: the context's store may be reopened (store/file-guard.ts). */
   ctx: { readonly store: Store; readonly config: Pick<Config, 'language' | 'numbering'>; readonly clock: () => number; readonly logger: Logger };
   fetch?: typeof fetch;
+  /** Numbers remembered at most (MAX_LIVE_CACHE). */
+  maxRemembered?: number;
 }
 
 /** The upper-case hex SHA-1 of the number, as PhoneBlock hashes it (E.164 with its `+`). */
@@ -88,6 +90,7 @@ export function createLiveCheck(options: LiveCheckOptions): LiveCheck {
   const log = ctx.logger.child({ subsystem: 'phoneblock-live' });
   const doFetch = options.fetch ?? globalThis.fetch;
   const cache = new Map<string, Answer>();
+  const maxRemembered = options.maxRemembered ?? MAX_LIVE_CACHE;
   const pending = new Map<string, Promise<Answer | undefined>>();
   const counts = new Map<LiveOutcome, number>(LIVE_OUTCOMES.map((o) => [o, 0]));
   const count = (o: LiveOutcome) => counts.set(o, (counts.get(o) ?? 0) + 1);
@@ -117,7 +120,7 @@ export function createLiveCheck(options: LiveCheckOptions): LiveCheck {
     cache.delete(e164);
     cache.set(e164, answer);
     // Oldest first in a Map: the first key is the one asked longest ago.
-    while (cache.size > MAX_LIVE_CACHE) cache.delete(cache.keys().next().value as string);
+    while (cache.size > maxRemembered) cache.delete(cache.keys().next().value as string);
   }
 
   function fresh(e164: string): Answer | undefined {
