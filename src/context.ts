@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './logger.js';
 import type { Profile } from './policy/types.js';
 import { guardDatabaseFile, type FileGuard } from './store/file-guard.js';
 import { openStore, type Store } from './store/index.js';
+import { createLiveCheck, type LiveCheck } from './sources/phoneblock/live.js';
 
 /** Everything a handler needs, built once from validated config and passed explicitly: no singletons. */
 export interface AppContext {
@@ -14,6 +15,8 @@ export interface AppContext {
   clock: () => number;
   /** What went wrong, counted (fail-opens, errors by kind, refused connections, database file recoveries). */
   faults: FaultCounters;
+  /** The live PhoneBlock check of unknown callers, when CALLFILTER_PHONEBLOCK_LIVE is on. */
+  phoneblockLive?: LiveCheck;
   /** The profiles of the config file: read-only for the admin API, and their names and DIDs are taken. */
   fileProfiles: readonly Profile[];
   /**
@@ -36,6 +39,8 @@ export interface ContextOverrides {
   store?: Store;
   clock?: () => number;
   faults?: FaultCounters;
+  /** The live PhoneBlock check's fetch (tests); the global one otherwise. */
+  fetch?: typeof fetch;
   /** How often to check that the database file is still the one open (store/file-guard.ts); 0 turns it off. */
   dbFileCheckMs?: number;
   /**
@@ -119,7 +124,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     }, overrides.settingsCheckMs ?? SETTINGS_CHECK_MS);
     watch.unref();
   }
-  return {
+  const ctx: AppContext = {
     config,
     logger,
     store,
@@ -137,4 +142,6 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       store.db.close();
     },
   };
+  if (config.phoneblock.live) ctx.phoneblockLive = createLiveCheck({ ctx, ...(overrides.fetch && { fetch: overrides.fetch }) });
+  return ctx;
 }

@@ -58,7 +58,7 @@ export async function main(): Promise<void> {
   for (const { path, mode } of wideFileModes([config.dataDir, config.dbFile, `${config.dbFile}-wal`, `${config.dbFile}-shm`])) {
     logger.warn({ path, mode }, 'others may read this data folder or file (it holds the call log and the contacts); make it private: chmod go= <path>');
   }
-  const metrics = createMetrics({ faults: ctx.faults, processMetrics: true });
+  const metrics = createMetrics({ faults: ctx.faults, processMetrics: true, ...(ctx.phoneblockLive && { live: ctx.phoneblockLive }) });
   // Source syncs, the outbox and the call log's retention: started once the service listens, closed first at shutdown.
   const jobs = createServiceJobs(ctx);
   registerSourceMetrics(metrics.registry, ctx.store);

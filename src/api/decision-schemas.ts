@@ -26,6 +26,7 @@ const HitFactsSchema = Type.Object({
   score: Type.Number(),
   threshold: Type.Number(),
   label: Type.Optional(Type.String()),
+  live: Type.Optional(Type.Boolean({ description: 'PhoneBlock answered for this caller during the call (CALLFILTER_PHONEBLOCK_LIVE); entryId is 0.' })),
 });
 
 export const BecauseSchema = Type.Object(

@@ -7,6 +7,7 @@
  */
 import type { AgiRejectReason, AgiServer } from 'asterisk-agi';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LiveCheck } from '../sources/phoneblock/live.js';
 import { INITIAL_FAULT_LABELS, type FaultCounter, type FaultCounters } from '../faults.js';
 import type { Screened } from '../screen/screen-call.js';
 
@@ -29,6 +30,8 @@ export interface Metrics {
 export interface MetricsOptions {
   /** The context's fault counters (ctx.faults). Without them, errors and fail-opens are counted from the hooks. */
   faults?: FaultCounters;
+  /** The live PhoneBlock check (ctx.phoneblockLive), when it is on: its outcomes are counted. */
+  live?: Pick<LiveCheck, 'counts' | 'size'>;
   /** Also collect Node's process metrics (memory, CPU, event-loop lag); the service does, tests need not. */
   processMetrics?: boolean;
 }
@@ -81,6 +84,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const failOpen = faultCounter(registry, 'callfilter_fail_opens_total', 'Calls connected because no decision could be made (reason fail-open), by why.', ['why'], read('failOpens'), initial('failOpens'));
   const rejected = faultCounter(registry, 'callfilter_agi_rejected_total', 'FastAGI connections closed unanswered, by reason (allow list, connection caps, closing, wrong or missing key).', ['reason'], read('agiRejected'), initial('agiRejected'));
   faultCounter(registry, 'callfilter_db_file_events_total', 'The database file went missing or was replaced, and what was done about it.', ['event'], read('dbFile'));
+  const { live } = options;
+  if (live) {
+    faultCounter(registry, 'callfilter_phoneblock_live_checks_total', 'Live PhoneBlock checks of unknown callers by outcome: hit, miss, cached (answered from memory), late (the local decision stood), failed, no-key.', ['outcome'], () => live.counts().map((c) => ({ labels: { outcome: c.outcome }, value: c.value })));
+    new Gauge({ name: 'callfilter_phoneblock_live_remembered', help: 'Numbers whose live PhoneBlock answer is remembered (a day each).', registers, collect() { this.set(live.size); } });
+  }
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'callfilter_' });
 
   return {

@@ -34,7 +34,7 @@ export interface Config {
   /** CALLFILTER_LANGUAGE when set; unset, the home country in force decides (languageOf in language.ts). */
   language?: Language;
   /** The PhoneBlock subscription (src/sources/phoneblock). The token is a secret: never logged. */
-  phoneblock: { token?: string; url: string; reportBlocked: boolean };
+  phoneblock: { token?: string; url: string; reportBlocked: boolean; live: boolean; liveMs: number };
   /** The contact sources: FRITZ!Box, CardDAV, the numbers you call (AMI). Passwords and secrets: never logged. */
   contacts: ContactsConfig;
   /** MQTT, webhooks, the digest, the voicemail spool (config/notify.ts). Holds secrets: never logged. */
@@ -201,6 +201,8 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     phoneblock: {
       ...checkPhoneblock(get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'), get<string>('CALLFILTER_PHONEBLOCK_URL')),
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
+      live: get<boolean>('CALLFILTER_PHONEBLOCK_LIVE'),
+      liveMs: get<number>('CALLFILTER_PHONEBLOCK_LIVE_MS'),
     },
     contacts: contactsConfig(get),
     notify: notifyConfig(get),

@@ -17,6 +17,7 @@ export const de: Words = {
     `${f.until ? `, bis ${f.until}` : ''}${f.vip ? ' (VIP)' : ''}`,
   range: (kind, prefix, label) => `der Nummernbereich ${prefix}… steht auf Ihrer ${kind === 'allow' ? 'Freigabeliste' : 'Sperrliste'}${label ? ` (${q(label)})` : ''}`,
   list: (name, f) =>
+    f.live ? `${name}: ${f.score} ${f.score === 1 ? 'Stimme' : 'Stimmen'}, live abgefragt (Schwelle ${f.threshold})` :
     `auf der Spamliste ${q(name)}${f.range ? ` als Nummernbereich ${f.range}…` : ''} (${f.score} ${f.score === 1 ? 'Meldung' : 'Meldungen'}, Schwelle ${f.threshold})`,
   underSchedule: (sentence, schedule) => `${sentence}, nach dem Zeitplan ${q(schedule)}`,
   repeat: (calls, window) => `${times(calls)} innerhalb von ${minutes(window)} angerufen: als Wiederholungsanrufer durchgestellt`,

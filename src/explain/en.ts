@@ -17,6 +17,7 @@ export const en: Words = {
     `${f.until ? `, until ${f.until}` : ''}${f.vip ? ' (VIP)' : ''}`,
   range: (kind, prefix, label) => `the range ${prefix}… is on your ${kind === 'allow' ? 'allowlist' : 'blocklist'}${label ? ` (${q(label)})` : ''}`,
   list: (name, f) =>
+    f.live ? `${name}: ${f.score} ${f.score === 1 ? 'vote' : 'votes'}, checked live (threshold ${f.threshold})` :
     `on the spam list ${q(name)}${f.range ? ` as the range ${f.range}…` : ''} (${f.score} ${f.score === 1 ? 'report' : 'reports'}, threshold ${f.threshold})`,
   underSchedule: (sentence, schedule) => `${sentence}, under the schedule ${q(schedule)}`,
   repeat: (calls, window) => `called ${times(calls)} within ${minutes(window)}: connected as a repeat caller`,

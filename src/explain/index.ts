@@ -82,7 +82,7 @@ function entryThing(e: EntryFacts, contact: boolean, w: Words, o: ExplainOptions
 }
 
 function hitThing(h: HitFacts, w: Words, o: ExplainOptions): string {
-  return w.list(h.listName, { score: h.score, threshold: h.threshold, ...(h.prefix && { range: shown(h.number, o) }) });
+  return w.list(h.listName, { score: h.score, threshold: h.threshold, ...(h.prefix && { range: shown(h.number, o) }), ...(h.live && { live: true }) });
 }
 
 function groundsText(g: Grounds, w: Words, o: ExplainOptions): string {

@@ -17,7 +17,8 @@ export interface Words {
   contact(label: string | undefined, vip: boolean): string;
   entry(kind: 'allow' | 'block', facts: { label?: string; since?: string; until?: string; vip: boolean }): string;
   range(kind: 'allow' | 'block', prefix: string, label: string | undefined): string;
-  list(name: string, facts: { range?: string; score: number; threshold: number }): string;
+  /** `live`: PhoneBlock answered during the call, the score is its votes ("PhoneBlock: 20 votes, checked live"). */
+  list(name: string, facts: { range?: string; score: number; threshold: number; live?: boolean }): string;
   underSchedule(sentence: string, schedule: string): string;
   repeat(calls: number, windowMinutes: number): string;
   quiet(schedule: string, asRepeatCaller: boolean): string;

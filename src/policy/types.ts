@@ -79,6 +79,8 @@ export interface ListHit {
   cause?: number;
   announcement?: string;
   label?: string;
+  /** Not a row of the list: PhoneBlock answered for this caller on the call path (sources/phoneblock/live.ts). */
+  live?: boolean;
 }
 
 /** Everything the store found for one caller: personal entries (exact and every matching prefix) and list hits. */
@@ -144,7 +146,7 @@ export interface RecentCall {
 export type EntryFacts = Pick<Entry, 'id' | 'number' | 'prefix' | 'kind' | 'vip' | 'createdAt'> & Partial<Pick<Entry, 'label' | 'expiresAt'>>;
 
 /** What a sentence about a call needs of a list hit. */
-export type HitFacts = Pick<ListHit, 'listId' | 'listName' | 'entryId' | 'number' | 'prefix' | 'score' | 'threshold'> & Partial<Pick<ListHit, 'label'>>;
+export type HitFacts = Pick<ListHit, 'listId' | 'listName' | 'entryId' | 'number' | 'prefix' | 'score' | 'threshold'> & Partial<Pick<ListHit, 'label' | 'live'>>;
 
 /**
  * What the step that decided saw: the facts a sentence about the call is made of (src/explain words them). One per

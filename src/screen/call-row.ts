@@ -15,6 +15,7 @@ function entryFacts(e: EntryFacts): EntryFacts {
 function hitFacts(h: HitFacts): HitFacts {
   const out: HitFacts = { listId: h.listId, listName: h.listName, entryId: h.entryId, number: h.number, prefix: h.prefix, score: h.score, threshold: h.threshold };
   if (h.label !== undefined) out.label = h.label;
+  if (h.live) out.live = true;
   return out;
 }
 
@@ -46,7 +47,8 @@ export function callRow(input: CallInput, facts: PolicyFacts, decision: Decision
     label: decision.label,
     entryId: decision.entry?.id,
     listId: decision.listHit?.listId,
-    listEntryId: decision.listHit?.entryId,
+    // A live answer is no row of the list.
+    listEntryId: decision.listHit?.live ? undefined : decision.listHit?.entryId,
     profile: decision.profile,
     uniqueId: input.uniqueId,
     channel: input.channel,

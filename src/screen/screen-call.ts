@@ -48,6 +48,8 @@ export interface Screened {
 
 const MINUTE = 60_000;
 const NO_CALLS: RecentCall[] = [];
+/** The live PhoneBlock check ends this long before the decision deadline: deciding and answering need the rest. */
+export const LIVE_MARGIN_MS = 20;
 
 /**
  * A line has a handful of called numbers, and parsing one costs as much as parsing the caller (~20 µs of
@@ -72,13 +74,21 @@ export function callFacts(ctx: AppContext, input: CallInput): CallFacts {
 
 /**
  * The decision for these facts at `now`, from the store's lookups — without logging anything. `explain` (API and
- * command line) asks this; screenCall does the same and logs the call.
+ * command line) asks this; screenCall does the same and logs the call. A caller on no entry and no list may be asked
+ * about live (CALLFILTER_PHONEBLOCK_LIVE): on the call path until `liveUntil` (performance.now() time); explain only
+ * reads what an earlier call's check remembered, and sends nothing.
  */
-export async function decideCall(ctx: AppContext, facts: CallFacts, now: number): Promise<Decision> {
+export async function decideCall(ctx: AppContext, facts: CallFacts, now: number, liveUntil?: number): Promise<Decision> {
   const { policy } = ctx.config;
   const { caller } = facts;
   if (caller.kind !== 'number') return decide(facts, { entries: [], lists: [] }, [], now, policy);
-  const matches = await ctx.store.screening.lookup(caller.e164, allPrefixes(caller.e164));
+  let matches = await ctx.store.screening.lookup(caller.e164, allPrefixes(caller.e164));
+  const live = ctx.phoneblockLive;
+  if (live && matches.entries.length === 0 && matches.lists.length === 0) {
+    const budget = liveUntil === undefined ? undefined : liveUntil - performance.now();
+    const hit = budget === undefined ? await live.remembered(caller.e164) : budget > 0 ? await live.check(caller.e164, budget) : undefined;
+    if (hit) matches = { entries: [], lists: [hit] };
+  }
   const minutes = recentWindowMinutes(facts, matches, now, policy);
   const recent = minutes === undefined ? NO_CALLS : await ctx.store.screening.recent(caller.e164, now - minutes * MINUTE);
   return decide(facts, matches, recent, now, policy);
@@ -91,7 +101,10 @@ export async function screenCall(ctx: AppContext, input: CallInput): Promise<Scr
   let decision: Decision;
   let error: unknown;
   try {
-    decision = await withDeadline(decideCall(ctx, facts, at), ctx.config.decisionMs);
+    const { decisionMs, phoneblock } = ctx.config;
+    // Counted from the start of the call, so the live check always ends inside the deadline.
+    const liveUntil = started + Math.min(phoneblock.liveMs, decisionMs - LIVE_MARGIN_MS);
+    decision = await withDeadline(decideCall(ctx, facts, at, ctx.phoneblockLive ? liveUntil : undefined), decisionMs);
   } catch (err) {
     error = err;
     decision = failOpenDecision(err, selectProfile(facts.did, ctx.config.policy).name);

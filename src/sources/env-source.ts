@@ -12,7 +12,7 @@ import type { Sources } from './service.js';
 export const ENV_SOURCE_NAME = 'phoneblock';
 
 /** Also the contact sources of the environment (contacts/env.ts); returns the PhoneBlock source. */
-export async function ensureEnvSources(sources: Sources, config: Pick<Config, 'phoneblock'> & Partial<Pick<Config, 'contacts'>>, logger: Logger): Promise<Source | undefined> {
+export async function ensureEnvSources(sources: Sources, config: { phoneblock: Pick<Config['phoneblock'], 'token' | 'url'> & Partial<Config['phoneblock']> } & Partial<Pick<Config, 'contacts'>>, logger: Logger): Promise<Source | undefined> {
   if (config.contacts) await ensureContactSources(sources, { contacts: config.contacts }, logger);
   const { token, url } = config.phoneblock;
   if (token === undefined) return undefined;

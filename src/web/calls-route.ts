@@ -13,6 +13,7 @@ import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import type { Action } from '../policy/types.js';
 import type { CallQuery, CallRecord } from '../store/index.js';
+import { reportingSource } from '../sources/phoneblock/reports.js';
 import { matchVoicemail, type VoicemailSpool } from '../voicemail/index.js';
 import { describeCall } from './describe.js';
 
@@ -80,9 +81,9 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
         tags: ['calls'],
         summary: 'The call log as the web page shows it: each call with the facts to say why',
         description:
-          'Like /calls, plus per call: why (the decision in words, in `lang`), others (a sentence per entry or list hit that matched but did not decide), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why), voicemail (the message the call left: seconds, and playable when /calls/{id}/voicemail serves it). show=blocked means hangup or announce.',
+          'Like /calls, plus per call: why (the decision in words, in `lang`), others (a sentence per entry or list hit that matched but did not decide), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why), voicemail (the message the call left: seconds, and playable when /calls/{id}/voicemail serves it). report: whether a PhoneBlock API key is set, so a call can be reported (POST /calls/{id}/report). show=blocked means hangup or announce.',
         querystring: Query,
-        response: { 200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number? }' }), ...ERRORS },
+        response: { 200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number?, report }' }), ...ERRORS },
       },
     },
     async (req) => {
@@ -101,6 +102,7 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
         ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
         // The number as the filter understood it, so the page can tell whether a live call belongs in the view.
         ...(query.number !== undefined && { number: query.number }),
+        report: (await reportingSource(ctx)) !== undefined,
       };
     },
   );

@@ -68,7 +68,7 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
   const { lines, stream } = captureLogs();
   const ctx = createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
   const outcomes: Screened[] = [];
-  const metrics = createMetrics({ faults: ctx.faults });
+  const metrics = createMetrics({ faults: ctx.faults, ...(ctx.phoneblockLive && { live: ctx.phoneblockLive }) });
   const agi = createAgiServer(ctx, {
     ...options.agi,
     onScreened: (o) => {

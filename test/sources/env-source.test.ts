@@ -39,7 +39,7 @@ describe('CALLFILTER_PHONEBLOCK_TOKEN', () => {
       'CALLFILTER_PHONEBLOCK_TOKEN: may only contain printable ASCII characters without spaces (it is sent in an HTTP header)',
     );
     expect(() => loadConfig({ env: { CALLFILTER_PHONEBLOCK_URL: 'phoneblock.net' } })).toThrow('CALLFILTER_PHONEBLOCK_URL: "phoneblock.net" is not an http or https URL');
-    expect(loadConfig({ env: {} }).phoneblock).toEqual({ url: 'https://phoneblock.net/phoneblock/api', reportBlocked: false });
+    expect(loadConfig({ env: {} }).phoneblock).toEqual({ url: 'https://phoneblock.net/phoneblock/api', reportBlocked: false, live: false, liveMs: 300 });
   });
 });
 

@@ -3,8 +3,11 @@
  * phoneblock.json): bearer check with 401 + WWW-Authenticate, `GET /blocklist` full or `?since=<version>` with
  * `votes: 0` for removed numbers, `POST /rate`, `POST /report-call/{phone}` (20 counted per UTC day). Faults are
  * queued per blocklist request: 429 with Retry-After, 5xx, a cut connection, truncated JSON, a shrunken list, a
- * version going backwards, a slow answer. Listens on 127.0.0.1:0; closed when the test ends.
+ * version going backwards, a slow answer. `GET /check-prefix?sha1=<4–40 hex>` answers every listed number whose SHA-1
+ * starts so (k-anonymity: the client picks its number out), after `checkDelayMs` or with `checkStatus`. Listens on
+ * 127.0.0.1:0; closed when the test ends.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
@@ -42,6 +45,10 @@ export interface FakePhoneblock {
   fail(...faults: Fault[]): void;
   /** Answers every rate and report-call request with this status from now on (e.g. 503 while "down"). */
   reportStatus: number;
+  checkRequests(): SeenRequest[];
+  /** /check-prefix answers this late (a slow line), or with this status. */
+  checkDelayMs: number;
+  checkStatus: number;
 }
 
 export async function startFakePhoneblock(options: { token?: string; numbers?: number; firstPhone?: number } = {}): Promise<FakePhoneblock> {
@@ -70,7 +77,15 @@ export async function startFakePhoneblock(options: { token?: string; numbers?: n
     },
     fail: (...f) => void faults.push(...f),
     reportStatus: 200,
+    checkRequests: () => fake.requests.filter((r) => r.path.endsWith('/check-prefix')),
+    checkDelayMs: 0,
+    checkStatus: 200,
   };
+
+  function checkPrefix(prefix: string): unknown {
+    const under = [...numbers.entries()].filter(([phone, n]) => n.votes > 0 && createHash('sha1').update(phone).digest('hex').toUpperCase().startsWith(prefix.toUpperCase()));
+    return { numbers: under.map(([phone, n]) => ({ phone, votes: n.votes, rating: n.rating, whiteListed: false, blackListed: false, archived: false })), range10: [], range100: [] };
+  }
 
   function blocklist(query: URLSearchParams): unknown {
     const since = query.get('since');
@@ -109,6 +124,14 @@ export async function startFakePhoneblock(options: { token?: string; numbers?: n
       }
       const sent = fault && 'truncated' in fault ? body.slice(0, Math.floor(body.length / 2)) : body;
       res.writeHead(200, { 'content-type': 'application/json' }).end(sent);
+      return;
+    }
+    if (req.method === 'GET' && seen.path === '/phoneblock/api/check-prefix') {
+      if (fake.checkDelayMs > 0) await new Promise((r) => setTimeout(r, fake.checkDelayMs));
+      const prefix = seen.query.get('sha1') ?? '';
+      if (fake.checkStatus !== 200) return void res.writeHead(fake.checkStatus).end();
+      if (!/^[0-9a-fA-F]{4,40}$/.test(prefix)) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('sha1 must be 4 to 40 hex characters');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(checkPrefix(prefix)));
       return;
     }
     if (req.method === 'POST' && seen.path === '/phoneblock/api/rate') {

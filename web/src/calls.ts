@@ -21,7 +21,11 @@ interface Filter {
   e164?: string;
 }
 
-const state: { filter: Filter; cursor?: number; calls: Map<number, Call> } = { filter: { show: 'all', number: '' }, calls: new Map() };
+/** report: a PhoneBlock API key is set, so a caller can be reported as spam (the server says so with each page). */
+const state: { filter: Filter; cursor?: number; calls: Map<number, Call>; report: boolean } = { filter: { show: 'all', number: '' }, calls: new Map(), report: false };
+
+/** The ratings a person reports with (PhoneBlock's B_MISSED … G_FRAUD). */
+const RATINGS = ['missed', 'ping', 'poll', 'advertising', 'gamble', 'fraud'] as const;
 
 /** What went wrong, in the reader's language: the server's message by its code, or its English with a frame. */
 export function errorText(err: unknown): string {
@@ -57,7 +61,36 @@ function actionButtons(c: Call): HTMLElement {
     h('button', { type: 'button', class: kind === 'block' ? 'danger small' : 'small', 'data-kind': kind, 'data-call': c.id, 'aria-label': t(`btn.${kind}.label`, { number }) }, t(`btn.${kind}`));
   if (c.current !== 'block') cell.append(button('block'));
   if (c.current !== 'allow' && (c.current === 'block' || c.action !== 'connect')) cell.append(button('allow'));
+  if (state.report) cell.append(h('button', { type: 'button', class: 'small', 'data-report': c.id, 'aria-label': t('btn.report.label', { number }) }, t('btn.report')));
   return cell;
+}
+
+/** "Report": the button gives way to a choice of rating and Send, which queues the report (sent from the outbox). */
+function reportForm(button: HTMLButtonElement): void {
+  const id = Number(button.dataset.report);
+  const call = state.calls.get(id);
+  if (!call?.caller) return;
+  const number = numberText(call.caller, call.callerNational);
+  const rating = h('select', { 'aria-label': t('report.rating') }, ...RATINGS.map((r) => h('option', { value: r }, t(`report.${r}`))));
+  rating.value = 'advertising';
+  const send = h('button', { type: 'button', class: 'small danger' }, t('report.send'));
+  const form = h('span', { class: 'report-form', role: 'group', 'aria-label': t('btn.report.label', { number }) }, rating, send);
+  send.addEventListener('click', () => {
+    void (async () => {
+      send.disabled = true;
+      try {
+        await post(`/api/v1/calls/${id}/report`, { rating: rating.value });
+        toast(t('toast.reported', { number, rating: t(`report.${rating.value as (typeof RATINGS)[number]}`) }));
+        form.replaceWith(button);
+        button.focus();
+      } catch (err) {
+        send.disabled = false;
+        say(byId('calls-error'), errorText(err));
+      }
+    })();
+  });
+  button.replaceWith(form);
+  rating.focus();
 }
 
 function row(c: Call): HTMLTableRowElement {
@@ -97,13 +130,14 @@ async function load(more = false): Promise<void> {
   const error = byId('calls-error');
   const { show, number } = state.filter;
   try {
-    const page = await get<Page<Call> & { number?: string }>(`/api/v1/web/calls${query({ show, number, lang, cursor: more ? state.cursor : undefined })}`);
+    const page = await get<Page<Call> & { number?: string; report?: boolean }>(`/api/v1/web/calls${query({ show, number, lang, cursor: more ? state.cursor : undefined })}`);
     say(error, '');
     if (!more) {
       clear(body);
       state.calls.clear();
     }
     if (page.number !== undefined) state.filter.e164 = page.number;
+    state.report = page.report === true;
     for (const c of page.items) {
       state.calls.set(c.id, c);
       body.append(row(c));
@@ -185,6 +219,8 @@ export function initCalls(): { refresh: () => Promise<void> } {
     if (button) void decide(button);
     const play = (e.target as Element).closest<HTMLButtonElement>('button[data-vm]');
     if (play) playVoicemail(play);
+    const report = (e.target as Element).closest<HTMLButtonElement>('button[data-report]');
+    if (report) reportForm(report);
   });
   return { refresh: () => load() };
 }

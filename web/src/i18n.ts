@@ -75,7 +75,7 @@ export function translatePage(root: ParentNode = document): void {
 }
 
 /** Dates and numbers in the reader's own variant of the language (en-US: "May 3", en-GB: "3 May"). */
-const locale = browserLanguages.find((l) => l.toLowerCase().split('-')[0] === lang) ?? (lang === 'de' ? 'de-DE' : 'en-GB');
+export const locale = browserLanguages.find((l) => l.toLowerCase().split('-')[0] === lang) ?? (lang === 'de' ? 'de-DE' : 'en-GB');
 const dayMonth = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long' });
 const dayMonthYear = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric' });
 const shortDay = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' });

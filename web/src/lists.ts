@@ -9,8 +9,8 @@ import { byId, clear, emptyState, field, h, say, toast } from './dom.js';
 import { date, message, num, sourceWord, t, tn } from './i18n.js';
 import { fileFacts, kindToSend, showQuestions } from './import-kind.js';
 import { numberText, numberView } from './numbers.js';
-import { loadSources } from './sources.js';
-import type { Entry, ImportReport, Kind, Page, RowProblem, SpamList } from './types.js';
+import { freshness, loadSources, trouble } from './sources.js';
+import type { Entry, ImportReport, Kind, Page, RowProblem, Source, SpamList } from './types.js';
 
 const entries = new Map<number, Entry>();
 let cursor: number | undefined;
@@ -162,9 +162,10 @@ async function keepEntry(id: number): Promise<void> {
   }
 }
 
-/** The sources panel, and the entries filter's choice of the sources that feed entries. */
+/** The sources panel, the spam lists with the sources that feed them, and the entries filter's choice of sources. */
 async function refreshSources(): Promise<void> {
   const sources = await loadSources(() => void Promise.all([loadEntries(), refreshSources()]));
+  await loadLists(sources);
   const select = byId<HTMLSelectElement>('entries-origin');
   const chosen = select.value;
   for (const o of [...select.options]) if (o.dataset.source !== undefined) o.remove();
@@ -248,7 +249,14 @@ async function importFile(form: HTMLFormElement): Promise<void> {
   }
 }
 
-function listRow(l: SpamList): HTMLTableRowElement {
+/** A spam list's name, and under it the source that feeds it and how fresh it is (a list from a file has none). */
+function listName(l: SpamList, source: Source | undefined): HTMLElement {
+  if (!source) return h('td', {}, l.name);
+  const after = () => void refreshSources();
+  return h('td', { class: 'fed' }, l.name, h('small', { class: 'muted block freshness' }, freshness(source)), ...trouble(source, after));
+}
+
+function listRow(l: SpamList, source: Source | undefined): HTMLTableRowElement {
   const threshold = h('input', { type: 'number', min: 0, step: 'any', value: l.threshold, class: 'narrow', 'aria-label': t('spam.threshold.label', { name: l.name }) });
   const enabled = h('input', { type: 'checkbox', checked: l.enabled, 'aria-label': t('spam.enabled.label', { name: l.name }) });
   const save = h('button', { type: 'button', class: 'small', 'aria-label': t('btn.save.label', { name: l.name }) }, t('btn.save'));
@@ -262,14 +270,14 @@ function listRow(l: SpamList): HTMLTableRowElement {
       }
     })();
   });
-  return h('tr', {}, h('td', {}, l.name), h('td', { class: 'num' }, num(l.entryCount)), h('td', {}, threshold), h('td', {}, enabled), h('td', { class: 'time' }, date(l.updatedAt)), h('td', { class: 'do' }, save));
+  return h('tr', { 'data-list': l.name }, listName(l, source), h('td', { class: 'num' }, num(l.entryCount)), h('td', {}, threshold), h('td', {}, enabled), h('td', { class: 'time' }, date(l.updatedAt)), h('td', { class: 'do' }, save));
 }
 
-async function loadLists(): Promise<void> {
+async function loadLists(sources: Source[]): Promise<void> {
   const body = byId('spam-body');
   try {
     const { items } = await get<{ items: SpamList[] }>('/api/v1/lists');
-    body.replaceChildren(...items.map(listRow));
+    body.replaceChildren(...items.map((l) => listRow(l, sources.find((s) => s.listId === l.id))));
   } catch (err) {
     say(byId('spam-error'), errorText(err));
   }
@@ -289,7 +297,7 @@ async function createList(form: HTMLFormElement): Promise<void> {
     const res = await request<{ list: SpamList; import?: ImportReport }>('POST', `/api/v1/lists${query({ name, threshold: field(form, 'threshold').value })}`, upload(file));
     if (res.import) showReport(box, tn('list.done', res.list.entryCount, { name: res.list.name, n: num(res.list.entryCount) }), res.import);
     form.reset();
-    await loadLists();
+    await refreshSources();
   } catch (err) {
     if (err instanceof ApiError && err.status === 400) showRejected(box, err);
     else say(byId('spam-error'), errorText(err));
@@ -326,5 +334,5 @@ export function initLists(): { refresh: () => Promise<void> } {
     const keep = target.closest<HTMLElement>('[data-keep]');
     if (keep) void keepEntry(Number(keep.dataset.keep));
   });
-  return { refresh: () => Promise.all([loadEntries(), loadLists(), refreshSources()]).then(() => undefined) };
+  return { refresh: () => Promise.all([loadEntries(), refreshSources()]).then(() => undefined) };
 }

@@ -99,9 +99,16 @@ export interface Source {
   id: number;
   name: string;
   kind: 'phoneblock' | 'url' | 'fritzbox' | 'carddav' | 'called';
+  listId?: number;
+  enabled: boolean;
   rows?: number;
   lastSuccessAt?: number;
+  nextRunAt?: number;
   lastError?: string;
+  /** Why the last answer was held back (the list in force stayed); a sync with accept=true takes it. */
+  heldBack?: string;
+  /** No success for 3 days. */
+  stale: boolean;
   state: { conflictCount?: number };
 }
 

@@ -66,6 +66,7 @@ const ExplainSchema = Type.Object({
         threshold: Type.Number(),
         action: Type.Optional(ActionSchema),
         label: Type.Optional(Type.String()),
+        live: Type.Optional(Type.Boolean({ description: 'PhoneBlock answered for this caller live (remembered from an earlier call); no row of the list.' })),
       }),
     ),
   }),
