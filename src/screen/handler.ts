@@ -5,10 +5,11 @@
  */
 import type { AgiHandler, AgiSession } from 'asterisk-agi';
 import type { AppContext } from '../context.js';
+import type { Decision } from '../policy/types.js';
 import { callPathLogger } from '../logger.js';
 import { createBurstLogger } from './error-burst.js';
 import { screenCall, type CallInput, type Screened } from './screen-call.js';
-import { setVariables, variablesFor } from './variables.js';
+import { closingVariables, decisionVariables, setVariables } from './variables.js';
 
 export interface ScreenHandlerOptions {
   /** Called once per call with what was decided (metrics, live updates, notifications). Must not throw. */
@@ -45,8 +46,17 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
   const log = callPathLogger(ctx.logger, { subsystem: 'screen' });
   const failures = createBurstLogger(log);
   const { setCallerIdName } = ctx.config;
+  /** Calls in this handler now: a lone call's row is committed at once; under load rows wait to share a commit. */
+  let active = 0;
   return async (session) => {
-    const screened = await screenCall(ctx, callInput(session));
+    active++;
+    // The variables that do not need the row id go out while the row waits for its commit; if the commit then fails,
+    // the call fails open and its reason is set again (ACTION always comes last).
+    let sent: { decision: Decision; connected: boolean } | undefined;
+    const meanwhile = async (decided: Decision) => {
+      sent = { decision: decided, connected: await setVariables(session, decisionVariables(decided, setCallerIdName), log) };
+    };
+    const screened = await screenCall(ctx, callInput(session), { meanwhile, alone: active === 1 }).finally(() => active--);
     const { input, decision, callId, latencyUs, error } = screened;
     if (error === undefined) failures.success();
     else failures.failure(error, { call: input.uniqueId, caller: input.callerRaw }, 'screening failed; failing open');
@@ -57,6 +67,8 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
       screened.explanation,
     );
     options.onScreened?.(screened);
-    await setVariables(session, variablesFor(decision, callId, setCallerIdName), log);
+    if (sent?.connected === false) return;
+    const opening = sent?.decision === decision ? [] : decisionVariables(decision, setCallerIdName);
+    await setVariables(session, [...opening, ...closingVariables(decision, callId)], log);
   };
 }

@@ -94,7 +94,18 @@ export async function decideCall(ctx: AppContext, facts: CallFacts, now: number,
   return decide(facts, matches, recent, now, policy);
 }
 
-export async function screenCall(ctx: AppContext, input: CallInput): Promise<Screened> {
+export interface ScreenOptions {
+  /**
+   * Runs once the call is decided and its row queued, before the row is committed: the AGI handler sends the
+   * variables that do not need the row id here, and the row meanwhile waits to share its commit with the rows of the
+   * calls decided in the same time (group-commit.ts). Must not throw.
+   */
+  meanwhile?: (decision: Decision) => Promise<void>;
+  /** No other call is being screened: commit at once instead of waiting for company. Default true. */
+  alone?: boolean;
+}
+
+export async function screenCall(ctx: AppContext, input: CallInput, options: ScreenOptions = {}): Promise<Screened> {
   const started = performance.now();
   const at = ctx.clock();
   const facts = callFacts(ctx, input);
@@ -114,7 +125,9 @@ export async function screenCall(ctx: AppContext, input: CallInput): Promise<Scr
   let explanation = explain(decision, words);
   let callId: number | undefined;
   try {
-    callId = await ctx.store.calls.log(callRow(input, facts, decision, at, latencyUs, explanation));
+    const row = ctx.store.calls.log(callRow(input, facts, decision, at, latencyUs, explanation), options.alone ?? true);
+    await options.meanwhile?.(decision);
+    callId = await row.committed();
   } catch (err) {
     // A call that is not in the log was not screened as far as anyone can tell: it fails open, and its fail-open row
     // is tried once (it may be the decided row that could not be written, not the log).
@@ -122,7 +135,10 @@ export async function screenCall(ctx: AppContext, input: CallInput): Promise<Scr
       error = err;
       decision = failOpenDecision(err, decision.profile);
       explanation = explain(decision, words);
-      callId = await ctx.store.calls.log(callRow(input, facts, decision, at, latencyUs, explanation)).catch(() => undefined);
+      callId = await ctx.store.calls
+        .log(callRow(input, facts, decision, at, latencyUs, explanation))
+        .committed()
+        .catch(() => undefined);
     }
   }
   if (error !== undefined) {

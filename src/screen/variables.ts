@@ -27,10 +27,10 @@ export function displayLabel(label: string): string {
 export type Variable = readonly [name: string, value: string];
 
 /**
- * The contract variables for a decision, in the order they are set. CALLFILTER_ACTION goes last: if the connection
- * dies halfway, the dialplan sees an empty action and connects (fail-open) instead of, say, a hangup without its cause.
+ * The contract variables of a decision that do not need its call-log row: they go out while the row waits for its
+ * commit. closingVariables follow.
  */
-export function variablesFor(decision: Decision, callId: number | undefined, setCallerIdName: boolean): Variable[] {
+export function decisionVariables(decision: Decision, setCallerIdName: boolean): Variable[] {
   const vars: Variable[] = [[VARIABLES.reason, decision.reason]];
   const label = decision.label ? displayLabel(decision.label) : '';
   if (label) vars.push([VARIABLES.label, label]);
@@ -40,6 +40,15 @@ export function variablesFor(decision: Decision, callId: number | undefined, set
     if (decision.announcementLanguage) vars.push([VARIABLES.announcementLanguage, decision.announcementLanguage]);
   }
   if (setCallerIdName && label) vars.push(['CALLERID(name)', label]);
+  return vars;
+}
+
+/**
+ * The row id, once the row is committed, and CALLFILTER_ACTION last: if the connection dies halfway, the dialplan
+ * sees an empty action and connects (fail-open) instead of, say, a hangup without its cause.
+ */
+export function closingVariables(decision: Decision, callId: number | undefined): Variable[] {
+  const vars: Variable[] = [];
   if (callId !== undefined) vars.push([VARIABLES.callId, String(callId)]);
   vars.push([VARIABLES.action, decision.action]);
   return vars;

@@ -3,8 +3,8 @@ import type { RecentCall } from '../policy/types.js';
 import { createCallRetention } from './call-retention.js';
 import { createCallStats } from './call-stats.js';
 import type { Database } from './database.js';
-import { isBusy, withStoreErrors } from './errors.js';
-import { createGroupCommit } from './group-commit.js';
+import { isBusy, toStoreError, withStoreErrors } from './errors.js';
+import { createGroupCommit, type Queued } from './group-commit.js';
 import { pageLimit, toPage } from './sql.js';
 import type { CallQuery, CallRecord, NewCall, Page } from './types.js';
 
@@ -81,12 +81,13 @@ export function createCallsRepository(db: Database) {
     },
 
     /**
-     * The call path's write: resolves with the row id (CALLFILTER_CALL_ID) once the row is committed, so the call is
-     * durable before its AGI session ends. The rows of the calls decided in the same turn of the event loop share
-     * one commit (group-commit.ts).
+     * The call path's write: queues the row for a commit it shares with the rows of the calls decided meanwhile
+     * (group-commit.ts). It is written when `committed()` is asked for, right after this turn of the event loop with
+     * `soon` (a lone call), and never later than MAX_HOLD_MS; `committed()` resolves with the row id once it is.
      */
-    log(call: NewCall): Promise<number> {
-      return group.write(call);
+    log(call: NewCall, soon = true): Queued<number> {
+      const queued = group.add(call, soon);
+      return { committed: () => queued.committed().catch((err: unknown) => Promise.reject(toStoreError(err))) };
     },
 
     /** Calls from this number since `since` (epoch ms), newest first — the repeat-caller rule's input. */

@@ -146,11 +146,14 @@ describe('/screen over real TCP with a real SQLite file', () => {
     const log = svc.ctx.store.calls.log.bind(svc.ctx.store.calls);
     let refused = 0;
     // The decided row cannot be written (the first commit fails); the fail-open row that follows can.
-    svc.ctx.store.calls.log = (row) => (refused++ === 0 ? Promise.reject(new StoreError('full', 'the disk is full')) : log(row));
+    svc.ctx.store.calls.log = (row, soon) => (refused++ === 0 ? { committed: () => Promise.reject(new StoreError('full', 'the disk is full')) } : log(row, soon));
     const { result } = await screen(svc, '+493012345670');
     const sets = result.commands.map((c) => /^SET VARIABLE "([^"]+)" "([^"]*)"/.exec(c)?.slice(1, 3));
-    // Nothing of the blocklist decision went out: the call is connected, ACTION last.
-    expect(sets).toEqual([['CALLFILTER_REASON', 'fail-open'], ['CALLFILTER_CALL_ID', expect.stringMatching(/^\d+$/)], ['CALLFILTER_ACTION', 'connect']]);
+    // The blocklist decision's variables went out while its row waited; when the commit failed, the reason was set
+    // again and the call connected: ACTION last, and never the blocklist's hangup.
+    expect(sets.slice(-3)).toEqual([['CALLFILTER_REASON', 'fail-open'], ['CALLFILTER_CALL_ID', expect.stringMatching(/^\d+$/)], ['CALLFILTER_ACTION', 'connect']]);
+    expect(sets[0]).toEqual(['CALLFILTER_REASON', 'blocklist']);
+    expect(sets.filter((s) => s?.[0] === 'CALLFILTER_ACTION')).toEqual([['CALLFILTER_ACTION', 'connect']]);
     // The fail-open row names the caller as classified, not a made-up kind.
     expect(svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({ action: 'connect', reason: 'fail-open', callerKind: 'number', caller: '+493012345670' });
     expect(svc.outcomes.map((o) => o.decision.reason)).toEqual(['fail-open']);

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_BUSY_TIMEOUT_MS } from '../../src/store/database.js';
-import { createGroupCommit } from '../../src/store/group-commit.js';
+import { createGroupCommit, MAX_HOLD_MS } from '../../src/store/group-commit.js';
 import { StoreError, type NewCall } from '../../src/store/index.js';
 import { holdWriteLock } from '../reliability/processes.js';
 import { newCall as call, tempStore } from './helpers.js';
@@ -32,10 +32,67 @@ function recorder(bad = new Set<string>(), shared = false) {
 
 
 describe('group commit', () => {
-  it('resolves each write with its own result, once written', async () => {
-    const { gc } = recorder();
-    expect(await Promise.all(['a', 'b', 'c'].map((i) => gc.write(i)))).toEqual(['id:a', 'id:b', 'id:c']);
-    expect(await gc.write('d')).toBe('id:d');
+  it('writes what was queued in one turn of the event loop in one commit, and the next turn in another', async () => {
+    const { gc, batches, singles } = recorder();
+    const first = ['a', 'b', 'c'].map((i) => gc.write(i));
+    expect(gc.pending).toBe(3);
+    expect(await Promise.all(first)).toEqual(['id:a', 'id:b', 'id:c']);
+    const second = [gc.write('d'), gc.write('e')];
+    expect(await Promise.all(second)).toEqual(['id:d', 'id:e']);
+    expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+    expect(singles).toEqual([]);
+    expect(await gc.write('f')).toBe('id:f'); // alone: no transaction around a single row
+    expect(singles).toEqual(['f']);
+  });
+
+  it('holds queued items until one of them is asked for, then commits everything queued in one transaction', async () => {
+    const { gc, batches, singles } = recorder();
+    const a = gc.add('a');
+    const b = gc.add('b');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([]); // nobody asked: nothing written
+    expect(gc.pending).toBe(2);
+    const c = gc.add('c');
+    expect(await b.committed()).toBe('id:b');
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    // a and c were written with b: asking for them now resolves without another commit.
+    expect(await Promise.all([a.committed(), c.committed()])).toEqual(['id:a', 'id:c']);
+    expect(batches).toHaveLength(1);
+    expect(singles).toEqual([]);
+    expect(gc.pending).toBe(0);
+  });
+
+  it('commits an item queued with `soon` right after this turn of the event loop, without being asked', async () => {
+    const { gc, singles } = recorder();
+    gc.add('a', true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(singles).toEqual(['a']);
+  });
+
+  it('commits an item nobody asks for after MAX_HOLD_MS at the latest', async () => {
+    const { gc, singles } = recorder();
+    const started = performance.now();
+    gc.add('a');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(singles).toEqual([]);
+    await vi.waitFor(() => expect(singles).toEqual(['a']), { timeout: 1_000, interval: 5 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(MAX_HOLD_MS - 1);
+  });
+
+  it("rejects an item written with another one's commit only when its own call asks (no unhandled rejection)", async () => {
+    const { gc } = recorder(new Set(['a']));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const a = gc.add('a');
+      expect(await gc.add('b').committed()).toBe('id:b');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+      await expect(a.committed()).rejects.toThrow('bad a');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('after a failed batch writes the items one by one, so only the bad one fails', async () => {
@@ -55,7 +112,7 @@ describe('group commit', () => {
   });
 });
 
-describe('calls.log on a database file', () => {
+describe('calls.write on a database file', () => {
   it('commits 50 concurrent calls, each visible to another connection when its promise resolves', async () => {
     const { store, file } = tempStore();
     const reader = new BetterSqlite3(file, { readonly: true });
@@ -64,7 +121,7 @@ describe('calls.log on a database file', () => {
     });
     const byId = reader.prepare('SELECT caller FROM calls WHERE id = ?').pluck();
     const seen = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => store.calls.log(call(n)).then((id) => ({ id, caller: byId.get(id), n }))),
+      Array.from({ length: 50 }, (_, n) => store.calls.log(call(n)).committed().then((id) => ({ id, caller: byId.get(id), n }))),
     );
     expect(seen.map((s) => s.caller)).toEqual(seen.map((s) => `+4930${s.n}`));
     const ids = seen.map((s) => s.id);
@@ -76,7 +133,7 @@ describe('calls.log on a database file', () => {
   it('loses only the row that cannot be written, not the calls that came with it', async () => {
     const { store } = tempStore();
     const broken = call(2, { action: undefined as unknown as NewCall['action'] }); // NOT NULL violated
-    const results = await Promise.allSettled([call(1), broken, call(3)].map((c) => store.calls.log(c)));
+    const results = await Promise.allSettled([call(1), broken, call(3)].map((c) => store.calls.log(c).committed()));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
     expect(store.calls.list().items.map((c) => c.caller)).toEqual(['+49303', '+49301']);
@@ -87,12 +144,12 @@ describe('calls.log on a database file', () => {
     store.calls.insert(call(0));
     const lock = await holdWriteLock(file);
     const t0 = performance.now();
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.calls.log(call(n + 1))));
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.calls.log(call(n + 1)).committed()));
     const ms = performance.now() - t0;
     expect(results.every((r) => r.status === 'rejected' && (r.reason as StoreError).code === 'busy')).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(DEFAULT_BUSY_TIMEOUT_MS - 10);
     expect(ms).toBeLessThan(2 * DEFAULT_BUSY_TIMEOUT_MS);
     await lock.release();
-    expect(await store.calls.log(call(11))).toBeGreaterThan(0);
+    expect(await store.calls.log(call(11)).committed()).toBeGreaterThan(0);
   });
 });
