@@ -14,6 +14,5 @@ export interface CheckpointerData {
   shared: SharedArrayBuffer;
 }
 
-/** `crash`, `pause` and `resume` are test hooks: a worker that throws, or stops checkpointing while alive. */
-export type ToWorker = { type: 'stop' } | { type: 'crash' } | { type: 'pause' } | { type: 'resume' };
+export type ToWorker = { type: 'stop' };
 export type FromWorker = { type: 'ready' } | { type: 'lost'; reason: string };

@@ -66,7 +66,7 @@ export type CheckpointerState = 'starting' | 'active' | 'stalled' | 'failed' | '
 export interface CheckpointerOptions {
   intervalMs?: number;
   stallMs?: number;
-  /** Tests: a worker that cannot start. */
+  /** Another worker script (tests: one that cannot start, or one that fails on cue). */
   workerUrl?: URL;
 }
 
@@ -76,8 +76,6 @@ export interface Checkpointer {
   readonly exited: Promise<void>;
   /** Idempotent. Waits (at most STOP_WAIT_MS) for the worker to close its connection, so the caller's close is last. */
   stop(): void;
-  /** Test hook: the worker throws, as a crash would; or stops checkpointing while alive (`pause`), and goes on. */
-  testHook(action: 'crash' | 'pause' | 'resume'): void;
 }
 
 export function startCheckpointer(db: Database, options: CheckpointerOptions = {}): Checkpointer {
@@ -172,9 +170,6 @@ export function startCheckpointer(db: Database, options: CheckpointerOptions = {
       // -wal at the path right after that close); a worker that does not answer is terminated anyway.
       Atomics.wait(slots, CLOSED, 0, STOP_WAIT_MS);
       void worker.terminate();
-    },
-    testHook(action) {
-      worker?.postMessage({ type: action } satisfies ToWorker);
     },
   };
 }

@@ -4,17 +4,18 @@
  * database file moved or replaced under it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { BACKSTOP_PAGES, SQLITE_AUTOCHECKPOINT_PAGES, WORKER_URL } from '../../src/store/checkpointer.js';
+import { BACKSTOP_PAGES, type CheckpointerOptions, SQLITE_AUTOCHECKPOINT_PAGES, WORKER_URL } from '../../src/store/checkpointer.js';
 import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js';
 import { captureLogs, startService } from '../helpers/service.js';
 import { newCall, tempDir, tempStore } from './helpers.js';
 
 const STOPPED = 'WAL checkpointer stopped; SQLite checkpoints automatically again';
+const CUED_WORKER = new URL('./cued-checkpointer-worker.mjs', import.meta.url);
 /** Bounded polls: the worker boots in ~100 ms and checkpoints every 50 ms here. */
 const WAIT = { timeout: 5_000, interval: 10 };
 
@@ -27,6 +28,21 @@ function checkpointed(options: OpenStoreOptions = {}) {
   const { lines, stream } = captureLogs();
   const temp = tempStore({ logger: createLogger('debug', stream), checkpointer: { intervalMs: 50 }, ...options });
   return { ...temp, db: temp.store.db, logs: lines, stopped: () => lines.filter((l) => l.msg === STOPPED) };
+}
+
+/**
+ * A store whose checkpointer thread runs the real worker inside cued-checkpointer-worker.mjs: `cue('stall')` blocks
+ * the thread until `clear('stall')`, `cue('crash')` makes it throw.
+ */
+function cued(checkpointer: Omit<CheckpointerOptions, 'workerUrl'> = {}) {
+  const cues = tempDir().dir;
+  process.env.CALLFILTER_TEST_CUES = cues; // read by the worker when it starts
+  const temp = checkpointed({ checkpointer: { intervalMs: 50, ...checkpointer, workerUrl: CUED_WORKER } });
+  return {
+    ...temp,
+    cue: (name: 'stall' | 'crash') => writeFileSync(join(cues, name), ''),
+    clear: (name: 'stall' | 'crash') => rmSync(join(cues, name)),
+  };
 }
 
 async function active(store: Store): Promise<void> {
@@ -57,16 +73,16 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 
 describe('the WAL checkpointer', () => {
   it('takes over from the service connection, which keeps only the backstop, and copies the WAL back', async () => {
-    const { store, db, file } = checkpointed();
+    const { store, db, file, cue, clear } = cued();
     await active(store);
     expect(db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
-    // Paused, nobody checkpoints: past SQLite's 1000 pages the service connection has copied nothing back itself.
-    db.checkpointer?.testHook('pause');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // a tick already running when the pause arrived
+    // The worker stuck, nobody checkpoints: past SQLite's 1000 pages the service connection has copied nothing back.
+    cue('stall');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a tick already running when the stall began
     const before = walIndex(file).backfilled;
     logCallsUntil(store, file, SQLITE_AUTOCHECKPOINT_PAGES + 200);
     expect(walIndex(file).backfilled).toBe(before);
-    db.checkpointer?.testHook('resume');
+    clear('stall');
     await vi.waitFor(() => expect(walIndex(file).backfilled).toBe(walIndex(file).frames), WAIT);
     expect(walIndex(file).frames).toBeGreaterThan(SQLITE_AUTOCHECKPOINT_PAGES);
     // Then a write starts the WAL over from its beginning (not one that meets the worker's lock: hence the retry).
@@ -87,14 +103,14 @@ describe('the WAL checkpointer', () => {
   });
 
   it('falls back to SQLite’s default, with one warn line, when the worker crashes; the store goes on', async () => {
-    const { store, db, stopped } = checkpointed();
+    const { store, db, stopped, cue } = cued();
     await active(store);
-    db.checkpointer?.testHook('crash');
+    cue('crash');
     await db.checkpointer?.exited;
     expect(db.checkpointer?.state).toBe('failed');
     expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
     expect(stopped()).toHaveLength(1);
-    expect(stopped()[0]).toMatchObject({ level: 40, reason: 'the worker failed', err: { message: 'checkpointer crash (test hook)' } });
+    expect(stopped()[0]).toMatchObject({ level: 40, reason: 'the worker failed', err: { message: 'checkpointer crash (test cue)' } });
     expect(store.calls.get(store.calls.insert(call(1)))).toMatchObject({ uniqueId: 'ckpt.1' });
   });
 
@@ -107,12 +123,12 @@ describe('the WAL checkpointer', () => {
   });
 
   it('falls back while the worker is stuck, and hands back once it goes on', async () => {
-    const { store, db, logs } = checkpointed({ checkpointer: { intervalMs: 20, stallMs: 200 } });
+    const { store, db, logs, cue, clear } = cued({ intervalMs: 20, stallMs: 200 });
     await active(store);
-    db.checkpointer?.testHook('pause');
+    cue('stall');
     await vi.waitFor(() => expect(db.checkpointer?.state).toBe('stalled'), WAIT);
     expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
-    db.checkpointer?.testHook('resume');
+    clear('stall');
     await active(store);
     expect(db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
     expect(logs.filter((l) => String(l.msg).startsWith('the WAL checkpointer is stuck'))).toHaveLength(1);
