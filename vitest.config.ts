@@ -5,8 +5,14 @@ export default defineConfig({
   resolve: {
     alias: [
       // Tests run against the library's sources, so a change in agi/ needs no build step first.
-      { find: /^asterisk-agi\/testing\/ami$/, replacement: fileURLToPath(new URL('./agi/src/testing/fake-ami.ts', import.meta.url)) },
-      { find: /^asterisk-agi\/testing$/, replacement: fileURLToPath(new URL('./agi/src/testing/fake-asterisk.ts', import.meta.url)) },
+      {
+        find: /^asterisk-agi\/testing\/ami$/,
+        replacement: fileURLToPath(new URL('./agi/src/testing/fake-ami.ts', import.meta.url)),
+      },
+      {
+        find: /^asterisk-agi\/testing$/,
+        replacement: fileURLToPath(new URL('./agi/src/testing/fake-asterisk.ts', import.meta.url)),
+      },
       { find: /^asterisk-agi\/ami$/, replacement: fileURLToPath(new URL('./agi/src/ami/index.ts', import.meta.url)) },
       { find: /^asterisk-agi$/, replacement: fileURLToPath(new URL('./agi/src/index.ts', import.meta.url)) },
     ],

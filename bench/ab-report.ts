@@ -33,14 +33,18 @@ export function compareRows(rows: LoadRow[], ours: string, theirs: string): AbLi
       load: a.load,
       ours: { callsPerSec: a.result.callsPerSec, p99: a.result.latency.p99 },
       theirs: { callsPerSec: b.result.callsPerSec, p99: b.result.latency.p99 },
-      delta: { callsPerSec: pct(a.result.callsPerSec, b.result.callsPerSec), p99: pct(a.result.latency.p99, b.result.latency.p99) },
+      delta: {
+        callsPerSec: pct(a.result.callsPerSec, b.result.callsPerSec),
+        p99: pct(a.result.latency.p99, b.result.latency.p99),
+      },
       noise: { p99: [spread((a.slices ?? []).map((s) => s.p99)), spread((b.slices ?? []).map((s) => s.p99))] },
     };
     if (a.serverCpuUsPerCall !== undefined && b.serverCpuUsPerCall !== undefined) {
       line.ours.cpu = a.serverCpuUsPerCall;
       line.theirs.cpu = b.serverCpuUsPerCall;
       line.delta.cpu = pct(a.serverCpuUsPerCall, b.serverCpuUsPerCall);
-      const cpus = (r: LoadRow) => (r.slices ?? []).flatMap((s) => (s.serverCpuUsPerCall === undefined ? [] : [s.serverCpuUsPerCall]));
+      const cpus = (r: LoadRow) =>
+        (r.slices ?? []).flatMap((s) => (s.serverCpuUsPerCall === undefined ? [] : [s.serverCpuUsPerCall]));
       line.noise.cpu = [spread(cpus(a)), spread(cpus(b))];
     }
     out.push(line);
@@ -49,10 +53,26 @@ export function compareRows(rows: LoadRow[], ours: string, theirs: string): AbLi
 }
 
 const sign = (n: number) => (Number.isNaN(n) ? '–' : `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(1)} %`);
-const noise = (pair: [number, number] | undefined) => (pair === undefined ? '–' : pair.map((n) => (Number.isNaN(n) ? '–' : `±${n.toFixed(0)} %`)).join(' / '));
+const noise = (pair: [number, number] | undefined) =>
+  pair === undefined ? '–' : pair.map((n) => (Number.isNaN(n) ? '–' : `±${n.toFixed(0)} %`)).join(' / ');
 
-export function formatAb(lines: AbLine[], ours: string, theirs: string, decision?: { ours: DecisionResult; theirs: DecisionResult }): string {
-  const head = ['load', 'calls/s ours / theirs', 'Δ', 'p99 ms ours / theirs', 'Δ', 'noise p99', 'CPU µs/call ours / theirs', 'Δ', 'noise CPU'];
+export function formatAb(
+  lines: AbLine[],
+  ours: string,
+  theirs: string,
+  decision?: { ours: DecisionResult; theirs: DecisionResult },
+): string {
+  const head = [
+    'load',
+    'calls/s ours / theirs',
+    'Δ',
+    'p99 ms ours / theirs',
+    'Δ',
+    'noise p99',
+    'CPU µs/call ours / theirs',
+    'Δ',
+    'noise CPU',
+  ];
   const body = lines.map((l) => [
     l.load,
     `${l.ours.callsPerSec.toFixed(0)} / ${l.theirs.callsPerSec.toFixed(0)}`,
@@ -60,13 +80,21 @@ export function formatAb(lines: AbLine[], ours: string, theirs: string, decision
     `${l.ours.p99.toFixed(2)} / ${l.theirs.p99.toFixed(2)}`,
     sign(l.delta.p99),
     noise(l.noise.p99),
-    l.ours.cpu === undefined || l.theirs.cpu === undefined ? '–' : `${l.ours.cpu.toFixed(0)} / ${l.theirs.cpu.toFixed(0)}`,
+    l.ours.cpu === undefined || l.theirs.cpu === undefined
+      ? '–'
+      : `${l.ours.cpu.toFixed(0)} / ${l.theirs.cpu.toFixed(0)}`,
     l.delta.cpu === undefined ? '–' : sign(l.delta.cpu),
     noise(l.noise.cpu),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  const text = [`A/B: ${ours} (this checkout) against ${theirs}, same run, slices interleaved; noise = half the slices' range over their mean (ours / theirs)`, row(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(row)];
+  const row = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const text = [
+    `A/B: ${ours} (this checkout) against ${theirs}, same run, slices interleaved; noise = half the slices' range over their mean (ours / theirs)`,
+    row(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...body.map(row),
+  ];
   if (decision) {
     const { ours: a, theirs: b } = decision;
     text.push(

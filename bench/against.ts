@@ -25,7 +25,8 @@ export interface RefBuild {
   name: string;
 }
 
-const git = (args: string[], cwd = ROOT): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const git = (args: string[], cwd = ROOT): string =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** node_modules for the ref: our packages by symlink, its own workspace package by a relative link (as npm makes it). */
 function linkModules(root: string): void {
@@ -50,15 +51,20 @@ export function buildRef(ref: string, log: (line: string) => void): RefBuild {
       // nothing to tidy if git is gone
     }
   });
-  const sameLock = readFileSync(join(ROOT, 'package-lock.json'), 'utf8') === readFileSync(join(root, 'package-lock.json'), 'utf8');
+  const sameLock =
+    readFileSync(join(ROOT, 'package-lock.json'), 'utf8') === readFileSync(join(root, 'package-lock.json'), 'utf8');
   if (sameLock) linkModules(root);
   else {
     log(`  ${ref}: its package-lock.json differs from ours: npm ci there (a minute or two)`);
     execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: root, stdio: 'ignore' });
     execFileSync('npm', ['rebuild', 'better-sqlite3'], { cwd: root, stdio: 'ignore' });
   }
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: root, stdio: 'inherit' });
-  if (!existsSync(join(root, 'dist/src/server.js'))) throw new Error(`--against ${ref}: the build made no dist/src/server.js`);
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (!existsSync(join(root, 'dist/src/server.js')))
+    throw new Error(`--against ${ref}: the build made no dist/src/server.js`);
   const name = `callfilter@${ref === commit ? commit.slice(0, 8) : `${ref} (${commit.slice(0, 8)})`}`;
   log(`  built ${name} in ${root}`);
   return { ref, commit, root, name };

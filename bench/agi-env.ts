@@ -2,8 +2,9 @@
  * The environment block Asterisk sends, in res_agi.c's order (launch_netscript() + setup_env()), one string per
  * line because Asterisk writes each line with its own ast_agi_send(). Mirrors asterisk-agi/testing's fake.
  */
-import { DID } from './dataset.js';
+
 import type { CallSpec } from './caller-mix.js';
+import { DID } from './dataset.js';
 
 export interface EnvTarget {
   /** FastAGI: `agi://127.0.0.1:4573/screen`; a script: its path (agi_request is the script name then). */

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { classifyCaller, type NumberingConfig } from '../src/numbers/index.js';
-import { latestVersion, openStore, type NewCall, type NewEntry, type Store } from '../src/store/index.js';
-import { createCallerMix, type Category } from './caller-mix.js';
-import { removeOnExit } from './processes.js';
+import { latestVersion, type NewCall, type NewEntry, openStore, type Store } from '../src/store/index.js';
+import { type Category, createCallerMix } from './caller-mix.js';
 import {
   blockedLabel,
   blockedNumber,
@@ -18,17 +17,18 @@ import {
   contactName,
   contactNumbers,
   DATASET_VERSION,
+  type DatasetSize,
   DID,
   HOME_AREA_CODE,
   HOME_COUNTRY,
   prng,
+  SPAM_LIST_NAME,
+  SPAM_THRESHOLD,
   spamLabel,
   spamNumber,
   spamScore,
-  SPAM_LIST_NAME,
-  SPAM_THRESHOLD,
-  type DatasetSize,
 } from './dataset.js';
+import { removeOnExit } from './processes.js';
 
 /** Rows per bulkInsert transaction while building: big, the database is private until it is renamed into place. */
 const BUILD_BATCH = 250_000;
@@ -52,10 +52,15 @@ export function cacheFile(resultsDir: string, size: DatasetSize): string {
 }
 
 /** Returns the cached database, building it first when there is none for this schema, dataset and size. */
-export async function ensureDatabase(resultsDir: string, size: DatasetSize, log: (line: string) => void): Promise<BuiltDatabase> {
+export async function ensureDatabase(
+  resultsDir: string,
+  size: DatasetSize,
+  log: (line: string) => void,
+): Promise<BuiltDatabase> {
   const file = cacheFile(resultsDir, size);
   const schemaVersion = latestVersion();
-  if (existsSync(file)) return { cached: file, fromCache: true, buildMs: 0, bytes: statSync(file).size, size, schemaVersion };
+  if (existsSync(file))
+    return { cached: file, fromCache: true, buildMs: 0, bytes: statSync(file).size, size, schemaVersion };
   mkdirSync(resultsDir, { recursive: true });
   const partial = `${file}.building`;
   removeDatabase(partial);
@@ -71,7 +76,9 @@ export async function ensureDatabase(resultsDir: string, size: DatasetSize, log:
       log(`  ${name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
     };
     await phase(`${size.contacts.toLocaleString('en')} contacts`, () => fillContacts(store, size));
-    await phase(`${size.exact.toLocaleString('en')} exact + ${size.prefixes.toLocaleString('en')} prefix entries`, () => fillEntries(store, size));
+    await phase(`${size.exact.toLocaleString('en')} exact + ${size.prefixes.toLocaleString('en')} prefix entries`, () =>
+      fillEntries(store, size),
+    );
     await phase(`spam list of ${size.spam.toLocaleString('en')}`, () => fillSpamList(store, size));
     await phase(`${size.callLog.toLocaleString('en')} call-log rows`, () => fillCallLog(store, size));
     await phase('checkpoint', () => store.db.pragma('wal_checkpoint(TRUNCATE)'));
@@ -101,7 +108,10 @@ function fillContacts(store: Store, size: DatasetSize): void {
   store.db.transaction(() => {
     for (let c = 0; c < size.contacts; c++) {
       const name = contactName(c);
-      store.contacts.createWithNumbers({ name, source: 'vcard', externalId: `bench-${c}` }, contactNumbers(c).map((number) => ({ number })));
+      store.contacts.createWithNumbers(
+        { name, source: 'vcard', externalId: `bench-${c}` },
+        contactNumbers(c).map((number) => ({ number })),
+      );
     }
   });
 }
@@ -122,12 +132,18 @@ function fillEntries(store: Store, size: DatasetSize): void {
     store.entries.bulkInsert(rows);
   }
   const prefixes: NewEntry[] = [];
-  for (let k = 0; k < size.prefixes; k++) prefixes.push({ number: blockedPrefix(k), prefix: true, kind: 'block', label: 'Callcenter', source: 'manual' });
+  for (let k = 0; k < size.prefixes; k++)
+    prefixes.push({ number: blockedPrefix(k), prefix: true, kind: 'block', label: 'Callcenter', source: 'manual' });
   store.entries.bulkInsert(prefixes);
 }
 
 async function fillSpamList(store: Store, size: DatasetSize): Promise<void> {
-  const list = store.lists.create({ name: SPAM_LIST_NAME, threshold: SPAM_THRESHOLD, label: 'Spam', sourceUrl: 'https://phoneblock.net/' });
+  const list = store.lists.create({
+    name: SPAM_LIST_NAME,
+    threshold: SPAM_THRESHOLD,
+    label: 'Spam',
+    sourceUrl: 'https://phoneblock.net/',
+  });
   const rows = Array.from({ length: size.spam }, (_, s) => {
     const label = spamLabel(s);
     return { number: spamNumber(s), score: spamScore(s), ...(label && { label }) };

@@ -7,15 +7,15 @@ import {
   blockedNumber,
   blockedPrefix,
   contactNumbers,
+  type DatasetSize,
   prng,
+  REPEAT_POOL,
   randomDigits,
   randomInt,
   repeatNumber,
-  REPEAT_POOL,
+  SPAM_THRESHOLD,
   spamNumber,
   spamScore,
-  SPAM_THRESHOLD,
-  type DatasetSize,
 } from './dataset.js';
 
 export type Category =

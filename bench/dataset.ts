@@ -29,7 +29,13 @@ export interface DatasetSize {
   callLog: number;
 }
 
-export const FULL_SIZE: DatasetSize = { exact: 1_000_000, prefixes: 10_000, contacts: 5_000, spam: 10_000, callLog: 100_000 };
+export const FULL_SIZE: DatasetSize = {
+  exact: 1_000_000,
+  prefixes: 10_000,
+  contacts: 5_000,
+  spam: 10_000,
+  callLog: 100_000,
+};
 
 /** A bijection of [0, mod) for mod = 10^k (7919 is prime, so coprime to 2 and 5): spreads consecutive indices. */
 function scramble(j: number, mod: number): number {
@@ -61,8 +67,38 @@ export function blockedPrefix(k: number): string {
   return `+49${area}${1000 + Math.floor(k / PREFIX_AREAS.length)}`;
 }
 
-const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hannes', 'Ida', 'Jonas', 'Karla', 'Lukas', 'Mia', 'Noah', 'Oma', 'Opa'] as const;
-const LAST = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Groß'] as const;
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Clara',
+  'David',
+  'Emma',
+  'Felix',
+  'Greta',
+  'Hannes',
+  'Ida',
+  'Jonas',
+  'Karla',
+  'Lukas',
+  'Mia',
+  'Noah',
+  'Oma',
+  'Opa',
+] as const;
+const LAST = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schulz',
+  'Hoffmann',
+  'Koch',
+  'Groß',
+] as const;
 
 export function contactName(c: number): string {
   return `${FIRST[c % FIRST.length]} ${LAST[Math.floor(c / FIRST.length) % LAST.length]} ${c}`;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { copyToTempDataDir } from './build-db.js';
 import { freePort } from './processes.js';
 import type { LoadRow } from './report.js';
-import { startCallfilter, type CallfilterOptions, type RunningServer } from './servers.js';
+import { type CallfilterOptions, type RunningServer, startCallfilter } from './servers.js';
 
 export const DEAD_CHANNELS = 'callfilter (dead channels)';
 
@@ -35,16 +35,28 @@ async function deadEnv(dataDir: string): Promise<Record<string, string>> {
 }
 
 /** Copies the database now; the returned starter starts the service on the copy when its turn comes. */
-export function deadChannelsStarter(dbFile: string, options: Omit<CallfilterOptions, 'name' | 'dataDir'>): () => Promise<RunningServer> {
+export function deadChannelsStarter(
+  dbFile: string,
+  options: Omit<CallfilterOptions, 'name' | 'dataDir'>,
+): () => Promise<RunningServer> {
   const copy = copyToTempDataDir(dbFile);
-  return async () => startCallfilter({ ...options, name: DEAD_CHANNELS, dataDir: copy.dataDir, env: { ...options.env, ...(await deadEnv(copy.dataDir)) } });
+  return async () =>
+    startCallfilter({
+      ...options,
+      name: DEAD_CHANNELS,
+      dataDir: copy.dataDir,
+      env: { ...options.env, ...(await deadEnv(copy.dataDir)) },
+    });
 }
 
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${((a / b) * 100).toFixed(0)} %` : 'n/a');
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 ? `${((a / b) * 100).toFixed(0)} %` : 'n/a';
 
 /** Per load: dead channels against channels off — CPU per call and p99 as a share of the latter's. */
 export function formatDeadChannels(rows: LoadRow[], ours: string): string | undefined {
-  const pairs = rows.filter((r) => r.server === DEAD_CHANNELS).map((dead) => [dead, rows.find((r) => r.server === ours && r.load === dead.load)] as const);
+  const pairs = rows
+    .filter((r) => r.server === DEAD_CHANNELS)
+    .map((dead) => [dead, rows.find((r) => r.server === ours && r.load === dead.load)] as const);
   if (pairs.length === 0) return undefined;
   const lines = ['every channel dead vs. all channels off (same rows, slices interleaved):'];
   for (const [dead, off] of pairs) {

@@ -8,11 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/config.js';
 import { createContext } from '../src/context.js';
 import { createLogger } from '../src/logger.js';
-import { screenCall, type CallInput } from '../src/screen/screen-call.js';
-import { createCallerMix, type Category } from './caller-mix.js';
+import { type CallInput, screenCall } from '../src/screen/screen-call.js';
+import { type Category, createCallerMix } from './caller-mix.js';
 import { DID, FULL_SIZE } from './dataset.js';
 import { serviceEnv } from './servers.js';
-import { summarize, type Summary } from './stats.js';
+import { type Summary, summarize } from './stats.js';
 
 export interface DecisionResult {
   calls: number;
@@ -26,7 +26,10 @@ export interface DecisionResult {
   p99ByCategory: Partial<Record<Category, number>>;
 }
 
-export async function measureDecision(dataDir: string, opts: { calls: number; warmup: number; seed: number }): Promise<DecisionResult> {
+export async function measureDecision(
+  dataDir: string,
+  opts: { calls: number; warmup: number; seed: number },
+): Promise<DecisionResult> {
   const config = loadConfig({ env: serviceEnv(dataDir), file: {} });
   const ctx = createContext(config, { logger: createLogger('silent'), walCheckpointer: true });
   try {
@@ -60,7 +63,13 @@ export async function measureDecision(dataDir: string, opts: { calls: number; wa
     }
     const p99ByCategory: Partial<Record<Category, number>> = {};
     for (const [category, values] of byCategory) p99ByCategory[category] = summarize(values).p99;
-    return { calls: opts.calls, total: summarize(total), evaluate: summarize(evalOnly), insert: summarize(insertOnly), p99ByCategory };
+    return {
+      calls: opts.calls,
+      total: summarize(total),
+      evaluate: summarize(evalOnly),
+      insert: summarize(insertOnly),
+      p99ByCategory,
+    };
   } finally {
     ctx.close();
   }

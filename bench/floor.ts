@@ -12,7 +12,7 @@
 import net from 'node:net';
 import { buildCommandLine } from 'asterisk-agi';
 import { VARIABLES } from '../src/screen/variables.js';
-import { MIX, type Category } from './caller-mix.js';
+import { type Category, MIX } from './caller-mix.js';
 import { prng } from './dataset.js';
 
 const LF = 0x0a;
@@ -25,18 +25,32 @@ function lines(vars: [string, string][]): Buffer[] {
 function decisionLines(category: Category, n: number): Buffer[] {
   const callId = String(100_000 + n);
   const labelled = (reason: string, label: string, extra: [string, string][], action: string) =>
-    lines([[VARIABLES.reason, reason], [VARIABLES.label, label], ...extra, ['CALLERID(name)', label], [VARIABLES.callId, callId], [VARIABLES.action, action]]);
+    lines([
+      [VARIABLES.reason, reason],
+      [VARIABLES.label, label],
+      ...extra,
+      ['CALLERID(name)', label],
+      [VARIABLES.callId, callId],
+      [VARIABLES.action, action],
+    ]);
   const plain = (reason: string, extra: [string, string][], action: string) =>
     lines([[VARIABLES.reason, reason], ...extra, [VARIABLES.callId, callId], [VARIABLES.action, action]]);
   switch (category) {
     case 'contact':
       return labelled('contact', `Anna Müller ${n}`, [], 'connect');
     case 'blocked-exact': // a third of the blocklist entries have a label (bench/dataset.ts blockedLabel)
-      return n % 3 === 0 ? labelled('blocklist', 'Gewinnspiel', [[VARIABLES.cause, '21']], 'hangup') : plain('blocklist', [[VARIABLES.cause, '21']], 'hangup');
+      return n % 3 === 0
+        ? labelled('blocklist', 'Gewinnspiel', [[VARIABLES.cause, '21']], 'hangup')
+        : plain('blocklist', [[VARIABLES.cause, '21']], 'hangup');
     case 'blocked-prefix':
       return labelled('blocklist', 'Callcenter', [[VARIABLES.cause, '21']], 'hangup');
     case 'spam-list':
-      return labelled('spam-list', 'SPAM: Werbung', [[VARIABLES.announcement, 'callfilter/polite-decline']], 'announce');
+      return labelled(
+        'spam-list',
+        'SPAM: Werbung',
+        [[VARIABLES.announcement, 'callfilter/polite-decline']],
+        'announce',
+      );
     case 'withheld':
       return plain('anonymous', [], 'voicemail');
     case 'repeat':

@@ -3,11 +3,11 @@
  * the CLI has that command, else the same streaming path driven directly (bench/import-child.ts).
  */
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { hwmMB, kibToMB, removeNow, removeOnExit, start } from './processes.js';
 import { ROOT, serviceEnv } from './servers.js';
@@ -29,7 +29,8 @@ export interface ImportResult {
 const RANGES = ['171', '172', '173', '174', '175', '178', '179'] as const;
 
 const rangeOf = (i: number) => RANGES[i % RANGES.length] as string;
-const subscriberOf = (i: number) => String((Math.floor(i / RANGES.length) * 7919 + 4242) % 100_000_000).padStart(8, '0');
+const subscriberOf = (i: number) =>
+  String((Math.floor(i / RANGES.length) * 7919 + 4242) % 100_000_000).padStart(8, '0');
 
 /** The E.164 number of row i of writeCsv's file. */
 export function csvNumber(i: number): string {
@@ -70,7 +71,11 @@ export async function writeCsv(file: string, rows: number): Promise<number> {
 /** Whether the CLI has an `import` command yet (another engineer is adding it). */
 export function cliHasImport(): boolean {
   try {
-    const help = execFileSync(process.execPath, [join(ROOT, 'bin/callfilter.js'), 'help'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const help = execFileSync(process.execPath, [join(ROOT, 'bin/callfilter.js'), 'help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return /^\s+import\b/m.test(help);
   } catch {
     return false;
@@ -86,11 +91,19 @@ export async function measureImport(rows: number, log: (line: string) => void): 
     const hwmFile = join(dir, 'hwm');
     const preload = ['--import', pathToFileURL(join(ROOT, 'dist/bench/hwm-preload.js')).href];
     const useCli = cliHasImport();
-    const args = useCli ? [...preload, join(ROOT, 'bin/callfilter.js'), 'import', csv, '--kind', 'block'] : [...preload, join(ROOT, 'dist/bench/import-child.js'), csv, dataDir];
-    const method = useCli ? 'node bin/callfilter.js import <csv> --kind block' : 'fallback: src/import/formats csvRows() → entries.bulkInsert per 5,000 rows (no CLI import command yet)';
+    const args = useCli
+      ? [...preload, join(ROOT, 'bin/callfilter.js'), 'import', csv, '--kind', 'block']
+      : [...preload, join(ROOT, 'dist/bench/import-child.js'), csv, dataDir];
+    const method = useCli
+      ? 'node bin/callfilter.js import <csv> --kind block'
+      : 'fallback: src/import/formats csvRows() → entries.bulkInsert per 5,000 rows (no CLI import command yet)';
     log(`importing ${rows.toLocaleString('en')} CSV rows (${(csvBytes / 1e6).toFixed(1)} MB) via ${method}`);
     const started = performance.now();
-    const child = start(process.execPath, args, { cwd: ROOT, env: { ...serviceEnv(dataDir), BENCH_HWM_FILE: hwmFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = start(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...serviceEnv(dataDir), BENCH_HWM_FILE: hwmFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-2000)));
     child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-2000)));

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { loadConfig } from '../src/config/config.js';
 import { csvRows } from '../src/import/formats/index.js';
-import { IMPORT_BATCH, openStore, type NewEntry } from '../src/store/index.js';
+import { IMPORT_BATCH, type NewEntry, openStore } from '../src/store/index.js';
 import { serviceEnv } from './servers.js';
 
 const [csv, dataDir] = process.argv.slice(2);

@@ -4,14 +4,14 @@
  * answers every command line with `200 result=1`, and reads until the server closes — then, like res_agi.c, sends
  * a last `HANGUP` and closes its side. Latency is connect (or spawn) → the server's close.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { environmentLines, type EnvTarget } from './agi-env.js';
-import { createCallerMix, type CallSpec } from './caller-mix.js';
+import { type EnvTarget, environmentLines } from './agi-env.js';
+import { type CallSpec, createCallerMix } from './caller-mix.js';
 import { FULL_SIZE } from './dataset.js';
-import { MAX_ERROR_SAMPLES, type ClientMessage, type LoadJob, type LoadResult, type Target } from './load-protocol.js';
+import { type ClientMessage, type LoadJob, type LoadResult, MAX_ERROR_SAMPLES, type Target } from './load-protocol.js';
 import { summarize } from './stats.js';
 
 interface Outcome {
@@ -97,7 +97,12 @@ function tcpCall(target: Extract<Target, { kind: 'tcp' }>, env: string[], timeou
   });
 }
 
-function spawnCall(target: Extract<Target, { kind: 'spawn' }>, env: string[], timeoutMs: number, sampleRss: boolean): Promise<Outcome> {
+function spawnCall(
+  target: Extract<Target, { kind: 'spawn' }>,
+  env: string[],
+  timeoutMs: number,
+  sampleRss: boolean,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(target.command, target.args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -135,7 +140,11 @@ function spawnCall(target: Extract<Target, { kind: 'spawn' }>, env: string[], ti
     });
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(0, 400)));
     child.on('error', (err) => finish(err.message));
-    child.on('close', (code) => finish(code !== 0 ? `exit ${code}: ${stderr.trim()}` : state.action ? undefined : 'exited without CALLFILTER_ACTION'));
+    child.on('close', (code) =>
+      finish(
+        code !== 0 ? `exit ${code}: ${stderr.trim()}` : state.action ? undefined : 'exited without CALLFILTER_ACTION',
+      ),
+    );
     for (const piece of env) child.stdin?.write(piece);
   });
 }
@@ -246,7 +255,13 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
   };
   if (job.mode === 'open') result.lag = summarize(lags);
   result.samples = { latencyMs: latencies, ...(job.mode === 'open' && { lagMs: lags }) };
-  if (rss.length > 0) result.scriptRssKiB = { first: rss[0] as number, last: rss.at(-1) as number, max: Math.max(...rss), samples: rss.length };
+  if (rss.length > 0)
+    result.scriptRssKiB = {
+      first: rss[0] as number,
+      last: rss.at(-1) as number,
+      max: Math.max(...rss),
+      samples: rss.length,
+    };
   return result;
 }
 
@@ -268,6 +283,9 @@ process.on('disconnect', () => {
 process.once('message', (job: LoadJob) => {
   runJob(job).then(
     (result) => process.send?.({ type: 'result', result } satisfies ClientMessage, () => process.exit(0)),
-    (err: unknown) => process.send?.({ type: 'error', message: String((err as Error).stack ?? err) } satisfies ClientMessage, () => process.exit(1)),
+    (err: unknown) =>
+      process.send?.({ type: 'error', message: String((err as Error).stack ?? err) } satisfies ClientMessage, () =>
+        process.exit(1),
+      ),
   );
 });

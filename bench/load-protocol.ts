@@ -2,7 +2,9 @@
 import type { Summary } from './stats.js';
 
 /** A FastAGI server on loopback, or a classic AGI script the client starts per call (stdin/stdout). */
-export type Target = { kind: 'tcp'; host: string; port: number } | { kind: 'spawn'; command: string; args: string[]; /** agi_request: the script's name. */ request: string };
+export type Target =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'spawn'; command: string; args: string[] /** agi_request: the script's name. */; request: string };
 
 export interface LoadJob {
   target: Target;
@@ -57,4 +59,7 @@ export interface LoadResult {
   samples?: { latencyMs: number[]; lagMs?: number[] };
 }
 
-export type ClientMessage = { type: 'progress'; completed: number } | { type: 'result'; result: LoadResult } | { type: 'error'; message: string };
+export type ClientMessage =
+  | { type: 'progress'; completed: number }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'error'; message: string };

@@ -5,15 +5,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ENV_VARS } from '../src/config/env-schema.js';
+import { deadChannelsStarter } from './dead-channels.js';
 import type { LoadJob, LoadResult } from './load-protocol.js';
 import { runLoad } from './load-runner.js';
-import { cpuTimes } from './noise.js';
 import { mergeResults } from './merge.js';
+import { cpuTimes } from './noise.js';
 import type { BenchOptions, ServerChoice } from './options.js';
 import { cpuMs, rssMB, rssPartsMB } from './processes.js';
 import type { LoadRow, TrendResult } from './report.js';
-import { deadChannelsStarter } from './dead-channels.js';
-import { agiScript, startCallfilter, startDingDong, startFloor, type RunningServer } from './servers.js';
+import { agiScript, type RunningServer, startCallfilter, startDingDong, startFloor } from './servers.js';
 import { slope } from './stats.js';
 
 type Log = (line: string) => void;
@@ -28,7 +28,11 @@ const PAUSE_BETWEEN_SLICES_MS = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function job(opts: BenchOptions, target: RunningServer, partial: Partial<LoadJob> & Pick<LoadJob, 'mode' | 'seed'>): LoadJob {
+function job(
+  opts: BenchOptions,
+  target: RunningServer,
+  partial: Partial<LoadJob> & Pick<LoadJob, 'mode' | 'seed'>,
+): LoadJob {
   const script = target.target.kind === 'spawn';
   return {
     target: target.target,
@@ -58,11 +62,19 @@ export interface AgainstServer {
   build: { root: string; nodeFlags: readonly string[] };
 }
 
-export async function startServers(opts: BenchOptions, dataDir: string, dbFile: string, profileDir: string | undefined, against?: AgainstServer): Promise<RunningServer[]> {
+export async function startServers(
+  opts: BenchOptions,
+  dataDir: string,
+  dbFile: string,
+  profileDir: string | undefined,
+  against?: AgainstServer,
+): Promise<RunningServer[]> {
   const servers: RunningServer[] = [];
   const prof = { env: BENCH_ENV, ...(profileDir && { cpuProfDir: profileDir }) };
   // Its copy of the database is taken now, before any server has the file open.
-  const deadChannels = opts.servers.includes('callfilter-dead-channels') ? deadChannelsStarter(dbFile, prof) : undefined;
+  const deadChannels = opts.servers.includes('callfilter-dead-channels')
+    ? deadChannelsStarter(dbFile, prof)
+    : undefined;
   const starters: Record<ServerChoice, () => Promise<RunningServer>> = {
     floor: startFloor,
     callfilter: () => startCallfilter({ name: OURS, dataDir, ...prof }),
@@ -74,7 +86,10 @@ export async function startServers(opts: BenchOptions, dataDir: string, dbFile: 
   for (const choice of opts.servers) {
     servers.push(await starters[choice]());
     // Right after ours, so the two builds' slices follow each other in every round.
-    if (choice === 'callfilter' && against) servers.push(await startCallfilter({ name: against.name, dataDir: against.dataDir, build: against.build, ...prof }));
+    if (choice === 'callfilter' && against)
+      servers.push(
+        await startCallfilter({ name: against.name, dataDir: against.dataDir, build: against.build, ...prof }),
+      );
   }
   return servers;
 }
@@ -101,7 +116,17 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
     // at c=500 and 1000/s it spawns hundreds of processes and runs into its timeouts.
     const light = load.mode === 'closed' && load.concurrency <= 50;
     const runs = servers
-      .map((s, k) => ({ s, k, slices: [] as LoadResult[], sliceCpu: [] as number[], serverCpuMs: 0 as number | undefined, busyMs: 0, coreMs: 0, stealTicks: 0, ticks: 0 }))
+      .map((s, k) => ({
+        s,
+        k,
+        slices: [] as LoadResult[],
+        sliceCpu: [] as number[],
+        serverCpuMs: 0 as number | undefined,
+        busyMs: 0,
+        coreMs: 0,
+        stealTicks: 0,
+        ticks: 0,
+      }))
       .filter(({ s }) => light || !(s.name === WARN || (opts.quick && s.kind === 'agi-script')));
     const sliceMs = Math.max(1, Math.round(load.durationMs / opts.rounds));
     for (let round = 0; round < opts.rounds; round++) {
@@ -110,13 +135,19 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
         await sleep(PAUSE_BETWEEN_SLICES_MS);
         const machine0 = cpuTimes();
         const cpu0 = s.pid === undefined ? undefined : cpuMs(s.pid);
-        const result = await runLoad(job(opts, s, { ...load, durationMs: sliceMs, seed: opts.seed * 100_000 + i * 1_000 + round * 10 + run.k }));
+        const result = await runLoad(
+          job(opts, s, { ...load, durationMs: sliceMs, seed: opts.seed * 100_000 + i * 1_000 + round * 10 + run.k }),
+        );
         const cpu1 = s.pid === undefined ? undefined : cpuMs(s.pid);
         const machine1 = cpuTimes();
         run.slices.push(result);
         const sliceCalls = result.calls + result.errors;
-        if (cpu0 !== undefined && cpu1 !== undefined && sliceCalls > 0) run.sliceCpu.push(((cpu1 - cpu0) * 1000) / sliceCalls);
-        run.serverCpuMs = cpu0 !== undefined && cpu1 !== undefined && run.serverCpuMs !== undefined ? run.serverCpuMs + cpu1 - cpu0 : undefined;
+        if (cpu0 !== undefined && cpu1 !== undefined && sliceCalls > 0)
+          run.sliceCpu.push(((cpu1 - cpu0) * 1000) / sliceCalls);
+        run.serverCpuMs =
+          cpu0 !== undefined && cpu1 !== undefined && run.serverCpuMs !== undefined
+            ? run.serverCpuMs + cpu1 - cpu0
+            : undefined;
         if (machine0 && machine1 && machine1.total > machine0.total) {
           // /proc/stat counts 10 ms ticks summed over all cores.
           run.busyMs += (machine1.total - machine0.total - (machine1.idle - machine0.idle)) * 10;
@@ -129,18 +160,33 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
     for (const run of runs) {
       const { s } = run;
       const result = mergeResults(run.slices);
-      const row: LoadRow = { server: s.name, kind: s.kind, load: name, mode: load.mode, concurrency: load.concurrency, rate: load.rate, result };
-      row.slices = run.slices.map((r, i) => ({ callsPerSec: r.callsPerSec, p99: r.latency.p99, ...(run.sliceCpu[i] !== undefined && { serverCpuUsPerCall: run.sliceCpu[i] }) }));
+      const row: LoadRow = {
+        server: s.name,
+        kind: s.kind,
+        load: name,
+        mode: load.mode,
+        concurrency: load.concurrency,
+        rate: load.rate,
+        result,
+      };
+      row.slices = run.slices.map((r, i) => ({
+        callsPerSec: r.callsPerSec,
+        p99: r.latency.p99,
+        ...(run.sliceCpu[i] !== undefined && { serverCpuUsPerCall: run.sliceCpu[i] }),
+      }));
       const calls = result.calls + result.errors;
-      if (run.serverCpuMs !== undefined && s.pid !== undefined && calls > 0) row.serverCpuUsPerCall = (run.serverCpuMs * 1000) / calls;
+      if (run.serverCpuMs !== undefined && s.pid !== undefined && calls > 0)
+        row.serverCpuUsPerCall = (run.serverCpuMs * 1000) / calls;
       if (calls > 0) row.clientCpuUsPerCall = (result.clientCpuMs * 1000) / calls;
       if (run.coreMs > 0) {
         row.otherCpuPct = Math.max(0, (100 * (run.busyMs - (run.serverCpuMs ?? 0) - result.clientCpuMs)) / run.coreMs);
         row.stealPct = (100 * run.stealTicks) / run.ticks;
       }
       rows.push(row);
-      log(`  ${s.name.padEnd(24)} ${name.padEnd(7)} ${result.callsPerSec.toFixed(0).padStart(6)} calls/s  p99 ${result.latency.p99.toFixed(2)} ms` +
-        `${result.errors ? `  ${result.errors} errors: ${result.errorSamples[0]}` : ''}${result.dropped ? `  ${result.dropped} dropped` : ''}`);
+      log(
+        `  ${s.name.padEnd(24)} ${name.padEnd(7)} ${result.callsPerSec.toFixed(0).padStart(6)} calls/s  p99 ${result.latency.p99.toFixed(2)} ms` +
+          `${result.errors ? `  ${result.errors} errors: ${result.errorSamples[0]}` : ''}${result.dropped ? `  ${result.dropped} dropped` : ''}`,
+      );
     }
   }
   for (const s of servers) {
@@ -171,15 +217,28 @@ export async function rssTrend(opts: BenchOptions, dataDir: string, log: Log): P
     const calls = [0];
     const rss = [rssMB(pid) ?? NaN];
     const parts = [rssPartsMB(pid)];
-    log(`RSS trend: ${opts.trendCalls.toLocaleString('en')} calls at c=50 through a fresh ${OURS}, sampled every ${opts.trendEvery.toLocaleString('en')}`);
+    log(
+      `RSS trend: ${opts.trendCalls.toLocaleString('en')} calls at c=50 through a fresh ${OURS}, sampled every ${opts.trendEvery.toLocaleString('en')}`,
+    );
     const started = performance.now();
-    const result = await runLoad(job(opts, server, { mode: 'closed', concurrency: 50, maxCalls: opts.trendCalls, progressEvery: opts.trendEvery, seed: opts.seed * 1000 + 500 }), (completed) => {
-      calls.push(completed);
-      rss.push(rssMB(pid) ?? NaN);
-      const p = rssPartsMB(pid);
-      parts.push(p);
-      log(`  ${completed.toLocaleString('en').padStart(9)} calls  RSS ${(rss.at(-1) as number).toFixed(1)} MB${p ? ` (anon ${p.anon.toFixed(1)}, file ${p.file.toFixed(1)}, shmem ${p.shmem.toFixed(1)})` : ''}`);
-    });
+    const result = await runLoad(
+      job(opts, server, {
+        mode: 'closed',
+        concurrency: 50,
+        maxCalls: opts.trendCalls,
+        progressEvery: opts.trendEvery,
+        seed: opts.seed * 1000 + 500,
+      }),
+      (completed) => {
+        calls.push(completed);
+        rss.push(rssMB(pid) ?? NaN);
+        const p = rssPartsMB(pid);
+        parts.push(p);
+        log(
+          `  ${completed.toLocaleString('en').padStart(9)} calls  RSS ${(rss.at(-1) as number).toFixed(1)} MB${p ? ` (anon ${p.anon.toFixed(1)}, file ${p.file.toFixed(1)}, shmem ${p.shmem.toFixed(1)})` : ''}`,
+        );
+      },
+    );
     const elapsed = (performance.now() - started) / 1000;
     const from = calls.findIndex((c) => c >= 0.4 * opts.trendCalls);
     const s = slope(calls.slice(from), rss.slice(from));

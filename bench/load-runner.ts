@@ -14,7 +14,9 @@ export function runLoad(job: LoadJob, onProgress?: (completed: number) => void):
   // Without the orchestrator's flags (--expose-gc): the client is an ordinary Node process. BENCH_CLIENT_PROF=<dir>
   // profiles the client itself (is it the bottleneck?).
   const execArgv = cpuProfArgs(process.env.BENCH_CLIENT_PROF);
-  const child = track(fork(join(ROOT, 'dist/bench/load-client.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const child = track(
+    fork(join(ROOT, 'dist/bench/load-client.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
   return new Promise<LoadResult>((resolve, reject) => {
     let settled = false;
     child.on('message', (message: ClientMessage) => {
@@ -33,7 +35,8 @@ export function runLoad(job: LoadJob, onProgress?: (completed: number) => void):
     child.send(job);
   }).finally(async () => {
     // The client exits by itself after its result (and writes its profile then); stop() is for the failures.
-    if (child.exitCode === null && child.signalCode === null) await Promise.race([once(child, 'exit'), sleep(CLIENT_EXIT_GRACE_MS)]);
+    if (child.exitCode === null && child.signalCode === null)
+      await Promise.race([once(child, 'exit'), sleep(CLIENT_EXIT_GRACE_MS)]);
     await stop(child);
   });
 }

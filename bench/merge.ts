@@ -4,7 +4,7 @@
  * in /proc/stat — lands on every server instead of on whichever row it happened to meet. The slices' calls are
  * pooled: percentiles over every call's latency, calls/s over the summed time.
  */
-import { MAX_ERROR_SAMPLES, type LoadResult } from './load-protocol.js';
+import { type LoadResult, MAX_ERROR_SAMPLES } from './load-protocol.js';
 import { summarize } from './stats.js';
 
 export function mergeResults(parts: readonly LoadResult[]): LoadResult {
@@ -14,7 +14,8 @@ export function mergeResults(parts: readonly LoadResult[]): LoadResult {
   const calls = sum((r) => r.calls);
   const elapsedMs = sum((r) => r.elapsedMs);
   const reasons: Record<string, number> = {};
-  for (const r of parts) for (const [reason, n] of Object.entries(r.reasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
+  for (const r of parts)
+    for (const [reason, n] of Object.entries(r.reasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
   const merged: LoadResult = {
     calls,
     errors: sum((r) => r.errors),

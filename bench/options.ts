@@ -2,10 +2,23 @@
  * What a run measures and for how long: flags (`npm run bench -- --quick --duration=5000`) or the same names as
  * BENCH_* environment variables (BENCH_QUICK=1, BENCH_DURATION=5000). Flags win.
  */
-import { FULL_SIZE, type DatasetSize } from './dataset.js';
+import { type DatasetSize, FULL_SIZE } from './dataset.js';
 
-export type ServerChoice = 'callfilter' | 'callfilter-dead-channels' | 'callfilter-warn' | 'floor' | 'ding-dong' | 'agi-script';
-export const ALL_SERVERS: readonly ServerChoice[] = ['floor', 'callfilter', 'callfilter-dead-channels', 'callfilter-warn', 'ding-dong', 'agi-script'];
+export type ServerChoice =
+  | 'callfilter'
+  | 'callfilter-dead-channels'
+  | 'callfilter-warn'
+  | 'floor'
+  | 'ding-dong'
+  | 'agi-script';
+export const ALL_SERVERS: readonly ServerChoice[] = [
+  'floor',
+  'callfilter',
+  'callfilter-dead-channels',
+  'callfilter-warn',
+  'ding-dong',
+  'agi-script',
+];
 export type Part = 'load' | 'decision' | 'trend' | 'import';
 
 export interface BenchOptions {
@@ -71,7 +84,10 @@ function int(argv: string[], name: string, fallback: number): number {
 }
 
 function list(argv: string[], name: string): string[] | undefined {
-  return raw(argv, name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw(argv, name)
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** `--against REF` or `--against=REF`. */
@@ -79,7 +95,8 @@ function againstRef(argv: string[]): string | undefined {
   const i = argv.indexOf('--against');
   if (i >= 0) {
     const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) throw new Error('--against needs a git ref (a commit, branch or tag)');
+    if (next === undefined || next.startsWith('--'))
+      throw new Error('--against needs a git ref (a commit, branch or tag)');
     return next;
   }
   const v = raw(argv, 'against');
@@ -93,7 +110,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   const quick = /^(1|true|yes)$/i.test(raw(argv, 'quick') ?? '');
   const servers = (list(argv, 'servers') ?? [...ALL_SERVERS]) as ServerChoice[];
-  for (const s of servers) if (!ALL_SERVERS.includes(s)) throw new Error(`--servers: unknown server ${JSON.stringify(s)}`);
+  for (const s of servers)
+    if (!ALL_SERVERS.includes(s)) throw new Error(`--servers: unknown server ${JSON.stringify(s)}`);
   const skip = new Set((list(argv, 'skip') ?? []) as Part[]);
   const trendCalls = int(argv, 'trend-calls', quick ? 10_000 : 200_000);
   return {

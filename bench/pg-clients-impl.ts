@@ -16,10 +16,28 @@ export interface Impl {
   close(): Promise<void>;
 }
 
-export const ENTRY_COLUMNS = 'id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at';
+export const ENTRY_COLUMNS =
+  'id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at';
 export const CALL_COLUMNS = [
-  'id', 'at', 'caller_raw', 'caller_name_raw', 'caller', 'caller_kind', 'presentation', 'did', 'country', 'action',
-  'reason', 'cause', 'label', 'entry_id', 'list_id', 'profile', 'unique_id', 'channel', 'latency_us',
+  'id',
+  'at',
+  'caller_raw',
+  'caller_name_raw',
+  'caller',
+  'caller_kind',
+  'presentation',
+  'did',
+  'country',
+  'action',
+  'reason',
+  'cause',
+  'label',
+  'entry_id',
+  'list_id',
+  'profile',
+  'unique_id',
+  'channel',
+  'latency_us',
 ] as const;
 export type CallRow = Record<(typeof CALL_COLUMNS)[number], string | number | null>;
 
@@ -70,7 +88,8 @@ export function setupSqlite(db: BetterSqlite3.Database): void {
   db.exec(ENTRIES_TABLE.replace('ID_TYPE', 'integer'));
   const insert = db.prepare('INSERT INTO entries (number, kind, label, created_at, updated_at) VALUES (?, ?, ?, 0, 0)');
   db.transaction(() => {
-    for (let g = 0; g < 100_000; g++) insert.run(`+49301${String(g).padStart(6, '0')}`, g % 10 === 0 ? 'allow' : 'block', `entry ${g}`);
+    for (let g = 0; g < 100_000; g++)
+      insert.run(`+49301${String(g).padStart(6, '0')}`, g % 10 === 0 ? 'allow' : 'block', `entry ${g}`);
   })();
 }
 
@@ -80,7 +99,8 @@ const INSERT = `INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES (${CALL_CO
 
 function batchSql(rows: number): string {
   const tuples: string[] = [];
-  for (let r = 0; r < rows; r++) tuples.push(`(${CALL_COLUMNS.map((_, i) => `$${r * CALL_COLUMNS.length + i + 1}`).join(', ')})`);
+  for (let r = 0; r < rows; r++)
+    tuples.push(`(${CALL_COLUMNS.map((_, i) => `$${r * CALL_COLUMNS.length + i + 1}`).join(', ')})`);
   return `INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
 }
 
@@ -89,7 +109,6 @@ function values(row: CallRow): (string | number | null)[] {
 }
 
 // The candidates are optional: typed loosely here, on purpose (their types are not installed with the project).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 async function load(name: string): Promise<any> {
   try {
     const mod = await import(name);
@@ -114,7 +133,8 @@ export async function pgPlain(url: string): Promise<Impl> {
     byId: async (id) => (await client.query(BY_ID, [id])).rows[0],
     byNumber: async (keys, number) => (await client.query(BY_NUMBER, [...keys, number])).rows,
     insert: async (row) => void (await client.query(INSERT, values(row))),
-    insertBatch: async (rows) => void (await client.query(rows.length === 1000 ? batch : batchSql(rows.length), rows.flatMap(values))),
+    insertBatch: async (rows) =>
+      void (await client.query(rows.length === 1000 ? batch : batchSql(rows.length), rows.flatMap(values))),
     close: () => client.end(),
   };
 }
@@ -126,9 +146,11 @@ export async function pgPrepared(url: string): Promise<Impl> {
   return {
     name: 'pg (named prepared)',
     byId: async (id) => (await client.query({ name: 'by-id', text: BY_ID, values: [id] })).rows[0],
-    byNumber: async (keys, number) => (await client.query({ name: 'by-number', text: BY_NUMBER, values: [...keys, number] })).rows,
+    byNumber: async (keys, number) =>
+      (await client.query({ name: 'by-number', text: BY_NUMBER, values: [...keys, number] })).rows,
     insert: async (row) => void (await client.query({ name: 'insert-call', text: INSERT, values: values(row) })),
-    insertBatch: async (rows) => void (await client.query({ name: 'insert-1000', text: batch, values: rows.flatMap(values) })),
+    insertBatch: async (rows) =>
+      void (await client.query({ name: 'insert-1000', text: batch, values: rows.flatMap(values) })),
     close: () => client.end(),
   };
 }
@@ -139,7 +161,9 @@ export async function postgresJs(url: string): Promise<Impl> {
   return {
     name: 'postgres (postgres.js)',
     byId: async (id) =>
-      (await sql`SELECT id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at FROM entries WHERE id = ${id}`)[0],
+      (
+        await sql`SELECT id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at FROM entries WHERE id = ${id}`
+      )[0],
     byNumber: async (keys, number) =>
       await sql`SELECT id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at FROM entries WHERE number IN ${sql(keys)} AND (is_prefix = 1 OR number = ${number}) ORDER BY is_prefix, length(number) DESC, kind, id`,
     insert: async (row) => void (await sql`INSERT INTO calls ${sql(row, ...CALL_COLUMNS)}`),
@@ -180,7 +204,11 @@ export async function kyselyPg(url: string): Promise<Impl> {
 export async function kyselySqlite(sqlite: BetterSqlite3.Database): Promise<Impl> {
   const { Kysely, SqliteDialect } = await load('kysely');
   // Kysely closes the database it was given on destroy(): hand it a proxy whose close() does nothing.
-  const db = new Kysely({ dialect: new SqliteDialect({ database: new Proxy(sqlite, { get: (t, p) => (p === 'close' ? () => {} : Reflect.get(t, p, t)) }) }) });
+  const db = new Kysely({
+    dialect: new SqliteDialect({
+      database: new Proxy(sqlite, { get: (t, p) => (p === 'close' ? () => {} : Reflect.get(t, p, t)) }),
+    }),
+  });
   return kyselyQueries(db, 'kysely over better-sqlite3');
 }
 

@@ -15,11 +15,24 @@
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster.js';
+import {
+  type CallRow,
+  callRow,
+  type Impl,
+  kyselyPg,
+  kyselySqlite,
+  PG_SETUP_SQL,
+  pgPlain,
+  pgPrepared,
+  postgresJs,
+  setupSqlite,
+  sqliteDirect,
+} from './pg-clients-impl.js';
 import { summarize } from './stats.js';
-import { callRow, PG_SETUP_SQL, setupSqlite, type CallRow, type Impl } from './pg-clients-impl.js';
-import { kyselyPg, kyselySqlite, pgPlain, pgPrepared, postgresJs, sqliteDirect } from './pg-clients-impl.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, n: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, n: { type: 'string', default: '1000' } },
+});
 const ROUNDS = Number(values.rounds);
 const N = Number(values.n);
 /** Batches of 1,000 rows are ~1,000 times the work of one operation: fewer of them. */
@@ -88,7 +101,9 @@ async function measure(impls: Impl[]): Promise<Map<string, Map<Op, Samples>>> {
 }
 
 function print(title: string, results: Map<string, Map<Op, Samples>>): void {
-  console.log(`\n${title}   (µs: latency p50 / p99, this process's CPU per operation; batch1000 = one INSERT of 1,000 rows)`);
+  console.log(
+    `\n${title}   (µs: latency p50 / p99, this process's CPU per operation; batch1000 = one INSERT of 1,000 rows)`,
+  );
   console.log(`${'client'.padEnd(28)}${OPS.map((op) => op.padStart(COLUMN)).join('')}`);
   for (const [name, ops] of results) {
     const cells = OPS.map((op) => {
@@ -109,7 +124,9 @@ function fmt(us: number): string {
 
 const cluster = await startPostgresCluster({ settings: { max_connections: '20' } });
 try {
-  console.log(`PostgreSQL harness up in ${cluster.startMs.toFixed(0)} ms (${JSON.stringify(cluster.startParts)}); rounds ${ROUNDS}, n ${N}`);
+  console.log(
+    `PostgreSQL harness up in ${cluster.startMs.toFixed(0)} ms (${JSON.stringify(cluster.startParts)}); rounds ${ROUNDS}, n ${N}`,
+  );
   await cluster.psql(PG_SETUP_SQL);
   const url = cluster.url();
   const pgImpls = [await pgPlain(url), await pgPrepared(url), await postgresJs(url), await kyselyPg(url)];

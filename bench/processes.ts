@@ -2,7 +2,7 @@
  * Child processes of the benchmark: started through here so every one is killed at the end — also on an error,
  * SIGINT or SIGTERM — and measured through /proc.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -84,7 +84,8 @@ export function freePort(): Promise<number> {
 export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (exited(child)) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before listening on ${port}`);
+    if (exited(child))
+      throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before listening on ${port}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect({ port, host: '127.0.0.1' });
       socket.once('connect', () => {

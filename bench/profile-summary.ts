@@ -36,11 +36,23 @@ const PARTS: [string, RegExp][] = [
   ['numbers (our code)', /^dist\/src\/numbers\//],
   ['libphonenumber-js', /^libphonenumber-js\//],
   ['AGI library (asterisk-agi)', /^dist\/(session|env|line-reader|reply|server|command-line|errors|logger)\.js$/],
-  ['logging (pino, its synchronous writes)', /^(pino|sonic-boom|thread-stream|fast-redact|quick-format-unescaped|@pinojs)\/|^writeString$/],
+  [
+    'logging (pino, its synchronous writes)',
+    /^(pino|sonic-boom|thread-stream|fast-redact|quick-format-unescaped|@pinojs)\/|^writeString$/,
+  ],
   ['metrics (prom-client)', /^(prom-client|tdigest|bintrees)\//],
-  ['admin API (fastify & co)', /^(fastify|@fastify|avvio|find-my-way|ajv|fast-json-stringify|light-my-request|pino-std-serializers)/],
-  ['sockets, streams, events (node core + native writes)', /^node:(net|events|internal\/(streams|stream_base_commons|net|socketaddress|blocklist|process\/task_queues|timers|buffer|encoding))|^(writeUtf8String|writeBuffer|writev|close|shutdown|decodeUTF8|decode|onconnection|runMicrotasks|getpeername)$|^node:(buffer|timers)$/],
-  ['module loading (startup)', /^node:internal\/(modules|bootstrap)|^(compileSourceTextModule|wrapSafe|readFileUtf8|openFileHandle)$/],
+  [
+    'admin API (fastify & co)',
+    /^(fastify|@fastify|avvio|find-my-way|ajv|fast-json-stringify|light-my-request|pino-std-serializers)/,
+  ],
+  [
+    'sockets, streams, events (node core + native writes)',
+    /^node:(net|events|internal\/(streams|stream_base_commons|net|socketaddress|blocklist|process\/task_queues|timers|buffer|encoding))|^(writeUtf8String|writeBuffer|writev|close|shutdown|decodeUTF8|decode|onconnection|runMicrotasks|getpeername)$|^node:(buffer|timers)$/,
+  ],
+  [
+    'module loading (startup)',
+    /^node:internal\/(modules|bootstrap)|^(compileSourceTextModule|wrapSafe|readFileUtf8|openFileHandle)$/,
+  ],
   ['(program)', /^\(program\)$/],
 ];
 
@@ -91,13 +103,23 @@ export function summarizeProfile(file: string, top = 25, skipMs = 0): ProfileSum
     totalMs: total / 1000,
     skippedMs: skipMs,
     parts: [...parts.entries()].sort((a, b) => b[1] - a[1]).map(([part, us]) => ({ part, selfPct: pct(us) })),
-    functions: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => ({ name: e.name, where: e.where, selfPct: pct(e.us) })),
-    files: [...files.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([file, us]) => ({ file, selfPct: pct(us) })),
+    functions: [...fns.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((e) => ({ name: e.name, where: e.where, selfPct: pct(e.us) })),
+    files: [...files.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([file, us]) => ({ file, selfPct: pct(us) })),
   };
 }
 
 export function formatProfile(s: ProfileSummary): string {
-  const lines = [`total ${s.totalMs.toFixed(0)} ms sampled${s.skippedMs ? ` (first ${s.skippedMs} ms left out)` : ''}`, '', 'self time by part:'];
+  const lines = [
+    `total ${s.totalMs.toFixed(0)} ms sampled${s.skippedMs ? ` (first ${s.skippedMs} ms left out)` : ''}`,
+    '',
+    'self time by part:',
+  ];
   for (const p of s.parts) lines.push(`  ${p.selfPct.toFixed(1).padStart(5)} %  ${p.part}`);
   lines.push('', 'self time by function:');
   for (const fn of s.functions) lines.push(`  ${fn.selfPct.toFixed(1).padStart(5)} %  ${fn.name}  ${fn.where}`);

@@ -61,7 +61,20 @@ export const DECISION_P99_LIMIT_US = 100;
 const f = (n: number | undefined, digits = 2): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
 
 export function formatTable(rows: LoadRow[]): string {
-  const head = ['server', 'load', 'calls/s', 'p50 ms', 'p95 ms', 'p99 ms', 'RSS start→end MB', 'server CPU µs/call', 'client CPU µs/call', 'other CPU %', 'errors', 'dropped'];
+  const head = [
+    'server',
+    'load',
+    'calls/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'RSS start→end MB',
+    'server CPU µs/call',
+    'client CPU µs/call',
+    'other CPU %',
+    'errors',
+    'dropped',
+  ];
   const body = rows.map((r) => [
     r.server,
     r.load,
@@ -77,7 +90,8 @@ export function formatTable(rows: LoadRow[]): string {
     String(r.result.dropped),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -102,10 +116,19 @@ export function checkTargets(t: TargetInputs): TargetCheck[] {
   const out: TargetCheck[] = [];
   const ours = (load: string) => row(t.rows, 'callfilter', load, t.ours);
   const floor = (load: string) => row(t.rows, 'floor', load);
-  const versus = (target: string, a: LoadRow | undefined, b: LoadRow | undefined, check: (a: LoadRow, b: LoadRow) => [boolean, string]) => {
+  const versus = (
+    target: string,
+    a: LoadRow | undefined,
+    b: LoadRow | undefined,
+    check: (a: LoadRow, b: LoadRow) => [boolean, string],
+  ) => {
     if (!a || !b) return out.push({ target, pass: null, detail: 'not measured' });
     const [pass, detail] = check(a, b);
-    return out.push({ target, pass: pass && a.result.errors === 0, detail: a.result.errors ? `${detail}; ${a.result.errors} errors` : detail });
+    return out.push({
+      target,
+      pass: pass && a.result.errors === 0,
+      detail: a.result.errors ? `${detail}; ${a.result.errors} errors` : detail,
+    });
   };
 
   const c1 = `c=1`;
@@ -115,11 +138,17 @@ export function checkTargets(t: TargetInputs): TargetCheck[] {
   });
   versus(`p99 at ${t.openLoad} ≤ floor + 2 ms`, ours(t.openLoad), floor(t.openLoad), (a, b) => {
     const d = a.result.latency.p99 - b.result.latency.p99;
-    return [d <= 2 && a.result.dropped === 0, `${f(a.result.latency.p99)} ms vs floor ${f(b.result.latency.p99)} ms (+${f(d)} ms)${a.result.dropped ? `, ${a.result.dropped} dropped` : ''}`];
+    return [
+      d <= 2 && a.result.dropped === 0,
+      `${f(a.result.latency.p99)} ms vs floor ${f(b.result.latency.p99)} ms (+${f(d)} ms)${a.result.dropped ? `, ${a.result.dropped} dropped` : ''}`,
+    ];
   });
   versus('throughput at c=50 ≥ 60 % of floor', ours('c=50'), floor('c=50'), (a, b) => {
     const ratio = a.result.callsPerSec / b.result.callsPerSec;
-    return [ratio >= 0.6, `${f(a.result.callsPerSec, 0)} vs floor ${f(b.result.callsPerSec, 0)} calls/s (${f(ratio * 100, 0)} %)`];
+    return [
+      ratio >= 0.6,
+      `${f(a.result.callsPerSec, 0)} vs floor ${f(b.result.callsPerSec, 0)} calls/s (${f(ratio * 100, 0)} %)`,
+    ];
   });
   for (const peer of ['ding-dong', 'agi-script'] as const) {
     for (const load of [...t.concurrency.map((c) => `c=${c}`), t.openLoad]) {
@@ -128,20 +157,29 @@ export function checkTargets(t: TargetInputs): TargetCheck[] {
       versus(`ahead of ${b?.server ?? peer} at ${load}`, a, b, (x, y) => {
         const open = x.mode === 'open';
         // Open loop: both are offered the same rate, so "more throughput" means serving at least as much of it.
-        const faster = open ? x.result.callsPerSec >= y.result.callsPerSec * 0.99 && x.result.dropped <= y.result.dropped : x.result.callsPerSec > y.result.callsPerSec;
+        const faster = open
+          ? x.result.callsPerSec >= y.result.callsPerSec * 0.99 && x.result.dropped <= y.result.dropped
+          : x.result.callsPerSec > y.result.callsPerSec;
         const lower = x.result.latency.p99 < y.result.latency.p99;
         return [
           faster && lower,
           `${f(x.result.callsPerSec, 0)} vs ${f(y.result.callsPerSec, 0)} calls/s, p99 ${f(x.result.latency.p99)} vs ${f(y.result.latency.p99)} ms` +
-            (y.result.errors || y.result.dropped ? ` (peer: ${y.result.errors} errors, ${y.result.dropped} dropped)` : ''),
+            (y.result.errors || y.result.dropped
+              ? ` (peer: ${y.result.errors} errors, ${y.result.dropped} dropped)`
+              : ''),
         ];
       });
     }
   }
   if (t.decision) {
     const p99 = t.decision.total.p99;
-    out.push({ target: `in-process decision p99 ≤ ${DECISION_P99_LIMIT_US} µs`, pass: p99 <= DECISION_P99_LIMIT_US, detail: `p50 ${f(t.decision.total.p50, 1)} µs, p99 ${f(p99, 1)} µs over ${t.decision.calls} calls` });
-  } else out.push({ target: `in-process decision p99 ≤ ${DECISION_P99_LIMIT_US} µs`, pass: null, detail: 'not measured' });
+    out.push({
+      target: `in-process decision p99 ≤ ${DECISION_P99_LIMIT_US} µs`,
+      pass: p99 <= DECISION_P99_LIMIT_US,
+      detail: `p50 ${f(t.decision.total.p50, 1)} µs, p99 ${f(p99, 1)} µs over ${t.decision.calls} calls`,
+    });
+  } else
+    out.push({ target: `in-process decision p99 ≤ ${DECISION_P99_LIMIT_US} µs`, pass: null, detail: 'not measured' });
   if (t.trend) {
     const full = t.trend.calls.at(-1) ?? 0;
     const enough = full >= t.trendCallsTarget;
@@ -165,10 +203,17 @@ export function checkTargets(t: TargetInputs): TargetCheck[] {
       pass: full ? ok : null,
       detail: `${i.rows.toLocaleString('en')} rows in ${f(i.seconds, 1)} s (${f(i.rowsPerSec, 0)} rows/s), peak ${f(i.peakRssMB, 0)} MB${i.exitCode ? `, exit ${i.exitCode}` : ''}${full ? '' : ' — fewer rows than the target'}`,
     });
-  } else out.push({ target: `CSV import ≤ ${IMPORT_LIMIT_S} s, ≤ ${IMPORT_RSS_LIMIT_MB} MB`, pass: null, detail: 'not measured' });
+  } else
+    out.push({
+      target: `CSV import ≤ ${IMPORT_LIMIT_S} s, ≤ ${IMPORT_RSS_LIMIT_MB} MB`,
+      pass: null,
+      detail: 'not measured',
+    });
   return out;
 }
 
 export function formatTargets(checks: TargetCheck[]): string {
-  return checks.map((c) => `${c.pass === null ? ' n/a' : c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.detail}`).join('\n');
+  return checks
+    .map((c) => `${c.pass === null ? ' n/a' : c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.detail}`)
+    .join('\n');
 }

@@ -9,21 +9,21 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { SERVICE_NODE_FLAGS } from '../src/node-flags.js';
 import { compareRows, formatAb } from './ab-report.js';
 import { buildRef, importFromRef, type RefBuild } from './against.js';
 import { copyToTempDataDir, ensureDatabase } from './build-db.js';
 import { formatDeadChannels } from './dead-channels.js';
-import { measureDecision, type DecisionResult } from './decision.js';
-import { measureImport, type ImportResult } from './import-bench.js';
-import { loadRows, OURS, PRODUCTION_LOG_LEVEL, rssTrend, startServers, type AgainstServer } from './load-rows.js';
+import { type DecisionResult, measureDecision } from './decision.js';
+import { type ImportResult, measureImport } from './import-bench.js';
+import { type AgainstServer, loadRows, OURS, PRODUCTION_LOG_LEVEL, rssTrend, startServers } from './load-rows.js';
+import { cpuShare, cpuTimes, formatNoise, type Noise, probeNoise } from './noise.js';
 import { parseOptions } from './options.js';
-import { cpuShare, cpuTimes, formatNoise, probeNoise, type Noise } from './noise.js';
 import { installCleanup, removeNow, stopAll } from './processes.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { checkTargets, formatTable, formatTargets, type LoadRow, type TrendResult } from './report.js';
 import { PYTHON, ROOT } from './servers.js';
-import { SERVICE_NODE_FLAGS } from '../src/node-flags.js';
-import { summarize, type Summary } from './stats.js';
+import { type Summary, summarize } from './stats.js';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -31,7 +31,10 @@ const log = (line: string): void => void process.stdout.write(`${line}\n`);
 function loggedLatency(dbFile: string, afterId: number): Summary | undefined {
   const db = new BetterSqlite3(dbFile, { readonly: true });
   try {
-    const values = db.prepare('SELECT latency_us FROM calls WHERE id > ? AND explanation IS NOT NULL AND latency_us IS NOT NULL').pluck().all(afterId) as number[];
+    const values = db
+      .prepare('SELECT latency_us FROM calls WHERE id > ? AND explanation IS NOT NULL AND latency_us IS NOT NULL')
+      .pluck()
+      .all(afterId) as number[];
     return values.length ? summarize(values) : undefined;
   } finally {
     db.close();
@@ -72,19 +75,47 @@ function machine() {
 }
 
 /** The other build of an A/B run: built, its own database copy (its schema may differ from ours), its Node flags. */
-async function prepareAgainst(ref: string, resultsDir: string, opts: ReturnType<typeof parseOptions>): Promise<{ build: RefBuild; server: AgainstServer }> {
+async function prepareAgainst(
+  ref: string,
+  resultsDir: string,
+  opts: ReturnType<typeof parseOptions>,
+): Promise<{ build: RefBuild; server: AgainstServer }> {
   log(`A/B: building ${ref}`);
   const build = buildRef(ref, log);
-  const flags = await importFromRef<{ SERVICE_NODE_FLAGS?: readonly string[] }>(build, 'dist/src/node-flags.js').catch(() => ({ SERVICE_NODE_FLAGS: undefined }));
-  const theirDb = await (await importFromRef<typeof import('./build-db.js')>(build, 'dist/bench/build-db.js')).ensureDatabase(resultsDir, opts.size, log);
+  const flags = await importFromRef<{ SERVICE_NODE_FLAGS?: readonly string[] }>(build, 'dist/src/node-flags.js').catch(
+    () => ({ SERVICE_NODE_FLAGS: undefined }),
+  );
+  const theirDb = await (
+    await importFromRef<typeof import('./build-db.js')>(build, 'dist/bench/build-db.js')
+  ).ensureDatabase(resultsDir, opts.size, log);
   const copy = copyToTempDataDir(theirDb.cached);
-  return { build, server: { name: build.name, dataDir: copy.dataDir, build: { root: build.root, nodeFlags: flags.SERVICE_NODE_FLAGS ?? SERVICE_NODE_FLAGS } } };
+  return {
+    build,
+    server: {
+      name: build.name,
+      dataDir: copy.dataDir,
+      build: { root: build.root, nodeFlags: flags.SERVICE_NODE_FLAGS ?? SERVICE_NODE_FLAGS },
+    },
+  };
 }
 
 /** Two halves' summaries as one (their mean): the builds' decision loops take turns, half the calls at a time. */
 function meanOfHalves(a: DecisionResult, b: DecisionResult): DecisionResult {
-  const mean = (x: Summary, y: Summary): Summary => ({ n: x.n + y.n, mean: (x.mean + y.mean) / 2, p50: (x.p50 + y.p50) / 2, p95: (x.p95 + y.p95) / 2, p99: (x.p99 + y.p99) / 2, max: Math.max(x.max, y.max) });
-  return { calls: a.calls + b.calls, total: mean(a.total, b.total), evaluate: mean(a.evaluate, b.evaluate), insert: mean(a.insert, b.insert), p99ByCategory: a.p99ByCategory };
+  const mean = (x: Summary, y: Summary): Summary => ({
+    n: x.n + y.n,
+    mean: (x.mean + y.mean) / 2,
+    p50: (x.p50 + y.p50) / 2,
+    p95: (x.p95 + y.p95) / 2,
+    p99: (x.p99 + y.p99) / 2,
+    max: Math.max(x.max, y.max),
+  });
+  return {
+    calls: a.calls + b.calls,
+    total: mean(a.total, b.total),
+    evaluate: mean(a.evaluate, b.evaluate),
+    insert: mean(a.insert, b.insert),
+    p99ByCategory: a.p99ByCategory,
+  };
 }
 
 async function main(): Promise<void> {
@@ -96,18 +127,24 @@ async function main(): Promise<void> {
   const profileDir = opts.cpuProf ? join(resultsDir, `profiles-${stamp}`) : undefined;
   let dataDir: string | undefined;
   installCleanup();
-  log(`callfilter bench ${opts.quick ? '(quick) ' : ''}— ${os.cpus().length} cores, node ${process.version}; our service at log level ${PRODUCTION_LOG_LEVEL} (the production default)`);
+  log(
+    `callfilter bench ${opts.quick ? '(quick) ' : ''}— ${os.cpus().length} cores, node ${process.version}; our service at log level ${PRODUCTION_LOG_LEVEL} (the production default)`,
+  );
 
   const machineAtStart = cpuTimes();
   const noise: Record<string, Noise> = {};
   const probe = (when: string) => {
     noise[when] = probeNoise();
-    log(`machine ${when}: ${formatNoise(noise[when] as Noise)}${(noise[when] as Noise).load1 > 1 ? '  ← other work is running: expect noisy tails' : ''}`);
+    log(
+      `machine ${when}: ${formatNoise(noise[when] as Noise)}${(noise[when] as Noise).load1 > 1 ? '  ← other work is running: expect noisy tails' : ''}`,
+    );
   };
   try {
     probe('at start');
     const db = await ensureDatabase(resultsDir, opts.size, log);
-    log(`database: ${db.fromCache ? 'cached' : 'built'} ${db.cached} (${(db.bytes / 1e6).toFixed(0)} MB, schema ${db.schemaVersion})`);
+    log(
+      `database: ${db.fromCache ? 'cached' : 'built'} ${db.cached} (${(db.bytes / 1e6).toFixed(0)} MB, schema ${db.schemaVersion})`,
+    );
     const copy = copyToTempDataDir(db.cached);
     dataDir = copy.dataDir;
     const against = opts.against === undefined ? undefined : await prepareAgainst(opts.against, resultsDir, opts);
@@ -115,7 +152,9 @@ async function main(): Promise<void> {
     let decision: DecisionResult | undefined;
     let theirDecision: DecisionResult | undefined;
     if (!opts.skip.has('decision')) {
-      log(`in-process decision: ${opts.decisionCalls.toLocaleString('en')} calls of screenCall() (classify, look up, decide, log the row)`);
+      log(
+        `in-process decision: ${opts.decisionCalls.toLocaleString('en')} calls of screenCall() (classify, look up, decide, log the row)`,
+      );
       const measure = { warmup: Math.min(5_000, Math.ceil(opts.decisionCalls / 5)), seed: opts.seed * 1000 + 700 };
       if (against) {
         // Half the calls each, taking turns (ours, theirs, ours, theirs), so a slow spell falls on both.
@@ -124,14 +163,22 @@ async function main(): Promise<void> {
         const a1 = await measureDecision(copy.dataDir, { ...measure, calls: half });
         const b1 = await theirs.measureDecision(against.server.dataDir, { ...measure, calls: half });
         const a2 = await measureDecision(copy.dataDir, { ...measure, calls: half, seed: measure.seed + 1 });
-        const b2 = await theirs.measureDecision(against.server.dataDir, { ...measure, calls: half, seed: measure.seed + 1 });
+        const b2 = await theirs.measureDecision(against.server.dataDir, {
+          ...measure,
+          calls: half,
+          seed: measure.seed + 1,
+        });
         decision = meanOfHalves(a1, a2);
         theirDecision = meanOfHalves(b1, b2);
-        log(`  ${against.build.name}: p50 ${theirDecision.total.p50.toFixed(1)} µs, p99 ${theirDecision.total.p99.toFixed(1)} µs`);
+        log(
+          `  ${against.build.name}: p50 ${theirDecision.total.p50.toFixed(1)} µs, p99 ${theirDecision.total.p99.toFixed(1)} µs`,
+        );
       } else {
         decision = await measureDecision(copy.dataDir, { ...measure, calls: opts.decisionCalls });
       }
-      log(`  p50 ${decision.total.p50.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs (evaluate p99 ${decision.evaluate.p99.toFixed(1)}, insert p99 ${decision.insert.p99.toFixed(1)})`);
+      log(
+        `  p50 ${decision.total.p50.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs (evaluate p99 ${decision.evaluate.p99.toFixed(1)}, insert p99 ${decision.insert.p99.toFixed(1)})`,
+      );
     }
 
     let rows: LoadRow[] = [];
@@ -175,16 +222,41 @@ async function main(): Promise<void> {
     const dead = formatDeadChannels(rows, OURS);
     if (dead) log(`\n${dead}`);
     log('');
-    if (decision) log(`in-process decision (evaluate + log write, ${decision.calls} calls): p50 ${decision.total.p50.toFixed(1)} µs, p95 ${decision.total.p95.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs; evaluate alone p99 ${decision.evaluate.p99.toFixed(1)} µs, insert alone p99 ${decision.insert.p99.toFixed(1)} µs`);
-    if (logged) log(`decision time our service logged under load (latency_us, evaluate only): p50 ${logged.p50} µs, p99 ${logged.p99} µs over ${logged.n} calls`);
-    if (trend) log(`RSS trend: ${trend.rssMB.map((r, i) => `${(trend.calls[i] as number) / 1000}k:${r.toFixed(0)}`).join(' ')} MB; slope ${trend.slopeMBPer100k.toFixed(2)} MB/100k calls`);
-    if (imported) log(`import: ${imported.rows.toLocaleString('en')} rows in ${imported.seconds.toFixed(1)} s, peak RSS ${imported.peakRssMB?.toFixed(0)} MB (${imported.method})`);
+    if (decision)
+      log(
+        `in-process decision (evaluate + log write, ${decision.calls} calls): p50 ${decision.total.p50.toFixed(1)} µs, p95 ${decision.total.p95.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs; evaluate alone p99 ${decision.evaluate.p99.toFixed(1)} µs, insert alone p99 ${decision.insert.p99.toFixed(1)} µs`,
+      );
+    if (logged)
+      log(
+        `decision time our service logged under load (latency_us, evaluate only): p50 ${logged.p50} µs, p99 ${logged.p99} µs over ${logged.n} calls`,
+      );
+    if (trend)
+      log(
+        `RSS trend: ${trend.rssMB.map((r, i) => `${(trend.calls[i] as number) / 1000}k:${r.toFixed(0)}`).join(' ')} MB; slope ${trend.slopeMBPer100k.toFixed(2)} MB/100k calls`,
+      );
+    if (imported)
+      log(
+        `import: ${imported.rows.toLocaleString('en')} rows in ${imported.seconds.toFixed(1)} s, peak RSS ${imported.peakRssMB?.toFixed(0)} MB (${imported.method})`,
+      );
     const whole = cpuShare(machineAtStart, cpuTimes());
-    log(`machine during the run: ${whole ? `${whole.busyPct.toFixed(0)} % busy, steal ${whole.stealPct.toFixed(1)} %` : 'n/a'}; ${Object.entries(noise).map(([k, n]) => `${k}: ${formatNoise(n)}`).join('; ')}`);
+    log(
+      `machine during the run: ${whole ? `${whole.busyPct.toFixed(0)} % busy, steal ${whole.stealPct.toFixed(1)} %` : 'n/a'}; ${Object.entries(
+        noise,
+      )
+        .map(([k, n]) => `${k}: ${formatNoise(n)}`)
+        .join('; ')}`,
+    );
     const ab = against ? compareRows(rows, OURS, against.build.name) : undefined;
     if (against && ab) {
       log('');
-      log(formatAb(ab, OURS, against.build.name, decision && theirDecision ? { ours: decision, theirs: theirDecision } : undefined));
+      log(
+        formatAb(
+          ab,
+          OURS,
+          against.build.name,
+          decision && theirDecision ? { ours: decision, theirs: theirDecision } : undefined,
+        ),
+      );
     }
     log('');
     log('targets:');
@@ -214,14 +286,30 @@ async function main(): Promise<void> {
           machine: { ...machine(), noise, run: whole },
           options: { ...opts, skip: [...opts.skip] },
           logLevel: { ours: PRODUCTION_LOG_LEVEL, productionDefault: PRODUCTION_LOG_LEVEL },
-          database: { file: db.cached, fromCache: db.fromCache, buildMs: db.buildMs, bytes: db.bytes, size: db.size, schemaVersion: db.schemaVersion, copyBytes: statSync(copy.dbFile).size },
+          database: {
+            file: db.cached,
+            fromCache: db.fromCache,
+            buildMs: db.buildMs,
+            bytes: db.bytes,
+            size: db.size,
+            schemaVersion: db.schemaVersion,
+            copyBytes: statSync(copy.dbFile).size,
+          },
           rows,
           decision,
           loggedDecisionUs: logged,
           trend,
           import: imported,
           targets,
-          ...(against && { against: { ref: against.build.ref, commit: against.build.commit, name: against.build.name, decision: theirDecision, comparison: ab } }),
+          ...(against && {
+            against: {
+              ref: against.build.ref,
+              commit: against.build.commit,
+              name: against.build.name,
+              decision: theirDecision,
+              comparison: ab,
+            },
+          }),
           profiles,
         },
         null,

@@ -36,7 +36,13 @@ export function serviceEnv(dataDir: string, extra: Record<string, string> = {}):
   };
 }
 
-async function listening(name: string, kind: ServerKind, child: ChildProcess, port: number, closeLog?: () => void): Promise<RunningServer> {
+async function listening(
+  name: string,
+  kind: ServerKind,
+  child: ChildProcess,
+  port: number,
+  closeLog?: () => void,
+): Promise<RunningServer> {
   try {
     await waitForPort(port, child);
   } catch (err) {
@@ -78,7 +84,9 @@ export interface CallfilterOptions {
  * Our service, as in production: `node <SERVICE_NODE_FLAGS> dist/src/server.js` (or another build's, `build`), its log
  * (stdout, stderr) going to a file.
  */
-export async function startCallfilter(options: CallfilterOptions): Promise<RunningServer & { logFile: string; httpPort: number; http: string }> {
+export async function startCallfilter(
+  options: CallfilterOptions,
+): Promise<RunningServer & { logFile: string; httpPort: number; http: string }> {
   const port = await freePort();
   const httpPort = await freePort();
   const logFile = join(options.dataDir, `${options.name.replace(/\W+/g, '-')}.log`);
@@ -94,24 +102,35 @@ export async function startCallfilter(options: CallfilterOptions): Promise<Runni
   });
   const root = options.build?.root ?? ROOT;
   const flags = options.build?.nodeFlags ?? SERVICE_NODE_FLAGS;
-  const child = start(process.execPath, [...cpuProfArgs(options.cpuProfDir), ...flags, join(root, 'dist/src/server.js')], { cwd: root, env, stdio: ['ignore', fd, fd] });
+  const child = start(
+    process.execPath,
+    [...cpuProfArgs(options.cpuProfDir), ...flags, join(root, 'dist/src/server.js')],
+    { cwd: root, env, stdio: ['ignore', fd, fd] },
+  );
   const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
   return { ...server, logFile, httpPort, http: `http://127.0.0.1:${httpPort}` };
 }
 
 export async function startFloor(): Promise<RunningServer> {
   const port = await freePort();
-  const child = start(process.execPath, [join(ROOT, 'dist/bench/floor.js'), String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = start(process.execPath, [join(ROOT, 'dist/bench/floor.js'), String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return listening('floor', 'floor', child, port);
 }
 
 /** Peer A; with `cpuProfDir` it writes a V8 CPU profile there too, to compare where each spends its time. */
 export async function startDingDong(dbFile: string, cpuProfDir?: string): Promise<RunningServer> {
   const port = await freePort();
-  const child = start(process.execPath, [...cpuProfArgs(cpuProfDir), join(ROOT, 'dist/bench/peers/ding-dong-peer.js'), String(port), dbFile], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = start(
+    process.execPath,
+    [...cpuProfArgs(cpuProfDir), join(ROOT, 'dist/bench/peers/ding-dong-peer.js'), String(port), dbFile],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   return listening('peer A ding-dong', 'ding-dong', child, port);
 }
 

@@ -49,7 +49,18 @@ const MAX_IN_FLIGHT = 200;
 const CALL_TIMEOUT_MS = 10_000;
 
 function emptySample(): LoadSample {
-  return { started: 0, decided: 0, failOpens: 0, undecided: 0, skipped: 0, latenciesMs: [], abusive: 0, api: 0, apiUnexpected: 0, apiLimited: 0 };
+  return {
+    started: 0,
+    decided: 0,
+    failOpens: 0,
+    undecided: 0,
+    skipped: 0,
+    latenciesMs: [],
+    abusive: 0,
+    api: 0,
+    apiUnexpected: 0,
+    apiLimited: 0,
+  };
 }
 
 /** Runs `fn` `perSecond` times a second, on schedule (catching up after a late timer), until stop(). */
@@ -93,7 +104,10 @@ export function startLoad(target: LoadTarget) {
     if (r < 0.75) return num(pick(target.numbers.contacts));
     if (r < 0.85) return num(pick(target.numbers.blocked));
     if (r < 0.93) return num(pick(target.numbers.spam));
-    if (r < 0.97) return random() < 0.5 ? { callerid: 'anonymous', callingpres: '0' } : { callerid: '+4930555000', callingpres: '32' };
+    if (r < 0.97)
+      return random() < 0.5
+        ? { callerid: 'anonymous', callingpres: '0' }
+        : { callerid: '+4930555000', callingpres: '32' };
     return num(`+44207${String(Math.floor(random() * 9_999_999)).padStart(7, '0')}`);
   }
 
@@ -106,7 +120,10 @@ export function startLoad(target: LoadTarget) {
     sample.started++;
     const t0 = performance.now();
     void track(
-      fakeCall({ port: target.agiPort }, { script: 'screen', args: ['+4930999000'], env: caller(), timeoutMs: CALL_TIMEOUT_MS }).then((r) => {
+      fakeCall(
+        { port: target.agiPort },
+        { script: 'screen', args: ['+4930999000'], env: caller(), timeoutMs: CALL_TIMEOUT_MS },
+      ).then((r) => {
         inFlight--;
         const action = r.variables.CALLFILTER_ACTION;
         if (action === undefined) sample.undecided++;
@@ -133,7 +150,8 @@ export function startLoad(target: LoadTarget) {
     );
   }
 
-  const halfEnv = 'agi_network: yes\nagi_network_script: screen\nagi_request: agi://127.0.0.1/screen\nagi_callerid: +4930';
+  const halfEnv =
+    'agi_network: yes\nagi_network_script: screen\nagi_request: agi://127.0.0.1/screen\nagi_callerid: +4930';
   const garbage = () => {
     const b = Buffer.alloc(1 + Math.floor(random() * 300));
     for (let i = 0; i < b.length; i++) b[i] = Math.floor(random() * 256);
@@ -177,12 +195,20 @@ export function startLoad(target: LoadTarget) {
     sample.api++;
     return new Promise((resolve) => {
       const url = new URL('/api/v1/entries', target.httpUrl);
-      const req = http.get(url, { localAddress: '127.0.0.2', headers: { authorization: `Bearer guess-${Math.floor(random() * 1e9)}-abcdefghijklmnop` }, timeout: 10_000 }, (res) => {
-        if (res.statusCode === 429) sample.apiLimited++;
-        else if (res.statusCode !== 401) sample.apiUnexpected++;
-        res.resume();
-        res.once('end', () => resolve());
-      });
+      const req = http.get(
+        url,
+        {
+          localAddress: '127.0.0.2',
+          headers: { authorization: `Bearer guess-${Math.floor(random() * 1e9)}-abcdefghijklmnop` },
+          timeout: 10_000,
+        },
+        (res) => {
+          if (res.statusCode === 429) sample.apiLimited++;
+          else if (res.statusCode !== 401) sample.apiUnexpected++;
+          res.resume();
+          res.once('end', () => resolve());
+        },
+      );
       req.once('error', () => {
         sample.apiUnexpected++;
         resolve();
@@ -206,7 +232,11 @@ export function startLoad(target: LoadTarget) {
         return guess();
       default: {
         const number = `+4940${String(1_000_000 + Math.floor(random() * 8_999_999))}`;
-        const made = (await api('/api/v1/entries', { method: 'POST', body: { number, kind: 'block' }, expect: [201, 409] })) as { id?: number } | undefined;
+        const made = (await api('/api/v1/entries', {
+          method: 'POST',
+          body: { number, kind: 'block' },
+          expect: [201, 409],
+        })) as { id?: number } | undefined;
         if (made?.id !== undefined) await api(`/api/v1/entries/${made.id}`, { method: 'DELETE', expect: [204, 200] });
         return undefined;
       }

@@ -19,7 +19,10 @@ export async function seedDatabase(file: string): Promise<SoakNumbers> {
     store.entries.bulkInsert(blocked.map((number) => ({ number, kind: 'block' as const, label: 'soak block' })));
     const list = store.lists.create({ name: 'PhoneBlock', threshold: 4 });
     const spam = Array.from({ length: SPAM }, (_, i) => `+4989${String(10_000_000 + i)}`);
-    await store.lists.replaceEntries(list.id, spam.map((number) => ({ number, score: 10, label: 'advertising' })));
+    await store.lists.replaceEntries(
+      list.id,
+      spam.map((number) => ({ number, score: 10, label: 'advertising' })),
+    );
     return { contacts, blocked: blocked.slice(0, 500), spam: spam.filter((_, i) => i % 100 === 0) };
   } finally {
     store.db.close();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLoad } from './soak-load.js';
 import { seedDatabase } from './soak-seed.js';
-import { formatDetail, formatRow, HEADER, trends, type SoakSample } from './soak-trend.js';
+import { formatDetail, formatRow, HEADER, type SoakSample, trends } from './soak-trend.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ENTRY = join(ROOT, 'dist', 'src', 'server.js');
@@ -42,7 +42,13 @@ if (!(minutes > 0) || !(rate > 0) || !(intervalS > 0) || !(warmup >= 0)) {
 function procStatus(pid: number): { rssMB: number; anonMB: number; fileMB: number; shmemMB: number; fds: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const mb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024;
-  return { rssMB: mb('VmRSS'), anonMB: mb('RssAnon'), fileMB: mb('RssFile'), shmemMB: mb('RssShmem'), fds: readdirSync(`/proc/${pid}/fd`).length };
+  return {
+    rssMB: mb('VmRSS'),
+    anonMB: mb('RssAnon'),
+    fileMB: mb('RssFile'),
+    shmemMB: mb('RssShmem'),
+    fds: readdirSync(`/proc/${pid}/fd`).length,
+  };
 }
 
 function fileMB(...files: string[]): number {
@@ -66,7 +72,15 @@ async function main(): Promise<number> {
   const preload = new URL('./soak-gc-preload.js', import.meta.url).href;
   const child = spawn(process.execPath, ['--expose-gc', '--import', preload, ENTRY], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, CALLFILTER_DATA_DIR: dataDir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0', CALLFILTER_ADMIN_TOKEN: token, CALLFILTER_AGI_ALLOW: '127.0.0.1', CALLFILTER_HOME_AREA_CODE: '30' },
+    env: {
+      PATH: process.env.PATH,
+      CALLFILTER_DATA_DIR: dataDir,
+      CALLFILTER_AGI_PORT: '0',
+      CALLFILTER_HTTP_PORT: '0',
+      CALLFILTER_ADMIN_TOKEN: token,
+      CALLFILTER_AGI_ALLOW: '127.0.0.1',
+      CALLFILTER_HOME_AREA_CODE: '30',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { CallLogSpool } from '../src/cluster/spool.js';
 import { summarize } from './stats.js';
 
-const { values } = parseArgs({ options: { dir: { type: 'string', default: 'data' }, rows: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: { dir: { type: 'string', default: 'data' }, rows: { type: 'string', default: '2000' } },
+});
 const rows = Number(values.rows);
 mkdirSync(values.dir, { recursive: true });
 const dir = mkdtempSync(join(values.dir, 'spool-bench-'));
@@ -51,7 +53,9 @@ try {
   const fmt = (n: number): string => n.toFixed(1);
   for (const fsync of [false, true]) {
     const { us, cpuUsPerRow } = measure(fsync);
-    console.log(`${fsync ? 'write + fsync' : 'write only  '}  rows ${us.n}  µs/append p50 ${fmt(us.p50)}  p99 ${fmt(us.p99)}  max ${fmt(us.max)}  mean ${fmt(us.mean)}  CPU µs/row ${fmt(cpuUsPerRow)}`);
+    console.log(
+      `${fsync ? 'write + fsync' : 'write only  '}  rows ${us.n}  µs/append p50 ${fmt(us.p50)}  p99 ${fmt(us.p99)}  max ${fmt(us.max)}  mean ${fmt(us.mean)}  CPU µs/row ${fmt(cpuUsPerRow)}`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

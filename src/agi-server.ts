@@ -1,4 +1,4 @@
-import { AgiError, AgiHangupError, AgiServer, type AgiRejectReason, type AgiSessionOptions } from 'asterisk-agi';
+import { AgiError, AgiHangupError, type AgiRejectReason, AgiServer, type AgiSessionOptions } from 'asterisk-agi';
 import type { AppContext } from './context.js';
 import { createKeyCheck } from './net/agi-key.js';
 import { createAllowList } from './net/allow-list.js';
@@ -34,7 +34,9 @@ export function createAgiServer(ctx: AppContext, options: AgiServerOverrides = {
   server.route('screen', createScreenHandler(ctx, handlerOptions));
   // Counted for /metrics (allow, max-connections, max-per-address, closing, unauthorized); the server itself logs
   // them (a bounded number of lines per kind, agi/src/log-limit.ts).
-  server.on('rejected', (event: { reason: AgiRejectReason }) => ctx.faults.inc('agiRejected', { reason: event.reason }));
+  server.on('rejected', (event: { reason: AgiRejectReason }) =>
+    ctx.faults.inc('agiRejected', { reason: event.reason }),
+  );
   server.on('sessionError', (err: unknown) => {
     // A peer that hung up early is normal; a protocol violation, a silent peer or a failing handler is not.
     if (err instanceof AgiHangupError) return;

@@ -3,9 +3,9 @@ import { applySettings, checkSettings, parseStored, resolveSettings, type Settin
 import { FaultCounters } from './faults.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Profile } from './policy/types.js';
-import { guardDatabaseFile, type FileGuard } from './store/file-guard.js';
-import { openStore, type Store } from './store/index.js';
 import { createLiveCheck, type LiveCheck } from './sources/phoneblock/live.js';
+import { type FileGuard, guardDatabaseFile } from './store/file-guard.js';
+import { openStore, type Store } from './store/index.js';
 
 /** Everything a handler needs, built once from validated config and passed explicitly: no singletons. */
 export interface AppContext {
@@ -115,7 +115,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       if (raw === applied || raw === refused) return;
       try {
         const s = reloadSettings();
-        settingsLog.info({ country: s.CALLFILTER_HOME_COUNTRY.value, areaCode: s.CALLFILTER_HOME_AREA_CODE.value }, 'applied the settings stored in the database');
+        settingsLog.info(
+          { country: s.CALLFILTER_HOME_COUNTRY.value, areaCode: s.CALLFILTER_HOME_AREA_CODE.value },
+          'applied the settings stored in the database',
+        );
       } catch (err) {
         // The settings in force stay; a bad stored value is reported once, not every few seconds.
         settingsLog.error({ err }, 'the settings stored in the database cannot be used; the ones in force stay');
@@ -142,6 +145,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       store.db.close();
     },
   };
-  if (config.phoneblock.live) ctx.phoneblockLive = createLiveCheck({ ctx, ...(overrides.fetch && { fetch: overrides.fetch }) });
+  if (config.phoneblock.live)
+    ctx.phoneblockLive = createLiveCheck({ ctx, ...(overrides.fetch && { fetch: overrides.fetch }) });
   return ctx;
 }

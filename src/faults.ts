@@ -3,8 +3,9 @@
  * refused, and what happened to the database file. Plain numbers and an 'inc' event — no prom-client here, so the
  * screening path and the store do not depend on the admin API; src/api/metrics.ts turns them into /metrics.
  */
-import type { AgiRejectReason } from 'asterisk-agi';
+
 import { EventEmitter } from 'node:events';
+import type { AgiRejectReason } from 'asterisk-agi';
 import { DeadlineError } from './screen/fail-open.js';
 import { StoreError } from './store/errors.js';
 
@@ -65,15 +66,42 @@ export class FaultCounters extends EventEmitter {
  * How a call can fail on its way: the decision deadline, a StoreError code the call path can meet (reads and the
  * call-log write), or `error` (a bug). The admin API's own codes (unique, not-found…) never reach a call.
  */
-export const CALL_PATH_FAULTS = ['deadline', 'busy', 'readonly', 'full', 'io', 'corrupt', 'cantopen', 'closed', 'schema', 'unknown', 'error'] as const;
+export const CALL_PATH_FAULTS = [
+  'deadline',
+  'busy',
+  'readonly',
+  'full',
+  'io',
+  'corrupt',
+  'cantopen',
+  'closed',
+  'schema',
+  'unknown',
+  'error',
+] as const;
 
 /** The AGI session errors counted under `errors{source="agi"}` (AgiHangupError is a caller hanging up, not one). */
-export const AGI_ERROR_KINDS = ['AgiTimeoutError', 'AgiProtocolError', 'AgiUnknownCommandError', 'AgiDeadChannelError', 'AgiUsageError', 'AgiError', 'handler'] as const;
+export const AGI_ERROR_KINDS = [
+  'AgiTimeoutError',
+  'AgiProtocolError',
+  'AgiUnknownCommandError',
+  'AgiDeadChannelError',
+  'AgiUsageError',
+  'AgiError',
+  'handler',
+] as const;
 
 /** The AgiServer's reasons to close a connection unanswered (agi/src/server.ts AgiRejectReason). */
-export const AGI_REJECT_REASONS = ['allow', 'max-connections', 'max-per-address', 'unauthorized', 'closing'] as const satisfies readonly AgiRejectReason[];
+export const AGI_REJECT_REASONS = [
+  'allow',
+  'max-connections',
+  'max-per-address',
+  'unauthorized',
+  'closing',
+] as const satisfies readonly AgiRejectReason[];
 /** Fails to compile when the library gains a reason this list does not name (its counter would not start at 0). */
-const everyRejectReason: Exclude<AgiRejectReason, (typeof AGI_REJECT_REASONS)[number]> extends never ? true : never = true;
+const everyRejectReason: Exclude<AgiRejectReason, (typeof AGI_REJECT_REASONS)[number]> extends never ? true : never =
+  true;
 void everyRejectReason;
 
 /**
@@ -82,7 +110,10 @@ void everyRejectReason;
  */
 export const INITIAL_FAULT_LABELS: { [C in Exclude<FaultCounter, 'dbFile'>]: FaultLabels[C][] } = {
   failOpens: CALL_PATH_FAULTS.map((why) => ({ why })),
-  errors: [...CALL_PATH_FAULTS.map((kind) => ({ source: 'screen' as const, kind })), ...AGI_ERROR_KINDS.map((kind) => ({ source: 'agi' as const, kind }))],
+  errors: [
+    ...CALL_PATH_FAULTS.map((kind) => ({ source: 'screen' as const, kind })),
+    ...AGI_ERROR_KINDS.map((kind) => ({ source: 'agi' as const, kind })),
+  ],
   agiRejected: AGI_REJECT_REASONS.map((reason) => ({ reason })),
 };
 

@@ -69,7 +69,15 @@ export function printAfterLog(text: string): void {
 }
 
 const CENSOR = '[redacted]';
-const REDACTED_PATHS = ['token', 'credentials', 'password', 'secret', 'headers.authorization', 'req.headers.authorization', 'req.headers.cookie'];
+const REDACTED_PATHS = [
+  'token',
+  'credentials',
+  'password',
+  'secret',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
 /** A secret one level down in any field: pino then looks into every field of every line (~1 µs, ~2 KB of garbage). */
 const REDACTED_NESTED = ['*.token', '*.credentials', '*.password', '*.secret'];
 

@@ -3,14 +3,14 @@
  * SIGTERM/SIGINT. Everything else is importable without a port (STYLE.md rule 1).
  */
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from './config/config.js';
-import { ConfigError } from './config/env.js';
-import { setupHint } from './config/settings.js';
-import { createContext } from './context.js';
 import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
+import { type Config, loadConfig } from './config/config.js';
+import { ConfigError } from './config/env.js';
+import { setupHint } from './config/settings.js';
+import { createContext } from './context.js';
 import { createServiceJobs } from './jobs/service-jobs.js';
 import { createLogger, printAfterLog } from './logger.js';
 import { registerNotifyMetrics } from './notify/metrics.js';
@@ -55,10 +55,22 @@ export async function main(): Promise<void> {
   // The long-running service checkpoints the WAL in a worker thread: no call's log write pays for a checkpoint.
   const ctx = createContext(config, { logger, walCheckpointer: true });
   // New ones are created private (store/file-modes.ts); older or hand-made ones are left alone but named.
-  for (const { path, mode } of wideFileModes([config.dataDir, config.dbFile, `${config.dbFile}-wal`, `${config.dbFile}-shm`])) {
-    logger.warn({ path, mode }, 'others may read this data folder or file (it holds the call log and the contacts); make it private: chmod go= <path>');
+  for (const { path, mode } of wideFileModes([
+    config.dataDir,
+    config.dbFile,
+    `${config.dbFile}-wal`,
+    `${config.dbFile}-shm`,
+  ])) {
+    logger.warn(
+      { path, mode },
+      'others may read this data folder or file (it holds the call log and the contacts); make it private: chmod go= <path>',
+    );
   }
-  const metrics = createMetrics({ faults: ctx.faults, processMetrics: true, ...(ctx.phoneblockLive && { live: ctx.phoneblockLive }) });
+  const metrics = createMetrics({
+    faults: ctx.faults,
+    processMetrics: true,
+    ...(ctx.phoneblockLive && { live: ctx.phoneblockLive }),
+  });
   // Source syncs, the outbox and the call log's retention: started once the service listens, closed first at shutdown.
   const jobs = createServiceJobs(ctx);
   registerSourceMetrics(metrics.registry, ctx.store);
@@ -76,7 +88,14 @@ export async function main(): Promise<void> {
   });
   metrics.attach(agi);
   let agiListening = false;
-  const app = buildApp(ctx, { agiListening: () => agiListening, metrics, token: tokenSource(adminToken, httpLog), events, jobs, ...(jobs.notify.voicemail && { voicemail: jobs.notify.voicemail }) });
+  const app = buildApp(ctx, {
+    agiListening: () => agiListening,
+    metrics,
+    token: tokenSource(adminToken, httpLog),
+    events,
+    jobs,
+    ...(jobs.notify.voicemail && { voicemail: jobs.notify.voicemail }),
+  });
 
   let address: AddressInfo;
   let http: AddressInfo;
@@ -87,7 +106,9 @@ export async function main(): Promise<void> {
       await app.listen({ port: config.http.port, host: config.http.host });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new Error(`admin API port ${config.http.host}:${config.http.port} is already in use; set CALLFILTER_HTTP_PORT`);
+        throw new Error(
+          `admin API port ${config.http.host}:${config.http.port} is already in use; set CALLFILTER_HTTP_PORT`,
+        );
       }
       throw err;
     }
@@ -97,19 +118,29 @@ export async function main(): Promise<void> {
     await app.close();
     ctx.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`FastAGI port ${config.agi.host}:${config.agi.port} is already in use (another callfilter, or FreePBX's own FastAGI server?); set CALLFILTER_AGI_PORT`);
+      throw new Error(
+        `FastAGI port ${config.agi.host}:${config.agi.port} is already in use (another callfilter, or FreePBX's own FastAGI server?); set CALLFILTER_AGI_PORT`,
+      );
     }
     throw err;
   }
-  await jobs.start().catch((err: unknown) => logger.error({ err }, 'could not start the source syncs; screening goes on without them'));
+  await jobs
+    .start()
+    .catch((err: unknown) => logger.error({ err }, 'could not start the source syncs; screening goes on without them'));
   const url = httpUrl(http);
-  logger.info({ agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile }, 'callfilter is screening calls');
+  logger.info(
+    { agi: `agi://${address.address}:${address.port}/screen`, http: url, db: config.dbFile },
+    'callfilter is screening calls',
+  );
   // npm start never waits for input: what is missing is said here, and asked for by `callfilter setup` and the page.
   const hint = setupHint(ctx.settings(), url);
   if (hint !== undefined) logger.warn(hint);
   if (adminToken.source === 'generated' && !process.stdout.isTTY) {
     // Docker and journald keep stdout as a log, and logs are kept and shipped: say where the token is, never what.
-    logger.info({ file: adminToken.file, http: url }, 'generated the admin token and stored it in its file; "callfilter token" prints it');
+    logger.info(
+      { file: adminToken.file, http: url },
+      'generated the admin token and stored it in its file; "callfilter token" prints it',
+    );
   } else if (adminToken.source === 'generated') {
     // Once, at the start that created it, to the person at the terminal, and never through the logger.
     printAfterLog(

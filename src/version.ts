@@ -11,7 +11,9 @@ export function productVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const file = [join(here, '..', 'package.json'), join(here, '..', '..', 'package.json')].find((f) => existsSync(f));
   try {
-    cached = file ? String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? '0.0.0') : '0.0.0';
+    cached = file
+      ? String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? '0.0.0')
+      : '0.0.0';
   } catch {
     cached = '0.0.0';
   }

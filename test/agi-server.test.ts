@@ -52,7 +52,13 @@ describe('CALLFILTER_AGI_SECRET', () => {
     const right = await svc.call('+4930123456', { script: `screen?key=${SECRET}` });
     expect(right.variables).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
 
-    for (const script of ['screen?key=3f9c2a7e5b1d4068a9e3', 'screen?key=', 'screen', `screen?key=${SECRET}x`, `screen?KEY=${SECRET}`]) {
+    for (const script of [
+      'screen?key=3f9c2a7e5b1d4068a9e3',
+      'screen?key=',
+      'screen',
+      `screen?key=${SECRET}x`,
+      `screen?KEY=${SECRET}`,
+    ]) {
       const wrong = await svc.call('+4930123457', { script });
       // No variable at all: Asterisk finds CALLFILTER_ACTION empty and connects the call (fail-open).
       expect(wrong, script).toMatchObject({ closedByServer: true, commands: [], variables: {} });
@@ -67,7 +73,10 @@ describe('CALLFILTER_AGI_SECRET', () => {
   it('ignores any key when no secret is set', async () => {
     const svc = await startService();
     for (const [i, script] of ['screen?key=anything-at-all', 'screen?key=', 'screen'].entries()) {
-      expect((await svc.call(`+493012345${i}`, { script })).variables, script).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
+      expect((await svc.call(`+493012345${i}`, { script })).variables, script).toMatchObject({
+        CALLFILTER_ACTION: 'voicemail',
+        CALLFILTER_REASON: 'unknown',
+      });
     }
     expect(svc.ctx.faults.get('agiRejected')).toBe(0);
   });

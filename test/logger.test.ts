@@ -17,7 +17,11 @@ function child(body: string) {
   let out = '';
   proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
-  const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; n?: number });
+  const lines = () =>
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string; n?: number });
   return { proc, exited, lines };
 }
 
@@ -96,12 +100,25 @@ describe('redaction', () => {
     const { Writable } = await import('node:stream');
     const { callPathLogger, createLogger } = await import('../src/logger.js');
     const out: string[] = [];
-    const root = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, cb) => (out.push(chunk.toString()), cb()) }));
+    const root = createLogger(
+      'info',
+      new Writable({ write: (chunk: Buffer, _enc, cb) => (out.push(chunk.toString()), cb()) }),
+    );
     const secret = { token: 'abc', headers: { authorization: 'Bearer abc' }, nested: { token: 'abc' } };
     callPathLogger(root, { subsystem: 'screen' }).info(secret, 'call');
     root.child({ subsystem: 'http' }).info(secret, 'request');
     const [call, request] = out.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(call).toMatchObject({ subsystem: 'screen', token: '[redacted]', headers: { authorization: '[redacted]' }, nested: { token: 'abc' } });
-    expect(request).toMatchObject({ subsystem: 'http', token: '[redacted]', headers: { authorization: '[redacted]' }, nested: { token: '[redacted]' } });
+    expect(call).toMatchObject({
+      subsystem: 'screen',
+      token: '[redacted]',
+      headers: { authorization: '[redacted]' },
+      nested: { token: 'abc' },
+    });
+    expect(request).toMatchObject({
+      subsystem: 'http',
+      token: '[redacted]',
+      headers: { authorization: '[redacted]' },
+      nested: { token: '[redacted]' },
+    });
   });
 });

@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { tempDir } from './helpers/service.js';
-import { startChild, startServer, ENTRY } from './reliability/processes.js';
+import { ENTRY, startChild, startServer } from './reliability/processes.js';
 
 /** pino's JSON lines on stdout. */
-const logLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string });
+const logLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; msg: string });
 
 describe('the service on a data folder without home area code', () => {
   it('starts, and logs what to run and where to click', async () => {
@@ -40,14 +44,16 @@ describe('the service on a data folder without home area code', () => {
 });
 
 describe('settings outside the environment, checked before anything listens', () => {
-  it('a stored value that cannot be used: exit 78, naming it as the database\'s', async () => {
+  it("a stored value that cannot be used: exit 78, naming it as the database's", async () => {
     const dir = tempDir();
     const store = openStore(join(dir, 'callfilter.db'));
     store.settings.set({ CALLFILTER_HOME_COUNTRY: 'XX' });
     store.db.close();
     const proc = startChild([ENTRY], { CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
     expect((await proc.exited).code).toBe(78);
-    expect(proc.stderr()).toBe('callfilter: CALLFILTER_HOME_COUNTRY (database): "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)\n');
+    expect(proc.stderr()).toBe(
+      'callfilter: CALLFILTER_HOME_COUNTRY (database): "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)\n',
+    );
     expect(proc.stdout()).not.toContain('callfilter is screening calls');
   });
 
@@ -55,11 +61,16 @@ describe('settings outside the environment, checked before anything listens', ()
     [{ homeCountry: 'XX' }, 'homeCountry: "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)'],
     [{ homeAreaCode: '170' }, 'homeAreaCode: "170" is not an area code in DE'],
     [{ trunks: [{ context: '', format: 'national' }] }, 'trunks[0].context: "" is empty: the rule would never apply'],
-  ])('the config file\'s %j: exit 78, naming the file and the key', async (content, message) => {
+  ])("the config file's %j: exit 78, naming the file and the key", async (content, message) => {
     const dir = tempDir();
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(content));
-    const proc = startChild([ENTRY], { CALLFILTER_DATA_DIR: dir, CALLFILTER_CONFIG: file, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
+    const proc = startChild([ENTRY], {
+      CALLFILTER_DATA_DIR: dir,
+      CALLFILTER_CONFIG: file,
+      CALLFILTER_AGI_PORT: '0',
+      CALLFILTER_HTTP_PORT: '0',
+    });
     expect((await proc.exited).code).toBe(78);
     expect(proc.stderr()).toBe(`callfilter: CALLFILTER_CONFIG (${file}): ${message}\n`);
   });

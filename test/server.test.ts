@@ -12,7 +12,11 @@ const ENTRY = join(ROOT, 'dist/src/server.js');
 /** The compiled process entry, as `npm start` runs it (npm test builds first). */
 function startProcess(env: Record<string, string>) {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ENTRY], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -34,11 +38,14 @@ function startProcess(env: Record<string, string>) {
 
 /** stdout holds pino's JSON lines and, once, the plain-text token notice. */
 function logLines(stdout: string): ({ msg: string } & Record<string, unknown>)[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string } & Record<string, unknown>);
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string } & Record<string, unknown>);
 }
 
 describe('the process entry (npm start)', () => {
-  it('is what npm start runs, with the service\'s Node flags', () => {
+  it("is what npm start runs, with the service's Node flags", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe(`node ${SERVICE_NODE_FLAGS.join(' ')} dist/src/server.js`);
   });
@@ -47,7 +54,10 @@ describe('the process entry (npm start)', () => {
     const dir = tempDir();
     const proc = startProcess({ CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
     const { agi, http } = await proc.listening;
-    const call = await fakeCall({ port: agi }, { script: 'screen', args: ['+4930999000'], env: { callerid: '+4930123456' } });
+    const call = await fakeCall(
+      { port: agi },
+      { script: 'screen', args: ['+4930999000'], env: { callerid: '+4930123456' } },
+    );
     expect(call.variables).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
     expect(existsSync(join(dir, 'callfilter.db'))).toBe(true);
 
@@ -60,23 +70,33 @@ describe('the process entry (npm start)', () => {
     const { stdout, stderr } = proc.output();
     expect(stdout + stderr).not.toContain(token);
     expect(logLines(stdout)).toContainEqual(
-      expect.objectContaining({ msg: 'generated the admin token and stored it in its file; "callfilter token" prints it', file: tokenFile, http }),
+      expect.objectContaining({
+        msg: 'generated the admin token and stored it in its file; "callfilter token" prints it',
+        file: tokenFile,
+        http,
+      }),
     );
 
     expect(await (await fetch(`${http}/healthz`)).json()).toEqual({ status: 'ok', db: 'ok', agi: 'listening' });
     expect((await fetch(`${http}/api/v1/calls`)).status).toBe(401);
-    const calls = (await (await fetch(`${http}/api/v1/calls`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { caller: string }[] };
+    const calls = (await (
+      await fetch(`${http}/api/v1/calls`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { items: { caller: string }[] };
     expect(calls.items.map((c) => c.caller)).toEqual(['+4930123456']);
 
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
-    expect(logLines(proc.output().stdout).map((l) => l.msg)).toEqual(expect.arrayContaining(['callfilter is screening calls', 'shutting down']));
+    expect(logLines(proc.output().stdout).map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['callfilter is screening calls', 'shutting down']),
+    );
 
     // Second start: the same token from the file, not printed again.
     const again = startProcess({ CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
     const second = await again.listening;
     expect(again.output().stdout).not.toContain(token);
-    expect((await fetch(`${second.http}/api/v1/calls`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${second.http}/api/v1/calls`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
   });
@@ -95,8 +115,10 @@ describe('the process entry (npm start)', () => {
     await fakeCall({ port: agi }, { script: 'screen', args: ['+4930999000'], env: { callerid: '+4930123456' } });
     const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
     expect(mode(dir)).toBe('700');
-    for (const file of ['callfilter.db', 'callfilter.db-wal', 'callfilter.db-shm', 'admin-token']) expect(mode(join(dir, file)), file).toBe('600');
-    const wide = (stdout: string) => logLines(stdout).filter((l) => l.msg.startsWith('others may read this data folder or file'));
+    for (const file of ['callfilter.db', 'callfilter.db-wal', 'callfilter.db-shm', 'admin-token'])
+      expect(mode(join(dir, file)), file).toBe('600');
+    const wide = (stdout: string) =>
+      logLines(stdout).filter((l) => l.msg.startsWith('others may read this data folder or file'));
     expect(wide(proc.output().stdout)).toEqual([]);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
@@ -125,15 +147,23 @@ describe('the process entry (npm start)', () => {
   it('refuses a short CALLFILTER_ADMIN_TOKEN without echoing it', async () => {
     const proc = startProcess({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_ADMIN_TOKEN: 'secret12' });
     await expect(proc.listening).rejects.toThrow('exited 78');
-    expect(proc.output().stderr).toBe('callfilter: CALLFILTER_ADMIN_TOKEN: is too short (at least 16 characters; unset it to have one generated)\n');
+    expect(proc.output().stderr).toBe(
+      'callfilter: CALLFILTER_ADMIN_TOKEN: is too short (at least 16 characters; unset it to have one generated)\n',
+    );
   });
 
   it('names the admin API port when it is taken, and exits 1', async () => {
     const first = startProcess({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
     const port = new URL((await first.listening).http).port;
-    const second = startProcess({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: port });
+    const second = startProcess({
+      CALLFILTER_DATA_DIR: tempDir(),
+      CALLFILTER_AGI_PORT: '0',
+      CALLFILTER_HTTP_PORT: port,
+    });
     await expect(second.listening).rejects.toThrow('exited 1');
-    expect(second.output().stderr).toBe(`callfilter: could not start: admin API port 127.0.0.1:${port} is already in use; set CALLFILTER_HTTP_PORT\n`);
+    expect(second.output().stderr).toBe(
+      `callfilter: could not start: admin API port 127.0.0.1:${port} is already in use; set CALLFILTER_HTTP_PORT\n`,
+    );
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
   });

@@ -2,7 +2,6 @@ import { MAX_COMMAND_LINE_BYTES } from './limits.js';
 
 /** Command words: letters and single spaces only ("SET VARIABLE"), so nothing can be smuggled in unquoted. */
 const COMMAND_WORDS = /^[A-Za-z]+(?: [A-Za-z]+)*$/;
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\r\n\0]/;
 const NEEDS_ESCAPE = /[\\"]/;
 const ESCAPED = /[\\"]/g;
@@ -23,16 +22,23 @@ export function quoteArg(value: string): string {
  * CR, LF or NUL (run_agi() reads up to `\n`, so an embedded newline would start a second command, and a NUL ends
  * the C string), and RangeError when the line exceeds MAX_COMMAND_LINE_BYTES (run_agi() would cut it in two).
  */
-export function buildCommandLine(command: string, args: readonly (string | number)[], maxBytes = MAX_COMMAND_LINE_BYTES): string {
+export function buildCommandLine(
+  command: string,
+  args: readonly (string | number)[],
+  maxBytes = MAX_COMMAND_LINE_BYTES,
+): string {
   if (typeof command !== 'string' || !COMMAND_WORDS.test(command)) {
-    throw new TypeError(`AGI command must be words of letters separated by single spaces, got ${JSON.stringify(command)}`);
+    throw new TypeError(
+      `AGI command must be words of letters separated by single spaces, got ${JSON.stringify(command)}`,
+    );
   }
   let line = command;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     let text: string;
     if (typeof arg === 'number') {
-      if (!Number.isFinite(arg)) throw new TypeError(`AGI argument ${i + 1} of ${command} is not a finite number: ${arg}`);
+      if (!Number.isFinite(arg))
+        throw new TypeError(`AGI argument ${i + 1} of ${command} is not a finite number: ${arg}`);
       text = String(arg);
     } else if (typeof arg === 'string') {
       text = arg;
@@ -45,6 +51,7 @@ export function buildCommandLine(command: string, args: readonly (string | numbe
   line += '\n';
   if (line.length * MAX_BYTES_PER_UNIT <= maxBytes) return line;
   const bytes = Buffer.byteLength(line, 'utf8');
-  if (bytes > maxBytes) throw new RangeError(`AGI command line of ${bytes} bytes exceeds ${maxBytes} bytes (${command})`);
+  if (bytes > maxBytes)
+    throw new RangeError(`AGI command line of ${bytes} bytes exceeds ${maxBytes} bytes (${command})`);
   return line;
 }

@@ -72,8 +72,10 @@ export class EnvParser {
   push(line: string): boolean {
     this.lines += 1;
     this.bytes += Buffer.byteLength(line, 'utf8') + 1;
-    if (this.lines > this.limits.maxLines) throw new AgiProtocolError(`environment has more than ${this.limits.maxLines} lines`);
-    if (this.bytes > this.limits.maxBytes) throw new AgiProtocolError(`environment is larger than ${this.limits.maxBytes} bytes`);
+    if (this.lines > this.limits.maxLines)
+      throw new AgiProtocolError(`environment has more than ${this.limits.maxLines} lines`);
+    if (this.bytes > this.limits.maxBytes)
+      throw new AgiProtocolError(`environment is larger than ${this.limits.maxBytes} bytes`);
     if (line === '') {
       if (this.raw.agi_request === undefined) throw new AgiProtocolError('environment ended without agi_request');
       return true;
@@ -83,7 +85,9 @@ export class EnvParser {
     const sep = line.indexOf(': ');
     const key = sep === -1 ? (line.endsWith(':') ? line.slice(0, -1) : line) : line.slice(0, sep);
     if (!KEY.test(key) || (sep === -1 && !line.endsWith(':'))) {
-      throw new AgiProtocolError(`not an environment line: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line)}`);
+      throw new AgiProtocolError(
+        `not an environment line: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line)}`,
+      );
     }
     this.raw[key] = sep === -1 ? '' : line.slice(sep + 2);
     return false;

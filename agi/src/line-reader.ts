@@ -27,7 +27,12 @@ export class LineReader {
 
   push(chunk: Uint8Array | string): LineReaderResult {
     if (this.failed) return { lines: [], error: this.failed };
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     // The line ends and the cap, on the bytes; then every complete line decoded in one go and split on '\n': a \n
     // never sits inside a UTF-8 sequence, so that equals decoding line by line, without a Buffer per line.
     let start = 0;
@@ -45,7 +50,8 @@ export class LineReader {
     const lines: string[] = [];
     if (end !== -1) {
       const head = buf.subarray(0, end);
-      const text = this.pendingBytes === 0 ? head.toString('utf8') : Buffer.concat([...this.pending, head]).toString('utf8');
+      const text =
+        this.pendingBytes === 0 ? head.toString('utf8') : Buffer.concat([...this.pending, head]).toString('utf8');
       this.pending = [];
       this.pendingBytes = 0;
       let from = 0;

@@ -1,4 +1,4 @@
-import { childLogger, type AgiLogger } from './logger.js';
+import { type AgiLogger, childLogger } from './logger.js';
 
 /**
  * Per-connection warnings (a rejected peer, an aborted session) say something once; a flood of bad connections —
@@ -82,7 +82,10 @@ export class LogLimiter {
   private report(kind: string, w: Window, now: number): void {
     this.windows.delete(kind);
     if (w.suppressed === 0) return;
-    this.log.warn({ kind, suppressed: w.suppressed, sinceMs: now - w.since }, `${w.suppressed} more "${kind}" lines were not written (at most ${this.burst} per ${this.windowMs / 1000} s)`);
+    this.log.warn(
+      { kind, suppressed: w.suppressed, sinceMs: now - w.since },
+      `${w.suppressed} more "${kind}" lines were not written (at most ${this.burst} per ${this.windowMs / 1000} s)`,
+    );
   }
 }
 

@@ -68,7 +68,13 @@ export class LazyChildLogger implements AgiLogger {
 }
 
 /** Socket errors that only mean "the other side went away"; logged at debug, never as failures. */
-const PEER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+const PEER_GONE = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
 
 export function isPeerGone(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

@@ -48,7 +48,13 @@ export function parseSuccessLine(line: string): AgiReply | undefined {
   const m = RESULT.exec(line);
   if (!m) return undefined;
   const resultText = m[1] ?? '';
-  const reply: AgiReply = { code: 200, result: /^-?\d+$/.test(resultText) ? Number(resultText) : Number.NaN, resultText, extra: {}, raw: line };
+  const reply: AgiReply = {
+    code: 200,
+    result: /^-?\d+$/.test(resultText) ? Number(resultText) : Number.NaN,
+    resultText,
+    extra: {},
+    raw: line,
+  };
   let rest = m[2] === undefined ? '' : m[2].trim();
   if (rest === '') return reply; // the usual `200 result=1`
   if (rest.startsWith('(')) {
@@ -79,11 +85,14 @@ export class ReplyAssembler {
     if (line === 'HANGUP') return { type: 'hangup' };
     if (this.usage) return this.pushUsage(line);
     const code = statusOf(line);
-    if (code === undefined) return { type: 'garbage', error: new AgiProtocolError(`not an AGI reply: ${preview(line)}`), raw: line };
+    if (code === undefined)
+      return { type: 'garbage', error: new AgiProtocolError(`not an AGI reply: ${preview(line)}`), raw: line };
     switch (code) {
       case 200: {
         const reply = parseSuccessLine(line);
-        return reply ? { type: 'reply', reply } : { type: 'garbage', error: new AgiProtocolError(`malformed 200 reply: ${preview(line)}`), raw: line };
+        return reply
+          ? { type: 'reply', reply }
+          : { type: 'garbage', error: new AgiProtocolError(`malformed 200 reply: ${preview(line)}`), raw: line };
       }
       case 510:
         return { type: 'error', error: new AgiUnknownCommandError(message(line), { code }), raw: line };
@@ -119,7 +128,11 @@ export class ReplyAssembler {
     }
     if (usage.length >= MAX_USAGE_LINES) {
       this.usage = undefined;
-      return { type: 'garbage', error: new AgiProtocolError(`520 usage reply longer than ${MAX_USAGE_LINES} lines`), raw: line };
+      return {
+        type: 'garbage',
+        error: new AgiProtocolError(`520 usage reply longer than ${MAX_USAGE_LINES} lines`),
+        raw: line,
+      };
     }
     usage.push(line);
     return undefined;

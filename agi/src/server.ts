@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { normalisePath, type AgiRequest } from './env.js';
+import { type AgiRequest, normalisePath } from './env.js';
 import { AgiHangupError } from './errors.js';
 import { CLOSE_GRACE_MS, MAX_CONNECTIONS } from './limits.js';
 import { LogLimiter, type LogLimiterOptions } from './log-limit.js';
-import { isPeerGone, LazyChildLogger, noopLogger, type AgiLogger } from './logger.js';
+import { type AgiLogger, isPeerGone, LazyChildLogger, noopLogger } from './logger.js';
 import { AgiSession, type AgiSessionOptions } from './session.js';
 
 export type AgiHandler = (session: AgiSession) => Promise<void> | void;
@@ -86,7 +86,8 @@ export class AgiServer extends EventEmitter {
       // Dropped before reading anything: Asterisk sees the socket close and continues the dialplan.
       stream.on('error', (err) => this.log.debug({ err, remoteAddress }, 'error on a rejected AGI connection'));
       stream.destroy();
-      if (this.limiter.allow(`AGI connection rejected (${reason})`)) this.log.warn({ remoteAddress, reason }, 'AGI connection rejected');
+      if (this.limiter.allow(`AGI connection rejected (${reason})`))
+        this.log.warn({ remoteAddress, reason }, 'AGI connection rejected');
       this.safeEmit('rejected', { reason, remoteAddress });
       return;
     }
@@ -100,14 +101,17 @@ export class AgiServer extends EventEmitter {
     });
     // One warn line per bad connection is fine; one per connection of a flood is not (log-limit.ts).
     const log = this.limiter.wrap(new LazyChildLogger(this.log, { remoteAddress }), warnKind);
-    AgiSession.start(stream, { ...this.options.session, logger: log }).then(
-      (session) => this.serve(session, log, remoteAddress),
-      (err: unknown) => {
-        // The session has logged the violation (or the peer just went away) and dropped the connection.
-        if (err instanceof AgiHangupError) log.debug({ err }, 'AGI connection ended before the environment was complete');
-        this.safeEmit('sessionError', err);
-      },
-    ).catch((err: unknown) => log.error({ err }, 'AGI connection handling failed'));
+    AgiSession.start(stream, { ...this.options.session, logger: log })
+      .then(
+        (session) => this.serve(session, log, remoteAddress),
+        (err: unknown) => {
+          // The session has logged the violation (or the peer just went away) and dropped the connection.
+          if (err instanceof AgiHangupError)
+            log.debug({ err }, 'AGI connection ended before the environment was complete');
+          this.safeEmit('sessionError', err);
+        },
+      )
+      .catch((err: unknown) => log.error({ err }, 'AGI connection handling failed'));
   }
 
   /** Listens on TCP; resolves with the bound address (port 0 picks a free one). */
@@ -146,13 +150,21 @@ export class AgiServer extends EventEmitter {
 
   private async shutdown(): Promise<void> {
     const server = this.netServer;
-    const stopped = server?.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    const stopped = server?.listening
+      ? new Promise<void>((resolve) => server.close(() => resolve()))
+      : Promise.resolve();
     if (this.live.size > 0) {
-      this.log.info({ liveSessions: this.live.size, graceMs: this.closeGraceMs }, 'AGI server closing; waiting for live sessions');
+      this.log.info(
+        { liveSessions: this.live.size, graceMs: this.closeGraceMs },
+        'AGI server closing; waiting for live sessions',
+      );
       await this.allClosed(this.closeGraceMs);
     }
     if (this.live.size > 0) {
-      this.log.warn({ liveSessions: this.live.size }, 'AGI server closing; destroying sessions that outlived the grace period');
+      this.log.warn(
+        { liveSessions: this.live.size },
+        'AGI server closing; destroying sessions that outlived the grace period',
+      );
       for (const stream of this.live) stream.destroy();
       await this.allClosed(this.closeGraceMs);
     }
@@ -229,7 +241,8 @@ export class AgiServer extends EventEmitter {
     try {
       await handler(session);
     } catch (err) {
-      if (isPeerGone(err) || (err instanceof AgiHangupError && session.closed)) log.info({ err, path }, 'AGI handler stopped: the connection ended');
+      if (isPeerGone(err) || (err instanceof AgiHangupError && session.closed))
+        log.info({ err, path }, 'AGI handler stopped: the connection ended');
       else log.error({ err, path }, 'AGI handler failed');
       this.safeEmit('sessionError', err, session);
     } finally {

@@ -1,13 +1,22 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { buildCommandLine } from './command-line.js';
+import { type AgiEnvironment, type AgiRequest, EnvParser, toRequest } from './env.js';
 import { EnvClock } from './env-clock.js';
-import { EnvParser, toRequest, type AgiEnvironment, type AgiRequest } from './env.js';
 import { AgiDeadChannelError, AgiError, AgiHangupError, AgiProtocolError, AgiTimeoutError } from './errors.js';
-import { CLOSE_LINGER_MS, ENV_IDLE_MS, ENV_TIMEOUT_MS, MAX_ENV_BYTES, MAX_ENV_LINES, MAX_LINE_BYTES, MAX_SESSION_MS, REPLY_TIMEOUT_MS } from './limits.js';
+import {
+  CLOSE_LINGER_MS,
+  ENV_IDLE_MS,
+  ENV_TIMEOUT_MS,
+  MAX_ENV_BYTES,
+  MAX_ENV_LINES,
+  MAX_LINE_BYTES,
+  MAX_SESSION_MS,
+  REPLY_TIMEOUT_MS,
+} from './limits.js';
 import { LineReader } from './line-reader.js';
-import { isPeerGone, noopLogger, type AgiLogger } from './logger.js';
-import { ReplyAssembler, type AgiReply, type ReplyEvent } from './reply.js';
+import { type AgiLogger, isPeerGone, noopLogger } from './logger.js';
+import { type AgiReply, ReplyAssembler, type ReplyEvent } from './reply.js';
 import { listenUntilClosed } from './stream-listeners.js';
 
 /** Limits of one session; every default is a named constant in limits.ts with its reason. */
@@ -84,17 +93,25 @@ export class AgiSession extends EventEmitter {
     super();
     this.log = options.logger ?? noopLogger;
     this.reader = new LineReader(options.maxLineBytes ?? MAX_LINE_BYTES);
-    this.envParser = new EnvParser({ maxBytes: options.maxEnvBytes ?? MAX_ENV_BYTES, maxLines: options.maxEnvLines ?? MAX_ENV_LINES });
+    this.envParser = new EnvParser({
+      maxBytes: options.maxEnvBytes ?? MAX_ENV_BYTES,
+      maxLines: options.maxEnvLines ?? MAX_ENV_LINES,
+    });
     this.replyTimeoutMs = options.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
     this.closeLingerMs = options.closeLingerMs ?? CLOSE_LINGER_MS;
     this.started = new Promise<AgiSession>((resolve, reject) => {
       this.resolveStart = resolve;
       this.rejectStart = reject;
     });
-    this.envClock = new EnvClock(options.envTimeoutMs ?? ENV_TIMEOUT_MS, options.envIdleMs ?? ENV_IDLE_MS, (err) => this.fail(err, true));
+    this.envClock = new EnvClock(options.envTimeoutMs ?? ENV_TIMEOUT_MS, options.envIdleMs ?? ENV_IDLE_MS, (err) =>
+      this.fail(err, true),
+    );
     const maxSessionMs = options.maxSessionMs ?? MAX_SESSION_MS;
     if (maxSessionMs > 0) {
-      this.lifeTimer = setTimeout(() => this.fail(new AgiTimeoutError(`session outlived its ${maxSessionMs} ms cap`), false), maxSessionMs).unref();
+      this.lifeTimer = setTimeout(
+        () => this.fail(new AgiTimeoutError(`session outlived its ${maxSessionMs} ms cap`), false),
+        maxSessionMs,
+      ).unref();
     }
     listenUntilClosed(stream, {
       data: (chunk) => this.onData(chunk),
@@ -137,7 +154,8 @@ export class AgiSession extends EventEmitter {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.phase !== 'ready') return handled(Promise.reject(new AgiHangupError(`session closed; ${command} not sent`)));
+    if (this.phase !== 'ready')
+      return handled(Promise.reject(new AgiHangupError(`session closed; ${command} not sent`)));
     let resolve: (reply: AgiReply) => void = noop;
     let reject: (err: unknown) => void = noop;
     const promise = new Promise<AgiReply>((res, rej) => {
@@ -161,7 +179,9 @@ export class AgiSession extends EventEmitter {
 
   /** GET FULL VARIABLE: evaluates an expression such as `${CALLERID(num)}`. */
   async getFullVariable(expression: string, channel?: string): Promise<string | undefined> {
-    const reply = await (channel === undefined ? this.send('GET FULL VARIABLE', expression) : this.send('GET FULL VARIABLE', expression, channel));
+    const reply = await (channel === undefined
+      ? this.send('GET FULL VARIABLE', expression)
+      : this.send('GET FULL VARIABLE', expression, channel));
     return reply.result === 1 ? (reply.data ?? '') : undefined;
   }
 
@@ -235,7 +255,10 @@ export class AgiSession extends EventEmitter {
     this._env = this.envParser.environment();
     this._request = toRequest(this._env);
     this.phase = 'ready';
-    this.log.debug({ path: this._request.path, channel: this._env.channel, uniqueid: this._env.uniqueid }, 'AGI session started');
+    this.log.debug(
+      { path: this._request.path, channel: this._env.channel, uniqueid: this._env.uniqueid },
+      'AGI session started',
+    );
     this.resolveStart(this);
   }
 
@@ -296,13 +319,15 @@ export class AgiSession extends EventEmitter {
 
   private replyTimedOut(): void {
     const cmd = this.inflight;
-    if (cmd && this.phase !== 'closed') this.fail(new AgiTimeoutError(`no reply to ${cmd.name} within ${this.replyTimeoutMs} ms`), false);
+    if (cmd && this.phase !== 'closed')
+      this.fail(new AgiTimeoutError(`no reply to ${cmd.name} within ${this.replyTimeoutMs} ms`), false);
   }
 
   private onEnd(): void {
     if (this.phase === 'closed') return;
     this.log.debug('Asterisk closed the connection');
-    const why = this.phase === 'env' ? 'connection closed before the environment was complete' : 'connection closed by Asterisk';
+    const why =
+      this.phase === 'env' ? 'connection closed before the environment was complete' : 'connection closed by Asterisk';
     this.shutdown(() => new AgiHangupError(why), false);
   }
 
@@ -348,7 +373,13 @@ export class AgiSession extends EventEmitter {
     if (inflight || queued.length > 0 || wasEnv) {
       const err = reason();
       if (inflight) rejectHandled(inflight, err);
-      for (const cmd of queued) rejectHandled(cmd, err instanceof AgiHangupError ? err : new AgiHangupError(`session ended (${err.message}); ${cmd.name} not sent`));
+      for (const cmd of queued)
+        rejectHandled(
+          cmd,
+          err instanceof AgiHangupError
+            ? err
+            : new AgiHangupError(`session ended (${err.message}); ${cmd.name} not sent`),
+        );
       if (wasEnv) {
         handled(this.started);
         this.rejectStart(err);

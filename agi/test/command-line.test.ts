@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { buildCommandLine, limits, quoteArg } from 'asterisk-agi';
 import { parseArgs } from 'asterisk-agi/testing';
+import { describe, expect, it } from 'vitest';
 import { randomBytes, seededRandom } from './helpers.js';
 
 /** What Asterisk makes of our line: run_agi() strips the `\n`, parse_args() splits. */

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { AgiHangupError, AgiProtocolError, EnvParser, toEnvironment, toRequest } from 'asterisk-agi';
+import { describe, expect, it } from 'vitest';
 import { envBlock } from './helpers.js';
 
 function parse(block: string, limits?: { maxBytes: number; maxLines: number }): EnvParser {
@@ -11,7 +11,9 @@ function parse(block: string, limits?: { maxBytes: number; maxLines: number }): 
 
 describe('environment', () => {
   it('types every key setup_env() sends', () => {
-    const env = parse(envBlock({ agi_callingpres: '32', agi_calleridname: 'Jürgen: Müller' }, ['4930999', '', 'x y'])).environment();
+    const env = parse(
+      envBlock({ agi_callingpres: '32', agi_calleridname: 'Jürgen: Müller' }, ['4930999', '', 'x y']),
+    ).environment();
     expect(env).toMatchObject({
       request: 'agi://127.0.0.1:4573/screen',
       channel: 'PJSIP/trunk-00000001',
@@ -60,9 +62,12 @@ describe('environment', () => {
     expect(env.args).toEqual([]);
   });
 
-  it.each([['GET / HTTP/1.1'], ['Host: example.org'], ['agi_request'], ['agi bad: x'], [': x']])('refuses %j', (line) => {
-    expect(() => new EnvParser().push(line)).toThrow(AgiProtocolError);
-  });
+  it.each([['GET / HTTP/1.1'], ['Host: example.org'], ['agi_request'], ['agi bad: x'], [': x']])(
+    'refuses %j',
+    (line) => {
+      expect(() => new EnvParser().push(line)).toThrow(AgiProtocolError);
+    },
+  );
 
   it('refuses an environment without agi_request', () => {
     const p = new EnvParser();
@@ -89,7 +94,8 @@ describe('environment', () => {
 });
 
 describe('request', () => {
-  const req = (raw: Record<string, string>) => toRequest(toEnvironment({ agi_request: 'agi://127.0.0.1:4573', ...raw }));
+  const req = (raw: Record<string, string>) =>
+    toRequest(toEnvironment({ agi_request: 'agi://127.0.0.1:4573', ...raw }));
 
   it('routes on agi_network_script without leading slashes, query parsed', () => {
     expect(req({ agi_network_script: 'screen' }).path).toBe('screen');

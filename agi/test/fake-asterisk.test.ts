@@ -1,6 +1,6 @@
+import { AgiDeadChannelError, type AgiSession, AgiUnknownCommandError, AgiUsageError } from 'asterisk-agi';
+import { duplexPair, type FakeCallOptions, fakeCall } from 'asterisk-agi/testing';
 import { describe, expect, it } from 'vitest';
-import { AgiDeadChannelError, AgiUnknownCommandError, AgiUsageError, type AgiSession } from 'asterisk-agi';
-import { duplexPair, fakeCall, type FakeCallOptions } from 'asterisk-agi/testing';
 import { testServer } from './helpers.js';
 
 /** Runs `handler` as the only route of a server and plays one fake call into it over an in-memory pair. */
@@ -28,7 +28,11 @@ describe('fake Asterisk', () => {
       async (s) => {
         seen = s;
       },
-      { script: 'screen?profile=office', args: ['0309876543', 'two words'], env: { callerid: '+4930123456', agi_calleridname: 'Jürgen' } },
+      {
+        script: 'screen?profile=office',
+        args: ['0309876543', 'two words'],
+        env: { callerid: '+4930123456', agi_calleridname: 'Jürgen' },
+      },
     );
     expect(seen?.env).toMatchObject({
       network: true,
@@ -67,7 +71,12 @@ describe('fake Asterisk', () => {
       { variables: { PRESET: 'from (the) test' } },
     );
     expect(result.variables).toEqual({ CALLFILTER_ACTION: 'voicemail' });
-    expect(result.commands).toEqual(['SET VARIABLE "CALLFILTER_ACTION" "voicemail"', 'GET VARIABLE "CALLFILTER_ACTION"', 'GET VARIABLE "PRESET"', 'GET VARIABLE "UNSET"']);
+    expect(result.commands).toEqual([
+      'SET VARIABLE "CALLFILTER_ACTION" "voicemail"',
+      'GET VARIABLE "CALLFILTER_ACTION"',
+      'GET VARIABLE "PRESET"',
+      'GET VARIABLE "UNSET"',
+    ]);
   });
 
   it('keeps values with spaces, quotes, backslashes and non-ASCII intact (parse_args round trip)', async () => {

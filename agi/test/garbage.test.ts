@@ -1,7 +1,7 @@
 import net from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
 import type { AgiSession } from 'asterisk-agi';
 import { duplexPair } from 'asterisk-agi/testing';
+import { describe, expect, it, vi } from 'vitest';
 import { captureLogger, envBlock, listeningServer, randomBytes, rawPeer, seededRandom, testServer } from './helpers.js';
 
 /** Feeds `chunks` into a server over an in-memory pair and waits until the server has let go of it. */

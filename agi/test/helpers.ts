@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { onTestFinished } from 'vitest';
-import { AgiServer, LineReader, type AgiLogger, type AgiServerOptions } from 'asterisk-agi';
+import { type AgiLogger, AgiServer, type AgiServerOptions, LineReader } from 'asterisk-agi';
 import { duplexPair } from 'asterisk-agi/testing';
+import { onTestFinished } from 'vitest';
 
 export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -11,15 +11,26 @@ export interface LogRecord {
 }
 
 /** A logger that keeps every record, pino-style (child bindings are ignored). */
-export function captureLogger(): { logger: AgiLogger; records: LogRecord[]; messages: (level?: LogRecord['level']) => string[] } {
+export function captureLogger(): {
+  logger: AgiLogger;
+  records: LogRecord[];
+  messages: (level?: LogRecord['level']) => string[];
+} {
   const records: LogRecord[] = [];
   const at =
     (level: LogRecord['level']) =>
     (obj: object | string, msg?: string): void => {
       records.push({ level, obj, msg: typeof obj === 'string' ? obj : msg });
     };
-  const logger: AgiLogger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
-  const messages = (level?: LogRecord['level']): string[] => records.filter((r) => !level || r.level === level).map((r) => r.msg ?? '');
+  const logger: AgiLogger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
+  const messages = (level?: LogRecord['level']): string[] =>
+    records.filter((r) => !level || r.level === level).map((r) => r.msg ?? '');
   return { logger, records, messages };
 }
 
@@ -31,7 +42,9 @@ export function testServer(options: AgiServerOptions = {}): AgiServer {
 }
 
 /** A server listening on 127.0.0.1, port 0; closed when the test finishes. */
-export async function listeningServer(options: AgiServerOptions = {}): Promise<{ server: AgiServer; address: AddressInfo }> {
+export async function listeningServer(
+  options: AgiServerOptions = {},
+): Promise<{ server: AgiServer; address: AddressInfo }> {
   const server = testServer(options);
   const address = await server.listen(0, '127.0.0.1');
   return { server, address };

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { AgiProtocolError, LineReader } from 'asterisk-agi';
+import { describe, expect, it } from 'vitest';
 
 describe('LineReader', () => {
   it('joins a line split across chunks', () => {

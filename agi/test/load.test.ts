@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
 import { fakeCall } from 'asterisk-agi/testing';
+import { describe, expect, it, vi } from 'vitest';
 import { listeningServer } from './helpers.js';
 
 describe('load', () => {
@@ -14,12 +14,24 @@ describe('load', () => {
     const n = 1_000;
     const results = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        fakeCall({ port: address.port }, { script: 'screen', env: { callerid: `+49301234${String(i).padStart(4, '0')}` }, variables: { PRESET: 'voicemail' }, timeoutMs: 15_000 }),
+        fakeCall(
+          { port: address.port },
+          {
+            script: 'screen',
+            env: { callerid: `+49301234${String(i).padStart(4, '0')}` },
+            variables: { PRESET: 'voicemail' },
+            timeoutMs: 15_000,
+          },
+        ),
       ),
     );
-    const failed = results.filter((r) => r.agiStatus !== 'SUCCESS' || !r.closedByServer || r.variables.CALLFILTER_ACTION !== 'voicemail');
+    const failed = results.filter(
+      (r) => r.agiStatus !== 'SUCCESS' || !r.closedByServer || r.variables.CALLFILTER_ACTION !== 'voicemail',
+    );
     expect(failed).toHaveLength(0);
-    results.forEach((r, i) => expect(r.variables.CALLFILTER_LABEL).toBe(`caller +49301234${String(i).padStart(4, '0')}`));
+    results.forEach((r, i) =>
+      expect(r.variables.CALLFILTER_LABEL).toBe(`caller +49301234${String(i).padStart(4, '0')}`),
+    );
     await vi.waitFor(() => expect(server.liveSessions).toBe(0), { timeout: 5_000 });
   });
 });

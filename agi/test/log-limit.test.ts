@@ -1,6 +1,6 @@
 import net from 'node:net';
+import { type AgiLogger, LogLimiter } from 'asterisk-agi';
 import { describe, expect, it, vi } from 'vitest';
-import { LogLimiter, type AgiLogger } from 'asterisk-agi';
 import { LazyChildLogger } from '../src/logger.js';
 import { captureLogger, listeningServer } from './helpers.js';
 
@@ -25,7 +25,10 @@ describe('LogLimiter', () => {
     const limiter = new LogLimiter(logger, { burst: 1, windowMs: 50 });
     limiter.allow('x');
     limiter.allow('x');
-    await vi.waitFor(() => expect(messages('warn')).toEqual(['1 more "x" lines were not written (at most 1 per 0.05 s)']), { timeout: 2_000 });
+    await vi.waitFor(
+      () => expect(messages('warn')).toEqual(['1 more "x" lines were not written (at most 1 per 0.05 s)']),
+      { timeout: 2_000 },
+    );
     limiter.flush(true);
   });
 
@@ -47,7 +50,11 @@ describe('LogLimiter', () => {
 describe('AgiServer under a flood of bad connections', () => {
   it('writes a bounded number of warn lines for rejected and aborted connections, then one summary each', async () => {
     const { logger, messages } = captureLogger();
-    const { server, address } = await listeningServer({ logger, allow: (a) => a === '127.0.0.1', logLimit: { burst: 5 } });
+    const { server, address } = await listeningServer({
+      logger,
+      allow: (a) => a === '127.0.0.1',
+      logLimit: { burst: 5 },
+    });
     server.route('screen', () => {});
     const connectAndWrite = (localAddress: string, data: string) =>
       new Promise<void>((resolve) => {
@@ -108,7 +115,12 @@ describe('LazyChildLogger (the per-connection logger)', () => {
     new LazyChildLogger(root, { remoteAddress: '::1' }).debug({}, 'seen');
     expect(lines).toEqual([{ level: 'debug', bindings: { remoteAddress: '::1' }, msg: 'seen' }]);
     const plain: string[] = [];
-    const bare: AgiLogger = { debug: (_o, m) => plain.push(`d ${m}`), info: () => {}, warn: (_o, m) => plain.push(`w ${m}`), error: () => {} };
+    const bare: AgiLogger = {
+      debug: (_o, m) => plain.push(`d ${m}`),
+      info: () => {},
+      warn: (_o, m) => plain.push(`w ${m}`),
+      error: () => {},
+    };
     const log = new LazyChildLogger(bare, { remoteAddress: '::1' });
     log.debug({}, 'a');
     log.warn({}, 'b');

@@ -1,5 +1,13 @@
+import {
+  AgiDeadChannelError,
+  AgiError,
+  AgiProtocolError,
+  AgiUnknownCommandError,
+  AgiUsageError,
+  parseSuccessLine,
+  ReplyAssembler,
+} from 'asterisk-agi';
 import { describe, expect, it } from 'vitest';
-import { AgiDeadChannelError, AgiError, AgiProtocolError, AgiUnknownCommandError, AgiUsageError, ReplyAssembler, parseSuccessLine } from 'asterisk-agi';
 
 describe('parseSuccessLine', () => {
   it.each([
@@ -66,7 +74,9 @@ describe('ReplyAssembler', () => {
     const error = event?.type === 'error' ? (event.error as AgiUsageError) : undefined;
     expect(error).toBeInstanceOf(AgiUsageError);
     expect(error?.code).toBe(520);
-    expect(error?.usage).toBe(' Usage: GET VARIABLE <variablename>\n example return code: 200 result=1 (testvariable)\n200 result=1\n');
+    expect(error?.usage).toBe(
+      ' Usage: GET VARIABLE <variablename>\n example return code: 200 result=1 (testvariable)\n200 result=1\n',
+    );
     expect(r.inUsage).toBe(false);
     expect(r.push('200 result=0')).toMatchObject({ type: 'reply', reply: { result: 0 } });
   });
@@ -91,11 +101,14 @@ describe('ReplyAssembler', () => {
     expect(event?.type === 'error' && event.error.code).toBe(210);
   });
 
-  it.each([['garbage'], [''], ['20 result=1'], ['2000 result=1'], ['200 nonsense'], ['hangup']])('calls %j garbage', (line) => {
-    const event = new ReplyAssembler().push(line);
-    expect(event?.type).toBe('garbage');
-    expect(event?.type === 'garbage' && event.error).toBeInstanceOf(AgiProtocolError);
-  });
+  it.each([['garbage'], [''], ['20 result=1'], ['2000 result=1'], ['200 nonsense'], ['hangup']])(
+    'calls %j garbage',
+    (line) => {
+      const event = new ReplyAssembler().push(line);
+      expect(event?.type).toBe('garbage');
+      expect(event?.type === 'garbage' && event.error).toBeInstanceOf(AgiProtocolError);
+    },
+  );
 });
 
 it('has no data key when there were no parentheses', () => {

@@ -3,9 +3,9 @@
  * idle limit on an environment that stopped arriving, and the authorize hook.
  */
 import net from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
-import { AgiTimeoutError, type AgiSession } from 'asterisk-agi';
+import { type AgiSession, AgiTimeoutError } from 'asterisk-agi';
 import { duplexPair, fakeCall } from 'asterisk-agi/testing';
+import { describe, expect, it, vi } from 'vitest';
 import { captureLogger, envBlock, listeningServer, testServer } from './helpers.js';
 
 /** A handler that answers once, then stays busy until released (or until the test ends). */
@@ -39,7 +39,8 @@ describe('per-address connection cap', () => {
     server.route('screen', hold.handler);
     const rejected: unknown[] = [];
     server.on('rejected', (r) => rejected.push(r));
-    const from = (localAddress: string, callerid: string) => fakeCall({ port: address.port, localAddress }, { script: 'screen', env: { callerid } });
+    const from = (localAddress: string, callerid: string) =>
+      fakeCall({ port: address.port, localAddress }, { script: 'screen', env: { callerid } });
 
     const held = [from('127.0.0.1', 'a1'), from('127.0.0.1', 'a2')];
     await vi.waitFor(() => expect(server.liveSessions).toBe(2), { timeout: 5_000 });

@@ -1,7 +1,7 @@
 import net from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
-import { AgiHangupError, AgiServer, AgiTimeoutError, type AgiSession } from 'asterisk-agi';
+import { AgiHangupError, AgiServer, type AgiSession, AgiTimeoutError } from 'asterisk-agi';
 import { duplexPair, fakeCall } from 'asterisk-agi/testing';
+import { describe, expect, it, vi } from 'vitest';
 import { captureLogger, envBlock, listeningServer, once, rawPeer, sleep, testServer } from './helpers.js';
 
 /** A handler that stays busy until released (or until the test ends). */
@@ -44,7 +44,11 @@ describe('routing', () => {
     server.handle(serverSide, '127.0.0.1');
     const result = await fakeCall(asterisk, { script: 'screen?x=1' });
     expect(seen).toEqual(['screen', '1']);
-    expect(result).toMatchObject({ closedByServer: true, variables: { CALLFILTER_ACTION: 'connect' }, timedOut: false });
+    expect(result).toMatchObject({
+      closedByServer: true,
+      variables: { CALLFILTER_ACTION: 'connect' },
+      timedOut: false,
+    });
     await vi.waitFor(() => expect(server.liveSessions).toBe(0), { timeout: 5_000 });
   });
 
@@ -54,8 +58,15 @@ describe('routing', () => {
       await s.setVariable('CALLER', s.env.callerid);
       await s.setVariable('NAME', s.env.calleridname);
     });
-    const result = await fakeCall({ port: address.port }, { script: 'screen', byteByByte: true, env: { callerid: '+4930123456', calleridname: 'Jürgen Müller' } });
-    expect(result).toMatchObject({ closedByServer: true, agiStatus: 'SUCCESS', variables: { CALLER: '+4930123456', NAME: 'Jürgen Müller' } });
+    const result = await fakeCall(
+      { port: address.port },
+      { script: 'screen', byteByByte: true, env: { callerid: '+4930123456', calleridname: 'Jürgen Müller' } },
+    );
+    expect(result).toMatchObject({
+      closedByServer: true,
+      agiStatus: 'SUCCESS',
+      variables: { CALLER: '+4930123456', NAME: 'Jürgen Müller' },
+    });
   });
 
   it('closes an unknown script cleanly with a log line and an event', async () => {
@@ -225,7 +236,10 @@ describe('close()', () => {
     const { logger, messages } = captureLogger();
     const { server, address } = await listeningServer({ closeGraceMs: 100, logger });
     server.route('screen', hold.handler);
-    const calls = [fakeCall({ port: address.port }, { script: 'screen' }), fakeCall({ port: address.port }, { script: 'screen' })];
+    const calls = [
+      fakeCall({ port: address.port }, { script: 'screen' }),
+      fakeCall({ port: address.port }, { script: 'screen' }),
+    ];
     await vi.waitFor(() => expect(server.liveSessions).toBe(2), { timeout: 5_000 });
     const t0 = performance.now();
     const closing = server.close();

@@ -1,24 +1,27 @@
 import { Duplex } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it, vi } from 'vitest';
 import {
   AgiDeadChannelError,
   AgiHangupError,
   AgiProtocolError,
   AgiSession,
+  type AgiSessionOptions,
   AgiTimeoutError,
   AgiUnknownCommandError,
   AgiUsageError,
-  type AgiSessionOptions,
 } from 'asterisk-agi';
-import { captureLogger, envBlock, once, rawPeer, sleep, type RawPeer } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { captureLogger, envBlock, once, type RawPeer, rawPeer, sleep } from './helpers.js';
 
 /** A full garbage collection, for tests that a closed session is not kept alive (the flag works for new contexts). */
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-async function started(options: AgiSessionOptions = {}, env = envBlock()): Promise<{ peer: RawPeer; session: AgiSession }> {
+async function started(
+  options: AgiSessionOptions = {},
+  env = envBlock(),
+): Promise<{ peer: RawPeer; session: AgiSession }> {
   const peer = rawPeer();
   const start = AgiSession.start(peer.serverSide, options);
   peer.write(env);

@@ -1,6 +1,7 @@
 /** The SRV target order of Asterisk's main/srv.c, with the weight draw fed by hand. */
-import { describe, expect, it } from 'vitest';
+
 import { orderSrv, type SrvRecord } from 'asterisk-agi/testing';
+import { describe, expect, it } from 'vitest';
 
 const rec = (name: string, priority: number, weight = 0, port = 4573): SrvRecord => ({ name, port, priority, weight });
 const names = (records: SrvRecord[]): string[] => records.map((r) => r.name);

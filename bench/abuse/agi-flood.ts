@@ -62,8 +62,23 @@ function floodOnce(port: number, half: string): Promise<FloodConn> {
 function realCall(port: number, seq: number): Promise<{ ms: number; action?: string; error?: string }> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const env = environmentLines({ category: 'unknown', callerid: `+49301${String(seq).padStart(6, '0')}`, calleridname: 'unknown', callingpres: 0 }, seq, { request: `agi://127.0.0.1:${port}/screen`, network: true });
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress: CALLS_FROM, noDelay: true, allowHalfOpen: true });
+    const env = environmentLines(
+      {
+        category: 'unknown',
+        callerid: `+49301${String(seq).padStart(6, '0')}`,
+        calleridname: 'unknown',
+        callingpres: 0,
+      },
+      seq,
+      { request: `agi://127.0.0.1:${port}/screen`, network: true },
+    );
+    const socket = net.connect({
+      port,
+      host: '127.0.0.1',
+      localAddress: CALLS_FROM,
+      noDelay: true,
+      allowHalfOpen: true,
+    });
     let pending = '';
     let action: string | undefined;
     let done = false;
@@ -71,7 +86,11 @@ function realCall(port: number, seq: number): Promise<{ ms: number; action?: str
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve({ ms: performance.now() - started, ...(action !== undefined && { action }), ...(error !== undefined && { error }) });
+      resolve({
+        ms: performance.now() - started,
+        ...(action !== undefined && { action }),
+        ...(error !== undefined && { error }),
+      });
     };
     const timer = setTimeout(() => {
       finish('no answer within the dialplan guard (5 s): rings unscreened');
@@ -133,7 +152,11 @@ async function run(): Promise<Figure[]> {
   try {
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     const sampler = sampleSessions(server.httpPort, token);
-    const block = environmentLines({ category: 'unknown', callerid: '+4930123456', calleridname: 'unknown', callingpres: 0 }, 1, { request: `agi://127.0.0.1:${port}/screen`, network: true }).join('');
+    const block = environmentLines(
+      { category: 'unknown', callerid: '+4930123456', calleridname: 'unknown', callingpres: 0 },
+      1,
+      { request: `agi://127.0.0.1:${port}/screen`, network: true },
+    ).join('');
     const half = block.slice(0, Math.floor(block.length / 2));
 
     // The flood, and the real calls once most of it is up.
@@ -167,21 +190,60 @@ async function run(): Promise<Figure[]> {
     const answered = flood.filter((c) => c.received > 0).length;
     const lifetimes = summarize(flood.flatMap((c) => (c.closedAfterMs === undefined ? [] : [c.closedAfterMs])));
 
-    const perAddress = await metric(server.httpPort, token, 'callfilter_agi_rejected_total', 'reason="max-per-address"');
+    const perAddress = await metric(
+      server.httpPort,
+      token,
+      'callfilter_agi_rejected_total',
+      'reason="max-per-address"',
+    );
     const overCap = await metric(server.httpPort, token, 'callfilter_agi_rejected_total', 'reason="max-connections"');
-    const stalled = await metric(server.httpPort, token, 'callfilter_errors_total', 'source="agi",kind="AgiTimeoutError"');
+    const stalled = await metric(
+      server.httpPort,
+      token,
+      'callfilter_errors_total',
+      'source="agi",kind="AgiTimeoutError"',
+    );
 
     const decided = calls.filter((c) => c.error === undefined);
     const p99 = summarize(decided.map((c) => c.ms)).p99;
     const errors = [...new Set(calls.flatMap((c) => (c.error ? [c.error] : [])))];
     return [
-      { what: `real calls from ${CALLS_FROM} decided during the flood`, value: `${decided.length} of ${CALLS}${errors.length ? ` (${errors.join('; ')})` : ''}`, target: `all ${CALLS}`, pass: decided.length === CALLS },
-      { what: 'their latency, connect to close: p99', value: decided.length > 0 ? `${p99.toFixed(1)} ms (max ${Math.max(...decided.map((c) => c.ms)).toFixed(1)} ms)` : 'none decided', target: `≤ ${CALL_P99_TARGET_MS.toLocaleString('en')} ms`, pass: decided.length > 0 && p99 <= CALL_P99_TARGET_MS },
-      { what: `flood connections from ${FLOOD_FROM} refused at once`, value: `${perAddress + overCap} of ${FLOOD} (per-address cap ${perAddress}, connection cap ${overCap})` },
+      {
+        what: `real calls from ${CALLS_FROM} decided during the flood`,
+        value: `${decided.length} of ${CALLS}${errors.length ? ` (${errors.join('; ')})` : ''}`,
+        target: `all ${CALLS}`,
+        pass: decided.length === CALLS,
+      },
+      {
+        what: 'their latency, connect to close: p99',
+        value:
+          decided.length > 0
+            ? `${p99.toFixed(1)} ms (max ${Math.max(...decided.map((c) => c.ms)).toFixed(1)} ms)`
+            : 'none decided',
+        target: `≤ ${CALL_P99_TARGET_MS.toLocaleString('en')} ms`,
+        pass: decided.length > 0 && p99 <= CALL_P99_TARGET_MS,
+      },
+      {
+        what: `flood connections from ${FLOOD_FROM} refused at once`,
+        value: `${perAddress + overCap} of ${FLOOD} (per-address cap ${perAddress}, connection cap ${overCap})`,
+      },
       { what: 'flood connections taken in, then closed for a stalled environment', value: `${stalled} of ${FLOOD}` },
-      { what: 'flood connections refused or closed by the service, none answered or left open', value: `${perAddress + overCap + stalled} of ${FLOOD}; answered ${answered}, left open ${stillOpen.length}`, target: `all ${FLOOD}`, pass: perAddress + overCap + stalled === FLOOD && answered === 0 && stillOpen.length === 0 },
-      { what: `FastAGI connections open at once, most seen (every ${SAMPLE_EVERY_MS} ms)`, value: `${mostOpen}`, target: `≤ ${PER_ADDRESS_CAP + CALLS} (the flood's cap of ${PER_ADDRESS_CAP} plus the calls)`, pass: mostOpen <= PER_ADDRESS_CAP + CALLS },
-      { what: 'flood connection lifetime as its client saw it (with the wait in the accept queue)', value: `p50 ${lifetimes.p50.toFixed(0)} ms, p99 ${lifetimes.p99.toFixed(0)} ms, max ${lifetimes.max.toFixed(0)} ms` },
+      {
+        what: 'flood connections refused or closed by the service, none answered or left open',
+        value: `${perAddress + overCap + stalled} of ${FLOOD}; answered ${answered}, left open ${stillOpen.length}`,
+        target: `all ${FLOOD}`,
+        pass: perAddress + overCap + stalled === FLOOD && answered === 0 && stillOpen.length === 0,
+      },
+      {
+        what: `FastAGI connections open at once, most seen (every ${SAMPLE_EVERY_MS} ms)`,
+        value: `${mostOpen}`,
+        target: `≤ ${PER_ADDRESS_CAP + CALLS} (the flood's cap of ${PER_ADDRESS_CAP} plus the calls)`,
+        pass: mostOpen <= PER_ADDRESS_CAP + CALLS,
+      },
+      {
+        what: 'flood connection lifetime as its client saw it (with the wait in the accept queue)',
+        value: `p50 ${lifetimes.p50.toFixed(0)} ms, p99 ${lifetimes.p99.toFixed(0)} ms, max ${lifetimes.max.toFixed(0)} ms`,
+      },
     ];
   } finally {
     await server.stop();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fakeCall, type FakeCallResult } from 'asterisk-agi/testing';
+import { type FakeCallResult, fakeCall } from 'asterisk-agi/testing';
 import { DID } from '../dataset.js';
 import { csvNumber, writeCsv } from '../import-bench.js';
 import { hwmMB, removeNow, removeOnExit } from '../processes.js';
@@ -39,12 +39,19 @@ interface Placed {
 /** POST with node:http: fetch gives up on a response that takes over 300 s. */
 function post(url: string, token: string, body: Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': body.length } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': body.length },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.setTimeout(IMPORT_TIMEOUT_MS, () => req.destroy(new Error('the import did not answer in time')));
     req.on('error', reject);
     req.end(body);
@@ -75,7 +82,11 @@ async function run(): Promise<Figure[]> {
     const body = readFileSync(csv);
     const dataDir = join(dir, 'data');
     mkdirSync(dataDir);
-    const server = await startCallfilter({ name: 'import-calls', dataDir, env: { CALLFILTER_IMPORT_LIMIT_MB: String(Math.ceil((2 * bytes) / 2 ** 20)) } });
+    const server = await startCallfilter({
+      name: 'import-calls',
+      dataDir,
+      env: { CALLFILTER_IMPORT_LIMIT_MB: String(Math.ceil((2 * bytes) / 2 ** 20)) },
+    });
     const pid = server.pid as number;
     try {
       const token = await waitForToken(join(dataDir, 'admin-token'));
@@ -92,11 +103,19 @@ async function run(): Promise<Figure[]> {
         const caller = inFile ? csvNumber((i * 104_729) % ROWS) : `+4930${String(5_000_000 + i)}`;
         const at = performance.now();
         const during = importing;
-        placed.push(fakeCall({ port, host: '127.0.0.1' }, { script: 'screen', args: [DID], env: { callerid: caller, uniqueid: `abuse.${i}` }, timeoutMs: 10_000 }).then((result) => ({ at, during, inFile, result })));
+        placed.push(
+          fakeCall(
+            { port, host: '127.0.0.1' },
+            { script: 'screen', args: [DID], env: { callerid: caller, uniqueid: `abuse.${i}` }, timeoutMs: 10_000 },
+          ).then((result) => ({ at, during, inFile, result })),
+        );
       };
       const calls = setInterval(placeCall, CALL_EVERY_MS);
       const health: number[] = [];
-      const checks = setInterval(() => void healthMs(server.http).then((ms) => importing && health.push(ms)), HEALTH_EVERY_MS);
+      const checks = setInterval(
+        () => void healthMs(server.http).then((ms) => importing && health.push(ms)),
+        HEALTH_EVERY_MS,
+      );
 
       await sleep(QUIET_MS);
       importing = true;
@@ -112,7 +131,10 @@ async function run(): Promise<Figure[]> {
       const peak = hwmMB(pid);
 
       const during = results.filter((c) => c.during);
-      const decided = during.filter((c) => c.result.variables.CALLFILTER_ACTION !== undefined && c.result.variables.CALLFILTER_REASON !== 'fail-open');
+      const decided = during.filter(
+        (c) =>
+          c.result.variables.CALLFILTER_ACTION !== undefined && c.result.variables.CALLFILTER_REASON !== 'fail-open',
+      );
       const failOpen = during.filter((c) => c.result.variables.CALLFILTER_REASON === 'fail-open').length;
       const p99 = summarize(during.map((c) => c.result.durationMs)).p99;
       const quiet = summarize(results.filter((c) => !c.during).map((c) => c.result.durationMs));
@@ -129,15 +151,51 @@ async function run(): Promise<Figure[]> {
         // shown as it came
       }
       return [
-        { what: `import of ${ROWS.toLocaleString('en')} CSV rows (${(bytes / 1e6).toFixed(1)} MB) through POST /api/v1/import`, value: `${answer.status}: ${report}`, target: '200', pass: answer.status === 200 },
+        {
+          what: `import of ${ROWS.toLocaleString('en')} CSV rows (${(bytes / 1e6).toFixed(1)} MB) through POST /api/v1/import`,
+          value: `${answer.status}: ${report}`,
+          target: '200',
+          pass: answer.status === 200,
+        },
         { what: 'import duration', value: `${importSeconds.toFixed(1)} s` },
-        { what: `calls placed every ${CALL_EVERY_MS} ms during the import, decided (not failed open)`, value: `${decided.length} of ${during.length} (${failOpen} failed open)`, target: 'all', pass: during.length > 0 && decided.length === during.length },
-        { what: 'call p99 during the import (connect → the service closes)', value: `${p99.toFixed(1)} ms (max ${Math.max(...during.map((c) => c.result.durationMs)).toFixed(1)} ms)`, target: `≤ ${CALL_P99_MS} ms`, pass: p99 <= CALL_P99_MS },
-        { what: 'call p99 without an import (before and after)', value: `${quiet.p99.toFixed(1)} ms over ${quiet.n} calls` },
-        { what: 'callers of the file blocked before the switch', value: `${blockedEarly} of ${early.length}`, target: 'none', pass: blockedEarly === 0 },
-        { what: 'callers of the file blocked after the import', value: `${blockedAfter} of ${after.length}`, target: 'all', pass: after.length > 0 && blockedAfter === after.length },
-        { what: 'peak RSS of the service (VmHWM)', value: peak === undefined ? 'n/a' : `${peak.toFixed(0)} MB`, target: `≤ ${RSS_MB} MB`, pass: peak !== undefined && peak <= RSS_MB },
-        { what: `/healthz worst latency during the import (every ${HEALTH_EVERY_MS} ms)`, value: `${Math.max(0, ...health).toFixed(1)} ms over ${health.length} checks` },
+        {
+          what: `calls placed every ${CALL_EVERY_MS} ms during the import, decided (not failed open)`,
+          value: `${decided.length} of ${during.length} (${failOpen} failed open)`,
+          target: 'all',
+          pass: during.length > 0 && decided.length === during.length,
+        },
+        {
+          what: 'call p99 during the import (connect → the service closes)',
+          value: `${p99.toFixed(1)} ms (max ${Math.max(...during.map((c) => c.result.durationMs)).toFixed(1)} ms)`,
+          target: `≤ ${CALL_P99_MS} ms`,
+          pass: p99 <= CALL_P99_MS,
+        },
+        {
+          what: 'call p99 without an import (before and after)',
+          value: `${quiet.p99.toFixed(1)} ms over ${quiet.n} calls`,
+        },
+        {
+          what: 'callers of the file blocked before the switch',
+          value: `${blockedEarly} of ${early.length}`,
+          target: 'none',
+          pass: blockedEarly === 0,
+        },
+        {
+          what: 'callers of the file blocked after the import',
+          value: `${blockedAfter} of ${after.length}`,
+          target: 'all',
+          pass: after.length > 0 && blockedAfter === after.length,
+        },
+        {
+          what: 'peak RSS of the service (VmHWM)',
+          value: peak === undefined ? 'n/a' : `${peak.toFixed(0)} MB`,
+          target: `≤ ${RSS_MB} MB`,
+          pass: peak !== undefined && peak <= RSS_MB,
+        },
+        {
+          what: `/healthz worst latency during the import (every ${HEALTH_EVERY_MS} ms)`,
+          value: `${Math.max(0, ...health).toFixed(1)} ms over ${health.length} checks`,
+        },
       ];
     } finally {
       await server.stop();

@@ -37,7 +37,14 @@ async function placeCalls(port: number, n: number, first: number): Promise<{ dec
   const worker = async () => {
     while (next < n) {
       const i = first + next++;
-      const call = await fakeCall({ port, host: '127.0.0.1' }, { script: 'screen', args: ['+4930999000'], env: { callerid: `+49301${String(i).padStart(7, '0')}`, calleridname: 'Abuse Test' } });
+      const call = await fakeCall(
+        { port, host: '127.0.0.1' },
+        {
+          script: 'screen',
+          args: ['+4930999000'],
+          env: { callerid: `+49301${String(i).padStart(7, '0')}`, calleridname: 'Abuse Test' },
+        },
+      );
       if (call.variables.CALLFILTER_ACTION && call.variables.CALLFILTER_REASON !== 'fail-open') decided++;
       lastId = Math.max(lastId, Number(call.variables.CALLFILTER_CALL_ID ?? 0));
     }
@@ -68,7 +75,10 @@ function reader(http: string, token: string) {
   void (async () => {
     while (!controller.signal.aborted) {
       try {
-        const res = await fetch(`${http}/api/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+        const res = await fetch(`${http}/api/v1/events`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: controller.signal,
+        });
         if (res.status === 200) {
           connectedAt = Date.now();
           await consume(res.body!);
@@ -111,7 +121,13 @@ async function run(): Promise<Figure[]> {
   try {
     const pid = server.pid as number;
     const port = server.target.kind === 'tcp' ? server.target.port : 0;
-    while (!(await fetch(`${server.http}/healthz`).then((r) => r.ok, () => false))) await sleep(50);
+    while (
+      !(await fetch(`${server.http}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      await sleep(50);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     const started = rssMB(pid) ?? 0;
     await placeCalls(port, WARM_UP_CALLS, 0);
@@ -141,15 +157,51 @@ async function run(): Promise<Figure[]> {
     const waited = reading.waitedMs();
     const mb = (x: number) => `${x.toFixed(0)} MB`;
     return [
-      { what: 'stalled streams opened', value: `${opened} of ${STALLED} (the cap)`, target: 'all', pass: opened === STALLED },
-      { what: 'calls screened', value: `${CALLS} in ${seconds.toFixed(1)} s (${(CALLS / seconds).toFixed(0)}/s), ${CONCURRENCY} at a time` },
-      { what: 'calls decided (not failed open)', value: `${decided} of ${CALLS}`, target: 'all', pass: decided === CALLS },
-      { what: 'stalled streams disconnected by the service', value: `${cut} of ${opened}`, target: 'all', pass: cut === opened },
-      { what: 'the reading stream got a slot (refused while the stalled ones held all)', value: waited === undefined ? 'never' : `after ${(waited / 1000).toFixed(1)} s` },
-      { what: 'the reading stream got every event since then', value: firstSeen === undefined ? 'none' : `${reading.ids.size} of ${expected} (calls ${firstSeen}–${lastId})`, target: 'all', pass: expected > 0 && reading.ids.size === expected },
+      {
+        what: 'stalled streams opened',
+        value: `${opened} of ${STALLED} (the cap)`,
+        target: 'all',
+        pass: opened === STALLED,
+      },
+      {
+        what: 'calls screened',
+        value: `${CALLS} in ${seconds.toFixed(1)} s (${(CALLS / seconds).toFixed(0)}/s), ${CONCURRENCY} at a time`,
+      },
+      {
+        what: 'calls decided (not failed open)',
+        value: `${decided} of ${CALLS}`,
+        target: 'all',
+        pass: decided === CALLS,
+      },
+      {
+        what: 'stalled streams disconnected by the service',
+        value: `${cut} of ${opened}`,
+        target: 'all',
+        pass: cut === opened,
+      },
+      {
+        what: 'the reading stream got a slot (refused while the stalled ones held all)',
+        value: waited === undefined ? 'never' : `after ${(waited / 1000).toFixed(1)} s`,
+      },
+      {
+        what: 'the reading stream got every event since then',
+        value: firstSeen === undefined ? 'none' : `${reading.ids.size} of ${expected} (calls ${firstSeen}–${lastId})`,
+        target: 'all',
+        pass: expected > 0 && reading.ids.size === expected,
+      },
       { what: 'RSS at start / after a warm-up of 2,000 calls', value: `${mb(started)} / ${mb(before)}` },
-      { what: 'RSS peak', value: mb(peak), target: `≤ ${mb(before + RSS_HEADROOM_MB)} (warm-up + ${RSS_HEADROOM_MB})`, pass: peak <= before + RSS_HEADROOM_MB },
-      { what: 'RSS after', value: mb(after), target: `≤ ${mb(before + RSS_HEADROOM_MB)}`, pass: after <= before + RSS_HEADROOM_MB },
+      {
+        what: 'RSS peak',
+        value: mb(peak),
+        target: `≤ ${mb(before + RSS_HEADROOM_MB)} (warm-up + ${RSS_HEADROOM_MB})`,
+        pass: peak <= before + RSS_HEADROOM_MB,
+      },
+      {
+        what: 'RSS after',
+        value: mb(after),
+        target: `≤ ${mb(before + RSS_HEADROOM_MB)}`,
+        pass: after <= before + RSS_HEADROOM_MB,
+      },
     ];
   } finally {
     for (const socket of sockets) socket.destroy();

@@ -50,7 +50,8 @@ const WITHHELD = /^(|unknown|anonymous|restricted|private|unavailable|withheld)$
 function decide(vars: Record<string, string>): { decision: Decision; caller?: string; country?: string; kind: string } {
   const raw = vars.agi_callerid ?? '';
   const pres = Number(vars.agi_callingpres ?? 0);
-  if ((pres & 0x60) !== 0 || WITHHELD.test(raw) || !/\d/.test(raw)) return { kind: 'withheld', decision: { action: 'voicemail', reason: 'anonymous' } };
+  if ((pres & 0x60) !== 0 || WITHHELD.test(raw) || !/\d/.test(raw))
+    return { kind: 'withheld', decision: { action: 'voicemail', reason: 'anonymous' } };
   if (raw.startsWith('*')) return { kind: 'internal', decision: { action: 'connect', reason: 'internal' } };
   let text = raw.replace(/[\s\-./()]/g, '');
   if (/^[1-9]\d{0,7}$/.test(text)) text = `030${text}`; // a local number without the area code
@@ -61,15 +62,38 @@ function decide(vars: Record<string, string>): { decision: Decision; caller?: st
   const now = Date.now();
   const out = (decision: Decision) => ({ kind: 'number', caller: e164, ...(country && { country }), decision });
 
-  const entry = findEntry.get(prefixes, e164, now) as { id: number; kind: string; label: string | null; contact_id: number | null } | undefined;
-  if (entry?.kind === 'allow') return out({ action: 'connect', reason: entry.contact_id ? 'contact' : 'allowlist', label: entry.label ?? undefined, entryId: entry.id });
-  if (entry) return out({ action: 'hangup', reason: 'blocklist', cause: '21', label: entry.label ?? undefined, entryId: entry.id });
+  const entry = findEntry.get(prefixes, e164, now) as
+    | { id: number; kind: string; label: string | null; contact_id: number | null }
+    | undefined;
+  if (entry?.kind === 'allow')
+    return out({
+      action: 'connect',
+      reason: entry.contact_id ? 'contact' : 'allowlist',
+      label: entry.label ?? undefined,
+      entryId: entry.id,
+    });
+  if (entry)
+    return out({
+      action: 'hangup',
+      reason: 'blocklist',
+      cause: '21',
+      label: entry.label ?? undefined,
+      entryId: entry.id,
+    });
   const spam = findSpam.get(prefixes, e164) as { id: number; list_id: number; label: string } | undefined;
   if (spam) {
-    return out({ action: 'announce', reason: 'spam-list', announcement: 'callfilter/polite-decline', label: `SPAM: ${spam.label}`, listId: spam.list_id, listEntryId: spam.id });
+    return out({
+      action: 'announce',
+      reason: 'spam-list',
+      announcement: 'callfilter/polite-decline',
+      label: `SPAM: ${spam.label}`,
+      listId: spam.list_id,
+      listEntryId: spam.id,
+    });
   }
   const reason = !pn?.isValid() ? 'implausible' : country !== 'DE' ? 'foreign' : 'unknown';
-  if ((countRecent.get(e164, now - 5 * 60_000) as number) > 0) return out({ action: 'connect', reason: 'repeat-caller' });
+  if ((countRecent.get(e164, now - 5 * 60_000) as number) > 0)
+    return out({ action: 'connect', reason: 'repeat-caller' });
   return out({ action: 'voicemail', reason });
 }
 
@@ -107,7 +131,10 @@ const handler = (context: Context): void => {
       if (d.announcement) vars_.push(['CALLFILTER_ANNOUNCEMENT', d.announcement]);
       if (d.label) vars_.push(['CALLERID(name)', d.label]);
       vars_.push(['CALLFILTER_ACTION', d.action]);
-      return vars_.reduce((chain, [name, value]) => chain.then(() => context.setVariable(name, value)), Promise.resolve() as Promise<unknown>);
+      return vars_.reduce(
+        (chain, [name, value]) => chain.then(() => context.setVariable(name, value)),
+        Promise.resolve() as Promise<unknown>,
+      );
     })
     .then(() => context.end())
     .catch((err: unknown) => {

@@ -23,9 +23,15 @@ declare module 'ding-dong' {
   }
 
   const AGIServer: {
-    new (handler: (context: Context) => void, options?: { port?: number; debug?: boolean; logger?: unknown; host?: string }): AgiServer;
-    (handler: (context: Context) => void, options?: { port?: number; debug?: boolean; logger?: unknown; host?: string }): AgiServer;
+    new (
+      handler: (context: Context) => void,
+      options?: { port?: number; debug?: boolean; logger?: unknown; host?: string },
+    ): AgiServer;
+    (
+      handler: (context: Context) => void,
+      options?: { port?: number; debug?: boolean; logger?: unknown; host?: string },
+    ): AgiServer;
   };
   export default AGIServer;
-  export type { Context, AgiResponse };
+  export type { AgiResponse, Context };
 }

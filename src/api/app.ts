@@ -2,17 +2,23 @@
  * The admin API as a Fastify instance, built without listening (fastify/demo's app.ts): server.ts listens, tests
  * use app.inject. Everything under /api/v1 needs the admin token; /healthz never does; /metrics unless configured.
  */
-import { coded } from '../messages/index.js';
+
 import swagger, { type SwaggerOptions } from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type onRequestHookHandler } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type onRequestHookHandler,
+} from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { stripBidi } from '../labels.js';
-import { VoicemailSpool } from '../voicemail/index.js';
+import { coded } from '../messages/index.js';
 import { nationalNumber, nationalPrefix } from '../numbers/index.js';
-import { createWeb, registerWeb, type CallEvents } from '../web/index.js';
-import { checkBearer, loadAdminToken, tokenSource, type TokenSource } from './auth.js';
-import { authFailureLimit, type AuthLimitOptions } from './auth-limit.js';
+import { VoicemailSpool } from '../voicemail/index.js';
+import { type CallEvents, createWeb, registerWeb } from '../web/index.js';
+import { checkBearer, loadAdminToken, type TokenSource, tokenSource } from './auth.js';
+import { type AuthLimitOptions, authFailureLimit } from './auth-limit.js';
 import { HttpError, registerErrorHandlers, schemaErrorFormatter } from './errors.js';
 import { redactingLogger } from './log-redact.js';
 import type { Metrics } from './metrics.js';
@@ -28,7 +34,7 @@ import { importRoutes } from './routes/import.js';
 import { listsRoutes, listUploadRoutes } from './routes/lists.js';
 import { profilesRoutes } from './routes/profiles.js';
 import { settingsRoutes } from './routes/settings.js';
-import { sourcesRoutes, type SourceJobs } from './routes/sources.js';
+import { type SourceJobs, sourcesRoutes } from './routes/sources.js';
 import { statsRoutes } from './routes/stats.js';
 import { voicemailRoutes } from './routes/voicemail.js';
 import { ERRORS } from './schemas.js';
@@ -86,9 +92,18 @@ const OPENAPI: SwaggerOptions = {
     info: {
       title: 'callfilter admin API',
       version: '1.0.0',
-      description: 'Manage the allow and block entries, contacts, spam lists and profiles of callfilter; review and explain calls. Every /api route needs "Authorization: Bearer <admin token>".',
+      description:
+        'Manage the allow and block entries, contacts, spam lists and profiles of callfilter; review and explain calls. Every /api route needs "Authorization: Bearer <admin token>".',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (CALLFILTER_ADMIN_TOKEN, or <data dir>/admin-token).' } } },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The admin token (CALLFILTER_ADMIN_TOKEN, or <data dir>/admin-token).',
+        },
+      },
+    },
     security: [{ bearer: [] }],
     tags: [
       { name: 'entries', description: 'Personal allow and block entries' },
@@ -101,14 +116,21 @@ const OPENAPI: SwaggerOptions = {
       { name: 'settings', description: 'Home country and area code kept in the database' },
       { name: 'health', description: 'Health and metrics' },
       { name: 'meta', description: 'This document' },
-      { name: 'web page', description: 'The web page, its files and its sign-in (session cookie + X-CSRF-Token instead of the bearer token)' },
+      {
+        name: 'web page',
+        description:
+          'The web page, its files and its sign-in (session cookie + X-CSRF-Token instead of the bearer token)',
+      },
     ],
   },
 };
 
 export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance {
   const log = ctx.logger.child({ subsystem: 'http' });
-  const token = typeof options.token === 'string' ? { current: () => options.token as string } : options.token ?? tokenSource(loadAdminToken(ctx.config, log), log);
+  const token =
+    typeof options.token === 'string'
+      ? { current: () => options.token as string }
+      : (options.token ?? tokenSource(loadAdminToken(ctx.config, log), log));
   const dir = ctx.config.notify.voicemailDir;
   const voicemail = options.voicemail ?? (dir === undefined ? undefined : new VoicemailSpool(dir));
   const web = createWeb({ token, ...(options.events && { events: options.events }), ...(voicemail && { voicemail }) });
@@ -123,18 +145,28 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
   });
   registerErrorHandlers(app, {
     onServerError: () => options.metrics.error('http'),
-    national: (n) => (n.endsWith('*') ? `${nationalPrefix(n.slice(0, -1), ctx.config.numbering)}*` : nationalNumber(n, ctx.config.numbering)),
+    national: (n) =>
+      n.endsWith('*')
+        ? `${nationalPrefix(n.slice(0, -1), ctx.config.numbering)}*`
+        : nationalNumber(n, ctx.config.numbering),
   });
   // Root-level hooks: they run for every route, before the token check of the /api plugin.
   securityHeaders(app);
-  authFailureLimit(app, { onLockout: (address) => log.warn({ address }, 'too many failed sign-ins; refusing this address for a while'), ...options.authLimit });
+  authFailureLimit(app, {
+    onLockout: (address) => log.warn({ address }, 'too many failed sign-ins; refusing this address for a while'),
+    ...options.authLimit,
+  });
 
   void app.register(swagger, OPENAPI);
   // The web page: its files and sign-in (public), the cookie parser the token check needs, its live feed.
   registerWeb(app, ctx, web, auth, API_PREFIX);
 
   void app.register(async (root) => {
-    healthRoutes(root, ctx, { agiListening: options.agiListening, metrics: options.metrics, requireToken: ctx.config.http.metricsPublic ? undefined : auth });
+    healthRoutes(root, ctx, {
+      agiListening: options.agiListening,
+      metrics: options.metrics,
+      requireToken: ctx.config.http.metricsPublic ? undefined : auth,
+    });
   });
 
   void app.register(
@@ -158,7 +190,13 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
       settingsRoutes(api, ctx);
       api.get(
         '/openapi.json',
-        { schema: { tags: ['meta'], summary: 'This API as an OpenAPI 3.1 document', response: { 200: Type.Object({}, { additionalProperties: true }), ...ERRORS } } },
+        {
+          schema: {
+            tags: ['meta'],
+            summary: 'This API as an OpenAPI 3.1 document',
+            response: { 200: Type.Object({}, { additionalProperties: true }), ...ERRORS },
+          },
+        },
         async () => app.swagger(),
       );
       await api.register(async (uploads) => {

@@ -9,9 +9,10 @@
  * proxy every client has the proxy's address; a lockout then locks out everyone for the window — acceptable for
  * one admin, and what Fastify's trustProxy would change.
  */
-import { coded } from '../messages/index.js';
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createWindowCounter } from '../limit.js';
+import { coded } from '../messages/index.js';
 import { HttpError } from './errors.js';
 
 export const AUTH_FAILURES_MAX = 10;

@@ -4,7 +4,17 @@
  * Nothing here logs the token.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { MIN_TOKEN_CHARS } from '../config/config.js';
@@ -52,7 +62,9 @@ function readTokenFile(file: string, log?: Logger): string {
   }
   const token = readFileSync(file, 'utf8').trim();
   if (token.length < MIN_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new Error(`${file} does not hold a usable admin token; delete it (a new one is generated) or run "callfilter token --rotate"`);
+    throw new Error(
+      `${file} does not hold a usable admin token; delete it (a new one is generated) or run "callfilter token --rotate"`,
+    );
   }
   return token;
 }
@@ -72,7 +84,8 @@ export function loadAdminToken(config: TokenConfig, log?: Logger): AdminToken {
     writeNew(file, token);
   } catch (err) {
     // Another process (the CLI, a second start) created it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { token: readTokenFile(file, log), source: 'file', file };
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      return { token: readTokenFile(file, log), source: 'file', file };
     throw err;
   }
   return { token, source: 'generated', file };
@@ -80,7 +93,8 @@ export function loadAdminToken(config: TokenConfig, log?: Logger): AdminToken {
 
 /** Replaces the stored token (atomically: a new 0600 file renamed over the old one). */
 export function rotateAdminToken(config: TokenConfig): AdminToken {
-  if (config.adminToken !== undefined) throw new Error('the admin token is set by CALLFILTER_ADMIN_TOKEN; change it there');
+  if (config.adminToken !== undefined)
+    throw new Error('the admin token is set by CALLFILTER_ADMIN_TOKEN; change it there');
   ensurePrivateDir(config.dataDir);
   const file = tokenFile(config.dataDir);
   const tmp = `${file}.${process.pid}.tmp`;

@@ -26,14 +26,20 @@ const HitFactsSchema = Type.Object({
   score: Type.Number(),
   threshold: Type.Number(),
   label: Type.Optional(Type.String()),
-  live: Type.Optional(Type.Boolean({ description: 'PhoneBlock answered for this caller during the call (CALLFILTER_PHONEBLOCK_LIVE); entryId is 0.' })),
+  live: Type.Optional(
+    Type.Boolean({
+      description: 'PhoneBlock answered for this caller during the call (CALLFILTER_PHONEBLOCK_LIVE); entryId is 0.',
+    }),
+  ),
 });
 
 export const BecauseSchema = Type.Object(
   {
     grounds: Type.Object(
       {
-        step: StringEnum(GROUND_STEPS, { description: 'The policy step that decided (local: a short number read while the home area code is unknown).' }),
+        step: StringEnum(GROUND_STEPS, {
+          description: 'The policy step that decided (local: a short number read while the home area code is unknown).',
+        }),
         extension: Type.Optional(Type.String()),
         digits: Type.Optional(Type.String()),
         entry: Type.Optional(EntryFactsSchema),
@@ -46,10 +52,20 @@ export const BecauseSchema = Type.Object(
       { description: 'What the deciding step saw.' },
     ),
     schedule: Type.Optional(Type.String({ description: 'The schedule whose action for the step applied.' })),
-    repeat: Type.Optional(Type.Object({ calls: Type.Integer(), windowMinutes: Type.Integer() }, { description: 'Connected as a repeat caller.' })),
-    quiet: Type.Optional(Type.Object({ schedule: Type.String() }, { description: 'Quiet hours turned a connect into voicemail.' })),
+    repeat: Type.Optional(
+      Type.Object(
+        { calls: Type.Integer(), windowMinutes: Type.Integer() },
+        { description: 'Connected as a repeat caller.' },
+      ),
+    ),
+    quiet: Type.Optional(
+      Type.Object({ schedule: Type.String() }, { description: 'Quiet hours turned a connect into voicemail.' }),
+    ),
     monitor: Type.Optional(
-      Type.Object({ action: ActionSchema, cause: Type.Optional(Type.Integer()), announcement: Type.Optional(Type.String()) }, { description: 'Monitor mode connected it; what the policy would have done.' }),
+      Type.Object(
+        { action: ActionSchema, cause: Type.Optional(Type.Integer()), announcement: Type.Optional(Type.String()) },
+        { description: 'Monitor mode connected it; what the policy would have done.' },
+      ),
     ),
   },
   { description: 'The facts behind the decision.' },
@@ -63,6 +79,11 @@ export const MatchSchema = Type.Object({
   lost: Type.Optional(StringEnum(LOST_BECAUSE, { description: 'Why it did not decide.' })),
 });
 
-export const MatchesSchema = Type.Array(MatchSchema, { description: 'Every personal entry and list hit that matched the caller: the one that decided first, then the others with why they did not.' });
+export const MatchesSchema = Type.Array(MatchSchema, {
+  description:
+    'Every personal entry and list hit that matched the caller: the one that decided first, then the others with why they did not.',
+});
 
-export const LangQuery = StringEnum(['de', 'en'] as const, { description: 'Language of the sentences (default: CALLFILTER_LANGUAGE).' });
+export const LangQuery = StringEnum(['de', 'en'] as const, {
+  description: 'Language of the sentences (default: CALLFILTER_LANGUAGE).',
+});

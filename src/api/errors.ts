@@ -4,11 +4,17 @@
  * its English text. 4xx messages say what was wrong and name the field; 5xx are logged in full and answered with
  * `internal error` only. No response ever carries a stack trace.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaValidationError,
+} from 'fastify';
 import { ConfigError } from '../config/env.js';
 import { ImportFormatError } from '../import/formats/index.js';
 import { ImportRejectedError, ImportUsageError } from '../import/index.js';
-import { about, coded, render, type Coded } from '../messages/index.js';
+import { about, type Coded, coded, render } from '../messages/index.js';
 import { isStoreError } from '../store/index.js';
 
 /** Short machine-readable codes per status, as the `error` field of every error response. */
@@ -53,13 +59,16 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (problem: Coded | string, extra?: Record<string, unknown>) => new HttpError(400, problem, extra);
+export const badRequest = (problem: Coded | string, extra?: Record<string, unknown>) =>
+  new HttpError(400, problem, extra);
 export const notFound = (problem: Coded | string) => new HttpError(404, problem);
 export const conflict = (problem: Coded | string) => new HttpError(409, problem);
 
 /** A refused setting as a message about `field` (default: the setting the error names). */
 export function configProblem(err: ConfigError, field: string = err.key): Coded {
-  return err.problem ? about(err.problem, field) : coded('setting.invalid', { field, detail: err.message.slice(err.key.length + 2) });
+  return err.problem
+    ? about(err.problem, field)
+    : coded('setting.invalid', { field, detail: err.message.slice(err.key.length + 2) });
 }
 
 /** The validator's error, with the message of its first part for clients to word (the text names every part). */
@@ -107,7 +116,9 @@ function schemaProblem(e: FastifySchemaValidationError, dataVar: string): Coded 
  * property "colour"`, `querystring/kind must be one of allow, block`, `body/number is required`.
  */
 export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
-  const problems = errors.filter((e) => e.keyword !== 'anyOf' || errors.length === 1).map((e) => schemaProblem(e, dataVar));
+  const problems = errors
+    .filter((e) => e.keyword !== 'anyOf' || errors.length === 1)
+    .map((e) => schemaProblem(e, dataVar));
   const first = problems[0] ?? coded('request.invalid', { field: dataVar, detail: 'is not valid' });
   return new SchemaError([...new Set(problems.map(render))].join('; '), first);
 }
@@ -128,13 +139,23 @@ function sizeText(bytes: number): string {
 
 /** What to answer for an error, or undefined for an unexpected one (→ 500, masked). */
 function mapError(err: FastifyError, req: FastifyRequest): Mapped | undefined {
-  if (err instanceof HttpError) return { status: err.statusCode, problem: err.problem, message: err.message, ...(err.extra && { extra: err.extra }) };
+  if (err instanceof HttpError)
+    return {
+      status: err.statusCode,
+      problem: err.problem,
+      message: err.message,
+      ...(err.extra && { extra: err.extra }),
+    };
   if (err.validation) {
     const problem = err instanceof SchemaError ? err.problem : coded('request.refused', { detail: err.message });
     return { status: 400, problem, message: err.message };
   }
   if (err instanceof ImportRejectedError) {
-    return { status: 400, problem: err.problem, extra: { format: err.format, rejected: err.rejected, rejectedCount: err.count } };
+    return {
+      status: 400,
+      problem: err.problem,
+      extra: { format: err.format, rejected: err.rejected, rejectedCount: err.count },
+    };
   }
   if (err instanceof ImportUsageError) return { status: 400, problem: err.problem };
   if (err instanceof ImportFormatError) return { status: 415, problem: err.problem };
@@ -176,7 +197,8 @@ function mapError(err: FastifyError, req: FastifyRequest): Mapped | undefined {
     return { status: 400, problem: coded('request.bad_json', { detail: err.message }) };
   }
   const status = err.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) return { status, problem: coded('request.refused', { detail: err.message }) };
+  if (status !== undefined && status >= 400 && status < 500)
+    return { status, problem: coded('request.refused', { detail: err.message }) };
   return undefined;
 }
 
@@ -191,11 +213,20 @@ export interface ErrorHandlerOptions {
 }
 
 export function registerErrorHandlers(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
-  const send = (reply: FastifyReply, status: number, problem: Coded, message = render(problem), extra?: Record<string, unknown>): FastifyReply => {
+  const send = (
+    reply: FastifyReply,
+    status: number,
+    problem: Coded,
+    message = render(problem),
+    extra?: Record<string, unknown>,
+  ): FastifyReply => {
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="callfilter"');
     if (status === 503) reply.header('retry-after', '1');
     const { number } = problem.params;
-    const params = typeof number === 'string' && number.startsWith('+') && options.national ? { ...problem.params, numberNational: options.national(number) } : problem.params;
+    const params =
+      typeof number === 'string' && number.startsWith('+') && options.national
+        ? { ...problem.params, numberNational: options.national(number) }
+        : problem.params;
     const body = { error: codeFor(status), code: problem.code, params, message, ...extra };
     return reply.code(status).type('application/json; charset=utf-8').send(body);
   };
@@ -211,5 +242,7 @@ export function registerErrorHandlers(app: FastifyInstance, options: ErrorHandle
     req.log.error({ err }, 'request failed');
     return send(reply, mapped?.status ?? 500, mapped?.problem ?? coded('server.internal'));
   });
-  app.setNotFoundHandler((req, reply) => send(reply, 404, coded('request.no_route', { method: req.method, path: req.url.split('?', 1)[0] ?? '' })));
+  app.setNotFoundHandler((req, reply) =>
+    send(reply, 404, coded('request.no_route', { method: req.method, path: req.url.split('?', 1)[0] ?? '' })),
+  );
 }

@@ -4,8 +4,9 @@
  * path, a body field that an error message repeats. So the HTTP logger replaces the current token wherever it
  * occurs in the fields that hold client text — the request line, refusal messages, errors — with [redacted].
  */
-import pino from 'pino';
+
 import type { FastifyRequest } from 'fastify';
+import pino from 'pino';
 import type { Logger } from '../logger.js';
 import type { TokenSource } from './auth.js';
 
@@ -21,7 +22,12 @@ export function redactingLogger(log: Logger, token: TokenSource): Logger {
     {
       serializers: {
         // Fastify's request fields, with the URL scrubbed (it is logged with every incoming request).
-        req: (req: FastifyRequest) => ({ method: req.method, url: scrub(req.url), host: req.host, remoteAddress: req.ip }),
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: scrub(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+        }),
         // The error handler's 'request refused' line: 4xx messages repeat what the client sent.
         message: (m: unknown) => (typeof m === 'string' ? scrub(m) : m),
         err: (err: Error) => {

@@ -6,10 +6,10 @@
  * no numbers, no names.
  */
 import type { AgiRejectReason, AgiServer } from 'asterisk-agi';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LiveCheck } from '../sources/phoneblock/live.js';
-import { INITIAL_FAULT_LABELS, type FaultCounter, type FaultCounters } from '../faults.js';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type FaultCounter, type FaultCounters, INITIAL_FAULT_LABELS } from '../faults.js';
 import type { Screened } from '../screen/screen-call.js';
+import type { LiveCheck } from '../sources/phoneblock/live.js';
 
 /** Decision latency buckets (seconds): a decision takes well under a millisecond; the deadline is 1 s by default. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -42,7 +42,14 @@ type Labels = Record<string, string>;
  * A counter whose values are the FaultCounters' at scrape time, plus any counted here (`own`), with every label set
  * of `initial` shown at 0 until it counts (src/faults.ts INITIAL_FAULT_LABELS says why).
  */
-function faultCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => { labels: Labels; value: number }[], initial: readonly Labels[] = []) {
+function faultCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: () => { labels: Labels; value: number }[],
+  initial: readonly Labels[] = [],
+) {
   const own = new Map<string, { labels: Labels; value: number }>();
   new Counter({
     name,
@@ -68,8 +75,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
   let agi: AgiServer | undefined;
-  const calls = new Counter({ name: 'callfilter_calls_total', help: 'Screened calls by decided action and reason.', labelNames: ['action', 'reason'] as const, registers });
-  const latency = new Histogram({ name: 'callfilter_decision_seconds', help: 'Time from the AGI request to the decision (normalise, look up, decide), before the call-log commit.', buckets: LATENCY_BUCKETS, registers });
+  const calls = new Counter({
+    name: 'callfilter_calls_total',
+    help: 'Screened calls by decided action and reason.',
+    labelNames: ['action', 'reason'] as const,
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'callfilter_decision_seconds',
+    help: 'Time from the AGI request to the decision (normalise, look up, decide), before the call-log commit.',
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
   new Gauge({
     name: 'callfilter_agi_sessions',
     help: 'FastAGI connections open right now.',
@@ -78,16 +95,57 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       this.set(agi?.liveSessions ?? 0);
     },
   });
-  const read = (counter: FaultCounter) => () => (faults ? faults.values(counter).map((c) => ({ labels: c.labels as unknown as Labels, value: c.value })) : []);
+  const read = (counter: FaultCounter) => () =>
+    faults ? faults.values(counter).map((c) => ({ labels: c.labels as unknown as Labels, value: c.value })) : [];
   const initial = (counter: keyof typeof INITIAL_FAULT_LABELS) => INITIAL_FAULT_LABELS[counter] as unknown as Labels[];
-  const error = faultCounter(registry, 'callfilter_errors_total', 'Errors by where (screen, store, agi, http) and kind (a database error code, deadline, an AGI error, internal).', ['source', 'kind'], read('errors'), [...initial('errors'), { source: 'http', kind: 'internal' }]);
-  const failOpen = faultCounter(registry, 'callfilter_fail_opens_total', 'Calls connected because no decision could be made (reason fail-open), by why.', ['why'], read('failOpens'), initial('failOpens'));
-  const rejected = faultCounter(registry, 'callfilter_agi_rejected_total', 'FastAGI connections closed unanswered, by reason (allow list, connection caps, closing, wrong or missing key).', ['reason'], read('agiRejected'), initial('agiRejected'));
-  faultCounter(registry, 'callfilter_db_file_events_total', 'The database file went missing or was replaced, and what was done about it.', ['event'], read('dbFile'));
+  const error = faultCounter(
+    registry,
+    'callfilter_errors_total',
+    'Errors by where (screen, store, agi, http) and kind (a database error code, deadline, an AGI error, internal).',
+    ['source', 'kind'],
+    read('errors'),
+    [...initial('errors'), { source: 'http', kind: 'internal' }],
+  );
+  const failOpen = faultCounter(
+    registry,
+    'callfilter_fail_opens_total',
+    'Calls connected because no decision could be made (reason fail-open), by why.',
+    ['why'],
+    read('failOpens'),
+    initial('failOpens'),
+  );
+  const rejected = faultCounter(
+    registry,
+    'callfilter_agi_rejected_total',
+    'FastAGI connections closed unanswered, by reason (allow list, connection caps, closing, wrong or missing key).',
+    ['reason'],
+    read('agiRejected'),
+    initial('agiRejected'),
+  );
+  faultCounter(
+    registry,
+    'callfilter_db_file_events_total',
+    'The database file went missing or was replaced, and what was done about it.',
+    ['event'],
+    read('dbFile'),
+  );
   const { live } = options;
   if (live) {
-    faultCounter(registry, 'callfilter_phoneblock_live_checks_total', 'Live PhoneBlock checks of unknown callers by outcome: hit, miss, cached (answered from memory), late (the local decision stood), failed, no-key.', ['outcome'], () => live.counts().map((c) => ({ labels: { outcome: c.outcome }, value: c.value })));
-    new Gauge({ name: 'callfilter_phoneblock_live_remembered', help: 'Numbers whose live PhoneBlock answer is remembered (a day each).', registers, collect() { this.set(live.size); } });
+    faultCounter(
+      registry,
+      'callfilter_phoneblock_live_checks_total',
+      'Live PhoneBlock checks of unknown callers by outcome: hit, miss, cached (answered from memory), late (the local decision stood), failed, no-key.',
+      ['outcome'],
+      () => live.counts().map((c) => ({ labels: { outcome: c.outcome }, value: c.value })),
+    );
+    new Gauge({
+      name: 'callfilter_phoneblock_live_remembered',
+      help: 'Numbers whose live PhoneBlock answer is remembered (a day each).',
+      registers,
+      collect() {
+        this.set(live.size);
+      },
+    });
   }
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'callfilter_' });
 

@@ -5,12 +5,15 @@
  * formats with the home country in force.
  */
 import type { Conflict, ConflictEntry } from '../import/index.js';
-import { displayNumber, nationalNumber, type NumberingConfig } from '../numbers/index.js';
+import { displayNumber, type NumberingConfig, nationalNumber } from '../numbers/index.js';
 
 export type WithNational<T> = T & { numberNational: string };
 
 /** An entry, a conflict's side, or anything with a number and whether it is a prefix. */
-export function withNational<T extends { number: string; prefix: boolean }>(item: T, cfg: NumberingConfig): WithNational<T> {
+export function withNational<T extends { number: string; prefix: boolean }>(
+  item: T,
+  cfg: NumberingConfig,
+): WithNational<T> {
   return { ...item, numberNational: displayNumber(item.number, item.prefix, cfg) };
 }
 

@@ -22,7 +22,13 @@ export function parseTime(value: string, field: string): number {
  * caller it names. An exact number must be plausible unless `short` says it is deliberately short (a service
  * number); it is then stored as the screening path reads such a caller.
  */
-export function entryNumber(ctx: AppContext, text: string, prefix: boolean | undefined, field: string, short?: boolean): { number: string; prefix: boolean } {
+export function entryNumber(
+  ctx: AppContext,
+  text: string,
+  prefix: boolean | undefined,
+  field: string,
+  short?: boolean,
+): { number: string; prefix: boolean } {
   let s = text.trim();
   if (prefix === true && !s.endsWith('*')) s += '*';
   const n = normaliseEntry(s, ctx.config.numbering);

@@ -4,7 +4,7 @@
  */
 // The OpenAPI fields of a route schema (tags, summary, …) come from @fastify/swagger's type augmentation.
 import type {} from '@fastify/swagger';
-import { Type, type Static, type TSchema } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { MAX_LABEL_CHARS, MAX_NOTE_CHARS } from '../labels.js';
 import { ACTIONS, REASONS } from '../policy/types.js';
 
@@ -29,14 +29,29 @@ export const ImportFormatSchema = StringEnum(['csv', 'vcard', 'fritzbox', 'phone
 });
 
 /** Q.850 cause of a hangup (21 rejected, 17 busy, 1 unallocated number). */
-export const CauseSchema = Type.Integer({ minimum: 1, maximum: 127, description: 'Q.850 cause for hangup (21 rejected, 17 busy, 1 unallocated).' });
-export const AnnouncementSchema = Type.String({ pattern: '^[\\w/.-]{1,200}$', description: 'Sound file for announce, as Playback() takes it.' });
+export const CauseSchema = Type.Integer({
+  minimum: 1,
+  maximum: 127,
+  description: 'Q.850 cause for hangup (21 rejected, 17 busy, 1 unallocated).',
+});
+export const AnnouncementSchema = Type.String({
+  pattern: '^[\\w/.-]{1,200}$',
+  description: 'Sound file for announce, as Playback() takes it.',
+});
 export const LabelSchema = Type.String({ maxLength: MAX_LABEL_CHARS });
 export const NoteSchema = Type.String({ maxLength: MAX_NOTE_CHARS });
 /** Numbers are checked by the normaliser, not by a pattern: this only bounds the length. */
-export const NumberText = Type.String({ minLength: 1, maxLength: 100, description: 'A phone number in any usual form: +4930123456, 030 123456, 0049…; a trailing * makes a prefix.' });
+export const NumberText = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'A phone number in any usual form: +4930123456, 030 123456, 0049…; a trailing * makes a prefix.',
+});
 /** Epoch milliseconds or an ISO 8601 date / date-time; checked by the route (parseTime). */
-export const TimeText = Type.String({ minLength: 1, maxLength: 40, description: 'Epoch milliseconds or ISO 8601 (2026-12-31, 2026-12-31T18:00:00Z).' });
+export const TimeText = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  description: 'Epoch milliseconds or ISO 8601 (2026-12-31, 2026-12-31T18:00:00Z).',
+});
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, Strict);
 
@@ -48,7 +63,9 @@ export const PagingQuery = {
 export function Page<T extends TSchema>(item: T) {
   return Type.Object({
     items: Type.Array(item),
-    nextCursor: Type.Optional(Type.Integer({ description: 'Pass as cursor for the next page; absent on the last page.' })),
+    nextCursor: Type.Optional(
+      Type.Integer({ description: 'Pass as cursor for the next page; absent on the last page.' }),
+    ),
   });
 }
 
@@ -63,17 +80,33 @@ export const MessageParams = Type.Record(Type.String(), Type.Union([Type.String(
 });
 
 /** A row of a file that did not read, or that was left out on purpose: its line, the English text, and the message. */
-export const RejectedRowSchema = Type.Object({ line: Type.Integer(), error: Type.String(), code: MessageCode, params: MessageParams });
-export const IgnoredRowSchema = Type.Object({ line: Type.Integer(), why: Type.String(), code: MessageCode, params: MessageParams });
+export const RejectedRowSchema = Type.Object({
+  line: Type.Integer(),
+  error: Type.String(),
+  code: MessageCode,
+  params: MessageParams,
+});
+export const IgnoredRowSchema = Type.Object({
+  line: Type.Integer(),
+  why: Type.String(),
+  code: MessageCode,
+  params: MessageParams,
+});
 
 export const ErrorSchema = Type.Object(
   {
-    error: Type.String({ description: 'Short code per HTTP status: bad_request, unauthorized, not_found, conflict, payload_too_large, …' }),
+    error: Type.String({
+      description: 'Short code per HTTP status: bad_request, unauthorized, not_found, conflict, payload_too_large, …',
+    }),
     code: MessageCode,
     params: MessageParams,
-    message: Type.String({ description: 'What went wrong in English, naming the field: rendered from `code` and `params`.' }),
+    message: Type.String({
+      description: 'What went wrong in English, naming the field: rendered from `code` and `params`.',
+    }),
     format: Type.Optional(Type.String()),
-    rejected: Type.Optional(Type.Array(RejectedRowSchema, { description: 'An import refused: each bad row (at most 100).' })),
+    rejected: Type.Optional(
+      Type.Array(RejectedRowSchema, { description: 'An import refused: each bad row (at most 100).' }),
+    ),
     rejectedCount: Type.Optional(Type.Integer()),
   },
   { description: 'Every error response.' },
@@ -89,7 +122,8 @@ export const NoContent = Type.Null({ description: 'No content.' });
  * field of the same name with `National` (src/api/national.ts). Present wherever its number is.
  */
 export const NationalText = Type.String({
-  description: 'The number as people at home write it: 030 1234567 in the home country, +44 20 7946 0018 otherwise; a prefix without its *, like the number.',
+  description:
+    'The number as people at home write it: 030 1234567 in the home country, +44 20 7946 0018 otherwise; a prefix without its *, like the number.',
 });
 
 const ConflictEntrySchema = Type.Object({
@@ -106,7 +140,9 @@ const ConflictEntrySchema = Type.Object({
 /** Both lists hold these callers: which entry decides a call from there, and why (the policy's own precedence). */
 export const ConflictSchema = Type.Object(
   {
-    number: Type.String({ description: 'Where both entries hold callers: the narrower one (an exact number, or the longer prefix).' }),
+    number: Type.String({
+      description: 'Where both entries hold callers: the narrower one (an exact number, or the longer prefix).',
+    }),
     numberNational: Type.Optional(NationalText),
     prefix: Type.Boolean(),
     wins: ConflictEntrySchema,

@@ -4,14 +4,22 @@
  * their own encapsulated context, where every content type is read as raw bytes — JSON too, because a PhoneBlock
  * list is JSON and its rows must keep their line numbers.
  */
-import { coded } from '../messages/index.js';
+
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImportSource } from '../import/index.js';
+import { coded } from '../messages/index.js';
 import { badRequest, HttpError } from './errors.js';
 
 /** The content types documented for an upload (any other is accepted and read by its content). */
-export const UPLOAD_TYPES = ['multipart/form-data', 'text/csv', 'text/vcard', 'application/xml', 'application/json', 'text/plain'] as const;
+export const UPLOAD_TYPES = [
+  'multipart/form-data',
+  'text/csv',
+  'text/vcard',
+  'application/xml',
+  'application/json',
+  'text/plain',
+] as const;
 
 /**
  * RFC 2046 §5.1.1: a boundary is 1 to 70 characters. busboy takes up to 256 and throws on more, which would be a 500:
@@ -36,7 +44,9 @@ function checkBoundary(contentType: string | undefined): void {
   const boundary = m?.[1] ?? m?.[2] ?? '';
   if (boundary === '') throw badRequest(coded('upload.no_boundary', { field: 'body' }));
   if (boundary.length > MAX_BOUNDARY_CHARS) {
-    throw badRequest(coded('upload.long_boundary', { field: 'body', length: boundary.length, max: MAX_BOUNDARY_CHARS }));
+    throw badRequest(
+      coded('upload.long_boundary', { field: 'body', length: boundary.length, max: MAX_BOUNDARY_CHARS }),
+    );
   }
 }
 
@@ -66,7 +76,11 @@ async function readMultipart(req: FastifyRequest): Promise<ImportSource & { buff
     for await (const part of req.parts()) {
       if (part.type !== 'file') continue;
       const buffer = await part.toBuffer();
-      file = { buffer, ...(part.filename && { filename: part.filename }), ...(part.mimetype && { contentType: part.mimetype }) };
+      file = {
+        buffer,
+        ...(part.filename && { filename: part.filename }),
+        ...(part.mimetype && { contentType: part.mimetype }),
+      };
     }
   } catch (err) {
     throw multipartError(err);
@@ -106,7 +120,10 @@ export function uploadDoc(description: string) {
           content: Object.fromEntries(
             UPLOAD_TYPES.map((t) => [
               t,
-              { schema: t === 'multipart/form-data' ? { type: 'object', required: ['file'], properties: { file } } : file },
+              {
+                schema:
+                  t === 'multipart/form-data' ? { type: 'object', required: ['file'], properties: { file } } : file,
+              },
             ]),
           ),
         },

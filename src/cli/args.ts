@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** A usage error: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -37,12 +37,15 @@ export function parseTime(value: string, now: number, direction: 1 | -1, flag: s
     const t = Date.parse(value.trim().replace(' ', 'T'));
     if (!Number.isNaN(t)) return t;
   }
-  throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a time (use 30d, 12h, 2026-12-31 or 2026-12-31T18:00)`);
+  throw new UsageError(
+    `${flag}: ${JSON.stringify(value)} is not a time (use 30d, 12h, 2026-12-31 or 2026-12-31T18:00)`,
+  );
 }
 
 export function parseIntFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a number from ${min} to ${max}`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a number from ${min} to ${max}`);
   return Number(value);
 }
 

@@ -17,7 +17,9 @@ export async function backupCommand(ctx: AppContext, argv: string[], out: Out): 
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]);
   try {
     const r = await backupDatabase(ctx.store.db, file, { force: values.force === true });
-    out(`backed up ${ctx.config.dbFile} to ${r.file} (${formatBytes(r.bytes)}, ${count(r.pages, 'page')}, schema version ${r.schemaVersion}, integrity ok)`);
+    out(
+      `backed up ${ctx.config.dbFile} to ${r.file} (${formatBytes(r.bytes)}, ${count(r.pages, 'page')}, schema version ${r.schemaVersion}, integrity ok)`,
+    );
   } catch (err) {
     if (isStoreError(err, 'conflict') && !values.force && /already exists$/.test(err.message)) {
       throw new StoreError('conflict', `${err.message} (add --force to overwrite it)`, { cause: err });

@@ -12,7 +12,12 @@ import type { CliIo, Out, ShowNumber } from './main.js';
  * The number or prefix of an entry. An exact number to add must be plausible unless `short` says it is
  * deliberately short (a service number); looking one up to remove it takes whatever is stored.
  */
-export function entryNumber(ctx: AppContext, positionals: string[], prefixFlag: boolean | undefined, check?: { short: boolean }): { number: string; prefix: boolean } {
+export function entryNumber(
+  ctx: AppContext,
+  positionals: string[],
+  prefixFlag: boolean | undefined,
+  check?: { short: boolean },
+): { number: string; prefix: boolean } {
   if (positionals.length === 0) throw new UsageError('a number is required');
   // Let people type `0170 1234567` without quotes.
   let text = positionals.join(' ').trim();
@@ -20,7 +25,10 @@ export function entryNumber(ctx: AppContext, positionals: string[], prefixFlag: 
   const n = normaliseEntry(text, ctx.config.numbering);
   if (!n.ok) throw new UsageError(n.error);
   const why = check === undefined || check.short || n.prefix ? undefined : implausibility(n.number);
-  if (why !== undefined) throw new UsageError(`${JSON.stringify(text)} is not a plausible phone number: ${why}; for a deliberately short number (a service number) add --short`);
+  if (why !== undefined)
+    throw new UsageError(
+      `${JSON.stringify(text)} is not a plausible phone number: ${why}; for a deliberately short number (a service number) add --short`,
+    );
   return { number: n.number, prefix: n.prefix };
 }
 
@@ -51,7 +59,8 @@ async function addEntry(ctx: AppContext, entry: NewEntry, out: Out, io: CliIo): 
   if (!created) await ctx.store.origins.claim(saved.id);
   await barringFollows(ctx, { ...(entry.kind === 'block' && { blocked: saved }), unblocked: removed });
   out(`${created ? 'added' : 'updated'} ${showEntry(saved, io.number)}`);
-  for (const e of removed) out(`removed ${showEntry(e, io.number)}  (the ${entry.kind} entry replaces it: the last word wins)`);
+  for (const e of removed)
+    out(`removed ${showEntry(e, io.number)}  (the ${entry.kind} entry replaces it: the last word wins)`);
   showEntryConflicts(ctx, saved, out, io.number);
 }
 
@@ -67,7 +76,8 @@ export async function blockCommand(ctx: AppContext, argv: string[], out: Out, io
   });
   const { number, prefix } = entryNumber(ctx, positionals, values.prefix, { short: values.short === true });
   const action = values.action as Action | undefined;
-  if (action !== undefined && (!ACTIONS.includes(action) || action === 'connect')) throw new UsageError(`--action: ${JSON.stringify(action)} is not one of hangup, announce, voicemail`);
+  if (action !== undefined && (!ACTIONS.includes(action) || action === 'connect'))
+    throw new UsageError(`--action: ${JSON.stringify(action)} is not one of hangup, announce, voicemail`);
   const entry: NewEntry = { number, prefix, kind: 'block', source: 'cli' };
   if (action) entry.action = action;
   const cause = parseIntFlag(values.cause, '--cause', 1, 127);
@@ -79,7 +89,13 @@ export async function blockCommand(ctx: AppContext, argv: string[], out: Out, io
 }
 
 export async function allowCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
-  const { values, positionals } = parse(argv, { prefix: { type: 'boolean' }, short: { type: 'boolean' }, name: { type: 'string' }, vip: { type: 'boolean' }, note: { type: 'string' } });
+  const { values, positionals } = parse(argv, {
+    prefix: { type: 'boolean' },
+    short: { type: 'boolean' },
+    name: { type: 'string' },
+    vip: { type: 'boolean' },
+    note: { type: 'string' },
+  });
   const { number, prefix } = entryNumber(ctx, positionals, values.prefix, { short: values.short === true });
   const entry: NewEntry = { number, prefix, kind: 'allow', source: 'cli', vip: values.vip === true };
   if (values.name) entry.label = values.name;
@@ -90,9 +106,14 @@ export async function allowCommand(ctx: AppContext, argv: string[], out: Out, io
 export function listCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): void {
   const { values } = parse(argv, { kind: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' } });
   const kind = values.kind as EntryKind | undefined;
-  if (kind !== undefined && kind !== 'allow' && kind !== 'block') throw new UsageError(`--kind: ${JSON.stringify(kind)} is not allow or block`);
+  if (kind !== undefined && kind !== 'allow' && kind !== 'block')
+    throw new UsageError(`--kind: ${JSON.stringify(kind)} is not allow or block`);
   const limit = parseIntFlag(values.limit, '--limit', 1, 1000) ?? 100;
-  const page = ctx.store.entries.list({ ...(kind && { kind }), ...(values.search && { search: values.search }), limit });
+  const page = ctx.store.entries.list({
+    ...(kind && { kind }),
+    ...(values.search && { search: values.search }),
+    limit,
+  });
   if (page.items.length === 0) out('no entries');
   for (const e of page.items) out(showEntry(e, io.number));
   if (page.nextCursor !== undefined) out(`… more (showing ${limit}; use --limit or --search)`);

@@ -4,22 +4,22 @@
  */
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/env.js';
-import { createContext, type AppContext } from '../context.js';
-import { createLogger } from '../logger.js';
-import { isStoreError } from '../store/index.js';
+import { type AppContext, createContext } from '../context.js';
 import { ImportFormatError } from '../import/formats/index.js';
+import { createLogger } from '../logger.js';
 import { displayNumber } from '../numbers/index.js';
+import { isStoreError } from '../store/index.js';
 import { CommandError, UsageError } from './args.js';
-import { allowCommand, blockCommand, listCommand } from './entries.js';
-import { removeCommand, unblockCommand } from './remove.js';
 import { callsCommand, explainCommand } from './calls.js';
+import { allowCommand, blockCommand, listCommand } from './entries.js';
 import type { ProgressStream } from './progress.js';
+import { removeCommand, unblockCommand } from './remove.js';
 import { reportCommand } from './report.js';
-import { sourcesCommand, syncCommand } from './sources.js';
 import { setupCommand } from './setup.js';
+import { sourcesCommand, syncCommand } from './sources.js';
+import { OutputClosed, stdoutOutput } from './stdout.js';
 import { tokenCommand } from './token.js';
 import { exportCommand, importCommand } from './transfer.js';
-import { OutputClosed, stdoutOutput } from './stdout.js';
 
 export type Out = (line: string) => void;
 
@@ -44,20 +44,41 @@ const E164_FLAG = '--e164';
 
 /** `storedSettings: false`: the command opens without the database's settings, as it is the one that replaces them. */
 const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: false }> = {
-  block: { run: blockCommand, usage: 'block <number> [--prefix] [--short] [--action hangup|announce|voicemail] [--cause N] [--label …] [--note …] [--expires 30d|2026-12-31]' },
+  block: {
+    run: blockCommand,
+    usage:
+      'block <number> [--prefix] [--short] [--action hangup|announce|voicemail] [--cause N] [--label …] [--note …] [--expires 30d|2026-12-31]',
+  },
   allow: { run: allowCommand, usage: 'allow <number> [--prefix] [--short] [--name …] [--vip] [--note …]' },
   unblock: { run: unblockCommand, usage: 'unblock <number> [--prefix]' },
   remove: { run: removeCommand, usage: 'remove <number> [--prefix] [--kind allow|block]  |  remove --id N' },
   list: { run: listCommand, usage: 'list [--kind allow|block] [--search …] [--limit N]' },
-  explain: { run: explainCommand, usage: 'explain <number> [--did …] [--at 2026-12-24T23:00] [--presentation N] [--internal] [--lang de|en]' },
+  explain: {
+    run: explainCommand,
+    usage: 'explain <number> [--did …] [--at 2026-12-24T23:00] [--presentation N] [--internal] [--lang de|en]',
+  },
   calls: { run: callsCommand, usage: 'calls [--blocked] [--since 24h|2026-11-01] [--number …] [--limit N]' },
-  backup: { run: async (ctx, argv, out) => (await import('./backup.js')).backupCommand(ctx, argv, out), usage: 'backup <file> [--force]' },
-  import: { run: importCommand, usage: 'import <file> [--kind allow|block] [--list name [--threshold N]] [--format csv|vcard|fritzbox|phoneblock|json]' },
+  backup: {
+    run: async (ctx, argv, out) => (await import('./backup.js')).backupCommand(ctx, argv, out),
+    usage: 'backup <file> [--force]',
+  },
+  import: {
+    run: importCommand,
+    usage:
+      'import <file> [--kind allow|block] [--list name [--threshold N]] [--format csv|vcard|fritzbox|phoneblock|json]',
+  },
   export: { run: exportCommand, usage: 'export [--format csv|vcard] [--kind allow|block]' },
   token: { run: tokenCommand, usage: 'token [--rotate]' },
-  sources: { run: sourcesCommand, usage: 'sources [add-url <name> <url> [--list …] [--format csv|json|phoneblock] [--every 1d] [--threshold N] [--bearer-file F | --user U --password-file F] | remove <name>]' },
+  sources: {
+    run: sourcesCommand,
+    usage:
+      'sources [add-url <name> <url> [--list …] [--format csv|json|phoneblock] [--every 1d] [--threshold N] [--bearer-file F | --user U --password-file F] | remove <name>]',
+  },
   sync: { run: syncCommand, usage: 'sync [name] [--accept]' },
-  report: { run: reportCommand, usage: 'report <number> --rating missed|ping|poll|advertising|gamble|fraud [--comment …]' },
+  report: {
+    run: reportCommand,
+    usage: 'report <number> --rating missed|ping|poll|advertising|gamble|fraud [--comment …]',
+  },
   setup: { run: setupCommand, usage: 'setup [--country DE] [--area-code 30]', storedSettings: false },
 };
 
@@ -98,10 +119,19 @@ export async function run(
   let ctx: AppContext | undefined;
   try {
     const config = loadConfig({ env });
-    ctx = createContext(config, { logger: createLogger('warn', process.stderr as never), ...(command.storedSettings === false && { storedSettings: false }) });
+    ctx = createContext(config, {
+      logger: createLogger('warn', process.stderr as never),
+      ...(command.storedSettings === false && { storedSettings: false }),
+    });
     const numbering = () => (ctx as AppContext).config.numbering;
-    const number: ShowNumber = (n, prefix = false) => `${e164 ? n : displayNumber(n, prefix, numbering())}${prefix ? '*' : ''}`;
-    await command.run(ctx, rest, out, { write: io.write ?? ((chunk) => stdout?.write(chunk)), err, progress: io.progress ?? process.stderr, number });
+    const number: ShowNumber = (n, prefix = false) =>
+      `${e164 ? n : displayNumber(n, prefix, numbering())}${prefix ? '*' : ''}`;
+    await command.run(ctx, rest, out, {
+      write: io.write ?? ((chunk) => stdout?.write(chunk)),
+      err,
+      progress: io.progress ?? process.stderr,
+      number,
+    });
     await stdout?.flush();
     return 0;
   } catch (e) {

@@ -15,7 +15,11 @@ export interface ProgressBar {
   end(): void;
 }
 
-export function progressBar(stream: ProgressStream | undefined, label: string, clock: () => number = Date.now): ProgressBar {
+export function progressBar(
+  stream: ProgressStream | undefined,
+  label: string,
+  clock: () => number = Date.now,
+): ProgressBar {
   if (!stream?.isTTY) return { update() {}, end() {} };
   let last = 0;
   let drawn = false;
@@ -25,7 +29,10 @@ export function progressBar(stream: ProgressStream | undefined, label: string, c
       if (now - last < REDRAW_MS) return;
       last = now;
       const share = total ? Math.min(1, done / total) : undefined;
-      const bar = share === undefined ? '' : `[${'#'.repeat(Math.round(share * WIDTH)).padEnd(WIDTH, '.')}] ${String(Math.floor(share * 100)).padStart(3)}% `;
+      const bar =
+        share === undefined
+          ? ''
+          : `[${'#'.repeat(Math.round(share * WIDTH)).padEnd(WIDTH, '.')}] ${String(Math.floor(share * 100)).padStart(3)}% `;
       stream.write(`\r${label} ${bar}${text}\u001b[K`);
       drawn = true;
     },

@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import type { AppContext } from '../context.js';
 import type { ImportFormat } from '../import/formats/index.js';
-import type { Source } from '../store/index.js';
 import { createServiceJobs } from '../jobs/service-jobs.js';
-import { SourceInputError, type SourceInput } from '../sources/add.js';
+import { type SourceInput, SourceInputError } from '../sources/add.js';
 import { ensureEnvSources } from '../sources/env-source.js';
 import type { SyncReport } from '../sources/types.js';
+import type { Source } from '../store/index.js';
 import { CommandError, parse, UsageError } from './args.js';
 import type { Out } from './main.js';
 import { reportLine, sourceLines } from './source-status.js';
@@ -26,7 +26,9 @@ function secretFile(path: string | undefined, flag: string): string | undefined 
     return secret;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(
+      `${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -38,13 +40,21 @@ export async function sourcesCommand(ctx: AppContext, argv: string[], out: Out):
   const [sub, ...rest] = argv;
   if (sub === 'add-url') return addUrl(ctx, rest, out);
   if (sub === 'remove') return removeSource(ctx, rest, out);
-  if (sub !== undefined) throw new UsageError(`unknown subcommand ${JSON.stringify(sub)} (add-url, remove, or none to list)`);
+  if (sub !== undefined)
+    throw new UsageError(`unknown subcommand ${JSON.stringify(sub)} (add-url, remove, or none to list)`);
   const { sources } = jobsFor(ctx);
   await ensureEnvSources(sources, ctx.config, ctx.logger);
   const all = await sources.list();
-  if (all.length === 0) out('no sources (set CALLFILTER_PHONEBLOCK_TOKEN, or: callfilter sources add-url <name> <url>)');
+  if (all.length === 0)
+    out('no sources (set CALLFILTER_PHONEBLOCK_TOKEN, or: callfilter sources add-url <name> <url>)');
   const now = ctx.clock();
-  for (const source of all) for (const line of sourceLines(source, source.listId === undefined ? undefined : ctx.store.lists.get(source.listId), now)) out(line);
+  for (const source of all)
+    for (const line of sourceLines(
+      source,
+      source.listId === undefined ? undefined : ctx.store.lists.get(source.listId),
+      now,
+    ))
+      out(line);
 }
 
 async function addUrl(ctx: AppContext, argv: string[], out: Out): Promise<void> {
@@ -61,12 +71,18 @@ async function addUrl(ctx: AppContext, argv: string[], out: Out): Promise<void> 
   if (name === undefined || url === undefined) throw new UsageError('a name and a URL are required');
   if (extra.length > 0) throw new UsageError(`unexpected ${JSON.stringify(extra.join(' '))}`);
   const format = values.format as ImportFormat | undefined;
-  if (format !== undefined && !FORMATS.includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
+  if (format !== undefined && !FORMATS.includes(format))
+    throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
   const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) throw new UsageError(`--threshold: ${JSON.stringify(values.threshold)} is not a number ≥ 0`);
+  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0))
+    throw new UsageError(`--threshold: ${JSON.stringify(values.threshold)} is not a number ≥ 0`);
   const bearer = secretFile(values['bearer-file'], '--bearer-file');
   const password = secretFile(values['password-file'], '--password-file');
-  const credentials = { ...(bearer && { bearer }), ...(values.user !== undefined && { username: values.user }), ...(password && { password }) };
+  const credentials = {
+    ...(bearer && { bearer }),
+    ...(values.user !== undefined && { username: values.user }),
+    ...(password && { password }),
+  };
   const input: SourceInput = {
     kind: 'url',
     name,
@@ -85,7 +101,9 @@ async function addUrl(ctx: AppContext, argv: string[], out: Out): Promise<void> 
     if (err instanceof SourceInputError) throw new UsageError(err.message);
     throw err;
   }
-  out(`added source "${source.name}" (id ${source.id}); the service syncs it within minutes, or now: callfilter sync ${source.name}`);
+  out(
+    `added source "${source.name}" (id ${source.id}); the service syncs it within minutes, or now: callfilter sync ${source.name}`,
+  );
 }
 
 async function removeSource(ctx: AppContext, argv: string[], out: Out): Promise<void> {
@@ -96,7 +114,9 @@ async function removeSource(ctx: AppContext, argv: string[], out: Out): Promise<
   if (!source) throw new CommandError(`no source ${JSON.stringify(positionals[0])}`);
   await sources.remove(source.id);
   const list = source.listId === undefined ? undefined : ctx.store.lists.get(source.listId);
-  out(`removed source "${source.name}"${list ? `; its list "${list.name}" stays (DELETE /api/v1/lists/${list.id} removes it)` : ''}`);
+  out(
+    `removed source "${source.name}"${list ? `; its list "${list.name}" stays (DELETE /api/v1/lists/${list.id} removes it)` : ''}`,
+  );
 }
 
 export async function syncCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
@@ -107,7 +127,8 @@ export async function syncCommand(ctx: AppContext, argv: string[], out: Out): Pr
   let targets: Source[];
   if (positionals[0] !== undefined) {
     const source = await sources.find(positionals[0]);
-    if (!source) throw new CommandError(`no source ${JSON.stringify(positionals[0])} ("callfilter sources" lists them)`);
+    if (!source)
+      throw new CommandError(`no source ${JSON.stringify(positionals[0])} ("callfilter sources" lists them)`);
     targets = [source];
   } else {
     targets = (await sources.list()).filter((s) => s.enabled);
@@ -119,10 +140,16 @@ export async function syncCommand(ctx: AppContext, argv: string[], out: Out): Pr
   }
   const reports: SyncReport[] = [];
   for (const source of targets) {
-    const report = await sources.sync(source, { accept: values.accept === true, onProgress: (message) => out(`${source.name}: ${message}`) });
+    const report = await sources.sync(source, {
+      accept: values.accept === true,
+      onProgress: (message) => out(`${source.name}: ${message}`),
+    });
     reports.push(report);
     out(reportLine(report));
   }
   const bad = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'held' || r.outcome === 'busy');
-  if (bad.length > 0) throw new CommandError(`${bad.length} of ${reports.length} ${reports.length === 1 ? 'sync' : 'syncs'} did not succeed: ${bad.map((r) => r.source).join(', ')}`);
+  if (bad.length > 0)
+    throw new CommandError(
+      `${bad.length} of ${reports.length} ${reports.length === 1 ? 'sync' : 'syncs'} did not succeed: ${bad.map((r) => r.source).join(', ')}`,
+    );
 }

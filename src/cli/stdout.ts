@@ -23,7 +23,9 @@ export interface Output {
 }
 
 function failure(err: Error): Error {
-  return (err as NodeJS.ErrnoException).code === 'EPIPE' ? new OutputClosed() : new CommandError(`cannot write the output: ${err.message}`);
+  return (err as NodeJS.ErrnoException).code === 'EPIPE'
+    ? new OutputClosed()
+    : new CommandError(`cannot write the output: ${err.message}`);
 }
 
 export function stdoutOutput(stream: NodeJS.WriteStream = process.stdout): Output {

@@ -15,7 +15,9 @@ export function tokenCommand(ctx: AppContext, argv: string[], out: Out, io: CliI
   if (values.rotate) {
     const rotated = rotateAdminToken(ctx.config);
     out(rotated.token);
-    io.err(`new admin token stored in ${rotated.file}; the old one stops working at once (a running service re-reads the file)`);
+    io.err(
+      `new admin token stored in ${rotated.file}; the old one stops working at once (a running service re-reads the file)`,
+    );
     return;
   }
   const token = loadAdminToken(ctx.config);

@@ -1,9 +1,16 @@
 /** `callfilter import` and `callfilter export`: the same import service and exporters as the admin API. */
 import { existsSync } from 'node:fs';
 import type { AppContext } from '../context.js';
-import type { ImportFormat } from '../import/formats/index.js';
 import { entriesCsv, entriesVcard } from '../export/index.js';
-import { importEntries, importList, ImportRejectedError, ImportUsageError, type ImportProgress, type ImportReport } from '../import/index.js';
+import type { ImportFormat } from '../import/formats/index.js';
+import {
+  type ImportProgress,
+  ImportRejectedError,
+  type ImportReport,
+  ImportUsageError,
+  importEntries,
+  importList,
+} from '../import/index.js';
 import type { EntryKind } from '../policy/types.js';
 import { count, oneLine } from '../text.js';
 import { CommandError, parse, UsageError } from './args.js';
@@ -15,30 +22,41 @@ const FORMATS: readonly ImportFormat[] = ['csv', 'vcard', 'fritzbox', 'phonebloc
 const n = (x: number) => x.toLocaleString('en');
 
 function kindFlag(value: string | undefined): EntryKind | undefined {
-  if (value !== undefined && value !== 'allow' && value !== 'block') throw new UsageError(`--kind: ${JSON.stringify(value)} is not allow or block`);
+  if (value !== undefined && value !== 'allow' && value !== 'block')
+    throw new UsageError(`--kind: ${JSON.stringify(value)} is not allow or block`);
   return value;
 }
 
 function showReport(report: ImportReport, out: Out, what: string, number: ShowNumber): void {
-  out(`${what}: ${n(report.added)} added, ${count(report.skipped, 'duplicate')} skipped${report.contacts ? `, ${count(report.contacts, 'contact')} created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`);
+  out(
+    `${what}: ${n(report.added)} added, ${count(report.skipped, 'duplicate')} skipped${report.contacts ? `, ${count(report.contacts, 'contact')} created` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''} (${report.format})`,
+  );
   for (const i of report.ignored.slice(0, 20)) out(`  ignored line ${i.line}: ${oneLine(i.why)}`);
   if (report.ignoredCount > 20) out(`  … ${n(report.ignoredCount - 20)} more ignored`);
   showConflicts(report.conflicts ?? [], report.conflictCount ?? 0, out, number);
 }
 
 export async function importCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
-  const { values, positionals } = parse(argv, { kind: { type: 'string' }, list: { type: 'string' }, format: { type: 'string' }, threshold: { type: 'string' } });
+  const { values, positionals } = parse(argv, {
+    kind: { type: 'string' },
+    list: { type: 'string' },
+    format: { type: 'string' },
+    threshold: { type: 'string' },
+  });
   const [path, ...extra] = positionals;
   if (path === undefined) throw new UsageError('a file is required');
   if (extra.length > 0) throw new UsageError(`one file at a time (got ${positionals.length})`);
   if (!existsSync(path)) throw new CommandError(`${path}: no such file`);
   const kind = kindFlag(values.kind);
   const format = values.format as ImportFormat | undefined;
-  if (format !== undefined && !FORMATS.includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
+  if (format !== undefined && !FORMATS.includes(format))
+    throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
   const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) throw new UsageError(`--threshold: ${JSON.stringify(values.threshold)} is not a number ≥ 0`);
+  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0))
+    throw new UsageError(`--threshold: ${JSON.stringify(values.threshold)} is not a number ≥ 0`);
   if (values.list === undefined && threshold !== undefined) throw new UsageError('--threshold needs --list');
-  if (values.list !== undefined && kind !== undefined) throw new UsageError('--kind does not apply to --list (a list blocks the numbers that reach its threshold)');
+  if (values.list !== undefined && kind !== undefined)
+    throw new UsageError('--kind does not apply to --list (a list blocks the numbers that reach its threshold)');
 
   const bar = progressBar(io.progress, 'importing');
   const onProgress = (p: ImportProgress) => {
@@ -63,13 +81,18 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
       return;
     }
     // This process screens no calls: the import may take the write lock in longer turns (the service's log waits).
-    const report = await importEntries(ctx, { path }, { ...(format && { format }), ...(kind && { kind }), onProgress, pace: 'bulk' });
+    const report = await importEntries(
+      ctx,
+      { path },
+      { ...(format && { format }), ...(kind && { kind }), onProgress, pace: 'bulk' },
+    );
     bar.end();
     showReport(report, out, `imported ${path}`, io.number);
   } catch (err) {
     bar.end();
     if (err instanceof ImportUsageError) {
-      const fix = err.kinds.length === 0 ? 'leave --kind out' : `use ${err.kinds.map((k) => `--kind ${k}`).join(' or ')}`;
+      const fix =
+        err.kinds.length === 0 ? 'leave --kind out' : `use ${err.kinds.map((k) => `--kind ${k}`).join(' or ')}`;
       throw new UsageError(`${err.message} (${fix})`);
     }
     if (err instanceof ImportRejectedError) {
@@ -83,10 +106,12 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
 
 export async function exportCommand(ctx: AppContext, argv: string[], _out: Out, io: CliIo): Promise<void> {
   const { values, positionals } = parse(argv, { format: { type: 'string' }, kind: { type: 'string' } });
-  if (positionals.length > 0) throw new UsageError('export writes to stdout; redirect it to a file (callfilter export > entries.csv)');
+  if (positionals.length > 0)
+    throw new UsageError('export writes to stdout; redirect it to a file (callfilter export > entries.csv)');
   const kind = kindFlag(values.kind);
   const format = values.format ?? 'csv';
-  if (format !== 'csv' && format !== 'vcard') throw new UsageError(`--format: ${JSON.stringify(format)} is not csv or vcard`);
+  if (format !== 'csv' && format !== 'vcard')
+    throw new UsageError(`--format: ${JSON.stringify(format)} is not csv or vcard`);
   const query = kind ? { kind } : {};
   for (const chunk of format === 'csv' ? entriesCsv(ctx, query) : entriesVcard(ctx, query)) await io.write(chunk);
 }

@@ -96,7 +96,10 @@ export class CallLogSpool<T> {
     if (this.closed || this.size + line.length > this.maxBytes) {
       this.dropped++;
       if (this.dropped === 1 || this.dropped % DROP_LOG_EVERY === 0) {
-        this.logger.error({ dropped: this.dropped, spoolBytes: this.size, maxBytes: this.maxBytes, closed: this.closed }, 'call-log spool full: row dropped');
+        this.logger.error(
+          { dropped: this.dropped, spoolBytes: this.size, maxBytes: this.maxBytes, closed: this.closed },
+          'call-log spool full: row dropped',
+        );
       }
       return false;
     }
@@ -109,7 +112,12 @@ export class CallLogSpool<T> {
   }
 
   stats(): SpoolStats {
-    return { pendingRows: this.rows, pendingBytes: this.size - this.offset, dropped: this.dropped, corrupt: this.corrupt };
+    return {
+      pendingRows: this.rows,
+      pendingBytes: this.size - this.offset,
+      dropped: this.dropped,
+      corrupt: this.corrupt,
+    };
   }
 
   /**
@@ -164,7 +172,11 @@ export class CallLogSpool<T> {
       position += n;
       pending = pending.length === 0 ? chunk.subarray(0, n) : Buffer.concat([pending, chunk.subarray(0, n)]);
       let start = 0;
-      for (let lf = pending.indexOf(0x0a); lf !== -1 && entries.length < this.batchRows; lf = pending.indexOf(0x0a, start)) {
+      for (
+        let lf = pending.indexOf(0x0a);
+        lf !== -1 && entries.length < this.batchRows;
+        lf = pending.indexOf(0x0a, start)
+      ) {
         const entry = this.parse(pending.subarray(start, lf));
         if (entry) entries.push(entry);
         lines++;

@@ -5,13 +5,13 @@ import { numberingProblem } from '../numbers/index.js';
 import type { NumberingConfig } from '../numbers/types.js';
 import { defaultProfile } from '../policy/defaults.js';
 import type { PolicyConfig, Profile } from '../policy/types.js';
-import { contactsConfig, type ContactsConfig } from './contacts.js';
+import { type ContactsConfig, contactsConfig } from './contacts.js';
+import { ConfigError, type EnvValue, parseEnvValue, readEnv } from './env.js';
 import type { EnvKey } from './env-schema.js';
+import { type ConfigFile, loadConfigFile, type ProfileInput } from './file.js';
 import type { Language } from './language.js';
-import { ConfigError, parseEnvValue, readEnv, type EnvValue } from './env.js';
-import { loadConfigFile, type ConfigFile, type ProfileInput } from './file.js';
-import { applySettings, checkSettings, resolveSettings, type FixedSettings } from './settings.js';
-import { notifyConfig, type NotifyConfig } from './notify.js';
+import { type NotifyConfig, notifyConfig } from './notify.js';
+import { applySettings, checkSettings, type FixedSettings, resolveSettings } from './settings.js';
 
 export interface Config {
   dataDir: string;
@@ -47,15 +47,28 @@ export const MIN_TOKEN_CHARS = 16;
 
 /** The error names the rule, never the value: the value is a secret and errors end up in logs. */
 function checkAdminToken(token: string): string {
-  if (token.length < MIN_TOKEN_CHARS) throw new ConfigError('CALLFILTER_ADMIN_TOKEN', `is too short (at least ${MIN_TOKEN_CHARS} characters; unset it to have one generated)`);
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('CALLFILTER_ADMIN_TOKEN', 'may only contain printable ASCII characters without spaces (it is sent in an HTTP header)');
+  if (token.length < MIN_TOKEN_CHARS)
+    throw new ConfigError(
+      'CALLFILTER_ADMIN_TOKEN',
+      `is too short (at least ${MIN_TOKEN_CHARS} characters; unset it to have one generated)`,
+    );
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new ConfigError(
+      'CALLFILTER_ADMIN_TOKEN',
+      'may only contain printable ASCII characters without spaces (it is sent in an HTTP header)',
+    );
   return token;
 }
 
 /** Like the admin token: the error names the rule, never the value. */
 function checkPhoneblock(token: string | undefined, url: string): { token?: string; url: string } {
-  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('CALLFILTER_PHONEBLOCK_TOKEN', 'may only contain printable ASCII characters without spaces (it is sent in an HTTP header)');
-  if (!/^https?:\/\/[^/\s]+/.test(url)) throw new ConfigError('CALLFILTER_PHONEBLOCK_URL', `${JSON.stringify(url)} is not an http or https URL`);
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
+    throw new ConfigError(
+      'CALLFILTER_PHONEBLOCK_TOKEN',
+      'may only contain printable ASCII characters without spaces (it is sent in an HTTP header)',
+    );
+  if (!/^https?:\/\/[^/\s]+/.test(url))
+    throw new ConfigError('CALLFILTER_PHONEBLOCK_URL', `${JSON.stringify(url)} is not an http or https URL`);
   return token === undefined ? { url } : { token, url };
 }
 
@@ -66,8 +79,16 @@ const AGI_SECRET_CHARS = /^[A-Za-z0-9._~-]+$/;
 
 /** Like the admin token, the error names the rule, never the value. */
 function checkAgiSecret(secret: string): string {
-  if (secret.length < MIN_AGI_SECRET_CHARS) throw new ConfigError('CALLFILTER_AGI_SECRET', `is too short (at least ${MIN_AGI_SECRET_CHARS} characters, e.g. from \`openssl rand -hex 16\`)`);
-  if (!AGI_SECRET_CHARS.test(secret)) throw new ConfigError('CALLFILTER_AGI_SECRET', 'may only contain letters, digits, "-", "_", "." and "~" (it is sent in the AGI URL)');
+  if (secret.length < MIN_AGI_SECRET_CHARS)
+    throw new ConfigError(
+      'CALLFILTER_AGI_SECRET',
+      `is too short (at least ${MIN_AGI_SECRET_CHARS} characters, e.g. from \`openssl rand -hex 16\`)`,
+    );
+  if (!AGI_SECRET_CHARS.test(secret))
+    throw new ConfigError(
+      'CALLFILTER_AGI_SECRET',
+      'may only contain letters, digits, "-", "_", "." and "~" (it is sent in the AGI URL)',
+    );
   return secret;
 }
 
@@ -78,7 +99,8 @@ function checkDataDir(raw: string, dir: string): void {
   const bad = (why: string): never => {
     throw new ConfigError('CALLFILTER_DATA_DIR', `${JSON.stringify(raw)} ${why}`);
   };
-  if (!statSync(existing).isDirectory()) bad(existing === dir ? 'is not a folder' : `cannot be created: ${existing} is not a folder`);
+  if (!statSync(existing).isDirectory())
+    bad(existing === dir ? 'is not a folder' : `cannot be created: ${existing} is not a folder`);
   try {
     accessSync(existing, constants.W_OK);
   } catch {
@@ -109,9 +131,11 @@ function checkNumbering(numbering: NumberingConfig, fileLabel: string): void {
   const p = numberingProblem(numbering);
   if (p === undefined) return;
   const label =
-    p.field === 'internalPattern' ? 'CALLFILTER_INTERNAL_PATTERN'
-    : p.field === 'trunkRules' ? `${fileLabel}: trunks[${p.index}].${p.key}`
-    : 'CALLFILTER_HOME_COUNTRY';
+    p.field === 'internalPattern'
+      ? 'CALLFILTER_INTERNAL_PATTERN'
+      : p.field === 'trunkRules'
+        ? `${fileLabel}: trunks[${p.index}].${p.key}`
+        : 'CALLFILTER_HOME_COUNTRY';
   throw ConfigError.of(label, p.problem);
 }
 
@@ -148,21 +172,27 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
   const profiles = (file.profiles ?? []).map((p) => toProfile(base, p, p.name, p.dids));
   const names = new Set<string>(['default']);
   for (const p of profiles) {
-    if (names.has(p.name)) throw new ConfigError('CALLFILTER_CONFIG', `profiles: the name ${JSON.stringify(p.name)} is used twice`);
+    if (names.has(p.name))
+      throw new ConfigError('CALLFILTER_CONFIG', `profiles: the name ${JSON.stringify(p.name)} is used twice`);
     names.add(p.name);
   }
 
   const dataDir = resolve(get<string>('CALLFILTER_DATA_DIR'));
   checkDataDir(get<string>('CALLFILTER_DATA_DIR'), dataDir);
   const allow = get<string[]>('CALLFILTER_AGI_ALLOW');
-  if (allow.length === 0) throw new ConfigError('CALLFILTER_AGI_ALLOW', `${JSON.stringify(vars.CALLFILTER_AGI_ALLOW ?? '')} allows nobody: Asterisk could not connect, and every call would ring unscreened`);
+  if (allow.length === 0)
+    throw new ConfigError(
+      'CALLFILTER_AGI_ALLOW',
+      `${JSON.stringify(vars.CALLFILTER_AGI_ALLOW ?? '')} allows nobody: Asterisk could not connect, and every call would ring unscreened`,
+    );
   createAllowList(allow);
 
   // The database may add a country or area code (createContext applies them); until then, env, file and default.
   const fixed = fixedSettings(vars, file, fileLabel);
   const settings = resolveSettings(fixed, {});
   // An area code alone waits for the country the database may hold; with the country known, it is checked now.
-  if (fixed.CALLFILTER_HOME_COUNTRY !== undefined || fixed.CALLFILTER_HOME_AREA_CODE === undefined) checkSettings(settings);
+  if (fixed.CALLFILTER_HOME_COUNTRY !== undefined || fixed.CALLFILTER_HOME_AREA_CODE === undefined)
+    checkSettings(settings);
   const homeCountry = settings.CALLFILTER_HOME_COUNTRY.value ?? get<string>('CALLFILTER_HOME_COUNTRY');
   const numbering: NumberingConfig = { homeCountry, trunkRules: file.trunks ?? [] };
   const internal = get<RegExp | undefined>('CALLFILTER_INTERNAL_PATTERN');
@@ -193,13 +223,17 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     logLevel: get('CALLFILTER_LOG_LEVEL'),
     policy: {
       monitor: get<boolean>('CALLFILTER_MONITOR') || file.monitor === true,
-      timeZone: get<string | undefined>('CALLFILTER_TIMEZONE') ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+      timeZone:
+        get<string | undefined>('CALLFILTER_TIMEZONE') ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
       homeCountry,
       defaultProfile: base,
       profiles,
     },
     phoneblock: {
-      ...checkPhoneblock(get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'), get<string>('CALLFILTER_PHONEBLOCK_URL')),
+      ...checkPhoneblock(
+        get<string | undefined>('CALLFILTER_PHONEBLOCK_TOKEN'),
+        get<string>('CALLFILTER_PHONEBLOCK_URL'),
+      ),
       reportBlocked: get<boolean>('CALLFILTER_PHONEBLOCK_REPORT_BLOCKED'),
       live: get<boolean>('CALLFILTER_PHONEBLOCK_LIVE'),
       liveMs: get<number>('CALLFILTER_PHONEBLOCK_LIVE_MS'),

@@ -7,16 +7,17 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultProfile } from '../policy/defaults.js';
-import { STEPS, type ActionSpec, type Step } from '../policy/types.js';
+import { type ActionSpec, STEPS, type Step } from '../policy/types.js';
 import { ENV_VARS, type EnvVar } from './env-schema.js';
 import type { ConfigFile } from './file.js';
 
 /** What each policy step (the keys of `actions`) is about, in DESIGN.md's order. */
 const STEP_MEANINGS: Record<Step, string> = {
-  internal: 'internal callers: calls the dialplan marks `internal` (the second AGI argument), narrowed by `CALLFILTER_INTERNAL_PATTERN` when set',
+  internal:
+    'internal callers: calls the dialplan marks `internal` (the second AGI argument), narrowed by `CALLFILTER_INTERNAL_PATTERN` when set',
   allow: 'your allow list and contacts',
   block: 'your blocklist (an entry may carry its own action)',
-  list: 'a number on an imported call-centre / spam list, at or above the list\'s threshold',
+  list: "a number on an imported call-centre / spam list, at or above the list's threshold",
   withheld: 'withheld (anonymous) callers',
   implausible: 'numbers that cannot exist in their country (often spoofed)',
   foreign: 'callers from another country than `CALLFILTER_HOME_COUNTRY`',
@@ -78,7 +79,8 @@ const code = (text: string) => `\`${text}\``;
 
 function typeOf(v: EnvVar): string {
   const word = KIND_WORDS[v.kind];
-  if ((v.kind === 'integer' || v.kind === 'port') && v.min !== undefined && v.max !== undefined) return `${word}, ${v.min}–${v.max}`;
+  if ((v.kind === 'integer' || v.kind === 'port') && v.min !== undefined && v.max !== undefined)
+    return `${word}, ${v.min}–${v.max}`;
   return word;
 }
 
@@ -86,13 +88,19 @@ function envTable(vars: readonly EnvVar[]): string[] {
   const lines = ['| Variable | Default | Example | Type | Meaning |', '|---|---|---|---|---|'];
   for (const v of vars) {
     const def = v.default === undefined ? '—' : code(v.default);
-    lines.push(`| ${code(v.key)} | ${cell(def)} | ${cell(code(v.example))} | ${cell(typeOf(v))} | ${cell(v.description)} |`);
+    lines.push(
+      `| ${code(v.key)} | ${cell(def)} | ${cell(code(v.example))} | ${cell(typeOf(v))} | ${cell(v.description)} |`,
+    );
   }
   return lines;
 }
 
 function envFile(vars: readonly EnvVar[]): string[] {
-  const lines = ['```sh', '# callfilter settings: uncomment and change what you need. Every line shows the default', '# (or an example, for settings that are unset by default).'];
+  const lines = [
+    '```sh',
+    '# callfilter settings: uncomment and change what you need. Every line shows the default',
+    '# (or an example, for settings that are unset by default).',
+  ];
   for (const v of vars) lines.push(v.default === undefined ? `#${v.key}=${v.example}` : `#${v.key}=${v.default}`);
   lines.push('```');
   return lines;
@@ -101,7 +109,9 @@ function envFile(vars: readonly EnvVar[]): string[] {
 function showAction(spec: ActionSpec): string {
   if (spec.action === 'hangup') return `\`hangup\`, cause ${spec.cause ?? 21}`;
   if (spec.action === 'announce') {
-    return spec.announcement ? `\`announce\` \`${spec.announcement}\`` : '`announce` `callfilter/polite-decline`, in the language of `CALLFILTER_LANGUAGE`';
+    return spec.announcement
+      ? `\`announce\` \`${spec.announcement}\``
+      : '`announce` `callfilter/polite-decline`, in the language of `CALLFILTER_LANGUAGE`';
   }
   return code(spec.action);
 }
@@ -109,7 +119,8 @@ function showAction(spec: ActionSpec): string {
 function stepsTable(): string[] {
   const base = defaultProfile();
   const lines = ['| Step (key in `actions`) | Default action | Applies to |', '|---|---|---|'];
-  for (const step of STEPS) lines.push(`| ${code(step)} | ${showAction(base.actions[step])} | ${cell(STEP_MEANINGS[step])} |`);
+  for (const step of STEPS)
+    lines.push(`| ${code(step)} | ${showAction(base.actions[step])} | ${cell(STEP_MEANINGS[step])} |`);
   return lines;
 }
 
@@ -127,7 +138,7 @@ export function renderConfigurationDoc(vars: readonly EnvVar[] = ENV_VARS): stri
     'rules. The home country and area code may also be kept in the database (see below). A setting that is wrong —',
     'from any of these places — stops the service at start, before it listens, with one line that names the setting',
     'and the value (exit code 78), instead of running with a surprise; every command of `callfilter` checks them the',
-    'same way before it acts. Besides each value\'s form this checks what only the numbering can tell: a country',
+    "same way before it acts. Besides each value's form this checks what only the numbering can tell: a country",
     'libphonenumber knows, an area code of that country (`170` is a mobile prefix, not an area code), an internal',
     'pattern that matches no ordinary number, trunk rules that can apply. An empty value counts as unset.',
     '',
@@ -135,7 +146,7 @@ export function renderConfigurationDoc(vars: readonly EnvVar[] = ENV_VARS): stri
     '',
     ...envTable(vars),
     '',
-    'The same settings as an environment file (for systemd\'s `EnvironmentFile=`, or docker compose\'s `env_file:`):',
+    "The same settings as an environment file (for systemd's `EnvironmentFile=`, or docker compose's `env_file:`):",
     '',
     ...envFile(vars),
     '',
@@ -156,7 +167,7 @@ export function renderConfigurationDoc(vars: readonly EnvVar[] = ENV_VARS): stri
     'what `callfilter setup` stored within a few seconds). `callfilter setup` without options prints what is in',
     'force.',
     '',
-    'Precedence, highest first: the environment variable, the config file\'s key (`homeCountry`, `homeAreaCode`), the',
+    "Precedence, highest first: the environment variable, the config file's key (`homeCountry`, `homeAreaCode`), the",
     'database, the default. `callfilter setup` names where each value comes from: `area code: 30 (database)`, or',
     '`area code: 89 (CALLFILTER_HOME_AREA_CODE wins over 30 in the database)`.',
     '',

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { coded, render, type Code, type Coded, type Params } from '../messages/index.js';
+import { type Code, type Coded, coded, type Params, render } from '../messages/index.js';
 import { ENV_VARS, type EnvKey, type EnvVar } from './env-schema.js';
 
 /** A configuration error names the key and the bad value, so the fix is obvious from the message alone. */
@@ -40,7 +40,8 @@ function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
     case 'integer': {
       if (!/^\d+$/.test(raw)) bad(v.kind === 'port' ? 'setting.port' : 'setting.integer');
       const n = Number(raw);
-      if ((v.min !== undefined && n < v.min) || (v.max !== undefined && n > v.max)) bad('setting.range', { min: v.min ?? '', max: v.max ?? '' });
+      if ((v.min !== undefined && n < v.min) || (v.max !== undefined && n > v.max))
+        bad('setting.range', { min: v.min ?? '', max: v.max ?? '' });
       return n;
     }
     case 'boolean':
@@ -62,10 +63,16 @@ function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
         return bad('setting.regex');
       }
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'names': {
       // Unset means "all"; a value that names nothing is a slip, and "none" would read nothing at all.
-      const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (names.length === 0) bad('setting.names_empty');
       return names;
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ACTIONS, STEPS, type ActionSpec, type Schedule, type Step } from '../policy/types.js';
 import type { TrunkRule } from '../numbers/types.js';
+import { ACTIONS, type ActionSpec, type Schedule, STEPS, type Step } from '../policy/types.js';
 import { ConfigError } from './env.js';
 
 /** The optional JSON file named by CALLFILTER_CONFIG: the structured part of the configuration. */
@@ -37,7 +37,8 @@ class Checker {
   object(v: unknown, path: string, keys: readonly string[]): Obj {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, v, 'is not an object');
     for (const k of Object.keys(v as Obj)) {
-      if (!keys.includes(k)) this.fail(path ? `${path}.${k}` : k, (v as Obj)[k], `is not a known setting (known: ${keys.join(', ')})`);
+      if (!keys.includes(k))
+        this.fail(path ? `${path}.${k}` : k, (v as Obj)[k], `is not a known setting (known: ${keys.join(', ')})`);
     }
     return v as Obj;
   }
@@ -53,7 +54,8 @@ class Checker {
   }
 
   int(v: unknown, path: string, min: number, max: number): number {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(path, v, `is not a whole number from ${min} to ${max}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      this.fail(path, v, `is not a whole number from ${min} to ${max}`);
     return v as number;
   }
 
@@ -70,8 +72,10 @@ class Checker {
     }
     const spec: ActionSpec = { action: action as ActionSpec['action'] };
     if (o.cause !== undefined) spec.cause = this.int(o.cause, `${path}.cause`, 1, 127);
-    if (o.announcement !== undefined) spec.announcement = this.string(o.announcement, `${path}.announcement`, /^[\w/.-]+$/, 'a sound file name');
-    if (spec.action === 'announce' && spec.announcement === undefined) this.fail(path, v, 'uses announce without an announcement');
+    if (o.announcement !== undefined)
+      spec.announcement = this.string(o.announcement, `${path}.announcement`, /^[\w/.-]+$/, 'a sound file name');
+    if (spec.action === 'announce' && spec.announcement === undefined)
+      this.fail(path, v, 'uses announce without an announcement');
     return spec;
   }
 
@@ -86,7 +90,9 @@ class Checker {
     const o = this.object(v, path, ['enabled', 'windowMinutes', 'minCalls']);
     return {
       ...(o.enabled !== undefined && { enabled: this.bool(o.enabled, `${path}.enabled`) }),
-      ...(o.windowMinutes !== undefined && { windowMinutes: this.int(o.windowMinutes, `${path}.windowMinutes`, 1, 1440) }),
+      ...(o.windowMinutes !== undefined && {
+        windowMinutes: this.int(o.windowMinutes, `${path}.windowMinutes`, 1, 1440),
+      }),
       ...(o.minCalls !== undefined && { minCalls: this.int(o.minCalls, `${path}.minCalls`, 1, 100) }),
     };
   }
@@ -109,12 +115,19 @@ class Checker {
 
   trunk(v: unknown, path: string): TrunkRule {
     const o = this.object(v, path, ['context', 'channelPrefix', 'format', 'stripPrefix']);
-    const format = this.string(o.format, `${path}.format`, /^(international-bare|national|international)$/, 'one of international-bare, national, international');
+    const format = this.string(
+      o.format,
+      `${path}.format`,
+      /^(international-bare|national|international)$/,
+      'one of international-bare, national, international',
+    );
     const rule: TrunkRule = { format: format as TrunkRule['format'] };
     if (o.context !== undefined) rule.context = this.string(o.context, `${path}.context`);
     if (o.channelPrefix !== undefined) rule.channelPrefix = this.string(o.channelPrefix, `${path}.channelPrefix`);
-    if (o.stripPrefix !== undefined) rule.stripPrefix = this.string(o.stripPrefix, `${path}.stripPrefix`, /^\d+$/, 'digits');
-    if (rule.context === undefined && rule.channelPrefix === undefined) this.fail(path, v, 'needs a context or a channelPrefix');
+    if (o.stripPrefix !== undefined)
+      rule.stripPrefix = this.string(o.stripPrefix, `${path}.stripPrefix`, /^\d+$/, 'digits');
+    if (rule.context === undefined && rule.channelPrefix === undefined)
+      this.fail(path, v, 'needs a context or a channelPrefix');
     return rule;
   }
 
@@ -122,26 +135,42 @@ class Checker {
     const o = this.object(v, path, ['name', 'dids', 'actions', 'repeatCaller', 'schedules']);
     const p: ProfileInput = {
       name: this.string(o.name, `${path}.name`, /^[\w .-]{1,60}$/, 'a profile name (letters, digits, space . _ -)'),
-      dids: this.array(o.dids, `${path}.dids`).map((d, i) => this.string(d, `${path}.dids[${i}]`, /^\+?[\w*#]+$/, 'a called number')),
+      dids: this.array(o.dids, `${path}.dids`).map((d, i) =>
+        this.string(d, `${path}.dids[${i}]`, /^\+?[\w*#]+$/, 'a called number'),
+      ),
     };
     if (o.actions !== undefined) p.actions = this.actions(o.actions, `${path}.actions`);
     if (o.repeatCaller !== undefined) p.repeatCaller = this.repeat(o.repeatCaller, `${path}.repeatCaller`);
-    if (o.schedules !== undefined) p.schedules = this.array(o.schedules, `${path}.schedules`).map((s, i) => this.schedule(s, `${path}.schedules[${i}]`));
+    if (o.schedules !== undefined)
+      p.schedules = this.array(o.schedules, `${path}.schedules`).map((s, i) =>
+        this.schedule(s, `${path}.schedules[${i}]`),
+      );
     return p;
   }
 }
 
 export function parseConfigFile(value: unknown, source: string): ConfigFile {
   const c = new Checker(source);
-  const o = c.object(value, '', ['homeCountry', 'homeAreaCode', 'monitor', 'repeatCaller', 'actions', 'schedules', 'profiles', 'trunks']);
+  const o = c.object(value, '', [
+    'homeCountry',
+    'homeAreaCode',
+    'monitor',
+    'repeatCaller',
+    'actions',
+    'schedules',
+    'profiles',
+    'trunks',
+  ]);
   const out: ConfigFile = {};
   if (o.homeCountry !== undefined) out.homeCountry = c.string(o.homeCountry, 'homeCountry');
   if (o.homeAreaCode !== undefined) out.homeAreaCode = c.string(o.homeAreaCode, 'homeAreaCode');
   if (o.monitor !== undefined) out.monitor = c.bool(o.monitor, 'monitor');
   if (o.repeatCaller !== undefined) out.repeatCaller = c.repeat(o.repeatCaller, 'repeatCaller');
   if (o.actions !== undefined) out.actions = c.actions(o.actions, 'actions');
-  if (o.schedules !== undefined) out.schedules = c.array(o.schedules, 'schedules').map((s, i) => c.schedule(s, `schedules[${i}]`));
-  if (o.profiles !== undefined) out.profiles = c.array(o.profiles, 'profiles').map((p, i) => c.profile(p, `profiles[${i}]`));
+  if (o.schedules !== undefined)
+    out.schedules = c.array(o.schedules, 'schedules').map((s, i) => c.schedule(s, `schedules[${i}]`));
+  if (o.profiles !== undefined)
+    out.profiles = c.array(o.profiles, 'profiles').map((p, i) => c.profile(p, `profiles[${i}]`));
   if (o.trunks !== undefined) out.trunks = c.array(o.trunks, 'trunks').map((t, i) => c.trunk(t, `trunks[${i}]`));
   return out;
 }

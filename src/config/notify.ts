@@ -8,10 +8,16 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parsePublicUrl } from '../notify/link.js';
 import { checkSmtpUrl, mailAddresses, mailSettings } from '../notify/mail/settings.js';
-import { checkMqttUrl, checkTopicPrefix, DEFAULT_DISCOVERY_PREFIX, DEFAULT_PREFIX, type MqttSettings } from '../notify/mqtt/settings.js';
+import {
+  checkMqttUrl,
+  checkTopicPrefix,
+  DEFAULT_DISCOVERY_PREFIX,
+  DEFAULT_PREFIX,
+  type MqttSettings,
+} from '../notify/mqtt/settings.js';
 import { parseWebhookEvents, parseWebhookUrls } from '../notify/webhook/settings.js';
-import type { EnvKey } from './env-schema.js';
 import { ConfigError, type EnvValue } from './env.js';
+import type { EnvKey } from './env-schema.js';
 
 export const DIGESTS = ['daily', 'weekly', 'off'] as const;
 export type DigestMode = (typeof DIGESTS)[number];
@@ -47,11 +53,16 @@ function checked<T>(key: EnvKey, check: () => T): T {
 function voicemailDir(raw: string): string {
   const dir = resolve(raw);
   try {
-    if (!statSync(dir).isDirectory()) throw new ConfigError('CALLFILTER_VOICEMAIL_DIR', `${JSON.stringify(raw)} is not a folder`);
+    if (!statSync(dir).isDirectory())
+      throw new ConfigError('CALLFILTER_VOICEMAIL_DIR', `${JSON.stringify(raw)} is not a folder`);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new ConfigError('CALLFILTER_VOICEMAIL_DIR', `${JSON.stringify(raw)} cannot be a folder: a part of it is a file`);
+    if (code === 'ENOTDIR')
+      throw new ConfigError(
+        'CALLFILTER_VOICEMAIL_DIR',
+        `${JSON.stringify(raw)} cannot be a folder: a part of it is a file`,
+      );
     // ENOENT: not there yet; EACCES: the walk will find nothing, and the service says so when it starts.
   }
   return dir;
@@ -65,15 +76,21 @@ export function notifyConfig(get: (key: EnvKey) => EnvValue): NotifyConfig {
   if (mqttUrl !== undefined) {
     const user = text('CALLFILTER_MQTT_USER');
     const password = text('CALLFILTER_MQTT_PASSWORD');
-    if (password !== undefined && user === undefined) throw new ConfigError('CALLFILTER_MQTT_PASSWORD', 'is set without CALLFILTER_MQTT_USER');
+    if (password !== undefined && user === undefined)
+      throw new ConfigError('CALLFILTER_MQTT_PASSWORD', 'is set without CALLFILTER_MQTT_USER');
     out.mqtt = {
       url: checked('CALLFILTER_MQTT_URL', () => {
         checkMqttUrl(mqttUrl);
         return mqttUrl;
       }),
-      prefix: checked('CALLFILTER_MQTT_PREFIX', () => checkTopicPrefix(text('CALLFILTER_MQTT_PREFIX') ?? DEFAULT_PREFIX, 'CALLFILTER_MQTT_PREFIX')),
+      prefix: checked('CALLFILTER_MQTT_PREFIX', () =>
+        checkTopicPrefix(text('CALLFILTER_MQTT_PREFIX') ?? DEFAULT_PREFIX, 'CALLFILTER_MQTT_PREFIX'),
+      ),
       discoveryPrefix: checked('CALLFILTER_MQTT_DISCOVERY_PREFIX', () =>
-        checkTopicPrefix(text('CALLFILTER_MQTT_DISCOVERY_PREFIX') ?? DEFAULT_DISCOVERY_PREFIX, 'CALLFILTER_MQTT_DISCOVERY_PREFIX'),
+        checkTopicPrefix(
+          text('CALLFILTER_MQTT_DISCOVERY_PREFIX') ?? DEFAULT_DISCOVERY_PREFIX,
+          'CALLFILTER_MQTT_DISCOVERY_PREFIX',
+        ),
       ),
       commands: get('CALLFILTER_MQTT_COMMANDS') === true,
       ...(user !== undefined && { username: user }),
@@ -86,7 +103,10 @@ export function notifyConfig(get: (key: EnvKey) => EnvValue): NotifyConfig {
   const urls = text('CALLFILTER_WEBHOOK_URL');
   const secret = text('CALLFILTER_WEBHOOK_SECRET');
   if (secret !== undefined && secret.length < MIN_WEBHOOK_SECRET_CHARS) {
-    throw new ConfigError('CALLFILTER_WEBHOOK_SECRET', `is too short (at least ${MIN_WEBHOOK_SECRET_CHARS} characters, e.g. from \`openssl rand -hex 32\`)`);
+    throw new ConfigError(
+      'CALLFILTER_WEBHOOK_SECRET',
+      `is too short (at least ${MIN_WEBHOOK_SECRET_CHARS} characters, e.g. from \`openssl rand -hex 32\`)`,
+    );
   }
   if (urls !== undefined) {
     checked('CALLFILTER_WEBHOOK_URL', () => parseWebhookUrls(urls));
@@ -94,19 +114,32 @@ export function notifyConfig(get: (key: EnvKey) => EnvValue): NotifyConfig {
   }
 
   const digest = text('CALLFILTER_DIGEST') ?? 'off';
-  if (!(DIGESTS as readonly string[]).includes(digest)) throw new ConfigError('CALLFILTER_DIGEST', `${JSON.stringify(digest)} is not ${DIGESTS.join(', ')}`);
+  if (!(DIGESTS as readonly string[]).includes(digest))
+    throw new ConfigError('CALLFILTER_DIGEST', `${JSON.stringify(digest)} is not ${DIGESTS.join(', ')}`);
   out.digest = digest as DigestMode;
   const smtpUrl = text('CALLFILTER_SMTP_URL');
   const from = text('CALLFILTER_MAIL_FROM');
   const to = text('CALLFILTER_MAIL_TO');
   if (smtpUrl !== undefined) checked('CALLFILTER_SMTP_URL', () => checkSmtpUrl(smtpUrl));
-  if (from !== undefined && checked('CALLFILTER_MAIL_FROM', () => mailAddresses('CALLFILTER_MAIL_FROM', from)).length > 1) {
+  if (
+    from !== undefined &&
+    checked('CALLFILTER_MAIL_FROM', () => mailAddresses('CALLFILTER_MAIL_FROM', from)).length > 1
+  ) {
     throw new ConfigError('CALLFILTER_MAIL_FROM', `${JSON.stringify(from)} names more than one address`);
   }
-  if (to !== undefined) checked('CALLFILTER_MAIL_TO', () => mailSettings({ smtpUrl: 'smtp://localhost', from: 'callfilter@localhost', to }));
+  if (to !== undefined)
+    checked('CALLFILTER_MAIL_TO', () =>
+      mailSettings({ smtpUrl: 'smtp://localhost', from: 'callfilter@localhost', to }),
+    );
   if (out.digest !== 'off') {
-    const missing = (['CALLFILTER_SMTP_URL', 'CALLFILTER_MAIL_FROM', 'CALLFILTER_MAIL_TO'] as const).filter((k) => text(k) === undefined);
-    if (missing.length > 0) throw new ConfigError('CALLFILTER_DIGEST', `${JSON.stringify(digest)} needs ${missing.join(', ')} (where to send the mail)`);
+    const missing = (['CALLFILTER_SMTP_URL', 'CALLFILTER_MAIL_FROM', 'CALLFILTER_MAIL_TO'] as const).filter(
+      (k) => text(k) === undefined,
+    );
+    if (missing.length > 0)
+      throw new ConfigError(
+        'CALLFILTER_DIGEST',
+        `${JSON.stringify(digest)} needs ${missing.join(', ')} (where to send the mail)`,
+      );
     out.mail = { smtpUrl: smtpUrl as string, from: from as string, to: to as string };
   }
 

@@ -4,14 +4,18 @@
  * Precedence: environment, then the config file, then the database, then the built-in default. Every value is
  * checked by the env table's rules and by the numbers module before it is used or stored.
  */
-import { areaCodeProblem, countryProblem, hasLocalNumbers } from '../numbers/index.js';
+
 import type { Coded } from '../messages/index.js';
+import { areaCodeProblem, countryProblem, hasLocalNumbers } from '../numbers/index.js';
 import type { NumberingConfig } from '../numbers/types.js';
 import type { PolicyConfig } from '../policy/types.js';
-import { ENV_VARS, type EnvKey, type EnvVar } from './env-schema.js';
 import { ConfigError, parseEnvValue } from './env.js';
+import { ENV_VARS, type EnvKey, type EnvVar } from './env-schema.js';
 
-export const STORED_KEYS = ['CALLFILTER_HOME_COUNTRY', 'CALLFILTER_HOME_AREA_CODE'] as const satisfies readonly EnvKey[];
+export const STORED_KEYS = [
+  'CALLFILTER_HOME_COUNTRY',
+  'CALLFILTER_HOME_AREA_CODE',
+] as const satisfies readonly EnvKey[];
 export type StoredKey = (typeof STORED_KEYS)[number];
 
 /** Where the value in force comes from; `unset`: nowhere, and there is no default. */
@@ -46,7 +50,10 @@ function defaultOf(key: StoredKey): string | undefined {
 }
 
 /** The database's raw values for the stored keys, checked by the env table's rules. Throws ConfigError. */
-export function parseStored(raw: Record<string, string>, labelOf: (key: StoredKey) => string = databaseLabel): Partial<Record<StoredKey, string>> {
+export function parseStored(
+  raw: Record<string, string>,
+  labelOf: (key: StoredKey) => string = databaseLabel,
+): Partial<Record<StoredKey, string>> {
   const out: Partial<Record<StoredKey, string>> = {};
   for (const key of STORED_KEYS) {
     const value = raw[key];
@@ -67,7 +74,10 @@ export function resolveSettings(fixed: FixedSettings, stored: Partial<Record<Sto
     else if (def !== undefined) Object.assign(s, { value: String(parseEnvValue(key, def)), source: 'default' });
     return s;
   };
-  return { CALLFILTER_HOME_COUNTRY: one('CALLFILTER_HOME_COUNTRY'), CALLFILTER_HOME_AREA_CODE: one('CALLFILTER_HOME_AREA_CODE') };
+  return {
+    CALLFILTER_HOME_COUNTRY: one('CALLFILTER_HOME_COUNTRY'),
+    CALLFILTER_HOME_AREA_CODE: one('CALLFILTER_HOME_AREA_CODE'),
+  };
 }
 
 function refuse(label: string, problem: Coded | undefined): void {
@@ -91,7 +101,12 @@ export function checkSettings(s: SettingsInForce, labelOf: (key: StoredKey) => s
  * used once that goes. `labelOf` names a changed value in messages (`--area-code`, `body/areaCode`). Throws
  * ConfigError and then stores nothing.
  */
-export function storeSettings(table: SettingsTable, fixed: FixedSettings, changes: Partial<Record<StoredKey, string>>, labelOf: (key: StoredKey) => string): void {
+export function storeSettings(
+  table: SettingsTable,
+  fixed: FixedSettings,
+  changes: Partial<Record<StoredKey, string>>,
+  labelOf: (key: StoredKey) => string,
+): void {
   const next: Record<string, string | null> = {};
   for (const key of STORED_KEYS) {
     const raw = changes[key];
@@ -103,7 +118,10 @@ export function storeSettings(table: SettingsTable, fixed: FixedSettings, change
     else merged[key] = value;
   }
   const changed = (key: StoredKey) => Object.hasOwn(next, key);
-  const s = resolveSettings(fixed, parseStored(merged, (key) => (changed(key) ? labelOf(key) : databaseLabel(key))));
+  const s = resolveSettings(
+    fixed,
+    parseStored(merged, (key) => (changed(key) ? labelOf(key) : databaseLabel(key))),
+  );
   checkSettings(s, (key) => (changed(key) && s[key].source === 'database' ? labelOf(key) : s[key].label));
   const country = s.CALLFILTER_HOME_COUNTRY.value ?? '';
   for (const key of STORED_KEYS) {

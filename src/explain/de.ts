@@ -7,7 +7,8 @@ const minutes = (n: number) => (n === 1 ? '1 Minute' : `${n} Minuten`);
 export const de: Words = {
   internal: (extension) => `interner Anruf von ${extension}`,
   withheld: () => 'Rufnummer unterdrückt',
-  local: (digits) => `Ortsnummer ${digits} ohne Vorwahl, die noch nicht eingestellt ist: als unbekannt behandelt (einstellen mit „callfilter setup --area-code …“ oder auf der Webseite)`,
+  local: (digits) =>
+    `Ortsnummer ${digits} ohne Vorwahl, die noch nicht eingestellt ist: als unbekannt behandelt (einstellen mit „callfilter setup --area-code …“ oder auf der Webseite)`,
   implausible: (number) => `unmögliche Nummer ${number}: diese Nummer gibt es nicht, vermutlich gefälscht`,
   foreign: (number, country) => `Auslandsnummer ${number}${country ? ` (${country})` : ''}`,
   unknown: (number) => `unbekannte Nummer ${number}`,
@@ -15,13 +16,17 @@ export const de: Words = {
   entry: (kind, f) =>
     `${f.since ? `seit ${f.since} ` : ''}auf Ihrer ${kind === 'allow' ? 'Freigabeliste' : 'Sperrliste'}${f.label ? ` als ${q(f.label)}` : ''}` +
     `${f.until ? `, bis ${f.until}` : ''}${f.vip ? ' (VIP)' : ''}`,
-  range: (kind, prefix, label) => `der Nummernbereich ${prefix}… steht auf Ihrer ${kind === 'allow' ? 'Freigabeliste' : 'Sperrliste'}${label ? ` (${q(label)})` : ''}`,
+  range: (kind, prefix, label) =>
+    `der Nummernbereich ${prefix}… steht auf Ihrer ${kind === 'allow' ? 'Freigabeliste' : 'Sperrliste'}${label ? ` (${q(label)})` : ''}`,
   list: (name, f) =>
-    f.live ? `${name}: ${f.score} ${f.score === 1 ? 'Stimme' : 'Stimmen'}, live abgefragt (Schwelle ${f.threshold})` :
-    `auf der Spamliste ${q(name)}${f.range ? ` als Nummernbereich ${f.range}…` : ''} (${f.score} ${f.score === 1 ? 'Meldung' : 'Meldungen'}, Schwelle ${f.threshold})`,
+    f.live
+      ? `${name}: ${f.score} ${f.score === 1 ? 'Stimme' : 'Stimmen'}, live abgefragt (Schwelle ${f.threshold})`
+      : `auf der Spamliste ${q(name)}${f.range ? ` als Nummernbereich ${f.range}…` : ''} (${f.score} ${f.score === 1 ? 'Meldung' : 'Meldungen'}, Schwelle ${f.threshold})`,
   underSchedule: (sentence, schedule) => `${sentence}, nach dem Zeitplan ${q(schedule)}`,
-  repeat: (calls, window) => `${times(calls)} innerhalb von ${minutes(window)} angerufen: als Wiederholungsanrufer durchgestellt`,
-  quiet: (schedule, asRepeatCaller) => `Ruhezeit (${schedule}): hätte sonst${asRepeatCaller ? ' als Wiederholungsanrufer' : ''} geklingelt`,
+  repeat: (calls, window) =>
+    `${times(calls)} innerhalb von ${minutes(window)} angerufen: als Wiederholungsanrufer durchgestellt`,
+  quiet: (schedule, asRepeatCaller) =>
+    `Ruhezeit (${schedule}): hätte sonst${asRepeatCaller ? ' als Wiederholungsanrufer' : ''} geklingelt`,
   monitor: (wouldHave, why) => `Beobachtungsmodus, durchgestellt; wäre sonst ${wouldHave}: ${why}`,
   did: (action, cause, announcement) => {
     switch (action) {

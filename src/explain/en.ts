@@ -7,7 +7,8 @@ const minutes = (n: number) => (n === 1 ? '1 minute' : `${n} minutes`);
 export const en: Words = {
   internal: (extension) => `internal call from ${extension}`,
   withheld: () => 'withheld number',
-  local: (digits) => `local number ${digits} without its area code, which is not set yet: screened as unknown (set it with “callfilter setup --area-code …” or on the web page)`,
+  local: (digits) =>
+    `local number ${digits} without its area code, which is not set yet: screened as unknown (set it with “callfilter setup --area-code …” or on the web page)`,
   implausible: (number) => `impossible number ${number}: no such number exists, probably spoofed`,
   foreign: (number, country) => `foreign number ${number}${country ? ` (${country})` : ''}`,
   unknown: (number) => `unknown number ${number}`,
@@ -15,13 +16,16 @@ export const en: Words = {
   entry: (kind, f) =>
     `on your ${kind === 'allow' ? 'allowlist' : 'blocklist'}${f.label ? ` as ${q(f.label)}` : ''}${f.since ? ` since ${f.since}` : ''}` +
     `${f.until ? `, until ${f.until}` : ''}${f.vip ? ' (VIP)' : ''}`,
-  range: (kind, prefix, label) => `the range ${prefix}… is on your ${kind === 'allow' ? 'allowlist' : 'blocklist'}${label ? ` (${q(label)})` : ''}`,
+  range: (kind, prefix, label) =>
+    `the range ${prefix}… is on your ${kind === 'allow' ? 'allowlist' : 'blocklist'}${label ? ` (${q(label)})` : ''}`,
   list: (name, f) =>
-    f.live ? `${name}: ${f.score} ${f.score === 1 ? 'vote' : 'votes'}, checked live (threshold ${f.threshold})` :
-    `on the spam list ${q(name)}${f.range ? ` as the range ${f.range}…` : ''} (${f.score} ${f.score === 1 ? 'report' : 'reports'}, threshold ${f.threshold})`,
+    f.live
+      ? `${name}: ${f.score} ${f.score === 1 ? 'vote' : 'votes'}, checked live (threshold ${f.threshold})`
+      : `on the spam list ${q(name)}${f.range ? ` as the range ${f.range}…` : ''} (${f.score} ${f.score === 1 ? 'report' : 'reports'}, threshold ${f.threshold})`,
   underSchedule: (sentence, schedule) => `${sentence}, under the schedule ${q(schedule)}`,
   repeat: (calls, window) => `called ${times(calls)} within ${minutes(window)}: connected as a repeat caller`,
-  quiet: (schedule, asRepeatCaller) => `quiet hours (${schedule}): would have rung${asRepeatCaller ? ' as a repeat caller' : ''}`,
+  quiet: (schedule, asRepeatCaller) =>
+    `quiet hours (${schedule}): would have rung${asRepeatCaller ? ' as a repeat caller' : ''}`,
   monitor: (wouldHave, why) => `monitor mode, connected; would have ${wouldHave}: ${why}`,
   did: (action, cause, announcement) => {
     switch (action) {
@@ -54,7 +58,7 @@ export const en: Words = {
       case 'higher-score':
         return 'a higher score decides';
       case 'below-threshold':
-        return 'under the list\'s threshold';
+        return "under the list's threshold";
       case 'expired':
         return 'expired';
     }

@@ -4,7 +4,7 @@
  * nothing anywhere parses these sentences back.
  */
 import { boundedMemo } from '../memo.js';
-import { nationalNumber, type NumberingConfig } from '../numbers/index.js';
+import { type NumberingConfig, nationalNumber } from '../numbers/index.js';
 import type { Decision, EntryFacts, Grounds, HitFacts, Match } from '../policy/types.js';
 import { de } from './de.js';
 import { en } from './en.js';
@@ -22,7 +22,10 @@ export interface ExplainOptions {
 
 /** What a sentence needs of a decision: its facts (a logged call's are stored with it). */
 /** The options for words a person reads: their language, the home's time zone, numbers as people at home write them. */
-export function readerOptions(config: { policy: { timeZone: string }; numbering: NumberingConfig }, language: Language): ExplainOptions {
+export function readerOptions(
+  config: { policy: { timeZone: string }; numbering: NumberingConfig },
+  language: Language,
+): ExplainOptions {
   return { language, timeZone: config.policy.timeZone, showNumber: (e164) => nationalNumber(e164, config.numbering) };
 }
 
@@ -47,10 +50,23 @@ export function spokenDate(epochMs: number, o: Pick<ExplainOptions, 'language' |
   const key = `${o.language} ${o.timeZone}`;
   let words = dateWords.get(key);
   if (!words) {
-    const format = new Intl.DateTimeFormat(LOCALES[o.language], { day: 'numeric', month: 'long', year: 'numeric', timeZone: o.timeZone });
-    dateWords.set(key, (words = { format, remembered: boundedMemo(MAX_REMEMBERED_DATES, (q: number) => format.format(q * QUARTER_HOUR_MS)) }));
+    const format = new Intl.DateTimeFormat(LOCALES[o.language], {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: o.timeZone,
+    });
+    dateWords.set(
+      key,
+      (words = {
+        format,
+        remembered: boundedMemo(MAX_REMEMBERED_DATES, (q: number) => format.format(q * QUARTER_HOUR_MS)),
+      }),
+    );
   }
-  return epochMs >= FROM_1972_MS ? words.remembered(Math.floor(epochMs / QUARTER_HOUR_MS)) : words.format.format(epochMs);
+  return epochMs >= FROM_1972_MS
+    ? words.remembered(Math.floor(epochMs / QUARTER_HOUR_MS))
+    : words.format.format(epochMs);
 }
 
 function day(epochMs: number | undefined, o: ExplainOptions): string | undefined {
@@ -78,11 +94,21 @@ function entryThing(e: EntryFacts, contact: boolean, w: Words, o: ExplainOptions
   if (e.kind === 'allow' && contact) return w.contact(e.label, vip);
   const since = day(e.createdAt, o);
   const until = day(e.expiresAt, o);
-  return w.entry(e.kind, { vip, ...(e.label !== undefined && { label: e.label }), ...(since !== undefined && { since }), ...(until !== undefined && { until }) });
+  return w.entry(e.kind, {
+    vip,
+    ...(e.label !== undefined && { label: e.label }),
+    ...(since !== undefined && { since }),
+    ...(until !== undefined && { until }),
+  });
 }
 
 function hitThing(h: HitFacts, w: Words, o: ExplainOptions): string {
-  return w.list(h.listName, { score: h.score, threshold: h.threshold, ...(h.prefix && { range: shown(h.number, o) }), ...(h.live && { live: true }) });
+  return w.list(h.listName, {
+    score: h.score,
+    threshold: h.threshold,
+    ...(h.prefix && { range: shown(h.number, o) }),
+    ...(h.live && { live: true }),
+  });
 }
 
 function groundsText(g: Grounds, w: Words, o: ExplainOptions): string {
@@ -124,7 +150,9 @@ export function explain(d: Explainable, o: ExplainOptions): string {
 /** A sentence per entry or list hit that matched but did not decide, and why ("Also on your blocklist …: …"). */
 export function explainOthers(d: Explainable, o: ExplainOptions): string[] {
   const w = WORDS[o.language];
-  return d.matches.filter((m) => !m.wins && m.lost !== undefined).map((m) => w.sentence(w.also(matchThing(m, w, o), w.lost(m.lost as NonNullable<Match['lost']>))));
+  return d.matches
+    .filter((m) => !m.wins && m.lost !== undefined)
+    .map((m) => w.sentence(w.also(matchThing(m, w, o), w.lost(m.lost as NonNullable<Match['lost']>))));
 }
 
 function matchThing(m: Match, w: Words, o: ExplainOptions): string {

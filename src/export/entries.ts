@@ -18,7 +18,11 @@ const PAGE = 1000;
 function* allEntries(ctx: AppContext, query: ExportQuery): Generator<StoredEntry> {
   let cursor: number | undefined;
   do {
-    const page = ctx.store.entries.list({ limit: PAGE, ...(query.kind && { kind: query.kind }), ...(cursor !== undefined && { cursor }) });
+    const page = ctx.store.entries.list({
+      limit: PAGE,
+      ...(query.kind && { kind: query.kind }),
+      ...(cursor !== undefined && { cursor }),
+    });
     yield* page.items;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -92,6 +96,11 @@ export function* entriesVcard(ctx: AppContext, query: ExportQuery = {}): Generat
   }
   for (const [id, entries] of byContact) {
     const contact = ctx.store.contacts.get(id);
-    yield card(`callfilter-contact-${id}`, contact?.name ?? entries[0]?.label ?? shown(entries[0] as StoredEntry), entries.reverse(), contact?.note);
+    yield card(
+      `callfilter-contact-${id}`,
+      contact?.name ?? entries[0]?.label ?? shown(entries[0] as StoredEntry),
+      entries.reverse(),
+      contact?.note,
+    );
   }
 }

@@ -108,7 +108,12 @@ const opposite = (kind: EntryKind): EntryKind => (kind === 'allow' ? 'block' : '
  * per entry there), keyed by the entry of `kind`; undefined when the other side has more than OTHER_SIDE_MAX
  * entries or the conflicts pass CANDIDATES_MAX (a wide prefix over a big list).
  */
-async function fromOtherSide(ctx: AppContext, kind: EntryKind, now: number, otherSideMax: number): Promise<Map<string, Pair[]> | undefined> {
+async function fromOtherSide(
+  ctx: AppContext,
+  kind: EntryKind,
+  now: number,
+  otherSideMax: number,
+): Promise<Map<string, Pair[]> | undefined> {
   const { entries } = ctx.store;
   const pairs = new Map<string, Pair[]>();
   const lastId = entries.list({ limit: 1 }).items[0]?.id ?? 0;

@@ -4,16 +4,22 @@
  * service's event loop only writes; from the TypeScript sources (tests) in this thread, in the small pieces of
  * source.ts `chunks`.
  */
-import { csvRows, type ImportKind } from './formats/index.js';
+
 import type { NumberingConfig } from '../numbers/index.js';
-import { RowProblems, type Collected, type Row } from './rows.js';
-import { chunks, sourceSize, type ImportSource } from './source.js';
-import { ImportRejectedError, type ImportProgress } from './types.js';
-import { entryRowsFromWorker, workerAvailable, type WorkerSource } from './worker-rows.js';
+import { csvRows, type ImportKind } from './formats/index.js';
+import { type Collected, type Row, RowProblems } from './rows.js';
+import { chunks, type ImportSource, sourceSize } from './source.js';
+import { type ImportProgress, ImportRejectedError } from './types.js';
+import { entryRowsFromWorker, type WorkerSource, workerAvailable } from './worker-rows.js';
 
 type Options = { numbering: NumberingConfig; kind: ImportKind };
 
-async function* inThisThread(src: ImportSource, options: Options, collected: Collected, onProgress?: (p: ImportProgress) => void): AsyncGenerator<Row> {
+async function* inThisThread(
+  src: ImportSource,
+  options: Options,
+  collected: Collected,
+  onProgress?: (p: ImportProgress) => void,
+): AsyncGenerator<Row> {
   const { problems } = collected;
   const totalBytes = await sourceSize(src);
   let bytes = 0;
@@ -49,7 +55,10 @@ export function streamCsv(src: ImportSource, options: Options, onProgress?: (p: 
     format: 'csv',
     count: 0,
     problems: new RowProblems(),
-    rows: () => (workerAvailable ? entryRowsFromWorker(workerSource(src), options, collected, onProgress) : inThisThread(src, options, collected, onProgress)),
+    rows: () =>
+      workerAvailable
+        ? entryRowsFromWorker(workerSource(src), options, collected, onProgress)
+        : inThisThread(src, options, collected, onProgress),
   };
   return collected;
 }

@@ -6,11 +6,11 @@
  */
 import { createReadStream, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { workerData, type MessagePort } from 'node:worker_threads';
-import { csvRows, type ImportKind } from './formats/index.js';
+import { type MessagePort, workerData } from 'node:worker_threads';
 import type { NumberingConfig } from '../numbers/index.js';
-import { CHUNK_BYTES } from './source.js';
+import { csvRows, type ImportKind } from './formats/index.js';
 import { RowProblems } from './rows.js';
+import { CHUNK_BYTES } from './source.js';
 import { BATCH_ROWS, MAX_IN_FLIGHT, POSTED, TAKEN, type WorkerMessage } from './worker-protocol.js';
 
 interface Data {
@@ -58,7 +58,13 @@ async function run(): Promise<void> {
   const problems = new RowProblems();
   let bytes = 0;
   let count = 0;
-  let batch = { numbers: [] as string[], flags: [] as number[], labels: [] as (string | null)[], notes: [] as (string | null)[], scores: [] as (number | null)[] };
+  let batch = {
+    numbers: [] as string[],
+    flags: [] as number[],
+    labels: [] as (string | null)[],
+    notes: [] as (string | null)[],
+    scores: [] as (number | null)[],
+  };
   const flush = () => {
     if (batch.numbers.length === 0) return;
     post({ type: 'rows', bytes, ...batch });

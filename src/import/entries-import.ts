@@ -8,14 +8,26 @@
  */
 import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
-import { parseImport } from './formats/index.js';
-import { BULK_PACE, CALL_PATH_PACE, type EntryImportItem, type EntryImportResult, type NewEntry } from '../store/index.js';
-import { findConflicts, type ConflictKey } from './conflicts.js';
+import {
+  BULK_PACE,
+  CALL_PATH_PACE,
+  type EntryImportItem,
+  type EntryImportResult,
+  type NewEntry,
+} from '../store/index.js';
+import { type ConflictKey, findConflicts } from './conflicts.js';
 import { streamCsv } from './csv-stream.js';
+import { parseImport } from './formats/index.js';
 import { entryKind, NEEDS_KIND } from './kinds.js';
-import { collectParsed, type Collected, type Row } from './rows.js';
-import { contentTypeOf, filenameOf, readAll, resolveFormat, type ImportSource } from './source.js';
-import { ImportRejectedError, ImportUsageError, type ImportOptions, type ImportProgress, type ImportReport } from './types.js';
+import { type Collected, collectParsed, type Row } from './rows.js';
+import { contentTypeOf, filenameOf, type ImportSource, readAll, resolveFormat } from './source.js';
+import {
+  type ImportOptions,
+  type ImportProgress,
+  ImportRejectedError,
+  type ImportReport,
+  ImportUsageError,
+} from './types.js';
 
 /** How often the write phase reports progress (rows). */
 const PROGRESS_EVERY = 10_000;
@@ -55,7 +67,8 @@ export async function readImport(ctx: AppContext, src: ImportSource, options: Im
     collected = collectParsed(result, entryKind(result, options.kind));
   }
   const { problems } = collected;
-  if (problems.rejectedCount > 0) throw new ImportRejectedError(collected.format, problems.rejected, problems.rejectedCount);
+  if (problems.rejectedCount > 0)
+    throw new ImportRejectedError(collected.format, problems.rejected, problems.rejectedCount);
   return collected;
 }
 
@@ -63,7 +76,11 @@ export async function readImport(ctx: AppContext, src: ImportSource, options: Im
  * The rows as the store writes them: consecutive allow rows of one card or phonebook contact form one card (its
  * numbers go onto one contact); everything else is a plain entry.
  */
-async function* importItems(rows: Iterable<Row> | AsyncIterable<Row>, source: string, tick: () => void): AsyncGenerator<EntryImportItem> {
+async function* importItems(
+  rows: Iterable<Row> | AsyncIterable<Row>,
+  source: string,
+  tick: () => void,
+): AsyncGenerator<EntryImportItem> {
   let card: { contact: NonNullable<Row['contact']>; numbers: NewEntry[] } | undefined;
   for await (const row of rows) {
     tick();
@@ -116,7 +133,10 @@ export async function writeEntries(
     if (++done % PROGRESS_EVERY === 0) onProgress?.({ phase: 'write', rows: done, totalRows });
   };
   const items = importItems(collected.rows(), collected.format, tick);
-  const written = await ctx.store.entryImports.run(collected.format, items, { pace: pace === 'bulk' ? BULK_PACE : CALL_PATH_PACE, ...(onSkipped && { onSkipped }) });
+  const written = await ctx.store.entryImports.run(collected.format, items, {
+    pace: pace === 'bulk' ? BULK_PACE : CALL_PATH_PACE,
+    ...(onSkipped && { onSkipped }),
+  });
   onProgress?.({ phase: 'write', rows: done, totalRows });
   return written;
 }
@@ -132,15 +152,37 @@ async function* inForce(ctx: AppContext, importId: number, skipped: SkippedKeys)
  * reports — with the conflicts of what it put in force, read back from the store (a streamed CSV is not held).
  * An upload's buffer is handed to the CSV worker thread and is empty afterwards.
  */
-export async function importEntries(ctx: AppContext, src: ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importEntries(
+  ctx: AppContext,
+  src: ImportSource,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
   const format = await resolveFormat(src, options.format);
   const collected = await readImport(ctx, src, { ...options, format });
   // A streamed CSV reports its progress as it is read (bytes); a parsed file as it is written (rows).
   const already = new SkippedKeys();
-  const written = await writeEntries(ctx, collected, format === 'csv' ? undefined : options.onProgress, options.pace, (entry) => already.add(entry));
+  const written = await writeEntries(
+    ctx,
+    collected,
+    format === 'csv' ? undefined : options.onProgress,
+    options.pace,
+    (entry) => already.add(entry),
+  );
   const { problems } = collected;
   const conflicts = await findConflicts(ctx, inForce(ctx, written.importId, already));
-  ctx.logger.info({ format: collected.format, ...written, ignored: problems.ignoredCount, conflicts: conflicts.conflictCount }, 'entries imported');
+  ctx.logger.info(
+    { format: collected.format, ...written, ignored: problems.ignoredCount, conflicts: conflicts.conflictCount },
+    'entries imported',
+  );
   const { added, skipped, contacts } = written;
-  return { format: collected.format, added, skipped, contacts, rejected: [], ignored: problems.ignored, ignoredCount: problems.ignoredCount, ...conflicts };
+  return {
+    format: collected.format,
+    added,
+    skipped,
+    contacts,
+    rejected: [],
+    ignored: problems.ignored,
+    ignoredCount: problems.ignoredCount,
+    ...conflicts,
+  };
 }

@@ -10,8 +10,9 @@
  * - PhoneBlock blocklist: community spam reports (votes, ratings); block. `allow` is refused.
  * - CSV and a plain JSON list: the file does not say what its numbers are; the person must choose.
  */
-import type { ImportKind, ParseResult } from './formats/index.js';
+
 import { coded } from '../messages/index.js';
+import type { ImportKind, ParseResult } from './formats/index.js';
 import { ImportUsageError } from './types.js';
 
 export const NEEDS_KIND = coded('import.needs_kind');

@@ -5,11 +5,11 @@
  */
 import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
-import { csvRows, parseImport, type ImportFormat, type ImportRow, type RowError } from './formats/index.js';
 import type { ListEntryInput } from '../store/index.js';
+import { csvRows, type ImportFormat, type ImportRow, parseImport, type RowError } from './formats/index.js';
 import { RowProblems } from './rows.js';
-import { chunks, contentTypeOf, filenameOf, readAll, resolveFormat, sourceSize, type ImportSource } from './source.js';
-import { ImportRejectedError, type ImportOptions, type ImportProgress, type ListImportReport } from './types.js';
+import { chunks, contentTypeOf, filenameOf, type ImportSource, readAll, resolveFormat, sourceSize } from './source.js';
+import { type ImportOptions, type ImportProgress, ImportRejectedError, type ListImportReport } from './types.js';
 import { listRowsFromWorker, workerAvailable } from './worker-rows.js';
 
 function listRow(row: ImportRow): ListEntryInput {
@@ -19,7 +19,11 @@ function listRow(row: ImportRow): ListEntryInput {
 }
 
 /** Rows and errors of a CSV streamed in this thread (an upload), counted for the progress report. */
-async function* csvItems(ctx: AppContext, src: ImportSource, onProgress?: (p: ImportProgress) => void): AsyncGenerator<ImportRow | RowError> {
+async function* csvItems(
+  ctx: AppContext,
+  src: ImportSource,
+  onProgress?: (p: ImportProgress) => void,
+): AsyncGenerator<ImportRow | RowError> {
   const totalBytes = await sourceSize(src);
   let rows = 0;
   const source = chunks(src, (bytes) => onProgress?.({ phase: 'read', bytes, totalBytes, rows }));
@@ -30,7 +34,11 @@ async function* csvItems(ctx: AppContext, src: ImportSource, onProgress?: (p: Im
 }
 
 /** The good rows; after the last one, ImportRejectedError when any was bad (thrown inside replaceEntries' loop). */
-async function* checked(items: AsyncIterable<ImportRow | RowError> | Iterable<ImportRow | RowError>, format: ImportFormat, problems: RowProblems): AsyncGenerator<ListEntryInput> {
+async function* checked(
+  items: AsyncIterable<ImportRow | RowError> | Iterable<ImportRow | RowError>,
+  format: ImportFormat,
+  problems: RowProblems,
+): AsyncGenerator<ListEntryInput> {
   for await (const item of items) {
     if ('error' in item) problems.reject(item);
     else if (problems.rejectedCount === 0) yield listRow(item);
@@ -50,7 +58,10 @@ export interface ListImportGate {
   signal?: AbortSignal;
 }
 
-async function* gated(rows: AsyncIterable<ListEntryInput>, check: (rows: number) => void | Promise<void>): AsyncGenerator<ListEntryInput> {
+async function* gated(
+  rows: AsyncIterable<ListEntryInput>,
+  check: (rows: number) => void | Promise<void>,
+): AsyncGenerator<ListEntryInput> {
   let n = 0;
   for await (const row of rows) {
     n++;
@@ -59,7 +70,12 @@ async function* gated(rows: AsyncIterable<ListEntryInput>, check: (rows: number)
   await check(n);
 }
 
-export async function importList(ctx: AppContext, listId: number, src: ImportSource, options: Omit<ImportOptions, 'kind'> & ListImportGate = {}): Promise<ListImportReport> {
+export async function importList(
+  ctx: AppContext,
+  listId: number,
+  src: ImportSource,
+  options: Omit<ImportOptions, 'kind'> & ListImportGate = {},
+): Promise<ListImportReport> {
   const format = await resolveFormat(src, options.format);
   const problems = new RowProblems();
   let version: number | undefined;
@@ -86,7 +102,8 @@ export async function importList(ctx: AppContext, listId: number, src: ImportSou
   }
   if (options.beforeSwitch) rows = gated(rows, options.beforeSwitch);
   const result = await ctx.store.lists.replaceEntries(listId, rows, options.signal ? { signal: options.signal } : {});
-  if (version !== undefined) ctx.store.lists.update(listId, { syncCursor: String(version), syncedAt: ctx.clock(), syncError: null });
+  if (version !== undefined)
+    ctx.store.lists.update(listId, { syncCursor: String(version), syncedAt: ctx.clock(), syncError: null });
   return {
     format,
     listId,

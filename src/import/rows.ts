@@ -4,7 +4,7 @@
  * end of the file, before the switch.
  */
 import type { ImportFormat, ImportKind, ParseResult } from './formats/index.js';
-import { MAX_REPORTED, type IgnoredRow, type RejectedRow } from './types.js';
+import { type IgnoredRow, MAX_REPORTED, type RejectedRow } from './types.js';
 
 export interface Row {
   number: string;
@@ -24,11 +24,13 @@ export class RowProblems {
   ignoredCount = 0;
 
   reject(row: RejectedRow): void {
-    if (++this.rejectedCount <= MAX_REPORTED) this.rejected.push({ line: row.line, error: row.error, code: row.code, params: row.params });
+    if (++this.rejectedCount <= MAX_REPORTED)
+      this.rejected.push({ line: row.line, error: row.error, code: row.code, params: row.params });
   }
 
   ignore(row: IgnoredRow): void {
-    if (++this.ignoredCount <= MAX_REPORTED) this.ignored.push({ line: row.line, why: row.why, code: row.code, params: row.params });
+    if (++this.ignoredCount <= MAX_REPORTED)
+      this.ignored.push({ line: row.line, why: row.why, code: row.code, params: row.params });
   }
 }
 

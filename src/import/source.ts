@@ -1,11 +1,9 @@
 /** Where an import's bytes come from: an upload already in memory (admin API) or a file on disk (command line). */
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { detectFormat, ImportFormatError, type ImportFormat } from './formats/index.js';
+import { detectFormat, type ImportFormat, ImportFormatError } from './formats/index.js';
 
-export type ImportSource =
-  | { buffer: Buffer; filename?: string; contentType?: string }
-  | { path: string };
+export type ImportSource = { buffer: Buffer; filename?: string; contentType?: string } | { path: string };
 
 /** What detectFormat looks at (formats/detect.ts SNIFF_BYTES). */
 const HEAD_BYTES = 4096;
@@ -40,7 +38,10 @@ async function head(src: ImportSource): Promise<Buffer> {
 /** The format asked for, or the one the content (then the name, then the content type) says. */
 export async function resolveFormat(src: ImportSource, format: ImportFormat | undefined): Promise<ImportFormat> {
   if (format !== undefined) return format;
-  const detected = 'buffer' in src ? detectFormat(await head(src), src.filename, src.contentType) : detectFormat(await head(src), src.path);
+  const detected =
+    'buffer' in src
+      ? detectFormat(await head(src), src.filename, src.contentType)
+      : detectFormat(await head(src), src.path);
   if (detected === undefined) {
     throw new ImportFormatError();
   }

@@ -1,7 +1,8 @@
 /** What an import reports, and how it fails. Shared by the admin API and the command line. */
-import type { ImportFormat, ImportKind } from './formats/index.js';
-import { coded, render, type Code, type Coded, type Params } from '../messages/index.js';
+
+import { type Code, type Coded, coded, type Params, render } from '../messages/index.js';
 import type { Conflict } from './conflicts.js';
+import type { ImportFormat, ImportKind } from './formats/index.js';
 
 /** The report lists at most this many rejected or ignored rows (and says how many there were). */
 export const MAX_REPORTED = 100;
@@ -84,7 +85,11 @@ export class ImportRejectedError extends Error {
     readonly rejected: RejectedRow[],
     readonly count: number,
   ) {
-    const lines = rejected.slice(0, LINES_IN_MESSAGE).map((r) => r.line).join(', ') + (count > LINES_IN_MESSAGE ? ', …' : '');
+    const lines =
+      rejected
+        .slice(0, LINES_IN_MESSAGE)
+        .map((r) => r.line)
+        .join(', ') + (count > LINES_IN_MESSAGE ? ', …' : '');
     const problem = coded('import.rejected', { count, lines });
     super(render(problem));
     this.problem = problem;

@@ -10,6 +10,14 @@ export const POSTED = 0;
 export const TAKEN = 1;
 
 export type WorkerMessage =
-  | { type: 'rows'; bytes: number; numbers: string[]; flags: number[]; labels: (string | null)[]; notes: (string | null)[]; scores: (number | null)[] }
+  | {
+      type: 'rows';
+      bytes: number;
+      numbers: string[];
+      flags: number[];
+      labels: (string | null)[];
+      notes: (string | null)[];
+      scores: (number | null)[];
+    }
   | { type: 'end'; bytes: number; count: number; rejected: RejectedRow[]; rejectedCount: number }
   | { type: 'fail'; message: string };

@@ -5,12 +5,12 @@
  * Atomics.waitAsync: its event loop stays free for calls meanwhile.
  */
 import { statSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { ImportKind } from './formats/index.js';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { NumberingConfig } from '../numbers/index.js';
 import type { ListEntryInput } from '../store/index.js';
-import { RowProblems, type Collected, type Row } from './rows.js';
-import { ImportRejectedError, type ImportProgress } from './types.js';
+import type { ImportKind } from './formats/index.js';
+import { type Collected, type Row, RowProblems } from './rows.js';
+import { type ImportProgress, ImportRejectedError } from './types.js';
 import { POSTED, TAKEN, type WorkerMessage } from './worker-protocol.js';
 
 /** The worker is compiled JavaScript; from TypeScript sources (tests under vitest) the in-thread path is used. */
@@ -26,7 +26,12 @@ const WAIT_MS = 1000;
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 
-type WaitAsync = (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (
+  a: Int32Array,
+  i: number,
+  v: number,
+  t: number,
+) => { async: boolean; value: Promise<string> | string };
 
 type Options = { numbering: NumberingConfig; kind: ImportKind };
 /** A file to read, or an upload's bytes: handed to the worker without a copy when the buffer is the upload's own. */
@@ -57,7 +62,8 @@ class WorkerPipe {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const workerData = { ...source, ...options, port: port2, shared };
-    const start = (transferList: (MessagePort | ArrayBuffer)[]) => new Worker(WORKER_URL, { workerData, transferList, resourceLimits: WORKER_LIMITS });
+    const start = (transferList: (MessagePort | ArrayBuffer)[]) =>
+      new Worker(WORKER_URL, { workerData, transferList, resourceLimits: WORKER_LIMITS });
     // Copying an upload of tens of MB would hold this thread (and the calls) for tens of ms: it moves instead, and
     // the caller's buffer is empty afterwards. A pooled buffer cannot move; a copy of it is small.
     const bytes = 'bytes' in source ? source.bytes : undefined;
@@ -82,7 +88,8 @@ class WorkerPipe {
     const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
     const { value } = waitAsync(this.counters, POSTED, seen, WAIT_MS);
     const result = typeof value === 'string' ? value : await value;
-    if (result === 'timed-out' && (this.idle += WAIT_MS) >= STALL_MS) throw new Error(`the CSV reader stopped answering for ${STALL_MS / 1000} s`);
+    if (result === 'timed-out' && (this.idle += WAIT_MS) >= STALL_MS)
+      throw new Error(`the CSV reader stopped answering for ${STALL_MS / 1000} s`);
     return undefined;
   }
 
@@ -117,11 +124,21 @@ function finish(m: End, problems: RowProblems): void {
  * The rows of a CSV for the personal entries, counted into `collected`; after the last one, ImportRejectedError when
  * any row was bad (the worker reads on after a bad row only to report every bad line).
  */
-export async function* entryRowsFromWorker(source: WorkerSource, options: Options, collected: Collected, onProgress?: (p: ImportProgress) => void): AsyncGenerator<Row> {
+export async function* entryRowsFromWorker(
+  source: WorkerSource,
+  options: Options,
+  collected: Collected,
+  onProgress?: (p: ImportProgress) => void,
+): AsyncGenerator<Row> {
   const pipe = new WorkerPipe(source, options);
   try {
     for (let m = await pipe.take(); ; m = await pipe.take()) {
-      onProgress?.({ phase: 'read', bytes: m.bytes, totalBytes: pipe.totalBytes, rows: m.type === 'end' ? m.count : collected.count + m.numbers.length });
+      onProgress?.({
+        phase: 'read',
+        bytes: m.bytes,
+        totalBytes: pipe.totalBytes,
+        rows: m.type === 'end' ? m.count : collected.count + m.numbers.length,
+      });
       if (m.type !== 'rows') return finish(m, collected.problems);
       collected.count += m.numbers.length;
       for (let i = 0; i < m.numbers.length; i++) {
@@ -140,15 +157,28 @@ export async function* entryRowsFromWorker(source: WorkerSource, options: Option
 }
 
 /** A spam list's rows from a CSV file; throws ImportRejectedError at the end when a row was bad. */
-export async function* listRowsFromWorker(path: string, numbering: NumberingConfig, onProgress?: (p: ImportProgress) => void): AsyncGenerator<ListEntryInput> {
+export async function* listRowsFromWorker(
+  path: string,
+  numbering: NumberingConfig,
+  onProgress?: (p: ImportProgress) => void,
+): AsyncGenerator<ListEntryInput> {
   const pipe = new WorkerPipe({ path }, { numbering, kind: 'block' });
   let rows = 0;
   try {
     for (let m = await pipe.take(); ; m = await pipe.take()) {
-      onProgress?.({ phase: 'read', bytes: m.bytes, totalBytes: pipe.totalBytes, rows: m.type === 'end' ? m.count : (rows += m.numbers.length) });
+      onProgress?.({
+        phase: 'read',
+        bytes: m.bytes,
+        totalBytes: pipe.totalBytes,
+        rows: m.type === 'end' ? m.count : (rows += m.numbers.length),
+      });
       if (m.type !== 'rows') return finish(m, new RowProblems());
       for (let i = 0; i < m.numbers.length; i++) {
-        const row: ListEntryInput = { number: m.numbers[i] as string, prefix: ((m.flags[i] as number) & 1) !== 0, score: m.scores[i] ?? 1 };
+        const row: ListEntryInput = {
+          number: m.numbers[i] as string,
+          prefix: ((m.flags[i] as number) & 1) !== 0,
+          score: m.scores[i] ?? 1,
+        };
         const label = m.labels[i];
         if (label != null) row.label = label;
         yield row;

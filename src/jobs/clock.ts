@@ -31,7 +31,8 @@ export const systemClock: JobClock = {
     timer.unref();
     return { cancel: () => clearTimeout(timer) };
   },
-  sleep: (ms, signal) => sleep(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, { ref: false, ...(signal && { signal }) }),
+  sleep: (ms, signal) =>
+    sleep(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, { ref: false, ...(signal && { signal }) }),
 };
 
 /** The system clock's timers with another idea of the time (a context's `clock`, which tests set). */

@@ -48,7 +48,11 @@ export interface LeaseOptions {
  * Runs `fn` while holding lease `name`; throws LeaseBusyError when another owner holds it. `fn` gets a signal that
  * aborts when the lease is lost or `options.signal` aborts; the lease is released when `fn` ends, however it ends.
  */
-export async function withLease<T>(name: string, options: LeaseOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withLease<T>(
+  name: string,
+  options: LeaseOptions,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const { store, clock, owner } = options;
   const now = clock.now();
   if (!(await store.leases.acquire(name, owner, now + LEASE_TTL_MS, now))) {

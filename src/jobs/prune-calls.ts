@@ -15,6 +15,7 @@ export async function pruneCalls(ctx: AppContext, now: number, signal?: AbortSig
   if (days === 0) return 0;
   const before = now - days * DAY_MS;
   const removed = await ctx.store.calls.prune(before, ctx.config.policy.timeZone, signal ? { signal } : {});
-  if (removed > 0) ctx.logger.info({ removed, before: new Date(before).toISOString(), retentionDays: days }, 'call log pruned');
+  if (removed > 0)
+    ctx.logger.info({ removed, before: new Date(before).toISOString(), retentionDays: days }, 'call log pruned');
   return removed;
 }

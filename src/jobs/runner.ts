@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
-import { MAX_TIMER_MS, systemClock, type JobClock, type Timer } from './clock.js';
+import { type JobClock, MAX_TIMER_MS, systemClock, type Timer } from './clock.js';
 import { LeaseBusyError, processOwner, withLease } from './lease.js';
 
 /**
@@ -101,7 +101,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const running = (async (): Promise<'ran' | 'busy'> => {
       try {
         if (job.lease === false) await work(controller.signal);
-        else await withLease(`job:${job.name}`, { store: options.store, clock, owner, signal: controller.signal }, work);
+        else
+          await withLease(`job:${job.name}`, { store: options.store, clock, owner, signal: controller.signal }, work);
         return 'ran';
       } catch (err) {
         if (err instanceof LeaseBusyError) {

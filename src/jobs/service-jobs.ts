@@ -7,14 +7,14 @@
 import type { AppContext } from '../context.js';
 import { createNotifications, type Notifications } from '../notify/service.js';
 import { createDispatcher, type Dispatcher } from '../outbox/dispatcher.js';
-import { listenForCalls, type CalledListener } from '../sources/called/trust.js';
+import { type CalledListener, listenForCalls } from '../sources/called/trust.js';
 import { ensureEnvSources } from '../sources/env-source.js';
 import { fritzboxHandlers } from '../sources/fritzbox/write-barring.js';
-import { createCallReporter, phoneblockHandlers, type CallReporter } from '../sources/phoneblock/reports.js';
+import { type CallReporter, createCallReporter, phoneblockHandlers } from '../sources/phoneblock/reports.js';
 import { createSources, type Sources } from '../sources/service.js';
 import { clockFrom, type JobClock } from './clock.js';
 import { PRUNE_EVERY_MS, pruneCalls } from './prune-calls.js';
-import { createJobRunner, periodic, type JobRunner } from './runner.js';
+import { createJobRunner, type JobRunner, periodic } from './runner.js';
 
 export interface ServiceJobsOptions {
   clock?: JobClock;
@@ -41,7 +41,12 @@ export interface ServiceJobs {
 
 export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions = {}): ServiceJobs {
   const clock = options.clock ?? clockFrom(ctx.clock);
-  const runner = createJobRunner({ store: ctx.store, logger: ctx.logger, clock, ...(options.owner && { owner: options.owner }) });
+  const runner = createJobRunner({
+    store: ctx.store,
+    logger: ctx.logger,
+    clock,
+    ...(options.owner && { owner: options.owner }),
+  });
   const sources = createSources(ctx, {
     clock,
     owner: runner.owner,
@@ -56,8 +61,19 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     ...(options.random && { random: options.random }),
   });
   const handlers = { ...phoneblockHandlers(sources.env), ...fritzboxHandlers(sources.env), ...notify.handlers };
-  const dispatcher = createDispatcher({ store: ctx.store, clock, owner: runner.owner, logger: ctx.logger, handlers, ...(options.random && { random: options.random }) });
-  const reporter = createCallReporter(ctx, { enabled: ctx.config.phoneblock.reportBlocked, clock, onQueued: () => runner.poke('outbox') });
+  const dispatcher = createDispatcher({
+    store: ctx.store,
+    clock,
+    owner: runner.owner,
+    logger: ctx.logger,
+    handlers,
+    ...(options.random && { random: options.random }),
+  });
+  const reporter = createCallReporter(ctx, {
+    enabled: ctx.config.phoneblock.reportBlocked,
+    clock,
+    onQueued: () => runner.poke('outbox'),
+  });
   let called: CalledListener | undefined;
   return {
     runner,

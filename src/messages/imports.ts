@@ -6,24 +6,41 @@ import { count, q, spec } from './spec.js';
 
 export const IMPORT_MESSAGES = {
   // The file as a whole
-  'import.unknown_format': spec([], () => 'the file is not CSV, vCard, a FRITZ!Box phonebook or a PhoneBlock list (is it a spreadsheet or a picture?)'),
+  'import.unknown_format': spec(
+    [],
+    () => 'the file is not CSV, vCard, a FRITZ!Box phonebook or a PhoneBlock list (is it a spreadsheet or a picture?)',
+  ),
   /** `lines`: the first ten lines, comma-separated, with ", …" when there are more. */
   'import.rejected': spec(
     ['count', 'lines'],
-    (p) => `${count(p.count, 'row is', 'rows are')} not valid (line ${p.lines}); nothing was imported — fix ${Number(p.count) === 1 ? 'it' : 'them'} and import the file again`,
+    (p) =>
+      `${count(p.count, 'row is', 'rows are')} not valid (line ${p.lines}); nothing was imported — fix ${Number(p.count) === 1 ? 'it' : 'them'} and import the file again`,
   ),
   'import.needs_kind': spec([], () => 'a CSV import needs a kind, allow or block: a CSV row does not say which'),
-  'import.json_needs_kind': spec([], () => 'a JSON list needs a kind, allow or block: a plain list of numbers does not say which'),
-  'import.vcard_block': spec([], () => 'a vCard holds contacts, and contacts are allowed: it cannot be imported as block entries'),
-  'import.phoneblock_allow': spec([], () => 'a PhoneBlock blocklist holds reported spam numbers: it cannot be imported as allow entries'),
+  'import.json_needs_kind': spec(
+    [],
+    () => 'a JSON list needs a kind, allow or block: a plain list of numbers does not say which',
+  ),
+  'import.vcard_block': spec(
+    [],
+    () => 'a vCard holds contacts, and contacts are allowed: it cannot be imported as block entries',
+  ),
+  'import.phoneblock_allow': spec(
+    [],
+    () => 'a PhoneBlock blocklist holds reported spam numbers: it cannot be imported as allow entries',
+  ),
   'import.barring_undeclared': spec(
     [],
-    () => 'this file is the FRITZ!Box call-barring list (phonebook owner 258), whose numbers the box blocks: to block them here too, declare it so',
+    () =>
+      'this file is the FRITZ!Box call-barring list (phonebook owner 258), whose numbers the box blocks: to block them here too, declare it so',
   ),
 
   // A row (or the place in the file) that does not read
   'row.too_many_rows': spec(['max'], (p) => `the file has more than ${p.max} rows; the rest was not read`),
-  'row.too_long': spec(['max'], (p) => `the row is longer than ${p.max} characters (an unclosed quote?); read on from the next line`),
+  'row.too_long': spec(
+    ['max'],
+    (p) => `the row is longer than ${p.max} characters (an unclosed quote?); read on from the next line`,
+  ),
   'row.unclosed_quote': spec([], () => 'a quoted field is not closed before the end of the file'),
   'row.bad_score': spec(['value'], (p) => `the score ${q(p.value)} is not a whole number`),
   /** `value`: as the JSON has it (`1.5`, `"many"`). */

@@ -34,7 +34,10 @@ export interface Coded {
 export const isCode = (value: unknown): value is Code => typeof value === 'string' && Object.hasOwn(MESSAGES, value);
 
 /** The message `code` with its parameters (none to give for a code without). */
-export function coded<C extends Code>(code: C, ...params: keyof ParamsOf<C> extends never ? [params?: { field?: string }] : [params: WithField<C>]): Coded {
+export function coded<C extends Code>(
+  code: C,
+  ...params: keyof ParamsOf<C> extends never ? [params?: { field?: string }] : [params: WithField<C>]
+): Coded {
   return { code, params: (params[0] ?? {}) as Params };
 }
 

@@ -10,7 +10,15 @@
  */
 import type { Language } from '../config/language.js';
 
-export const RATINGS = ['A_LEGITIMATE', 'B_MISSED', 'C_PING', 'D_POLL', 'E_ADVERTISING', 'F_GAMBLE', 'G_FRAUD'] as const;
+export const RATINGS = [
+  'A_LEGITIMATE',
+  'B_MISSED',
+  'C_PING',
+  'D_POLL',
+  'E_ADVERTISING',
+  'F_GAMBLE',
+  'G_FRAUD',
+] as const;
 export type Rating = (typeof RATINGS)[number];
 
 const WORDS: Record<Language, Record<Rating, string>> = {
@@ -40,12 +48,14 @@ const FORMER_WORDS: Record<string, Rating> = { 'missed call': 'B_MISSED' };
 const BY_WORD: ReadonlyMap<string, Rating> = (() => {
   const map = new Map<string, Rating>();
   for (const rating of RATINGS) map.set(rating.toLowerCase(), rating);
-  for (const words of Object.values(WORDS)) for (const [rating, word] of Object.entries(words)) map.set(word.toLowerCase(), rating as Rating);
+  for (const words of Object.values(WORDS))
+    for (const [rating, word] of Object.entries(words)) map.set(word.toLowerCase(), rating as Rating);
   for (const [word, rating] of Object.entries(FORMER_WORDS)) map.set(word, rating);
   return map;
 })();
 
-export const isRating = (value: unknown): value is Rating => typeof value === 'string' && (RATINGS as readonly string[]).includes(value);
+export const isRating = (value: unknown): value is Rating =>
+  typeof value === 'string' && (RATINGS as readonly string[]).includes(value);
 
 /** A rating in words: "Betrug" / "fraud". */
 export function ratingWord(rating: Rating, language: Language): string {

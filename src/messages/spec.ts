@@ -13,7 +13,10 @@ export interface Spec<P extends string = string> {
 }
 
 /** Declares a message; `params` are inferred from the list, and the wording must use only those. */
-export function spec<const P extends string = never>(params: readonly P[], en: (p: Readonly<Record<P, Param>>) => string): Spec<P> {
+export function spec<const P extends string = never>(
+  params: readonly P[],
+  en: (p: Readonly<Record<P, Param>>) => string,
+): Spec<P> {
   return { params, en };
 }
 

@@ -11,14 +11,16 @@ export function createAllowList(entries: string[], key = 'CALLFILTER_AGI_ALLOW')
   for (const entry of entries) {
     const [addr = '', bits, ...rest] = entry.split('/');
     const family = isIP(addr);
-    if (family === 0 || rest.length > 0) throw new ConfigError(key, `${JSON.stringify(entry)} is not an address or CIDR range`);
+    if (family === 0 || rest.length > 0)
+      throw new ConfigError(key, `${JSON.stringify(entry)} is not an address or CIDR range`);
     const type = family === 4 ? 'ipv4' : 'ipv6';
     if (bits === undefined) {
       list.addAddress(addr, type);
       continue;
     }
     const prefix = Number(bits);
-    if (!/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128)) throw new ConfigError(key, `${JSON.stringify(entry)} has a bad prefix length`);
+    if (!/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128))
+      throw new ConfigError(key, `${JSON.stringify(entry)} has a bad prefix length`);
     list.addSubnet(addr, prefix, type);
   }
   const check = (address: string): boolean => {

@@ -2,7 +2,7 @@
  * A call-log row as the channels describe it (CallEvent): the caller also in the form people at home write it —
  * national for a number of the home country (`030 1234567`), international for the rest (`+44 20 7946 0958`).
  */
-import { getCountryCallingCode, PhoneNumber, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, getCountryCallingCode, PhoneNumber } from 'libphonenumber-js/max';
 import type { CallRecord } from '../store/index.js';
 import type { CallEvent } from './types.js';
 
@@ -15,7 +15,8 @@ export function nationalForm(e164: string, homeCountry: string, country?: string
   try {
     const pn = new PhoneNumber(e164 as `+${string}`);
     const home = homeCountry.toUpperCase();
-    const national = country !== undefined ? country === home : pn.countryCallingCode === getCountryCallingCode(home as CountryCode);
+    const national =
+      country !== undefined ? country === home : pn.countryCallingCode === getCountryCallingCode(home as CountryCode);
     return national ? pn.formatNational() : pn.formatInternational();
   } catch {
     return undefined;

@@ -6,7 +6,7 @@
 import type { OutboxItem, OutboxStatus } from '../store/index.js';
 import { DIGEST_KIND, type DigestPayload } from './outbox/mail.js';
 import { VOICEMAIL_KIND } from './outbox/voicemail.js';
-import { BACKLOG_KIND, WEBHOOK_KIND, type BacklogPayload, type WebhookPayload } from './outbox/webhooks.js';
+import { BACKLOG_KIND, type BacklogPayload, WEBHOOK_KIND, type WebhookPayload } from './outbox/webhooks.js';
 import type { CallEvent } from './types.js';
 import { eventId } from './webhook/bodies.js';
 
@@ -30,18 +30,28 @@ export interface Delivery {
 
 /** `https://user:pass@host/path?token=x` → `https://…@host/path?…`: whatever a URL in an error text could hold. */
 export function redactUrls(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi, (_m, scheme: string, auth: string | undefined, host: string, path: string, query: string | undefined) =>
-    `${scheme}${auth ? '…@' : ''}${host}${path}${query ? '?…' : ''}`,
+  return text.replace(
+    /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s/?#]*)([^\s?#]*)(\?[^\s#]*)?(#\S*)?/gi,
+    (_m, scheme: string, auth: string | undefined, host: string, path: string, query: string | undefined) =>
+      `${scheme}${auth ? '…@' : ''}${host}${path}${query ? '?…' : ''}`,
   );
 }
 
 function call(event: unknown): CallEvent | undefined {
   const e = event as Partial<CallEvent> | undefined;
-  return e && typeof e.callId === 'number' && (e.kind === 'decided' || e.kind === 'voicemail') ? (e as CallEvent) : undefined;
+  return e && typeof e.callId === 'number' && (e.kind === 'decided' || e.kind === 'voicemail')
+    ? (e as CallEvent)
+    : undefined;
 }
 
 export function describeDelivery(item: OutboxItem): Delivery {
-  const out: Delivery = { id: item.id, kind: item.kind, status: item.status, attempts: item.attempts, createdAt: item.createdAt };
+  const out: Delivery = {
+    id: item.id,
+    kind: item.kind,
+    status: item.status,
+    attempts: item.attempts,
+    createdAt: item.createdAt,
+  };
   if (item.status === 'pending') out.nextAttemptAt = item.nextAttemptAt;
   if (item.finishedAt !== undefined) out.finishedAt = item.finishedAt;
   if (item.lastError !== undefined) out.lastError = redactUrls(item.lastError);

@@ -13,7 +13,8 @@ export function parsePublicUrl(text: string): URL {
   } catch {
     throw new Error(`not a URL: "${text}" (expected e.g. https://callfilter.example.org/)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`"${text}" must start with http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`"${text}" must start with http:// or https://`);
   if (url.username || url.password) throw new Error(`"${text}" must not carry a user name or password`);
   if (url.search || url.hash) throw new Error(`"${text}" must not carry a query or fragment: the link adds its own`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';

@@ -35,7 +35,8 @@ export function registerNotifyMetrics(registry: Registry, store: Store, notify: 
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [kind, n] of Object.entries(await store.outbox.pendingByKind().catch(() => ({})))) this.set({ kind }, n);
+      for (const [kind, n] of Object.entries(await store.outbox.pendingByKind().catch(() => ({}))))
+        this.set({ kind }, n);
     },
   });
 }

@@ -97,7 +97,10 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
     const call = ctx.store.calls.get(event.callId);
     if (!call) throw new Error(`call ${event.callId} is no longer in the call log`);
     const result = command === 'block' ? await blockCaller(ctx, call) : await allowCaller(ctx, call);
-    log.info({ command, callId: call.id, entry: result.entry.id, removed: result.removed.length }, 'Home Assistant button: the caller of the last call was changed');
+    log.info(
+      { command, callId: call.id, entry: result.entry.id, removed: result.removed.length },
+      'Home Assistant button: the caller of the last call was changed',
+    );
   }
 
   /** Calls (or voicemail follow-ups) to every channel: MQTT at once, the webhooks into the outbox in one commit. */
@@ -175,13 +178,28 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
         );
       }
       if (voicemail) {
-        if (!existsSync(voicemail.root)) log.warn({ dir: voicemail.root }, 'CALLFILTER_VOICEMAIL_DIR does not exist (yet): no voicemail is found until Asterisk creates it');
-        if (mqtt || webhooks) runner.add(followUpJob({ store: ctx.store, spool: voicemail, homeCountry, logger: log, tell: (event) => tell([event]) }));
+        if (!existsSync(voicemail.root))
+          log.warn(
+            { dir: voicemail.root },
+            'CALLFILTER_VOICEMAIL_DIR does not exist (yet): no voicemail is found until Asterisk creates it',
+          );
+        if (mqtt || webhooks)
+          runner.add(
+            followUpJob({
+              store: ctx.store,
+              spool: voicemail,
+              homeCountry,
+              logger: log,
+              tell: (event) => tell([event]),
+            }),
+          );
       }
       log.info(
         {
           mqtt: mqtt ? `${mqtt.settings.url} (${mqtt.settings.prefix}/…)` : 'off',
-          webhooks: notify.webhook ? `${notify.webhook.urls.split(',').filter((u) => u.trim()).length} URL(s), events ${notify.webhook.events}` : 'off',
+          webhooks: notify.webhook
+            ? `${notify.webhook.urls.split(',').filter((u) => u.trim()).length} URL(s), events ${notify.webhook.events}`
+            : 'off',
           digest: notify.digest === 'off' ? 'off' : `${notify.digest} to ${mail?.name}`,
           voicemail: voicemail?.root ?? 'off',
           language: language(),

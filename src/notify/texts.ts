@@ -44,8 +44,20 @@ const REASONS: Record<NotifyLanguage, Record<Reason, string>> = {
 };
 
 const WORDS = {
-  de: { withheld: 'Unterdrückte Nummer', internal: 'Intern', voicemailFrom: 'Neue Nachricht von', called: 'Angerufen', open: 'Im Protokoll öffnen' },
-  en: { withheld: 'Withheld number', internal: 'Internal', voicemailFrom: 'New voicemail from', called: 'Called', open: 'Open in the log' },
+  de: {
+    withheld: 'Unterdrückte Nummer',
+    internal: 'Intern',
+    voicemailFrom: 'Neue Nachricht von',
+    called: 'Angerufen',
+    open: 'Im Protokoll öffnen',
+  },
+  en: {
+    withheld: 'Withheld number',
+    internal: 'Internal',
+    voicemailFrom: 'New voicemail from',
+    called: 'Called',
+    open: 'Open in the log',
+  },
 } as const satisfies Record<NotifyLanguage, Record<string, string>>;
 
 export type Word = keyof (typeof WORDS)['en'];
@@ -63,14 +75,20 @@ export function reasonText(lang: NotifyLanguage, reason: Reason): string {
 }
 
 /** The caller's number as people write it, or what stands in for it. */
-export function callerNumberText(lang: NotifyLanguage, call: Pick<CallEvent, 'caller' | 'callerNational' | 'callerKind'>): string {
+export function callerNumberText(
+  lang: NotifyLanguage,
+  call: Pick<CallEvent, 'caller' | 'callerNational' | 'callerKind'>,
+): string {
   if (call.callerNational) return call.callerNational;
   if (call.caller) return call.caller;
   return word(lang, call.callerKind === 'internal' ? 'internal' : 'withheld');
 }
 
 /** Who called, for a title or a state: `Anna (0170 1234567)`, `030 1234567`, `Withheld number`. */
-export function callerText(lang: NotifyLanguage, call: Pick<CallEvent, 'caller' | 'callerNational' | 'callerKind' | 'label'>): string {
+export function callerText(
+  lang: NotifyLanguage,
+  call: Pick<CallEvent, 'caller' | 'callerNational' | 'callerKind' | 'label'>,
+): string {
   const number = callerNumberText(lang, call);
   const label = call.label?.trim();
   if (!label || label === number) return number;

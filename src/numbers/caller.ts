@@ -40,11 +40,13 @@ export function classifyCaller(raw: string, facts: CallerFacts, cfg: NumberingCo
 
   const user = address.user;
   const compact = user.replace(SEPARATORS, '');
-  if (facts.origin === 'internal' && isExtension(user, compact, cfg)) return { kind: 'internal', raw, extension: user.startsWith('*') ? user : compact };
+  if (facts.origin === 'internal' && isExtension(user, compact, cfg))
+    return { kind: 'internal', raw, extension: user.startsWith('*') ? user : compact };
   // No public number holds a `*` (feature codes, FRITZ!Box internal numbers): from a trunk it is a caller writing its
   // own caller id. Not a possible number, whatever a libphonenumber release makes of it: implausible, with its digits
   // as the E.164 form — what the call log stores and a block entry or prefix matches.
-  if (user.includes('*')) return { kind: 'number', raw, e164: e164FromDigits(compact, homePlan(cfg)), plausible: false };
+  if (user.includes('*'))
+    return { kind: 'number', raw, e164: e164FromDigits(compact, homePlan(cfg)), plausible: false };
 
   const rule = trunkRuleFor(cfg.trunkRules, facts);
   const text = rule === undefined ? user : applyTrunkRule(rule, compact);

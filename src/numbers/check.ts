@@ -5,7 +5,7 @@
  * its name and value instead of failing every call open.
  */
 import { isSupportedCountry, parsePhoneNumberWithError } from 'libphonenumber-js/max';
-import { coded, render, type Coded } from '../messages/index.js';
+import { type Coded, coded, render } from '../messages/index.js';
 import { homePlan } from './home.js';
 import type { NumberingConfig, TrunkRule } from './types.js';
 
@@ -62,7 +62,12 @@ export function areaCodeProblem(country: string, areaCode: string): Coded | unde
       try {
         const pn = parsePhoneNumberWithError(`+${home.callingCode}${area}${subscriber}`, { extract: false });
         const type = pn.isValid() ? pn.getType() : undefined;
-        if (type !== undefined && FIXED_TYPES.has(type) && firstGroup(pn.formatNational(), home.nationalPrefix) === area) return undefined;
+        if (
+          type !== undefined &&
+          FIXED_TYPES.has(type) &&
+          firstGroup(pn.formatNational(), home.nationalPrefix) === area
+        )
+          return undefined;
       } catch {
         // not a number at this length; try the next
       }
@@ -86,13 +91,21 @@ export function internalPatternProblem(pattern: RegExp): Coded | undefined {
 /** An empty matcher never matches; a rule whose every matcher an earlier rule has is never reached. */
 function trunkRuleProblem(rules: readonly TrunkRule[], i: number): NumberingProblem | undefined {
   const rule = rules[i] as TrunkRule;
-  const problem = (key: keyof TrunkRule, message: Coded): NumberingProblem => ({ field: 'trunkRules', index: i, key, problem: message });
+  const problem = (key: keyof TrunkRule, message: Coded): NumberingProblem => ({
+    field: 'trunkRules',
+    index: i,
+    key,
+    problem: message,
+  });
   if (rule.context === '') return problem('context', coded('setting.trunk_empty', { value: '' }));
   if (rule.channelPrefix === '') return problem('channelPrefix', coded('setting.trunk_empty', { value: '' }));
-  if (rule.stripPrefix !== undefined && !/^\d+$/.test(rule.stripPrefix)) return problem('stripPrefix', coded('setting.trunk_digits', { value: rule.stripPrefix }));
+  if (rule.stripPrefix !== undefined && !/^\d+$/.test(rule.stripPrefix))
+    return problem('stripPrefix', coded('setting.trunk_digits', { value: rule.stripPrefix }));
   const earlier = rules.slice(0, i);
   const contextTaken = rule.context === undefined || earlier.some((r) => r.context === rule.context);
-  const channelTaken = rule.channelPrefix === undefined || earlier.some((r) => r.channelPrefix !== undefined && rule.channelPrefix?.startsWith(r.channelPrefix));
+  const channelTaken =
+    rule.channelPrefix === undefined ||
+    earlier.some((r) => r.channelPrefix !== undefined && rule.channelPrefix?.startsWith(r.channelPrefix));
   if (contextTaken && channelTaken) {
     const key = rule.context !== undefined ? 'context' : 'channelPrefix';
     return problem(key, coded('setting.trunk_unreachable', { value: rule[key] ?? '' }));
@@ -129,5 +142,8 @@ export function assertNumberingConfig(cfg: NumberingConfig): void {
 
 /** Whether local numbers (sent without area code) exist in the country: only where a trunk prefix marks the others. */
 export function hasLocalNumbers(country: string): boolean {
-  return countryProblem(country) === undefined && homePlan({ homeCountry: country.toUpperCase(), trunkRules: [] }).nationalPrefix !== undefined;
+  return (
+    countryProblem(country) === undefined &&
+    homePlan({ homeCountry: country.toUpperCase(), trunkRules: [] }).nationalPrefix !== undefined
+  );
 }

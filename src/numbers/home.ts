@@ -1,4 +1,4 @@
-import { Metadata, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, isSupportedCountry, Metadata } from 'libphonenumber-js/max';
 import type { NumberingConfig } from './types.js';
 
 /** What parsing needs to know about the home country, looked up once per country from libphonenumber's metadata. */
@@ -35,7 +35,9 @@ function countryPlan(country: string): Omit<HomePlan, 'areaCode'> {
   let plan = countryPlans.get(country);
   if (plan) return plan;
   if (!isSupportedCountry(country)) {
-    throw new Error(`numbering: "${country}" is not a country libphonenumber knows (use ISO 3166-1 alpha-2, e.g. "DE")`);
+    throw new Error(
+      `numbering: "${country}" is not a country libphonenumber knows (use ISO 3166-1 alpha-2, e.g. "DE")`,
+    );
   }
   const m = new Metadata(); // its own instance: selectNumberingPlan() changes the instance's state
   m.selectNumberingPlan(country as CountryCode);

@@ -1,8 +1,8 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
-import { coded, render, type Code, type Coded, type Params } from '../messages/index.js';
-import { splitAddress, type Address } from './address.js';
+import { type Code, type Coded, coded, type Params, render } from '../messages/index.js';
+import { type Address, splitAddress } from './address.js';
 import { homePlan, startsWithCallingCode } from './home.js';
-import { dropTrunkZero, MAX_E164_DIGITS, parseE164, parseNumber, SEPARATORS, type ParseFailure } from './parse.js';
+import { dropTrunkZero, MAX_E164_DIGITS, type ParseFailure, parseE164, parseNumber, SEPARATORS } from './parse.js';
 import type { NumberingConfig, NumberType } from './types.js';
 import { WITHHELD_WORDS } from './withheld.js';
 
@@ -14,7 +14,9 @@ export interface NumberFailure {
   params: Params;
 }
 
-export type NormalisedNumber = { ok: true; e164: string; country?: string; type?: NumberType; plausible: boolean } | NumberFailure;
+export type NormalisedNumber =
+  | { ok: true; e164: string; country?: string; type?: NumberType; plausible: boolean }
+  | NumberFailure;
 
 export type NormalisedEntry = { ok: true; number: string; prefix: boolean } | NumberFailure;
 
@@ -39,9 +41,17 @@ const FAILURE_CODES: Record<ParseFailure, Code> = {
   EXTENSION: 'number.extension',
 };
 
-export const numberFailure = (message: Coded): NumberFailure => ({ ok: false, error: render(message), code: message.code, params: message.params });
+export const numberFailure = (message: Coded): NumberFailure => ({
+  ok: false,
+  error: render(message),
+  code: message.code,
+  params: message.params,
+});
 const fail = (input: string, why: ParseFailure): NumberFailure =>
-  numberFailure({ code: FAILURE_CODES[why], params: why === 'TOO_LONG' ? { value: input, max: MAX_E164_DIGITS } : { value: input } });
+  numberFailure({
+    code: FAILURE_CODES[why],
+    params: why === 'TOO_LONG' ? { value: input, max: MAX_E164_DIGITS } : { value: input },
+  });
 
 /**
  * Normalises a number typed by a person or read from an import (admin API, CLI, CSV, vCard, FRITZ!Box) to E.164.
@@ -120,7 +130,8 @@ export function normaliseEntry(input: string, cfg: NumberingConfig): NormalisedE
   } else if (home.areaCode !== undefined) e164Digits = home.callingCode + home.areaCode + digits;
   else return numberFailure(coded('number.prefix_no_area_code', { value: s }));
 
-  if (!startsWithCallingCode(e164Digits)) return numberFailure(coded('number.prefix_too_broad', { value: s, start: `+${e164Digits}` }));
+  if (!startsWithCallingCode(e164Digits))
+    return numberFailure(coded('number.prefix_too_broad', { value: s, start: `+${e164Digits}` }));
   if (e164Digits.length > MAX_E164_DIGITS) return fail(s, 'TOO_LONG');
   return { ok: true, number: `+${e164Digits}`, prefix: true };
 }

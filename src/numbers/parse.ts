@@ -1,5 +1,5 @@
-import { ParseError, parsePhoneNumberWithError, type PhoneNumber } from 'libphonenumber-js/max';
-import { homePlan, type HomePlan } from './home.js';
+import { ParseError, type PhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { type HomePlan, homePlan } from './home.js';
 import type { NumberingConfig, NumberType } from './types.js';
 
 /** What parsing made of a number. `e164` is always set: the best `+digits` form, even for nonsense. */
@@ -22,7 +22,12 @@ export interface ParsedNumber {
 
 /** libphonenumber's ParseError messages (all of them, as of 1.13). */
 export type ParseFailure = 'NOT_A_NUMBER' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY' | 'EXTENSION';
-const FAILURES: ReadonlySet<string> = new Set<ParseFailure>(['NOT_A_NUMBER', 'TOO_SHORT', 'TOO_LONG', 'INVALID_COUNTRY']);
+const FAILURES: ReadonlySet<string> = new Set<ParseFailure>([
+  'NOT_A_NUMBER',
+  'TOO_SHORT',
+  'TOO_LONG',
+  'INVALID_COUNTRY',
+]);
 
 /**
  * A local number (dialled without area code) has at most this many digits: German subscriber numbers are at most
@@ -105,7 +110,8 @@ function read(text: string, cfg: NumberingConfig, options: ParseOptions): Readin
  */
 export function parseNumber(text: string, cfg: NumberingConfig, options: ParseOptions): ParsedNumber {
   const r = read(text, cfg, options);
-  if (r.failure !== undefined) return { e164: e164FromDigits(r.compact, homePlan(cfg)), plausible: false, possible: false, failure: r.failure };
+  if (r.failure !== undefined)
+    return { e164: e164FromDigits(r.compact, homePlan(cfg)), plausible: false, possible: false, failure: r.failure };
   const { pn } = r;
   const possible = pn.isPossible();
   // With max metadata (which has number types) isValid() is exactly `getType() !== undefined`
@@ -121,7 +127,11 @@ export function parseNumber(text: string, cfg: NumberingConfig, options: ParseOp
  * Only the E.164 form, without classification — for entries and imports, which store the number and never ask
  * its type. The classification adds about 40 % to the parse, and a 1,000,000-row import must finish in 30 s.
  */
-export function parseE164(text: string, cfg: NumberingConfig, options: ParseOptions): { e164: string } | { failure: ParseFailure } {
+export function parseE164(
+  text: string,
+  cfg: NumberingConfig,
+  options: ParseOptions,
+): { e164: string } | { failure: ParseFailure } {
   const r = read(text, cfg, options);
   return r.failure !== undefined ? { failure: r.failure } : { e164: r.pn.number };
 }
@@ -138,7 +148,8 @@ export function isInternational(compact: string, iddPrefix: string | undefined):
 export function e164FromDigits(compact: string, home: HomePlan): string {
   const digits = compact.replace(NON_DIGITS, '');
   if (compact.startsWith('+')) return `+${digits}`;
-  if (home.iddPrefix !== undefined && digits.startsWith(home.iddPrefix)) return `+${digits.slice(home.iddPrefix.length)}`;
+  if (home.iddPrefix !== undefined && digits.startsWith(home.iddPrefix))
+    return `+${digits.slice(home.iddPrefix.length)}`;
   if (home.nationalPrefix !== undefined && digits.startsWith(home.nationalPrefix)) {
     return `+${home.callingCode}${digits.slice(home.nationalPrefix.length)}`;
   }

@@ -30,7 +30,9 @@ export function implausible(e164: string): Implausible | undefined {
     return { number: e164, problem: length ?? 'unassigned', region };
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
-    return err.message === 'TOO_SHORT' ? { number: e164, problem: 'too_short', region: '' } : { number: e164, problem: 'unreadable', region: '' };
+    return err.message === 'TOO_SHORT'
+      ? { number: e164, problem: 'too_short', region: '' }
+      : { number: e164, problem: 'unreadable', region: '' };
   }
 }
 

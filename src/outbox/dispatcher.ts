@@ -5,12 +5,12 @@
  * dead. Runs as a job of the job runner (one dispatcher at a time across processes: lease `job:outbox`), never on
  * the call path.
  */
-import { backoffDelay, type Backoff } from '../jobs/backoff.js';
+import { type Backoff, backoffDelay } from '../jobs/backoff.js';
 import type { JobClock } from '../jobs/clock.js';
 import type { Job } from '../jobs/runner.js';
 import type { Logger } from '../logger.js';
 import type { OutboxItem, Store } from '../store/index.js';
-import { PermanentDeliveryError, RetryLaterError, type OutboxHandler } from './types.js';
+import { type OutboxHandler, PermanentDeliveryError, RetryLaterError } from './types.js';
 
 const MINUTE = 60_000;
 /** Give up on an item a day old: a report or a notification that late tells nobody anything. */
@@ -68,7 +68,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await store.outbox.markDead(item.id, owner, clock.now(), why);
       log.warn({ id: item.id, kind: item.kind, attempts: item.attempts, why }, 'outbox item given up');
     };
-    if (now - item.createdAt > maxAgeMs) return giveUp(`given up after ${Math.round(maxAgeMs / MINUTE)} minutes${item.lastError ? `; last error: ${item.lastError}` : ''}`);
+    if (now - item.createdAt > maxAgeMs)
+      return giveUp(
+        `given up after ${Math.round(maxAgeMs / MINUTE)} minutes${item.lastError ? `; last error: ${item.lastError}` : ''}`,
+      );
     try {
       if (!handler) throw new Error(`no handler for "${item.kind}" in this process`);
       await handler(item.payload, { signal, attempt: item.attempts });
@@ -83,11 +86,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
       if (err instanceof PermanentDeliveryError) return giveUp(errorText(err));
       const after = clock.now();
-      const nextAt = err instanceof RetryLaterError ? Math.max(err.retryAt, after) : after + backoffDelay(item.attempts, backoff, random);
+      const nextAt =
+        err instanceof RetryLaterError
+          ? Math.max(err.retryAt, after)
+          : after + backoffDelay(item.attempts, backoff, random);
       if (nextAt - item.createdAt > maxAgeMs) return giveUp(`given up: ${errorText(err)}`);
       report.retried++;
       await store.outbox.markRetry(item.id, owner, nextAt, errorText(err));
-      log.info({ id: item.id, kind: item.kind, attempts: item.attempts, retryIn: nextAt - after, error: errorText(err) }, 'outbox item will be tried again');
+      log.info(
+        { id: item.id, kind: item.kind, attempts: item.attempts, retryIn: nextAt - after, error: errorText(err) },
+        'outbox item will be tried again',
+      );
     }
   }
 

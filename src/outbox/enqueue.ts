@@ -13,7 +13,12 @@ export interface EnqueueOptions {
   dedupeKey?: string;
 }
 
-export async function enqueue(store: Store, kind: string, payload: unknown, options: EnqueueOptions): Promise<number | undefined> {
+export async function enqueue(
+  store: Store,
+  kind: string,
+  payload: unknown,
+  options: EnqueueOptions,
+): Promise<number | undefined> {
   return store.outbox.enqueue(kind, payload, options);
 }
 

@@ -3,13 +3,28 @@
  * → decision. No I/O, no clock of its own, nothing global changes (STYLE.md rule 4). A decision carries the facts
  * behind it (`because`, `matches`), never a sentence: src/explain puts them into words.
  */
-import { languageFor, type Language } from '../config/language.js';
+import { type Language, languageFor } from '../config/language.js';
 import { spamLabel } from '../messages/ratings.js';
 import type { Caller } from '../numbers/types.js';
 import { BUILTIN_ACTIONS, DEFAULT_ANNOUNCEMENT, DEFAULT_HANGUP_CAUSE } from './defaults.js';
 import { rankMatches } from './match.js';
 import { activeSchedules } from './schedule.js';
-import type { Action, Because, Decision, Entry, Grounds, ListHit, Match, Matches, PolicyConfig, Profile, Reason, RecentCall, Schedule, Step } from './types.js';
+import type {
+  Action,
+  Because,
+  Decision,
+  Entry,
+  Grounds,
+  ListHit,
+  Match,
+  Matches,
+  PolicyConfig,
+  Profile,
+  Reason,
+  RecentCall,
+  Schedule,
+  Step,
+} from './types.js';
 
 export interface CallFacts {
   caller: Caller;
@@ -57,7 +72,12 @@ export function selectProfile(did: string | undefined, config: PolicyConfig): Pr
  * back for the repeat-caller rule, or undefined when the rule cannot change the decision — no number to count calls
  * of, the profile has the rule off, or an entry or a list decides first. Most callers need no second read.
  */
-export function recentWindowMinutes(facts: CallFacts, found: Matches, now: number, config: PolicyConfig): number | undefined {
+export function recentWindowMinutes(
+  facts: CallFacts,
+  found: Matches,
+  now: number,
+  config: PolicyConfig,
+): number | undefined {
   if (facts.caller.kind !== 'number') return undefined;
   const profile = selectProfile(facts.did, config);
   if (!profile.repeatCaller.enabled) return undefined;
@@ -65,7 +85,13 @@ export function recentWindowMinutes(facts: CallFacts, found: Matches, now: numbe
   return REPEAT_STEPS.has(draft.step) ? profile.repeatCaller.windowMinutes : undefined;
 }
 
-export function decide(facts: CallFacts, found: Matches, recent: readonly RecentCall[], now: number, config: PolicyConfig): Decision {
+export function decide(
+  facts: CallFacts,
+  found: Matches,
+  recent: readonly RecentCall[],
+  now: number,
+  config: PolicyConfig,
+): Decision {
   const profile = selectProfile(facts.did, config);
   const active = activeSchedules(profile, now, config.timeZone);
   const { draft: d, matches } = classify(facts.caller, found, now, profile, active, config);
@@ -76,21 +102,34 @@ export function decide(facts: CallFacts, found: Matches, recent: readonly Recent
 }
 
 /** Steps 1–7, first match wins. */
-function classify(caller: Caller, found: Matches, now: number, profile: Profile, active: Schedule[], config: PolicyConfig): { draft: Draft; matches: Match[] } {
-  const make = (step: Step, reason: Reason, grounds: Grounds, own?: Own) => draft(step, reason, grounds, profile, active, own);
+function classify(
+  caller: Caller,
+  found: Matches,
+  now: number,
+  profile: Profile,
+  active: Schedule[],
+  config: PolicyConfig,
+): { draft: Draft; matches: Match[] } {
+  const make = (step: Step, reason: Reason, grounds: Grounds, own?: Own) =>
+    draft(step, reason, grounds, profile, active, own);
   const none: Match[] = [];
 
-  if (caller.kind === 'internal') return { draft: make('internal', 'internal', { step: 'internal', extension: caller.extension }), matches: none };
+  if (caller.kind === 'internal')
+    return { draft: make('internal', 'internal', { step: 'internal', extension: caller.extension }), matches: none };
   // Only a shown number can match an entry or a list: steps 2 and 3 need an E.164.
   if (caller.kind === 'withheld') return { draft: make('withheld', 'anonymous', { step: 'withheld' }), matches: none };
   // A local number read without the home area code is no E.164: it can match nothing, and is not known.
-  if (caller.kind === 'local') return { draft: make('unknown', 'unknown', { step: 'local', digits: caller.digits }), matches: none };
+  if (caller.kind === 'local')
+    return { draft: make('unknown', 'unknown', { step: 'local', digits: caller.digits }), matches: none };
 
   const { entry, hit, matches } = rankMatches(found, caller.e164, now);
   if (entry !== undefined) {
     const contact = matches[0] !== undefined && 'entry' in matches[0] && matches[0].contact;
     const grounds: Grounds = { step: entry.kind, entry, contact };
-    const d = entry.kind === 'allow' ? make('allow', contact ? 'contact' : 'allowlist', grounds, entry) : make('block', 'blocklist', grounds, entry);
+    const d =
+      entry.kind === 'allow'
+        ? make('allow', contact ? 'contact' : 'allowlist', grounds, entry)
+        : make('block', 'blocklist', grounds, entry);
     d.entry = entry;
     d.label = entry.label;
     return { draft: d, matches };
@@ -105,7 +144,14 @@ function classify(caller: Caller, found: Matches, now: number, profile: Profile,
   const { e164 } = caller;
   if (!caller.plausible) return { draft: make('implausible', 'implausible', { step: 'implausible', e164 }), matches };
   if (caller.country?.toUpperCase() !== config.homeCountry.toUpperCase()) {
-    return { draft: make('foreign', 'foreign', { step: 'foreign', e164, ...(caller.country !== undefined && { country: caller.country }) }), matches };
+    return {
+      draft: make('foreign', 'foreign', {
+        step: 'foreign',
+        e164,
+        ...(caller.country !== undefined && { country: caller.country }),
+      }),
+      matches,
+    };
   }
   return { draft: make('unknown', 'unknown', { step: 'unknown', e164 }), matches };
 }
@@ -213,7 +259,11 @@ function monitor(real: Decision): Decision {
     wouldHave: { action: real.action, reason: real.reason },
     because: {
       ...real.because,
-      monitor: { action: real.action, ...(real.cause !== undefined && { cause: real.cause }), ...(real.announcement !== undefined && { announcement: real.announcement }) },
+      monitor: {
+        action: real.action,
+        ...(real.cause !== undefined && { cause: real.cause }),
+        ...(real.announcement !== undefined && { announcement: real.announcement }),
+      },
     },
   };
 }

@@ -6,8 +6,6 @@ export const DEFAULT_HANGUP_CAUSE = 21;
 /** Played to call-centre / spam numbers: "a polite announcement is nicer than a rude hang-up" (DESIGN.md). */
 export const DEFAULT_ANNOUNCEMENT = 'callfilter/polite-decline';
 
-
-
 /** DESIGN.md "Policy": a caller of steps 5–7 who called within the last 5 minutes gets through. */
 export const DEFAULT_REPEAT_WINDOW_MINUTES = 5;
 

@@ -102,7 +102,11 @@ const hitRank = (h: ListHit, winner: ListHit) => (h.score === winner.score ? 0 :
  * else the list hit that does (step 3), first; then each other one with why it does not decide. The store may return
  * rows that do not match at all (the policy does not take its word): those are left out.
  */
-export function rankMatches(found: Matches, e164: string, now: number): { entry?: Entry; hit?: ListHit; matches: Match[] } {
+export function rankMatches(
+  found: Matches,
+  e164: string,
+  now: number,
+): { entry?: Entry; hit?: ListHit; matches: Match[] } {
   const entry = bestEntry(found.entries, e164, now);
   const hit = entry === undefined ? bestListHit(found.lists, e164) : undefined;
   const matches: Match[] = [];

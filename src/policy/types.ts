@@ -143,10 +143,12 @@ export interface RecentCall {
 }
 
 /** What a sentence about a call needs of a personal entry (and what a logged call keeps of it). */
-export type EntryFacts = Pick<Entry, 'id' | 'number' | 'prefix' | 'kind' | 'vip' | 'createdAt'> & Partial<Pick<Entry, 'label' | 'expiresAt'>>;
+export type EntryFacts = Pick<Entry, 'id' | 'number' | 'prefix' | 'kind' | 'vip' | 'createdAt'> &
+  Partial<Pick<Entry, 'label' | 'expiresAt'>>;
 
 /** What a sentence about a call needs of a list hit. */
-export type HitFacts = Pick<ListHit, 'listId' | 'listName' | 'entryId' | 'number' | 'prefix' | 'score' | 'threshold'> & Partial<Pick<ListHit, 'label' | 'live'>>;
+export type HitFacts = Pick<ListHit, 'listId' | 'listName' | 'entryId' | 'number' | 'prefix' | 'score' | 'threshold'> &
+  Partial<Pick<ListHit, 'label' | 'live'>>;
 
 /**
  * What the step that decided saw: the facts a sentence about the call is made of (src/explain words them). One per
@@ -198,7 +200,18 @@ export const LOST_BECAUSE = [
 export type LostBecause = (typeof LOST_BECAUSE)[number];
 
 /** The policy steps a decision's grounds name (`Grounds['step']`). */
-export const GROUND_STEPS = ['internal', 'withheld', 'local', 'allow', 'block', 'list', 'implausible', 'foreign', 'unknown', 'fail-open'] as const;
+export const GROUND_STEPS = [
+  'internal',
+  'withheld',
+  'local',
+  'allow',
+  'block',
+  'list',
+  'implausible',
+  'foreign',
+  'unknown',
+  'fail-open',
+] as const;
 
 /** One entry or list hit that matched the caller, and whether it decided. */
 export type Match =

@@ -6,14 +6,29 @@ import type { CallInput } from './screen-call.js';
 
 /** What a logged call keeps of an entry: what explaining it needs, not the entry's note or source. */
 function entryFacts(e: EntryFacts): EntryFacts {
-  const out: EntryFacts = { id: e.id, number: e.number, prefix: e.prefix, kind: e.kind, vip: e.vip, createdAt: e.createdAt };
+  const out: EntryFacts = {
+    id: e.id,
+    number: e.number,
+    prefix: e.prefix,
+    kind: e.kind,
+    vip: e.vip,
+    createdAt: e.createdAt,
+  };
   if (e.label !== undefined) out.label = e.label;
   if (e.expiresAt !== undefined) out.expiresAt = e.expiresAt;
   return out;
 }
 
 function hitFacts(h: HitFacts): HitFacts {
-  const out: HitFacts = { listId: h.listId, listName: h.listName, entryId: h.entryId, number: h.number, prefix: h.prefix, score: h.score, threshold: h.threshold };
+  const out: HitFacts = {
+    listId: h.listId,
+    listName: h.listName,
+    entryId: h.entryId,
+    number: h.number,
+    prefix: h.prefix,
+    score: h.score,
+    threshold: h.threshold,
+  };
   if (h.label !== undefined) out.label = h.label;
   if (h.live) out.live = true;
   return out;
@@ -22,13 +37,27 @@ function hitFacts(h: HitFacts): HitFacts {
 /** The decision's facts as the call log keeps them (store/types.ts CallFacts). */
 export function factsOf(decision: Decision): CallFacts {
   const g = decision.because.grounds;
-  const grounds = g.step === 'allow' || g.step === 'block' ? { ...g, entry: entryFacts(g.entry) } : g.step === 'list' ? { ...g, hit: hitFacts(g.hit) } : g;
-  const matches: Match[] = decision.matches.map((m) => ('entry' in m ? { ...m, entry: entryFacts(m.entry) } : { ...m, hit: hitFacts(m.hit) }));
+  const grounds =
+    g.step === 'allow' || g.step === 'block'
+      ? { ...g, entry: entryFacts(g.entry) }
+      : g.step === 'list'
+        ? { ...g, hit: hitFacts(g.hit) }
+        : g;
+  const matches: Match[] = decision.matches.map((m) =>
+    'entry' in m ? { ...m, entry: entryFacts(m.entry) } : { ...m, hit: hitFacts(m.hit) },
+  );
   return { because: { ...decision.because, grounds }, matches };
 }
 
 /** The call-log row for one decided call; `explanation` is the decision in words (the log line's). */
-export function callRow(input: CallInput, facts: PolicyFacts, decision: Decision, at: number, latencyUs: number, explanation: string): NewCall {
+export function callRow(
+  input: CallInput,
+  facts: PolicyFacts,
+  decision: Decision,
+  at: number,
+  latencyUs: number,
+  explanation: string,
+): NewCall {
   const { caller } = facts;
   return {
     at,

@@ -23,7 +23,10 @@ export function createBurstLogger(log: Logger, windowMs = BURST_WINDOW_MS, clock
     if (current === undefined) return;
     const suppressed = bursts.take(current.kind) - 1;
     if (suppressed > 0) {
-      log.error({ kind: current.kind, suppressed, sinceMs: clock() - current.since }, `${count(suppressed, 'more call')} failed the same way (${reason})`);
+      log.error(
+        { kind: current.kind, suppressed, sinceMs: clock() - current.since },
+        `${count(suppressed, 'more call')} failed the same way (${reason})`,
+      );
     }
     current = undefined;
   }

@@ -3,7 +3,13 @@ import type { Decision } from '../policy/types.js';
 /** The one decision callfilter gives when it cannot decide: let the call through (DESIGN.md, "Fail-open"). */
 export function failOpenDecision(err: unknown, profile = 'default'): Decision {
   const error = err instanceof Error ? err.message : String(err);
-  return { action: 'connect', reason: 'fail-open', profile, because: { grounds: { step: 'fail-open', error } }, matches: [] };
+  return {
+    action: 'connect',
+    reason: 'fail-open',
+    profile,
+    because: { grounds: { step: 'fail-open', error } },
+    matches: [],
+  };
 }
 
 export class DeadlineError extends Error {

@@ -5,10 +5,10 @@
  */
 import type { AgiHandler, AgiSession } from 'asterisk-agi';
 import type { AppContext } from '../context.js';
-import type { Decision } from '../policy/types.js';
 import { callPathLogger } from '../logger.js';
+import type { Decision } from '../policy/types.js';
 import { createBurstLogger } from './error-burst.js';
-import { screenCall, type CallInput, type Screened } from './screen-call.js';
+import { type CallInput, type Screened, screenCall } from './screen-call.js';
 import { closingVariables, decisionVariables, setVariables } from './variables.js';
 
 export interface ScreenHandlerOptions {
@@ -54,16 +54,30 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
     // the call fails open and its reason is set again (ACTION always comes last).
     let sent: { decision: Decision; connected: boolean } | undefined;
     const meanwhile = async (decided: Decision) => {
-      sent = { decision: decided, connected: await setVariables(session, decisionVariables(decided, setCallerIdName), log) };
+      sent = {
+        decision: decided,
+        connected: await setVariables(session, decisionVariables(decided, setCallerIdName), log),
+      };
     };
-    const screened = await screenCall(ctx, callInput(session), { meanwhile, alone: active === 1 }).finally(() => active--);
+    const screened = await screenCall(ctx, callInput(session), { meanwhile, alone: active === 1 }).finally(
+      () => active--,
+    );
     const { input, decision, callId, latencyUs, error } = screened;
     if (error === undefined) failures.success();
     else failures.failure(error, { call: input.uniqueId, caller: input.callerRaw }, 'screening failed; failing open');
     // One line per call, with the call's id in the fields rather than a child logger per call (allocations on
     // the hot path; pino builds a child's bindings eagerly).
     log.info(
-      { call: input.uniqueId, caller: input.callerRaw, did: input.didRaw, action: decision.action, reason: decision.reason, label: decision.label, callId, latencyUs },
+      {
+        call: input.uniqueId,
+        caller: input.callerRaw,
+        did: input.didRaw,
+        action: decision.action,
+        reason: decision.reason,
+        label: decision.label,
+        callId,
+        latencyUs,
+      },
       screened.explanation,
     );
     options.onScreened?.(screened);

@@ -5,13 +5,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../context.js';
-import { faultKind } from '../faults.js';
-import { allPrefixes, classifyCaller, normaliseDid, type CallOrigin } from '../numbers/index.js';
-import type { Caller, NumberingConfig } from '../numbers/types.js';
 import { explain } from '../explain/index.js';
-import { decide, recentWindowMinutes, selectProfile, type CallFacts } from '../policy/decide.js';
-import type { Decision, RecentCall } from '../policy/types.js';
+import { faultKind } from '../faults.js';
 import { boundedMemo } from '../memo.js';
+import { allPrefixes, type CallOrigin, classifyCaller, normaliseDid } from '../numbers/index.js';
+import type { Caller, NumberingConfig } from '../numbers/types.js';
+import { type CallFacts, decide, recentWindowMinutes, selectProfile } from '../policy/decide.js';
+import type { Decision, RecentCall } from '../policy/types.js';
 import { callRow } from './call-row.js';
 import { failOpenDecision, withDeadline } from './fail-open.js';
 
@@ -61,14 +61,22 @@ const rememberedDids = new WeakMap<NumberingConfig, (raw: string) => string>();
 
 function didOf(raw: string, numbering: NumberingConfig): string {
   let known = rememberedDids.get(numbering);
-  if (!known) rememberedDids.set(numbering, (known = boundedMemo(MAX_REMEMBERED_DIDS, (r: string) => normaliseDid(r, numbering))));
+  if (!known)
+    rememberedDids.set(
+      numbering,
+      (known = boundedMemo(MAX_REMEMBERED_DIDS, (r: string) => normaliseDid(r, numbering))),
+    );
   return known(raw);
 }
 
 /** The caller and the called number as the policy sees them. Never throws. */
 export function callFacts(ctx: AppContext, input: CallInput): CallFacts {
   const { numbering } = ctx.config;
-  const caller = classifyCaller(input.callerRaw, { presentation: input.presentation, context: input.context, channel: input.channel, origin: input.origin }, numbering);
+  const caller = classifyCaller(
+    input.callerRaw,
+    { presentation: input.presentation, context: input.context, channel: input.channel, origin: input.origin },
+    numbering,
+  );
   return input.didRaw ? { caller, did: didOf(input.didRaw, numbering) } : { caller };
 }
 
@@ -78,7 +86,12 @@ export function callFacts(ctx: AppContext, input: CallInput): CallFacts {
  * about live (CALLFILTER_PHONEBLOCK_LIVE): on the call path until `liveUntil` (performance.now() time); explain only
  * reads what an earlier call's check remembered, and sends nothing.
  */
-export async function decideCall(ctx: AppContext, facts: CallFacts, now: number, liveUntil?: number): Promise<Decision> {
+export async function decideCall(
+  ctx: AppContext,
+  facts: CallFacts,
+  now: number,
+  liveUntil?: number,
+): Promise<Decision> {
   const { policy } = ctx.config;
   const { caller } = facts;
   if (caller.kind !== 'number') return decide(facts, { entries: [], lists: [] }, [], now, policy);
@@ -86,11 +99,17 @@ export async function decideCall(ctx: AppContext, facts: CallFacts, now: number,
   const live = ctx.phoneblockLive;
   if (live && matches.entries.length === 0 && matches.lists.length === 0) {
     const budget = liveUntil === undefined ? undefined : liveUntil - performance.now();
-    const hit = budget === undefined ? await live.remembered(caller.e164) : budget > 0 ? await live.check(caller.e164, budget) : undefined;
+    const hit =
+      budget === undefined
+        ? await live.remembered(caller.e164)
+        : budget > 0
+          ? await live.check(caller.e164, budget)
+          : undefined;
     if (hit) matches = { entries: [], lists: [hit] };
   }
   const minutes = recentWindowMinutes(facts, matches, now, policy);
-  const recent = minutes === undefined ? NO_CALLS : await ctx.store.screening.recent(caller.e164, now - minutes * MINUTE);
+  const recent =
+    minutes === undefined ? NO_CALLS : await ctx.store.screening.recent(caller.e164, now - minutes * MINUTE);
   return decide(facts, matches, recent, now, policy);
 }
 
@@ -146,5 +165,13 @@ export async function screenCall(ctx: AppContext, input: CallInput, options: Scr
     ctx.faults.inc('errors', { source: 'screen', kind });
     ctx.faults.inc('failOpens', { why: kind });
   }
-  return { input, ...facts, decision, ...(callId !== undefined && { callId }), latencyUs, explanation, ...(error !== undefined && { error }) };
+  return {
+    input,
+    ...facts,
+    decision,
+    ...(callId !== undefined && { callId }),
+    latencyUs,
+    explanation,
+    ...(error !== undefined && { error }),
+  };
 }

@@ -20,8 +20,10 @@ const MAX_LABEL = 80;
 
 /** What a phone shows: no control characters (AGI refuses CR/LF/NUL) and no bidi controls (labels.ts), cut short. */
 export function displayLabel(label: string): string {
-  // eslint-disable-next-line no-control-regex
-  return stripBidi(label).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_LABEL);
+  return stripBidi(label)
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, MAX_LABEL);
 }
 
 export type Variable = readonly [name: string, value: string];
@@ -34,7 +36,8 @@ export function decisionVariables(decision: Decision, setCallerIdName: boolean):
   const vars: Variable[] = [[VARIABLES.reason, decision.reason]];
   const label = decision.label ? displayLabel(decision.label) : '';
   if (label) vars.push([VARIABLES.label, label]);
-  if (decision.action === 'hangup' && decision.cause !== undefined) vars.push([VARIABLES.cause, String(decision.cause)]);
+  if (decision.action === 'hangup' && decision.cause !== undefined)
+    vars.push([VARIABLES.cause, String(decision.cause)]);
   if (decision.action === 'announce' && decision.announcement) {
     vars.push([VARIABLES.announcement, decision.announcement]);
     if (decision.announcementLanguage) vars.push([VARIABLES.announcementLanguage, decision.announcementLanguage]);

@@ -12,7 +12,13 @@ import type { Sources } from './service.js';
 export const ENV_SOURCE_NAME = 'phoneblock';
 
 /** Also the contact sources of the environment (contacts/env.ts); returns the PhoneBlock source. */
-export async function ensureEnvSources(sources: Sources, config: { phoneblock: Pick<Config['phoneblock'], 'token' | 'url'> & Partial<Config['phoneblock']> } & Partial<Pick<Config, 'contacts'>>, logger: Logger): Promise<Source | undefined> {
+export async function ensureEnvSources(
+  sources: Sources,
+  config: { phoneblock: Pick<Config['phoneblock'], 'token' | 'url'> & Partial<Config['phoneblock']> } & Partial<
+    Pick<Config, 'contacts'>
+  >,
+  logger: Logger,
+): Promise<Source | undefined> {
   if (config.contacts) await ensureContactSources(sources, { contacts: config.contacts }, logger);
   const { token, url } = config.phoneblock;
   if (token === undefined) return undefined;
@@ -20,11 +26,17 @@ export async function ensureEnvSources(sources: Sources, config: { phoneblock: P
   const existing = await store.sources.getByName(ENV_SOURCE_NAME);
   if (!existing) {
     const created = await sources.add({ kind: 'phoneblock', name: ENV_SOURCE_NAME, url, credentials: { token } });
-    logger.info({ source: created.name, list: created.listId }, 'PhoneBlock subscription created from CALLFILTER_PHONEBLOCK_TOKEN');
+    logger.info(
+      { source: created.name, list: created.listId },
+      'PhoneBlock subscription created from CALLFILTER_PHONEBLOCK_TOKEN',
+    );
     return created;
   }
   if (existing.kind !== 'phoneblock') {
-    logger.warn({ source: existing.name, kind: existing.kind }, `a source named "${ENV_SOURCE_NAME}" of another kind exists; CALLFILTER_PHONEBLOCK_TOKEN is not used`);
+    logger.warn(
+      { source: existing.name, kind: existing.kind },
+      `a source named "${ENV_SOURCE_NAME}" of another kind exists; CALLFILTER_PHONEBLOCK_TOKEN is not used`,
+    );
     return undefined;
   }
   const credentials = await store.sources.credentials(existing.id);
@@ -35,6 +47,9 @@ export async function ensureEnvSources(sources: Sources, config: { phoneblock: P
   if (Object.keys(patch).length === 0) return existing;
   const updated = await store.sources.update(existing.id, patch);
   sources.changed();
-  logger.info({ source: existing.name, key: 'credentials' in patch, url: 'settings' in patch }, 'PhoneBlock subscription updated from the environment');
+  logger.info(
+    { source: existing.name, key: 'credentials' in patch, url: 'settings' in patch },
+    'PhoneBlock subscription updated from the environment',
+  );
   return updated;
 }

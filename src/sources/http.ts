@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { backoffDelay, retryAfterMs, type Backoff } from '../jobs/backoff.js';
+import { type Backoff, backoffDelay, retryAfterMs } from '../jobs/backoff.js';
 import type { SyncEnv } from './types.js';
 
 /** A whole request, body included; a list of some MB arrives in seconds, a stuck server never. */
@@ -54,21 +54,34 @@ function describe(url: string): string {
 }
 
 /** One request with the retries described above. Answers with any status but 429 and 5xx are returned as they are. */
-export async function request(env: Pick<SyncEnv, 'clock' | 'fetch' | 'random'>, url: string, init: RequestInit, options: RequestOptions): Promise<Response> {
+export async function request(
+  env: Pick<SyncEnv, 'clock' | 'fetch' | 'random'>,
+  url: string,
+  init: RequestInit,
+  options: RequestOptions,
+): Promise<Response> {
   const { clock, random } = env;
   for (let attempt = 1; ; attempt++) {
     options.signal.throwIfAborted();
     let why: string;
     let waitMs: number;
     try {
-      const res = await env.fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
+      const res = await env.fetch(url, {
+        ...init,
+        redirect: 'follow',
+        signal: AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      });
       if (!retryable(res.status)) return res;
       await res.body?.cancel().catch(() => undefined);
       const named = retryAfterMs(res.headers.get('retry-after'), clock.now());
       why = `${describe(url)} answered ${res.status}${named !== undefined ? ` (Retry-After ${Math.round(named / 1000)} s)` : ''}`;
       waitMs = named ?? backoffDelay(attempt, HTTP_BACKOFF, random);
       if (attempt >= HTTP_ATTEMPTS || waitMs > MAX_RETRY_WAIT_MS) {
-        throw new HttpStatusError(res.status, `${why}; gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'}`, clock.now() + waitMs);
+        throw new HttpStatusError(
+          res.status,
+          `${why}; gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'}`,
+          clock.now() + waitMs,
+        );
       }
     } catch (err) {
       if (err instanceof HttpStatusError || options.signal.aborted) throw err;
@@ -97,7 +110,8 @@ export async function expectOk(res: Response, what: string): Promise<void> {
 
 function checkLength(res: Response, maxBytes: number): void {
   const length = Number(res.headers.get('content-length'));
-  if (Number.isFinite(length) && length > maxBytes) throw new TooLargeError(`the answer is ${length} bytes, more than the cap of ${maxBytes}`);
+  if (Number.isFinite(length) && length > maxBytes)
+    throw new TooLargeError(`the answer is ${length} bytes, more than the cap of ${maxBytes}`);
 }
 
 function capped(maxBytes: number): Transform {
@@ -128,7 +142,12 @@ export async function saveBody(res: Response, file: string, maxBytes: number): P
   let total = 0;
   try {
     const counting = capped(maxBytes).on('data', (chunk: Buffer) => (total += chunk.length));
-    if (res.body) await pipeline(Readable.fromWeb(res.body as WebReadableStream), counting, createWriteStream(file, { mode: 0o600 }));
+    if (res.body)
+      await pipeline(
+        Readable.fromWeb(res.body as WebReadableStream),
+        counting,
+        createWriteStream(file, { mode: 0o600 }),
+      );
     else await pipeline(Readable.from([]), createWriteStream(file, { mode: 0o600 }));
     return total;
   } catch (err) {

@@ -6,8 +6,8 @@
  * process's event loop) for long.
  */
 import type { AppContext } from '../context.js';
-import { yieldToEventLoop } from '../store/pacer.js';
 import type { ListEntryInput } from '../store/index.js';
+import { yieldToEventLoop } from '../store/pacer.js';
 import { checkRemovals, checkShrink } from './held-back.js';
 
 /**
@@ -41,7 +41,12 @@ function entryCount(ctx: AppContext, listId: number): number {
  * Replaces the list's rows with `rows`. Unless `accept`, a list that shrinks by SHRINK_LIMIT is held back
  * (HeldBackError) before the switch: the rows written so far are dropped and the list in force stays.
  */
-export async function replaceList(ctx: AppContext, listId: number, rows: AsyncIterable<ListEntryInput> | Iterable<ListEntryInput>, options: { accept?: boolean; signal: AbortSignal }): Promise<Applied> {
+export async function replaceList(
+  ctx: AppContext,
+  listId: number,
+  rows: AsyncIterable<ListEntryInput> | Iterable<ListEntryInput>,
+  options: { accept?: boolean; signal: AbortSignal },
+): Promise<Applied> {
   const current = entryCount(ctx, listId);
   async function* checked(): AsyncGenerator<ListEntryInput> {
     let n = 0;
@@ -56,11 +61,19 @@ export async function replaceList(ctx: AppContext, listId: number, rows: AsyncIt
 }
 
 /** Applies an incremental answer (changed numbers, removed numbers). */
-export async function applyChanges(ctx: AppContext, listId: number, changes: Changes, options: { accept?: boolean; signal: AbortSignal }): Promise<Applied> {
+export async function applyChanges(
+  ctx: AppContext,
+  listId: number,
+  changes: Changes,
+  options: { accept?: boolean; signal: AbortSignal },
+): Promise<Applied> {
   const current = entryCount(ctx, listId);
   if (!options.accept) checkRemovals(current, changes.removals.length);
   if (changes.upserts.length + changes.removals.length <= SMALL_CHANGES) {
-    const r = ctx.store.lists.applyChanges(listId, { upsert: changes.upserts, remove: changes.removals.map((number) => ({ number, prefix: false })) });
+    const r = ctx.store.lists.applyChanges(listId, {
+      upsert: changes.upserts,
+      remove: changes.removals.map((number) => ({ number, prefix: false })),
+    });
     return { rows: current + r.added - r.removed, added: r.added, removed: r.removed };
   }
   const result = await replaceList(ctx, listId, merged(ctx, listId, changes), { accept: true, signal: options.signal });
@@ -76,7 +89,12 @@ async function* merged(ctx: AppContext, listId: number, changes: Changes): Async
     const page = ctx.store.lists.entries(listId, { limit: PAGE, ...(cursor !== undefined && { cursor }) });
     for (const row of page.items) {
       if (row.prefix) {
-        yield { number: row.number, prefix: true, score: row.score, ...(row.label !== undefined && { label: row.label }) };
+        yield {
+          number: row.number,
+          prefix: true,
+          score: row.score,
+          ...(row.label !== undefined && { label: row.label }),
+        };
         continue;
       }
       if (removals.has(row.number)) continue;

@@ -20,9 +20,24 @@ const CONTACT_KINDS: readonly SourceKind[] = ['fritzbox', 'carddav', 'called'];
 /** PhoneBlock allows an incremental sync at most once a day. */
 export const PHONEBLOCK_MIN_INTERVAL_MS = DAY;
 
-export function defaultSchedule(kind: SourceKind, random: () => number = Math.random, intervalMs = DAY): SourceSchedule {
-  const interval = Math.max(intervalMs, kind === 'phoneblock' ? PHONEBLOCK_MIN_INTERVAL_MS : CONTACT_KINDS.includes(kind) ? CONTACTS_MIN_INTERVAL_MS : MIN_INTERVAL_MS);
-  return { intervalMs: interval, jitterMs: Math.min(DAILY_JITTER_MS, Math.floor(interval / 8)), offsetMs: Math.floor(random() * interval) };
+export function defaultSchedule(
+  kind: SourceKind,
+  random: () => number = Math.random,
+  intervalMs = DAY,
+): SourceSchedule {
+  const interval = Math.max(
+    intervalMs,
+    kind === 'phoneblock'
+      ? PHONEBLOCK_MIN_INTERVAL_MS
+      : CONTACT_KINDS.includes(kind)
+        ? CONTACTS_MIN_INTERVAL_MS
+        : MIN_INTERVAL_MS,
+  );
+  return {
+    intervalMs: interval,
+    jitterMs: Math.min(DAILY_JITTER_MS, Math.floor(interval / 8)),
+    offsetMs: Math.floor(random() * interval),
+  };
 }
 
 /**

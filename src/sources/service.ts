@@ -3,13 +3,13 @@
  * the runner's job that syncs whatever is due. One instance per process; every sync runs under the source's lease,
  * so the service and `callfilter sync` never sync the same source at once.
  */
-import { languageOf, type Language } from '../config/language.js';
+import { type Language, languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import { clockFrom, type JobClock } from '../jobs/clock.js';
 import { processOwner } from '../jobs/lease.js';
 import type { Job } from '../jobs/runner.js';
 import type { Source } from '../store/index.js';
-import { SourceInputError, sourceFromInput, type SourceInput } from './add.js';
+import { type SourceInput, SourceInputError, sourceFromInput } from './add.js';
 import { syncSource } from './sync-one.js';
 import type { SyncEnv, SyncOptions, SyncReport } from './types.js';
 
@@ -74,7 +74,8 @@ export function createSources(ctx: AppContext, options: SourcesOptions = {}): So
     list: () => ctx.store.sources.list(),
     find: (idOrName) => ctx.store.sources.find(idOrName),
     async add(input) {
-      if (input.name === 'manual') throw new SourceInputError('name: "manual" is the name of your own entries; choose another');
+      if (input.name === 'manual')
+        throw new SourceInputError('name: "manual" is the name of your own entries; choose another');
       const { source, list } = sourceFromInput(input, random);
       // The first sync at once, by this clock (the job runner's).
       source.nextRunAt ??= clock.now();

@@ -38,7 +38,8 @@ export function registerSourceMetrics(registry: Registry, store: Store): void {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await store.sources.list().catch(() => [])) if (s.lastSuccessAt !== undefined) this.set({ source: s.name }, s.lastSuccessAt / 1000);
+      for (const s of await store.sources.list().catch(() => []))
+        if (s.lastSuccessAt !== undefined) this.set({ source: s.name }, s.lastSuccessAt / 1000);
     },
   });
   new Counter({

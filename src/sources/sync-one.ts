@@ -4,7 +4,7 @@
  * next run scheduled: the next slot of its schedule, or sooner after a failure (exponential backoff with jitter, but
  * not before a time the server named).
  */
-import { backoffDelay, type Backoff } from '../jobs/backoff.js';
+import { type Backoff, backoffDelay } from '../jobs/backoff.js';
 import { LeaseBusyError, withLease } from '../jobs/lease.js';
 import type { Logger } from '../logger.js';
 import type { Source } from '../store/index.js';
@@ -24,63 +24,88 @@ function errorText(err: unknown): string {
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
 
-export async function syncSource(env: SyncEnv, owner: string, source: Source, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncSource(
+  env: SyncEnv,
+  owner: string,
+  source: Source,
+  options: SyncOptions = {},
+): Promise<SyncReport> {
   const { store } = env.ctx;
   const { clock, random } = env;
   const log: Logger = env.ctx.logger.child({ subsystem: 'sources', source: source.name });
   const base = { id: source.id, source: source.name };
   const kindSync = KIND_SYNCS[source.kind];
-  if (!kindSync) return { ...base, outcome: 'failed', message: `sources of kind ${source.kind} cannot sync in this version` };
+  if (!kindSync)
+    return { ...base, outcome: 'failed', message: `sources of kind ${source.kind} cannot sync in this version` };
   try {
-    return await withLease(`source:${source.id}`, { store, clock, owner, ...(options.signal && { signal: options.signal }) }, async (signal) => {
-      // Read again under the lease: another process may have synced meanwhile and moved the cursor.
-      const current = await store.sources.get(source.id);
-      if (!current) return { ...base, outcome: 'failed', message: 'the source was removed' };
-      const started = clock.now();
-      await store.sources.recordAttempt(current.id, started);
-      try {
-        const out = await kindSync(env, current, await store.sources.credentials(current.id), { ...options, signal });
-        const at = clock.now();
-        const nextRunAt = nextRun(current.schedule, at, random);
-        await store.sources.recordResult(current.id, {
-          outcome: 'success',
-          at,
-          nextRunAt,
-          rows: out.rows,
-          ...(out.cursor !== undefined && { cursor: out.cursor }),
-          ...(out.state !== undefined && { state: out.state }),
-        });
-        log.info({ outcome: out.outcome, rows: out.rows, cursor: out.cursor, ms: at - started }, `sync: ${out.message}`);
-        const cursor = out.cursor === undefined ? current.cursor : (out.cursor ?? undefined);
-        const conflicts = out.state?.conflicts as SyncReport['conflicts'];
-        return {
-          ...base,
-          outcome: out.outcome,
-          message: out.message,
-          rows: out.rows,
-          ...(cursor !== undefined && { cursor }),
-          nextRunAt,
-          ...(conflicts !== undefined && { conflicts, conflictCount: out.state?.conflictCount as number }),
-        };
-      } catch (err) {
-        const at = clock.now();
-        const regular = nextRun(current.schedule, at, random);
-        if (err instanceof HeldBackError) {
-          await store.sources.recordResult(current.id, { outcome: 'held', at, nextRunAt: regular, heldBack: err.message });
-          log.warn({ reason: err.message }, 'sync held back; the list in force stays');
-          return { ...base, outcome: 'held', message: err.message, nextRunAt: regular };
+    return await withLease(
+      `source:${source.id}`,
+      { store, clock, owner, ...(options.signal && { signal: options.signal }) },
+      async (signal) => {
+        // Read again under the lease: another process may have synced meanwhile and moved the cursor.
+        const current = await store.sources.get(source.id);
+        if (!current) return { ...base, outcome: 'failed', message: 'the source was removed' };
+        const started = clock.now();
+        await store.sources.recordAttempt(current.id, started);
+        try {
+          const out = await kindSync(env, current, await store.sources.credentials(current.id), { ...options, signal });
+          const at = clock.now();
+          const nextRunAt = nextRun(current.schedule, at, random);
+          await store.sources.recordResult(current.id, {
+            outcome: 'success',
+            at,
+            nextRunAt,
+            rows: out.rows,
+            ...(out.cursor !== undefined && { cursor: out.cursor }),
+            ...(out.state !== undefined && { state: out.state }),
+          });
+          log.info(
+            { outcome: out.outcome, rows: out.rows, cursor: out.cursor, ms: at - started },
+            `sync: ${out.message}`,
+          );
+          const cursor = out.cursor === undefined ? current.cursor : (out.cursor ?? undefined);
+          const conflicts = out.state?.conflicts as SyncReport['conflicts'];
+          return {
+            ...base,
+            outcome: out.outcome,
+            message: out.message,
+            rows: out.rows,
+            ...(cursor !== undefined && { cursor }),
+            nextRunAt,
+            ...(conflicts !== undefined && { conflicts, conflictCount: out.state?.conflictCount as number }),
+          };
+        } catch (err) {
+          const at = clock.now();
+          const regular = nextRun(current.schedule, at, random);
+          if (err instanceof HeldBackError) {
+            await store.sources.recordResult(current.id, {
+              outcome: 'held',
+              at,
+              nextRunAt: regular,
+              heldBack: err.message,
+            });
+            log.warn({ reason: err.message }, 'sync held back; the list in force stays');
+            return { ...base, outcome: 'held', message: err.message, nextRunAt: regular };
+          }
+          const retryAt = err instanceof HttpStatusError ? err.retryAt : undefined;
+          const nextRunAt = Math.max(
+            Math.min(regular, at + backoffDelay(current.failures + 1, SYNC_BACKOFF, random)),
+            retryAt ?? 0,
+          );
+          const message = errorText(signal.aborted && !(err instanceof HttpStatusError) ? (signal.reason ?? err) : err);
+          await store.sources.recordResult(current.id, { outcome: 'failure', at, nextRunAt, error: message });
+          log.warn({ error: message, nextRunAt }, 'sync failed; the list in force stays');
+          return { ...base, outcome: 'failed', message, nextRunAt };
         }
-        const retryAt = err instanceof HttpStatusError ? err.retryAt : undefined;
-        const nextRunAt = Math.max(Math.min(regular, at + backoffDelay(current.failures + 1, SYNC_BACKOFF, random)), retryAt ?? 0);
-        const message = errorText(signal.aborted && !(err instanceof HttpStatusError) ? (signal.reason ?? err) : err);
-        await store.sources.recordResult(current.id, { outcome: 'failure', at, nextRunAt, error: message });
-        log.warn({ error: message, nextRunAt }, 'sync failed; the list in force stays');
-        return { ...base, outcome: 'failed', message, nextRunAt };
-      }
-    });
+      },
+    );
   } catch (err) {
     if (err instanceof LeaseBusyError) {
-      return { ...base, outcome: 'busy', message: `another process is syncing it right now${err.holder ? ` (${err.holder})` : ''}` };
+      return {
+        ...base,
+        outcome: 'busy',
+        message: `another process is syncing it right now${err.holder ? ` (${err.holder})` : ''}`,
+      };
     }
     throw err;
   }

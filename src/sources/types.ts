@@ -1,9 +1,10 @@
 /** What a kind of source provides to the sync, and what a sync reports. */
+
+import type { Language } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import type { Conflict } from '../import/conflicts.js';
 import type { JobClock } from '../jobs/clock.js';
 import type { Source } from '../store/index.js';
-import type { Language } from '../config/language.js';
 
 /** What every kind's sync may use: the context (store, config, logger), time, the network. */
 export interface SyncEnv {
@@ -36,7 +37,12 @@ export interface KindOutcome {
   message: string;
 }
 
-export type KindSync = (env: SyncEnv, source: Source, credentials: Record<string, unknown> | undefined, options: SyncOptions & { signal: AbortSignal }) => Promise<KindOutcome>;
+export type KindSync = (
+  env: SyncEnv,
+  source: Source,
+  credentials: Record<string, unknown> | undefined,
+  options: SyncOptions & { signal: AbortSignal },
+) => Promise<KindOutcome>;
 
 /** What `sync` reports for one source (API, command line). */
 export interface SyncReport {

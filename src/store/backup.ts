@@ -42,7 +42,8 @@ export interface BackupResult {
  */
 export async function backupDatabase(db: Database, file: string, options: BackupOptions = {}): Promise<BackupResult> {
   const target = resolve(file);
-  if (resolve(db.file) === target) throw new StoreError('conflict', `${target} is the live database itself; back up to another file`);
+  if (resolve(db.file) === target)
+    throw new StoreError('conflict', `${target} is the live database itself; back up to another file`);
   if (!options.force && existsSync(target)) throw new StoreError('conflict', `${target} already exists`);
   if (!existsSync(dirname(target))) throw new StoreError('cantopen', `${dirname(target)}: no such directory`);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
@@ -76,8 +77,14 @@ function checkCopy(temp: string, target: string): number {
     copy = new BetterSqlite3(temp, { fileMustExist: true });
     // The copy carries the source's WAL flag; a backup is easier to move around as one file.
     copy.pragma('journal_mode = DELETE');
-    const problems = (copy.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((r) => r !== 'ok');
-    if (problems.length > 0) throw new StoreError('corrupt', `the backup did not pass PRAGMA integrity_check: ${problems.slice(0, 5).join('; ')}`);
+    const problems = (copy.pragma('integrity_check') as { integrity_check: string }[])
+      .map((r) => r.integrity_check)
+      .filter((r) => r !== 'ok');
+    if (problems.length > 0)
+      throw new StoreError(
+        'corrupt',
+        `the backup did not pass PRAGMA integrity_check: ${problems.slice(0, 5).join('; ')}`,
+      );
     return Number(copy.pragma('user_version', { simple: true }));
   } catch (err) {
     throw toStoreError(err, `checking the backup ${target}`);
@@ -109,5 +116,6 @@ function place(temp: string, target: string, force: boolean): void {
 
 /** A database file and what SQLite may keep beside it. */
 function removeDatabaseFiles(file: string, main = true): void {
-  for (const f of [...(main ? [file] : []), `${file}-wal`, `${file}-shm`, `${file}-journal`]) rmSync(f, { force: true });
+  for (const f of [...(main ? [file] : []), `${file}-wal`, `${file}-shm`, `${file}-journal`])
+    rmSync(f, { force: true });
 }

@@ -7,7 +7,7 @@
 import type { Action, Reason } from '../policy/types.js';
 import { localDays } from './call-stats.js';
 import type { Database } from './database.js';
-import { CALL_PATH_PACE, createPacer, rest, type Pace } from './pacer.js';
+import { CALL_PATH_PACE, createPacer, type Pace, rest } from './pacer.js';
 
 /** The most calls per transaction; the pacer usually picks fewer. */
 const MAX_BATCH_ROWS = 20_000;
@@ -20,7 +20,9 @@ export interface PruneOptions {
 }
 
 export function createCallRetention(db: Database) {
-  const nthOldest = db.prepare<[number, number], number>('SELECT at FROM calls WHERE at < ? ORDER BY at LIMIT 1 OFFSET ?').pluck();
+  const nthOldest = db
+    .prepare<[number, number], number>('SELECT at FROM calls WHERE at < ? ORDER BY at LIMIT 1 OFFSET ?')
+    .pluck();
   const oldest = db.prepare<[number, number], { at: number; action: Action; reason: Reason }>(
     'SELECT at, action, reason FROM calls WHERE at <= ? AND at < ? ORDER BY at',
   );

@@ -59,9 +59,14 @@ export function createCallStats(db: Database) {
     'SELECT action, reason, count(*) AS n FROM calls WHERE at >= ? AND at < ? GROUP BY action, reason',
   );
   // The calls of that day that retention deleted (call-retention.ts).
-  const pruned = db.prepare<[string], { action: Action; reason: Reason; n: number }>('SELECT action, reason, calls AS n FROM call_days WHERE day = ?');
+  const pruned = db.prepare<[string], { action: Action; reason: Reason; n: number }>(
+    'SELECT action, reason, calls AS n FROM call_days WHERE day = ?',
+  );
   // A bare column next to max() takes its value from the row with the maximum (SQLite's documented behaviour).
-  const top = db.prepare<[number, number, number], { caller: string; calls: number; last_at: number; label: string | null; reason: Reason }>(
+  const top = db.prepare<
+    [number, number, number],
+    { caller: string; calls: number; last_at: number; label: string | null; reason: Reason }
+  >(
     `SELECT caller, count(*) AS calls, max(at) AS last_at, label, reason FROM calls
      WHERE action IN (${BLOCKING_ACTIONS.map((a) => `'${a}'`).join(', ')}) AND at >= ? AND at <= ? AND caller IS NOT NULL
      GROUP BY caller ORDER BY calls DESC, last_at DESC LIMIT ?`,

@@ -50,11 +50,19 @@ function toCall(row: CallRow): CallRecord {
 
 /** Positional parameters in FIELDS order (better-sqlite3 binds these faster than named ones). */
 function toParams(call: NewCall): unknown[] {
-  return FIELDS.map(([field]) => (field === 'facts' ? (call.facts === undefined ? null : JSON.stringify(call.facts)) : (call[field] ?? (field === 'callerRaw' ? '' : null))));
+  return FIELDS.map(([field]) =>
+    field === 'facts'
+      ? call.facts === undefined
+        ? null
+        : JSON.stringify(call.facts)
+      : (call[field] ?? (field === 'callerRaw' ? '' : null)),
+  );
 }
 
 export function createCallsRepository(db: Database) {
-  const insert = db.prepare<unknown[]>(`INSERT INTO calls (${FIELDS.map(([, c]) => c).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`);
+  const insert = db.prepare<unknown[]>(
+    `INSERT INTO calls (${FIELDS.map(([, c]) => c).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`,
+  );
   const insertOne = (call: NewCall) => Number(insert.run(...toParams(call)).lastInsertRowid);
   const group = createGroupCommit<NewCall, number>({
     commitAll: (calls) => db.callPathWrite(() => db.transaction(() => calls.map(insertOne))),
@@ -65,8 +73,12 @@ export function createCallsRepository(db: Database) {
     'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
   );
   const byId = db.prepare<[number], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id = ?`);
-  const byIds = db.prepare<[string], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`);
-  const afterId = db.prepare<[number, number], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id > ? ORDER BY id LIMIT ?`);
+  const byIds = db.prepare<[string], CallRow>(
+    `SELECT ${COLUMNS} FROM calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  );
+  const afterId = db.prepare<[number, number], CallRow>(
+    `SELECT ${COLUMNS} FROM calls WHERE id > ? ORDER BY id LIMIT ?`,
+  );
   const atOf = db.prepare<[number], number>('SELECT at FROM calls WHERE id = ?').pluck();
   const countAll = db.prepare<[], number>('SELECT count(*) FROM calls').pluck();
 
@@ -131,7 +143,13 @@ export function createCallsRepository(db: Database) {
         add('at <= ? AND (at < ? OR id < ?)', at, at, query.cursor);
       }
       const sql = `SELECT ${COLUMNS} FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
-      return toPage(db.prepare<unknown[], CallRow>(sql).all(...params, limit + 1).map(toCall), limit);
+      return toPage(
+        db
+          .prepare<unknown[], CallRow>(sql)
+          .all(...params, limit + 1)
+          .map(toCall),
+        limit,
+      );
     },
 
     count(): number {

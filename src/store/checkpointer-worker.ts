@@ -14,7 +14,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { CLOSED, TICKS, type CheckpointerData, type FromWorker, type ToWorker } from './checkpointer-protocol.js';
+import { type CheckpointerData, CLOSED, type FromWorker, TICKS, type ToWorker } from './checkpointer-protocol.js';
 import { fileId } from './file-id.js';
 
 const MOVED = 'the database file at the path is no longer the one the service has open';

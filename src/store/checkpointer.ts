@@ -12,7 +12,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { CLOSED, SLOTS, TICKS, type CheckpointerData, type FromWorker, type ToWorker } from './checkpointer-protocol.js';
+import {
+  type CheckpointerData,
+  CLOSED,
+  type FromWorker,
+  SLOTS,
+  TICKS,
+  type ToWorker,
+} from './checkpointer-protocol.js';
 import type { Database } from './database.js';
 import { fileId } from './file-id.js';
 
@@ -104,7 +111,10 @@ export function startCheckpointer(db: Database, options: CheckpointerOptions = {
     state = 'failed';
     clearInterval(watch);
     autocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES);
-    log?.warn({ ...(err !== undefined && { err }), file: db.file, reason }, 'WAL checkpointer stopped; SQLite checkpoints automatically again');
+    log?.warn(
+      { ...(err !== undefined && { err }), file: db.file, reason },
+      'WAL checkpointer stopped; SQLite checkpoints automatically again',
+    );
     void worker?.terminate();
   }
 
@@ -118,7 +128,11 @@ export function startCheckpointer(db: Database, options: CheckpointerOptions = {
     if (stalled === (state === 'stalled')) return;
     state = stalled ? 'stalled' : 'active';
     autocheckpoint(stalled ? SQLITE_AUTOCHECKPOINT_PAGES : BACKSTOP_PAGES);
-    if (stalled) log?.warn({ file: db.file, stallMs }, 'the WAL checkpointer is stuck; SQLite checkpoints automatically until it goes on');
+    if (stalled)
+      log?.warn(
+        { file: db.file, stallMs },
+        'the WAL checkpointer is stuck; SQLite checkpoints automatically until it goes on',
+      );
     else log?.info({ file: db.file }, 'the WAL checkpointer goes on again');
   }
 
@@ -137,7 +151,14 @@ export function startCheckpointer(db: Database, options: CheckpointerOptions = {
     const id = fileId(db.file);
     const walId = fileId(`${db.file}-wal`);
     if (!id || !walId) throw new Error('the database file or its -wal is not at the path');
-    const data: CheckpointerData = { file: db.file, fileId: id, walId, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS, cacheKib: WORKER_CACHE_KIB, shared };
+    const data: CheckpointerData = {
+      file: db.file,
+      fileId: id,
+      walId,
+      intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+      cacheKib: WORKER_CACHE_KIB,
+      shared,
+    };
     worker = new Worker(options.workerUrl ?? WORKER_URL, { workerData: data, resourceLimits: WORKER_LIMITS });
     alive = true;
     worker.unref(); // never keeps the process from exiting

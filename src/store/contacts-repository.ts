@@ -1,9 +1,9 @@
 /** Address-book contacts. Their numbers are allow entries with contact_id set (deleted with the contact). */
 import type { Database } from './database.js';
-import { withStoreErrors } from './errors.js';
 import { createEntriesRepository } from './entries-repository.js';
+import { withStoreErrors } from './errors.js';
 import { VISIBLE } from './import-visibility.js';
-import { bool, containsPattern, orNull, pageLimit, setOptional, toPage, type RepositoryOptions } from './sql.js';
+import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from './sql.js';
 import type { Contact, NewContact, NewEntry, Page, PageQuery, StoredEntry } from './types.js';
 
 interface ContactRow {
@@ -19,7 +19,13 @@ interface ContactRow {
 const COLUMNS = 'id, name, note, vip, source, external_id, created_at';
 
 function toContact(row: ContactRow): Contact {
-  const contact: Contact = { id: row.id, name: row.name, vip: row.vip === 1, source: row.source, createdAt: row.created_at };
+  const contact: Contact = {
+    id: row.id,
+    name: row.name,
+    vip: row.vip === 1,
+    source: row.source,
+    createdAt: row.created_at,
+  };
   return setOptional(contact, { note: row.note, externalId: row.external_id });
 }
 
@@ -34,7 +40,9 @@ export function createContactsRepository(db: Database, options: RepositoryOption
      VALUES (@name, @note, @vip, @source, @external_id, @created_at) RETURNING id`,
   );
   const byId = db.prepare<[number], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE id = ? AND ${VISIBLE}`);
-  const byExternalId = db.prepare<[string, string], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE source = ? AND external_id = ? AND ${VISIBLE} ORDER BY id`);
+  const byExternalId = db.prepare<[string, string], ContactRow>(
+    `SELECT ${COLUMNS} FROM contacts WHERE source = ? AND external_id = ? AND ${VISIBLE} ORDER BY id`,
+  );
   const deleteById = db.prepare<[number]>(`DELETE FROM contacts WHERE id = ? AND ${VISIBLE}`);
 
   function create(input: NewContact): Contact {
@@ -75,7 +83,13 @@ export function createContactsRepository(db: Database, options: RepositoryOption
       if (query.search) add("name LIKE ? ESCAPE '\\'", containsPattern(query.search));
       if (query.cursor !== undefined) add('id < ?', query.cursor);
       const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
-      return toPage(db.prepare<unknown[], ContactRow>(sql).all(...params, limit + 1).map(toContact), limit);
+      return toPage(
+        db
+          .prepare<unknown[], ContactRow>(sql)
+          .all(...params, limit + 1)
+          .map(toContact),
+        limit,
+      );
     },
 
     /** Deletes the contact and its numbers (ON DELETE CASCADE). */
@@ -87,7 +101,10 @@ export function createContactsRepository(db: Database, options: RepositoryOption
      * A contact and its numbers in one transaction. A number that already has an entry of the same kind (another
      * contact's, a manual one) is skipped and counted, not an error: households share landlines.
      */
-    createWithNumbers(contact: NewContact, numbers: readonly ContactNumber[]): { contact: Contact; entries: StoredEntry[]; skipped: number } {
+    createWithNumbers(
+      contact: NewContact,
+      numbers: readonly ContactNumber[],
+    ): { contact: Contact; entries: StoredEntry[]; skipped: number } {
       return db.transaction(() => {
         const created = create(contact);
         const rows: NewEntry[] = numbers.map((n) => ({
@@ -99,7 +116,11 @@ export function createContactsRepository(db: Database, options: RepositoryOption
           contactId: created.id,
         }));
         const { skipped } = entries.bulkInsert(rows, { onDuplicate: 'skip' });
-        return { contact: created, entries: entries.list({ contactId: created.id, limit: 1000 }).items.reverse(), skipped };
+        return {
+          contact: created,
+          entries: entries.list({ contactId: created.id, limit: 1000 }).items.reverse(),
+          skipped,
+        };
       });
     },
   });

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './checkpointer.js';
+import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.js';
 import { isBusy, StoreError, toStoreError } from './errors.js';
 import { ensurePrivateDir, ensurePrivateFile } from './file-modes.js';
 
@@ -92,7 +92,13 @@ export class Database {
   /** better-sqlite3's transaction wrapper, made once: building one per call cost ~2.5 KB of garbage each time. */
   private readonly inTransaction: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
 
-  private constructor(handle: BetterSqlite3.Database, file: string, readonly: boolean, logger: Logger | undefined, busyTimeoutMs: number) {
+  private constructor(
+    handle: BetterSqlite3.Database,
+    file: string,
+    readonly: boolean,
+    logger: Logger | undefined,
+    busyTimeoutMs: number,
+  ) {
     this.handle = handle;
     this.file = file;
     this.readonly = readonly;
@@ -108,7 +114,8 @@ export class Database {
     h.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
     if (this.readonly) return;
     const mode = h.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal' && !memory) this.logger?.warn({ file: this.file, mode }, 'could not switch the database to WAL mode');
+    if (mode !== 'wal' && !memory)
+      this.logger?.warn({ file: this.file, mode }, 'could not switch the database to WAL mode');
     h.pragma('synchronous = NORMAL');
     h.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   }
@@ -293,7 +300,9 @@ export class Database {
 function openError(err: unknown, file: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
-    return new StoreError('cantopen', `${file}: cannot create the database file or its directory (${code})`, { cause: err });
+    return new StoreError('cantopen', `${file}: cannot create the database file or its directory (${code})`, {
+      cause: err,
+    });
   }
   return toStoreError(err, file);
 }

@@ -13,7 +13,9 @@ import { VISIBLE } from './import-visibility.js';
 export type PageReader<R> = (filters: readonly string[], params: readonly unknown[], limit: number) => R[];
 
 export function createEntriesPage<R extends { id: number }>(db: Database, columns: string): PageReader<R> {
-  const unfinished = db.prepare<[], number>("SELECT id FROM imports INDEXED BY imports_unfinished WHERE state <> 'done'").pluck();
+  const unfinished = db
+    .prepare<[], number>("SELECT id FROM imports INDEXED BY imports_unfinished WHERE state <> 'done'")
+    .pluck();
   const firstId = db.prepare<[number], number | null>('SELECT min(id) FROM entries WHERE import_id = ?').pluck();
   const lastId = db.prepare<[number], number | null>('SELECT max(id) FROM entries WHERE import_id = ?').pluck();
 
@@ -30,7 +32,11 @@ export function createEntriesPage<R extends { id: number }>(db: Database, column
 
   return (filters, params, limit) => {
     const select = (from: string, where: string[], more: unknown[], n: number) =>
-      db.prepare<unknown[], R>(`SELECT ${columns} FROM ${from} WHERE ${[...filters, ...where].join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...params, ...more, n);
+      db
+        .prepare<unknown[], R>(
+          `SELECT ${columns} FROM ${from} WHERE ${[...filters, ...where].join(' AND ')} ORDER BY id DESC LIMIT ?`,
+        )
+        .all(...params, ...more, n);
     const span = hiddenSpan();
     if (span === undefined) return select('entries', [VISIBLE], [], limit);
     const { lo, hi } = span;
@@ -39,7 +45,12 @@ export function createEntriesPage<R extends { id: number }>(db: Database, column
       const index = 'entries INDEXED BY entries_import';
       const inside = [
         ...select(index, ['import_id IS NULL', 'id BETWEEN ? AND ?'], [lo, hi], limit - rows.length),
-        ...select(index, ["import_id IN (SELECT id FROM imports WHERE state = 'done')", 'id BETWEEN ? AND ?'], [lo, hi], limit - rows.length),
+        ...select(
+          index,
+          ["import_id IN (SELECT id FROM imports WHERE state = 'done')", 'id BETWEEN ? AND ?'],
+          [lo, hi],
+          limit - rows.length,
+        ),
       ];
       rows.push(...inside.sort((a, b) => b.id - a.id).slice(0, limit - rows.length));
     }

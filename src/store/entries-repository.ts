@@ -1,12 +1,22 @@
 /** Personal allow / block entries, and the call path's lookup of them (`match`). */
-import type { Action, EntryKind } from '../policy/types.js';
+
 import { coded } from '../messages/index.js';
+import type { Action, EntryKind } from '../policy/types.js';
 import type { Database } from './database.js';
 import { createEntriesPage } from './entries-page.js';
 import { StoreError, withStoreErrors } from './errors.js';
 import { VISIBLE } from './import-visibility.js';
 import { longestPart, probeKeysSql } from './prefix-lengths.js';
-import { bool, containsPattern, orNull, pageLimit, patched, setOptional, toPage, type RepositoryOptions } from './sql.js';
+import {
+  bool,
+  containsPattern,
+  orNull,
+  pageLimit,
+  patched,
+  type RepositoryOptions,
+  setOptional,
+  toPage,
+} from './sql.js';
 import type { EntryPatch, EntryQuery, NewEntry, Page, StoredEntry } from './types.js';
 
 interface EntryRow {
@@ -29,8 +39,10 @@ interface EntryRow {
 
 type EntryParams = Omit<EntryRow, 'id' | 'created_at' | 'updated_at'> & { now: number };
 
-const COLUMNS = 'id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at';
-const VALUES = '@number, @is_prefix, @kind, @action, @cause, @announcement, @label, @vip, @note, @source, @contact_id, @expires_at';
+const COLUMNS =
+  'id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at';
+const VALUES =
+  '@number, @is_prefix, @kind, @action, @cause, @announcement, @label, @vip, @note, @source, @contact_id, @expires_at';
 
 /**
  * `number IN (keys)` is one probe of the entries_number index per key: the number itself, and its leading parts as
@@ -123,15 +135,27 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
   );
   const byId = db.prepare<[number], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id = ? AND ${VISIBLE}`);
   const byNumberSql = `SELECT ${COLUMNS} FROM entries WHERE number = @number AND is_prefix = @prefix AND (@kind IS NULL OR kind = @kind)`;
-  const byNumber = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(`${byNumberSql} AND ${VISIBLE} ORDER BY kind`);
+  const byNumber = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(
+    `${byNumberSql} AND ${VISIBLE} ORDER BY kind`,
+  );
   // The unique index counts the rows of an unfinished import too: a change must not collide with one of them.
   const takenBy = db.prepare<[{ number: string; prefix: number; kind: string | null }], EntryRow>(byNumberSql);
   const deleteById = db.prepare<[number]>(`DELETE FROM entries WHERE id = ? AND ${VISIBLE}`);
-  const deleteExpired = db.prepare<[number]>(`DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? AND ${VISIBLE}`);
-  const countAll = db.prepare<[{ kind: string | null }], number>(`SELECT count(*) FROM entries WHERE (@kind IS NULL OR kind = @kind) AND ${VISIBLE}`).pluck();
+  const deleteExpired = db.prepare<[number]>(
+    `DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? AND ${VISIBLE}`,
+  );
+  const countAll = db
+    .prepare<[{ kind: string | null }], number>(
+      `SELECT count(*) FROM entries WHERE (@kind IS NULL OR kind = @kind) AND ${VISIBLE}`,
+    )
+    .pluck();
   const matchStatement = db.prepare<unknown[], EntryRow>(matchSql());
-  const ofKindStatement = db.prepare<[number, number, EntryKind], EntryRow>(`SELECT ${COLUMNS} FROM entries WHERE id > ? AND id <= ? AND kind = ? AND ${VISIBLE} ORDER BY id`);
-  const overlappingStatement = db.prepare<[{ number: string; prefix: number; kind: EntryKind; now: number }], EntryRow>(overlappingSql());
+  const ofKindStatement = db.prepare<[number, number, EntryKind], EntryRow>(
+    `SELECT ${COLUMNS} FROM entries WHERE id > ? AND id <= ? AND kind = ? AND ${VISIBLE} ORDER BY id`,
+  );
+  const overlappingStatement = db.prepare<[{ number: string; prefix: number; kind: EntryKind; now: number }], EntryRow>(
+    overlappingSql(),
+  );
   const page = createEntriesPage<EntryRow>(db, COLUMNS);
 
   /** A duplicate, said the way a person would: which entry already exists. */
@@ -177,7 +201,8 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
         now: clock(),
       };
       const clash = takenBy.get({ number: next.number, prefix: next.is_prefix, kind: next.kind });
-      if (clash && clash.id !== id) throw duplicate({ number: next.number, prefix: next.is_prefix === 1, kind: next.kind });
+      if (clash && clash.id !== id)
+        throw duplicate({ number: next.number, prefix: next.is_prefix === 1, kind: next.kind });
       update_.run(next);
       return get(id);
     });
@@ -206,9 +231,13 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
       return db.transaction(() => {
         const prefix = bool(input.prefix);
         const other = input.kind === 'allow' ? 'block' : 'allow';
-        const removed = byNumber.all({ number: input.number, prefix, kind: other }).map(toEntry).filter((e) => deleteById.run(e.id).changes > 0);
+        const removed = byNumber
+          .all({ number: input.number, prefix, kind: other })
+          .map(toEntry)
+          .filter((e) => deleteById.run(e.id).changes > 0);
         const existing = byNumber.get({ number: input.number, prefix, kind: input.kind });
-        if (existing === undefined) return { entry: get(insert(input, 'error') as number) as StoredEntry, created: true, removed };
+        if (existing === undefined)
+          return { entry: get(insert(input, 'error') as number) as StoredEntry, created: true, removed };
         const { source: _source, ...patch } = input;
         return { entry: update(existing.id, patch) as StoredEntry, created: false, removed };
       });
@@ -231,8 +260,11 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
       if (query.kind !== undefined) add('kind = ?', query.kind);
       if (query.source !== undefined) add('source = ?', query.source);
       if (query.origin === 'manual') {
-        add("(NOT EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id) OR EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = 'manual'))");
-      } else if (query.origin !== undefined) add('EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = ?)', query.origin);
+        add(
+          "(NOT EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id) OR EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = 'manual'))",
+        );
+      } else if (query.origin !== undefined)
+        add('EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = ?)', query.origin);
       if (query.contactId !== undefined) add('contact_id = ?', query.contactId);
       if (query.cursor !== undefined) add('id < ?', query.cursor);
       if (query.search) {
@@ -251,7 +283,10 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
      * savepoint). Duplicates of existing entries (same number, prefix flag and kind) are skipped, or with
      * `onDuplicate: 'error'` abort the whole batch.
      */
-    bulkInsert(rows: Iterable<NewEntry>, opts: { onDuplicate?: 'skip' | 'error' } = {}): { added: number; skipped: number } {
+    bulkInsert(
+      rows: Iterable<NewEntry>,
+      opts: { onDuplicate?: 'skip' | 'error' } = {},
+    ): { added: number; skipped: number } {
       const onDuplicate = opts.onDuplicate ?? 'skip';
       return db.transaction(() => {
         let added = 0;
@@ -261,7 +296,22 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
           // Positional parameters and no RETURNING: half the per-row cost of `insert` (a 1,000,000-row import
           // must finish in 30 s); `changes` says whether the row was new.
           const p = toParams(row, now);
-          const changes = bulkInsertRow.run(p.number, p.is_prefix, p.kind, p.action, p.cause, p.announcement, p.label, p.vip, p.note, p.source, p.contact_id, p.expires_at, now, now).changes;
+          const changes = bulkInsertRow.run(
+            p.number,
+            p.is_prefix,
+            p.kind,
+            p.action,
+            p.cause,
+            p.announcement,
+            p.label,
+            p.vip,
+            p.note,
+            p.source,
+            p.contact_id,
+            p.expires_at,
+            now,
+            now,
+          ).changes;
           if (changes > 0) added++;
           else if (onDuplicate === 'error') throw duplicate(row);
           else skipped++;
@@ -291,7 +341,12 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
      */
     overlapping(key: { number: string; prefix: boolean; kind: EntryKind }, now: number, limit: number): StoredEntry[] {
       const found: StoredEntry[] = [];
-      for (const row of overlappingStatement.iterate({ number: key.number, prefix: bool(key.prefix), kind: key.kind, now })) {
+      for (const row of overlappingStatement.iterate({
+        number: key.number,
+        prefix: bool(key.prefix),
+        kind: key.kind,
+        now,
+      })) {
         if (found.length >= limit) break;
         found.push(toEntry(row));
       }

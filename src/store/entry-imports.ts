@@ -13,7 +13,7 @@ import { toParams } from './entries-repository.js';
 import { StoreError } from './errors.js';
 import { isOwnerGone, OWNER } from './import-owner.js';
 import { VISIBLE } from './import-visibility.js';
-import { CALL_PATH_PACE, createPacer, rest, type Pace } from './pacer.js';
+import { CALL_PATH_PACE, createPacer, type Pace, rest } from './pacer.js';
 import { orNull } from './sql.js';
 import type { NewEntry } from './types.js';
 
@@ -67,8 +67,12 @@ export function createEntryImports(db: Database, clock: () => number) {
     "INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES (?, 'pending', ?, ?, ?) RETURNING id",
   );
   const beat = db.prepare<[number, number]>('UPDATE imports SET heartbeat_at = ? WHERE id = ?');
-  const finish = db.prepare<[number, number, number]>("UPDATE imports SET state = 'done', finished_at = ?, added = ? WHERE id = ? AND state = 'pending'");
-  const fail = db.prepare<[number, number]>("UPDATE imports SET state = 'failed', finished_at = ? WHERE id = ? AND state = 'pending'");
+  const finish = db.prepare<[number, number, number]>(
+    "UPDATE imports SET state = 'done', finished_at = ?, added = ? WHERE id = ? AND state = 'pending'",
+  );
+  const fail = db.prepare<[number, number]>(
+    "UPDATE imports SET state = 'failed', finished_at = ? WHERE id = ? AND state = 'pending'",
+  );
   const unfinished = db.prepare<[], { id: number; state: string; owner: string; heartbeat_at: number }>(
     "SELECT id, state, owner, heartbeat_at FROM imports WHERE state <> 'done'",
   );
@@ -76,7 +80,9 @@ export function createEntryImports(db: Database, clock: () => number) {
     `INSERT INTO entries (number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at, import_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number, is_prefix, kind) DO NOTHING`,
   );
-  const taken = db.prepare<[string, number, string], number>('SELECT 1 FROM entries WHERE number = ? AND is_prefix = ? AND kind = ?').pluck();
+  const taken = db
+    .prepare<[string, number, string], number>('SELECT 1 FROM entries WHERE number = ? AND is_prefix = ? AND kind = ?')
+    .pluck();
   // A card seen before: in a former import (visible), or earlier in this one.
   const cardOf = db.prepare<[string, string, number], { id: number; name: string; vip: number }>(
     `SELECT id, name, vip FROM contacts WHERE source = ? AND external_id = ? AND (${VISIBLE} OR import_id = ?) ORDER BY id LIMIT 1`,
@@ -84,21 +90,51 @@ export function createEntryImports(db: Database, clock: () => number) {
   const insertContact = db.prepare<[string, string, string | null, number, number], { id: number }>(
     'INSERT INTO contacts (name, source, external_id, created_at, import_id) VALUES (?, ?, ?, ?, ?) RETURNING id',
   );
-  const deleteEntries = db.prepare<[number, number]>('DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE import_id = ? LIMIT ?)');
-  const deleteContacts = db.prepare<[number, number]>('DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE import_id = ? LIMIT ?)');
-  const forget = db.prepare<[number]>("DELETE FROM imports WHERE id = ? AND state = 'failed'");
-  const rowsAfter = db.prepare<[number, number, number], { id: number; number: string; is_prefix: number; kind: 'allow' | 'block' }>(
-    'SELECT id, number, is_prefix, kind FROM entries WHERE import_id = ? AND id > ? ORDER BY id LIMIT ?',
+  const deleteEntries = db.prepare<[number, number]>(
+    'DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE import_id = ? LIMIT ?)',
   );
+  const deleteContacts = db.prepare<[number, number]>(
+    'DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE import_id = ? LIMIT ?)',
+  );
+  const forget = db.prepare<[number]>("DELETE FROM imports WHERE id = ? AND state = 'failed'");
+  const rowsAfter = db.prepare<
+    [number, number, number],
+    { id: number; number: string; is_prefix: number; kind: 'allow' | 'block' }
+  >('SELECT id, number, is_prefix, kind FROM entries WHERE import_id = ? AND id > ? ORDER BY id LIMIT ?');
 
   /** Inserts one row of import `id`; true when it was new. */
   function insert(id: number, entry: NewEntry, now: number): boolean {
     const p = toParams(entry, now);
-    return insertRow.run(p.number, p.is_prefix, p.kind, p.action, p.cause, p.announcement, p.label, p.vip, p.note, p.source, p.contact_id, p.expires_at, now, now, id).changes > 0;
+    return (
+      insertRow.run(
+        p.number,
+        p.is_prefix,
+        p.kind,
+        p.action,
+        p.cause,
+        p.announcement,
+        p.label,
+        p.vip,
+        p.note,
+        p.source,
+        p.contact_id,
+        p.expires_at,
+        now,
+        now,
+        id,
+      ).changes > 0
+    );
   }
 
   /** A card's numbers: onto the contact a former import made (same UID), or a new contact — not one without numbers. */
-  function writeCard(id: number, source: string, card: ImportedCard, now: number, total: EntryImportResult, skip: (entry: NewEntry) => void): void {
+  function writeCard(
+    id: number,
+    source: string,
+    card: ImportedCard,
+    now: number,
+    total: EntryImportResult,
+    skip: (entry: NewEntry) => void,
+  ): void {
     const fresh = card.numbers.filter((n) => {
       if (taken.get(n.number, n.prefix ? 1 : 0, n.kind) === undefined) return true;
       skip(n);
@@ -114,7 +150,8 @@ export function createEntryImports(db: Database, clock: () => number) {
     }
     if (contact !== undefined) {
       for (const n of fresh) {
-        if (insert(id, { ...n, label: n.label ?? contact.name, vip: contact.vip === 1, contactId: contact.id }, now)) added++;
+        if (insert(id, { ...n, label: n.label ?? contact.name, vip: contact.vip === 1, contactId: contact.id }, now))
+          added++;
         else skip(n);
       }
     }
@@ -122,7 +159,13 @@ export function createEntryImports(db: Database, clock: () => number) {
     total.skipped += card.numbers.length - added;
   }
 
-  function writeBatch(id: number, source: string, items: readonly EntryImportItem[], total: EntryImportResult, skip: (entry: NewEntry) => void): void {
+  function writeBatch(
+    id: number,
+    source: string,
+    items: readonly EntryImportItem[],
+    total: EntryImportResult,
+    skip: (entry: NewEntry) => void,
+  ): void {
     const now = clock();
     for (const item of items) {
       if (isCard(item)) writeCard(id, source, item, now, total, skip);
@@ -141,7 +184,10 @@ export function createEntryImports(db: Database, clock: () => number) {
       for (;;) {
         const limit = pacer.size;
         const started = performance.now();
-        const n = await db.retry(() => pacer.timed(() => db.transaction(() => statement.run(id, limit).changes)), 'removing a failed import');
+        const n = await db.retry(
+          () => pacer.timed(() => db.transaction(() => statement.run(id, limit).changes)),
+          'removing a failed import',
+        );
         if (n < limit) break;
         await rest(pace, started);
       }
@@ -159,10 +205,17 @@ export function createEntryImports(db: Database, clock: () => number) {
     return removed;
   }
 
-  async function runOne(source: string, items: AsyncIterable<EntryImportItem> | Iterable<EntryImportItem>, opts: EntryImportOptions): Promise<EntryImportResult> {
+  async function runOne(
+    source: string,
+    items: AsyncIterable<EntryImportItem> | Iterable<EntryImportItem>,
+    opts: EntryImportOptions,
+  ): Promise<EntryImportResult> {
     const pace = opts.pace ?? CALL_PATH_PACE;
     const pacer = createPacer(MAX_BATCH_ROWS, pace.budgetMs);
-    const id = await db.retry(() => db.transaction(() => (begin.get(source, OWNER, clock(), clock()) as { id: number }).id), 'entry import');
+    const id = await db.retry(
+      () => db.transaction(() => (begin.get(source, OWNER, clock(), clock()) as { id: number }).id),
+      'entry import',
+    );
     const key = `${db.file}#${id}`;
     running.add(key);
     const total: EntryImportResult = { importId: id, added: 0, skipped: 0, contacts: 0 };
@@ -176,10 +229,16 @@ export function createEntryImports(db: Database, clock: () => number) {
         batch = [];
         const started = performance.now();
         // Retried only when BEGIN IMMEDIATE finds the lock taken, before any row is counted.
-        await db.retry(() => pacer.timed(() => db.transaction(() => {
-          writeBatch(id, source, chunk, total, skip);
-          if (clock() - beatAt >= HEARTBEAT_MS) beat.run((beatAt = clock()), id);
-        })), 'entry import');
+        await db.retry(
+          () =>
+            pacer.timed(() =>
+              db.transaction(() => {
+                writeBatch(id, source, chunk, total, skip);
+                if (clock() - beatAt >= HEARTBEAT_MS) beat.run((beatAt = clock()), id);
+              }),
+            ),
+          'entry import',
+        );
         opts.onWritten?.(total.added + total.skipped);
         await rest(pace, started);
       };
@@ -194,14 +253,24 @@ export function createEntryImports(db: Database, clock: () => number) {
       }
       if (batch.length > 0) await flush();
       opts.signal?.throwIfAborted();
-      const switched = await db.retry(() => db.transaction(() => finish.run(clock(), total.added, id).changes), 'entry import');
-      if (switched !== 1) throw new StoreError('conflict', `import ${id} was taken for a crashed one by another process and removed; nothing was imported`);
+      const switched = await db.retry(
+        () => db.transaction(() => finish.run(clock(), total.added, id).changes),
+        'entry import',
+      );
+      if (switched !== 1)
+        throw new StoreError(
+          'conflict',
+          `import ${id} was taken for a crashed one by another process and removed; nothing was imported`,
+        );
     } catch (err) {
       try {
         db.transaction(() => fail.run(clock(), id));
         await discard(id, pace);
       } catch (cleanupErr) {
-        db.logger?.warn({ err: cleanupErr, importId: id }, 'could not remove the rows of a failed import; the next start will');
+        db.logger?.warn(
+          { err: cleanupErr, importId: id },
+          'could not remove the rows of a failed import; the next start will',
+        );
       }
       throw err;
     } finally {
@@ -215,7 +284,11 @@ export function createEntryImports(db: Database, clock: () => number) {
      * Writes `items` as one import: all of them appear at once when this resolves, none if it rejects (a bad row
      * that `items` throws at its end, a full disk, a crash). Imports into one database run one after another.
      */
-    run(source: string, items: AsyncIterable<EntryImportItem> | Iterable<EntryImportItem>, opts: EntryImportOptions = {}): Promise<EntryImportResult> {
+    run(
+      source: string,
+      items: AsyncIterable<EntryImportItem> | Iterable<EntryImportItem>,
+      opts: EntryImportOptions = {},
+    ): Promise<EntryImportResult> {
       const previous = queues.get(db.file) ?? Promise.resolve();
       const next = previous.catch(() => undefined).then(() => runOne(source, items, opts));
       const settled = next.catch(() => undefined);

@@ -5,7 +5,7 @@
  * (`SQLITE_CONSTRAINT_UNIQUE`, `SQLITE_IOERR_SHORT_READ`…), so the primary code is its prefix.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { render, type Coded } from '../messages/index.js';
+import { type Coded, render } from '../messages/index.js';
 
 export type StoreErrorCode =
   /** Another connection holds the write lock longer than busy_timeout. Retryable. */
@@ -73,7 +73,10 @@ const MEANINGS: Record<string, [StoreErrorCode, string]> = {
   SQLITE_BUSY: ['busy', 'the database is busy (another process holds the write lock)'],
   SQLITE_LOCKED: ['busy', 'the database table is locked'],
   SQLITE_FULL: ['full', 'the disk is full'],
-  SQLITE_READONLY: ['readonly', 'the database is read-only (opened read-only, or the file or its directory is not writable)'],
+  SQLITE_READONLY: [
+    'readonly',
+    'the database is read-only (opened read-only, or the file or its directory is not writable)',
+  ],
   SQLITE_CANTOPEN: ['cantopen', 'the database file cannot be opened'],
   SQLITE_CORRUPT: ['corrupt', 'the database file is damaged'],
   SQLITE_NOTADB: ['corrupt', 'the file is not an SQLite database'],
@@ -106,7 +109,8 @@ export function toStoreError(err: unknown, context?: string): unknown {
     const constraint = CONSTRAINTS[sqliteCode];
     if (constraint) return new StoreError(constraint, `${prefix}${err.message}`, { cause: err, sqliteCode });
     const meaning = MEANINGS[primaryCode(sqliteCode)];
-    if (meaning) return new StoreError(meaning[0], `${prefix}${meaning[1]}: ${err.message}`, { cause: err, sqliteCode });
+    if (meaning)
+      return new StoreError(meaning[0], `${prefix}${meaning[1]}: ${err.message}`, { cause: err, sqliteCode });
     return new StoreError('unknown', `${prefix}${err.message}`, { cause: err, sqliteCode });
   }
   // better-sqlite3 throws a TypeError for any use of a closed connection.

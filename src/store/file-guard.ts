@@ -146,7 +146,8 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
       if (stopped) return; // closed while recovering: nothing to report
       if (!store.db.isOpen) broken = true;
       failures += 1;
-      if (failures === 1) log?.error({ err, file, broken }, 'could not recover the database file; trying again at every check');
+      if (failures === 1)
+        log?.error({ err, file, broken }, 'could not recover the database file; trying again at every check');
       else log?.debug({ err, failures }, 'database file recovery failed again');
       emit('recovery-failed');
     }

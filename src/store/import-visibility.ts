@@ -10,4 +10,5 @@
  */
 
 /** For a table with an `import_id` column, unqualified (one table in FROM). */
-export const VISIBLE = "(import_id IS NULL OR import_id NOT IN (SELECT id FROM imports INDEXED BY imports_unfinished WHERE state <> 'done'))";
+export const VISIBLE =
+  "(import_id IS NULL OR import_id NOT IN (SELECT id FROM imports INDEXED BY imports_unfinished WHERE state <> 'done'))";

@@ -2,15 +2,15 @@
  * The store: the only code that speaks SQL (DESIGN.md "Data"). `openStore()` opens the file, migrates it, removes
  * what a crashed list or entry import left behind, and returns the repositories over one Database.
  */
-import { createCallsRepository, type CallsRepository } from './calls-repository.js';
-import { createContactsRepository, type ContactsRepository } from './contacts-repository.js';
+import { type CallsRepository, createCallsRepository } from './calls-repository.js';
 import type { CheckpointerOptions } from './checkpointer.js';
+import { type ContactsRepository, createContactsRepository } from './contacts-repository.js';
 import { Database, type OpenOptions } from './database.js';
 import { createEntriesRepository, type EntriesRepository } from './entries-repository.js';
 import { createEntryImports, type EntryImports } from './entry-imports.js';
+import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
 import { createListsRepository, type ListsRepository } from './lists-repository.js';
 import { assertMigrated, migrate } from './migrate.js';
-import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
 import { createOriginsRepository, type OriginsRepository } from './origins-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
@@ -91,17 +91,35 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   }
 }
 
-export { Database, DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions } from './database.js';
 export type { Checkpointer, CheckpointerOptions, CheckpointerState } from './checkpointer.js';
-export { isBusy, isStoreError, isUniqueViolation, StoreError, type StoreErrorCode } from './errors.js';
-export { migrate, latestVersion, schemaVersion, type Migration } from './migrate.js';
-export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
-export type { EntryImportItem, EntryImportOptions, EntryImportResult, ImportedCard } from './entry-imports.js';
-export { BULK_PACE, CALL_PATH_PACE, type Pace } from './pacer.js';
 export type { ContactNumber } from './contacts-repository.js';
-export type { CallsRepository, ContactsRepository, EntriesRepository, ListsRepository, ProfilesRepository, SettingsRepository };
-export type { LeasesRepository, OriginsRepository, OutboxRepository, ScreeningRepository, SourcesRepository };
-export { MANUAL_ORIGIN, ORIGIN_SMALL_CHANGES, type EntryOrigin, type OriginChanges, type OriginRow, type OriginSyncResult } from './origins-repository.js';
-export type * from './types.js';
-export { SOURCE_KINDS } from './sources-types.js';
+export { Database, DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions } from './database.js';
+export type { EntryImportItem, EntryImportOptions, EntryImportResult, ImportedCard } from './entry-imports.js';
+export { isBusy, isStoreError, isUniqueViolation, StoreError, type StoreErrorCode } from './errors.js';
+export { IMPORT_BATCH, type ReplaceOptions } from './list-versions.js';
+export { latestVersion, type Migration, migrate, schemaVersion } from './migrate.js';
+export {
+  type EntryOrigin,
+  MANUAL_ORIGIN,
+  ORIGIN_SMALL_CHANGES,
+  type OriginChanges,
+  type OriginRow,
+  type OriginSyncResult,
+} from './origins-repository.js';
+export { BULK_PACE, CALL_PATH_PACE, type Pace } from './pacer.js';
 export type * from './sources-types.js';
+export { SOURCE_KINDS } from './sources-types.js';
+export type * from './types.js';
+export type {
+  CallsRepository,
+  ContactsRepository,
+  EntriesRepository,
+  LeasesRepository,
+  ListsRepository,
+  OriginsRepository,
+  OutboxRepository,
+  ProfilesRepository,
+  ScreeningRepository,
+  SettingsRepository,
+  SourcesRepository,
+};

@@ -22,7 +22,9 @@ export function createLeasesRepository(db: Database) {
   );
   const extend = db.prepare<[number, string, string]>('UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ?');
   const drop = db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND owner = ?');
-  const byName = db.prepare<[string], LeaseRow>('SELECT name, owner, expires_at, acquired_at FROM leases WHERE name = ?');
+  const byName = db.prepare<[string], LeaseRow>(
+    'SELECT name, owner, expires_at, acquired_at FROM leases WHERE name = ?',
+  );
 
   return withStoreErrors({
     /** Takes the lease until `until` if nobody else holds it at `now`; true when it is ours. */

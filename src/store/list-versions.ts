@@ -9,8 +9,9 @@
  * A crash anywhere before 3 leaves the old version active and intact; the half-written rows are orphans that
  * `cleanupOrphans()` removes (openStore runs it).
  */
-import type { Database } from './database.js';
+
 import { count } from '../text.js';
+import type { Database } from './database.js';
 import { StoreError } from './errors.js';
 import { createPacer, yieldToEventLoop } from './pacer.js';
 import { bool, orNull } from './sql.js';
@@ -51,35 +52,54 @@ export function createListVersions(db: Database, clock: () => number) {
      VALUES (@list_id, @version, @number, @is_prefix, @score, @label) ON CONFLICT DO NOTHING`,
   );
   const activeOf = db.prepare<[number], number>('SELECT active_version FROM lists WHERE id = ?').pluck();
-  const countVersion = db.prepare<[number, number], number>('SELECT count(*) FROM list_entries WHERE list_id = ? AND version = ?').pluck();
+  const countVersion = db
+    .prepare<[number, number], number>('SELECT count(*) FROM list_entries WHERE list_id = ? AND version = ?')
+    .pluck();
   const flip = db.prepare<[{ id: number; version: number; count: number; now: number }]>(
     'UPDATE lists SET active_version = @version, entry_count = @count, updated_at = @now WHERE id = @id',
   );
   const deleteBatch = db.prepare<[number, number, number]>(
     'DELETE FROM list_entries WHERE id IN (SELECT id FROM list_entries WHERE list_id = ? AND version = ? LIMIT ?)',
   );
-  const nextVersion = db.prepare<[number, number], number>(
-    'SELECT version FROM list_entries WHERE list_id = ? AND version > ? ORDER BY version LIMIT 1',
-  ).pluck();
+  const nextVersion = db
+    .prepare<[number, number], number>(
+      'SELECT version FROM list_entries WHERE list_id = ? AND version > ? ORDER BY version LIMIT 1',
+    )
+    .pluck();
   const allLists = db.prepare<[], { id: number; active_version: number }>('SELECT id, active_version FROM lists');
   const retire = db.prepare<[number]>('UPDATE lists SET active_version = 0, entry_count = 0, enabled = 0 WHERE id = ?');
   const deleteList = db.prepare<[number]>('DELETE FROM lists WHERE id = ?');
-  const activate = db.prepare<[number], number>(
-    'UPDATE lists SET last_version = max(last_version, active_version) + 1, active_version = max(last_version, active_version) + 1 WHERE id = ? RETURNING active_version',
-  ).pluck();
-  const findRow = db.prepare<[number, number, string, number], number>(
-    'SELECT id FROM list_entries WHERE list_id = ? AND version = ? AND number = ? AND is_prefix = ?',
-  ).pluck();
-  const updateRow = db.prepare<[number, string | null, number]>('UPDATE list_entries SET score = ?, label = ? WHERE id = ?');
+  const activate = db
+    .prepare<[number], number>(
+      'UPDATE lists SET last_version = max(last_version, active_version) + 1, active_version = max(last_version, active_version) + 1 WHERE id = ? RETURNING active_version',
+    )
+    .pluck();
+  const findRow = db
+    .prepare<[number, number, string, number], number>(
+      'SELECT id FROM list_entries WHERE list_id = ? AND version = ? AND number = ? AND is_prefix = ?',
+    )
+    .pluck();
+  const updateRow = db.prepare<[number, string | null, number]>(
+    'UPDATE list_entries SET score = ?, label = ? WHERE id = ?',
+  );
   const deleteRow = db.prepare<[number, number, string, number]>(
     'DELETE FROM list_entries WHERE list_id = ? AND version = ? AND number = ? AND is_prefix = ?',
   );
-  const addCount = db.prepare<[number, number, number]>('UPDATE lists SET entry_count = entry_count + ?, updated_at = ? WHERE id = ?');
+  const addCount = db.prepare<[number, number, number]>(
+    'UPDATE lists SET entry_count = entry_count + ?, updated_at = ? WHERE id = ?',
+  );
 
   function writeBatch(listId: number, version: number, rows: readonly ListEntryInput[]): number {
     let added = 0;
     for (const row of rows) {
-      const params = { list_id: listId, version, number: row.number, is_prefix: bool(row.prefix), score: row.score ?? 1, label: orNull(row.label) };
+      const params = {
+        list_id: listId,
+        version,
+        number: row.number,
+        is_prefix: bool(row.prefix),
+        score: row.score ?? 1,
+        label: orNull(row.label),
+      };
       added += insert.run(params).changes;
     }
     return added;
@@ -98,7 +118,10 @@ export function createListVersions(db: Database, clock: () => number) {
     let removed = 0;
     for (;;) {
       const limit = pacer.size;
-      const n = await db.retry(() => pacer.timed(() => checkpointed(() => deleteBatch.run(listId, version, limit).changes)), 'list cleanup');
+      const n = await db.retry(
+        () => pacer.timed(() => checkpointed(() => deleteBatch.run(listId, version, limit).changes)),
+        'list cleanup',
+      );
       removed += n;
       if (n < limit) return removed;
       await yieldToEventLoop();
@@ -108,12 +131,17 @@ export function createListVersions(db: Database, clock: () => number) {
   /** At open, before the service takes calls: no need to yield. */
   function dropVersionSync(listId: number, version: number): number {
     let removed = 0;
-    for (let n = IMPORT_BATCH; n === IMPORT_BATCH; removed += n) n = deleteBatch.run(listId, version, IMPORT_BATCH).changes;
+    for (let n = IMPORT_BATCH; n === IMPORT_BATCH; removed += n)
+      n = deleteBatch.run(listId, version, IMPORT_BATCH).changes;
     return removed;
   }
 
   return {
-    async replaceEntries(listId: number, rows: AsyncIterable<ListEntryInput> | Iterable<ListEntryInput>, opts: ReplaceOptions = {}): Promise<ReplaceResult> {
+    async replaceEntries(
+      listId: number,
+      rows: AsyncIterable<ListEntryInput> | Iterable<ListEntryInput>,
+      opts: ReplaceOptions = {},
+    ): Promise<ReplaceResult> {
       const pacer = createPacer(opts.batchSize ?? IMPORT_BATCH);
       const version = await db.retry(() => db.transaction(() => reserve.get(listId)?.version), 'list import');
       if (version === undefined) throw new StoreError('not-found', `list ${listId} does not exist`);
@@ -127,7 +155,10 @@ export function createListVersions(db: Database, clock: () => number) {
         const flush = async () => {
           const rows = batch;
           batch = [];
-          added += await db.retry(() => pacer.timed(() => checkpointed(() => db.transaction(() => writeBatch(listId, version, rows)))), 'list import');
+          added += await db.retry(
+            () => pacer.timed(() => checkpointed(() => db.transaction(() => writeBatch(listId, version, rows)))),
+            'list import',
+          );
           await yieldToEventLoop();
         };
         for await (const row of rows) {
@@ -142,27 +173,48 @@ export function createListVersions(db: Database, clock: () => number) {
         opts.signal?.throwIfAborted();
         const written = countVersion.get(listId, version) ?? 0;
         if (written !== added) {
-          throw new StoreError('conflict', `list ${listId}: ${added - written} of ${count(added, 'imported row')} vanished during the import (removed by another process?); the old list stays active`);
+          throw new StoreError(
+            'conflict',
+            `list ${listId}: ${added - written} of ${count(added, 'imported row')} vanished during the import (removed by another process?); the old list stays active`,
+          );
         }
-        previous = await db.retry(() => db.transaction(() => {
-          const active = activeOf.get(listId);
-          if (active === undefined) throw new StoreError('conflict', `list ${listId} was removed during the import`);
-          if (active >= version) throw new StoreError('conflict', `list ${listId}: a newer import (version ${active}) finished first; this one was discarded`);
-          flip.run({ id: listId, version, count: added, now: clock() });
-          return active;
-        }), 'list import');
+        previous = await db.retry(
+          () =>
+            db.transaction(() => {
+              const active = activeOf.get(listId);
+              if (active === undefined)
+                throw new StoreError('conflict', `list ${listId} was removed during the import`);
+              if (active >= version)
+                throw new StoreError(
+                  'conflict',
+                  `list ${listId}: a newer import (version ${active}) finished first; this one was discarded`,
+                );
+              flip.run({ id: listId, version, count: added, now: clock() });
+              return active;
+            }),
+          'list import',
+        );
       } catch (err) {
         await dropVersion(listId, version).catch((cleanupErr: unknown) => {
-          db.logger?.warn({ err: cleanupErr, listId, version }, 'could not remove the rows of a failed import; cleanupOrphans will');
+          db.logger?.warn(
+            { err: cleanupErr, listId, version },
+            'could not remove the rows of a failed import; cleanupOrphans will',
+          );
         });
         throw err;
       } finally {
         running.delete(key);
       }
-      const removed = previous > 0 ? await dropVersion(listId, previous).catch((err: unknown) => {
-        db.logger?.warn({ err, listId, version: previous }, 'could not remove the previous version; cleanupOrphans will');
-        return 0;
-      }) : 0;
+      const removed =
+        previous > 0
+          ? await dropVersion(listId, previous).catch((err: unknown) => {
+              db.logger?.warn(
+                { err, listId, version: previous },
+                'could not remove the previous version; cleanupOrphans will',
+              );
+              return 0;
+            })
+          : 0;
       db.logger?.info({ listId, version, added, duplicates: read - added, removed }, 'list replaced');
       return { listId, version, added, duplicates: read - added, removed };
     },
@@ -171,7 +223,10 @@ export function createListVersions(db: Database, clock: () => number) {
      * An incremental update of the active version in one transaction (PhoneBlock `?since=`: changed numbers, and
      * `votes: 0` for removed ones). A list never imported gets an empty active version first.
      */
-    applyChanges(listId: number, changes: { upsert?: Iterable<ListEntryInput>; remove?: Iterable<Pick<ListEntryInput, 'number' | 'prefix'>> }) {
+    applyChanges(
+      listId: number,
+      changes: { upsert?: Iterable<ListEntryInput>; remove?: Iterable<Pick<ListEntryInput, 'number' | 'prefix'>> },
+    ) {
       return db.transaction(() => {
         let version = activeOf.get(listId);
         if (version === undefined) throw new StoreError('not-found', `list ${listId} does not exist`);
@@ -184,7 +239,8 @@ export function createListVersions(db: Database, clock: () => number) {
           if (id === undefined) added += writeBatch(listId, version, [row]);
           else updated += updateRow.run(row.score ?? 1, orNull(row.label), id).changes;
         }
-        for (const row of changes.remove ?? []) removed += deleteRow.run(listId, version, row.number, bool(row.prefix)).changes;
+        for (const row of changes.remove ?? [])
+          removed += deleteRow.run(listId, version, row.number, bool(row.prefix)).changes;
         addCount.run(added - removed, clock(), listId);
         return { added, updated, removed };
       });
@@ -208,7 +264,8 @@ export function createListVersions(db: Database, clock: () => number) {
      */
     async remove(listId: number): Promise<boolean> {
       if (retire.run(listId).changes === 0) return false;
-      for (let v = nextVersion.get(listId, FIRST); v !== undefined; v = nextVersion.get(listId, v)) await dropVersion(listId, v);
+      for (let v = nextVersion.get(listId, FIRST); v !== undefined; v = nextVersion.get(listId, v))
+        await dropVersion(listId, v);
       deleteList.run(listId);
       return true;
     },

@@ -5,7 +5,16 @@ import type { Database } from './database.js';
 import { StoreError, withStoreErrors } from './errors.js';
 import { createListVersions } from './list-versions.js';
 import { longestPart, probeKeysSql } from './prefix-lengths.js';
-import { bool, containsPattern, orNull, pageLimit, patched, setOptional, toPage, type RepositoryOptions } from './sql.js';
+import {
+  bool,
+  containsPattern,
+  orNull,
+  pageLimit,
+  patched,
+  type RepositoryOptions,
+  setOptional,
+  toPage,
+} from './sql.js';
 import type { ListEntry, ListPatch, NewList, Page, PageQuery, SpamList } from './types.js';
 
 interface ListRow {
@@ -42,7 +51,10 @@ interface HitRow {
   list_label: string | null;
 }
 
-type ListParams = Omit<ListRow, 'id' | 'active_version' | 'entry_count' | 'updated_at' | 'created_at'> & { id?: number; now: number };
+type ListParams = Omit<ListRow, 'id' | 'active_version' | 'entry_count' | 'updated_at' | 'created_at'> & {
+  id?: number;
+  now: number;
+};
 
 const COLUMNS =
   'id, name, threshold, action, cause, announcement, label, source_url, enabled, active_version, entry_count, sync_cursor, synced_at, sync_error, updated_at, created_at';
@@ -86,8 +98,21 @@ function toList(row: ListRow): SpamList {
 }
 
 function toHit(row: HitRow): ListHit {
-  const hit: ListHit = { listId: row.list_id, listName: row.name, entryId: row.entry_id, number: row.number, prefix: row.is_prefix === 1, score: row.score, threshold: row.threshold };
-  return setOptional(hit, { action: row.action, cause: row.cause, announcement: row.announcement, label: row.entry_label ?? row.list_label });
+  const hit: ListHit = {
+    listId: row.list_id,
+    listName: row.name,
+    entryId: row.entry_id,
+    number: row.number,
+    prefix: row.is_prefix === 1,
+    score: row.score,
+    threshold: row.threshold,
+  };
+  return setOptional(hit, {
+    action: row.action,
+    cause: row.cause,
+    announcement: row.announcement,
+    label: row.entry_label ?? row.list_label,
+  });
 }
 
 export function createListsRepository(db: Database, options: RepositoryOptions = {}) {
@@ -111,7 +136,10 @@ export function createListsRepository(db: Database, options: RepositoryOptions =
   /** Runs a write that may hit the UNIQUE name, and says so in words. */
   function uniqueName<T>(name: string, write: () => T): T {
     const clash = byName.get(name);
-    if (clash) throw StoreError.of('unique', coded('list.exists', { name, id: clash.id }), { details: { existingId: clash.id } });
+    if (clash)
+      throw StoreError.of('unique', coded('list.exists', { name, id: clash.id }), {
+        details: { existingId: clash.id },
+      });
     return write();
   }
 
@@ -196,7 +224,12 @@ export function createListsRepository(db: Database, options: RepositoryOptions =
            ORDER BY le.id LIMIT ?`,
         )
         .all(listId, query.cursor ?? 0, search, search, search, limit + 1);
-      const items = rows.map((r) => setOptional<ListEntry>({ id: r.id, number: r.number, prefix: r.is_prefix === 1, score: r.score }, { label: r.label }));
+      const items = rows.map((r) =>
+        setOptional<ListEntry>(
+          { id: r.id, number: r.number, prefix: r.is_prefix === 1, score: r.score },
+          { label: r.label },
+        ),
+      );
       return toPage(items, limit);
     },
 

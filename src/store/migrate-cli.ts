@@ -15,7 +15,9 @@ function main(): void {
   try {
     const applied = migrate(db);
     for (const m of applied) process.stdout.write(`applied ${String(m.version).padStart(3, '0')}-${m.name}\n`);
-    process.stdout.write(`${file}: schema version ${schemaVersion(db)}${applied.length === 0 ? ' (up to date)' : ''}\n`);
+    process.stdout.write(
+      `${file}: schema version ${schemaVersion(db)}${applied.length === 0 ? ' (up to date)' : ''}\n`,
+    );
   } finally {
     db.close();
   }

@@ -62,7 +62,10 @@ export function migrate(db: Database, options: { dir?: string } = {}): Migration
   const current = schemaVersion(db);
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
-    throw new StoreError('schema', `the database schema is version ${current}, newer than this build knows (${latest}); upgrade callfilter`);
+    throw new StoreError(
+      'schema',
+      `the database schema is version ${current}, newer than this build knows (${latest}); upgrade callfilter`,
+    );
   }
   const applied: Migration[] = [];
   for (const migration of migrations) {
@@ -87,6 +90,9 @@ export function assertMigrated(db: Database, options: { dir?: string } = {}): vo
   const current = schemaVersion(db);
   const latest = latestVersion(options.dir);
   if (current !== latest) {
-    throw new StoreError('schema', `the database schema is version ${current}, this build expects ${latest}; run the migrations (npm run migrate)`);
+    throw new StoreError(
+      'schema',
+      `the database schema is version ${current}, this build expects ${latest}; run the migrations (npm run migrate)`,
+    );
   }
 }

@@ -6,10 +6,10 @@
  */
 import type { EntryKind } from '../policy/types.js';
 import type { Database } from './database.js';
-import { withStoreErrors } from './errors.js';
 import { createEntriesRepository } from './entries-repository.js';
+import { withStoreErrors } from './errors.js';
 import { createPacer, yieldToEventLoop } from './pacer.js';
-import { bool, orNull, setOptional, type RepositoryOptions } from './sql.js';
+import { bool, orNull, type RepositoryOptions, setOptional } from './sql.js';
 
 /** The person's origin: what they added, edited or kept by hand. A source may not take this name. */
 export const MANUAL_ORIGIN = 'manual';
@@ -76,22 +76,30 @@ interface CurrentRow extends OriginDbRow {
   kind: EntryKind;
 }
 
-const keyOf = (r: { externalId: string; kind: EntryKind; number: string; prefix?: boolean }) => `${r.externalId}\u0000${r.kind}\u0000${r.number}\u0000${r.prefix ? 1 : 0}`;
+const keyOf = (r: { externalId: string; kind: EntryKind; number: string; prefix?: boolean }) =>
+  `${r.externalId}\u0000${r.kind}\u0000${r.number}\u0000${r.prefix ? 1 : 0}`;
 
 function toOrigin(row: OriginDbRow): EntryOrigin {
-  return setOptional<EntryOrigin>({ origin: row.origin, vip: row.vip === 1, addedAt: row.added_at }, {
-    externalId: row.external_id === '' ? null : row.external_id,
-    label: row.label,
-    expiresAt: row.expires_at,
-  });
+  return setOptional<EntryOrigin>(
+    { origin: row.origin, vip: row.vip === 1, addedAt: row.added_at },
+    {
+      externalId: row.external_id === '' ? null : row.external_id,
+      label: row.label,
+      expiresAt: row.expires_at,
+    },
+  );
 }
 
 export function createOriginsRepository(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const entries = createEntriesRepository(db, options);
-  const ofEntry = db.prepare<[number], OriginDbRow>('SELECT * FROM entry_origins WHERE entry_id = ? ORDER BY added_at, origin, external_id');
+  const ofEntry = db.prepare<[number], OriginDbRow>(
+    'SELECT * FROM entry_origins WHERE entry_id = ? ORDER BY added_at, origin, external_id',
+  );
   const countOfEntry = db.prepare<[number], number>('SELECT count(*) FROM entry_origins WHERE entry_id = ?').pluck();
-  const hasManual = db.prepare<[number], number>(`SELECT count(*) FROM entry_origins WHERE entry_id = ? AND origin = '${MANUAL_ORIGIN}'`).pluck();
+  const hasManual = db
+    .prepare<[number], number>(`SELECT count(*) FROM entry_origins WHERE entry_id = ? AND origin = '${MANUAL_ORIGIN}'`)
+    .pluck();
   const ofOrigin = db.prepare<[string], CurrentRow>(
     `SELECT o.*, e.number, e.is_prefix, e.kind FROM entry_origins o JOIN entries e ON e.id = o.entry_id WHERE o.origin = ? ORDER BY o.entry_id`,
   );
@@ -100,8 +108,12 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
      VALUES (@entry_id, @origin, @external_id, @label, @vip, @expires_at, @now, @now)
      ON CONFLICT (entry_id, origin, external_id) DO UPDATE SET label = @label, vip = @vip, expires_at = @expires_at, updated_at = @now`,
   );
-  const deleteOne = db.prepare<[number, string, string]>('DELETE FROM entry_origins WHERE entry_id = ? AND origin = ? AND external_id = ?');
-  const countOrigin = db.prepare<[string], number>('SELECT count(DISTINCT entry_id) FROM entry_origins WHERE origin = ?').pluck();
+  const deleteOne = db.prepare<[number, string, string]>(
+    'DELETE FROM entry_origins WHERE entry_id = ? AND origin = ? AND external_id = ?',
+  );
+  const countOrigin = db
+    .prepare<[string], number>('SELECT count(DISTINCT entry_id) FROM entry_origins WHERE origin = ?')
+    .pluck();
   const expiredOf = db.prepare<[string, number], { entry_id: number; external_id: string }>(
     'SELECT entry_id, external_id FROM entry_origins WHERE origin = ? AND expires_at IS NOT NULL AND expires_at <= ?',
   );
@@ -128,7 +140,15 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
   }
 
   function write(origin: string, row: OriginRow, entryId: number, now: number): void {
-    upsert.run({ entry_id: entryId, origin, external_id: row.externalId, label: orNull(row.label), vip: bool(row.vip), expires_at: orNull(row.expiresAt), now });
+    upsert.run({
+      entry_id: entryId,
+      origin,
+      external_id: row.externalId,
+      label: orNull(row.label),
+      vip: bool(row.vip),
+      expires_at: orNull(row.expiresAt),
+      now,
+    });
   }
 
   /** Adds `row` under `origin`: to the entry for its number and kind, created when there is none. */
@@ -152,7 +172,15 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
     // An entry without origins is the person's: written down before the sync's origin joins it, so that it stays
     // when the sync's origin goes.
     if (countOfEntry.get(existing.id) === 0) {
-      upsert.run({ entry_id: existing.id, origin: MANUAL_ORIGIN, external_id: '', label: orNull(existing.label), vip: bool(existing.vip), expires_at: orNull(existing.expiresAt), now: existing.createdAt });
+      upsert.run({
+        entry_id: existing.id,
+        origin: MANUAL_ORIGIN,
+        external_id: '',
+        label: orNull(existing.label),
+        vip: bool(existing.vip),
+        expires_at: orNull(existing.expiresAt),
+        now: existing.createdAt,
+      });
     }
     write(origin, row, existing.id, now);
     settle(existing.id);
@@ -169,9 +197,13 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
   async function run(ops: Op[][], signal: AbortSignal | undefined): Promise<void> {
     const all = ops.flat();
     if (all.length <= ORIGIN_SMALL_CHANGES) {
-      await db.retry(() => db.transaction(() => {
-        for (const op of all) op();
-      }), 'contacts sync');
+      await db.retry(
+        () =>
+          db.transaction(() => {
+            for (const op of all) op();
+          }),
+        'contacts sync',
+      );
       return;
     }
     for (const phase of ops) {
@@ -179,9 +211,15 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
       for (let at = 0; at < phase.length; ) {
         signal?.throwIfAborted();
         const batch = phase.slice(at, at + pacer.size);
-        await db.retry(() => pacer.timed(() => db.transaction(() => {
-              for (const op of batch) op();
-            })), 'contacts sync');
+        await db.retry(
+          () =>
+            pacer.timed(() =>
+              db.transaction(() => {
+                for (const op of batch) op();
+              }),
+            ),
+          'contacts sync',
+        );
         at += batch.length;
         await yieldToEventLoop();
       }
@@ -211,7 +249,15 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
         if (countOfEntry.get(entryId) === 0 || hasManual.get(entryId) !== 0) return false;
         const entry = entries.get(entryId);
         if (!entry) return false;
-        upsert.run({ entry_id: entryId, origin: MANUAL_ORIGIN, external_id: '', label: orNull(entry.label), vip: bool(entry.vip), expires_at: null, now: clock() });
+        upsert.run({
+          entry_id: entryId,
+          origin: MANUAL_ORIGIN,
+          external_id: '',
+          label: orNull(entry.label),
+          vip: bool(entry.vip),
+          expires_at: null,
+          now: clock(),
+        });
         // A number trusted for a while (`called`) that the person keeps is kept for good.
         entries.update(entryId, { expiresAt: null });
         return true;
@@ -240,7 +286,11 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
       const current = new Map<string, CurrentRow>();
       for (const row of ofOrigin.iterate(origin)) {
         const inScope = parts.has(row.external_id) || clear.some((p) => row.external_id.startsWith(p));
-        if (inScope) current.set(keyOf({ externalId: row.external_id, kind: row.kind, number: row.number, prefix: row.is_prefix === 1 }), row);
+        if (inScope)
+          current.set(
+            keyOf({ externalId: row.external_id, kind: row.kind, number: row.number, prefix: row.is_prefix === 1 }),
+            row,
+          );
       }
       const now = clock();
       const adds: Op[] = [];
@@ -251,7 +301,11 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
         if (!cur) {
           adds.push(() => add(origin, row, now, result));
           result.added++;
-        } else if (cur.label !== (row.label ?? null) || cur.vip !== bool(row.vip) || cur.expires_at !== (row.expiresAt ?? null)) {
+        } else if (
+          cur.label !== (row.label ?? null) ||
+          cur.vip !== bool(row.vip) ||
+          cur.expires_at !== (row.expiresAt ?? null)
+        ) {
           updates.push(() => {
             write(origin, row, cur.entry_id, now);
             settle(cur.entry_id);
@@ -273,7 +327,9 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
       return db.transaction(() => {
         const prefix = row.prefix ?? false;
         const existing = entries.findByNumber(row.number, prefix, row.kind)[0];
-        const had = existing !== undefined && ofEntry.all(existing.id).some((r) => r.origin === origin && r.external_id === row.externalId);
+        const had =
+          existing !== undefined &&
+          ofEntry.all(existing.id).some((r) => r.origin === origin && r.external_id === row.externalId);
         add(origin, row, clock(), { added: 0, changed: 0, removed: 0, entriesCreated: 0, entriesRemoved: 0 });
         return had ? 'refreshed' : 'added';
       });
@@ -297,7 +353,14 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
     async list(origin: string): Promise<(OriginRow & { entryId: number })[]> {
       return ofOrigin.all(origin).map((r) =>
         setOptional<OriginRow & { entryId: number }>(
-          { entryId: r.entry_id, number: r.number, prefix: r.is_prefix === 1, kind: r.kind, externalId: r.external_id, vip: r.vip === 1 },
+          {
+            entryId: r.entry_id,
+            number: r.number,
+            prefix: r.is_prefix === 1,
+            kind: r.kind,
+            externalId: r.external_id,
+            vip: r.vip === 1,
+          },
           { label: r.label, expiresAt: r.expires_at },
         ),
       );

@@ -30,7 +30,15 @@ function toItem(row: OutboxRow): OutboxItem {
   } catch (err) {
     throw new StoreError('corrupt', `outbox item ${row.id}: the stored payload does not parse`, { cause: err });
   }
-  const item: OutboxItem = { id: row.id, kind: row.kind, payload, status: row.status, attempts: row.attempts, nextAttemptAt: row.next_attempt_at, createdAt: row.created_at };
+  const item: OutboxItem = {
+    id: row.id,
+    kind: row.kind,
+    payload,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+  };
   return setOptional(item, { dedupeKey: row.dedupe_key, lastError: row.last_error, finishedAt: row.finished_at });
 }
 
@@ -54,10 +62,18 @@ export function createOutboxRepository(db: Database) {
   const dead = db.prepare<[number, string, number, string]>(
     "UPDATE outbox SET status = 'dead', finished_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
   );
-  const earliest = db.prepare<[], number | null>("SELECT min(max(next_attempt_at, coalesce(claimed_until, 0))) FROM outbox WHERE status = 'pending'").pluck();
-  const countKind = db.prepare<[string, number], number>('SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?').pluck();
+  const earliest = db
+    .prepare<[], number | null>(
+      "SELECT min(max(next_attempt_at, coalesce(claimed_until, 0))) FROM outbox WHERE status = 'pending'",
+    )
+    .pluck();
+  const countKind = db
+    .prepare<[string, number], number>('SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?')
+    .pluck();
   const byId = db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`);
-  const pendingKinds = db.prepare<[], { kind: string; n: number }>("SELECT kind, count(*) AS n FROM outbox INDEXED BY outbox_due WHERE status = 'pending' GROUP BY kind");
+  const pendingKinds = db.prepare<[], { kind: string; n: number }>(
+    "SELECT kind, count(*) AS n FROM outbox INDEXED BY outbox_due WHERE status = 'pending' GROUP BY kind",
+  );
   // Parking and unparking go through outbox_due (pending items by time), so they read only the items on either side
   // of a time, never a receiver's whole history; the key range (the unique index's order) picks the receiver.
   const parkRange = db.prepare<[{ life: number; horizon: number; lo: string; hi: string; now: number }]>(
@@ -72,7 +88,10 @@ export function createOutboxRepository(db: Database) {
   );
   const keyRange = (keyPrefix: string) => {
     if (keyPrefix === '') throw new StoreError('invalid', 'a key prefix is needed');
-    return { lo: keyPrefix, hi: keyPrefix.slice(0, -1) + String.fromCharCode(keyPrefix.charCodeAt(keyPrefix.length - 1) + 1) };
+    return {
+      lo: keyPrefix,
+      hi: keyPrefix.slice(0, -1) + String.fromCharCode(keyPrefix.charCodeAt(keyPrefix.length - 1) + 1),
+    };
   };
 
   return withStoreErrors({
@@ -80,7 +99,11 @@ export function createOutboxRepository(db: Database) {
      * Adds an item to deliver from `at` on. With a `dedupeKey` that an item has already, nothing is added and the
      * answer is undefined.
      */
-    async enqueue(kind: string, payload: unknown, options: { at: number; dedupeKey?: string }): Promise<number | undefined> {
+    async enqueue(
+      kind: string,
+      payload: unknown,
+      options: { at: number; dedupeKey?: string },
+    ): Promise<number | undefined> {
       return insert.get(kind, JSON.stringify(payload), orNull(options.dedupeKey), options.at, options.at)?.id;
     },
 
@@ -88,13 +111,20 @@ export function createOutboxRepository(db: Database) {
      * Adds several items in one transaction (one commit for all: what the notifications queue after a burst of
      * calls). Returns each item's id, or undefined where its dedupe key was taken.
      */
-    async enqueueMany(items: readonly { kind: string; payload: unknown; at: number; dedupeKey?: string }[]): Promise<(number | undefined)[]> {
-      return db.transaction(() => items.map((i) => insert.get(i.kind, JSON.stringify(i.payload), orNull(i.dedupeKey), i.at, i.at)?.id));
+    async enqueueMany(
+      items: readonly { kind: string; payload: unknown; at: number; dedupeKey?: string }[],
+    ): Promise<(number | undefined)[]> {
+      return db.transaction(() =>
+        items.map((i) => insert.get(i.kind, JSON.stringify(i.payload), orNull(i.dedupeKey), i.at, i.at)?.id),
+      );
     },
 
     /** Takes up to `limit` due items for `owner` until `until` (each claim counts as an attempt). */
     async claimDue(owner: string, now: number, until: number, limit: number): Promise<OutboxItem[]> {
-      return claim.all({ owner, until, now, limit }).map(toItem).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
+      return claim
+        .all({ owner, until, now, limit })
+        .map(toItem)
+        .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
     },
 
     async markDone(id: number, owner: string, at: number): Promise<void> {
@@ -150,7 +180,15 @@ export function createOutboxRepository(db: Database) {
         .prepare<unknown[], OutboxRow>(
           `SELECT ${COLUMNS} FROM outbox WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
         )
-        .all(orNull(query.kind), orNull(query.kind), orNull(query.status), orNull(query.status), orNull(query.cursor), orNull(query.cursor), limit + 1);
+        .all(
+          orNull(query.kind),
+          orNull(query.kind),
+          orNull(query.status),
+          orNull(query.status),
+          orNull(query.cursor),
+          orNull(query.cursor),
+          limit + 1,
+        );
       return toPage(rows.map(toItem), limit);
     },
   });

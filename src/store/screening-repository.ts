@@ -5,7 +5,10 @@ import type { Database } from './database.js';
 import type { EntriesRepository } from './entries-repository.js';
 import type { ListsRepository } from './lists-repository.js';
 
-export function createScreeningRepository(db: Database, parts: { entries: EntriesRepository; lists: ListsRepository; calls: CallsRepository }) {
+export function createScreeningRepository(
+  db: Database,
+  parts: { entries: EntriesRepository; lists: ListsRepository; calls: CallsRepository },
+) {
   const { entries, lists, calls } = parts;
   return {
     /**

@@ -9,7 +9,7 @@ import { StoreError, withStoreErrors } from './errors.js';
 import { restrictFileMode } from './file-mode.js';
 import type { ListsRepository } from './lists-repository.js';
 import type { NewSource, Source, SourceKind, SourcePatch, SyncResult } from './sources-types.js';
-import { orNull, setOptional, type RepositoryOptions } from './sql.js';
+import { orNull, type RepositoryOptions, setOptional } from './sql.js';
 import type { NewList } from './types.js';
 
 interface SourceRow {
@@ -95,11 +95,15 @@ export function createSourcesRepository(db: Database, options: SourcesOptions) {
   const byName = db.prepare<[string], SourceRow>(`SELECT ${COLUMNS} FROM sources WHERE name = ?`);
   const byList = db.prepare<[number], SourceRow>(`SELECT ${COLUMNS} FROM sources WHERE list_id = ?`);
   const all = db.prepare<[], SourceRow>(`SELECT ${COLUMNS} FROM sources ORDER BY name`);
-  const dueRows = db.prepare<[number], SourceRow>(`SELECT ${COLUMNS} FROM sources WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at, id`);
+  const dueRows = db.prepare<[number], SourceRow>(
+    `SELECT ${COLUMNS} FROM sources WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at, id`,
+  );
   const earliest = db.prepare<[], number | null>('SELECT min(next_run_at) FROM sources WHERE enabled = 1').pluck();
   const secretOf = db.prepare<[number], string | null>('SELECT credentials FROM sources WHERE id = ?').pluck();
   const deleteById = db.prepare<[number]>('DELETE FROM sources WHERE id = ?');
-  const attempt = db.prepare<[number, number, number]>('UPDATE sources SET last_attempt_at = ?, updated_at = ? WHERE id = ?');
+  const attempt = db.prepare<[number, number, number]>(
+    'UPDATE sources SET last_attempt_at = ?, updated_at = ? WHERE id = ?',
+  );
   const success = db.prepare<[Record<string, unknown>]>(
     `UPDATE sources SET last_success_at = @at, cursor = coalesce(@cursor, cursor), state = coalesce(@state, state),
        row_count = coalesce(@rows, row_count), next_run_at = @next, last_error = NULL, held_back = NULL, failures = 0, updated_at = @at
@@ -121,12 +125,19 @@ export function createSourcesRepository(db: Database, options: SourcesOptions) {
 
   function nameFree(name: string, except?: number): void {
     const clash = byName.get(name);
-    if (clash && clash.id !== except) throw StoreError.of('unique', coded('source.exists', { name, id: clash.id }), { details: { existingId: clash.id } });
+    if (clash && clash.id !== except)
+      throw StoreError.of('unique', coded('source.exists', { name, id: clash.id }), {
+        details: { existingId: clash.id },
+      });
   }
 
   function listFree(listId: number): void {
     const owner = byList.get(listId);
-    if (owner) throw new StoreError('conflict', `list ${listId} is fed by the source "${owner.name}" already; a list has one source`);
+    if (owner)
+      throw new StoreError(
+        'conflict',
+        `list ${listId} is fed by the source "${owner.name}" already; a list has one source`,
+      );
   }
 
   return withStoreErrors({
@@ -135,7 +146,8 @@ export function createSourcesRepository(db: Database, options: SourcesOptions) {
       const id = db.transaction(() => {
         nameFree(input.name);
         let listId = input.listId;
-        if (listId === undefined && target.list) listId = (lists.getByName(target.list.name) ?? lists.create(target.list)).id;
+        if (listId === undefined && target.list)
+          listId = (lists.getByName(target.list.name) ?? lists.create(target.list)).id;
         if (listId !== undefined) listFree(listId);
         const now = clock();
         return insert.get({
@@ -195,7 +207,8 @@ export function createSourcesRepository(db: Database, options: SourcesOptions) {
         };
         if (patch.name !== undefined) set('name', patch.name);
         if (patch.settings !== undefined) set('settings', JSON.stringify(patch.settings));
-        if (patch.credentials !== undefined) set('credentials', patch.credentials === null ? null : JSON.stringify(patch.credentials));
+        if (patch.credentials !== undefined)
+          set('credentials', patch.credentials === null ? null : JSON.stringify(patch.credentials));
         if (patch.schedule !== undefined) {
           set('interval_ms', patch.schedule.intervalMs);
           set('jitter_ms', patch.schedule.jitterMs);
@@ -235,7 +248,14 @@ export function createSourcesRepository(db: Database, options: SourcesOptions) {
       if (result.outcome === 'success') {
         db.transaction(() => {
           if (result.cursor === null) clearCursor.run(id);
-          success.run({ id, at, next, cursor: orNull(result.cursor), state: result.state ? JSON.stringify(result.state) : null, rows: orNull(result.rows) });
+          success.run({
+            id,
+            at,
+            next,
+            cursor: orNull(result.cursor),
+            state: result.state ? JSON.stringify(result.state) : null,
+            rows: orNull(result.rows),
+          });
         });
       } else if (result.outcome === 'held') held.run({ id, at, next, why: result.heldBack });
       else failure.run({ id, at, next, error: result.error });

@@ -70,7 +70,14 @@ export interface SourcePatch {
 
 /** How a sync ended, as the status records it. */
 export type SyncResult =
-  | { outcome: 'success'; at: number; nextRunAt: number; cursor?: string | null; state?: Record<string, unknown>; rows?: number }
+  | {
+      outcome: 'success';
+      at: number;
+      nextRunAt: number;
+      cursor?: string | null;
+      state?: Record<string, unknown>;
+      rows?: number;
+    }
   | { outcome: 'held'; at: number; nextRunAt: number; heldBack: string }
   | { outcome: 'failure'; at: number; nextRunAt: number; error: string };
 

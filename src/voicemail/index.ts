@@ -3,10 +3,11 @@
  * a call's message in it (match.ts). Its own folder, not src/notify: the page and the API use it to play a message,
  * and notifications only use it for their follow-up.
  */
-export { DEFAULT_MAX_AGE_MS, MAX_MESSAGES, VoicemailSpool } from './spool.js';
-export type { VoicemailAudio, VoicemailMessage, VoicemailSpoolOptions } from './spool.js';
-export { CLOCK_SKEW_MS, MAX_DELAY_MS, matchVoicemail } from './match.js';
+
+export { type AudioFormat, PLAYABLE_FORMATS, playableFormat } from './formats.js';
 export type { CallForVoicemail, VoicemailMatch } from './match.js';
-export { PLAYABLE_FORMATS, playableFormat, type AudioFormat } from './formats.js';
-export { callerIdNumber, parseMessageFile, type MessageInfo } from './message-file.js';
+export { CLOCK_SKEW_MS, MAX_DELAY_MS, matchVoicemail } from './match.js';
+export { callerIdNumber, type MessageInfo, parseMessageFile } from './message-file.js';
+export type { VoicemailAudio, VoicemailMessage, VoicemailSpoolOptions } from './spool.js';
+export { DEFAULT_MAX_AGE_MS, MAX_MESSAGES, VoicemailSpool } from './spool.js';
 export { parseWavHeader, type WavInfo } from './wav.js';

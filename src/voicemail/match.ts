@@ -46,14 +46,20 @@ function sameNumber(a: string, b: string): boolean {
   return short.length >= MIN_TAIL_DIGITS && long.endsWith(short);
 }
 
-export function matchVoicemail(call: CallForVoicemail, messages: readonly VoicemailMessage[]): VoicemailMatch | undefined {
+export function matchVoicemail(
+  call: CallForVoicemail,
+  messages: readonly VoicemailMessage[],
+): VoicemailMatch | undefined {
   const inWindow = messages.filter((m) => {
     if (m.info.origtime === undefined) return false;
     const delay = m.info.origtime * 1000 - call.at;
     return delay >= -CLOCK_SKEW_MS && delay <= MAX_DELAY_MS;
   });
   const soonest = (list: VoicemailMessage[]) =>
-    list.reduce<VoicemailMessage | undefined>((best, m) => (!best || (m.info.origtime ?? 0) < (best.info.origtime ?? 0) ? m : best), undefined);
+    list.reduce<VoicemailMessage | undefined>(
+      (best, m) => (!best || (m.info.origtime ?? 0) < (best.info.origtime ?? 0) ? m : best),
+      undefined,
+    );
 
   if (call.channel) {
     const byChannel = soonest(inWindow.filter((m) => m.info.callerchan === call.channel));

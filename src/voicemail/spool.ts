@@ -12,9 +12,9 @@
  */
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { messageFileName, playableFormat, type AudioFormat } from './formats.js';
-import { matchVoicemail, type CallForVoicemail, type VoicemailMatch } from './match.js';
-import { MAX_MESSAGE_FILE_BYTES, parseMessageFile, type MessageInfo } from './message-file.js';
+import { type AudioFormat, messageFileName, playableFormat } from './formats.js';
+import { type CallForVoicemail, matchVoicemail, type VoicemailMatch } from './match.js';
+import { MAX_MESSAGE_FILE_BYTES, type MessageInfo, parseMessageFile } from './message-file.js';
 import { parseWavHeader, WAV_HEADER_BYTES } from './wav.js';
 
 /** How long a walk's result serves before the next request walks again. */
@@ -119,7 +119,10 @@ export class VoicemailSpool {
     return this.current;
   }
 
-  private async folder(dir: string, where: { context: string; mailbox: string; folder: string }): Promise<VoicemailMessage[]> {
+  private async folder(
+    dir: string,
+    where: { context: string; mailbox: string; folder: string },
+  ): Promise<VoicemailMessage[]> {
     let mtimeMs: number;
     try {
       mtimeMs = (await stat(dir)).mtimeMs;
@@ -145,7 +148,11 @@ export class VoicemailSpool {
       if (!exts.includes('txt')) continue;
       const txt = path.join(dir, `${base}.txt`);
       live.add(txt);
-      const message = await this.message(txt, { ...where, name: base }, exts.filter((e) => e !== 'txt'));
+      const message = await this.message(
+        txt,
+        { ...where, name: base },
+        exts.filter((e) => e !== 'txt'),
+      );
       if (message) messages.push(message);
     }
     for (const file of this.files.keys()) {
@@ -181,7 +188,10 @@ export class VoicemailSpool {
 }
 
 async function subdirectories(dir: string): Promise<string[]> {
-  return (await entries(dir)).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return (await entries(dir))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 async function entries(dir: string) {

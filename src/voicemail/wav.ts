@@ -21,7 +21,8 @@ export interface WavInfo {
 
 /** Parses the start of a WAV file; `fileSize` is the whole file's. Undefined when it is not a WAV header. */
 export function parseWavHeader(head: Buffer, fileSize: number): WavInfo | undefined {
-  if (head.length < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+  if (head.length < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE')
+    return undefined;
   let fmt: Omit<WavInfo, 'dataBytes' | 'seconds'> | undefined;
   let offset = 12;
   while (offset + 8 <= head.length) {

@@ -60,8 +60,13 @@ export function loadAssets(root = projectRoot()): AssetTable {
   readDir(join(root, 'dist', 'web'), assets);
   const shell = assets.get('index.html');
   assets.delete('index.html');
-  const table: AssetTable = { shell: shell?.body.toString('utf8') ?? '', get: (name) => assets.get(name), names: () => [...assets.keys()] };
+  const table: AssetTable = {
+    shell: shell?.body.toString('utf8') ?? '',
+    get: (name) => assets.get(name),
+    names: () => [...assets.keys()],
+  };
   if (!shell) table.problem = `web/static/index.html is missing under ${root}`;
-  else if (!assets.has('main.js')) table.problem = `the web page is not built (no ${join(root, 'dist', 'web', 'main.js')}); run "npm run build"`;
+  else if (!assets.has('main.js'))
+    table.problem = `the web page is not built (no ${join(root, 'dist', 'web', 'main.js')}); run "npm run build"`;
   return table;
 }

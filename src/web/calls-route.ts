@@ -5,22 +5,24 @@
  */
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { callerNumber } from '../api/params.js';
+import { type Static, Type } from 'typebox';
 import { LangQuery } from '../api/decision-schemas.js';
+import { callerNumber } from '../api/params.js';
 import { ERRORS } from '../api/schemas.js';
 import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import type { Action } from '../policy/types.js';
-import type { CallQuery, CallRecord } from '../store/index.js';
 import { reportingSource } from '../sources/phoneblock/reports.js';
+import type { CallQuery, CallRecord } from '../store/index.js';
 import { matchVoicemail, type VoicemailSpool } from '../voicemail/index.js';
 import { describeCall } from './describe.js';
 
-export const SHOW = { all: undefined, connected: ['connect'], voicemail: ['voicemail'], blocked: ['hangup', 'announce'] } as const satisfies Record<
-  string,
-  readonly Action[] | undefined
->;
+export const SHOW = {
+  all: undefined,
+  connected: ['connect'],
+  voicemail: ['voicemail'],
+  blocked: ['hangup', 'announce'],
+} as const satisfies Record<string, readonly Action[] | undefined>;
 export type Show = keyof typeof SHOW;
 
 const Query = Type.Object(
@@ -41,7 +43,12 @@ const DEFAULT_LIMIT = 50;
 const newer = (a: CallRecord, b: CallRecord) => b.at - a.at || b.id - a.id;
 
 /** The calls of several actions, merged into one page (each action's query is already newest first). */
-function listCalls(ctx: AppContext, actions: readonly Action[] | undefined, query: CallQuery, limit: number): { items: CallRecord[]; nextCursor?: number } {
+function listCalls(
+  ctx: AppContext,
+  actions: readonly Action[] | undefined,
+  query: CallQuery,
+  limit: number,
+): { items: CallRecord[]; nextCursor?: number } {
   if (actions === undefined) return ctx.store.calls.list({ ...query, limit });
   const pages = actions.map((action) => ctx.store.calls.list({ ...query, action, limit }));
   const merged = pages.flatMap((p) => p.items).sort(newer);
@@ -58,7 +65,10 @@ const NO_MESSAGE: readonly Action[] = ['hangup', 'announce'];
  * Per call of the page, the voicemail message it left, if the spool has one: its length, and whether the browser can
  * play it (GET /api/v1/calls/{id}/voicemail). One walk of the spool (cached) serves the whole page.
  */
-async function voicemailOf(spool: VoicemailSpool | undefined, calls: readonly CallRecord[]): Promise<Map<number, { seconds?: number; playable: boolean }>> {
+async function voicemailOf(
+  spool: VoicemailSpool | undefined,
+  calls: readonly CallRecord[],
+): Promise<Map<number, { seconds?: number; playable: boolean }>> {
   const out = new Map<number, { seconds?: number; playable: boolean }>();
   if (!spool) return out;
   const messages = await spool.messages();
@@ -81,9 +91,12 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
         tags: ['calls'],
         summary: 'The call log as the web page shows it: each call with the facts to say why',
         description:
-          'Like /calls, plus per call: why (the decision in words, in `lang`), others (a sentence per entry or list hit that matched but did not decide), current (the kind of the entry that decides the caller\'s calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why), voicemail (the message the call left: seconds, and playable when /calls/{id}/voicemail serves it). report: whether a PhoneBlock API key is set, so a call can be reported (POST /calls/{id}/report). show=blocked means hangup or announce.',
+          "Like /calls, plus per call: why (the decision in words, in `lang`), others (a sentence per entry or list hit that matched but did not decide), current (the kind of the entry that decides the caller's calls now), both (when the allow and the block list both hold the caller: the conflict, with the entry that wins and why), voicemail (the message the call left: seconds, and playable when /calls/{id}/voicemail serves it). report: whether a PhoneBlock API key is set, so a call can be reported (POST /calls/{id}/report). show=blocked means hangup or announce.",
         querystring: Query,
-        response: { 200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number?, report }' }), ...ERRORS },
+        response: {
+          200: Type.Object({}, { additionalProperties: true, description: '{ items, nextCursor?, number?, report }' }),
+          ...ERRORS,
+        },
       },
     },
     async (req) => {

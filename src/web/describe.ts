@@ -3,9 +3,9 @@
  * the row keeps), and the caller's standing now (so a row shows "blocked" after a click, and names both entries where
  * both lists hold the caller).
  */
-import { conflictView, type ConflictView } from '../api/national.js';
+import { type ConflictView, conflictView } from '../api/national.js';
 import type { AppContext } from '../context.js';
-import { explain, explainOthers, readerOptions, type Language } from '../explain/index.js';
+import { explain, explainOthers, type Language, readerOptions } from '../explain/index.js';
 import { judge } from '../import/conflicts.js';
 import { allPrefixes, nationalNumber } from '../numbers/index.js';
 import { bestEntry } from '../policy/match.js';

@@ -8,24 +8,25 @@
  * or its session. And it may fall behind only so far: a client that stops reading is disconnected once
  * MAX_STREAM_BUFFER_BYTES wait for it, rather than held in memory without bound (see there why not dropped events).
  */
-import { coded } from '../messages/index.js';
-import type {} from '@fastify/swagger';
+
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import type {} from '@fastify/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TokenSource } from '../api/auth.js';
+import { LangQuery } from '../api/decision-schemas.js';
 import { HttpError } from '../api/errors.js';
 import { ERRORS } from '../api/schemas.js';
 import { DATA_CSP } from '../api/security-headers.js';
-import { LangQuery } from '../api/decision-schemas.js';
 import { languageOf } from '../config/language.js';
 import type { AppContext } from '../context.js';
 import type { Language } from '../explain/index.js';
+import { coded } from '../messages/index.js';
 import type { Screened } from '../screen/screen-call.js';
 import { describeCall } from './describe.js';
-import type { SessionStore } from './sessions.js';
 import { sessionCookie } from './session-routes.js';
+import type { SessionStore } from './sessions.js';
 
 /** A comment line this often keeps proxies and NAT from dropping an idle stream, and finds closed ones. */
 export const HEARTBEAT_MS = 25_000;
@@ -110,7 +111,13 @@ function openStream(reply: FastifyReply): ServerResponse {
   return res;
 }
 
-export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallEvents, sessions: SessionStore, token: TokenSource): void {
+export function eventRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  events: CallEvents,
+  sessions: SessionStore,
+  token: TokenSource,
+): void {
   const streams = new Set<Stream>();
   const log = ctx.logger.child({ subsystem: 'web-events' });
 
@@ -130,7 +137,8 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
   /** A stream whose token was replaced or whose session has ended is told so and closed. */
   const alive = (s: Stream, tokenHash: Buffer) => {
     const { credential: c } = s;
-    if ('session' in c ? sessions.get(c.session, false) !== undefined : timingSafeEqual(c.tokenHash, tokenHash)) return true;
+    if ('session' in c ? sessions.get(c.session, false) !== undefined : timingSafeEqual(c.tokenHash, tokenHash))
+      return true;
     end(s, 'signed-out');
     return false;
   };
@@ -153,7 +161,11 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext, events: CallE
     const texts = new Map<Language, string>();
     send((language) => {
       let text = texts.get(language);
-      if (text === undefined) texts.set(language, (text = `event: call\nid: ${callId}\ndata: ${JSON.stringify(describeCall(ctx, call, language))}\n\n`));
+      if (text === undefined)
+        texts.set(
+          language,
+          (text = `event: call\nid: ${callId}\ndata: ${JSON.stringify(describeCall(ctx, call, language))}\n\n`),
+        );
       return text;
     });
   });

@@ -8,14 +8,14 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { TokenSource } from '../api/auth.js';
 import type { AppContext } from '../context.js';
 import type { VoicemailSpool } from '../voicemail/index.js';
-import { loadAssets, type AssetTable } from './assets.js';
+import { type AssetTable, loadAssets } from './assets.js';
 import { webCallsRoute } from './calls-route.js';
-import { createCallEvents, eventRoutes, type CallEvents } from './events.js';
+import { type CallEvents, createCallEvents, eventRoutes } from './events.js';
 import { pageRoutes } from './page-routes.js';
 import { sessionAuth, sessionRoutes } from './session-routes.js';
 import { createSessionStore, type SessionStore } from './sessions.js';
 
-export { createCallEvents, type CallEvents } from './events.js';
+export { type CallEvents, createCallEvents } from './events.js';
 
 export interface Web {
   sessions: SessionStore;
@@ -36,7 +36,10 @@ export interface WebOptions {
 }
 
 export function createWeb(options: WebOptions): Web & { options: WebOptions } {
-  const sessions = createSessionStore({ currentToken: () => options.token.current(), ...(options.clock && { clock: options.clock }) });
+  const sessions = createSessionStore({
+    currentToken: () => options.token.current(),
+    ...(options.clock && { clock: options.clock }),
+  });
   return { sessions, events: options.events ?? createCallEvents(), signedIn: sessionAuth(sessions), options };
 }
 
@@ -44,10 +47,17 @@ export function createWeb(options: WebOptions): Web & { options: WebOptions } {
  * Registers the cookie parser (on the whole app: the API's check reads the session cookie too), the public page
  * routes and the page's API routes under `prefix`, guarded by `auth`.
  */
-export function registerWeb(app: FastifyInstance, ctx: AppContext, web: ReturnType<typeof createWeb>, auth: onRequestHookHandler, prefix: string): void {
+export function registerWeb(
+  app: FastifyInstance,
+  ctx: AppContext,
+  web: ReturnType<typeof createWeb>,
+  auth: onRequestHookHandler,
+  prefix: string,
+): void {
   void app.register(cookie);
   const assets = web.options.assets ?? loadAssets();
-  if (assets.problem) ctx.logger.child({ subsystem: 'http' }).warn({ problem: assets.problem }, 'the web page is not available');
+  if (assets.problem)
+    ctx.logger.child({ subsystem: 'http' }).warn({ problem: assets.problem }, 'the web page is not available');
   void app.register(async (page) => {
     pageRoutes(page, assets);
     sessionRoutes(page, web.sessions, web.options.token);

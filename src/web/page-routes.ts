@@ -4,12 +4,13 @@
  * inline script, no inline style, nothing from another origin — set here on every page response.
  */
 // The OpenAPI fields of a route schema (tags, summary, …) come from @fastify/swagger's type augmentation.
-import { coded } from '../messages/index.js';
+
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../api/errors.js';
 import { ERRORS } from '../api/schemas.js';
+import { coded } from '../messages/index.js';
 import type { AssetTable } from './assets.js';
 
 export const CONTENT_SECURITY_POLICY = [
@@ -81,7 +82,9 @@ export function pageRoutes(app: FastifyInstance, assets: AssetTable): void {
         return reply.code(503).type('text/plain; charset=utf-8').send(`callfilter: ${assets.problem}\n`);
       }
       const lang = pickLanguage(req.headers['accept-language']);
-      return reply.type('text/html; charset=utf-8').send(assets.shell.replace('<html lang="en">', `<html lang="${lang}">`));
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(assets.shell.replace('<html lang="en">', `<html lang="${lang}">`));
     },
   );
 
@@ -95,7 +98,11 @@ export function pageRoutes(app: FastifyInstance, assets: AssetTable): void {
         security: [],
         params: Type.Object({ name: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
         produces: ['text/javascript', 'text/css', 'image/svg+xml'],
-        response: { 200: Type.String({ description: 'The file.' }), 304: Type.Null({ description: 'Not modified (If-None-Match).' }), ...ERRORS },
+        response: {
+          200: Type.String({ description: 'The file.' }),
+          304: Type.Null({ description: 'Not modified (If-None-Match).' }),
+          ...ERRORS,
+        },
       },
     },
     async (req, reply) => {

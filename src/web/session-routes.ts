@@ -8,17 +8,21 @@
  * header is safe in this one direction: a client that lies about it only gets a cookie its browser keeps off
  * plain HTTP.
  */
-import { coded } from '../messages/index.js';
+
 import type {} from '@fastify/cookie';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { checkBearer, type TokenSource } from '../api/auth.js';
 import { HttpError } from '../api/errors.js';
 import { ERRORS } from '../api/schemas.js';
+import { coded } from '../messages/index.js';
 import { CSRF_HEADER, SESSION_COOKIE, SESSION_IDLE_MS, SESSION_MAX_MS, type SessionStore } from './sessions.js';
 
-const SignInBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000, description: 'The admin token.' }) }, { additionalProperties: false });
+const SignInBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 1000, description: 'The admin token.' }) },
+  { additionalProperties: false },
+);
 const SessionFields = {
   csrfToken: Type.String({ description: 'Send it as X-CSRF-Token with every request that changes something.' }),
   expiresAt: Type.Integer({ description: 'Epoch ms: the session ends then at the latest.' }),
@@ -78,7 +82,11 @@ function clearCookie(req: FastifyRequest, reply: FastifyReply): void {
 }
 
 export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, token: TokenSource): void {
-  const answer = (s: { csrfToken: string; expiresAt: number }) => ({ csrfToken: s.csrfToken, expiresAt: s.expiresAt, idleMs: SESSION_IDLE_MS });
+  const answer = (s: { csrfToken: string; expiresAt: number }) => ({
+    csrfToken: s.csrfToken,
+    expiresAt: s.expiresAt,
+    idleMs: SESSION_IDLE_MS,
+  });
 
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/session',
@@ -86,7 +94,8 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, toke
       schema: {
         tags: TAGS,
         summary: 'Sign in to the web page with the admin token',
-        description: 'Sets the session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) and answers the CSRF token. Failed attempts are rate limited.',
+        description:
+          'Sets the session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) and answers the CSRF token. Failed attempts are rate limited.',
         security: [],
         body: SignInBody,
         response: { 200: SessionSchema, ...ERRORS },

@@ -77,7 +77,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
 
   const pruneExpired = () => {
     const now = clock();
-    for (const [key, s] of sessions) if (now >= s.expiresAt || now - s.lastSeen >= SESSION_IDLE_MS) sessions.delete(key);
+    for (const [key, s] of sessions)
+      if (now >= s.expiresAt || now - s.lastSeen >= SESSION_IDLE_MS) sessions.delete(key);
   };
 
   return {
@@ -90,7 +91,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       }
       const now = clock();
       const id = randomBytes(ID_BYTES).toString('base64url');
-      const session = { csrfToken: randomBytes(ID_BYTES).toString('base64url'), createdAt: now, lastSeen: now, expiresAt: now + SESSION_MAX_MS };
+      const session = {
+        csrfToken: randomBytes(ID_BYTES).toString('base64url'),
+        createdAt: now,
+        lastSeen: now,
+        expiresAt: now + SESSION_MAX_MS,
+      };
       sessions.set(hash(id), { ...session, tokenHash: hash(options.currentToken()) });
       return { id, ...session };
     },

@@ -42,20 +42,31 @@ interface Entry {
 describe('conflicts in import reports', () => {
   it('a CSV blocklist of contacts: "11 added" and the 10 numbers both lists hold, each won by the contact', async () => {
     const api = await startApi(HOME);
-    expect((await api.upload<Report>('/api/v1/import', fixture('contacts.vcf'), 'text/vcard')).body).toMatchObject({ conflicts: [], conflictCount: 0 });
+    expect((await api.upload<Report>('/api/v1/import', fixture('contacts.vcf'), 'text/vcard')).body).toMatchObject({
+      conflicts: [],
+      conflictCount: 0,
+    });
     const res = await api.upload<Report>('/api/v1/import?kind=block', fixture('blocklist-semicolon.csv'), 'text/csv');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ added: 11, conflictCount: 10 });
     expect(res.body.conflicts).toHaveLength(10);
     for (const c of res.body.conflicts) {
-      expect(c).toMatchObject({ prefix: false, why: 'allow beats block', wins: { kind: 'allow', source: 'vcard', number: c.number }, loses: { kind: 'block', source: 'csv', number: c.number } });
+      expect(c).toMatchObject({
+        prefix: false,
+        why: 'allow beats block',
+        wins: { kind: 'allow', source: 'vcard', number: c.number },
+        loses: { kind: 'block', source: 'csv', number: c.number },
+      });
       expect(c.wins.contactId).toEqual(expect.any(Number));
     }
     const boehm = res.body.conflicts.find((c) => c.number === '+493012345670');
     expect(boehm?.wins.label).toBe('Jürgen Böhm');
     expect(boehm?.loses.label).toBe('Gewinnspiel-Hotline');
     // That is how calls go: the contact rings.
-    expect((await api.call('030 12345670')).variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'contact' });
+    expect((await api.call('030 12345670')).variables).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'contact',
+    });
 
     // Importing the same blocklist again adds nothing, but the conflicts are still there and still reported.
     const again = await api.upload<Report>('/api/v1/import?kind=block', fixture('blocklist-semicolon.csv'), 'text/csv');
@@ -65,7 +76,11 @@ describe('conflicts in import reports', () => {
   it('a contact inside an imported blocked range: the contact wins, exact beats prefix', async () => {
     const api = await startApi(HOME);
     await api.upload('/api/v1/import', fixture('contacts.vcf'), 'text/vcard');
-    const res = await api.upload<Report>('/api/v1/import?kind=block', 'number;name\n030 1234567*;Whole block\n', 'text/csv');
+    const res = await api.upload<Report>(
+      '/api/v1/import?kind=block',
+      'number;name\n030 1234567*;Whole block\n',
+      'text/csv',
+    );
     // +49301234567 0–9 are ten contact numbers (some on one card).
     expect(res.body.conflictCount).toBe(10);
     expect(res.body.conflicts[0]).toMatchObject({
@@ -77,17 +92,37 @@ describe('conflicts in import reports', () => {
     expect((await api.call('030 12345677')).variables.CALLFILTER_REASON).toBe('contact');
   });
 
-  it('the other way round: blocked numbers inside a phone book contact\'s range win, and a longer prefix wins over a shorter one', async () => {
+  it("the other way round: blocked numbers inside a phone book contact's range win, and a longer prefix wins over a shorter one", async () => {
     const api = await startApi(HOME);
     api.ctx.store.entries.create({ number: '+498912345671', kind: 'block', label: 'Robot', source: 'api' });
-    api.ctx.store.entries.create({ number: '+498912', kind: 'block', prefix: true, label: 'Munich range', source: 'api' });
+    api.ctx.store.entries.create({
+      number: '+498912',
+      kind: 'block',
+      prefix: true,
+      label: 'Munich range',
+      source: 'api',
+    });
     const res = await api.upload<Report>('/api/v1/import', fixture('fritzbox-phonebook.xml'), 'application/xml');
-    const hausverwaltung = res.body.conflicts.filter((c) => c.wins.number === '+498912345671' || c.loses.number === '+498912345671');
+    const hausverwaltung = res.body.conflicts.filter(
+      (c) => c.wins.number === '+498912345671' || c.loses.number === '+498912345671',
+    );
     expect(hausverwaltung).toContainEqual(
-      expect.objectContaining({ number: '+498912345671', prefix: false, why: 'exact beats prefix', wins: expect.objectContaining({ kind: 'block', label: 'Robot' }), loses: expect.objectContaining({ kind: 'allow', number: '+49891234567', prefix: true }) }),
+      expect.objectContaining({
+        number: '+498912345671',
+        prefix: false,
+        why: 'exact beats prefix',
+        wins: expect.objectContaining({ kind: 'block', label: 'Robot' }),
+        loses: expect.objectContaining({ kind: 'allow', number: '+49891234567', prefix: true }),
+      }),
     );
     expect(res.body.conflicts).toContainEqual(
-      expect.objectContaining({ number: '+49891234567', prefix: true, why: 'longer prefix', wins: expect.objectContaining({ kind: 'allow', prefix: true }), loses: expect.objectContaining({ label: 'Munich range' }) }),
+      expect.objectContaining({
+        number: '+49891234567',
+        prefix: true,
+        why: 'longer prefix',
+        wins: expect.objectContaining({ kind: 'allow', prefix: true }),
+        loses: expect.objectContaining({ label: 'Munich range' }),
+      }),
     );
     expect((await api.call('089 12345671')).variables.CALLFILTER_REASON).toBe('blocklist');
   });
@@ -105,11 +140,19 @@ describe('conflicts in import reports', () => {
 describe('conflicts in the entries API', () => {
   it('marks the entries in conflict, and answers an added entry with the entry it conflicts with and who wins', async () => {
     const api = await startApi(HOME);
-    const anna = await api.json<Entry>('POST', '/api/v1/entries', { number: '0170 1234567', kind: 'allow', label: 'Anna' });
+    const anna = await api.json<Entry>('POST', '/api/v1/entries', {
+      number: '0170 1234567',
+      kind: 'allow',
+      label: 'Anna',
+    });
     expect(anna.status).toBe(201);
     expect(anna.body.conflicts).toBeUndefined();
 
-    const block = await api.json<Entry>('POST', '/api/v1/entries', { number: '0170 1234567', kind: 'block', label: 'mistake' });
+    const block = await api.json<Entry>('POST', '/api/v1/entries', {
+      number: '0170 1234567',
+      kind: 'block',
+      label: 'mistake',
+    });
     expect(block.status).toBe(201);
     expect(block.body.conflicts).toEqual([
       {
@@ -117,13 +160,36 @@ describe('conflicts in the entries API', () => {
         numberNational: '0170 1234567',
         prefix: false,
         why: 'allow beats block',
-        wins: { id: anna.body.id, kind: 'allow', number: '+491701234567', numberNational: '0170 1234567', prefix: false, label: 'Anna', source: 'api' },
-        loses: { id: block.body.id, kind: 'block', number: '+491701234567', numberNational: '0170 1234567', prefix: false, label: 'mistake', source: 'api' },
+        wins: {
+          id: anna.body.id,
+          kind: 'allow',
+          number: '+491701234567',
+          numberNational: '0170 1234567',
+          prefix: false,
+          label: 'Anna',
+          source: 'api',
+        },
+        loses: {
+          id: block.body.id,
+          kind: 'block',
+          number: '+491701234567',
+          numberNational: '0170 1234567',
+          prefix: false,
+          label: 'mistake',
+          source: 'api',
+        },
       },
     ]);
     const range = await api.json<Entry>('POST', '/api/v1/entries', { number: '0170 12345*', kind: 'block' });
     expect(range.body).toMatchObject({ number: '+4917012345', numberNational: '0170 12345', prefix: true });
-    expect(range.body.conflicts).toMatchObject([{ number: '+491701234567', why: 'exact beats prefix', wins: { id: anna.body.id }, loses: { numberNational: '0170 12345' } }]);
+    expect(range.body.conflicts).toMatchObject([
+      {
+        number: '+491701234567',
+        why: 'exact beats prefix',
+        wins: { id: anna.body.id },
+        loses: { numberNational: '0170 12345' },
+      },
+    ]);
 
     const { items } = (await api.json<{ items: Entry[] }>('GET', '/api/v1/entries')).body;
     const byId = new Map(items.map((e) => [e.id, e]));
@@ -139,8 +205,19 @@ describe('conflicts in the entries API', () => {
 
   it('leaves expired entries out: they decide nothing', async () => {
     const api = await startApi(HOME);
-    api.ctx.store.entries.create({ number: '+491701234567', kind: 'block', expiresAt: Date.now() - 1000, source: 'api' });
-    const live = api.ctx.store.entries.create({ number: '+4917012', prefix: true, kind: 'block', expiresAt: Date.now() + 86_400_000, source: 'api' });
+    api.ctx.store.entries.create({
+      number: '+491701234567',
+      kind: 'block',
+      expiresAt: Date.now() - 1000,
+      source: 'api',
+    });
+    const live = api.ctx.store.entries.create({
+      number: '+4917012',
+      prefix: true,
+      kind: 'block',
+      expiresAt: Date.now() + 86_400_000,
+      source: 'api',
+    });
     const anna = await api.json<Entry>('POST', '/api/v1/entries', { number: '0170 1234567', kind: 'allow' });
     expect(anna.body.conflicts?.map((c) => c.loses.id)).toEqual([live.id]);
   });

@@ -3,7 +3,7 @@
  * import report names its rows the same way: what the web page words in German or English.
  */
 import { describe, expect, it } from 'vitest';
-import { render, type Code } from '../../src/messages/index.js';
+import { type Code, render } from '../../src/messages/index.js';
 import { startApi } from '../helpers/api.js';
 
 const HOME = { env: { CALLFILTER_HOME_AREA_CODE: '30' } };
@@ -25,7 +25,10 @@ describe('error codes of the admin API', () => {
   it('a number that is none: number.* with the field and the value', async () => {
     const api = await startApi(HOME);
     const res = await api.json<ErrorBody>('POST', '/api/v1/entries', { number: 'abc', kind: 'block' });
-    expect(res).toMatchObject({ status: 400, body: { error: 'bad_request', code: 'number.no_digits', params: { field: 'body/number', value: 'abc' } } });
+    expect(res).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', code: 'number.no_digits', params: { field: 'body/number', value: 'abc' } },
+    });
     expect(res.body.message).toBe('body/number: "abc" is not a phone number: it has no digits');
     expectRendered(res.body);
   });
@@ -36,8 +39,16 @@ describe('error codes of the admin API', () => {
       [{ kind: 'block' }, 'request.required', { field: 'body', property: 'number' }],
       [{ number: '030 1234567', kind: 'maybe' }, 'request.one_of', { field: 'body/kind', allowed: 'allow, block' }],
       [{ number: '030 1234567', kind: 'block', vip: 'maybe' }, 'request.type', { field: 'body/vip', type: 'boolean' }],
-      [{ number: '030 1234567', kind: 'block', label: 'x'.repeat(201) }, 'request.max_length', { field: 'body/label', limit: 200 }],
-      [{ number: '030 1234567', kind: 'block', cause: 0 }, 'request.limit', { field: 'body/cause', comparison: '>=', limit: 1 }],
+      [
+        { number: '030 1234567', kind: 'block', label: 'x'.repeat(201) },
+        'request.max_length',
+        { field: 'body/label', limit: 200 },
+      ],
+      [
+        { number: '030 1234567', kind: 'block', cause: 0 },
+        'request.limit',
+        { field: 'body/cause', comparison: '>=', limit: 1 },
+      ],
     ];
     for (const [payload, code, params] of cases) {
       const res = await api.json<ErrorBody>('POST', '/api/v1/entries', payload);
@@ -51,20 +62,35 @@ describe('error codes of the admin API', () => {
     const api = await startApi(HOME);
     const first = await api.json<{ id: number }>('POST', '/api/v1/entries', { number: '030 1234567', kind: 'block' });
     const again = await api.json<ErrorBody>('POST', '/api/v1/entries', { number: '+49 30 1234567', kind: 'block' });
-    expect(again).toMatchObject({ status: 409, body: { code: 'entry.exists', params: { kind: 'block', number: '+49301234567', id: first.body.id } } });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { code: 'entry.exists', params: { kind: 'block', number: '+49301234567', id: first.body.id } },
+    });
     expect(again.body.message).toBe(`a block entry for +49301234567 already exists (id ${first.body.id})`);
   });
 
   it('not found, a withheld caller, a setting: each its own code', async () => {
     const api = await startApi(HOME);
-    expect((await api.json<ErrorBody>('DELETE', '/api/v1/entries/99')).body).toMatchObject({ code: 'entry.not_found', params: { id: 99 } });
-    expect((await api.json<ErrorBody>('POST', '/api/v1/calls/99/block')).body).toMatchObject({ code: 'call.not_found', params: { id: 99 } });
+    expect((await api.json<ErrorBody>('DELETE', '/api/v1/entries/99')).body).toMatchObject({
+      code: 'entry.not_found',
+      params: { id: 99 },
+    });
+    expect((await api.json<ErrorBody>('POST', '/api/v1/calls/99/block')).body).toMatchObject({
+      code: 'call.not_found',
+      params: { id: 99 },
+    });
     const call = await api.call('anonymous');
     const withheld = await api.json<ErrorBody>('POST', `/api/v1/calls/${call.variables.CALLFILTER_CALL_ID}/block`);
-    expect(withheld).toMatchObject({ status: 409, body: { code: 'call.withheld', params: { caller: 'anonymous', verb: 'block' } } });
+    expect(withheld).toMatchObject({
+      status: 409,
+      body: { code: 'call.withheld', params: { caller: 'anonymous', verb: 'block' } },
+    });
     expectRendered(withheld.body);
     const setting = await api.json<ErrorBody>('PUT', '/api/v1/settings', { areaCode: '170' });
-    expect(setting.body).toMatchObject({ code: 'setting.area_code', params: { field: 'body/areaCode', value: '170', country: 'DE' } });
+    expect(setting.body).toMatchObject({
+      code: 'setting.area_code',
+      params: { field: 'body/areaCode', value: '170', country: 'DE' },
+    });
     expect(setting.body.message).toBe('body/areaCode: "170" is not an area code in DE');
   });
 
@@ -72,17 +98,31 @@ describe('error codes of the admin API', () => {
     const api = await startApi(HOME);
     const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna\r\nTEL:0170 1234567\r\nEND:VCARD\r\n';
     const blocked = await api.upload<ErrorBody>('/api/v1/import?kind=block', vcard, 'text/vcard');
-    expect(blocked).toMatchObject({ status: 400, body: { code: 'import.vcard_block', params: { field: 'querystring/kind' } } });
-    expect(blocked.body.message).toBe(`querystring/kind: ${render({ code: 'import.vcard_block', params: {} })} (leave kind out)`);
+    expect(blocked).toMatchObject({
+      status: 400,
+      body: { code: 'import.vcard_block', params: { field: 'querystring/kind' } },
+    });
+    expect(blocked.body.message).toBe(
+      `querystring/kind: ${render({ code: 'import.vcard_block', params: {} })} (leave kind out)`,
+    );
 
-    const picture = await api.upload<ErrorBody>('/api/v1/import?kind=block', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]), 'application/octet-stream');
+    const picture = await api.upload<ErrorBody>(
+      '/api/v1/import?kind=block',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]),
+      'application/octet-stream',
+    );
     expect(picture).toMatchObject({ status: 415, body: { code: 'import.unknown_format', params: {} } });
 
     const csv = 'number;label\n030 1234567;ok\n030 ABC;bad\n;missing\n';
     const bad = await api.upload<ErrorBody>('/api/v1/import?kind=block', csv, 'text/csv');
     expect(bad).toMatchObject({ status: 400, body: { code: 'import.rejected', params: { count: 2, lines: '3, 4' } } });
     expect(bad.body.rejected).toEqual([
-      { line: 3, error: '"030 ABC" is not a phone number: it contains characters other than digits, spaces and + - / . ( )', code: 'number.characters', params: { value: '030 ABC' } },
+      {
+        line: 3,
+        error: '"030 ABC" is not a phone number: it contains characters other than digits, spaces and + - / . ( )',
+        code: 'number.characters',
+        params: { value: '030 ABC' },
+      },
       { line: 4, error: 'the number is missing', code: 'number.missing', params: {} },
     ]);
     expectRendered(bad.body);
@@ -90,8 +130,21 @@ describe('error codes of the admin API', () => {
 
   it('an import report names its ignored rows with a code', async () => {
     const api = await startApi(HOME);
-    const vcard = ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Anna', 'TEL:0170 1234567', 'TEL;TYPE=WORK:', 'TEL:sip:anna@example.org', 'END:VCARD', ''].join('\r\n');
-    const res = await api.upload<{ ignored: { line: number; why: string; code: string; params: object }[] }>('/api/v1/import', vcard, 'text/vcard');
+    const vcard = [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Anna',
+      'TEL:0170 1234567',
+      'TEL;TYPE=WORK:',
+      'TEL:sip:anna@example.org',
+      'END:VCARD',
+      '',
+    ].join('\r\n');
+    const res = await api.upload<{ ignored: { line: number; why: string; code: string; params: object }[] }>(
+      '/api/v1/import',
+      vcard,
+      'text/vcard',
+    );
     expect(res.status).toBe(200);
     expect(res.body.ignored).toEqual([
       { line: 5, why: 'empty TEL', code: 'skip.empty_tel', params: {} },
@@ -101,10 +154,29 @@ describe('error codes of the admin API', () => {
 
   it('the OpenAPI document names code and params on every error', async () => {
     const api = await startApi();
-    const doc = (await api.json<{ components?: unknown; paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> }> }>> }>('GET', '/api/v1/openapi.json')).body;
+    const doc = (
+      await api.json<{
+        components?: unknown;
+        paths: Record<
+          string,
+          Record<
+            string,
+            {
+              responses: Record<
+                string,
+                { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> }
+              >;
+            }
+          >
+        >;
+      }>('GET', '/api/v1/openapi.json')
+    ).body;
     const responses = doc.paths['/api/v1/entries']?.post?.responses ?? {};
-    const error = Object.entries(responses).find(([status]) => /^4xx$/i.test(status))?.[1].content['application/json']?.schema;
-    expect(Object.keys(error?.properties ?? {})).toEqual(expect.arrayContaining(['error', 'code', 'params', 'message']));
+    const error = Object.entries(responses).find(([status]) => /^4xx$/i.test(status))?.[1].content['application/json']
+      ?.schema;
+    expect(Object.keys(error?.properties ?? {})).toEqual(
+      expect.arrayContaining(['error', 'code', 'params', 'message']),
+    );
     expect(error?.required).toEqual(expect.arrayContaining(['code', 'params']));
   });
 });

@@ -7,7 +7,10 @@ import { tempDir } from '../helpers/service.js';
 describe('/healthz', () => {
   it('is 200 when the database answers and the FastAGI server listens', async () => {
     const api = await startApi();
-    expect(await api.json('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok', db: 'ok', agi: 'listening' } });
+    expect(await api.json('GET', '/healthz')).toEqual({
+      status: 200,
+      body: { status: 'ok', db: 'ok', agi: 'listening' },
+    });
   });
 
   it('is 503 naming the FastAGI server when it stopped', async () => {
@@ -16,13 +19,21 @@ describe('/healthz', () => {
     await api.close();
     const res = await api.inject({ method: 'GET', url: '/healthz', auth: false });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'error', db: expect.stringContaining('error: the database is closed'), agi: 'not listening' });
+    expect(res.json()).toEqual({
+      status: 'error',
+      db: expect.stringContaining('error: the database is closed'),
+      agi: 'not listening',
+    });
   });
 
   it('is 503 naming the database when it is gone', async () => {
     const api = await startApi();
     api.ctx.store.db.close();
-    expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'error', db: expect.stringMatching(/^error: /), agi: 'listening' });
+    expect((await api.json('GET', '/healthz')).body).toEqual({
+      status: 'error',
+      db: expect.stringMatching(/^error: /),
+      agi: 'listening',
+    });
   });
 });
 
@@ -41,13 +52,25 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
     const api = await readOnlyService();
     const health = await api.inject({ method: 'GET', url: '/healthz', auth: false });
     expect(health.statusCode).toBe(503);
-    expect(health.json()).toEqual({ status: 'error', db: expect.stringMatching(/^error: a call cannot be logged \(every call fails open\): the database is read-only/), agi: 'listening' });
+    expect(health.json()).toEqual({
+      status: 'error',
+      db: expect.stringMatching(/^error: a call cannot be logged \(every call fails open\): the database is read-only/),
+      agi: 'listening',
+    });
 
-    expect((await api.call('+4930123456')).variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'fail-open' });
+    expect((await api.call('+4930123456')).variables).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'fail-open',
+    });
     const write = await api.json('POST', '/api/v1/entries', { number: '+4930123456', kind: 'block' });
     expect(write).toEqual({
       status: 503,
-      body: { error: 'unavailable', code: 'store.readonly', params: {}, message: 'the database cannot be written (the file, its folder or the disk is read-only); nothing was changed' },
+      body: {
+        error: 'unavailable',
+        code: 'store.readonly',
+        params: {},
+        message: 'the database cannot be written (the file, its folder or the disk is read-only); nothing was changed',
+      },
     });
   });
 
@@ -57,9 +80,16 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
     expect((await api.json('GET', '/healthz')).status).toBe(200);
     api.ctx.store.db.pragma('query_only = ON'); // writes fail with SQLITE_READONLY, reads go on
     expect((await api.call('+4930123457')).variables.CALLFILTER_REASON).toBe('fail-open');
-    expect((await api.json('GET', '/healthz')).body).toMatchObject({ status: 'error', db: expect.stringContaining('the database is read-only') });
+    expect((await api.json('GET', '/healthz')).body).toMatchObject({
+      status: 'error',
+      db: expect.stringContaining('the database is read-only'),
+    });
     api.ctx.store.db.pragma('query_only = OFF');
-    await vi.waitFor(async () => expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'ok', db: 'ok', agi: 'listening' }), { timeout: 5_000 });
+    await vi.waitFor(
+      async () =>
+        expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'ok', db: 'ok', agi: 'listening' }),
+      { timeout: 5_000 },
+    );
   });
 
   it('proves an idle database writable with a probe that leaves nothing behind', async () => {
@@ -106,11 +136,15 @@ describe('/metrics', () => {
     const api = await startApi();
     const text = (await api.inject({ method: 'GET', url: '/metrics' })).body;
     const zero = (line: string) => expect(text.split('\n')).toContain(`${line} 0`);
-    for (const why of ['deadline', 'busy', 'readonly', 'full', 'io', 'corrupt', 'closed', 'error']) zero(`callfilter_fail_opens_total{why="${why}"}`);
-    for (const kind of ['deadline', 'busy', 'readonly', 'full', 'error']) zero(`callfilter_errors_total{source="screen",kind="${kind}"}`);
-    for (const kind of ['AgiTimeoutError', 'AgiProtocolError', 'handler']) zero(`callfilter_errors_total{source="agi",kind="${kind}"}`);
+    for (const why of ['deadline', 'busy', 'readonly', 'full', 'io', 'corrupt', 'closed', 'error'])
+      zero(`callfilter_fail_opens_total{why="${why}"}`);
+    for (const kind of ['deadline', 'busy', 'readonly', 'full', 'error'])
+      zero(`callfilter_errors_total{source="screen",kind="${kind}"}`);
+    for (const kind of ['AgiTimeoutError', 'AgiProtocolError', 'handler'])
+      zero(`callfilter_errors_total{source="agi",kind="${kind}"}`);
     zero('callfilter_errors_total{source="http",kind="internal"}');
-    for (const reason of ['allow', 'max-connections', 'closing']) zero(`callfilter_agi_rejected_total{reason="${reason}"}`);
+    for (const reason of ['allow', 'max-connections', 'closing'])
+      zero(`callfilter_agi_rejected_total{reason="${reason}"}`);
     // Only zeros: nothing has gone wrong yet.
     expect(text).not.toMatch(/^callfilter_(fail_opens|errors|agi_rejected)_total\{.*\} [1-9]/m);
   });
@@ -118,10 +152,12 @@ describe('/metrics', () => {
   it('counts rejected FastAGI connections', async () => {
     const api = await startApi({ env: { CALLFILTER_AGI_ALLOW: '10.0.0.1' } });
     await api.call('+4930123456').catch(() => undefined);
-    await expect.poll(async () => (await api.inject({ method: 'GET', url: '/metrics' })).body).toContain('callfilter_agi_rejected_total{reason="allow"} 1');
+    await expect
+      .poll(async () => (await api.inject({ method: 'GET', url: '/metrics' })).body)
+      .toContain('callfilter_agi_rejected_total{reason="allow"} 1');
   });
 
-  it('keeps each app\'s metrics apart (one registry per app)', async () => {
+  it("keeps each app's metrics apart (one registry per app)", async () => {
     const a = await startApi();
     const b = await startApi();
     await a.call('anonymous');

@@ -23,7 +23,11 @@ const FILES: Record<string, Case> = {
   csv: { format: 'csv', body: fixture('blocklist-semicolon.csv'), type: 'text/csv' },
   vcard: { format: 'vcard', body: fixture('contacts.vcf'), type: 'text/vcard' },
   'fritzbox phone book': { format: 'fritzbox', body: fixture('fritzbox-phonebook.xml'), type: 'application/xml' },
-  'fritzbox call-barring list': { format: 'fritzbox', body: fixture('fritzbox-call-barring.xml'), type: 'application/xml' },
+  'fritzbox call-barring list': {
+    format: 'fritzbox',
+    body: fixture('fritzbox-call-barring.xml'),
+    type: 'application/xml',
+  },
   phoneblock: { format: 'phoneblock', body: fixture('phoneblock-blocklist.json'), type: 'application/json' },
   'plain json': { format: 'json', body: PLAIN_JSON, type: 'application/json' },
 };
@@ -36,15 +40,27 @@ const EXPECTED: [string, Kind, 'allow' | 'block' | RegExp][] = [
   ['csv', 'block', 'block'],
   ['vcard', 'none', 'allow'],
   ['vcard', 'allow', 'allow'],
-  ['vcard', 'block', /^querystring\/kind: a vCard holds contacts, and contacts are allowed: it cannot be imported as block entries \(leave kind out\)$/],
+  [
+    'vcard',
+    'block',
+    /^querystring\/kind: a vCard holds contacts, and contacts are allowed: it cannot be imported as block entries \(leave kind out\)$/,
+  ],
   ['fritzbox phone book', 'none', 'allow'],
   ['fritzbox phone book', 'allow', 'allow'],
   ['fritzbox phone book', 'block', 'block'],
-  ['fritzbox call-barring list', 'none', /^querystring\/kind: this file is the FRITZ!Box call-barring list \(phonebook owner 258\), whose numbers the box blocks: to block them here too, declare it so \(kind=block\)$/],
+  [
+    'fritzbox call-barring list',
+    'none',
+    /^querystring\/kind: this file is the FRITZ!Box call-barring list \(phonebook owner 258\), whose numbers the box blocks: to block them here too, declare it so \(kind=block\)$/,
+  ],
   ['fritzbox call-barring list', 'allow', /^querystring\/kind: this file is the FRITZ!Box call-barring list/],
   ['fritzbox call-barring list', 'block', 'block'],
   ['phoneblock', 'none', 'block'],
-  ['phoneblock', 'allow', /^querystring\/kind: a PhoneBlock blocklist holds reported spam numbers: it cannot be imported as allow entries \(leave kind out\)$/],
+  [
+    'phoneblock',
+    'allow',
+    /^querystring\/kind: a PhoneBlock blocklist holds reported spam numbers: it cannot be imported as allow entries \(leave kind out\)$/,
+  ],
   ['phoneblock', 'block', 'block'],
   ['plain json', 'none', /^querystring\/kind: a JSON list needs a kind, allow or block/],
   ['plain json', 'allow', 'allow'],
@@ -55,7 +71,11 @@ describe('POST /api/v1/import: the kind of each format', () => {
   it.each(EXPECTED)('%s with kind %s gives %s', async (file, kind, expected) => {
     const api = await startApi(HOME);
     const { body, type, format } = FILES[file] as Case;
-    const res = await api.upload<{ format?: string; added?: number; message?: string }>(`/api/v1/import${kind === 'none' ? '' : `?kind=${kind}`}`, body, type);
+    const res = await api.upload<{ format?: string; added?: number; message?: string }>(
+      `/api/v1/import${kind === 'none' ? '' : `?kind=${kind}`}`,
+      body,
+      type,
+    );
     const entries = api.ctx.store.entries.list({ limit: 1000 }).items;
     if (expected instanceof RegExp) {
       expect(res.status).toBe(400);

@@ -25,7 +25,12 @@ describe('bidi controls in names and labels', () => {
 
   it('stores labels, notes and names sent to the admin API without them', async () => {
     const api = await startApi();
-    const created = await api.json<{ id: number; label: string; note: string }>('POST', '/api/v1/entries', { number: '+4930123456', kind: 'block', label: SPOOF, note: `\u2066${SPOOF}` });
+    const created = await api.json<{ id: number; label: string; note: string }>('POST', '/api/v1/entries', {
+      number: '+4930123456',
+      kind: 'block',
+      label: SPOOF,
+      note: `\u2066${SPOOF}`,
+    });
     expect(created).toMatchObject({ status: 201, body: { label: 'Bank nilreb', note: 'Bank nilreb' } });
     const patched = await api.json('PATCH', `/api/v1/entries/${created.body.id}`, { label: `${SPOOF}!` });
     expect(patched.body).toMatchObject({ label: 'Bank nilreb!' });

@@ -19,7 +19,9 @@ describe('numbers as people at home write them, in the API', () => {
     const { items } = (await api.json<{ items: Record<string, unknown>[] }>('GET', '/api/v1/entries')).body;
     expect(items.map((e) => e.numberNational)).toEqual(['030 123', '+44 20 7946 0018', '030 1234567']);
     // The conflict of the range with the number inside it, each side with its display form.
-    expect(items[0]?.conflicts).toMatchObject([{ numberNational: '030 1234567', wins: { numberNational: '030 1234567' }, loses: { numberNational: '030 123' } }]);
+    expect(items[0]?.conflicts).toMatchObject([
+      { numberNational: '030 1234567', wins: { numberNational: '030 1234567' }, loses: { numberNational: '030 123' } },
+    ]);
   });
 
   it('the call log of the page, explain and stats', async () => {
@@ -29,9 +31,18 @@ describe('numbers as people at home write them, in the API', () => {
     await api.call('+44 20 7946 0018');
     const calls = (await api.json<{ items: Record<string, unknown>[] }>('GET', '/api/v1/web/calls')).body.items;
     expect(calls.map((c) => c.callerNational)).toEqual(['+44 20 7946 0018', '030 7654321']);
-    expect(calls[1]).toMatchObject({ caller: '+49307654321', callerNational: '030 7654321', didNational: '030 999000' });
+    expect(calls[1]).toMatchObject({
+      caller: '+49307654321',
+      callerNational: '030 7654321',
+      didNational: '030 999000',
+    });
 
-    const explained = (await api.json<Record<string, Record<string, unknown>>>('GET', '/api/v1/explain?number=%2B49307654321&did=030999000')).body;
+    const explained = (
+      await api.json<Record<string, Record<string, unknown>>>(
+        'GET',
+        '/api/v1/explain?number=%2B49307654321&did=030999000',
+      )
+    ).body;
     expect(explained.caller).toMatchObject({ e164: '+49307654321', e164National: '030 7654321' });
     expect(explained).toMatchObject({ did: '+4930999000', didNational: '030 999000' });
     expect(explained.decision).toMatchObject({ entry: { numberNational: '030 7654321' } });
@@ -40,13 +51,22 @@ describe('numbers as people at home write them, in the API', () => {
     expect(stats.topBlocked).toMatchObject([{ caller: '+49307654321', callerNational: '030 7654321' }]);
   });
 
-  it('an import report\'s conflicts, and an error\'s number', async () => {
+  it("an import report's conflicts, and an error's number", async () => {
     const api = await startApi(HOME);
     await api.json('POST', '/api/v1/entries', { number: '0170 1234567', kind: 'allow', label: 'Anna' });
-    const report = await api.upload<{ conflicts: Record<string, unknown>[] }>('/api/v1/import?kind=block', '0170 1234567;Spam\n', 'text/csv');
-    expect(report.body.conflicts).toMatchObject([{ number: '+491701234567', numberNational: '0170 1234567', wins: { numberNational: '0170 1234567' } }]);
+    const report = await api.upload<{ conflicts: Record<string, unknown>[] }>(
+      '/api/v1/import?kind=block',
+      '0170 1234567;Spam\n',
+      'text/csv',
+    );
+    expect(report.body.conflicts).toMatchObject([
+      { number: '+491701234567', numberNational: '0170 1234567', wins: { numberNational: '0170 1234567' } },
+    ]);
     await api.json('POST', '/api/v1/entries', { number: '030 123*', kind: 'block' });
     const again = await api.json('POST', '/api/v1/entries', { number: '+4930123*', kind: 'block' });
-    expect(again.body).toMatchObject({ code: 'entry.exists', params: { number: '+4930123*', numberNational: '030 123*' } });
+    expect(again.body).toMatchObject({
+      code: 'entry.exists',
+      params: { number: '+4930123*', numberNational: '030 123*' },
+    });
   });
 });

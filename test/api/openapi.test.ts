@@ -4,7 +4,13 @@ import { startApi } from '../helpers/api.js';
 
 interface Document {
   openapi: string;
-  paths: Record<string, Record<string, { tags?: string[]; summary?: string; security?: unknown[]; requestBody?: { content: Record<string, unknown> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { tags?: string[]; summary?: string; security?: unknown[]; requestBody?: { content: Record<string, unknown> } }
+    >
+  >;
 }
 
 /** Fastify's `:id` is OpenAPI's `{id}`. */
@@ -23,7 +29,9 @@ describe('GET /api/v1/openapi.json', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
 
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const registered = api.routes.map((r) => `${r.method} ${openapiPath(r.url)}`);
     expect(registered.length).toBeGreaterThan(25);
     expect(documented.sort()).toEqual([...new Set(registered)].sort());
@@ -37,7 +45,12 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('documents the auth rules and the upload bodies', async () => {
     const api = await startApi();
-    const doc = (await api.json<Document & { security: unknown; components: { securitySchemes: unknown } }>('GET', '/api/v1/openapi.json')).body;
+    const doc = (
+      await api.json<Document & { security: unknown; components: { securitySchemes: unknown } }>(
+        'GET',
+        '/api/v1/openapi.json',
+      )
+    ).body;
     expect(doc.security).toEqual([{ bearer: [] }]);
     expect(doc.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' } });
     expect(doc.paths['/healthz']?.get?.security).toEqual([]);

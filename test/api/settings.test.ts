@@ -40,12 +40,18 @@ describe('/api/v1/settings', () => {
     [{ areaCode: '170' }, 'body/areaCode: "170" is not an area code in DE'],
     [{ areaCode: 'x1' }, 'body/areaCode: "x1" is not an area code (digits, e.g. 30)'],
     [{ country: 'XX' }, 'body/country: "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)'],
-    [{ country: 'IT', areaCode: '6' }, 'body/areaCode: "6" is not used in IT: numbers there are always dialled with their area code; leave the area code unset'],
+    [
+      { country: 'IT', areaCode: '6' },
+      'body/areaCode: "6" is not used in IT: numbers there are always dialled with their area code; leave the area code unset',
+    ],
     [{ areaCode: '0301234567' }, 'body/areaCode: "0301234567" is not an area code (digits, e.g. 30)'],
     [{ city: 'Berlin' }, 'body must NOT have additional property "city"'],
   ])('refuses %j: %s, and stores nothing', async (body, message) => {
     const api = await startApi();
-    expect(await api.json('PUT', '/api/v1/settings', body)).toMatchObject({ status: 400, body: { error: 'bad_request', code: expect.stringMatching(/^(setting|request)\./), message } });
+    expect(await api.json('PUT', '/api/v1/settings', body)).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', code: expect.stringMatching(/^(setting|request)\./), message },
+    });
     expect(api.ctx.store.settings.all()).toEqual({});
   });
 

@@ -24,7 +24,10 @@ describe('mergeResults (a row from its slices)', () => {
   it('pools the calls: percentiles over every latency, calls/s over the summed time', () => {
     const fast = Array.from({ length: 99 }, () => 1);
     const slow = [50];
-    const merged = mergeResults([slice(fast, 1000), slice(slow, 1000, { errors: 2, errorSamples: ['a', 'b'], reasons: { blocklist: 1 }, commandsPerCall: 6 })]);
+    const merged = mergeResults([
+      slice(fast, 1000),
+      slice(slow, 1000, { errors: 2, errorSamples: ['a', 'b'], reasons: { blocklist: 1 }, commandsPerCall: 6 }),
+    ]);
     expect(merged.calls).toBe(100);
     expect(merged.errors).toBe(2);
     expect(merged.errorSamples).toEqual(['a', 'b']);
@@ -38,9 +41,17 @@ describe('mergeResults (a row from its slices)', () => {
     expect(merged.samples).toBeUndefined();
   });
 
-  it('pools the open loop\'s start lag and keeps the first and last script RSS sample', () => {
-    const a = slice([1, 2], 1000, { lag: summarize([0.1]), samples: { latencyMs: [1, 2], lagMs: [0.1] }, scriptRssKiB: { first: 10, last: 11, max: 12, samples: 2 } });
-    const b = slice([3], 1000, { lag: summarize([9]), samples: { latencyMs: [3], lagMs: [9] }, scriptRssKiB: { first: 13, last: 14, max: 15, samples: 1 } });
+  it("pools the open loop's start lag and keeps the first and last script RSS sample", () => {
+    const a = slice([1, 2], 1000, {
+      lag: summarize([0.1]),
+      samples: { latencyMs: [1, 2], lagMs: [0.1] },
+      scriptRssKiB: { first: 10, last: 11, max: 12, samples: 2 },
+    });
+    const b = slice([3], 1000, {
+      lag: summarize([9]),
+      samples: { latencyMs: [3], lagMs: [9] },
+      scriptRssKiB: { first: 13, last: 14, max: 15, samples: 1 },
+    });
     const merged = mergeResults([a, b]);
     expect(merged.lag?.n).toBe(2);
     expect(merged.lag?.max).toBe(9);

@@ -6,9 +6,15 @@ async function cliWith(env: Record<string, string>, dataDir: string, ...argv: st
   const out: string[] = [];
   const err: string[] = [];
   const written: string[] = [];
-  const code = await run(argv, (l) => out.push(l), (l) => err.push(l), { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent', ...env }, {
-    write: (chunk) => void written.push(chunk),
-  });
+  const code = await run(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent', ...env },
+    {
+      write: (chunk) => void written.push(chunk),
+    },
+  );
   return { code, out: out.join('\n'), err: err.join('\n'), written: written.join('') };
 }
 
@@ -50,8 +56,12 @@ describe('callfilter command line', () => {
 
   it('allows a contact as VIP and updates an existing entry instead of duplicating it', async () => {
     const dir = tempDir();
-    expect((await cli(dir, 'allow', '0170 1234567', '--name', 'Anna')).out).toMatch(/^added #1 {2}allow {2}0170 1234567 {2}"Anna"/);
-    expect((await cli(dir, 'allow', '+491701234567', '--name', 'Anna B.', '--vip')).out).toMatch(/^updated #1 {2}allow {2}0170 1234567 {2}"Anna B\." {2}VIP/);
+    expect((await cli(dir, 'allow', '0170 1234567', '--name', 'Anna')).out).toMatch(
+      /^added #1 {2}allow {2}0170 1234567 {2}"Anna"/,
+    );
+    expect((await cli(dir, 'allow', '+491701234567', '--name', 'Anna B.', '--vip')).out).toMatch(
+      /^updated #1 {2}allow {2}0170 1234567 {2}"Anna B\." {2}VIP/,
+    );
     const explain = await cli(dir, 'explain', '01701234567', '--at', '2026-11-18T14:00');
     expect(explain.out).toContain('decision: connect');
     expect(explain.out).toContain('reason:   allowlist  "Anna B."');
@@ -68,8 +78,16 @@ describe('callfilter command line', () => {
   it.each([
     [['block'], 2, 'callfilter block: a number is required'],
     [['block', 'abc'], 2, 'callfilter block: "abc" is not a phone number'],
-    [['block', '12'], 2, 'callfilter block: "12" is not a plausible phone number: +493012 is in no range of numbers assigned in DE; for a deliberately short number (a service number) add --short'],
-    [['allow', '+49', '12'], 2, 'callfilter allow: "+49 12" is not a plausible phone number: +4912 is too short for a number in DE;'],
+    [
+      ['block', '12'],
+      2,
+      'callfilter block: "12" is not a plausible phone number: +493012 is in no range of numbers assigned in DE; for a deliberately short number (a service number) add --short',
+    ],
+    [
+      ['allow', '+49', '12'],
+      2,
+      'callfilter allow: "+49 12" is not a plausible phone number: +4912 is too short for a number in DE;',
+    ],
     [['block', '030123456', '--action', 'connect'], 2, '--action: "connect" is not one of hangup, announce, voicemail'],
     [['block', '030123456', '--expires', 'soon'], 2, '--expires: "soon" is not a time'],
     [['list', '--kind', 'maybe'], 2, '--kind: "maybe" is not allow or block'],
@@ -86,15 +104,31 @@ describe('callfilter command line', () => {
     await cli(dir, 'block', '030 12345670');
     await cli(dir, 'block', '0044 20 7946 0018', '--label', 'abroad');
     await cli(dir, 'block', '+49 30 123', '--prefix');
-    expect((await cli(dir, 'list')).out.split('\n').map((l) => l.split('  ')[2])).toEqual(['030 123*', '+44 20 7946 0018', '030 12345670']);
-    expect((await cli(dir, 'list', '--e164')).out.split('\n').map((l) => l.split('  ')[2])).toEqual(['+4930123*', '+442079460018', '+493012345670']);
+    expect((await cli(dir, 'list')).out.split('\n').map((l) => l.split('  ')[2])).toEqual([
+      '030 123*',
+      '+44 20 7946 0018',
+      '030 12345670',
+    ]);
+    expect((await cli(dir, 'list', '--e164')).out.split('\n').map((l) => l.split('  ')[2])).toEqual([
+      '+4930123*',
+      '+442079460018',
+      '+493012345670',
+    ]);
     // Anywhere among the arguments, for every command that prints numbers.
-    expect((await cli(dir, '--e164', 'explain', '030 12345670')).out).toContain('caller:   +493012345670 (DE, fixed line)');
-    expect((await cli(dir, 'explain', '--e164', '030 12345670')).out).toContain('caller:   +493012345670 (DE, fixed line)');
+    expect((await cli(dir, '--e164', 'explain', '030 12345670')).out).toContain(
+      'caller:   +493012345670 (DE, fixed line)',
+    );
+    expect((await cli(dir, 'explain', '--e164', '030 12345670')).out).toContain(
+      'caller:   +493012345670 (DE, fixed line)',
+    );
     expect((await cli(dir, 'explain', '030 12345670')).out).toContain('caller:   030 12345670 (DE, fixed line)');
     const conflict = await cli(dir, 'allow', '030 1234567');
-    expect(conflict.out).toContain('conflict at 030 1234567: allow #4 030 1234567 [cli] wins over block #3 030 123* [cli] (exact beats prefix)');
-    expect((await cli(dir, 'allow', '030 1234567', '--e164')).out).toContain('conflict at +49301234567: allow #4 +49301234567 [cli] wins over block #3 +4930123* [cli] (exact beats prefix)');
+    expect(conflict.out).toContain(
+      'conflict at 030 1234567: allow #4 030 1234567 [cli] wins over block #3 030 123* [cli] (exact beats prefix)',
+    );
+    expect((await cli(dir, 'allow', '030 1234567', '--e164')).out).toContain(
+      'conflict at +49301234567: allow #4 +49301234567 [cli] wins over block #3 +4930123* [cli] (exact beats prefix)',
+    );
   });
 
   it('works on the same database while the service runs, and shows its calls', async () => {

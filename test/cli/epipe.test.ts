@@ -22,13 +22,25 @@ let dataDir: string;
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run npm run build first');
   dataDir = mkdtempSync(join(tmpdir(), 'callfilter-epipe-'));
-  const ctx = createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' } }));
+  const ctx = createContext(
+    loadConfig({
+      env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
+    }),
+  );
   try {
     ctx.store.db.transaction(() => {
       for (let i = 0; i < ROWS; i++) {
         const number = `+49301${String(i).padStart(6, '0')}`;
         ctx.store.entries.create({ number, prefix: false, kind: 'block', label: LABEL, source: 'test' });
-        ctx.store.calls.insert({ at: Date.now() - i * 1000, callerRaw: number, caller: number, callerKind: 'number', action: 'hangup', reason: 'blocklist', label: LABEL });
+        ctx.store.calls.insert({
+          at: Date.now() - i * 1000,
+          callerRaw: number,
+          caller: number,
+          callerKind: 'number',
+          action: 'hangup',
+          reason: 'blocklist',
+          label: LABEL,
+        });
       }
     });
   } finally {
@@ -52,10 +64,13 @@ function throughHead(args: string) {
 }
 
 describe('callfilter … | head -1', () => {
-  it.each(['list --limit 1000', 'calls --limit 1000', 'export', 'export --format vcard'])('%s ends quietly with exit 0', (args) => {
-    const r = throughHead(args);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe('status=0');
-    expect(r.first).not.toBe('');
-  });
+  it.each(['list --limit 1000', 'calls --limit 1000', 'export', 'export --format vcard'])(
+    '%s ends quietly with exit 0',
+    (args) => {
+      const r = throughHead(args);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe('status=0');
+      expect(r.first).not.toBe('');
+    },
+  );
 });

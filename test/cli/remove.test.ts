@@ -8,7 +8,13 @@ async function cli(dataDir: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const env = { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' };
-  const code = await run(argv, (l) => out.push(l), (l) => err.push(l), env, { write: () => undefined });
+  const code = await run(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+    env,
+    { write: () => undefined },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -40,14 +46,20 @@ describe('callfilter remove and unblock', () => {
     const dir = tempDir();
     // Two entries of different kinds for one number, as an import or the API can leave them.
     await cli(dir, 'block', '030 12345670');
-    const ctx = createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' } }));
+    const ctx = createContext(
+      loadConfig({
+        env: { CALLFILTER_DATA_DIR: dir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
+      }),
+    );
     ctx.store.entries.create({ number: '+493012345670', prefix: false, kind: 'allow', source: 'api' });
     ctx.close();
 
     const both = await cli(dir, 'remove', '03012345670');
     expect(both.code).toBe(1);
     expect(both.err.split('\n')).toEqual([
-      expect.stringMatching(/^callfilter remove: 030 12345670 has an allow and a block entry; say which to remove with --kind allow, --kind block or --id N:$/),
+      expect.stringMatching(
+        /^callfilter remove: 030 12345670 has an allow and a block entry; say which to remove with --kind allow, --kind block or --id N:$/,
+      ),
       expect.stringMatching(/^ {2}#2 {2}allow {2}030 12345670 /),
       expect.stringMatching(/^ {2}#1 {2}block {2}030 12345670 /),
     ]);
@@ -78,7 +90,9 @@ describe('callfilter remove and unblock', () => {
     expect(r.err.split('\n')).toEqual([
       'callfilter unblock: no block entry for 030 12345670',
       expect.stringMatching(/^ {2}it has an allow entry: #1 {2}allow {2}030 12345670 {2}"Anna"/),
-      expect.stringMatching(/^ {2}it is covered by the prefix entry #2 {2}block {2}030 1234\* .* \(callfilter remove --id 2 removes that\)$/),
+      expect.stringMatching(
+        /^ {2}it is covered by the prefix entry #2 {2}block {2}030 1234\* .* \(callfilter remove --id 2 removes that\)$/,
+      ),
     ]);
   });
 });
@@ -91,7 +105,9 @@ describe('callfilter allow and block with an entry of the other kind', () => {
     expect(allowed.code).toBe(0);
     expect(allowed.out.split('\n')).toEqual([
       expect.stringMatching(/^added #2 {2}allow {2}030 12345670 {2}"Anna"/),
-      expect.stringMatching(/^removed #1 {2}block {2}030 12345670 .*— energy sales .* \(the allow entry replaces it: the last word wins\)$/),
+      expect.stringMatching(
+        /^removed #1 {2}block {2}030 12345670 .*— energy sales .* \(the allow entry replaces it: the last word wins\)$/,
+      ),
     ]);
     expect((await cli(dir, 'list')).out).toMatch(/^#2 {2}allow /);
   });
@@ -103,8 +119,12 @@ describe('callfilter allow and block with an entry of the other kind', () => {
     const blocked = await cli(dir, 'block', '0301234*');
     expect(blocked.out.split('\n')).toEqual([
       expect.stringMatching(/^added #3 {2}block {2}030 1234\*/),
-      expect.stringMatching(/^removed #1 {2}allow {2}030 1234\* .*\(the block entry replaces it: the last word wins\)$/),
-      expect.stringMatching(/^ {2}conflict at 030 1234\*: block #3 030 1234\* .*wins over allow #2 030 1\* .*\(longer prefix\)$/),
+      expect.stringMatching(
+        /^removed #1 {2}allow {2}030 1234\* .*\(the block entry replaces it: the last word wins\)$/,
+      ),
+      expect.stringMatching(
+        /^ {2}conflict at 030 1234\*: block #3 030 1234\* .*wins over allow #2 030 1\* .*\(longer prefix\)$/,
+      ),
     ]);
     expect((await cli(dir, 'explain', '030 12345670')).out).toContain('reason:   blocklist');
   });
@@ -113,7 +133,15 @@ describe('callfilter allow and block with an entry of the other kind', () => {
 describe('entries with line breaks in their text', () => {
   it('print on one line, the breaks escaped visibly', async () => {
     const dir = tempDir();
-    await cli(dir, 'block', '030 12345670', '--label', 'Energy\nsales', '--note', 'called twice\r\nsaid "stop"\ttab\u001b[2J');
+    await cli(
+      dir,
+      'block',
+      '030 12345670',
+      '--label',
+      'Energy\nsales',
+      '--note',
+      'called twice\r\nsaid "stop"\ttab\u001b[2J',
+    );
     const list = await cli(dir, 'list');
     expect(list.out.split('\n')).toHaveLength(1);
     expect(list.out).toContain('"Energy\\nsales"');

@@ -7,12 +7,21 @@ import { startService, tempDir } from '../helpers/service.js';
 async function cli(dataDir: string, argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(argv, (l) => out.push(l), (l) => err.push(l), { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_LOG_LEVEL: 'silent', ...env });
+  const code = await run(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_LOG_LEVEL: 'silent', ...env },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 /** The caller line of `callfilter explain`. */
-async function callerOf(dataDir: string, number: string, env: Record<string, string> = {}): Promise<string | undefined> {
+async function callerOf(
+  dataDir: string,
+  number: string,
+  env: Record<string, string> = {},
+): Promise<string | undefined> {
   return (await cli(dataDir, ['explain', number], env)).out.split('\n').find((l) => l.startsWith('caller:'));
 }
 
@@ -26,7 +35,11 @@ describe('callfilter setup', () => {
     expect(await callerOf(dir, '222222')).toBe('caller:   local (222222)');
 
     const setup = await cli(dir, ['setup', '--country', 'de', '--area-code', '030']);
-    expect(setup).toEqual({ code: 0, out: 'country:   DE (database)\narea code: 30 (database)', err: 'stored in the database; a running service applies it within a few seconds' });
+    expect(setup).toEqual({
+      code: 0,
+      out: 'country:   DE (database)\narea code: 30 (database)',
+      err: 'stored in the database; a running service applies it within a few seconds',
+    });
     expect(await callerOf(dir, '222222')).toBe('caller:   030 222222 (DE, fixed line)');
     expect((await cli(dir, ['setup'])).out).toBe('country:   DE (database)\narea code: 30 (database)');
 
@@ -37,7 +50,10 @@ describe('callfilter setup', () => {
   it.each([
     [['--area-code', 'abc'], 'callfilter setup: --area-code: "abc" is not an area code (digits, e.g. 30)'],
     [['--area-code', '170'], 'callfilter setup: --area-code: "170" is not an area code in DE'],
-    [['--country', 'XX'], 'callfilter setup: --country: "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)'],
+    [
+      ['--country', 'XX'],
+      'callfilter setup: --country: "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)',
+    ],
     [['--country', 'AT', '--area-code', '30'], 'callfilter setup: --area-code: "30" is not an area code in AT'],
   ])('%j exits 78 naming the option and the value, and stores nothing', async (argv, message) => {
     const dir = tempDir();
@@ -49,8 +65,13 @@ describe('callfilter setup', () => {
   it('checks a changed country against the stored area code', async () => {
     const dir = tempDir();
     expect((await cli(dir, ['setup', '--area-code', '30'])).code).toBe(0);
-    expect(await cli(dir, ['setup', '--country', 'AT'])).toMatchObject({ code: 78, err: 'callfilter setup: CALLFILTER_HOME_AREA_CODE (database): "30" is not an area code in AT' });
-    expect((await cli(dir, ['setup', '--country', 'AT', '--area-code', '662'])).out).toBe('country:   AT (database)\narea code: 662 (database)');
+    expect(await cli(dir, ['setup', '--country', 'AT'])).toMatchObject({
+      code: 78,
+      err: 'callfilter setup: CALLFILTER_HOME_AREA_CODE (database): "30" is not an area code in AT',
+    });
+    expect((await cli(dir, ['setup', '--country', 'AT', '--area-code', '662'])).out).toBe(
+      'country:   AT (database)\narea code: 662 (database)',
+    );
   });
 
   it('the environment wins over the database, and says so', async () => {
@@ -58,12 +79,16 @@ describe('callfilter setup', () => {
     const env = { CALLFILTER_HOME_AREA_CODE: '89' };
     const r = await cli(dir, ['setup', '--area-code', '30'], env);
     expect(r.code).toBe(0);
-    expect(r.out).toBe('country:   DE (default)\narea code: 89 (CALLFILTER_HOME_AREA_CODE wins over 30 in the database)');
+    expect(r.out).toBe(
+      'country:   DE (default)\narea code: 89 (CALLFILTER_HOME_AREA_CODE wins over 30 in the database)',
+    );
     expect(await callerOf(dir, '222222', env)).toBe('caller:   089 222222 (DE, fixed line)');
     // Without the variable the stored value is in force.
     expect(await callerOf(dir, '222222')).toBe('caller:   030 222222 (DE, fixed line)');
     // A stored value is checked even while the environment overrides it.
-    expect((await cli(dir, ['setup', '--area-code', '170'], env)).err).toBe('callfilter setup: --area-code: "170" is not an area code in DE');
+    expect((await cli(dir, ['setup', '--area-code', '170'], env)).err).toBe(
+      'callfilter setup: --area-code: "170" is not an area code in DE',
+    );
   });
 
   it('every command refuses a stored value that cannot be used (exit 78), and setup replaces it', async () => {
@@ -75,7 +100,11 @@ describe('callfilter setup', () => {
     store.db.close();
 
     const explain = await cli(dir, ['explain', '030 1234567']);
-    expect(explain).toEqual({ code: 78, out: '', err: 'callfilter explain: CALLFILTER_HOME_COUNTRY (database): "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)' });
+    expect(explain).toEqual({
+      code: 78,
+      out: '',
+      err: 'callfilter explain: CALLFILTER_HOME_COUNTRY (database): "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)',
+    });
     expect((await cli(dir, ['setup', '--country', 'DE'])).out).toBe('country:   DE (database)\narea code: not set');
     expect((await cli(dir, ['explain', '030 1234567'])).code).toBe(0);
   });
@@ -90,6 +119,8 @@ describe('callfilter setup', () => {
       ['222222', '+4930222222', 'unknown'],
       ['222222', undefined, 'unknown'],
     ]);
-    expect(svc.logs.some((l) => l.msg === 'applied the settings stored in the database' && l.areaCode === '30')).toBe(true);
+    expect(svc.logs.some((l) => l.msg === 'applied the settings stored in the database' && l.areaCode === '30')).toBe(
+      true,
+    );
   });
 });

@@ -3,8 +3,8 @@ import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CallLogSpool, type SpoolEntry, type SpoolOptions } from '../../src/cluster/spool.js';
-import { startScript } from '../reliability/processes.js';
 import { tempDir } from '../helpers/service.js';
+import { startScript } from '../reliability/processes.js';
 
 interface Row {
   i: number;
@@ -17,7 +17,10 @@ function captureLogger(): { logger: SpoolOptions['logger']; lines: { level: stri
   return { logger: { warn: at('warn'), error: at('error') } as SpoolOptions['logger'], lines };
 }
 
-function openSpool(file: string, options: Partial<SpoolOptions> = {}): CallLogSpool<Row> & { lines: { level: string; msg: string }[] } {
+function openSpool(
+  file: string,
+  options: Partial<SpoolOptions> = {},
+): CallLogSpool<Row> & { lines: { level: string; msg: string }[] } {
   const { logger, lines } = captureLogger();
   const spool = new CallLogSpool<Row>({ file, logger, ...options });
   onTestFinished(() => spool.close());
@@ -25,7 +28,11 @@ function openSpool(file: string, options: Partial<SpoolOptions> = {}): CallLogSp
 }
 
 /** A writer into a "table" with a unique key, as PostgreSQL's ON CONFLICT (key) DO NOTHING behaves. */
-function keyedTable(): { rows: Map<string, Row>; calls: SpoolEntry<Row>[][]; writer: (e: SpoolEntry<Row>[]) => Promise<void> } {
+function keyedTable(): {
+  rows: Map<string, Row>;
+  calls: SpoolEntry<Row>[][];
+  writer: (e: SpoolEntry<Row>[]) => Promise<void>;
+} {
   const rows = new Map<string, Row>();
   const calls: SpoolEntry<Row>[][] = [];
   return {
@@ -81,7 +88,9 @@ describe('CallLogSpool', () => {
     const spool = openSpool(file, { batchRows: 2 });
     for (let i = 0; i < 5; i++) spool.append({ i });
 
-    await expect(spool.drain(async () => Promise.reject(new Error('connection refused')))).rejects.toThrow('connection refused');
+    await expect(spool.drain(async () => Promise.reject(new Error('connection refused')))).rejects.toThrow(
+      'connection refused',
+    );
     expect(spool.stats().pendingRows).toBe(5);
 
     // Written to the table, then "crashed" before the spool let go of the batch: the replay sends it again.

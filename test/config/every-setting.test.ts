@@ -112,27 +112,45 @@ function expectNamed(message: string, key: string, value: string): void {
 
 describe('every setting of the env table', () => {
   it('has a bad value, or is declared to take any value', () => {
-    expect(FREE_KEYS.filter((key) => !ANY_VALUE.has(key)), 'add a bad value to BY_KIND or BY_KEY, or the key to ANY_VALUE').toEqual([]);
+    expect(
+      FREE_KEYS.filter((key) => !ANY_VALUE.has(key)),
+      'add a bad value to BY_KIND or BY_KEY, or the key to ANY_VALUE',
+    ).toEqual([]);
     expect(CASES.length).toBeGreaterThanOrEqual(ENV_VARS.length);
   });
 
-  it.each(CASES)('%s=%j: the service exits 78 before it listens, naming key and value', async (key, value) => {
-    if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
-    const dir = tempDir();
-    const proc = startChild([ENTRY], { CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0', ...WITH[key], [key]: value });
-    const { code } = await proc.exited;
-    expect(code, proc.stderr()).toBe(78);
-    expect(proc.stderr()).toMatch(/^callfilter: /);
-    expectNamed(proc.stderr(), key, value);
-    expect(proc.stdout()).not.toContain('callfilter is screening calls');
-  }, 20_000);
+  it.each(CASES)(
+    '%s=%j: the service exits 78 before it listens, naming key and value',
+    async (key, value) => {
+      if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
+      const dir = tempDir();
+      const proc = startChild([ENTRY], {
+        CALLFILTER_DATA_DIR: dir,
+        CALLFILTER_AGI_PORT: '0',
+        CALLFILTER_HTTP_PORT: '0',
+        ...WITH[key],
+        [key]: value,
+      });
+      const { code } = await proc.exited;
+      expect(code, proc.stderr()).toBe(78);
+      expect(proc.stderr()).toMatch(/^callfilter: /);
+      expectNamed(proc.stderr(), key, value);
+      expect(proc.stdout()).not.toContain('callfilter is screening calls');
+    },
+    20_000,
+  );
 
   it.each(CASES)('%s=%j: a command exits 78 before it acts, naming key and value', async (key, value) => {
     const err: string[] = [];
     const out: string[] = [];
     const dir = tempDir();
     const env = { CALLFILTER_DATA_DIR: dir, CALLFILTER_LOG_LEVEL: 'silent', ...WITH[key], [key]: value };
-    const code = await run(['block', '030 1234567'], (l) => out.push(l), (l) => err.push(l), env);
+    const code = await run(
+      ['block', '030 1234567'],
+      (l) => out.push(l),
+      (l) => err.push(l),
+      env,
+    );
     expect(code, err.join('\n')).toBe(78);
     expect(out).toEqual([]);
     expect(err.join('\n')).toMatch(/^callfilter block: /);
@@ -140,7 +158,14 @@ describe('every setting of the env table', () => {
     // Before it acts: nothing was blocked (a setting checked once the database is open leaves it without entries).
     if (existsSync(join(dir, 'callfilter.db'))) {
       const listed: string[] = [];
-      expect(await run(['list'], (l) => listed.push(l), () => {}, { CALLFILTER_DATA_DIR: dir, CALLFILTER_LOG_LEVEL: 'silent' })).toBe(0);
+      expect(
+        await run(
+          ['list'],
+          (l) => listed.push(l),
+          () => {},
+          { CALLFILTER_DATA_DIR: dir, CALLFILTER_LOG_LEVEL: 'silent' },
+        ),
+      ).toBe(0);
       expect(listed).toEqual(['no entries']);
     }
   });

@@ -27,10 +27,14 @@ describe('CALLFILTER_LANGUAGE', () => {
   });
 
   it('set, it wins over the home country, either way', () => {
-    const en = loadConfig({ env: { CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_HOME_COUNTRY: 'DE', CALLFILTER_LANGUAGE: 'en' } });
+    const en = loadConfig({
+      env: { CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_HOME_COUNTRY: 'DE', CALLFILTER_LANGUAGE: 'en' },
+    });
     expect(languageOf(en)).toBe('en');
     expect(en.policy.language).toBe('en');
-    const de = loadConfig({ env: { CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_HOME_COUNTRY: 'GB', CALLFILTER_LANGUAGE: 'DE ' } });
+    const de = loadConfig({
+      env: { CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_HOME_COUNTRY: 'GB', CALLFILTER_LANGUAGE: 'DE ' },
+    });
     expect(languageOf(de)).toBe('de');
   });
 
@@ -48,7 +52,10 @@ describe('CALLFILTER_LANGUAGE', () => {
     const store = openStore(join(dir, 'callfilter.db'));
     store.settings.set({ CALLFILTER_HOME_COUNTRY: 'GB' });
     store.db.close();
-    const ctx = createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dir } }), { logger: createLogger('silent'), settingsCheckMs: 0 });
+    const ctx = createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dir } }), {
+      logger: createLogger('silent'),
+      settingsCheckMs: 0,
+    });
     try {
       expect(languageOf(ctx.config)).toBe('en');
       ctx.store.settings.set({ CALLFILTER_HOME_COUNTRY: 'AT' });

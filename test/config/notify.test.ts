@@ -42,14 +42,35 @@ describe('notification settings', () => {
       CALLFILTER_VOICEMAIL_DIR: spool,
     });
     expect(c.notify).toEqual({
-      mqtt: { url: 'mqtts://broker.example.org:8883', username: 'callfilter', password: 'broker-secret', prefix: 'callfilter', discoveryPrefix: 'homeassistant', commands: true },
-      webhook: { urls: 'https://ha.example.org/api/webhook/x, ntfy+https://ntfy.sh/topic', events: 'hangup,announce', secret: '0123456789abcdef0123' },
+      mqtt: {
+        url: 'mqtts://broker.example.org:8883',
+        username: 'callfilter',
+        password: 'broker-secret',
+        prefix: 'callfilter',
+        discoveryPrefix: 'homeassistant',
+        commands: true,
+      },
+      webhook: {
+        urls: 'https://ha.example.org/api/webhook/x, ntfy+https://ntfy.sh/topic',
+        events: 'hangup,announce',
+        secret: '0123456789abcdef0123',
+      },
       digest: 'weekly',
-      mail: { smtpUrl: 'smtp://user:pw@mail.example.org:587', from: 'callfilter <cf@example.org>', to: 'anna@example.org, ben@example.org' },
+      mail: {
+        smtpUrl: 'smtp://user:pw@mail.example.org:587',
+        from: 'callfilter <cf@example.org>',
+        to: 'anna@example.org, ben@example.org',
+      },
       publicUrl: 'https://cf.example.org/',
       voicemailDir: spool,
     });
-    expect(load({ CALLFILTER_MQTT_URL: 'mqtt://b', CALLFILTER_MQTT_PREFIX: 'home/calls', CALLFILTER_MQTT_DISCOVERY_PREFIX: 'ha' }).notify.mqtt).toEqual({
+    expect(
+      load({
+        CALLFILTER_MQTT_URL: 'mqtt://b',
+        CALLFILTER_MQTT_PREFIX: 'home/calls',
+        CALLFILTER_MQTT_DISCOVERY_PREFIX: 'ha',
+      }).notify.mqtt,
+    ).toEqual({
       url: 'mqtt://b',
       prefix: 'home/calls',
       discoveryPrefix: 'ha',
@@ -58,28 +79,56 @@ describe('notification settings', () => {
   });
 
   it.each([
-    [{ CALLFILTER_MQTT_URL: 'http://broker' }, 'CALLFILTER_MQTT_URL: "http://broker" must start with mqtt:// or mqtts://'],
-    [{ CALLFILTER_MQTT_URL: 'mqtt://b', CALLFILTER_MQTT_PREFIX: 'calls/#' }, 'CALLFILTER_MQTT_PREFIX: "calls/#" must not contain +, # or NUL (MQTT wildcards)'],
-    [{ CALLFILTER_MQTT_URL: 'mqtt://b', CALLFILTER_MQTT_DISCOVERY_PREFIX: '/ha' }, 'CALLFILTER_MQTT_DISCOVERY_PREFIX: "/ha" must not start or end with /'],
-    [{ CALLFILTER_WEBHOOK_EVENTS: 'sometimes' }, 'CALLFILTER_WEBHOOK_EVENTS: unknown action "sometimes" (write all, or a list of connect, voicemail, hangup, announce)'],
+    [
+      { CALLFILTER_MQTT_URL: 'http://broker' },
+      'CALLFILTER_MQTT_URL: "http://broker" must start with mqtt:// or mqtts://',
+    ],
+    [
+      { CALLFILTER_MQTT_URL: 'mqtt://b', CALLFILTER_MQTT_PREFIX: 'calls/#' },
+      'CALLFILTER_MQTT_PREFIX: "calls/#" must not contain +, # or NUL (MQTT wildcards)',
+    ],
+    [
+      { CALLFILTER_MQTT_URL: 'mqtt://b', CALLFILTER_MQTT_DISCOVERY_PREFIX: '/ha' },
+      'CALLFILTER_MQTT_DISCOVERY_PREFIX: "/ha" must not start or end with /',
+    ],
+    [
+      { CALLFILTER_WEBHOOK_EVENTS: 'sometimes' },
+      'CALLFILTER_WEBHOOK_EVENTS: unknown action "sometimes" (write all, or a list of connect, voicemail, hangup, announce)',
+    ],
     [{ CALLFILTER_DIGEST: 'hourly' }, 'CALLFILTER_DIGEST: "hourly" is not daily, weekly, off'],
-    [{ CALLFILTER_DIGEST: 'daily', CALLFILTER_MAIL_TO: 'a@example.org' }, 'CALLFILTER_DIGEST: "daily" needs CALLFILTER_SMTP_URL, CALLFILTER_MAIL_FROM (where to send the mail)'],
+    [
+      { CALLFILTER_DIGEST: 'daily', CALLFILTER_MAIL_TO: 'a@example.org' },
+      'CALLFILTER_DIGEST: "daily" needs CALLFILTER_SMTP_URL, CALLFILTER_MAIL_FROM (where to send the mail)',
+    ],
     [{ CALLFILTER_MAIL_FROM: 'nobody' }, 'CALLFILTER_MAIL_FROM: "nobody" is not an e-mail address'],
-    [{ CALLFILTER_MAIL_FROM: 'a@example.org, b@example.org' }, 'CALLFILTER_MAIL_FROM: "a@example.org, b@example.org" names more than one address'],
+    [
+      { CALLFILTER_MAIL_FROM: 'a@example.org, b@example.org' },
+      'CALLFILTER_MAIL_FROM: "a@example.org, b@example.org" names more than one address',
+    ],
     [{ CALLFILTER_MAIL_TO: 'anna@example.org, ben' }, 'CALLFILTER_MAIL_TO: "ben" is not an e-mail address'],
-    [{ CALLFILTER_PUBLIC_URL: 'callfilter.local' }, 'CALLFILTER_PUBLIC_URL: not a URL: "callfilter.local" (expected e.g. https://callfilter.example.org/)'],
-    [{ CALLFILTER_VOICEMAIL_DIR: '/dev/null/voicemail' }, 'CALLFILTER_VOICEMAIL_DIR: "/dev/null/voicemail" cannot be a folder: a part of it is a file'],
+    [
+      { CALLFILTER_PUBLIC_URL: 'callfilter.local' },
+      'CALLFILTER_PUBLIC_URL: not a URL: "callfilter.local" (expected e.g. https://callfilter.example.org/)',
+    ],
+    [
+      { CALLFILTER_VOICEMAIL_DIR: '/dev/null/voicemail' },
+      'CALLFILTER_VOICEMAIL_DIR: "/dev/null/voicemail" cannot be a folder: a part of it is a file',
+    ],
   ])('refuses %j: %s', (env, message) => {
     expect(refused(env).message).toBe(message);
   });
 
   it('never repeats a secret in an error: the broker password, the webhook secret, a URL that may carry a token or an account', () => {
-    expect(refused({ CALLFILTER_MQTT_URL: 'mqtt://b', CALLFILTER_MQTT_PASSWORD: 'pw-1234' }).message).toBe('CALLFILTER_MQTT_PASSWORD: is set without CALLFILTER_MQTT_USER');
+    expect(refused({ CALLFILTER_MQTT_URL: 'mqtt://b', CALLFILTER_MQTT_PASSWORD: 'pw-1234' }).message).toBe(
+      'CALLFILTER_MQTT_PASSWORD: is set without CALLFILTER_MQTT_USER',
+    );
     const short = refused({ CALLFILTER_WEBHOOK_SECRET: 'hunter2' });
     expect(short.message).toContain('CALLFILTER_WEBHOOK_SECRET: is too short (at least 16 characters');
     expect(short.message).not.toContain('hunter2');
     const hook = refused({ CALLFILTER_WEBHOOK_URL: 'gotify+https://gotify.example.org/messages?token=AbCdEf' });
-    expect(hook.message).toBe('CALLFILTER_WEBHOOK_URL: URL 1: a gotify URL ends in /message, e.g. gotify+https://gotify.example.org/message?token=…');
+    expect(hook.message).toBe(
+      'CALLFILTER_WEBHOOK_URL: URL 1: a gotify URL ends in /message, e.g. gotify+https://gotify.example.org/message?token=…',
+    );
     expect(hook.message).not.toContain('AbCdEf');
     const smtp = refused({ CALLFILTER_SMTP_URL: 'imap://user:s3cret@mail.example.org' });
     expect(smtp.message).toBe('CALLFILTER_SMTP_URL: must start with smtp:// or smtps://, not imap://');
@@ -92,7 +141,9 @@ describe('notification settings', () => {
     expect(load({ CALLFILTER_VOICEMAIL_DIR: join(dir, 'later') }).notify.voicemailDir).toBe(join(dir, 'later'));
     mkdirSync(join(dir, 'spool'));
     writeFileSync(join(dir, 'file'), '');
-    expect(refused({ CALLFILTER_VOICEMAIL_DIR: join(dir, 'file') }).message).toBe(`CALLFILTER_VOICEMAIL_DIR: ${JSON.stringify(join(dir, 'file'))} is not a folder`);
+    expect(refused({ CALLFILTER_VOICEMAIL_DIR: join(dir, 'file') }).message).toBe(
+      `CALLFILTER_VOICEMAIL_DIR: ${JSON.stringify(join(dir, 'file'))} is not a folder`,
+    );
   });
 });
 

@@ -3,7 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { explain, explainOthers, spokenDate } from '../../src/explain/index.js';
 import type { PolicyConfig } from '../../src/policy/types.js';
 import { failOpenDecision } from '../../src/screen/fail-open.js';
-import { BUSINESS_DID, callsAgo, decideRow, entry, hit, internal, night, num, WED_2330, WED_NOON, withheld, type Row } from '../policy/fixtures.js';
+import {
+  BUSINESS_DID,
+  callsAgo,
+  decideRow,
+  entry,
+  hit,
+  internal,
+  night,
+  num,
+  type Row,
+  WED_2330,
+  WED_NOON,
+  withheld,
+} from '../policy/fixtures.js';
 
 const A = '+49301234567';
 const TZ = 'Europe/Berlin';
@@ -26,13 +39,33 @@ const rows: SentenceRow[] = [
     en: 'In your contacts as “Mum” (VIP).',
     de: 'In Ihren Kontakten als „Mum“ (VIP).',
   },
-  { name: 'contact without a name', caller: num(A), entries: [entry({ id: 1, number: A, kind: 'allow', contactId: 4 })], en: 'In your contacts.', de: 'In Ihren Kontakten.' },
-  { name: 'allowlist', caller: num(A), entries: [entry({ id: 1, number: A, kind: 'allow' })], en: 'On your allowlist since 3 May 2026.', de: 'Seit 3. Mai 2026 auf Ihrer Freigabeliste.' },
-  { name: 'exact block', caller: num(A), entries: [entry({ id: 1, number: A, kind: 'block' })], en: 'On your blocklist since 3 May 2026.', de: 'Seit 3. Mai 2026 auf Ihrer Sperrliste.' },
+  {
+    name: 'contact without a name',
+    caller: num(A),
+    entries: [entry({ id: 1, number: A, kind: 'allow', contactId: 4 })],
+    en: 'In your contacts.',
+    de: 'In Ihren Kontakten.',
+  },
+  {
+    name: 'allowlist',
+    caller: num(A),
+    entries: [entry({ id: 1, number: A, kind: 'allow' })],
+    en: 'On your allowlist since 3 May 2026.',
+    de: 'Seit 3. Mai 2026 auf Ihrer Freigabeliste.',
+  },
+  {
+    name: 'exact block',
+    caller: num(A),
+    entries: [entry({ id: 1, number: A, kind: 'block' })],
+    en: 'On your blocklist since 3 May 2026.',
+    de: 'Seit 3. Mai 2026 auf Ihrer Sperrliste.',
+  },
   {
     name: 'exact block with a label and an expiry',
     caller: num(A),
-    entries: [entry({ id: 1, number: A, kind: 'block', label: 'Call centre', expiresAt: Date.parse('2026-12-01T10:00:00Z') })],
+    entries: [
+      entry({ id: 1, number: A, kind: 'block', label: 'Call centre', expiresAt: Date.parse('2026-12-01T10:00:00Z') }),
+    ],
     en: 'On your blocklist as “Call centre” since 3 May 2026, until 1 December 2026.',
     de: 'Seit 3. Mai 2026 auf Ihrer Sperrliste als „Call centre“, bis 1. Dezember 2026.',
   },
@@ -71,7 +104,12 @@ const rows: SentenceRow[] = [
     en: 'Impossible number +49123: no such number exists, probably spoofed.',
     de: 'Unmögliche Nummer +49123: diese Nummer gibt es nicht, vermutlich gefälscht.',
   },
-  { name: 'foreign', caller: num('+12025550123', 'US'), en: 'Foreign number +12025550123 (United States).', de: 'Auslandsnummer +12025550123 (Vereinigte Staaten).' },
+  {
+    name: 'foreign',
+    caller: num('+12025550123', 'US'),
+    en: 'Foreign number +12025550123 (United States).',
+    de: 'Auslandsnummer +12025550123 (Vereinigte Staaten).',
+  },
   { name: 'unknown', caller: num(A), en: 'Unknown number +49301234567.', de: 'Unbekannte Nummer +49301234567.' },
   {
     name: 'office hours',
@@ -152,13 +190,19 @@ describe('explain: the decision in words', () => {
 
   it('a fail-open decision says why no decision could be made', () => {
     const decision = failOpenDecision(new Error('database is locked'));
-    expect(explain(decision, { language: 'en', timeZone: TZ })).toBe('Could not decide (database is locked): connected, so that no real call is lost.');
-    expect(explain(decision, { language: 'de', timeZone: TZ })).toBe('Keine Entscheidung möglich (database is locked): durchgestellt, damit kein echter Anruf verloren geht.');
+    expect(explain(decision, { language: 'en', timeZone: TZ })).toBe(
+      'Could not decide (database is locked): connected, so that no real call is lost.',
+    );
+    expect(explain(decision, { language: 'de', timeZone: TZ })).toBe(
+      'Keine Entscheidung möglich (database is locked): durchgestellt, damit kein echter Anruf verloren geht.',
+    );
   });
 
   it('shows numbers as the caller asks (the national form, say)', () => {
     const decision = decideRow({ name: '', caller: num(A), expect: { action: 'voicemail', reason: 'unknown' } });
-    expect(explain(decision, { language: 'de', timeZone: TZ, showNumber: (n) => n.replace('+4930', '030 ') })).toBe('Unbekannte Nummer 030 1234567.');
+    expect(explain(decision, { language: 'de', timeZone: TZ, showNumber: (n) => n.replace('+4930', '030 ') })).toBe(
+      'Unbekannte Nummer 030 1234567.',
+    );
   });
 });
 
@@ -168,21 +212,32 @@ const others: OthersRow[] = [
   {
     name: 'a contact also blocked: the contact decides',
     caller: num(A),
-    entries: [entry({ id: 1, number: A, kind: 'allow', source: 'vcard', label: 'Anna' }), entry({ id: 2, number: A, kind: 'block' })],
+    entries: [
+      entry({ id: 1, number: A, kind: 'allow', source: 'vcard', label: 'Anna' }),
+      entry({ id: 2, number: A, kind: 'block' }),
+    ],
     en: ['Also on your blocklist since 3 May 2026: allow beats block.'],
     de: ['Außerdem seit 3. Mai 2026 auf Ihrer Sperrliste: Freigabe geht vor Sperre.'],
   },
   {
     name: 'a blocked number inside an allowed range',
     caller: num(A),
-    entries: [entry({ id: 1, number: '+4930', prefix: true, kind: 'allow' }), entry({ id: 2, number: A, kind: 'block' })],
+    entries: [
+      entry({ id: 1, number: '+4930', prefix: true, kind: 'allow' }),
+      entry({ id: 2, number: A, kind: 'block' }),
+    ],
     en: ['Also the range +4930… is on your allowlist: the exact number decides, not the range.'],
-    de: ['Außerdem der Nummernbereich +4930… steht auf Ihrer Freigabeliste: die genaue Nummer entscheidet, nicht der Bereich.'],
+    de: [
+      'Außerdem der Nummernbereich +4930… steht auf Ihrer Freigabeliste: die genaue Nummer entscheidet, nicht der Bereich.',
+    ],
   },
   {
     name: 'a narrower blocked range inside an allowed one',
     caller: num(A),
-    entries: [entry({ id: 1, number: '+4930', prefix: true, kind: 'allow' }), entry({ id: 2, number: '+4930123', prefix: true, kind: 'block' })],
+    entries: [
+      entry({ id: 1, number: '+4930', prefix: true, kind: 'allow' }),
+      entry({ id: 2, number: '+4930123', prefix: true, kind: 'block' }),
+    ],
     en: ['Also the range +4930… is on your allowlist: the narrower range decides.'],
     de: ['Außerdem der Nummernbereich +4930… steht auf Ihrer Freigabeliste: der engere Nummernbereich entscheidet.'],
   },
@@ -191,18 +246,34 @@ const others: OthersRow[] = [
     caller: num(A),
     entries: [entry({ id: 1, number: A, kind: 'allow', source: 'vcard', label: 'Anna' })],
     lists: [hit({ entryId: 7, number: A, score: 20, threshold: 4 })],
-    en: ['Also on the spam list “PhoneBlock” (20 reports, threshold 4): your own entries decide before imported lists.'],
-    de: ['Außerdem auf der Spamliste „PhoneBlock“ (20 Meldungen, Schwelle 4): Ihre eigenen Einträge entscheiden vor importierten Listen.'],
+    en: [
+      'Also on the spam list “PhoneBlock” (20 reports, threshold 4): your own entries decide before imported lists.',
+    ],
+    de: [
+      'Außerdem auf der Spamliste „PhoneBlock“ (20 Meldungen, Schwelle 4): Ihre eigenen Einträge entscheiden vor importierten Listen.',
+    ],
   },
   {
     name: 'a list hit under its threshold and an expired block',
     caller: num(A),
     entries: [entry({ id: 1, number: A, kind: 'block', expiresAt: Date.parse('2026-05-10T10:00:00Z') })],
     lists: [hit({ entryId: 7, number: A, score: 2, threshold: 4 })],
-    en: ['Also on your blocklist since 3 May 2026, until 10 May 2026: expired.', 'Also on the spam list “PhoneBlock” (2 reports, threshold 4): under the list\'s threshold.'],
-    de: ['Außerdem seit 3. Mai 2026 auf Ihrer Sperrliste, bis 10. Mai 2026: abgelaufen.', 'Außerdem auf der Spamliste „PhoneBlock“ (2 Meldungen, Schwelle 4): unter der Schwelle der Liste.'],
+    en: [
+      'Also on your blocklist since 3 May 2026, until 10 May 2026: expired.',
+      "Also on the spam list “PhoneBlock” (2 reports, threshold 4): under the list's threshold.",
+    ],
+    de: [
+      'Außerdem seit 3. Mai 2026 auf Ihrer Sperrliste, bis 10. Mai 2026: abgelaufen.',
+      'Außerdem auf der Spamliste „PhoneBlock“ (2 Meldungen, Schwelle 4): unter der Schwelle der Liste.',
+    ],
   },
-  { name: 'only the winner matched', caller: num(A), entries: [entry({ id: 1, number: A, kind: 'block' })], en: [], de: [] },
+  {
+    name: 'only the winner matched',
+    caller: num(A),
+    entries: [entry({ id: 1, number: A, kind: 'block' })],
+    en: [],
+    de: [],
+  },
 ];
 
 describe('explain: every other match, and why it did not decide', () => {
@@ -214,16 +285,35 @@ describe('explain: every other match, and why it did not decide', () => {
 });
 
 describe('spokenDate', () => {
-  it.each(['Europe/Berlin', 'Asia/Kathmandu', 'Australia/Eucla', 'Pacific/Chatham', 'America/St_Johns', 'Africa/Monrovia'])(
+  it.each([
+    'Europe/Berlin',
+    'Asia/Kathmandu',
+    'Australia/Eucla',
+    'Pacific/Chatham',
+    'America/St_Johns',
+    'Africa/Monrovia',
+  ])(
     'remembers dates per quarter hour without changing one (%s: every 7 minutes over two days each side of midnight, 1971 and a DST change)',
     (zone) => {
       for (const language of ['en', 'de'] as const) {
-        const fresh = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { timeZone: zone, day: 'numeric', month: 'long', year: 'numeric' });
-        for (const start of [Date.parse('1971-12-30T00:00:00Z'), Date.parse('2026-03-27T00:00:00Z'), Date.parse('2026-10-24T00:00:00Z')]) {
+        const fresh = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', {
+          timeZone: zone,
+          day: 'numeric',
+          month: 'long',
+          year: 'numeric',
+        });
+        for (const start of [
+          Date.parse('1971-12-30T00:00:00Z'),
+          Date.parse('2026-03-27T00:00:00Z'),
+          Date.parse('2026-10-24T00:00:00Z'),
+        ]) {
           for (let t = start; t < start + 2 * 86_400_000; t += 7 * 60_000 + 13_000) {
             // Asked twice: the second answer comes from memory.
             const o = { language, timeZone: zone };
-            expect([spokenDate(t, o), spokenDate(t, o)], new Date(t).toISOString()).toEqual([fresh.format(t), fresh.format(t)]);
+            expect([spokenDate(t, o), spokenDate(t, o)], new Date(t).toISOString()).toEqual([
+              fresh.format(t),
+              fresh.format(t),
+            ]);
           }
         }
       }

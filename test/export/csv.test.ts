@@ -24,10 +24,14 @@ describe('CSV fields a spreadsheet opens safely (OWASP CSV injection)', () => {
   });
 
   it('quotes every field that holds a separator of either kind, TAB, CR, LF or a quote', () => {
-    expect(csvLine(['a;b', 'c\td', 'e\rf', 'g\nh', 'i,j', 'k"l', 'plain'])).toBe(`"a;b","c\td","e\rf","g\nh","i,j","k""l",plain\r\n`);
+    expect(csvLine(['a;b', 'c\td', 'e\rf', 'g\nh', 'i,j', 'k"l', 'plain'])).toBe(
+      `"a;b","c\td","e\rf","g\nh","i,j","k""l",plain\r\n`,
+    );
   });
 
   it('leaves our own numbers, numbers of other types and harmless text as they are', () => {
-    expect(csvLine(['+4930123456', '+4930123*', 42, -1, true, 'Anna Groß', 'a-b', 'x=y', undefined, null])).toBe('+4930123456,+4930123*,42,-1,true,Anna Groß,a-b,x=y,,\r\n');
+    expect(csvLine(['+4930123456', '+4930123*', 42, -1, true, 'Anna Groß', 'a-b', 'x=y', undefined, null])).toBe(
+      '+4930123456,+4930123*,42,-1,true,Anna Groß,a-b,x=y,,\r\n',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect, onTestFinished } from 'vitest';
-import { buildApp, type AppOptions } from '../../src/api/app.js';
-import { startService, type ServiceOptions, type TestService } from './service.js';
+import { type AppOptions, buildApp } from '../../src/api/app.js';
+import { type ServiceOptions, startService, type TestService } from './service.js';
 
 /** The token test apps check (CALLFILTER_ADMIN_TOKEN would do the same). */
 export const TOKEN = 'test-admin-token-0123456789';
@@ -17,9 +17,17 @@ export interface TestApi extends TestService {
   /** app.inject with the admin token (unless `auth` is false or another header is given); checks for stack traces. */
   inject(options: InjectOptions & { auth?: boolean }): Promise<LightMyRequestResponse>;
   /** An authorised request with a JSON body (if any) and its parsed JSON answer. */
-  json<T = Record<string, unknown>>(method: string, url: string, payload?: unknown): Promise<{ status: number; body: T }>;
+  json<T = Record<string, unknown>>(
+    method: string,
+    url: string,
+    payload?: unknown,
+  ): Promise<{ status: number; body: T }>;
   /** Uploads a file as the raw body. */
-  upload<T = Record<string, unknown>>(url: string, body: string | Buffer, contentType: string): Promise<{ status: number; body: T }>;
+  upload<T = Record<string, unknown>>(
+    url: string,
+    body: string | Buffer,
+    contentType: string,
+  ): Promise<{ status: number; body: T }>;
   /** Listens on 127.0.0.1 with a free port; closed when the test ends. */
   listen(): Promise<string>;
 }
@@ -28,10 +36,17 @@ export interface TestApi extends TestService {
  * The real service (temp SQLite file, FastAGI on a free port) plus the admin API app built on the same context —
  * what src/server.ts runs, without an HTTP port. Both are closed when the test ends.
  */
-export async function startApi(options: ServiceOptions & { token?: string; authLimit?: AppOptions['authLimit'] } = {}): Promise<TestApi> {
+export async function startApi(
+  options: ServiceOptions & { token?: string; authLimit?: AppOptions['authLimit'] } = {},
+): Promise<TestApi> {
   const svc = await startService(options);
   const token = options.token ?? TOKEN;
-  const app = buildApp(svc.ctx, { agiListening: svc.agiListening, metrics: svc.metrics, token, ...(options.authLimit && { authLimit: options.authLimit }) });
+  const app = buildApp(svc.ctx, {
+    agiListening: svc.agiListening,
+    metrics: svc.metrics,
+    token,
+    ...(options.authLimit && { authLimit: options.authLimit }),
+  });
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
@@ -39,11 +54,17 @@ export async function startApi(options: ServiceOptions & { token?: string; authL
   onTestFinished(() => app.close());
   await app.ready();
   const inject = async ({ auth = true, headers, ...rest }: InjectOptions & { auth?: boolean }) => {
-    const res = await app.inject({ ...rest, headers: { ...(auth && { authorization: `Bearer ${token}` }), ...headers } });
+    const res = await app.inject({
+      ...rest,
+      headers: { ...(auth && { authorization: `Bearer ${token}` }), ...headers },
+    });
     expect(res.body, `${rest.method} ${rest.url} answered with a stack trace`).not.toMatch(STACK_LINE);
     return res;
   };
-  const parse = <T>(res: LightMyRequestResponse) => ({ status: res.statusCode, body: (res.body ? JSON.parse(res.body) : undefined) as T });
+  const parse = <T>(res: LightMyRequestResponse) => ({
+    status: res.statusCode,
+    body: (res.body ? JSON.parse(res.body) : undefined) as T,
+  });
   return {
     ...svc,
     app,
@@ -51,10 +72,23 @@ export async function startApi(options: ServiceOptions & { token?: string; authL
     routes,
     inject,
     async json<T>(method: string, url: string, payload?: unknown) {
-      return parse<T>(await inject({ method: method as InjectOptions['method'], url, ...(payload !== undefined && { payload: payload as InjectOptions['payload'] }) }));
+      return parse<T>(
+        await inject({
+          method: method as InjectOptions['method'],
+          url,
+          ...(payload !== undefined && { payload: payload as InjectOptions['payload'] }),
+        }),
+      );
     },
     async upload<T>(url: string, body: string | Buffer, contentType: string) {
-      return parse<T>(await inject({ method: url.includes('/entries') ? 'PUT' : 'POST', url, payload: body, headers: { 'content-type': contentType } }));
+      return parse<T>(
+        await inject({
+          method: url.includes('/entries') ? 'PUT' : 'POST',
+          url,
+          payload: body,
+          headers: { 'content-type': contentType },
+        }),
+      );
     },
     async listen() {
       await app.listen({ port: 0, host: '127.0.0.1' });
@@ -66,7 +100,12 @@ export async function startApi(options: ServiceOptions & { token?: string; authL
 }
 
 /** A multipart/form-data body with one file part (what a browser's file upload sends). */
-export function multipart(field: string, filename: string, content: string | Buffer, type = 'application/octet-stream') {
+export function multipart(
+  field: string,
+  filename: string,
+  content: string | Buffer,
+  type = 'application/octet-stream',
+) {
   const boundary = '----callfilter-test-boundary';
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`;
   const payload = Buffer.concat([Buffer.from(head), Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`)]);

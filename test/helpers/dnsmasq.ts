@@ -87,7 +87,10 @@ async function launch(options: DnsmasqOptions, dir: string): Promise<{ port: num
       await exited;
     };
     const ready = await new Promise<boolean>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`dnsmasq did not start within ${READY_TIMEOUT_MS} ms: ${log}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`dnsmasq did not start within ${READY_TIMEOUT_MS} ms: ${log}`)),
+        READY_TIMEOUT_MS,
+      );
       child.stderr.on('data', (d: Buffer) => {
         log += d.toString();
         // Logged after the sockets are bound.
@@ -109,7 +112,8 @@ async function launch(options: DnsmasqOptions, dir: string): Promise<{ port: num
       throw err;
     });
     if (ready) return { port, stop };
-    if (attempt >= BIND_ATTEMPTS || !/Address already in use/i.test(log)) throw new Error(`dnsmasq exited during start: ${log}`);
+    if (attempt >= BIND_ATTEMPTS || !/Address already in use/i.test(log))
+      throw new Error(`dnsmasq exited during start: ${log}`);
   }
 }
 

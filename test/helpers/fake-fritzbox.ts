@@ -52,11 +52,17 @@ export interface FakeRequest {
 const SERVICE = 'urn:dslforum-org:service:X_AVM-DE_OnTel:1';
 const REALM = 'HTTPS Access';
 const OWNER_BARRING = '258';
-const ENV_OPEN = '<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">\n<s:Body>';
+const ENV_OPEN =
+  '<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">\n<s:Body>';
 const ENV_CLOSE = '</s:Body>\n</s:Envelope>\n';
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] ?? ch);
-const unesc = (s: string): string => s.replace(/&(lt|gt|quot|apos|amp);/g, (_w, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '');
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] ?? ch);
+const unesc = (s: string): string =>
+  s.replace(
+    /&(lt|gt|quot|apos|amp);/g,
+    (_w, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '',
+  );
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex');
 
 export class FakeFritzbox {
@@ -80,10 +86,14 @@ export class FakeFritzbox {
     this.password = options.password ?? 'box-secret';
     this.failuresBeforeLock = options.failuresBeforeLock ?? 3;
     this.secure = options.tls !== undefined;
-    this.books = (options.books ?? [{ name: 'Telefonbuch', contacts: [] }]).map((b, id) => this.book(id, b.name, '1', b.contacts));
+    this.books = (options.books ?? [{ name: 'Telefonbuch', contacts: [] }]).map((b, id) =>
+      this.book(id, b.name, '1', b.contacts),
+    );
     this.barring = this.book(258, '', OWNER_BARRING, options.barring ?? []);
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.handle(req, res);
-    this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+    this.server = options.tls
+      ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+      : http.createServer(handler);
   }
 
   /** Listens on 127.0.0.1 on a free port; closed when the test finishes. */
@@ -123,7 +133,13 @@ export class FakeFritzbox {
   }
 
   private book(id: number, name: string, owner: string, contacts: FakeContact[]): Book {
-    return { id, name, owner, timestamp: this.tick(), contacts: contacts.map((c) => ({ ...c, uniqueid: this.nextUid++ })) };
+    return {
+      id,
+      name,
+      owner,
+      timestamp: this.tick(),
+      contacts: contacts.map((c) => ({ ...c, uniqueid: this.nextUid++ })),
+    };
   }
 
   private tick(): number {
@@ -149,15 +165,24 @@ export class FakeFritzbox {
       if (auth !== 'ok') {
         const nonce = randomBytes(8).toString('hex').toUpperCase();
         this.nonces.add(nonce);
-        return send(401, '<html><body>401 Unauthorized</body></html>', { 'WWW-Authenticate': `Digest realm="${REALM}", nonce="${nonce}", algorithm=MD5, qop="auth"` });
+        return send(401, '<html><body>401 Unauthorized</body></html>', {
+          'WWW-Authenticate': `Digest realm="${REALM}", nonce="${nonce}", algorithm=MD5, qop="auth"`,
+        });
       }
       const [service, action = ''] = (req.headers.soapaction ?? '').toString().replace(/"/g, '').split('#');
       if (service !== SERVICE) return send(500, fault(401, 'Invalid Action'), {}, action);
       const args = soapArgs(body, action);
       const out = this.action(action, args);
       if (out instanceof UpnpFault) return send(500, fault(out.code, out.description), {}, action);
-      const xml = Object.entries(out).map(([k, v]) => `<${k}>${esc(v)}</${k}>`).join('');
-      send(200, `${ENV_OPEN}\n<u:${action}Response xmlns:u="${SERVICE}">\n${xml}\n</u:${action}Response>\n${ENV_CLOSE}`, {}, action);
+      const xml = Object.entries(out)
+        .map(([k, v]) => `<${k}>${esc(v)}</${k}>`)
+        .join('');
+      send(
+        200,
+        `${ENV_OPEN}\n<u:${action}Response xmlns:u="${SERVICE}">\n${xml}\n</u:${action}Response>\n${ENV_CLOSE}`,
+        {},
+        action,
+      );
     });
   }
 
@@ -166,11 +191,14 @@ export class FakeFritzbox {
     const header = req.headers.authorization;
     if (!header?.startsWith('Digest ')) return 'none';
     const p: Record<string, string> = {};
-    for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) p[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+    for (const m of header.slice(7).matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g))
+      p[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
     const ha1 = md5(`${this.username}:${REALM}:${this.password}`);
     const ha2 = md5(`${req.method}:${url.pathname}${url.search}`);
-    const expected = p.qop === 'auth' ? md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`) : md5(`${ha1}:${p.nonce}:${ha2}`);
-    const good = p.username === this.username && p.nonce !== undefined && this.nonces.has(p.nonce) && p.response === expected;
+    const expected =
+      p.qop === 'auth' ? md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`) : md5(`${ha1}:${p.nonce}:${ha2}`);
+    const good =
+      p.username === this.username && p.nonce !== undefined && this.nonces.has(p.nonce) && p.response === expected;
     if (good) {
       this.failedLogins = 0;
       return 'ok';
@@ -181,7 +209,8 @@ export class FakeFritzbox {
 
   private action(action: string, a: Record<string, string>): Record<string, string> | UpnpFault {
     const port = this.secure ? 49443 : 49000;
-    const link = (pbid: number): string => `${this.secure ? 'https' : 'http'}://fritz.box:${port}/phonebook.lua?sid=${this.sid}&pbid=${pbid}`;
+    const link = (pbid: number): string =>
+      `${this.secure ? 'https' : 'http'}://fritz.box:${port}/phonebook.lua?sid=${this.sid}&pbid=${pbid}`;
     switch (action) {
       case 'GetPhonebookList':
         return { NewPhonebookList: this.books.map((b) => b.id).join(',') };
@@ -198,13 +227,19 @@ export class FakeFritzbox {
         const number = /<number[^>]*>([^<]*)<\/number>/.exec(data)?.[1];
         if (realName === undefined || number === undefined) return new UpnpFault(402, 'Invalid Args');
         const uniqueid = this.nextUid++;
-        this.barring.contacts.push({ realName: unesc(realName), numbers: [{ type: 'home', value: unesc(number) }], uniqueid });
+        this.barring.contacts.push({
+          realName: unesc(realName),
+          numbers: [{ type: 'home', value: unesc(number) }],
+          uniqueid,
+        });
         this.barring.timestamp = this.tick();
         return { NewPhonebookEntryUniqueID: String(uniqueid) };
       }
       case 'GetCallBarringEntryByNum': {
         const c = this.barring.contacts.find((x) => x.numbers.some((n) => n.value === a.NewNumber));
-        return c ? { NewPhonebookEntryData: `<?xml version="1.0" encoding="utf-8"?>${contactXml(c)}` } : new UpnpFault(714, 'No matching entry found');
+        return c
+          ? { NewPhonebookEntryData: `<?xml version="1.0" encoding="utf-8"?>${contactXml(c)}` }
+          : new UpnpFault(714, 'No matching entry found');
       }
       case 'DeleteCallBarringEntryUID': {
         const at = this.barring.contacts.findIndex((x) => String(x.uniqueid) === a.NewPhonebookEntryUniqueID);
@@ -224,10 +259,14 @@ export class FakeFritzbox {
     const pbid = url.searchParams.get('pbid');
     const book = pbid === String(this.barring.id) ? this.barring : this.books.find((b) => String(b.id) === pbid);
     if (!book) return send(404, 'Not Found');
-    const attrs = book.owner === OWNER_BARRING ? ` owner="${book.owner}"` : ` owner="${book.owner}" name="${esc(book.name)}"`;
+    const attrs =
+      book.owner === OWNER_BARRING ? ` owner="${book.owner}"` : ` owner="${book.owner}" name="${esc(book.name)}"`;
     const unchanged = url.searchParams.get('timestamp') === String(book.timestamp);
     const contacts = unchanged ? '' : book.contacts.map(contactXml).join('');
-    send(200, `<?xml version="1.0" encoding="utf-8"?>\n<phonebooks>\n<phonebook${attrs}><timestamp>${book.timestamp}</timestamp>${contacts}</phonebook>\n</phonebooks>\n`);
+    send(
+      200,
+      `<?xml version="1.0" encoding="utf-8"?>\n<phonebooks>\n<phonebook${attrs}><timestamp>${book.timestamp}</timestamp>${contacts}</phonebook>\n</phonebooks>\n`,
+    );
   }
 }
 
@@ -240,7 +279,9 @@ class UpnpFault {
 
 /** One contact the way the box writes it: on one line, a newline before the first attribute of `<telephony`. */
 function contactXml(c: FakeContact & { uniqueid: number }): string {
-  const numbers = c.numbers.map((n, i) => `<number type="${n.type}" prio="${i === 0 ? 1 : 0}" id="${i}">${esc(n.value)}</number>`).join('');
+  const numbers = c.numbers
+    .map((n, i) => `<number type="${n.type}" prio="${i === 0 ? 1 : 0}" id="${i}">${esc(n.value)}</number>`)
+    .join('');
   return (
     `<contact><category>${c.category ?? 0}</category><person><realName>${esc(c.realName)}</realName></person><telephony\n` +
     `nid="${c.numbers.length}">${numbers}</telephony><services /><setup /><mod_time>1730000000</mod_time><uniqueid>${c.uniqueid}</uniqueid></contact>`

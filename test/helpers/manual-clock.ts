@@ -45,10 +45,14 @@ export function manualClock(start: number): ManualClock {
       sleeps.push(ms);
       return new Promise((resolve, reject) => {
         const timer = setTimer(() => resolve(), ms);
-        signal?.addEventListener('abort', () => {
-          timer.cancel();
-          reject(signal.reason);
-        }, { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            timer.cancel();
+            reject(signal.reason);
+          },
+          { once: true },
+        );
       });
     },
     async advance(ms) {

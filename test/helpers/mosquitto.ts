@@ -4,7 +4,7 @@
  * `kill()` ends it the hard way (SIGKILL: no clean disconnect, as when a broker crashes) and `start()` brings it back
  * on the same port, so clients can be watched reconnecting.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,10 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
 
   let child: ChildProcess | undefined;
   let stderr = '';
-  const exited = () => new Promise<void>((resolve) => (child && child.exitCode === null && child.signalCode === null ? child.once('exit', () => resolve()) : resolve()));
+  const exited = () =>
+    new Promise<void>((resolve) =>
+      child && child.exitCode === null && child.signalCode === null ? child.once('exit', () => resolve()) : resolve(),
+    );
 
   const broker: Mosquitto = {
     port,
@@ -91,7 +94,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       const deadline = Date.now() + START_TIMEOUT_MS;
       while (!(await accepts(port))) {
-        if (failed) throw new Error(`cannot run ${MOSQUITTO} (${failed.message}): apt-get install mosquitto, as .ci/run does`);
+        if (failed)
+          throw new Error(`cannot run ${MOSQUITTO} (${failed.message}): apt-get install mosquitto, as .ci/run does`);
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -48,7 +48,11 @@ export async function watch(url: string, topics: string[], options: IClientOptio
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching MQTT message within ${timeoutMs} ms; got ${messages.map((m) => m.topic).join(', ')}`));
+          reject(
+            new Error(
+              `no matching MQTT message within ${timeoutMs} ms; got ${messages.map((m) => m.topic).join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -5,16 +5,21 @@
  * service — or earlier with `close()` (a restart: start another on the same `dataDir`).
  */
 import { expect, onTestFinished, vi } from 'vitest';
-import type { ManualClock } from './manual-clock.js';
 import { createServiceJobs, type ServiceJobs, type ServiceJobsOptions } from '../../src/jobs/service-jobs.js';
-import { startService, type ServiceOptions, type TestService } from './service.js';
+import type { ManualClock } from './manual-clock.js';
+import { type ServiceOptions, startService, type TestService } from './service.js';
 
 export interface NotifyService extends TestService {
   jobs: ServiceJobs;
 }
 
-export async function startNotifyService(options: ServiceOptions & { jobs?: ServiceJobsOptions } = {}): Promise<NotifyService> {
-  const svc = await startService({ ...options, env: { CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin', ...options.env } });
+export async function startNotifyService(
+  options: ServiceOptions & { jobs?: ServiceJobsOptions } = {},
+): Promise<NotifyService> {
+  const svc = await startService({
+    ...options,
+    env: { CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin', ...options.env },
+  });
   const jobs = createServiceJobs(svc.ctx, { mqttReconnectMs: 100, ...options.jobs });
   // startService hands every screened call to metrics.onScreened; chain the hooks on, as src/server.ts's onScreened does.
   const toMetrics = svc.metrics.onScreened.bind(svc.metrics);
@@ -44,7 +49,13 @@ export async function startNotifyService(options: ServiceOptions & { jobs?: Serv
  * meanwhile — set by work that finished after the first move, such as the outbox job arming itself again after a run
  * of real HTTP requests — fire on the next look.
  */
-export async function advanceUntil(clock: ManualClock, ms: number, check: () => boolean | Promise<boolean>, what = 'the condition', timeoutMs = 5_000): Promise<void> {
+export async function advanceUntil(
+  clock: ManualClock,
+  ms: number,
+  check: () => boolean | Promise<boolean>,
+  what = 'the condition',
+  timeoutMs = 5_000,
+): Promise<void> {
   const target = clock.now() + ms;
   await vi.waitFor(
     async () => {

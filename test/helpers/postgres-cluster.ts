@@ -10,13 +10,13 @@
  * account Debian itself runs PostgreSQL as. `nobody` is only the fallback where that account is missing (a server
  * not installed from Debian's package): it exists everywhere but is meant to own no files.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostmaster, type Postmaster } from './postgres-process.js';
+import { type Postmaster, startPostmaster } from './postgres-process.js';
 
 export interface PgCluster {
   readonly host: string;
@@ -71,7 +71,9 @@ export function findPostgresBin(): { bin: string; major: string } {
   majors.sort((a, b) => Number(b) - Number(a));
   const major = majors[0];
   if (major === undefined) {
-    throw new Error('PostgreSQL server not found under /usr/lib/postgresql: apt-get install -y postgresql (see .ci/run)');
+    throw new Error(
+      'PostgreSQL server not found under /usr/lib/postgresql: apt-get install -y postgresql (see .ci/run)',
+    );
   }
   return { bin: join(root, major, 'bin'), major };
 }
@@ -99,15 +101,26 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(command: string, args: string[], options: { uid?: number; gid?: number; cwd: string; input?: string }): Promise<string> {
+function run(
+  command: string,
+  args: string[],
+  options: { uid?: number; gid?: number; cwd: string; input?: string },
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(command, args, { cwd: options.cwd, uid: options.uid, gid: options.gid, env: { PATH: process.env.PATH, LC_ALL: 'C' } });
+    const child: ChildProcess = spawn(command, args, {
+      cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
+      env: { PATH: process.env.PATH, LC_ALL: 'C' },
+    });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.trim()}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err.trim()}`)),
+    );
     child.stdin?.end(options.input ?? '');
   });
 }
@@ -126,11 +139,26 @@ async function templateDir(bin: string, major: string, account: ReturnType<typeo
     if (account) chownSync(work, account.uid, account.gid);
     const data = join(work, 'data');
     // --wal-segsize=1: 1 MB WAL segments instead of 16 MB, so the copy per cluster is smaller.
-    await run(join(bin, 'initdb'), ['-D', data, '-U', SUPERUSER, '--auth=trust', '--no-sync', '--no-instructions', '--locale=C', '--encoding=UTF8', '--wal-segsize=1'], {
-      cwd: work,
-      uid: account?.uid,
-      gid: account?.gid,
-    });
+    await run(
+      join(bin, 'initdb'),
+      [
+        '-D',
+        data,
+        '-U',
+        SUPERUSER,
+        '--auth=trust',
+        '--no-sync',
+        '--no-instructions',
+        '--locale=C',
+        '--encoding=UTF8',
+        '--wal-segsize=1',
+      ],
+      {
+        cwd: work,
+        uid: account?.uid,
+        gid: account?.gid,
+      },
+    );
     // Single-user mode: no server to start and stop for one statement.
     await run(join(bin, 'postgres'), ['--single', '-D', data, '-c', 'fsync=off', 'postgres'], {
       cwd: work,
@@ -166,12 +194,25 @@ export async function startPostgresCluster(options: PgClusterOptions = {}): Prom
     // cp -a keeps the owner (we are root when there is an account) and the 0700 mode PostgreSQL insists on.
     await run('cp', ['-a', template, data], { cwd: dir });
     copyMs = performance.now() - started - templateMs;
-    const settings = { ...FAST_SETTINGS, ...options.settings, listen_addresses: '127.0.0.1', unix_socket_directories: dir };
+    const settings = {
+      ...FAST_SETTINGS,
+      ...options.settings,
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: dir,
+    };
     const launch = async (): Promise<Postmaster> => {
       for (let attempt = 1; ; attempt++) {
         if (port === 0 || attempt > 1) port = await freePort();
         try {
-          return await startPostmaster({ postgres: join(bin, 'postgres'), data, dir, port, settings, uid: account?.uid, gid: account?.gid });
+          return await startPostmaster({
+            postgres: join(bin, 'postgres'),
+            data,
+            dir,
+            port,
+            settings,
+            uid: account?.uid,
+            gid: account?.gid,
+          });
         } catch (err) {
           if (attempt >= BIND_ATTEMPTS || !/could not bind|Address already in use/i.test(String(err))) throw err;
         }
@@ -181,7 +222,26 @@ export async function startPostgresCluster(options: PgClusterOptions = {}): Prom
     const startMs = performance.now() - started;
     let closed = false;
     const psqlRun = (sql: string, database = TEST_DATABASE): Promise<string> =>
-      run(join(bin, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', database], { cwd: dir, input: sql });
+      run(
+        join(bin, 'psql'),
+        [
+          '-X',
+          '-q',
+          '-A',
+          '-t',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-U',
+          SUPERUSER,
+          '-d',
+          database,
+        ],
+        { cwd: dir, input: sql },
+      );
     const cluster: PgCluster = {
       host: '127.0.0.1',
       get port() {
@@ -206,7 +266,15 @@ export async function startPostgresCluster(options: PgClusterOptions = {}): Prom
         if (closed) throw new Error('cluster closed');
         if (postmaster) return;
         // Same port: clients configured with the URL find the server again.
-        postmaster = await startPostmaster({ postgres: join(bin, 'postgres'), data, dir, port, settings, uid: account?.uid, gid: account?.gid });
+        postmaster = await startPostmaster({
+          postgres: join(bin, 'postgres'),
+          data,
+          dir,
+          port,
+          settings,
+          uid: account?.uid,
+          gid: account?.gid,
+        });
       },
       async close() {
         if (closed) return;

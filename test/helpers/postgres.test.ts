@@ -20,7 +20,10 @@ describe('usePostgres()', () => {
 
   it('gives a fresh database on a loopback server that does not run as root', async () => {
     expect(pg.url).toBe(`postgres://postgres@127.0.0.1:${pg.cluster.port}/${pg.database}`);
-    const out = await pg.cluster.psql("SELECT current_database(), current_setting('listen_addresses'), current_setting('fsync'), (SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace)", pg.database);
+    const out = await pg.cluster.psql(
+      "SELECT current_database(), current_setting('listen_addresses'), current_setting('fsync'), (SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace)",
+      pg.database,
+    );
     expect(out.trim()).toBe(`${pg.database}|127.0.0.1|off|0`);
     const owner = statSync(`${pg.cluster.dir}/data`).uid;
     if (process.getuid?.() === 0) expect(owner).not.toBe(0);
@@ -41,7 +44,7 @@ describe('startPostgres()', { timeout: 60_000 }, () => {
   it('stops and starts on the same port with the data kept, and close() removes everything', async () => {
     const cluster = await startPostgres();
     const db = await cluster.createDatabase();
-    await cluster.psql('CREATE TABLE kept (v text); INSERT INTO kept VALUES (\'x\')', db);
+    await cluster.psql("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('x')", db);
     const port = cluster.port;
     await cluster.stop();
     expect(await connects(port)).toBe(false);

@@ -8,7 +8,7 @@
  *   const cluster = await startPostgres(); // inside one test: a cluster of its own, e.g. to stop and start it
  */
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
-import { startPostgresCluster, type PgCluster, type PgClusterOptions } from './postgres-cluster.js';
+import { type PgCluster, type PgClusterOptions, startPostgresCluster } from './postgres-cluster.js';
 
 export type { PgCluster } from './postgres-cluster.js';
 
@@ -35,7 +35,8 @@ export function usePostgres(options: PgClusterOptions = {}): PostgresForFile {
     await cluster?.close();
   });
   const ready = (): { cluster: PgCluster; database: string } => {
-    if (!cluster || database === undefined) throw new Error('usePostgres(): the cluster is not started (use it inside tests)');
+    if (!cluster || database === undefined)
+      throw new Error('usePostgres(): the cluster is not started (use it inside tests)');
     return { cluster, database };
   };
   return {

@@ -60,7 +60,10 @@ export async function startRadicale(): Promise<Radicale> {
   );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`radicale did not start within ${START_TIMEOUT_MS} ms:\n${out}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`radicale did not start within ${START_TIMEOUT_MS} ms:\n${out}`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const m = /Listening on '?\[?127\.0\.0\.1\]?:(\d+)/.exec(out);
@@ -83,7 +86,11 @@ export async function startRadicale(): Promise<Radicale> {
   const url = `http://127.0.0.1:${port}/`;
   const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   const send = async (method: string, path: string, body?: string, type = 'application/xml'): Promise<void> => {
-    const res = await fetch(new URL(path, url), { method, headers: { authorization: auth, ...(body !== undefined && { 'content-type': type }) }, ...(body !== undefined && { body }) });
+    const res = await fetch(new URL(path, url), {
+      method,
+      headers: { authorization: auth, ...(body !== undefined && { 'content-type': type }) },
+      ...(body !== undefined && { body }),
+    });
     if (res.status >= 300) throw new Error(`radicale: ${method} ${path} → ${res.status} ${await res.text()}`);
   };
   return {
@@ -101,7 +108,20 @@ export async function startRadicale(): Promise<Radicale> {
       return path;
     },
     putCard: (book, uid, { fn, tel }) =>
-      send('PUT', `${book}${uid}.vcf`, ['BEGIN:VCARD', 'VERSION:3.0', `UID:${uid}`, `FN:${fn}`, ...tel.map((t) => `TEL;TYPE=CELL:${t}`), 'END:VCARD', ''].join('\r\n'), 'text/vcard'),
+      send(
+        'PUT',
+        `${book}${uid}.vcf`,
+        [
+          'BEGIN:VCARD',
+          'VERSION:3.0',
+          `UID:${uid}`,
+          `FN:${fn}`,
+          ...tel.map((t) => `TEL;TYPE=CELL:${t}`),
+          'END:VCARD',
+          '',
+        ].join('\r\n'),
+        'text/vcard',
+      ),
     deleteCard: (book, uid) => send('DELETE', `${book}${uid}.vcf`),
   };
 }

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AgiServer } from 'asterisk-agi';
-import { fakeCall, type FakeCallOptions, type FakeCallResult } from 'asterisk-agi/testing';
+import { type FakeCallOptions, type FakeCallResult, fakeCall } from 'asterisk-agi/testing';
 import { onTestFinished } from 'vitest';
-import { createAgiServer, type AgiServerOverrides } from '../../src/agi-server.js';
+import { type AgiServerOverrides, createAgiServer } from '../../src/agi-server.js';
 import { createMetrics, type Metrics } from '../../src/api/metrics.js';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import type { ConfigFile } from '../../src/config/file.js';
-import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
+import { type AppContext, type ContextOverrides, createContext } from '../../src/context.js';
 import { createLogger } from '../../src/logger.js';
 import type { Screened } from '../../src/screen/screen-call.js';
 
@@ -64,7 +64,10 @@ export interface TestService {
  */
 export async function startService(options: ServiceOptions = {}): Promise<TestService> {
   const dataDir = options.dataDir ?? tempDir();
-  const config = loadConfig({ env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_AGI_PORT: '0', CALLFILTER_LOG_LEVEL: 'info', ...options.env }, file: options.file ?? {} });
+  const config = loadConfig({
+    env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_AGI_PORT: '0', CALLFILTER_LOG_LEVEL: 'info', ...options.env },
+    file: options.file ?? {},
+  });
   const { lines, stream } = captureLogs();
   const ctx = createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
   const outcomes: Screened[] = [];
@@ -103,12 +106,15 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
     logs: lines,
     close,
     call(caller, { did = '+4930999000', presentation = 0, env, ...rest } = {}) {
-      return fakeCall({ port, host: '127.0.0.1' }, {
-        script: 'screen',
-        args: [did],
-        ...rest,
-        env: { callerid: caller, callingpres: String(presentation), ...env },
-      });
+      return fakeCall(
+        { port, host: '127.0.0.1' },
+        {
+          script: 'screen',
+          args: [did],
+          ...rest,
+          env: { callerid: caller, callingpres: String(presentation), ...env },
+        },
+      );
     },
   };
 }

@@ -35,7 +35,8 @@ export async function startSmtpPeer(auth?: { user: string; pass: string }): Prom
       else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
     onRcptTo(_address, _session, cb) {
-      if (refuse) cb(Object.assign(new Error(refuse >= 500 ? 'No such user here' : 'Try again later'), { responseCode: refuse }));
+      if (refuse)
+        cb(Object.assign(new Error(refuse >= 500 ? 'No such user here' : 'Try again later'), { responseCode: refuse }));
       else cb();
     },
     onData(stream, session, cb) {
@@ -73,7 +74,10 @@ export function readMail(raw: string): { headers: Record<string, string>; text: 
   }
   const body = rest.join('\n\n');
   const part = (type: string): string => {
-    const re = new RegExp(`Content-Type: ${type}[^\\n]*\\r?\\nContent-Transfer-Encoding: ([\\w-]+)\\r?\\n\\r?\\n([\\s\\S]*?)\\r?\\n--`, 'i');
+    const re = new RegExp(
+      `Content-Type: ${type}[^\\n]*\\r?\\nContent-Transfer-Encoding: ([\\w-]+)\\r?\\n\\r?\\n([\\s\\S]*?)\\r?\\n--`,
+      'i',
+    );
     const m = re.exec(body);
     if (!m) return '';
     const [, encoding = '', content = ''] = m;

@@ -21,9 +21,31 @@ export function selfSignedCertificate(commonName = 'fritz.box'): SelfSigned {
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${commonName}`], { stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '2',
+          '-subj',
+          `/CN=${commonName}`,
+        ],
+        { stdio: 'pipe' },
+      );
     } catch (err) {
-      throw new Error(`making a test certificate needs the openssl binary (apt-get install openssl): ${(err as Error).message}`);
+      throw new Error(
+        `making a test certificate needs the openssl binary (apt-get install openssl): ${(err as Error).message}`,
+      );
     }
     const pem = readFileSync(cert, 'utf8');
     return { key: readFileSync(key, 'utf8'), cert: pem, sha256: new X509Certificate(pem).fingerprint256 };

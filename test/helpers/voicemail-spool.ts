@@ -42,7 +42,8 @@ export function pcmWav(seconds: number): Buffer {
   b.writeUInt16LE(16, 34);
   b.write('data', 36, 'ascii');
   b.writeUInt32LE(data, 40);
-  for (let i = 0; i < data / 2; i++) b.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
+  for (let i = 0; i < data / 2; i++)
+    b.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
   return b;
 }
 
@@ -124,7 +125,12 @@ export function makeSpool(): Spool {
     add(m) {
       const d = dir(m.context ?? 'default', m.mailbox, m.folder ?? 'INBOX');
       for (const format of m.formats ?? ['wav49', 'wav']) {
-        const audio = format === 'wav' ? pcmWav(m.seconds) : format === 'wav49' ? gsmWav(m.seconds) : Buffer.alloc(33 * 50 * m.seconds);
+        const audio =
+          format === 'wav'
+            ? pcmWav(m.seconds)
+            : format === 'wav49'
+              ? gsmWav(m.seconds)
+              : Buffer.alloc(33 * 50 * m.seconds);
         writeFileSync(path.join(d, `${base(m.n)}.${EXT[format]}`), audio);
       }
       // Asterisk writes the message file in tmp and renames it into the folder once the recording is done.

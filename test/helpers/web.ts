@@ -3,12 +3,12 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { onTestFinished } from 'vitest';
-import type { TokenSource } from '../../src/api/auth.js';
 import { buildApp } from '../../src/api/app.js';
-import { createCallEvents, type CallEvents } from '../../src/web/index.js';
-import { startService, type ServiceOptions, type TestService } from './service.js';
+import type { TokenSource } from '../../src/api/auth.js';
+import { type CallEvents, createCallEvents } from '../../src/web/index.js';
+import { type ServiceOptions, startService, type TestService } from './service.js';
 
 /** The admin token the test service checks. */
 export const WEB_TOKEN = 'web-test-token-0123456789abcdef';
@@ -41,7 +41,12 @@ export async function startWeb(options: ServiceOptions & { token?: TokenSource }
     toMetrics(o);
     events.publish(o);
   };
-  const app = buildApp(svc.ctx, { agiListening: svc.agiListening, metrics: svc.metrics, token: options.token ?? WEB_TOKEN, events });
+  const app = buildApp(svc.ctx, {
+    agiListening: svc.agiListening,
+    metrics: svc.metrics,
+    token: options.token ?? WEB_TOKEN,
+    events,
+  });
   onTestFinished(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -53,12 +58,21 @@ export function chromiumPath(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('chromium is not installed: apt-get install -y chromium (the browser tests drive Debian\'s package)');
+    throw new Error(
+      "chromium is not installed: apt-get install -y chromium (the browser tests drive Debian's package)",
+    );
   }
 }
 
 /** The flags Chromium needs in this container (no sandbox, no GPU, nothing phoning home). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, timeout: 30_000 });
@@ -73,7 +87,11 @@ export interface OpenedPage {
 
 /** A fresh browser context (own cookies) in the given locale, closed when the test ends. */
 export async function openPage(browser: Browser, web: TestWeb, locale = 'en-GB'): Promise<OpenedPage> {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Berlin' });
+  const context = await browser.newContext({
+    locale,
+    viewport: { width: 1280, height: 860 },
+    timezoneId: 'Europe/Berlin',
+  });
   onTestFinished(() => context.close());
   context.setDefaultTimeout(STEP_MS);
   const page = await context.newPage();

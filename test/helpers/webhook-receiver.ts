@@ -29,9 +29,7 @@ export interface Receiver {
   answer(...answers: Answer[]): void;
 }
 
-export async function startReceiver(
-  handle?: (req: ReceivedRequest) => Answer | undefined,
-): Promise<Receiver> {
+export async function startReceiver(handle?: (req: ReceivedRequest) => Answer | undefined): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   let script: Answer[] = [{ status: 200 }];
   const hanging = new Set<http.ServerResponse>();
@@ -39,7 +37,12 @@ export async function startReceiver(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const received = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(received);
       const answer = handle?.(received) ?? (script.length > 1 ? (script.shift() as Answer) : (script[0] as Answer));
       if (answer.hang) {

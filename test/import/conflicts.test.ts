@@ -1,6 +1,6 @@
 /** findConflicts: an import's rows checked against the other list in batches, each pair once, the event loop free. */
 import { describe, expect, it } from 'vitest';
-import { findConflicts, type ConflictKey } from '../../src/import/index.js';
+import { type ConflictKey, findConflicts } from '../../src/import/index.js';
 import { startService } from '../helpers/service.js';
 
 const numbers = (n: number) => Array.from({ length: n }, (_, i) => `+4930777${String(i).padStart(5, '0')}`);
@@ -33,8 +33,14 @@ describe('findConflicts', () => {
     svc.ctx.store.entries.create({ number: '+4930111222', kind: 'block' });
     const row: ConflictKey = { number: '+4930111222', prefix: false, kind: 'block' };
     const report = await findConflicts(svc.ctx, [row, row, row]);
-    expect(report).toMatchObject({ conflictCount: 1, conflicts: [{ wins: { id: contact.id, label: 'Anna' }, why: 'allow beats block' }] });
-    expect(await findConflicts(svc.ctx, [{ number: '+4930999', prefix: true, kind: 'allow' }])).toEqual({ conflicts: [], conflictCount: 0 });
+    expect(report).toMatchObject({
+      conflictCount: 1,
+      conflicts: [{ wins: { id: contact.id, label: 'Anna' }, why: 'allow beats block' }],
+    });
+    expect(await findConflicts(svc.ctx, [{ number: '+4930999', prefix: true, kind: 'allow' }])).toEqual({
+      conflicts: [],
+      conflictCount: 0,
+    });
   });
 
   it('finds the same conflicts from the other side as row by row (a big other side)', async () => {
@@ -54,7 +60,13 @@ describe('findConflicts', () => {
     entries.bulkInsert(rows.map((r) => ({ ...r, source: 'csv' })));
     const fromOtherSide = await findConflicts(svc.ctx, rows);
     const rowByRow = await findConflicts(svc.ctx, rows, { otherSideMax: 0 });
-    const summary = (r: typeof fromOtherSide) => r.conflicts.map((c) => `${c.number}${c.prefix ? '*' : ''}: ${c.wins.kind} ${c.wins.number} over ${c.loses.kind} ${c.loses.number} (${c.why})`).sort();
+    const summary = (r: typeof fromOtherSide) =>
+      r.conflicts
+        .map(
+          (c) =>
+            `${c.number}${c.prefix ? '*' : ''}: ${c.wins.kind} ${c.wins.number} over ${c.loses.kind} ${c.loses.number} (${c.why})`,
+        )
+        .sort();
     expect(summary(fromOtherSide)).toEqual([
       '+4930111222: allow +4930111222 over block +4930111 (exact beats prefix)',
       '+4930111222: allow +4930111222 over block +4930111222 (allow beats block)',

@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { csvRows, parseImport, type ImportRow, type RowError } from '../../src/import/formats/index.js';
+import { csvRows, type ImportRow, parseImport, type RowError } from '../../src/import/formats/index.js';
 import { fixture, numbering } from './formats/helpers.js';
 
-async function collect(source: AsyncIterable<Buffer | string> | NodeJS.ReadableStream): Promise<Array<ImportRow | RowError>> {
+async function collect(
+  source: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
+): Promise<Array<ImportRow | RowError>> {
   const out: Array<ImportRow | RowError> = [];
   for await (const item of csvRows(source, { numbering })) out.push(item);
   return out;
@@ -25,7 +27,11 @@ describe('csvRows', () => {
   it('streams 100,000 generated rows in order, with the bad row at its line', { timeout: 60_000 }, async () => {
     const ROWS = 100_000;
     const BAD = 54_321; // the data row that is wrong
-    const parts = ['Rufnummer;Name;Kommentar\r\n', '# erzeugt für den Test\r\n', '030 9999999;Zwei Zeilen;"erste\r\nzweite"\r\n'];
+    const parts = [
+      'Rufnummer;Name;Kommentar\r\n',
+      '# erzeugt für den Test\r\n',
+      '030 9999999;Zwei Zeilen;"erste\r\nzweite"\r\n',
+    ];
     for (let i = 1; i <= ROWS; i++) {
       parts.push(i === BAD ? 'unbekannt;kaputt;\r\n' : `+4930${10_000_000 + i};Spam ${i};Notiz ${i}\r\n`);
     }
@@ -37,12 +43,42 @@ describe('csvRows', () => {
     const errors = items.filter((x): x is RowError => 'error' in x);
     // line 1 header, 2 comment, 3–4 the quoted row, so data row i is on line i + 4
     expect(errors).toEqual([
-      { line: BAD + 4, raw: 'unbekannt;kaputt;', error: '"unbekannt" is not a phone number: it has no digits', code: 'number.no_digits', params: { value: 'unbekannt' } },
+      {
+        line: BAD + 4,
+        raw: 'unbekannt;kaputt;',
+        error: '"unbekannt" is not a phone number: it has no digits',
+        code: 'number.no_digits',
+        params: { value: 'unbekannt' },
+      },
     ]);
     const rows = items.filter((x): x is ImportRow => !('error' in x));
-    expect(rows[0]).toEqual({ line: 3, number: '+49309999999', prefix: false, kind: 'block', label: 'Zwei Zeilen', note: 'erste\nzweite', raw: '030 9999999;Zwei Zeilen;"erste\r\nzweite"' });
-    expect(rows[1]).toEqual({ line: 5, number: '+493010000001', prefix: false, kind: 'block', label: 'Spam 1', note: 'Notiz 1', raw: '+493010000001;Spam 1;Notiz 1' });
-    expect(rows.at(-1)).toEqual({ line: ROWS + 4, number: '+493010100000', prefix: false, kind: 'block', label: `Spam ${ROWS}`, note: `Notiz ${ROWS}`, raw: '+493010100000;Spam 100000;Notiz 100000' });
+    expect(rows[0]).toEqual({
+      line: 3,
+      number: '+49309999999',
+      prefix: false,
+      kind: 'block',
+      label: 'Zwei Zeilen',
+      note: 'erste\nzweite',
+      raw: '030 9999999;Zwei Zeilen;"erste\r\nzweite"',
+    });
+    expect(rows[1]).toEqual({
+      line: 5,
+      number: '+493010000001',
+      prefix: false,
+      kind: 'block',
+      label: 'Spam 1',
+      note: 'Notiz 1',
+      raw: '+493010000001;Spam 1;Notiz 1',
+    });
+    expect(rows.at(-1)).toEqual({
+      line: ROWS + 4,
+      number: '+493010100000',
+      prefix: false,
+      kind: 'block',
+      label: `Spam ${ROWS}`,
+      note: `Notiz ${ROWS}`,
+      raw: '+493010100000;Spam 100000;Notiz 100000',
+    });
     expect(items.map((x) => x.line)).toEqual([3, ...Array.from({ length: ROWS }, (_, i) => i + 5)]);
   });
 
@@ -53,19 +89,30 @@ describe('csvRows', () => {
       const expected = wholeFile(buf);
       expect(await collect(chunks(buf, 1))).toEqual(expected);
       for (let cut = 1; cut < buf.length; cut++) {
-        expect(await collect((async function* () { yield buf.subarray(0, cut); yield buf.subarray(cut); })())).toEqual(expected);
+        expect(
+          await collect(
+            (async function* () {
+              yield buf.subarray(0, cut);
+              yield buf.subarray(cut);
+            })(),
+          ),
+        ).toEqual(expected);
       }
     },
   );
 
   it('reads a file stream', async () => {
-    const stream = createReadStream(new URL('../fixtures/import/blocklist-semicolon.csv', import.meta.url), { highWaterMark: 64 });
+    const stream = createReadStream(new URL('../fixtures/import/blocklist-semicolon.csv', import.meta.url), {
+      highWaterMark: 64,
+    });
     expect(await collect(stream)).toEqual(wholeFile(fixture('blocklist-semicolon.csv')));
   });
 
   it('reads a stream of strings', async () => {
     const items = await collect(Readable.from(['Rufnummer;Name\n030 12', '34567;Jürgen\n']));
-    expect(items).toEqual([{ line: 2, number: '+49301234567', prefix: false, kind: 'block', label: 'Jürgen', raw: '030 1234567;Jürgen' }]);
+    expect(items).toEqual([
+      { line: 2, number: '+49301234567', prefix: false, kind: 'block', label: 'Jürgen', raw: '030 1234567;Jürgen' },
+    ]);
   });
 
   it('switches to Windows-1252 when a late chunk is not UTF-8', async () => {

@@ -5,7 +5,9 @@ const policy = { baseMs: 1_000, maxMs: 10_000 };
 
 describe('backoffDelay', () => {
   it('doubles per attempt up to the cap, with a random half taken off', () => {
-    expect([1, 2, 3, 4, 5, 30].map((a) => backoffDelay(a, policy, () => 1))).toEqual([1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+    expect([1, 2, 3, 4, 5, 30].map((a) => backoffDelay(a, policy, () => 1))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 10_000, 10_000,
+    ]);
     expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, policy, () => 0))).toEqual([500, 1_000, 2_000, 4_000, 5_000]);
     expect(backoffDelay(3, policy, () => 0.5)).toBe(3_000);
   });

@@ -10,12 +10,21 @@ const NOW = Date.UTC(2025, 0, 15, 11, 0);
 
 /** One call a day for 40 days, the newest today. */
 function calls(): NewCall[] {
-  return Array.from({ length: 40 }, (_, i) => ({ at: NOW - i * DAY, callerRaw: `030${i}`, caller: `+4930${1_000_000 + i}`, callerKind: 'number' as const, action: 'voicemail' as const, reason: 'unknown' as const }));
+  return Array.from({ length: 40 }, (_, i) => ({
+    at: NOW - i * DAY,
+    callerRaw: `030${i}`,
+    caller: `+4930${1_000_000 + i}`,
+    callerKind: 'number' as const,
+    action: 'voicemail' as const,
+    reason: 'unknown' as const,
+  }));
 }
 
 describe('pruneCalls', () => {
   it('deletes the calls older than CALLFILTER_LOG_RETENTION_DAYS and keeps the newer ones', async () => {
-    const svc = await startService({ env: { CALLFILTER_LOG_RETENTION_DAYS: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin' } });
+    const svc = await startService({
+      env: { CALLFILTER_LOG_RETENTION_DAYS: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin' },
+    });
     for (const c of calls()) svc.ctx.store.calls.insert(c);
     const before = svc.ctx.store.calls.statsByDay(40, NOW, 'Europe/Berlin');
     // Days 0–29 back are inside the window, and day 30 back exactly on its edge: kept.
@@ -33,7 +42,7 @@ describe('pruneCalls', () => {
     expect(svc.ctx.store.calls.count()).toBe(40);
   });
 
-  it('runs hourly as one of the service\'s jobs (365 days by default)', async () => {
+  it("runs hourly as one of the service's jobs (365 days by default)", async () => {
     const clock = manualClock(NOW + 340 * DAY);
     const svc = await startService({ overrides: { clock: clock.now } });
     expect(svc.config.logRetentionDays).toBe(365);

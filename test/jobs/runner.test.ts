@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { LEASE_RENEW_MS, LEASE_TTL_MS, LeaseBusyError, LeaseLostError, withLease } from '../../src/jobs/lease.js';
-import { createJobRunner, MIN_RUN_GAP_MS, periodic, RESCAN_MS, type Job } from '../../src/jobs/runner.js';
+import { createJobRunner, type Job, MIN_RUN_GAP_MS, periodic, RESCAN_MS } from '../../src/jobs/runner.js';
 import { manualClock, settle } from '../helpers/manual-clock.js';
 import { tempStore } from '../store/helpers.js';
 
@@ -22,7 +22,10 @@ describe('the job runner', () => {
     const runner = createJobRunner({ store, logger: silent, clock, owner: 'me' });
     const runs: number[] = [];
     let due = T0 + 2 * HOUR;
-    runner.add({ name: 'job', next: () => due, run: async (_signal, now) => {
+    runner.add({
+      name: 'job',
+      next: () => due,
+      run: async (_signal, now) => {
         runs.push(now);
         due = now + 3 * HOUR;
       },
@@ -55,7 +58,10 @@ describe('the job runner', () => {
     let asked = 0;
     let due: number | undefined;
     const runs: number[] = [];
-    runner.add({ name: 'idle', next: () => (asked++, due), run: async (_s, now) => {
+    runner.add({
+      name: 'idle',
+      next: () => (asked++, due),
+      run: async (_s, now) => {
         runs.push(now);
         due = undefined;
       },
@@ -76,10 +82,12 @@ describe('the job runner', () => {
     const clock = manualClock(T0);
     const runner = createJobRunner({ store, logger: silent, clock });
     let calls = 0;
-    runner.add(periodic('boom', HOUR, () => {
-      calls++;
-      throw new Error('boom');
-    }));
+    runner.add(
+      periodic('boom', HOUR, () => {
+        calls++;
+        throw new Error('boom');
+      }),
+    );
     await clock.advance(3 * HOUR);
     expect(calls).toBe(3);
     await runner.close();
@@ -123,7 +131,8 @@ describe('the job runner', () => {
     runner.add({
       name: 'long',
       next: () => T0,
-      run: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve()))),
+      run: (signal) =>
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve()))),
     });
     await clock.advance(0);
     await Promise.all([runner.close(), runner.close()]);
@@ -142,7 +151,9 @@ describe('withLease', () => {
     await settle();
     await clock.advance(LEASE_TTL_MS * 3);
     expect((await store.leases.holder('job:x'))?.expiresAt).toBeGreaterThan(clock.now());
-    await expect(withLease('job:x', { store, clock, owner: 'other' }, async () => undefined)).rejects.toBeInstanceOf(LeaseBusyError);
+    await expect(withLease('job:x', { store, clock, owner: 'other' }, async () => undefined)).rejects.toBeInstanceOf(
+      LeaseBusyError,
+    );
     gate.resolve();
     await work;
     expect(await store.leases.holder('job:x')).toBeUndefined();
@@ -152,7 +163,9 @@ describe('withLease', () => {
     const { store } = tempStore();
     const clock = manualClock(T0);
     await store.leases.acquire('source:1', 'crashed', T0 + LEASE_TTL_MS, T0);
-    await expect(withLease('source:1', { store, clock, owner: 'me' }, async () => 'ran')).rejects.toBeInstanceOf(LeaseBusyError);
+    await expect(withLease('source:1', { store, clock, owner: 'me' }, async () => 'ran')).rejects.toBeInstanceOf(
+      LeaseBusyError,
+    );
     await clock.advance(LEASE_TTL_MS);
     expect(await withLease('source:1', { store, clock, owner: 'me' }, async () => 'ran')).toBe('ran');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { about, coded, isCode, MESSAGES, render, type Code } from '../../src/messages/index.js';
+import { about, type Code, coded, isCode, MESSAGES, render } from '../../src/messages/index.js';
 
 const CODES = Object.keys(MESSAGES) as Code[];
 
@@ -15,8 +15,14 @@ describe('the message table', () => {
     });
     const text = spec.en(params);
     expect(text.length).toBeGreaterThan(0);
-    expect([...read].filter((k) => !spec.params.includes(k)), 'read but not declared').toEqual([]);
-    expect(spec.params.filter((k) => !read.has(k)), 'declared but not used').toEqual([]);
+    expect(
+      [...read].filter((k) => !spec.params.includes(k)),
+      'read but not declared',
+    ).toEqual([]);
+    expect(
+      spec.params.filter((k) => !read.has(k)),
+      'declared but not used',
+    ).toEqual([]);
   });
 
   it('codes are dotted lower-case words, stable names a client can switch on', () => {
@@ -26,7 +32,9 @@ describe('the message table', () => {
   });
 
   it('puts the field in front unless the wording names it', () => {
-    expect(render(coded('number.no_digits', { field: 'body/number', value: 'abc' }))).toBe('body/number: "abc" is not a phone number: it has no digits');
+    expect(render(coded('number.no_digits', { field: 'body/number', value: 'abc' }))).toBe(
+      'body/number: "abc" is not a phone number: it has no digits',
+    );
     expect(render(coded('request.required', { field: 'body', property: 'number' }))).toBe('body/number is required');
     expect(render(about(coded('import.vcard_block'), 'querystring/kind'))).toBe(
       'querystring/kind: a vCard holds contacts, and contacts are allowed: it cannot be imported as block entries',

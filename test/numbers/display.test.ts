@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayNumber, nationalNumber, nationalPrefix, type NumberingConfig } from '../../src/numbers/index.js';
+import { displayNumber, type NumberingConfig, nationalNumber, nationalPrefix } from '../../src/numbers/index.js';
 
 const berlin: NumberingConfig = { homeCountry: 'DE', homeAreaCode: '30', trunkRules: [] };
 const vienna: NumberingConfig = { homeCountry: 'AT', homeAreaCode: '1', trunkRules: [] };

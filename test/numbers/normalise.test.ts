@@ -3,15 +3,21 @@ import {
   allPrefixes,
   assertNumberingConfig,
   describeNumber,
+  type NormalisedEntry,
+  type NormalisedNumber,
   normaliseDid,
   normaliseEntry,
   normaliseNumber,
-  type NormalisedEntry,
-  type NormalisedNumber,
 } from '../../src/numbers/index.js';
 import { berlin, noArea } from './helpers.js';
 
-const fixed = (e164: string): NormalisedNumber => ({ ok: true, e164, country: 'DE', type: 'FIXED_LINE', plausible: true });
+const fixed = (e164: string): NormalisedNumber => ({
+  ok: true,
+  e164,
+  country: 'DE',
+  type: 'FIXED_LINE',
+  plausible: true,
+});
 const mobile = (e164: string): NormalisedNumber => ({ ok: true, e164, country: 'DE', type: 'MOBILE', plausible: true });
 
 describe('normaliseNumber: import shapes (CSV, FRITZ!Box, vCard in /work/shared/fixtures)', () => {
@@ -26,8 +32,14 @@ describe('normaliseNumber: import shapes (CSV, FRITZ!Box, vCard in /work/shared/
     ['+44 20 7946 0958', { ok: true, e164: '+442079460958', country: 'GB', type: 'FIXED_LINE', plausible: true }],
     ['0044 20 7946 0123', { ok: true, e164: '+442079460123', country: 'GB', type: 'FIXED_LINE', plausible: true }],
     ['0044-2079460958', { ok: true, e164: '+442079460958', country: 'GB', type: 'FIXED_LINE', plausible: true }],
-    ['+1 (202) 555-0143', { ok: true, e164: '+12025550143', country: 'US', type: 'FIXED_LINE_OR_MOBILE', plausible: true }],
-    ['+1 202-555-0143', { ok: true, e164: '+12025550143', country: 'US', type: 'FIXED_LINE_OR_MOBILE', plausible: true }],
+    [
+      '+1 (202) 555-0143',
+      { ok: true, e164: '+12025550143', country: 'US', type: 'FIXED_LINE_OR_MOBILE', plausible: true },
+    ],
+    [
+      '+1 202-555-0143',
+      { ok: true, e164: '+12025550143', country: 'US', type: 'FIXED_LINE_OR_MOBILE', plausible: true },
+    ],
     ['+491701234567', mobile('+491701234567')],
     ['+49 170 1234567', mobile('+491701234567')],
     ['(030) 1234567-1', fixed('+493012345671')],
@@ -66,7 +78,10 @@ describe('normaliseNumber: errors', () => {
     ['sip:500@fritz.box', '"sip:500@fritz.box" is a SIP address, not a phone number'],
     ['0401234567*', '"0401234567*" is a range of numbers (it ends in "*"), not a single phone number'],
     ['+4930abc', '"+4930abc" is not a phone number: it contains characters other than digits, spaces and + - / . ( )'],
-    ['0800 FLOWERS', '"0800 FLOWERS" is not a phone number: it contains characters other than digits, spaces and + - / . ( )'],
+    [
+      '0800 FLOWERS',
+      '"0800 FLOWERS" is not a phone number: it contains characters other than digits, spaces and + - / . ( )',
+    ],
     ['+49 1', '"+49 1" is not a phone number: it is too short'],
     ['+999 1234567', '"+999 1234567" is not a phone number: it does not start with a known country calling code'],
     ['1234567890123456789', '"1234567890123456789" is not a phone number: it has more than 15 digits'],
@@ -105,11 +120,26 @@ describe('normaliseEntry', () => {
     ['*', '"*" is an internal extension (it starts with "*"), not a phone number'],
     ['**610', '"**610" is an internal extension (it starts with "*"), not a phone number'],
     ['+*', '"+*" is too broad a prefix: it has no digits before the "*"'],
-    ['00*', '"00*" is too broad a prefix: "+" is not a whole country calling code; a prefix needs at least one, like "+44*"'],
-    ['+4*', '"+4*" is too broad a prefix: "+4" is not a whole country calling code; a prefix needs at least one, like "+44*"'],
-    ['+42*', '"+42*" is too broad a prefix: "+42" is not a whole country calling code; a prefix needs at least one, like "+44*"'],
-    ['03*0*', '"03*0*" is not a phone number: a prefix entry is digits followed by one "*", like "+49301234*" or "030 1234*"'],
-    ['abc*', '"abc*" is not a phone number: a prefix entry is digits followed by one "*", like "+49301234*" or "030 1234*"'],
+    [
+      '00*',
+      '"00*" is too broad a prefix: "+" is not a whole country calling code; a prefix needs at least one, like "+44*"',
+    ],
+    [
+      '+4*',
+      '"+4*" is too broad a prefix: "+4" is not a whole country calling code; a prefix needs at least one, like "+44*"',
+    ],
+    [
+      '+42*',
+      '"+42*" is too broad a prefix: "+42" is not a whole country calling code; a prefix needs at least one, like "+44*"',
+    ],
+    [
+      '03*0*',
+      '"03*0*" is not a phone number: a prefix entry is digits followed by one "*", like "+49301234*" or "030 1234*"',
+    ],
+    [
+      'abc*',
+      '"abc*" is not a phone number: a prefix entry is digits followed by one "*", like "+49301234*" or "030 1234*"',
+    ],
     ['+49 1234567890123456*', '"+49 1234567890123456*" is not a phone number: it has more than 15 digits'],
     ['abc', '"abc" is not a phone number: it has no digits'],
     ['500@hd-telefonie.avm.de', '"500@hd-telefonie.avm.de" is a SIP address, not a phone number'],
@@ -120,7 +150,8 @@ describe('normaliseEntry', () => {
   it('a local prefix without a home area code is refused', () => {
     expect(normaliseEntry('1234*', noArea)).toEqual({
       ok: false,
-      error: '"1234*" is a prefix without area code, and no home area code is configured; write it with its area code or as +…*',
+      error:
+        '"1234*" is a prefix without area code, and no home area code is configured; write it with its area code or as +…*',
       code: 'number.prefix_no_area_code',
       params: { value: '1234*' },
     });
@@ -187,7 +218,19 @@ describe('allPrefixes', () => {
   it.each<[string, string[]]>([
     [
       '+49301234567',
-      ['+4', '+49', '+493', '+4930', '+49301', '+493012', '+4930123', '+49301234', '+493012345', '+4930123456', '+49301234567'],
+      [
+        '+4',
+        '+49',
+        '+493',
+        '+4930',
+        '+49301',
+        '+493012',
+        '+4930123',
+        '+49301234',
+        '+493012345',
+        '+4930123456',
+        '+49301234567',
+      ],
     ],
     ['+1', ['+1']],
     ['+', ['+']],
@@ -214,8 +257,17 @@ describe('assertNumberingConfig', () => {
 
 describe('numbers written with an extension', () => {
   const cfg = { homeCountry: 'DE', homeAreaCode: '30', trunkRules: [] };
-  it.each(['0301 12x4567', '030 1234567 ext. 5', '+49 30 1234567 #12'])('%s is refused, not cut at the extension', (input) => {
-    expect(normaliseEntry(input, cfg)).toMatchObject({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
-    expect(normaliseNumber(input, cfg)).toMatchObject({ ok: false, error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries` });
-  });
+  it.each(['0301 12x4567', '030 1234567 ext. 5', '+49 30 1234567 #12'])(
+    '%s is refused, not cut at the extension',
+    (input) => {
+      expect(normaliseEntry(input, cfg)).toMatchObject({
+        ok: false,
+        error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries`,
+      });
+      expect(normaliseNumber(input, cfg)).toMatchObject({
+        ok: false,
+        error: `${JSON.stringify(input)} is not a phone number: it has an extension (x…, ext., #), which a caller id never carries`,
+      });
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher, DEFAULT_MAX_AGE_MS } from '../../src/outbox/dispatcher.js';
-import { PermanentDeliveryError, RetryLaterError, type OutboxHandler } from '../../src/outbox/types.js';
+import { type OutboxHandler, PermanentDeliveryError, RetryLaterError } from '../../src/outbox/types.js';
 import type { Store } from '../../src/store/index.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { tempStore } from '../store/helpers.js';
@@ -20,7 +20,10 @@ describe('the outbox', () => {
     expect(await store.outbox.enqueue('k', { n: 1 }, { at: T0, dedupeKey: 'same' })).toBe(1);
     expect(await store.outbox.enqueue('k', { n: 2 }, { at: T0, dedupeKey: 'same' })).toBeUndefined();
     await store.outbox.enqueue('other', { n: 3 }, { at: T0 + 1 });
-    expect((await store.outbox.log()).items.map((i) => [i.kind, i.payload])).toEqual([['other', { n: 3 }], ['k', { n: 1 }]]);
+    expect((await store.outbox.log()).items.map((i) => [i.kind, i.payload])).toEqual([
+      ['other', { n: 3 }],
+      ['k', { n: 1 }],
+    ]);
     expect((await store.outbox.log({ kind: 'k' })).items).toHaveLength(1);
     expect(await store.outbox.countSince('k', T0)).toBe(1);
     expect(await store.outbox.nextDue()).toBe(T0);
@@ -34,7 +37,7 @@ describe('the outbox', () => {
     const report = await dispatcher(store, clock, { hello: async (p) => void seen.push(p) }).dispatchDue();
     expect(report).toEqual({ delivered: 1, retried: 0, dead: 0 });
     expect(seen).toEqual([{ to: 'world' }]);
-    expect((await store.outbox.get(1))).toMatchObject({ status: 'done', attempts: 1, finishedAt: T0 });
+    expect(await store.outbox.get(1)).toMatchObject({ status: 'done', attempts: 1, finishedAt: T0 });
     expect(await store.outbox.nextDue()).toBeUndefined();
   });
 
@@ -49,7 +52,11 @@ describe('the outbox', () => {
     });
     await store.outbox.enqueue('flaky', {}, { at: T0 });
     expect(await d.dispatchDue()).toEqual({ delivered: 0, retried: 1, dead: 0 });
-    expect(await store.outbox.get(1)).toMatchObject({ status: 'pending', lastError: 'connection refused', nextAttemptAt: T0 + 30_000 });
+    expect(await store.outbox.get(1)).toMatchObject({
+      status: 'pending',
+      lastError: 'connection refused',
+      nextAttemptAt: T0 + 30_000,
+    });
     // Not due yet: nothing happens.
     expect(await d.dispatchDue()).toEqual({ delivered: 0, retried: 0, dead: 0 });
     await clock.advance(30_000);
@@ -64,7 +71,9 @@ describe('the outbox', () => {
     const { store } = tempStore();
     const clock = manualClock(T0);
     await store.outbox.enqueue('busy', {}, { at: T0 });
-    await dispatcher(store, clock, { busy: async () => Promise.reject(new RetryLaterError('429', T0 + 3_600_000)) }).dispatchDue();
+    await dispatcher(store, clock, {
+      busy: async () => Promise.reject(new RetryLaterError('429', T0 + 3_600_000)),
+    }).dispatchDue();
     expect((await store.outbox.get(1))?.nextAttemptAt).toBe(T0 + 3_600_000);
   });
 
@@ -99,7 +108,11 @@ describe('the outbox', () => {
     const reopened = t.reopen();
     await clock.advance(30_000);
     const seen: unknown[] = [];
-    expect(await dispatcher(reopened, clock, { report: async (p) => void seen.push(p) }).dispatchDue()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(await dispatcher(reopened, clock, { report: async (p) => void seen.push(p) }).dispatchDue()).toEqual({
+      delivered: 1,
+      retried: 0,
+      dead: 0,
+    });
     expect(seen).toEqual([{ phone: '+4930123456' }]);
   });
 

@@ -10,7 +10,12 @@ import { startService, tempDir } from '../helpers/service.js';
 async function cli(dataDir: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(argv, (l) => out.push(l), (l) => err.push(l), { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' });
+  const code = await run(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -38,7 +43,9 @@ describe('callfilter backup', () => {
     expect((await cli(svc.dataDir, 'block', '030 12345670', '--note', 'energy sales')).code).toBe(0);
 
     // Calls that finished before the backup started: they must all be in it.
-    const before = await Promise.all(Array.from({ length: 40 }, (_, i) => svc.call(`0170 55${String(i).padStart(5, '0')}`)));
+    const before = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => svc.call(`0170 55${String(i).padStart(5, '0')}`)),
+    );
     const beforeIds = before.map((c) => callId(c.variables));
     expect(beforeIds.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
 
@@ -54,7 +61,10 @@ describe('callfilter backup', () => {
     })();
 
     // Start the backup once the burst is well under way.
-    await vi.waitFor(() => expect(svc.outcomes.length).toBeGreaterThanOrEqual(before.length + 16), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(() => expect(svc.outcomes.length).toBeGreaterThanOrEqual(before.length + 16), {
+      timeout: 10_000,
+      interval: 5,
+    });
     const target = join(tempDir(), 'callfilter-backup.db');
     const result = await cli(svc.dataDir, 'backup', target);
     stop = true;
@@ -62,7 +72,9 @@ describe('callfilter backup', () => {
 
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^backed up .*callfilter\.db to .*callfilter-backup\.db \(.*, \d+ pages, schema version \d+, integrity ok\)$/);
+    expect(result.out).toMatch(
+      /^backed up .*callfilter\.db to .*callfilter-backup\.db \(.*, \d+ pages, schema version \d+, integrity ok\)$/,
+    );
     expect(during.length).toBeGreaterThan(16);
 
     const copy = inspect(target);
@@ -113,7 +125,9 @@ describe('callfilter backup', () => {
     const missing = await cli(svc.dataDir, 'backup', join(svc.dataDir, 'no', 'such', 'dir', 'x.db'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no such directory/);
-    await expect(backupDatabase(svc.ctx.store.db, svc.config.dbFile, { force: true })).rejects.toThrow(/is the live database itself/);
+    await expect(backupDatabase(svc.ctx.store.db, svc.config.dbFile, { force: true })).rejects.toThrow(
+      /is the live database itself/,
+    );
     expect(existsSync(svc.config.dbFile)).toBe(true);
   });
 
@@ -121,7 +135,10 @@ describe('callfilter backup', () => {
     const svc = await startService();
     await Promise.all(Array.from({ length: 20 }, (_, i) => svc.call(`0170 77${String(i).padStart(5, '0')}`)));
     const target = join(tempDir(), 'stepped.db');
-    const [result] = await Promise.all([backupDatabase(svc.ctx.store.db, target, { pagesPerStep: 1 }), svc.call('0170 8888888')]);
+    const [result] = await Promise.all([
+      backupDatabase(svc.ctx.store.db, target, { pagesPerStep: 1 }),
+      svc.call('0170 8888888'),
+    ]);
     expect(result.pages).toBeGreaterThan(1);
     expect(inspect(target).integrity).toBe('ok');
     expect(inspect(target).callIds.size).toBeGreaterThanOrEqual(20);

@@ -1,7 +1,18 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANNOUNCEMENT } from '../../src/policy/defaults.js';
-import { all, ENV_KEYS, envDefault, envOf, interpolated, loadCompose, parseConf, parseDockerfile, read, type ComposeService } from './helpers.js';
+import {
+  all,
+  type ComposeService,
+  ENV_KEYS,
+  envDefault,
+  envOf,
+  interpolated,
+  loadCompose,
+  parseConf,
+  parseDockerfile,
+  read,
+} from './helpers.js';
 
 const compose = loadCompose();
 const services = compose.services;
@@ -36,7 +47,7 @@ describe('docker-compose.yml', () => {
     for (const s of Object.values(services)) expect(s.restart).toBe('unless-stopped');
   });
 
-  it('keeps callfilter\'s data in a named volume at the image\'s data folder', () => {
+  it("keeps callfilter's data in a named volume at the image's data folder", () => {
     const data = volumes(callfilter).find((v) => v.target === '/data');
     expect(data?.source).toBe('callfilter-data');
     expect(Object.keys(compose.volumes ?? {})).toContain('callfilter-data');
@@ -59,7 +70,7 @@ describe('docker-compose.yml', () => {
     expect(globals?.options).toContainEqual(['CALLFILTER_KEY', '${ENV(CALLFILTER_AGI_SECRET)}']);
   });
 
-  it('opens the FastAGI allow-list to the Asterisk container\'s fixed address only', () => {
+  it("opens the FastAGI allow-list to the Asterisk container's fixed address only", () => {
     const subnet = compose.networks?.voice?.ipam?.config?.[0]?.subnet ?? '';
     const [net = '', bits = ''] = subnet.split('/');
     const inside = new BlockList();
@@ -72,13 +83,15 @@ describe('docker-compose.yml', () => {
     expect(callfilter.environment?.CALLFILTER_AGI_ALLOW).toBe(asteriskIp);
     // The PJSIP templates treat the same subnet as local (no NAT rewriting inside it).
     for (const file of ['deploy/asterisk/pjsip.conf', 'deploy/asterisk/pjsip-fritzbox-phone.conf']) {
-      for (const t of parseConf(read(file)).sections.filter((s) => s.options.some(([k, v]) => k === 'type' && v === 'transport'))) {
+      for (const t of parseConf(read(file)).sections.filter((s) =>
+        s.options.some(([k, v]) => k === 'type' && v === 'transport'),
+      )) {
         expect(t.options.find(([k]) => k === 'local_net')?.[1], `${file} [${t.name}]`).toBe(subnet);
       }
     }
   });
 
-  it('publishes the admin API on the host\'s loopback only, and never the FastAGI port', () => {
+  it("publishes the admin API on the host's loopback only, and never the FastAGI port", () => {
     expect(ports(callfilter)).toEqual([{ ip: '127.0.0.1', host: HTTP_PORT, container: HTTP_PORT, protocol: 'tcp' }]);
     for (const s of Object.values(services)) {
       for (const p of ports(s)) expect(p.container).not.toBe(AGI_PORT);
@@ -115,7 +128,7 @@ describe('docker-compose.yml', () => {
     expect(asterisk.depends_on?.callfilter?.condition).toBe('service_started');
   });
 
-  it('mounts the project\'s dialplan/ and deploy/asterisk/ read-only into Asterisk, and start.sh renders from there', () => {
+  it("mounts the project's dialplan/ and deploy/asterisk/ read-only into Asterisk, and start.sh renders from there", () => {
     const mounts = volumes(asterisk);
     const dialplan = mounts.find((v) => v.source === './dialplan');
     const deploy = mounts.find((v) => v.source === './deploy/asterisk');
@@ -130,7 +143,7 @@ describe('docker-compose.yml', () => {
     expect(mounts.find((v) => v.target === '/var/spool/asterisk')?.source).toBe('asterisk-spool');
   });
 
-  it('shares Asterisk\'s spool with callfilter read-only, and points CALLFILTER_VOICEMAIL_DIR at its voicemail folder', () => {
+  it("shares Asterisk's spool with callfilter read-only, and points CALLFILTER_VOICEMAIL_DIR at its voicemail folder", () => {
     const spool = volumes(asterisk).find((v) => v.source === 'asterisk-spool');
     const shared = volumes(callfilter).find((v) => v.source === 'asterisk-spool');
     expect(shared).toEqual({ source: 'asterisk-spool', target: spool?.target, mode: 'ro' });
@@ -152,13 +165,18 @@ describe('docker-compose.yml', () => {
 
   it('passes the templates every variable they use, and documents each one in deploy/env.example', () => {
     const templateVars = new Set<string>();
-    for (const file of ['deploy/asterisk/pjsip.conf', 'deploy/asterisk/pjsip-fritzbox-phone.conf', 'deploy/asterisk/voicemail.conf']) {
+    for (const file of [
+      'deploy/asterisk/pjsip.conf',
+      'deploy/asterisk/pjsip-fritzbox-phone.conf',
+      'deploy/asterisk/voicemail.conf',
+    ]) {
       for (const name of interpolated(read(file))) templateVars.add(name);
     }
     const passed = Object.keys(asterisk.environment ?? {});
     for (const name of templateVars) expect(passed, name).toContain(name);
     const example = read('deploy/env.example');
-    for (const name of interpolated(read('docker-compose.yml'))) expect(example, `${name} in deploy/env.example`).toMatch(new RegExp(`^${name}=`, 'm'));
+    for (const name of interpolated(read('docker-compose.yml')))
+      expect(example, `${name} in deploy/env.example`).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 
   it('rotates the container logs', () => {

@@ -31,7 +31,18 @@ describe('docs/configuration.md', () => {
   });
 
   it('renders from the schema it is given, so a new setting shows up without touching the renderer', () => {
-    const doc = renderConfigurationDoc([...ENV_VARS, { key: 'CALLFILTER_NEW_THING', kind: 'integer', default: '7', example: '9', min: 1, max: 10, description: 'A new | thing.' }]);
+    const doc = renderConfigurationDoc([
+      ...ENV_VARS,
+      {
+        key: 'CALLFILTER_NEW_THING',
+        kind: 'integer',
+        default: '7',
+        example: '9',
+        min: 1,
+        max: 10,
+        description: 'A new | thing.',
+      },
+    ]);
     expect(doc).toContain('| `CALLFILTER_NEW_THING` | `7` | `9` | whole number, 1–10 | A new \\| thing. |');
   });
 

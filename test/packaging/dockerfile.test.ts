@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
-import { all, ENV_KEYS, envDefault, envOf, execForm, parseDockerfile, read, ROOT, type Stage } from './helpers.js';
+import { all, ENV_KEYS, envDefault, envOf, execForm, parseDockerfile, ROOT, read, type Stage } from './helpers.js';
 
 const stages = parseDockerfile(read('Dockerfile'));
 const build = stages[0] as Stage;
 const runtime = stages.at(-1) as Stage;
-const runs = (stage: Stage) => all(stage, 'RUN').map((i) => i.args).join('\n');
+const runs = (stage: Stage) =>
+  all(stage, 'RUN')
+    .map((i) => i.args)
+    .join('\n');
 const dockerignore = read('.dockerignore')
   .split('\n')
   .map((l) => l.trim())
@@ -47,13 +50,24 @@ describe('Dockerfile', () => {
       }
     }
     // Local state and build output never reach the build context.
-    for (const path of ['node_modules', 'dist', 'data', '.git', '*.tsbuildinfo', '.env']) expect(dockerignore).toContain(path);
+    for (const path of ['node_modules', 'dist', 'data', '.git', '*.tsbuildinfo', '.env'])
+      expect(dockerignore).toContain(path);
   });
 
   it('gives the run stage what the service needs at run time', () => {
     const copies = all(runtime, 'COPY').map((i) => i.args);
-    for (const needed of ['/app/node_modules', '/app/dist', '/app/agi/dist', '/app/agi/package.json', 'migrations', 'bin']) {
-      expect(copies.some((c) => c.split(/\s+/).includes(needed)), needed).toBe(true);
+    for (const needed of [
+      '/app/node_modules',
+      '/app/dist',
+      '/app/agi/dist',
+      '/app/agi/package.json',
+      'migrations',
+      'bin',
+    ]) {
+      expect(
+        copies.some((c) => c.split(/\s+/).includes(needed)),
+        needed,
+      ).toBe(true);
     }
     // The entry it runs is the compiled src/server.ts.
     expect(existsSync(join(ROOT, 'src/server.ts'))).toBe(true);
@@ -71,7 +85,11 @@ describe('Dockerfile', () => {
 
   it('is configured only through CALLFILTER_* variables that exist, listening on all interfaces inside the container', () => {
     const env = envOf(runtime);
-    expect(env).toMatchObject({ CALLFILTER_DATA_DIR: '/data', CALLFILTER_AGI_HOST: '0.0.0.0', CALLFILTER_HTTP_HOST: '0.0.0.0' });
+    expect(env).toMatchObject({
+      CALLFILTER_DATA_DIR: '/data',
+      CALLFILTER_AGI_HOST: '0.0.0.0',
+      CALLFILTER_HTTP_HOST: '0.0.0.0',
+    });
     for (const key of Object.keys(env)) {
       if (key === 'NODE_ENV') continue;
       expect(ENV_KEYS.has(key), `ENV ${key} is not in env-schema.ts`).toBe(true);

@@ -2,9 +2,15 @@ import { existsSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VARIABLES } from '../../src/screen/variables.js';
-import { ENV_KEYS, envDefault, listFiles, read, ROOT } from './helpers.js';
+import { ENV_KEYS, envDefault, listFiles, ROOT, read } from './helpers.js';
 
-const GUIDES = ['docs/asterisk.md', 'docs/freepbx.md', 'docs/fritzbox.md', 'docs/configuration.md', 'docs/operations.md'];
+const GUIDES = [
+  'docs/asterisk.md',
+  'docs/freepbx.md',
+  'docs/fritzbox.md',
+  'docs/configuration.md',
+  'docs/operations.md',
+];
 const PAGES = [...listFiles('docs', '.md'), 'README.md', 'deploy/asterisk/sounds/README.md'];
 /** CALLFILTER_* names that are not settings: channel variables and the dialplans' own (the key is a global). */
 const NOT_SETTINGS = new Set([...Object.values(VARIABLES), 'CALLFILTER_VM_EXTEN', 'CALLFILTER_KEY']);
@@ -45,7 +51,8 @@ describe('the guides', () => {
       const [path = '', anchor] = link.split('#');
       const target = path === '' ? page : normalize(join(dirname(page), path));
       expect(existsSync(join(ROOT, target)), `${page} → ${link}`).toBe(true);
-      if (anchor !== undefined && target.endsWith('.md')) expect(anchors(read(target)), `${page} → ${link}`).toContain(anchor);
+      if (anchor !== undefined && target.endsWith('.md'))
+        expect(anchors(read(target)), `${page} → ${link}`).toContain(anchor);
     }
   });
 
@@ -72,21 +79,28 @@ describe('the guides', () => {
     }
   });
 
-  it.each(['README.md', 'docs/asterisk.md'])('%s routes inbound calls by a pattern that takes a leading + and by the s extension', (page) => {
-    const text = read(page);
-    expect(text).not.toContain('exten => _X.');
-    expect(text).toContain('exten => _[+0-9].,1,Gosub(callfilter-screen,s,1(${EXTEN},');
-    expect(text).toContain('exten => s,1,Gosub(callfilter-screen,s,1(${EXTEN},');
-  });
+  it.each(['README.md', 'docs/asterisk.md'])(
+    '%s routes inbound calls by a pattern that takes a leading + and by the s extension',
+    (page) => {
+      const text = read(page);
+      expect(text).not.toContain('exten => _X.');
+      expect(text).toContain('exten => _[+0-9].,1,Gosub(callfilter-screen,s,1(${EXTEN},');
+      expect(text).toContain('exten => s,1,Gosub(callfilter-screen,s,1(${EXTEN},');
+    },
+  );
 
-  it('show the backup command\'s output with the schema version of the newest migration', () => {
+  it("show the backup command's output with the schema version of the newest migration", () => {
     const newest = Math.max(...listFiles('migrations', '.sql').map((f) => Number(/(\d+)-[^/]*$/.exec(f)?.[1])));
-    expect(read('docs/operations.md')).toMatch(new RegExp(`^backed up .* \\(.*, schema version ${newest}, integrity ok\\)$`, 'm'));
+    expect(read('docs/operations.md')).toMatch(
+      new RegExp(`^backed up .* \\(.*, schema version ${newest}, integrity ok\\)$`, 'm'),
+    );
   });
 
   it('use the AGI URL and ports the code defines', () => {
     const port = envDefault('CALLFILTER_AGI_PORT');
-    expect(read('docs/asterisk.md')).toContain(`AGI(agi://127.0.0.1:${port}/screen?key=\${CALLFILTER_KEY},\${ARG1},\${IF($["\${ARG3}" = "internal"]?internal:trunk)})`);
+    expect(read('docs/asterisk.md')).toContain(
+      `AGI(agi://127.0.0.1:${port}/screen?key=\${CALLFILTER_KEY},\${ARG1},\${IF($["\${ARG3}" = "internal"]?internal:trunk)})`,
+    );
     expect(read('docs/freepbx.md')).toContain('agi://127.0.0.1:4574/screen');
     expect(read('docs/freepbx.md')).toContain('CALLFILTER_AGI_PORT=4574');
     expect(read('docs/operations.md')).toContain(`127.0.0.1:${envDefault('CALLFILTER_HTTP_PORT')}/healthz`);
@@ -99,7 +113,14 @@ describe('the guides', () => {
     const install = readme.slice(readme.indexOf('\n## Install\n'));
     expect(install.length).toBeGreaterThan(0);
     const section = install.slice(0, install.indexOf('\n## ', 5) === -1 ? undefined : install.indexOf('\n## ', 5));
-    for (const link of ['docs/asterisk.md', 'docs/freepbx.md', 'docs/fritzbox.md', 'docs/configuration.md', 'docs/operations.md', 'docker-compose.yml']) {
+    for (const link of [
+      'docs/asterisk.md',
+      'docs/freepbx.md',
+      'docs/fritzbox.md',
+      'docs/configuration.md',
+      'docs/operations.md',
+      'docker-compose.yml',
+    ]) {
       expect(section, link).toContain(`](${link}`);
     }
   });

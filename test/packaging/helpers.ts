@@ -71,7 +71,8 @@ export const all = (stage: Stage, keyword: string) => stage.instructions.filter(
 export function envOf(stage: Stage): Record<string, string> {
   const env: Record<string, string> = {};
   for (const i of all(stage, 'ENV')) {
-    for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g)) env[m[1] as string] = (m[2] as string).replace(/^"|"$/g, '');
+    for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g))
+      env[m[1] as string] = (m[2] as string).replace(/^"|"$/g, '');
   }
   return env;
 }
@@ -92,7 +93,13 @@ export interface ComposeService {
   volumes?: string[];
   ports?: string[];
   networks?: Record<string, { ipv4_address?: string } | null>;
-  healthcheck?: { test: string[] | string; interval?: string; timeout?: string; retries?: number; start_period?: string };
+  healthcheck?: {
+    test: string[] | string;
+    interval?: string;
+    timeout?: string;
+    retries?: number;
+    start_period?: string;
+  };
   depends_on?: Record<string, { condition: string }>;
   entrypoint?: string[];
   command?: string[];
@@ -146,12 +153,17 @@ export function parseConf(text: string): { sections: ConfSection[]; includes: st
     }
     const header = /^\[([^\]]+)\](\([^)]*\))?$/.exec(line);
     if (header) {
-      sections.push({ name: header[1] as string, ...(header[2] !== undefined && { modifier: header[2] }), options: [] });
+      sections.push({
+        name: header[1] as string,
+        ...(header[2] !== undefined && { modifier: header[2] }),
+        options: [],
+      });
       continue;
     }
     const option = /^([\w.-]+|exten|same)\s*=>?\s*(.*)$/.exec(line);
     const section = sections.at(-1);
-    if (!option || !section) throw new Error(`line ${n + 1}: not a section header or an option: ${JSON.stringify(line)}`);
+    if (!option || !section)
+      throw new Error(`line ${n + 1}: not a section header or an option: ${JSON.stringify(line)}`);
     section.options.push([option[1] as string, option[2] as string]);
   }
   return { sections, includes };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
 import { tempDir } from '../helpers/service.js';
-import { ENV_KEYS, read, ROOT } from './helpers.js';
+import { ENV_KEYS, ROOT, read } from './helpers.js';
 
 const UNIT = read('deploy/callfilter.service');
 /** [section, key, value] for every setting; repeated keys stay repeated. */
@@ -24,7 +24,9 @@ const get = (key: string) => settings.filter(([, k]) => k === key).map(([, , v])
 
 describe('deploy/callfilter.service', () => {
   it('runs the compiled service as an unprivileged user with its own state directory', () => {
-    expect(get('ExecStart')).toEqual([`/usr/bin/node ${SERVICE_NODE_FLAGS.join(' ')} /opt/callfilter/dist/src/server.js`]);
+    expect(get('ExecStart')).toEqual([
+      `/usr/bin/node ${SERVICE_NODE_FLAGS.join(' ')} /opt/callfilter/dist/src/server.js`,
+    ]);
     expect(existsSync(join(ROOT, 'src/server.ts'))).toBe(true);
     expect(get('User')).toEqual(['callfilter']);
     expect(get('Group')).toEqual(['callfilter']);

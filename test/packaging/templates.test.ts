@@ -5,7 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/policy/types.js';
 import { VARIABLES } from '../../src/screen/variables.js';
 import { tempDir } from '../helpers/service.js';
-import { confCode, envDefault, listFiles, loadCompose, optionOf, parseConf, read, ROOT, type ConfSection } from './helpers.js';
+import {
+  type ConfSection,
+  confCode,
+  envDefault,
+  listFiles,
+  loadCompose,
+  optionOf,
+  parseConf,
+  ROOT,
+  read,
+} from './helpers.js';
 
 const AGI_PORT = envDefault('CALLFILTER_AGI_PORT');
 /** FreePBX's own FastAGI server may hold 4573 (DESIGN.md); its snippet uses this one. */
@@ -21,7 +31,11 @@ const ALL_SNIPPETS = [...SHIPPED, ...listFiles('deploy/asterisk', '.conf')];
 
 /** Contexts (sections) a dialplan file defines. */
 const contexts = (file: string) => parseConf(read(file)).sections.map((s) => s.name);
-const composeContexts = new Set([...contexts(DEPLOY_DIALPLAN), ...contexts('dialplan/callfilter.conf'), ...contexts('dialplan/fritzbox.conf')]);
+const composeContexts = new Set([
+  ...contexts(DEPLOY_DIALPLAN),
+  ...contexts('dialplan/callfilter.conf'),
+  ...contexts('dialplan/fritzbox.conf'),
+]);
 
 describe('every dialplan snippet (dialplan/ and deploy/)', () => {
   it.each(ALL_SNIPPETS)('%s reads only channel variables callfilter sets', (file) => {
@@ -33,20 +47,27 @@ describe('every dialplan snippet (dialplan/ and deploy/)', () => {
   });
 
   it.each(ALL_SNIPPETS)('%s compares CALLFILTER_ACTION only with actions callfilter has', (file) => {
-    const compared = [...confCode(read(file)).matchAll(new RegExp(`"\\$\\{${VARIABLES.action}\\}" = "([^"]*)"`, 'g'))].map((m) => m[1]);
+    const compared = [
+      ...confCode(read(file)).matchAll(new RegExp(`"\\$\\{${VARIABLES.action}\\}" = "([^"]*)"`, 'g')),
+    ].map((m) => m[1]);
     for (const action of compared) expect(ACTIONS as readonly (string | undefined)[]).toContain(action);
   });
 
-  it.each(ALL_SNIPPETS)('%s calls FastAGI only as agi://127.0.0.1:<the configured port>/screen?key=${CALLFILTER_KEY}', (file) => {
-    const calls = [...confCode(read(file)).matchAll(/AGI\(([^,)]*)/g)].map((m) => m[1]);
-    for (const url of calls) {
-      const port = file.includes('freepbx') ? FREEPBX_PORT : AGI_PORT;
-      expect(url).toBe(`agi://127.0.0.1:${port}/screen?key=\${CALLFILTER_KEY}`);
-    }
-  });
+  it.each(ALL_SNIPPETS)(
+    '%s calls FastAGI only as agi://127.0.0.1:<the configured port>/screen?key=${CALLFILTER_KEY}',
+    (file) => {
+      const calls = [...confCode(read(file)).matchAll(/AGI\(([^,)]*)/g)].map((m) => m[1]);
+      for (const url of calls) {
+        const port = file.includes('freepbx') ? FREEPBX_PORT : AGI_PORT;
+        expect(url).toBe(`agi://127.0.0.1:${port}/screen?key=\${CALLFILTER_KEY}`);
+      }
+    },
+  );
 
   it('the shipped plain-Asterisk dialplan keeps 127.0.0.1 and the default port (compose changes only its copy)', () => {
-    expect(confCode(read('dialplan/callfilter.conf'))).toContain(`AGI(agi://127.0.0.1:${AGI_PORT}/screen?key=\${CALLFILTER_KEY},`);
+    expect(confCode(read('dialplan/callfilter.conf'))).toContain(
+      `AGI(agi://127.0.0.1:${AGI_PORT}/screen?key=\${CALLFILTER_KEY},`,
+    );
     expect(confCode(read(DEPLOY_DIALPLAN))).not.toMatch(/AGI\(/);
   });
 });
@@ -74,8 +95,15 @@ describe('the compose dialplan (deploy/asterisk/extensions.conf)', () => {
   });
 
   it('dials only PJSIP endpoints a template defines', () => {
-    const endpoints = new Set(PJSIP.flatMap((f) => parseConf(read(f)).sections.filter((s) => optionOf(s, 'type') === 'endpoint').map((s) => s.name)));
-    for (const m of confCode(read(DEPLOY_DIALPLAN)).matchAll(/PJSIP\/(?:[^@,)]*@)?([\w-]+)/g)) expect(endpoints, m[0]).toContain(m[1]);
+    const endpoints = new Set(
+      PJSIP.flatMap((f) =>
+        parseConf(read(f))
+          .sections.filter((s) => optionOf(s, 'type') === 'endpoint')
+          .map((s) => s.name),
+      ),
+    );
+    for (const m of confCode(read(DEPLOY_DIALPLAN)).matchAll(/PJSIP\/(?:[^@,)]*@)?([\w-]+)/g))
+      expect(endpoints, m[0]).toContain(m[1]);
     expect(confCode(read('dialplan/fritzbox.conf'))).toMatch(/PJSIP\/phone1/);
     expect(endpoints).toContain('phone1');
   });
@@ -89,9 +117,13 @@ describe('the PJSIP templates', () => {
   });
 
   it('route the provider (way 1) and the FRITZ!Box line (way 2) into the screening contexts', () => {
-    const provider = parseConf(read('deploy/asterisk/pjsip.conf')).sections.find((s) => s.name === 'provider' && optionOf(s, 'type') === 'endpoint');
+    const provider = parseConf(read('deploy/asterisk/pjsip.conf')).sections.find(
+      (s) => s.name === 'provider' && optionOf(s, 'type') === 'endpoint',
+    );
     expect(provider && optionOf(provider, 'context')).toBe('from-provider');
-    const box = parseConf(read('deploy/asterisk/pjsip-fritzbox-phone.conf')).sections.find((s) => s.name === 'fritzbox' && optionOf(s, 'type') === 'endpoint');
+    const box = parseConf(read('deploy/asterisk/pjsip-fritzbox-phone.conf')).sections.find(
+      (s) => s.name === 'fritzbox' && optionOf(s, 'type') === 'endpoint',
+    );
     expect(box && optionOf(box, 'context')).toBe('from-fritzbox');
     expect(contexts('dialplan/fritzbox.conf')).toContain('from-fritzbox');
   });
@@ -110,17 +142,24 @@ describe('the PJSIP templates', () => {
     }
   });
 
-  it.each(PJSIP)('%s lets a device register only under its endpoint\'s own name (identify_by=username, AOR by To user)', (file) => {
-    const { sections } = parseConf(read(file));
-    for (const e of sections.filter((s) => optionOf(s, 'type') === 'endpoint' && optionOf(s, 'auth') !== undefined)) {
-      const auth = sections.find((s) => s.name === optionOf(e, 'auth') && optionOf(s, 'type') === 'auth') as ConfSection;
-      expect(optionOf(auth, 'username'), `[${e.name}]`).toBe(e.name);
-      expect(optionOf(e, 'aors'), `[${e.name}]`).toBe(e.name);
-    }
-  });
+  it.each(PJSIP)(
+    "%s lets a device register only under its endpoint's own name (identify_by=username, AOR by To user)",
+    (file) => {
+      const { sections } = parseConf(read(file));
+      for (const e of sections.filter((s) => optionOf(s, 'type') === 'endpoint' && optionOf(s, 'auth') !== undefined)) {
+        const auth = sections.find(
+          (s) => s.name === optionOf(e, 'auth') && optionOf(s, 'type') === 'auth',
+        ) as ConfSection;
+        expect(optionOf(auth, 'username'), `[${e.name}]`).toBe(e.name);
+        expect(optionOf(e, 'aors'), `[${e.name}]`).toBe(e.name);
+      }
+    },
+  );
 
   it('deploy/env.example offers only settings something reads', () => {
-    const readers = ['docker-compose.yml', ...listFiles('deploy/asterisk', '.conf'), 'deploy/asterisk/start.sh'].map(read).join('\n');
+    const readers = ['docker-compose.yml', ...listFiles('deploy/asterisk', '.conf'), 'deploy/asterisk/start.sh']
+      .map(read)
+      .join('\n');
     for (const [, name] of read('deploy/env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)) {
       if (!name?.startsWith('CALLFILTER_')) expect(readers, name).toMatch(new RegExp(`\\$\\{${name}\\b`));
     }
@@ -139,7 +178,12 @@ function render(env: Record<string, string>) {
   const etc = join(tempDir(), 'etc');
   mkdirSync(etc);
   const result = spawnSync('bash', [join(ROOT, 'deploy/asterisk/start.sh')], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ASTERISK_ETC: etc, CALLFILTER_DIALPLAN_DIR: join(ROOT, 'dialplan'), ...env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ASTERISK_ETC: etc,
+      CALLFILTER_DIALPLAN_DIR: join(ROOT, 'dialplan'),
+      ...env,
+    },
     encoding: 'utf8',
   });
   const file = (name: string) => readFileSync(join(etc, name), 'utf8');
@@ -192,7 +236,14 @@ describe('deploy/asterisk/start.sh (the compose Asterisk entrypoint)', () => {
   });
 
   it('renders the IP-phone template (way 2) from its own variables', () => {
-    const r = render({ ASTERISK_PJSIP_TEMPLATE: 'pjsip-fritzbox-phone.conf', ASTERISK_LAN_ADDRESS: '192.168.178.20', FRITZBOX_HOST: '192.168.178.1', FRITZBOX_PHONE_USER: 'callfilter', FRITZBOX_PHONE_PASSWORD: 'x', PHONE1_PASSWORD: 'y' });
+    const r = render({
+      ASTERISK_PJSIP_TEMPLATE: 'pjsip-fritzbox-phone.conf',
+      ASTERISK_LAN_ADDRESS: '192.168.178.20',
+      FRITZBOX_HOST: '192.168.178.1',
+      FRITZBOX_PHONE_USER: 'callfilter',
+      FRITZBOX_PHONE_PASSWORD: 'x',
+      PHONE1_PASSWORD: 'y',
+    });
     expect(r.status).toBe(0);
     expect(r.file('pjsip.conf')).toContain('server_uri=sip:192.168.178.1');
   });

@@ -9,10 +9,17 @@ import type { Decision, PolicyConfig } from '../../src/policy/types.js';
 import { baseConfig, entry, hit, num, WED_NOON } from './fixtures.js';
 
 const A = '+49301234567';
-const spamHit = (announcement?: string) => hit({ entryId: 1, number: A, score: 10, threshold: 4, ...(announcement && { action: 'announce', announcement }) });
+const spamHit = (announcement?: string) =>
+  hit({ entryId: 1, number: A, score: 10, threshold: 4, ...(announcement && { action: 'announce', announcement }) });
 
-function sound(matches: Parameters<typeof decide>[1], config: Partial<PolicyConfig> = {}): Pick<Decision, 'announcement' | 'announcementLanguage'> {
-  const { announcement, announcementLanguage } = decide({ caller: num(A) }, matches, [], WED_NOON, { ...baseConfig(), ...config });
+function sound(
+  matches: Parameters<typeof decide>[1],
+  config: Partial<PolicyConfig> = {},
+): Pick<Decision, 'announcement' | 'announcementLanguage'> {
+  const { announcement, announcementLanguage } = decide({ caller: num(A) }, matches, [], WED_NOON, {
+    ...baseConfig(),
+    ...config,
+  });
   return { announcement, announcementLanguage };
 }
 
@@ -28,19 +35,39 @@ describe('the announcement', () => {
     const expected = { announcement: 'callfilter/polite-decline', announcementLanguage: played };
     expect(sound({ entries: [], lists: [spamHit()] }, config)).toEqual(expected);
     // A block entry whose own action is announce, without a sound of its own, too.
-    expect(sound({ entries: [entry({ id: 2, number: A, kind: 'block', action: 'announce' })], lists: [] }, config)).toEqual(expected);
+    expect(
+      sound({ entries: [entry({ id: 2, number: A, kind: 'block', action: 'announce' })], lists: [] }, config),
+    ).toEqual(expected);
   });
 
-  it('plays a sound a list, an entry or the config names as given, in the channel\'s language', () => {
-    expect(sound({ entries: [], lists: [spamHit('custom/go-away')] }, { language: 'en' })).toEqual({ announcement: 'custom/go-away', announcementLanguage: undefined });
-    const named = entry({ id: 3, number: A, kind: 'block', action: 'announce', announcement: 'callfilter/polite-decline' });
-    expect(sound({ entries: [named], lists: [] })).toEqual({ announcement: 'callfilter/polite-decline', announcementLanguage: undefined });
+  it("plays a sound a list, an entry or the config names as given, in the channel's language", () => {
+    expect(sound({ entries: [], lists: [spamHit('custom/go-away')] }, { language: 'en' })).toEqual({
+      announcement: 'custom/go-away',
+      announcementLanguage: undefined,
+    });
+    const named = entry({
+      id: 3,
+      number: A,
+      kind: 'block',
+      action: 'announce',
+      announcement: 'callfilter/polite-decline',
+    });
+    expect(sound({ entries: [named], lists: [] })).toEqual({
+      announcement: 'callfilter/polite-decline',
+      announcementLanguage: undefined,
+    });
     const config = baseConfig();
     config.defaultProfile.actions.list = { action: 'announce', announcement: 'callfilter/polite-decline' };
-    expect(sound({ entries: [], lists: [spamHit()] }, config)).toEqual({ announcement: 'callfilter/polite-decline', announcementLanguage: undefined });
+    expect(sound({ entries: [], lists: [spamHit()] }, config)).toEqual({
+      announcement: 'callfilter/polite-decline',
+      announcementLanguage: undefined,
+    });
   });
 
   it('monitor mode plays nothing, so it names no language either', () => {
-    expect(sound({ entries: [], lists: [spamHit()] }, { monitor: true })).toEqual({ announcement: undefined, announcementLanguage: undefined });
+    expect(sound({ entries: [], lists: [spamHit()] }, { monitor: true })).toEqual({
+      announcement: undefined,
+      announcementLanguage: undefined,
+    });
   });
 });

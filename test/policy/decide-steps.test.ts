@@ -1,6 +1,6 @@
 /** Policy steps 1–7 (DESIGN.md "Policy"): facts → decision, reason. */
 import { describe, expect, it } from 'vitest';
-import { decideRow, entry, hit, internal, num, outcome, WED_NOON, withheld, type Row } from './fixtures.js';
+import { decideRow, entry, hit, internal, num, outcome, type Row, WED_NOON, withheld } from './fixtures.js';
 
 const A = '+49301234567';
 const stepRows: Row[] = [
@@ -44,8 +44,23 @@ const stepRows: Row[] = [
   {
     name: 'exact block with its own action and announcement',
     caller: num(A),
-    entries: [entry({ id: 12, number: A, kind: 'block', action: 'announce', announcement: 'custom/go-away', label: 'Call centre' })],
-    expect: { action: 'announce', reason: 'blocklist', announcement: 'custom/go-away', label: 'Call centre', entryId: 12 },
+    entries: [
+      entry({
+        id: 12,
+        number: A,
+        kind: 'block',
+        action: 'announce',
+        announcement: 'custom/go-away',
+        label: 'Call centre',
+      }),
+    ],
+    expect: {
+      action: 'announce',
+      reason: 'blocklist',
+      announcement: 'custom/go-away',
+      label: 'Call centre',
+      entryId: 12,
+    },
   },
   {
     name: 'exact block with its own hangup cause 1 (no such number)',
@@ -86,13 +101,19 @@ const stepRows: Row[] = [
   {
     name: 'longer block prefix beats shorter allow prefix',
     caller: num(A),
-    entries: [entry({ id: 22, number: '+4930', prefix: true, kind: 'allow' }), entry({ id: 23, number: '+49301234', prefix: true, kind: 'block' })],
+    entries: [
+      entry({ id: 22, number: '+4930', prefix: true, kind: 'allow' }),
+      entry({ id: 23, number: '+49301234', prefix: true, kind: 'block' }),
+    ],
     expect: { action: 'hangup', reason: 'blocklist', cause: 21, entryId: 23 },
   },
   {
     name: 'longer allow prefix beats shorter block prefix',
     caller: num(A),
-    entries: [entry({ id: 24, number: '+49301', prefix: true, kind: 'block' }), entry({ id: 25, number: '+493012345', prefix: true, kind: 'allow' })],
+    entries: [
+      entry({ id: 24, number: '+49301', prefix: true, kind: 'block' }),
+      entry({ id: 25, number: '+493012345', prefix: true, kind: 'allow' }),
+    ],
     expect: { action: 'connect', reason: 'allowlist', entryId: 25 },
   },
   {
@@ -107,13 +128,19 @@ const stepRows: Row[] = [
   {
     name: 'exact block beats a longer-than-anything allow prefix',
     caller: num(A),
-    entries: [entry({ id: 28, number: '+4930123456', prefix: true, kind: 'allow' }), entry({ id: 29, number: A, kind: 'block' })],
+    entries: [
+      entry({ id: 28, number: '+4930123456', prefix: true, kind: 'allow' }),
+      entry({ id: 29, number: A, kind: 'block' }),
+    ],
     expect: { action: 'hangup', reason: 'blocklist', cause: 21, entryId: 29 },
   },
   {
     name: 'allow exact beats block prefix',
     caller: num(A),
-    entries: [entry({ id: 30, number: '+49301234', prefix: true, kind: 'block' }), entry({ id: 31, number: A, kind: 'allow', source: 'vcard', label: 'Anna' })],
+    entries: [
+      entry({ id: 30, number: '+49301234', prefix: true, kind: 'block' }),
+      entry({ id: 31, number: A, kind: 'allow', source: 'vcard', label: 'Anna' }),
+    ],
     expect: { action: 'connect', reason: 'contact', label: 'Anna', entryId: 31 },
   },
   {
@@ -125,13 +152,19 @@ const stepRows: Row[] = [
   {
     name: 'allow beats block at equal specificity: same prefix',
     caller: num(A),
-    entries: [entry({ id: 34, number: '+49301234', prefix: true, kind: 'block' }), entry({ id: 35, number: '+49301234', prefix: true, kind: 'allow' })],
+    entries: [
+      entry({ id: 34, number: '+49301234', prefix: true, kind: 'block' }),
+      entry({ id: 35, number: '+49301234', prefix: true, kind: 'allow' }),
+    ],
     expect: { action: 'connect', reason: 'allowlist', entryId: 35 },
   },
   {
     name: 'two allow entries for one number: the VIP one wins',
     caller: num(A),
-    entries: [entry({ id: 36, number: A, kind: 'allow', label: 'Plumber' }), entry({ id: 37, number: A, kind: 'allow', vip: true, source: 'vcard', label: 'Mum' })],
+    entries: [
+      entry({ id: 36, number: A, kind: 'allow', label: 'Plumber' }),
+      entry({ id: 37, number: A, kind: 'allow', vip: true, source: 'vcard', label: 'Mum' }),
+    ],
     expect: { action: 'connect', reason: 'contact', label: 'Mum', entryId: 37 },
   },
   {
@@ -149,7 +182,10 @@ const stepRows: Row[] = [
   {
     name: 'expired allow is ignored: the block prefix fires',
     caller: num(A),
-    entries: [entry({ id: 42, number: A, kind: 'allow', expiresAt: WED_NOON - 1 }), entry({ id: 43, number: '+4930', prefix: true, kind: 'block' })],
+    entries: [
+      entry({ id: 42, number: A, kind: 'allow', expiresAt: WED_NOON - 1 }),
+      entry({ id: 43, number: '+4930', prefix: true, kind: 'block' }),
+    ],
     expect: { action: 'hangup', reason: 'blocklist', cause: 21, entryId: 43 },
   },
   {
@@ -173,13 +209,25 @@ const stepRows: Row[] = [
     name: 'list hit over threshold: polite announcement',
     caller: num(A),
     lists: [hit({ entryId: 100, number: A, score: 20, threshold: 4 })],
-    expect: { action: 'announce', reason: 'spam-list', announcement: 'callfilter/polite-decline', label: 'SPAM: PhoneBlock', listEntryId: 100 },
+    expect: {
+      action: 'announce',
+      reason: 'spam-list',
+      announcement: 'callfilter/polite-decline',
+      label: 'SPAM: PhoneBlock',
+      listEntryId: 100,
+    },
   },
   {
     name: 'list hit at threshold counts, its label is used',
     caller: num(A),
     lists: [hit({ entryId: 101, number: A, score: 4, threshold: 4, label: 'call centre' })],
-    expect: { action: 'announce', reason: 'spam-list', announcement: 'callfilter/polite-decline', label: 'SPAM: call centre', listEntryId: 101 },
+    expect: {
+      action: 'announce',
+      reason: 'spam-list',
+      announcement: 'callfilter/polite-decline',
+      label: 'SPAM: call centre',
+      listEntryId: 101,
+    },
   },
   {
     name: 'list hit under threshold is ignored',
@@ -194,25 +242,58 @@ const stepRows: Row[] = [
       hit({ listId: 2, listName: 'K-Tipp', entryId: 103, number: '+49301234', prefix: true, score: 100, threshold: 1 }),
       hit({ entryId: 104, number: A, score: 4, threshold: 4 }),
     ],
-    expect: { action: 'announce', reason: 'spam-list', announcement: 'callfilter/polite-decline', label: 'SPAM: PhoneBlock', listEntryId: 104 },
+    expect: {
+      action: 'announce',
+      reason: 'spam-list',
+      announcement: 'callfilter/polite-decline',
+      label: 'SPAM: PhoneBlock',
+      listEntryId: 104,
+    },
   },
   {
     name: 'two exact list hits: the higher score wins',
     caller: num(A),
-    lists: [hit({ entryId: 105, number: A, score: 10 }), hit({ listId: 2, listName: 'K-Tipp', entryId: 106, number: A, score: 50, threshold: 1 })],
-    expect: { action: 'announce', reason: 'spam-list', announcement: 'callfilter/polite-decline', label: 'SPAM: K-Tipp', listEntryId: 106 },
+    lists: [
+      hit({ entryId: 105, number: A, score: 10 }),
+      hit({ listId: 2, listName: 'K-Tipp', entryId: 106, number: A, score: 50, threshold: 1 }),
+    ],
+    expect: {
+      action: 'announce',
+      reason: 'spam-list',
+      announcement: 'callfilter/polite-decline',
+      label: 'SPAM: K-Tipp',
+      listEntryId: 106,
+    },
   },
   {
     name: 'two prefix list hits: the longer wins',
     caller: num(A),
-    lists: [hit({ entryId: 107, number: '+4930', prefix: true, score: 100 }), hit({ entryId: 108, number: '+4930123', prefix: true, score: 10 })],
-    expect: { action: 'announce', reason: 'spam-list', announcement: 'callfilter/polite-decline', label: 'SPAM: PhoneBlock', listEntryId: 108 },
+    lists: [
+      hit({ entryId: 107, number: '+4930', prefix: true, score: 100 }),
+      hit({ entryId: 108, number: '+4930123', prefix: true, score: 10 }),
+    ],
+    expect: {
+      action: 'announce',
+      reason: 'spam-list',
+      announcement: 'callfilter/polite-decline',
+      label: 'SPAM: PhoneBlock',
+      listEntryId: 108,
+    },
   },
   {
     name: 'exact hit under threshold does not shadow a prefix hit over it',
     caller: num(A),
-    lists: [hit({ entryId: 109, number: A, score: 2 }), hit({ entryId: 110, number: '+49301', prefix: true, score: 10 })],
-    expect: { action: 'announce', reason: 'spam-list', announcement: 'callfilter/polite-decline', label: 'SPAM: PhoneBlock', listEntryId: 110 },
+    lists: [
+      hit({ entryId: 109, number: A, score: 2 }),
+      hit({ entryId: 110, number: '+49301', prefix: true, score: 10 }),
+    ],
+    expect: {
+      action: 'announce',
+      reason: 'spam-list',
+      announcement: 'callfilter/polite-decline',
+      label: 'SPAM: PhoneBlock',
+      listEntryId: 110,
+    },
   },
   {
     name: "a list's own action: hangup cause 1",
@@ -240,7 +321,11 @@ const stepRows: Row[] = [
     caller: { kind: 'withheld', raw: '+49301234567', why: 'presentation' },
     expect: { action: 'voicemail', reason: 'anonymous' },
   },
-  { name: 'implausible number', caller: num('+49123', null, false), expect: { action: 'voicemail', reason: 'implausible' } },
+  {
+    name: 'implausible number',
+    caller: num('+49123', null, false),
+    expect: { action: 'voicemail', reason: 'implausible' },
+  },
   {
     name: 'implausible number on the blocklist is blocked',
     caller: num('+49123', null, false),
@@ -248,7 +333,11 @@ const stepRows: Row[] = [
     expect: { action: 'hangup', reason: 'blocklist', cause: 21, entryId: 51 },
   },
   { name: 'foreign number', caller: num('+12025550123', 'US'), expect: { action: 'voicemail', reason: 'foreign' } },
-  { name: 'plausible number without a country counts as foreign', caller: num('+80012345678', null), expect: { action: 'voicemail', reason: 'foreign' } },
+  {
+    name: 'plausible number without a country counts as foreign',
+    caller: num('+80012345678', null),
+    expect: { action: 'voicemail', reason: 'foreign' },
+  },
   {
     name: 'home country from config: a German number is foreign in Austria',
     caller: num(A),

@@ -45,7 +45,11 @@ describe('defaultPolicyConfig', () => {
 describe('selectProfile', () => {
   const config: PolicyConfig = {
     ...defaultPolicyConfig(),
-    profiles: [profile('shop', ['+4930111', '+4930222']), profile('also-shop', ['+4930222']), profile('home-office', ['+4930333'])],
+    profiles: [
+      profile('shop', ['+4930111', '+4930222']),
+      profile('also-shop', ['+4930222']),
+      profile('home-office', ['+4930333']),
+    ],
   };
   it.each([
     ['+4930111', 'shop'],
@@ -68,7 +72,10 @@ describe('decide is pure', () => {
     });
     const config = baseConfig();
     config.defaultProfile.schedules = [night];
-    const matches = { entries: [entry({ id: 1, number: '+49301234567', kind: 'allow', source: 'vcard', label: 'Anna' })], lists: [hit({ entryId: 2, number: '+49301234567' })] };
+    const matches = {
+      entries: [entry({ id: 1, number: '+49301234567', kind: 'allow', source: 'vcard', label: 'Anna' })],
+      lists: [hit({ entryId: 2, number: '+49301234567' })],
+    };
     const recent = callsAgo(WED_2330, 1);
     const before = structuredClone({ config, matches, recent });
     const facts = { caller: num('+49301234567'), did: '+4930555000' };

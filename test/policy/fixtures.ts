@@ -1,8 +1,9 @@
 /** Builders for the policy tables: small, explicit, no hidden state. */
+
+import type { Caller } from '../../src/numbers/types.js';
 import { decide } from '../../src/policy/decide.js';
 import { defaultPolicyConfig, defaultProfile } from '../../src/policy/defaults.js';
 import type { Decision, Entry, ListHit, PolicyConfig, Profile, RecentCall, Schedule } from '../../src/policy/types.js';
-import type { Caller } from '../../src/numbers/types.js';
 
 export const MINUTE = 60_000;
 
@@ -102,5 +103,11 @@ export function decideRow(row: Row): Decision {
   const config = baseConfig();
   row.config?.(config);
   const facts = { caller: row.caller, ...(row.did !== undefined && { did: row.did }) };
-  return decide(facts, { entries: row.entries ?? [], lists: row.lists ?? [] }, row.recent ?? [], row.now ?? WED_NOON, config);
+  return decide(
+    facts,
+    { entries: row.entries ?? [], lists: row.lists ?? [] },
+    row.recent ?? [],
+    row.now ?? WED_NOON,
+    config,
+  );
 }

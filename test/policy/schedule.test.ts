@@ -72,7 +72,13 @@ describe('inWindow', () => {
 describe('activeSchedules', () => {
   const night: Schedule = { name: 'night', days: EVERY_DAY, from: '22:00', to: '07:00', quiet: true };
   const late: Schedule = { name: 'late', days: EVERY_DAY, from: '23:00', to: '23:59', quiet: true };
-  const office: Schedule = { name: 'office', days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00', actions: { unknown: { action: 'connect' } } };
+  const office: Schedule = {
+    name: 'office',
+    days: [1, 2, 3, 4, 5],
+    from: '08:00',
+    to: '18:00',
+    actions: { unknown: { action: 'connect' } },
+  };
   const p = profile('p', [], (x) => (x.schedules = [office, night, late]));
 
   it.each([

@@ -30,7 +30,7 @@ describe('the spam label', () => {
     expect(labelFor(label, { homeCountry, ...(language && { language }) })).toBe(shown);
   });
 
-  it('shows a list\'s own label as it is, and the list\'s name when the row has none', () => {
+  it("shows a list's own label as it is, and the list's name when the row has none", () => {
     expect(labelFor('Energie-Vertrieb', { homeCountry: 'GB' })).toBe('SPAM: Energie-Vertrieb');
     expect(labelFor(undefined)).toBe('SPAM: PhoneBlock');
   });

@@ -3,8 +3,8 @@
  * byte is read — counted, and logged a bounded number of times however many there are.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { connect, envLines, percentile, pool } from './clients.js';
 import { startService } from '../helpers/service.js';
+import { connect, envLines, percentile, pool } from './clients.js';
 
 const OTHER_HOST = '127.0.0.2';
 const REJECTED = 300;
@@ -21,7 +21,9 @@ describe('FastAGI client allow-list', () => {
       return ms;
     });
     const p99 = percentile(closedAfter, 99);
-    console.log(`[reliability] allow-list: ${REJECTED} connections from ${OTHER_HOST} closed after p50 ${percentile(closedAfter, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+    console.log(
+      `[reliability] allow-list: ${REJECTED} connections from ${OTHER_HOST} closed after p50 ${percentile(closedAfter, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+    );
     // "At once": no environment deadline, no reply timeout — closed as soon as accepted.
     expect(p99).toBeLessThan(250);
 
@@ -41,7 +43,9 @@ describe('FastAGI client allow-list', () => {
     // The rest are summed up in one line (at the end of the window, or at shutdown).
     await svc.close();
     await vi.waitFor(() =>
-      expect(svc.logs.find((l) => String(l.msg).includes('"AGI connection rejected (allow)" lines were not written'))).toMatchObject({ suppressed: REJECTED - rejectedLines().length }),
+      expect(
+        svc.logs.find((l) => String(l.msg).includes('"AGI connection rejected (allow)" lines were not written')),
+      ).toMatchObject({ suppressed: REJECTED - rejectedLines().length }),
     );
   });
 

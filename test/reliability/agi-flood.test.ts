@@ -3,9 +3,18 @@
  * fake Asterisk: every legitimate call must still be decided within the decision deadline.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { connect, envLines, percentile, pool, randomBytes, seededRandom, sleep, type AbusiveClient } from './clients.js';
-import { heapUsedAfterGc, MB, openFds, watchUnhandled } from './measure.js';
 import { startService } from '../helpers/service.js';
+import {
+  type AbusiveClient,
+  connect,
+  envLines,
+  percentile,
+  pool,
+  randomBytes,
+  seededRandom,
+  sleep,
+} from './clients.js';
+import { heapUsedAfterGc, MB, openFds, watchUnhandled } from './measure.js';
 
 const ABUSIVE = 500;
 const LEGIT_CALLS = 300;
@@ -19,7 +28,11 @@ const ENV_TIMEOUT_MS = 15_000;
 const ABUSIVE_FROM = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7'];
 
 /** Opens `n` connections of one abusive kind, a few at a time (a burst of 500 SYNs would only test the backlog). */
-async function openMany(n: number, port: number, behave: (c: AbusiveClient, i: number) => void): Promise<AbusiveClient[]> {
+async function openMany(
+  n: number,
+  port: number,
+  behave: (c: AbusiveClient, i: number) => void,
+): Promise<AbusiveClient[]> {
   return pool(n, 50, async (i) => {
     const c = await connect(port, { localAddress: ABUSIVE_FROM[i % ABUSIVE_FROM.length] as string });
     behave(c, i);
@@ -85,11 +98,17 @@ describe('FastAGI port flooded with abusive connections', () => {
         `and ${churned} garbage connections came and went; decision p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
     );
     expect(held).toBe(ABUSIVE);
-    expect(results.filter((r) => r.variables.CALLFILTER_ACTION !== 'voicemail' || r.variables.CALLFILTER_REASON !== 'unknown')).toEqual([]);
+    expect(
+      results.filter(
+        (r) => r.variables.CALLFILTER_ACTION !== 'voicemail' || r.variables.CALLFILTER_REASON !== 'unknown',
+      ),
+    ).toEqual([]);
     expect(max).toBeLessThan(decisionMs);
 
     // The held peers are cut off at the environment deadline without our help.
-    const closedIn = await Promise.all(abusive.map((c) => Promise.race([c.closed, sleep(ENV_TIMEOUT_MS + 3_000).then(() => Infinity)])));
+    const closedIn = await Promise.all(
+      abusive.map((c) => Promise.race([c.closed, sleep(ENV_TIMEOUT_MS + 3_000).then(() => Infinity)])),
+    );
     expect(closedIn.filter((ms) => ms === Infinity)).toHaveLength(0);
     expect(abusive.every((c) => c.received() === 0)).toBe(true);
     await vi.waitFor(() => expect(svc.agi.liveSessions).toBe(0), { timeout: 5_000 });

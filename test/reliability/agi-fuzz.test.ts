@@ -5,10 +5,10 @@
  */
 import { fakeCall } from 'asterisk-agi/testing';
 import { describe, expect, it, vi } from 'vitest';
+import { startService } from '../helpers/service.js';
 import { connect, envLines, pool, seededRandom, sleep } from './clients.js';
 import { fuzzCase } from './fuzz-cases.js';
 import { heapUsedAfterGc, MB, openFds, watchUnhandled } from './measure.js';
-import { startService } from '../helpers/service.js';
 
 const ACTIONS = ['connect', 'voicemail', 'hangup', 'announce'];
 const FUZZ_CASES = 3_000;
@@ -23,7 +23,9 @@ function agiWarnings(logs: Record<string, unknown>[]): Record<string, unknown>[]
 describe('FastAGI port under abuse', () => {
   it(`survives ${FUZZ_CASES} seeded fuzz cases: every connection closed by the server, every valid block decided`, async () => {
     const unhandled = watchUnhandled();
-    const svc = await startService({ agi: { session: { envTimeoutMs: ENV_TIMEOUT_MS, replyTimeoutMs: REPLY_TIMEOUT_MS } } });
+    const svc = await startService({
+      agi: { session: { envTimeoutMs: ENV_TIMEOUT_MS, replyTimeoutMs: REPLY_TIMEOUT_MS } },
+    });
     expect((await svc.call('+4930123456')).variables.CALLFILTER_ACTION).toBe('voicemail'); // warm-up
     const heapBefore = heapUsedAfterGc();
     const fdsBefore = openFds();
@@ -37,14 +39,21 @@ describe('FastAGI port under abuse', () => {
       const c = fuzzCase(seed, seededRandom(seed));
       kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
       if (c.kind === 'weird-values') {
-        const result = await fakeCall({ port: svc.port }, { script: 'screen', env: c.env, args: c.args, timeoutMs: 3_000 });
-        if (!ACTIONS.includes(result.variables.CALLFILTER_ACTION ?? '') || !result.closedByServer) undecided.push(`seed ${seed}: ${JSON.stringify(result.variables)}`);
+        const result = await fakeCall(
+          { port: svc.port },
+          { script: 'screen', env: c.env, args: c.args, timeoutMs: 3_000 },
+        );
+        if (!ACTIONS.includes(result.variables.CALLFILTER_ACTION ?? '') || !result.closedByServer)
+          undecided.push(`seed ${seed}: ${JSON.stringify(result.variables)}`);
         return;
       }
       const client = await connect(svc.port);
       for (const chunk of c.chunks) client.send(chunk);
       // Not ended by us: the server must notice the violation (or the deadline) and close by itself.
-      const ms = await Promise.race([client.closed, sleep(ENV_TIMEOUT_MS + REPLY_TIMEOUT_MS * 8 + 1_000).then(() => Infinity)]);
+      const ms = await Promise.race([
+        client.closed,
+        sleep(ENV_TIMEOUT_MS + REPLY_TIMEOUT_MS * 8 + 1_000).then(() => Infinity),
+      ]);
       if (ms === Infinity) {
         slow.push(`seed ${seed} (${c.kind})`);
         client.stop();
@@ -70,7 +79,12 @@ describe('FastAGI port under abuse', () => {
     // Thousands of bad peers must not mean thousands of warn lines.
     expect(agiWarnings(svc.logs).length).toBeLessThan(100);
     const warnOrWorse = new Map<string, number>();
-    for (const l of svc.logs) if ((l.level as number) >= 40) warnOrWorse.set(`${String(l.subsystem)}: ${String(l.msg).slice(0, 60)}`, (warnOrWorse.get(`${String(l.subsystem)}: ${String(l.msg).slice(0, 60)}`) ?? 0) + 1);
+    for (const l of svc.logs)
+      if ((l.level as number) >= 40)
+        warnOrWorse.set(
+          `${String(l.subsystem)}: ${String(l.msg).slice(0, 60)}`,
+          (warnOrWorse.get(`${String(l.subsystem)}: ${String(l.msg).slice(0, 60)}`) ?? 0) + 1,
+        );
     console.log(warnOrWorse);
     expect(unhandled).toEqual([]);
   });

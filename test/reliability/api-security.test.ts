@@ -5,17 +5,29 @@
  * faults. Each response also passes test/helpers/api.ts's own stack-trace check.
  */
 import { describe, expect, it } from 'vitest';
-import { AUTH_FAILURE_WINDOW_MS, AUTH_FAILURES_MAX } from '../../src/api/auth-limit.js';
 import { JSON_BODY_LIMIT } from '../../src/api/app.js';
-import { multipart, startApi, STACK_LINE } from '../helpers/api.js';
+import { AUTH_FAILURE_WINDOW_MS, AUTH_FAILURES_MAX } from '../../src/api/auth-limit.js';
+import { multipart, STACK_LINE, startApi } from '../helpers/api.js';
 import { connect, envLines } from './clients.js';
 
 /** Public on purpose: health for monitors, the web page's shell, assets and sign-in form (none hold data). */
 /** GET /session answers `{signedIn: false}` to anyone without a session: it tells nothing. */
-const PUBLIC = new Set(['GET /healthz', 'GET /', 'GET /assets/:name', 'GET /assets/*', 'POST /session', 'GET /session']);
+const PUBLIC = new Set([
+  'GET /healthz',
+  'GET /',
+  'GET /assets/:name',
+  'GET /assets/*',
+  'POST /session',
+  'GET /session',
+]);
 
 /** A concrete URL for a route pattern. */
-const concrete = (url: string) => url.replace(/:id\b/g, '1').replace(/:name\b/g, 'x').replace(/:[a-zA-Z]+/g, 'x').replace(/\*/g, 'x');
+const concrete = (url: string) =>
+  url
+    .replace(/:id\b/g, '1')
+    .replace(/:name\b/g, 'x')
+    .replace(/:[a-zA-Z]+/g, 'x')
+    .replace(/\*/g, 'x');
 
 function expectSecurityHeaders(headers: Record<string, unknown>, what: string): void {
   expect(headers['x-content-type-options'], what).toBe('nosniff');
@@ -29,14 +41,27 @@ describe('admin API security', () => {
     const refused: string[] = [];
     const open: string[] = [];
     for (const { method, url } of api.routes) {
-      const res = await api.inject({ method: method as 'GET', url: concrete(url), auth: false, ...(method !== 'GET' && method !== 'DELETE' && { payload: {} }) });
+      const res = await api.inject({
+        method: method as 'GET',
+        url: concrete(url),
+        auth: false,
+        ...(method !== 'GET' && method !== 'DELETE' && { payload: {} }),
+      });
       expectSecurityHeaders(res.headers, `${method} ${url}`);
       (res.statusCode === 401 ? refused : open).push(`${method} ${url}`);
       // The same with a wrong token.
-      const wrong = await api.inject({ method: method as 'GET', url: concrete(url), auth: false, headers: { authorization: 'Bearer not-the-admin-token-0000' }, ...(method !== 'GET' && method !== 'DELETE' && { payload: {} }) });
+      const wrong = await api.inject({
+        method: method as 'GET',
+        url: concrete(url),
+        auth: false,
+        headers: { authorization: 'Bearer not-the-admin-token-0000' },
+        ...(method !== 'GET' && method !== 'DELETE' && { payload: {} }),
+      });
       if (!PUBLIC.has(`${method} ${url}`)) expect(wrong.statusCode, `${method} ${url} with a wrong token`).toBe(401);
     }
-    console.log(`[reliability] admin API: ${api.routes.length} routes registered; ${refused.length} answer 401 without the token; open: ${open.join(', ')}`);
+    console.log(
+      `[reliability] admin API: ${api.routes.length} routes registered; ${refused.length} answer 401 without the token; open: ${open.join(', ')}`,
+    );
     expect(open.filter((r) => !PUBLIC.has(r))).toEqual([]);
     expect(refused.length).toBeGreaterThanOrEqual(25);
     // /healthz says whether things work, nothing else.
@@ -49,10 +74,22 @@ describe('admin API security', () => {
     const api = await startApi({ authLimit: { clock: () => clock.now } });
     const attacker = { remoteAddress: '192.0.2.7' };
     for (let i = 0; i < AUTH_FAILURES_MAX; i++) {
-      const res = await api.inject({ method: 'GET', url: '/api/v1/entries', auth: false, headers: { authorization: `Bearer guess-${i}-0123456789abcdef` }, ...attacker });
+      const res = await api.inject({
+        method: 'GET',
+        url: '/api/v1/entries',
+        auth: false,
+        headers: { authorization: `Bearer guess-${i}-0123456789abcdef` },
+        ...attacker,
+      });
       expect(res.statusCode).toBe(401);
     }
-    const limited = await api.inject({ method: 'GET', url: '/api/v1/entries', auth: false, headers: { authorization: 'Bearer guess-x-0123456789abcdef' }, ...attacker });
+    const limited = await api.inject({
+      method: 'GET',
+      url: '/api/v1/entries',
+      auth: false,
+      headers: { authorization: 'Bearer guess-x-0123456789abcdef' },
+      ...attacker,
+    });
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toMatchObject({ error: 'too_many_requests' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -60,13 +97,23 @@ describe('admin API security', () => {
     // A right guess now would still be refused: the limit is not an oracle.
     expect((await api.inject({ method: 'GET', url: '/api/v1/entries', ...attacker })).statusCode).toBe(429);
     // Other addresses, and requests without credentials, are not affected.
-    expect((await api.inject({ method: 'GET', url: '/api/v1/entries', remoteAddress: '192.0.2.8' })).statusCode).toBe(200);
+    expect((await api.inject({ method: 'GET', url: '/api/v1/entries', remoteAddress: '192.0.2.8' })).statusCode).toBe(
+      200,
+    );
     expect((await api.inject({ method: 'GET', url: '/healthz', auth: false, ...attacker })).statusCode).toBe(200);
-    expect(api.logs.filter((l) => l.msg === 'too many failed sign-ins; refusing this address for a while')).toHaveLength(1);
+    expect(
+      api.logs.filter((l) => l.msg === 'too many failed sign-ins; refusing this address for a while'),
+    ).toHaveLength(1);
 
     const signIn = api.routes.some((r) => r.method === 'POST' && r.url === '/session');
     if (signIn) {
-      const res = await api.inject({ method: 'POST', url: '/session', auth: false, payload: { token: api.token }, ...attacker });
+      const res = await api.inject({
+        method: 'POST',
+        url: '/session',
+        auth: false,
+        payload: { token: api.token },
+        ...attacker,
+      });
       expect(res.statusCode, 'the sign-in form is limited too').toBe(429);
     }
 
@@ -82,23 +129,50 @@ describe('admin API security', () => {
     }
     const from = { remoteAddress: '192.0.2.9' };
     for (let i = 0; i < AUTH_FAILURES_MAX; i++) {
-      expect((await api.inject({ method: 'POST', url: '/session', auth: false, payload: { token: `wrong-${i}-0123456789abcdef` }, ...from })).statusCode).toBe(401);
+      expect(
+        (
+          await api.inject({
+            method: 'POST',
+            url: '/session',
+            auth: false,
+            payload: { token: `wrong-${i}-0123456789abcdef` },
+            ...from,
+          })
+        ).statusCode,
+      ).toBe(401);
     }
-    expect((await api.inject({ method: 'POST', url: '/session', auth: false, payload: { token: api.token }, ...from })).statusCode).toBe(429);
+    expect(
+      (await api.inject({ method: 'POST', url: '/session', auth: false, payload: { token: api.token }, ...from }))
+        .statusCode,
+    ).toBe(429);
   });
 
   it('never writes the token to the log, wherever a client puts it', async () => {
     const api = await startApi({ authLimit: { max: 100_000 } });
     const t = api.token;
     await api.inject({ method: 'GET', url: '/api/v1/entries' });
-    await api.inject({ method: 'GET', url: '/api/v1/entries', auth: false, headers: { authorization: `Bearer ${t}x` } });
+    await api.inject({
+      method: 'GET',
+      url: '/api/v1/entries',
+      auth: false,
+      headers: { authorization: `Bearer ${t}x` },
+    });
     await api.inject({ method: 'GET', url: '/api/v1/entries', auth: false, headers: { authorization: t } });
     await api.inject({ method: 'GET', url: '/api/v1/entries', auth: false, headers: { authorization: `Basic ${t}` } });
     await api.inject({ method: 'GET', url: `/api/v1/entries?token=${t}` });
     await api.inject({ method: 'GET', url: `/api/v1/explain?number=${t}` });
     await api.inject({ method: 'POST', url: '/api/v1/entries', payload: { number: t, kind: 'block' } });
-    await api.inject({ method: 'POST', url: '/api/v1/entries', payload: { number: '+4930123456', kind: 'block', label: t } });
-    await api.inject({ method: 'POST', url: '/api/v1/entries', payload: `{"number": "${t}"` , headers: { 'content-type': 'application/json' } });
+    await api.inject({
+      method: 'POST',
+      url: '/api/v1/entries',
+      payload: { number: '+4930123456', kind: 'block', label: t },
+    });
+    await api.inject({
+      method: 'POST',
+      url: '/api/v1/entries',
+      payload: `{"number": "${t}"`,
+      headers: { 'content-type': 'application/json' },
+    });
     await api.inject({ method: 'GET', url: `/${t}` });
     await api.inject({ method: 'POST', url: '/session', auth: false, payload: { token: t } });
     await api.inject({ method: 'POST', url: '/session', auth: false, payload: { token: `${t}x` } });
@@ -106,14 +180,26 @@ describe('admin API security', () => {
     expect(api.logs.length).toBeGreaterThan(10);
     expect(logged).not.toContain(t);
     // What was there is still there, only without the token.
-    expect(api.logs.some((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/entries?token=[redacted]')).toBe(true);
+    expect(
+      api.logs.some((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/entries?token=[redacted]'),
+    ).toBe(true);
   });
 
   it('answers errors without stack traces or internals, a failing handler with a masked 500', async () => {
     const api = await startApi();
     const bad = [
-      { method: 'POST', url: '/api/v1/entries', payload: '{"number": ', headers: { 'content-type': 'application/json' } },
-      { method: 'POST', url: '/api/v1/entries', payload: 'number=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      {
+        method: 'POST',
+        url: '/api/v1/entries',
+        payload: '{"number": ',
+        headers: { 'content-type': 'application/json' },
+      },
+      {
+        method: 'POST',
+        url: '/api/v1/entries',
+        payload: 'number=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
       { method: 'POST', url: '/api/v1/entries', payload: { number: 12, kind: 'nope', extra: true } },
       { method: 'GET', url: '/api/v1/entries/not-a-number' },
       { method: 'GET', url: '/api/v1/calls?limit=-5&cursor=abc' },
@@ -141,15 +227,30 @@ describe('admin API security', () => {
   it('limits request bodies: 413 for a JSON body over the limit and an upload over CALLFILTER_IMPORT_LIMIT_MB', async () => {
     const api = await startApi({ env: { CALLFILTER_IMPORT_LIMIT_MB: '1' } });
     const big = JSON.stringify({ number: '+4930123456', kind: 'block', note: 'x'.repeat(JSON_BODY_LIMIT) });
-    const json = await api.inject({ method: 'POST', url: '/api/v1/entries', payload: big, headers: { 'content-type': 'application/json' } });
+    const json = await api.inject({
+      method: 'POST',
+      url: '/api/v1/entries',
+      payload: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(json.statusCode).toBe(413);
     expect(json.json()).toMatchObject({ error: 'payload_too_large' });
     const csv = `number\n${'+4930123456\n'.repeat(120_000)}`;
-    const upload = await api.inject({ method: 'POST', url: '/api/v1/import?kind=block', ...multipart('file', 'big.csv', csv, 'text/csv') });
+    const upload = await api.inject({
+      method: 'POST',
+      url: '/api/v1/import?kind=block',
+      ...multipart('file', 'big.csv', csv, 'text/csv'),
+    });
     expect(upload.statusCode).toBe(413);
     expect(upload.body).not.toMatch(STACK_LINE);
     if (api.routes.some((r) => r.method === 'POST' && r.url === '/session')) {
-      const signIn = await api.inject({ method: 'POST', url: '/session', auth: false, payload: JSON.stringify({ token: 'x'.repeat(JSON_BODY_LIMIT + 10) }), headers: { 'content-type': 'application/json' } });
+      const signIn = await api.inject({
+        method: 'POST',
+        url: '/session',
+        auth: false,
+        payload: JSON.stringify({ token: 'x'.repeat(JSON_BODY_LIMIT + 10) }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(signIn.statusCode).toBe(413);
     }
     expect(api.ctx.store.entries.list().items).toEqual([]);

@@ -42,7 +42,11 @@ export interface ConnectOptions {
 export function connect(port: number, options: ConnectOptions = {}): Promise<AbusiveClient> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const socket = net.connect({ port, host: options.host ?? '127.0.0.1', ...(options.localAddress && { localAddress: options.localAddress }) });
+    const socket = net.connect({
+      port,
+      host: options.host ?? '127.0.0.1',
+      ...(options.localAddress && { localAddress: options.localAddress }),
+    });
     let bytes = 0;
     const timers = new Set<NodeJS.Timeout>();
     const writable = () => !socket.destroyed && !socket.writableEnded;

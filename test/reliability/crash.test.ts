@@ -7,8 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type FakeCallResult, fakeCall } from 'asterisk-agi/testing';
 import BetterSqlite3 from 'better-sqlite3';
-import { fakeCall, type FakeCallResult } from 'asterisk-agi/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { VISIBLE } from '../../src/store/import-visibility.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -36,7 +36,15 @@ describe('kill -9 during a burst of calls', () => {
     const workers = Array.from({ length: 16 }, async () => {
       for (;;) {
         const i = n++;
-        const r = await fakeCall({ port: server.agiPort }, { script: 'screen', args: ['+4930999000'], env: { callerid: `+4930${5_000_000 + i}`, uniqueid: `crash.${i}` }, timeoutMs: 5_000 });
+        const r = await fakeCall(
+          { port: server.agiPort },
+          {
+            script: 'screen',
+            args: ['+4930999000'],
+            env: { callerid: `+4930${5_000_000 + i}`, uniqueid: `crash.${i}` },
+            timeoutMs: 5_000,
+          },
+        );
         if (r.agiStatus === 'FAILURE') {
           refused++;
           return;
@@ -53,7 +61,10 @@ describe('kill -9 during a burst of calls', () => {
     const cut = results.length - decided.length;
     // A restart recovers the WAL, cleans up, and screens again.
     const again = await startServer(env);
-    const after = await fakeCall({ port: again.agiPort }, { script: 'screen', args: ['+4930999000'], env: { callerid: '+4930123456' } });
+    const after = await fakeCall(
+      { port: again.agiPort },
+      { script: 'screen', args: ['+4930999000'], env: { callerid: '+4930123456' } },
+    );
     expect(after.variables.CALLFILTER_ACTION).toBe('voicemail');
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
@@ -64,7 +75,9 @@ describe('kill -9 during a burst of calls', () => {
       const row = byId.get(Number(r.variables.CALLFILTER_CALL_ID)) as { action: string; reason: string } | undefined;
       return !row || row.action !== r.variables.CALLFILTER_ACTION || row.reason !== r.variables.CALLFILTER_REASON;
     });
-    console.log(`[reliability] kill -9 during calls: ${decided.length} decisions had reached Asterisk, ${cut} calls were cut mid-session, ${refused} callers refused after the kill; lost from the log: ${lost.length}`);
+    console.log(
+      `[reliability] kill -9 during calls: ${decided.length} decisions had reached Asterisk, ${cut} calls were cut mid-session, ${refused} callers refused after the kill; lost from the log: ${lost.length}`,
+    );
     expect(lost).toEqual([]);
     expect(decided.length).toBeGreaterThanOrEqual(400);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -105,8 +118,15 @@ function activeVersion(file: string): number {
 function listState(store: Store) {
   const list = store.lists.get(1);
   const h = store.db.handle;
-  const active = h.prepare('SELECT count(*) AS n, min(label) AS lo, max(label) AS hi FROM list_entries WHERE list_id = 1 AND version = ?').get(list?.activeVersion) as { n: number; lo: string; hi: string };
-  const others = h.prepare('SELECT count(*) FROM list_entries WHERE list_id = 1 AND version != ?').pluck().get(list?.activeVersion) as number;
+  const active = h
+    .prepare(
+      'SELECT count(*) AS n, min(label) AS lo, max(label) AS hi FROM list_entries WHERE list_id = 1 AND version = ?',
+    )
+    .get(list?.activeVersion) as { n: number; lo: string; hi: string };
+  const others = h
+    .prepare('SELECT count(*) FROM list_entries WHERE list_id = 1 AND version != ?')
+    .pluck()
+    .get(list?.activeVersion) as number;
   return { entryCount: list?.entryCount, active, others };
 }
 
@@ -116,7 +136,10 @@ describe('kill -9 during a large list import', () => {
     const seed = openStore(file);
     const list = seed.lists.create({ name: 'PhoneBlock', threshold: 4 });
     expect(list.id).toBe(1);
-    await seed.lists.replaceEntries(1, Array.from({ length: OLD_ROWS }, (_, i) => ({ number: `+4930${10_000_000 + i}`, score: 5, label: 'old' })));
+    await seed.lists.replaceEntries(
+      1,
+      Array.from({ length: OLD_ROWS }, (_, i) => ({ number: `+4930${10_000_000 + i}`, score: 5, label: 'old' })),
+    );
     seed.db.close();
 
     const outcomes: string[] = [];
@@ -145,10 +168,17 @@ describe('kill -9 during a large list import', () => {
       expect(store.db.handle.pragma('integrity_check', { simple: true })).toBe('ok');
       store.db.close();
       expect(state.others).toBe(0);
-      const whole = (state.active.n === OLD_ROWS && state.active.hi === 'old') || (state.active.n === NEW_ROWS && state.active.lo === 'new' && state.active.hi === 'new');
+      const whole =
+        (state.active.n === OLD_ROWS && state.active.hi === 'old') ||
+        (state.active.n === NEW_ROWS && state.active.lo === 'new' && state.active.hi === 'new');
       expect(whole, JSON.stringify(state)).toBe(true);
       expect(state.entryCount).toBe(state.active.n);
-      const when = killAt === undefined ? 'not killed' : killAt === 'switched' ? 'killed right after the switch' : `killed at ${killAt.source.replace('\\n', '')}`;
+      const when =
+        killAt === undefined
+          ? 'not killed'
+          : killAt === 'switched'
+            ? 'killed right after the switch'
+            : `killed at ${killAt.source.replace('\\n', '')}`;
       outcomes.push(`${when} → ${state.active.hi === 'old' ? 'old list' : 'new list'} (${state.active.n} rows)`);
       if (killAt === 'switched') expect(state.active.hi).toBe('new');
     }
@@ -166,7 +196,10 @@ function visibleEntries(file: string): { n: number; labels: string[] } {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
     const n = db.prepare(`SELECT count(*) FROM entries WHERE ${VISIBLE}`).pluck().get() as number;
-    const labels = db.prepare(`SELECT DISTINCT label FROM entries WHERE ${VISIBLE} ORDER BY label`).pluck().all() as string[];
+    const labels = db
+      .prepare(`SELECT DISTINCT label FROM entries WHERE ${VISIBLE} ORDER BY label`)
+      .pluck()
+      .all() as string[];
     return { n, labels };
   } finally {
     db.close();
@@ -183,12 +216,20 @@ function importedRows(file: string): number {
 }
 
 describe('kill -9 during a large import into the entries', () => {
-  it('leaves the old entries in force and no imported row visible, before and after the next open cleans up', { timeout: 300_000 }, async () => {
+  it('leaves the old entries in force and no imported row visible, before and after the next open cleans up', {
+    timeout: 300_000,
+  }, async () => {
     const dir = tempDir();
     const file = join(dir, 'callfilter.db');
     const seed = openStore(file);
     // Half of the old entries are numbers of the file too (skipped as duplicates by an import that finishes).
-    seed.entries.bulkInsert(Array.from({ length: OLD_ENTRIES }, (_, i) => ({ number: csvNumber(i * 50 - OLD_ENTRIES * 25), kind: 'block' as const, label: 'old' })));
+    seed.entries.bulkInsert(
+      Array.from({ length: OLD_ENTRIES }, (_, i) => ({
+        number: csvNumber(i * 50 - OLD_ENTRIES * 25),
+        kind: 'block' as const,
+        label: 'old',
+      })),
+    );
     seed.db.close();
     const csv = join(tempDir(), 'block.csv');
     writeFileSync(csv, `${Array.from({ length: CSV_ROWS }, (_, i) => `${csvNumber(i)};new`).join('\n')}\n`);
@@ -201,7 +242,8 @@ describe('kill -9 during a large import into the entries', () => {
       if (killAt !== undefined) {
         // Rows are committed, in many transactions, while the import runs: kill it once this many are.
         while (importedRows(file) < killAt) {
-          if (importer.child.exitCode !== null) throw new Error(`the import ended before ${killAt} rows: ${importer.stdout()} ${importer.stderr()}`);
+          if (importer.child.exitCode !== null)
+            throw new Error(`the import ended before ${killAt} rows: ${importer.stdout()} ${importer.stderr()}`);
           await sleep(5);
         }
         importer.child.kill('SIGKILL');
@@ -211,12 +253,17 @@ describe('kill -9 during a large import into the entries', () => {
         expect(visibleEntries(file)).toEqual({ n: OLD_ENTRIES, labels: ['old'] });
       } else {
         expect((await importer.exited).code).toBe(0);
-        expect(importer.stdout()).toContain(`${(CSV_ROWS - OLD_ENTRIES / 2).toLocaleString('en')} added, ${(OLD_ENTRIES / 2).toLocaleString('en')} duplicates skipped`);
+        expect(importer.stdout()).toContain(
+          `${(CSV_ROWS - OLD_ENTRIES / 2).toLocaleString('en')} added, ${(OLD_ENTRIES / 2).toLocaleString('en')} duplicates skipped`,
+        );
       }
       // The next open (the service's, after a restart) removes what a crashed import left.
       const store = openStore(file);
       const all = store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get() as number;
-      const unfinished = store.db.handle.prepare("SELECT count(*) FROM imports WHERE state <> 'done'").pluck().get() as number;
+      const unfinished = store.db.handle
+        .prepare("SELECT count(*) FROM imports WHERE state <> 'done'")
+        .pluck()
+        .get() as number;
       const integrity = store.db.handle.pragma('integrity_check', { simple: true });
       const lookup = (n: string) => store.entries.match(n, [n]).map((e) => e.label);
       const [fileOnly, both] = [lookup(csvNumber(CSV_ROWS - 1)), lookup(csvNumber(0))];

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { startService, tempDir, type TestService } from '../helpers/service.js';
+import { startService, type TestService, tempDir } from '../helpers/service.js';
 import { percentile, pool, sleep } from './clients.js';
 import { holdWriteLock } from './processes.js';
 
@@ -45,7 +45,10 @@ function errorLines(svc: TestService, msg = FAILING) {
 async function expectRecovered(svc: TestService) {
   const after = await svc.call(BLOCKED);
   expect(after.variables).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
-  expect(svc.ctx.store.calls.get(Number(after.variables.CALLFILTER_CALL_ID))).toMatchObject({ action: 'hangup', reason: 'blocklist' });
+  expect(svc.ctx.store.calls.get(Number(after.variables.CALLFILTER_CALL_ID))).toMatchObject({
+    action: 'hangup',
+    reason: 'blocklist',
+  });
   expect(svc.logs.some((l) => l.msg === 'screening recovered')).toBe(true);
 }
 
@@ -65,7 +68,9 @@ describe('database faults while calls flow', () => {
 
     svc.ctx.store.db.pragma('query_only = OFF');
     await expectRecovered(svc);
-    expect(svc.logs.find((l) => String(l.msg).includes('more calls failed the same way (recovered)'))).toMatchObject({ suppressed: 39 });
+    expect(svc.logs.find((l) => String(l.msg).includes('more calls failed the same way (recovered)'))).toMatchObject({
+      suppressed: 39,
+    });
   });
 
   it('locked by another process: calls fail open fast — no call waits busy_timeout after another — and recover', async () => {
@@ -74,7 +79,9 @@ describe('database faults while calls flow', () => {
     // 30 calls at once: each would block the event loop for busy_timeout (250 ms) twice, one after the other.
     const { variables, durations } = await calls(svc, 30, 30);
     await lock.release();
-    console.log(`[reliability] locked database: 30 concurrent calls, p50 ${percentile(durations, 50).toFixed(0)} ms, max ${Math.max(...durations).toFixed(0)} ms`);
+    console.log(
+      `[reliability] locked database: 30 concurrent calls, p50 ${percentile(durations, 50).toFixed(0)} ms, max ${Math.max(...durations).toFixed(0)} ms`,
+    );
     expect(variables.every((v) => v.CALLFILTER_ACTION === 'connect' && v.CALLFILTER_REASON === 'fail-open')).toBe(true);
     expect(Math.max(...durations)).toBeLessThan(svc.config.decisionMs);
     expect(errorLines(svc)).toHaveLength(1);
@@ -93,7 +100,9 @@ describe('database faults while calls flow', () => {
     expect(firstFail).toBeGreaterThanOrEqual(0);
     expect(firstFail).toBeLessThan(40);
     expect(variables.slice(0, firstFail).every((v) => v.CALLFILTER_ACTION === 'hangup')).toBe(true);
-    expect(variables.slice(firstFail).every((v) => v.CALLFILTER_ACTION === 'connect' && v.CALLFILTER_REASON === 'fail-open')).toBe(true);
+    expect(
+      variables.slice(firstFail).every((v) => v.CALLFILTER_ACTION === 'connect' && v.CALLFILTER_REASON === 'fail-open'),
+    ).toBe(true);
     expect(errorLines(svc)).toHaveLength(1);
     expect(errorLines(svc)[0]).toMatchObject({ err: { code: 'full' } });
     expect(svc.ctx.faults.get('failOpens', { why: 'full' })).toBe(60 - firstFail);
@@ -155,14 +164,20 @@ describe('database faults while calls flow', () => {
 
     renameSync(otherFile, dbFile);
     await vi.waitFor(() => expect(svc.ctx.faults.get('dbFile', { event: 'reopened' })).toBe(1), { timeout: 5_000 });
-    expect((await svc.call(BLOCKED)).variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'allowlist' });
+    expect((await svc.call(BLOCKED)).variables).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'allowlist',
+    });
     expect(entries.list().items.map((e) => e.label)).toEqual(['Now a friend']);
 
     // Now something that is not a database at all.
     const junk = join(tempDir(), 'junk.db');
     writeFileSync(junk, 'this is not a database'.repeat(100));
     renameSync(junk, dbFile);
-    await vi.waitFor(() => expect(svc.ctx.faults.get('dbFile', { event: 'recovery-failed' })).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(svc.ctx.faults.get('dbFile', { event: 'recovery-failed' })).toBeGreaterThanOrEqual(2),
+      { timeout: 5_000 },
+    );
     const { variables } = await calls(svc, 10);
     expect(variables.every((v) => v.CALLFILTER_ACTION === 'connect' && v.CALLFILTER_REASON === 'fail-open')).toBe(true);
     expect(svc.logs.filter((l) => String(l.msg).startsWith('could not recover the database file'))).toHaveLength(1);

@@ -39,17 +39,56 @@ function mutate(random: () => number, data: Buffer): Buffer {
     const at = Math.floor(random() * out.length);
     const op = random();
     if (op < 0.4) out[at] = Math.floor(random() * 256);
-    else if (op < 0.7) out = Buffer.concat([out.subarray(0, at), randomBytes(random, 1 + Math.floor(random() * 32)), out.subarray(at)]);
+    else if (op < 0.7)
+      out = Buffer.concat([out.subarray(0, at), randomBytes(random, 1 + Math.floor(random() * 32)), out.subarray(at)]);
     else out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1 + Math.floor(random() * 16))]);
   }
   return out;
 }
 
 const HOSTILE = [
-  '', ' ', 'unknown', 'anonymous', 'Anonymous', 'restricted', '+', '++49', '00', '0049', '+49 (0)30 123456', '*', '**', '*#06#', '#',
-  '0'.repeat(40), '9'.repeat(300), `+4930${'1'.repeat(30)}`, 'sip:anonymous@anonymous.invalid', '"Evil" <sip:+4930@x>', '+49\u00a030\u200b123',
-  '١٢٣٤٥', '𝟘𝟙𝟚', 'ÄÖÜß', '\u0000', '\u001b[31m', '\\', '"', '\'', '$' + '{CALLERID(num)}', '%s%n', ')', '(', '; DROP TABLE calls; --',
-  '-1', '2147483648', '1e309', 'NaN', '0x20', '32', '67', '255',
+  '',
+  ' ',
+  'unknown',
+  'anonymous',
+  'Anonymous',
+  'restricted',
+  '+',
+  '++49',
+  '00',
+  '0049',
+  '+49 (0)30 123456',
+  '*',
+  '**',
+  '*#06#',
+  '#',
+  '0'.repeat(40),
+  '9'.repeat(300),
+  `+4930${'1'.repeat(30)}`,
+  'sip:anonymous@anonymous.invalid',
+  '"Evil" <sip:+4930@x>',
+  '+49\u00a030\u200b123',
+  '١٢٣٤٥',
+  '𝟘𝟙𝟚',
+  'ÄÖÜß',
+  '\u0000',
+  '\u001b[31m',
+  '\\',
+  '"',
+  "'",
+  '$' + '{CALLERID(num)}',
+  '%s%n',
+  ')',
+  '(',
+  '; DROP TABLE calls; --',
+  '-1',
+  '2147483648',
+  '1e309',
+  'NaN',
+  '0x20',
+  '32',
+  '67',
+  '255',
 ];
 
 function hostile(random: () => number): string {
@@ -66,7 +105,18 @@ function hostile(random: () => number): string {
   return s;
 }
 
-const FIELDS = ['callerid', 'calleridname', 'callingpres', 'dnid', 'extension', 'context', 'channel', 'uniqueid', 'rdnis', 'type'];
+const FIELDS = [
+  'callerid',
+  'calleridname',
+  'callingpres',
+  'dnid',
+  'extension',
+  'context',
+  'channel',
+  'uniqueid',
+  'rdnis',
+  'type',
+];
 
 export function fuzzCase(seed: number, random: () => number): FuzzCase {
   const kind = pick(random, KINDS);
@@ -80,7 +130,11 @@ export function fuzzCase(seed: number, random: () => number): FuzzCase {
       return { seed, kind, chunks: chunked(random, env.subarray(0, Math.floor(random() * (env.length - 1)))) };
     }
     case 'garbage-replies':
-      return { seed, kind, chunks: chunked(random, Buffer.concat([envBuffer(), randomBytes(random, Math.floor(random() * 2000))])) };
+      return {
+        seed,
+        kind,
+        chunks: chunked(random, Buffer.concat([envBuffer(), randomBytes(random, Math.floor(random() * 2000))])),
+      };
     case 'weird-values': {
       const env: Record<string, string> = {};
       for (const field of FIELDS) if (random() < 0.5) env[field] = hostile(random);

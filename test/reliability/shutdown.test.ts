@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/service.js';
-import { connect, envLines, sleep, type AbusiveClient } from './clients.js';
+import { type AbusiveClient, connect, envLines, sleep } from './clients.js';
 import { startServer } from './processes.js';
 
 /** AgiServer's CLOSE_GRACE_MS: how long close() waits for live sessions. */
@@ -48,7 +48,10 @@ function refused(port: number): Promise<boolean> {
 
 describe('SIGTERM during live calls', () => {
   it('decides the sessions in flight, accepts no new connection, exits 0 within the grace period', async () => {
-    const server = await startServer({ CALLFILTER_DATA_DIR: tempDir(), CALLFILTER_ADMIN_TOKEN: 'reliability-test-token-0123456789' });
+    const server = await startServer({
+      CALLFILTER_DATA_DIR: tempDir(),
+      CALLFILTER_ADMIN_TOKEN: 'reliability-test-token-0123456789',
+    });
     // Distinct callers, so none of them is a repeat caller: all should go to voicemail (unknown).
     const env = (i: number) => envLines(`+4930${7_000_000 + i}`);
     // Ten callers whose environment is still arriving, ten already in the handler waiting for Asterisk's reply.
@@ -74,7 +77,9 @@ describe('SIGTERM during live calls', () => {
     const { code } = await server.exited;
     await idle.closed;
     const exitMs = performance.now() - t0;
-    console.log(`[reliability] SIGTERM with 20 calls in flight: all decided, process exited ${code} after ${exitMs.toFixed(0)} ms`);
+    console.log(
+      `[reliability] SIGTERM with 20 calls in flight: all decided, process exited ${code} after ${exitMs.toFixed(0)} ms`,
+    );
 
     expect(peers.map((p) => p.ast.vars.CALLFILTER_ACTION)).toEqual(Array(20).fill('voicemail'));
     expect(code).toBe(0);
@@ -87,7 +92,9 @@ describe('SIGTERM during live calls', () => {
     // An HTTP client that sent its headers and a tenth of the body it announced, then nothing: close() waits for it.
     const url = new URL(server.httpUrl);
     const http = await connect(Number(url.port));
-    http.send(`POST /api/v1/entries HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"number":`);
+    http.send(
+      `POST /api/v1/entries HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"number":`,
+    );
     await sleep(200);
 
     const t0 = performance.now();

@@ -25,7 +25,15 @@ describe('call-path writes while the database is locked', () => {
     const file = join(tempDir(), 'callfilter.db');
     const store = openStore(file);
     onTestFinished(() => store.db.close());
-    const insert = () => store.calls.insert({ at: Date.now(), callerRaw: '+4930123456', callerKind: 'number', action: 'connect', reason: 'fail-open', profile: 'default' });
+    const insert = () =>
+      store.calls.insert({
+        at: Date.now(),
+        callerRaw: '+4930123456',
+        callerKind: 'number',
+        action: 'connect',
+        reason: 'fail-open',
+        profile: 'default',
+      });
     insert();
 
     const lock = await holdWriteLock(file);

@@ -15,7 +15,11 @@ describe('createBurstLogger', () => {
     expect(burst.failure(err, { call: 'c' }, 'screening failed')).toBe(false);
     expect(lines.map((l) => l.msg)).toEqual(['screening failed']);
     burst.success();
-    expect(lines.map((l) => l.msg)).toEqual(['screening failed', '2 more calls failed the same way (recovered)', 'screening recovered']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'screening failed',
+      '2 more calls failed the same way (recovered)',
+      'screening recovered',
+    ]);
     expect(lines[1]).toMatchObject({ suppressed: 2, kind: 'SQLITE_IOERR: disk I/O error' });
   });
 

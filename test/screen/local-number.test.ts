@@ -19,14 +19,19 @@ describe('a local number before setup', () => {
     expect(row?.caller).toBeUndefined();
     expect(row?.country).toBeUndefined();
     expect(JSON.stringify(row)).not.toContain('+49222222');
-    expect(row?.explanation).toBe('Local number 222222 without its area code, which is not set yet: screened as unknown (set it with “callfilter setup --area-code …” or on the web page).');
+    expect(row?.explanation).toBe(
+      'Local number 222222 without its area code, which is not set yet: screened as unknown (set it with “callfilter setup --area-code …” or on the web page).',
+    );
     const line = svc.logs.find((l) => l.caller === '222222');
     expect(line).toMatchObject({ reason: 'unknown', msg: row?.explanation });
   });
 
   it('explain says the same, its log row cannot be blocked by a made-up number, and it is read once the area code is set', async () => {
     const api = await startApi();
-    const before = await api.json<{ caller: Record<string, unknown>; decision: { reason: string; explanation: string } }>('GET', '/api/v1/explain?number=222222&lang=en');
+    const before = await api.json<{
+      caller: Record<string, unknown>;
+      decision: { reason: string; explanation: string };
+    }>('GET', '/api/v1/explain?number=222222&lang=en');
     expect(before.status).toBe(200);
     expect(before.body.caller).toEqual({ kind: 'local', raw: '222222', digits: '222222' });
     expect(before.body.decision.reason).toBe('unknown');

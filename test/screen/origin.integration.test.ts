@@ -26,9 +26,19 @@ describe('the origin of a call, from the dialplan', () => {
     const svc = await withGermanyBlocked();
     for (const origin of [undefined, 'trunk', '']) {
       const { v, row } = await call(svc, '*03099887766', origin);
-      expect(v).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist', CALLFILTER_LABEL: 'all of Germany' });
+      expect(v).toMatchObject({
+        CALLFILTER_ACTION: 'hangup',
+        CALLFILTER_REASON: 'blocklist',
+        CALLFILTER_LABEL: 'all of Germany',
+      });
       // Logged as a number: the caller id as sent, its digits as the E.164 form.
-      expect(row).toMatchObject({ callerRaw: '*03099887766', caller: '+493099887766', callerKind: 'number', action: 'hangup', reason: 'blocklist' });
+      expect(row).toMatchObject({
+        callerRaw: '*03099887766',
+        caller: '+493099887766',
+        callerKind: 'number',
+        action: 'hangup',
+        reason: 'blocklist',
+      });
     }
   });
 
@@ -43,26 +53,49 @@ describe('the origin of a call, from the dialplan', () => {
 
   it('connects the same caller id only when the dialplan says the call is internal', async () => {
     const svc = await withGermanyBlocked();
-    expect((await call(svc, '*03099887766', 'trunk')).v).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
+    expect((await call(svc, '*03099887766', 'trunk')).v).toMatchObject({
+      CALLFILTER_ACTION: 'hangup',
+      CALLFILTER_REASON: 'blocklist',
+    });
     const { v, row } = await call(svc, '*03099887766', 'internal');
     expect(v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'internal' });
-    expect(row).toMatchObject({ callerRaw: '*03099887766', callerKind: 'internal', action: 'connect', reason: 'internal' });
-    expect((await call(svc, '**610', 'internal')).v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'internal' });
+    expect(row).toMatchObject({
+      callerRaw: '*03099887766',
+      callerKind: 'internal',
+      action: 'connect',
+      reason: 'internal',
+    });
+    expect((await call(svc, '**610', 'internal')).v).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'internal',
+    });
   });
 
   it('takes only the exact word internal as the internal origin', async () => {
     const svc = await withGermanyBlocked();
     for (const origin of ['Internal', 'internal ', ' internal', 'yes', 'internal,1', 'intern']) {
-      expect((await call(svc, '**610', origin)).v, JSON.stringify(origin)).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
+      expect((await call(svc, '**610', origin)).v, JSON.stringify(origin)).toMatchObject({
+        CALLFILTER_ACTION: 'hangup',
+        CALLFILTER_REASON: 'blocklist',
+      });
     }
   });
 
   it('never makes a trunk caller internal through CALLFILTER_INTERNAL_PATTERN; from an internal origin it narrows', async () => {
     const svc = await withGermanyBlocked({ CALLFILTER_INTERNAL_PATTERN: '^[1-9][0-9]{2}$' });
     expect((await call(svc, '100')).v).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
-    expect((await call(svc, '100', 'internal')).v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'internal' });
-    expect((await call(svc, '**610', 'internal')).v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'internal' });
+    expect((await call(svc, '100', 'internal')).v).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'internal',
+    });
+    expect((await call(svc, '**610', 'internal')).v).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'internal',
+    });
     // An outside number passed on from an internal context is not one of the extensions: screened.
-    expect((await call(svc, '0301234567', 'internal')).v).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
+    expect((await call(svc, '0301234567', 'internal')).v).toMatchObject({
+      CALLFILTER_ACTION: 'hangup',
+      CALLFILTER_REASON: 'blocklist',
+    });
   });
 });

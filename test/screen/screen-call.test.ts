@@ -1,7 +1,7 @@
 /** screenCall: one call top to bottom — the store's lookups, the decision, the row; fail-open on any failure. */
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { screenCall } from '../../src/screen/screen-call.js';
 import type { Matches } from '../../src/policy/types.js';
+import { screenCall } from '../../src/screen/screen-call.js';
 import { startService } from '../helpers/service.js';
 
 const BLOCKED = '+493012345670';
@@ -41,7 +41,11 @@ describe('screenCall', () => {
     expect((await screenCall(svc.ctx, { callerRaw: '**610', origin: 'internal' })).decision.reason).toBe('internal');
     // The blocked caller is decided by its entry; the unknown one could be a repeat caller: the default profile's
     // window, five minutes back. Withheld and internal callers have no number to look up.
-    expect(asked).toEqual([{ lookup: BLOCKED }, { lookup: '+493099999999' }, { recent: '+493099999999', since: at - 5 * 60_000 }]);
+    expect(asked).toEqual([
+      { lookup: BLOCKED },
+      { lookup: '+493099999999' },
+      { recent: '+493099999999', since: at - 5 * 60_000 },
+    ]);
   });
 
   it('does not ask for earlier calls when the profile has the repeat-caller rule off', async () => {
@@ -57,9 +61,20 @@ describe('screenCall', () => {
     const screened = await screenCall(svc.ctx, { callerRaw: '030 12345670', uniqueId: '1.1' });
     expect(screened.callId).toBeGreaterThan(0);
     const row = svc.ctx.store.calls.get(screened.callId as number);
-    expect(row).toMatchObject({ caller: BLOCKED, action: 'hangup', reason: 'blocklist', explanation: screened.explanation });
-    expect(row?.facts?.because.grounds).toMatchObject({ step: 'block', contact: false, entry: { id: blocked.id, number: BLOCKED, label: 'Gewinnspiel' } });
-    expect(row?.facts?.matches).toEqual([{ entry: expect.objectContaining({ id: blocked.id }), contact: false, wins: true }]);
+    expect(row).toMatchObject({
+      caller: BLOCKED,
+      action: 'hangup',
+      reason: 'blocklist',
+      explanation: screened.explanation,
+    });
+    expect(row?.facts?.because.grounds).toMatchObject({
+      step: 'block',
+      contact: false,
+      entry: { id: blocked.id, number: BLOCKED, label: 'Gewinnspiel' },
+    });
+    expect(row?.facts?.matches).toEqual([
+      { entry: expect.objectContaining({ id: blocked.id }), contact: false, wins: true },
+    ]);
   });
 
   it('fails open when the store fails, with the caller as classified in its row and the failure counted', async () => {
@@ -68,7 +83,11 @@ describe('screenCall', () => {
     const screened = await screenCall(svc.ctx, { callerRaw: '+493099999999' });
     expect(screened.decision).toMatchObject({ action: 'connect', reason: 'fail-open' });
     expect(screened.error).toBeInstanceOf(Error);
-    expect(svc.ctx.store.calls.get(screened.callId as number)).toMatchObject({ reason: 'fail-open', callerKind: 'number', caller: '+493099999999' });
+    expect(svc.ctx.store.calls.get(screened.callId as number)).toMatchObject({
+      reason: 'fail-open',
+      callerKind: 'number',
+      caller: '+493099999999',
+    });
     expect(svc.ctx.faults.values('failOpens').find((c) => c.value > 0)?.labels).toEqual({ why: 'error' });
   });
 });

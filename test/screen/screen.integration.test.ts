@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/index.js';
-import { startService, tempDir, type TestService } from '../helpers/service.js';
+import { startService, type TestService, tempDir } from '../helpers/service.js';
 
 /** Wednesday 2026-11-18 14:00 in Berlin (13:00 UTC). */
 const WED_1400 = Date.UTC(2026, 10, 18, 13, 0);
@@ -22,7 +22,12 @@ async function seeded(clock = clockAt(WED_1400), extra: Parameters<typeof startS
   contacts.createWithNumbers({ name: 'Anna Groß', source: 'vcard' }, [{ number: '+491701234568' }]);
   entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank', vip: true });
   entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
-  entries.create({ number: '+493012345671', kind: 'block', action: 'announce', announcement: 'callfilter/polite-decline' });
+  entries.create({
+    number: '+493012345671',
+    kind: 'block',
+    action: 'announce',
+    announcement: 'callfilter/polite-decline',
+  });
   entries.create({ number: '+4940123456', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
   const list = lists.create({ name: 'PhoneBlock', threshold: 4 });
   await lists.replaceEntries(list.id, [
@@ -48,9 +53,23 @@ describe('/screen over real TCP with a real SQLite file', () => {
     ['0170 1234568', 0, 'connect', 'contact', 'Anna Groß', {}],
     ['030555111', 0, 'connect', 'allowlist', 'Bank', {}],
     ['+493012345670', 0, 'hangup', 'blocklist', 'Gewinnspiel', { CALLFILTER_CAUSE: '21' }],
-    ['03012345671', 0, 'announce', 'blocklist', undefined, { CALLFILTER_ANNOUNCEMENT: 'callfilter/polite-decline', CALLFILTER_ANNOUNCEMENT_LANGUAGE: undefined }],
+    [
+      '03012345671',
+      0,
+      'announce',
+      'blocklist',
+      undefined,
+      { CALLFILTER_ANNOUNCEMENT: 'callfilter/polite-decline', CALLFILTER_ANNOUNCEMENT_LANGUAGE: undefined },
+    ],
     ['040 1234567 89', 0, 'hangup', 'blocklist', 'Callcenter Hamburg', { CALLFILTER_CAUSE: '21' }],
-    ['08912345670', 0, 'announce', 'spam-list', 'SPAM: Werbung', { CALLFILTER_ANNOUNCEMENT: 'callfilter/polite-decline', CALLFILTER_ANNOUNCEMENT_LANGUAGE: 'de' }],
+    [
+      '08912345670',
+      0,
+      'announce',
+      'spam-list',
+      'SPAM: Werbung',
+      { CALLFILTER_ANNOUNCEMENT: 'callfilter/polite-decline', CALLFILTER_ANNOUNCEMENT_LANGUAGE: 'de' },
+    ],
     ['08912345671', 0, 'voicemail', 'unknown', undefined, {}],
     ['anonymous', 0, 'voicemail', 'anonymous', undefined, {}],
     ['03099998888', 32, 'voicemail', 'anonymous', undefined, {}],
@@ -79,7 +98,14 @@ describe('/screen over real TCP with a real SQLite file', () => {
     const { result } = await screen(svc, '+493012345670');
     const names = result.commands.map((c) => /^SET VARIABLE "([^"]+)"/.exec(c)?.[1]);
     expect(names.at(-1)).toBe('CALLFILTER_ACTION');
-    expect(names).toEqual(['CALLFILTER_REASON', 'CALLFILTER_LABEL', 'CALLFILTER_CAUSE', 'CALLERID(name)', 'CALLFILTER_CALL_ID', 'CALLFILTER_ACTION']);
+    expect(names).toEqual([
+      'CALLFILTER_REASON',
+      'CALLFILTER_LABEL',
+      'CALLFILTER_CAUSE',
+      'CALLERID(name)',
+      'CALLFILTER_CALL_ID',
+      'CALLFILTER_ACTION',
+    ]);
   });
 
   it('connects a repeat caller inside the window, not outside it', async () => {
@@ -91,26 +117,50 @@ describe('/screen over real TCP with a real SQLite file', () => {
     expect(again.v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'repeat-caller' });
     expect(again.row).toMatchObject({ wouldHaveAction: 'voicemail', wouldHaveReason: 'unknown' });
     clock.now += 20 * MINUTE;
-    expect((await screen(svc, '030 98765432')).v).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
+    expect((await screen(svc, '030 98765432')).v).toMatchObject({
+      CALLFILTER_ACTION: 'voicemail',
+      CALLFILTER_REASON: 'unknown',
+    });
   });
 
   it('sends connects to voicemail in quiet hours, except VIPs', async () => {
     const clock = clockAt(Date.UTC(2026, 10, 18, 22, 30)); // 23:30 in Berlin
-    const svc = await seeded(clock, { file: { schedules: [{ name: 'night', days: [0, 1, 2, 3, 4, 5, 6], from: '22:00', to: '07:00', quiet: true }] } });
-    expect((await screen(svc, '0170 1234568')).v).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'quiet-hours' });
-    expect((await screen(svc, '030555111')).v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'allowlist' });
+    const svc = await seeded(clock, {
+      file: { schedules: [{ name: 'night', days: [0, 1, 2, 3, 4, 5, 6], from: '22:00', to: '07:00', quiet: true }] },
+    });
+    expect((await screen(svc, '0170 1234568')).v).toMatchObject({
+      CALLFILTER_ACTION: 'voicemail',
+      CALLFILTER_REASON: 'quiet-hours',
+    });
+    expect((await screen(svc, '030555111')).v).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'allowlist',
+    });
     clock.now = WED_1400;
-    expect((await screen(svc, '0170 1234568')).v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'contact' });
+    expect((await screen(svc, '0170 1234568')).v).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'contact',
+    });
   });
 
   it('applies the profile of the called number (DID)', async () => {
     const svc = await seeded(clockAt(WED_1400), {
       file: {
-        profiles: [{
-          name: 'business',
-          dids: ['+4930999111'],
-          schedules: [{ name: 'office', days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00', actions: { unknown: { action: 'connect' } } }],
-        }],
+        profiles: [
+          {
+            name: 'business',
+            dids: ['+4930999111'],
+            schedules: [
+              {
+                name: 'office',
+                days: [1, 2, 3, 4, 5],
+                from: '08:00',
+                to: '18:00',
+                actions: { unknown: { action: 'connect' } },
+              },
+            ],
+          },
+        ],
       },
     });
     const business = await screen(svc, '030 98765432', { did: '030999111' });
@@ -124,9 +174,18 @@ describe('/screen over real TCP with a real SQLite file', () => {
   it('connects everything in monitor mode and logs what it would have done', async () => {
     const svc = await seeded(clockAt(WED_1400), { env: { CALLFILTER_MONITOR: 'true' } });
     const { v, row } = await screen(svc, '+493012345670');
-    expect(v).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'monitor', CALLFILTER_LABEL: 'Gewinnspiel' });
+    expect(v).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'monitor',
+      CALLFILTER_LABEL: 'Gewinnspiel',
+    });
     expect(v.CALLFILTER_CAUSE).toBeUndefined();
-    expect(row).toMatchObject({ action: 'connect', reason: 'monitor', wouldHaveAction: 'hangup', wouldHaveReason: 'blocklist' });
+    expect(row).toMatchObject({
+      action: 'connect',
+      reason: 'monitor',
+      wouldHaveAction: 'hangup',
+      wouldHaveReason: 'blocklist',
+    });
   });
 
   it('fails open when the database fails, and says why in the log once per burst', async () => {
@@ -146,22 +205,35 @@ describe('/screen over real TCP with a real SQLite file', () => {
     const log = svc.ctx.store.calls.log.bind(svc.ctx.store.calls);
     let refused = 0;
     // The decided row cannot be written (the first commit fails); the fail-open row that follows can.
-    svc.ctx.store.calls.log = (row, soon) => (refused++ === 0 ? { committed: () => Promise.reject(new StoreError('full', 'the disk is full')) } : log(row, soon));
+    svc.ctx.store.calls.log = (row, soon) =>
+      refused++ === 0
+        ? { committed: () => Promise.reject(new StoreError('full', 'the disk is full')) }
+        : log(row, soon);
     const { result } = await screen(svc, '+493012345670');
     const sets = result.commands.map((c) => /^SET VARIABLE "([^"]+)" "([^"]*)"/.exec(c)?.slice(1, 3));
     // The blocklist decision's variables went out while its row waited; when the commit failed, the reason was set
     // again and the call connected: ACTION last, and never the blocklist's hangup.
-    expect(sets.slice(-3)).toEqual([['CALLFILTER_REASON', 'fail-open'], ['CALLFILTER_CALL_ID', expect.stringMatching(/^\d+$/)], ['CALLFILTER_ACTION', 'connect']]);
+    expect(sets.slice(-3)).toEqual([
+      ['CALLFILTER_REASON', 'fail-open'],
+      ['CALLFILTER_CALL_ID', expect.stringMatching(/^\d+$/)],
+      ['CALLFILTER_ACTION', 'connect'],
+    ]);
     expect(sets[0]).toEqual(['CALLFILTER_REASON', 'blocklist']);
     expect(sets.filter((s) => s?.[0] === 'CALLFILTER_ACTION')).toEqual([['CALLFILTER_ACTION', 'connect']]);
     // The fail-open row names the caller as classified, not a made-up kind.
-    expect(svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({ action: 'connect', reason: 'fail-open', callerKind: 'number', caller: '+493012345670' });
+    expect(svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({
+      action: 'connect',
+      reason: 'fail-open',
+      callerKind: 'number',
+      caller: '+493012345670',
+    });
     expect(svc.outcomes.map((o) => o.decision.reason)).toEqual(['fail-open']);
   });
 
   it('fails open when a lookup is slower than the deadline, and logs the call', async () => {
     const svc = await startService({ env: { CALLFILTER_DECISION_MS: '100' } });
-    svc.ctx.store.screening.lookup = () => new Promise((resolve) => setTimeout(() => resolve({ entries: [], lists: [] }), 400).unref());
+    svc.ctx.store.screening.lookup = () =>
+      new Promise((resolve) => setTimeout(() => resolve({ entries: [], lists: [] }), 400).unref());
     const started = Date.now();
     const { v, row } = await screen(svc, '+493012345670');
     expect(Date.now() - started).toBeLessThan(390);
@@ -178,7 +250,10 @@ describe('/screen over real TCP with a real SQLite file', () => {
     const second = await startService({ dataDir });
     const after = await screen(second, '+493012345670');
     expect(after.v).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
-    expect(second.ctx.store.calls.get(Number(before.v.CALLFILTER_CALL_ID))).toMatchObject({ action: 'hangup', reason: 'blocklist' });
+    expect(second.ctx.store.calls.get(Number(before.v.CALLFILTER_CALL_ID))).toMatchObject({
+      action: 'hangup',
+      reason: 'blocklist',
+    });
     expect(second.ctx.store.calls.count()).toBe(2);
   });
 

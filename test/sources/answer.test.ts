@@ -7,15 +7,24 @@ const body = (doc: unknown) => Buffer.from(JSON.stringify(doc));
 
 describe("PhoneBlock's blocklist answer", () => {
   it('becomes rows: votes the score, the rating a label in the chosen language, votes 0 a removal', async () => {
-    const packed = parseAndPack(body({ version: 7, numbers: [
-      { phone: '+4930111222', votes: 10, rating: 'E_ADVERTISING' },
-      { phone: '030 333444', votes: 4, rating: 'G_FRAUD' },
-      { phone: '+4930555666', votes: 0, rating: 'A_LEGITIMATE' },
-      { phone: '+4930777888', votes: 2, rating: 'Z_NEW_KIND' },
-    ] }));
+    const packed = parseAndPack(
+      body({
+        version: 7,
+        numbers: [
+          { phone: '+4930111222', votes: 10, rating: 'E_ADVERTISING' },
+          { phone: '030 333444', votes: 4, rating: 'G_FRAUD' },
+          { phone: '+4930555666', votes: 0, rating: 'A_LEGITIMATE' },
+          { phone: '+4930777888', votes: 2, rating: 'Z_NEW_KIND' },
+        ],
+      }),
+    );
     expect(packed).toMatchObject({ version: 7, count: 4 });
     expect(await readAnswer(packed, { numbering, language: 'en', full: false })).toEqual({
-      upserts: [{ number: '+4930111222', score: 10, label: 'advertising' }, { number: '+4930333444', score: 4, label: 'fraud' }, { number: '+4930777888', score: 2 }],
+      upserts: [
+        { number: '+4930111222', score: 10, label: 'advertising' },
+        { number: '+4930333444', score: 4, label: 'fraud' },
+        { number: '+4930777888', score: 2 },
+      ],
       removals: ['+4930555666'],
       skipped: 0,
     });
@@ -23,10 +32,22 @@ describe("PhoneBlock's blocklist answer", () => {
   });
 
   it('skips a few numbers that are none, but not many', async () => {
-    const few = parseAndPack(body({ version: 1, numbers: [{ phone: 'unknown', votes: 4 }, ...Array.from({ length: 20 }, (_, i) => ({ phone: `+49301234${i}`, votes: 4 }))] }));
+    const few = parseAndPack(
+      body({
+        version: 1,
+        numbers: [
+          { phone: 'unknown', votes: 4 },
+          ...Array.from({ length: 20 }, (_, i) => ({ phone: `+49301234${i}`, votes: 4 })),
+        ],
+      }),
+    );
     expect((await readAnswer(few, { numbering, language: 'de', full: true })).skipped).toBe(1);
-    const many = parseAndPack(body({ version: 1, numbers: Array.from({ length: 11 }, () => ({ phone: 'abc', votes: 4 })) }));
-    await expect(readAnswer(many, { numbering, language: 'de', full: true })).rejects.toThrow('11 of 11 numbers are no phone numbers (e.g. "abc" is not a phone number: it has no digits)');
+    const many = parseAndPack(
+      body({ version: 1, numbers: Array.from({ length: 11 }, () => ({ phone: 'abc', votes: 4 })) }),
+    );
+    await expect(readAnswer(many, { numbering, language: 'de', full: true })).rejects.toThrow(
+      '11 of 11 numbers are no phone numbers (e.g. "abc" is not a phone number: it has no digits)',
+    );
   });
 
   it.each([

@@ -1,7 +1,7 @@
 /** The real `callfilter` command (bin/callfilter.js, compiled code) in a child process, killed when the test ends. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startChild, type Child } from '../reliability/processes.js';
+import { type Child, ROOT, startChild } from '../reliability/processes.js';
 
 const BIN = join(ROOT, 'bin', 'callfilter.js');
 
@@ -11,7 +11,10 @@ export function callfilter(args: string[], env: Record<string, string>): Child {
 }
 
 /** Runs the command to its end: exit code and output. */
-export async function runCallfilter(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCallfilter(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = callfilter(args, env);
   const { code } = await child.exited;
   return { code, stdout: child.stdout(), stderr: child.stderr() };

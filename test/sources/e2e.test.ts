@@ -12,16 +12,29 @@ describe('PhoneBlock end to end', () => {
   it('blocks a number from the synced list, and lets it ring once PhoneBlock removes it', async () => {
     const pb = await startFakePhoneblock({ numbers: 30 });
     pb.set('+4930555123456', 20, 'E_ADVERTISING');
-    const env = { CALLFILTER_PHONEBLOCK_TOKEN: pb.token, CALLFILTER_PHONEBLOCK_URL: pb.url, CALLFILTER_HOME_AREA_CODE: '30' };
+    const env = {
+      CALLFILTER_PHONEBLOCK_TOKEN: pb.token,
+      CALLFILTER_PHONEBLOCK_URL: pb.url,
+      CALLFILTER_HOME_AREA_CODE: '30',
+    };
     const svc = await startService({ env });
     const cli = (...args: string[]) => runCallfilter(args, { ...env, CALLFILTER_DATA_DIR: svc.dataDir });
 
     const first = await cli('sync');
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout.split('\n')).toEqual(['phoneblock: fetching the whole list', 'phoneblock: received 31 numbers (version 2, 2,747 bytes); writing', 'phoneblock: synced — whole list loaded: 31 numbers, version 2', '']);
+    expect(first.stdout.split('\n')).toEqual([
+      'phoneblock: fetching the whole list',
+      'phoneblock: received 31 numbers (version 2, 2,747 bytes); writing',
+      'phoneblock: synced — whole list loaded: 31 numbers, version 2',
+      '',
+    ]);
 
     const blocked = await svc.call('030 555123456');
-    expect(blocked.variables).toMatchObject({ CALLFILTER_ACTION: 'announce', CALLFILTER_REASON: 'spam-list', CALLFILTER_LABEL: 'SPAM: Werbung' });
+    expect(blocked.variables).toMatchObject({
+      CALLFILTER_ACTION: 'announce',
+      CALLFILTER_REASON: 'spam-list',
+      CALLFILTER_LABEL: 'SPAM: Werbung',
+    });
 
     pb.set('+4930555123456', 0);
     const second = await cli('sync', 'phoneblock');
@@ -34,6 +47,8 @@ describe('PhoneBlock end to end', () => {
     expect(rings.variables.CALLFILTER_ACTION).not.toMatch(/^(announce|hangup)$/);
 
     const status = await cli('sources');
-    expect(status.stdout).toMatch(/^phoneblock {2}phoneblock → list "PhoneBlock"\n {2}30 numbers · updated 1 min ago · next in \d+ h · every 1d · version 3\n/);
+    expect(status.stdout).toMatch(
+      /^phoneblock {2}phoneblock → list "PhoneBlock"\n {2}30 numbers · updated 1 min ago · next in \d+ h · every 1d · version 3\n/,
+    );
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import type { SyncOptions, SyncReport } from '../../src/sources/types.js';
 import type { Source } from '../../src/store/index.js';
 import { instantSleeps } from '../helpers/manual-clock.js';
 import { startService, type TestService } from '../helpers/service.js';
-import { startFakePhoneblock, type FakePhoneblock } from './phoneblock-server.js';
+import { type FakePhoneblock, startFakePhoneblock } from './phoneblock-server.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -34,9 +34,23 @@ export function listRows(svc: TestService, listId: number): Map<string, [number,
   return rows;
 }
 
-export async function subscription(options: { numbers?: number; env?: Record<string, string>; clock?: JobClock & { sleeps: number[] }; token?: string } = {}): Promise<Subscription> {
+export async function subscription(
+  options: {
+    numbers?: number;
+    env?: Record<string, string>;
+    clock?: JobClock & { sleeps: number[] };
+    token?: string;
+  } = {},
+): Promise<Subscription> {
   const pb = await startFakePhoneblock({ numbers: options.numbers ?? 20 });
-  const svc = await startService({ env: { CALLFILTER_PHONEBLOCK_TOKEN: options.token ?? pb.token, CALLFILTER_PHONEBLOCK_URL: pb.url, CALLFILTER_HOME_AREA_CODE: '30', ...options.env } });
+  const svc = await startService({
+    env: {
+      CALLFILTER_PHONEBLOCK_TOKEN: options.token ?? pb.token,
+      CALLFILTER_PHONEBLOCK_URL: pb.url,
+      CALLFILTER_HOME_AREA_CODE: '30',
+      ...options.env,
+    },
+  });
   const clock = options.clock ?? instantSleeps();
   const jobs = createServiceJobs(svc.ctx, { clock, random: () => 0.5 });
   onTestFinished(() => jobs.close());

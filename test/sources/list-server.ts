@@ -25,7 +25,12 @@ export async function startListServer(): Promise<ListServer> {
     publish(path, body, type = 'text/csv') {
       const buf = Buffer.from(body);
       tick += 60_000;
-      files.set(path, { body: buf, type, etag: `"${createHash('sha1').update(buf).digest('hex').slice(0, 16)}"`, modified: new Date(tick).toUTCString() });
+      files.set(path, {
+        body: buf,
+        type,
+        etag: `"${createHash('sha1').update(buf).digest('hex').slice(0, 16)}"`,
+        modified: new Date(tick).toUTCString(),
+      });
     },
     requireAuth: undefined,
   };
@@ -38,10 +43,20 @@ export async function startListServer(): Promise<ListServer> {
     }
     const file = files.get(path);
     if (!file) return void res.writeHead(404).end('no such list');
-    if (req.headers['if-none-match'] === file.etag || (req.headers['if-none-match'] === undefined && req.headers['if-modified-since'] === file.modified)) {
+    if (
+      req.headers['if-none-match'] === file.etag ||
+      (req.headers['if-none-match'] === undefined && req.headers['if-modified-since'] === file.modified)
+    ) {
       return void res.writeHead(304, { etag: file.etag, 'last-modified': file.modified }).end();
     }
-    res.writeHead(200, { 'content-type': file.type, etag: file.etag, 'last-modified': file.modified, 'content-length': String(file.body.length) }).end(file.body);
+    res
+      .writeHead(200, {
+        'content-type': file.type,
+        etag: file.etag,
+        'last-modified': file.modified,
+        'content-length': String(file.body.length),
+      })
+      .end(file.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onTestFinished(

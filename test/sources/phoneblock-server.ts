@@ -51,13 +51,16 @@ export interface FakePhoneblock {
   checkStatus: number;
 }
 
-export async function startFakePhoneblock(options: { token?: string; numbers?: number; firstPhone?: number } = {}): Promise<FakePhoneblock> {
+export async function startFakePhoneblock(
+  options: { token?: string; numbers?: number; firstPhone?: number } = {},
+): Promise<FakePhoneblock> {
   const token = options.token ?? 'pb-test-key-0123456789';
   const numbers = new Map<string, { votes: number; rating: string; changed: number }>();
   const faults: Fault[] = [];
   let version = 1;
   const first = options.firstPhone ?? 4930_1000_0000;
-  for (let i = 0; i < (options.numbers ?? 0); i++) numbers.set(`+${first + i}`, { votes: 4 + (i % 3) * 6, rating: i % 2 ? 'G_FRAUD' : 'E_ADVERTISING', changed: 1 });
+  for (let i = 0; i < (options.numbers ?? 0); i++)
+    numbers.set(`+${first + i}`, { votes: 4 + (i % 3) * 6, rating: i % 2 ? 'G_FRAUD' : 'E_ADVERTISING', changed: 1 });
   const fake: FakePhoneblock = {
     url: '',
     token,
@@ -83,21 +86,42 @@ export async function startFakePhoneblock(options: { token?: string; numbers?: n
   };
 
   function checkPrefix(prefix: string): unknown {
-    const under = [...numbers.entries()].filter(([phone, n]) => n.votes > 0 && createHash('sha1').update(phone).digest('hex').toUpperCase().startsWith(prefix.toUpperCase()));
-    return { numbers: under.map(([phone, n]) => ({ phone, votes: n.votes, rating: n.rating, whiteListed: false, blackListed: false, archived: false })), range10: [], range100: [] };
+    const under = [...numbers.entries()].filter(
+      ([phone, n]) =>
+        n.votes > 0 && createHash('sha1').update(phone).digest('hex').toUpperCase().startsWith(prefix.toUpperCase()),
+    );
+    return {
+      numbers: under.map(([phone, n]) => ({
+        phone,
+        votes: n.votes,
+        rating: n.rating,
+        whiteListed: false,
+        blackListed: false,
+        archived: false,
+      })),
+      range10: [],
+      range100: [],
+    };
   }
 
   function blocklist(query: URLSearchParams): unknown {
     const since = query.get('since');
     const items = [...numbers.entries()]
       .filter(([, n]) => (since === null || since === '0' ? n.votes > 0 : n.changed > Number(since)))
-      .map(([phone, n]) => ({ phone, votes: n.votes, rating: n.votes === 0 ? 'A_LEGITIMATE' : n.rating, lastActivity: 1_754_000_000_000 }));
+      .map(([phone, n]) => ({
+        phone,
+        votes: n.votes,
+        rating: n.votes === 0 ? 'A_LEGITIMATE' : n.rating,
+        lastActivity: 1_754_000_000_000,
+      }));
     return { numbers: items, version };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, seen: SeenRequest): Promise<void> {
     if (req.headers.authorization !== `Bearer ${token}`) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="PhoneBlock"', 'content-type': 'text/plain' }).end('Authentication required');
+      res
+        .writeHead(401, { 'www-authenticate': 'Basic realm="PhoneBlock"', 'content-type': 'text/plain' })
+        .end('Authentication required');
       return;
     }
     if (req.method === 'GET' && seen.path === '/phoneblock/api/blocklist') {
@@ -105,7 +129,12 @@ export async function startFakePhoneblock(options: { token?: string; numbers?: n
       if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault && 'waitFor' in fault) await fault.waitFor;
       if (fault && 'status' in fault) {
-        res.writeHead(fault.status, { 'content-type': 'text/plain', ...(fault.retryAfter !== undefined && { 'retry-after': fault.retryAfter }) }).end('Slow down');
+        res
+          .writeHead(fault.status, {
+            'content-type': 'text/plain',
+            ...(fault.retryAfter !== undefined && { 'retry-after': fault.retryAfter }),
+          })
+          .end('Slow down');
         return;
       }
       if (fault && 'body' in fault) {
@@ -130,7 +159,8 @@ export async function startFakePhoneblock(options: { token?: string; numbers?: n
       if (fake.checkDelayMs > 0) await new Promise((r) => setTimeout(r, fake.checkDelayMs));
       const prefix = seen.query.get('sha1') ?? '';
       if (fake.checkStatus !== 200) return void res.writeHead(fake.checkStatus).end();
-      if (!/^[0-9a-fA-F]{4,40}$/.test(prefix)) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('sha1 must be 4 to 40 hex characters');
+      if (!/^[0-9a-fA-F]{4,40}$/.test(prefix))
+        return void res.writeHead(400, { 'content-type': 'text/plain' }).end('sha1 must be 4 to 40 hex characters');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(checkPrefix(prefix)));
       return;
     }
@@ -155,7 +185,13 @@ export async function startFakePhoneblock(options: { token?: string; numbers?: n
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const seen: SeenRequest = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       fake.requests.push(seen);
       handle(req, res, seen).catch(() => res.destroy());
     });

@@ -50,7 +50,10 @@ describe('PhoneBlock subscription', () => {
   });
 
   it('labels in English outside the German-speaking countries', async () => {
-    const sub = await subscription({ numbers: 2, env: { CALLFILTER_HOME_COUNTRY: 'GB', CALLFILTER_HOME_AREA_CODE: '20' } });
+    const sub = await subscription({
+      numbers: 2,
+      env: { CALLFILTER_HOME_COUNTRY: 'GB', CALLFILTER_HOME_AREA_CODE: '20' },
+    });
     await sub.sync();
     expect([...sub.rows().values()].map(([, label]) => label).sort()).toEqual(['advertising', 'fraud']);
   });
@@ -109,7 +112,10 @@ describe('PhoneBlock subscription', () => {
     sub.pb.fail(...Array.from({ length: HTTP_ATTEMPTS }, () => ({ status: 502 })));
     const before = Date.now();
     const report = await sub.sync();
-    expect(report).toMatchObject({ outcome: 'failed', message: expect.stringMatching(/answered 502; gave up after 4 tries/) });
+    expect(report).toMatchObject({
+      outcome: 'failed',
+      message: expect.stringMatching(/answered 502; gave up after 4 tries/),
+    });
     expect(sub.rows().size).toBe(6);
     // The next try comes after the sync backoff (5 min, ¾ of it), not a day later.
     expect(report.nextRunAt).toBeGreaterThanOrEqual(before + 225_000);
@@ -130,9 +136,26 @@ describe('PhoneBlock subscription', () => {
     ['truncated JSON', { truncated: true } as const, /not valid JSON/],
     ['a connection cut halfway', { cut: true } as const, /terminated|aborted|socket|ECONNRESET|other side closed/i],
     ['another shape', { body: '{"items":[]}' } as const, /no "numbers" list/],
-    ['implausible votes', { body: '{"version":9,"numbers":[{"phone":"+4930111","votes":-4}]}' } as const, /-4 is not a vote count/],
-    ['no phone numbers', { body: JSON.stringify({ version: 9, numbers: Array.from({ length: 20 }, (_, i) => ({ phone: `call me ${i}`, votes: 4 })) }) } as const, /20 of 20 numbers are no phone numbers/],
-    ['a version that is no number', { body: '{"version":"x","numbers":[]}' } as const, /version "x" is not a whole number/],
+    [
+      'implausible votes',
+      { body: '{"version":9,"numbers":[{"phone":"+4930111","votes":-4}]}' } as const,
+      /-4 is not a vote count/,
+    ],
+    [
+      'no phone numbers',
+      {
+        body: JSON.stringify({
+          version: 9,
+          numbers: Array.from({ length: 20 }, (_, i) => ({ phone: `call me ${i}`, votes: 4 })),
+        }),
+      } as const,
+      /20 of 20 numbers are no phone numbers/,
+    ],
+    [
+      'a version that is no number',
+      { body: '{"version":"x","numbers":[]}' } as const,
+      /version "x" is not a whole number/,
+    ],
   ])('keeps the list in force on %s', async (_what, fault, message) => {
     const sub = await subscription({ numbers: 150 });
     await sub.sync();
@@ -153,7 +176,10 @@ describe('PhoneBlock subscription', () => {
     await clock.advance(FULL_RESYNC_MS);
     sub.pb.fail({ shrinkTo: 15 });
     const held = await sub.sync();
-    expect(held).toMatchObject({ outcome: 'held', message: expect.stringContaining('the new list has 15 numbers, 93 % fewer than the 200 in force') });
+    expect(held).toMatchObject({
+      outcome: 'held',
+      message: expect.stringContaining('the new list has 15 numbers, 93 % fewer than the 200 in force'),
+    });
     expect(sub.rows().size).toBe(200);
     expect(await sub.source()).toMatchObject({ heldBack: held.message, cursor: '1' });
 
@@ -167,7 +193,10 @@ describe('PhoneBlock subscription', () => {
     const sub = await subscription({ numbers: 120 });
     await sub.sync();
     for (let i = 0; i < 110; i++) sub.pb.set(phone(i), 0);
-    expect(await sub.sync()).toMatchObject({ outcome: 'held', message: expect.stringContaining('removes 110 of the 120 numbers') });
+    expect(await sub.sync()).toMatchObject({
+      outcome: 'held',
+      message: expect.stringContaining('removes 110 of the 120 numbers'),
+    });
     expect(sub.rows().size).toBe(120);
   });
 
@@ -177,7 +206,10 @@ describe('PhoneBlock subscription', () => {
     await sub.sync();
     sub.pb.fail({ versionBack: true });
     const held = await sub.sync();
-    expect(held).toMatchObject({ outcome: 'held', message: expect.stringContaining('version 1, older than the 2 in force') });
+    expect(held).toMatchObject({
+      outcome: 'held',
+      message: expect.stringContaining('version 1, older than the 2 in force'),
+    });
     expect(await sub.sync({ accept: true })).toMatchObject({ outcome: 'synced', rows: 11, cursor: '2' });
     expect(sub.pb.blocklistRequests().at(-1)?.query.get('since')).toBeNull();
   });
@@ -195,6 +227,10 @@ describe('PhoneBlock subscription', () => {
     expect(await syncing).toMatchObject({ outcome: 'synced', rows: 60_000 });
     expect(during.length).toBeGreaterThan(0);
     expect(new Set(during)).toEqual(new Set(['unknown']));
-    expect((await sub.svc.call('030 10000001')).variables).toMatchObject({ CALLFILTER_ACTION: 'announce', CALLFILTER_REASON: 'spam-list', CALLFILTER_LABEL: 'SPAM: Betrug' });
+    expect((await sub.svc.call('030 10000001')).variables).toMatchObject({
+      CALLFILTER_ACTION: 'announce',
+      CALLFILTER_REASON: 'spam-list',
+      CALLFILTER_LABEL: 'SPAM: Betrug',
+    });
   }, 60_000);
 });

@@ -30,7 +30,11 @@ describe('a sync in another process', () => {
     const file = join(dir, 'callfilter.db');
     const peek = new BetterSqlite3(file, { readonly: true });
     try {
-      const staged = peek.prepare('SELECT count(*) FROM list_entries le JOIN lists l ON l.id = le.list_id WHERE le.version > l.active_version').pluck();
+      const staged = peek
+        .prepare(
+          'SELECT count(*) FROM list_entries le JOIN lists l ON l.id = le.list_id WHERE le.version > l.active_version',
+        )
+        .pluck();
       await expect.poll(() => staged.get() as number, { timeout: 30_000, interval: 20 }).toBeGreaterThan(0);
     } finally {
       peek.close();
@@ -69,7 +73,9 @@ describe('a sync in another process', () => {
 
     const second = await runCallfilter(['sync', 'phoneblock'], env);
     expect(second.code).toBe(1);
-    expect(second.stdout).toMatch(/^phoneblock: skipped — another process is syncing it right now \(.+\/\d+\/[0-9a-f]+\)$/m);
+    expect(second.stdout).toMatch(
+      /^phoneblock: skipped — another process is syncing it right now \(.+\/\d+\/[0-9a-f]+\)$/m,
+    );
     expect(second.stderr).toContain('callfilter sync: 1 of 1 sync did not succeed: phoneblock');
     expect(await sub.sync()).toMatchObject({ outcome: 'busy' });
     expect(sub.pb.blocklistRequests()).toHaveLength(1);

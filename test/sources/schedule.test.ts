@@ -9,7 +9,7 @@ const MIN = 60_000;
 
 function seeded(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('source schedules', () => {
@@ -46,7 +46,12 @@ describe('source schedules', () => {
   });
 
   it('read intervals as a person writes them', () => {
-    expect([parseInterval('30m'), parseInterval('6h'), parseInterval('1d'), parseInterval('soon')]).toEqual([30 * MIN, 6 * HOUR, DAY, undefined]);
+    expect([parseInterval('30m'), parseInterval('6h'), parseInterval('1d'), parseInterval('soon')]).toEqual([
+      30 * MIN,
+      6 * HOUR,
+      DAY,
+      undefined,
+    ]);
     expect([intervalText(DAY), intervalText(6 * HOUR), intervalText(90 * MIN)]).toEqual(['1d', '6h', '90m']);
     expect(defaultSchedule('url', () => 0, 5 * MIN).intervalMs).toBe(15 * MIN);
     expect(defaultSchedule('phoneblock', () => 0, HOUR).intervalMs).toBe(DAY);

@@ -22,20 +22,42 @@ describe('the service with a PhoneBlock subscription', () => {
       CALLFILTER_PHONEBLOCK_URL: pb.url,
       CALLFILTER_PHONEBLOCK_REPORT_BLOCKED: 'true',
     });
-    const get = async (path: string) => (await fetch(`${server.httpUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as Promise<Record<string, unknown>>;
-    await expect.poll(async () => ((await get('/api/v1/sources/phoneblock')) as { rows?: number }).rows, { timeout: 15_000 }).toBe(10);
+    const get = async (path: string) =>
+      (await fetch(`${server.httpUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as Promise<
+        Record<string, unknown>
+      >;
+    await expect
+      .poll(async () => ((await get('/api/v1/sources/phoneblock')) as { rows?: number }).rows, { timeout: 15_000 })
+      .toBe(10);
     const source = await get('/api/v1/sources/phoneblock');
-    expect(source).toMatchObject({ kind: 'phoneblock', list: 'PhoneBlock', hasCredentials: true, cursor: '1', stale: false, schedule: { interval: '1d' } });
+    expect(source).toMatchObject({
+      kind: 'phoneblock',
+      list: 'PhoneBlock',
+      hasCredentials: true,
+      cursor: '1',
+      stale: false,
+      schedule: { interval: '1d' },
+    });
     expect(JSON.stringify(source)).not.toContain(pb.token);
 
-    const call = await fakeCall({ port: server.agiPort }, { script: 'screen', args: ['+4930999000'], env: { callerid: '030 10000001' } });
+    const call = await fakeCall(
+      { port: server.agiPort },
+      { script: 'screen', args: ['+4930999000'], env: { callerid: '030 10000001' } },
+    );
     expect(call.variables).toMatchObject({ CALLFILTER_ACTION: 'announce', CALLFILTER_REASON: 'spam-list' });
     await expect.poll(() => pb.callReports, { timeout: 15_000 }).toEqual(['+493010000001']);
 
-    const metrics = await (await fetch(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+    const metrics = await (
+      await fetch(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).text();
     expect(metrics).toMatch(/^callfilter_source_last_success_timestamp_seconds\{source="phoneblock"\} \d+(\.\d+)?$/m);
     expect(metrics).toContain('callfilter_source_sync_failures_total{source="phoneblock"} 0');
-    expect(await (await fetch(`${server.httpUrl}/healthz`)).json()).toEqual({ status: 'ok', db: 'ok', agi: 'listening', sources: 'ok' });
+    expect(await (await fetch(`${server.httpUrl}/healthz`)).json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      agi: 'listening',
+      sources: 'ok',
+    });
 
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);

@@ -35,7 +35,10 @@ describe('a list at a URL', () => {
     expect(ls.requests[0]?.headers['if-none-match']).toBeUndefined();
     const etag = (await src.source()).cursor;
     expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
-    expect(src.svc.ctx.store.lists.getByName('spam-de')).toMatchObject({ threshold: 1, sourceUrl: `${ls.base}/spam.csv` });
+    expect(src.svc.ctx.store.lists.getByName('spam-de')).toMatchObject({
+      threshold: 1,
+      sourceUrl: `${ls.base}/spam.csv`,
+    });
 
     expect(await src.sync()).toMatchObject({ outcome: 'unchanged', rows: 150 });
     expect(ls.requests[1]?.headers).toMatchObject({ 'if-none-match': etag, 'if-modified-since': expect.any(String) });
@@ -61,7 +64,10 @@ describe('a list at a URL', () => {
     bad.splice(90, 1, 'not a number;3', '+4940 oops;4');
     ls.publish('/spam.csv', bad.join('\n'));
     const report = await src.sync();
-    expect(report).toMatchObject({ outcome: 'failed', message: expect.stringMatching(/2 rows are not valid \(line 91, 92\); the list in force stays$/) });
+    expect(report).toMatchObject({
+      outcome: 'failed',
+      message: expect.stringMatching(/2 rows are not valid \(line 91, 92\); the list in force stays$/),
+    });
     expect(src.rows()).toEqual(good);
     expect(await src.source()).toMatchObject({ lastError: report.message, failures: 1 });
     // The bad file's ETag was not taken: the next sync fetches the body again instead of a 304.
@@ -76,7 +82,10 @@ describe('a list at a URL', () => {
     const src = await urlSource({ url: `${ls.base}/spam.csv` });
     await src.sync();
     ls.publish('/spam.csv', csvList(12));
-    expect(await src.sync()).toMatchObject({ outcome: 'held', message: expect.stringContaining('the new list has 12 numbers, 96 % fewer than the 300 in force') });
+    expect(await src.sync()).toMatchObject({
+      outcome: 'held',
+      message: expect.stringContaining('the new list has 12 numbers, 96 % fewer than the 300 in force'),
+    });
     expect(src.rows().size).toBe(300);
     expect(await src.sync(true)).toMatchObject({ outcome: 'synced', rows: 12 });
   });
@@ -86,17 +95,32 @@ describe('a list at a URL', () => {
     ls.publish('/spam.csv', csvList(150));
     const src = await urlSource({ url: `${ls.base}/spam.csv` });
     await src.sync();
-    await src.svc.ctx.store.sources.update((await src.source()).id, { settings: { ...(await src.source()).settings, maxBytes: 1000 } });
+    await src.svc.ctx.store.sources.update((await src.source()).id, {
+      settings: { ...(await src.source()).settings, maxBytes: 1000 },
+    });
     ls.publish('/spam.csv', csvList(160));
-    expect(await src.sync()).toMatchObject({ outcome: 'failed', message: expect.stringContaining('more than the cap of 1000') });
+    expect(await src.sync()).toMatchObject({
+      outcome: 'failed',
+      message: expect.stringContaining('more than the cap of 1000'),
+    });
     expect(src.rows().size).toBe(150);
   });
 
   it('sends Basic or bearer credentials, and says so when they are refused', async () => {
     const ls = await startListServer();
-    ls.publish('/private.json', JSON.stringify([{ phone: '+4930111222', votes: 3 }, { phone: '030 333444', score: 7 }]), 'application/json');
+    ls.publish(
+      '/private.json',
+      JSON.stringify([
+        { phone: '+4930111222', votes: 3 },
+        { phone: '030 333444', score: 7 },
+      ]),
+      'application/json',
+    );
     ls.requireAuth = `Basic ${Buffer.from('anna:s3cret').toString('base64')}`;
-    const src = await urlSource({ url: `${ls.base}/private.json`, credentials: { username: 'anna', password: 's3cret' } });
+    const src = await urlSource({
+      url: `${ls.base}/private.json`,
+      credentials: { username: 'anna', password: 's3cret' },
+    });
     expect(await src.sync()).toMatchObject({ outcome: 'synced', rows: 2 });
     expect(src.rows().get('+4930333444')).toEqual([7, undefined]);
 
@@ -108,7 +132,11 @@ describe('a list at a URL', () => {
 
   it('reads a PhoneBlock XML list too', async () => {
     const ls = await startListServer();
-    ls.publish('/pb.xml', '<blocklist version="3"><numbers><phone-info phone="+4930123123" votes="10" rating="G_FRAUD"/></numbers></blocklist>', 'application/xml');
+    ls.publish(
+      '/pb.xml',
+      '<blocklist version="3"><numbers><phone-info phone="+4930123123" votes="10" rating="G_FRAUD"/></numbers></blocklist>',
+      'application/xml',
+    );
     const src = await urlSource({ url: `${ls.base}/pb.xml`, format: 'phoneblock' });
     expect(await src.sync()).toMatchObject({ outcome: 'synced', rows: 1 });
     expect(src.rows().get('+4930123123')?.[0]).toBe(10);

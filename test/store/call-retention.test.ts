@@ -20,7 +20,15 @@ function seed(store: Store): NewCall[] {
   ] as const;
   for (let t = NOW - 30 * DAY, i = 0; t <= NOW; t += 37 * 60_000, i++) {
     const [action, reason] = outcomes[i % outcomes.length] as (typeof outcomes)[number];
-    calls.push({ at: t, callerRaw: `030${i}`, caller: `+4930${1_000_000 + i}`, callerKind: 'number', action, reason, label: 'x' });
+    calls.push({
+      at: t,
+      callerRaw: `030${i}`,
+      caller: `+4930${1_000_000 + i}`,
+      callerKind: 'number',
+      action,
+      reason,
+      label: 'x',
+    });
   }
   for (const c of calls) store.calls.insert(c);
   return calls;
@@ -51,8 +59,22 @@ describe('call-log retention', () => {
   it('counts a call of the same day in the log and in the kept counts together', async () => {
     const { store } = tempStore();
     const midday = Date.UTC(2025, 0, 10, 11, 0);
-    store.calls.insert({ at: midday - 60_000, callerRaw: '1', caller: '+49301', callerKind: 'number', action: 'hangup', reason: 'blocklist' });
-    store.calls.insert({ at: midday + 60_000, callerRaw: '2', caller: '+49302', callerKind: 'number', action: 'hangup', reason: 'blocklist' });
+    store.calls.insert({
+      at: midday - 60_000,
+      callerRaw: '1',
+      caller: '+49301',
+      callerKind: 'number',
+      action: 'hangup',
+      reason: 'blocklist',
+    });
+    store.calls.insert({
+      at: midday + 60_000,
+      callerRaw: '2',
+      caller: '+49302',
+      callerKind: 'number',
+      action: 'hangup',
+      reason: 'blocklist',
+    });
     await store.calls.prune(midday, ZONE);
     expect(rows(store)).toEqual([midday + 60_000]);
     const day = store.calls.statsByDay(6, NOW, ZONE).find((d) => d.day === '2025-01-10');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/policy/types.js';
-import type { NewCall, Store } from '../../src/store/index.js';
 import { localDays } from '../../src/store/call-stats.js';
+import type { NewCall, Store } from '../../src/store/index.js';
 import { queryPlan, tempStore } from './helpers.js';
 
 const MIN = 60_000;
@@ -10,7 +10,15 @@ const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 0, 15, 11, 0);
 
 function call(overrides: Partial<NewCall> = {}): NewCall {
-  return { at: NOW, callerRaw: '030123456', caller: '+4930123456', callerKind: 'number', action: 'voicemail', reason: 'unknown', ...overrides };
+  return {
+    at: NOW,
+    callerRaw: '030123456',
+    caller: '+4930123456',
+    callerKind: 'number',
+    action: 'voicemail',
+    reason: 'unknown',
+    ...overrides,
+  };
 }
 
 function seed(store: Store): void {
@@ -19,7 +27,14 @@ function seed(store: Store): void {
     { at: NOW - 2 * DAY, action: 'hangup', reason: 'blocklist', caller: '+4930111', label: 'Umfrage Nord' },
     { at: NOW - 2 * DAY + MIN, action: 'announce', reason: 'spam-list', caller: '+4930222', listId: 1, listEntryId: 9 },
     { at: NOW - DAY, action: 'connect', reason: 'contact', caller: '+4930333', label: 'Oma', entryId: 4 },
-    { at: NOW - 10 * MIN, action: 'voicemail', reason: 'anonymous', callerRaw: 'anonymous', caller: undefined, callerKind: 'withheld' },
+    {
+      at: NOW - 10 * MIN,
+      action: 'voicemail',
+      reason: 'anonymous',
+      callerRaw: 'anonymous',
+      caller: undefined,
+      callerKind: 'withheld',
+    },
     { at: NOW - 4 * MIN, action: 'voicemail', reason: 'unknown', caller: '+4930444', did: '+4930999' },
     { at: NOW - MIN, action: 'connect', reason: 'repeat-caller', caller: '+4930444', did: '+4930999' },
     { at: NOW, action: 'hangup', reason: 'blocklist', caller: '+4930111' },
@@ -54,8 +69,18 @@ describe('calls', () => {
     const id = store.calls.insert(logged);
     expect(id).toBeGreaterThan(0);
     expect(store.calls.get(id)).toEqual({ id, ...logged });
-    const withheld = store.calls.insert(call({ callerRaw: 'anonymous', caller: undefined, callerKind: 'withheld', presentation: 32 }));
-    expect(store.calls.get(withheld)).toEqual({ id: withheld, at: NOW, callerRaw: 'anonymous', callerKind: 'withheld', presentation: 32, action: 'voicemail', reason: 'unknown' });
+    const withheld = store.calls.insert(
+      call({ callerRaw: 'anonymous', caller: undefined, callerKind: 'withheld', presentation: 32 }),
+    );
+    expect(store.calls.get(withheld)).toEqual({
+      id: withheld,
+      at: NOW,
+      callerRaw: 'anonymous',
+      callerKind: 'withheld',
+      presentation: 32,
+      action: 'voicemail',
+      reason: 'unknown',
+    });
     expect(store.calls.count()).toBe(2);
   });
 
@@ -80,7 +105,11 @@ describe('calls', () => {
     ]);
     expect(store.calls.recent('+4930111', NOW - 5 * DAY, 2).map((c) => c.at)).toEqual([NOW, NOW - 2 * DAY]);
     expect(store.calls.recent('+4930555', 0)).toEqual([]);
-    const plan = queryPlan(store, 'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?', ['+4930444', 0, 10]);
+    const plan = queryPlan(
+      store,
+      'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
+      ['+4930444', 0, 10],
+    );
     expect(plan.join('\n')).toMatch(/SEARCH calls USING INDEX calls_caller \(caller=\? AND at>\?\)/);
   });
 
@@ -92,7 +121,10 @@ describe('calls', () => {
     expect(ats({ reason: 'blocklist', from: NOW - 2 * DAY, to: NOW })).toEqual([-2 * 1440]);
     expect(ats({ number: '+4930444' })).toEqual([-1, -4]);
     expect(ats({ did: '+4930999', action: 'connect' })).toEqual([-1]);
-    expect(store.calls.list({ reason: 'anonymous' }).items[0]).toMatchObject({ callerKind: 'withheld', callerRaw: 'anonymous' });
+    expect(store.calls.list({ reason: 'anonymous' }).items[0]).toMatchObject({
+      callerKind: 'withheld',
+      callerRaw: 'anonymous',
+    });
     expect(store.calls.list({ reason: 'anonymous' }).items[0]).not.toHaveProperty('caller');
   });
 
@@ -128,7 +160,11 @@ describe('calls', () => {
       ['2025-01-14', 1],
       ['2025-01-15', 4],
     ]);
-    expect(stats[4]).toMatchObject({ from: Date.UTC(2025, 0, 14, 23, 0), byAction: { connect: 1, voicemail: 2, hangup: 1, announce: 0 }, byReason: { 'repeat-caller': 1, unknown: 1, anonymous: 1, blocklist: 1 } });
+    expect(stats[4]).toMatchObject({
+      from: Date.UTC(2025, 0, 14, 23, 0),
+      byAction: { connect: 1, voicemail: 2, hangup: 1, announce: 0 },
+      byReason: { 'repeat-caller': 1, unknown: 1, anonymous: 1, blocklist: 1 },
+    });
   });
 
   it('localDays finds local midnight across a DST change', () => {
@@ -179,7 +215,15 @@ describe('profiles', () => {
       ...defaultProfile(),
       name: 'office',
       dids: ['+4930999'],
-      schedules: [{ name: 'office hours', days: [1, 2, 3, 4, 5], from: '08:00', to: '17:00', actions: { unknown: { action: 'connect' } } }],
+      schedules: [
+        {
+          name: 'office hours',
+          days: [1, 2, 3, 4, 5],
+          from: '08:00',
+          to: '17:00',
+          actions: { unknown: { action: 'connect' } },
+        },
+      ],
     };
     expect(store.profiles.upsert(office)).toEqual(office);
     expect(store.profiles.get('office')).toEqual(office);

@@ -9,8 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { BACKSTOP_PAGES, type CheckpointerOptions, SQLITE_AUTOCHECKPOINT_PAGES, WORKER_URL } from '../../src/store/checkpointer.js';
-import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js';
+import {
+  BACKSTOP_PAGES,
+  type CheckpointerOptions,
+  SQLITE_AUTOCHECKPOINT_PAGES,
+  WORKER_URL,
+} from '../../src/store/checkpointer.js';
+import { type OpenStoreOptions, openStore, type Store } from '../../src/store/index.js';
 import { captureLogs, startService } from '../helpers/service.js';
 import { newCall, tempDir, tempStore } from './helpers.js';
 
@@ -110,7 +115,11 @@ describe('the WAL checkpointer', () => {
     expect(db.checkpointer?.state).toBe('failed');
     expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
     expect(stopped()).toHaveLength(1);
-    expect(stopped()[0]).toMatchObject({ level: 40, reason: 'the worker failed', err: { message: 'checkpointer crash (test cue)' } });
+    expect(stopped()[0]).toMatchObject({
+      level: 40,
+      reason: 'the worker failed',
+      err: { message: 'checkpointer crash (test cue)' },
+    });
     expect(store.calls.get(store.calls.insert(call(1)))).toMatchObject({ uniqueId: 'ckpt.1' });
   });
 
@@ -152,7 +161,9 @@ describe('the WAL checkpointer', () => {
     logCallsUntil(store, file, 100);
     renameSync(file, join(dir, 'moved.db'));
     await db.checkpointer?.exited;
-    expect(stopped()[0]).toMatchObject({ reason: 'the database file at the path is no longer the one the service has open' });
+    expect(stopped()[0]).toMatchObject({
+      reason: 'the database file at the path is no longer the one the service has open',
+    });
     expect(db.pragma('wal_autocheckpoint')).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
     expect(existsSync(file)).toBe(false);
   });

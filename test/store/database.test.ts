@@ -2,7 +2,15 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Database, isBusy, latestVersion, migrate, openStore, schemaVersion, StoreError } from '../../src/store/index.js';
+import {
+  Database,
+  isBusy,
+  latestVersion,
+  migrate,
+  openStore,
+  StoreError,
+  schemaVersion,
+} from '../../src/store/index.js';
 import { defaultMigrationsDir, loadMigrations } from '../../src/store/migrate.js';
 import { newCall, tempDir, tempStore } from './helpers.js';
 
@@ -28,7 +36,11 @@ describe('Database', () => {
     try {
       const seen = store.db.read(() => {
         const before = store.calls.count();
-        other.prepare("INSERT INTO calls (at, caller_raw, caller_kind, action, reason, profile) VALUES (1, 'x', 'number', 'connect', 'unknown', 'default')").run();
+        other
+          .prepare(
+            "INSERT INTO calls (at, caller_raw, caller_kind, action, reason, profile) VALUES (1, 'x', 'number', 'connect', 'unknown', 'default')",
+          )
+          .run();
         return [before, store.calls.count()];
       });
       expect(seen).toEqual([1, 1]);
@@ -100,26 +112,40 @@ describe('Database', () => {
     store.db.close();
     chmodSync(file, 0o444);
     // Opening already writes (WAL mode, migrations), so the error comes at open — or at the first write.
-    expect(() => reopen().entries.create({ number: '+4930222', kind: 'block' })).toThrow(expect.objectContaining({ code: 'readonly' }));
+    expect(() => reopen().entries.create({ number: '+4930222', kind: 'block' })).toThrow(
+      expect.objectContaining({ code: 'readonly' }),
+    );
   });
 
   it('a file that is not a database is a "corrupt" StoreError', () => {
     const { dir } = tempDir();
     const file = join(dir, 'callfilter.db');
-    writeFileSync(file, 'this is not an SQLite database, just some text that is long enough to have a header\n'.repeat(20));
+    writeFileSync(
+      file,
+      'this is not an SQLite database, just some text that is long enough to have a header\n'.repeat(20),
+    );
     expect(() => Database.open(file)).toThrow(expect.objectContaining({ code: 'corrupt' }));
   });
 
   it('a missing file opened read-only is a "cantopen" StoreError naming the file', () => {
     const { dir } = tempDir();
     const file = join(dir, 'nope.db');
-    expect(() => Database.open(file, { readonly: true })).toThrow(expect.objectContaining({ code: 'cantopen', message: expect.stringContaining(file) }));
+    expect(() => Database.open(file, { readonly: true })).toThrow(
+      expect.objectContaining({ code: 'cantopen', message: expect.stringContaining(file) }),
+    );
   });
 
   it('data survives close and reopen', () => {
     const { store, reopen } = tempStore();
     const entry = store.entries.create({ number: '+4930123456', kind: 'block', label: 'Gewinnspiel' });
-    const callId = store.calls.insert({ at: 1, callerRaw: '030123456', callerKind: 'number', caller: '+4930123456', action: 'hangup', reason: 'blocklist' });
+    const callId = store.calls.insert({
+      at: 1,
+      callerRaw: '030123456',
+      callerKind: 'number',
+      caller: '+4930123456',
+      action: 'hangup',
+      reason: 'blocklist',
+    });
     store.db.close();
     const again = reopen();
     expect(again.entries.get(entry.id)).toEqual(entry);
@@ -144,7 +170,9 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(latestVersion());
     expect(migrate(db)).toEqual([]);
     const tables = db.handle.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['calls', 'contacts', 'entries', 'list_entries', 'lists', 'profiles']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['calls', 'contacts', 'entries', 'list_entries', 'lists', 'profiles']),
+    );
   });
 
   it('a failing migration is rolled back completely', () => {
@@ -162,13 +190,17 @@ describe('migrations', () => {
     const { store, file } = tempStore();
     store.db.pragma('user_version = 999');
     store.db.close();
-    expect(() => openStore(file)).toThrow(expect.objectContaining({ code: 'schema', message: expect.stringContaining('newer') }));
+    expect(() => openStore(file)).toThrow(
+      expect.objectContaining({ code: 'schema', message: expect.stringContaining('newer') }),
+    );
   });
 
   it('a read-only open of an unmigrated database says to migrate', () => {
     const { dir } = tempDir();
     const file = join(dir, 'empty.db');
     Database.open(file).close();
-    expect(() => openStore(file, { readonly: true })).toThrow(expect.objectContaining({ code: 'schema', message: expect.stringContaining('migrate') }));
+    expect(() => openStore(file, { readonly: true })).toThrow(
+      expect.objectContaining({ code: 'schema', message: expect.stringContaining('migrate') }),
+    );
   });
 });

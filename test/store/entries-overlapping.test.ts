@@ -29,14 +29,31 @@ const key = (number: string, kind: 'allow' | 'block', prefix = false) => ({ numb
 describe('entries.overlapping', () => {
   it('an exact number: its twin of the other kind and every prefix of the other kind it lies in', () => {
     const { store, ids } = seeded();
-    expect(store.entries.overlapping(key('+49301234567', 'allow'), T0, ALL).map((e) => e.id)).toEqual([ids.twin, ids.range, ids.wide]);
-    expect(store.entries.overlapping(key('+49301234567', 'block'), T0, ALL).map((e) => e.id)).toEqual([ids.contact, ids.sameRange, ids.inner]);
+    expect(store.entries.overlapping(key('+49301234567', 'allow'), T0, ALL).map((e) => e.id)).toEqual([
+      ids.twin,
+      ids.range,
+      ids.wide,
+    ]);
+    expect(store.entries.overlapping(key('+49301234567', 'block'), T0, ALL).map((e) => e.id)).toEqual([
+      ids.contact,
+      ids.sameRange,
+      ids.inner,
+    ]);
   });
 
   it('a prefix: the same prefix of the other kind, the shorter ones it lies in, and everything inside it', () => {
     const { store, ids } = seeded();
-    expect(store.entries.overlapping(key('+4930123', 'block', true), T0, ALL).map((e) => e.id)).toEqual([ids.contact, ids.sameRange, ids.inner, ids.innerExact]);
-    expect(store.entries.overlapping(key('+4930123', 'allow', true), T0, ALL).map((e) => e.id)).toEqual([ids.twin, ids.range, ids.wide]);
+    expect(store.entries.overlapping(key('+4930123', 'block', true), T0, ALL).map((e) => e.id)).toEqual([
+      ids.contact,
+      ids.sameRange,
+      ids.inner,
+      ids.innerExact,
+    ]);
+    expect(store.entries.overlapping(key('+4930123', 'allow', true), T0, ALL).map((e) => e.id)).toEqual([
+      ids.twin,
+      ids.range,
+      ids.wide,
+    ]);
   });
 
   it('leaves out expired entries, the same kind and other numbers, and stops at the limit', () => {
@@ -50,7 +67,9 @@ describe('entries.overlapping', () => {
 
   it('probes the entries_number index and the prefix_lengths key; never a table scan', () => {
     const { store } = seeded();
-    const plan = queryPlan(store, overlappingSql(), [{ number: '+4930123', prefix: 1, kind: 'allow', now: T0 }]).join('\n');
+    const plan = queryPlan(store, overlappingSql(), [{ number: '+4930123', prefix: 1, kind: 'allow', now: T0 }]).join(
+      '\n',
+    );
     expect(plan).toMatch(/SEARCH entries USING INDEX entries_number \(number=\?/);
     expect(plan).toMatch(/SEARCH entries USING INDEX entries_number \(number>\? AND number<\?\)/);
     expect(plan).not.toMatch(/SCAN (entries|prefix_lengths)/);

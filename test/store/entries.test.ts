@@ -10,7 +10,14 @@ const CALLER = '+49301234567';
 describe('entries', () => {
   it('create, get, update, remove', () => {
     const { store } = tempStore({ clock });
-    const e = store.entries.create({ number: '+4930123456', kind: 'block', action: 'hangup', cause: 21, label: 'Umfrage', note: 'called twice' });
+    const e = store.entries.create({
+      number: '+4930123456',
+      kind: 'block',
+      action: 'hangup',
+      cause: 21,
+      label: 'Umfrage',
+      note: 'called twice',
+    });
     expect(e).toEqual({
       id: e.id,
       number: '+4930123456',
@@ -27,7 +34,12 @@ describe('entries', () => {
     });
     expect(store.entries.get(e.id)).toEqual(e);
 
-    const updated = store.entries.update(e.id, { action: 'announce', announcement: 'custom/no-ads', cause: null, note: null });
+    const updated = store.entries.update(e.id, {
+      action: 'announce',
+      announcement: 'custom/no-ads',
+      cause: null,
+      note: null,
+    });
     expect(updated).toMatchObject({ action: 'announce', announcement: 'custom/no-ads', label: 'Umfrage' });
     expect(updated).not.toHaveProperty('cause');
     expect(updated).not.toHaveProperty('note');
@@ -48,13 +60,19 @@ describe('entries', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(StoreError);
-    expect(caught).toMatchObject({ code: 'unique', message: `a block entry for +49301234* already exists (id ${first.id})`, details: { existingId: first.id } });
+    expect(caught).toMatchObject({
+      code: 'unique',
+      message: `a block entry for +49301234* already exists (id ${first.id})`,
+      details: { existingId: first.id },
+    });
     // same number as an exact entry, or as an allow entry, is a different entry
     store.entries.create({ number: '+49301234', kind: 'block' });
     store.entries.create({ number: '+49301234', prefix: true, kind: 'allow' });
     // an update onto an existing key is refused the same way
     const other = store.entries.create({ number: '+49309999', kind: 'block' });
-    expect(() => store.entries.update(other.id, { number: '+49301234', prefix: true })).toThrow(expect.objectContaining({ code: 'unique' }));
+    expect(() => store.entries.update(other.id, { number: '+49301234', prefix: true })).toThrow(
+      expect.objectContaining({ code: 'unique' }),
+    );
   });
 
   it('refuses numbers that are not E.164 and kinds that do not exist, saying which rule', () => {
@@ -62,14 +80,26 @@ describe('entries', () => {
     expect(() => store.entries.create({ number: '030123456', kind: 'block' })).toThrow(
       expect.objectContaining({ code: 'invalid', message: expect.stringContaining('entry_number_must_be_e164') }),
     );
-    expect(() => store.entries.create({ number: '+49301234*', kind: 'block' })).toThrow(expect.objectContaining({ code: 'invalid' }));
-    expect(() => store.entries.create({ number: '+4930', kind: 'maybe' as 'block' })).toThrow(expect.objectContaining({ code: 'invalid' }));
-    expect(() => store.entries.create({ number: '+4930', kind: 'block', contactId: 42 })).toThrow(expect.objectContaining({ code: 'foreign-key' }));
+    expect(() => store.entries.create({ number: '+49301234*', kind: 'block' })).toThrow(
+      expect.objectContaining({ code: 'invalid' }),
+    );
+    expect(() => store.entries.create({ number: '+4930', kind: 'maybe' as 'block' })).toThrow(
+      expect.objectContaining({ code: 'invalid' }),
+    );
+    expect(() => store.entries.create({ number: '+4930', kind: 'block', contactId: 42 })).toThrow(
+      expect.objectContaining({ code: 'foreign-key' }),
+    );
   });
 
   it('findByNumber, count and list with filters, search and cursor paging (newest first)', () => {
     const { store } = tempStore();
-    for (let i = 0; i < 25; i++) store.entries.create({ number: `+4930100${String(i).padStart(2, '0')}`, kind: i % 5 === 0 ? 'allow' : 'block', source: i < 10 ? 'csv' : 'manual', label: i === 7 ? 'Energie 100%' : undefined });
+    for (let i = 0; i < 25; i++)
+      store.entries.create({
+        number: `+4930100${String(i).padStart(2, '0')}`,
+        kind: i % 5 === 0 ? 'allow' : 'block',
+        source: i < 10 ? 'csv' : 'manual',
+        label: i === 7 ? 'Energie 100%' : undefined,
+      });
     expect(store.entries.count()).toBe(25);
     expect(store.entries.count('allow')).toBe(5);
     expect(store.entries.findByNumber('+493010007', false)).toHaveLength(1);
@@ -85,9 +115,18 @@ describe('entries', () => {
     expect(seen).toHaveLength(25);
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
 
-    expect(store.entries.list({ kind: 'allow', source: 'csv' }).items.map((e) => e.number)).toEqual(['+493010005', '+493010000']);
+    expect(store.entries.list({ kind: 'allow', source: 'csv' }).items.map((e) => e.number)).toEqual([
+      '+493010005',
+      '+493010000',
+    ]);
     expect(store.entries.list({ search: '100%' }).items.map((e) => e.label)).toEqual(['Energie 100%']);
-    expect(store.entries.list({ search: '1002' }).items.map((e) => e.number)).toEqual(['+493010024', '+493010023', '+493010022', '+493010021', '+493010020']);
+    expect(store.entries.list({ search: '1002' }).items.map((e) => e.number)).toEqual([
+      '+493010024',
+      '+493010023',
+      '+493010022',
+      '+493010021',
+      '+493010020',
+    ]);
   });
 
   it('bulkInsert adds in one transaction and skips duplicates', () => {
@@ -101,11 +140,22 @@ describe('entries', () => {
     ]);
     expect(result).toEqual({ added: 2, skipped: 2 });
     // all or nothing: an invalid row aborts the batch
-    expect(() => store.entries.bulkInsert([{ number: '+4930444', kind: 'block' }, { number: 'garbage', kind: 'block' }])).toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect(() =>
+      store.entries.bulkInsert([
+        { number: '+4930444', kind: 'block' },
+        { number: 'garbage', kind: 'block' },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'invalid' }));
     expect(store.entries.findByNumber('+4930444', false)).toEqual([]);
-    expect(() => store.entries.bulkInsert([{ number: '+4930555', kind: 'block' }, { number: '+4930111', kind: 'block' }], { onDuplicate: 'error' })).toThrow(
-      expect.objectContaining({ code: 'unique' }),
-    );
+    expect(() =>
+      store.entries.bulkInsert(
+        [
+          { number: '+4930555', kind: 'block' },
+          { number: '+4930111', kind: 'block' },
+        ],
+        { onDuplicate: 'error' },
+      ),
+    ).toThrow(expect.objectContaining({ code: 'unique' }));
     expect(store.entries.count()).toBe(3);
   });
 
@@ -114,11 +164,19 @@ describe('entries', () => {
     const allow = store.entries.create({ number: CALLER, kind: 'allow', label: 'Anna', source: 'vcard' });
     const range = store.entries.create({ number: '+4930', prefix: true, kind: 'allow', source: 'api' });
     const blocked = store.entries.put({ number: CALLER, kind: 'block', label: 'Sales', source: 'call-log' });
-    expect(blocked).toMatchObject({ created: true, entry: { number: CALLER, kind: 'block', label: 'Sales', source: 'call-log' }, removed: [{ id: allow.id }] });
+    expect(blocked).toMatchObject({
+      created: true,
+      entry: { number: CALLER, kind: 'block', label: 'Sales', source: 'call-log' },
+      removed: [{ id: allow.id }],
+    });
     // Another number or a prefix of the other kind stays: only the same number and prefix flag is replaced.
     expect(store.entries.get(range.id)).toBeDefined();
     const again = store.entries.put({ number: CALLER, kind: 'block', label: 'Sales again', source: 'cli' });
-    expect(again).toMatchObject({ created: false, entry: { id: blocked.entry.id, label: 'Sales again', source: 'call-log' }, removed: [] });
+    expect(again).toMatchObject({
+      created: false,
+      entry: { id: blocked.entry.id, label: 'Sales again', source: 'call-log' },
+      removed: [],
+    });
     expect(store.entries.findByNumber(CALLER, false).map((e) => e.kind)).toEqual(['block']);
   });
 
@@ -129,14 +187,20 @@ describe('entries', () => {
     store.entries.create({ number: '+4930333', kind: 'block', expiresAt: T0 + 1 });
     store.entries.create({ number: '+4930444', kind: 'block' });
     expect(store.entries.removeExpired(T0)).toBe(2);
-    expect(store.entries.list().items.map((e) => e.number).sort()).toEqual(['+4930333', '+4930444']);
+    expect(
+      store.entries
+        .list()
+        .items.map((e) => e.number)
+        .sort(),
+    ).toEqual(['+4930333', '+4930444']);
   });
 });
 
 describe('entries.match', () => {
   function seeded() {
     const t = tempStore({ clock });
-    const add = (number: string, kind: 'allow' | 'block', prefix = false, extra = {}) => t.store.entries.create({ number, kind, prefix, ...extra });
+    const add = (number: string, kind: 'allow' | 'block', prefix = false, extra = {}) =>
+      t.store.entries.create({ number, kind, prefix, ...extra });
     const ids = {
       exactBlock: add(CALLER, 'block').id,
       exactAllow: add(CALLER, 'allow', false, { vip: true }).id,
@@ -154,7 +218,14 @@ describe('entries.match', () => {
   it('returns the exact entries of the number and the prefix entries of its leading parts, nothing else', () => {
     const { store, ids } = seeded();
     const found = store.entries.match(CALLER, leadingParts(CALLER));
-    expect(found.map((e) => e.id)).toEqual([ids.exactAllow, ids.exactBlock, ids.prefixWhole, ids.prefixLong, ids.expired, ids.prefixShort]);
+    expect(found.map((e) => e.id)).toEqual([
+      ids.exactAllow,
+      ids.exactBlock,
+      ids.prefixWhole,
+      ids.prefixLong,
+      ids.expired,
+      ids.prefixShort,
+    ]);
     expect(found[0]).toMatchObject({ number: CALLER, prefix: false, kind: 'allow', vip: true });
   });
 
@@ -181,10 +252,12 @@ describe('entries.match', () => {
   it('finds prefixes of every length, and a prefix added, changed or removed by another connection on the next lookup', () => {
     const { store, reopen } = tempStore({ clock });
     const other = reopen();
-    const numbers = () => store.entries.match(CALLER, leadingParts(CALLER)).map((e) => `${e.number}${e.prefix ? '*' : ''}`);
+    const numbers = () =>
+      store.entries.match(CALLER, leadingParts(CALLER)).map((e) => `${e.number}${e.prefix ? '*' : ''}`);
     store.entries.create({ number: CALLER, kind: 'allow' });
     expect(numbers()).toEqual([CALLER]);
-    for (const number of ['+49', '+49301', '+4930123456']) store.entries.create({ number, kind: 'block', prefix: true });
+    for (const number of ['+49', '+49301', '+4930123456'])
+      store.entries.create({ number, kind: 'block', prefix: true });
     expect(numbers()).toEqual([CALLER, '+4930123456*', '+49301*', '+49*']);
 
     const added = other.entries.create({ number: '+4930123', kind: 'block', prefix: true });
@@ -217,7 +290,14 @@ describe('contacts', () => {
       { name: 'Oma Gisela', vip: true, source: 'fritzbox', externalId: '3' },
       [{ number: '+4930555' }, { number: '+491701234560', label: 'Oma mobil' }, { number: '+4930777' }],
     );
-    expect(contact).toEqual({ id: contact.id, name: 'Oma Gisela', vip: true, source: 'fritzbox', externalId: '3', createdAt: T0 });
+    expect(contact).toEqual({
+      id: contact.id,
+      name: 'Oma Gisela',
+      vip: true,
+      source: 'fritzbox',
+      externalId: '3',
+      createdAt: T0,
+    });
     expect(skipped).toBe(1);
     expect(entries.map((e) => [e.number, e.kind, e.label, e.vip, e.source, e.contactId])).toEqual([
       ['+491701234560', 'allow', 'Oma mobil', true, 'fritzbox', contact.id],
@@ -233,9 +313,9 @@ describe('contacts', () => {
 
   it('createWithNumbers is all or nothing', () => {
     const { store } = tempStore();
-    expect(() => store.contacts.createWithNumbers({ name: 'Broken' }, [{ number: '+4930111' }, { number: 'not a number' }])).toThrow(
-      expect.objectContaining({ code: 'invalid' }),
-    );
+    expect(() =>
+      store.contacts.createWithNumbers({ name: 'Broken' }, [{ number: '+4930111' }, { number: 'not a number' }]),
+    ).toThrow(expect.objectContaining({ code: 'invalid' }));
     expect(store.contacts.list().items).toEqual([]);
     expect(store.entries.count()).toBe(0);
   });

@@ -21,7 +21,8 @@ function gate() {
 
 const visible = (store: Store, n: string) => store.entries.match(n, leadingParts(n));
 const allRows = (store: Store) => store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get() as number;
-const unfinished = (store: Store) => store.db.handle.prepare("SELECT count(*) FROM imports WHERE state <> 'done'").pluck().get() as number;
+const unfinished = (store: Store) =>
+  store.db.handle.prepare("SELECT count(*) FROM imports WHERE state <> 'done'").pluck().get() as number;
 
 describe('entry imports', () => {
   it('write in short transactions that no read sees, then switch all rows in at once', async () => {
@@ -56,7 +57,9 @@ describe('entry imports', () => {
 
   it('list pages around an unfinished import: the rows others add meanwhile show, its own do not', async () => {
     const { store } = tempStore();
-    store.entries.bulkInsert(Array.from({ length: 5 }, (_, i) => ({ number: `+4930${1000 + i}`, kind: 'block' as const, label: `old ${i}` })));
+    store.entries.bulkInsert(
+      Array.from({ length: 5 }, (_, i) => ({ number: `+4930${1000 + i}`, kind: 'block' as const, label: `old ${i}` })),
+    );
     const [first, second] = [gate(), gate()];
     async function* items(): AsyncGenerator<EntryImportItem> {
       for (let i = 0; i < 2000; i++) yield row(i);
@@ -90,7 +93,11 @@ describe('entry imports', () => {
 
   it('a failure late in the rows leaves the old entries exactly as they were, and no row of the import behind', async () => {
     const { store, reopen } = tempStore();
-    store.entries.bulkInsert([row(1, 'old'), row(2, 'old'), { number: '+4930123', prefix: true, kind: 'block', label: 'old range' }]);
+    store.entries.bulkInsert([
+      row(1, 'old'),
+      row(2, 'old'),
+      { number: '+4930123', prefix: true, kind: 'block', label: 'old range' },
+    ]);
     const before = store.entries.list().items;
     const halfway = gate();
     async function* items(): AsyncGenerator<EntryImportItem> {
@@ -115,9 +122,16 @@ describe('entry imports', () => {
     const { store } = tempStore();
     store.entries.bulkInsert([row(10, 'old'), row(4000, 'old')]);
     // 0..4999, then 0..999 again (each in a later batch than the first time), then an allow row for 10 (a new entry).
-    const items = [...Array.from({ length: 5000 }, (_, i) => row(i)), ...Array.from({ length: 1000 }, (_, i) => row(i)), { ...row(10), kind: 'allow' as const }];
+    const items = [
+      ...Array.from({ length: 5000 }, (_, i) => row(i)),
+      ...Array.from({ length: 1000 }, (_, i) => row(i)),
+      { ...row(10), kind: 'allow' as const },
+    ];
     expect(await store.entryImports.run('csv', items, { pace: SMALL })).toMatchObject({ added: 4999, skipped: 1002 });
-    expect(visible(store, number(10)).map((e) => [e.kind, e.label])).toEqual([['allow', 'new'], ['block', 'old']]);
+    expect(visible(store, number(10)).map((e) => [e.kind, e.label])).toEqual([
+      ['allow', 'new'],
+      ['block', 'old'],
+    ]);
     expect(store.entries.count()).toBe(5001);
   });
 
@@ -142,7 +156,12 @@ describe('entry imports', () => {
     expect(await running).toMatchObject({ added: 4001, skipped: 1, contacts: 2000 });
     const anna = store.contacts.findByExternalId('vcard', 'uid-0');
     expect(anna).toHaveLength(1);
-    expect(store.entries.list({ contactId: anna[0]?.id }).items.map((e) => e.number).sort()).toEqual([number(0), number(1), number(9_000_000)]);
+    expect(
+      store.entries
+        .list({ contactId: anna[0]?.id })
+        .items.map((e) => e.number)
+        .sort(),
+    ).toEqual([number(0), number(1), number(9_000_000)]);
     expect(visible(store, number(9_000_000))).toMatchObject([{ label: 'Person 0', kind: 'allow' }]);
   });
 
@@ -157,7 +176,11 @@ describe('entry imports', () => {
     const first = store.entryImports.run('csv', failing(), { pace: SMALL });
     await halfway.arrived;
     // Run beside the first, it would skip these as duplicates of its pending rows, which then go with it.
-    const second = store.entryImports.run('csv', Array.from({ length: 10 }, (_, i) => row(i, 'second')), { pace: SMALL });
+    const second = store.entryImports.run(
+      'csv',
+      Array.from({ length: 10 }, (_, i) => row(i, 'second')),
+      { pace: SMALL },
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     halfway.open();
     await expect(first).rejects.toThrow('a bad row');
@@ -181,10 +204,16 @@ describe('entry imports', () => {
     // A pending import of a process that exited: the next open removes it.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
     during.db.handle
-      .prepare("INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES ('csv', 'pending', ?, ?, ?) RETURNING id")
+      .prepare(
+        "INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES ('csv', 'pending', ?, ?, ?) RETURNING id",
+      )
       .run(`${hostname()}:${dead}`, Date.now(), Date.now());
     const deadId = during.db.handle.prepare('SELECT max(id) FROM imports').pluck().get() as number;
-    during.db.handle.prepare("INSERT INTO entries (number, kind, source, created_at, updated_at, import_id) VALUES ('+4940111', 'block', 'csv', 0, 0, ?)").run(deadId);
+    during.db.handle
+      .prepare(
+        "INSERT INTO entries (number, kind, source, created_at, updated_at, import_id) VALUES ('+4940111', 'block', 'csv', 0, 0, ?)",
+      )
+      .run(deadId);
     const after = reopen();
     expect(after.db.handle.prepare('SELECT count(*) FROM entries WHERE import_id = ?').pluck().get(deadId)).toBe(0);
     expect(allRows(after)).toBe(written);

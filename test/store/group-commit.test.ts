@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DEFAULT_BUSY_TIMEOUT_MS } from '../../src/store/database.js';
 import { createGroupCommit, MAX_HOLD_MS } from '../../src/store/group-commit.js';
-import { StoreError, type NewCall } from '../../src/store/index.js';
+import { type NewCall, StoreError } from '../../src/store/index.js';
 import { holdWriteLock } from '../reliability/processes.js';
 import { newCall as call, tempStore } from './helpers.js';
 
@@ -30,7 +30,6 @@ function recorder(bad = new Set<string>(), shared = false) {
   return { gc, batches, singles };
 }
 
-
 describe('group commit', () => {
   it('writes what was queued in one turn of the event loop in one commit, and the next turn in another', async () => {
     const { gc, batches, singles } = recorder();
@@ -39,7 +38,10 @@ describe('group commit', () => {
     expect(await Promise.all(first)).toEqual(['id:a', 'id:b', 'id:c']);
     const second = [gc.write('d'), gc.write('e')];
     expect(await Promise.all(second)).toEqual(['id:d', 'id:e']);
-    expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+    expect(batches).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
     expect(singles).toEqual([]);
     expect(await gc.write('f')).toBe('id:f'); // alone: no transaction around a single row
     expect(singles).toEqual(['f']);
@@ -121,7 +123,12 @@ describe('calls.write on a database file', () => {
     });
     const byId = reader.prepare('SELECT caller FROM calls WHERE id = ?').pluck();
     const seen = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => store.calls.log(call(n)).committed().then((id) => ({ id, caller: byId.get(id), n }))),
+      Array.from({ length: 50 }, (_, n) =>
+        store.calls
+          .log(call(n))
+          .committed()
+          .then((id) => ({ id, caller: byId.get(id), n })),
+      ),
     );
     expect(seen.map((s) => s.caller)).toEqual(seen.map((s) => `+4930${s.n}`));
     const ids = seen.map((s) => s.id);
@@ -144,7 +151,9 @@ describe('calls.write on a database file', () => {
     store.calls.insert(call(0));
     const lock = await holdWriteLock(file);
     const t0 = performance.now();
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => store.calls.log(call(n + 1)).committed()));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, n) => store.calls.log(call(n + 1)).committed()),
+    );
     const ms = performance.now() - t0;
     expect(results.every((r) => r.status === 'rejected' && (r.reason as StoreError).code === 'busy')).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(DEFAULT_BUSY_TIMEOUT_MS - 10);

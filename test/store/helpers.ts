@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { openStore, type NewCall, type OpenStoreOptions, type Store } from '../../src/store/index.js';
+import { type NewCall, type OpenStoreOptions, openStore, type Store } from '../../src/store/index.js';
 
 /** A temp dir removed after the test, after every store opened in it is closed. */
 export function tempDir(): { dir: string; track: (close: () => void) => void } {
@@ -37,7 +37,15 @@ export function tempStore(options: OpenStoreOptions = {}): TempStore {
 
 /** Call-log row number `n` (its own caller and time), as the /screen handler writes one for an unknown caller. */
 export function newCall(n: number, overrides: Partial<NewCall> = {}): NewCall {
-  return { at: 1_700_000_000_000 + n, callerRaw: `030${n}`, caller: `+4930${n}`, callerKind: 'number', action: 'voicemail', reason: 'unknown', ...overrides };
+  return {
+    at: 1_700_000_000_000 + n,
+    callerRaw: `030${n}`,
+    caller: `+4930${n}`,
+    callerKind: 'number',
+    action: 'voicemail',
+    reason: 'unknown',
+    ...overrides,
+  };
 }
 
 /** Every leading part of an E.164 number: '+4', '+49', …, the number itself (as src/numbers passes them). */

@@ -18,7 +18,13 @@ function rowsOf(store: ReturnType<typeof tempStore>['store'], listId: number): n
 describe('lists', () => {
   it('create, get, list, update; a duplicate name is a "unique" StoreError', () => {
     const { store } = tempStore({ clock });
-    const list = store.lists.create({ name: 'phoneblock', threshold: 4, action: 'announce', label: 'SPAM', sourceUrl: 'https://phoneblock.net/phoneblock/api/blocklist' });
+    const list = store.lists.create({
+      name: 'phoneblock',
+      threshold: 4,
+      action: 'announce',
+      label: 'SPAM',
+      sourceUrl: 'https://phoneblock.net/phoneblock/api/blocklist',
+    });
     expect(list).toEqual({
       id: list.id,
       name: 'phoneblock',
@@ -33,26 +39,68 @@ describe('lists', () => {
       updatedAt: T0,
       createdAt: T0,
     });
-    expect(() => store.lists.create({ name: 'phoneblock' })).toThrow(expect.objectContaining({ code: 'unique', message: expect.stringContaining('"phoneblock" already exists') }));
+    expect(() => store.lists.create({ name: 'phoneblock' })).toThrow(
+      expect.objectContaining({ code: 'unique', message: expect.stringContaining('"phoneblock" already exists') }),
+    );
     const other = store.lists.create({ name: 'k-tipp' });
     expect(store.lists.list().map((l) => l.name)).toEqual(['k-tipp', 'phoneblock']);
-    expect(store.lists.update(list.id, { threshold: 10, label: null, syncCursor: '4718', syncedAt: T0 })).toMatchObject({ threshold: 10, syncCursor: '4718', syncedAt: T0 });
+    expect(store.lists.update(list.id, { threshold: 10, label: null, syncCursor: '4718', syncedAt: T0 })).toMatchObject(
+      { threshold: 10, syncCursor: '4718', syncedAt: T0 },
+    );
     expect(store.lists.get(list.id)).not.toHaveProperty('label');
-    expect(() => store.lists.update(other.id, { name: 'phoneblock' })).toThrow(expect.objectContaining({ code: 'unique' }));
+    expect(() => store.lists.update(other.id, { name: 'phoneblock' })).toThrow(
+      expect.objectContaining({ code: 'unique' }),
+    );
     expect(store.lists.getByName('k-tipp')?.id).toBe(other.id);
   });
 
   it('replaceEntries writes a new version in batches, flips to it, and deletes the old one', async () => {
     const { store } = tempStore({ clock });
-    const list = store.lists.create({ name: 'calls', threshold: 2, action: 'hangup', cause: 17, label: 'SPAM: call centre' });
-    const first = await store.lists.replaceEntries(list.id, [{ number: CALLER, score: 5, label: 'Gewinnspiel' }, { number: '+4930123', prefix: true }, { number: CALLER, score: 1 }], { batchSize: 2 });
+    const list = store.lists.create({
+      name: 'calls',
+      threshold: 2,
+      action: 'hangup',
+      cause: 17,
+      label: 'SPAM: call centre',
+    });
+    const first = await store.lists.replaceEntries(
+      list.id,
+      [
+        { number: CALLER, score: 5, label: 'Gewinnspiel' },
+        { number: '+4930123', prefix: true },
+        { number: CALLER, score: 1 },
+      ],
+      { batchSize: 2 },
+    );
     expect(first).toEqual({ listId: list.id, version: 1, added: 2, duplicates: 1, removed: 0 });
     expect(store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 2 });
 
     const hits = store.lists.match(CALLER, leadingParts(CALLER));
     expect(hits).toEqual([
-      { listId: list.id, listName: 'calls', entryId: expect.any(Number), number: CALLER, prefix: false, score: 5, threshold: 2, action: 'hangup', cause: 17, label: 'Gewinnspiel' },
-      { listId: list.id, listName: 'calls', entryId: expect.any(Number), number: '+4930123', prefix: true, score: 1, threshold: 2, action: 'hangup', cause: 17, label: 'SPAM: call centre' },
+      {
+        listId: list.id,
+        listName: 'calls',
+        entryId: expect.any(Number),
+        number: CALLER,
+        prefix: false,
+        score: 5,
+        threshold: 2,
+        action: 'hangup',
+        cause: 17,
+        label: 'Gewinnspiel',
+      },
+      {
+        listId: list.id,
+        listName: 'calls',
+        entryId: expect.any(Number),
+        number: '+4930123',
+        prefix: true,
+        score: 1,
+        threshold: 2,
+        action: 'hangup',
+        cause: 17,
+        label: 'SPAM: call centre',
+      },
     ]);
 
     const second = await store.lists.replaceEntries(list.id, numbers(0, 12_345), { batchSize: 1000 });
@@ -60,7 +108,13 @@ describe('lists', () => {
     expect(store.lists.match(CALLER, leadingParts(CALLER))).toEqual([]);
     expect(store.lists.match('+49407', leadingParts('+49407'))).toHaveLength(1);
     expect(rowsOf(store, list.id)).toBe(12_345);
-    expect(store.lists.entries(list.id, { limit: 5 }).items.map((e) => e.number)).toEqual(['+49400', '+49401', '+49402', '+49403', '+49404']);
+    expect(store.lists.entries(list.id, { limit: 5 }).items.map((e) => e.number)).toEqual([
+      '+49400',
+      '+49401',
+      '+49402',
+      '+49403',
+      '+49404',
+    ]);
   });
 
   it('accepts an async iterable', async () => {
@@ -69,7 +123,10 @@ describe('lists', () => {
     async function* rows() {
       for (const row of numbers(0, 50)) yield row;
     }
-    expect(await store.lists.replaceEntries(list.id, rows(), { batchSize: 7 })).toMatchObject({ added: 50, version: 1 });
+    expect(await store.lists.replaceEntries(list.id, rows(), { batchSize: 7 })).toMatchObject({
+      added: 50,
+      version: 1,
+    });
   });
 
   it('a replace whose input fails halfway leaves the old version active, matchable and alone', async () => {
@@ -80,14 +137,20 @@ describe('lists', () => {
       yield* numbers(0, 2500);
       throw new Error('download interrupted');
     }
-    await expect(store.lists.replaceEntries(list.id, failing(), { batchSize: 1000 })).rejects.toThrow('download interrupted');
+    await expect(store.lists.replaceEntries(list.id, failing(), { batchSize: 1000 })).rejects.toThrow(
+      'download interrupted',
+    );
     expect(store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
     expect(store.lists.match(CALLER, leadingParts(CALLER)).map((h) => h.score)).toEqual([3]);
     expect(store.lists.match('+49401', leadingParts('+49401'))).toEqual([]);
     expect(rowsOf(store, list.id)).toBe(1); // the failed version's rows were removed again
 
     // and the next import works normally
-    expect(await store.lists.replaceEntries(list.id, numbers(0, 10))).toMatchObject({ version: 3, added: 10, removed: 1 });
+    expect(await store.lists.replaceEntries(list.id, numbers(0, 10))).toMatchObject({
+      version: 3,
+      added: 10,
+      removed: 1,
+    });
   });
 
   it('after a crash mid-import the old list is intact and the next open removes the orphans', async () => {
@@ -124,14 +187,25 @@ describe('lists', () => {
   it('applyChanges updates the active version incrementally', async () => {
     const { store } = tempStore();
     const list = store.lists.create({ name: 'phoneblock' });
-    expect(store.lists.applyChanges(list.id, { upsert: [{ number: '+493012345670', score: 2 }] })).toEqual({ added: 1, updated: 0, removed: 0 });
+    expect(store.lists.applyChanges(list.id, { upsert: [{ number: '+493012345670', score: 2 }] })).toEqual({
+      added: 1,
+      updated: 0,
+      removed: 0,
+    });
     expect(store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
     const result = store.lists.applyChanges(list.id, {
-      upsert: [{ number: '+493012345670', score: 50, label: 'G_FRAUD' }, { number: '+442079460958', score: 100 }],
+      upsert: [
+        { number: '+493012345670', score: 50, label: 'G_FRAUD' },
+        { number: '+442079460958', score: 100 },
+      ],
       remove: [{ number: '+493012345675' }],
     });
     expect(result).toEqual({ added: 1, updated: 1, removed: 0 });
-    expect(store.lists.applyChanges(list.id, { remove: [{ number: '+442079460958' }] })).toEqual({ added: 0, updated: 0, removed: 1 });
+    expect(store.lists.applyChanges(list.id, { remove: [{ number: '+442079460958' }] })).toEqual({
+      added: 0,
+      updated: 0,
+      removed: 1,
+    });
     expect(store.lists.get(list.id)?.entryCount).toBe(1);
     expect(store.lists.match('+493012345670', [])).toMatchObject([{ score: 50, label: 'G_FRAUD' }]);
   });
@@ -152,12 +226,17 @@ describe('lists', () => {
     await expect(store.lists.replaceEntries(b.id, [])).rejects.toMatchObject({ code: 'not-found' });
   });
 
-  it('match finds prefixes of every length; a replaced version and another connection\'s changes count on the next lookup', async () => {
+  it("match finds prefixes of every length; a replaced version and another connection's changes count on the next lookup", async () => {
     const { store, reopen } = tempStore();
     const other = reopen();
     const list = store.lists.create({ name: 'calls' });
-    const numbers = () => store.lists.match(CALLER, leadingParts(CALLER)).map((h) => `${h.number}${h.prefix ? '*' : ''}`);
-    await store.lists.replaceEntries(list.id, [{ number: '+49', prefix: true }, { number: '+493012', prefix: true }, { number: CALLER }]);
+    const numbers = () =>
+      store.lists.match(CALLER, leadingParts(CALLER)).map((h) => `${h.number}${h.prefix ? '*' : ''}`);
+    await store.lists.replaceEntries(list.id, [
+      { number: '+49', prefix: true },
+      { number: '+493012', prefix: true },
+      { number: CALLER },
+    ]);
     expect(numbers()).toEqual([CALLER, '+493012*', '+49*']);
     await other.lists.replaceEntries(list.id, [{ number: '+4930123', prefix: true }]);
     expect(numbers()).toEqual(['+4930123*']);

@@ -6,7 +6,8 @@ const T0 = Date.UTC(2025, 0, 15, 9, 0);
 let now = T0;
 const clock = () => now;
 
-const part = (externalId: string, ...rows: Omit<OriginRow, 'externalId'>[]) => new Map([[externalId, rows.map((r) => ({ ...r, externalId }))]]);
+const part = (externalId: string, ...rows: Omit<OriginRow, 'externalId'>[]) =>
+  new Map([[externalId, rows.map((r) => ({ ...r, externalId }))]]);
 
 describe('entry origins', () => {
   it('a sync adds and removes only its own origin; an entry goes with its last origin', async () => {
@@ -21,7 +22,10 @@ describe('entry origins', () => {
     expect(r.entriesCreated).toBe(0);
     const annaEntry = store.entries.findByNumber('+4930111111', false, 'allow')[0]!;
     expect(annaEntry).toMatchObject({ label: 'Anna', source: 'fritzbox' });
-    expect((await store.origins.forEntries([annaEntry.id])).get(annaEntry.id)!.map((o) => o.origin)).toEqual(['fritzbox', 'carddav']);
+    expect((await store.origins.forEntries([annaEntry.id])).get(annaEntry.id)!.map((o) => o.origin)).toEqual([
+      'fritzbox',
+      'carddav',
+    ]);
 
     // The box drops Anna: CardDAV still has her, and names her now.
     r = await store.origins.sync('fritzbox', { parts: part('book:Telefonbuch', bob) });
@@ -37,7 +41,13 @@ describe('entry origins', () => {
   it("never removes the person's entry: one they had, one they edited or kept", async () => {
     const { store } = tempStore({ clock });
     const own = store.entries.create({ number: '+4930333333', kind: 'allow', label: 'Mine', source: 'api' });
-    await store.origins.sync('fritzbox', { parts: part('book:A', { number: '+4930333333', kind: 'allow', label: 'Box name' }, { number: '+4930444444', kind: 'allow' }) });
+    await store.origins.sync('fritzbox', {
+      parts: part(
+        'book:A',
+        { number: '+4930333333', kind: 'allow', label: 'Box name' },
+        { number: '+4930444444', kind: 'allow' },
+      ),
+    });
     const synced = store.entries.findByNumber('+4930444444', false, 'allow')[0]!;
     expect(await store.origins.claim(synced.id)).toBe(true);
     expect(await store.origins.claim(synced.id)).toBe(false);
@@ -53,7 +63,12 @@ describe('entry origins', () => {
 
   it('a full resync clears what the origin no longer has under a prefix; other books stay', async () => {
     const { store } = tempStore({ clock });
-    await store.origins.sync('carddav', { parts: new Map([['/a/1.vcf', [{ number: '+4930100001', kind: 'allow', externalId: '' }]], ['/b/1.vcf', [{ number: '+4930100002', kind: 'allow', externalId: '' }]]]) });
+    await store.origins.sync('carddav', {
+      parts: new Map([
+        ['/a/1.vcf', [{ number: '+4930100001', kind: 'allow', externalId: '' }]],
+        ['/b/1.vcf', [{ number: '+4930100002', kind: 'allow', externalId: '' }]],
+      ]),
+    });
     await store.origins.sync('carddav', { parts: new Map(), clearPrefixes: ['/a/'] });
     expect((await store.origins.list('carddav')).map((r) => r.number)).toEqual(['+4930100002']);
   });
@@ -62,11 +77,25 @@ describe('entry origins', () => {
     const { store } = tempStore({ clock });
     now = T0;
     const day = 86_400_000;
-    expect(await store.origins.touch('called', { number: '+4930555555', kind: 'allow', externalId: '', expiresAt: T0 + 180 * day })).toBe('added');
+    expect(
+      await store.origins.touch('called', {
+        number: '+4930555555',
+        kind: 'allow',
+        externalId: '',
+        expiresAt: T0 + 180 * day,
+      }),
+    ).toBe('added');
     const e = store.entries.findByNumber('+4930555555', false, 'allow')[0]!;
     expect(e.expiresAt).toBe(T0 + 180 * day);
     now = T0 + 100 * day;
-    expect(await store.origins.touch('called', { number: '+4930555555', kind: 'allow', externalId: '', expiresAt: now + 180 * day })).toBe('refreshed');
+    expect(
+      await store.origins.touch('called', {
+        number: '+4930555555',
+        kind: 'allow',
+        externalId: '',
+        expiresAt: now + 180 * day,
+      }),
+    ).toBe('refreshed');
     expect(store.entries.get(e.id)!.expiresAt).toBe(T0 + 280 * day);
     expect((await store.origins.removeExpired('called', T0 + 200 * day)).removed).toBe(0);
     expect((await store.origins.removeExpired('called', T0 + 281 * day)).entriesRemoved).toBe(1);
@@ -83,7 +112,10 @@ describe('entry origins', () => {
 
   it('applies a big sync in paced steps with the same result, and filters entries by origin', async () => {
     const { store } = tempStore({ clock });
-    const rows = Array.from({ length: ORIGIN_SMALL_CHANGES + 500 }, (_, i) => ({ number: `+49301${String(i).padStart(6, '0')}`, kind: 'allow' as const }));
+    const rows = Array.from({ length: ORIGIN_SMALL_CHANGES + 500 }, (_, i) => ({
+      number: `+49301${String(i).padStart(6, '0')}`,
+      kind: 'allow' as const,
+    }));
     const r = await store.origins.sync('carddav', { parts: part('/big.vcf', ...rows) });
     expect(r.entriesCreated).toBe(rows.length);
     expect(await store.origins.count('carddav')).toBe(rows.length);

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from 'asterisk-agi/testing';
 import { describe, expect, it } from 'vitest';
-import { Database, isStoreError, migrate, type EntryPatch, type Store } from '../../src/store/index.js';
+import { Database, type EntryPatch, isStoreError, migrate, type Store } from '../../src/store/index.js';
 import { defaultMigrationsDir } from '../../src/store/migrate.js';
 import { longestPart, probeKeysSql } from '../../src/store/prefix-lengths.js';
 import { leadingParts, tempDir, tempStore } from './helpers.js';
@@ -11,7 +11,11 @@ type Counts = Record<string, number>;
 
 /** prefix_lengths as `{ 'entries:5': 2, … }`. */
 function counts(db: Database): Counts {
-  const rows = db.handle.prepare('SELECT tbl, len, prefix_rows FROM prefix_lengths ORDER BY tbl, len').all() as { tbl: string; len: number; prefix_rows: number }[];
+  const rows = db.handle.prepare('SELECT tbl, len, prefix_rows FROM prefix_lengths ORDER BY tbl, len').all() as {
+    tbl: string;
+    len: number;
+    prefix_rows: number;
+  }[];
   return Object.fromEntries(rows.map((r) => [`${r.tbl}:${r.len}`, r.prefix_rows]));
 }
 
@@ -107,11 +111,20 @@ describe('prefix_lengths triggers', () => {
       const ids = store.db.handle.prepare('SELECT id FROM entries').pluck().all() as number[];
       const id = ids[pick(ids.length)];
       const r = rng();
-      if (r < 0.4 || id === undefined) store.entries.bulkInsert([{ number: number(), prefix: rng() < 0.6, kind: rng() < 0.5 ? 'allow' : 'block' }]);
+      if (r < 0.4 || id === undefined)
+        store.entries.bulkInsert([{ number: number(), prefix: rng() < 0.6, kind: rng() < 0.5 ? 'allow' : 'block' }]);
       else if (r < 0.7) updateUnlessTaken(store, id, { number: number(), prefix: rng() < 0.5 });
       else if (r < 0.85) store.entries.remove(id);
-      else if (r < 0.95) store.lists.applyChanges(list.id, { upsert: [{ number: number(), prefix: rng() < 0.5 }], remove: [{ number: number(), prefix: true }] });
-      else await store.lists.replaceEntries(list.id, Array.from({ length: pick(5) }, () => ({ number: number(), prefix: rng() < 0.5 })));
+      else if (r < 0.95)
+        store.lists.applyChanges(list.id, {
+          upsert: [{ number: number(), prefix: rng() < 0.5 }],
+          remove: [{ number: number(), prefix: true }],
+        });
+      else
+        await store.lists.replaceEntries(
+          list.id,
+          Array.from({ length: pick(5) }, () => ({ number: number(), prefix: rng() < 0.5 })),
+        );
     }
     expect(Object.keys(truth(store.db)).length).toBeGreaterThan(4);
     expect(counts(store.db)).toEqual(truth(store.db));
@@ -146,15 +159,35 @@ describe('migration 003', () => {
     const { dir, track } = tempDir();
     const before = join(dir, 'migrations-002');
     mkdirSync(before);
-    for (const file of ['001-initial.sql', '002-lean-call-log.sql']) copyFileSync(join(defaultMigrationsDir(), file), join(before, file));
+    for (const file of ['001-initial.sql', '002-lean-call-log.sql'])
+      copyFileSync(join(defaultMigrationsDir(), file), join(before, file));
     const db = Database.open(join(dir, 'old.db'));
     track(() => db.close());
     migrate(db, { dir: before });
-    const insertEntry = db.handle.prepare("INSERT INTO entries (number, is_prefix, kind, created_at, updated_at) VALUES (?, ?, 'block', 0, 0)");
-    for (const [number, prefix] of [['+4930', 1], ['+4931', 1], ['+4930123', 1], ['+4930123', 0], ['+49301234567', 0]] as const) insertEntry.run(number, prefix);
-    db.handle.prepare("INSERT INTO lists (id, name, active_version, updated_at, created_at) VALUES (1, 'spam', 1, 0, 0)").run();
-    const insertListEntry = db.handle.prepare('INSERT INTO list_entries (list_id, version, number, is_prefix) VALUES (1, ?, ?, ?)');
-    for (const [version, number, prefix] of [[1, '+4989', 1], [2, '+4989', 1], [1, '+498912', 1], [1, '+4989123', 0]] as const) insertListEntry.run(version, number, prefix);
+    const insertEntry = db.handle.prepare(
+      "INSERT INTO entries (number, is_prefix, kind, created_at, updated_at) VALUES (?, ?, 'block', 0, 0)",
+    );
+    for (const [number, prefix] of [
+      ['+4930', 1],
+      ['+4931', 1],
+      ['+4930123', 1],
+      ['+4930123', 0],
+      ['+49301234567', 0],
+    ] as const)
+      insertEntry.run(number, prefix);
+    db.handle
+      .prepare("INSERT INTO lists (id, name, active_version, updated_at, created_at) VALUES (1, 'spam', 1, 0, 0)")
+      .run();
+    const insertListEntry = db.handle.prepare(
+      'INSERT INTO list_entries (list_id, version, number, is_prefix) VALUES (1, ?, ?, ?)',
+    );
+    for (const [version, number, prefix] of [
+      [1, '+4989', 1],
+      [2, '+4989', 1],
+      [1, '+498912', 1],
+      [1, '+4989123', 0],
+    ] as const)
+      insertListEntry.run(version, number, prefix);
 
     expect(migrate(db).map((m) => m.version)).toContain(3);
     expect(counts(db)).toEqual({ 'entries:5': 2, 'entries:8': 1, 'list_entries:5': 2, 'list_entries:7': 1 });

@@ -5,13 +5,29 @@ import { tempStore } from './helpers.js';
 
 const DAY = 86_400_000;
 const schedule = { intervalMs: DAY, jitterMs: 1_800_000, offsetMs: 12_345 };
-const phoneblock = (over: Partial<NewSource> = {}): NewSource => ({ name: 'phoneblock', kind: 'phoneblock', settings: { url: 'https://example.test/api' }, credentials: { token: 'secret-key' }, schedule, ...over });
+const phoneblock = (over: Partial<NewSource> = {}): NewSource => ({
+  name: 'phoneblock',
+  kind: 'phoneblock',
+  settings: { url: 'https://example.test/api' },
+  credentials: { token: 'secret-key' },
+  schedule,
+  ...over,
+});
 
 describe('sources repository', () => {
   it('creates a source with its list in one go and never returns its credentials', async () => {
     const { store } = tempStore({ clock: () => 1_000 });
     const source = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock', threshold: 4 } });
-    expect(source).toMatchObject({ name: 'phoneblock', kind: 'phoneblock', hasCredentials: true, schedule, enabled: true, nextRunAt: 1_000, failures: 0, failuresTotal: 0 });
+    expect(source).toMatchObject({
+      name: 'phoneblock',
+      kind: 'phoneblock',
+      hasCredentials: true,
+      schedule,
+      enabled: true,
+      nextRunAt: 1_000,
+      failures: 0,
+      failuresTotal: 0,
+    });
     expect(JSON.stringify(source)).not.toContain('secret-key');
     expect(JSON.stringify(await store.sources.list())).not.toContain('secret-key');
     expect(store.lists.get(source.listId as number)).toMatchObject({ name: 'PhoneBlock', threshold: 4 });
@@ -29,8 +45,13 @@ describe('sources repository', () => {
   it('refuses a second source with the same name or the same list, in words', async () => {
     const { store } = tempStore();
     const first = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
-    await expect(store.sources.create(phoneblock(), { list: { name: 'Other' } })).rejects.toMatchObject({ code: 'unique', message: 'a source named "phoneblock" already exists (id 1)' });
-    await expect(store.sources.create(phoneblock({ name: 'second' }), { list: { name: 'PhoneBlock' } })).rejects.toMatchObject({
+    await expect(store.sources.create(phoneblock(), { list: { name: 'Other' } })).rejects.toMatchObject({
+      code: 'unique',
+      message: 'a source named "phoneblock" already exists (id 1)',
+    });
+    await expect(
+      store.sources.create(phoneblock({ name: 'second' }), { list: { name: 'PhoneBlock' } }),
+    ).rejects.toMatchObject({
       code: 'conflict',
       message: `list ${first.listId} is fed by the source "phoneblock" already; a list has one source`,
     });
@@ -43,12 +64,33 @@ describe('sources repository', () => {
     await store.sources.recordAttempt(id, 10);
     await store.sources.recordResult(id, { outcome: 'failure', at: 11, nextRunAt: 500, error: 'offline' });
     await store.sources.recordResult(id, { outcome: 'failure', at: 12, nextRunAt: 600, error: 'still offline' });
-    expect(await store.sources.get(id)).toMatchObject({ lastAttemptAt: 10, lastError: 'still offline', failures: 2, failuresTotal: 2, nextRunAt: 600 });
+    expect(await store.sources.get(id)).toMatchObject({
+      lastAttemptAt: 10,
+      lastError: 'still offline',
+      failures: 2,
+      failuresTotal: 2,
+      nextRunAt: 600,
+    });
     expect((await store.sources.get(id))?.lastSuccessAt).toBeUndefined();
 
-    await store.sources.recordResult(id, { outcome: 'success', at: 20, nextRunAt: 700, cursor: '42', rows: 3, state: { lastFullAt: 20 } });
+    await store.sources.recordResult(id, {
+      outcome: 'success',
+      at: 20,
+      nextRunAt: 700,
+      cursor: '42',
+      rows: 3,
+      state: { lastFullAt: 20 },
+    });
     const ok = await store.sources.get(id);
-    expect(ok).toMatchObject({ lastSuccessAt: 20, cursor: '42', rows: 3, state: { lastFullAt: 20 }, failures: 0, failuresTotal: 2, nextRunAt: 700 });
+    expect(ok).toMatchObject({
+      lastSuccessAt: 20,
+      cursor: '42',
+      rows: 3,
+      state: { lastFullAt: 20 },
+      failures: 0,
+      failuresTotal: 2,
+      nextRunAt: 700,
+    });
     expect(ok?.lastError).toBeUndefined();
 
     await store.sources.recordResult(id, { outcome: 'held', at: 30, nextRunAt: 800, heldBack: 'shrank by 95 %' });
@@ -64,8 +106,21 @@ describe('sources repository', () => {
   it('answers which sources are due and when the next one is', async () => {
     const { store } = tempStore();
     await store.sources.create(phoneblock({ nextRunAt: 300 }), { list: { name: 'PhoneBlock' } });
-    await store.sources.create({ name: 'later', kind: 'url', settings: { url: 'https://example.test/l.csv' }, schedule, nextRunAt: 200 }, { list: { name: 'later' } });
-    const off = await store.sources.create({ name: 'off', kind: 'url', settings: { url: 'https://example.test/o.csv' }, schedule, nextRunAt: 100, enabled: false }, { list: { name: 'off' } });
+    await store.sources.create(
+      { name: 'later', kind: 'url', settings: { url: 'https://example.test/l.csv' }, schedule, nextRunAt: 200 },
+      { list: { name: 'later' } },
+    );
+    const off = await store.sources.create(
+      {
+        name: 'off',
+        kind: 'url',
+        settings: { url: 'https://example.test/o.csv' },
+        schedule,
+        nextRunAt: 100,
+        enabled: false,
+      },
+      { list: { name: 'off' } },
+    );
     expect(await store.sources.nextRunAt()).toBe(200);
     expect((await store.sources.due(250)).map((s) => s.name)).toEqual(['later']);
     expect((await store.sources.due(1000)).map((s) => s.name)).toEqual(['later', 'phoneblock']);
@@ -76,7 +131,10 @@ describe('sources repository', () => {
   it('updates settings and credentials, and removes a source without its list', async () => {
     const { store } = tempStore();
     const source = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
-    await store.sources.update(source.id, { credentials: { token: 'new-key' }, settings: { url: 'https://other.test/api' } });
+    await store.sources.update(source.id, {
+      credentials: { token: 'new-key' },
+      settings: { url: 'https://other.test/api' },
+    });
     expect(await store.sources.credentials(source.id)).toEqual({ token: 'new-key' });
     expect((await store.sources.get(source.id))?.settings).toEqual({ url: 'https://other.test/api' });
     await store.sources.update(source.id, { credentials: null });

@@ -7,17 +7,27 @@ import { loadAssets, projectRoot } from '../../src/web/assets.js';
 import { CONTENT_SECURITY_POLICY, pageRoutes, pickLanguage } from '../../src/web/page-routes.js';
 import { startWeb } from '../helpers/web.js';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
 describe('the page and its files', () => {
   it('serves the page at / under a strict Content-Security-Policy, in the language asked for', async () => {
     const web = await startWeb();
-    const res = await web.app.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.8' } });
+    const res = await web.app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.8' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers['content-security-policy']).toBe(CSP);
     expect(CONTENT_SECURITY_POLICY).toBe(CSP);
-    expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' });
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
     expect(res.body).toContain('<html lang="de">');
     expect((await web.app.inject({ method: 'GET', url: '/' })).body).toContain('<html lang="en">');
   });
@@ -35,11 +45,21 @@ describe('the page and its files', () => {
       expect(res.headers['content-type']).toBe(type);
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.headers['content-security-policy']).toBe(CSP);
-      const again = await web.app.inject({ method: 'GET', url: `/assets/${name}`, headers: { 'if-none-match': String(res.headers.etag) } });
+      const again = await web.app.inject({
+        method: 'GET',
+        url: `/assets/${name}`,
+        headers: { 'if-none-match': String(res.headers.etag) },
+      });
       expect(again.statusCode).toBe(304);
       expect(again.body).toBe('');
     }
-    for (const url of ['/assets/nope.js', '/assets/..%2Fpackage.json', '/assets/index.html', '/assets/main.d.ts', '/index.html']) {
+    for (const url of [
+      '/assets/nope.js',
+      '/assets/..%2Fpackage.json',
+      '/assets/index.html',
+      '/assets/main.d.ts',
+      '/index.html',
+    ]) {
       expect((await web.app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
     }
   });

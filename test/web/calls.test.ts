@@ -13,7 +13,11 @@ interface Described {
 }
 
 async function calls(web: TestWeb, query = '') {
-  const res = await web.app.inject({ method: 'GET', url: `/api/v1/web/calls${query}`, headers: { authorization: `Bearer ${web.token}` } });
+  const res = await web.app.inject({
+    method: 'GET',
+    url: `/api/v1/web/calls${query}`,
+    headers: { authorization: `Bearer ${web.token}` },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json<{ items: Described[]; nextCursor?: number; number?: string }>();
 }
@@ -25,7 +29,7 @@ describe('the call log for the page', () => {
     expect((await web.app.inject({ method: 'GET', url: '/api/v1/events' })).statusCode).toBe(401);
   });
 
-  it('says why in the page\'s language, from the facts each row keeps: the entry, the list and its score, how often a caller called', async () => {
+  it("says why in the page's language, from the facts each row keeps: the entry, the list and its score, how often a caller called", async () => {
     const web = await startWeb();
     web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', label: 'Lottery', source: 'api' });
     const list = web.ctx.store.lists.create({ name: 'Call centres', threshold: 3 });
@@ -51,7 +55,9 @@ describe('the call log for the page', () => {
     expect(items[1]?.current).toBeUndefined();
     // An entry changed after the call does not change why the call went as it did: the row keeps its facts.
     web.ctx.store.lists.update(list.id, { threshold: 10 });
-    expect((await calls(web, '?lang=de')).items[2]?.why).toBe('Auf der Spamliste „Call centres“ (7 Meldungen, Schwelle 3).');
+    expect((await calls(web, '?lang=de')).items[2]?.why).toBe(
+      'Auf der Spamliste „Call centres“ (7 Meldungen, Schwelle 3).',
+    );
   });
 
   it('names every other entry or list that matched, and why it did not decide', async () => {
@@ -60,7 +66,11 @@ describe('the call log for the page', () => {
     web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
     await web.call('030 111111');
     const [row] = (await calls(web, '?lang=en')).items;
-    expect(row).toMatchObject({ reason: 'contact', why: 'In your contacts as “Anna”.', others: [expect.stringMatching(/^Also on your blocklist since .*: allow beats block\.$/)] });
+    expect(row).toMatchObject({
+      reason: 'contact',
+      why: 'In your contacts as “Anna”.',
+      others: [expect.stringMatching(/^Also on your blocklist since .*: allow beats block\.$/)],
+    });
   });
 
   it('filters by what happened ("blocked" = hung up or announced) and by number, in pages', async () => {
@@ -85,14 +95,21 @@ describe('the call log for the page', () => {
     const byNumber = await calls(web, `?number=${encodeURIComponent('030 111111')}`);
     expect(byNumber.number).toBe('+4930111111');
     expect(byNumber.items).toHaveLength(2);
-    const bad = await web.app.inject({ method: 'GET', url: '/api/v1/web/calls?show=everything', headers: { authorization: `Bearer ${web.token}` } });
+    const bad = await web.app.inject({
+      method: 'GET',
+      url: '/api/v1/web/calls?show=everything',
+      headers: { authorization: `Bearer ${web.token}` },
+    });
     expect(bad.statusCode).toBe(400);
   });
 
   it('streams each new call as a server-sent event, and ends the stream when the app closes', async () => {
     const web = await startWeb();
     const controller = new AbortController();
-    const res = await fetch(`${web.url}/api/v1/events`, { headers: { authorization: `Bearer ${web.token}` }, signal: controller.signal });
+    const res = await fetch(`${web.url}/api/v1/events`, {
+      headers: { authorization: `Bearer ${web.token}` },
+      signal: controller.signal,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -114,7 +131,12 @@ describe('the call log for the page', () => {
     const result = await web.call('030 5556667');
     const m = await until(/event: call\nid: (\d+)\ndata: (.*)\n\n/);
     expect(m?.[1]).toBe(result.variables.CALLFILTER_CALL_ID);
-    expect(JSON.parse(m?.[2] ?? '{}')).toMatchObject({ caller: '+49305556667', action: 'voicemail', reason: 'unknown', callerKind: 'number' });
+    expect(JSON.parse(m?.[2] ?? '{}')).toMatchObject({
+      caller: '+49305556667',
+      action: 'voicemail',
+      reason: 'unknown',
+      callerKind: 'number',
+    });
 
     // Closing the app ends the open stream instead of waiting for it forever.
     await web.app.close();

@@ -1,6 +1,6 @@
 /** The page words every code of the server's message table, in English and German, with the code's own parameters. */
 import { describe, expect, it } from 'vitest';
-import { MESSAGES, type Code } from '../../src/messages/index.js';
+import { type Code, MESSAGES } from '../../src/messages/index.js';
 import { codesDe } from '../../web/src/i18n-codes-de.js';
 import { codesEn } from '../../web/src/i18n-codes-en.js';
 
@@ -9,7 +9,7 @@ const TABLES = { en: codesEn as Record<string, string>, de: codesDe as Record<st
 /** What the page adds to a code's parameters (i18n.ts `message()`). */
 const DERIVED: Record<string, string> = { fieldName: 'field', numberNational: 'number' };
 
-describe('the page\'s words for the server\'s codes', () => {
+describe("the page's words for the server's codes", () => {
   it.each(CODES)('%s has an entry in both languages, using only its parameters', (code) => {
     const params: readonly string[] = MESSAGES[code].params;
     for (const [lang, table] of Object.entries(TABLES)) {

@@ -83,10 +83,22 @@ async function walkThrough(w: Words): Promise<void> {
 
   // The contacts first (a FRITZ!Box phone book, then a vCard with some of the same people), then a blocklist that
   // holds ten of their numbers.
-  await web.app.inject({ method: 'POST', url: '/api/v1/import', headers: { authorization: `Bearer ${web.token}`, 'content-type': 'application/xml' }, payload: fixture('fritzbox-phonebook.xml') });
-  await web.app.inject({ method: 'POST', url: '/api/v1/import', headers: { authorization: `Bearer ${web.token}`, 'content-type': 'text/vcard' }, payload: fixture('contacts.vcf') });
+  await web.app.inject({
+    method: 'POST',
+    url: '/api/v1/import',
+    headers: { authorization: `Bearer ${web.token}`, 'content-type': 'application/xml' },
+    payload: fixture('fritzbox-phonebook.xml'),
+  });
+  await web.app.inject({
+    method: 'POST',
+    url: '/api/v1/import',
+    headers: { authorization: `Bearer ${web.token}`, 'content-type': 'text/vcard' },
+    payload: fixture('contacts.vcf'),
+  });
   await page.getByRole('link', { name: w.lists }).click();
-  await page.locator('#import-file').setInputFiles({ name: 'blocklist.csv', mimeType: 'text/csv', buffer: fixture('blocklist-semicolon.csv') });
+  await page
+    .locator('#import-file')
+    .setInputFiles({ name: 'blocklist.csv', mimeType: 'text/csv', buffer: fixture('blocklist-semicolon.csv') });
   await page.locator('#import-kind').getByText(w.toBlock, { exact: true }).click();
   await page.getByRole('button', { name: w.importButton, exact: true }).click();
   const report = page.locator('#import-report');
@@ -97,7 +109,9 @@ async function walkThrough(w: Words): Promise<void> {
   expect(lines).toContain(w.line);
 
   // The Lists view marks the entries in conflict.
-  const blocked = page.locator('#entries-body tr.in-conflict', { has: page.locator('.number', { hasText: /^030 12345670$/ }) });
+  const blocked = page.locator('#entries-body tr.in-conflict', {
+    has: page.locator('.number', { hasText: /^030 12345670$/ }),
+  });
   await blocked.first().waitFor();
   expect(await blocked.first().locator('.badge.conflict').first().textContent()).toBe(w.mark);
   await screenshot(page, `conflicts-${w.lang}-lists`);

@@ -26,7 +26,10 @@ async function openStream(web: TestWeb, headers: Record<string, string>) {
   const next = async (deadline: number) => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`stream still open, read so far: ${JSON.stringify(text.slice(-300))}`)), deadline - Date.now());
+      timer = setTimeout(
+        () => reject(new Error(`stream still open, read so far: ${JSON.stringify(text.slice(-300))}`)),
+        deadline - Date.now(),
+      );
     });
     const chunk = await Promise.race([reader.read(), timeout]).finally(() => clearTimeout(timer));
     if (chunk.done) done = true;
@@ -86,7 +89,11 @@ describe('a live stream ends with its credential', () => {
   it('ends a stream opened with a session once the token is rotated (rotation signs every browser out)', async () => {
     const tokens = tokenFile();
     const web = await startWeb({ token: tokens.source });
-    const signIn = await fetch(`${web.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: tokens.token }) });
+    const signIn = await fetch(`${web.url}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: tokens.token }),
+    });
     const cookie = signIn.headers.get('set-cookie')!.split(';', 1)[0] as string;
     const stream = await openStream(web, { cookie });
     await stream.until(/^retry: 3000\n\n/);
@@ -118,9 +125,13 @@ async function stalledStream(web: TestWeb) {
 }
 
 describe('a stream that stops reading', () => {
-  it('is disconnected once it falls behind, while a stream that reads gets every event', { timeout: 60_000 }, async () => {
+  it('is disconnected once it falls behind, while a stream that reads gets every event', {
+    timeout: 60_000,
+  }, async () => {
     const web = await startWeb();
-    const call = await web.call('030 5556667', { env: { calleridname: 'Ein recht langer Anrufername, damit jedes Ereignis etwas wiegt' } });
+    const call = await web.call('030 5556667', {
+      env: { calleridname: 'Ein recht langer Anrufername, damit jedes Ereignis etwas wiegt' },
+    });
     const callId = Number(call.variables.CALLFILTER_CALL_ID);
     const reading = await openStream(web, { authorization: `Bearer ${web.token}` });
     await reading.until(/^retry: 3000\n\n/);
@@ -138,7 +149,10 @@ describe('a stream that stops reading', () => {
     }
     console.log(`[events] the stalled stream was cut off after ${sent} events`);
     expect(cutOff()).toBe(true);
-    expect(web.logs.find((l) => l.msg === 'a live view stopped reading; disconnected it')).toMatchObject({ level: 40, buffered: expect.any(Number) });
+    expect(web.logs.find((l) => l.msg === 'a live view stopped reading; disconnected it')).toMatchObject({
+      level: 40,
+      buffered: expect.any(Number),
+    });
 
     // The reader keeps receiving after the cut, and got every event.
     for (let i = 0; i < BATCH; i++) web.events.publish({ callId } as Screened);

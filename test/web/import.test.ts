@@ -61,9 +61,17 @@ describe('importing through the page', () => {
 
     // Oma Gisela (the phone book) and Anna-Lena (the vCard) ring through.
     const oma = await web.call('030 12345674');
-    expect(oma.variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'contact', CALLFILTER_LABEL: 'Oma Gisela' });
+    expect(oma.variables).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'contact',
+      CALLFILTER_LABEL: 'Oma Gisela',
+    });
     const anna = await web.call('+49 170 1234568');
-    expect(anna.variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'contact', CALLFILTER_LABEL: 'Anna-Lena Groß' });
+    expect(anna.variables).toMatchObject({
+      CALLFILTER_ACTION: 'connect',
+      CALLFILTER_REASON: 'contact',
+      CALLFILTER_LABEL: 'Anna-Lena Groß',
+    });
     expect(unexpected(problems)).toEqual([]);
   });
 
@@ -81,7 +89,9 @@ describe('importing through the page', () => {
 
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('#import-error', { hasText: 'Please choose whether' }).waitFor();
-    expect(await page.locator('#import-error').textContent()).toBe('Please choose whether this file’s numbers are to be blocked or allowed: the file does not say.');
+    expect(await page.locator('#import-error').textContent()).toBe(
+      'Please choose whether this file’s numbers are to be blocked or allowed: the file does not say.',
+    );
     expect(await page.locator('#import-report').isHidden()).toBe(true);
     expect(web.ctx.store.entries.count()).toBe(0);
 

@@ -83,7 +83,12 @@ async function walkThrough(web: TestWeb, x: Expected): Promise<void> {
   await web.call('030 7654321');
   await page.locator('#calls-body tr .badge.hangup').waitFor();
   // The server words the reason in the page's language, dates as people at home write them (src/explain).
-  const day = new Intl.DateTimeFormat(x.locale === 'de-DE' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(new Date());
+  const day = new Intl.DateTimeFormat(x.locale === 'de-DE' ? 'de-DE' : 'en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/Berlin',
+  }).format(new Date());
   expect(await page.locator('#calls-body tr').first().locator('.why').textContent()).toBe(x.blockedWhy(day));
   await screenshot(page, `language-${x.lang}-calls`);
 
@@ -95,7 +100,7 @@ async function walkThrough(web: TestWeb, x: Expected): Promise<void> {
   expect(problems.filter((p) => !/status of 4\d\d/.test(p))).toEqual([]);
 }
 
-describe('the page in the browser\'s language', () => {
+describe("the page in the browser's language", () => {
   it('speaks German to a German browser', async () => {
     await walkThrough(await startWeb(), GERMAN);
   });

@@ -28,8 +28,8 @@ async function addEntry(page: Page, number: string): Promise<string> {
   return text;
 }
 
-describe('server messages in the page\'s language', () => {
-  it('says an invalid number, a duplicate and an import report\'s skipped rows in German', async () => {
+describe("server messages in the page's language", () => {
+  it("says an invalid number, a duplicate and an import report's skipped rows in German", async () => {
     const web = await startWeb();
     const { page, problems } = await openPage(browser, web, 'de-DE');
     await signIn(page, web.token);
@@ -37,7 +37,9 @@ describe('server messages in the page\'s language', () => {
     await page.locator('#view-lists').waitFor();
 
     expect(await addEntry(page, 'abc')).toBe('„abc“ ist keine Telefonnummer: Sie enthält keine Ziffern.');
-    expect(await addEntry(page, '+49 12')).toBe('„+49 12“ ist keine mögliche Telefonnummer: 012 ist zu kurz für eine Rufnummer.');
+    expect(await addEntry(page, '+49 12')).toBe(
+      '„+49 12“ ist keine mögliche Telefonnummer: 012 ist zu kurz für eine Rufnummer.',
+    );
 
     await page.locator('#entry-number').fill('030 1234567');
     await page.locator('#entry-submit').click();
@@ -45,8 +47,19 @@ describe('server messages in the page\'s language', () => {
     const duplicate = await addEntry(page, '+49 30 1234567');
     expect(duplicate).toBe('Für 030 1234567 gibt es schon einen Sperreintrag.');
 
-    const vcard = ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Oma Gisela', 'TEL;TYPE=HOME:030 2345678', 'TEL;TYPE=WORK:', 'TEL:sip:oma@example.org', 'END:VCARD', ''].join('\r\n');
-    await page.locator('#import-file').setInputFiles({ name: 'oma.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcard) });
+    const vcard = [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Oma Gisela',
+      'TEL;TYPE=HOME:030 2345678',
+      'TEL;TYPE=WORK:',
+      'TEL:sip:oma@example.org',
+      'END:VCARD',
+      '',
+    ].join('\r\n');
+    await page
+      .locator('#import-file')
+      .setInputFiles({ name: 'oma.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcard) });
     await page.locator('#import-form button[type=submit]').click();
     await page.locator('#import-report .ok').waitFor();
     const lines = await page.locator('#import-report ul.lines li').allTextContents();
@@ -55,11 +68,15 @@ describe('server messages in the page\'s language', () => {
     const oma = page.locator('#entries-body tr', { hasText: 'Oma Gisela' });
     await oma.waitFor();
     expect(await oma.locator('td.time small').textContent()).toBe('vCard-Import');
-    expect(await page.locator('#entries-body tr', { hasText: '030 1234567' }).locator('td.time small').textContent()).toBe('Webseite oder API');
+    expect(
+      await page.locator('#entries-body tr', { hasText: '030 1234567' }).locator('td.time small').textContent(),
+    ).toBe('Webseite oder API');
     await screenshot(page, 'messages-de');
 
     // A file that does not read: each bad line in German.
-    await page.locator('#import-file').setInputFiles({ name: 'liste.csv', mimeType: 'text/csv', buffer: Buffer.from('030 ABC;Werbung\n') });
+    await page
+      .locator('#import-file')
+      .setInputFiles({ name: 'liste.csv', mimeType: 'text/csv', buffer: Buffer.from('030 ABC;Werbung\n') });
     await page.locator('#import-kind').waitFor();
     await page.locator('label[for="import-kind-block"]').click();
     await page.locator('#import-form button[type=submit]').click();
@@ -70,7 +87,7 @@ describe('server messages in the page\'s language', () => {
     expect(unexpected(problems)).toEqual([]);
   });
 
-  it('says them in English for an English browser, without the API\'s field names', async () => {
+  it("says them in English for an English browser, without the API's field names", async () => {
     const web = await startWeb();
     const { page } = await openPage(browser, web, 'en-GB');
     await signIn(page, web.token);

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, screenshot, signIn, startWeb, STEP_MS } from '../helpers/web.js';
+import { launchBrowser, openPage, STEP_MS, screenshot, signIn, startWeb } from '../helpers/web.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -24,9 +24,13 @@ function unexpected(problems: string[]): string[] {
 }
 
 /** Today as the server words a date (src/explain: day, month and year, in the service's time zone). */
-const today = (locale: string) => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(new Date());
+const today = (locale: string) =>
+  new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(
+    new Date(),
+  );
 
-const row = (page: Page, number: string) => page.locator('#calls-body tr', { has: page.locator('.number', { hasText: number }) });
+const row = (page: Page, number: string) =>
+  page.locator('#calls-body tr', { has: page.locator('.number', { hasText: number }) });
 
 describe('the web page', () => {
   it('refuses a wrong token with a clear message, and lets the right one in', async () => {
@@ -46,7 +50,11 @@ describe('the web page', () => {
     await page.keyboard.press('Enter');
     await page.locator('#view-calls').waitFor();
     const cookies = await page.context().cookies();
-    expect(cookies.find((c) => c.name === 'callfilter_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false });
+    expect(cookies.find((c) => c.name === 'callfilter_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: false,
+    });
     expect(unexpected(problems)).toEqual([]);
   });
 
@@ -99,7 +107,10 @@ describe('the web page', () => {
     await page.locator('#view-lists').waitFor();
 
     const csv = 'number;name\n030 1111111;Energy sales\n+49 30 2222222;Lottery\n030 1111111;Energy sales again\n';
-    await page.getByLabel('File', { exact: true }).first().setInputFiles({ name: 'blocklist.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .getByLabel('File', { exact: true })
+      .first()
+      .setInputFiles({ name: 'blocklist.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.locator('#import-kind').getByText('to block').click();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const report = page.locator('#import-report');
@@ -112,11 +123,20 @@ describe('the web page', () => {
     await screenshot(page, 'lists-import-report');
 
     // A file with a bad row is refused whole, and the page says which line.
-    await page.getByLabel('File', { exact: true }).first().setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('030 3333333;ok\nnot a number;bad\n') });
+    await page
+      .getByLabel('File', { exact: true })
+      .first()
+      .setInputFiles({
+        name: 'bad.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from('030 3333333;ok\nnot a number;bad\n'),
+      });
     await page.locator('#import-kind').getByText('to block').click();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await report.locator('.bad').waitFor();
-    expect(await report.locator('.bad').textContent()).toBe('Nothing was imported: one row is not valid. Fix it and import the file again.');
+    expect(await report.locator('.bad').textContent()).toBe(
+      'Nothing was imported: one row is not valid. Fix it and import the file again.',
+    );
     expect(await report.locator('.lines li').first().textContent()).toMatch(/^line 2: /);
     expect(web.ctx.store.entries.count('block')).toBe(2);
     await screenshot(page, 'lists-import-refused');
@@ -159,7 +179,10 @@ describe('the web page', () => {
     await screenshot(page, 'lists-entries');
 
     page.once('dialog', (d) => void d.accept());
-    await page.locator('#entries-body tr', { hasText: 'Anna Schmidt' }).getByRole('button', { name: 'Remove 0171 5551234' }).click();
+    await page
+      .locator('#entries-body tr', { hasText: 'Anna Schmidt' })
+      .getByRole('button', { name: 'Remove 0171 5551234' })
+      .click();
     await page.locator('#entries-empty').waitFor();
     expect(web.ctx.store.entries.count()).toBe(0);
     expect(unexpected(problems)).toEqual([]);
@@ -182,12 +205,14 @@ describe('the web page', () => {
     const result = page.locator('#explain-result');
     await result.waitFor();
     expect(await result.locator('.badge').textContent()).toBe('Hung up');
-    expect(await result.locator('dd').nth(1).textContent()).toBe(`On your blocklist as “Lottery” since ${today('en-GB')}.`);
+    expect(await result.locator('dd').nth(1).textContent()).toBe(
+      `On your blocklist as “Lottery” since ${today('en-GB')}.`,
+    );
     expect(await result.locator('dd').first().textContent()).toBe('030 987654 · Germany (DE)');
     expect(await result.locator('dd span[title="+4930987654"]').count()).toBe(1);
 
     // Withheld: an empty number.
-    await page.getByLabel("Caller’s number (empty: withheld)").fill('');
+    await page.getByLabel('Caller’s number (empty: withheld)').fill('');
     await page.getByRole('button', { name: 'Explain', exact: true }).click();
     await result.locator('.badge.voicemail').waitFor();
     expect(await result.locator('dd').nth(1).textContent()).toBe('Withheld number.');
@@ -205,12 +230,18 @@ describe('the web page', () => {
     await web.call('030 555555');
     const { page, problems } = await openPage(browser, web);
     await signIn(page, web.token);
-    expect(await row(page, '030 1234567').first().locator('.why').textContent()).toBe('Called twice within 5 minutes: connected as a repeat caller.');
-    expect(await page.locator('#calls-body tr', { hasText: 'withheld' }).locator('.why').textContent()).toBe('Withheld number.');
+    expect(await row(page, '030 1234567').first().locator('.why').textContent()).toBe(
+      'Called twice within 5 minutes: connected as a repeat caller.',
+    );
+    expect(await page.locator('#calls-body tr', { hasText: 'withheld' }).locator('.why').textContent()).toBe(
+      'Withheld number.',
+    );
 
     await page.getByRole('link', { name: 'Stats' }).click();
     await page.locator('#chart svg rect').first().waitFor();
-    expect(await page.locator('#chart svg').getAttribute('aria-label')).toBe('4 calls in 30 days: 1 connected, 2 to voicemail, 1 blocked.');
+    expect(await page.locator('#chart svg').getAttribute('aria-label')).toBe(
+      '4 calls in 30 days: 1 connected, 2 to voicemail, 1 blocked.',
+    );
     expect(await page.locator('#chart svg rect.bar').count()).toBe(3);
     expect(await page.locator('#top-body tr').first().textContent()).toContain('030 555555');
     await screenshot(page, 'stats');

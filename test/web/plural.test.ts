@@ -54,13 +54,19 @@ describe('counts of one on the page', () => {
     await page.locator('#view-lists').waitFor();
     await page.getByText(x.newList).click();
     await page.locator('#spam-name').fill('Dialers');
-    await page.locator('#spam-file').setInputFiles({ name: 'dialers.csv', mimeType: 'text/csv', buffer: Buffer.from('+4930888111;4\n') });
+    await page
+      .locator('#spam-file')
+      .setInputFiles({ name: 'dialers.csv', mimeType: 'text/csv', buffer: Buffer.from('+4930888111;4\n') });
     await page.getByRole('button', { name: x.createList, exact: true }).click();
     await page.locator('#spam-report', { hasText: x.listDone }).waitFor();
 
     await web.call('030 1234567');
     await web.call('030 1234567');
     await page.getByRole('link', { name: x.nav.calls }).click();
-    await page.locator('#calls-body tr', { hasText: '030 1234567' }).first().locator('.why', { hasText: x.repeat }).waitFor();
+    await page
+      .locator('#calls-body tr', { hasText: '030 1234567' })
+      .first()
+      .locator('.why', { hasText: x.repeat })
+      .waitFor();
   });
 });

@@ -40,7 +40,7 @@ describe('the session store', () => {
     expect(sessions.check(s.id, undefined, false).status).toBe('expired');
   });
 
-  it('wants the CSRF token for a change, and only that session\'s', () => {
+  it("wants the CSRF token for a change, and only that session's", () => {
     const { sessions } = store();
     const a = sessions.create();
     const b = sessions.create();

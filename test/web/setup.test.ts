@@ -15,7 +15,8 @@ afterAll(async () => {
 });
 
 /** The browser notes each 4xx answer (the refused area code, "am I signed in?" on a fresh page); the page shows them. */
-const unexpected = (problems: string[]) => problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
+const unexpected = (problems: string[]) =>
+  problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
 
 describe('the setup form', () => {
   it('asks for the area code on the first sign-in, and a call from 222222 is then +4930222222', async () => {
@@ -71,7 +72,11 @@ describe('the setup form', () => {
     const web = await startWeb(); // CALLFILTER_HOME_AREA_CODE=30
     const { page } = await openPage(browser, web);
     await signIn(page, web.token);
-    expect(await web.app.inject({ method: 'GET', url: '/api/v1/settings', headers: { authorization: `Bearer ${web.token}` } }).then((r) => r.json())).toMatchObject({ needsSetup: false });
+    expect(
+      await web.app
+        .inject({ method: 'GET', url: '/api/v1/settings', headers: { authorization: `Bearer ${web.token}` } })
+        .then((r) => r.json()),
+    ).toMatchObject({ needsSetup: false });
     expect(await page.locator('#setup').isHidden()).toBe(true);
   });
 });

@@ -16,16 +16,41 @@ afterAll(async () => {
 });
 
 const WORDS = {
-  en: { locale: 'en-GB', lists: 'Lists', from: 'From', keep: 'Keep 030 111111 as your own', origins: 'carddav · you', sync: 'Sync carddav now', kind: 'CardDAV', you: 'you' },
-  de: { locale: 'de-DE', lists: 'Listen', from: 'Herkunft', keep: '030 111111 als eigenen Eintrag behalten', origins: 'carddav · Sie', sync: 'carddav jetzt abgleichen', kind: 'CardDAV', you: 'Sie' },
+  en: {
+    locale: 'en-GB',
+    lists: 'Lists',
+    from: 'From',
+    keep: 'Keep 030 111111 as your own',
+    origins: 'carddav · you',
+    sync: 'Sync carddav now',
+    kind: 'CardDAV',
+    you: 'you',
+  },
+  de: {
+    locale: 'de-DE',
+    lists: 'Listen',
+    from: 'Herkunft',
+    keep: '030 111111 als eigenen Eintrag behalten',
+    origins: 'carddav · Sie',
+    sync: 'carddav jetzt abgleichen',
+    kind: 'CardDAV',
+    you: 'Sie',
+  },
 };
 
 async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   const web = await startWeb();
   const { store } = web.ctx;
   // A CardDAV source whose server is gone: its last entries stay, and its status shows the error after a sync.
-  await store.sources.create({ name: 'carddav', kind: 'carddav', settings: { url: 'http://127.0.0.1:9/dav/' }, schedule: defaultSchedule('carddav', () => 0.5, 15 * 60_000) });
-  await store.origins.sync('carddav', { parts: new Map([['/anna.vcf', [{ number: '+4930111111', kind: 'allow', externalId: '/anna.vcf', label: 'Anna' }]]]) });
+  await store.sources.create({
+    name: 'carddav',
+    kind: 'carddav',
+    settings: { url: 'http://127.0.0.1:9/dav/' },
+    schedule: defaultSchedule('carddav', () => 0.5, 15 * 60_000),
+  });
+  await store.origins.sync('carddav', {
+    parts: new Map([['/anna.vcf', [{ number: '+4930111111', kind: 'allow', externalId: '/anna.vcf', label: 'Anna' }]]]),
+  });
   store.entries.create({ number: '+4930222222', kind: 'block', label: 'Mine', source: 'api' });
 
   const { page, problems } = await openPage(browser, web, w.locale);

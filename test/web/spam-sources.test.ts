@@ -5,13 +5,13 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureEnvSources } from '../../src/sources/env-source.js';
 import { RATE_KIND } from '../../src/sources/phoneblock/reports.js';
 import { defaultSchedule } from '../../src/sources/schedule.js';
 import { createSources } from '../../src/sources/service.js';
-import { ensureEnvSources } from '../../src/sources/env-source.js';
+import { launchBrowser, openPage, screenshot, signIn, startWeb } from '../helpers/web.js';
 import { silent } from '../sources/helpers.js';
 import { startFakePhoneblock } from '../sources/phoneblock-server.js';
-import { launchBrowser, openPage, screenshot, signIn, startWeb } from '../helpers/web.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -28,7 +28,8 @@ const WORDS = {
     locale: 'en-GB',
     lists: 'Lists',
     calls: 'Calls',
-    fresh: /^PhoneBlock · 151 numbers · updated (this minute|\d+ minutes? ago) · next (tonight|today at \d\d:\d\d|tomorrow at \d\d:\d\d|\d+ \S+)$/,
+    fresh:
+      /^PhoneBlock · 151 numbers · updated (this minute|\d+ minutes? ago) · next (tonight|today at \d\d:\d\d|tomorrow at \d\d:\d\d|\d+ \S+)$/,
     held: 'Answer held back, the list in force stays: ',
     accept: 'Accept the held-back answer of phoneblock',
     freshAfter: /^PhoneBlock · 151 numbers · updated/,
@@ -43,7 +44,8 @@ const WORDS = {
     locale: 'de-DE',
     lists: 'Listen',
     calls: 'Anrufe',
-    fresh: /^PhoneBlock · 151 Nummern · aktualisiert (in dieser Minute|vor \d+ Minuten?) · nächster Abgleich (heute Nacht|heute um \d\d:\d\d|morgen um \d\d:\d\d|\d+\. \S+)$/,
+    fresh:
+      /^PhoneBlock · 151 Nummern · aktualisiert (in dieser Minute|vor \d+ Minuten?) · nächster Abgleich (heute Nacht|heute um \d\d:\d\d|morgen um \d\d:\d\d|\d+\. \S+)$/,
     held: 'Antwort zurückgehalten, die geltende Liste bleibt: ',
     accept: 'Zurückgehaltene Antwort von phoneblock übernehmen',
     freshAfter: /^PhoneBlock · 151 Nummern · aktualisiert/,
@@ -58,7 +60,13 @@ const WORDS = {
 
 async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   const pb = await startFakePhoneblock({ numbers: 150 });
-  const web = await startWeb({ env: { CALLFILTER_PHONEBLOCK_TOKEN: pb.token, CALLFILTER_PHONEBLOCK_URL: pb.url, ...(w.locale === 'de-DE' && { CALLFILTER_LANGUAGE: 'de' }) } });
+  const web = await startWeb({
+    env: {
+      CALLFILTER_PHONEBLOCK_TOKEN: pb.token,
+      CALLFILTER_PHONEBLOCK_URL: pb.url,
+      ...(w.locale === 'de-DE' && { CALLFILTER_LANGUAGE: 'de' }),
+    },
+  });
   const { store } = web.ctx;
   const sources = createSources(web.ctx);
   const source = (await ensureEnvSources(sources, web.ctx.config, silent))!;
@@ -70,10 +78,26 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
 
   // A list at a URL whose last success was 4 days ago and whose key is refused now: stale, the error in words.
   const list = store.lists.create({ name: 'Nachbarn', threshold: 1 });
-  const url = await store.sources.create({ name: 'neighbours', kind: 'url', listId: list.id, settings: { url: 'http://127.0.0.1:9/list.csv', format: 'csv' }, schedule: defaultSchedule('url', () => 0.5) });
+  const url = await store.sources.create({
+    name: 'neighbours',
+    kind: 'url',
+    listId: list.id,
+    settings: { url: 'http://127.0.0.1:9/list.csv', format: 'csv' },
+    schedule: defaultSchedule('url', () => 0.5),
+  });
   const now = Date.now();
-  await store.sources.recordResult(url.id, { outcome: 'success', at: now - 4 * DAY, nextRunAt: now - 3 * DAY, rows: 0 });
-  await store.sources.recordResult(url.id, { outcome: 'failure', at: now - DAY, nextRunAt: now + DAY, error: 'http://127.0.0.1:9/list.csv: HTTP 401 — Unauthorized' });
+  await store.sources.recordResult(url.id, {
+    outcome: 'success',
+    at: now - 4 * DAY,
+    nextRunAt: now - 3 * DAY,
+    rows: 0,
+  });
+  await store.sources.recordResult(url.id, {
+    outcome: 'failure',
+    at: now - DAY,
+    nextRunAt: now + DAY,
+    error: 'http://127.0.0.1:9/list.csv: HTTP 401 — Unauthorized',
+  });
 
   const { page, problems } = await openPage(browser, web, w.locale);
   await signIn(page, web.token);
@@ -81,13 +105,17 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   const pbRow = page.locator('#spam-body tr[data-list="PhoneBlock"]');
   await pbRow.locator('.freshness').waitFor();
   expect(await pbRow.locator('.freshness').textContent()).toMatch(w.fresh);
-  expect(await pbRow.locator('.held').textContent()).toMatch(new RegExp(`^${w.held}.*version 1, older than the 2 in force`));
+  expect(await pbRow.locator('.held').textContent()).toMatch(
+    new RegExp(`^${w.held}.*version 1, older than the 2 in force`),
+  );
   expect(await pbRow.locator('.badge.stale').count()).toBe(0);
 
   const urlRow = page.locator('#spam-body tr[data-list="Nachbarn"]');
   expect(await urlRow.locator('.badge.stale').textContent()).toBe(w.stale);
   expect(await urlRow.locator('.error').textContent()).toBe(w.error);
-  expect(await urlRow.locator('.error').getAttribute('title')).toBe('http://127.0.0.1:9/list.csv: HTTP 401 — Unauthorized');
+  expect(await urlRow.locator('.error').getAttribute('title')).toBe(
+    'http://127.0.0.1:9/list.csv: HTTP 401 — Unauthorized',
+  );
   expect(await page.locator('#sources-body tr[data-source="neighbours"] .badge.stale').count()).toBe(1);
   await screenshot(page, `spam-sources-${w.locale}`);
 
@@ -109,7 +137,9 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   await row.getByLabel(w.kind).selectOption('fraud');
   await row.getByRole('button', { name: w.send }).click();
   await page.locator('#toast', { hasText: w.toast }).waitFor();
-  expect((await store.outbox.log({ kind: RATE_KIND })).items.map((i) => i.payload)).toEqual([{ source: source.id, phone: '+49304445556', rating: 'G_FRAUD' }]);
+  expect((await store.outbox.log({ kind: RATE_KIND })).items.map((i) => i.payload)).toEqual([
+    { source: source.id, phone: '+49304445556', rating: 'G_FRAUD' },
+  ]);
   expect(await row.getByRole('button', { name: w.report }).count()).toBe(1);
   expect(problems.filter((p) => !/status of 4\d\d/.test(p))).toEqual([]);
 }

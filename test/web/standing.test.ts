@@ -11,28 +11,50 @@ interface Row {
   action: string;
   reason: string;
   current?: string;
-  both?: { number: string; prefix: boolean; wins: { id: number; kind: string }; loses: { id: number; kind: string }; why: string };
+  both?: {
+    number: string;
+    prefix: boolean;
+    wins: { id: number; kind: string };
+    loses: { id: number; kind: string };
+    why: string;
+  };
 }
 
 async function latest(web: TestWeb, number: string): Promise<Row> {
-  const res = await web.app.inject({ method: 'GET', url: `/api/v1/web/calls?number=${encodeURIComponent(number)}&limit=1`, headers: { authorization: `Bearer ${web.token}` } });
+  const res = await web.app.inject({
+    method: 'GET',
+    url: `/api/v1/web/calls?number=${encodeURIComponent(number)}&limit=1`,
+    headers: { authorization: `Bearer ${web.token}` },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json<{ items: Row[] }>().items[0] as Row;
 }
 
-describe('a call row\'s standing', () => {
+describe("a call row's standing", () => {
   it('a contact who is on the blocklist too: allowed, with the block entry it wins over named', async () => {
     const web = await startWeb();
     const { entries, contacts } = web.ctx.store;
-    const { entries: [oma] } = contacts.createWithNumbers({ name: 'Oma Gisela', source: 'fritzbox' }, [{ number: '+493012345674' }]);
+    const {
+      entries: [oma],
+    } = contacts.createWithNumbers({ name: 'Oma Gisela', source: 'fritzbox' }, [{ number: '+493012345674' }]);
     const blocked = entries.create({ number: '+493012345674', kind: 'block', label: 'Unbekannt', source: 'csv' });
     expect((await web.call('030 12345674')).variables.CALLFILTER_ACTION).toBe('connect');
     const row = await latest(web, '+493012345674');
     expect(row).toMatchObject({ action: 'connect', reason: 'contact', current: 'allow' });
-    expect(row.both).toMatchObject({ number: '+493012345674', prefix: false, wins: { id: oma?.id, kind: 'allow' }, loses: { id: blocked.id, kind: 'block' }, why: 'allow beats block' });
+    expect(row.both).toMatchObject({
+      number: '+493012345674',
+      prefix: false,
+      wins: { id: oma?.id, kind: 'allow' },
+      loses: { id: blocked.id, kind: 'block' },
+      why: 'allow beats block',
+    });
 
     // "Block this caller" removes the contact's exact entry: blocked, and nothing left on the other list.
-    const blockRes = await web.app.inject({ method: 'POST', url: `/api/v1/calls/${row.id}/block`, headers: { authorization: `Bearer ${web.token}` } });
+    const blockRes = await web.app.inject({
+      method: 'POST',
+      url: `/api/v1/calls/${row.id}/block`,
+      headers: { authorization: `Bearer ${web.token}` },
+    });
     expect(blockRes.statusCode).toBe(200);
     const after = await latest(web, '+493012345674');
     expect(after.current).toBe('block');

@@ -34,7 +34,14 @@ describe('the voicemail message in the Calls view', () => {
     const result = await web.call('030 5550001');
     const call = web.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))!;
     await web.call('030 5550002'); // no message
-    spool.add({ mailbox: '100', n: 0, callerchan: call.channel!, callerid: '"" <0305550001>', origtime: Math.floor(call.at / 1000) + 15, seconds: 1.5 });
+    spool.add({
+      mailbox: '100',
+      n: 0,
+      callerchan: call.channel!,
+      callerid: '"" <0305550001>',
+      origtime: Math.floor(call.at / 1000) + 15,
+      seconds: 1.5,
+    });
 
     const { page, problems } = await openPage(browser, web);
     await signIn(page, web.token);
@@ -45,7 +52,11 @@ describe('the voicemail message in the Calls view', () => {
 
     const requests: { range?: string; status: number }[] = [];
     page.on('response', (res) => {
-      if (res.url().endsWith(`/api/v1/calls/${call.id}/voicemail`)) requests.push({ ...(res.request().headers().range && { range: res.request().headers().range }), status: res.status() });
+      if (res.url().endsWith(`/api/v1/calls/${call.id}/voicemail`))
+        requests.push({
+          ...(res.request().headers().range && { range: res.request().headers().range }),
+          status: res.status(),
+        });
     });
     await play.click();
     const audio = page.locator(`#calls-body tr[data-id="${call.id}"] audio`);

@@ -33,7 +33,12 @@ export interface SessionInfo {
 export type SessionState = ({ signedIn: true } & SessionInfo) | { signedIn: false };
 
 /** A request to the page's own server; JSON in (an object) or a file (FormData), JSON or nothing out. */
-export async function request<T>(method: string, url: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  opts: { quiet401?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let payload: BodyInit | undefined;

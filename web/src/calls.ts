@@ -12,7 +12,12 @@ import type { Call, Kind, Page } from './types.js';
 import { playVoicemail, voicemailButton } from './voicemail.js';
 
 type Show = 'all' | 'connected' | 'voicemail' | 'blocked';
-const SHOWS: Record<Show, readonly string[] | undefined> = { all: undefined, connected: ['connect'], voicemail: ['voicemail'], blocked: ['hangup', 'announce'] };
+const SHOWS: Record<Show, readonly string[] | undefined> = {
+  all: undefined,
+  connected: ['connect'],
+  voicemail: ['voicemail'],
+  blocked: ['hangup', 'announce'],
+};
 
 interface Filter {
   show: Show;
@@ -22,7 +27,11 @@ interface Filter {
 }
 
 /** report: a PhoneBlock API key is set, so a caller can be reported as spam (the server says so with each page). */
-const state: { filter: Filter; cursor?: number; calls: Map<number, Call>; report: boolean } = { filter: { show: 'all', number: '' }, calls: new Map(), report: false };
+const state: { filter: Filter; cursor?: number; calls: Map<number, Call>; report: boolean } = {
+  filter: { show: 'all', number: '' },
+  calls: new Map(),
+  report: false,
+};
 
 /** The ratings a person reports with (PhoneBlock's B_MISSED … G_FRAUD). */
 const RATINGS = ['missed', 'ping', 'poll', 'advertising', 'gamble', 'fraud'] as const;
@@ -37,7 +46,8 @@ export function errorText(err: unknown): string {
 function callerCell(c: Call): HTMLElement {
   const cell = h('td', { class: 'caller' });
   if (c.callerKind === 'withheld') cell.append(h('span', { class: 'muted' }, t('withheld')));
-  else if (c.callerKind === 'internal') cell.append(h('span', { class: 'number' }, c.callerRaw), ' ', h('span', { class: 'muted' }, t('internal')));
+  else if (c.callerKind === 'internal')
+    cell.append(h('span', { class: 'number' }, c.callerRaw), ' ', h('span', { class: 'muted' }, t('internal')));
   else if (c.caller) cell.append(numberView(c.caller, c.callerNational));
   else cell.append(h('span', { class: 'number' }, c.callerRaw));
   const name = c.label ?? c.callerNameRaw;
@@ -58,10 +68,27 @@ function actionButtons(c: Call): HTMLElement {
   if (c.current) cell.append(h('span', { class: `state ${c.current}` }, t(`state.${c.current}`)));
   if (c.both) cell.append(h('small', { class: 'both' }, winnerText(c.both)));
   const button = (kind: Kind) =>
-    h('button', { type: 'button', class: kind === 'block' ? 'danger small' : 'small', 'data-kind': kind, 'data-call': c.id, 'aria-label': t(`btn.${kind}.label`, { number }) }, t(`btn.${kind}`));
+    h(
+      'button',
+      {
+        type: 'button',
+        class: kind === 'block' ? 'danger small' : 'small',
+        'data-kind': kind,
+        'data-call': c.id,
+        'aria-label': t(`btn.${kind}.label`, { number }),
+      },
+      t(`btn.${kind}`),
+    );
   if (c.current !== 'block') cell.append(button('block'));
   if (c.current !== 'allow' && (c.current === 'block' || c.action !== 'connect')) cell.append(button('allow'));
-  if (state.report) cell.append(h('button', { type: 'button', class: 'small', 'data-report': c.id, 'aria-label': t('btn.report.label', { number }) }, t('btn.report')));
+  if (state.report)
+    cell.append(
+      h(
+        'button',
+        { type: 'button', class: 'small', 'data-report': c.id, 'aria-label': t('btn.report.label', { number }) },
+        t('btn.report'),
+      ),
+    );
   return cell;
 }
 
@@ -71,10 +98,19 @@ function reportForm(button: HTMLButtonElement): void {
   const call = state.calls.get(id);
   if (!call?.caller) return;
   const number = numberText(call.caller, call.callerNational);
-  const rating = h('select', { 'aria-label': t('report.rating') }, ...RATINGS.map((r) => h('option', { value: r }, t(`report.${r}`))));
+  const rating = h(
+    'select',
+    { 'aria-label': t('report.rating') },
+    ...RATINGS.map((r) => h('option', { value: r }, t(`report.${r}`))),
+  );
   rating.value = 'advertising';
   const send = h('button', { type: 'button', class: 'small danger' }, t('report.send'));
-  const form = h('span', { class: 'report-form', role: 'group', 'aria-label': t('btn.report.label', { number }) }, rating, send);
+  const form = h(
+    'span',
+    { class: 'report-form', role: 'group', 'aria-label': t('btn.report.label', { number }) },
+    rating,
+    send,
+  );
   send.addEventListener('click', () => {
     void (async () => {
       send.disabled = true;
@@ -96,7 +132,11 @@ function reportForm(button: HTMLButtonElement): void {
 function row(c: Call): HTMLTableRowElement {
   const tr = h('tr', { 'data-id': c.id, 'data-caller': c.caller ?? '', class: `act-${c.action}` });
   tr.append(
-    h('td', { class: 'time' }, h('time', { datetime: new Date(c.at).toISOString(), title: fullTime(c.at) }, callTime(c.at))),
+    h(
+      'td',
+      { class: 'time' },
+      h('time', { datetime: new Date(c.at).toISOString(), title: fullTime(c.at) }, callTime(c.at)),
+    ),
     callerCell(c),
     countryCell(c),
     h('td', { class: 'did' }, c.did ? numberView(c.did, c.didNational) : ''),
@@ -130,7 +170,9 @@ async function load(more = false): Promise<void> {
   const error = byId('calls-error');
   const { show, number } = state.filter;
   try {
-    const page = await get<Page<Call> & { number?: string; report?: boolean }>(`/api/v1/web/calls${query({ show, number, lang, cursor: more ? state.cursor : undefined })}`);
+    const page = await get<Page<Call> & { number?: string; report?: boolean }>(
+      `/api/v1/web/calls${query({ show, number, lang, cursor: more ? state.cursor : undefined })}`,
+    );
     say(error, '');
     if (!more) {
       clear(body);
@@ -182,7 +224,9 @@ async function decide(button: HTMLButtonElement): Promise<void> {
   try {
     await post(`/api/v1/calls/${id}/${kind}`);
     await markCaller(call.caller, kind);
-    toast(t(kind === 'block' ? 'toast.blocked' : 'toast.allowed', { number: numberText(call.caller, call.callerNational) }));
+    toast(
+      t(kind === 'block' ? 'toast.blocked' : 'toast.allowed', { number: numberText(call.caller, call.callerNational) }),
+    );
     // Focus stays in the row (the button it was on is gone now).
     document.querySelector<HTMLElement>(`#calls-body tr[data-id="${id}"] button`)?.focus();
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { del } from './api.js';
 import { h, toast } from './dom.js';
-import { num, t, type Key } from './i18n.js';
+import { type Key, num, t } from './i18n.js';
 import { numberText } from './numbers.js';
 import type { Conflict, ConflictSide } from './types.js';
 
@@ -37,7 +37,12 @@ const shown = (c: Conflict) => `${numberText(c.number, c.numberNational)}${c.pre
 
 /** "+493012345670: the contact “Jürgen Böhm” wins over the block entry “Gewinnspiel” – allow beats block." */
 export function conflictText(c: Conflict): string {
-  return t('conflict.line', { number: shown(c), winner: sideWords(c.wins), loser: sideWords(c.loses), why: t(WHY[c.why]) });
+  return t('conflict.line', {
+    number: shown(c),
+    winner: sideWords(c.wins),
+    loser: sideWords(c.loses),
+    why: t(WHY[c.why]),
+  });
 }
 
 /** "on both lists: the contact “Anna” decides, not the block entry – allow beats block": a caller's standing. */
@@ -54,13 +59,24 @@ export function conflictItem(c: Conflict, onResolved: () => void, onError: (err:
   const number = shown(c);
   const resolve = (keep: ConflictSide, remove: ConflictSide) => {
     const text = capitalised(t('conflict.resolve', { keep: objectWords(keep), remove: objectWords(remove) }));
-    const button = h('button', { type: 'button', class: remove.kind === 'allow' ? 'small danger' : 'small', 'data-remove-entry': remove.id, 'aria-label': `${number}: ${text}` }, text);
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: remove.kind === 'allow' ? 'small danger' : 'small',
+        'data-remove-entry': remove.id,
+        'aria-label': `${number}: ${text}`,
+      },
+      text,
+    );
     button.addEventListener('click', () => {
       void (async () => {
         for (const b of item.querySelectorAll('button')) b.disabled = true;
         try {
           await del(`/api/v1/entries/${remove.id}`);
-          item.replaceChildren(h('span', { class: 'muted' }, t('conflict.resolved', { number, kept: sideWords(keep) })));
+          item.replaceChildren(
+            h('span', { class: 'muted' }, t('conflict.resolved', { number, kept: sideWords(keep) })),
+          );
           toast(t('toast.removed'));
           onResolved();
         } catch (err) {
@@ -76,10 +92,22 @@ export function conflictItem(c: Conflict, onResolved: () => void, onError: (err:
 }
 
 /** The import report's part: how many numbers both lists hold now, each with its resolution. */
-export function conflictsReport(conflicts: readonly Conflict[], count: number, onResolved: () => void, onError: (err: unknown) => void): HTMLElement[] {
+export function conflictsReport(
+  conflicts: readonly Conflict[],
+  count: number,
+  onResolved: () => void,
+  onError: (err: unknown) => void,
+): HTMLElement[] {
   if (count === 0) return [];
-  const title = h('p', { class: 'warn' }, count === 1 ? t('import.conflicts.one') : t('import.conflicts', { n: num(count) }));
+  const title = h(
+    'p',
+    { class: 'warn' },
+    count === 1 ? t('import.conflicts.one') : t('import.conflicts', { n: num(count) }),
+  );
   const list = h('ul', { class: 'conflicts' }, ...conflicts.map((c) => conflictItem(c, onResolved, onError)));
-  const more = count > conflicts.length ? [h('p', { class: 'muted' }, t('import.conflicts.more', { n: num(count - conflicts.length) }))] : [];
+  const more =
+    count > conflicts.length
+      ? [h('p', { class: 'muted' }, t('import.conflicts.more', { n: num(count - conflicts.length) }))]
+      : [];
   return [title, list, ...more];
 }

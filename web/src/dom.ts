@@ -3,7 +3,11 @@
 type Child = Node | string | number | false | null | undefined;
 type Attrs = Record<string, string | number | boolean | undefined>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   setAttrs(el, attrs);
   append(el, children);
@@ -60,7 +64,10 @@ export function toast(text: string): void {
 }
 
 /** The form's field by name, typed. */
-export function field<T extends HTMLInputElement | HTMLSelectElement = HTMLInputElement>(form: HTMLFormElement, name: string): T {
+export function field<T extends HTMLInputElement | HTMLSelectElement = HTMLInputElement>(
+  form: HTMLFormElement,
+  name: string,
+): T {
   const el = form.elements.namedItem(name);
   if (!el) throw new Error(`form field ${name} is missing`);
   return el as T;

@@ -28,7 +28,12 @@ function show(x: Explained): void {
     [t('explain.profile'), d.schedule ? `${d.profile} · ${d.schedule}` : d.profile],
   ];
   box.replaceChildren(
-    h('p', { class: 'verdict' }, h('span', { class: `badge big ${d.action}` }, actionWord(d.action)), d.label ? h('span', { class: 'label' }, d.label) : ''),
+    h(
+      'p',
+      { class: 'verdict' },
+      h('span', { class: `badge big ${d.action}` }, actionWord(d.action)),
+      d.label ? h('span', { class: 'label' }, d.label) : '',
+    ),
     h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
   );
   box.hidden = false;

@@ -4,22 +4,28 @@ import type { codesEn } from './i18n-codes-en.js';
 export const codesDe: Record<keyof typeof codesEn, string> = {
   'err.number.empty': 'Bitte eine Telefonnummer eingeben.',
   'err.number.missing': 'die Nummer fehlt',
-  'err.number.withheld_word': '„{value}“ ist keine Telefonnummer, sondern das, was eine unterdrückte Rufnummer anzeigt.',
+  'err.number.withheld_word':
+    '„{value}“ ist keine Telefonnummer, sondern das, was eine unterdrückte Rufnummer anzeigt.',
   'err.number.internal': '„{value}“ ist eine interne Nebenstelle (beginnt mit „*“), keine Telefonnummer.',
   'err.number.sip': '„{value}“ ist eine SIP-Adresse, keine Telefonnummer.',
   'err.number.no_digits': '„{value}“ ist keine Telefonnummer: Sie enthält keine Ziffern.',
   'err.number.only_zeros': '„{value}“ ist keine Telefonnummer: Sie enthält keine Ziffern außer 0.',
   'err.number.range': '„{value}“ ist ein Nummernbereich (endet auf „*“), keine einzelne Telefonnummer.',
-  'err.number.characters': '„{value}“ ist keine Telefonnummer: Sie enthält andere Zeichen als Ziffern, Leerzeichen und + - / . ( )',
+  'err.number.characters':
+    '„{value}“ ist keine Telefonnummer: Sie enthält andere Zeichen als Ziffern, Leerzeichen und + - / . ( )',
   'err.number.too_short': '„{value}“ ist keine Telefonnummer: Sie ist zu kurz.',
   'err.number.too_long': '„{value}“ ist keine Telefonnummer: Sie hat mehr als {max} Ziffern.',
   'err.number.too_many_characters': '„{value}“ ist keine Telefonnummer: Sie ist zu lang.',
   'err.number.country_code': '„{value}“ ist keine Telefonnummer: Sie beginnt mit keiner bekannten Landesvorwahl.',
-  'err.number.extension': '„{value}“ ist keine Telefonnummer: Sie hat eine Durchwahl (x…, ext., #), die eine Rufnummernanzeige nie enthält.',
-  'err.number.prefix_form': '„{value}“ ist kein Nummernbereich: Ziffern und danach ein „*“ schreiben, etwa „030 1234*“.',
+  'err.number.extension':
+    '„{value}“ ist keine Telefonnummer: Sie hat eine Durchwahl (x…, ext., #), die eine Rufnummernanzeige nie enthält.',
+  'err.number.prefix_form':
+    '„{value}“ ist kein Nummernbereich: Ziffern und danach ein „*“ schreiben, etwa „030 1234*“.',
   'err.number.prefix_empty': '„{value}“ ist ein zu weiter Bereich: Vor dem „*“ steht keine Ziffer.',
-  'err.number.prefix_no_area_code': '„{value}“ ist ein Bereich ohne Vorwahl, und die Vorwahl Ihres Anschlusses ist nicht eingestellt: Bitte mit Vorwahl schreiben.',
-  'err.number.prefix_too_broad': '„{value}“ ist ein zu weiter Bereich: „{start}“ ist keine ganze Landesvorwahl; ein Bereich braucht mindestens eine, etwa „+44*“.',
+  'err.number.prefix_no_area_code':
+    '„{value}“ ist ein Bereich ohne Vorwahl, und die Vorwahl Ihres Anschlusses ist nicht eingestellt: Bitte mit Vorwahl schreiben.',
+  'err.number.prefix_too_broad':
+    '„{value}“ ist ein zu weiter Bereich: „{start}“ ist keine ganze Landesvorwahl; ein Bereich braucht mindestens eine, etwa „+44*“.',
   'err.number.prefix_unexpected': '„{value}“ endet auf „*“ und ist damit ein Nummernbereich.',
   'err.number.implausible': '„{value}“ ist keine mögliche Telefonnummer: {number} {problem}.',
   'err.number.implausible.problem.too_short': 'ist zu kurz für eine Rufnummer',
@@ -27,15 +33,22 @@ export const codesDe: Record<keyof typeof codesEn, string> = {
   'err.number.implausible.problem.invalid_length': 'hat eine Länge, die keine Rufnummer hat',
   'err.number.implausible.problem.unassigned': 'liegt in keinem vergebenen Nummernbereich',
   'err.number.implausible.problem.unreadable': 'ist nicht lesbar',
-  'err.import.unknown_format': 'Die Datei ist weder CSV noch vCard, FRITZ!Box-Telefonbuch oder PhoneBlock-Liste (eine Tabelle oder ein Bild?).',
+  'err.import.unknown_format':
+    'Die Datei ist weder CSV noch vCard, FRITZ!Box-Telefonbuch oder PhoneBlock-Liste (eine Tabelle oder ein Bild?).',
   'err.import.rejected': 'Ungültige Zeilen: {lines}. Es wurde nichts importiert.',
-  'err.import.needs_kind': 'Bitte wählen, ob die Nummern dieser Datei gesperrt oder erlaubt werden sollen: Eine CSV-Datei sagt es nicht.',
-  'err.import.json_needs_kind': 'Bitte wählen, ob die Nummern dieser Datei gesperrt oder erlaubt werden sollen: Eine einfache Nummernliste sagt es nicht.',
-  'err.import.vcard_block': 'Eine vCard enthält Kontakte, und Kontakte werden durchgelassen: Sie kann nicht als Sperreinträge importiert werden.',
-  'err.import.phoneblock_allow': 'Eine PhoneBlock-Sperrliste enthält gemeldete Spam-Nummern: Sie kann nicht als erlaubte Einträge importiert werden.',
-  'err.import.barring_undeclared': 'Diese Datei ist die Rufsperren-Liste der Box: Um ihre Nummern auch hier zu sperren, „Ja, ihre Nummern sperren“ wählen.',
+  'err.import.needs_kind':
+    'Bitte wählen, ob die Nummern dieser Datei gesperrt oder erlaubt werden sollen: Eine CSV-Datei sagt es nicht.',
+  'err.import.json_needs_kind':
+    'Bitte wählen, ob die Nummern dieser Datei gesperrt oder erlaubt werden sollen: Eine einfache Nummernliste sagt es nicht.',
+  'err.import.vcard_block':
+    'Eine vCard enthält Kontakte, und Kontakte werden durchgelassen: Sie kann nicht als Sperreinträge importiert werden.',
+  'err.import.phoneblock_allow':
+    'Eine PhoneBlock-Sperrliste enthält gemeldete Spam-Nummern: Sie kann nicht als erlaubte Einträge importiert werden.',
+  'err.import.barring_undeclared':
+    'Diese Datei ist die Rufsperren-Liste der Box: Um ihre Nummern auch hier zu sperren, „Ja, ihre Nummern sperren“ wählen.',
   'err.row.too_many_rows': 'die Datei hat mehr als {max} Zeilen; der Rest wurde nicht gelesen',
-  'err.row.too_long': 'die Zeile ist länger als {max} Zeichen (ein nicht geschlossenes Anführungszeichen?); weiter ab der nächsten Zeile',
+  'err.row.too_long':
+    'die Zeile ist länger als {max} Zeichen (ein nicht geschlossenes Anführungszeichen?); weiter ab der nächsten Zeile',
   'err.row.unclosed_quote': 'ein Feld in Anführungszeichen wird bis zum Dateiende nicht geschlossen',
   'err.row.bad_score': 'die Bewertung „{value}“ ist keine ganze Zahl',
   'err.row.bad_votes': 'die Stimmenzahl {value} ist keine ganze Zahl',
@@ -73,7 +86,8 @@ export const codesDe: Record<keyof typeof codesEn, string> = {
   'err.setting.pattern_public': '„{value}“ passt auf gewöhnliche Telefonnummern wie „{sample}“.',
   'err.setting.trunk_empty': 'Die Trunk-Regel ist leer und griffe nie.',
   'err.setting.trunk_digits': '„{value}“ besteht nicht aus Ziffern.',
-  'err.setting.trunk_unreachable': '„{value}“ greift nie: Eine frühere Trunk-Regel erfasst jeden Anruf, den diese erfassen würde.',
+  'err.setting.trunk_unreachable':
+    '„{value}“ greift nie: Eine frühere Trunk-Regel erfasst jeden Anruf, den diese erfassen würde.',
   'err.setting.unknown': 'Diese Einstellung kennt callfilter nicht.',
   'err.setting.invalid': '{detail}',
   'err.request.additional_property': 'Die Anfrage hat ein Feld, das der Filter nicht kennt: „{property}“.',
@@ -95,7 +109,8 @@ export const codesDe: Record<keyof typeof codesEn, string> = {
   'err.request.time': '„{value}“ ist kein Datum und keine Uhrzeit.',
   'err.server.internal': 'Im Filter ist ein interner Fehler aufgetreten; sein Protokoll sagt mehr.',
   'err.upload.no_boundary': 'Der Upload ist unvollständig (keine Multipart-Grenze).',
-  'err.upload.long_boundary': 'Der Upload ist fehlerhaft (eine Multipart-Grenze von {length} Zeichen; höchstens {max}).',
+  'err.upload.long_boundary':
+    'Der Upload ist fehlerhaft (eine Multipart-Grenze von {length} Zeichen; höchstens {max}).',
   'err.upload.files': 'Bitte eine Datei nach der anderen hochladen.',
   'err.upload.fields': 'Der Upload hat mehr als {max} Felder; bitte nur die Datei senden.',
   'err.upload.parts': 'Der Upload hat mehr als {max} Teile; bitte nur die Datei senden.',
@@ -111,8 +126,10 @@ export const codesDe: Record<keyof typeof codesEn, string> = {
   'err.auth.too_many': 'Zu viele fehlgeschlagene Anmeldungen von hier; bitte in {seconds} s erneut versuchen.',
   'err.live.too_many': 'Zu viele Live-Ansichten sind offen (höchstens {max}); bitte eine schließen.',
   'err.page.no_asset': 'Die Seite hat keine Datei {name}.',
-  'err.store.busy': 'Die Datenbank ist beschäftigt (ein Import oder ein anderer Prozess schreibt); bitte gleich noch einmal versuchen.',
-  'err.store.readonly': 'Die Datenbank kann nicht geschrieben werden (Datei, Ordner oder Datenträger sind schreibgeschützt); nichts wurde geändert.',
+  'err.store.busy':
+    'Die Datenbank ist beschäftigt (ein Import oder ein anderer Prozess schreibt); bitte gleich noch einmal versuchen.',
+  'err.store.readonly':
+    'Die Datenbank kann nicht geschrieben werden (Datei, Ordner oder Datenträger sind schreibgeschützt); nichts wurde geändert.',
   'err.store.full': 'Der Datenträger ist voll; nichts wurde geändert.',
   'err.store.refused': '{detail}',
   'err.entry.not_found': 'Diesen Eintrag gibt es nicht mehr (Nr. {id}).',
@@ -120,18 +137,22 @@ export const codesDe: Record<keyof typeof codesEn, string> = {
   'err.entry.exists.kind.block': 'einen Sperreintrag',
   'err.entry.exists.kind.allow': 'einen erlaubten Eintrag',
   'err.entry.block_connect': 'Ein Sperreintrag kann Anrufe nicht durchstellen; dafür einen erlaubten Eintrag nehmen.',
-  'err.entry.prefix_needs_number': 'Um einen Eintrag zum Nummernbereich zu machen oder zurück, bitte auch seine Nummer ändern.',
+  'err.entry.prefix_needs_number':
+    'Um einen Eintrag zum Nummernbereich zu machen oder zurück, bitte auch seine Nummer ändern.',
   'err.entry.short_needs_number': 'Bitte auch die Nummer senden.',
   'err.voicemail.no_spool': 'Die Mailbox ist hier nicht eingerichtet (CALLFILTER_VOICEMAIL_DIR).',
   'err.voicemail.none': 'Dieser Anruf hat keine Nachricht hinterlassen.',
-  'err.voicemail.format': 'Diese Nachricht liegt nur als {formats} vor, das Browser nicht abspielen: wav bei format= in voicemail.conf ergänzen.',
+  'err.voicemail.format':
+    'Diese Nachricht liegt nur als {formats} vor, das Browser nicht abspielen: wav bei format= in voicemail.conf ergänzen.',
   'err.voicemail.unreadable': 'Diese Nachricht lässt sich nicht lesen ({reason}).',
   'err.voicemail.range': 'Die Nachricht hat {size} Bytes.',
   'err.call.not_found': 'Dieser Anruf steht nicht mehr im Protokoll (Nr. {id}).',
-  'err.call.internal': 'Dieser Anruf kam von Ihrer eigenen Nebenstelle {caller}: Interne Anrufe werden nie gefiltert, also gibt es nichts zu {verb}.',
+  'err.call.internal':
+    'Dieser Anruf kam von Ihrer eigenen Nebenstelle {caller}: Interne Anrufe werden nie gefiltert, also gibt es nichts zu {verb}.',
   'err.call.internal.verb.block': 'sperren',
   'err.call.internal.verb.allow': 'erlauben',
-  'err.call.local': 'Dieser Anruf kam von {caller}, einer Ortsnummer, die ohne die Vorwahl Ihres Anschlusses nicht lesbar ist; bitte einen Eintrag mit der vollen Nummer anlegen.',
+  'err.call.local':
+    'Dieser Anruf kam von {caller}, einer Ortsnummer, die ohne die Vorwahl Ihres Anschlusses nicht lesbar ist; bitte einen Eintrag mit der vollen Nummer anlegen.',
   'err.call.withheld': 'Dieser Anruf kam mit unterdrückter Nummer: Es gibt keine Nummer zu {verb}.',
   'err.call.withheld.verb.block': 'sperren',
   'err.call.withheld.verb.allow': 'erlauben',
@@ -140,14 +161,16 @@ export const codesDe: Record<keyof typeof codesEn, string> = {
   'err.call.no_number_to_report.callerKind.withheld': 'unterdrückt',
   'err.call.no_number_to_report.callerKind.internal': 'intern',
   'err.call.no_number_to_report.callerKind.local': 'Ortsnummer ohne Vorwahl',
-  'err.report.needs_key': 'Meldungen an PhoneBlock brauchen einen PhoneBlock-API-Schlüssel (CALLFILTER_PHONEBLOCK_TOKEN).',
+  'err.report.needs_key':
+    'Meldungen an PhoneBlock brauchen einen PhoneBlock-API-Schlüssel (CALLFILTER_PHONEBLOCK_TOKEN).',
   'err.list.not_found': 'Diese Liste gibt es nicht mehr (Nr. {id}).',
   'err.list.exists': 'Es gibt schon eine Liste namens „{name}“.',
   'err.list.connect': 'Eine Spam-Liste kann Anrufe nicht durchstellen; dafür erlaubte Einträge nehmen.',
   'err.profile.not_found': 'Es gibt kein Profil „{name}“.',
   'err.profile.exists': 'Es gibt schon ein Profil namens „{name}“.',
   'err.profile.default_read_only': 'Das Standardprofil wird in der Konfigurationsdatei eingestellt, nicht hier.',
-  'err.profile.file_read_only': 'Das Profil „{name}“ steht in der Konfigurationsdatei; bitte dort ändern oder einen anderen Namen wählen.',
+  'err.profile.file_read_only':
+    'Das Profil „{name}“ steht in der Konfigurationsdatei; bitte dort ändern oder einen anderen Namen wählen.',
   'err.profile.did_taken': '{did} gehört schon zum Profil „{profile}“.',
   'err.profile.name_differs': '„{value}“ weicht vom Namen des Profils „{name}“ ab.',
   'err.source.not_found': 'Es gibt keine Quelle „{name}“.',

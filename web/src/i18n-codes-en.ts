@@ -14,16 +14,20 @@ export const codesEn = {
   'err.number.no_digits': '“{value}” is not a phone number: it has no digits.',
   'err.number.only_zeros': '“{value}” is not a phone number: it has no digits other than 0.',
   'err.number.range': '“{value}” is a range of numbers (it ends in “*”), not a single phone number.',
-  'err.number.characters': '“{value}” is not a phone number: it contains characters other than digits, spaces and + - / . ( )',
+  'err.number.characters':
+    '“{value}” is not a phone number: it contains characters other than digits, spaces and + - / . ( )',
   'err.number.too_short': '“{value}” is not a phone number: it is too short.',
   'err.number.too_long': '“{value}” is not a phone number: it has more than {max} digits.',
   'err.number.too_many_characters': '“{value}” is not a phone number: it is too long.',
   'err.number.country_code': '“{value}” is not a phone number: it does not start with a known country code.',
-  'err.number.extension': '“{value}” is not a phone number: it has an extension (x…, ext., #), which a caller ID never carries.',
+  'err.number.extension':
+    '“{value}” is not a phone number: it has an extension (x…, ext., #), which a caller ID never carries.',
   'err.number.prefix_form': '“{value}” is not a prefix: write digits followed by one “*”, like “030 1234*”.',
   'err.number.prefix_empty': '“{value}” is too broad a range: it has no digits before the “*”.',
-  'err.number.prefix_no_area_code': '“{value}” is a range without area code, and the area code of your line is not set: write it with its area code.',
-  'err.number.prefix_too_broad': '“{value}” is too broad a range: “{start}” is not a whole country code; a range needs at least one, like “+44*”.',
+  'err.number.prefix_no_area_code':
+    '“{value}” is a range without area code, and the area code of your line is not set: write it with its area code.',
+  'err.number.prefix_too_broad':
+    '“{value}” is too broad a range: “{start}” is not a whole country code; a range needs at least one, like “+44*”.',
   'err.number.prefix_unexpected': '“{value}” ends in “*”, which makes it a range.',
   'err.number.implausible': '“{value}” is not a possible phone number: {number} {problem}.',
   'err.number.implausible.problem.too_short': 'is too short for a number',
@@ -31,13 +35,18 @@ export const codesEn = {
   'err.number.implausible.problem.invalid_length': 'has a length no number has',
   'err.number.implausible.problem.unassigned': 'is in no range of numbers assigned',
   'err.number.implausible.problem.unreadable': 'cannot be read',
-  'err.import.unknown_format': 'The file is not CSV, vCard, a FRITZ!Box phone book or a PhoneBlock list (is it a spreadsheet or a picture?).',
+  'err.import.unknown_format':
+    'The file is not CSV, vCard, a FRITZ!Box phone book or a PhoneBlock list (is it a spreadsheet or a picture?).',
   'err.import.rejected': 'Lines not valid: {lines}. Nothing was imported.',
-  'err.import.needs_kind': 'Please choose whether this file’s numbers are to be blocked or allowed: a CSV file does not say.',
-  'err.import.json_needs_kind': 'Please choose whether this file’s numbers are to be blocked or allowed: a plain list of numbers does not say.',
+  'err.import.needs_kind':
+    'Please choose whether this file’s numbers are to be blocked or allowed: a CSV file does not say.',
+  'err.import.json_needs_kind':
+    'Please choose whether this file’s numbers are to be blocked or allowed: a plain list of numbers does not say.',
   'err.import.vcard_block': 'A vCard holds contacts, and contacts are allowed: it cannot be imported as block entries.',
-  'err.import.phoneblock_allow': 'A PhoneBlock blocklist holds reported spam numbers: it cannot be imported as allow entries.',
-  'err.import.barring_undeclared': 'This file is the box’s call-barring list: to block its numbers here too, answer “Yes, block its numbers”.',
+  'err.import.phoneblock_allow':
+    'A PhoneBlock blocklist holds reported spam numbers: it cannot be imported as allow entries.',
+  'err.import.barring_undeclared':
+    'This file is the box’s call-barring list: to block its numbers here too, answer “Yes, block its numbers”.',
   'err.row.too_many_rows': 'the file has more than {max} rows; the rest was not read',
   'err.row.too_long': 'the row is longer than {max} characters (an unclosed quote?); read on from the next line',
   'err.row.unclosed_quote': 'a quoted field is not closed before the end of the file',
@@ -67,7 +76,8 @@ export const codesEn = {
   'err.setting.country': '“{value}” is not a country code (two letters, e.g. DE).',
   'err.setting.area_code_form': '“{value}” is not an area code (digits, e.g. 030).',
   'err.setting.area_code': '“{value}” is not an area code in {country}.',
-  'err.setting.area_code_unused': 'Numbers in {country} are always dialled with their area code: leave the area code empty.',
+  'err.setting.area_code_unused':
+    'Numbers in {country} are always dialled with their area code: leave the area code empty.',
   'err.setting.regex': '“{value}” is not a valid regular expression.',
   'err.setting.level': '“{value}” is not a log level ({levels}).',
   'err.setting.timezone': '“{value}” is not a time zone (e.g. Europe/Berlin).',
@@ -116,7 +126,8 @@ export const codesEn = {
   'err.live.too_many': 'Too many live views are open (at most {max}); close one.',
   'err.page.no_asset': 'The page has no file {name}.',
   'err.store.busy': 'The database is busy (an import or another process is writing); try again in a moment.',
-  'err.store.readonly': 'The database cannot be written (the file, its folder or the disk is read-only); nothing was changed.',
+  'err.store.readonly':
+    'The database cannot be written (the file, its folder or the disk is read-only); nothing was changed.',
   'err.store.full': 'The disk is full; nothing was changed.',
   'err.store.refused': '{detail}',
   'err.entry.not_found': 'This entry no longer exists (id {id}).',
@@ -128,14 +139,17 @@ export const codesEn = {
   'err.entry.short_needs_number': 'Send the number too.',
   'err.voicemail.no_spool': 'Voicemail is not set up here (CALLFILTER_VOICEMAIL_DIR).',
   'err.voicemail.none': 'This call left no voicemail message.',
-  'err.voicemail.format': 'This message was recorded only as {formats}, which browsers cannot play: add wav to format= in voicemail.conf.',
+  'err.voicemail.format':
+    'This message was recorded only as {formats}, which browsers cannot play: add wav to format= in voicemail.conf.',
   'err.voicemail.unreadable': 'This message cannot be read ({reason}).',
   'err.voicemail.range': 'The message has {size} bytes.',
   'err.call.not_found': 'This call is no longer in the log (id {id}).',
-  'err.call.internal': 'This call came from your own extension {caller}: internal calls are never filtered, so there is nothing to {verb}.',
+  'err.call.internal':
+    'This call came from your own extension {caller}: internal calls are never filtered, so there is nothing to {verb}.',
   'err.call.internal.verb.block': 'block',
   'err.call.internal.verb.allow': 'allow',
-  'err.call.local': 'This call came from {caller}, a local number that cannot be read without the area code of your line; add an entry with its full number instead.',
+  'err.call.local':
+    'This call came from {caller}, a local number that cannot be read without the area code of your line; add an entry with its full number instead.',
   'err.call.withheld': 'This call came from a withheld number: there is no number to {verb}.',
   'err.call.withheld.verb.block': 'block',
   'err.call.withheld.verb.allow': 'allow',

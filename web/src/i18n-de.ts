@@ -26,7 +26,8 @@ export const de: Table = {
   'signin.out': 'Sie sind abgemeldet.',
   'signin.failed': 'Anmelden fehlgeschlagen: {message}',
   'setup.title': 'Anschluss einrichten',
-  'setup.intro': 'Anrufer aus Ihrem Ortsnetz senden ihre Nummer oft ohne Vorwahl (etwa 222222). Damit callfilter solche Nummern lesen kann, braucht es Ihr Land und Ihre Vorwahl; bis dahin gelten sie als unbekannte Anrufer.',
+  'setup.intro':
+    'Anrufer aus Ihrem Ortsnetz senden ihre Nummer oft ohne Vorwahl (etwa 222222). Damit callfilter solche Nummern lesen kann, braucht es Ihr Land und Ihre Vorwahl; bis dahin gelten sie als unbekannte Anrufer.',
   'setup.country': 'Land (zwei Buchstaben, z. B. DE)',
   'setup.area': 'Vorwahl (z. B. 030)',
   'setup.save': 'Speichern',
@@ -97,7 +98,8 @@ export const de: Table = {
   'vm.play.label': 'Mailbox-Nachricht abspielen ({duration})',
   'vm.audio.label': 'Mailbox-Nachricht dieses Anrufs',
   'vm.unplayable': 'Nachricht {duration}',
-  'vm.unplayable.title': 'Asterisk hat diese Nachricht nur in Formaten aufgenommen, die ein Browser nicht abspielt: wav bei format= in voicemail.conf ergänzen.',
+  'vm.unplayable.title':
+    'Asterisk hat diese Nachricht nur in Formaten aufgenommen, die ein Browser nicht abspielt: wav bei format= in voicemail.conf ergänzen.',
   'toast.blocked': '{number} ist ab jetzt gesperrt.',
   'toast.allowed': '{number} klingelt ab jetzt durch.',
   'toast.saved': 'Gespeichert.',
@@ -118,16 +120,19 @@ export const de: Table = {
   'entry.save.add': 'Hinzufügen',
   'entry.save.edit': 'Speichern',
   'import.title': 'Datei importieren',
-  'import.hint': 'CSV (Nummer, Name, Notiz), vCard (.vcf) oder ein FRITZ!Box-Telefonbuch (.xml). Kontakte werden Freigaben.',
+  'import.hint':
+    'CSV (Nummer, Name, Notiz), vCard (.vcf) oder ein FRITZ!Box-Telefonbuch (.xml). Kontakte werden Freigaben.',
   'import.file': 'Datei',
   'import.kind': 'Die Nummern dieser Datei',
   'import.kind.block': 'sperren',
   'import.kind.allow': 'erlauben',
-  'import.kind.missing': 'Bitte wählen Sie, ob die Nummern dieser Datei gesperrt oder erlaubt werden sollen – die Datei sagt es nicht.',
+  'import.kind.missing':
+    'Bitte wählen Sie, ob die Nummern dieser Datei gesperrt oder erlaubt werden sollen – die Datei sagt es nicht.',
   'import.barring': 'Ist das die Rufsperren-Liste der Box?',
   'import.barring.no': 'Nein, ein Telefonbuch',
   'import.barring.yes': 'Ja, Nummern sperren',
-  'import.barring.detected': 'Diese Datei ist die Rufsperren-Liste der Box. Antworten Sie „Ja, Nummern sperren“, um sie als Sperren zu übernehmen.',
+  'import.barring.detected':
+    'Diese Datei ist die Rufsperren-Liste der Box. Antworten Sie „Ja, Nummern sperren“, um sie als Sperren zu übernehmen.',
   'import.submit': 'Importieren',
   'import.nofile': 'Bitte wählen Sie eine Datei.',
   'import.done': '{file} importiert ({format}).',
@@ -138,8 +143,10 @@ export const de: Table = {
   'import.ignored': '{n} übersprungen',
   'import.line': 'Zeile {line}: {text}',
   'import.rejected': 'Nichts wurde importiert: {message}',
-  'import.rejected.rows': 'Nichts wurde importiert: {n} Zeilen sind ungültig. Bitte korrigieren und die Datei erneut importieren.',
-  'import.rejected.row': 'Nichts wurde importiert: eine Zeile ist ungültig. Bitte korrigieren und die Datei erneut importieren.',
+  'import.rejected.rows':
+    'Nichts wurde importiert: {n} Zeilen sind ungültig. Bitte korrigieren und die Datei erneut importieren.',
+  'import.rejected.row':
+    'Nichts wurde importiert: eine Zeile ist ungültig. Bitte korrigieren und die Datei erneut importieren.',
   'import.conflicts': '{n} Nummern stehen jetzt auf beiden Listen – es gilt jeweils nur ein Eintrag:',
   'import.conflicts.one': 'Eine Nummer steht jetzt auf beiden Listen – es gilt nur ein Eintrag:',
   'import.conflicts.more': '… und {n} weitere; die Liste unten markiert alle.',
@@ -188,7 +195,8 @@ export const de: Table = {
   'btn.remove.label': '{number} entfernen',
   'confirm.remove': 'Den Eintrag für {number} entfernen?',
   'spam.title': 'Importierte Spamlisten',
-  'spam.hint': 'Eine Nummer auf einer Liste zählt, wenn ihre Bewertung (Stimmen, Meldungen) die Schwelle der Liste erreicht.',
+  'spam.hint':
+    'Eine Nummer auf einer Liste zählt, wenn ihre Bewertung (Stimmen, Meldungen) die Schwelle der Liste erreicht.',
   'spam.empty': 'Keine Spamlisten importiert.',
   'spam.new': 'Spamliste aus einer Datei hinzufügen',
   'spam.name': 'Name',
@@ -202,8 +210,10 @@ export const de: Table = {
   'btn.keep.label': '{number} als eigenen Eintrag behalten',
   'toast.kept': 'Als eigener Eintrag behalten: ein Abgleich entfernt ihn nicht mehr.',
   'sources.title': 'Quellen',
-  'sources.hint': 'Was Ihre Einträge und Listen aktuell hält: die FRITZ!Box, CardDAV-Adressbücher, die Nummern, die Sie anrufen, Spamlisten.',
-  'sources.empty': 'Noch keine Quellen. CALLFILTER_FRITZBOX_URL, CALLFILTER_CARDDAV_URL und CALLFILTER_AMI_URL fügen sie hinzu (docs/contacts.md).',
+  'sources.hint':
+    'Was Ihre Einträge und Listen aktuell hält: die FRITZ!Box, CardDAV-Adressbücher, die Nummern, die Sie anrufen, Spamlisten.',
+  'sources.empty':
+    'Noch keine Quellen. CALLFILTER_FRITZBOX_URL, CALLFILTER_CARDDAV_URL und CALLFILTER_AMI_URL fügen sie hinzu (docs/contacts.md).',
   'sources.never': 'noch nie abgeglichen',
   'sources.error': 'letzter Fehler: {error}',
   'sources.conflicts': '{n} auch auf der anderen Liste',
@@ -263,7 +273,8 @@ export const de: Table = {
   'stats.title': 'Statistik',
   'stats.chart': 'Anrufe pro Tag, letzte 30 Tage',
   'stats.summary': '{total} Anrufe in 30 Tagen: {connect} durchgestellt, {voicemail} zur Mailbox, {blocked} blockiert.',
-  'stats.summary.one': '{total} Anruf in 30 Tagen: {connect} durchgestellt, {voicemail} zur Mailbox, {blocked} blockiert.',
+  'stats.summary.one':
+    '{total} Anruf in 30 Tagen: {connect} durchgestellt, {voicemail} zur Mailbox, {blocked} blockiert.',
   'stats.top': 'Am häufigsten blockiert',
   'stats.top.empty': 'In den letzten 30 Tagen wurde niemand blockiert.',
   'legend.connect': 'durchgestellt',

@@ -25,7 +25,8 @@ export const en = {
   'signin.out': 'You are signed out.',
   'signin.failed': 'Could not sign in: {message}',
   'setup.title': 'Set up your line',
-  'setup.intro': 'Callers from your own area often send their number without the area code (like 222222). To read such numbers, callfilter needs your country and area code; until then they count as unknown callers.',
+  'setup.intro':
+    'Callers from your own area often send their number without the area code (like 222222). To read such numbers, callfilter needs your country and area code; until then they count as unknown callers.',
   'setup.country': 'Country (two letters, e.g. DE)',
   'setup.area': 'Area code (e.g. 030)',
   'setup.save': 'Save',
@@ -96,7 +97,8 @@ export const en = {
   'vm.play.label': 'Play the voicemail message ({duration})',
   'vm.audio.label': 'Voicemail message of this call',
   'vm.unplayable': 'Message {duration}',
-  'vm.unplayable.title': 'Asterisk recorded this message only in formats a browser cannot play: add wav to format= in voicemail.conf.',
+  'vm.unplayable.title':
+    'Asterisk recorded this message only in formats a browser cannot play: add wav to format= in voicemail.conf.',
   'toast.blocked': '{number} is blocked from now on.',
   'toast.allowed': '{number} will ring from now on.',
   'toast.saved': 'Saved.',
@@ -117,16 +119,19 @@ export const en = {
   'entry.save.add': 'Add',
   'entry.save.edit': 'Save',
   'import.title': 'Import a file',
-  'import.hint': 'CSV (number, name, note), vCard (.vcf) or a FRITZ!Box phone book (.xml). Contacts become allow entries.',
+  'import.hint':
+    'CSV (number, name, note), vCard (.vcf) or a FRITZ!Box phone book (.xml). Contacts become allow entries.',
   'import.file': 'File',
   'import.kind': 'This file’s numbers are',
   'import.kind.block': 'to block',
   'import.kind.allow': 'to allow',
-  'import.kind.missing': 'Please choose whether this file’s numbers are to be blocked or allowed: the file does not say.',
+  'import.kind.missing':
+    'Please choose whether this file’s numbers are to be blocked or allowed: the file does not say.',
   'import.barring': 'Is this the box’s call-barring list?',
   'import.barring.no': 'No, a phone book',
   'import.barring.yes': 'Yes, block its numbers',
-  'import.barring.detected': 'This file is the box’s call-barring list. Answer “Yes, block its numbers” to import them as block entries.',
+  'import.barring.detected':
+    'This file is the box’s call-barring list. Answer “Yes, block its numbers” to import them as block entries.',
   'import.submit': 'Import',
   'import.nofile': 'Please choose a file.',
   'import.done': 'Imported {file} ({format}).',
@@ -201,8 +206,10 @@ export const en = {
   'btn.keep.label': 'Keep {number} as your own',
   'toast.kept': 'Kept as your own: a sync no longer removes it.',
   'sources.title': 'Sources',
-  'sources.hint': 'What keeps your entries and lists current: the FRITZ!Box, CardDAV address books, the numbers you call, spam lists.',
-  'sources.empty': 'No sources yet. CALLFILTER_FRITZBOX_URL, CALLFILTER_CARDDAV_URL and CALLFILTER_AMI_URL add them (docs/contacts.md).',
+  'sources.hint':
+    'What keeps your entries and lists current: the FRITZ!Box, CardDAV address books, the numbers you call, spam lists.',
+  'sources.empty':
+    'No sources yet. CALLFILTER_FRITZBOX_URL, CALLFILTER_CARDDAV_URL and CALLFILTER_AMI_URL add them (docs/contacts.md).',
   'sources.never': 'never synced',
   'sources.error': 'last error: {error}',
   'sources.conflicts': '{n} also on the other list',

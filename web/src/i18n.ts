@@ -75,7 +75,8 @@ export function translatePage(root: ParentNode = document): void {
 }
 
 /** Dates and numbers in the reader's own variant of the language (en-US: "May 3", en-GB: "3 May"). */
-export const locale = browserLanguages.find((l) => l.toLowerCase().split('-')[0] === lang) ?? (lang === 'de' ? 'de-DE' : 'en-GB');
+export const locale =
+  browserLanguages.find((l) => l.toLowerCase().split('-')[0] === lang) ?? (lang === 'de' ? 'de-DE' : 'en-GB');
 const dayMonth = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long' });
 const dayMonthYear = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric' });
 const shortDay = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' });
@@ -99,7 +100,9 @@ export function callTime(ms: number): string {
   const d = new Date(ms);
   const start = new Date();
   start.setHours(0, 0, 0, 0);
-  const dayDiff = Math.round((start.getTime() - new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()) / 86_400_000);
+  const dayDiff = Math.round(
+    (start.getTime() - new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()) / 86_400_000,
+  );
   const day = dayDiff === 0 ? t('today') : dayDiff === 1 ? t('yesterday') : date(ms);
   return `${day} ${clockSeconds.format(d)}`;
 }

@@ -55,7 +55,10 @@ export function showQuestions(facts: FileFacts | undefined): void {
 }
 
 /** The `kind` to send for this file, or the message (and the field to focus) when the form is not ready. */
-export function kindToSend(form: HTMLFormElement, facts: FileFacts): { kind?: 'allow' | 'block' } | { problem: Key; focus: string } {
+export function kindToSend(
+  form: HTMLFormElement,
+  facts: FileFacts,
+): { kind?: 'allow' | 'block' } | { problem: Key; focus: string } {
   if (asksKind(facts)) {
     const chosen = new FormData(form).get('kind');
     if (chosen !== 'allow' && chosen !== 'block') return { problem: 'import.kind.missing', focus: 'import-kind-block' };

@@ -24,7 +24,11 @@ function conflictRow(e: Entry, conflicts: NonNullable<Entry['conflicts']>): HTML
     'tr',
     { class: 'conflict-row', 'data-conflicts-of': e.id },
     h('td', {}),
-    h('td', { colspan: 5 }, h('ul', { class: 'conflicts' }, ...conflicts.map((c) => conflictItem(c, () => void loadEntries(), onError)))),
+    h(
+      'td',
+      { colspan: 5 },
+      h('ul', { class: 'conflicts' }, ...conflicts.map((c) => conflictItem(c, () => void loadEntries(), onError))),
+    ),
   );
 }
 
@@ -55,16 +59,38 @@ function entryRow(e: Entry): HTMLTableRowElement {
     'tr',
     { 'data-id': e.id },
     h('td', {}, numberView(e.number, e.numberNational, e.prefix)),
-    h('td', {}, kind, e.vip ? ' VIP' : '', e.expiresAt !== undefined ? h('small', { class: 'muted block' }, t('entry.until', { date: date(e.expiresAt) })) : ''),
+    h(
+      'td',
+      {},
+      kind,
+      e.vip ? ' VIP' : '',
+      e.expiresAt !== undefined
+        ? h('small', { class: 'muted block' }, t('entry.until', { date: date(e.expiresAt) }))
+        : '',
+    ),
     h('td', {}, e.label ?? ''),
     h('td', { class: 'note' }, e.note ?? ''),
     h('td', { class: 'time' }, date(e.createdAt), h('small', { class: 'muted block origins' }, originsText(e))),
     h(
       'td',
       { class: 'do' },
-      keepable(e) ? h('button', { type: 'button', class: 'small', 'data-keep': e.id, 'aria-label': t('btn.keep.label', { number }) }, t('btn.keep')) : '',
-      h('button', { type: 'button', class: 'small', 'data-edit': e.id, 'aria-label': t('btn.edit.label', { number }) }, t('btn.edit')),
-      h('button', { type: 'button', class: 'small danger', 'data-remove': e.id, 'aria-label': t('btn.remove.label', { number }) }, t('btn.remove')),
+      keepable(e)
+        ? h(
+            'button',
+            { type: 'button', class: 'small', 'data-keep': e.id, 'aria-label': t('btn.keep.label', { number }) },
+            t('btn.keep'),
+          )
+        : '',
+      h(
+        'button',
+        { type: 'button', class: 'small', 'data-edit': e.id, 'aria-label': t('btn.edit.label', { number }) },
+        t('btn.edit'),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'small danger', 'data-remove': e.id, 'aria-label': t('btn.remove.label', { number }) },
+        t('btn.remove'),
+      ),
     ),
   );
 }
@@ -116,7 +142,8 @@ function editMode(e: Entry | undefined): void {
   field(form, 'vip').checked = e.vip;
   if (e.expiresAt !== undefined) {
     const d = new Date(e.expiresAt);
-    field(form, 'expires').value = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    field(form, 'expires').value =
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
   }
   field(form, 'number').focus();
 }
@@ -169,7 +196,9 @@ async function refreshSources(): Promise<void> {
   const select = byId<HTMLSelectElement>('entries-origin');
   const chosen = select.value;
   for (const o of [...select.options]) if (o.dataset.source !== undefined) o.remove();
-  for (const s of sources) if (s.kind === 'fritzbox' || s.kind === 'carddav' || s.kind === 'called') select.append(h('option', { value: s.name, 'data-source': s.name }, s.name));
+  for (const s of sources)
+    if (s.kind === 'fritzbox' || s.kind === 'carddav' || s.kind === 'called')
+      select.append(h('option', { value: s.name, 'data-source': s.name }, s.name));
   select.value = chosen;
 }
 
@@ -191,8 +220,24 @@ function showReport(box: HTMLElement, title: string, r: ImportReport): void {
   if (r.contacts > 0) counts.push(tn('import.contacts', r.contacts, { n: num(r.contacts) }));
   if (r.ignoredCount > 0) counts.push(t('import.ignored', { n: num(r.ignoredCount) }));
   box.replaceChildren(h('p', { class: 'ok' }, title), h('p', { class: 'counts' }, counts.join(' · ')));
-  if (r.ignored.length) box.append(h('ul', { class: 'lines' }, ...r.ignored.map((i) => h('li', {}, t('import.line', { line: i.line, text: message(i.code, i.params, i.why) })))));
-  box.append(...conflictsReport(r.conflicts ?? [], r.conflictCount ?? 0, () => void loadEntries(), (err) => say(byId('entries-error'), errorText(err))));
+  if (r.ignored.length)
+    box.append(
+      h(
+        'ul',
+        { class: 'lines' },
+        ...r.ignored.map((i) =>
+          h('li', {}, t('import.line', { line: i.line, text: message(i.code, i.params, i.why) })),
+        ),
+      ),
+    );
+  box.append(
+    ...conflictsReport(
+      r.conflicts ?? [],
+      r.conflictCount ?? 0,
+      () => void loadEntries(),
+      (err) => say(byId('entries-error'), errorText(err)),
+    ),
+  );
   box.hidden = false;
 }
 
@@ -201,11 +246,22 @@ function showRejected(box: HTMLElement, err: ApiError): void {
   const rejected = Array.isArray(err.body.rejected) ? (err.body.rejected as RowProblem[]) : [];
   const count = typeof err.body.rejectedCount === 'number' ? err.body.rejectedCount : rejected.length;
   const text =
-    count === 0 ? t('import.rejected', { message: message(err.body.code, err.body.params, err.message) })
-    : count === 1 ? t('import.rejected.row')
-    : t('import.rejected.rows', { n: num(count) });
+    count === 0
+      ? t('import.rejected', { message: message(err.body.code, err.body.params, err.message) })
+      : count === 1
+        ? t('import.rejected.row')
+        : t('import.rejected.rows', { n: num(count) });
   box.replaceChildren(h('p', { class: 'bad' }, text));
-  if (rejected.length) box.append(h('ul', { class: 'lines' }, ...rejected.map((r) => h('li', {}, t('import.line', { line: r.line, text: message(r.code, r.params, r.error ?? '') })))));
+  if (rejected.length)
+    box.append(
+      h(
+        'ul',
+        { class: 'lines' },
+        ...rejected.map((r) =>
+          h('li', {}, t('import.line', { line: r.line, text: message(r.code, r.params, r.error ?? '') })),
+        ),
+      ),
+    );
   box.hidden = false;
 }
 
@@ -253,13 +309,34 @@ async function importFile(form: HTMLFormElement): Promise<void> {
 function listName(l: SpamList, source: Source | undefined): HTMLElement {
   if (!source) return h('td', {}, l.name);
   const after = () => void refreshSources();
-  return h('td', { class: 'fed' }, l.name, h('small', { class: 'muted block freshness' }, freshness(source)), ...trouble(source, after));
+  return h(
+    'td',
+    { class: 'fed' },
+    l.name,
+    h('small', { class: 'muted block freshness' }, freshness(source)),
+    ...trouble(source, after),
+  );
 }
 
 function listRow(l: SpamList, source: Source | undefined): HTMLTableRowElement {
-  const threshold = h('input', { type: 'number', min: 0, step: 'any', value: l.threshold, class: 'narrow', 'aria-label': t('spam.threshold.label', { name: l.name }) });
-  const enabled = h('input', { type: 'checkbox', checked: l.enabled, 'aria-label': t('spam.enabled.label', { name: l.name }) });
-  const save = h('button', { type: 'button', class: 'small', 'aria-label': t('btn.save.label', { name: l.name }) }, t('btn.save'));
+  const threshold = h('input', {
+    type: 'number',
+    min: 0,
+    step: 'any',
+    value: l.threshold,
+    class: 'narrow',
+    'aria-label': t('spam.threshold.label', { name: l.name }),
+  });
+  const enabled = h('input', {
+    type: 'checkbox',
+    checked: l.enabled,
+    'aria-label': t('spam.enabled.label', { name: l.name }),
+  });
+  const save = h(
+    'button',
+    { type: 'button', class: 'small', 'aria-label': t('btn.save.label', { name: l.name }) },
+    t('btn.save'),
+  );
   save.addEventListener('click', () => {
     void (async () => {
       try {
@@ -270,14 +347,30 @@ function listRow(l: SpamList, source: Source | undefined): HTMLTableRowElement {
       }
     })();
   });
-  return h('tr', { 'data-list': l.name }, listName(l, source), h('td', { class: 'num' }, num(l.entryCount)), h('td', {}, threshold), h('td', {}, enabled), h('td', { class: 'time' }, date(l.updatedAt)), h('td', { class: 'do' }, save));
+  return h(
+    'tr',
+    { 'data-list': l.name },
+    listName(l, source),
+    h('td', { class: 'num' }, num(l.entryCount)),
+    h('td', {}, threshold),
+    h('td', {}, enabled),
+    h('td', { class: 'time' }, date(l.updatedAt)),
+    h('td', { class: 'do' }, save),
+  );
 }
 
 async function loadLists(sources: Source[]): Promise<void> {
   const body = byId('spam-body');
   try {
     const { items } = await get<{ items: SpamList[] }>('/api/v1/lists');
-    body.replaceChildren(...items.map((l) => listRow(l, sources.find((s) => s.listId === l.id))));
+    body.replaceChildren(
+      ...items.map((l) =>
+        listRow(
+          l,
+          sources.find((s) => s.listId === l.id),
+        ),
+      ),
+    );
   } catch (err) {
     say(byId('spam-error'), errorText(err));
   }
@@ -294,8 +387,17 @@ async function createList(form: HTMLFormElement): Promise<void> {
   }
   const name = field(form, 'name').value.trim();
   try {
-    const res = await request<{ list: SpamList; import?: ImportReport }>('POST', `/api/v1/lists${query({ name, threshold: field(form, 'threshold').value })}`, upload(file));
-    if (res.import) showReport(box, tn('list.done', res.list.entryCount, { name: res.list.name, n: num(res.list.entryCount) }), res.import);
+    const res = await request<{ list: SpamList; import?: ImportReport }>(
+      'POST',
+      `/api/v1/lists${query({ name, threshold: field(form, 'threshold').value })}`,
+      upload(file),
+    );
+    if (res.import)
+      showReport(
+        box,
+        tn('list.done', res.list.entryCount, { name: res.list.name, n: num(res.list.entryCount) }),
+        res.import,
+      );
     form.reset();
     await refreshSources();
   } catch (err) {

@@ -2,11 +2,11 @@
  * The page's entry: text in the reader's language, sign-in and sign-out, the four views behind #calls, #lists,
  * #explain and #stats, and the live feed while signed in.
  */
-import { ApiError, del, request, setCsrf, whenSignedOut, type SessionInfo, type SessionState } from './api.js';
+import { ApiError, del, request, type SessionInfo, type SessionState, setCsrf, whenSignedOut } from './api.js';
 import { connectLive, initCalls } from './calls.js';
 import { byId, field, say } from './dom.js';
 import { initExplain } from './explain.js';
-import { message, t, translatePage, type Key } from './i18n.js';
+import { type Key, message, t, translatePage } from './i18n.js';
 import { initLists } from './lists.js';
 import { initSetup, offerSetup } from './setup.js';
 import { initStats } from './stats.js';
@@ -113,7 +113,13 @@ async function signIn(form: HTMLFormElement): Promise<void> {
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) say(error, t('signin.wrong'));
     else if (err instanceof ApiError && err.status === 0) say(error, t('error.network'));
-    else say(error, t('signin.failed', { message: err instanceof ApiError ? message(err.body.code, err.body.params, err.message) : String(err) }));
+    else
+      say(
+        error,
+        t('signin.failed', {
+          message: err instanceof ApiError ? message(err.body.code, err.body.params, err.message) : String(err),
+        }),
+      );
     input.select();
   }
 }

@@ -7,7 +7,7 @@
 import { get, post } from './api.js';
 import { errorText } from './calls.js';
 import { byId, emptyState, h, say, toast } from './dom.js';
-import { date, locale, num, t, type Key } from './i18n.js';
+import { date, type Key, locale, num, t } from './i18n.js';
 import type { Source } from './types.js';
 
 const HOUR = 3_600_000;
@@ -37,7 +37,9 @@ function next(at: number, now: number): string {
 export function freshness(s: Source, now = Date.now()): string {
   const parts = [t(`kind.${s.kind}` as Key)];
   if (s.rows !== undefined) parts.push(t('fresh.rows', { n: num(s.rows) }));
-  parts.push(s.lastSuccessAt === undefined ? t('sources.never') : t('fresh.updated', { ago: ago(s.lastSuccessAt, now) }));
+  parts.push(
+    s.lastSuccessAt === undefined ? t('sources.never') : t('fresh.updated', { ago: ago(s.lastSuccessAt, now) }),
+  );
   if (s.nextRunAt !== undefined && s.enabled) parts.push(t('fresh.next', { when: next(s.nextRunAt, now) }));
   return parts.join(' · ');
 }
@@ -52,7 +54,12 @@ export function errorWords(error: string): string {
   if (status === '429') return t('fresh.err.busy');
   if (status?.startsWith('5')) return t('fresh.err.server', { status });
   if (status) return t('fresh.err.http', { status });
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT|no complete answer|fetch failed/.test(error)) return t('fresh.err.offline');
+  if (
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT|no complete answer|fetch failed/.test(
+      error,
+    )
+  )
+    return t('fresh.err.offline');
   if (/JSON|malformed|truncated|not a list|unexpected/i.test(error)) return t('fresh.err.bad');
   return error;
 }
@@ -61,9 +68,16 @@ export function errorWords(error: string): string {
 export function trouble(s: Source, after: () => void): Node[] {
   const out: Node[] = [];
   if (s.stale) out.push(h('span', { class: 'badge stale', title: t('fresh.stale.title') }, t('fresh.stale')));
-  if (s.lastError) out.push(h('small', { class: 'error block', title: s.lastError }, t('sources.error', { error: errorWords(s.lastError) })));
+  if (s.lastError)
+    out.push(
+      h('small', { class: 'error block', title: s.lastError }, t('sources.error', { error: errorWords(s.lastError) })),
+    );
   if (s.heldBack) {
-    const accept = h('button', { type: 'button', class: 'small', 'aria-label': t('btn.accept.label', { name: s.name }) }, t('btn.accept'));
+    const accept = h(
+      'button',
+      { type: 'button', class: 'small', 'aria-label': t('btn.accept.label', { name: s.name }) },
+      t('btn.accept'),
+    );
     accept.addEventListener('click', () => void runSync(s, accept, after, true));
     out.push(h('small', { class: 'held block' }, t('fresh.held', { why: s.heldBack }), ' ', accept));
   }
@@ -84,12 +98,17 @@ async function runSync(s: Source, button: HTMLButtonElement, after: () => void, 
 
 function status(s: Source, after: () => void): HTMLElement {
   const parts = [freshness(s).split(' · ').slice(1).join(' · ')];
-  if (typeof s.state.conflictCount === 'number' && s.state.conflictCount > 0) parts.push(t('sources.conflicts', { n: num(s.state.conflictCount) }));
+  if (typeof s.state.conflictCount === 'number' && s.state.conflictCount > 0)
+    parts.push(t('sources.conflicts', { n: num(s.state.conflictCount) }));
   return h('td', {}, parts.join(' · '), ...trouble(s, after));
 }
 
 function row(s: Source, after: () => void): HTMLTableRowElement {
-  const sync = h('button', { type: 'button', class: 'small', 'aria-label': t('btn.sync.label', { name: s.name }) }, t('btn.sync'));
+  const sync = h(
+    'button',
+    { type: 'button', class: 'small', 'aria-label': t('btn.sync.label', { name: s.name }) },
+    t('btn.sync'),
+  );
   sync.addEventListener('click', () => void runSync(s, sync, after));
   return h(
     'tr',

@@ -5,7 +5,7 @@
 import { get } from './api.js';
 import { errorText } from './calls.js';
 import { byId, emptyState, h, say, svg } from './dom.js';
-import { callTime, num, shortDate, t, tn, type Key } from './i18n.js';
+import { callTime, type Key, num, shortDate, t, tn } from './i18n.js';
 import { numberView } from './numbers.js';
 import type { Action, Stats } from './types.js';
 
@@ -39,15 +39,32 @@ function chart(stats: Stats): SVGElement {
     totals.voicemail += d.byAction.voicemail ?? 0;
     totals.blocked += (d.byAction.hangup ?? 0) + (d.byAction.announce ?? 0);
   }
-  const summary = tn('stats.summary', totals.total, { total: num(totals.total), connect: num(totals.connect), voicemail: num(totals.voicemail), blocked: num(totals.blocked) });
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': summary, class: 'bars' }, svg('title', {}, summary));
+  const summary = tn('stats.summary', totals.total, {
+    total: num(totals.total),
+    connect: num(totals.connect),
+    voicemail: num(totals.voicemail),
+    blocked: num(totals.blocked),
+  });
+  const root = svg(
+    'svg',
+    { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': summary, class: 'bars' },
+    svg('title', {}, summary),
+  );
   for (let v = 0; v <= top; v += s) {
     root.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }));
     root.append(svg('text', { x: PAD.left - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, num(v)));
   }
   days.forEach((d, i) => {
     const x = PAD.left + i * slot + slot * 0.15;
-    const g = svg('g', {}, svg('title', {}, `${tn('stats.day', d.total, { day: shortDate(d.from), total: num(d.total) })} — ${STACK.map((a) => `${t(`legend.${a}` as Key)} ${d.byAction[a] ?? 0}`).join(', ')}`));
+    const g = svg(
+      'g',
+      {},
+      svg(
+        'title',
+        {},
+        `${tn('stats.day', d.total, { day: shortDate(d.from), total: num(d.total) })} — ${STACK.map((a) => `${t(`legend.${a}` as Key)} ${d.byAction[a] ?? 0}`).join(', ')}`,
+      ),
+    );
     let base = 0;
     for (const a of STACK) {
       const n = d.byAction[a] ?? 0;
@@ -56,7 +73,10 @@ function chart(stats: Stats): SVGElement {
       base += n;
     }
     root.append(g);
-    if (i % 7 === (days.length - 1) % 7) root.append(svg('text', { x: x + slot * 0.35, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, shortDate(d.from)));
+    if (i % 7 === (days.length - 1) % 7)
+      root.append(
+        svg('text', { x: x + slot * 0.35, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, shortDate(d.from)),
+      );
   });
   return root;
 }
@@ -66,10 +86,26 @@ async function load(): Promise<void> {
     const stats = await get<Stats>(`/api/v1/stats?days=${DAYS}`);
     say(byId('stats-error'), '');
     byId('chart').replaceChildren(chart(stats));
-    byId('legend').replaceChildren(...STACK.map((a) => h('li', {}, h('span', { class: `swatch ${a}`, 'aria-hidden': 'true' }), t(`legend.${a}` as Key))));
+    byId('legend').replaceChildren(
+      ...STACK.map((a) =>
+        h('li', {}, h('span', { class: `swatch ${a}`, 'aria-hidden': 'true' }), t(`legend.${a}` as Key)),
+      ),
+    );
     byId('top-body').replaceChildren(
       ...stats.topBlocked.map((c) =>
-        h('tr', {}, h('td', { class: 'caller' }, numberView(c.caller, c.callerNational), c.label ? h('span', { class: 'label' }, c.label) : ''), h('td', { class: 'num' }, num(c.calls)), h('td', { class: 'time' }, callTime(c.lastAt)), h('td', {}, t(`reason.${c.reason}`))),
+        h(
+          'tr',
+          {},
+          h(
+            'td',
+            { class: 'caller' },
+            numberView(c.caller, c.callerNational),
+            c.label ? h('span', { class: 'label' }, c.label) : '',
+          ),
+          h('td', { class: 'num' }, num(c.calls)),
+          h('td', { class: 'time' }, callTime(c.lastAt)),
+          h('td', {}, t(`reason.${c.reason}`)),
+        ),
       ),
     );
     emptyState(byId('top-body'), byId('top-empty'));

@@ -143,7 +143,16 @@ export interface ImportReport {
 }
 
 export interface Explained {
-  caller: { kind: 'number' | 'withheld' | 'internal' | 'local'; raw: string; e164?: string; e164National?: string; country?: string; type?: string; plausible?: boolean; extension?: string };
+  caller: {
+    kind: 'number' | 'withheld' | 'internal' | 'local';
+    raw: string;
+    e164?: string;
+    e164National?: string;
+    country?: string;
+    type?: string;
+    plausible?: boolean;
+    extension?: string;
+  };
   did?: string;
   didNational?: string;
   at: number;
@@ -162,7 +171,14 @@ export interface Explained {
 
 export interface Stats {
   days: { day: string; from: number; total: number; byAction: Record<Action, number> }[];
-  topBlocked: { caller: string; callerNational?: string; calls: number; lastAt: number; label?: string; reason: Reason }[];
+  topBlocked: {
+    caller: string;
+    callerNational?: string;
+    calls: number;
+    lastAt: number;
+    label?: string;
+    reason: Reason;
+  }[];
 }
 
 /** GET and PUT /api/v1/settings: one setting in force, and where it comes from. */

@@ -18,13 +18,28 @@ export function duration(seconds: number | undefined): string {
 export function voicemailButton(c: Call): HTMLElement | undefined {
   if (!c.voicemail) return undefined;
   const length = duration(c.voicemail.seconds);
-  if (!c.voicemail.playable) return h('span', { class: 'vm muted', title: t('vm.unplayable.title') }, t('vm.unplayable', { duration: length }).trim());
-  return h('button', { type: 'button', class: 'small vm', 'data-vm': c.id, 'aria-label': t('vm.play.label', { duration: length }) }, `▶ ${t('vm.play', { duration: length }).trim()}`);
+  if (!c.voicemail.playable)
+    return h(
+      'span',
+      { class: 'vm muted', title: t('vm.unplayable.title') },
+      t('vm.unplayable', { duration: length }).trim(),
+    );
+  return h(
+    'button',
+    { type: 'button', class: 'small vm', 'data-vm': c.id, 'aria-label': t('vm.play.label', { duration: length }) },
+    `▶ ${t('vm.play', { duration: length }).trim()}`,
+  );
 }
 
 /** Replaces the button by a player of the message and starts it (the press is the user gesture autoplay needs). */
 export function playVoicemail(button: HTMLButtonElement): void {
-  const audio = h('audio', { controls: true, preload: 'metadata', class: 'vm', src: `/api/v1/calls/${button.dataset.vm}/voicemail`, 'aria-label': t('vm.audio.label') });
+  const audio = h('audio', {
+    controls: true,
+    preload: 'metadata',
+    class: 'vm',
+    src: `/api/v1/calls/${button.dataset.vm}/voicemail`,
+    'aria-label': t('vm.audio.label'),
+  });
   button.replaceWith(audio);
   audio.focus();
   // A refused autoplay leaves the controls to press.

@@ -22,7 +22,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = {
  * The delay before reconnect attempt `attempt` (0 for the first after a loss): exponential, capped at maxMs, spread by
  * ±jitter; never negative and never above maxMs. `random` returns [0, 1) like Math.random.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, attempt));
   const spread = base * options.jitter * (2 * random() - 1);
   return Math.max(0, Math.min(options.maxMs, Math.round(base + spread)));

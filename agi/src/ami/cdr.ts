@@ -66,7 +66,16 @@ export interface CdrEvent {
 }
 
 /** Headers manager events carry besides their own fields (__manager_event_sessions_va()). */
-const EVENT_HEADERS = new Set(['event', 'privilege', 'timestamp', 'systemname', 'sequencenumber', 'file', 'line', 'func']);
+const EVENT_HEADERS = new Set([
+  'event',
+  'privilege',
+  'timestamp',
+  'systemname',
+  'sequencenumber',
+  'file',
+  'line',
+  'func',
+]);
 const KNOWN = new Set<string>(CDR_FIELDS.map((f) => f.toLowerCase()));
 const CDR_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { noopLogger, type AgiLogger } from '../logger.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { AmiConnection, type AmiActionOptions, type AmiConnectionOptions, type AmiLogin } from './connection.js';
+import { type AgiLogger, noopLogger } from '../logger.js';
+import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { type AmiActionOptions, AmiConnection, type AmiConnectionOptions, type AmiLogin } from './connection.js';
 import { AmiAuthError, AmiClosedError, type AmiError, AmiTimeoutError } from './errors.js';
 import { CONNECT_TIMEOUT_MS, DEFAULT_AMI_PORT, KEEPALIVE_MS } from './limits.js';
 import type { AmiFields, AmiMessage } from './message.js';
@@ -98,7 +98,8 @@ export class AmiClient extends EventEmitter {
 
   /** Sends an action on the current connection; rejects with AmiClosedError when there is none. */
   action(name: string, fields: AmiFields = {}, options: AmiActionOptions = {}): Promise<AmiMessage> {
-    if (this._state !== 'ready' || !this.conn) return Promise.reject(new AmiClosedError(`not connected to Asterisk; ${name} not sent`));
+    if (this._state !== 'ready' || !this.conn)
+      return Promise.reject(new AmiClosedError(`not connected to Asterisk; ${name} not sent`));
     return this.conn.action(name, fields, options);
   }
 
@@ -112,7 +113,13 @@ export class AmiClient extends EventEmitter {
     this._state = 'connecting';
     const socket = net.connect({ host: this.options.host, port: this.port, noDelay: true });
     this.socket = socket;
-    const timer = setTimeout(() => socket.destroy(new AmiTimeoutError(`TCP connect to ${this.where()} took longer than ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs).unref();
+    const timer = setTimeout(
+      () =>
+        socket.destroy(
+          new AmiTimeoutError(`TCP connect to ${this.where()} took longer than ${this.connectTimeoutMs} ms`),
+        ),
+      this.connectTimeoutMs,
+    ).unref();
     const onConnectError = (err: Error): void => {
       clearTimeout(timer);
       if (this.socket === socket) this.socket = undefined;
@@ -133,7 +140,11 @@ export class AmiClient extends EventEmitter {
   }
 
   private attach(socket: net.Socket): void {
-    const conn = new AmiConnection(socket, { username: this.options.username, secret: this.options.secret, events: this.options.events }, { ...this.options.connection, logger: this.log });
+    const conn = new AmiConnection(
+      socket,
+      { username: this.options.username, secret: this.options.secret, events: this.options.events },
+      { ...this.options.connection, logger: this.log },
+    );
     this.conn = conn;
     conn.on('event', (message: AmiMessage) => this.safeEmit('event', message));
     conn.once('close', (reason: AmiError | undefined) => this.onConnectionClosed(conn, socket, reason));
@@ -151,7 +162,10 @@ export class AmiClient extends EventEmitter {
     this._lastError = undefined;
     this.attempt = 0;
     this.lastLogged = '';
-    this.log.info({ host: this.options.host, port: this.port, version: conn.version }, recovered ? 'AMI connection restored' : 'AMI connected');
+    this.log.info(
+      { host: this.options.host, port: this.port, version: conn.version },
+      recovered ? 'AMI connection restored' : 'AMI connected',
+    );
     this.startKeepalive(conn);
     this.safeEmit('ready', { version: conn.version });
   }
@@ -166,7 +180,10 @@ export class AmiClient extends EventEmitter {
     if (error instanceof AmiAuthError) {
       this._state = 'failed';
       this._lastError = error;
-      this.log.error({ host: this.options.host, port: this.port, username: this.options.username }, `${error.message}; not retrying (check manager.conf's secret, permit and read = cdr)`);
+      this.log.error(
+        { host: this.options.host, port: this.port, username: this.options.username },
+        `${error.message}; not retrying (check manager.conf's secret, permit and read = cdr)`,
+      );
       this.safeEmit('authFailed', error);
       return;
     }
@@ -181,7 +198,8 @@ export class AmiClient extends EventEmitter {
     this.attempt += 1;
     this._state = 'waiting';
     const line = `AMI connection to ${this.where()} failed: ${error.message}`;
-    if (line !== this.lastLogged) this.log.warn({ err: error, retryInMs }, `${line}; retrying in ${retryInMs} ms, then with growing delays`);
+    if (line !== this.lastLogged)
+      this.log.warn({ err: error, retryInMs }, `${line}; retrying in ${retryInMs} ms, then with growing delays`);
     else this.log.debug({ retryInMs, attempt: this.attempt }, `${line}; retrying in ${retryInMs} ms`);
     this.lastLogged = line;
     this.retryTimer = setTimeout(() => {

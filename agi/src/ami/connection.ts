@@ -1,10 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { isPeerGone, noopLogger, type AgiLogger } from '../logger.js';
+import { type AgiLogger, isPeerGone, noopLogger } from '../logger.js';
 import { listenUntilClosed } from '../stream-listeners.js';
 import { AmiActionError, AmiAuthError, AmiClosedError, AmiError, AmiProtocolError, AmiTimeoutError } from './errors.js';
-import { BANNER_TIMEOUT_MS, CLOSE_LINGER_MS, LOGIN_TIMEOUT_MS, MAX_PENDING_ACTIONS, REPLY_TIMEOUT_MS } from './limits.js';
-import { AmiParser, buildAction, type AmiFields, type AmiMessage, type AmiParserLimits } from './message.js';
+import {
+  BANNER_TIMEOUT_MS,
+  CLOSE_LINGER_MS,
+  LOGIN_TIMEOUT_MS,
+  MAX_PENDING_ACTIONS,
+  REPLY_TIMEOUT_MS,
+} from './limits.js';
+import { type AmiFields, type AmiMessage, AmiParser, type AmiParserLimits, buildAction } from './message.js';
 
 export interface AmiLogin {
   username: string;
@@ -103,7 +109,10 @@ export class AmiConnection extends EventEmitter {
     });
     this.ready.catch(noop); // whoever awaits `ready` sees the rejection; an unawaited one must not crash the process
     const bannerTimeoutMs = options.bannerTimeoutMs ?? BANNER_TIMEOUT_MS;
-    this.bannerTimer = setTimeout(() => this.fail(new AmiTimeoutError(`no AMI banner within ${bannerTimeoutMs} ms`)), bannerTimeoutMs).unref();
+    this.bannerTimer = setTimeout(
+      () => this.fail(new AmiTimeoutError(`no AMI banner within ${bannerTimeoutMs} ms`)),
+      bannerTimeoutMs,
+    ).unref();
     this.loginTimeoutMs = options.loginTimeoutMs ?? LOGIN_TIMEOUT_MS;
     listenUntilClosed(stream, {
       data: (chunk) => this.onData(chunk),
@@ -124,7 +133,8 @@ export class AmiConnection extends EventEmitter {
    * is written with TypeError / RangeError for fields Asterisk could not parse (see buildAction()).
    */
   action(name: string, fields: AmiFields = {}, options: AmiActionOptions = {}): Promise<AmiMessage> {
-    if (this.phase !== 'ready') return Promise.reject(new AmiClosedError(`not logged in to Asterisk; ${name} not sent`));
+    if (this.phase !== 'ready')
+      return Promise.reject(new AmiClosedError(`not logged in to Asterisk; ${name} not sent`));
     return this.send(name, fields, options.timeoutMs ?? this.replyTimeoutMs);
   }
 
@@ -144,7 +154,13 @@ export class AmiConnection extends EventEmitter {
   }
 
   /** Writes one action and files it under its ActionID; `resolve` / `reject` run synchronously with the response. */
-  private write(name: string, fields: AmiFields, timeoutMs: number, resolve: Pending['resolve'], reject: (err: unknown) => void): void {
+  private write(
+    name: string,
+    fields: AmiFields,
+    timeoutMs: number,
+    resolve: Pending['resolve'],
+    reject: (err: unknown) => void,
+  ): void {
     if (this.pending.size >= this.maxPending) {
       reject(new AmiError(`${this.maxPending} AMI actions are waiting for a response already; ${name} not sent`));
       return;
@@ -185,7 +201,13 @@ export class AmiConnection extends EventEmitter {
     if (this.login.events !== undefined) fields.push(['Events', this.login.events]);
     // Handled synchronously: action_login() answers a refused login and closes at once, and the refusal must win
     // over the end of the stream that follows it.
-    this.write('Login', fields, this.loginTimeoutMs, () => this.onLoggedIn(), (err: unknown) => this.onLoginFailed(err));
+    this.write(
+      'Login',
+      fields,
+      this.loginTimeoutMs,
+      () => this.onLoggedIn(),
+      (err: unknown) => this.onLoginFailed(err),
+    );
   }
 
   private onLoggedIn(): void {
@@ -198,7 +220,12 @@ export class AmiConnection extends EventEmitter {
   private onLoginFailed(err: unknown): void {
     if (err instanceof AmiActionError) {
       // action_login() answers `Authentication failed` and ends the session (it returns -1).
-      this.fail(new AmiAuthError(`Asterisk refused the AMI login as "${this.login.username}": ${err.asteriskMessage}`, err.asteriskMessage));
+      this.fail(
+        new AmiAuthError(
+          `Asterisk refused the AMI login as "${this.login.username}": ${err.asteriskMessage}`,
+          err.asteriskMessage,
+        ),
+      );
     } else if (err instanceof AmiError) {
       this.fail(err);
     } else {
@@ -224,7 +251,8 @@ export class AmiConnection extends EventEmitter {
     }
     this.pending.delete(id);
     clearTimeout(cmd.timer);
-    if (message.response.toLowerCase() === 'error') cmd.reject(new AmiActionError(cmd.name, message.get('Message') ?? ''));
+    if (message.response.toLowerCase() === 'error')
+      cmd.reject(new AmiActionError(cmd.name, message.get('Message') ?? ''));
     else cmd.resolve(message);
   }
 

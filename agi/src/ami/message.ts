@@ -1,6 +1,12 @@
 import { LineReader } from '../line-reader.js';
 import { AmiProtocolError } from './errors.js';
-import { MAX_ACTION_FIELDS, MAX_ACTION_LINE_BYTES, MAX_LINE_BYTES, MAX_MESSAGE_BYTES, MAX_MESSAGE_FIELDS } from './limits.js';
+import {
+  MAX_ACTION_FIELDS,
+  MAX_ACTION_LINE_BYTES,
+  MAX_LINE_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_MESSAGE_FIELDS,
+} from './limits.js';
 
 /** session_do() greets every connection with `Asterisk Call Manager/<AMI_VERSION>\r\n` before anything else. */
 const BANNER = /^Asterisk Call Manager\/(\S+)\s*$/;
@@ -146,12 +152,15 @@ export type AmiFields = Record<string, string | number> | ReadonlyArray<readonly
 export function buildAction(action: string, fields: AmiFields = {}, actionId?: string): string {
   const pairs: (readonly [string, string | number])[] = [['Action', action]];
   if (actionId !== undefined) pairs.push(['ActionID', actionId]);
-  const rest = Array.isArray(fields) ? (fields as ReadonlyArray<readonly [string, string | number]>) : Object.entries(fields);
+  const rest = Array.isArray(fields)
+    ? (fields as ReadonlyArray<readonly [string, string | number]>)
+    : Object.entries(fields);
   for (const [name] of rest) {
     if (/^action(id)?$/i.test(name)) throw new TypeError(`${name} is set by buildAction itself, not as a field`);
   }
   pairs.push(...rest);
-  if (pairs.length > MAX_ACTION_FIELDS) throw new RangeError(`an AMI action may have at most ${MAX_ACTION_FIELDS} lines`);
+  if (pairs.length > MAX_ACTION_FIELDS)
+    throw new RangeError(`an AMI action may have at most ${MAX_ACTION_FIELDS} lines`);
   let text = '';
   for (const [name, raw] of pairs) {
     const value = String(raw);

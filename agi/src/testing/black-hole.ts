@@ -77,7 +77,8 @@ export async function startBlackHole(): Promise<BlackHole> {
       const socket = await tryConnect(port, host);
       if (!socket) break;
       fillers.push(socket);
-      if (fillers.length > MAX_FILLERS) throw new Error(`black hole: ${MAX_FILLERS} connects to a listener that never accepts all succeeded`);
+      if (fillers.length > MAX_FILLERS)
+        throw new Error(`black hole: ${MAX_FILLERS} connects to a listener that never accepts all succeeded`);
     }
   } catch (err) {
     await close();

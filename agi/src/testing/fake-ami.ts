@@ -35,7 +35,22 @@ export interface FakeAmiLogin {
 }
 
 /** The event classes of include/asterisk/manager.h that tests need, by their manager.conf names. */
-const CLASSES = ['system', 'call', 'log', 'verbose', 'command', 'agent', 'user', 'config', 'dtmf', 'reporting', 'cdr', 'dialplan', 'originate', 'agi'];
+const CLASSES = [
+  'system',
+  'call',
+  'log',
+  'verbose',
+  'command',
+  'agent',
+  'user',
+  'config',
+  'dtmf',
+  'reporting',
+  'cdr',
+  'dialplan',
+  'originate',
+  'agi',
+];
 /** get_input(): a line must end within sizeof(inbuf) - 1 bytes. */
 const MAX_INPUT_LINE = 1024;
 const DEFAULT_USERS: Record<string, FakeAmiUser> = { callfilter: { secret: 'secret', read: ['cdr'] } };
@@ -127,7 +142,10 @@ export class FakeAmi {
    * (DEFAULT_CDR where not given), then `extra` (the `[mappings]` fields). `chunks` > 1 writes it in that many pieces,
    * a little apart, so the client sees a message split across TCP reads. Resolves with the sessions it reached.
    */
-  sendCdr(fields: Partial<Record<CdrField, string>> = {}, options: { extra?: Record<string, string>; chunks?: number } = {}): Promise<number> {
+  sendCdr(
+    fields: Partial<Record<CdrField, string>> = {},
+    options: { extra?: Record<string, string>; chunks?: number } = {},
+  ): Promise<number> {
     const body: [string, string][] = CDR_FIELDS.map((name) => [name, fields[name] ?? DEFAULT_CDR[name]]);
     for (const [k, v] of Object.entries(options.extra ?? {})) body.push([k, v]);
     return this.sendEvent('Cdr', 'cdr', body, options.chunks);
@@ -136,7 +154,9 @@ export class FakeAmi {
   /** Raises any event of `category` (a manager.conf class) the way __manager_event_sessions_va() formats it. */
   async sendEvent(name: string, category: string, fields: [string, string][], chunks = 1): Promise<number> {
     const text = `Event: ${name}\r\nPrivilege: ${category},all\r\n${fields.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
-    const targets = [...this.sessions].filter((s) => s.username !== undefined && s.read.has(category) && s.mask.has(category));
+    const targets = [...this.sessions].filter(
+      (s) => s.username !== undefined && s.read.has(category) && s.mask.has(category),
+    );
     // Cut in bytes, not characters: a piece may end inside a UTF-8 sequence, as a TCP segment may.
     const bytes = Buffer.from(text, 'utf8');
     const size = Math.ceil(bytes.length / Math.max(1, chunks));
@@ -176,7 +196,15 @@ export class FakeAmi {
       return;
     }
     socket.setNoDelay(true);
-    const s: Session = { socket, pending: '', lines: [], tooLong: false, username: undefined, read: new Set(), mask: new Set(CLASSES) };
+    const s: Session = {
+      socket,
+      pending: '',
+      lines: [],
+      tooLong: false,
+      username: undefined,
+      read: new Set(),
+      mask: new Set(CLASSES),
+    };
     this.sessions.add(s);
     socket.on('close', () => this.sessions.delete(s));
     socket.on('data', (chunk: Buffer) => this.onData(s, chunk.toString('utf8')));
@@ -206,13 +234,18 @@ export class FakeAmi {
     const header = (name: string): string => {
       for (const line of lines) {
         const colon = line.indexOf(':');
-        if (colon !== -1 && line.slice(0, colon).trim().toLowerCase() === name.toLowerCase()) return line.slice(colon + 1).trim();
+        if (colon !== -1 && line.slice(0, colon).trim().toLowerCase() === name.toLowerCase())
+          return line.slice(colon + 1).trim();
       }
       return '';
     };
     const id = header('ActionID');
     const respond = (response: string, extra: [string, string][]): void => {
-      const body = [`Response: ${response}`, ...(id ? [`ActionID: ${id}`] : []), ...extra.map(([k, v]) => `${k}: ${v}`)];
+      const body = [
+        `Response: ${response}`,
+        ...(id ? [`ActionID: ${id}`] : []),
+        ...extra.map(([k, v]) => `${k}: ${v}`),
+      ];
       if (!s.socket.destroyed) s.socket.write(`${body.join('\r\n')}\r\n\r\n`);
     };
     if (tooLong) return respond('Error', [['Message', 'Failed to parse message: line too long']]);
@@ -229,11 +262,23 @@ export class FakeAmi {
       s.socket.end();
       return;
     }
-    if (name === 'ping') return respond('Success', [['Ping', 'Pong'], ['Timestamp', `${(Date.now() / 1000).toFixed(6)}`]]);
-    respond('Error', [['Message', `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`]]);
+    if (name === 'ping')
+      return respond('Success', [
+        ['Ping', 'Pong'],
+        ['Timestamp', `${(Date.now() / 1000).toFixed(6)}`],
+      ]);
+    respond('Error', [
+      ['Message', `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`],
+    ]);
   }
 
-  private login(s: Session, username: string, secret: string, events: string, respond: (r: string, extra: [string, string][]) => void): void {
+  private login(
+    s: Session,
+    username: string,
+    secret: string,
+    events: string,
+    respond: (r: string, extra: [string, string][]) => void,
+  ): void {
     if (s.username !== undefined) return respond('Success', [['Message', 'Already authenticated']]);
     const user = this.users[username];
     if (username === '' || !user || user.secret !== secret) {
@@ -253,7 +298,9 @@ export class FakeAmi {
     respond('Success', [['Message', 'Authentication accepted']]);
     // action_login(): FullyBooted follows when the session may see system events.
     if (s.read.has('system') && s.mask.has('system')) {
-      s.socket.write('Event: FullyBooted\r\nPrivilege: system,all\r\nUptime: 1234\r\nLastReload: 1234\r\nStatus: Fully Booted\r\n\r\n');
+      s.socket.write(
+        'Event: FullyBooted\r\nPrivilege: system,all\r\nUptime: 1234\r\nLastReload: 1234\r\nStatus: Fully Booted\r\n\r\n',
+      );
     }
     const done = this.logins.filter((l) => l.accepted).length;
     const ready = this.waiters.filter((w) => w.count <= done);

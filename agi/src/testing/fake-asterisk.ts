@@ -7,15 +7,15 @@
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { runCommand, type FakeChannel } from './fake-commands.js';
+import { type FakeChannel, runCommand } from './fake-commands.js';
 import { parseArgs } from './parse-args.js';
 
+export { type BlackHole, startBlackHole } from './black-hole.js';
 export { duplexPair } from './duplex-pair.js';
-export { parseArgs, MAX_ARGS } from './parse-args.js';
+export { type HagiAttempt, type HagiCallOptions, type HagiCallResult, hagiCall, type SrvResolver } from './hagi.js';
+export { MAX_ARGS, parseArgs } from './parse-args.js';
 export { randomBytes, seededRandom } from './random.js';
-export { hagiCall, type HagiAttempt, type HagiCallOptions, type HagiCallResult, type SrvResolver } from './hagi.js';
 export { orderSrv, type SrvRecord } from './srv-order.js';
-export { startBlackHole, type BlackHole } from './black-hole.js';
 
 export interface FakeCallOptions {
   /**
@@ -119,7 +119,10 @@ export interface FakeCallTarget {
  * the Asterisk end of a connection (see duplexPair()). Resolves when the connection is closed; never rejects —
  * a failed connect resolves with agiStatus 'FAILURE', as Asterisk would carry on with the dialplan.
  */
-export async function fakeCall(target: FakeCallTarget | Duplex, options: FakeCallOptions = {}): Promise<FakeCallResult> {
+export async function fakeCall(
+  target: FakeCallTarget | Duplex,
+  options: FakeCallOptions = {},
+): Promise<FakeCallResult> {
   const started = performance.now();
   if (isDuplex(target)) return runCall(target, 'agi://127.0.0.1:4573', options, started);
   const host = target.host ?? '127.0.0.1';
@@ -128,7 +131,17 @@ export async function fakeCall(target: FakeCallTarget | Duplex, options: FakeCal
     return await runCall(socket, `agi://${host}:${target.port}`, options, started);
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
-    return { variables: {}, commands: [], replies: [], closedByServer: false, timedOut: false, hungUp: false, agiStatus: 'FAILURE', durationMs: performance.now() - started, error };
+    return {
+      variables: {},
+      commands: [],
+      replies: [],
+      closedByServer: false,
+      timedOut: false,
+      hungUp: false,
+      agiStatus: 'FAILURE',
+      durationMs: performance.now() - started,
+      error,
+    };
   }
 }
 
@@ -136,7 +149,12 @@ export async function fakeCall(target: FakeCallTarget | Duplex, options: FakeCal
  * Plays one call on a connection made elsewhere (./hagi.ts picks the node): `baseUrl` is the request without the
  * script, as agi_request shows it; `started` is when the caller began (failed connects count into durationMs).
  */
-export function fakeCallOn(conn: Duplex, baseUrl: string, options: FakeCallOptions = {}, started = performance.now()): Promise<FakeCallResult> {
+export function fakeCallOn(
+  conn: Duplex,
+  baseUrl: string,
+  options: FakeCallOptions = {},
+  started = performance.now(),
+): Promise<FakeCallResult> {
   return runCall(conn, baseUrl, options, started);
 }
 
@@ -146,8 +164,17 @@ function isDuplex(target: unknown): target is Duplex {
 
 function connect(port: number, host: string, localAddress: string | undefined): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host, allowHalfOpen: true, noDelay: true, ...(localAddress !== undefined && { localAddress }) });
-    const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out`)), CONNECT_TIMEOUT_MS);
+    const socket = net.connect({
+      port,
+      host,
+      allowHalfOpen: true,
+      noDelay: true,
+      ...(localAddress !== undefined && { localAddress }),
+    });
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`connect to ${host}:${port} timed out`)),
+      CONNECT_TIMEOUT_MS,
+    );
     const onError = (err: Error): void => {
       clearTimeout(timer);
       reject(err);
@@ -164,7 +191,11 @@ function connect(port: number, host: string, localAddress: string | undefined): 
 function runCall(conn: Duplex, baseUrl: string, options: FakeCallOptions, started: number): Promise<FakeCallResult> {
   const script = options.script ?? '';
   const request = script === '' ? baseUrl : `${baseUrl}/${script}`;
-  const channel: FakeChannel = { variables: new Map(Object.entries(options.variables ?? {})), set: {}, hangupRequested: false };
+  const channel: FakeChannel = {
+    variables: new Map(Object.entries(options.variables ?? {})),
+    set: {},
+    hangupRequested: false,
+  };
   const commands: string[] = [];
   const replies: string[] = [];
   let dead = false;
@@ -260,7 +291,12 @@ function runCall(conn: Duplex, baseUrl: string, options: FakeCallOptions, starte
   });
 }
 
-async function sendEnvironment(conn: Duplex, lines: string[], options: FakeCallOptions, write: (data: string | Buffer) => Promise<void>): Promise<void> {
+async function sendEnvironment(
+  conn: Duplex,
+  lines: string[],
+  options: FakeCallOptions,
+  write: (data: string | Buffer) => Promise<void>,
+): Promise<void> {
   // hangupBeforeEnv: the connection drops after a few lines of the block.
   const send = options.hangupBeforeEnv ? lines.slice(0, 3) : lines;
   let last: Promise<void> = Promise.resolve();

@@ -40,8 +40,10 @@ const USAGE_GET_VARIABLE =
   '\tReturns 0 if <variablename> is not set, 1 and the value in parentheses if it is.\n' +
   ' example return code: 200 result=1 (testvariable)\n';
 const USAGE_STREAM_FILE =
-  ' Usage: STREAM FILE <filename> <escape digits> [sample offset]\n' + '\tPlays the file; returns the digit pressed, 0, or -1 on hangup.\n';
-const USAGE_EXEC = ' Usage: EXEC <application> <options>\n' + '\tRuns a dialplan application; -2 when it does not exist.\n';
+  ' Usage: STREAM FILE <filename> <escape digits> [sample offset]\n' +
+  '\tPlays the file; returns the digit pressed, 0, or -1 on hangup.\n';
+const USAGE_EXEC =
+  ' Usage: EXEC <application> <options>\n' + '\tRuns a dialplan application; -2 when it does not exist.\n';
 const USAGE_GET_FULL_VARIABLE = ' Usage: GET FULL VARIABLE <expression> [<channel name>]\n';
 
 function getVariable(argv: string[], channel: FakeChannel): FakeReply {
@@ -110,7 +112,11 @@ const COMMANDS: FakeCommand[] = [
   { words: ['set', 'music'], dead: false, handler: zero },
   { words: ['set', 'priority'], dead: false, handler: zero },
   { words: ['set', 'variable'], dead: true, handler: setVariable },
-  { words: ['stream', 'file'], dead: false, handler: (argv) => (argv.length < 4 || argv.length > 5 ? usageReply(USAGE_STREAM_FILE) : ok(0, ' endpos=0')) },
+  {
+    words: ['stream', 'file'],
+    dead: false,
+    handler: (argv) => (argv.length < 4 || argv.length > 5 ? usageReply(USAGE_STREAM_FILE) : ok(0, ' endpos=0')),
+  },
   { words: ['control', 'stream', 'file'], dead: false, handler: zero },
   { words: ['tdd', 'mode'], dead: false, handler: () => ok(1) },
   { words: ['verbose'], dead: true, handler: (argv) => (argv.length < 2 ? [REPLY_NO_USAGE] : ok(1)) },

@@ -9,7 +9,7 @@
  * from DNS, never from /etc/hosts.
  */
 import net from 'node:net';
-import { fakeCallOn, type FakeCallOptions, type FakeCallResult } from './fake-asterisk.js';
+import { type FakeCallOptions, type FakeCallResult, fakeCallOn } from './fake-asterisk.js';
 import { orderSrv, type Random, type SrvRecord } from './srv-order.js';
 
 export interface SrvResolver {

@@ -44,7 +44,8 @@ export function orderSrv(records: readonly SrvRecord[], random: Random = Math.ra
     sorted.splice(0, group.length);
     let draws = 0;
     while (group.length > 0) {
-      if (++draws > MAX_DRAWS) throw new Error(`orderSrv: ${MAX_DRAWS} draws reached no weight in ${JSON.stringify(group)}`);
+      if (++draws > MAX_DRAWS)
+        throw new Error(`orderSrv: ${MAX_DRAWS} draws reached no weight in ${JSON.stringify(group)}`);
       const sum = group.reduce((total, r) => total + r.weight, 0);
       if (sum === 0) {
         ordered.push(...group);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_BACKOFF } from 'asterisk-agi/ami';
+import { describe, expect, it } from 'vitest';
 
 describe('backoffDelay', () => {
   const exact = { initialMs: 1000, maxMs: 60_000, factor: 2, jitter: 0 };

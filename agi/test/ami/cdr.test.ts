@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { AmiMessage, AmiParser, CDR_FIELDS, formatCdrTime, parseCdrEvent, parseCdrTime } from 'asterisk-agi/ami';
+import { describe, expect, it } from 'vitest';
 
 /** An `Event: Cdr` as cdr_manager.c's manager_log() writes it, with one `[mappings]` field (linkedid => LinkedID). */
 const WIRE =
@@ -47,7 +47,14 @@ describe('parseCdrEvent', () => {
   it('is undefined for other messages, and reads missing fields as empty', () => {
     expect(parseCdrEvent(new AmiMessage([['Event', 'Hangup']]))).toBeUndefined();
     expect(parseCdrEvent(new AmiMessage([['Response', 'Success']]))).toBeUndefined();
-    expect(parseCdrEvent(new AmiMessage([['Event', 'Cdr'], ['Duration', 'x']]))).toMatchObject({ destination: '', duration: 0, extra: {} });
+    expect(
+      parseCdrEvent(
+        new AmiMessage([
+          ['Event', 'Cdr'],
+          ['Duration', 'x'],
+        ]),
+      ),
+    ).toMatchObject({ destination: '', duration: 0, extra: {} });
   });
 });
 

@@ -1,5 +1,5 @@
+import { AmiAuthError, AmiClosedError, type AmiDisconnect, type AmiMessage, parseCdrEvent } from 'asterisk-agi/ami';
 import { describe, expect, it } from 'vitest';
-import { AmiAuthError, AmiClosedError, parseCdrEvent, type AmiDisconnect, type AmiMessage } from 'asterisk-agi/ami';
 import { captureLogger } from '../helpers.js';
 import { amiClient, fakeAmi, next, sleep } from './helpers.js';
 
@@ -29,7 +29,9 @@ describe('AmiClient over TCP', () => {
     expect(fake.connections).toBe(1);
     expect(client.state).toBe('failed');
     expect(client.lastError).toBe(err);
-    expect(messages('error').join('\n')).toContain('Asterisk refused the AMI login as "callfilter": Authentication failed; not retrying');
+    expect(messages('error').join('\n')).toContain(
+      'Asterisk refused the AMI login as "callfilter": Authentication failed; not retrying',
+    );
     expect(JSON.stringify(messages())).not.toContain('wrong-secret');
   });
 
@@ -41,7 +43,9 @@ describe('AmiClient over TCP', () => {
     client.start();
     await next(client, 'ready');
     expect(await fake.sendCdr({ Destination: '0301234567', UniqueID: '1740837902.7' })).toBe(1);
-    expect(await fake.sendCdr({ Destination: '004420794600000', CallerID: '"Jürgen Weiß" <101>' }, { chunks: 7 })).toBe(1);
+    expect(await fake.sendCdr({ Destination: '004420794600000', CallerID: '"Jürgen Weiß" <101>' }, { chunks: 7 })).toBe(
+      1,
+    );
     await sleep(30);
     const cdrs = events.map((m) => parseCdrEvent(m));
     expect(cdrs.map((c) => [c?.destination, c?.callerId, c?.disposition])).toEqual([

@@ -1,6 +1,14 @@
+import {
+  AmiActionError,
+  AmiAuthError,
+  AmiClosedError,
+  AmiConnection,
+  type AmiMessage,
+  AmiProtocolError,
+  AmiTimeoutError,
+} from 'asterisk-agi/ami';
 import { describe, expect, it } from 'vitest';
-import { AmiActionError, AmiAuthError, AmiClosedError, AmiConnection, AmiProtocolError, AmiTimeoutError, type AmiMessage } from 'asterisk-agi/ami';
-import { captureLogger, rawPeer, type RawPeer } from '../helpers.js';
+import { captureLogger, type RawPeer, rawPeer } from '../helpers.js';
 
 const LOGIN = { username: 'callfilter', secret: 's3cr3t' };
 
@@ -33,7 +41,13 @@ describe('AmiConnection', () => {
     const conn = new AmiConnection(peer.serverSide, { ...LOGIN, events: 'cdr' });
     peer.write('Asterisk Call Manager/11.0.0\r\n');
     const login = await nextAction(peer);
-    expect(login).toEqual({ Action: 'Login', ActionID: expect.any(String), Username: 'callfilter', Secret: 's3cr3t', Events: 'cdr' });
+    expect(login).toEqual({
+      Action: 'Login',
+      ActionID: expect.any(String),
+      Username: 'callfilter',
+      Secret: 's3cr3t',
+      Events: 'cdr',
+    });
     peer.write(`Response: Success\r\nActionID: ${login.ActionID}\r\nMessage: Authentication accepted\r\n\r\n`);
     await expect(conn.ready).resolves.toBe(conn);
     expect(conn.version).toBe('11.0.0');
@@ -63,7 +77,9 @@ describe('AmiConnection', () => {
     await sip.ended;
 
     const silent = rawPeer();
-    await expect(new AmiConnection(silent.serverSide, LOGIN, { bannerTimeoutMs: 30 }).ready).rejects.toBeInstanceOf(AmiTimeoutError);
+    await expect(new AmiConnection(silent.serverSide, LOGIN, { bannerTimeoutMs: 30 }).ready).rejects.toBeInstanceOf(
+      AmiTimeoutError,
+    );
 
     const gone = rawPeer();
     const c = new AmiConnection(gone.serverSide, LOGIN);
@@ -85,7 +101,11 @@ describe('AmiConnection', () => {
     expect((await ping).get('Ping')).toBe('Pong');
     const err = await bad.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AmiActionError);
-    expect(err).toMatchObject({ action: 'Command', asteriskMessage: 'Permission denied', message: 'Asterisk refused Command: Permission denied' });
+    expect(err).toMatchObject({
+      action: 'Command',
+      asteriskMessage: 'Permission denied',
+      message: 'Asterisk refused Command: Permission denied',
+    });
   });
 
   it('times out an unanswered action without dropping the connection', async () => {
@@ -101,7 +121,9 @@ describe('AmiConnection', () => {
     conn.on('event', (m: AmiMessage) => seen.push(m.event ?? ''));
     peer.write('Asterisk Call Manager/11.0.0\r\n');
     const login = await nextAction(peer);
-    peer.write(`Response: Success\r\nActionID: ${login.ActionID}\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n`);
+    peer.write(
+      `Response: Success\r\nActionID: ${login.ActionID}\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n`,
+    );
     await conn.ready;
     peer.write('Event: Cdr\r\nPrivilege: cdr,all\r\nDestination: 0301234567\r\n\r\n');
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -128,7 +150,9 @@ describe('AmiConnection', () => {
     });
     peer.write('Asterisk Call Manager/11.0.0\r\n');
     const login = await nextAction(peer);
-    peer.write(`Response: Success\r\nActionID: ${login.ActionID}\r\nMessage: Authentication accepted\r\n\r\nEvent: X\r\n\r\n`);
+    peer.write(
+      `Response: Success\r\nActionID: ${login.ActionID}\r\nMessage: Authentication accepted\r\n\r\nEvent: X\r\n\r\n`,
+    );
     await conn.ready;
     expect(messages('error')).toEqual(["an AMI connection 'event' listener threw"]);
     conn.close();

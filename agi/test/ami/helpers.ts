@@ -1,6 +1,6 @@
-import { onTestFinished } from 'vitest';
 import { AmiClient, type AmiClientOptions } from 'asterisk-agi/ami';
 import { FakeAmi, type FakeAmiOptions } from 'asterisk-agi/testing/ami';
+import { onTestFinished } from 'vitest';
 
 /** A fake AMI on 127.0.0.1, closed when the test finishes. */
 export async function fakeAmi(options: FakeAmiOptions = {}): Promise<FakeAmi> {

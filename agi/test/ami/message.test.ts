@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest';
 import { type AmiMessage, AmiParser, AmiProtocolError, buildAction } from 'asterisk-agi/ami';
+import { describe, expect, it } from 'vitest';
 
 const BANNER = 'Asterisk Call Manager/11.0.0\r\n';
 
 describe('AmiParser', () => {
   it('reads the banner, then messages ended by an empty line', () => {
     const p = new AmiParser();
-    const r = p.push(`${BANNER}Response: Success\r\nActionID: a-1\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n`);
+    const r = p.push(
+      `${BANNER}Response: Success\r\nActionID: a-1\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n`,
+    );
     expect(r.banner).toBe('11.0.0');
     expect(r.error).toBeUndefined();
     expect(r.messages.map((m) => m.toObject())).toEqual([
@@ -26,7 +28,9 @@ describe('AmiParser', () => {
       messages.push(...r.messages);
     }
     expect(banner).toBe('11.0.0');
-    expect(messages.map((m) => m.toObject())).toEqual([{ Event: 'Cdr', Destination: '0301234567', CallerID: '"Jürgen" <100>' }]);
+    expect(messages.map((m) => m.toObject())).toEqual([
+      { Event: 'Cdr', Destination: '0301234567', CallerID: '"Jürgen" <100>' },
+    ]);
   });
 
   it('accepts bare \\n line ends and passes over blank lines between messages', () => {
@@ -37,7 +41,9 @@ describe('AmiParser', () => {
 
   it('splits at the first colon, skips the blanks after it, keeps duplicates and lines without a colon', () => {
     const p = new AmiParser();
-    const r = p.push(`${BANNER}Event: VarSet\r\nValue: a: b\r\nVariable: X=1\r\nVariable: Y=2\r\nKey:no-space\r\nEmpty: \r\n--END COMMAND--\r\n\r\n`);
+    const r = p.push(
+      `${BANNER}Event: VarSet\r\nValue: a: b\r\nVariable: X=1\r\nVariable: Y=2\r\nKey:no-space\r\nEmpty: \r\n--END COMMAND--\r\n\r\n`,
+    );
     const m = r.messages[0]!;
     expect(m.fields).toEqual([
       ['Event', 'VarSet'],
@@ -66,7 +72,9 @@ describe('AmiParser', () => {
     expect(line.messages.map((m) => m.event)).toEqual(['A']);
     expect(line.error?.message).toContain('longer than 50 bytes');
 
-    const big = new AmiParser({ maxMessageBytes: 40 }).push(`${BANNER}Event: A\r\nK1: ${'x'.repeat(20)}\r\nK2: ${'x'.repeat(20)}\r\n`);
+    const big = new AmiParser({ maxMessageBytes: 40 }).push(
+      `${BANNER}Event: A\r\nK1: ${'x'.repeat(20)}\r\nK2: ${'x'.repeat(20)}\r\n`,
+    );
     expect(big.error?.message).toContain('a message longer than 40 bytes');
 
     const many = new AmiParser({ maxMessageFields: 3 }).push(`${BANNER}Event: A\r\nA: 1\r\nB: 2\r\nC: 3\r\n`);
@@ -80,7 +88,12 @@ describe('buildAction', () => {
       'Action: Login\r\nActionID: id-1\r\nUsername: callfilter\r\nSecret: s3cr3t\r\nEvents: cdr\r\n\r\n',
     );
     expect(buildAction('Ping')).toBe('Action: Ping\r\n\r\n');
-    expect(buildAction('Originate', [['Variable', 'A=1'], ['Variable', 'B=2']])).toBe('Action: Originate\r\nVariable: A=1\r\nVariable: B=2\r\n\r\n');
+    expect(
+      buildAction('Originate', [
+        ['Variable', 'A=1'],
+        ['Variable', 'B=2'],
+      ]),
+    ).toBe('Action: Originate\r\nVariable: A=1\r\nVariable: B=2\r\n\r\n');
   });
 
   it('refuses what would break the framing or what Asterisk would drop', () => {
@@ -91,7 +104,11 @@ describe('buildAction', () => {
     // get_input(): a line and its \r\n must fit into 1024 bytes.
     expect(() => buildAction('Ping', { Data: 'x'.repeat(1016) })).not.toThrow();
     expect(() => buildAction('Ping', { Data: 'x'.repeat(1017) })).toThrow(RangeError);
-    expect(() => buildAction('Ping', Object.fromEntries(Array.from({ length: 127 }, (_, i) => [`K${i}`, 'v'])))).not.toThrow();
-    expect(() => buildAction('Ping', Object.fromEntries(Array.from({ length: 128 }, (_, i) => [`K${i}`, 'v'])))).toThrow(RangeError);
+    expect(() =>
+      buildAction('Ping', Object.fromEntries(Array.from({ length: 127 }, (_, i) => [`K${i}`, 'v']))),
+    ).not.toThrow();
+    expect(() =>
+      buildAction('Ping', Object.fromEntries(Array.from({ length: 128 }, (_, i) => [`K${i}`, 'v']))),
+    ).toThrow(RangeError);
   });
 });

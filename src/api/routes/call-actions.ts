@@ -3,17 +3,28 @@
  * click wins: blocking removes the caller's exact allow entries (allow would beat block at equal specificity, so the
  * block would do nothing), allowing removes the exact block entries. The removed entries are in the answer.
  */
-import { coded } from '../../messages/index.js';
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
+import { coded } from '../../messages/index.js';
 import type { EntryKind } from '../../policy/types.js';
 import { barringFollows } from '../../sources/fritzbox/write-barring.js';
 import type { CallRecord, NewEntry } from '../../store/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
-import { parseTime } from '../params.js';
-import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, IdParams, LabelSchema, NoteSchema, Strict, TimeText } from '../schemas.js';
 import { withNational } from '../national.js';
+import { parseTime } from '../params.js';
+import {
+  ActionSchema,
+  AnnouncementSchema,
+  CauseSchema,
+  ERRORS,
+  IdParams,
+  LabelSchema,
+  NoteSchema,
+  Strict,
+  TimeText,
+} from '../schemas.js';
 import { EntrySchema } from './entries.js';
 
 const BlockBody = Type.Object(
@@ -25,11 +36,11 @@ const BlockBody = Type.Object(
     note: Type.Optional(NoteSchema),
     expiresAt: Type.Optional(TimeText),
   },
-  { ...Strict, description: 'Optional; the entry takes the call\'s label otherwise.' },
+  { ...Strict, description: "Optional; the entry takes the call's label otherwise." },
 );
 const AllowBody = Type.Object(
   { label: Type.Optional(LabelSchema), vip: Type.Optional(Type.Boolean()), note: Type.Optional(NoteSchema) },
-  { ...Strict, description: 'Optional; the label defaults to the caller name Asterisk sent (or the contact\'s).' },
+  { ...Strict, description: "Optional; the label defaults to the caller name Asterisk sent (or the contact's)." },
 );
 const Result = Type.Object({
   entry: EntrySchema,

@@ -1,14 +1,25 @@
 /** /api/v1/calls: the call log — filter, page, export as CSV. "Block / allow this caller" is in call-actions.ts. */
-import { coded } from '../../messages/index.js';
+
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { csvLine } from '../../export/index.js';
+import { coded } from '../../messages/index.js';
 import type { CallQuery, CallRecord } from '../../store/index.js';
 import { notFound } from '../errors.js';
 import { callerNumber, didNumber, parseTime } from '../params.js';
-import { ActionSchema, ERRORS, IdParams, Page, PagingQuery, ReasonSchema, Strict, StringEnum, TimeText } from '../schemas.js';
+import {
+  ActionSchema,
+  ERRORS,
+  IdParams,
+  Page,
+  PagingQuery,
+  ReasonSchema,
+  Strict,
+  StringEnum,
+  TimeText,
+} from '../schemas.js';
 
 export const CallSchema = Type.Object({
   id: Type.Integer(),
@@ -44,13 +55,30 @@ const Filters = {
   from: Type.Optional(TimeText),
   to: Type.Optional(TimeText),
 };
-const ListQuery = Type.Object({ ...Filters, ...PagingQuery, format: Type.Optional(StringEnum(['json', 'csv'] as const, { default: 'json' })) }, Strict);
+const ListQuery = Type.Object(
+  { ...Filters, ...PagingQuery, format: Type.Optional(StringEnum(['json', 'csv'] as const, { default: 'json' })) },
+  Strict,
+);
 const CsvQuery = Type.Object(Filters, Strict);
 type Filter = Static<typeof CsvQuery> & { limit?: number; cursor?: number };
 
 const TAGS = ['calls'];
 const CSV_TYPE = 'text/csv; charset=utf-8';
-const CSV_HEADER = ['id', 'time', 'caller', 'caller_raw', 'caller_name', 'did', 'action', 'reason', 'cause', 'label', 'profile', 'latency_ms', 'explanation'];
+const CSV_HEADER = [
+  'id',
+  'time',
+  'caller',
+  'caller_raw',
+  'caller_name',
+  'did',
+  'action',
+  'reason',
+  'cause',
+  'label',
+  'profile',
+  'latency_ms',
+  'explanation',
+];
 /** Rows per query while exporting: bounded memory for a log of any length. */
 const EXPORT_PAGE = 1000;
 
@@ -69,7 +97,21 @@ function toQuery(ctx: AppContext, q: Filter): CallQuery {
 
 function csvRow(c: CallRecord): string {
   const latency = c.latencyUs === undefined ? undefined : (c.latencyUs / 1000).toFixed(1);
-  return csvLine([c.id, new Date(c.at).toISOString(), c.caller, c.callerRaw, c.callerNameRaw, c.did, c.action, c.reason, c.cause, c.label, c.profile, latency, c.explanation]);
+  return csvLine([
+    c.id,
+    new Date(c.at).toISOString(),
+    c.caller,
+    c.callerRaw,
+    c.callerNameRaw,
+    c.did,
+    c.action,
+    c.reason,
+    c.cause,
+    c.label,
+    c.profile,
+    latency,
+    c.explanation,
+  ]);
 }
 
 /** Every matching call, newest first, as CSV text chunks. */
@@ -85,7 +127,10 @@ function* callsCsv(ctx: AppContext, query: CallQuery): Generator<string> {
 
 export function callsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const sendCsv = (query: CallQuery, reply: import('fastify').FastifyReply) =>
-    reply.type(CSV_TYPE).header('content-disposition', 'attachment; filename="callfilter-calls.csv"').send(Readable.from(callsCsv(ctx, query)));
+    reply
+      .type(CSV_TYPE)
+      .header('content-disposition', 'attachment; filename="callfilter-calls.csv"')
+      .send(Readable.from(callsCsv(ctx, query)));
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/calls',
@@ -117,7 +162,13 @@ export function callsRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'The call log as CSV',
         querystring: CsvQuery,
         produces: [CSV_TYPE],
-        response: { 200: Type.String({ description: 'CSV: id, time, caller, caller_raw, caller_name, did, action, reason, cause, label, profile, latency_ms, explanation.' }), ...ERRORS },
+        response: {
+          200: Type.String({
+            description:
+              'CSV: id, time, caller, caller_raw, caller_name, did, action, reason, cause, label, profile, latency_ms, explanation.',
+          }),
+          ...ERRORS,
+        },
       },
     },
     async (req, reply) => sendCsv(toQuery(ctx, req.query), reply),
@@ -126,6 +177,7 @@ export function callsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: Static<typeof IdParams> }>(
     '/calls/:id',
     { schema: { tags: TAGS, summary: 'One call', params: IdParams, response: { 200: CallSchema, ...ERRORS } } },
-    async (req) => ctx.store.calls.get(req.params.id) ?? Promise.reject(notFound(coded('call.not_found', { id: req.params.id }))),
+    async (req) =>
+      ctx.store.calls.get(req.params.id) ?? Promise.reject(notFound(coded('call.not_found', { id: req.params.id }))),
   );
 }

@@ -1,9 +1,10 @@
 /** /api/v1/entries: the personal allow and block entries (contacts' numbers included). */
-import { coded } from '../../messages/index.js';
+
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { entryConflicts } from '../../import/index.js';
+import { coded } from '../../messages/index.js';
 import { barringFollows } from '../../sources/fritzbox/write-barring.js';
 import type { EntryPatch, NewEntry, StoredEntry } from '../../store/index.js';
 import { badRequest, notFound } from '../errors.js';
@@ -18,8 +19,8 @@ import {
   IdParams,
   KindSchema,
   LabelSchema,
-  NoContent,
   NationalText,
+  NoContent,
   NoteSchema,
   Nullable,
   NumberText,
@@ -30,7 +31,9 @@ import {
 } from '../schemas.js';
 
 const OriginSchema = Type.Object({
-  origin: Type.String({ description: 'manual (the person) or the source that brought the number: fritzbox, carddav, called.' }),
+  origin: Type.String({
+    description: 'manual (the person) or the source that brought the number: fritzbox, carddav, called.',
+  }),
   externalId: Type.Optional(Type.String({ description: "The origin's own key: a card's href, book:<name>, barring." })),
   label: Type.Optional(Type.String({ description: 'The name this origin gives the number.' })),
   vip: Type.Boolean(),
@@ -57,12 +60,14 @@ export const EntrySchema = Type.Object({
   updatedAt: Type.Integer(),
   origins: Type.Optional(
     Type.Array(OriginSchema, {
-      description: 'Where the entry comes from, every origin: the person (manual) and each source that holds the number. A sync removes only its own origin; the entry goes when none is left.',
+      description:
+        'Where the entry comes from, every origin: the person (manual) and each source that holds the number. A sync removes only its own origin; the entry goes when none is left.',
     }),
   ),
   conflicts: Type.Optional(
     Type.Array(ConflictSchema, {
-      description: 'Present when entries of the other kind hold some of the same callers: each with the entry that wins there, and why (at most 20).',
+      description:
+        'Present when entries of the other kind hold some of the same callers: each with the entry that wins there, and why (at most 20).',
     }),
   ),
 });
@@ -113,7 +118,12 @@ const ListQuery = Type.Object(
     kind: Type.Optional(KindSchema),
     search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the number, label or note.' })),
     source: Type.Optional(Type.String({ maxLength: 40 })),
-    origin: Type.Optional(Type.String({ maxLength: 100, description: 'Entries holding this origin: manual (your own) or a source name (fritzbox, carddav, called).' })),
+    origin: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: 'Entries holding this origin: manual (your own) or a source name (fritzbox, carddav, called).',
+      }),
+    ),
     ...PagingQuery,
   },
   Strict,
@@ -122,7 +132,8 @@ const ListQuery = Type.Object(
 const TAGS = ['entries'];
 
 function checkAction(kind: string | undefined, action: string | null | undefined): void {
-  if (kind === 'block' && action === 'connect') throw badRequest(coded('entry.block_connect', { field: 'body/action' }));
+  if (kind === 'block' && action === 'connect')
+    throw badRequest(coded('entry.block_connect', { field: 'body/action' }));
 }
 
 export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -136,14 +147,25 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       const held = byId.get(e.id);
       // No origin rows: the person's own entry (typed in, imported from a file) since it was made.
       const list = held && held.length > 0 ? held : MANUAL.map((m) => ({ ...m, addedAt: e.createdAt }));
-      return { ...withNational(e, numbering), origins: list, ...(conflicts.length > 0 && { conflicts: conflicts.map((c) => conflictView(c, numbering)) }) };
+      return {
+        ...withNational(e, numbering),
+        origins: list,
+        ...(conflicts.length > 0 && { conflicts: conflicts.map((c) => conflictView(c, numbering)) }),
+      };
     });
   };
   const withConflicts = async (e: StoredEntry) => (await views([e]))[0];
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/entries',
-    { schema: { tags: TAGS, summary: 'List entries, newest first', querystring: ListQuery, response: { 200: Page(EntrySchema), ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List entries, newest first',
+        querystring: ListQuery,
+        response: { 200: Page(EntrySchema), ...ERRORS },
+      },
+    },
     async (req) => {
       const page = entries.list(req.query);
       return { ...page, items: await views(page.items) };
@@ -156,7 +178,8 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: TAGS,
         summary: 'Add an allow or block entry',
-        description: 'When entries of the other kind hold some of the same callers, the answer\'s `conflicts` names each of them and which entry wins.',
+        description:
+          "When entries of the other kind hold some of the same callers, the answer's `conflicts` names each of them and which entry wins.",
         body: CreateBody,
         response: { 201: EntrySchema, ...ERRORS },
       },
@@ -185,7 +208,15 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PatchBody> }>(
     '/entries/:id',
-    { schema: { tags: TAGS, summary: 'Change an entry', params: IdParams, body: PatchBody, response: { 200: EntrySchema, ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Change an entry',
+        params: IdParams,
+        body: PatchBody,
+        response: { 200: EntrySchema, ...ERRORS },
+      },
+    },
     async (req) => {
       const { number: text, prefix, short, expiresAt, ...rest } = req.body;
       const current = entries.get(req.params.id);
@@ -222,7 +253,8 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: TAGS,
         summary: 'Keep a synced entry as your own',
-        description: 'Adds your own origin (manual) to an entry a source brought: a sync that drops the number no longer removes it, and a number trusted for a while (called) stays. Idempotent.',
+        description:
+          'Adds your own origin (manual) to an entry a source brought: a sync that drops the number no longer removes it, and a number trusted for a while (called) stays. Idempotent.',
         params: IdParams,
         response: { 200: EntrySchema, ...ERRORS },
       },

@@ -1,11 +1,11 @@
 /** GET /api/v1/explain: what would happen if this number called (now, or at `at`), and why — no call is logged. */
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import type { AppContext } from '../../context.js';
+import { type Static, Type } from 'typebox';
 import { languageOf } from '../../config/language.js';
+import type { AppContext } from '../../context.js';
 import { explain, explainOthers, readerOptions } from '../../explain/index.js';
 import { nationalNumber } from '../../numbers/index.js';
-import { callFacts, decideCall, type CallInput } from '../../screen/screen-call.js';
+import { type CallInput, callFacts, decideCall } from '../../screen/screen-call.js';
 import { BecauseSchema, LangQuery, MatchesSchema } from '../decision-schemas.js';
 import { withNational } from '../national.js';
 import { parseTime } from '../params.js';
@@ -14,11 +14,23 @@ import { EntrySchema } from './entries.js';
 
 const ExplainQuery = Type.Object(
   {
-    number: Type.String({ maxLength: 100, description: 'The caller id as a trunk would send it; "anonymous" (or empty) for a withheld caller.' }),
-    did: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The called number: picks the profile.' })),
+    number: Type.String({
+      maxLength: 100,
+      description: 'The caller id as a trunk would send it; "anonymous" (or empty) for a withheld caller.',
+    }),
+    did: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 40, description: 'The called number: picks the profile.' }),
+    ),
     at: Type.Optional(TimeText),
-    presentation: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'agi_callingpres: 32–35 or 67 mean withheld.' })),
-    origin: Type.Optional(StringEnum(['trunk', 'internal'] as const, { description: 'Where the call comes from, as the dialplan would say: `internal` for the house\'s own phones; default `trunk`.' })),
+    presentation: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 255, description: 'agi_callingpres: 32–35 or 67 mean withheld.' }),
+    ),
+    origin: Type.Optional(
+      StringEnum(['trunk', 'internal'] as const, {
+        description:
+          "Where the call comes from, as the dialplan would say: `internal` for the house's own phones; default `trunk`.",
+      }),
+    ),
     lang: Type.Optional(LangQuery),
   },
   Strict,
@@ -26,7 +38,9 @@ const ExplainQuery = Type.Object(
 
 const ExplainSchema = Type.Object({
   caller: Type.Object({
-    kind: StringEnum(['number', 'withheld', 'internal', 'local'] as const, { description: 'local: a number sent without its area code while the home area code is not set; it cannot be read.' }),
+    kind: StringEnum(['number', 'withheld', 'internal', 'local'] as const, {
+      description: 'local: a number sent without its area code while the home area code is not set; it cannot be read.',
+    }),
     raw: Type.String(),
     e164: Type.Optional(Type.String()),
     e164National: Type.Optional(NationalText),
@@ -50,7 +64,9 @@ const ExplainSchema = Type.Object({
     schedule: Type.Optional(Type.String()),
     wouldHave: Type.Optional(Type.Object({ action: ActionSchema, reason: ReasonSchema })),
     explanation: Type.String({ description: 'One sentence: why (in `lang`).' }),
-    others: Type.Array(Type.String(), { description: 'A sentence per entry or list hit that matched but did not decide, and why (in `lang`).' }),
+    others: Type.Array(Type.String(), {
+      description: 'A sentence per entry or list hit that matched but did not decide, and why (in `lang`).',
+    }),
     because: BecauseSchema,
     matches: MatchesSchema,
     entry: Type.Optional(Type.Object({ ...EntrySchema.properties, updatedAt: Type.Optional(Type.Integer()) })),
@@ -66,7 +82,12 @@ const ExplainSchema = Type.Object({
         threshold: Type.Number(),
         action: Type.Optional(ActionSchema),
         label: Type.Optional(Type.String()),
-        live: Type.Optional(Type.Boolean({ description: 'PhoneBlock answered for this caller live (remembered from an earlier call); no row of the list.' })),
+        live: Type.Optional(
+          Type.Boolean({
+            description:
+              'PhoneBlock answered for this caller live (remembered from an earlier call); no row of the list.',
+          }),
+        ),
       }),
     ),
   }),

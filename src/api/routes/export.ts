@@ -1,7 +1,7 @@
 /** GET /api/v1/export: the personal entries as CSV (re-importable) or as vCard 3.0. */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { entriesCsv, entriesVcard } from '../../export/index.js';
 import { ERRORS, KindSchema, Strict, StringEnum } from '../schemas.js';
@@ -24,7 +24,8 @@ export function exportRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['import/export'],
         summary: 'Export the entries as CSV or vCard',
-        description: 'CSV columns: number, label, note, kind, action, cause, vip, source, expires (a prefix ends in *). vCard: one card per contact with all its numbers, one per other entry.',
+        description:
+          'CSV columns: number, label, note, kind, action, cause, vip, source, expires (a prefix ends in *). vCard: one card per contact with all its numbers, one per other entry.',
         querystring: ExportQuery,
         produces: [TYPES.csv, TYPES.vcard],
         response: { 200: Type.String({ description: 'The file.' }), ...ERRORS },
@@ -35,7 +36,10 @@ export function exportRoutes(app: FastifyInstance, ctx: AppContext): void {
       const query = req.query.kind ? { kind: req.query.kind } : {};
       const name = `callfilter-${req.query.kind ?? 'entries'}.${EXTENSIONS[format]}`;
       const body = format === 'csv' ? entriesCsv(ctx, query) : entriesVcard(ctx, query);
-      return reply.type(TYPES[format]).header('content-disposition', `attachment; filename="${name}"`).send(Readable.from(body));
+      return reply
+        .type(TYPES[format])
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(Readable.from(body));
     },
   );
 }

@@ -13,9 +13,17 @@ import { ERRORS } from '../schemas.js';
 
 const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
-  db: Type.String({ description: 'ok, or what is wrong with the database (not the expected schema, or a call-log row could not be written now).' }),
+  db: Type.String({
+    description:
+      'ok, or what is wrong with the database (not the expected schema, or a call-log row could not be written now).',
+  }),
   agi: Type.String({ description: 'listening, or not listening.' }),
-  sources: Type.Optional(Type.String({ description: 'With sources: ok, or the stale ones (no success for 3 days) — still 200, a stale list is not an outage.' })),
+  sources: Type.Optional(
+    Type.String({
+      description:
+        'With sources: ok, or the stale ones (no success for 3 days) — still 200, a stale list is not an outage.',
+    }),
+  ),
 });
 
 export interface HealthOptions {
@@ -77,7 +85,9 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext, options: Hea
       const agi = options.agiListening() ? 'listening' : 'not listening';
       const ok = db === 'ok' && agi === 'listening';
       const sources = db === 'ok' ? await sourcesHealth(ctx.store, ctx.clock()).catch(() => undefined) : undefined;
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'error', db, agi, ...(sources !== undefined && { sources }) });
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'error', db, agi, ...(sources !== undefined && { sources }) });
     },
   );
 

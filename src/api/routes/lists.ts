@@ -2,15 +2,29 @@
  * /api/v1/lists: imported call-centre / spam lists. Creating a list and replacing its rows take a file (upload
  * context, see upload.ts); the rest is JSON. A replace is atomic: the old rows stay active until the new ones are in.
  */
-import { coded } from '../../messages/index.js';
+
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { importList } from '../../import/index.js';
+import { coded } from '../../messages/index.js';
 import type { ListPatch, NewList } from '../../store/index.js';
 import { badRequest, conflict, notFound } from '../errors.js';
+import {
+  ActionSchema,
+  AnnouncementSchema,
+  CauseSchema,
+  ERRORS,
+  IdParams,
+  ImportFormatSchema,
+  LabelSchema,
+  NoContent,
+  Nullable,
+  Page,
+  PagingQuery,
+  Strict,
+} from '../schemas.js';
 import { hasUpload, readUpload, uploadDoc } from '../upload.js';
-import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, IdParams, ImportFormatSchema, LabelSchema, NoContent, Nullable, Page, PagingQuery, Strict } from '../schemas.js';
 import { RowReport } from './import.js';
 
 const ListSchema = Type.Object({
@@ -33,7 +47,13 @@ const ListSchema = Type.Object({
   createdAt: Type.Integer(),
 });
 
-const ListEntrySchema = Type.Object({ id: Type.Integer(), number: Type.String(), prefix: Type.Boolean(), score: Type.Number(), label: Type.Optional(Type.String()) });
+const ListEntrySchema = Type.Object({
+  id: Type.Integer(),
+  number: Type.String(),
+  prefix: Type.Boolean(),
+  score: Type.Number(),
+  label: Type.Optional(Type.String()),
+});
 
 const ListReportSchema = Type.Object({
   format: ImportFormatSchema,
@@ -87,7 +107,8 @@ const FormatQuery = Type.Object({ format: Type.Optional(ImportFormatSchema) }, S
 const EntriesQuery = Type.Object({ search: Type.Optional(Type.String({ maxLength: 100 })), ...PagingQuery }, Strict);
 
 const TAGS = ['lists'];
-const FILE_DOC = 'CSV (number[,label[,note]] or a header naming phone and votes/score) or JSON ([{phone, votes|score}] or a PhoneBlock blocklist).';
+const FILE_DOC =
+  'CSV (number[,label[,note]] or a header naming phone and votes/score) or JSON ([{phone, votes|score}] or a PhoneBlock blocklist).';
 
 function checkAction(action: string | null | undefined, field: string): void {
   if (action === 'connect') throw badRequest(coded('list.connect', { field }));
@@ -101,9 +122,19 @@ function getList(ctx: AppContext, id: number) {
 export function listsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { lists } = ctx.store;
 
-  app.get('/lists', { schema: { tags: TAGS, summary: 'All lists with their entry counts', response: { 200: Type.Object({ items: Type.Array(ListSchema) }), ...ERRORS } } }, async () => ({
-    items: lists.list(),
-  }));
+  app.get(
+    '/lists',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'All lists with their entry counts',
+        response: { 200: Type.Object({ items: Type.Array(ListSchema) }), ...ERRORS },
+      },
+    },
+    async () => ({
+      items: lists.list(),
+    }),
+  );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/lists/:id',
@@ -113,7 +144,15 @@ export function listsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof EntriesQuery> }>(
     '/lists/:id/entries',
-    { schema: { tags: TAGS, summary: "A list's active rows", params: IdParams, querystring: EntriesQuery, response: { 200: Page(ListEntrySchema), ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: "A list's active rows",
+        params: IdParams,
+        querystring: EntriesQuery,
+        response: { 200: Page(ListEntrySchema), ...ERRORS },
+      },
+    },
     async (req) => {
       await getList(ctx, req.params.id);
       return lists.entries(req.params.id, req.query);
@@ -122,16 +161,34 @@ export function listsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PatchBody> }>(
     '/lists/:id',
-    { schema: { tags: TAGS, summary: "Change a list's threshold, action, label, name or enabled flag", params: IdParams, body: PatchBody, response: { 200: ListSchema, ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Change a list's threshold, action, label, name or enabled flag",
+        params: IdParams,
+        body: PatchBody,
+        response: { 200: ListSchema, ...ERRORS },
+      },
+    },
     async (req) => {
       checkAction(req.body.action, 'body/action');
-      return lists.update(req.params.id, req.body as ListPatch) ?? Promise.reject(notFound(coded('list.not_found', { id: req.params.id })));
+      return (
+        lists.update(req.params.id, req.body as ListPatch) ??
+        Promise.reject(notFound(coded('list.not_found', { id: req.params.id })))
+      );
     },
   );
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/lists/:id',
-    { schema: { tags: TAGS, summary: 'Remove a list and its rows', params: IdParams, response: { 204: NoContent, ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Remove a list and its rows',
+        params: IdParams,
+        response: { 204: NoContent, ...ERRORS },
+      },
+    },
     async (req, reply) => {
       if (!(await lists.remove(req.params.id))) throw notFound(coded('list.not_found', { id: req.params.id }));
       return reply.code(204).send();
@@ -152,7 +209,8 @@ export function listUploadRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: TAGS,
         summary: 'Create a list, from an uploaded file',
-        description: 'Settings in the query, the file as the body. A file with a bad row is refused (400) and no list is created.',
+        description:
+          'Settings in the query, the file as the body. A file with a bad row is refused (400) and no list is created.',
         querystring: CreateQuery,
         response: { 201: Type.Object({ list: ListSchema, import: Type.Optional(ListReportSchema) }), ...ERRORS },
       },

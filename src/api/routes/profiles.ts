@@ -3,22 +3,29 @@
  * config file's profiles are shown but read-only: their names (and DIDs) cannot be taken here. Every change takes
  * effect at once (ctx.reloadProfiles).
  */
-import { coded } from '../../messages/index.js';
+
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { toProfile } from '../../config/config.js';
 import { ConfigError } from '../../config/env.js';
-import { parseProfileInput, type ProfileInput } from '../../config/file.js';
+import { type ProfileInput, parseProfileInput } from '../../config/file.js';
 import type { AppContext } from '../../context.js';
-import { STEPS, type Profile } from '../../policy/types.js';
+import { coded } from '../../messages/index.js';
+import { type Profile, STEPS } from '../../policy/types.js';
 import { badRequest, conflict, type HttpError, notFound } from '../errors.js';
 import { didNumber } from '../params.js';
 import { ActionSchema, AnnouncementSchema, CauseSchema, ERRORS, NoContent, Strict, StringEnum } from '../schemas.js';
 
 const NAME = '^[\\w .-]{1,60}$';
 
-const ActionSpec = Type.Object({ action: ActionSchema, cause: Type.Optional(CauseSchema), announcement: Type.Optional(AnnouncementSchema) }, Strict);
-const Actions = Type.Object(Object.fromEntries(STEPS.map((s) => [s, Type.Optional(ActionSpec)])), { ...Strict, description: 'Per policy step: what to do.' });
+const ActionSpec = Type.Object(
+  { action: ActionSchema, cause: Type.Optional(CauseSchema), announcement: Type.Optional(AnnouncementSchema) },
+  Strict,
+);
+const Actions = Type.Object(Object.fromEntries(STEPS.map((s) => [s, Type.Optional(ActionSpec)])), {
+  ...Strict,
+  description: 'Per policy step: what to do.',
+});
 const Time = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM' });
 const Schedule = Type.Object(
   {
@@ -43,18 +50,28 @@ const RepeatCaller = Type.Object(
 const ProfileBody = Type.Object(
   {
     name: Type.String({ pattern: NAME }),
-    dids: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { description: 'Called numbers this profile is for (normalised like the screening path).' }),
+    dids: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), {
+      description: 'Called numbers this profile is for (normalised like the screening path).',
+    }),
     actions: Type.Optional(Actions),
     repeatCaller: Type.Optional(RepeatCaller),
     schedules: Type.Optional(Type.Array(Schedule)),
   },
-  { ...Strict, description: 'Like a profile in the config file; what it does not name comes from the default profile.' },
+  {
+    ...Strict,
+    description: 'Like a profile in the config file; what it does not name comes from the default profile.',
+  },
 );
-const ReplaceBody = Type.Object({ ...ProfileBody.properties, name: Type.Optional(ProfileBody.properties.name) }, Strict);
+const ReplaceBody = Type.Object(
+  { ...ProfileBody.properties, name: Type.Optional(ProfileBody.properties.name) },
+  Strict,
+);
 
 const ProfileSchema = Type.Object({
   name: Type.String(),
-  source: StringEnum(['default', 'file', 'api'] as const, { description: 'default and file profiles are read-only here.' }),
+  source: StringEnum(['default', 'file', 'api'] as const, {
+    description: 'default and file profiles are read-only here.',
+  }),
   dids: Type.Array(Type.String()),
   actions: Type.Object(Object.fromEntries(STEPS.map((s) => [s, ActionSpec]))),
   repeatCaller: Type.Object({ enabled: Type.Boolean(), windowMinutes: Type.Integer(), minCalls: Type.Integer() }),
@@ -78,7 +95,9 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
   }
 
   function readOnly(name: string, source: Source): HttpError {
-    return conflict(source === 'default' ? coded('profile.default_read_only') : coded('profile.file_read_only', { name }));
+    return conflict(
+      source === 'default' ? coded('profile.default_read_only') : coded('profile.file_read_only', { name }),
+    );
   }
 
   /** Checks with the config file's rules, normalises DIDs, refuses a DID another profile has, and saves. */
@@ -86,11 +105,14 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     let input: ProfileInput;
     // DIDs as people write them (030 999111) are normalised first, as the screening path does.
     const raw = body as { dids?: unknown[] };
-    const dids = Array.isArray(raw.dids) ? raw.dids.map((d) => (typeof d === 'string' ? didNumber(ctx, d) : d)) : raw.dids;
+    const dids = Array.isArray(raw.dids)
+      ? raw.dids.map((d) => (typeof d === 'string' ? didNumber(ctx, d) : d))
+      : raw.dids;
     try {
       input = parseProfileInput({ ...raw, dids, name }, 'body', 'body');
     } catch (err) {
-      if (err instanceof ConfigError) throw badRequest(coded('setting.invalid', { detail: err.message.slice(err.key.length + 2) }));
+      if (err instanceof ConfigError)
+        throw badRequest(coded('setting.invalid', { detail: err.message.slice(err.key.length + 2) }));
       throw err;
     }
     const unique = [...new Set(input.dids)];
@@ -104,13 +126,23 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     return saved;
   }
 
-  app.get('/profiles', { schema: { tags: TAGS, summary: 'All profiles: default, config file, and the ones kept here', response: { 200: Type.Object({ items: Type.Array(ProfileSchema) }), ...ERRORS } } }, async () => ({
-    items: [
-      shown(ctx.config.policy.defaultProfile, 'default'),
-      ...ctx.fileProfiles.map((p) => shown(p, 'file')),
-      ...profiles.list().map((p) => shown(p, 'api')),
-    ],
-  }));
+  app.get(
+    '/profiles',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'All profiles: default, config file, and the ones kept here',
+        response: { 200: Type.Object({ items: Type.Array(ProfileSchema) }), ...ERRORS },
+      },
+    },
+    async () => ({
+      items: [
+        shown(ctx.config.policy.defaultProfile, 'default'),
+        ...ctx.fileProfiles.map((p) => shown(p, 'file')),
+        ...profiles.list().map((p) => shown(p, 'api')),
+      ],
+    }),
+  );
 
   app.get<{ Params: Static<typeof NameParams> }>(
     '/profiles/:name',
@@ -124,10 +156,23 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post<{ Body: Static<typeof ProfileBody> }>(
     '/profiles',
-    { schema: { tags: TAGS, summary: 'Create a profile', body: ProfileBody, response: { 201: ProfileSchema, ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Create a profile',
+        body: ProfileBody,
+        response: { 201: ProfileSchema, ...ERRORS },
+      },
+    },
     async (req, reply) => {
       const found = find(req.body.name);
-      if (found?.source === 'api') throw conflict(coded('profile.exists', { name: req.body.name, path: `/api/v1/profiles/${encodeURIComponent(req.body.name)}` }));
+      if (found?.source === 'api')
+        throw conflict(
+          coded('profile.exists', {
+            name: req.body.name,
+            path: `/api/v1/profiles/${encodeURIComponent(req.body.name)}`,
+          }),
+        );
       if (found) throw readOnly(req.body.name, found.source);
       return reply.code(201).send(shown(save(req.body, req.body.name), 'api'));
     },
@@ -135,10 +180,19 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.put<{ Params: Static<typeof NameParams>; Body: Static<typeof ReplaceBody> }>(
     '/profiles/:name',
-    { schema: { tags: TAGS, summary: 'Create or replace a profile', params: NameParams, body: ReplaceBody, response: { 200: ProfileSchema, 201: ProfileSchema, ...ERRORS } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Create or replace a profile',
+        params: NameParams,
+        body: ReplaceBody,
+        response: { 200: ProfileSchema, 201: ProfileSchema, ...ERRORS },
+      },
+    },
     async (req, reply) => {
       const { name } = req.params;
-      if (req.body.name !== undefined && req.body.name !== name) throw badRequest(coded('profile.name_differs', { field: 'body/name', value: req.body.name, name }));
+      if (req.body.name !== undefined && req.body.name !== name)
+        throw badRequest(coded('profile.name_differs', { field: 'body/name', value: req.body.name, name }));
       const found = find(name);
       if (found && found.source !== 'api') throw readOnly(name, found.source);
       return reply.code(found ? 200 : 201).send(shown(save(req.body, name), 'api'));
@@ -147,7 +201,9 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.delete<{ Params: Static<typeof NameParams> }>(
     '/profiles/:name',
-    { schema: { tags: TAGS, summary: 'Remove a profile', params: NameParams, response: { 204: NoContent, ...ERRORS } } },
+    {
+      schema: { tags: TAGS, summary: 'Remove a profile', params: NameParams, response: { 204: NoContent, ...ERRORS } },
+    },
     async (req, reply) => {
       const found = find(req.params.name);
       if (!found) throw notFound(coded('profile.not_found', { name: req.params.name }));

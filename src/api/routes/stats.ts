@@ -1,13 +1,17 @@
 /** GET /api/v1/stats: calls per day by action and reason, and the callers turned away most often. */
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { nationalNumber } from '../../numbers/index.js';
 import { ACTIONS } from '../../policy/types.js';
 import { ERRORS, NationalText, ReasonSchema, Strict } from '../schemas.js';
 
 const StatsQuery = Type.Object(
-  { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 7, description: 'Days back, today included.' })) },
+  {
+    days: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 366, default: 7, description: 'Days back, today included.' }),
+    ),
+  },
   Strict,
 );
 
@@ -31,19 +35,31 @@ const StatsSchema = Type.Object({
       label: Type.Optional(Type.String()),
       reason: ReasonSchema,
     }),
-    { description: 'Callers hung up on or played the announcement most often in the period (at most 10), of the calls still in the log (CALLFILTER_LOG_RETENTION_DAYS).' },
+    {
+      description:
+        'Callers hung up on or played the announcement most often in the period (at most 10), of the calls still in the log (CALLFILTER_LOG_RETENTION_DAYS).',
+    },
   ),
 });
 
 export function statsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Querystring: Static<typeof StatsQuery> }>(
     '/stats',
-    { schema: { tags: ['calls'], summary: 'Calls per day and the most blocked callers', querystring: StatsQuery, response: { 200: StatsSchema, ...ERRORS } } },
+    {
+      schema: {
+        tags: ['calls'],
+        summary: 'Calls per day and the most blocked callers',
+        querystring: StatsQuery,
+        response: { 200: StatsSchema, ...ERRORS },
+      },
+    },
     async (req) => {
       const days = req.query.days ?? 7;
       const now = ctx.clock();
       const timeZone = ctx.config.policy.timeZone;
-      const topBlocked = ctx.store.calls.topBlocked(days, now).map((t) => ({ ...t, callerNational: nationalNumber(t.caller, ctx.config.numbering) }));
+      const topBlocked = ctx.store.calls
+        .topBlocked(days, now)
+        .map((t) => ({ ...t, callerNational: nationalNumber(t.caller, ctx.config.numbering) }));
       return { timeZone, days: ctx.store.calls.statsByDay(days, now, timeZone), topBlocked };
     },
   );

@@ -6,11 +6,11 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
+import { coded } from '../../messages/index.js';
 import type { CallRecord } from '../../store/index.js';
 import { matchVoicemail, type VoicemailAudio, type VoicemailSpool } from '../../voicemail/index.js';
-import { coded } from '../../messages/index.js';
 import { HttpError, notFound } from '../errors.js';
 import { ERRORS, IdParams } from '../schemas.js';
 
@@ -39,7 +39,10 @@ export function byteRange(header: string | undefined, size: number): ByteRange {
  * Opens the call's recording. A message moved (listened to: INBOX → Old, renumbered) since the index was read is
  * looked up once more in a fresh walk before the answer is 404.
  */
-async function openMessage(spool: VoicemailSpool, call: CallRecord): Promise<{ handle: FileHandle; audio: VoicemailAudio }> {
+async function openMessage(
+  spool: VoicemailSpool,
+  call: CallRecord,
+): Promise<{ handle: FileHandle; audio: VoicemailAudio }> {
   for (let fresh = false; ; fresh = true) {
     const match = fresh ? matchVoicemail(call, await spool.refresh()) : await spool.find(call);
     if (!match) throw notFound(coded('voicemail.none', { id: call.id }));
@@ -48,12 +51,19 @@ async function openMessage(spool: VoicemailSpool, call: CallRecord): Promise<{ h
     try {
       return { handle: await open(audio.path, 'r'), audio };
     } catch (err) {
-      if (fresh) throw notFound(coded('voicemail.unreadable', { id: call.id, reason: (err as NodeJS.ErrnoException).code ?? 'error' }));
+      if (fresh)
+        throw notFound(
+          coded('voicemail.unreadable', { id: call.id, reason: (err as NodeJS.ErrnoException).code ?? 'error' }),
+        );
     }
   }
 }
 
-const Audio = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The recording: audio/wav (PCM) or audio/ogg.' });
+const Audio = Type.Unsafe<Buffer>({
+  type: 'string',
+  format: 'binary',
+  description: 'The recording: audio/wav (PCM) or audio/ogg.',
+});
 
 export function voicemailRoutes(app: FastifyInstance, ctx: AppContext, spool: VoicemailSpool | undefined): void {
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -63,7 +73,7 @@ export function voicemailRoutes(app: FastifyInstance, ctx: AppContext, spool: Vo
         tags: ['calls'],
         summary: 'The voicemail message this call left, as audio',
         description:
-          'From Asterisk\'s voicemail spool (CALLFILTER_VOICEMAIL_DIR), in a format browsers play (PCM WAV, or Ogg). Supports Range requests (206). 404 when the call left no message, or only in formats a browser cannot play (wav49, gsm).',
+          "From Asterisk's voicemail spool (CALLFILTER_VOICEMAIL_DIR), in a format browsers play (PCM WAV, or Ogg). Supports Range requests (206). 404 when the call left no message, or only in formats a browser cannot play (wav49, gsm).",
         params: IdParams,
         response: { 200: Audio, 206: Audio, ...ERRORS },
       },

@@ -105,7 +105,9 @@ export class CsvSplitter {
       const r = this.record(buf, p, limit, final);
       if (r === undefined) break; // needs more text
       if (r.overlong) {
-        out.push(rowError(this.line, `${buf.slice(p, p + RAW_EXCERPT)}…`, coded('row.too_long', { max: MAX_LINE_CHARS })));
+        out.push(
+          rowError(this.line, `${buf.slice(p, p + RAW_EXCERPT)}…`, coded('row.too_long', { max: MAX_LINE_CHARS })),
+        );
         this.line += countBreaks(buf, p, p + MAX_LINE_CHARS);
         this.skipping = true;
         p = p + MAX_LINE_CHARS;
@@ -136,7 +138,9 @@ export class CsvSplitter {
     const cap = Math.min(limit, p + MAX_LINE_CHARS);
     // Past `cap` the row is over-long — unless the text simply ends there and more may follow.
     const more = (): undefined | { fields: string[]; end: number; next: number; breaks: number; overlong: true } =>
-      cap < limit || cap === p + MAX_LINE_CHARS ? { fields: [], end: cap, next: cap, breaks: 0, overlong: true } : undefined;
+      cap < limit || cap === p + MAX_LINE_CHARS
+        ? { fields: [], end: cap, next: cap, breaks: 0, overlong: true }
+        : undefined;
     const fields: string[] = [];
     let breaks = 0;
     let i = p;

@@ -1,12 +1,12 @@
 import { cleanLabel, cleanNote } from '../../labels.js';
-import type { NumberingConfig } from '../../numbers/index.js';
-import { columnsFromHeader, isHeader, POSITIONAL, type CsvColumns } from './csv-columns.js';
-import { CsvSplitter, type CsvProblem, type CsvRecord } from './csv-splitter.js';
-import { TextStreamDecoder } from './decode.js';
 import { coded } from '../../messages/index.js';
+import type { NumberingConfig } from '../../numbers/index.js';
+import { type CsvColumns, columnsFromHeader, isHeader, POSITIONAL } from './csv-columns.js';
+import { type CsvProblem, type CsvRecord, CsvSplitter } from './csv-splitter.js';
+import { TextStreamDecoder } from './decode.js';
 import { readNumber } from './entry.js';
 import { rowError } from './problems.js';
-import { MAX_ROWS, type ImportKind, type ImportRow, type ParseResult, type RowError } from './types.js';
+import { type ImportKind, type ImportRow, MAX_ROWS, type ParseResult, type RowError } from './types.js';
 
 export interface CsvOptions {
   numbering: NumberingConfig;
@@ -73,7 +73,11 @@ export class CsvRowReader {
 }
 
 /** A label or note field, cleaned (labels.ts); undefined when absent or empty. */
-function text(fields: readonly string[], i: number | undefined, clean: (s: string) => string | undefined): string | undefined {
+function text(
+  fields: readonly string[],
+  i: number | undefined,
+  clean: (s: string) => string | undefined,
+): string | undefined {
   const s = field(fields, i);
   return s === undefined ? undefined : clean(s);
 }

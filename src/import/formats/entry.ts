@@ -1,6 +1,6 @@
-import { coded, type Coded } from '../../messages/index.js';
-import { normaliseEntry, type NumberingConfig } from '../../numbers/index.js';
-import { numberFailure, type NumberFailure } from '../../numbers/normalise.js';
+import { type Coded, coded } from '../../messages/index.js';
+import { type NumberingConfig, normaliseEntry } from '../../numbers/index.js';
+import { type NumberFailure, numberFailure } from '../../numbers/normalise.js';
 
 /**
  * A number field longer than this is not a phone number (E.164 has 15 digits; with separators, a `tel:` URI and an
@@ -20,10 +20,14 @@ const SIP_SCHEME = /^sips?:/i;
  * Reads the number field of a CSV row or JSON item: anything that does not normalise is an error. Address books
  * are different — see `readAddressBookNumber`.
  */
-export function readNumber(value: string, cfg: NumberingConfig): { ok: true; number: string; prefix: boolean } | NumberFailure {
+export function readNumber(
+  value: string,
+  cfg: NumberingConfig,
+): { ok: true; number: string; prefix: boolean } | NumberFailure {
   const s = value.trim();
   if (s === '') return numberFailure(coded('number.missing'));
-  if (s.length > MAX_NUMBER_CHARS) return numberFailure(coded('number.too_many_characters', { value: `${s.slice(0, 40)}…` }));
+  if (s.length > MAX_NUMBER_CHARS)
+    return numberFailure(coded('number.too_many_characters', { value: `${s.slice(0, 40)}…` }));
   return normaliseEntry(s, cfg);
 }
 

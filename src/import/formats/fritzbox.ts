@@ -1,11 +1,11 @@
 import { cleanLabel } from '../../labels.js';
-import type { NumberingConfig } from '../../numbers/index.js';
 import { coded } from '../../messages/index.js';
+import type { NumberingConfig } from '../../numbers/index.js';
 import { readAddressBookNumber } from './entry.js';
 import { rowError, rowSkip } from './problems.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
-import { xmlTokens, XmlSyntaxError } from './xml-tokens.js';
+import { XmlSyntaxError, xmlTokens } from './xml-tokens.js';
 
 export interface FritzboxOptions {
   numbering: NumberingConfig;

@@ -20,21 +20,21 @@ import { decodeText } from './decode.js';
 import { detectFormat } from './detect.js';
 import { parseFritzbox } from './fritzbox.js';
 import { parseJsonList, parsePhoneblockXml } from './phoneblock.js';
-import { ImportFormatError, type ImportFormat, type ParseOptions, type ParseResult } from './types.js';
+import { type ImportFormat, ImportFormatError, type ParseOptions, type ParseResult } from './types.js';
 import { parseVcard } from './vcard.js';
 
-export { csvRows, type CsvOptions } from './csv.js';
+export { type CsvOptions, csvRows } from './csv.js';
 export { decodeText } from './decode.js';
 export { detectFormat } from './detect.js';
 export { REMOVAL } from './phoneblock.js';
 export {
-  ImportFormatError,
-  MAX_LINE_CHARS,
-  MAX_ROWS,
   type ImportFormat,
+  ImportFormatError,
   type ImportKind,
   type ImportRow,
   type ImportSkip,
+  MAX_LINE_CHARS,
+  MAX_ROWS,
   type ParseOptions,
   type ParseResult,
   type RowError,
@@ -45,12 +45,15 @@ export {
  * content, name or type; everything wrong inside a file is reported per line in `errors` instead.
  */
 export function parseImport(input: Buffer, options: ParseOptions & { numbering: NumberingConfig }): ParseResult {
-  const format: ImportFormat | undefined =
-    options.format ?? detectFormat(input, options.filename, options.contentType);
+  const format: ImportFormat | undefined = options.format ?? detectFormat(input, options.filename, options.contentType);
   if (format === undefined) {
     throw new ImportFormatError();
   }
-  const common = { numbering: options.numbering, ...(options.kind !== undefined && { kind: options.kind }), ...(options.language !== undefined && { language: options.language }) };
+  const common = {
+    numbering: options.numbering,
+    ...(options.kind !== undefined && { kind: options.kind }),
+    ...(options.language !== undefined && { language: options.language }),
+  };
   switch (format) {
     case 'vcard':
       return parseVcard(input, common);

@@ -1,14 +1,14 @@
 import type { Language } from '../../config/language.js';
 import { cleanLabel, cleanNote } from '../../labels.js';
-import type { NumberingConfig } from '../../numbers/index.js';
 import { coded, render } from '../../messages/index.js';
 import { isRating, ratingWord } from '../../messages/ratings.js';
+import type { NumberingConfig } from '../../numbers/index.js';
 import { readNumber } from './entry.js';
 import { itemOffsets, linesOf, tooDeep } from './json-positions.js';
 import { rowError, rowSkip } from './problems.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
-import { xmlTokens, XmlSyntaxError } from './xml-tokens.js';
+import { XmlSyntaxError, xmlTokens } from './xml-tokens.js';
 
 export interface ListOptions {
   numbering: NumberingConfig;
@@ -113,7 +113,12 @@ export function parsePhoneblockXml(text: string, options: ListOptions): ParseRes
       } else if (tok.name === 'phone-info') {
         const a = tok.attrs;
         const raw = text.slice(tok.start, tok.end);
-        readItem({ phone: a.phone, score: a.votes, label: ratingWords(a.rating, options.language), line: tok.line, raw }, true, options, out);
+        readItem(
+          { phone: a.phone, score: a.votes, label: ratingWords(a.rating, options.language), line: tok.line, raw },
+          true,
+          options,
+          out,
+        );
         if (out.full) break;
       }
     }
@@ -129,7 +134,8 @@ function readItem(item: Item, isPhoneblock: boolean, options: ListOptions, out: 
   const { line, raw } = item;
   if (typeof item.phone !== 'string') return out.error(rowError(line, raw, coded('row.no_phone')));
   const score = readScore(item.score);
-  if (score === null) return out.error(rowError(line, raw, coded('row.bad_votes', { value: JSON.stringify(item.score) ?? '' })));
+  if (score === null)
+    return out.error(rowError(line, raw, coded('row.bad_votes', { value: JSON.stringify(item.score) ?? '' })));
   if (isPhoneblock && score === 0) return out.skip(rowSkip(line, raw, coded('skip.removal')));
   const n = readNumber(item.phone, options.numbering);
   if (!n.ok) return out.error(rowError(line, raw, n));
@@ -153,7 +159,12 @@ function readScore(v: unknown): number | undefined | null {
 /** A rating in words (messages/ratings.ts); one this build does not know, from its code (`H_ROBOT` → `robot`). */
 function ratingWords(rating: unknown, language: Language = 'en'): string | undefined {
   if (typeof rating !== 'string' || rating === '') return undefined;
-  return isRating(rating) ? ratingWord(rating, language) : rating.replace(/^[A-Z]_/, '').replace(/_/g, ' ').toLowerCase();
+  return isRating(rating)
+    ? ratingWord(rating, language)
+    : rating
+        .replace(/^[A-Z]_/, '')
+        .replace(/_/g, ' ')
+        .toLowerCase();
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,13 @@
 import { coded } from '../../messages/index.js';
 import { rowError } from './problems.js';
-import { MAX_ROWS, type ImportFormat, type ImportRow, type ImportSkip, type ParseResult, type RowError } from './types.js';
+import {
+  type ImportFormat,
+  type ImportRow,
+  type ImportSkip,
+  MAX_ROWS,
+  type ParseResult,
+  type RowError,
+} from './types.js';
 
 /**
  * Collects what a whole-file parser finds. Rows, errors and skips all count towards MAX_ROWS (a file of a million

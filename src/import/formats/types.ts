@@ -1,6 +1,6 @@
 /** What every importer produces: rows for the store, errors and deliberate skips, each with its line in the file. */
 import type { Language } from '../../config/language.js';
-import { coded, render, type Code, type Coded, type Params } from '../../messages/index.js';
+import { type Code, type Coded, coded, type Params, render } from '../../messages/index.js';
 
 export type ImportFormat = 'csv' | 'vcard' | 'fritzbox' | 'phoneblock' | 'json';
 export type ImportKind = 'allow' | 'block';

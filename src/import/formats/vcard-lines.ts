@@ -107,7 +107,10 @@ export function parseContentLine(line: number, raw: string): ContentLine | undef
   }
   if (colon < 0) return undefined;
   const [head = '', ...paramTexts] = splitOutsideQuotes(raw.slice(0, colon), ';');
-  const name = head.slice(head.lastIndexOf('.') + 1).trim().toUpperCase();
+  const name = head
+    .slice(head.lastIndexOf('.') + 1)
+    .trim()
+    .toUpperCase();
   const params = new Map<string, string[]>();
   const types = new Set<string>();
   const add = (key: string, values: string[]): void => {
@@ -123,7 +126,10 @@ export function parseContentLine(line: number, raw: string): ContentLine | undef
     }
     const key = p.slice(0, eq).trim().toUpperCase();
     // `TYPE="voice,home"` and `TYPE=voice,home` and `type=voice;type=home` all mean the same (RFC 6350 §5.6).
-    add(key, splitOutsideQuotes(p.slice(eq + 1), ',').flatMap((v) => splitOutsideQuotes(unquote(v.trim()), ',')));
+    add(
+      key,
+      splitOutsideQuotes(p.slice(eq + 1), ',').flatMap((v) => splitOutsideQuotes(unquote(v.trim()), ',')),
+    );
   }
   for (const t of params.get('TYPE') ?? []) types.add(t.trim().toLowerCase());
   return { line, raw, name, params, types, value: raw.slice(colon + 1) };

@@ -1,11 +1,11 @@
 import { cleanLabel } from '../../labels.js';
-import type { NumberingConfig } from '../../numbers/index.js';
 import { coded } from '../../messages/index.js';
+import type { NumberingConfig } from '../../numbers/index.js';
 import { readAddressBookNumber } from './entry.js';
 import { rowError, rowSkip } from './problems.js';
 import { ResultBuilder } from './result.js';
 import type { ImportKind, ImportRow, ParseResult } from './types.js';
-import { components, parseContentLine, unescapeText, unfold, valueText, type ContentLine } from './vcard-lines.js';
+import { type ContentLine, components, parseContentLine, unescapeText, unfold, valueText } from './vcard-lines.js';
 
 export interface VcardOptions {
   numbering: NumberingConfig;
@@ -79,7 +79,12 @@ function collect(card: Card, cl: ContentLine): void {
       card.n ??= nameFromN(components(valueText(cl)));
       break;
     case 'ORG':
-      card.org ??= nonEmpty(components(valueText(cl)).map((s) => s.trim()).filter(Boolean).join(', '));
+      card.org ??= nonEmpty(
+        components(valueText(cl))
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .join(', '),
+      );
       break;
     case 'UID':
       card.uid ??= nonEmpty(unescapeText(cl.value));
@@ -106,7 +111,8 @@ function emit(card: Card, kind: ImportKind, cfg: NumberingConfig, out: ResultBui
   for (const { cl, value } of tels) {
     const { number, ext } = telValue(value, cl);
     const r = readAddressBookNumber(number, cfg);
-    if ('skip' in r) out.skip(rowSkip(cl.line, cl.raw, r.skip.code === 'skip.empty_number' ? coded('skip.empty_tel') : r.skip));
+    if ('skip' in r)
+      out.skip(rowSkip(cl.line, cl.raw, r.skip.code === 'skip.empty_number' ? coded('skip.empty_tel') : r.skip));
     else if (!r.ok) out.error(rowError(cl.line, cl.raw, r));
     else {
       const row: ImportRow = { line: cl.line, number: r.number, prefix: r.prefix, kind, raw: cl.raw };
@@ -127,8 +133,14 @@ function telValue(value: string, cl: ContentLine): { number: string; ext?: strin
   const isUri = TEL_URI.test(value) || cl.params.get('VALUE')?.[0]?.toLowerCase() === 'uri';
   if (!isUri) return { number: value };
   const [user = '', ...params] = value.replace(TEL_URI, '').split(';');
-  const ext = params.find((p) => EXT_PARAM.test(p))?.slice(4).trim();
-  const context = params.find((p) => CONTEXT_PARAM.test(p))?.slice('phone-context='.length).trim();
+  const ext = params
+    .find((p) => EXT_PARAM.test(p))
+    ?.slice(4)
+    .trim();
+  const context = params
+    .find((p) => CONTEXT_PARAM.test(p))
+    ?.slice('phone-context='.length)
+    .trim();
   // RFC 3966 §5.1.5: a local number's phone-context, when it is a global number prefix, completes it.
   const number = context?.startsWith('+') && !user.trim().startsWith('+') ? context + user : user;
   return ext ? { number, ext } : { number };

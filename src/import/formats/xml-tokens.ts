@@ -4,7 +4,15 @@
  * its line and offsets. Comments, processing instructions and `<!DOCTYPE>` are passed over; CDATA is text.
  */
 export type XmlToken =
-  | { type: 'open'; name: string; attrs: Record<string, string>; selfClosing: boolean; line: number; start: number; end: number }
+  | {
+      type: 'open';
+      name: string;
+      attrs: Record<string, string>;
+      selfClosing: boolean;
+      line: number;
+      start: number;
+      end: number;
+    }
   | { type: 'close'; name: string; line: number; start: number; end: number }
   | { type: 'text'; text: string; line: number; start: number; end: number };
 
@@ -47,7 +55,13 @@ export function* xmlTokens(text: string): Generator<XmlToken> {
     const lt = text.indexOf('<', pos);
     const textEnd = lt < 0 ? text.length : lt;
     if (textEnd > pos) {
-      yield { type: 'text', text: decodeEntities(text.slice(pos, textEnd)), line: lineAt(pos), start: pos, end: textEnd };
+      yield {
+        type: 'text',
+        text: decodeEntities(text.slice(pos, textEnd)),
+        line: lineAt(pos),
+        start: pos,
+        end: textEnd,
+      };
     }
     if (lt < 0) return;
     const at = lineAt(lt);

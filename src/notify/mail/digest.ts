@@ -74,7 +74,9 @@ export function buildDigest(calls: readonly CallEvent[], o: DigestOptions): Dige
     return {
       title,
       total: all.length,
-      lines: all.slice(0, MAX_DIGEST_LINES).map((call) => ({ call, ...(base ? { link: callLink(base, call.callId) } : {}) })),
+      lines: all
+        .slice(0, MAX_DIGEST_LINES)
+        .map((call) => ({ call, ...(base ? { link: callLink(base, call.callId) } : {}) })),
       more: Math.max(0, all.length - MAX_DIGEST_LINES),
     };
   };
@@ -101,7 +103,10 @@ export function buildDigest(calls: readonly CallEvent[], o: DigestOptions): Dige
 
 /** `24 Dec 2026` for a day, `21–27 Dec 2026` for a week, in the household's time zone. */
 function periodText(o: DigestOptions): string {
-  const format = new Intl.DateTimeFormat(o.language === 'de' ? 'de-DE' : 'en-GB', { timeZone: o.timeZone, dateStyle: 'medium' });
+  const format = new Intl.DateTimeFormat(o.language === 'de' ? 'de-DE' : 'en-GB', {
+    timeZone: o.timeZone,
+    dateStyle: 'medium',
+  });
   const last = Math.max(o.from, o.to - 1);
   return format.format(o.from) === format.format(last) ? format.format(o.from) : format.formatRange(o.from, last);
 }

@@ -26,7 +26,16 @@ interface LocalDate {
 }
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
 }
 
 function parts(format: Intl.DateTimeFormat, t: number): Record<string, number> {
@@ -38,7 +47,10 @@ function parts(format: Intl.DateTimeFormat, t: number): Record<string, number> {
 /** The zone's offset from UTC at instant `t`, ms. */
 function offset(format: Intl.DateTimeFormat, t: number): number {
   const p = parts(format, t);
-  return Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0) - Math.floor(t / 1000) * 1000;
+  return (
+    Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0) -
+    Math.floor(t / 1000) * 1000
+  );
 }
 
 /** `date` moved by `days` (calendar arithmetic; Date.UTC carries over months and years). */
@@ -47,7 +59,8 @@ function plus(date: LocalDate, days: number): LocalDate {
   return { y: t.getUTCFullYear(), m: t.getUTCMonth(), d: t.getUTCDate() };
 }
 
-const iso = (date: LocalDate) => `${String(date.y).padStart(4, '0')}-${String(date.m + 1).padStart(2, '0')}-${String(date.d).padStart(2, '0')}`;
+const iso = (date: LocalDate) =>
+  `${String(date.y).padStart(4, '0')}-${String(date.m + 1).padStart(2, '0')}-${String(date.d).padStart(2, '0')}`;
 
 export function createDigestSchedule(schedule: DigestSchedule, timeZone: string) {
   const format = formatter(timeZone);

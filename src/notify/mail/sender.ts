@@ -7,7 +7,7 @@
 import { createTransport } from 'nodemailer';
 import { DeliveryError } from '../errors.js';
 import type { Digest } from './digest.js';
-import { mailSettings, type MailSettings } from './settings.js';
+import { type MailSettings, mailSettings } from './settings.js';
 
 /** A mail server that takes longer than these is treated as down; the job runner tries again later. */
 const CONNECTION_TIMEOUT_MS = 15_000;
@@ -56,8 +56,17 @@ export function createMailSender(input: { smtpUrl: string; from: string; to: str
 }
 
 function mailError(name: string, err: unknown): DeliveryError {
-  const e = (err ?? {}) as { code?: string; responseCode?: number; permanent?: boolean; response?: string; message?: string };
+  const e = (err ?? {}) as {
+    code?: string;
+    responseCode?: number;
+    permanent?: boolean;
+    response?: string;
+    message?: string;
+  };
   const said = e.response ?? e.message ?? String(err);
   const retry = typeof e.permanent === 'boolean' ? !e.permanent : !PERMANENT_CODES.has(e.code ?? '');
-  return new DeliveryError(`${name}: ${said}`, retry, { ...(e.responseCode ? { status: e.responseCode } : {}), cause: err });
+  return new DeliveryError(`${name}: ${said}`, retry, {
+    ...(e.responseCode ? { status: e.responseCode } : {}),
+    cause: err,
+  });
 }

@@ -46,7 +46,8 @@ export function mailSettings(input: { smtpUrl: string; from: string; to: string 
   const from = mailAddresses('CALLFILTER_MAIL_FROM', input.from);
   if (from.length > 1) throw new Error('CALLFILTER_MAIL_FROM names more than one address');
   const to = mailAddresses('CALLFILTER_MAIL_TO', input.to);
-  if (to.length > MAX_RECIPIENTS) throw new Error(`CALLFILTER_MAIL_TO names ${to.length} addresses; at most ${MAX_RECIPIENTS}`);
+  if (to.length > MAX_RECIPIENTS)
+    throw new Error(`CALLFILTER_MAIL_TO names ${to.length} addresses; at most ${MAX_RECIPIENTS}`);
   const port = url.port || (url.protocol === 'smtps:' ? '465' : '587');
   return { smtpUrl: url.href, server: `${url.hostname}:${port}`, from: from[0] as string, to };
 }

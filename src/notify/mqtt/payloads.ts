@@ -3,7 +3,7 @@
  * requires in every message on its state topic (home-assistant.io, MQTT Event: "The JSON payload should contain the
  * event_type element"); the other keys become the event's attributes.
  */
-import { callJson, type CallJson } from '../call-json.js';
+import { type CallJson, callJson } from '../call-json.js';
 import type { CallEvent, NotifyLanguage } from '../types.js';
 
 export interface CallPayload extends CallJson {

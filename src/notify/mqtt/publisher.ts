@@ -17,7 +17,7 @@ import type { CallEvent, NotifyLanguage } from '../types.js';
 import { DayCounter } from './day-counter.js';
 import { discoveryMessages } from './discovery.js';
 import { callPayload } from './payloads.js';
-import { mqttSettings, mqttTopics, type MqttSettings, type MqttTopics } from './settings.js';
+import { type MqttSettings, type MqttTopics, mqttSettings, mqttTopics } from './settings.js';
 
 /** Calls kept while the broker is away: about a busy day's worth; older ones are dropped and counted. */
 export const MAX_QUEUED = 200;
@@ -108,7 +108,9 @@ export class MqttNotifier {
     };
     this.client = connect(this.settings.url, options);
     this.client.on('connect', () => this.onConnect());
-    this.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload.toString('utf8'), packet.retain));
+    this.client.on('message', (topic, payload, packet) =>
+      this.onMessage(topic, payload.toString('utf8'), packet.retain),
+    );
     this.client.on('error', (err) => this.onDown(err));
     this.client.on('offline', () => this.onDown());
     this.scheduleMidnight();
@@ -161,7 +163,9 @@ export class MqttNotifier {
     clearTimeout(this.midnight);
     clearTimeout(this.birth);
     if (this.client.connected) {
-      const offline = this.client.publishAsync(this.topics.status, 'offline', { qos: 1, retain: true }).catch(() => undefined);
+      const offline = this.client
+        .publishAsync(this.topics.status, 'offline', { qos: 1, retain: true })
+        .catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([offline, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
       clearTimeout(timer);

@@ -34,7 +34,9 @@ export function checkMqttUrl(text: string): URL {
   }
   if (!url.hostname) throw new Error(`MQTT URL "${text}" names no host`);
   if (url.username || url.password) {
-    throw new Error('MQTT URL must not carry a user name or password: use CALLFILTER_MQTT_USER and CALLFILTER_MQTT_PASSWORD');
+    throw new Error(
+      'MQTT URL must not carry a user name or password: use CALLFILTER_MQTT_USER and CALLFILTER_MQTT_PASSWORD',
+    );
   }
   return url;
 }
@@ -56,13 +58,17 @@ export function checkTopicPrefix(prefix: string, what: string): string {
 /** Fills the defaults and checks everything; throws on the first problem. */
 export function mqttSettings(input: Partial<MqttSettings> & { url: string }): MqttSettings {
   checkMqttUrl(input.url);
-  if (input.password && !input.username) throw new Error('CALLFILTER_MQTT_PASSWORD is set without CALLFILTER_MQTT_USER');
+  if (input.password && !input.username)
+    throw new Error('CALLFILTER_MQTT_PASSWORD is set without CALLFILTER_MQTT_USER');
   return {
     url: input.url.trim(),
     ...(input.username ? { username: input.username } : {}),
     ...(input.password ? { password: input.password } : {}),
     prefix: checkTopicPrefix(input.prefix ?? DEFAULT_PREFIX, 'CALLFILTER_MQTT_PREFIX'),
-    discoveryPrefix: checkTopicPrefix(input.discoveryPrefix ?? DEFAULT_DISCOVERY_PREFIX, 'CALLFILTER_MQTT_DISCOVERY_PREFIX'),
+    discoveryPrefix: checkTopicPrefix(
+      input.discoveryPrefix ?? DEFAULT_DISCOVERY_PREFIX,
+      'CALLFILTER_MQTT_DISCOVERY_PREFIX',
+    ),
     commands: input.commands ?? false,
   };
 }

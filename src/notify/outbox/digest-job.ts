@@ -37,7 +37,12 @@ function periodCalls(store: Store, period: DigestPeriod, signal: AbortSignal): C
   let cursor: number | undefined;
   do {
     signal.throwIfAborted();
-    const page = store.calls.list({ from: period.from, to: period.to, limit: PAGE, ...(cursor !== undefined && { cursor }) });
+    const page = store.calls.list({
+      from: period.from,
+      to: period.to,
+      limit: PAGE,
+      ...(cursor !== undefined && { cursor }),
+    });
     calls.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -45,7 +50,11 @@ function periodCalls(store: Store, period: DigestPeriod, signal: AbortSignal): C
 }
 
 /** Queues the digest of the period due at `now`, unless it was queued before; returns what it did. */
-export async function queueDigest(o: DigestJobOptions, now: number, signal: AbortSignal): Promise<{ period: DigestPeriod; outcome: 'queued' | 'empty' | 'queued before' }> {
+export async function queueDigest(
+  o: DigestJobOptions,
+  now: number,
+  signal: AbortSignal,
+): Promise<{ period: DigestPeriod; outcome: 'queued' | 'empty' | 'queued before' }> {
   const period = createDigestSchedule(o.schedule, o.timeZone).latest(now);
   const country = o.homeCountry();
   const calls = periodCalls(o.store, period, signal).map((c) => callEvent(c, country));
@@ -57,10 +66,19 @@ export async function queueDigest(o: DigestJobOptions, now: number, signal: Abor
     ...(o.publicUrl !== undefined && { publicUrl: o.publicUrl }),
   });
   if (digest.empty) {
-    o.logger.info({ period: period.key, calls: calls.length }, 'digest: nothing kept away and no unknown caller on voicemail; no mail');
+    o.logger.info(
+      { period: period.key, calls: calls.length },
+      'digest: nothing kept away and no unknown caller on voicemail; no mail',
+    );
     return { period, outcome: 'empty' };
   }
-  const payload: DigestPayload = { period: period.key, name: o.mailName, subject: digest.subject, text: digest.text, html: digest.html };
+  const payload: DigestPayload = {
+    period: period.key,
+    name: o.mailName,
+    subject: digest.subject,
+    text: digest.text,
+    html: digest.html,
+  };
   const id = await o.store.outbox.enqueue(DIGEST_KIND, payload, { at: now, dedupeKey: `${DIGEST_KIND}:${period.key}` });
   if (id === undefined) return { period, outcome: 'queued before' };
   o.logger.info({ period: period.key, calls: calls.length, to: o.mailName }, 'digest queued');

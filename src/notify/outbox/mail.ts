@@ -3,7 +3,7 @@
  * dedupe key); this handler sends it. A mail server that is down is tried again with the outbox's backoff for a
  * day; an SMTP 5xx (a wrong password, a refused recipient) gives up at once, with the server's answer in the log.
  */
-import { PermanentDeliveryError, RetryLaterError, type OutboxHandler } from '../../outbox/types.js';
+import { type OutboxHandler, PermanentDeliveryError, RetryLaterError } from '../../outbox/types.js';
 import { DeliveryError } from '../errors.js';
 import type { MailSender } from '../mail/sender.js';
 
@@ -22,7 +22,8 @@ export interface DigestPayload {
 export function digestHandler(sender: MailSender | undefined, now: () => number): OutboxHandler {
   return async (payload) => {
     const p = payload as DigestPayload;
-    if (!sender) throw new PermanentDeliveryError('no mail server is configured (CALLFILTER_DIGEST, CALLFILTER_SMTP_URL)');
+    if (!sender)
+      throw new PermanentDeliveryError('no mail server is configured (CALLFILTER_DIGEST, CALLFILTER_SMTP_URL)');
     try {
       await sender.send({ subject: p.subject, text: p.text, html: p.html, empty: false });
     } catch (err) {

@@ -38,21 +38,37 @@ export interface FollowUpOptions {
 export async function followUpVoicemail(o: FollowUpOptions, now: number): Promise<number> {
   const messages = await o.spool.messages();
   const since = now - FOLLOW_UP_WINDOW_MS;
-  const recent = messages.filter((m) => m.info.origtime !== undefined && m.info.origtime * 1000 >= since - CLOCK_SKEW_MS);
+  const recent = messages.filter(
+    (m) => m.info.origtime !== undefined && m.info.origtime * 1000 >= since - CLOCK_SKEW_MS,
+  );
   if (recent.length === 0) return 0;
   const earliest = Math.min(...recent.map((m) => (m.info.origtime as number) * 1000));
-  const calls: CallRecord[] = o.store.calls.list({ from: Math.max(since, earliest - MAX_DELAY_MS), to: now + CLOCK_SKEW_MS, limit: MAX_CALLS }).items;
+  const calls: CallRecord[] = o.store.calls.list({
+    from: Math.max(since, earliest - MAX_DELAY_MS),
+    to: now + CLOCK_SKEW_MS,
+    limit: MAX_CALLS,
+  }).items;
   let queued = 0;
   for (const call of calls) {
     if (NO_MESSAGE.has(call.action)) continue;
     const match = matchVoicemail(call, messages);
     if (!match || !recent.includes(match.message)) continue;
     const seconds = match.message.durationSeconds;
-    const event: CallEvent = { ...callEvent(call, o.homeCountry()), kind: 'voicemail', ...(seconds !== undefined && { voicemailSeconds: Math.round(seconds) }) };
-    const id = await o.store.outbox.enqueue(VOICEMAIL_KIND, event, { at: now, dedupeKey: `${VOICEMAIL_KIND}:${call.id}` });
+    const event: CallEvent = {
+      ...callEvent(call, o.homeCountry()),
+      kind: 'voicemail',
+      ...(seconds !== undefined && { voicemailSeconds: Math.round(seconds) }),
+    };
+    const id = await o.store.outbox.enqueue(VOICEMAIL_KIND, event, {
+      at: now,
+      dedupeKey: `${VOICEMAIL_KIND}:${call.id}`,
+    });
     if (id === undefined) continue;
     queued++;
-    o.logger.info({ callId: call.id, mailbox: `${match.message.mailbox}@${match.message.context}`, by: match.by }, 'voicemail message found for a call');
+    o.logger.info(
+      { callId: call.id, mailbox: `${match.message.mailbox}@${match.message.context}`, by: match.by },
+      'voicemail message found for a call',
+    );
     await o.tell(event);
   }
   return queued;

@@ -19,7 +19,7 @@ import { backoffDelay } from '../../jobs/backoff.js';
 import type { JobClock } from '../../jobs/clock.js';
 import type { Logger } from '../../logger.js';
 import { DEFAULT_MAX_AGE_MS, OUTBOX_BACKOFF } from '../../outbox/dispatcher.js';
-import { PermanentDeliveryError, RetryLaterError, type OutboxHandler } from '../../outbox/types.js';
+import { type OutboxHandler, PermanentDeliveryError, RetryLaterError } from '../../outbox/types.js';
 import type { Store } from '../../store/index.js';
 import { callEvent } from '../call-event.js';
 import { DeliveryError } from '../errors.js';
@@ -94,7 +94,9 @@ export function createWebhookOutbox(o: {
   homeCountry: () => string;
   random?: () => number;
 }): WebhookOutbox {
-  const receivers = new Map<string, Receiver>(o.senders.map((sender) => [targetId(sender), { sender, reached: false }]));
+  const receivers = new Map<string, Receiver>(
+    o.senders.map((sender) => [targetId(sender), { sender, reached: false }]),
+  );
   const item = (id: string, r: Receiver, event: CallEvent, at: number): Item => ({
     kind: WEBHOOK_KIND,
     payload: { target: id, name: r.sender.target.name, event } satisfies WebhookPayload,
@@ -115,7 +117,11 @@ export function createWebhookOutbox(o: {
     const first = !r.down;
     r.down = { failures, until };
     const parked = await o.store.outbox.park(keyPrefix(target), PARKED_LIFE_MS, now + PARK_HORIZON_MS, now);
-    if (first) o.logger.warn({ webhook: r.sender.target.name, error: err.message, retryInMs: until - now, parked }, 'webhook receiver unreachable; its events wait for it');
+    if (first)
+      o.logger.warn(
+        { webhook: r.sender.target.name, error: err.message, retryInMs: until - now, parked },
+        'webhook receiver unreachable; its events wait for it',
+      );
     throw new RetryLaterError(err.message, until);
   }
 
@@ -123,7 +129,8 @@ export function createWebhookOutbox(o: {
   async function cameBack(target: string, r: Receiver, now: number): Promise<void> {
     if (r.down || !r.reached) {
       const unparked = await o.store.outbox.unpark(keyPrefix(target), now);
-      if (r.down || unparked > 0) o.logger.info({ webhook: r.sender.target.name, unparked }, 'webhook receiver reachable; sending what waited');
+      if (r.down || unparked > 0)
+        o.logger.info({ webhook: r.sender.target.name, unparked }, 'webhook receiver reachable; sending what waited');
     }
     r.reached = true;
     r.down = undefined;
@@ -148,7 +155,10 @@ export function createWebhookOutbox(o: {
       if (calls.length === 0) return;
       after = calls.at(-1)?.id as number;
       const country = o.homeCountry();
-      yield calls.filter((c) => c.at >= now - DEFAULT_MAX_AGE_MS).map((c) => callEvent(c, country)).filter((e) => r.sender.wants(e));
+      yield calls
+        .filter((c) => c.at >= now - DEFAULT_MAX_AGE_MS)
+        .map((c) => callEvent(c, country))
+        .filter((e) => r.sender.wants(e));
     }
   }
 
@@ -170,7 +180,12 @@ export function createWebhookOutbox(o: {
           if (event.kind === 'decided' && !backlog) {
             r.backlog = { fromCallId: event.callId, createdAt: now };
             const payload: BacklogPayload = { target: id, name: r.sender.target.name, fromCallId: event.callId };
-            items.push({ kind: BACKLOG_KIND, payload, at: r.down.until, dedupeKey: `${keyPrefix(id)}backlog-${event.callId}` });
+            items.push({
+              kind: BACKLOG_KIND,
+              payload,
+              at: r.down.until,
+              dedupeKey: `${keyPrefix(id)}backlog-${event.callId}`,
+            });
             continue;
           }
           // a voicemail follow-up, or a call older than the backlog's first: its own item, parked
@@ -187,7 +202,8 @@ export function createWebhookOutbox(o: {
         const p = payload as WebhookPayload;
         const r = receiver(p.target, p.name);
         const now = o.clock.now();
-        if (r.down && now < r.down.until) throw new RetryLaterError(`${p.name} is down; waiting for its next try`, r.down.until);
+        if (r.down && now < r.down.until)
+          throw new RetryLaterError(`${p.name} is down; waiting for its next try`, r.down.until);
         await deliver(p.target, r, p.event, now);
       },
 
@@ -195,7 +211,8 @@ export function createWebhookOutbox(o: {
         const p = payload as BacklogPayload;
         const r = receiver(p.target, p.name);
         const now = o.clock.now();
-        if (r.down && now < r.down.until) throw new RetryLaterError(`${p.name} is down; waiting for its next try`, r.down.until);
+        if (r.down && now < r.down.until)
+          throw new RetryLaterError(`${p.name} is down; waiting for its next try`, r.down.until);
         let probed = false;
         let queued = 0;
         for (const events of backlogEvents(r, p.fromCallId, now)) {
@@ -211,7 +228,10 @@ export function createWebhookOutbox(o: {
             probed = true;
             rest = events.slice(1);
           }
-          if (rest.length > 0) queued += (await o.store.outbox.enqueueMany(rest.map((e) => item(p.target, r, e, now)))).filter((i) => i !== undefined).length;
+          if (rest.length > 0)
+            queued += (await o.store.outbox.enqueueMany(rest.map((e) => item(p.target, r, e, now)))).filter(
+              (i) => i !== undefined,
+            ).length;
         }
         if (r.backlog?.fromCallId === p.fromCallId) r.backlog = undefined;
         o.logger.info({ webhook: p.name, fromCallId: p.fromCallId, probed, queued }, 'webhook backlog sent');

@@ -4,7 +4,7 @@
  * POST /message). Every body is UTF-8; a non-ASCII ntfy title travels as an RFC 2047 encoded word, which ntfy
  * decodes (HTTP header values are Latin-1 at best).
  */
-import { callJson, type CallJson } from '../call-json.js';
+import { type CallJson, callJson } from '../call-json.js';
 import { messageText, titleText } from '../texts.js';
 import type { CallEvent, NotifyLanguage } from '../types.js';
 import type { WebhookFormat } from './settings.js';

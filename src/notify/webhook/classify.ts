@@ -24,7 +24,13 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 }
 
 /** Throws the DeliveryError for a status that is not a success. */
-export function checkResponse(target: string, status: number, retryAfter: string | null, now: number, detail = ''): void {
+export function checkResponse(
+  target: string,
+  status: number,
+  retryAfter: string | null,
+  now: number,
+  detail = '',
+): void {
   if (status >= 200 && status < 300) return;
   const said = detail ? `: ${detail}` : '';
   if (status === 408 || status === 429 || status >= 500) {
@@ -35,7 +41,11 @@ export function checkResponse(target: string, status: number, retryAfter: string
     });
   }
   if (status >= 300 && status < 400) {
-    throw new DeliveryError(`${target} answered ${status} (a redirect): set the final address in CALLFILTER_WEBHOOK_URL`, false, { status });
+    throw new DeliveryError(
+      `${target} answered ${status} (a redirect): set the final address in CALLFILTER_WEBHOOK_URL`,
+      false,
+      { status },
+    );
   }
   throw new DeliveryError(`${target} answered ${status}${said}`, false, { status });
 }

@@ -8,7 +8,13 @@ import { callLink } from '../link.js';
 import type { CallEvent, NotifyLanguage } from '../types.js';
 import { eventId, eventName, webhookBody } from './bodies.js';
 import { checkResponse } from './classify.js';
-import { parseWebhookEvents, parseWebhookUrls, wantsAction, type WebhookEvents, type WebhookTarget } from './settings.js';
+import {
+  parseWebhookEvents,
+  parseWebhookUrls,
+  type WebhookEvents,
+  type WebhookTarget,
+  wantsAction,
+} from './settings.js';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
 
 /** The whole request, answer included: a receiver slower than this is treated as down (and retried later). */

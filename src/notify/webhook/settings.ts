@@ -26,9 +26,13 @@ export interface WebhookTarget {
 export const MAX_WEBHOOK_URLS = 10;
 
 export function parseWebhookUrls(setting: string): WebhookTarget[] {
-  const items = setting.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = setting
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length === 0) throw new Error('CALLFILTER_WEBHOOK_URL names no URL');
-  if (items.length > MAX_WEBHOOK_URLS) throw new Error(`CALLFILTER_WEBHOOK_URL names ${items.length} URLs; at most ${MAX_WEBHOOK_URLS}`);
+  if (items.length > MAX_WEBHOOK_URLS)
+    throw new Error(`CALLFILTER_WEBHOOK_URL names ${items.length} URLs; at most ${MAX_WEBHOOK_URLS}`);
   return items.map((item, i) => parseOne(item, i + 1));
 }
 
@@ -40,7 +44,9 @@ function parseOne(item: string, position: number): WebhookTarget {
   if (plus) {
     const name = (plus[1] as string).toLowerCase();
     if (name !== 'ntfy' && name !== 'gotify') {
-      throw new Error(`${where}: unknown format "${name}+" (write ntfy+https://…, gotify+https://…, or a plain https:// URL for JSON)`);
+      throw new Error(
+        `${where}: unknown format "${name}+" (write ntfy+https://…, gotify+https://…, or a plain https:// URL for JSON)`,
+      );
     }
     format = name;
     rest = item.slice(plus[0].length);
@@ -68,7 +74,9 @@ function parseOne(item: string, position: number): WebhookTarget {
   }
   if (format === 'gotify') {
     if (!url.pathname.endsWith('/message')) {
-      throw new Error(`${where}: a gotify URL ends in /message, e.g. gotify+https://gotify.example.org/message?token=…`);
+      throw new Error(
+        `${where}: a gotify URL ends in /message, e.g. gotify+https://gotify.example.org/message?token=…`,
+      );
     }
     if (!url.searchParams.get('token') && !authorization) {
       throw new Error(`${where}: a gotify URL needs the application token, e.g. …/message?token=AbCdEf`);
@@ -89,13 +97,19 @@ export function parseWebhookEvents(setting: string | undefined): WebhookEvents {
   const text = (setting ?? '').trim().toLowerCase();
   if (text === '' || text === 'all') return 'all';
   const actions = new Set<Action>();
-  for (const item of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     if (!(ACTIONS as readonly string[]).includes(item)) {
-      throw new Error(`CALLFILTER_WEBHOOK_EVENTS: unknown action "${item}" (write all, or a list of ${ACTIONS.join(', ')})`);
+      throw new Error(
+        `CALLFILTER_WEBHOOK_EVENTS: unknown action "${item}" (write all, or a list of ${ACTIONS.join(', ')})`,
+      );
     }
     actions.add(item as Action);
   }
-  if (actions.size === 0) throw new Error('CALLFILTER_WEBHOOK_EVENTS names no action (write all, or e.g. hangup,announce)');
+  if (actions.size === 0)
+    throw new Error('CALLFILTER_WEBHOOK_EVENTS names no action (write all, or e.g. hangup,announce)');
   return actions;
 }
 

@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import { parseCdrEvent, type AmiMessage } from 'asterisk-agi/ami';
+import { type AmiMessage, parseCdrEvent } from 'asterisk-agi/ami';
 import type { Logger } from '../../logger.js';
 import { CallDeduper } from './dedupe.js';
-import { readCalledNumber, type CalledConfig } from './rules.js';
+import { type CalledConfig, readCalledNumber } from './rules.js';
 
 /** One answered call to an outside number, counted once. */
 export interface CalledCall {
@@ -38,7 +38,10 @@ export function attachCalledFeed(source: EventEmitter, options: CalledFeedOption
     const at = now();
     const result = readCalledNumber(cdr, options.config, at);
     if (!result.counts) {
-      log.debug({ uniqueId: cdr.uniqueId, why: result.why, detail: result.detail }, 'CDR not counted as a called number');
+      log.debug(
+        { uniqueId: cdr.uniqueId, why: result.why, detail: result.detail },
+        'CDR not counted as a called number',
+      );
       return;
     }
     if (!deduper.first(result.callKey, at.getTime())) {

@@ -1,6 +1,6 @@
-import { parseCdrTime, type CdrEvent } from 'asterisk-agi/ami';
+import { type CdrEvent, parseCdrTime } from 'asterisk-agi/ami';
 import { applyTrunkRule } from '../../numbers/caller.js';
-import { normaliseNumber, type NumberingConfig } from '../../numbers/index.js';
+import { type NumberingConfig, normaliseNumber } from '../../numbers/index.js';
 
 /** FreePBX puts its phones in `from-internal`; a plain Asterisk dialplan names its own (docs/asterisk.md). */
 export const DEFAULT_CALLED_CONTEXTS: readonly string[] = ['from-internal'];
@@ -67,7 +67,8 @@ export type CalledResult =
  */
 export function readCalledNumber(cdr: CdrEvent, cfg: CalledConfig, receivedAt: Date): CalledResult {
   if (cdr.disposition !== 'ANSWERED') return { counts: false, why: 'not-answered', detail: cdr.disposition };
-  if (!cfg.contexts.includes(cdr.destinationContext)) return { counts: false, why: 'other-context', detail: cdr.destinationContext };
+  if (!cfg.contexts.includes(cdr.destinationContext))
+    return { counts: false, why: 'other-context', detail: cdr.destinationContext };
   if (LOCAL_CHANNEL.test(cdr.channel)) return { counts: false, why: 'local-channel-leg', detail: cdr.channel };
 
   let dialled = cdr.destination.trim();
@@ -97,6 +98,7 @@ function isExtension(dialled: string, cfg: NumberingConfig): boolean {
 
 /** LinkedID from cdr_manager.conf `[mappings]` (any spelling), else Party A's UniqueID. */
 function callId(cdr: CdrEvent): string {
-  for (const [key, value] of Object.entries(cdr.extra)) if (key.toLowerCase() === 'linkedid' && value !== '') return value;
+  for (const [key, value] of Object.entries(cdr.extra))
+    if (key.toLowerCase() === 'linkedid' && value !== '') return value;
   return cdr.uniqueId;
 }

@@ -27,7 +27,13 @@ export function blockedBy(ctx: AppContext, number: string, now: number): string 
 
 export type TrustOutcome = 'added' | 'refreshed' | 'blocked';
 
-export async function trustCalled(ctx: AppContext, source: Source, call: CalledCall, trustDays: number, now: number): Promise<TrustOutcome> {
+export async function trustCalled(
+  ctx: AppContext,
+  source: Source,
+  call: CalledCall,
+  trustDays: number,
+  now: number,
+): Promise<TrustOutcome> {
   const log = ctx.logger.child({ subsystem: 'sources', source: source.name });
   const why = blockedBy(ctx, call.number, now);
   if (why !== undefined) {
@@ -35,7 +41,12 @@ export async function trustCalled(ctx: AppContext, source: Source, call: CalledC
     return 'blocked';
   }
   const expiresAt = Math.max(call.answeredAt.getTime(), now) + trustDays * DAY;
-  const outcome = await ctx.store.origins.touch(originOf(source), { number: call.number, kind: 'allow', externalId: '', expiresAt });
+  const outcome = await ctx.store.origins.touch(originOf(source), {
+    number: call.number,
+    kind: 'allow',
+    externalId: '',
+    expiresAt,
+  });
   log.info({ number: call.number, expiresAt, outcome }, 'called number trusted');
   return outcome;
 }
@@ -49,17 +60,41 @@ export interface CalledListener {
  * Starts the AMI client for the `called` source and keeps its status: `ready` is a success, a lost connection or a
  * refused login the last error (the entries in force stay; trust only lapses on schedule).
  */
-export function listenForCalls(ctx: AppContext, source: Source, settings: CalledSettings, clock: JobClock): CalledListener {
+export function listenForCalls(
+  ctx: AppContext,
+  source: Source,
+  settings: CalledSettings,
+  clock: JobClock,
+): CalledListener {
   const log = ctx.logger.child({ subsystem: 'ami', source: source.name });
-  const client = new AmiClient({ host: settings.host, port: settings.port, username: settings.username, secret: settings.secret, events: 'cdr', logger: log });
+  const client = new AmiClient({
+    host: settings.host,
+    port: settings.port,
+    username: settings.username,
+    secret: settings.secret,
+    events: 'cdr',
+    logger: log,
+  });
   const status = (ok: boolean, error?: string) => {
     void (async () => {
       const current = await ctx.store.sources.get(source.id);
       if (!current) return;
       const at = clock.now();
       const nextRunAt = current.nextRunAt ?? at;
-      if (ok) await ctx.store.sources.recordResult(source.id, { outcome: 'success', at, nextRunAt, rows: await ctx.store.origins.count(originOf(source)) });
-      else await ctx.store.sources.recordResult(source.id, { outcome: 'failure', at, nextRunAt, error: error ?? 'AMI connection lost' });
+      if (ok)
+        await ctx.store.sources.recordResult(source.id, {
+          outcome: 'success',
+          at,
+          nextRunAt,
+          rows: await ctx.store.origins.count(originOf(source)),
+        });
+      else
+        await ctx.store.sources.recordResult(source.id, {
+          outcome: 'failure',
+          at,
+          nextRunAt,
+          error: error ?? 'AMI connection lost',
+        });
     })().catch((err: unknown) => log.warn({ err }, 'could not record the AMI status'));
   };
   client.on('ready', ({ version }: { version?: string }) => {
@@ -67,16 +102,28 @@ export function listenForCalls(ctx: AppContext, source: Source, settings: Called
     status(true);
   });
   client.on('disconnected', ({ error, retryInMs }: { error: Error; retryInMs: number }) =>
-    status(false, `AMI at ${settings.host}:${settings.port}: ${error.message}; trying again in ${Math.ceil(retryInMs / 1000)} s`),
+    status(
+      false,
+      `AMI at ${settings.host}:${settings.port}: ${error.message}; trying again in ${Math.ceil(retryInMs / 1000)} s`,
+    ),
   );
   client.on('authFailed', (err: Error) =>
-    status(false, `AMI at ${settings.host}:${settings.port} refused the login of "${settings.username}" (${err.message}): check the user and secret in CALLFILTER_AMI_URL and manager.conf (read = cdr); restart callfilter after fixing it`),
+    status(
+      false,
+      `AMI at ${settings.host}:${settings.port} refused the login of "${settings.username}" (${err.message}): check the user and secret in CALLFILTER_AMI_URL and manager.conf (read = cdr); restart callfilter after fixing it`,
+    ),
   );
   const detach = attachCalledFeed(client, {
-    config: { contexts: settings.contexts, numbering: ctx.config.numbering, ...(settings.outsideLinePrefix !== undefined && { outsideLinePrefix: settings.outsideLinePrefix }) },
+    config: {
+      contexts: settings.contexts,
+      numbering: ctx.config.numbering,
+      ...(settings.outsideLinePrefix !== undefined && { outsideLinePrefix: settings.outsideLinePrefix }),
+    },
     logger: log,
     onCall: (call) => {
-      trustCalled(ctx, source, call, settings.trustDays, clock.now()).catch((err: unknown) => log.error({ err, number: call.number }, 'could not trust a called number'));
+      trustCalled(ctx, source, call, settings.trustDays, clock.now()).catch((err: unknown) =>
+        log.error({ err, number: call.number }, 'could not trust a called number'),
+      );
     },
   });
   client.start();

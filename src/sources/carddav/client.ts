@@ -6,7 +6,15 @@
  * them into CarddavError, and an invalid sync token (RFC 6578 §3.2: 403 or 409 with DAV:valid-sync-token) into
  * InvalidSyncTokenError, so the sync can start over.
  */
-import { addressBookMultiGet, createAccount, fetchAddressBooks, propfind, syncCollection, type DAVAccount, type DAVResponse } from 'tsdav';
+import {
+  addressBookMultiGet,
+  createAccount,
+  type DAVAccount,
+  type DAVResponse,
+  fetchAddressBooks,
+  propfind,
+  syncCollection,
+} from 'tsdav';
 
 /** A request to a CardDAV server answers in seconds; a big address book's multiget of MULTIGET_BATCH cards too. */
 export const CARDDAV_TIMEOUT_MS = 60_000;
@@ -58,12 +66,26 @@ export interface CarddavClientOptions {
   signal?: AbortSignal;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v && typeof v === 'object' && '_cdata' in v ? String((v as { _cdata: unknown })._cdata) : undefined);
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number'
+      ? String(v)
+      : v && typeof v === 'object' && '_cdata' in v
+        ? String((v as { _cdata: unknown })._cdata)
+        : undefined;
 
 function statusError(what: string, r: DAVResponse): CarddavError {
   const status = r.status;
-  if (status === 401) return new CarddavError(`the CardDAV server refused the login (HTTP 401) while ${what}: check the user name and the (app) password`, 401);
-  return new CarddavError(`the CardDAV server answered HTTP ${status ?? '?'} ${r.statusText ?? ''}while ${what}`.replace('  ', ' '), status);
+  if (status === 401)
+    return new CarddavError(
+      `the CardDAV server refused the login (HTTP 401) while ${what}: check the user name and the (app) password`,
+      401,
+    );
+  return new CarddavError(
+    `the CardDAV server answered HTTP ${status ?? '?'} ${r.statusText ?? ''}while ${what}`.replace('  ', ' '),
+    status,
+  );
 }
 
 export class CarddavClient {
@@ -71,23 +93,36 @@ export class CarddavClient {
   private readonly headers: Record<string, string>;
 
   constructor(private readonly options: CarddavClientOptions) {
-    this.headers = options.username !== undefined ? { authorization: `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}` } : {};
+    this.headers =
+      options.username !== undefined
+        ? { authorization: `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}` }
+        : {};
   }
 
   private get common() {
     const signals = [AbortSignal.timeout(CARDDAV_TIMEOUT_MS), ...(this.options.signal ? [this.options.signal] : [])];
-    return { headers: this.headers, fetchOptions: { signal: AbortSignal.any(signals) }, ...(this.options.fetch && { fetch: this.options.fetch }) };
+    return {
+      headers: this.headers,
+      fetchOptions: { signal: AbortSignal.any(signals) },
+      ...(this.options.fetch && { fetch: this.options.fetch }),
+    };
   }
 
   /** Discovery: the account's address books with their names and whether they offer sync-collection. */
   async books(): Promise<AddressBook[]> {
     try {
-      this.account ??= await createAccount({ account: { accountType: 'carddav', serverUrl: this.options.url }, ...this.common });
+      this.account ??= await createAccount({
+        account: { accountType: 'carddav', serverUrl: this.options.url },
+        ...this.common,
+      });
       const books = await fetchAddressBooks({ account: this.account, ...this.common });
       return books.map((b) => ({
         url: b.url,
         path: new URL(b.url).pathname,
-        name: typeof b.displayName === 'string' && b.displayName !== '' ? b.displayName : decodeURIComponent(new URL(b.url).pathname.replace(/\/$/, '').split('/').pop() ?? b.url),
+        name:
+          typeof b.displayName === 'string' && b.displayName !== ''
+            ? b.displayName
+            : decodeURIComponent(new URL(b.url).pathname.replace(/\/$/, '').split('/').pop() ?? b.url),
         syncCollection: Array.isArray(b.reports) && (b.reports as unknown[]).includes('syncCollection'),
       }));
     } catch (err) {
@@ -103,14 +138,23 @@ export class CarddavClient {
 
   /** REPORT sync-collection: what changed since `token` (everything, without one), and the new token. */
   async changesSince(book: AddressBook, token: string | undefined): Promise<BookChanges> {
-    const res = await syncCollection({ url: book.url, props: { 'd:getetag': {} }, syncLevel: 1, ...(token !== undefined && { syncToken: token }), ...this.common });
+    const res = await syncCollection({
+      url: book.url,
+      props: { 'd:getetag': {} },
+      syncLevel: 1,
+      ...(token !== undefined && { syncToken: token }),
+      ...this.common,
+    });
     const out: BookChanges = { changed: [], removed: [] };
     for (const r of res) {
       const raw = r.raw as { multistatus?: { syncToken?: unknown } } | string | undefined;
       if (!r.ok && r.status !== 404) {
         const body = typeof raw === 'string' ? raw : '';
         if ((r.status === 403 || r.status === 409) && (token !== undefined || body.includes('valid-sync-token'))) {
-          throw new InvalidSyncTokenError(`the CardDAV server no longer knows the sync token of "${book.name}" (HTTP ${r.status})`, r.status);
+          throw new InvalidSyncTokenError(
+            `the CardDAV server no longer knows the sync token of "${book.name}" (HTTP ${r.status})`,
+            r.status,
+          );
         }
         throw statusError(`listing the changes of "${book.name}"`, r);
       }

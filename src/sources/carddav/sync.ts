@@ -7,9 +7,9 @@
  */
 import { parseVcard } from '../../import/formats/vcard.js';
 import type { OriginRow } from '../../store/index.js';
-import { applyContacts, appliedText, conflictState } from '../contacts/apply.js';
+import { appliedText, applyContacts, conflictState } from '../contacts/apply.js';
 import type { KindSync } from '../types.js';
-import { CarddavClient, CarddavError, InvalidSyncTokenError, type AddressBook, type BookChanges } from './client.js';
+import { type AddressBook, type BookChanges, CarddavClient, CarddavError, InvalidSyncTokenError } from './client.js';
 
 interface BookState {
   name: string;
@@ -27,24 +27,41 @@ interface CarddavState {
 export type CarddavMode = 'auto' | 'etag';
 
 /** What changed in one book since its state, and its next state. */
-async function bookChanges(client: CarddavClient, book: AddressBook, prev: BookState | undefined, mode: CarddavMode): Promise<{ changes: BookChanges; full: boolean; next: BookState }> {
+async function bookChanges(
+  client: CarddavClient,
+  book: AddressBook,
+  prev: BookState | undefined,
+  mode: CarddavMode,
+): Promise<{ changes: BookChanges; full: boolean; next: BookState }> {
   if (mode === 'auto' && book.syncCollection) {
     if (prev?.token !== undefined) {
       try {
         const changes = await client.changesSince(book, prev.token);
-        return { changes, full: false, next: { name: book.name, ...(changes.token !== undefined && { token: changes.token }) } };
+        return {
+          changes,
+          full: false,
+          next: { name: book.name, ...(changes.token !== undefined && { token: changes.token }) },
+        };
       } catch (err) {
         if (!(err instanceof InvalidSyncTokenError)) throw err;
       }
     }
     const changes = await client.changesSince(book, undefined);
-    return { changes, full: true, next: { name: book.name, ...(changes.token !== undefined && { token: changes.token }) } };
+    return {
+      changes,
+      full: true,
+      next: { name: book.name, ...(changes.token !== undefined && { token: changes.token }) },
+    };
   }
   const etags = await client.etags(book);
   const before = prev?.etags;
   const changed = [...etags].filter(([href, etag]) => before?.[href] !== etag || etag === '').map(([href]) => href);
   const removed = before ? Object.keys(before).filter((href) => !etags.has(href)) : [];
-  return { changes: { changed, removed }, full: before === undefined, next: { name: book.name, etags: Object.fromEntries(etags) } };
+  return {
+    changes: { changed, removed },
+    full: before === undefined,
+    next: { name: book.name, etags: Object.fromEntries(etags) },
+  };
 }
 
 export const carddavSync: KindSync = async (env, source, credentials, options) => {
@@ -72,7 +89,10 @@ export const carddavSync: KindSync = async (env, source, credentials, options) =
   const found = await client.books();
   if (wanted) {
     const missing = wanted.filter((name) => !found.some((b) => b.name === name));
-    if (missing.length > 0) throw new CarddavError(`no address book named ${missing.map((m) => JSON.stringify(m)).join(', ')} (the account has ${found.map((b) => JSON.stringify(b.name)).join(', ') || 'none'})`);
+    if (missing.length > 0)
+      throw new CarddavError(
+        `no address book named ${missing.map((m) => JSON.stringify(m)).join(', ')} (the account has ${found.map((b) => JSON.stringify(b.name)).join(', ') || 'none'})`,
+      );
   }
   for (const book of found) {
     if (wanted && !wanted.includes(book.name)) continue;
@@ -87,7 +107,13 @@ export const carddavSync: KindSync = async (env, source, credentials, options) =
       cards++;
       parts.set(
         card.href,
-        parsed.rows.map((r) => ({ number: r.number, prefix: r.prefix, kind: 'allow', externalId: card.href, ...(r.label !== undefined && { label: r.label }) })),
+        parsed.rows.map((r) => ({
+          number: r.number,
+          prefix: r.prefix,
+          kind: 'allow',
+          externalId: card.href,
+          ...(r.label !== undefined && { label: r.label }),
+        })),
       );
     }
     // A card listed as changed but gone by the multiget: its numbers go.

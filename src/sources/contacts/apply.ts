@@ -5,7 +5,7 @@
  * blocked here), kept in the source's state so the status shows them until they are resolved.
  */
 import type { AppContext } from '../../context.js';
-import { findConflicts, type Conflict } from '../../import/conflicts.js';
+import { type Conflict, findConflicts } from '../../import/conflicts.js';
 import { MANUAL_ORIGIN, type OriginChanges, type OriginSyncResult, type Source } from '../../store/index.js';
 
 /** Conflicts kept in a source's state: enough to name them on the page and in the status. */
@@ -21,16 +21,30 @@ export interface ContactsApplied {
 
 /** The origin a source writes under: its name (never the person's). */
 export function originOf(source: Source): string {
-  if (source.name === MANUAL_ORIGIN) throw new Error(`a source may not be named "${MANUAL_ORIGIN}": that name is the person's own entries`);
+  if (source.name === MANUAL_ORIGIN)
+    throw new Error(`a source may not be named "${MANUAL_ORIGIN}": that name is the person's own entries`);
   return source.name;
 }
 
-export async function applyContacts(ctx: AppContext, source: Source, changes: OriginChanges, signal: AbortSignal): Promise<ContactsApplied> {
+export async function applyContacts(
+  ctx: AppContext,
+  source: Source,
+  changes: OriginChanges,
+  signal: AbortSignal,
+): Promise<ContactsApplied> {
   const origin = originOf(source);
   const result = await ctx.store.origins.sync(origin, changes, { signal });
   const held = await ctx.store.origins.list(origin);
-  const report = await findConflicts(ctx, held.map((r) => ({ number: r.number, prefix: r.prefix ?? false, kind: r.kind })));
-  return { result, rows: await ctx.store.origins.count(origin), conflicts: report.conflicts, conflictCount: report.conflictCount };
+  const report = await findConflicts(
+    ctx,
+    held.map((r) => ({ number: r.number, prefix: r.prefix ?? false, kind: r.kind })),
+  );
+  return {
+    result,
+    rows: await ctx.store.origins.count(origin),
+    conflicts: report.conflicts,
+    conflictCount: report.conflictCount,
+  };
 }
 
 const n = (x: number) => x.toLocaleString('en');
@@ -38,8 +52,14 @@ const n = (x: number) => x.toLocaleString('en');
 /** One line for a person: what the sync changed. */
 export function appliedText(a: ContactsApplied): string {
   const { result: r } = a;
-  const changes = r.added + r.changed + r.removed === 0 ? 'no changes' : `${n(r.added)} added, ${n(r.changed)} changed, ${n(r.removed)} removed`;
-  const conflicts = a.conflictCount === 0 ? '' : `; ${n(a.conflictCount)} ${a.conflictCount === 1 ? 'number is' : 'numbers are'} also on the other list (conflicts)`;
+  const changes =
+    r.added + r.changed + r.removed === 0
+      ? 'no changes'
+      : `${n(r.added)} added, ${n(r.changed)} changed, ${n(r.removed)} removed`;
+  const conflicts =
+    a.conflictCount === 0
+      ? ''
+      : `; ${n(a.conflictCount)} ${a.conflictCount === 1 ? 'number is' : 'numbers are'} also on the other list (conflicts)`;
   return `${changes}: ${n(a.rows)} ${a.rows === 1 ? 'entry' : 'entries'}${conflicts}`;
 }
 

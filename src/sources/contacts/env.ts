@@ -17,7 +17,8 @@ interface Wanted {
   credentials?: Record<string, unknown>;
 }
 
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export function contactSourcesWanted(config: Pick<Config, 'contacts'>): Wanted[] {
   const { fritzbox, carddav, called } = config.contacts;
@@ -26,8 +27,15 @@ export function contactSourcesWanted(config: Pick<Config, 'contacts'>): Wanted[]
     out.push({
       name: 'fritzbox',
       kind: 'fritzbox',
-      settings: defined({ url: fritzbox.url, certSha256: fritzbox.certSha256, phonebooks: fritzbox.phonebooks, writeBarring: fritzbox.writeBarring }),
-      ...(fritzbox.user !== undefined && { credentials: defined({ username: fritzbox.user, password: fritzbox.password }) }),
+      settings: defined({
+        url: fritzbox.url,
+        certSha256: fritzbox.certSha256,
+        phonebooks: fritzbox.phonebooks,
+        writeBarring: fritzbox.writeBarring,
+      }),
+      ...(fritzbox.user !== undefined && {
+        credentials: defined({ username: fritzbox.user, password: fritzbox.password }),
+      }),
     });
   }
   if (carddav) {
@@ -35,14 +43,23 @@ export function contactSourcesWanted(config: Pick<Config, 'contacts'>): Wanted[]
       name: 'carddav',
       kind: 'carddav',
       settings: defined({ url: carddav.url, books: carddav.books }),
-      ...(carddav.user !== undefined && { credentials: defined({ username: carddav.user, password: carddav.password }) }),
+      ...(carddav.user !== undefined && {
+        credentials: defined({ username: carddav.user, password: carddav.password }),
+      }),
     });
   }
   if (called) {
     out.push({
       name: 'called',
       kind: 'called',
-      settings: defined({ host: called.host, port: called.port, username: called.username, contexts: called.contexts, trustDays: called.trustDays, outsideLinePrefix: called.outsideLinePrefix }),
+      settings: defined({
+        host: called.host,
+        port: called.port,
+        username: called.username,
+        contexts: called.contexts,
+        trustDays: called.trustDays,
+        outsideLinePrefix: called.outsideLinePrefix,
+      }),
       credentials: { secret: called.secret },
     });
   }
@@ -51,13 +68,23 @@ export function contactSourcesWanted(config: Pick<Config, 'contacts'>): Wanted[]
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-export async function ensureContactSources(sources: Sources, config: Pick<Config, 'contacts'>, logger: Logger): Promise<void> {
+export async function ensureContactSources(
+  sources: Sources,
+  config: Pick<Config, 'contacts'>,
+  logger: Logger,
+): Promise<void> {
   const store = sources.env.ctx.store;
   const intervalMs = config.contacts.syncMinutes * 60_000;
   for (const want of contactSourcesWanted(config)) {
     const existing = await store.sources.getByName(want.name);
     if (!existing) {
-      const source: NewSource = { name: want.name, kind: want.kind, settings: want.settings, schedule: defaultSchedule(want.kind, sources.env.random, intervalMs), nextRunAt: sources.env.clock.now() };
+      const source: NewSource = {
+        name: want.name,
+        kind: want.kind,
+        settings: want.settings,
+        schedule: defaultSchedule(want.kind, sources.env.random, intervalMs),
+        nextRunAt: sources.env.clock.now(),
+      };
       if (want.credentials) source.credentials = want.credentials;
       const created = await store.sources.create(source);
       sources.changed();
@@ -65,7 +92,10 @@ export async function ensureContactSources(sources: Sources, config: Pick<Config
       continue;
     }
     if (existing.kind !== want.kind) {
-      logger.warn({ source: existing.name, kind: existing.kind }, `a source named "${want.name}" of another kind exists; the ${want.kind} settings of the environment are not used`);
+      logger.warn(
+        { source: existing.name, kind: existing.kind },
+        `a source named "${want.name}" of another kind exists; the ${want.kind} settings of the environment are not used`,
+      );
       continue;
     }
     const credentials = await store.sources.credentials(existing.id);
@@ -78,6 +108,14 @@ export async function ensureContactSources(sources: Sources, config: Pick<Config
     if (Object.keys(patch).length === 0) continue;
     await store.sources.update(existing.id, patch);
     sources.changed();
-    logger.info({ source: existing.name, settings: 'settings' in patch, credentials: 'credentials' in patch, schedule: 'schedule' in patch }, 'contact source updated from the environment');
+    logger.info(
+      {
+        source: existing.name,
+        settings: 'settings' in patch,
+        credentials: 'credentials' in patch,
+        schedule: 'schedule' in patch,
+      },
+      'contact source updated from the environment',
+    );
   }
 }

@@ -2,12 +2,25 @@ import type { ImportKind } from '../../import/formats/index.js';
 import type { Logger } from '../../logger.js';
 import type { NumberingConfig } from '../../numbers/index.js';
 import { barringEntryXml } from './barring.js';
-import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest.js';
-import { FritzboxAuthError, FritzboxError, FritzboxLockedError, FritzboxProtocolError, FritzboxSoapError } from './errors.js';
-import { CertificatePin, httpRequest, type HttpResponse } from './http.js';
+import { type DigestChallenge, digestAuthorization, parseDigestChallenge } from './digest.js';
+import {
+  FritzboxAuthError,
+  FritzboxError,
+  FritzboxLockedError,
+  FritzboxProtocolError,
+  FritzboxSoapError,
+} from './errors.js';
+import { CertificatePin, type HttpResponse, httpRequest } from './http.js';
 import { MAX_PHONEBOOK_BYTES, MAX_SOAP_BYTES, PHONEBOOK_TIMEOUT_MS, SOAP_TIMEOUT_MS } from './limits.js';
-import { readPhonebook, type PhonebookFetch } from './phonebook.js';
-import { ONTEL_CONTROL_URL, ONTEL_SERVICE, parseSoapFault, parseSoapResponse, soapAction, soapEnvelope } from './soap.js';
+import { type PhonebookFetch, readPhonebook } from './phonebook.js';
+import {
+  ONTEL_CONTROL_URL,
+  ONTEL_SERVICE,
+  parseSoapFault,
+  parseSoapResponse,
+  soapAction,
+  soapEnvelope,
+} from './soap.js';
 
 export interface FritzboxClientOptions {
   /** `http://fritz.box:49000`, or `https://<box>:49443` with the certificate pinned. */
@@ -58,7 +71,8 @@ export class FritzboxClient {
 
   constructor(private readonly options: FritzboxClientOptions) {
     this.base = new URL(options.url);
-    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new FritzboxError(`"${options.url}" is not an http or https URL`);
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:')
+      throw new FritzboxError(`"${options.url}" is not an http or https URL`);
     if (options.certSha256 !== undefined && this.base.protocol !== 'https:') {
       throw new FritzboxError('a certificate fingerprint needs an https URL (the box speaks TLS on port 49443)');
     }
@@ -81,7 +95,10 @@ export class FritzboxClient {
     });
     const xml = res.body.toString('utf8');
     if (res.status === 200) return parseSoapResponse(action, xml);
-    throw parseSoapFault(action, xml) ?? new FritzboxProtocolError(`the FRITZ!Box answered ${action} with HTTP ${res.status}`);
+    throw (
+      parseSoapFault(action, xml) ??
+      new FritzboxProtocolError(`the FRITZ!Box answered ${action} with HTTP ${res.status}`)
+    );
   }
 
   /** GetPhonebookList: the ids of the books on the box. */
@@ -131,7 +148,8 @@ export class FritzboxClient {
   async setCallBarringEntry(number: string, name?: string): Promise<string> {
     const out = await this.call('SetCallBarringEntry', { NewPhonebookEntryData: barringEntryXml(number, name) });
     const uid = out.NewPhonebookEntryUniqueID;
-    if (uid === undefined || uid === '') throw new FritzboxProtocolError('SetCallBarringEntry returned no NewPhonebookEntryUniqueID');
+    if (uid === undefined || uid === '')
+      throw new FritzboxProtocolError('SetCallBarringEntry returned no NewPhonebookEntryUniqueID');
     return uid;
   }
 
@@ -158,7 +176,8 @@ export class FritzboxClient {
       timeoutMs: this.options.phonebookTimeoutMs ?? PHONEBOOK_TIMEOUT_MS,
       maxBytes: this.options.maxPhonebookBytes ?? MAX_PHONEBOOK_BYTES,
     });
-    if (res.status !== 200 && res.status !== 304) throw new FritzboxProtocolError(`the FRITZ!Box answered the phone-book download with HTTP ${res.status}`);
+    if (res.status !== 200 && res.status !== 304)
+      throw new FritzboxProtocolError(`the FRITZ!Box answered the phone-book download with HTTP ${res.status}`);
     const read: Parameters<typeof readPhonebook>[1] = { numbering: options.numbering, notModified: res.status === 304 };
     if (options.since !== undefined) read.since = options.since;
     if (kind !== undefined) read.kind = kind;
@@ -181,21 +200,40 @@ export class FritzboxClient {
    * earlier request that expired); a 401 to the challenge just answered is FritzboxAuthError. 503 is
    * FritzboxLockedError at once.
    */
-  private async send(method: 'GET' | 'POST', url: URL, req: { body?: string; headers?: Record<string, string>; timeoutMs: number; maxBytes: number }): Promise<HttpResponse> {
+  private async send(
+    method: 'GET' | 'POST',
+    url: URL,
+    req: { body?: string; headers?: Record<string, string>; timeoutMs: number; maxBytes: number },
+  ): Promise<HttpResponse> {
     const uri = `${url.pathname}${url.search}`;
     for (let attempt = 0; ; attempt++) {
       const challenge = this.challenge;
       const headers: Record<string, string> = { ...req.headers };
       if (challenge) {
         this.nc += 1;
-        headers.Authorization = digestAuthorization(challenge, { username: this.options.username, password: this.options.password, method, uri, nc: this.nc });
+        headers.Authorization = digestAuthorization(challenge, {
+          username: this.options.username,
+          password: this.options.password,
+          method,
+          uri,
+          nc: this.nc,
+        });
       }
-      const res = await httpRequest({ method, url, headers, timeoutMs: req.timeoutMs, maxBytes: req.maxBytes, pin: this.pin, ...(req.body !== undefined ? { body: req.body } : {}) });
+      const res = await httpRequest({
+        method,
+        url,
+        headers,
+        timeoutMs: req.timeoutMs,
+        maxBytes: req.maxBytes,
+        pin: this.pin,
+        ...(req.body !== undefined ? { body: req.body } : {}),
+      });
       this.options.logger?.debug({ method, path: url.pathname, status: res.status }, 'TR-064 request');
       if (res.status === 503) throw this.locked(res);
       if (res.status !== 401) return res;
       const fresh = parseDigestChallenge(res.headers['www-authenticate']);
-      if (!fresh) throw new FritzboxProtocolError(`the FRITZ!Box answered 401 without a Digest challenge (${url.pathname})`);
+      if (!fresh)
+        throw new FritzboxProtocolError(`the FRITZ!Box answered 401 without a Digest challenge (${url.pathname})`);
       this.challenge = fresh;
       this.nc = 0;
       if (attempt === 0) continue;

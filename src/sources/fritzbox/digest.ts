@@ -25,7 +25,7 @@ export interface DigestCredentials {
   cnonce?: string;
 }
 
-const HASHES: Record<string, string> = { 'MD5': 'md5', 'MD5-SESS': 'md5', 'SHA-256': 'sha256', 'SHA-256-SESS': 'sha256' };
+const HASHES: Record<string, string> = { MD5: 'md5', 'MD5-SESS': 'md5', 'SHA-256': 'sha256', 'SHA-256-SESS': 'sha256' };
 
 /**
  * The Digest challenge of a WWW-Authenticate header (which may list several schemes), or undefined when there is
@@ -42,7 +42,10 @@ export function parseDigestChallenge(header: string | string[] | undefined): Dig
       const challenge: DigestChallenge = {
         realm: p.realm ?? '',
         nonce: p.nonce,
-        qop: (p.qop ?? '').split(',').map((q) => q.trim().toLowerCase()).filter((q) => q !== ''),
+        qop: (p.qop ?? '')
+          .split(',')
+          .map((q) => q.trim().toLowerCase())
+          .filter((q) => q !== ''),
         algorithm,
         stale: (p.stale ?? '').toLowerCase() === 'true',
       };
@@ -59,14 +62,19 @@ export function parseDigestChallenge(header: string | string[] | undefined): Dig
  */
 export function digestAuthorization(challenge: DigestChallenge, c: DigestCredentials): string {
   const algorithm = challenge.algorithm.toUpperCase();
-  const h = (s: string): string => createHash(HASHES[algorithm] ?? 'md5').update(s, 'utf8').digest('hex');
+  const h = (s: string): string =>
+    createHash(HASHES[algorithm] ?? 'md5')
+      .update(s, 'utf8')
+      .digest('hex');
   const cnonce = c.cnonce ?? randomBytes(12).toString('hex');
   const nc = c.nc.toString(16).padStart(8, '0');
   let ha1 = h(`${c.username}:${challenge.realm}:${c.password}`);
   if (algorithm.endsWith('-SESS')) ha1 = h(`${ha1}:${challenge.nonce}:${cnonce}`);
   const ha2 = h(`${c.method}:${c.uri}`);
   const qop = challenge.qop.includes('auth') ? 'auth' : undefined;
-  const response = qop ? h(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : h(`${ha1}:${challenge.nonce}:${ha2}`);
+  const response = qop
+    ? h(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${qop}:${ha2}`)
+    : h(`${ha1}:${challenge.nonce}:${ha2}`);
   const parts = [
     `username=${quote(c.username)}`,
     `realm=${quote(challenge.realm)}`,

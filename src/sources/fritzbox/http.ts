@@ -52,7 +52,8 @@ const HEX_PAIRS = /^[0-9A-F]{64}$/;
 /** `ab:cd:…`, `ABCD…` or `AB CD …` → `AB:CD:…`; throws for anything that is not 32 bytes of hex. */
 export function normaliseFingerprint(text: string): string {
   const hex = text.replace(/[\s:]/g, '').toUpperCase();
-  if (!HEX_PAIRS.test(hex)) throw new FritzboxError(`"${text}" is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
+  if (!HEX_PAIRS.test(hex))
+    throw new FritzboxError(`"${text}" is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
   return hex.match(/../g)!.join(':');
 }
 
@@ -68,14 +69,25 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const port = Number(url.port) || (secure ? 443 : 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise<HttpResponse>((resolve, reject) => {
-    const fail = (err: unknown): void => reject(err instanceof FritzboxError ? err : new FritzboxError(`request to ${url.origin} failed: ${(err as Error).message}`, { cause: err }));
+    const fail = (err: unknown): void =>
+      reject(
+        err instanceof FritzboxError
+          ? err
+          : new FritzboxError(`request to ${url.origin} failed: ${(err as Error).message}`, { cause: err }),
+      );
     let connecting: Duplex | undefined;
     const createConnection = (_opts: unknown, done: (err: Error | null, socket?: Duplex) => void): undefined => {
       if (!secure) {
         done(null, net.connect({ host, port }));
         return undefined;
       }
-      const socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, minVersion: 'TLSv1.2' });
+      const socket = tls.connect({
+        host,
+        port,
+        servername: net.isIP(host) ? undefined : host,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+      });
       connecting = socket;
       const onError = (err: Error): void => done(err);
       socket.once('error', onError);
@@ -100,7 +112,10 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
         host,
         port,
         path: `${url.pathname}${url.search}`,
-        headers: { ...req.headers, ...(req.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(req.body)) } : {}) },
+        headers: {
+          ...req.headers,
+          ...(req.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(req.body)) } : {}),
+        },
         createConnection: createConnection as unknown as http.RequestOptions['createConnection'],
       },
       (res) => {

@@ -1,8 +1,7 @@
 // The FRITZ!Box over TR-064 (X_AVM-DE_OnTel): phone books and the call-barring list.
-export { FritzboxClient, type FetchOptions, type FritzboxClientOptions, type PhonebookInfo } from './client.js';
+
 export { barringEntryXml, boxNumber } from './barring.js';
-export { readPhonebook, phonebookTimestamp, type PhonebookFetch } from './phonebook.js';
-export { normaliseFingerprint } from './http.js';
+export { type FetchOptions, FritzboxClient, type FritzboxClientOptions, type PhonebookInfo } from './client.js';
 export {
   FritzboxAuthError,
   FritzboxCertificateError,
@@ -11,4 +10,6 @@ export {
   FritzboxProtocolError,
   FritzboxSoapError,
 } from './errors.js';
+export { normaliseFingerprint } from './http.js';
+export { type PhonebookFetch, phonebookTimestamp, readPhonebook } from './phonebook.js';
 export { ONTEL_CONTROL_URL, ONTEL_SERVICE } from './soap.js';

@@ -28,12 +28,21 @@ export function phonebookTimestamp(xml: string): string | undefined {
  * box); a 304 says the same, and so does an answer without contacts and without any timestamp (the last good entries
  * stay rather than vanish on a doubtful answer). A book without contacts and a new timestamp was emptied: a change.
  */
-export function readPhonebook(xml: string, options: { numbering: NumberingConfig; since?: string; kind?: ImportKind; notModified?: boolean }): PhonebookFetch {
+export function readPhonebook(
+  xml: string,
+  options: { numbering: NumberingConfig; since?: string; kind?: ImportKind; notModified?: boolean },
+): PhonebookFetch {
   const timestamp = phonebookTimestamp(xml);
   if (options.since !== undefined) {
     if (options.notModified) return { changed: false, timestamp: options.since };
-    if (!xml.includes('<contact') && (timestamp === undefined || timestamp === options.since)) return { changed: false, timestamp: options.since };
+    if (!xml.includes('<contact') && (timestamp === undefined || timestamp === options.since))
+      return { changed: false, timestamp: options.since };
   }
-  const result = parseFritzbox(xml, options.kind === undefined ? { numbering: options.numbering } : { numbering: options.numbering, kind: options.kind });
+  const result = parseFritzbox(
+    xml,
+    options.kind === undefined
+      ? { numbering: options.numbering }
+      : { numbering: options.numbering, kind: options.kind },
+  );
   return { changed: true, timestamp, result };
 }

@@ -1,4 +1,4 @@
-import { xmlTokens, XmlSyntaxError } from '../../import/formats/xml-tokens.js';
+import { XmlSyntaxError, xmlTokens } from '../../import/formats/xml-tokens.js';
 import { FritzboxProtocolError, FritzboxSoapError } from './errors.js';
 
 /** The service of phone books and call barring (AVM "TR-064 – X_AVM-DE_OnTel"). */
@@ -62,7 +62,8 @@ export function parseSoapResponse(action: string, xml: string): Record<string, s
       }
     }
   } catch (err) {
-    if (err instanceof XmlSyntaxError) throw new FritzboxProtocolError(`the answer to ${action} is not XML: ${err.message}`);
+    if (err instanceof XmlSyntaxError)
+      throw new FritzboxProtocolError(`the answer to ${action} is not XML: ${err.message}`);
     throw err;
   }
   throw new FritzboxProtocolError(`the answer to ${action} has no <${want}>`);

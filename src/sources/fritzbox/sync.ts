@@ -6,7 +6,7 @@
  */
 import type { ImportRow, ParseResult } from '../../import/formats/index.js';
 import type { OriginRow } from '../../store/index.js';
-import { applyContacts, appliedText, conflictState } from '../contacts/apply.js';
+import { appliedText, applyContacts, conflictState } from '../contacts/apply.js';
 import type { KindSync } from '../types.js';
 import { FritzboxClient } from './client.js';
 import { FritzboxError } from './errors.js';
@@ -31,12 +31,21 @@ function rowsOf(result: ParseResult, externalId: string): OriginRow[] {
 }
 
 /** The client for a source: settings (url, certSha256), the learned pin, credentials (username, password). */
-export function clientFor(settings: Record<string, unknown>, state: Record<string, unknown>, credentials: Record<string, unknown> | undefined): FritzboxClient {
+export function clientFor(
+  settings: Record<string, unknown>,
+  state: Record<string, unknown>,
+  credentials: Record<string, unknown> | undefined,
+): FritzboxClient {
   const url = settings.url;
   if (typeof url !== 'string') throw new FritzboxError('the source has no URL of the FRITZ!Box');
   const username = typeof credentials?.username === 'string' ? credentials.username : '';
   const password = typeof credentials?.password === 'string' ? credentials.password : '';
-  const pinned = typeof settings.certSha256 === 'string' ? settings.certSha256 : typeof state.certSha256 === 'string' ? state.certSha256 : undefined;
+  const pinned =
+    typeof settings.certSha256 === 'string'
+      ? settings.certSha256
+      : typeof state.certSha256 === 'string'
+        ? state.certSha256
+        : undefined;
   return new FritzboxClient({ url, username, password, ...(pinned !== undefined && { certSha256: pinned }) });
 }
 
@@ -56,7 +65,9 @@ export const fritzboxSync: KindSync = async (env, source, credentials, options) 
   if (wanted) {
     const missing = wanted.filter((name) => !books.some((b) => b.name === name));
     if (missing.length > 0) {
-      throw new FritzboxError(`no phone book named ${missing.map((m) => JSON.stringify(m)).join(', ')} on the FRITZ!Box (it has ${books.map((b) => JSON.stringify(b.name)).join(', ') || 'none'})`);
+      throw new FritzboxError(
+        `no phone book named ${missing.map((m) => JSON.stringify(m)).join(', ')} on the FRITZ!Box (it has ${books.map((b) => JSON.stringify(b.name)).join(', ') || 'none'})`,
+      );
     }
   }
   for (const book of books) {
@@ -71,12 +82,18 @@ export const fritzboxSync: KindSync = async (env, source, credentials, options) 
     }
     if (fetched.timestamp !== undefined) timestamps[key] = fetched.timestamp;
     // A book holds allow rows only; were the barring list ever among them, its numbers still are not contacts.
-    parts.set(key, rowsOf(fetched.result, key).filter((r) => r.kind === 'allow'));
+    parts.set(
+      key,
+      rowsOf(fetched.result, key).filter((r) => r.kind === 'allow'),
+    );
     unreadable += fetched.result.errors.length;
   }
   options.signal.throwIfAborted();
   const barringSince = previous[BARRING_ID];
-  const barring = await client.fetchCallBarring({ numbering, ...(barringSince !== undefined && { since: barringSince }) });
+  const barring = await client.fetchCallBarring({
+    numbering,
+    ...(barringSince !== undefined && { since: barringSince }),
+  });
   if (barring.changed) {
     parts.set(BARRING_ID, rowsOf(barring.result, BARRING_ID));
     unreadable += barring.result.errors.length;

@@ -6,7 +6,7 @@
  * Exact numbers only: the box's list holds numbers, not ranges.
  */
 import type { AppContext } from '../../context.js';
-import { PermanentDeliveryError, type OutboxHandler } from '../../outbox/types.js';
+import { type OutboxHandler, PermanentDeliveryError } from '../../outbox/types.js';
 import type { Source, StoredEntry } from '../../store/index.js';
 import type { SyncEnv } from '../types.js';
 import { boxNumber } from './barring.js';
@@ -25,29 +25,45 @@ interface BarringPayload {
 
 /** The FRITZ!Box source that writes blocks to the box, if any. */
 async function writingSource(ctx: AppContext): Promise<Source | undefined> {
-  return (await ctx.store.sources.list()).find((s) => s.kind === 'fritzbox' && s.enabled && s.settings.writeBarring === true);
+  return (await ctx.store.sources.list()).find(
+    (s) => s.kind === 'fritzbox' && s.enabled && s.settings.writeBarring === true,
+  );
 }
 
 /**
  * After the person blocked `blocked` and/or removed `unblocked` block entries: queues the box's side. Never throws —
  * the person's action stands whatever happens to the box.
  */
-export async function barringFollows(ctx: AppContext, change: { blocked?: StoredEntry; unblocked?: readonly StoredEntry[] }): Promise<void> {
+export async function barringFollows(
+  ctx: AppContext,
+  change: { blocked?: StoredEntry; unblocked?: readonly StoredEntry[] },
+): Promise<void> {
   try {
     const source = await writingSource(ctx);
     if (!source) return;
     const at = ctx.clock();
     const { blocked } = change;
     if (blocked && blocked.kind === 'block' && !blocked.prefix) {
-      const payload: BarringPayload = { source: source.id, number: blocked.number, ...(blocked.label !== undefined && { label: blocked.label }) };
+      const payload: BarringPayload = {
+        source: source.id,
+        number: blocked.number,
+        ...(blocked.label !== undefined && { label: blocked.label }),
+      };
       await ctx.store.outbox.enqueue(BARRING_ADD_KIND, payload, { at });
     }
     for (const e of change.unblocked ?? []) {
       if (e.kind !== 'block' || e.prefix) continue;
-      await ctx.store.outbox.enqueue(BARRING_REMOVE_KIND, { source: source.id, number: e.number } satisfies BarringPayload, { at });
+      await ctx.store.outbox.enqueue(
+        BARRING_REMOVE_KIND,
+        { source: source.id, number: e.number } satisfies BarringPayload,
+        { at },
+      );
     }
   } catch (err) {
-    ctx.logger.warn({ err }, 'could not queue the change of the FRITZ!Box call-barring list; the entry here is changed');
+    ctx.logger.warn(
+      { err },
+      'could not queue the change of the FRITZ!Box call-barring list; the entry here is changed',
+    );
   }
 }
 
@@ -57,10 +73,14 @@ const UNIQUE_ID = /<uniqueid>\s*(\d+)\s*<\/uniqueid>/;
 export function fritzboxHandlers(env: Pick<SyncEnv, 'ctx'>): Record<string, OutboxHandler> {
   async function client(sourceId: number) {
     const source = await env.ctx.store.sources.get(sourceId);
-    if (source?.kind !== 'fritzbox') throw new PermanentDeliveryError('the FRITZ!Box source of this change was removed');
+    if (source?.kind !== 'fritzbox')
+      throw new PermanentDeliveryError('the FRITZ!Box source of this change was removed');
     return clientFor(source.settings, source.state, await env.ctx.store.sources.credentials(source.id));
   }
-  const permanent = (err: unknown) => (err instanceof FritzboxAuthError || err instanceof FritzboxCertificateError ? new PermanentDeliveryError((err as Error).message) : err);
+  const permanent = (err: unknown) =>
+    err instanceof FritzboxAuthError || err instanceof FritzboxCertificateError
+      ? new PermanentDeliveryError((err as Error).message)
+      : err;
   const forms = (number: string) => [boxNumber(number, env.ctx.config.numbering), number];
   return {
     [BARRING_ADD_KIND]: async (payload) => {

@@ -5,11 +5,12 @@
  * hundred thousand numbers, so it is parsed off the main thread (parse.ts) into a packed form, and read into rows
  * in slices with a turn of the event loop between them: calls are screened meanwhile.
  */
+
+import type { Language } from '../../config/language.js';
 import { readNumber } from '../../import/formats/entry.js';
 import type { NumberingConfig } from '../../numbers/index.js';
-import { yieldToEventLoop } from '../../store/pacer.js';
 import type { ListEntryInput } from '../../store/index.js';
-import type { Language } from '../../config/language.js';
+import { yieldToEventLoop } from '../../store/pacer.js';
 import type { Changes } from '../list-target.js';
 import { ratingLabel } from './ratings.js';
 
@@ -64,10 +65,13 @@ export function parseAndPack(body: Uint8Array): PackedAnswer {
   const ratings: string[] = new Array(items.length);
   const votes = new Int32Array(items.length);
   items.forEach((item, i) => {
-    if (!isObject(item) || typeof item.phone !== 'string' || /[\r\n]/.test(item.phone)) throw new MalformedAnswerError(`item ${i + 1} has no "phone"`);
+    if (!isObject(item) || typeof item.phone !== 'string' || /[\r\n]/.test(item.phone))
+      throw new MalformedAnswerError(`item ${i + 1} has no "phone"`);
     const v = item.votes;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > MAX_VOTES) {
-      throw new MalformedAnswerError(`item ${i + 1} (${item.phone.slice(0, 30)}): ${JSON.stringify(v)} is not a vote count`);
+      throw new MalformedAnswerError(
+        `item ${i + 1} (${item.phone.slice(0, 30)}): ${JSON.stringify(v)} is not a vote count`,
+      );
     }
     phones[i] = item.phone;
     votes[i] = v;
@@ -96,7 +100,10 @@ export interface ReadAnswer extends Changes {
  * The answer as list rows: votes become the score, the rating the label. In a full answer a number with 0 votes is
  * left out; in an incremental one it is a removal.
  */
-export async function readAnswer(answer: PackedAnswer, options: { numbering: NumberingConfig; language: Language; full: boolean }): Promise<ReadAnswer> {
+export async function readAnswer(
+  answer: PackedAnswer,
+  options: { numbering: NumberingConfig; language: Language; full: boolean },
+): Promise<ReadAnswer> {
   const upserts: ListEntryInput[] = [];
   const removals: string[] = [];
   let skipped = 0;
@@ -127,6 +134,7 @@ export async function readAnswer(answer: PackedAnswer, options: { numbering: Num
     upserts.push(label === undefined ? { number, score: votes } : { number, score: votes, label });
   }
   const allowed = Math.max(MIN_SKIPPED_ALLOWED, Math.floor(answer.count * MAX_SKIPPED_SHARE));
-  if (skipped > allowed) throw new MalformedAnswerError(`${skipped} of ${answer.count} numbers are no phone numbers (e.g. ${example})`);
+  if (skipped > allowed)
+    throw new MalformedAnswerError(`${skipped} of ${answer.count} numbers are no phone numbers (e.g. ${example})`);
   return { upserts, removals, skipped };
 }

@@ -6,7 +6,7 @@
 import { retryAfterMs } from '../../jobs/backoff.js';
 import { PermanentDeliveryError, RetryLaterError } from '../../outbox/types.js';
 import { userAgent } from '../../version.js';
-import { expectOk, networkError, readBody, request, HttpStatusError, type RequestOptions } from '../http.js';
+import { expectOk, HttpStatusError, networkError, type RequestOptions, readBody, request } from '../http.js';
 import type { SyncEnv } from '../types.js';
 import type { PackedAnswer } from './answer.js';
 import { parseAnswer } from './parse.js';
@@ -28,12 +28,16 @@ export interface PhoneblockClient {
 }
 
 function authFailure(status: number): string | undefined {
-  if (status === 401) return 'PhoneBlock refused the API key (401): create a new one in your PhoneBlock settings (API keys) and set CALLFILTER_PHONEBLOCK_TOKEN';
+  if (status === 401)
+    return 'PhoneBlock refused the API key (401): create a new one in your PhoneBlock settings (API keys) and set CALLFILTER_PHONEBLOCK_TOKEN';
   if (status === 403) return 'PhoneBlock says this API key may not do that (403)';
   return undefined;
 }
 
-export function createPhoneblockClient(env: Pick<SyncEnv, 'clock' | 'fetch' | 'random'>, options: { baseUrl: string; token: string }): PhoneblockClient {
+export function createPhoneblockClient(
+  env: Pick<SyncEnv, 'clock' | 'fetch' | 'random'>,
+  options: { baseUrl: string; token: string },
+): PhoneblockClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const headers = { authorization: `Bearer ${options.token}`, 'user-agent': userAgent() };
 
@@ -57,14 +61,20 @@ export function createPhoneblockClient(env: Pick<SyncEnv, 'clock' | 'fetch' | 'r
       const wait = retryAfterMs(res.headers.get('retry-after'), env.clock.now());
       if (wait !== undefined) throw new RetryLaterError(why, env.clock.now() + wait);
     }
-    if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new PermanentDeliveryError(why);
+    if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)
+      throw new PermanentDeliveryError(why);
     throw new Error(why);
   }
 
   return {
     async blocklist(since, requestOptions) {
       const query = since === undefined ? 'format=json' : `since=${since}&format=json`;
-      const res = await request(env, `${base}/blocklist?${query}`, { headers: { ...headers, accept: 'application/json' } }, requestOptions);
+      const res = await request(
+        env,
+        `${base}/blocklist?${query}`,
+        { headers: { ...headers, accept: 'application/json' } },
+        requestOptions,
+      );
       const auth = authFailure(res.status);
       if (auth) {
         await res.body?.cancel().catch(() => undefined);

@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { languageOf, type Language } from '../../config/language.js';
 import type { Config } from '../../config/config.js';
+import { type Language, languageOf } from '../../config/language.js';
 import type { Logger } from '../../logger.js';
 import type { ListHit } from '../../policy/types.js';
 import type { Store } from '../../store/index.js';
@@ -43,7 +43,15 @@ interface Answer {
 interface Target {
   baseUrl: string;
   token: string;
-  list: { id: number; name: string; threshold: number; action?: ListHit['action']; cause?: number; announcement?: string; label?: string };
+  list: {
+    id: number;
+    name: string;
+    threshold: number;
+    action?: ListHit['action'];
+    cause?: number;
+    announcement?: string;
+    label?: string;
+  };
 }
 
 export interface LiveCheck {
@@ -59,7 +67,12 @@ export interface LiveCheck {
 
 export interface LiveCheckOptions {
   /** Read at each use: the context's store may be reopened (store/file-guard.ts). */
-  ctx: { readonly store: Store; readonly config: Pick<Config, 'language' | 'numbering'>; readonly clock: () => number; readonly logger: Logger };
+  ctx: {
+    readonly store: Store;
+    readonly config: Pick<Config, 'language' | 'numbering'>;
+    readonly clock: () => number;
+    readonly logger: Logger;
+  };
   fetch?: typeof fetch;
   /** Numbers remembered at most (MAX_LIVE_CACHE). */
   maxRemembered?: number;
@@ -73,7 +86,8 @@ export function numberHash(e164: string): string {
 /** The caller's votes in a /check-prefix answer `{numbers: [{phone, votes, rating, whiteListed}]}`; 0 when absent. */
 export function votesIn(body: unknown, e164: string): { votes: number; rating?: string } {
   const numbers = (body as { numbers?: unknown } | null)?.numbers;
-  if (!Array.isArray(numbers) || numbers.length > MAX_PREFIX_NUMBERS) throw new Error('PhoneBlock /check-prefix: the answer has no list of numbers');
+  if (!Array.isArray(numbers) || numbers.length > MAX_PREFIX_NUMBERS)
+    throw new Error('PhoneBlock /check-prefix: the answer has no list of numbers');
   for (const n of numbers as { phone?: unknown; votes?: unknown; rating?: unknown; whiteListed?: unknown }[]) {
     if (n?.phone !== e164) continue;
     // Whitelisted in the account's own PhoneBlock settings: the person said this caller is fine.
@@ -99,20 +113,37 @@ export function createLiveCheck(options: LiveCheckOptions): LiveCheck {
   async function readTarget(): Promise<Target | undefined> {
     const { store } = ctx;
     for (const source of await store.sources.list()) {
-      if (source.kind !== 'phoneblock' || !source.hasCredentials || !source.enabled || source.listId === undefined) continue;
+      if (source.kind !== 'phoneblock' || !source.hasCredentials || !source.enabled || source.listId === undefined)
+        continue;
       const token = (await store.sources.credentials(source.id))?.token;
       const list = store.lists.get(source.listId);
       if (typeof token !== 'string' || !list?.enabled) continue;
-      const baseUrl = (typeof source.settings.url === 'string' ? source.settings.url : PRODUCTION_URL).replace(/\/+$/, '');
+      const baseUrl = (typeof source.settings.url === 'string' ? source.settings.url : PRODUCTION_URL).replace(
+        /\/+$/,
+        '',
+      );
       const { id, name, threshold, action, cause, announcement, label } = list;
-      return { baseUrl, token, list: { id, name, threshold, ...(action && { action }), ...(cause !== undefined && { cause }), ...(announcement && { announcement }), ...(label && { label }) } };
+      return {
+        baseUrl,
+        token,
+        list: {
+          id,
+          name,
+          threshold,
+          ...(action && { action }),
+          ...(cause !== undefined && { cause }),
+          ...(announcement && { announcement }),
+          ...(label && { label }),
+        },
+      };
     }
     return undefined;
   }
 
   function currentTarget(): Promise<Target | undefined> {
     const now = clock();
-    if (!target || now - target.at >= SOURCE_RECHECK_MS) target = { at: now, value: readTarget().catch(() => undefined) };
+    if (!target || now - target.at >= SOURCE_RECHECK_MS)
+      target = { at: now, value: readTarget().catch(() => undefined) };
     return target.value;
   }
 
@@ -158,10 +189,13 @@ export function createLiveCheck(options: LiveCheckOptions): LiveCheck {
     if (running) return running;
     const request = (async () => {
       try {
-        const res = await doFetch(`${t.baseUrl}/check-prefix?sha1=${numberHash(e164).slice(0, PREFIX_HEX)}&format=json`, {
-          headers: { authorization: `Bearer ${t.token}`, 'user-agent': userAgent(), accept: 'application/json' },
-          signal: AbortSignal.timeout(LATE_ANSWER_MS),
-        });
+        const res = await doFetch(
+          `${t.baseUrl}/check-prefix?sha1=${numberHash(e164).slice(0, PREFIX_HEX)}&format=json`,
+          {
+            headers: { authorization: `Bearer ${t.token}`, 'user-agent': userAgent(), accept: 'application/json' },
+            signal: AbortSignal.timeout(LATE_ANSWER_MS),
+          },
+        );
         if (!res.ok) {
           await res.body?.cancel().catch(() => undefined);
           throw new Error(`PhoneBlock /check-prefix answered ${res.status}`);
@@ -171,7 +205,10 @@ export function createLiveCheck(options: LiveCheckOptions): LiveCheck {
         return answer;
       } catch (err) {
         count('failed');
-        log.warn({ error: err instanceof Error && err.message.startsWith('PhoneBlock') ? err.message : networkError(err) }, 'live check failed; the local decision stands');
+        log.warn(
+          { error: err instanceof Error && err.message.startsWith('PhoneBlock') ? err.message : networkError(err) },
+          'live check failed; the local decision stands',
+        );
         return undefined;
       } finally {
         pending.delete(e164);

@@ -10,6 +10,10 @@ parentPort?.once('message', (body: Uint8Array) => {
     const packed = parseAndPack(body);
     parentPort?.postMessage({ ok: true, packed }, [packed.votes.buffer as ArrayBuffer]);
   } catch (err) {
-    parentPort?.postMessage({ ok: false, malformed: err instanceof MalformedAnswerError, message: (err as Error).message });
+    parentPort?.postMessage({
+      ok: false,
+      malformed: err instanceof MalformedAnswerError,
+      message: (err as Error).message,
+    });
   }
 });

@@ -3,7 +3,7 @@
  * (tests under vitest) in this thread. The body is handed over, not copied.
  */
 import { Worker } from 'node:worker_threads';
-import { MalformedAnswerError, parseAndPack, type PackedAnswer } from './answer.js';
+import { MalformedAnswerError, type PackedAnswer, parseAndPack } from './answer.js';
 
 const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
 const workerAvailable = import.meta.url.endsWith('.js');

@@ -3,7 +3,7 @@
  * and the names a person reports with (`callfilter report … --rating fraud`).
  */
 import type { Language } from '../../config/language.js';
-import { isRating, ratingWord, RATINGS, type Rating } from '../../messages/ratings.js';
+import { isRating, RATINGS, type Rating, ratingWord } from '../../messages/ratings.js';
 
 export { RATINGS, type Rating };
 

@@ -6,16 +6,17 @@
  *   at most DAILY_CALL_REPORTS per UTC day (PhoneBlock counts no more) and one per number and day. Only calls that
  *   the PhoneBlock list itself blocked: a person's own blocklist is their business, not the community's.
  */
-import { coded, render } from '../../messages/index.js';
+
 import type { AppContext } from '../../context.js';
 import type { JobClock } from '../../jobs/clock.js';
+import { coded, render } from '../../messages/index.js';
 import { afterCall } from '../../outbox/enqueue.js';
-import { PermanentDeliveryError, type OutboxHandler } from '../../outbox/types.js';
+import { type OutboxHandler, PermanentDeliveryError } from '../../outbox/types.js';
 import type { Screened } from '../../screen/screen-call.js';
 import type { Source } from '../../store/index.js';
 import type { SyncEnv } from '../types.js';
 import { createPhoneblockClient, PRODUCTION_URL } from './client.js';
-import { MAX_COMMENT_CHARS, REPORT_RATINGS, type Rating, type ReportRating } from './ratings.js';
+import { MAX_COMMENT_CHARS, type Rating, REPORT_RATINGS, type ReportRating } from './ratings.js';
 
 export const RATE_KIND = 'phoneblock.rate';
 export const REPORT_CALL_KIND = 'phoneblock.report-call';
@@ -55,21 +56,36 @@ function utcDay(at: number): { key: string; start: number } {
 }
 
 /** Queues a rating of `phone` (E.164) for PhoneBlock; returns the outbox item's id. */
-export async function enqueueRating(ctx: AppContext, at: number, report: { phone: string; rating: ReportRating; comment?: string }): Promise<number> {
+export async function enqueueRating(
+  ctx: AppContext,
+  at: number,
+  report: { phone: string; rating: ReportRating; comment?: string },
+): Promise<number> {
   const source = await reportingSource(ctx);
   if (!source) throw new ReportingOffError();
   const comment = report.comment?.trim().slice(0, MAX_COMMENT_CHARS);
-  const payload: RatePayload = { source: source.id, phone: report.phone, rating: REPORT_RATINGS[report.rating], ...(comment && { comment }) };
+  const payload: RatePayload = {
+    source: source.id,
+    phone: report.phone,
+    rating: REPORT_RATINGS[report.rating],
+    ...(comment && { comment }),
+  };
   return (await ctx.store.outbox.enqueue(RATE_KIND, payload, { at })) as number;
 }
 
 /** The outbox handlers of PhoneBlock's reports: the API key is looked up at delivery, never kept in an item. */
-export function phoneblockHandlers(env: Pick<SyncEnv, 'ctx' | 'clock' | 'fetch' | 'random'>): Record<string, OutboxHandler> {
+export function phoneblockHandlers(
+  env: Pick<SyncEnv, 'ctx' | 'clock' | 'fetch' | 'random'>,
+): Record<string, OutboxHandler> {
   async function clientFor(sourceId: number) {
     const source = await env.ctx.store.sources.get(sourceId);
     const token = source && (await env.ctx.store.sources.credentials(source.id))?.token;
-    if (!source || typeof token !== 'string') throw new PermanentDeliveryError('the PhoneBlock source of this report was removed (or has no API key)');
-    return createPhoneblockClient(env, { baseUrl: typeof source.settings.url === 'string' ? source.settings.url : PRODUCTION_URL, token });
+    if (!source || typeof token !== 'string')
+      throw new PermanentDeliveryError('the PhoneBlock source of this report was removed (or has no API key)');
+    return createPhoneblockClient(env, {
+      baseUrl: typeof source.settings.url === 'string' ? source.settings.url : PRODUCTION_URL,
+      token,
+    });
   }
   return {
     [RATE_KIND]: async (payload, { signal }) => {
@@ -91,13 +107,21 @@ export interface CallReporter {
   onCallDecided(outcome: Screened): void;
 }
 
-export function createCallReporter(ctx: AppContext, options: { enabled: boolean; clock: JobClock; onQueued?: () => void }): CallReporter {
+export function createCallReporter(
+  ctx: AppContext,
+  options: { enabled: boolean; clock: JobClock; onQueued?: () => void },
+): CallReporter {
   const log = ctx.logger.child({ subsystem: 'outbox' });
   return {
     onCallDecided(outcome) {
       if (!options.enabled) return;
       const { decision, callId } = outcome;
-      if (decision.reason !== 'spam-list' || (decision.action !== 'hangup' && decision.action !== 'announce') || callId === undefined) return;
+      if (
+        decision.reason !== 'spam-list' ||
+        (decision.action !== 'hangup' && decision.action !== 'announce') ||
+        callId === undefined
+      )
+        return;
       const listId = decision.listHit?.listId;
       afterCall(log, 'report a blocked call to PhoneBlock', async () => {
         const source = await reportingSource(ctx);
@@ -107,7 +131,11 @@ export function createCallReporter(ctx: AppContext, options: { enabled: boolean;
         const now = options.clock.now();
         const day = utcDay(now);
         if ((await ctx.store.outbox.countSince(REPORT_CALL_KIND, day.start)) >= DAILY_CALL_REPORTS) return;
-        const id = await ctx.store.outbox.enqueue(REPORT_CALL_KIND, { source: source.id, phone } satisfies ReportCallPayload, { at: now, dedupeKey: `${REPORT_CALL_KIND}:${phone}:${day.key}` });
+        const id = await ctx.store.outbox.enqueue(
+          REPORT_CALL_KIND,
+          { source: source.id, phone } satisfies ReportCallPayload,
+          { at: now, dedupeKey: `${REPORT_CALL_KIND}:${phone}:${day.key}` },
+        );
         if (id !== undefined) options.onQueued?.();
       });
     },

@@ -25,30 +25,40 @@ const n = (x: number) => x.toLocaleString('en');
 export const phoneblockSync: KindSync = async (env, source, credentials, options) => {
   const { ctx, clock } = env;
   const token = credentials?.token;
-  if (typeof token !== 'string' || token === '') throw new Error('no PhoneBlock API key: set CALLFILTER_PHONEBLOCK_TOKEN, or give credentials.token');
-  if (source.listId === undefined) throw new Error('the source has no list (was it deleted?); delete the source and add it again');
+  if (typeof token !== 'string' || token === '')
+    throw new Error('no PhoneBlock API key: set CALLFILTER_PHONEBLOCK_TOKEN, or give credentials.token');
+  if (source.listId === undefined)
+    throw new Error('the source has no list (was it deleted?); delete the source and add it again');
   const baseUrl = typeof source.settings.url === 'string' ? source.settings.url : PRODUCTION_URL;
   const client = createPhoneblockClient(env, { baseUrl, token });
 
   const since = source.cursor !== undefined && /^\d+$/.test(source.cursor) ? Number(source.cursor) : undefined;
   const lastFullAt = typeof source.state.lastFullAt === 'number' ? source.state.lastFullAt : undefined;
   const now = clock.now();
-  const full = options.accept === true || since === undefined || lastFullAt === undefined || now - lastFullAt >= FULL_RESYNC_MS;
+  const full =
+    options.accept === true || since === undefined || lastFullAt === undefined || now - lastFullAt >= FULL_RESYNC_MS;
   options.onProgress?.(full ? 'fetching the whole list' : `fetching the changes since version ${since}`);
   const answer = await client.blocklist(full ? undefined : since, {
     signal: options.signal,
     onRetry: (why, waitMs) => options.onProgress?.(`${why}; trying again in ${Math.ceil(waitMs / 1000)} s`),
   });
   if (since !== undefined && answer.version < since && !options.accept) {
-    throw new HeldBackError(`PhoneBlock answered with version ${answer.version}, older than the ${since} in force (was its list reset?); accept to load its whole list again`);
+    throw new HeldBackError(
+      `PhoneBlock answered with version ${answer.version}, older than the ${since} in force (was its list reset?); accept to load its whole list again`,
+    );
   }
   const read = await readAnswer(answer, { numbering: ctx.config.numbering, language: env.language, full });
-  options.onProgress?.(`received ${n(answer.count)} numbers (version ${answer.version}, ${n(answer.bytes)} bytes); writing`);
+  options.onProgress?.(
+    `received ${n(answer.count)} numbers (version ${answer.version}, ${n(answer.bytes)} bytes); writing`,
+  );
   const skipped = read.skipped ? `, ${n(read.skipped)} unreadable numbers skipped` : '';
   const cursor = String(answer.version);
 
   if (full) {
-    const applied = await replaceList(ctx, source.listId, read.upserts, { accept: options.accept ?? false, signal: options.signal });
+    const applied = await replaceList(ctx, source.listId, read.upserts, {
+      accept: options.accept ?? false,
+      signal: options.signal,
+    });
     return {
       outcome: 'synced',
       rows: applied.rows,
@@ -61,7 +71,10 @@ export const phoneblockSync: KindSync = async (env, source, credentials, options
     const rows = ctx.store.lists.get(source.listId)?.entryCount ?? 0;
     return { outcome: 'unchanged', rows, cursor, message: `no changes (version ${answer.version})${skipped}` };
   }
-  const applied = await applyChanges(ctx, source.listId, read, { accept: options.accept ?? false, signal: options.signal });
+  const applied = await applyChanges(ctx, source.listId, read, {
+    accept: options.accept ?? false,
+    signal: options.signal,
+  });
   return {
     outcome: 'synced',
     rows: applied.rows,

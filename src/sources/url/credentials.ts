@@ -20,7 +20,8 @@ export function authorization(credentials: Record<string, unknown> | undefined):
 /** What is wrong with credentials given for a URL source, or undefined when they are usable. */
 export function credentialsProblem(credentials: UrlCredentials): string | undefined {
   const { bearer, username, password } = credentials;
-  if (bearer !== undefined && (username !== undefined || password !== undefined)) return 'give either a bearer token or a username and password, not both';
+  if (bearer !== undefined && (username !== undefined || password !== undefined))
+    return 'give either a bearer token or a username and password, not both';
   if (password !== undefined && username === undefined) return 'a password needs a username';
   for (const [field, value] of Object.entries({ bearer, username, password })) {
     // Sent in an HTTP header: no line breaks or other control characters.

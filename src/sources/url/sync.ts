@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { ImportFormat } from '../../import/formats/index.js';
-import { importList, ImportRejectedError } from '../../import/index.js';
+import { ImportRejectedError, importList } from '../../import/index.js';
 import { userAgent } from '../../version.js';
 import { checkShrink } from '../held-back.js';
 import { expectOk, request, saveBody } from '../http.js';
@@ -27,13 +27,18 @@ export const urlSync: KindSync = async (env, source, credentials, options) => {
   const { ctx } = env;
   const url = source.settings.url;
   if (typeof url !== 'string') throw new Error('the source has no URL');
-  if (source.listId === undefined) throw new Error('the source has no list (was it deleted?); delete the source and add it again');
+  if (source.listId === undefined)
+    throw new Error('the source has no list (was it deleted?); delete the source and add it again');
   const list = ctx.store.lists.get(source.listId);
   if (!list) throw new Error(`list ${source.listId} no longer exists; delete the source and add it again`);
-  const maxBytes = typeof source.settings.maxBytes === 'number' ? source.settings.maxBytes : ctx.config.http.importLimitBytes;
+  const maxBytes =
+    typeof source.settings.maxBytes === 'number' ? source.settings.maxBytes : ctx.config.http.importLimitBytes;
   const format = typeof source.settings.format === 'string' ? (source.settings.format as ImportFormat) : undefined;
 
-  const headers: Record<string, string> = { 'user-agent': userAgent(), accept: 'text/csv, application/json, application/xml;q=0.9, */*;q=0.5' };
+  const headers: Record<string, string> = {
+    'user-agent': userAgent(),
+    accept: 'text/csv, application/json, application/xml;q=0.9, */*;q=0.5',
+  };
   const auth = authorization(credentials);
   if (auth) headers.authorization = auth;
   // Conditional only while the list holds what that ETag describes: an emptied or recreated list needs the body.
@@ -43,13 +48,22 @@ export const urlSync: KindSync = async (env, source, credentials, options) => {
     if (lastModified) headers['if-modified-since'] = lastModified;
   }
   options.onProgress?.(`fetching ${url}`);
-  const res = await request(env, url, { headers }, {
-    signal: options.signal,
-    onRetry: (why, waitMs) => options.onProgress?.(`${why}; trying again in ${Math.ceil(waitMs / 1000)} s`),
-  });
+  const res = await request(
+    env,
+    url,
+    { headers },
+    {
+      signal: options.signal,
+      onRetry: (why, waitMs) => options.onProgress?.(`${why}; trying again in ${Math.ceil(waitMs / 1000)} s`),
+    },
+  );
   if (res.status === 304) {
     await res.body?.cancel().catch(() => undefined);
-    return { outcome: 'unchanged', rows: list.entryCount, message: `not modified since the last sync: ${n(list.entryCount)} numbers` };
+    return {
+      outcome: 'unchanged',
+      rows: list.entryCount,
+      message: `not modified since the last sync: ${n(list.entryCount)} numbers`,
+    };
   }
   await expectOk(res, url);
 
@@ -59,13 +73,18 @@ export const urlSync: KindSync = async (env, source, credentials, options) => {
   try {
     const bytes = await saveBody(res, file, maxBytes);
     options.onProgress?.(`received ${n(bytes)} bytes; importing`);
-    const report = await importList(ctx, source.listId, { path: file }, {
-      ...(format && { format }),
-      signal: options.signal,
-      beforeSwitch: (rows) => {
-        if (!options.accept) checkShrink(list.entryCount, rows);
+    const report = await importList(
+      ctx,
+      source.listId,
+      { path: file },
+      {
+        ...(format && { format }),
+        signal: options.signal,
+        beforeSwitch: (rows) => {
+          if (!options.accept) checkShrink(list.entryCount, rows);
+        },
       },
-    });
+    );
     return {
       outcome: 'synced',
       rows: report.added,
@@ -74,7 +93,10 @@ export const urlSync: KindSync = async (env, source, credentials, options) => {
       message: `${n(report.added)} numbers (${report.format}${report.skipped ? `, ${n(report.skipped)} duplicates` : ''}${report.ignoredCount ? `, ${n(report.ignoredCount)} ignored` : ''})`,
     };
   } catch (err) {
-    if (err instanceof ImportRejectedError) throw new Error(`${url}: ${err.message.replace(/; nothing was imported.*$/, '')}; the list in force stays`, { cause: err });
+    if (err instanceof ImportRejectedError)
+      throw new Error(`${url}: ${err.message.replace(/; nothing was imported.*$/, '')}; the list in force stays`, {
+        cause: err,
+      });
     throw err;
   } finally {
     await rm(file, { force: true });

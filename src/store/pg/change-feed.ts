@@ -10,7 +10,7 @@
  * A connection can also die silently (a host that vanished sends no FIN): a `SELECT 1` every healthCheckMs, with a
  * deadline, finds that out; TCP keepalive is on as well.
  */
-import { backoffDelay, type BackoffOptions } from 'asterisk-agi/ami';
+import { type BackoffOptions, backoffDelay } from 'asterisk-agi/ami';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 
@@ -116,7 +116,11 @@ export class ChangeFeed {
     }
     if (this.client !== client || this.closed) return;
     const reason = this.everListened ? 'reconnected' : 'connected';
-    if (this.everListened) this.options.logger.info({ channel: this.options.channel, attempts: this.attempt }, 'change feed: listening again');
+    if (this.everListened)
+      this.options.logger.info(
+        { channel: this.options.channel, attempts: this.attempt },
+        'change feed: listening again',
+      );
     this.everListened = true;
     this.attempt = 0;
     this.stateNow = 'listening';
@@ -136,7 +140,10 @@ export class ChangeFeed {
     client.removeAllListeners('notification');
     void endQuietly(client);
     const delayMs = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF);
-    this.options.logger.warn({ err: err.message, retryInMs: delayMs, attempt: this.attempt }, 'change feed: connection lost, changes may be missed until it is back');
+    this.options.logger.warn(
+      { err: err.message, retryInMs: delayMs, attempt: this.attempt },
+      'change feed: connection lost, changes may be missed until it is back',
+    );
     this.stateNow = 'waiting';
     this.retryTimer = setTimeout(() => void this.connect(), delayMs);
     this.retryTimer.unref();
@@ -168,6 +175,9 @@ export class ChangeFeed {
 async function endQuietly(client: pg.Client): Promise<void> {
   client.on('error', () => {}); // a late socket error on a connection we gave up on
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([client.end().catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
+  await Promise.race([
+    client.end().catch(() => {}),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS))),
+  ]);
   clearTimeout(timer);
 }

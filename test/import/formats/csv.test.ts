@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseImport, type ImportRow, type ParseResult } from '../../../src/import/formats/index.js';
+import { type ImportRow, type ParseResult, parseImport } from '../../../src/import/formats/index.js';
 import { MAX_LINE_CHARS } from '../../../src/import/formats/types.js';
 import { fixture, numbering, withoutRaw } from './helpers.js';
 
 const csv = (text: string | Buffer, kind?: 'allow' | 'block'): ParseResult =>
-  parseImport(typeof text === 'string' ? Buffer.from(text) : text, { format: 'csv', numbering, ...(kind ? { kind } : {}) });
+  parseImport(typeof text === 'string' ? Buffer.from(text) : text, {
+    format: 'csv',
+    numbering,
+    ...(kind ? { kind } : {}),
+  });
 
 const block = (line: number, number: string, rest: Partial<ImportRow> = {}): Omit<ImportRow, 'raw'> => ({
   line,
@@ -21,17 +25,96 @@ describe('CSV: the shared call-centre list (German Excel: BOM, CRLF, `;`, header
     expect(r.errors).toEqual([]);
     expect(r.skipped).toEqual([]);
     expect(r.rows).toEqual([
-      { line: 2, number: '+493012345670', prefix: false, kind: 'block', label: 'Gewinnspiel-Hotline', note: 'angeblicher Hauptgewinn, legt nach 2 Sek. auf', raw: '030 12345670;Gewinnspiel-Hotline;angeblicher Hauptgewinn, legt nach 2 Sek. auf' },
-      { line: 3, number: '+493012345671', prefix: false, kind: 'block', label: 'Energie-Spar-Service', note: 'will den Stromvertrag wechseln', raw: '+49 30 12345671;Energie-Spar-Service;will den Stromvertrag wechseln' },
-      { line: 4, number: '+493012345672', prefix: false, kind: 'block', note: 'Ping-Anruf – nicht zurückrufen!', raw: '0049 30 12345672;;Ping-Anruf – nicht zurückrufen!' },
-      { line: 5, number: '+493012345673', prefix: false, kind: 'block', label: 'Umfrage-Institut Nord', note: 'Umfrage; dauert "nur 2 Minuten"', raw: '(030) 1234567-3;Umfrage-Institut Nord;"Umfrage; dauert ""nur 2 Minuten"""' },
-      { line: 6, number: '+493012345674', prefix: false, kind: 'block', label: 'Unbekannt', note: 'Bandansage, Computerstimme', raw: '030/12345674;Unbekannt;Bandansage, Computerstimme' },
-      { line: 7, number: '+493012345675', prefix: false, kind: 'block', label: 'Inkasso Beispiel GmbH', note: 'droht mit Mahnbescheid\nzweiter Anruf am selben Tag', raw: '+49 (0)30 12345675;Inkasso Beispiel GmbH;"droht mit Mahnbescheid\nzweiter Anruf am selben Tag"' },
+      {
+        line: 2,
+        number: '+493012345670',
+        prefix: false,
+        kind: 'block',
+        label: 'Gewinnspiel-Hotline',
+        note: 'angeblicher Hauptgewinn, legt nach 2 Sek. auf',
+        raw: '030 12345670;Gewinnspiel-Hotline;angeblicher Hauptgewinn, legt nach 2 Sek. auf',
+      },
+      {
+        line: 3,
+        number: '+493012345671',
+        prefix: false,
+        kind: 'block',
+        label: 'Energie-Spar-Service',
+        note: 'will den Stromvertrag wechseln',
+        raw: '+49 30 12345671;Energie-Spar-Service;will den Stromvertrag wechseln',
+      },
+      {
+        line: 4,
+        number: '+493012345672',
+        prefix: false,
+        kind: 'block',
+        note: 'Ping-Anruf – nicht zurückrufen!',
+        raw: '0049 30 12345672;;Ping-Anruf – nicht zurückrufen!',
+      },
+      {
+        line: 5,
+        number: '+493012345673',
+        prefix: false,
+        kind: 'block',
+        label: 'Umfrage-Institut Nord',
+        note: 'Umfrage; dauert "nur 2 Minuten"',
+        raw: '(030) 1234567-3;Umfrage-Institut Nord;"Umfrage; dauert ""nur 2 Minuten"""',
+      },
+      {
+        line: 6,
+        number: '+493012345674',
+        prefix: false,
+        kind: 'block',
+        label: 'Unbekannt',
+        note: 'Bandansage, Computerstimme',
+        raw: '030/12345674;Unbekannt;Bandansage, Computerstimme',
+      },
+      {
+        line: 7,
+        number: '+493012345675',
+        prefix: false,
+        kind: 'block',
+        label: 'Inkasso Beispiel GmbH',
+        note: 'droht mit Mahnbescheid\nzweiter Anruf am selben Tag',
+        raw: '+49 (0)30 12345675;Inkasso Beispiel GmbH;"droht mit Mahnbescheid\nzweiter Anruf am selben Tag"',
+      },
       { line: 9, number: '+491701234560', prefix: false, kind: 'block', raw: '01701234560;;' },
-      { line: 10, number: '+442079460958', prefix: false, kind: 'block', label: 'Lotto "EuroMillions"', note: 'englischsprachig, angeblich Gewinn', raw: '+44 20 7946 0958;"Lotto ""EuroMillions""";englischsprachig, angeblich Gewinn' },
-      { line: 11, number: '+442079460123', prefix: false, kind: 'block', label: 'Unbekannt', note: 'Microsoft-Support-Masche', raw: '0044 20 7946 0123;Unbekannt;Microsoft-Support-Masche' },
-      { line: 12, number: '+12025550143', prefix: false, kind: 'block', label: 'Unbekannt', note: 'Rückruf-Aufforderung auf dem Anrufbeantworter', raw: '+1 (202) 555-0143;Unbekannt;Rückruf-Aufforderung auf dem Anrufbeantworter' },
-      { line: 13, number: '+49401234567', prefix: true, kind: 'block', label: 'Callcenter Hamburg (ganzer Block)', note: 'Sammelnummern 04012345670–04012345679', raw: '0401234567*;Callcenter Hamburg (ganzer Block);Sammelnummern 04012345670–04012345679' },
+      {
+        line: 10,
+        number: '+442079460958',
+        prefix: false,
+        kind: 'block',
+        label: 'Lotto "EuroMillions"',
+        note: 'englischsprachig, angeblich Gewinn',
+        raw: '+44 20 7946 0958;"Lotto ""EuroMillions""";englischsprachig, angeblich Gewinn',
+      },
+      {
+        line: 11,
+        number: '+442079460123',
+        prefix: false,
+        kind: 'block',
+        label: 'Unbekannt',
+        note: 'Microsoft-Support-Masche',
+        raw: '0044 20 7946 0123;Unbekannt;Microsoft-Support-Masche',
+      },
+      {
+        line: 12,
+        number: '+12025550143',
+        prefix: false,
+        kind: 'block',
+        label: 'Unbekannt',
+        note: 'Rückruf-Aufforderung auf dem Anrufbeantworter',
+        raw: '+1 (202) 555-0143;Unbekannt;Rückruf-Aufforderung auf dem Anrufbeantworter',
+      },
+      {
+        line: 13,
+        number: '+49401234567',
+        prefix: true,
+        kind: 'block',
+        label: 'Callcenter Hamburg (ganzer Block)',
+        note: 'Sammelnummern 04012345670–04012345679',
+        raw: '0401234567*;Callcenter Hamburg (ganzer Block);Sammelnummern 04012345670–04012345679',
+      },
     ]);
   });
 
@@ -85,7 +168,9 @@ describe('CSV: separators, headers, comments', () => {
       block(3, '+49305550002', { score: 3 }),
       block(5, '+49305550004', { label: 'no score' }),
     ]);
-    expect(r.errors).toMatchObject([{ line: 4, raw: 'many,030 5550003,advertising', error: 'the score "many" is not a whole number' }]);
+    expect(r.errors).toMatchObject([
+      { line: 4, raw: 'many,030 5550003,advertising', error: 'the score "many" is not a whole number' },
+    ]);
   });
 
   it.each([
@@ -98,7 +183,9 @@ describe('CSV: separators, headers, comments', () => {
   });
 
   it('takes a first row whose first field has digits as data, not a header', () => {
-    expect(withoutRaw(csv('030 1234567;Erste Zeile\n').rows)).toEqual([block(1, '+49301234567', { label: 'Erste Zeile' })]);
+    expect(withoutRaw(csv('030 1234567;Erste Zeile\n').rows)).toEqual([
+      block(1, '+49301234567', { label: 'Erste Zeile' }),
+    ]);
   });
 
   it('skips rows of empty fields (Excel writes `;;`) and lines of spaces', () => {
@@ -126,7 +213,11 @@ describe('CSV: bad rows', () => {
       block(6, '+49301234567', { label: 'offenes "Zitat" endet', note: 'ok' }),
     ]);
     expect(r.errors).toMatchObject([
-      { line: 4, raw: '030 ABC;Schlecht;Buchstaben', error: '"030 ABC" is not a phone number: it contains characters other than digits, spaces and + - / . ( )' },
+      {
+        line: 4,
+        raw: '030 ABC;Schlecht;Buchstaben',
+        error: '"030 ABC" is not a phone number: it contains characters other than digits, spaces and + - / . ( )',
+      },
       { line: 5, raw: ';Ohne Nummer;', error: 'the number is missing' },
       { line: 7, raw: '*31#;Code;', error: '"*31#" is an internal extension (it starts with "*"), not a phone number' },
     ]);
@@ -136,7 +227,11 @@ describe('CSV: bad rows', () => {
     const r = csv('030 1111111;ok\n030 2222222;"offen\nbis zum Ende\n');
     expect(withoutRaw(r.rows)).toEqual([block(1, '+49301111111', { label: 'ok' })]);
     expect(r.errors).toMatchObject([
-      { line: 2, raw: '030 2222222;"offen\nbis zum Ende\n', error: 'a quoted field is not closed before the end of the file' },
+      {
+        line: 2,
+        raw: '030 2222222;"offen\nbis zum Ende\n',
+        error: 'a quoted field is not closed before the end of the file',
+      },
     ]);
   });
 
@@ -150,7 +245,12 @@ describe('CSV: bad rows', () => {
 
   it('refuses a prefix without a country code', () => {
     expect(csv('+4*;zu breit\n').errors).toMatchObject([
-      { line: 1, raw: '+4*;zu breit', error: '"+4*" is too broad a prefix: "+4" is not a whole country calling code; a prefix needs at least one, like "+44*"' },
+      {
+        line: 1,
+        raw: '+4*;zu breit',
+        error:
+          '"+4*" is too broad a prefix: "+4" is not a whole country calling code; a prefix needs at least one, like "+44*"',
+      },
     ]);
   });
 });

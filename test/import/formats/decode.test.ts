@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeText } from '../../../src/import/formats/index.js';
 import { TextStreamDecoder } from '../../../src/import/formats/decode.js';
+import { decodeText } from '../../../src/import/formats/index.js';
 
 const cp1252 = (...parts: Array<string | number[]>): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));

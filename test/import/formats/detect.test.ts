@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, ImportFormatError, parseImport, type ImportFormat } from '../../../src/import/formats/index.js';
+import { detectFormat, type ImportFormat, ImportFormatError, parseImport } from '../../../src/import/formats/index.js';
 import { fixture, numbering } from './helpers.js';
 
 describe('detectFormat', () => {

@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { parseImport, type ImportRow, type ParseResult } from '../../../src/import/formats/index.js';
+import { type ImportRow, type ParseResult, parseImport } from '../../../src/import/formats/index.js';
 import { fixture, numbering, withoutRaw } from './helpers.js';
 
 const fritz = (input: string | Buffer, kind?: 'allow' | 'block'): ParseResult =>
-  parseImport(typeof input === 'string' ? Buffer.from(input) : input, { format: 'fritzbox', numbering, ...(kind ? { kind } : {}) });
+  parseImport(typeof input === 'string' ? Buffer.from(input) : input, {
+    format: 'fritzbox',
+    numbering,
+    ...(kind ? { kind } : {}),
+  });
 
-const allow = (line: number, number: string, name: string, externalId: string, prefix = false): Omit<ImportRow, 'raw'> => ({
+const allow = (
+  line: number,
+  number: string,
+  name: string,
+  externalId: string,
+  prefix = false,
+): Omit<ImportRow, 'raw'> => ({
   line,
   number,
   prefix,
@@ -35,8 +45,18 @@ describe('FRITZ!Box: the shared phonebook export (one-line contacts)', () => {
 
   it('skips the SIP address and the internal extension', () => {
     expect(r.skipped).toMatchObject([
-      { line: 4, raw: '<number prio="1" type="work" quickdial="65" id="0">500@hd-telefonie.avm.de</number>', why: 'SIP address, not a phone number', code: 'skip.sip' },
-      { line: 13, raw: '<number type="intern" vanity="" prio="1" id="0">**610</number>', why: 'internal extension', code: 'skip.internal_book' },
+      {
+        line: 4,
+        raw: '<number prio="1" type="work" quickdial="65" id="0">500@hd-telefonie.avm.de</number>',
+        why: 'SIP address, not a phone number',
+        code: 'skip.sip',
+      },
+      {
+        line: 13,
+        raw: '<number type="intern" vanity="" prio="1" id="0">**610</number>',
+        why: 'internal extension',
+        code: 'skip.internal_book',
+      },
     ]);
   });
 
@@ -54,7 +74,9 @@ describe('FRITZ!Box: other layouts and lists', () => {
       allow(32, '+498912345678', 'Erika & Co. <Büro>', '2'),
       allow(33, '+498912345679', 'Erika & Co. <Büro>', '2'),
     ]);
-    expect(r.skipped).toMatchObject([{ line: 34, raw: '<number type="memo" prio="0" id="2"></number>', why: 'empty number' }]);
+    expect(r.skipped).toMatchObject([
+      { line: 34, raw: '<number type="memo" prio="0" id="2"></number>', why: 'empty number' },
+    ]);
     expect(r.errors).toEqual([]);
   });
 
@@ -79,13 +101,15 @@ describe('FRITZ!Box: other layouts and lists', () => {
     ]);
   });
 
-  it('skips the box\'s internal phonebook (owner 255) and reads each phonebook with its own kind', () => {
+  it("skips the box's internal phonebook (owner 255) and reads each phonebook with its own kind", () => {
     const r = fritz(
       '<phonebooks><phonebook owner="255"><contact><person><realName>Wohnzimmer</realName></person><telephony><number type="intern">610</number></telephony></contact></phonebook>\n' +
         '<phonebook owner="258"><contact><person><realName>Spam</realName></person><telephony><number>0301234567</number></telephony></contact></phonebook>\n' +
         '<phonebook owner="1" name="Familie"><contact><person><realName>Opa</realName></person><telephony><number>0307654321</number></telephony><uniqueid>7</uniqueid></contact></phonebook></phonebooks>\n',
     );
-    expect(r.skipped).toMatchObject([{ line: 1, raw: '<number type="intern">610</number>', why: 'internal extension' }]);
+    expect(r.skipped).toMatchObject([
+      { line: 1, raw: '<number type="intern">610</number>', why: 'internal extension' },
+    ]);
     expect(withoutRaw(r.rows)).toEqual([
       { line: 2, number: '+49301234567', prefix: false, kind: 'block', label: 'Spam' },
       allow(3, '+49307654321', 'Opa', '7'),
@@ -93,8 +117,12 @@ describe('FRITZ!Box: other layouts and lists', () => {
   });
 
   it('reports a number that does not normalise, and a broken file', () => {
-    const r = fritz('<phonebooks><phonebook name="x"><contact><person><realName>A</realName></person>\n<telephony><number>Büro</number><number>0301234567</number></telephony></contact>\n<contact><person><realName>B</realName><unclosed');
-    expect(withoutRaw(r.rows)).toEqual([{ line: 2, number: '+49301234567', prefix: false, kind: 'allow', label: 'A', contact: { name: 'A' } }]);
+    const r = fritz(
+      '<phonebooks><phonebook name="x"><contact><person><realName>A</realName></person>\n<telephony><number>Büro</number><number>0301234567</number></telephony></contact>\n<contact><person><realName>B</realName><unclosed',
+    );
+    expect(withoutRaw(r.rows)).toEqual([
+      { line: 2, number: '+49301234567', prefix: false, kind: 'allow', label: 'A', contact: { name: 'A' } },
+    ]);
     expect(r.errors).toMatchObject([
       { line: 2, raw: '<number>Büro</number>', error: '"Büro" is not a phone number: it has no digits' },
       { line: 3, raw: '', error: 'the XML is broken here: a tag is not closed; the rest was not read' },

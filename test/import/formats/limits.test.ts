@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { csvRows, parseImport, type ImportRow, type RowError } from '../../../src/import/formats/index.js';
+import { csvRows, type ImportRow, parseImport, type RowError } from '../../../src/import/formats/index.js';
 import { numbering } from './helpers.js';
 
 // The real cap is 2,000,000 rows; three make the same point.
@@ -26,11 +26,11 @@ describe('MAX_ROWS', () => {
   it('counts errors too, and caps whole-file parsers the same way', () => {
     const csv = parseImport(Buffer.from(`030 ABC\n${lines(5)}`), { format: 'csv', numbering });
     expect(csv.rows.map((r) => r.line)).toEqual([2, 3]);
-    expect(csv.errors.map((e) => e.error)).toEqual([
-      expect.stringContaining('not a phone number'),
-      TOO_MANY,
-    ]);
-    const vcf = parseImport(Buffer.from(`BEGIN:VCARD\nFN:A\n${lines(5).replace(/^/gm, 'TEL:').slice(0, -4)}END:VCARD\n`), { numbering });
+    expect(csv.errors.map((e) => e.error)).toEqual([expect.stringContaining('not a phone number'), TOO_MANY]);
+    const vcf = parseImport(
+      Buffer.from(`BEGIN:VCARD\nFN:A\n${lines(5).replace(/^/gm, 'TEL:').slice(0, -4)}END:VCARD\n`),
+      { numbering },
+    );
     expect(vcf.rows.map((r) => r.line)).toEqual([3, 4, 5]);
     expect(vcf.errors).toMatchObject([{ line: 6, raw: '', error: TOO_MANY }]);
   });

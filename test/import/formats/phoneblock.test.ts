@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImport, REMOVAL, type ImportRow, type ParseResult } from '../../../src/import/formats/index.js';
+import { type ImportRow, type ParseResult, parseImport, REMOVAL } from '../../../src/import/formats/index.js';
 import { fixture, numbering, withoutRaw } from './helpers.js';
 
 const parse = (text: string, format: 'json' | 'phoneblock' = 'json'): ParseResult =>
@@ -18,8 +18,20 @@ describe('PhoneBlock blocklist (JSON)', () => {
   const r = parseImport(fixture('phoneblock-blocklist.json'), { numbering, filename: 'blocklist.json' });
 
   it('words the ratings in the language asked for, as the subscription does (messages/ratings.ts)', () => {
-    const de = parseImport(fixture('phoneblock-blocklist.json'), { numbering, filename: 'blocklist.json', language: 'de' });
-    expect(de.rows.map((row) => row.label)).toEqual(['Unbekannt', 'Ping-Anruf', 'Werbung', 'Umfrage', 'Betrug', 'Gewinnspiel', 'Werbung']);
+    const de = parseImport(fixture('phoneblock-blocklist.json'), {
+      numbering,
+      filename: 'blocklist.json',
+      language: 'de',
+    });
+    expect(de.rows.map((row) => row.label)).toEqual([
+      'Unbekannt',
+      'Ping-Anruf',
+      'Werbung',
+      'Umfrage',
+      'Betrug',
+      'Gewinnspiel',
+      'Werbung',
+    ]);
   });
 
   it('reads numbers with votes as score and the rating in words, and the version', () => {
@@ -39,20 +51,38 @@ describe('PhoneBlock blocklist (JSON)', () => {
 
   it('leaves out numbers with 0 votes: an incremental response removes them', () => {
     expect(r.skipped).toMatchObject([
-      { line: 1, raw: '{"phone":"+493012345675","votes":0,"rating":"A_LEGITIMATE","lastActivity":1746002471000}', why: REMOVAL },
-      { line: 1, raw: '{"phone":"+493012345676","votes":0,"rating":"A_LEGITIMATE","lastActivity":1748410015000}', why: REMOVAL },
+      {
+        line: 1,
+        raw: '{"phone":"+493012345675","votes":0,"rating":"A_LEGITIMATE","lastActivity":1746002471000}',
+        why: REMOVAL,
+      },
+      {
+        line: 1,
+        raw: '{"phone":"+493012345676","votes":0,"rating":"A_LEGITIMATE","lastActivity":1748410015000}',
+        why: REMOVAL,
+      },
     ]);
     expect(REMOVAL).toBe('votes 0 (legitimate): removal');
   });
 
   it('gives pretty-printed items their lines', () => {
     const text = JSON.stringify(
-      { version: 7, numbers: [{ phone: '+493012345670', votes: 2, rating: 'B_MISSED' }, { phone: '+49 30 12345671', votes: 4, rating: 'X_NEW_KIND' }, { votes: 2 }] },
+      {
+        version: 7,
+        numbers: [
+          { phone: '+493012345670', votes: 2, rating: 'B_MISSED' },
+          { phone: '+49 30 12345671', votes: 4, rating: 'X_NEW_KIND' },
+          { votes: 2 },
+        ],
+      },
       null,
       2,
     );
     const res = parse(text, 'phoneblock');
-    expect(withoutRaw(res.rows)).toEqual([spam(4, '+493012345670', 2, 'unknown'), spam(9, '+493012345671', 4, 'new kind')]);
+    expect(withoutRaw(res.rows)).toEqual([
+      spam(4, '+493012345670', 2, 'unknown'),
+      spam(9, '+493012345671', 4, 'new kind'),
+    ]);
     expect(res.errors).toMatchObject([{ line: 14, raw: '{"votes":2}', error: 'the item has no "phone" or "number"' }]);
   });
 });
@@ -64,7 +94,11 @@ describe('PhoneBlock blocklist (XML variant)', () => {
     expect(r.version).toBe(4718);
     expect(withoutRaw(r.rows)).toEqual([spam(4, '+493012345670', 2, 'unknown'), spam(5, '+493012345674', 50, 'fraud')]);
     expect(r.skipped).toMatchObject([
-      { line: 6, raw: '<phone-info phone="+493012345675" votes="0" rating="A_LEGITIMATE" last-activity="1746002471000"/>', why: REMOVAL },
+      {
+        line: 6,
+        raw: '<phone-info phone="+493012345675" votes="0" rating="A_LEGITIMATE" last-activity="1746002471000"/>',
+        why: REMOVAL,
+      },
     ]);
     expect(r.errors).toEqual([]);
   });
@@ -91,12 +125,18 @@ describe('plain JSON lists', () => {
   });
 
   it('reports bad items and bad scores with their lines', () => {
-    const r = parse('[\n 42,\n {"phone": "+49301234567", "votes": -1},\n {"phone": "+49301234567", "votes": "many"},\n {"phone": "nope"}\n]');
+    const r = parse(
+      '[\n 42,\n {"phone": "+49301234567", "votes": -1},\n {"phone": "+49301234567", "votes": "many"},\n {"phone": "nope"}\n]',
+    );
     expect(r.rows).toEqual([]);
     expect(r.errors).toMatchObject([
       { line: 2, raw: '42', error: 'an item is neither a number nor an object with one' },
       { line: 3, raw: '{"phone":"+49301234567","votes":-1}', error: 'the votes/score -1 is not a whole number' },
-      { line: 4, raw: '{"phone":"+49301234567","votes":"many"}', error: 'the votes/score "many" is not a whole number' },
+      {
+        line: 4,
+        raw: '{"phone":"+49301234567","votes":"many"}',
+        error: 'the votes/score "many" is not a whole number',
+      },
       { line: 5, raw: '{"phone":"nope"}', error: '"nope" is not a phone number: it has no digits' },
     ]);
   });
@@ -105,7 +145,11 @@ describe('plain JSON lists', () => {
     const r = parse('[\n "+49301234567",\n "+49301234568" "+49301234569"\n]');
     expect(r.rows).toEqual([]);
     expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatchObject({ line: 3, raw: '', error: expect.stringMatching(/^not valid JSON: Expected ',' or ']'/) });
+    expect(r.errors[0]).toMatchObject({
+      line: 3,
+      raw: '',
+      error: expect.stringMatching(/^not valid JSON: Expected ',' or ']'/),
+    });
   });
 
   it('reports JSON that is no list', () => {

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { parseImport, type ImportRow, type ParseResult } from '../../../src/import/formats/index.js';
+import { type ImportRow, type ParseResult, parseImport } from '../../../src/import/formats/index.js';
 import { fixture, numbering, withoutRaw } from './helpers.js';
 
 const vcard = (input: string | Buffer, kind?: 'allow' | 'block'): ParseResult =>
-  parseImport(typeof input === 'string' ? Buffer.from(input) : input, { format: 'vcard', numbering, ...(kind ? { kind } : {}) });
+  parseImport(typeof input === 'string' ? Buffer.from(input) : input, {
+    format: 'vcard',
+    numbering,
+    ...(kind ? { kind } : {}),
+  });
 
 /** An allow row of a card: labelled with the card's name, linked to it. */
-const allow = (line: number, number: string, name: string, externalId?: string, note?: string): Omit<ImportRow, 'raw'> => ({
+const allow = (
+  line: number,
+  number: string,
+  name: string,
+  externalId?: string,
+  note?: string,
+): Omit<ImportRow, 'raw'> => ({
   line,
   number,
   prefix: false,
@@ -49,7 +59,9 @@ describe('vCard: the shared address-book exports (Apple, Google, Nextcloud, Andr
   });
 
   it('skips the empty TEL and has no errors', () => {
-    expect(r.skipped).toEqual([{ line: 40, raw: 'TEL;TYPE=WORK,VOICE:', why: 'empty TEL', code: 'skip.empty_tel', params: {} }]);
+    expect(r.skipped).toEqual([
+      { line: 40, raw: 'TEL;TYPE=WORK,VOICE:', why: 'empty TEL', code: 'skip.empty_tel', params: {} },
+    ]);
     expect(r.errors).toEqual([]);
   });
 
@@ -57,7 +69,9 @@ describe('vCard: the shared address-book exports (Apple, Google, Nextcloud, Andr
     expect(r.rows.find((row) => row.line === 48)?.raw).toBe(
       'TEL;VALUE=uri;TYPE="work,cell,voice,video,text":tel:+44-20-7946-0958;ext=123',
     );
-    expect(r.rows.find((row) => row.line === 9)?.raw).toBe('TEL;type=IPHONE;type=CELL;type=VOICE;type=pref:+49 170 1234567');
+    expect(r.rows.find((row) => row.line === 9)?.raw).toBe(
+      'TEL;type=IPHONE;type=CELL;type=VOICE;type=pref:+49 170 1234567',
+    );
   });
 });
 
@@ -75,10 +89,17 @@ describe('vCard: our own mixed file (LF, tab folding, N / ORG / no name, tel: UR
       allow(22, '+492115556678', '0211 5556677'),
     ]);
     expect(r.skipped).toMatchObject([
-      { line: 15, raw: 'TEL;TYPE=work:sip:praxis@example.org', why: 'SIP address, not a phone number', code: 'skip.sip' },
+      {
+        line: 15,
+        raw: 'TEL;TYPE=work:sip:praxis@example.org',
+        why: 'SIP address, not a phone number',
+        code: 'skip.sip',
+      },
       { line: 16, raw: 'TEL:**9', why: 'internal extension (starts with "*")', code: 'skip.internal' },
     ]);
-    expect(r.errors).toMatchObject([{ line: 17, raw: 'TEL;TYPE=home:Büro', error: '"Büro" is not a phone number: it has no digits' }]);
+    expect(r.errors).toMatchObject([
+      { line: 17, raw: 'TEL;TYPE=home:Büro', error: '"Büro" is not a phone number: it has no digits' },
+    ]);
   });
 
   it('makes block rows when asked to', () => {
@@ -95,7 +116,9 @@ describe('vCard: Outlook and odd files', () => {
       Buffer.from('ller;J'),
       Buffer.from([0xfc]),
       Buffer.from('rgen\r\nTEL;WORK;VOICE:030 1234567\r\nEND:VCARD\r\n'),
-      Buffer.from('BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:Gr=FC=DFe =80 =\r\nGmbH\r\nTEL;HOME:0301234568\r\nEND:VCARD\r\n'),
+      Buffer.from(
+        'BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:Gr=FC=DFe =80 =\r\nGmbH\r\nTEL;HOME:0301234568\r\nEND:VCARD\r\n',
+      ),
       Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jörg\r\nTEL:0301234569\r\nEND:VCARD\r\n'),
     ]);
     const r = vcard(file);
@@ -108,7 +131,9 @@ describe('vCard: Outlook and odd files', () => {
   });
 
   it('takes ORG when a card has neither FN nor N, and UID as the external id', () => {
-    const r = vcard('BEGIN:VCARD\nVERSION:4.0\nUID:abc-1\nORG:Stadtwerke\\, Netz;Störungsstelle\nTEL:0301234567\nEND:VCARD\n');
+    const r = vcard(
+      'BEGIN:VCARD\nVERSION:4.0\nUID:abc-1\nORG:Stadtwerke\\, Netz;Störungsstelle\nTEL:0301234567\nEND:VCARD\n',
+    );
     expect(withoutRaw(r.rows)).toEqual([allow(5, '+49301234567', 'Stadtwerke, Netz, Störungsstelle', 'abc-1')]);
   });
 
@@ -130,7 +155,15 @@ describe('vCard: Outlook and odd files', () => {
       format: 'vcard',
       rows: [],
       skipped: [],
-      errors: [{ line: 1, raw: '', error: 'no BEGIN:VCARD found: this is not a vCard file', code: 'row.not_vcard', params: {} }],
+      errors: [
+        {
+          line: 1,
+          raw: '',
+          error: 'no BEGIN:VCARD found: this is not a vCard file',
+          code: 'row.not_vcard',
+          params: {},
+        },
+      ],
     });
   });
 });

@@ -42,13 +42,21 @@ describe('the digest schedule', () => {
     const s = createDigestSchedule('daily', BERLIN);
     // 29 March 2026: clocks go from 02:00 to 03:00 in Berlin
     const p = s.latest(summer('2026-03-30T08:00:00'));
-    expect(p).toEqual({ key: 'daily:2026-03-29', from: winter('2026-03-29T00:00:00'), to: summer('2026-03-30T00:00:00'), sendAt: summer('2026-03-30T07:00:00') });
+    expect(p).toEqual({
+      key: 'daily:2026-03-29',
+      from: winter('2026-03-29T00:00:00'),
+      to: summer('2026-03-30T00:00:00'),
+      sendAt: summer('2026-03-30T07:00:00'),
+    });
     expect(p.to - p.from).toBe(23 * 3_600_000);
     expect(s.nextSendAt(winter('2026-03-29T01:00:00'))).toBe(summer('2026-03-29T07:00:00'));
   });
 
-  it('uses the household\'s zone, not the machine\'s', () => {
+  it("uses the household's zone, not the machine's", () => {
     const s = createDigestSchedule('daily', 'America/New_York');
-    expect(s.latest(Date.parse('2026-12-24T12:00:00Z'))).toMatchObject({ key: 'daily:2026-12-23', sendAt: Date.parse('2026-12-24T12:00:00Z') });
+    expect(s.latest(Date.parse('2026-12-24T12:00:00Z'))).toMatchObject({
+      key: 'daily:2026-12-23',
+      sendAt: Date.parse('2026-12-24T12:00:00Z'),
+    });
   });
 });

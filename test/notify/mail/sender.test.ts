@@ -8,13 +8,33 @@ import { readMail, startSmtpPeer } from '../../helpers/smtp-peer.js';
 
 const day = Date.UTC(2026, 11, 23, 23, 0); // 24 Dec 2026, 00:00 in Berlin
 const calls: CallEvent[] = [
-  { kind: 'decided', callId: 11, at: day + 9 * 3_600_000, caller: '+4930123456', callerNational: '030 123456', callerKind: 'number', label: 'SPAM: Müller Energie', action: 'announce', reason: 'spam-list' },
-  { kind: 'decided', callId: 12, at: day + 10 * 3_600_000, callerKind: 'withheld', action: 'voicemail', reason: 'anonymous' },
+  {
+    kind: 'decided',
+    callId: 11,
+    at: day + 9 * 3_600_000,
+    caller: '+4930123456',
+    callerNational: '030 123456',
+    callerKind: 'number',
+    label: 'SPAM: Müller Energie',
+    action: 'announce',
+    reason: 'spam-list',
+  },
+  {
+    kind: 'decided',
+    callId: 12,
+    at: day + 10 * 3_600_000,
+    callerKind: 'withheld',
+    action: 'voicemail',
+    reason: 'anonymous',
+  },
 ];
 const period = { from: day, to: day + 86_400_000, timeZone: 'Europe/Berlin', publicUrl: 'https://cf.example.org/' };
 
 async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof DeliveryError)) throw new Error(`expected a DeliveryError, got ${String(err)}`);
   return err;
 }
@@ -36,19 +56,31 @@ describe('sending the digest over SMTP', () => {
     expect(peer.mails).toHaveLength(1);
     const [mail] = peer.mails;
     if (!mail) return;
-    expect(mail).toMatchObject({ from: 'callfilter@home.example', to: ['anna@home.example', 'ben@home.example'], user: 'callfilter' });
+    expect(mail).toMatchObject({
+      from: 'callfilter@home.example',
+      to: ['anna@home.example', 'ben@home.example'],
+      user: 'callfilter',
+    });
     const read = readMail(mail.raw);
     expect(read.headers.subject).toBe('callfilter: 1 Anruf abgewehrt, 1 Unbekannter auf der Mailbox (24.12.2026)');
     expect(read.headers.from).toBe('Anruffilter <callfilter@home.example>');
     expect(read.headers['auto-submitted']).toBe('auto-generated');
-    expect(read.text).toContain('- 24.12.2026, 09:00  SPAM: Müller Energie (030 123456)\n  Ansage: auf einer importierten Spamliste\n  https://cf.example.org/#calls/11');
-    expect(read.text).toContain('- 24.12.2026, 10:00  Unterdrückte Nummer\n  Mailbox: Rufnummer unterdrückt\n  https://cf.example.org/#calls/12');
+    expect(read.text).toContain(
+      '- 24.12.2026, 09:00  SPAM: Müller Energie (030 123456)\n  Ansage: auf einer importierten Spamliste\n  https://cf.example.org/#calls/11',
+    );
+    expect(read.text).toContain(
+      '- 24.12.2026, 10:00  Unterdrückte Nummer\n  Mailbox: Rufnummer unterdrückt\n  https://cf.example.org/#calls/12',
+    );
     expect(read.html).toContain('<a href="https://cf.example.org/#calls/11">SPAM: Müller Energie (030 123456)</a>');
   });
 
   it('delivers the English digest to a relay without authentication', async () => {
     const peer = await startSmtpPeer();
-    const sender = createMailSender({ smtpUrl: `smtp://127.0.0.1:${peer.port}`, from: 'callfilter@home.example', to: 'anna@home.example' });
+    const sender = createMailSender({
+      smtpUrl: `smtp://127.0.0.1:${peer.port}`,
+      from: 'callfilter@home.example',
+      to: 'anna@home.example',
+    });
     try {
       await sender.send(buildDigest(calls, { ...period, language: 'en' }));
     } finally {
@@ -57,7 +89,9 @@ describe('sending the digest over SMTP', () => {
     const read = readMail(peer.mails[0]?.raw ?? '');
     expect(read.headers.subject).toBe('callfilter: 1 call kept away, 1 unknown caller on voicemail (24 Dec 2026)');
     expect(read.text).toContain('Kept away (hung up on or answered with the announcement) (1)');
-    expect(read.text).toContain('- 24 Dec 2026, 10:00  Withheld number\n  Voicemail: withheld number\n  https://cf.example.org/#calls/12');
+    expect(read.text).toContain(
+      '- 24 Dec 2026, 10:00  Withheld number\n  Voicemail: withheld number\n  https://cf.example.org/#calls/12',
+    );
     expect(read.html).toContain('Unknown callers sent to voicemail (1)');
   });
 
@@ -92,7 +126,13 @@ describe('sending the digest over SMTP', () => {
 
 describe('mail settings', () => {
   it('reads the URL and the addresses', () => {
-    expect(mailSettings({ smtpUrl: 'smtps://u:p@mail.example.org', from: 'cf@example.org', to: 'a@example.org,"Ben B." <b@example.org>' })).toEqual({
+    expect(
+      mailSettings({
+        smtpUrl: 'smtps://u:p@mail.example.org',
+        from: 'cf@example.org',
+        to: 'a@example.org,"Ben B." <b@example.org>',
+      }),
+    ).toEqual({
       smtpUrl: 'smtps://u:p@mail.example.org',
       server: 'mail.example.org:465',
       from: 'cf@example.org',
@@ -102,15 +142,26 @@ describe('mail settings', () => {
 
   it.each([
     [{ smtpUrl: 'mail.example.org', from: 'a@b.c', to: 'a@b.c' }, 'CALLFILTER_SMTP_URL is not a URL'],
-    [{ smtpUrl: 'https://mail.example.org', from: 'a@b.c', to: 'a@b.c' }, 'must start with smtp:// or smtps://, not https://'],
+    [
+      { smtpUrl: 'https://mail.example.org', from: 'a@b.c', to: 'a@b.c' },
+      'must start with smtp:// or smtps://, not https://',
+    ],
     [{ smtpUrl: 'smtp://mail.example.org', from: '', to: 'a@b.c' }, 'CALLFILTER_MAIL_FROM names no address'],
-    [{ smtpUrl: 'smtp://mail.example.org', from: 'a@b.c, d@e.f', to: 'a@b.c' }, 'CALLFILTER_MAIL_FROM names more than one address'],
-    [{ smtpUrl: 'smtp://mail.example.org', from: 'a@b.c', to: 'anna' }, 'CALLFILTER_MAIL_TO: "anna" is not an e-mail address'],
+    [
+      { smtpUrl: 'smtp://mail.example.org', from: 'a@b.c, d@e.f', to: 'a@b.c' },
+      'CALLFILTER_MAIL_FROM names more than one address',
+    ],
+    [
+      { smtpUrl: 'smtp://mail.example.org', from: 'a@b.c', to: 'anna' },
+      'CALLFILTER_MAIL_TO: "anna" is not an e-mail address',
+    ],
   ])('refuses %j', (input, message) => {
     expect(() => mailSettings(input)).toThrow(message);
   });
 
   it('never repeats the password in an error', () => {
-    expect(() => mailSettings({ smtpUrl: 'smtp://u:TOPSECRET@', from: 'a@b.c', to: 'a@b.c' })).toThrow(/^(?!.*TOPSECRET)/);
+    expect(() => mailSettings({ smtpUrl: 'smtp://u:TOPSECRET@', from: 'a@b.c', to: 'a@b.c' })).toThrow(
+      /^(?!.*TOPSECRET)/,
+    );
   });
 });

@@ -3,10 +3,15 @@
  * calls on their topics, HA's birth message, the two buttons, and a broker killed and restarted while calls go on.
  */
 import { describe, expect, it } from 'vitest';
-import { createMqttNotifier, MAX_QUEUED, type MqttCommand, type MqttNotifierOptions } from '../../../src/notify/mqtt/index.js';
+import {
+  createMqttNotifier,
+  MAX_QUEUED,
+  type MqttCommand,
+  type MqttNotifierOptions,
+} from '../../../src/notify/mqtt/index.js';
 import type { CallEvent } from '../../../src/notify/types.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
-import { watch, type Received } from '../../helpers/mqtt-watcher.js';
+import { type Received, watch } from '../../helpers/mqtt-watcher.js';
 
 const call = (over: Partial<CallEvent> = {}): CallEvent => ({
   kind: 'decided',
@@ -109,8 +114,15 @@ describe('MQTT channel with a real broker', () => {
 
     n.publishCall(call({ callId: 8, action: 'voicemail', reason: 'unknown', label: undefined }));
     await w.next((m) => m.topic === 'callfilter/call' && json(m).call_id === 8);
-    n.publishCall({ ...call({ callId: 8, action: 'voicemail', reason: 'unknown', label: undefined }), kind: 'voicemail', voicemailSeconds: 42 });
-    expect(json(await w.next((m) => m.topic === 'callfilter/voicemail'))).toMatchObject({ call_id: 8, voicemail_seconds: 42 });
+    n.publishCall({
+      ...call({ callId: 8, action: 'voicemail', reason: 'unknown', label: undefined }),
+      kind: 'voicemail',
+      voicemailSeconds: 42,
+    });
+    expect(json(await w.next((m) => m.topic === 'callfilter/voicemail'))).toMatchObject({
+      call_id: 8,
+      voicemail_seconds: 42,
+    });
 
     // a client that comes later finds the last call and the counter retained
     const late = await watch(broker.url, ['callfilter/last_call', 'callfilter/kept_away_today'], auth);
@@ -132,7 +144,12 @@ describe('MQTT channel with a real broker', () => {
       await w.next((m) => m.topic === 'homeassistant/event/callfilter/call/config');
       const before = w.messages.filter((m) => m.topic.endsWith('/config')).length;
       await w.publish('homeassistant/status', 'online');
-      await w.next((m) => m.topic.endsWith('/config') && !m.retain && w.messages.filter((x) => x.topic.endsWith('/config')).length > before);
+      await w.next(
+        (m) =>
+          m.topic.endsWith('/config') &&
+          !m.retain &&
+          w.messages.filter((x) => x.topic.endsWith('/config')).length > before,
+      );
     } finally {
       await n.close();
     }
@@ -145,7 +162,12 @@ describe('MQTT channel with a real broker', () => {
     // An old press left retained on the broker is replayed on subscribing: not a person pressing now.
     await w.publish('callfilter/command/block_last_caller', 'PRESS', { retain: true });
     const seeded = call({ callId: 2, caller: '+4930555', callerNational: '030 555' });
-    const n = notifier(broker.url, { commands: true, language: 'de', lastCall: seeded, onCommand: (c, e) => void pressed.push([c, e]) });
+    const n = notifier(broker.url, {
+      commands: true,
+      language: 'de',
+      lastCall: seeded,
+      onCommand: (c, e) => void pressed.push([c, e]),
+    });
     try {
       const block = json(await w.next((m) => m.topic === 'homeassistant/button/callfilter/block_last_caller/config'));
       expect(block).toMatchObject({

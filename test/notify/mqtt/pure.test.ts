@@ -1,6 +1,13 @@
 /** The MQTT channel's pure parts: settings, discovery configs, the call payload and the daily counter. */
 import { describe, expect, it } from 'vitest';
-import { callPayload, DayCounter, discoveryMessages, mqttSettings, mqttTopics, nodeId } from '../../../src/notify/mqtt/index.js';
+import {
+  callPayload,
+  DayCounter,
+  discoveryMessages,
+  mqttSettings,
+  mqttTopics,
+  nodeId,
+} from '../../../src/notify/mqtt/index.js';
 import type { CallEvent } from '../../../src/notify/types.js';
 
 const call: CallEvent = {
@@ -65,7 +72,13 @@ describe('discovery configs', () => {
       'ha/button/home_callfilter/allow_last_caller/config',
     ]);
     const configs = messages.map((m) => JSON.parse(m.payload) as Record<string, unknown>);
-    expect(configs.map((c) => c.name)).toEqual(['Anruf', 'Letzter Anrufer', 'Heute abgewehrt', 'Letzten Anrufer sperren', 'Letzten Anrufer freigeben']);
+    expect(configs.map((c) => c.name)).toEqual([
+      'Anruf',
+      'Letzter Anrufer',
+      'Heute abgewehrt',
+      'Letzten Anrufer sperren',
+      'Letzten Anrufer freigeben',
+    ]);
     expect(configs.map((c) => c.default_entity_id)).toEqual([
       'event.home_callfilter_call',
       'sensor.home_callfilter_last_caller',
@@ -89,7 +102,14 @@ describe('discovery configs', () => {
   });
 
   it('remove the buttons (empty payload) when commands are off', () => {
-    const messages = discoveryMessages({ discoveryPrefix: 'ha', prefix: 'home/callfilter', topics, language: 'en', commands: false, swVersion: '1' });
+    const messages = discoveryMessages({
+      discoveryPrefix: 'ha',
+      prefix: 'home/callfilter',
+      topics,
+      language: 'en',
+      commands: false,
+      swVersion: '1',
+    });
     expect(messages.filter((m) => m.payload === '').map((m) => m.topic)).toEqual([
       'ha/button/home_callfilter/block_last_caller/config',
       'ha/button/home_callfilter/allow_last_caller/config',
@@ -117,14 +137,19 @@ describe('the call payload', () => {
   });
 
   it('keeps the display within what Home Assistant stores as a state', () => {
-    const long = callPayload({ ...call, callerKind: 'number', caller: '+4930123', callerNational: '030 123', label: 'x'.repeat(400) }, 'en');
+    const long = callPayload(
+      { ...call, callerKind: 'number', caller: '+4930123', callerNational: '030 123', label: 'x'.repeat(400) },
+      'en',
+    );
     expect(long.display).toHaveLength(255);
   });
 });
 
 describe('the kept-away counter', () => {
   const berlin = (y: number, m: number, d: number, h: number, min = 0) =>
-    new Date(`${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}:00+01:00`).getTime();
+    new Date(
+      `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}:00+01:00`,
+    ).getTime();
 
   it('counts hang-ups and announcements of today only, and starts at 0 on the next local day', () => {
     const now = berlin(2026, 12, 24, 23, 50);

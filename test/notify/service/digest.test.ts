@@ -9,7 +9,7 @@ import { DIGEST_KIND } from '../../../src/notify/outbox/mail.js';
 import { manualClock } from '../../helpers/manual-clock.js';
 import { advanceUntil, startNotifyService } from '../../helpers/notify-service.js';
 import { tempDir } from '../../helpers/service.js';
-import { readMail, startSmtpPeer, type SmtpPeer } from '../../helpers/smtp-peer.js';
+import { readMail, type SmtpPeer, startSmtpPeer } from '../../helpers/smtp-peer.js';
 
 /** Berlin wall-clock time in winter (UTC+1). */
 const berlin = (iso: string) => Date.parse(`${iso}+01:00`);
@@ -50,8 +50,12 @@ describe('the e-mail digest from the service', () => {
     const mail = readMail(peer.mails[0]!.raw);
     expect(mail.headers.subject).toBe('callfilter: 1 Anruf abgewehrt, 2 Unbekannte auf der Mailbox (23.12.2026)');
     const spamId = spam.variables.CALLFILTER_CALL_ID;
-    expect(mail.text).toContain(`- 23.12.2026, 09:15  SPAM: Müller Energie (030 123456)\n  Ansage: auf einer importierten Spamliste\n  https://cf.example.org/#calls/${spamId}`);
-    expect(mail.text).toContain(`- 23.12.2026, 11:30  Unterdrückte Nummer\n  Mailbox: Rufnummer unterdrückt\n  https://cf.example.org/#calls/${withheld.variables.CALLFILTER_CALL_ID}`);
+    expect(mail.text).toContain(
+      `- 23.12.2026, 09:15  SPAM: Müller Energie (030 123456)\n  Ansage: auf einer importierten Spamliste\n  https://cf.example.org/#calls/${spamId}`,
+    );
+    expect(mail.text).toContain(
+      `- 23.12.2026, 11:30  Unterdrückte Nummer\n  Mailbox: Rufnummer unterdrückt\n  https://cf.example.org/#calls/${withheld.variables.CALLFILTER_CALL_ID}`,
+    );
     expect(mail.text).toContain('Insgesamt 4 Anrufe: 1 durchgestellt, 2 auf der Mailbox, 0 aufgelegt, 1 mit Ansage.');
     expect(mail.html).toContain(`<a href="https://cf.example.org/#calls/${spamId}">`);
     expect(peer.mails[0]!.raw).not.toContain(svc.ctx.config.adminToken ?? 'admin-token');
@@ -86,8 +90,12 @@ describe('the e-mail digest from the service', () => {
     expect(await svc.ctx.store.outbox.countSince(DIGEST_KIND, 0)).toBe(0);
     await advanceUntil(clock, berlin('2026-12-28T07:00:00') - clock.now(), () => peer.mails.length === 1);
     const mail = readMail(peer.mails[0]!.raw);
-    expect(mail.headers.subject).toMatch(/^callfilter: 1 call kept away, 1 unknown caller on voicemail \(21\s–\s27 Dec 2026\)$/);
-    expect(mail.text).toContain(`- 22 Dec 2026, 10:00  Energy Sales Ltd (020 7946 0958)\n  Hung up: on your blocklist\n  https://cf.example.org/#calls/${blocked.variables.CALLFILTER_CALL_ID}`);
+    expect(mail.headers.subject).toMatch(
+      /^callfilter: 1 call kept away, 1 unknown caller on voicemail \(21\s–\s27 Dec 2026\)$/,
+    );
+    expect(mail.text).toContain(
+      `- 22 Dec 2026, 10:00  Energy Sales Ltd (020 7946 0958)\n  Hung up: on your blocklist\n  https://cf.example.org/#calls/${blocked.variables.CALLFILTER_CALL_ID}`,
+    );
     expect(mail.text).toContain('+33 1 23 45 67 89\n  Voicemail: foreign number');
   });
 });

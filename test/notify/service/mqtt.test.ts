@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { registerNotifyMetrics } from '../../../src/notify/metrics.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
-import { watch, type Received } from '../../helpers/mqtt-watcher.js';
+import { type Received, watch } from '../../helpers/mqtt-watcher.js';
 import { startNotifyService } from '../../helpers/notify-service.js';
 import { tempDir } from '../../helpers/service.js';
 
@@ -20,7 +20,12 @@ describe('MQTT from the service', () => {
     const auth = { username: 'callfilter', password: 'broker-pw' };
     const w = await watch(broker.url, ['homeassistant/#', 'callfilter/#'], auth);
     const svc = await startNotifyService({
-      env: { CALLFILTER_MQTT_URL: broker.url, CALLFILTER_MQTT_USER: 'callfilter', CALLFILTER_MQTT_PASSWORD: 'broker-pw', CALLFILTER_PUBLIC_URL: 'https://cf.example.org' },
+      env: {
+        CALLFILTER_MQTT_URL: broker.url,
+        CALLFILTER_MQTT_USER: 'callfilter',
+        CALLFILTER_MQTT_PASSWORD: 'broker-pw',
+        CALLFILTER_PUBLIC_URL: 'https://cf.example.org',
+      },
     });
     // German: the home country is DE (CALLFILTER_LANGUAGE unset)
     expect(json(await w.next((m) => m.topic === 'homeassistant/event/callfilter/call/config'))).toMatchObject({
@@ -29,7 +34,9 @@ describe('MQTT from the service', () => {
       event_types: ['connect', 'voicemail', 'hangup', 'announce'],
       device: { configuration_url: 'https://cf.example.org/' },
     });
-    expect(json(await w.next((m) => m.topic === 'homeassistant/sensor/callfilter/last_caller/config'))).toMatchObject({ name: 'Letzter Anrufer' });
+    expect(json(await w.next((m) => m.topic === 'homeassistant/sensor/callfilter/last_caller/config'))).toMatchObject({
+      name: 'Letzter Anrufer',
+    });
     await w.next((m) => m.topic === 'callfilter/status' && m.text === 'online');
 
     svc.ctx.store.entries.create({ number: '+4930111111', kind: 'block', label: 'Energievertrieb', source: 'api' });
@@ -59,11 +66,20 @@ describe('MQTT from the service', () => {
     expect(JSON.stringify(svc.logs)).not.toContain('broker-pw');
   });
 
-  it('presses of the Home Assistant buttons block and allow the last caller, as the page\'s buttons do', async () => {
+  it("presses of the Home Assistant buttons block and allow the last caller, as the page's buttons do", async () => {
     const broker = await startMosquitto();
     const w = await watch(broker.url, ['homeassistant/button/#', 'callfilter/#']);
-    const svc = await startNotifyService({ env: { CALLFILTER_MQTT_URL: broker.url, CALLFILTER_MQTT_COMMANDS: 'true', CALLFILTER_HOME_COUNTRY: 'GB', CALLFILTER_HOME_AREA_CODE: '20' } });
-    expect(json(await w.next((m) => m.topic === 'homeassistant/button/callfilter/block_last_caller/config'))).toMatchObject({
+    const svc = await startNotifyService({
+      env: {
+        CALLFILTER_MQTT_URL: broker.url,
+        CALLFILTER_MQTT_COMMANDS: 'true',
+        CALLFILTER_HOME_COUNTRY: 'GB',
+        CALLFILTER_HOME_AREA_CODE: '20',
+      },
+    });
+    expect(
+      json(await w.next((m) => m.topic === 'homeassistant/button/callfilter/block_last_caller/config')),
+    ).toMatchObject({
       name: 'Block last caller',
       command_topic: 'callfilter/command/block_last_caller',
     });
@@ -73,21 +89,32 @@ describe('MQTT from the service', () => {
     expect(first.variables.CALLFILTER_ACTION).toBe('voicemail');
     await w.next((m) => m.topic === 'callfilter/call');
     await w.publish('callfilter/command/block_last_caller', 'PRESS');
-    await vi.waitFor(() => expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(1),
+      { timeout: 5_000 },
+    );
     // the entry the page's "Block" makes from a call row: the caller name as label, source call-log
-    expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')[0]).toMatchObject({ label: 'Energy Sales Ltd', source: 'call-log' });
+    expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')[0]).toMatchObject({
+      label: 'Energy Sales Ltd',
+      source: 'call-log',
+    });
 
     const second = await svc.call('020 7946 0958');
     expect(second.variables).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
-    await w.next((m) => m.topic === 'callfilter/call' && json(m).call_id === Number(second.variables.CALLFILTER_CALL_ID));
+    await w.next(
+      (m) => m.topic === 'callfilter/call' && json(m).call_id === Number(second.variables.CALLFILTER_CALL_ID),
+    );
     await w.publish('callfilter/command/allow_last_caller', 'PRESS');
     // allowing removes the block entry: the last click wins
-    await vi.waitFor(() => expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(0), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(0),
+      { timeout: 5_000 },
+    );
     expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'allow')).toHaveLength(1);
     expect((await svc.call('020 7946 0958')).variables.CALLFILTER_ACTION).toBe('connect');
   });
 
-  it('after a restart continues today\'s kept-away count and acts on the last call from the call log', async () => {
+  it("after a restart continues today's kept-away count and acts on the last call from the call log", async () => {
     const broker = await startMosquitto();
     const dataDir = tempDir();
     const env = { CALLFILTER_MQTT_URL: broker.url, CALLFILTER_MQTT_COMMANDS: 'true' };
@@ -104,10 +131,15 @@ describe('MQTT from the service', () => {
     const count = w.messages.length;
     const second = await startNotifyService({ dataDir, env });
     // the counter the new process announces comes from the call log (two calls hung up on), not from 0
-    expect((await w.next((m, i = w.messages.indexOf(m)) => i >= count && m.topic === 'callfilter/kept_away_today')).text).toBe('2');
+    expect(
+      (await w.next((m, i = w.messages.indexOf(m)) => i >= count && m.topic === 'callfilter/kept_away_today')).text,
+    ).toBe('2');
     await w.next((m) => m.topic === 'callfilter/status' && m.text === 'online');
     await w.publish('callfilter/command/block_last_caller', 'PRESS');
-    await vi.waitFor(() => expect(second.ctx.store.entries.findByNumber('+4930222222', false, 'block')).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(second.ctx.store.entries.findByNumber('+4930222222', false, 'block')).toHaveLength(1),
+      { timeout: 5_000 },
+    );
     expect(Number(last.variables.CALLFILTER_CALL_ID)).toBe(second.ctx.store.calls.list({ limit: 1 }).items[0]?.id);
   });
 
@@ -124,7 +156,9 @@ describe('MQTT from the service', () => {
 
     const registry = new Registry();
     registerNotifyMetrics(registry, svc.ctx.store, svc.jobs.notify);
-    expect(await registry.getSingleMetricAsString('callfilter_mqtt_connected')).toMatch(/^callfilter_mqtt_connected 0$/m);
+    expect(await registry.getSingleMetricAsString('callfilter_mqtt_connected')).toMatch(
+      /^callfilter_mqtt_connected 0$/m,
+    );
 
     const during = [];
     for (let i = 1; i <= 8; i++) during.push(await svc.call(`030 30000${i}`));
@@ -137,10 +171,17 @@ describe('MQTT from the service', () => {
 
     await broker.start();
     for (const r of during) await w.next((m) => json(m).call_id === Number(r.variables.CALLFILTER_CALL_ID), 15_000);
-    await vi.waitFor(() => expect(svc.jobs.notify.mqtt()?.stats()).toMatchObject({ connected: true, queued: 0, dropped: 0 }), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(svc.jobs.notify.mqtt()?.stats()).toMatchObject({ connected: true, queued: 0, dropped: 0 }),
+      { timeout: 5_000 },
+    );
     const ids = w.messages.map((m) => json(m).call_id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(await registry.getSingleMetricAsString('callfilter_mqtt_connected')).toMatch(/^callfilter_mqtt_connected 1$/m);
-    expect(await registry.getSingleMetricAsString('callfilter_mqtt_messages_dropped_total')).toMatch(/^callfilter_mqtt_messages_dropped_total 0$/m);
+    expect(await registry.getSingleMetricAsString('callfilter_mqtt_connected')).toMatch(
+      /^callfilter_mqtt_connected 1$/m,
+    );
+    expect(await registry.getSingleMetricAsString('callfilter_mqtt_messages_dropped_total')).toMatch(
+      /^callfilter_mqtt_messages_dropped_total 0$/m,
+    );
   });
 });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { describe, expect, it, } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/api/app.js';
 import { MIN_RUN_GAP_MS } from '../../../src/jobs/runner.js';
 import { FOLLOW_UP_EVERY_MS, VOICEMAIL_KIND } from '../../../src/notify/outbox/voicemail.js';
@@ -15,8 +15,8 @@ import { NOTIFY_BATCH_MS } from '../../../src/notify/service.js';
 import type { CallRecord } from '../../../src/store/index.js';
 import { manualClock } from '../../helpers/manual-clock.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
-import { watch, type Received } from '../../helpers/mqtt-watcher.js';
-import { advanceUntil, startNotifyService, type NotifyService } from '../../helpers/notify-service.js';
+import { type Received, watch } from '../../helpers/mqtt-watcher.js';
+import { advanceUntil, type NotifyService, startNotifyService } from '../../helpers/notify-service.js';
 import { makeSpool, type Spool } from '../../helpers/voicemail-spool.js';
 import { startReceiver } from '../../helpers/webhook-receiver.js';
 
@@ -30,15 +30,29 @@ async function callRow(svc: NotifyService, caller: string): Promise<CallRecord> 
 
 /** The message Asterisk records for `call`: 20 s after it came in (ringing, the greeting), on its channel. */
 function leave(spool: Spool, call: CallRecord, n: number, seconds: number, formats?: ('wav49' | 'wav')[]): void {
-  spool.add({ mailbox: '100', n, callerchan: call.channel as string, callerid: `"" <${call.callerRaw}>`, origtime: Math.floor(call.at / 1000) + 20, seconds, ...(formats && { formats }) });
+  spool.add({
+    mailbox: '100',
+    n,
+    callerchan: call.channel as string,
+    callerid: `"" <${call.callerRaw}>`,
+    origtime: Math.floor(call.at / 1000) + 20,
+    seconds,
+    ...(formats && { formats }),
+  });
 }
 
 function app(svc: NotifyService): FastifyInstance {
-  const a = buildApp(svc.ctx, { agiListening: svc.agiListening, metrics: svc.metrics, token: TOKEN, ...(svc.jobs.notify.voicemail && { voicemail: svc.jobs.notify.voicemail }) });
+  const a = buildApp(svc.ctx, {
+    agiListening: svc.agiListening,
+    metrics: svc.metrics,
+    token: TOKEN,
+    ...(svc.jobs.notify.voicemail && { voicemail: svc.jobs.notify.voicemail }),
+  });
   return a;
 }
 
-const get = (a: FastifyInstance, url: string, headers: Record<string, string> = {}) => a.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
+const get = (a: FastifyInstance, url: string, headers: Record<string, string> = {}) =>
+  a.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
 
 describe('the voicemail beside the call', () => {
   it('serves the message a call left, wherever it moved, with byte ranges; 404 when there is none or none a browser plays', async () => {
@@ -65,7 +79,11 @@ describe('the voicemail beside the call', () => {
     expect(part.headers['content-range']).toBe(`bytes 100-199/${wav.length}`);
     expect(part.rawPayload.equals(wav.subarray(100, 200))).toBe(true);
     const open = await get(a, `/api/v1/calls/${left.id}/voicemail`, { range: 'bytes=0-' });
-    expect([open.statusCode, open.headers['content-range'], open.rawPayload.length]).toEqual([206, `bytes 0-${wav.length - 1}/${wav.length}`, wav.length]);
+    expect([open.statusCode, open.headers['content-range'], open.rawPayload.length]).toEqual([
+      206,
+      `bytes 0-${wav.length - 1}/${wav.length}`,
+      wav.length,
+    ]);
     const tail = await get(a, `/api/v1/calls/${left.id}/voicemail`, { range: 'bytes=-10' });
     expect(tail.rawPayload.equals(wav.subarray(wav.length - 10))).toBe(true);
     const beyond = await get(a, `/api/v1/calls/${left.id}/voicemail`, { range: `bytes=${wav.length}-` });
@@ -77,10 +95,15 @@ describe('the voicemail beside the call', () => {
     expect(moved.statusCode).toBe(200);
     expect(moved.rawPayload.equals(wav)).toBe(true);
 
-    expect((await get(a, `/api/v1/calls/${silent.id}/voicemail`)).json()).toMatchObject({ error: 'not_found', message: `call ${silent.id} left no voicemail message` });
+    expect((await get(a, `/api/v1/calls/${silent.id}/voicemail`)).json()).toMatchObject({
+      error: 'not_found',
+      message: `call ${silent.id} left no voicemail message`,
+    });
     const gsm = await get(a, `/api/v1/calls/${old.id}/voicemail`);
     expect(gsm.statusCode).toBe(404);
-    expect(gsm.json<{ message: string }>().message).toContain('recorded only as WAV, which browsers cannot play: add wav to format= in voicemail.conf');
+    expect(gsm.json<{ message: string }>().message).toContain(
+      'recorded only as WAV, which browsers cannot play: add wav to format= in voicemail.conf',
+    );
     expect((await a.inject({ method: 'GET', url: `/api/v1/calls/${left.id}/voicemail` })).statusCode).toBe(401);
     expect((await get(a, '/api/v1/calls/999/voicemail')).statusCode).toBe(404);
 
@@ -100,7 +123,11 @@ describe('the voicemail beside the call', () => {
     const hooks = await startReceiver();
     const clock = manualClock(Date.now());
     const svc = await startNotifyService({
-      env: { CALLFILTER_VOICEMAIL_DIR: spool.root, CALLFILTER_MQTT_URL: broker.url, CALLFILTER_WEBHOOK_URL: `${hooks.url}/hook` },
+      env: {
+        CALLFILTER_VOICEMAIL_DIR: spool.root,
+        CALLFILTER_MQTT_URL: broker.url,
+        CALLFILTER_WEBHOOK_URL: `${hooks.url}/hook`,
+      },
       jobs: { clock },
     });
     const w = await watch(broker.url, ['callfilter/voicemail', 'callfilter/last_call']);
@@ -111,12 +138,21 @@ describe('the voicemail beside the call', () => {
     await svc.jobs.notify.voicemail?.refresh();
     await advanceUntil(clock, FOLLOW_UP_EVERY_MS, () => w.messages.some((m) => m.topic === 'callfilter/voicemail'));
     const follow = json(await w.next((m) => m.topic === 'callfilter/voicemail'));
-    expect(follow).toMatchObject({ call_id: call.id, event_type: 'voicemail', voicemail_seconds: 12, caller: '+4930700001' });
+    expect(follow).toMatchObject({
+      call_id: call.id,
+      event_type: 'voicemail',
+      voicemail_seconds: 12,
+      caller: '+4930700001',
+    });
     // the retained last call gains the message's length too
     await w.next((m) => m.topic === 'callfilter/last_call' && json(m).voicemail_seconds === 12);
     // the webhook's item is due at once; the outbox job runs again no sooner than MIN_RUN_GAP_MS after its last run
     await advanceUntil(clock, MIN_RUN_GAP_MS, () => hooks.requests.length === 2);
-    expect(JSON.parse(hooks.requests[1]!.body)).toMatchObject({ event: 'call.voicemail', id: `call-${call.id}-voicemail`, voicemail_seconds: 12 });
+    expect(JSON.parse(hooks.requests[1]!.body)).toMatchObject({
+      event: 'call.voicemail',
+      id: `call-${call.id}-voicemail`,
+      voicemail_seconds: 12,
+    });
 
     // later looks find the same message and tell nobody again
     await clock.advance(FOLLOW_UP_EVERY_MS * 3);

@@ -27,7 +27,8 @@ beforeAll(async () => {
   snippetDir = mkdtempSync(path.join(tmpdir(), 'callfilter-snippet-'));
   const file = path.join(snippetDir, 'verify.mjs');
   writeFileSync(file, block[1] as string);
-  verify = ((await import(pathToFileURL(file).href)) as { verifyCallfilterSignature: Verify }).verifyCallfilterSignature;
+  verify = ((await import(pathToFileURL(file).href)) as { verifyCallfilterSignature: Verify })
+    .verifyCallfilterSignature;
 });
 afterAll(() => rmSync(snippetDir, { recursive: true, force: true }));
 
@@ -46,12 +47,21 @@ const call = (over: Partial<CallEvent> = {}): CallEvent => ({
 });
 
 function sender(urls: string, over: Partial<WebhookOptions> = {}) {
-  const [s] = createWebhookSenders({ urls, language: 'en', timeZone: 'Europe/Berlin', userAgent: 'callfilter/0.1.0', ...over });
+  const [s] = createWebhookSenders({
+    urls,
+    language: 'en',
+    timeZone: 'Europe/Berlin',
+    userAgent: 'callfilter/0.1.0',
+    ...over,
+  });
   return s as NonNullable<typeof s>;
 }
 
 async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof DeliveryError)) throw new Error(`expected a DeliveryError, got ${String(err)}`);
   return err;
 }
@@ -189,7 +199,10 @@ describe('webhook delivery', () => {
   it('gives ntfy a plain-text message with the title, priority and link in headers, and Basic auth from the URL', async () => {
     const receiver = await startReceiver();
     const u = new URL(receiver.url);
-    const s = sender(`ntfy+http://alice:p%40ss@${u.host}/callfilter-topic`, { language: 'de', publicUrl: 'https://cf.example.org/' });
+    const s = sender(`ntfy+http://alice:p%40ss@${u.host}/callfilter-topic`, {
+      language: 'de',
+      publicUrl: 'https://cf.example.org/',
+    });
     expect(s.target.name).toBe(`ntfy http://${u.host}/…`);
     await s.deliver(call());
     const req = receiver.requests[0];

@@ -1,6 +1,11 @@
 /** CALLFILTER_WEBHOOK_URL / _EVENTS parsing, Retry-After, and the ntfy title encoding: pure functions. */
 import { describe, expect, it } from 'vitest';
-import { headerText, parseRetryAfter, parseWebhookEvents, parseWebhookUrls } from '../../../src/notify/webhook/index.js';
+import {
+  headerText,
+  parseRetryAfter,
+  parseWebhookEvents,
+  parseWebhookUrls,
+} from '../../../src/notify/webhook/index.js';
 
 describe('CALLFILTER_WEBHOOK_URL', () => {
   it('reads one or more URLs, each with its format, and keeps secrets out of the name', () => {
@@ -52,7 +57,9 @@ describe('CALLFILTER_WEBHOOK_EVENTS', () => {
   });
 
   it('refuses an unknown action or an empty list', () => {
-    expect(() => parseWebhookEvents('hangup,block')).toThrow('unknown action "block" (write all, or a list of connect, voicemail, hangup, announce)');
+    expect(() => parseWebhookEvents('hangup,block')).toThrow(
+      'unknown action "block" (write all, or a list of connect, voicemail, hangup, announce)',
+    );
     expect(() => parseWebhookEvents(',')).toThrow('names no action');
   });
 });

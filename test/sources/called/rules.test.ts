@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import type { CdrEvent } from 'asterisk-agi/ami';
-import { readCalledNumber, type CalledConfig } from '../../../src/sources/called/index.js';
+import { describe, expect, it } from 'vitest';
+import { type CalledConfig, readCalledNumber } from '../../../src/sources/called/index.js';
 
 /** Berlin, FreePBX's phone context, extensions of 2–4 digits. */
 const config: CalledConfig = {
@@ -63,9 +63,24 @@ describe('readCalledNumber', () => {
     ['an international number', cdr({ destination: '00442079460958' }), config, '+442079460958'],
     ['a number dialled with + from a phone book', cdr({ destination: '+442079460958' }), config, '+442079460958'],
     ['a local number without area code', cdr({ destination: '1234567' }), config, '+49301234567'],
-    ['a national number behind the outside-line prefix 0', cdr({ destination: '001701234567' }), withPrefix, '+491701234567'],
-    ['an international number behind the outside-line prefix 0', cdr({ destination: '000442079460958' }), withPrefix, '+442079460958'],
-    ['a + number on a PBX with an outside-line prefix', cdr({ destination: '+491701234567' }), withPrefix, '+491701234567'],
+    [
+      'a national number behind the outside-line prefix 0',
+      cdr({ destination: '001701234567' }),
+      withPrefix,
+      '+491701234567',
+    ],
+    [
+      'an international number behind the outside-line prefix 0',
+      cdr({ destination: '000442079460958' }),
+      withPrefix,
+      '+442079460958',
+    ],
+    [
+      'a + number on a PBX with an outside-line prefix',
+      cdr({ destination: '+491701234567' }),
+      withPrefix,
+      '+491701234567',
+    ],
   ])('counts %s', (_what, record, cfg, number) => {
     expect(readCalledNumber(record, cfg, received)).toEqual({
       counts: true,
@@ -82,16 +97,37 @@ describe('readCalledNumber', () => {
     ['a failed trunk', cdr({ disposition: 'FAILED', answerTime: '' }), config, 'not-answered'],
     [
       'an inbound call from the trunk (another context)',
-      cdr({ source: '01751234567', destination: '0309876543', destinationContext: 'from-pstn', channel: 'PJSIP/sipgate-00000007', destinationChannel: 'PJSIP/100-00000008' }),
+      cdr({
+        source: '01751234567',
+        destination: '0309876543',
+        destinationContext: 'from-pstn',
+        channel: 'PJSIP/sipgate-00000007',
+        destinationChannel: 'PJSIP/100-00000008',
+      }),
       config,
       'other-context',
     ],
     ['the Local channel leg of a call through a Local channel', viaLocal.localLeg, config, 'local-channel-leg'],
-    ['a call to an extension', cdr({ destination: '101', destinationChannel: 'PJSIP/101-00000004' }), config, 'internal-extension'],
-    ['an extension on a PBX with an outside-line prefix', cdr({ destination: '101' }), withPrefix, 'no-outside-line-prefix'],
+    [
+      'a call to an extension',
+      cdr({ destination: '101', destinationChannel: 'PJSIP/101-00000004' }),
+      config,
+      'internal-extension',
+    ],
+    [
+      'an extension on a PBX with an outside-line prefix',
+      cdr({ destination: '101' }),
+      withPrefix,
+      'no-outside-line-prefix',
+    ],
     ['a feature code (CLIR per call)', cdr({ destination: '*6703012345678' }), config, 'not-dialled-digits'],
     ['the s extension', cdr({ destination: 's' }), config, 'not-dialled-digits'],
-    ['an emergency number', cdr({ destination: '112' }), { ...config, numbering: { ...config.numbering, internalPattern: undefined } }, 'too-short'],
+    [
+      'an emergency number',
+      cdr({ destination: '112' }),
+      { ...config, numbering: { ...config.numbering, internalPattern: undefined } },
+      'too-short',
+    ],
     ['a directory service', cdr({ destination: '11833' }), config, 'too-short'],
   ])('skips %s', (_what, record, cfg, why) => {
     expect(readCalledNumber(record, cfg, received)).toMatchObject({ counts: false, why });
@@ -102,17 +138,25 @@ describe('readCalledNumber', () => {
     const a = readCalledNumber(cdr({ uniqueId: '1740837902.1', extra: linked }), config, received);
     const b = readCalledNumber(cdr({ uniqueId: '1740837902.4', extra: linked }), config, received);
     expect(a.counts && b.counts && a.callKey === b.callKey).toBe(true);
-    expect(readCalledNumber(cdr({ extra: { linkedid: '' } }), config, received)).toMatchObject({ callKey: '1740837902.1|+493012345678' });
+    expect(readCalledNumber(cdr({ extra: { linkedid: '' } }), config, received)).toMatchObject({
+      callKey: '1740837902.1|+493012345678',
+    });
   });
 
   it('takes EndTime, then the time it was received, when AnswerTime is missing or malformed', () => {
-    expect(readCalledNumber(cdr({ answerTime: '' }), config, received)).toMatchObject({ answeredAt: new Date(2025, 2, 1, 14, 6, 41) });
-    expect(readCalledNumber(cdr({ answerTime: 'soon', endTime: '' }), config, received)).toMatchObject({ answeredAt: received });
+    expect(readCalledNumber(cdr({ answerTime: '' }), config, received)).toMatchObject({
+      answeredAt: new Date(2025, 2, 1, 14, 6, 41),
+    });
+    expect(readCalledNumber(cdr({ answerTime: 'soon', endTime: '' }), config, received)).toMatchObject({
+      answeredAt: received,
+    });
   });
 
   it('uses every configured phone context', () => {
     const plain: CalledConfig = { ...config, contexts: ['phones', 'office-phones'] };
-    expect(readCalledNumber(cdr({ destinationContext: 'office-phones' }), plain, received)).toMatchObject({ counts: true });
+    expect(readCalledNumber(cdr({ destinationContext: 'office-phones' }), plain, received)).toMatchObject({
+      counts: true,
+    });
     expect(readCalledNumber(cdr(), plain, received)).toMatchObject({ counts: false, why: 'other-context' });
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createServiceJobs } from '../../../src/jobs/service-jobs.js';
 import { defaultSchedule } from '../../../src/sources/schedule.js';
 import type { Source } from '../../../src/store/index.js';
-import { startRadicale, type Radicale } from '../../helpers/radicale.js';
+import { type Radicale, startRadicale } from '../../helpers/radicale.js';
 import { startService } from '../../helpers/service.js';
 
 async function setup(settings: Record<string, unknown> = {}, credentials?: Record<string, string>) {
@@ -28,7 +28,11 @@ async function setup(settings: Record<string, unknown> = {}, credentials?: Recor
   return { dav, svc, sync, held, source };
 }
 
-async function addressBookFlow(dav: Radicale, sync: () => Promise<{ outcome: string; message: string }>, held: () => Promise<string[]>) {
+async function addressBookFlow(
+  dav: Radicale,
+  sync: () => Promise<{ outcome: string; message: string }>,
+  held: () => Promise<string[]>,
+) {
   const book = await dav.addressBook('contacts', 'Kontakte');
   await dav.putCard(book, 'anna', { fn: 'Anna Schmidt', tel: ['030 1111111', '+49 170 2222222'] });
   await dav.putCard(book, 'bob', { fn: 'Bob', tel: ['030 3333333'] });
@@ -42,7 +46,9 @@ async function addressBookFlow(dav: Radicale, sync: () => Promise<{ outcome: str
   await dav.putCard(book, 'carla', { fn: 'Carla', tel: ['040 5555555'] });
   r = await sync();
   expect(r.outcome, r.message).toBe('synced');
-  expect(await held()).toEqual(['+49301111111 Anna Schmidt', '+49405555555 Carla', '+491714444444 Anna Schmidt'].sort());
+  expect(await held()).toEqual(
+    ['+49301111111 Anna Schmidt', '+49405555555 Carla', '+491714444444 Anna Schmidt'].sort(),
+  );
 
   r = await sync();
   expect(r.message).toMatch(/^no changes: 3 entries/);
@@ -53,17 +59,24 @@ describe('CardDAV source against Radicale', () => {
   it('reflects cards added, changed and deleted upstream (sync-collection with a token)', async () => {
     const { dav, sync, held, svc, source } = await setup();
     await addressBookFlow(dav, sync, held);
-    const state = (await svc.ctx.store.sources.get(source.id))!.state as { books: Record<string, { token?: string; etags?: unknown }> };
+    const state = (await svc.ctx.store.sources.get(source.id))!.state as {
+      books: Record<string, { token?: string; etags?: unknown }>;
+    };
     expect(Object.values(state.books)[0]).toMatchObject({ name: 'Kontakte', token: expect.stringMatching(/^http/) });
     expect(Object.values(state.books)[0]!.etags).toBeUndefined();
     // The entries are allow entries, named after the card.
-    expect(svc.ctx.store.entries.findByNumber('+49405555555', false, 'allow')[0]).toMatchObject({ label: 'Carla', source: 'carddav' });
+    expect(svc.ctx.store.entries.findByNumber('+49405555555', false, 'allow')[0]).toMatchObject({
+      label: 'Carla',
+      source: 'carddav',
+    });
   }, 60_000);
 
   it('reflects the same through the ETag comparison when forced (a server without sync-collection)', async () => {
     const { dav, sync, held, svc, source } = await setup({ mode: 'etag' });
     await addressBookFlow(dav, sync, held);
-    const state = (await svc.ctx.store.sources.get(source.id))!.state as { books: Record<string, { token?: string; etags?: Record<string, string> }> };
+    const state = (await svc.ctx.store.sources.get(source.id))!.state as {
+      books: Record<string, { token?: string; etags?: Record<string, string> }>;
+    };
     const book = Object.values(state.books)[0]!;
     expect(book.token).toBeUndefined();
     expect(Object.keys(book.etags ?? {}).sort()).toEqual(['/anna/contacts/anna.vcf', '/anna/contacts/carla.vcf']);
@@ -76,7 +89,8 @@ describe('CardDAV source against Radicale', () => {
     expect((await sync()).outcome).toBe('synced');
     const current = (await svc.ctx.store.sources.get(source.id))!;
     const books = (current.state as { books: Record<string, { name: string; token: string }> }).books;
-    for (const b of Object.values(books)) b.token = 'http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000';
+    for (const b of Object.values(books))
+      b.token = 'http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000';
     svc.ctx.store.db.prepare('UPDATE sources SET state = ? WHERE id = ?').run(JSON.stringify({ books }), source.id);
     await dav.deleteCard(book, 'anna');
     await dav.putCard(book, 'bob', { fn: 'Bob', tel: ['030 3333333'] });

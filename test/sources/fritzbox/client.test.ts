@@ -5,10 +5,10 @@ import {
   FritzboxAuthError,
   FritzboxCertificateError,
   FritzboxClient,
+  type FritzboxClientOptions,
   FritzboxError,
   FritzboxLockedError,
   FritzboxSoapError,
-  type FritzboxClientOptions,
   type PhonebookFetch,
 } from '../../../src/sources/fritzbox/index.js';
 import { FakeFritzbox, type FakeFritzboxOptions } from '../../helpers/fake-fritzbox.js';
@@ -20,7 +20,14 @@ const BOOKS: FakeFritzboxOptions['books'] = [
   {
     name: 'Telefonbuch',
     contacts: [
-      { realName: 'Böhm, Jürgen', category: 1, numbers: [{ type: 'home', value: '030 12345670' }, { type: 'mobile', value: '+491701234567' }] },
+      {
+        realName: 'Böhm, Jürgen',
+        category: 1,
+        numbers: [
+          { type: 'home', value: '030 12345670' },
+          { type: 'mobile', value: '+491701234567' },
+        ],
+      },
       { realName: 'Hausverwaltung Müller & Söhne', numbers: [{ type: 'work', value: '08912345670' }] },
       { realName: 'Mobilteil Küche', numbers: [{ type: 'intern', value: '**610' }] },
     ],
@@ -55,7 +62,9 @@ describe('FritzboxClient over HTTP', () => {
       ['+498912345670', 'Hausverwaltung Müller & Söhne', 'allow'],
     ]);
     expect(main.changed && main.result.rows.map((r) => r.vip ?? false)).toEqual([true, true, false]);
-    expect(rows(await box.fetchPhonebook(books[1]!, { numbering }))).toEqual([['+493012345674', 'Oma Gisela', 'allow']]);
+    expect(rows(await box.fetchPhonebook(books[1]!, { numbering }))).toEqual([
+      ['+493012345674', 'Oma Gisela', 'allow'],
+    ]);
     // One challenge for the whole conversation: the nonce is reused with a growing nc.
     expect(fake.requests.filter((r) => r.status === 401)).toHaveLength(1);
     expect(fake.failedLogins).toBe(0);
@@ -97,14 +106,22 @@ describe('FritzboxClient over HTTP', () => {
   });
 
   it('reads, adds to and deletes from the call-barring list', async () => {
-    const fake = await FakeFritzbox.start({ barring: [{ realName: '0301112223', numbers: [{ type: 'home', value: '0301112223' }] }] });
+    const fake = await FakeFritzbox.start({
+      barring: [{ realName: '0301112223', numbers: [{ type: 'home', value: '0301112223' }] }],
+    });
     const box = client(fake);
     expect(rows(await box.fetchCallBarring({ numbering }))).toEqual([['+49301112223', undefined, 'block']]);
     const number = boxNumber('+4915112345678', numbering);
     expect(number).toBe('015112345678');
     const uid = await box.setCallBarringEntry(number, 'Gewinnspiel & Co <Robot>');
-    expect(fake.barring.contacts.at(-1)).toMatchObject({ realName: 'Gewinnspiel & Co <Robot>', numbers: [{ type: 'home', value: '015112345678' }], uniqueid: Number(uid) });
-    expect(await box.callBarringEntryByNumber('015112345678')).toContain('<realName>Gewinnspiel &amp; Co &lt;Robot&gt;</realName>');
+    expect(fake.barring.contacts.at(-1)).toMatchObject({
+      realName: 'Gewinnspiel & Co <Robot>',
+      numbers: [{ type: 'home', value: '015112345678' }],
+      uniqueid: Number(uid),
+    });
+    expect(await box.callBarringEntryByNumber('015112345678')).toContain(
+      '<realName>Gewinnspiel &amp; Co &lt;Robot&gt;</realName>',
+    );
     expect(rows(await box.fetchCallBarring({ numbering }))).toEqual([
       ['+49301112223', undefined, 'block'],
       ['+4915112345678', 'Gewinnspiel & Co <Robot>', 'block'],
@@ -118,16 +135,28 @@ describe('FritzboxClient over HTTP', () => {
 
   it('turns a UPnP error into FritzboxSoapError and an oversize answer into an error', async () => {
     const fake = await FakeFritzbox.start({ books: BOOKS });
-    const err = await client(fake).getPhonebook(7).catch((e: unknown) => e);
+    const err = await client(fake)
+      .getPhonebook(7)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FritzboxSoapError);
     expect((err as Error).message).toBe('the FRITZ!Box refused GetPhonebook: UPnP error 713 (Invalid array index)');
-    const small = await client(fake, { maxPhonebookBytes: 100 }).fetchPhonebook((await client(fake).getPhonebook(0)).url, { numbering }).catch((e: unknown) => e);
+    const small = await client(fake, { maxPhonebookBytes: 100 })
+      .fetchPhonebook((await client(fake).getPhonebook(0)).url, { numbering })
+      .catch((e: unknown) => e);
     expect(small).toBeInstanceOf(FritzboxError);
     expect((small as Error).message).toContain('larger than 100 bytes');
   });
 
   it('refuses a fingerprint for an http URL', () => {
-    expect(() => new FritzboxClient({ url: 'http://fritz.box:49000', username: 'u', password: 'p', certSha256: 'AA'.repeat(32) })).toThrow(/needs an https URL/);
+    expect(
+      () =>
+        new FritzboxClient({
+          url: 'http://fritz.box:49000',
+          username: 'u',
+          password: 'p',
+          certSha256: 'AA'.repeat(32),
+        }),
+    ).toThrow(/needs an https URL/);
   });
 });
 
@@ -153,7 +182,9 @@ describe('FritzboxClient over HTTPS with the certificate pinned', () => {
 
   it('refuses a changed certificate before sending anything', async () => {
     const fake = await FakeFritzbox.start({ books: BOOKS, tls: otherCert });
-    const err = await client(fake, { certSha256: boxCert.sha256 }).listPhonebooks().catch((e: unknown) => e);
+    const err = await client(fake, { certSha256: boxCert.sha256 })
+      .listPhonebooks()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FritzboxCertificateError);
     expect(err).toMatchObject({ expected: boxCert.sha256, actual: otherCert.sha256 });
     expect((err as Error).message).toContain('not the pinned');
@@ -165,7 +196,12 @@ describe('FritzboxClient over HTTPS with the certificate pinned', () => {
     const box = new FritzboxClient({ url: first.url, username: 'callfilter', password: 'box-secret' });
     await box.listPhonebooks();
     const swapped = await FakeFritzbox.start({ books: BOOKS, tls: otherCert });
-    const moved = new FritzboxClient({ url: swapped.url, username: 'callfilter', password: 'box-secret', certSha256: box.certificateSha256! });
+    const moved = new FritzboxClient({
+      url: swapped.url,
+      username: 'callfilter',
+      password: 'box-secret',
+      certSha256: box.certificateSha256!,
+    });
     await expect(moved.listPhonebooks()).rejects.toBeInstanceOf(FritzboxCertificateError);
   });
 });

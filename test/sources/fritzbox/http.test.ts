@@ -14,7 +14,12 @@ describe('FritzboxClient deadlines', () => {
           server.closeAllConnections();
         }),
     );
-    const box = new FritzboxClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, username: 'u', password: 'p', soapTimeoutMs: 50 });
+    const box = new FritzboxClient({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      username: 'u',
+      password: 'p',
+      soapTimeoutMs: 50,
+    });
     const err = await box.listPhonebooks().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FritzboxError);
     expect((err as Error).message).toMatch(/no complete answer from http:\/\/127\.0\.0\.1:\d+ within 50 ms/);
@@ -25,7 +30,9 @@ describe('FritzboxClient deadlines', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const err = await new FritzboxClient({ url: `http://127.0.0.1:${port}`, username: 'u', password: 'p' }).listPhonebooks().catch((e: unknown) => e);
+    const err = await new FritzboxClient({ url: `http://127.0.0.1:${port}`, username: 'u', password: 'p' })
+      .listPhonebooks()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FritzboxError);
     expect((err as Error).message).toContain('ECONNREFUSED');
   });

@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { NumberingConfig } from '../../../src/numbers/index.js';
-import { barringEntryXml, boxNumber, normaliseFingerprint, phonebookTimestamp, readPhonebook } from '../../../src/sources/fritzbox/index.js';
+import {
+  barringEntryXml,
+  boxNumber,
+  normaliseFingerprint,
+  phonebookTimestamp,
+  readPhonebook,
+} from '../../../src/sources/fritzbox/index.js';
 
 const numbering: NumberingConfig = { homeCountry: 'DE', homeAreaCode: '30', trunkRules: [] };
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/import/${name}`, import.meta.url), 'utf8');
-const EMPTY = (t: string): string => `<?xml version="1.0" encoding="utf-8"?>\n<phonebooks>\n<phonebook owner="1" name="Telefonbuch"><timestamp>${t}</timestamp></phonebook>\n</phonebooks>\n`;
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/import/${name}`, import.meta.url), 'utf8');
+const EMPTY = (t: string): string =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<phonebooks>\n<phonebook owner="1" name="Telefonbuch"><timestamp>${t}</timestamp></phonebook>\n</phonebooks>\n`;
 
 describe('readPhonebook', () => {
   it('reads AVM’s layout with the FRITZ!Box importer and its timestamp', () => {
@@ -13,18 +21,30 @@ describe('readPhonebook', () => {
     expect(phonebookTimestamp(xml)).toBe('1730308258');
     const fetch = readPhonebook(xml, { numbering });
     expect(fetch.changed).toBe(true);
-    expect(fetch.changed && fetch.result.rows.map((r) => r.number)).toEqual(['+493098765432', '+491712345678', '+498912345678', '+498912345679']);
+    expect(fetch.changed && fetch.result.rows.map((r) => r.number)).toEqual([
+      '+493098765432',
+      '+491712345678',
+      '+498912345678',
+      '+498912345679',
+    ]);
   });
 
   it.each([
     ['the same timestamp and no contacts', EMPTY('1730308258'), { changed: false, timestamp: '1730308258' }],
-    ['no timestamp and no contacts (a doubtful answer keeps the last entries)', '<phonebooks><phonebook owner="1" name="x"></phonebook></phonebooks>', { changed: false, timestamp: '1730308258' }],
+    [
+      'no timestamp and no contacts (a doubtful answer keeps the last entries)',
+      '<phonebooks><phonebook owner="1" name="x"></phonebook></phonebooks>',
+      { changed: false, timestamp: '1730308258' },
+    ],
   ])('is unchanged for %s', (_what, xml, expected) => {
     expect(readPhonebook(xml, { numbering, since: '1730308258' })).toEqual(expected);
   });
 
   it('is unchanged for a 304, and changed (emptied) for a new timestamp without contacts', () => {
-    expect(readPhonebook('', { numbering, since: '1730308258', notModified: true })).toEqual({ changed: false, timestamp: '1730308258' });
+    expect(readPhonebook('', { numbering, since: '1730308258', notModified: true })).toEqual({
+      changed: false,
+      timestamp: '1730308258',
+    });
     const emptied = readPhonebook(EMPTY('1730309999'), { numbering, since: '1730308258' });
     expect(emptied).toMatchObject({ changed: true, timestamp: '1730309999', result: { rows: [], errors: [] } });
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FritzboxProtocolError, FritzboxSoapError } from '../../../src/sources/fritzbox/index.js';
-import { escapeXml, ONTEL_SERVICE, parseSoapFault, parseSoapResponse, soapAction, soapEnvelope } from '../../../src/sources/fritzbox/soap.js';
+import {
+  escapeXml,
+  ONTEL_SERVICE,
+  parseSoapFault,
+  parseSoapResponse,
+  soapAction,
+  soapEnvelope,
+} from '../../../src/sources/fritzbox/soap.js';
 
 describe('SOAP for X_AVM-DE_OnTel', () => {
   it('writes the request envelope with escaped arguments and the quoted SOAPAction', () => {
@@ -8,10 +15,12 @@ describe('SOAP for X_AVM-DE_OnTel', () => {
       '<?xml version="1.0" encoding="utf-8"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">' +
         '<s:Body><u:GetPhonebook xmlns:u="urn:dslforum-org:service:X_AVM-DE_OnTel:1"><NewPhonebookID>0</NewPhonebookID></u:GetPhonebook></s:Body></s:Envelope>',
     );
-    expect(soapEnvelope(ONTEL_SERVICE, 'SetCallBarringEntry', { NewPhonebookEntryData: '<contact>A & B</contact>' })).toContain(
-      '<NewPhonebookEntryData>&lt;contact&gt;A &amp; B&lt;/contact&gt;</NewPhonebookEntryData>',
+    expect(
+      soapEnvelope(ONTEL_SERVICE, 'SetCallBarringEntry', { NewPhonebookEntryData: '<contact>A & B</contact>' }),
+    ).toContain('<NewPhonebookEntryData>&lt;contact&gt;A &amp; B&lt;/contact&gt;</NewPhonebookEntryData>');
+    expect(soapAction(ONTEL_SERVICE, 'GetCallBarringList')).toBe(
+      '"urn:dslforum-org:service:X_AVM-DE_OnTel:1#GetCallBarringList"',
     );
-    expect(soapAction(ONTEL_SERVICE, 'GetCallBarringList')).toBe('"urn:dslforum-org:service:X_AVM-DE_OnTel:1#GetCallBarringList"');
     expect(escapeXml('"<&>"')).toBe('&quot;&lt;&amp;&gt;&quot;');
   });
 
@@ -29,7 +38,9 @@ describe('SOAP for X_AVM-DE_OnTel', () => {
   });
 
   it('refuses an answer without the response element or that is not XML', () => {
-    expect(() => parseSoapResponse('GetPhonebook', '<s:Envelope><s:Body><u:Other/></s:Body></s:Envelope>')).toThrow(FritzboxProtocolError);
+    expect(() => parseSoapResponse('GetPhonebook', '<s:Envelope><s:Body><u:Other/></s:Body></s:Envelope>')).toThrow(
+      FritzboxProtocolError,
+    );
     expect(() => parseSoapResponse('GetPhonebook', '<html><body <!-- broken')).toThrow(FritzboxProtocolError);
   });
 

@@ -8,36 +8,62 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createServiceJobs } from '../../../src/jobs/service-jobs.js';
 import { ensureEnvSources } from '../../../src/sources/env-source.js';
 import type { Source } from '../../../src/store/index.js';
-import { FakeFritzbox, type FakeContact } from '../../helpers/fake-fritzbox.js';
+import { type FakeContact, FakeFritzbox } from '../../helpers/fake-fritzbox.js';
 import { startService } from '../../helpers/service.js';
 import { selfSignedCertificate } from '../../helpers/tls.js';
 import { silent } from '../helpers.js';
 
 const ANNA: FakeContact = { realName: 'Anna', numbers: [{ type: 'mobile', value: '0170 1111111' }], category: 1 };
-const BOB: FakeContact = { realName: 'Bob', numbers: [{ type: 'home', value: '030 2222222' }, { type: 'intern', value: '**610' }] };
+const BOB: FakeContact = {
+  realName: 'Bob',
+  numbers: [
+    { type: 'home', value: '030 2222222' },
+    { type: 'intern', value: '**610' },
+  ],
+};
 const WORK: FakeContact = { realName: 'Büro', numbers: [{ type: 'work', value: '089 3333333' }] };
 const SPAM: FakeContact = { realName: '030 9999999', numbers: [{ type: 'home', value: '030 9999999' }] };
 
 async function setup(box: FakeFritzbox, env: Record<string, string> = {}) {
   const svc = await startService({
-    env: { CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_FRITZBOX_URL: box.url, CALLFILTER_FRITZBOX_USER: 'callfilter', CALLFILTER_FRITZBOX_PASSWORD: 'box-secret', ...env },
+    env: {
+      CALLFILTER_HOME_AREA_CODE: '30',
+      CALLFILTER_FRITZBOX_URL: box.url,
+      CALLFILTER_FRITZBOX_USER: 'callfilter',
+      CALLFILTER_FRITZBOX_PASSWORD: 'box-secret',
+      ...env,
+    },
   });
   const jobs = createServiceJobs(svc.ctx, { random: () => 0.5 });
   onTestFinished(() => jobs.close());
   await ensureEnvSources(jobs.sources, svc.ctx.config, silent);
   const source = async () => (await jobs.sources.find('fritzbox')) as Source;
   const sync = async () => jobs.sources.sync(await source());
-  const held = async () => (await svc.ctx.store.origins.list('fritzbox')).map((r) => `${r.kind} ${r.number}${r.vip ? ' VIP' : ''} ${r.label ?? ''}`.trim()).sort();
+  const held = async () =>
+    (await svc.ctx.store.origins.list('fritzbox'))
+      .map((r) => `${r.kind} ${r.number}${r.vip ? ' VIP' : ''} ${r.label ?? ''}`.trim())
+      .sort();
   return { svc, jobs, source, sync, held };
 }
 
 describe('FRITZ!Box source', () => {
   it('keeps the phone books as allow entries and the barring list as block entries, skipping unchanged books', async () => {
-    const box = await FakeFritzbox.start({ books: [{ name: 'Telefonbuch', contacts: [ANNA, BOB] }, { name: 'Arbeit', contacts: [WORK] }], barring: [SPAM] });
+    const box = await FakeFritzbox.start({
+      books: [
+        { name: 'Telefonbuch', contacts: [ANNA, BOB] },
+        { name: 'Arbeit', contacts: [WORK] },
+      ],
+      barring: [SPAM],
+    });
     const { sync, held, svc, source } = await setup(box);
     let r = await sync();
     expect(r.outcome, r.message).toBe('synced');
-    expect(await held()).toEqual(['allow +491701111111 VIP Anna', 'allow +49302222222 Bob', 'allow +49893333333 Büro', 'block +49309999999']);
+    expect(await held()).toEqual([
+      'allow +491701111111 VIP Anna',
+      'allow +49302222222 Bob',
+      'allow +49893333333 Büro',
+      'block +49309999999',
+    ]);
     expect(svc.ctx.store.entries.findByNumber('+49309999999', false, 'block')[0]).toMatchObject({ source: 'fritzbox' });
 
     const downloads = () => box.requests.filter((q) => q.path === '/phonebook.lua').length;
@@ -54,13 +80,21 @@ describe('FRITZ!Box source', () => {
     expect(r.message).toMatch(/^1 added, 0 changed, 1 removed: 4 entries/);
     expect(await held()).toContain('allow +49404444444 Carla');
     expect(svc.ctx.store.entries.findByNumber('+491701111111', false, 'allow')).toEqual([]);
-    expect((await source()).state.timestamps).toMatchObject({ 'book:Telefonbuch': expect.any(String), barring: expect.any(String) });
+    expect((await source()).state.timestamps).toMatchObject({
+      'book:Telefonbuch': expect.any(String),
+      barring: expect.any(String),
+    });
   });
 
   it('a number from the box and from the person stays when the box drops it; one from the box alone goes', async () => {
     const box = await FakeFritzbox.start({ books: [{ name: 'Telefonbuch', contacts: [ANNA, BOB] }] });
     const { sync, svc } = await setup(box);
-    const mine = svc.ctx.store.entries.create({ number: '+491701111111', kind: 'allow', label: 'Anna (mine)', source: 'api' });
+    const mine = svc.ctx.store.entries.create({
+      number: '+491701111111',
+      kind: 'allow',
+      label: 'Anna (mine)',
+      source: 'api',
+    });
     await sync();
     const bob = svc.ctx.store.entries.findByNumber('+49302222222', false, 'allow')[0]!;
     const origins = await svc.ctx.store.origins.forEntries([mine.id, bob.id]);
@@ -75,11 +109,18 @@ describe('FRITZ!Box source', () => {
   });
 
   it('only the phone books named; a name the box does not have fails the sync and keeps the entries', async () => {
-    const box = await FakeFritzbox.start({ books: [{ name: 'Telefonbuch', contacts: [ANNA] }, { name: 'Arbeit', contacts: [WORK] }] });
+    const box = await FakeFritzbox.start({
+      books: [
+        { name: 'Telefonbuch', contacts: [ANNA] },
+        { name: 'Arbeit', contacts: [WORK] },
+      ],
+    });
     const { sync, held, svc, jobs, source } = await setup(box, { CALLFILTER_FRITZBOX_PHONEBOOKS: 'Arbeit' });
     await sync();
     expect(await held()).toEqual(['allow +49893333333 Büro']);
-    await svc.ctx.store.sources.update((await source()).id, { settings: { ...(await source()).settings, phonebooks: ['Privat'] } });
+    await svc.ctx.store.sources.update((await source()).id, {
+      settings: { ...(await source()).settings, phonebooks: ['Privat'] },
+    });
     const r = await jobs.sources.sync(await source());
     expect(r.outcome).toBe('failed');
     expect(r.message).toBe('no phone book named "Privat" on the FRITZ!Box (it has "Telefonbuch", "Arbeit")');
@@ -90,7 +131,9 @@ describe('FRITZ!Box source', () => {
     const box = await FakeFritzbox.start({ books: [{ name: 'Telefonbuch', contacts: [ANNA] }], failuresBeforeLock: 2 });
     const { sync, held, svc, source } = await setup(box);
     await sync();
-    await svc.ctx.store.sources.update((await source()).id, { credentials: { username: 'callfilter', password: 'wrong' } });
+    await svc.ctx.store.sources.update((await source()).id, {
+      credentials: { username: 'callfilter', password: 'wrong' },
+    });
     let r = await sync();
     expect(r.outcome).toBe('failed');
     expect(r.message).toMatch(/refused the login as "callfilter"/);
@@ -109,7 +152,9 @@ describe('FRITZ!Box source', () => {
     expect((await sync()).outcome).toBe('synced');
     expect((await source()).state.certSha256).toBe(cert.sha256);
     const s = await source();
-    svc.ctx.store.db.prepare('UPDATE sources SET state = ? WHERE id = ?').run(JSON.stringify({ ...s.state, certSha256: selfSignedCertificate().sha256 }), s.id);
+    svc.ctx.store.db
+      .prepare('UPDATE sources SET state = ? WHERE id = ?')
+      .run(JSON.stringify({ ...s.state, certSha256: selfSignedCertificate().sha256 }), s.id);
     const r = await sync();
     expect(r.outcome).toBe('failed');
     expect(r.message).toMatch(/presented a certificate with SHA-256 fingerprint/);
@@ -120,10 +165,20 @@ describe('FRITZ!Box source', () => {
     const { svc, jobs, sync } = await setup(box, { CALLFILTER_FRITZBOX_WRITE_BARRING: 'true' });
     await sync();
     const { buildApp } = await import('../../../src/api/app.js');
-    const app = buildApp(svc.ctx, { agiListening: svc.agiListening, metrics: svc.metrics, token: 'test-token-0123456789', jobs });
+    const app = buildApp(svc.ctx, {
+      agiListening: svc.agiListening,
+      metrics: svc.metrics,
+      token: 'test-token-0123456789',
+      jobs,
+    });
     onTestFinished(() => app.close());
     const auth = { authorization: 'Bearer test-token-0123456789' };
-    const res = await app.inject({ method: 'POST', url: '/api/v1/entries', headers: auth, payload: { number: '030 7777777', kind: 'block', label: 'Lotto' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/entries',
+      headers: auth,
+      payload: { number: '030 7777777', kind: 'block', label: 'Lotto' },
+    });
     expect(res.statusCode, res.body).toBe(201);
     await jobs.dispatcher.dispatchDue();
     expect(box.barring.contacts.map((c) => [c.realName, c.numbers[0]!.value])).toEqual([['Lotto', '0307777777']]);
@@ -131,7 +186,10 @@ describe('FRITZ!Box source', () => {
     // The next sync finds it on the box: the entry now has both origins.
     await sync();
     const id = (res.json() as { id: number }).id;
-    expect((await svc.ctx.store.origins.forEntries([id])).get(id)!.map((o) => o.origin)).toEqual(['manual', 'fritzbox']);
+    expect((await svc.ctx.store.origins.forEntries([id])).get(id)!.map((o) => o.origin)).toEqual([
+      'manual',
+      'fritzbox',
+    ]);
 
     expect((await app.inject({ method: 'DELETE', url: `/api/v1/entries/${id}`, headers: auth })).statusCode).toBe(204);
     await jobs.dispatcher.dispatchDue();

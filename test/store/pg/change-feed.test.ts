@@ -1,7 +1,7 @@
 /** The LISTEN/NOTIFY change feed against a real PostgreSQL: delivery, a killed session, a restarted server. */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ChangeFeed, type ChangeFeedOptions } from '../../../src/store/pg/change-feed.js';
-import { startPostgres, usePostgres, type PgCluster } from '../../helpers/postgres.js';
+import { type PgCluster, startPostgres, usePostgres } from '../../helpers/postgres.js';
 
 const CHANNEL = 'callfilter_changes';
 /** Fast reconnects, so a test does not wait out the production backoff. */
@@ -54,7 +54,11 @@ function startFeed(url: string, options: Partial<ChangeFeedOptions> = {}): Recor
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(test);
-          reject(new Error(`timed out; payloads ${JSON.stringify(payloads)}, reloads ${JSON.stringify(reloads)}, logs ${JSON.stringify(logs)}`));
+          reject(
+            new Error(
+              `timed out; payloads ${JSON.stringify(payloads)}, reloads ${JSON.stringify(reloads)}, logs ${JSON.stringify(logs)}`,
+            ),
+          );
         }, 15_000);
         const test = (): void => {
           if (!check()) return;
@@ -68,7 +72,8 @@ function startFeed(url: string, options: Partial<ChangeFeedOptions> = {}): Recor
   };
 }
 
-const notify = (cluster: PgCluster, payload: string): Promise<string> => cluster.psql(`SELECT pg_notify('${CHANNEL}', '${payload}')`);
+const notify = (cluster: PgCluster, payload: string): Promise<string> =>
+  cluster.psql(`SELECT pg_notify('${CHANNEL}', '${payload}')`);
 
 describe('ChangeFeed', () => {
   const pg = usePostgres();
@@ -88,11 +93,15 @@ describe('ChangeFeed', () => {
   it('reconnects after its session is terminated, signals a reload, and delivers later notifications', async () => {
     const r = startFeed(pg.url, { applicationName: 'feed-under-test' });
     await r.until(() => r.reloads.length === 1);
-    const killed = await pg.cluster.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'feed-under-test'");
+    const killed = await pg.cluster.psql(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'feed-under-test'",
+    );
     expect(killed.trim()).toBe('1');
     await r.until(() => r.reloads.length === 2);
     expect(r.reloads).toEqual(['connected', 'reconnected']);
-    expect(r.logs.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/connection lost/), expect.stringMatching(/listening again/)]));
+    expect(r.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/connection lost/), expect.stringMatching(/listening again/)]),
+    );
     await notify(pg.cluster, 'after');
     await r.until(() => r.payloads.includes('after'));
   });
@@ -104,7 +113,9 @@ describe('ChangeFeed', () => {
     await r.feed.close();
     expect(r.feed.state).toBe('closed');
     await notify(pg.cluster, 'too late');
-    const sessions = await pg.cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'feed-closed'");
+    const sessions = await pg.cluster.psql(
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'feed-closed'",
+    );
     expect(sessions.trim()).toBe('0');
     expect(r.payloads).toEqual([]);
   });
@@ -144,7 +155,9 @@ describe('ChangeFeed across a server restart', { timeout: 60_000 }, () => {
     const r = startFeed(cluster.url(), { applicationName: 'feed-frozen', healthCheckMs: 100, healthTimeoutMs: 300 });
     await r.until(() => r.reloads.length === 1);
     // SIGSTOP the session's backend: the socket stays open, nothing answers (a host that vanished without a FIN).
-    const pid = Number((await cluster.psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'feed-frozen'")).trim());
+    const pid = Number(
+      (await cluster.psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'feed-frozen'")).trim(),
+    );
     process.kill(pid, 'SIGSTOP');
     onTestFinished(() => {
       try {
