@@ -118,6 +118,30 @@ export function toParams(input: NewEntry, now: number): EntryParams {
   };
 }
 
+/**
+ * An entry's values in column order, then created_at and updated_at (both `now`): for the positional INSERTs of bulk
+ * writes, which bind faster than named parameters.
+ */
+export function positionalValues(input: NewEntry, now: number): unknown[] {
+  const p = toParams(input, now);
+  return [
+    p.number,
+    p.is_prefix,
+    p.kind,
+    p.action,
+    p.cause,
+    p.announcement,
+    p.label,
+    p.vip,
+    p.note,
+    p.source,
+    p.contact_id,
+    p.expires_at,
+    now,
+    now,
+  ];
+}
+
 export function createEntriesRepository(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const insertOrSkip = db.prepare<[EntryParams], { id: number }>(
@@ -295,23 +319,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
         for (const row of rows) {
           // Positional parameters and no RETURNING: half the per-row cost of `insert` (a 1,000,000-row import
           // must finish in 30 s); `changes` says whether the row was new.
-          const p = toParams(row, now);
-          const changes = bulkInsertRow.run(
-            p.number,
-            p.is_prefix,
-            p.kind,
-            p.action,
-            p.cause,
-            p.announcement,
-            p.label,
-            p.vip,
-            p.note,
-            p.source,
-            p.contact_id,
-            p.expires_at,
-            now,
-            now,
-          ).changes;
+          const changes = bulkInsertRow.run(...positionalValues(row, now)).changes;
           if (changes > 0) added++;
           else if (onDuplicate === 'error') throw duplicate(row);
           else skipped++;

@@ -9,7 +9,7 @@
  * Duplicates are skipped and counted as in one transaction: the unique index sees every row, pending or not.
  */
 import type { Database } from './database.js';
-import { toParams } from './entries-repository.js';
+import { positionalValues } from './entries-repository.js';
 import { StoreError } from './errors.js';
 import { isOwnerGone, OWNER } from './import-owner.js';
 import { VISIBLE } from './import-visibility.js';
@@ -104,26 +104,7 @@ export function createEntryImports(db: Database, clock: () => number) {
 
   /** Inserts one row of import `id`; true when it was new. */
   function insert(id: number, entry: NewEntry, now: number): boolean {
-    const p = toParams(entry, now);
-    return (
-      insertRow.run(
-        p.number,
-        p.is_prefix,
-        p.kind,
-        p.action,
-        p.cause,
-        p.announcement,
-        p.label,
-        p.vip,
-        p.note,
-        p.source,
-        p.contact_id,
-        p.expires_at,
-        now,
-        now,
-        id,
-      ).changes > 0
-    );
+    return insertRow.run(...positionalValues(entry, now), id).changes > 0;
   }
 
   /** A card's numbers: onto the contact a former import made (same UID), or a new contact — not one without numbers. */
