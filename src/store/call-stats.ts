@@ -1,5 +1,6 @@
 /** Call-log statistics for the admin page: calls per local day, and the most blocked callers. */
 import { ACTIONS, type Action, type Reason } from '../policy/types.js';
+import { isoDate, plusDays, zoneClock } from '../zone-time.js';
 import type { Database } from './database.js';
 import type { DayStats, TopCaller } from './types.js';
 
@@ -15,41 +16,17 @@ interface LocalDay {
   to: number;
 }
 
-/** The UTC offset (ms) of `timeZone` at instant `t`. */
-function zoneOffset(format: Intl.DateTimeFormat, t: number): number {
-  const p: Record<string, number> = {};
-  for (const part of format.formatToParts(t)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const local = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
-  return local - Math.floor(t / 1000) * 1000;
-}
-
 /**
  * The last `days` calendar days in `timeZone` (today included), oldest first, with their local-midnight bounds.
  * Midnight is found by correcting a UTC guess with the zone's offset twice, which settles across a DST change.
  */
 export function localDays(now: number, days: number, timeZone: string): LocalDay[] {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const midnight = (y: number, m: number, d: number) => {
-    const guess = Date.UTC(y, m, d);
-    return guess - zoneOffset(format, guess - zoneOffset(format, guess));
-  };
-  const today = new Date(now + zoneOffset(format, now));
-  const [y, m, d] = [today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()];
+  const clock = zoneClock(timeZone);
+  const today = clock.dateOf(now);
   const result: LocalDay[] = [];
   for (let i = days - 1; i >= 0; i--) {
-    const date = new Date(Date.UTC(y, m, d - i));
-    const [dy, dm, dd] = [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
-    const day = `${String(dy).padStart(4, '0')}-${String(dm + 1).padStart(2, '0')}-${String(dd).padStart(2, '0')}`;
-    result.push({ day, from: midnight(dy, dm, dd), to: midnight(dy, dm, dd + 1) });
+    const date = plusDays(today, -i);
+    result.push({ day: isoDate(date), from: clock.at(date), to: clock.at(plusDays(date, 1)) });
   }
   return result;
 }
