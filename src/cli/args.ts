@@ -1,4 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ImportFormat } from '../import/formats/index.js';
+import type { EntryKind } from '../policy/types.js';
 
 /** A usage error: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -47,6 +49,29 @@ export function parseIntFlag(value: string | undefined, flag: string, min: numbe
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
     throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a number from ${min} to ${max}`);
   return Number(value);
+}
+
+/** `--kind allow|block`. */
+export function kindFlag(value: string | undefined): EntryKind | undefined {
+  if (value !== undefined && value !== 'allow' && value !== 'block')
+    throw new UsageError(`--kind: ${JSON.stringify(value)} is not allow or block`);
+  return value;
+}
+
+/** `--format`, one of the formats this command reads. */
+export function formatFlag(value: string | undefined, formats: readonly ImportFormat[]): ImportFormat | undefined {
+  if (value !== undefined && !(formats as readonly string[]).includes(value))
+    throw new UsageError(`--format: ${JSON.stringify(value)} is not one of ${formats.join(', ')}`);
+  return value as ImportFormat | undefined;
+}
+
+/** `--threshold`: a list's score threshold, a number ≥ 0. */
+export function thresholdFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const threshold = Number(value);
+  if (!(Number.isFinite(threshold) && threshold >= 0))
+    throw new UsageError(`--threshold: ${JSON.stringify(value)} is not a number ≥ 0`);
+  return threshold;
 }
 
 export function formatTime(ms: number): string {

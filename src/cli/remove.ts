@@ -4,15 +4,9 @@ import type { EntryKind } from '../policy/types.js';
 import { barringFollows } from '../sources/fritzbox/write-barring.js';
 import type { StoredEntry } from '../store/types.js';
 import { withArticle } from '../text.js';
-import { CommandError, parse, parseIntFlag, UsageError } from './args.js';
+import { CommandError, kindFlag, parse, parseIntFlag, UsageError } from './args.js';
 import { broader, entryNumber, showEntry } from './entries.js';
 import type { CliIo, Out } from './main.js';
-
-function kindFlag(value: string | undefined): EntryKind | undefined {
-  if (value !== undefined && value !== 'allow' && value !== 'block')
-    throw new UsageError(`--kind: ${JSON.stringify(value)} is not allow or block`);
-  return value;
-}
 
 /** What a person who found nothing to remove needs to know: the entries that do decide this number. */
 function notFound(

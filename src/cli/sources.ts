@@ -11,7 +11,7 @@ import { type SourceInput, SourceInputError } from '../sources/add.js';
 import { ensureEnvSources } from '../sources/env-source.js';
 import type { SyncReport } from '../sources/types.js';
 import type { Source } from '../store/index.js';
-import { CommandError, parse, UsageError } from './args.js';
+import { CommandError, formatFlag, parse, thresholdFlag, UsageError } from './args.js';
 import type { Out } from './main.js';
 import { reportLine, sourceLines } from './source-status.js';
 
@@ -70,12 +70,8 @@ async function addUrl(ctx: AppContext, argv: string[], out: Out): Promise<void> 
   const [name, url, ...extra] = positionals;
   if (name === undefined || url === undefined) throw new UsageError('a name and a URL are required');
   if (extra.length > 0) throw new UsageError(`unexpected ${JSON.stringify(extra.join(' '))}`);
-  const format = values.format as ImportFormat | undefined;
-  if (format !== undefined && !FORMATS.includes(format))
-    throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
-  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0))
-    throw new UsageError(`--threshold: ${JSON.stringify(values.threshold)} is not a number ≥ 0`);
+  const format = formatFlag(values.format, FORMATS);
+  const threshold = thresholdFlag(values.threshold);
   const bearer = secretFile(values['bearer-file'], '--bearer-file');
   const password = secretFile(values['password-file'], '--password-file');
   const credentials = {

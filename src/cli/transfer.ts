@@ -11,21 +11,14 @@ import {
   importEntries,
   importList,
 } from '../import/index.js';
-import type { EntryKind } from '../policy/types.js';
 import { count, oneLine } from '../text.js';
-import { CommandError, parse, UsageError } from './args.js';
+import { CommandError, formatFlag, kindFlag, parse, thresholdFlag, UsageError } from './args.js';
 import { showConflicts } from './conflicts.js';
 import type { CliIo, Out, ShowNumber } from './main.js';
 import { progressBar } from './progress.js';
 
 const FORMATS: readonly ImportFormat[] = ['csv', 'vcard', 'fritzbox', 'phoneblock', 'json'];
 const n = (x: number) => x.toLocaleString('en');
-
-function kindFlag(value: string | undefined): EntryKind | undefined {
-  if (value !== undefined && value !== 'allow' && value !== 'block')
-    throw new UsageError(`--kind: ${JSON.stringify(value)} is not allow or block`);
-  return value;
-}
 
 function showReport(report: ImportReport, out: Out, what: string, number: ShowNumber): void {
   out(
@@ -48,12 +41,8 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
   if (extra.length > 0) throw new UsageError(`one file at a time (got ${positionals.length})`);
   if (!existsSync(path)) throw new CommandError(`${path}: no such file`);
   const kind = kindFlag(values.kind);
-  const format = values.format as ImportFormat | undefined;
-  if (format !== undefined && !FORMATS.includes(format))
-    throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
-  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0))
-    throw new UsageError(`--threshold: ${JSON.stringify(values.threshold)} is not a number ≥ 0`);
+  const format = formatFlag(values.format, FORMATS);
+  const threshold = thresholdFlag(values.threshold);
   if (values.list === undefined && threshold !== undefined) throw new UsageError('--threshold needs --list');
   if (values.list !== undefined && kind !== undefined)
     throw new UsageError('--kind does not apply to --list (a list blocks the numbers that reach its threshold)');
