@@ -46,10 +46,13 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
   const log = callPathLogger(ctx.logger, { subsystem: 'screen' });
   const failures = createBurstLogger(log);
   const { setCallerIdName } = ctx.config;
-  /** Calls in this handler now: a lone call's row is committed at once; under load rows wait to share a commit. */
+  /**
+   * Calls in this handler now, from their environment to their last variable: a lone call's row is committed at
+   * once; under load rows wait to share a commit with the calls still sending variables.
+   */
   let active = 0;
-  return async (session) => {
-    active++;
+
+  async function screen(session: AgiSession): Promise<void> {
     // The variables that do not need the row id go out while the row waits for its commit; if the commit then fails,
     // the call fails open and its reason is set again (ACTION always comes last).
     let sent: { decision: Decision; connected: boolean } | undefined;
@@ -59,9 +62,7 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
         connected: await setVariables(session, decisionVariables(decided, setCallerIdName), log),
       };
     };
-    const screened = await screenCall(ctx, callInput(session), { meanwhile, alone: active === 1 }).finally(
-      () => active--,
-    );
+    const screened = await screenCall(ctx, callInput(session), { meanwhile, alone: active === 1 });
     const { input, decision, callId, latencyUs, error } = screened;
     if (error === undefined) failures.success();
     else failures.failure(error, { call: input.uniqueId, caller: input.callerRaw }, 'screening failed; failing open');
@@ -84,5 +85,14 @@ export function createScreenHandler(ctx: AppContext, options: ScreenHandlerOptio
     if (sent?.connected === false) return;
     const opening = sent?.decision === decision ? [] : decisionVariables(decision, setCallerIdName);
     await setVariables(session, [...opening, ...closingVariables(decision, callId)], log);
+  }
+
+  return async (session) => {
+    active++;
+    try {
+      await screen(session);
+    } finally {
+      active--;
+    }
   };
 }
