@@ -130,19 +130,23 @@ export async function fakeCall(
     const socket = await connect(target.port, host, target.localAddress);
     return await runCall(socket, `agi://${host}:${target.port}`, options, started);
   } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    return {
-      variables: {},
-      commands: [],
-      replies: [],
-      closedByServer: false,
-      timedOut: false,
-      hungUp: false,
-      agiStatus: 'FAILURE',
-      durationMs: performance.now() - started,
-      error,
-    };
+    return failedCall(err instanceof Error ? err : new Error(String(err)), started);
   }
+}
+
+/** A call that never reached a server: Asterisk's AGISTATUS=FAILURE, nothing sent or heard. */
+export function failedCall(error: Error, started: number): FakeCallResult {
+  return {
+    variables: {},
+    commands: [],
+    replies: [],
+    closedByServer: false,
+    timedOut: false,
+    hungUp: false,
+    agiStatus: 'FAILURE',
+    durationMs: performance.now() - started,
+    error,
+  };
 }
 
 /**

@@ -9,7 +9,7 @@
  * from DNS, never from /etc/hosts.
  */
 import net from 'node:net';
-import { type FakeCallOptions, type FakeCallResult, fakeCallOn } from './fake-asterisk.js';
+import { type FakeCallOptions, type FakeCallResult, failedCall, fakeCallOn } from './fake-asterisk.js';
 import { orderSrv, type Random, type SrvRecord } from './srv-order.js';
 
 export interface SrvResolver {
@@ -57,18 +57,7 @@ export async function hagiCall(url: string, options: HagiCallOptions): Promise<H
   const host = m[1]!;
   const script = m[2] ?? '';
   const attempts: HagiAttempt[] = [];
-  const failed = (error: Error): HagiCallResult => ({
-    variables: {},
-    commands: [],
-    replies: [],
-    closedByServer: false,
-    timedOut: false,
-    hungUp: false,
-    agiStatus: 'FAILURE',
-    durationMs: performance.now() - started,
-    error,
-    attempts,
-  });
+  const failed = (error: Error): HagiCallResult => ({ ...failedCall(error, started), attempts });
 
   let targets: { target: string; port: number }[];
   if (host.includes(':')) {
