@@ -44,10 +44,6 @@ export interface GroupCommit<T, R> {
    * queued item, or until the next turn of the event loop when `soon` is set. The caller must ask for `committed()`.
    */
   add(item: T, soon?: boolean): Queued<R>;
-  /** add(item, true).committed(): queued now, committed right after the current turn of the event loop. */
-  write(item: T): Promise<R>;
-  /** Items queued and not yet committed. */
-  readonly pending: number;
 }
 
 export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): GroupCommit<T, R> {
@@ -116,11 +112,5 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
     };
   }
 
-  return {
-    add,
-    write: (item) => add(item, true).committed(),
-    get pending() {
-      return queue.length;
-    },
-  };
+  return { add };
 }
