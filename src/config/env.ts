@@ -24,6 +24,12 @@ export type EnvValue = string | number | boolean | RegExp | string[] | undefined
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+const commaList = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /** `label` names the value in errors: the variable, or where else it came from (`--area-code`, `body/areaCode`). */
 function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
   const bad = (code: Code, more: Params = {}): never => {
@@ -63,16 +69,10 @@ function parseValue(v: EnvVar, raw: string, label = v.key): EnvValue {
         return bad('setting.regex');
       }
     case 'list':
-      return raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      return commaList(raw);
     case 'names': {
       // Unset means "all"; a value that names nothing is a slip, and "none" would read nothing at all.
-      const names = raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const names = commaList(raw);
       if (names.length === 0) bad('setting.names_empty');
       return names;
     }
