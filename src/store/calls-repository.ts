@@ -1,5 +1,6 @@
 /** The call log: one row per decided call, written before the AGI session ends. */
 import type { RecentCall } from '../policy/types.js';
+import { packFacts, unpackFacts } from './call-facts.js';
 import { createCallRetention } from './call-retention.js';
 import { createCallStats } from './call-stats.js';
 import type { Database } from './database.js';
@@ -43,7 +44,7 @@ function toCall(row: CallRow): CallRecord {
   const call: Record<string, unknown> = { id: row.id };
   for (const [field, column] of FIELDS) {
     const value = row[column];
-    if (value !== null && value !== undefined) call[field] = field === 'facts' ? JSON.parse(value as string) : value;
+    if (value !== null && value !== undefined) call[field] = field === 'facts' ? unpackFacts(value as string) : value;
   }
   return call as unknown as CallRecord;
 }
@@ -54,7 +55,7 @@ function toParams(call: NewCall): unknown[] {
     field === 'facts'
       ? call.facts === undefined
         ? null
-        : JSON.stringify(call.facts)
+        : packFacts(call.facts)
       : (call[field] ?? (field === 'callerRaw' ? '' : null)),
   );
 }
