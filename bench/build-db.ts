@@ -3,12 +3,14 @@
  * lists.replaceEntries, calls.insert), cached in bench/results/ keyed by schema and dataset version and size, and
  * copied to a temp folder per run so the runs never change the cached file.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { classifyCaller, type NumberingConfig } from '../src/numbers/index.js';
 import { latestVersion, type NewCall, type NewEntry, openStore, type Store } from '../src/store/index.js';
+import { loadMigrations } from '../src/store/migrate.js';
 import { type Category, createCallerMix } from './caller-mix.js';
 import {
   blockedLabel,
@@ -46,8 +48,18 @@ export interface BuiltDatabase {
   schemaVersion: number;
 }
 
+/**
+ * The migrations' own text, hashed: two builds with the same schema version but different migrations (an A/B
+ * against a commit from before they were renumbered) must not share a cached database.
+ */
+function schemaHash(): string {
+  const hash = createHash('sha256');
+  for (const m of loadMigrations()) hash.update(readFileSync(m.file));
+  return hash.digest('hex').slice(0, 8);
+}
+
 export function cacheFile(resultsDir: string, size: DatasetSize): string {
-  const key = `s${latestVersion()}-d${DATASET_VERSION}-${size.exact}-${size.prefixes}-${size.contacts}-${size.spam}-${size.callLog}`;
+  const key = `s${latestVersion()}-${schemaHash()}-d${DATASET_VERSION}-${size.exact}-${size.prefixes}-${size.contacts}-${size.spam}-${size.callLog}`;
   return join(resultsDir, `bench-db-${key}.sqlite`);
 }
 
