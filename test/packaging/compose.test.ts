@@ -39,9 +39,18 @@ const ports = (s: ComposeService) =>
     return { ip: parts.pop() ?? '0.0.0.0', host, container, protocol };
   });
 
+/** What `docker compose up` starts with no --profile: the services that name no profile. */
+const byDefault = Object.keys(services)
+  .filter((name) => services[name]?.profiles === undefined)
+  .sort();
+const inProfile = (profile: string) =>
+  Object.keys(services)
+    .filter((name) => services[name]?.profiles?.includes(profile))
+    .sort();
+
 describe('docker-compose.yml', () => {
   it('runs callfilter, built from this Dockerfile, beside a well-known public Asterisk image', () => {
-    expect(Object.keys(services).sort()).toEqual(['asterisk', 'callfilter']);
+    expect(byDefault).toEqual(['asterisk', 'callfilter']);
     expect(callfilter.build).toBe('.');
     expect(asterisk.image).toMatch(/^andrius\/asterisk:22(\.|$)/);
     for (const s of Object.values(services)) expect(s.restart).toBe('unless-stopped');
@@ -183,6 +192,81 @@ describe('docker-compose.yml', () => {
     for (const s of Object.values(services)) {
       expect(s.logging?.driver).toBe('json-file');
       expect(s.logging?.options?.['max-size']).toBeDefined();
+    }
+  });
+});
+
+describe('docker-compose.yml, profile cluster', () => {
+  const postgres = services.postgres as ComposeService;
+  const nodes = ['node-a', 'node-b'].map((name) => [name, services[name] as ComposeService] as const);
+  const urlOf = (s: ComposeService) => s.environment?.CALLFILTER_DATABASE_URL ?? '';
+
+  it('adds PostgreSQL and two callfilter nodes, and nothing else; none of them starts without the profile', () => {
+    expect(inProfile('cluster')).toEqual(['node-a', 'node-b', 'postgres']);
+    for (const name of inProfile('cluster')) expect(byDefault).not.toContain(name);
+  });
+
+  it('runs the official PostgreSQL image with its data in a named volume, checked by pg_isready', () => {
+    expect(postgres.image).toMatch(/^postgres:\d+$/);
+    const data = volumes(postgres).find((v) => v.target === '/var/lib/postgresql/data');
+    expect(data?.source).toBe('postgres-data');
+    expect(Object.keys(compose.volumes ?? {})).toContain('postgres-data');
+    expect(String(postgres.healthcheck?.test)).toMatch(/pg_isready -U callfilter -d callfilter/);
+    // Not published on the host: only the nodes reach it, on a network with no way out.
+    expect(postgres.ports).toBeUndefined();
+    expect(Object.keys(postgres.networks ?? {})).toEqual(['store']);
+    expect(compose.networks?.store?.internal).toBe(true);
+  });
+
+  it('points both nodes at the same database, the one the postgres service creates', () => {
+    const [[, a], [, b]] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(urlOf(a)).not.toBe('');
+    expect(urlOf(b)).toBe(urlOf(a));
+    const url = new URL(urlOf(a));
+    expect(url.protocol).toBe('postgres:');
+    expect(url.hostname).toBe('postgres');
+    expect(url.port).toBe('5432');
+    expect(url.username).toBe(postgres.environment?.POSTGRES_USER);
+    expect(url.pathname).toBe(`/${postgres.environment?.POSTGRES_DB}`);
+    // The password is interpolated from the same variable on both sides (URL() would percent-encode the braces).
+    expect(urlOf(a)).toContain(`:${postgres.environment?.POSTGRES_PASSWORD}@`);
+  });
+
+  it('builds the nodes like the callfilter service, starts them once PostgreSQL is healthy, each with its own data and port', () => {
+    const hostPorts = new Set<string>();
+    const dataVolumes = new Set<string>();
+    for (const [name, node] of nodes) {
+      expect(node.build, name).toBe(callfilter.build);
+      expect(node.image, name).toBe(callfilter.image);
+      expect(node.restart, name).toBe('unless-stopped');
+      expect(node.depends_on?.postgres?.condition, name).toBe('service_healthy');
+      expect(node.environment?.CALLFILTER_AGI_HOST, name).toBe('0.0.0.0');
+      // The Asterisk container may call them, as it calls the callfilter service.
+      expect(node.environment?.CALLFILTER_AGI_ALLOW, name).toBe(callfilter.environment?.CALLFILTER_AGI_ALLOW);
+      expect(Object.keys(node.networks ?? {}).sort(), name).toEqual(['store', 'voice']);
+      expect(node.healthcheck, name).toEqual(callfilter.healthcheck);
+      for (const p of ports(node)) {
+        expect(p.ip, name).toBe('127.0.0.1');
+        expect(p.container, name).toBe(HTTP_PORT);
+        hostPorts.add(p.host);
+      }
+      const data = volumes(node).find((v) => v.target === '/data');
+      expect(data?.source, name).toMatch(/-data$/);
+      dataVolumes.add(data?.source ?? '');
+      expect(Object.keys(compose.volumes ?? {}), name).toContain(data?.source);
+    }
+    expect([...hostPorts].sort()).toEqual(['8081', '8082']);
+    expect(hostPorts.has(HTTP_PORT)).toBe(false);
+    expect(dataVolumes.size).toBe(nodes.length);
+    expect(dataVolumes.has('callfilter-data')).toBe(false);
+  });
+
+  it('sets only settings that exist, besides the database URL the PostgreSQL store will read (issue 22)', () => {
+    for (const [name, node] of nodes) {
+      for (const key of Object.keys(node.environment ?? {})) {
+        if (key === 'CALLFILTER_DATABASE_URL') continue;
+        expect(ENV_KEYS.has(key), `${name}: ${key} is not in env-schema.ts`).toBe(true);
+      }
     }
   });
 });

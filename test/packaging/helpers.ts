@@ -87,6 +87,8 @@ export function execForm(args: string): string[] {
 
 export interface ComposeService {
   image?: string;
+  /** Started only when one of these profiles is (`docker compose --profile x up`); without it, always. */
+  profiles?: string[];
   build?: string | { context: string };
   init?: boolean;
   environment?: Record<string, string | null>;
@@ -111,7 +113,7 @@ export interface Compose {
   name?: string;
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
-  networks?: Record<string, { ipam?: { config?: { subnet: string }[] } }>;
+  networks?: Record<string, { internal?: boolean; ipam?: { config?: { subnet: string }[] } }>;
 }
 
 export function loadCompose(): Compose {

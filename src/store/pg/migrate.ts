@@ -1,0 +1,170 @@
+/**
+ * The PostgreSQL schema: migrations/pg/NNN-name.sql, one per SQLite migration with the same number and name, so a
+ * schema version means the same tables on both engines (test/store/pg-migrate.test.ts compares them).
+ *
+ * Every node of a cluster migrates at start, possibly several at once. So the whole run holds a session-level
+ * advisory lock (MIGRATION_LOCK_KEY): the first node applies what is missing, the others wait, then find nothing
+ * left to do. Each migration runs in its own transaction together with its row in `schema_version`, so it is
+ * applied completely or not at all. The lock is released when the run ends, failed or not (and by PostgreSQL when
+ * the session dies).
+ *
+ * A node older than the database's schema refuses to start: it would not know what a newer migration changed. In a
+ * rolling upgrade the first new node migrates; the old nodes keep running on what they already checked, and each is
+ * replaced by a new one rather than restarted.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../../logger.js';
+import { StoreError } from '../errors.js';
+import { defaultMigrationsDir, loadMigrations, type Migration } from '../migrate.js';
+
+/**
+ * The advisory lock taken while migrating: the ASCII bytes of "callfilt" as one bigint. Fixed, because every node
+ * of every version must take the same one. pg_locks shows it as classid 1667329132, objid 1718185076 (its two
+ * halves), locktype advisory.
+ */
+export const MIGRATION_LOCK_KEY = 0x63616c6c66696c74n;
+
+/** One row per applied migration; the schema's version is the highest. */
+export const SCHEMA_VERSION_TABLE = 'schema_version';
+
+type Queryable = pg.Pool | pg.ClientBase;
+
+export interface PostgresMigrateOptions {
+  /** Default: migrations/pg beside the SQLite migrations. */
+  dir?: string;
+  logger?: Pick<Logger, 'info'>;
+}
+
+/** migrations/pg, found the way the SQLite migrations are. */
+export function postgresMigrationsDir(): string {
+  return join(defaultMigrationsDir(), 'pg');
+}
+
+function load(dir: string | undefined): Migration[] {
+  return loadMigrations(dir ?? postgresMigrationsDir());
+}
+
+/** A pool hands out one connection for the run: an advisory lock belongs to a session. */
+async function withSession<T>(db: Queryable, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) return fn(db);
+  const client = await db.connect();
+  try {
+    const result = await fn(client);
+    client.release();
+    return result;
+  } catch (err) {
+    // After a failure the session might still hold the lock (an unlock that failed too): it is closed, which
+    // releases the lock, rather than handed out again.
+    client.release(true);
+    throw err;
+  }
+}
+
+const lock = (client: pg.ClientBase) =>
+  client.query('SELECT pg_advisory_lock($1::bigint)', [String(MIGRATION_LOCK_KEY)]);
+const unlock = (client: pg.ClientBase) =>
+  client.query('SELECT pg_advisory_unlock($1::bigint)', [String(MIGRATION_LOCK_KEY)]);
+
+/** The database's schema version: 0 before the first migration. */
+export async function postgresSchemaVersion(db: Queryable): Promise<number> {
+  const exists = await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+    SCHEMA_VERSION_TABLE,
+  ]);
+  if (!exists.rows[0]?.found) return 0;
+  const res = await db.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${SCHEMA_VERSION_TABLE}`);
+  return res.rows[0]?.version ?? 0;
+}
+
+function olderNode(current: number, latest: number): StoreError {
+  return new StoreError(
+    'schema',
+    `this callfilter node is older than the shared database: its schema is version ${current}, this build knows ` +
+      `only up to ${latest}. A newer callfilter has migrated it; upgrade this node to that version (rolling ` +
+      'upgrades: start the new nodes first, then replace the old ones)',
+    { details: { schemaVersion: current, buildVersion: latest } },
+  );
+}
+
+/**
+ * Refuses a database this build cannot use: newer than its newest migration (this node is too old), or not
+ * migrated yet. Returns the version.
+ */
+export async function assertPostgresSchema(db: Queryable, options: { dir?: string } = {}): Promise<number> {
+  const latest = load(options.dir).at(-1)?.version ?? 0;
+  const current = await postgresSchemaVersion(db);
+  if (current > latest) throw olderNode(current, latest);
+  if (current < latest) {
+    throw new StoreError(
+      'schema',
+      `the database schema is version ${current}, this build expects ${latest}; start a node that migrates it`,
+      { details: { schemaVersion: current, buildVersion: latest } },
+    );
+  }
+  return current;
+}
+
+/** Applies what is missing, under the cluster-wide lock, and returns it (empty when the schema is current). */
+export async function migratePostgres(db: Queryable, options: PostgresMigrateOptions = {}): Promise<Migration[]> {
+  const migrations = load(options.dir);
+  return withSession(db, async (client) => {
+    await lock(client);
+    let applied: Migration[];
+    try {
+      applied = await applyMissing(client, migrations, options);
+    } catch (err) {
+      // The migration's error is the one to report; a session that cannot unlock is closed by withSession or its
+      // owner, which releases the lock as well.
+      await unlock(client).catch(() => {});
+      throw err;
+    }
+    await unlock(client);
+    return applied;
+  });
+}
+
+/** The part under the lock. */
+async function applyMissing(
+  client: pg.ClientBase,
+  migrations: Migration[],
+  options: PostgresMigrateOptions,
+): Promise<Migration[]> {
+  const latest = migrations.at(-1)?.version ?? 0;
+  // Under the lock, so two nodes never race on creating it.
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSION_TABLE} (
+       version    integer PRIMARY KEY,
+       name       text NOT NULL,
+       applied_at bigint NOT NULL
+     )`,
+  );
+  const current = await postgresSchemaVersion(client);
+  if (current > latest) throw olderNode(current, latest);
+  const applied: Migration[] = [];
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    const sql = readFileSync(migration.file, 'utf8');
+    await client.query('BEGIN');
+    try {
+      // No parameters: the simple query protocol, which runs a file of several statements.
+      await client.query(sql);
+      await client.query(`INSERT INTO ${SCHEMA_VERSION_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`, [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw new StoreError(
+        'schema',
+        `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(err as Error).message}`,
+        { cause: err, details: { version: migration.version, file: migration.file } },
+      );
+    }
+    applied.push(migration);
+    options.logger?.info({ version: migration.version, name: migration.name }, 'applied migration');
+  }
+  return applied;
+}
