@@ -79,6 +79,10 @@ const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: f
     run: reportCommand,
     usage: 'report <number> --rating missed|ping|poll|advertising|gamble|fraud [--comment …]',
   },
+  'migrate-store': {
+    run: async (ctx, argv, out) => (await import('./migrate-store.js')).migrateStoreCommand(ctx, argv, out),
+    usage: 'migrate-store --to postgres://user:password@host:5432/database',
+  },
   setup: { run: setupCommand, usage: 'setup [--country DE] [--area-code 30]', storedSettings: false },
 };
 
