@@ -68,21 +68,46 @@ export function selectProfile(did: string | undefined, config: PolicyConfig): Pr
 }
 
 /**
- * What the policy will want to know of this caller's earlier calls, given what the lookup found: the minutes to look
- * back for the repeat-caller rule, or undefined when the rule cannot change the decision — no number to count calls
- * of, the profile has the rule off, or an entry or a list decides first. Most callers need no second read.
+ * A call through steps 1–7, not yet decided: the policy says here what else it needs — `recentWindowMinutes`, the
+ * minutes of this caller's earlier calls the repeat-caller rule would count, or undefined when the rule cannot
+ * change the decision (no number to count calls of, the profile has the rule off, or an entry or a list decides
+ * first: most callers need no second read). `decideClassified` finishes it, once.
  */
-export function recentWindowMinutes(
-  facts: CallFacts,
-  found: Matches,
-  now: number,
-  config: PolicyConfig,
-): number | undefined {
-  if (facts.caller.kind !== 'number') return undefined;
+export interface Classified {
+  readonly recentWindowMinutes: number | undefined;
+  readonly now: number;
+  readonly profile: Profile;
+  readonly active: Schedule[];
+  readonly draft: Draft;
+  readonly matches: Match[];
+}
+
+export function classifyCall(facts: CallFacts, found: Matches, now: number, config: PolicyConfig): Classified {
   const profile = selectProfile(facts.did, config);
-  if (!profile.repeatCaller.enabled) return undefined;
-  const { draft } = classify(facts.caller, found, now, profile, activeSchedules(profile, now, config.timeZone), config);
-  return REPEAT_STEPS.has(draft.step) ? profile.repeatCaller.windowMinutes : undefined;
+  const active = activeSchedules(profile, now, config.timeZone);
+  const { draft, matches } = classify(facts.caller, found, now, profile, active, config);
+  const counts = facts.caller.kind === 'number' && profile.repeatCaller.enabled && REPEAT_STEPS.has(draft.step);
+  return {
+    recentWindowMinutes: counts ? profile.repeatCaller.windowMinutes : undefined,
+    now,
+    profile,
+    active,
+    draft,
+    matches,
+  };
+}
+
+/** The decision for a classified call, given the recent calls it asked for (none when it asked for none). */
+export function decideClassified(
+  classified: Classified,
+  recent: readonly RecentCall[],
+  config: PolicyConfig,
+): Decision {
+  const { draft: d, profile, active, matches, now } = classified;
+  if (REPEAT_STEPS.has(d.step)) repeatCaller(d, profile, recent, now);
+  quietHours(d, active);
+  const decision = finish(d, profile.name, matches, languageFor(config.homeCountry, config.language));
+  return config.monitor ? monitor(decision) : decision;
 }
 
 export function decide(
@@ -92,13 +117,7 @@ export function decide(
   now: number,
   config: PolicyConfig,
 ): Decision {
-  const profile = selectProfile(facts.did, config);
-  const active = activeSchedules(profile, now, config.timeZone);
-  const { draft: d, matches } = classify(facts.caller, found, now, profile, active, config);
-  if (REPEAT_STEPS.has(d.step)) repeatCaller(d, profile, recent, now);
-  quietHours(d, active);
-  const decision = finish(d, profile.name, matches, languageFor(config.homeCountry, config.language));
-  return config.monitor ? monitor(decision) : decision;
+  return decideClassified(classifyCall(facts, found, now, config), recent, config);
 }
 
 /** Steps 1–7, first match wins. */

@@ -1,4 +1,11 @@
-export { type CallFacts, decide, recentWindowMinutes, selectProfile } from './decide.js';
+export {
+  type CallFacts,
+  type Classified,
+  classifyCall,
+  decide,
+  decideClassified,
+  selectProfile,
+} from './decide.js';
 export {
   DEFAULT_ANNOUNCEMENT,
   DEFAULT_HANGUP_CAUSE,

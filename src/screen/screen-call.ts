@@ -10,7 +10,7 @@ import { faultKind } from '../faults.js';
 import { boundedMemo } from '../memo.js';
 import { allPrefixes, type CallOrigin, classifyCaller, normaliseDid } from '../numbers/index.js';
 import type { Caller, NumberingConfig } from '../numbers/types.js';
-import { type CallFacts, decide, recentWindowMinutes, selectProfile } from '../policy/decide.js';
+import { type CallFacts, classifyCall, decide, decideClassified, selectProfile } from '../policy/decide.js';
 import type { Decision, RecentCall } from '../policy/types.js';
 import { callRow } from './call-row.js';
 import { failOpenDecision, withDeadline } from './fail-open.js';
@@ -107,10 +107,11 @@ export async function decideCall(
           : undefined;
     if (hit) matches = { entries: [], lists: [hit] };
   }
-  const minutes = recentWindowMinutes(facts, matches, now, policy);
+  const classified = classifyCall(facts, matches, now, policy);
+  const minutes = classified.recentWindowMinutes;
   const recent =
     minutes === undefined ? NO_CALLS : await ctx.store.screening.recent(caller.e164, now - minutes * MINUTE);
-  return decide(facts, matches, recent, now, policy);
+  return decideClassified(classified, recent, policy);
 }
 
 export interface ScreenOptions {

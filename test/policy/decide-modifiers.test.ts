@@ -1,8 +1,10 @@
 /** Modifiers (DESIGN.md "Policy"): repeat caller, quiet hours, schedules, profiles per DID, monitor mode. */
 import { describe, expect, it } from 'vitest';
-import type { PolicyConfig, Schedule } from '../../src/policy/types.js';
+import { classifyCall } from '../../src/policy/decide.js';
+import type { Matches, PolicyConfig, Profile, Schedule } from '../../src/policy/types.js';
 import {
   BUSINESS_DID,
+  baseConfig,
   callsAgo,
   decideRow,
   entry,
@@ -419,5 +421,39 @@ describe('decide: modifiers', () => {
     it.each(rows)('$name', (row) => {
       expect(outcome(decideRow(row))).toEqual({ profile: 'default', ...row.expect });
     });
+  });
+});
+
+describe('classifyCall: which callers need their recent calls read', () => {
+  const spam = hit({ entryId: 3, number: A });
+  const rows: [string, Parameters<typeof classifyCall>[0], Matches, (c: PolicyConfig) => void, number | undefined][] = [
+    ['an unknown number', { caller: num(A) }, { entries: [], lists: [] }, () => {}, 5],
+    ['a foreign number', { caller: num('+33168009090', 'FR') }, { entries: [], lists: [] }, () => {}, 5],
+    ['a contact', { caller: num(A) }, { entries: [anna], lists: [] }, () => {}, undefined],
+    ['a number on a spam list', { caller: num(A) }, { entries: [], lists: [spam] }, () => {}, undefined],
+    ['a withheld number', { caller: withheld }, { entries: [], lists: [] }, () => {}, undefined],
+    ['an internal caller', { caller: internal }, { entries: [], lists: [] }, () => {}, undefined],
+    [
+      'an unknown number with the rule off',
+      { caller: num(A) },
+      { entries: [], lists: [] },
+      (c) => (c.defaultProfile.repeatCaller.enabled = false),
+      undefined,
+    ],
+    [
+      'an unknown number to a profile with a longer window',
+      { caller: num(A), did: BUSINESS_DID },
+      { entries: [], lists: [] },
+      (c) => {
+        const business = c.profiles[0] as Profile;
+        business.repeatCaller = { ...business.repeatCaller, windowMinutes: 30 };
+      },
+      30,
+    ],
+  ];
+  it.each(rows)('%s', (_, facts, found, change, minutes) => {
+    const config = baseConfig();
+    change(config);
+    expect(classifyCall(facts, found, WED_NOON, config).recentWindowMinutes).toBe(minutes);
   });
 });
