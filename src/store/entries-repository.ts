@@ -19,7 +19,7 @@ import {
 } from './sql.js';
 import type { EntryPatch, EntryQuery, NewEntry, Page, StoredEntry } from './types.js';
 
-interface EntryRow {
+export interface EntryRow {
   id: number;
   number: string;
   is_prefix: number;
@@ -41,6 +41,10 @@ type EntryParams = Omit<EntryRow, 'id' | 'created_at' | 'updated_at'> & { now: n
 
 const COLUMNS =
   'id, number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at';
+
+/** An entry's columns in the order toEntry() reads them (EntryRow). */
+export { COLUMNS as ENTRY_COLUMNS };
+
 const VALUES =
   '@number, @is_prefix, @kind, @action, @cause, @announcement, @label, @vip, @note, @source, @contact_id, @expires_at';
 

@@ -36,7 +36,7 @@ interface ListRow {
   created_at: number;
 }
 
-interface HitRow {
+export interface HitRow {
   entry_id: number;
   number: string;
   is_prefix: number;
@@ -65,13 +65,16 @@ const COLUMNS =
  * name from the list) or else the list's. Parameters: e164, the longest part asked for, e164, e164.
  */
 export function matchSql(): string {
-  return `SELECT le.id AS entry_id, le.number, le.is_prefix, le.score, le.label AS entry_label, l.id AS list_id, l.name,
-      l.threshold, l.action, l.cause, l.announcement, l.label AS list_label
-    FROM list_entries le JOIN lists l ON l.id = le.list_id
-    WHERE le.number IN (${probeKeysSql('list_entries')}) AND (le.is_prefix = 1 OR le.number = ?)
-      AND le.version = l.active_version AND l.enabled = 1
+  return `${HITS_IN_FORCE}
+      AND le.number IN (${probeKeysSql('list_entries')}) AND (le.is_prefix = 1 OR le.number = ?)
     ORDER BY le.is_prefix, length(le.number) DESC, le.score DESC, l.id, le.id`;
 }
+
+/** Every hit of the lists in force (HitRow): the active version of enabled lists. */
+export const HITS_IN_FORCE = `SELECT le.id AS entry_id, le.number, le.is_prefix, le.score, le.label AS entry_label,
+      l.id AS list_id, l.name, l.threshold, l.action, l.cause, l.announcement, l.label AS list_label
+    FROM list_entries le JOIN lists l ON l.id = le.list_id
+    WHERE le.version = l.active_version AND l.enabled = 1`;
 
 function toList(row: ListRow): SpamList {
   const list: SpamList = {
@@ -97,7 +100,7 @@ function toList(row: ListRow): SpamList {
   });
 }
 
-function toHit(row: HitRow): ListHit {
+export function toHit(row: HitRow): ListHit {
   const hit: ListHit = {
     listId: row.list_id,
     listName: row.name,
