@@ -7,7 +7,7 @@ import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
-import { type Config, loadConfig } from './config/config.js';
+import { type Config, loadConfig, redactedUrl } from './config/config.js';
 import { ConfigError } from './config/env.js';
 import { setupHint } from './config/settings.js';
 import { createContext } from './context.js';
@@ -135,6 +135,11 @@ export async function main(): Promise<void> {
   // npm start never waits for input: what is missing is said here, and asked for by `callfilter setup` and the page.
   const hint = setupHint(ctx.settings(), url);
   if (hint !== undefined) logger.warn(hint);
+  if (config.databaseUrl)
+    logger.warn(
+      { databaseUrl: redactedUrl(config.databaseUrl), db: config.dbFile },
+      'CALLFILTER_DATABASE_URL is set, but this build keeps its data in SQLite in the data folder: nodes do not share it yet (docs/scale-out.md). `callfilter migrate-store` copies it into that database',
+    );
   if (adminToken.source === 'generated' && !process.stdout.isTTY) {
     // Docker and journald keep stdout as a log, and logs are kept and shipped: say where the token is, never what.
     logger.info(

@@ -75,3 +75,25 @@ describe('settings outside the environment, checked before anything listens', ()
     expect(proc.stderr()).toBe(`callfilter: CALLFILTER_CONFIG (${file}): ${message}\n`);
   });
 });
+
+describe('the service with CALLFILTER_DATABASE_URL', () => {
+  it('screens with its SQLite file and says so at start, without the password', async () => {
+    const proc = await startServer({
+      CALLFILTER_DATA_DIR: tempDir(),
+      CALLFILTER_HOME_AREA_CODE: '30',
+      CALLFILTER_DATABASE_URL: 'postgres://callfilter:pw-in-the-url@db.example:5432/callfilter',
+    });
+    await proc.waitFor(/CALLFILTER_DATABASE_URL is set/);
+    const line = logLines(proc.stdout()).find((l) => l.msg.startsWith('CALLFILTER_DATABASE_URL is set')) as {
+      level: number;
+      msg: string;
+      databaseUrl?: string;
+    };
+    expect(line.level).toBe(40); // warn
+    expect(line.msg).toContain('keeps its data in SQLite');
+    expect(line.databaseUrl).toBe('postgres://callfilter:***@db.example:5432/callfilter');
+    expect(proc.stdout()).not.toContain('pw-in-the-url');
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+  });
+});

@@ -1,32 +1,28 @@
 import pg from 'pg';
+import { parseDatabaseUrl, redactedUrl } from '../config/config.js';
+import { ConfigError } from '../config/env.js';
 import type { AppContext } from '../context.js';
 import { copyToPostgres } from '../store/pg/copy.js';
 import { count } from '../text.js';
 import { parse, UsageError } from './args.js';
 import type { Out } from './main.js';
 
-/** The URL as it may be printed: without its password. */
-export function redactedUrl(url: URL): string {
-  const shown = new URL(url);
-  if (shown.password) shown.password = '***';
-  return shown.toString();
-}
-
-function postgresUrl(value: string | undefined): URL {
-  if (!value) throw new UsageError('--to postgres://user:password@host:5432/database is required');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError('--to is not a URL; expected postgres://user:password@host:5432/database');
+/** --to, else CALLFILTER_DATABASE_URL. */
+function targetUrl(ctx: AppContext, value: string | undefined): URL {
+  if (value === undefined) {
+    if (ctx.config.databaseUrl) return ctx.config.databaseUrl;
+    throw new UsageError('--to postgres://user:password@host:5432/database is required (or CALLFILTER_DATABASE_URL)');
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
-    throw new UsageError(`--to must be a postgres:// URL, not ${url.protocol}//…`);
-  return url;
+  try {
+    return parseDatabaseUrl(value, '--to');
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /**
- * `callfilter migrate-store --to postgres://…`: copies this node's SQLite database (entries, contacts, lists,
+ * `callfilter migrate-store [--to postgres://…]` (default: CALLFILTER_DATABASE_URL): copies this node's SQLite database (entries, contacts, lists,
  * profiles, settings, sources, the outbox, the call log — every table) into an empty PostgreSQL database, migrating
  * it first, and compares every table's row count. Run it with the service stopped: calls logged during the copy
  * stay in SQLite only.
@@ -34,7 +30,7 @@ function postgresUrl(value: string | undefined): URL {
 export async function migrateStoreCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, { to: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])}`);
-  const url = postgresUrl(values.to);
+  const url = targetUrl(ctx, values.to);
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
   try {
     const result = await copyToPostgres(ctx.store.db, pool, {

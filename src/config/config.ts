@@ -16,6 +16,8 @@ import { applySettings, checkSettings, type FixedSettings, resolveSettings } fro
 export interface Config {
   dataDir: string;
   dbFile: string;
+  /** From CALLFILTER_DATABASE_URL: the shared PostgreSQL database (docs/scale-out.md). Holds a password: never logged. */
+  databaseUrl?: URL;
   configFile?: string;
   /** `secret`: from CALLFILTER_AGI_SECRET; never logged. */
   agi: { host: string; port: number; allow: string[]; maxConnections: number; maxPerAddress: number; secret?: string };
@@ -248,9 +250,33 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     config.language = language;
     config.policy.language = language;
   }
+  const databaseUrl = get<string | undefined>('CALLFILTER_DATABASE_URL');
+  if (databaseUrl !== undefined) config.databaseUrl = parseDatabaseUrl(databaseUrl);
   const agiSecret = get<string | undefined>('CALLFILTER_AGI_SECRET');
   if (agiSecret !== undefined) config.agi.secret = checkAgiSecret(agiSecret);
   const token = get<string | undefined>('CALLFILTER_ADMIN_TOKEN');
   if (token !== undefined) config.adminToken = checkAdminToken(token);
   return config;
+}
+
+/** `postgres://user:password@host:5432/database`. The message never repeats the URL: it holds the password. */
+export function parseDatabaseUrl(text: string, key = 'CALLFILTER_DATABASE_URL'): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(key, 'is not a URL (postgres://user:password@host:5432/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new ConfigError(key, `must start with postgres:// (got ${url.protocol}//)`);
+  if (!url.hostname) throw new ConfigError(key, 'needs a host: postgres://user:password@host:5432/database');
+  if (url.pathname.length <= 1) throw new ConfigError(key, 'needs a database name: postgres://…@host:5432/database');
+  return url;
+}
+
+/** The URL as it may be shown or logged: without its password. */
+export function redactedUrl(url: URL): string {
+  const shown = new URL(url);
+  if (shown.password) shown.password = '***';
+  return shown.toString();
 }

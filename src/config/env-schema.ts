@@ -40,6 +40,13 @@ export const ENV_VARS = [
     description: 'Folder for the SQLite database (callfilter.db) and the admin token. Created if missing.',
   },
   {
+    key: 'CALLFILTER_DATABASE_URL',
+    kind: 'string',
+    example: 'postgres://callfilter:secret@db.example:5432/callfilter',
+    description:
+      'The PostgreSQL database nodes of a cluster share (docs/scale-out.md). Not read by the store yet: this build keeps its data in SQLite in the data folder and says so at start; `callfilter migrate-store` copies it into this database. The password is never logged.',
+  },
+  {
     key: 'CALLFILTER_CONFIG',
     kind: 'path',
     example: '/etc/callfilter/config.json',

@@ -6,9 +6,18 @@ import { usePostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/service.js';
 
 async function cli(dataDir: string, ...argv: string[]) {
+  return cliWith({}, dataDir, ...argv);
+}
+
+async function cliWith(extra: Record<string, string>, dataDir: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const env = { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' };
+  const env = {
+    CALLFILTER_DATA_DIR: dataDir,
+    CALLFILTER_HOME_AREA_CODE: '30',
+    CALLFILTER_LOG_LEVEL: 'silent',
+    ...extra,
+  };
   const code = await run(
     argv,
     (l) => out.push(l),
@@ -56,6 +65,15 @@ describe('callfilter migrate-store', () => {
     expect(again.err).toMatch(/already holds data .*copies into an empty database only/);
   }, 60_000);
 
+  it('copies into CALLFILTER_DATABASE_URL when --to is not given', async () => {
+    const dir = tempDir();
+    await cli(dir, 'block', '030 12345670');
+    const url = postgres.cluster.url(await postgres.cluster.createDatabase('fromenv'));
+    const copied = await cliWith({ CALLFILTER_DATABASE_URL: url }, dir, 'migrate-store');
+    expect(copied).toMatchObject({ code: 0, err: '' });
+    expect(copied.out).toMatch(/^entries +1 row$/m);
+  }, 60_000);
+
   it('says what a --to must be', async () => {
     const dir = tempDir();
     expect(await cli(dir, 'migrate-store')).toMatchObject({
@@ -64,11 +82,11 @@ describe('callfilter migrate-store', () => {
     });
     expect(await cli(dir, 'migrate-store', '--to', 'mysql://x@y/z')).toMatchObject({
       code: 2,
-      err: expect.stringContaining('--to must be a postgres:// URL, not mysql://'),
+      err: expect.stringContaining('--to: must start with postgres:// (got mysql://)'),
     });
     expect(await cli(dir, 'migrate-store', '--to', 'not a url')).toMatchObject({
       code: 2,
-      err: expect.stringContaining('--to is not a URL'),
+      err: expect.stringContaining('--to: is not a URL'),
     });
   });
 });

@@ -54,6 +54,7 @@ const BY_KEY: Partial<Record<string, readonly string[]>> = {
   CALLFILTER_FRITZBOX_CERT_SHA256: ['AB:CD'],
   CALLFILTER_CARDDAV_URL: ['cloud.example.org'],
   CALLFILTER_AMI_URL: ['http://127.0.0.1:5038'],
+  CALLFILTER_DATABASE_URL: ['mysql://db.example/callfilter', 'postgres://db.example', 'db.example'],
   CALLFILTER_CALLED_OUTSIDE_PREFIX: ['0a'],
 };
 
@@ -89,6 +90,7 @@ const SECRETS = new Set([
   'CALLFILTER_WEBHOOK_SECRET',
   'CALLFILTER_SMTP_URL', // holds the mail account
   'CALLFILTER_AMI_URL', // holds the AMI secret
+  'CALLFILTER_DATABASE_URL', // holds the database password
 ]);
 
 function badValues(v: EnvVar): readonly string[] {
