@@ -91,6 +91,19 @@ describe('migratePostgres', () => {
     expect(await lockIsFree(holder)).toBe(true);
   });
 
+  it('stops waiting for a node stuck holding the migration lock, and says where to look', async () => {
+    const database = await db.cluster.createDatabase('migrate');
+    const [stuck, node] = await Promise.all([freshClient(database), freshClient(database)]);
+    await stuck.query('SELECT pg_advisory_lock($1::bigint)', [String(MIGRATION_LOCK_KEY)]);
+    await expect(migratePostgres(node, { lockWaitMs: 300 })).rejects.toThrow(
+      /another node has held the migration lock for more than 0 s: is a node stuck migrating\? pg_locks shows it/,
+    );
+    // The waiting session is usable again, with no lock timeout left behind.
+    expect((await node.query<{ lock_timeout: string }>('SHOW lock_timeout')).rows[0]?.lock_timeout).toBe('0');
+    await stuck.query('SELECT pg_advisory_unlock($1::bigint)', [String(MIGRATION_LOCK_KEY)]);
+    expect((await migratePostgres(node)).length).toBe(LATEST);
+  });
+
   it('refuses a database migrated by a newer build, saying this node is the older one', async () => {
     const client = await freshClient();
     await migratePostgres(client);

@@ -35,7 +35,15 @@ export interface PostgresMigrateOptions {
   /** Default: migrations/pg beside the SQLite migrations. */
   dir?: string;
   logger?: Pick<Logger, 'info'>;
+  /** How long to wait for another node's migration run (default MIGRATION_LOCK_WAIT_MS). */
+  lockWaitMs?: number;
 }
+
+/**
+ * A run that holds the lock longer than this is stuck (a node hung mid-migration; no migration takes minutes): the
+ * nodes waiting for it stop waiting and say so, instead of never starting.
+ */
+export const MIGRATION_LOCK_WAIT_MS = 5 * 60_000;
 
 /** migrations/pg, found the way the SQLite migrations are. */
 export function postgresMigrationsDir(): string {
@@ -62,8 +70,22 @@ async function withSession<T>(db: Queryable, fn: (client: pg.ClientBase) => Prom
   }
 }
 
-const lock = (client: pg.ClientBase) =>
-  client.query('SELECT pg_advisory_lock($1::bigint)', [String(MIGRATION_LOCK_KEY)]);
+async function lock(client: pg.ClientBase, waitMs: number): Promise<void> {
+  await client.query(`SET lock_timeout = ${Math.max(1, Math.round(waitMs))}`);
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [String(MIGRATION_LOCK_KEY)]);
+  } catch (err) {
+    if ((err as { code?: string }).code === '55P03')
+      throw new StoreError(
+        'busy',
+        `another node has held the migration lock for more than ${Math.round(waitMs / 1000)} s: is a node stuck migrating? pg_locks shows it (locktype advisory, classid 1667329132, objid 1718185076, granted); ending that session frees it`,
+        { cause: err },
+      );
+    throw err;
+  } finally {
+    await client.query('RESET lock_timeout');
+  }
+}
 const unlock = (client: pg.ClientBase) =>
   client.query('SELECT pg_advisory_unlock($1::bigint)', [String(MIGRATION_LOCK_KEY)]);
 
@@ -109,7 +131,7 @@ export async function assertPostgresSchema(db: Queryable, options: { dir?: strin
 export async function migratePostgres(db: Queryable, options: PostgresMigrateOptions = {}): Promise<Migration[]> {
   const migrations = load(options.dir);
   return withSession(db, async (client) => {
-    await lock(client);
+    await lock(client, options.lockWaitMs ?? MIGRATION_LOCK_WAIT_MS);
     let applied: Migration[];
     try {
       applied = await applyMissing(client, migrations, options);
