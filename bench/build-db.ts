@@ -116,7 +116,7 @@ function fillContacts(store: Store, size: DatasetSize): void {
   });
 }
 
-function fillEntries(store: Store, size: DatasetSize): void {
+async function fillEntries(store: Store, size: DatasetSize): Promise<void> {
   // Sorted, so the unique index grows at its end instead of at random pages: seconds instead of minutes.
   const order = Array.from({ length: size.exact }, (_, i) => i);
   const numbers = order.map(blockedNumber);
@@ -129,16 +129,16 @@ function fillEntries(store: Store, size: DatasetSize): void {
       if (label) row.label = label;
       rows.push(row);
     }
-    store.entries.bulkInsert(rows);
+    await store.entries.bulkInsert(rows);
   }
   const prefixes: NewEntry[] = [];
   for (let k = 0; k < size.prefixes; k++)
     prefixes.push({ number: blockedPrefix(k), prefix: true, kind: 'block', label: 'Callcenter', source: 'manual' });
-  store.entries.bulkInsert(prefixes);
+  await store.entries.bulkInsert(prefixes);
 }
 
 async function fillSpamList(store: Store, size: DatasetSize): Promise<void> {
-  const list = store.lists.create({
+  const list = await store.lists.create({
     name: SPAM_LIST_NAME,
     threshold: SPAM_THRESHOLD,
     label: 'Spam',

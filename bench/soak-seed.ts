@@ -16,8 +16,8 @@ export async function seedDatabase(file: string): Promise<SoakNumbers> {
       contacts.push(number);
     }
     const blocked = Array.from({ length: BLOCKED }, (_, i) => `+4930${String(8_000_000 + i)}`);
-    store.entries.bulkInsert(blocked.map((number) => ({ number, kind: 'block' as const, label: 'soak block' })));
-    const list = store.lists.create({ name: 'PhoneBlock', threshold: 4 });
+    await store.entries.bulkInsert(blocked.map((number) => ({ number, kind: 'block' as const, label: 'soak block' })));
+    const list = await store.lists.create({ name: 'PhoneBlock', threshold: 4 });
     const spam = Array.from({ length: SPAM }, (_, i) => `+4989${String(10_000_000 + i)}`);
     await store.lists.replaceEntries(
       list.id,

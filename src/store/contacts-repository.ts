@@ -1,6 +1,6 @@
 /** Address-book contacts. Their numbers are allow entries with contact_id set (deleted with the contact). */
 import type { Database } from './database.js';
-import { createEntriesRepository } from './entries-repository.js';
+import { createEntriesOperations } from './entries-repository.js';
 import { withStoreErrors } from './errors.js';
 import { VISIBLE } from './import-visibility.js';
 import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from './sql.js';
@@ -34,7 +34,7 @@ export type ContactNumber = Omit<NewEntry, 'contactId' | 'kind'> & Partial<Pick<
 
 export function createContactsRepository(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
-  const entries = createEntriesRepository(db, options);
+  const entries = createEntriesOperations(db, options);
   const insert = db.prepare<[Record<string, unknown>], { id: number }>(
     `INSERT INTO contacts (name, note, vip, source, external_id, created_at)
      VALUES (@name, @note, @vip, @source, @external_id, @created_at) RETURNING id`,

@@ -11,8 +11,10 @@ import {
   bool,
   containsPattern,
   orNull,
+  type Promised,
   pageLimit,
   patched,
+  promising,
   type RepositoryOptions,
   setOptional,
   toPage,
@@ -142,7 +144,8 @@ export function positionalValues(input: NewEntry, now: number): unknown[] {
   ];
 }
 
-export function createEntriesRepository(db: Database, options: RepositoryOptions = {}) {
+/** The entries' operations, synchronous: for the store's own transactions (contacts, origins, screening). */
+export function createEntriesOperations(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const insertOrSkip = db.prepare<[EntryParams], { id: number }>(
     `INSERT INTO entries (number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at)
@@ -374,4 +377,10 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
   });
 }
 
-export type EntriesRepository = ReturnType<typeof createEntriesRepository>;
+export type EntriesOperations = ReturnType<typeof createEntriesOperations>;
+
+export function createEntriesRepository(db: Database, options: RepositoryOptions = {}): EntriesRepository {
+  return promising(createEntriesOperations(db, options));
+}
+
+export type EntriesRepository = Promised<EntriesOperations>;

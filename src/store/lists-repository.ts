@@ -9,8 +9,10 @@ import {
   bool,
   containsPattern,
   orNull,
+  type Promised,
   pageLimit,
   patched,
+  promising,
   type RepositoryOptions,
   setOptional,
   toPage,
@@ -115,7 +117,8 @@ function toHit(row: HitRow): ListHit {
   });
 }
 
-export function createListsRepository(db: Database, options: RepositoryOptions = {}) {
+/** The lists' operations, synchronous: for the store's own transactions (sources, screening) and its open. */
+export function createListsOperations(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const versions = createListVersions(db, clock);
   const insert = db.prepare<[ListParams], { id: number }>(
@@ -244,4 +247,10 @@ export function createListsRepository(db: Database, options: RepositoryOptions =
   });
 }
 
-export type ListsRepository = ReturnType<typeof createListsRepository>;
+export type ListsOperations = ReturnType<typeof createListsOperations>;
+
+export function createListsRepository(db: Database, options: RepositoryOptions = {}): ListsRepository {
+  return promising(createListsOperations(db, options));
+}
+
+export type ListsRepository = Promised<ListsOperations>;

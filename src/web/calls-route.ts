@@ -107,11 +107,14 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
       if (cursor !== undefined) query.cursor = cursor;
       const page = listCalls(ctx, SHOW[show], query, limit);
       const voicemail = await voicemailOf(spool, page.items);
+      const items = [];
+      for (const c of page.items) {
+        const vm = voicemail.get(c.id);
+        const described = await describeCall(ctx, c, language);
+        items.push(vm ? { ...described, voicemail: vm } : described);
+      }
       return {
-        items: page.items.map((c) => {
-          const vm = voicemail.get(c.id);
-          return vm ? { ...describeCall(ctx, c, language), voicemail: vm } : describeCall(ctx, c, language);
-        }),
+        items,
         ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
         // The number as the filter understood it, so the page can tell whether a live call belongs in the view.
         ...(query.number !== undefined && { number: query.number }),

@@ -26,7 +26,7 @@ async function seeded() {
     env: { CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin' },
     overrides: { clock: () => clock.now },
   });
-  api.ctx.store.entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
+  await api.ctx.store.entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
   const calls: [string, string?][] = [
     ['030 12345670'],
     ['anonymous'],
@@ -198,7 +198,7 @@ describe('POST /api/v1/calls/{id}/block and /allow', () => {
     expect(internal.status).toBe(409);
     expect(internal.body.message).toContain('internal extension "**610"');
     expect((await api.json('POST', '/api/v1/calls/99/block')).status).toBe(404);
-    expect(api.ctx.store.entries.count()).toBe(1);
+    expect(await api.ctx.store.entries.count()).toBe(1);
   });
 });
 

@@ -76,7 +76,7 @@ describe('POST /api/v1/import: the kind of each format', () => {
       body,
       type,
     );
-    const entries = api.ctx.store.entries.list({ limit: 1000 }).items;
+    const entries = (await api.ctx.store.entries.list({ limit: 1000 })).items;
     if (expected instanceof RegExp) {
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(expected);

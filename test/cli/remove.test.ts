@@ -51,7 +51,7 @@ describe('callfilter remove and unblock', () => {
         env: { CALLFILTER_DATA_DIR: dir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
       }),
     );
-    ctx.store.entries.create({ number: '+493012345670', prefix: false, kind: 'allow', source: 'api' });
+    await ctx.store.entries.create({ number: '+493012345670', prefix: false, kind: 'allow', source: 'api' });
     ctx.close();
 
     const both = await cli(dir, 'remove', '03012345670');

@@ -10,7 +10,7 @@ describe('a local number before setup', () => {
   it('is screened as unknown, logged without a made-up number, and the log line says what to set', async () => {
     const svc = await startService();
     // Someone's real entry for the number a guess would make of it must not fire either.
-    svc.ctx.store.entries.create({ number: '+49222222', kind: 'block', label: 'not this caller' });
+    await svc.ctx.store.entries.create({ number: '+49222222', kind: 'block', label: 'not this caller' });
     const call = await svc.call('222222');
     expect(call.variables).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
 

@@ -9,7 +9,7 @@ const DID = '+4930999000';
 
 async function withGermanyBlocked(env: Record<string, string> = {}): Promise<TestService> {
   const svc = await startService({ env: { CALLFILTER_HOME_AREA_CODE: '30', ...env } });
-  svc.ctx.store.entries.create({ number: '+49', prefix: true, kind: 'block', label: 'all of Germany' });
+  await svc.ctx.store.entries.create({ number: '+49', prefix: true, kind: 'block', label: 'all of Germany' });
   return svc;
 }
 

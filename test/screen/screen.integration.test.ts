@@ -20,16 +20,16 @@ async function seeded(clock = clockAt(WED_1400), extra: Parameters<typeof startS
   });
   const { entries, contacts, lists } = svc.ctx.store;
   contacts.createWithNumbers({ name: 'Anna Groß', source: 'vcard' }, [{ number: '+491701234568' }]);
-  entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank', vip: true });
-  entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
-  entries.create({
+  await entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank', vip: true });
+  await entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
+  await entries.create({
     number: '+493012345671',
     kind: 'block',
     action: 'announce',
     announcement: 'callfilter/polite-decline',
   });
-  entries.create({ number: '+4940123456', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
-  const list = lists.create({ name: 'PhoneBlock', threshold: 4 });
+  await entries.create({ number: '+4940123456', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
+  const list = await lists.create({ name: 'PhoneBlock', threshold: 4 });
   await lists.replaceEntries(list.id, [
     { number: '+498912345670', score: 20, label: 'advertising' },
     { number: '+498912345671', score: 2 },

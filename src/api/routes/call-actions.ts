@@ -67,7 +67,7 @@ function callerOf(call: CallRecord, verb: string): string {
 /** Creates or updates the caller's entry of `kind` and removes the exact entry of the other kind (entries.put). */
 async function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit<NewEntry, 'number' | 'kind'>) {
   const number = callerOf(call, kind);
-  const result = ctx.store.entries.put({ ...fields, number, kind, prefix: false });
+  const result = await ctx.store.entries.put({ ...fields, number, kind, prefix: false });
   // What the person changed is theirs: a sync that drops the number no longer removes the entry.
   if (!result.created) await ctx.store.origins.claim(result.entry.id);
   await barringFollows(ctx, { ...(kind === 'block' && { blocked: result.entry }), unblocked: result.removed });
