@@ -104,16 +104,13 @@ function removeDatabase(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
 }
 
-function fillContacts(store: Store, size: DatasetSize): void {
-  store.db.transaction(() => {
-    for (let c = 0; c < size.contacts; c++) {
-      const name = contactName(c);
-      store.contacts.createWithNumbers(
-        { name, source: 'vcard', externalId: `bench-${c}` },
-        contactNumbers(c).map((number) => ({ number })),
-      );
-    }
-  });
+async function fillContacts(store: Store, size: DatasetSize): Promise<void> {
+  await store.contacts.createManyWithNumbers(
+    Array.from({ length: size.contacts }, (_, c) => ({
+      contact: { name: contactName(c), source: 'vcard', externalId: `bench-${c}` },
+      numbers: contactNumbers(c).map((number) => ({ number })),
+    })),
+  );
 }
 
 async function fillEntries(store: Store, size: DatasetSize): Promise<void> {
@@ -165,18 +162,18 @@ const HISTORY: Record<Category, Pick<NewCall, 'action' | 'reason' | 'callerKind'
 };
 
 /** 100,000 calls over the last 30 days (ending an hour ago, so none counts as a repeat call during the run). */
-function fillCallLog(store: Store, size: DatasetSize): void {
+async function fillCallLog(store: Store, size: DatasetSize): Promise<void> {
   const next = createCallerMix(0x5eed, size);
   const rng = prng(0xca11);
   const end = Date.now() - 3_600_000;
   const numbering: NumberingConfig = { homeCountry: HOME_COUNTRY, homeAreaCode: HOME_AREA_CODE, trunkRules: [] };
   const times = Array.from({ length: size.callLog }, () => end - Math.floor(rng() * 30 * DAY)).sort((a, b) => a - b);
-  store.db.transaction(() => {
-    times.forEach((at, n) => {
+  await store.calls.insertMany(
+    times.map((at, n): NewCall => {
       const call = next();
       const h = HISTORY[call.category];
       const caller = classifyCaller(call.callerid, { presentation: call.callingpres }, numbering);
-      store.calls.insert({
+      return {
         at,
         callerRaw: call.callerid,
         ...(caller.kind === 'number' && { caller: caller.e164, country: caller.country }),
@@ -191,7 +188,7 @@ function fillCallLog(store: Store, size: DatasetSize): void {
         channel: `PJSIP/trunk-${n.toString(16).padStart(8, '0')}`,
         latencyUs: 60 + Math.floor(rng() * 80),
         explanation: `history (${call.category})`,
-      });
-    });
-  });
+      };
+    }),
+  );
 }

@@ -12,7 +12,7 @@ export async function seedDatabase(file: string): Promise<SoakNumbers> {
     const contacts: string[] = [];
     for (let i = 0; i < CONTACTS; i++) {
       const number = `+49170${String(1_000_000 + i)}`;
-      store.contacts.createWithNumbers({ name: `Kontakt ${i}`, source: 'vcard' }, [{ number }]);
+      await store.contacts.createWithNumbers({ name: `Kontakt ${i}`, source: 'vcard' }, [{ number }]);
       contacts.push(number);
     }
     const blocked = Array.from({ length: BLOCKED }, (_, i) => `+4930${String(8_000_000 + i)}`);

@@ -99,7 +99,7 @@ export async function* entriesVcard(ctx: AppContext, query: ExportQuery = {}): A
     }
   }
   for (const [id, entries] of byContact) {
-    const contact = ctx.store.contacts.get(id);
+    const contact = await ctx.store.contacts.get(id);
     yield card(
       `callfilter-contact-${id}`,
       contact?.name ?? entries[0]?.label ?? shown(entries[0] as StoredEntry),

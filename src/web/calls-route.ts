@@ -43,14 +43,15 @@ const DEFAULT_LIMIT = 50;
 const newer = (a: CallRecord, b: CallRecord) => b.at - a.at || b.id - a.id;
 
 /** The calls of several actions, merged into one page (each action's query is already newest first). */
-function listCalls(
+async function listCalls(
   ctx: AppContext,
   actions: readonly Action[] | undefined,
   query: CallQuery,
   limit: number,
-): { items: CallRecord[]; nextCursor?: number } {
+): Promise<{ items: CallRecord[]; nextCursor?: number }> {
   if (actions === undefined) return ctx.store.calls.list({ ...query, limit });
-  const pages = actions.map((action) => ctx.store.calls.list({ ...query, action, limit }));
+  const pages = [];
+  for (const action of actions) pages.push(await ctx.store.calls.list({ ...query, action, limit }));
   const merged = pages.flatMap((p) => p.items).sort(newer);
   const items = merged.slice(0, limit);
   const more = merged.length > limit || pages.some((p) => p.nextCursor !== undefined);
@@ -105,7 +106,7 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
       const query: CallQuery = {};
       if (number !== undefined) query.number = callerNumber(ctx, number, 'querystring/number');
       if (cursor !== undefined) query.cursor = cursor;
-      const page = listCalls(ctx, SHOW[show], query, limit);
+      const page = await listCalls(ctx, SHOW[show], query, limit);
       const voicemail = await voicemailOf(spool, page.items);
       const items = [];
       for (const c of page.items) {

@@ -154,7 +154,7 @@ export function eventRoutes(
   };
 
   const announce = async (callId: number) => {
-    const call = ctx.store.calls.get(callId);
+    const call = await ctx.store.calls.get(callId);
     if (!call) return;
     const describe = await callDescriber(ctx, call);
     // Described once per language the open streams read, not once per stream.

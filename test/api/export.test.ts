@@ -14,7 +14,7 @@ describe('GET /api/v1/export', () => {
       note: 'ruft\nständig an',
     });
     await entries.create({ number: '+49401234', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
-    contacts.createWithNumbers({ name: 'Anna Groß' }, [{ number: '+491701234568' }]);
+    await contacts.createWithNumbers({ name: 'Anna Groß' }, [{ number: '+491701234568' }]);
 
     const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=csv&kind=block' });
     expect(res.statusCode).toBe(200);
@@ -67,7 +67,10 @@ describe('GET /api/v1/export', () => {
   it('exports vCard 3.0: one card per contact with all its numbers, one per other entry, and imports again', async () => {
     const api = await startApi(HOME);
     const { entries, contacts } = api.ctx.store;
-    contacts.createWithNumbers({ name: 'Käthe Weiß; Dr.' }, [{ number: '+493012345672' }, { number: '+491701234569' }]);
+    await contacts.createWithNumbers({ name: 'Käthe Weiß; Dr.' }, [
+      { number: '+493012345672' },
+      { number: '+491701234569' },
+    ]);
     await entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank' });
     const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=vcard&kind=allow' });
     expect(res.headers['content-type']).toBe('text/vcard; charset=utf-8');

@@ -98,7 +98,7 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
     expect((await api.json('GET', '/healthz')).status).toBe(200);
     expect(api.ctx.store.db.lastCallPathWrite).toEqual({ at: expect.any(Number) });
     expect(api.ctx.store.db.pragma('user_version')).toBe(version);
-    expect(api.ctx.store.calls.count()).toBe(0);
+    expect(await api.ctx.store.calls.count()).toBe(0);
     expect(await api.ctx.store.entries.count()).toBe(0);
   });
 });

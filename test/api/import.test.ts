@@ -68,7 +68,7 @@ describe('POST /api/v1/import', () => {
     // Again: nothing new, no second set of contacts.
     const again = await api.upload<Report>('/api/v1/import', fixture('contacts.vcf'), 'text/vcard');
     expect(again.body).toMatchObject({ added: 0, skipped: 22, contacts: 0 });
-    expect(api.ctx.store.contacts.list().items).toHaveLength(6);
+    expect((await api.ctx.store.contacts.list()).items).toHaveLength(6);
 
     // The caller is now a contact on the screening path too.
     const call = await api.call('+49 170 1234568');
@@ -92,7 +92,7 @@ describe('POST /api/v1/import', () => {
       '1 row is not valid (line 17); nothing was imported — fix it and import the file again',
     );
     expect(await allEntries(api)).toEqual([]);
-    expect(api.ctx.store.contacts.list().items).toEqual([]);
+    expect((await api.ctx.store.contacts.list()).items).toEqual([]);
   });
 
   it('imports a FRITZ!Box phonebook sent as multipart/form-data: contacts become allow entries', async () => {

@@ -16,7 +16,7 @@ describe('bidi controls in names and labels', () => {
     await api.ctx.store.entries.create({ number: '+4930123456', kind: 'allow', label: `\u2067${SPOOF}\u2069` });
     const call = await api.call('+4930123456', { env: { calleridname: `\u202E${SPOOF}` } });
     expect(call.variables).toMatchObject({ CALLFILTER_LABEL: 'Bank nilreb', 'CALLERID(name)': 'Bank nilreb' });
-    const row = api.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID));
+    const row = await api.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID));
     expect(row?.callerNameRaw).toBe('Bank nilreb');
 
     const page = await api.json<{ items: { callerNameRaw?: string }[] }>('GET', '/api/v1/web/calls');

@@ -22,7 +22,7 @@ let dataDir: string;
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run npm run build first');
   dataDir = mkdtempSync(join(tmpdir(), 'callfilter-epipe-'));
-  const ctx = createContext(
+  const ctx = await createContext(
     loadConfig({
       env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
     }),
@@ -33,16 +33,16 @@ beforeAll(async () => {
       numbers.map((number) => ({ number, prefix: false, kind: 'block' as const, label: LABEL, source: 'test' })),
       { onDuplicate: 'error' },
     );
-    numbers.forEach((number, i) =>
-      ctx.store.calls.insert({
+    await ctx.store.calls.insertMany(
+      numbers.map((number, i) => ({
         at: Date.now() - i * 1000,
         callerRaw: number,
         caller: number,
-        callerKind: 'number',
-        action: 'hangup',
-        reason: 'blocklist',
+        callerKind: 'number' as const,
+        action: 'hangup' as const,
+        reason: 'blocklist' as const,
         label: LABEL,
-      }),
+      })),
     );
   } finally {
     ctx.close();

@@ -46,7 +46,7 @@ describe('callfilter remove and unblock', () => {
     const dir = tempDir();
     // Two entries of different kinds for one number, as an import or the API can leave them.
     await cli(dir, 'block', '030 12345670');
-    const ctx = createContext(
+    const ctx = await createContext(
       loadConfig({
         env: { CALLFILTER_DATA_DIR: dir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
       }),

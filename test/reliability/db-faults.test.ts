@@ -45,7 +45,7 @@ function errorLines(svc: TestService, msg = FAILING) {
 async function expectRecovered(svc: TestService) {
   const after = await svc.call(BLOCKED);
   expect(after.variables).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
-  expect(svc.ctx.store.calls.get(Number(after.variables.CALLFILTER_CALL_ID))).toMatchObject({
+  expect(await svc.ctx.store.calls.get(Number(after.variables.CALLFILTER_CALL_ID))).toMatchObject({
     action: 'hangup',
     reason: 'blocklist',
   });

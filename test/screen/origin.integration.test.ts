@@ -17,7 +17,7 @@ async function withGermanyBlocked(env: Record<string, string> = {}): Promise<Tes
 async function call(svc: TestService, caller: string, origin?: string) {
   const result = await svc.call(caller, { args: origin === undefined ? [DID] : [DID, origin] });
   expect(result.closedByServer).toBe(true);
-  const row = svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID));
+  const row = await svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID));
   return { v: result.variables, row };
 }
 

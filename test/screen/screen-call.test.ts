@@ -60,7 +60,7 @@ describe('screenCall', () => {
     const blocked = await svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block', label: 'Gewinnspiel' });
     const screened = await screenCall(svc.ctx, { callerRaw: '030 12345670', uniqueId: '1.1' });
     expect(screened.callId).toBeGreaterThan(0);
-    const row = svc.ctx.store.calls.get(screened.callId as number);
+    const row = await svc.ctx.store.calls.get(screened.callId as number);
     expect(row).toMatchObject({
       caller: BLOCKED,
       action: 'hangup',
@@ -83,7 +83,7 @@ describe('screenCall', () => {
     const screened = await screenCall(svc.ctx, { callerRaw: '+493099999999' });
     expect(screened.decision).toMatchObject({ action: 'connect', reason: 'fail-open' });
     expect(screened.error).toBeInstanceOf(Error);
-    expect(svc.ctx.store.calls.get(screened.callId as number)).toMatchObject({
+    expect(await svc.ctx.store.calls.get(screened.callId as number)).toMatchObject({
       reason: 'fail-open',
       callerKind: 'number',
       caller: '+493099999999',

@@ -74,7 +74,7 @@ describe('the live PhoneBlock check', () => {
     });
 
     // The call log keeps the facts: the page and explain word them later.
-    const row = svc.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID))!;
+    const row = (await svc.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID)))!;
     expect(row).toMatchObject({ action: 'announce', reason: 'spam-list' });
     expect(row.listEntryId).toBeUndefined();
 

@@ -287,7 +287,7 @@ describe('contacts', () => {
   it('createWithNumbers adds the contact and its allow entries; removing the contact removes them', async () => {
     const { store } = tempStore({ clock });
     await store.entries.create({ number: '+4930555', kind: 'allow', label: 'shared landline' });
-    const { contact, entries, skipped } = store.contacts.createWithNumbers(
+    const { contact, entries, skipped } = await store.contacts.createWithNumbers(
       { name: 'Oma Gisela', vip: true, source: 'fritzbox', externalId: '3' },
       [{ number: '+4930555' }, { number: '+491701234560', label: 'Oma mobil' }, { number: '+4930777' }],
     );
@@ -304,20 +304,20 @@ describe('contacts', () => {
       ['+491701234560', 'allow', 'Oma mobil', true, 'fritzbox', contact.id],
       ['+4930777', 'allow', 'Oma Gisela', true, 'fritzbox', contact.id],
     ]);
-    expect(store.contacts.findByExternalId('fritzbox', '3').map((c) => c.id)).toEqual([contact.id]);
-    expect(store.contacts.list({ search: 'gisela' }).items).toHaveLength(1);
+    expect((await store.contacts.findByExternalId('fritzbox', '3')).map((c) => c.id)).toEqual([contact.id]);
+    expect((await store.contacts.list({ search: 'gisela' })).items).toHaveLength(1);
 
-    expect(store.contacts.remove(contact.id)).toBe(true);
-    expect(store.contacts.get(contact.id)).toBeUndefined();
+    expect(await store.contacts.remove(contact.id)).toBe(true);
+    expect(await store.contacts.get(contact.id)).toBeUndefined();
     expect((await store.entries.list()).items.map((e) => e.number)).toEqual(['+4930555']);
   });
 
   it('createWithNumbers is all or nothing', async () => {
     const { store } = tempStore();
-    expect(() =>
+    await expect(
       store.contacts.createWithNumbers({ name: 'Broken' }, [{ number: '+4930111' }, { number: 'not a number' }]),
-    ).toThrow(expect.objectContaining({ code: 'invalid' }));
-    expect(store.contacts.list().items).toEqual([]);
+    ).rejects.toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect((await store.contacts.list()).items).toEqual([]);
     expect(await store.entries.count()).toBe(0);
   });
 });

@@ -150,11 +150,11 @@ describe('entry imports', () => {
     }
     const running = store.entryImports.run('vcard', items(), { pace: SMALL });
     await halfway.arrived;
-    expect(store.contacts.list().items).toEqual([]);
-    expect(store.contacts.findByExternalId('vcard', 'uid-1')).toEqual([]);
+    expect((await store.contacts.list()).items).toEqual([]);
+    expect(await store.contacts.findByExternalId('vcard', 'uid-1')).toEqual([]);
     halfway.open();
     expect(await running).toMatchObject({ added: 4001, skipped: 1, contacts: 2000 });
-    const anna = store.contacts.findByExternalId('vcard', 'uid-0');
+    const anna = await store.contacts.findByExternalId('vcard', 'uid-0');
     expect(anna).toHaveLength(1);
     expect((await store.entries.list({ contactId: anna[0]?.id })).items.map((e) => e.number).sort()).toEqual([
       number(0),

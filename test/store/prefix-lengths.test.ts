@@ -81,12 +81,12 @@ describe('prefix_lengths triggers', () => {
 
   it('follow ON DELETE CASCADE from contacts and lists', async () => {
     const { store } = tempStore();
-    const { contact } = store.contacts.createWithNumbers({ name: 'Office' }, [{ number: '+4930555' }]);
+    const { contact } = await store.contacts.createWithNumbers({ name: 'Office' }, [{ number: '+4930555' }]);
     store.db.handle.prepare('UPDATE entries SET is_prefix = 1 WHERE contact_id = ?').run(contact.id);
     const list = await store.lists.create({ name: 'spam' });
     await store.lists.replaceEntries(list.id, [block('+4989'), block('+49891')]);
     expect(counts(store.db)).toEqual({ 'entries:8': 1, 'list_entries:5': 1, 'list_entries:6': 1 });
-    store.contacts.remove(contact.id);
+    await store.contacts.remove(contact.id);
     store.db.handle.prepare('DELETE FROM lists WHERE id = ?').run(list.id); // one cascade, not lists.remove's batches
     expect(counts(store.db)).toEqual({});
   });

@@ -217,7 +217,7 @@ describe('the web page', () => {
     await result.locator('.badge.voicemail').waitFor();
     expect(await result.locator('dd').nth(1).textContent()).toBe('Withheld number.');
     await screenshot(page, 'explain');
-    expect(web.ctx.store.calls.count()).toBe(0);
+    expect(await web.ctx.store.calls.count()).toBe(0);
     expect(unexpected(problems)).toEqual([]);
   });
 

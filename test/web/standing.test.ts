@@ -36,7 +36,7 @@ describe("a call row's standing", () => {
     const { entries, contacts } = web.ctx.store;
     const {
       entries: [oma],
-    } = contacts.createWithNumbers({ name: 'Oma Gisela', source: 'fritzbox' }, [{ number: '+493012345674' }]);
+    } = await contacts.createWithNumbers({ name: 'Oma Gisela', source: 'fritzbox' }, [{ number: '+493012345674' }]);
     const blocked = await entries.create({ number: '+493012345674', kind: 'block', label: 'Unbekannt', source: 'csv' });
     expect((await web.call('030 12345674')).variables.CALLFILTER_ACTION).toBe('connect');
     const row = await latest(web, '+493012345674');

@@ -64,7 +64,7 @@ describe('MQTT from the service', () => {
       display: 'Energievertrieb (030 111111)',
       url: `https://cf.example.org/#calls/${callId}`,
     });
-    expect(message.time).toBe(new Date(svc.ctx.store.calls.get(callId)!.at).toISOString());
+    expect(message.time).toBe(new Date((await svc.ctx.store.calls.get(callId))!.at).toISOString());
     expect(json(await w.next((m) => m.topic === 'callfilter/last_call'))).toMatchObject({ call_id: callId });
     await w.next((m) => m.topic === 'callfilter/kept_away_today' && m.text === '1');
     // The password never reaches the log.
@@ -145,7 +145,9 @@ describe('MQTT from the service', () => {
       async () => expect(await second.ctx.store.entries.findByNumber('+4930222222', false, 'block')).toHaveLength(1),
       { timeout: 5_000 },
     );
-    expect(Number(last.variables.CALLFILTER_CALL_ID)).toBe(second.ctx.store.calls.list({ limit: 1 }).items[0]?.id);
+    expect(Number(last.variables.CALLFILTER_CALL_ID)).toBe(
+      (await second.ctx.store.calls.list({ limit: 1 })).items[0]?.id,
+    );
   });
 
   it('decides calls as always while the broker is killed, and delivers their messages once it is back', async () => {
