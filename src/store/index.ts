@@ -7,7 +7,7 @@ import type { CheckpointerOptions } from './checkpointer.js';
 import { type ContactsRepository, createContactsRepository } from './contacts-repository.js';
 import { Database, type OpenOptions } from './database.js';
 import { createEntriesOperations, type EntriesRepository } from './entries-repository.js';
-import { createEntryImports, type EntryImports } from './entry-imports.js';
+import { createEntryImportOperations, createEntryImports, type EntryImports } from './entry-imports.js';
 import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
 import { createListsOperations, type ListsRepository } from './lists-repository.js';
 import { assertMigrated, migrate } from './migrate.js';
@@ -79,10 +79,12 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     if (db.readonly) assertMigrated(db, dir);
     else migrate(db, dir);
     const repositoryOptions = options.clock ? { clock: options.clock } : {};
-    // Synchronous, as the open is: the store is handed out only once it is done.
-    if (!db.readonly) createListsOperations(db, repositoryOptions).cleanupOrphans();
+    // What a crashed list or entry import left behind goes synchronously, as the open is: before the store is out.
+    if (!db.readonly) {
+      createListsOperations(db, repositoryOptions).cleanupOrphans();
+      createEntryImportOperations(db, options.clock ?? Date.now).cleanupOrphans();
+    }
     const store = createStore(db, repositoryOptions);
-    if (!db.readonly) store.entryImports.cleanupOrphans();
     if (options.checkpointer) db.startCheckpointer(options.checkpointer === true ? {} : options.checkpointer);
     return store;
   } catch (err) {
