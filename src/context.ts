@@ -60,7 +60,7 @@ export interface ContextOverrides {
 /** `callfilter setup` in another process reaches the running service this soon; the read is one tiny table. */
 export const SETTINGS_CHECK_MS = 2_000;
 
-/** Async: the profiles and settings kept in the database are read before the context is handed out. */
+/** Reads the profiles and settings kept in the database before it hands the context out. */
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const storeLog = logger.child({ subsystem: 'store' });

@@ -57,10 +57,6 @@ export function createContactsRepository(db: Database, options: RepositoryOption
     return toContact(byId.get(row.id) as ContactRow);
   }
 
-  /**
-   * A contact and its numbers in one transaction. A number that already has an entry of the same kind (another
-   * contact's, a manual one) is skipped and counted, not an error: households share landlines.
-   */
   function createWithNumbers(
     contact: NewContact,
     numbers: readonly ContactNumber[],

@@ -14,7 +14,6 @@ import {
   type Promised,
   pageLimit,
   patched,
-  promising,
   type RepositoryOptions,
   setOptional,
   toPage,
@@ -379,8 +378,5 @@ export function createEntriesOperations(db: Database, options: RepositoryOptions
 
 export type EntriesOperations = ReturnType<typeof createEntriesOperations>;
 
-export function createEntriesRepository(db: Database, options: RepositoryOptions = {}): EntriesRepository {
-  return promising(createEntriesOperations(db, options));
-}
-
+/** What the store hands out (index.ts): every operation returns a promise. */
 export type EntriesRepository = Promised<EntriesOperations>;

@@ -314,6 +314,7 @@ export function createEntryImportOperations(db: Database, clock: () => number) {
   };
 }
 
+/** What the store hands out: every operation returns a promise (the open cleans up with the operations above). */
 export function createEntryImports(db: Database, clock: () => number) {
   const operations = createEntryImportOperations(db, clock);
   return { ...operations, ...promising({ cleanupOrphans: operations.cleanupOrphans }) };

@@ -1,6 +1,7 @@
 /**
  * The store: the only code that speaks SQL (DESIGN.md "Data"). `openStore()` opens the file, migrates it, removes
- * what a crashed list or entry import left behind, and returns the repositories over one Database.
+ * what a crashed list or entry import left behind, and returns the repositories over one Database. Their operations
+ * return promises: a second engine (PostgreSQL) will sit behind the same interface; SQLite answers at once.
  */
 import { type CallsRepository, createCallsRepository } from './calls-repository.js';
 import type { CheckpointerOptions } from './checkpointer.js';

@@ -12,7 +12,6 @@ import {
   type Promised,
   pageLimit,
   patched,
-  promising,
   type RepositoryOptions,
   setOptional,
   toPage,
@@ -249,8 +248,5 @@ export function createListsOperations(db: Database, options: RepositoryOptions =
 
 export type ListsOperations = ReturnType<typeof createListsOperations>;
 
-export function createListsRepository(db: Database, options: RepositoryOptions = {}): ListsRepository {
-  return promising(createListsOperations(db, options));
-}
-
+/** What the store hands out (index.ts): every operation returns a promise. */
 export type ListsRepository = Promised<ListsOperations>;
