@@ -116,19 +116,16 @@ function removeDatabase(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
 }
 
-function fillContacts(store: Store, size: DatasetSize): void {
-  store.db.transaction(() => {
-    for (let c = 0; c < size.contacts; c++) {
-      const name = contactName(c);
-      store.contacts.createWithNumbers(
-        { name, source: 'vcard', externalId: `bench-${c}` },
-        contactNumbers(c).map((number) => ({ number })),
-      );
-    }
-  });
+async function fillContacts(store: Store, size: DatasetSize): Promise<void> {
+  await store.contacts.createManyWithNumbers(
+    Array.from({ length: size.contacts }, (_, c) => ({
+      contact: { name: contactName(c), source: 'vcard', externalId: `bench-${c}` },
+      numbers: contactNumbers(c).map((number) => ({ number })),
+    })),
+  );
 }
 
-function fillEntries(store: Store, size: DatasetSize): void {
+async function fillEntries(store: Store, size: DatasetSize): Promise<void> {
   // Sorted, so the unique index grows at its end instead of at random pages: seconds instead of minutes.
   const order = Array.from({ length: size.exact }, (_, i) => i);
   const numbers = order.map(blockedNumber);
@@ -141,16 +138,16 @@ function fillEntries(store: Store, size: DatasetSize): void {
       if (label) row.label = label;
       rows.push(row);
     }
-    store.entries.bulkInsert(rows);
+    await store.entries.bulkInsert(rows);
   }
   const prefixes: NewEntry[] = [];
   for (let k = 0; k < size.prefixes; k++)
     prefixes.push({ number: blockedPrefix(k), prefix: true, kind: 'block', label: 'Callcenter', source: 'manual' });
-  store.entries.bulkInsert(prefixes);
+  await store.entries.bulkInsert(prefixes);
 }
 
 async function fillSpamList(store: Store, size: DatasetSize): Promise<void> {
-  const list = store.lists.create({
+  const list = await store.lists.create({
     name: SPAM_LIST_NAME,
     threshold: SPAM_THRESHOLD,
     label: 'Spam',
@@ -177,18 +174,18 @@ const HISTORY: Record<Category, Pick<NewCall, 'action' | 'reason' | 'callerKind'
 };
 
 /** 100,000 calls over the last 30 days (ending an hour ago, so none counts as a repeat call during the run). */
-function fillCallLog(store: Store, size: DatasetSize): void {
+async function fillCallLog(store: Store, size: DatasetSize): Promise<void> {
   const next = createCallerMix(0x5eed, size);
   const rng = prng(0xca11);
   const end = Date.now() - 3_600_000;
   const numbering: NumberingConfig = { homeCountry: HOME_COUNTRY, homeAreaCode: HOME_AREA_CODE, trunkRules: [] };
   const times = Array.from({ length: size.callLog }, () => end - Math.floor(rng() * 30 * DAY)).sort((a, b) => a - b);
-  store.db.transaction(() => {
-    times.forEach((at, n) => {
+  await store.calls.insertMany(
+    times.map((at, n): NewCall => {
       const call = next();
       const h = HISTORY[call.category];
       const caller = classifyCaller(call.callerid, { presentation: call.callingpres }, numbering);
-      store.calls.insert({
+      return {
         at,
         callerRaw: call.callerid,
         ...(caller.kind === 'number' && { caller: caller.e164, country: caller.country }),
@@ -203,7 +200,7 @@ function fillCallLog(store: Store, size: DatasetSize): void {
         channel: `PJSIP/trunk-${n.toString(16).padStart(8, '0')}`,
         latencyUs: 60 + Math.floor(rng() * 80),
         explanation: `history (${call.category})`,
-      });
-    });
-  });
+      };
+    }),
+  );
 }

@@ -31,7 +31,7 @@ export async function measureDecision(
   opts: { calls: number; warmup: number; seed: number },
 ): Promise<DecisionResult> {
   const config = loadConfig({ env: serviceEnv(dataDir), file: {} });
-  const ctx = createContext(config, { logger: createLogger('silent'), walCheckpointer: true });
+  const ctx = await createContext(config, { logger: createLogger('silent'), walCheckpointer: true });
   try {
     const next = createCallerMix(opts.seed, FULL_SIZE);
     const total: number[] = [];

@@ -19,8 +19,8 @@ let added = 0;
 let skipped = 0;
 let errors = 0;
 let batch: NewEntry[] = [];
-const flush = () => {
-  const r = store.entries.bulkInsert(batch);
+const flush = async () => {
+  const r = await store.entries.bulkInsert(batch);
   added += r.added;
   skipped += r.skipped;
   batch = [];
@@ -35,9 +35,9 @@ try {
     if (item.label !== undefined) row.label = item.label;
     if (item.note !== undefined) row.note = item.note;
     batch.push(row);
-    if (batch.length >= IMPORT_BATCH) flush();
+    if (batch.length >= IMPORT_BATCH) await flush();
   }
-  if (batch.length > 0) flush();
+  if (batch.length > 0) await flush();
 } finally {
   store.db.close();
 }

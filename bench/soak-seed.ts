@@ -12,12 +12,12 @@ export async function seedDatabase(file: string): Promise<SoakNumbers> {
     const contacts: string[] = [];
     for (let i = 0; i < CONTACTS; i++) {
       const number = `+49170${String(1_000_000 + i)}`;
-      store.contacts.createWithNumbers({ name: `Kontakt ${i}`, source: 'vcard' }, [{ number }]);
+      await store.contacts.createWithNumbers({ name: `Kontakt ${i}`, source: 'vcard' }, [{ number }]);
       contacts.push(number);
     }
     const blocked = Array.from({ length: BLOCKED }, (_, i) => `+4930${String(8_000_000 + i)}`);
-    store.entries.bulkInsert(blocked.map((number) => ({ number, kind: 'block' as const, label: 'soak block' })));
-    const list = store.lists.create({ name: 'PhoneBlock', threshold: 4 });
+    await store.entries.bulkInsert(blocked.map((number) => ({ number, kind: 'block' as const, label: 'soak block' })));
+    const list = await store.lists.create({ name: 'PhoneBlock', threshold: 4 });
     const spam = Array.from({ length: SPAM }, (_, i) => `+4989${String(10_000_000 + i)}`);
     await store.lists.replaceEntries(
       list.id,

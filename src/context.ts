@@ -23,14 +23,14 @@ export interface AppContext {
    * Re-reads the profiles kept in the database (managed through the admin API) into `config.policy.profiles`,
    * after the ones from the config file, which win on a DID both name. Call after every profile change.
    */
-  reloadProfiles(): void;
+  reloadProfiles(): Promise<void>;
   /** The home country and area code in force, with where each comes from (config/settings.ts). */
   settings(): SettingsInForce;
   /**
    * Re-reads the settings kept in the database and puts them into `config.numbering` for the next call and explain.
    * Throws ConfigError (naming the key and value) for one that cannot be used, and then changes nothing.
    */
-  reloadSettings(): SettingsInForce;
+  reloadSettings(): Promise<SettingsInForce>;
   close(): void;
 }
 
@@ -60,7 +60,8 @@ export interface ContextOverrides {
 /** `callfilter setup` in another process reaches the running service this soon; the read is one tiny table. */
 export const SETTINGS_CHECK_MS = 2_000;
 
-export function createContext(config: Config, overrides: ContextOverrides = {}): AppContext {
+/** Reads the profiles and settings kept in the database before it hands the context out. */
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const storeLog = logger.child({ subsystem: 'store' });
   // The same options when the file guard reopens the file: the new Database starts a checkpointer of its own.
@@ -78,15 +79,15 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   }
   let closed = false;
   const fileProfiles = config.policy.profiles;
-  const reloadProfiles = () => {
-    config.policy.profiles = [...fileProfiles, ...store.profiles.list()];
+  const reloadProfiles = async () => {
+    config.policy.profiles = [...fileProfiles, ...(await store.profiles.list())];
   };
-  reloadProfiles();
+  await reloadProfiles();
 
   let inForce = resolveSettings(config.fixed, {});
   let applied = '{}';
-  const reloadSettings = () => {
-    const raw = store.settings.all();
+  const reloadSettings = async () => {
+    const raw = await store.settings.all();
     const next = resolveSettings(config.fixed, parseStored(raw));
     checkSettings(next);
     applySettings(config, next);
@@ -96,7 +97,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   };
   let watch: NodeJS.Timeout | undefined;
   try {
-    if (overrides.storedSettings !== false) reloadSettings();
+    if (overrides.storedSettings !== false) await reloadSettings();
   } catch (err) {
     guard?.stop();
     if (!overrides.store) store.db.close();
@@ -105,16 +106,16 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   if (overrides.storedSettings !== false && overrides.settingsCheckMs !== 0 && store.db.file !== ':memory:') {
     const settingsLog = logger.child({ subsystem: 'settings' });
     let refused = '';
-    watch = setInterval(() => {
+    const check = async () => {
       let raw: string;
       try {
-        raw = JSON.stringify(store.settings.all());
+        raw = JSON.stringify(await store.settings.all());
       } catch {
         return; // the store itself is failing: the file guard and the call path report that
       }
       if (raw === applied || raw === refused) return;
       try {
-        const s = reloadSettings();
+        const s = await reloadSettings();
         settingsLog.info(
           { country: s.CALLFILTER_HOME_COUNTRY.value, areaCode: s.CALLFILTER_HOME_AREA_CODE.value },
           'applied the settings stored in the database',
@@ -124,7 +125,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
         settingsLog.error({ err }, 'the settings stored in the database cannot be used; the ones in force stay');
         refused = raw;
       }
-    }, overrides.settingsCheckMs ?? SETTINGS_CHECK_MS);
+    };
+    watch = setInterval(() => void check(), overrides.settingsCheckMs ?? SETTINGS_CHECK_MS);
     watch.unref();
   }
   const ctx: AppContext = {

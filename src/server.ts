@@ -53,7 +53,7 @@ export async function main(): Promise<void> {
   const httpLog = logger.child({ subsystem: 'http' });
   const adminToken = loadAdminToken(config, httpLog);
   // The long-running service checkpoints the WAL in a worker thread: no call's log write pays for a checkpoint.
-  const ctx = createContext(config, { logger, walCheckpointer: true });
+  const ctx = await createContext(config, { logger, walCheckpointer: true });
   // New ones are created private (store/file-modes.ts); older or hand-made ones are left alone but named.
   for (const { path, mode } of wideFileModes([
     config.dataDir,

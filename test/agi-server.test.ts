@@ -42,7 +42,7 @@ describe('CALLFILTER_AGI_MAX_PER_ADDRESS', () => {
     expect(c.received()).toBe(0);
     expect(svc.logs.some((l) => String(l.msg).includes('environment stalled: no byte for 1000 ms'))).toBe(true);
     expect(svc.ctx.faults.get('errors', { source: 'agi', kind: 'AgiTimeoutError' })).toBe(1);
-    expect(svc.ctx.store.calls.count()).toBe(0);
+    expect(await svc.ctx.store.calls.count()).toBe(0);
   });
 });
 
@@ -65,7 +65,7 @@ describe('CALLFILTER_AGI_SECRET', () => {
     }
     expect(svc.ctx.faults.get('agiRejected', { reason: 'unauthorized' })).toBe(5);
     expect(await svc.metrics.text()).toContain('callfilter_agi_rejected_total{reason="unauthorized"} 5');
-    expect(svc.ctx.store.calls.count()).toBe(1);
+    expect(await svc.ctx.store.calls.count()).toBe(1);
     // The key's value never reaches the log, right or wrong.
     expect(JSON.stringify(svc.logs)).not.toContain(SECRET.slice(0, 12));
   });

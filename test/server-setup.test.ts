@@ -33,7 +33,7 @@ describe('the service on a data folder without home area code', () => {
   it('says nothing of the kind once the area code is stored', async () => {
     const dir = tempDir();
     const store = openStore(join(dir, 'callfilter.db'));
-    store.settings.set({ CALLFILTER_HOME_AREA_CODE: '30' });
+    await store.settings.set({ CALLFILTER_HOME_AREA_CODE: '30' });
     store.db.close();
     const proc = await startServer({ CALLFILTER_DATA_DIR: dir });
     expect((await fetch(`${proc.httpUrl}/healthz`)).status).toBe(200);
@@ -47,7 +47,7 @@ describe('settings outside the environment, checked before anything listens', ()
   it("a stored value that cannot be used: exit 78, naming it as the database's", async () => {
     const dir = tempDir();
     const store = openStore(join(dir, 'callfilter.db'));
-    store.settings.set({ CALLFILTER_HOME_COUNTRY: 'XX' });
+    await store.settings.set({ CALLFILTER_HOME_COUNTRY: 'XX' });
     store.db.close();
     const proc = startChild([ENTRY], { CALLFILTER_DATA_DIR: dir, CALLFILTER_AGI_PORT: '0', CALLFILTER_HTTP_PORT: '0' });
     expect((await proc.exited).code).toBe(78);

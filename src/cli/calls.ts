@@ -66,7 +66,7 @@ function showCall(c: CallRecord, number: ShowNumber): string {
     .trimEnd();
 }
 
-export function callsCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): void {
+export async function callsCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
   const { values } = parse(argv, {
     blocked: { type: 'boolean' },
     since: { type: 'string' },
@@ -85,12 +85,12 @@ export function callsCommand(ctx: AppContext, argv: string[], out: Out, io: CliI
   // "Blocked" is what never rang and never reached voicemail: hang-ups and announcements.
   const calls = values.blocked
     ? [
-        ...ctx.store.calls.list({ ...query, action: 'hangup' }).items,
-        ...ctx.store.calls.list({ ...query, action: 'announce' }).items,
+        ...(await ctx.store.calls.list({ ...query, action: 'hangup' })).items,
+        ...(await ctx.store.calls.list({ ...query, action: 'announce' })).items,
       ]
         .sort((a, b) => b.at - a.at || b.id - a.id)
         .slice(0, limit)
-    : ctx.store.calls.list(query).items;
+    : (await ctx.store.calls.list(query)).items;
   if (calls.length === 0) out('no calls');
   for (const c of calls) out(showCall(c, io.number));
 }

@@ -31,6 +31,11 @@ export function showConflicts(conflicts: readonly Conflict[], count: number, out
 }
 
 /** After adding or changing one entry: the entries of the other kind it now shares callers with, and who wins. */
-export function showEntryConflicts(ctx: AppContext, entry: StoredEntry, out: Out, number: ShowNumber): void {
-  for (const c of entryConflicts(ctx, entry)) out(`  ${conflictLine(c, number)}`);
+export async function showEntryConflicts(
+  ctx: AppContext,
+  entry: StoredEntry,
+  out: Out,
+  number: ShowNumber,
+): Promise<void> {
+  for (const c of await entryConflicts(ctx, entry)) out(`  ${conflictLine(c, number)}`);
 }

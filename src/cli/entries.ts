@@ -44,8 +44,12 @@ export function showEntry(e: StoredEntry, number: ShowNumber): string {
 }
 
 /** Prefix entries of `kind` that cover `e` and are less specific: `e` beats them where they overlap. */
-export function broader(ctx: AppContext, e: { number: string; prefix: boolean }, kind: EntryKind): StoredEntry[] {
-  const covering = ctx.store.entries.match(e.number, allPrefixes(e.number), { now: ctx.clock() });
+export async function broader(
+  ctx: AppContext,
+  e: { number: string; prefix: boolean },
+  kind: EntryKind,
+): Promise<StoredEntry[]> {
+  const covering = await ctx.store.entries.match(e.number, allPrefixes(e.number), { now: ctx.clock() });
   return covering.filter((o) => o.kind === kind && o.prefix && (e.prefix ? o.number.length < e.number.length : true));
 }
 
@@ -54,14 +58,14 @@ export function broader(ctx: AppContext, e: { number: string; prefix: boolean },
  * the last word wins, as "block this caller" / "allow this caller" do in the API, and says so.
  */
 async function addEntry(ctx: AppContext, entry: NewEntry, out: Out, io: CliIo): Promise<void> {
-  const { entry: saved, created, removed } = ctx.store.entries.put(entry);
+  const { entry: saved, created, removed } = await ctx.store.entries.put(entry);
   // What the person changed is theirs: a sync that drops the number no longer removes the entry.
   if (!created) await ctx.store.origins.claim(saved.id);
   await barringFollows(ctx, { ...(entry.kind === 'block' && { blocked: saved }), unblocked: removed });
   out(`${created ? 'added' : 'updated'} ${showEntry(saved, io.number)}`);
   for (const e of removed)
     out(`removed ${showEntry(e, io.number)}  (the ${entry.kind} entry replaces it: the last word wins)`);
-  showEntryConflicts(ctx, saved, out, io.number);
+  await showEntryConflicts(ctx, saved, out, io.number);
 }
 
 export async function blockCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
@@ -103,13 +107,13 @@ export async function allowCommand(ctx: AppContext, argv: string[], out: Out, io
   await addEntry(ctx, entry, out, io);
 }
 
-export function listCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): void {
+export async function listCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
   const { values } = parse(argv, { kind: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' } });
   const kind = values.kind as EntryKind | undefined;
   if (kind !== undefined && kind !== 'allow' && kind !== 'block')
     throw new UsageError(`--kind: ${JSON.stringify(kind)} is not allow or block`);
   const limit = parseIntFlag(values.limit, '--limit', 1, 1000) ?? 100;
-  const page = ctx.store.entries.list({
+  const page = await ctx.store.entries.list({
     ...(kind && { kind }),
     ...(values.search && { search: values.search }),
     limit,

@@ -123,7 +123,7 @@ export async function run(
   let ctx: AppContext | undefined;
   try {
     const config = loadConfig({ env });
-    ctx = createContext(config, {
+    ctx = await createContext(config, {
       logger: createLogger('warn', process.stderr as never),
       ...(command.storedSettings === false && { storedSettings: false }),
     });

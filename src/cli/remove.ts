@@ -9,19 +9,21 @@ import { broader, entryNumber, showEntry } from './entries.js';
 import type { CliIo, Out } from './main.js';
 
 /** What a person who found nothing to remove needs to know: the entries that do decide this number. */
-function notFound(
+async function notFound(
   ctx: AppContext,
   target: { number: string; prefix: boolean },
   kind: EntryKind | undefined,
   io: CliIo,
-): CommandError {
+): Promise<CommandError> {
   const lines = [`no ${kind ? `${kind} ` : ''}entry for ${io.number(target.number, target.prefix)}`];
   if (kind !== undefined) {
-    const other = ctx.store.entries.findByNumber(target.number, target.prefix, kind === 'allow' ? 'block' : 'allow')[0];
+    const other = (
+      await ctx.store.entries.findByNumber(target.number, target.prefix, kind === 'allow' ? 'block' : 'allow')
+    )[0];
     if (other) lines.push(`  it has ${withArticle(`${other.kind} entry`)}: ${showEntry(other, io.number)}`);
   }
   for (const k of kind ? [kind] : (['allow', 'block'] as const)) {
-    for (const e of broader(ctx, target, k))
+    for (const e of await broader(ctx, target, k))
       lines.push(
         `  it is covered by the prefix entry ${showEntry(e, io.number)} (callfilter remove --id ${e.id} removes that)`,
       );
@@ -30,12 +32,12 @@ function notFound(
 }
 
 async function removeOne(ctx: AppContext, e: StoredEntry, out: Out, io: CliIo): Promise<void> {
-  if (!ctx.store.entries.remove(e.id)) throw new CommandError(`no entry #${e.id}`);
+  if (!(await ctx.store.entries.remove(e.id))) throw new CommandError(`no entry #${e.id}`);
   out(`removed ${showEntry(e, io.number)}`);
   await barringFollows(ctx, { unblocked: [e] });
 }
 
-function removeByNumber(
+async function removeByNumber(
   ctx: AppContext,
   positionals: string[],
   prefixFlag: boolean | undefined,
@@ -44,8 +46,8 @@ function removeByNumber(
   io: CliIo,
 ): Promise<void> {
   const target = entryNumber(ctx, positionals, prefixFlag);
-  const found = ctx.store.entries.findByNumber(target.number, target.prefix, kind);
-  if (found.length === 0) throw notFound(ctx, target, kind, io);
+  const found = await ctx.store.entries.findByNumber(target.number, target.prefix, kind);
+  if (found.length === 0) throw await notFound(ctx, target, kind, io);
   if (found.length > 1) {
     // Both kinds: guessing could take a contact off the allow list when the block was meant, or the reverse.
     const listed = found.map((e) => `  ${showEntry(e, io.number)}`);
@@ -73,7 +75,7 @@ export async function removeCommand(ctx: AppContext, argv: string[], out: Out, i
   if (positionals.length > 0 || values.prefix || kind)
     throw new UsageError('--id names the entry by itself; give no number, --prefix or --kind with it');
   const id = parseIntFlag(values.id, '--id', 1, Number.MAX_SAFE_INTEGER) as number;
-  const entry = ctx.store.entries.get(id);
+  const entry = await ctx.store.entries.get(id);
   if (!entry) throw new CommandError(`no entry #${id}`);
   await removeOne(ctx, entry, out, io);
 }

@@ -17,7 +17,7 @@ function show(label: string, s: SettingInForce): string {
   return s.value === undefined ? `${label} not set` : `${label} ${s.value} ${sourceText(s)}`;
 }
 
-export function setupCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): void {
+export async function setupCommand(ctx: AppContext, argv: string[], out: Out, io: CliIo): Promise<void> {
   const { values, positionals } = parse(argv, { country: { type: 'string' }, 'area-code': { type: 'string' } });
   if (positionals.length > 0)
     throw new UsageError(`${JSON.stringify(positionals[0])}: give the values as --country and --area-code`);
@@ -26,9 +26,9 @@ export function setupCommand(ctx: AppContext, argv: string[], out: Out, io: CliI
   if (values['area-code'] !== undefined) changes.CALLFILTER_HOME_AREA_CODE = values['area-code'];
   const changing = Object.keys(changes).length > 0;
   // An empty value removes the stored one, as an empty variable counts as unset.
-  if (changing) storeSettings(ctx.store.settings, ctx.config.fixed, changes, (key) => FLAGS[key]);
+  if (changing) await storeSettings(ctx.store.settings, ctx.config.fixed, changes, (key) => FLAGS[key]);
 
-  const s = ctx.reloadSettings();
+  const s = await ctx.reloadSettings();
   out(show('country:  ', s.CALLFILTER_HOME_COUNTRY));
   out(show('area code:', s.CALLFILTER_HOME_AREA_CODE));
   if (needsSetup(s)) {

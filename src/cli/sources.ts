@@ -51,7 +51,7 @@ export async function sourcesCommand(ctx: AppContext, argv: string[], out: Out):
   for (const source of all)
     for (const line of sourceLines(
       source,
-      source.listId === undefined ? undefined : ctx.store.lists.get(source.listId),
+      source.listId === undefined ? undefined : await ctx.store.lists.get(source.listId),
       now,
     ))
       out(line);
@@ -109,7 +109,7 @@ async function removeSource(ctx: AppContext, argv: string[], out: Out): Promise<
   const source = await sources.find(positionals[0] as string);
   if (!source) throw new CommandError(`no source ${JSON.stringify(positionals[0])}`);
   await sources.remove(source.id);
-  const list = source.listId === undefined ? undefined : ctx.store.lists.get(source.listId);
+  const list = source.listId === undefined ? undefined : await ctx.store.lists.get(source.listId);
   out(
     `removed source "${source.name}"${list ? `; its list "${list.name}" stays (DELETE /api/v1/lists/${list.id} removes it)` : ''}`,
   );

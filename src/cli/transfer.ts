@@ -55,9 +55,10 @@ export async function importCommand(ctx: AppContext, argv: string[], out: Out, i
   try {
     if (values.list !== undefined) {
       const { lists } = ctx.store;
-      const existing = lists.getByName(values.list);
-      const list = existing ?? lists.create({ name: values.list, ...(threshold !== undefined && { threshold }) });
-      if (existing && threshold !== undefined) lists.update(existing.id, { threshold });
+      const existing = await lists.getByName(values.list);
+      const list =
+        existing ?? (await lists.create({ name: values.list, ...(threshold !== undefined && { threshold }) }));
+      if (existing && threshold !== undefined) await lists.update(existing.id, { threshold });
       try {
         const report = await importList(ctx, list.id, { path }, { ...(format && { format }), onProgress });
         bar.end();
@@ -102,5 +103,5 @@ export async function exportCommand(ctx: AppContext, argv: string[], _out: Out, 
   if (format !== 'csv' && format !== 'vcard')
     throw new UsageError(`--format: ${JSON.stringify(format)} is not csv or vcard`);
   const query = kind ? { kind } : {};
-  for (const chunk of format === 'csv' ? entriesCsv(ctx, query) : entriesVcard(ctx, query)) await io.write(chunk);
+  for await (const chunk of format === 'csv' ? entriesCsv(ctx, query) : entriesVcard(ctx, query)) await io.write(chunk);
 }

@@ -37,9 +37,9 @@ export type FixedSettings = Partial<Record<StoredKey, { value: string; source: '
 
 /** The stored settings table as the store offers it (store/settings-repository.ts). */
 export interface SettingsTable {
-  all(): Record<string, string>;
+  all(): Promise<Record<string, string>>;
   /** Writes the values, and removes the keys given as null, in one transaction. */
-  set(changes: Record<string, string | null>): void;
+  set(changes: Record<string, string | null>): Promise<void>;
 }
 
 export const isStoredKey = (key: string): key is StoredKey => (STORED_KEYS as readonly string[]).includes(key);
@@ -101,18 +101,18 @@ export function checkSettings(s: SettingsInForce, labelOf: (key: StoredKey) => s
  * used once that goes. `labelOf` names a changed value in messages (`--area-code`, `body/areaCode`). Throws
  * ConfigError and then stores nothing.
  */
-export function storeSettings(
+export async function storeSettings(
   table: SettingsTable,
   fixed: FixedSettings,
   changes: Partial<Record<StoredKey, string>>,
   labelOf: (key: StoredKey) => string,
-): void {
+): Promise<void> {
   const next: Record<string, string | null> = {};
   for (const key of STORED_KEYS) {
     const raw = changes[key];
     if (raw !== undefined) next[key] = raw.trim() === '' ? null : String(parseEnvValue(key, raw, labelOf(key)));
   }
-  const merged: Record<string, string> = { ...table.all() };
+  const merged: Record<string, string> = { ...(await table.all()) };
   for (const [key, value] of Object.entries(next)) {
     if (value === null) delete merged[key];
     else merged[key] = value;
@@ -129,7 +129,7 @@ export function storeSettings(
     if (value == null || s[key].source === 'database') continue;
     refuse(labelOf(key), key === 'CALLFILTER_HOME_COUNTRY' ? countryProblem(value) : areaCodeProblem(country, value));
   }
-  table.set(next);
+  await table.set(next);
 }
 
 /** Puts the settings in force into the config: a new numbering object, so caches keyed by the old one start over. */

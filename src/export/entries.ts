@@ -14,16 +14,16 @@ export interface ExportQuery {
 
 const PAGE = 1000;
 
-/** Every entry (of a kind), page by page. */
-function* allEntries(ctx: AppContext, query: ExportQuery): Generator<StoredEntry> {
+/** Every entry (of a kind), page by page: a page at a time, so the rows of one cost no promise each. */
+async function* allPages(ctx: AppContext, query: ExportQuery): AsyncGenerator<StoredEntry[]> {
   let cursor: number | undefined;
   do {
-    const page = ctx.store.entries.list({
+    const page = await ctx.store.entries.list({
       limit: PAGE,
       ...(query.kind && { kind: query.kind }),
       ...(cursor !== undefined && { cursor }),
     });
-    yield* page.items;
+    yield page.items;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
 }
@@ -32,14 +32,16 @@ const shown = (e: StoredEntry) => (e.prefix ? `${e.number}*` : e.number);
 
 export const CSV_HEADER = ['number', 'label', 'note', 'kind', 'action', 'cause', 'vip', 'source', 'expires'] as const;
 
-export function* entriesCsv(ctx: AppContext, query: ExportQuery = {}): Generator<string> {
+export async function* entriesCsv(ctx: AppContext, query: ExportQuery = {}): AsyncGenerator<string> {
   yield csvLine(CSV_HEADER);
   let chunk = '';
-  for (const e of allEntries(ctx, query)) {
-    chunk += csvLine([shown(e), e.label, e.note, e.kind, e.action, e.cause, e.vip, e.source, isoTime(e.expiresAt)]);
-    if (chunk.length > 64 * 1024) {
-      yield chunk;
-      chunk = '';
+  for await (const page of allPages(ctx, query)) {
+    for (const e of page) {
+      chunk += csvLine([shown(e), e.label, e.note, e.kind, e.action, e.cause, e.vip, e.source, isoTime(e.expiresAt)]);
+      if (chunk.length > 64 * 1024) {
+        yield chunk;
+        chunk = '';
+      }
     }
   }
   if (chunk) yield chunk;
@@ -82,20 +84,22 @@ function card(uid: string, name: string, entries: StoredEntry[], note?: string):
   return lines.map(fold).join('');
 }
 
-export function* entriesVcard(ctx: AppContext, query: ExportQuery = {}): Generator<string> {
+export async function* entriesVcard(ctx: AppContext, query: ExportQuery = {}): AsyncGenerator<string> {
   // A contact's numbers may be anywhere in the id order: gather them first (an address book, not a spam list).
   const byContact = new Map<number, StoredEntry[]>();
-  for (const e of allEntries(ctx, query)) {
-    if (e.contactId === undefined) {
-      yield card(`callfilter-entry-${e.id}`, e.label ?? shown(e), [e], e.note);
-      continue;
+  for await (const page of allPages(ctx, query)) {
+    for (const e of page) {
+      if (e.contactId === undefined) {
+        yield card(`callfilter-entry-${e.id}`, e.label ?? shown(e), [e], e.note);
+        continue;
+      }
+      const list = byContact.get(e.contactId);
+      if (list) list.push(e);
+      else byContact.set(e.contactId, [e]);
     }
-    const list = byContact.get(e.contactId);
-    if (list) list.push(e);
-    else byContact.set(e.contactId, [e]);
   }
   for (const [id, entries] of byContact) {
-    const contact = ctx.store.contacts.get(id);
+    const contact = await ctx.store.contacts.get(id);
     yield card(
       `callfilter-contact-${id}`,
       contact?.name ?? entries[0]?.label ?? shown(entries[0] as StoredEntry),

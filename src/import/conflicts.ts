@@ -90,10 +90,10 @@ export function judge(a: Entry, b: Entry, now: number): Conflict {
 }
 
 /** The conflicts of one stored entry (at most `limit`, oldest other entry first). */
-export function entryConflicts(ctx: AppContext, entry: StoredEntry, limit = MAX_PER_ENTRY): Conflict[] {
+export async function entryConflicts(ctx: AppContext, entry: StoredEntry, limit = MAX_PER_ENTRY): Promise<Conflict[]> {
   const now = ctx.clock();
   if (isExpired(entry, now)) return [];
-  return ctx.store.entries.overlapping(entry, now, limit).map((other) => judge(entry, other, now));
+  return (await ctx.store.entries.overlapping(entry, now, limit)).map((other) => judge(entry, other, now));
 }
 
 type Pair = [self: StoredEntry, other: StoredEntry];
@@ -116,14 +116,14 @@ async function fromOtherSide(
 ): Promise<Map<string, Pair[]> | undefined> {
   const { entries } = ctx.store;
   const pairs = new Map<string, Pair[]>();
-  const lastId = entries.list({ limit: 1 }).items[0]?.id ?? 0;
+  const lastId = (await entries.list({ limit: 1 })).items[0]?.id ?? 0;
   let others = 0;
   let found = 0;
   for (let after = 0; after < lastId; after += SCAN_IDS) {
-    for (const other of entries.ofKindBetween(opposite(kind), after, after + SCAN_IDS)) {
+    for (const other of await entries.ofKindBetween(opposite(kind), after, after + SCAN_IDS)) {
       if (++others > otherSideMax) return undefined;
       if (isExpired(other, now)) continue;
-      for (const self of entries.overlapping(other, now, CANDIDATES_MAX + 1 - found)) {
+      for (const self of await entries.overlapping(other, now, CANDIDATES_MAX + 1 - found)) {
         if (++found > CANDIDATES_MAX) return undefined;
         const key = keyOf(self);
         const list = pairs.get(key);
@@ -148,11 +148,11 @@ async function chooseWay(ctx: AppContext, kind: EntryKind, now: number, otherSid
 }
 
 /** The conflicts of one row looked up as stored (a duplicate row is the entry that was there already). */
-function rowPairs(ctx: AppContext, row: ConflictKey, now: number): Pair[] {
+async function rowPairs(ctx: AppContext, row: ConflictKey, now: number): Promise<Pair[]> {
   const { entries } = ctx.store;
-  const overlapping = entries.overlapping(row, now, Number.MAX_SAFE_INTEGER);
+  const overlapping = await entries.overlapping(row, now, Number.MAX_SAFE_INTEGER);
   if (overlapping.length === 0) return [];
-  const self = entries.findByNumber(row.number, row.prefix, row.kind)[0];
+  const self = (await entries.findByNumber(row.number, row.prefix, row.kind))[0];
   if (self === undefined || isExpired(self, now)) return [];
   return overlapping.map((other) => [self, other]);
 }
@@ -170,9 +170,7 @@ export async function findConflicts(
   const now = ctx.clock();
   const ways: Partial<Record<EntryKind, Way>> = {};
   const seen = new Set<string>();
-  const check = (row: ConflictKey, way: Way) => {
-    if (way === 'none') return;
-    const pairs = way === 'by-row' ? rowPairs(ctx, row, now) : way.get(keyOf(row));
+  const record = (pairs: readonly Pair[] | undefined) => {
     for (const [self, other] of pairs ?? []) {
       const pair = `${self.id}:${other.id}`;
       if (seen.has(pair)) continue;
@@ -185,12 +183,17 @@ export async function findConflicts(
   const sync: Iterable<ConflictKey> | undefined = Symbol.iterator in rows ? rows : undefined;
   for (const row of sync ?? []) {
     if (++inBatch % CONFLICT_BATCH === 0) await nextTurn();
-    check(row, ways[row.kind] ?? (ways[row.kind] = await chooseWay(ctx, row.kind, now, otherSideMax)));
+    const way = ways[row.kind] ?? (ways[row.kind] = await chooseWay(ctx, row.kind, now, otherSideMax));
+    // Only a row looked up by itself waits for the store: a promise per row would cost a second per million.
+    if (way === 'by-row') record(await rowPairs(ctx, row, now));
+    else if (way !== 'none') record(way.get(keyOf(row)));
   }
   if (sync === undefined) {
     for await (const row of rows as AsyncIterable<ConflictKey>) {
       if (++inBatch % CONFLICT_BATCH === 0) await nextTurn();
-      check(row, ways[row.kind] ?? (ways[row.kind] = await chooseWay(ctx, row.kind, now, otherSideMax)));
+      const way = ways[row.kind] ?? (ways[row.kind] = await chooseWay(ctx, row.kind, now, otherSideMax));
+      if (way === 'by-row') record(await rowPairs(ctx, row, now));
+      else if (way !== 'none') record(way.get(keyOf(row)));
     }
   }
   return report;

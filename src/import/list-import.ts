@@ -103,7 +103,7 @@ export async function importList(
   if (options.beforeSwitch) rows = gated(rows, options.beforeSwitch);
   const result = await ctx.store.lists.replaceEntries(listId, rows, options.signal ? { signal: options.signal } : {});
   if (version !== undefined)
-    ctx.store.lists.update(listId, { syncCursor: String(version), syncedAt: ctx.clock(), syncError: null });
+    await ctx.store.lists.update(listId, { syncCursor: String(version), syncedAt: ctx.clock(), syncError: null });
   return {
     format,
     listId,

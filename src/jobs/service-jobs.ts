@@ -83,7 +83,7 @@ export function createServiceJobs(ctx: AppContext, options: ServiceJobsOptions =
     called: () => called,
     notify,
     async start() {
-      notify.start(runner);
+      await notify.start(runner);
       await ensureEnvSources(sources, ctx.config, ctx.logger.child({ subsystem: 'sources' }));
       runner.add(sources.job());
       runner.add(dispatcher.job());

@@ -44,7 +44,7 @@ export interface Notifications {
   /** The MQTT connection, once started. */
   mqtt(): MqttNotifier | undefined;
   /** The service only: connects to the broker and adds the digest and follow-up jobs to `runner`. */
-  start(runner: JobRunner): void;
+  start(runner: JobRunner): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,10 +59,10 @@ export interface NotificationsOptions {
 }
 
 /** The calls kept away since local midnight and the latest call, so a restart continues where it was. */
-function mqttStart(ctx: AppContext, now: number): { keptAwayToday: number; lastCall?: CallEvent } {
-  const today = ctx.store.calls.statsByDay(1, now, ctx.config.policy.timeZone)[0];
+async function mqttStart(ctx: AppContext, now: number): Promise<{ keptAwayToday: number; lastCall?: CallEvent }> {
+  const today = (await ctx.store.calls.statsByDay(1, now, ctx.config.policy.timeZone))[0];
   const keptAwayToday = today ? KEPT_AWAY_ACTIONS.reduce((n, a) => n + today.byAction[a], 0) : 0;
-  const last = ctx.store.calls.list({ limit: 1 }).items[0];
+  const last = (await ctx.store.calls.list({ limit: 1 })).items[0];
   return { keptAwayToday, ...(last && { lastCall: callEvent(last, ctx.config.numbering.homeCountry) }) };
 }
 
@@ -94,7 +94,7 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
   let live = false;
 
   async function command(command: MqttCommand, event: CallEvent): Promise<void> {
-    const call = ctx.store.calls.get(event.callId);
+    const call = await ctx.store.calls.get(event.callId);
     if (!call) throw new Error(`call ${event.callId} is no longer in the call log`);
     const result = command === 'block' ? await blockCaller(ctx, call) : await allowCaller(ctx, call);
     log.info(
@@ -123,7 +123,7 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
     flushing = flushing.then(async () => {
       try {
         const country = homeCountry();
-        const events = ctx.store.calls.getMany(ids).map((call) => callEvent(call, country));
+        const events = (await ctx.store.calls.getMany(ids)).map((call) => callEvent(call, country));
         await tell(events);
       } catch (err) {
         log.warn({ err, calls: ids.length }, 'could not tell the household about calls; the calls were not affected');
@@ -146,17 +146,18 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
     },
     ...(voicemail && { voicemail }),
     mqtt: () => mqtt,
-    start(runner) {
+    async start(runner) {
       if (live) return;
       live = true;
       if (notify.mqtt) {
+        const since = await mqttStart(ctx, o.clock.now());
         mqtt = createMqttNotifier({
           ...notify.mqtt,
           language: language(),
           timeZone,
           swVersion: productVersion(),
           ...(notify.publicUrl !== undefined && { publicUrl: notify.publicUrl }),
-          ...mqttStart(ctx, o.clock.now()),
+          ...since,
           onCommand: command,
           logger: log,
           ...(o.mqttReconnectMs !== undefined && { reconnectPeriodMs: o.mqttReconnectMs }),

@@ -31,8 +31,8 @@ export interface Applied {
   removed: number;
 }
 
-function entryCount(ctx: AppContext, listId: number): number {
-  const list = ctx.store.lists.get(listId);
+async function entryCount(ctx: AppContext, listId: number): Promise<number> {
+  const list = await ctx.store.lists.get(listId);
   if (!list) throw new Error(`list ${listId} no longer exists (was it deleted?); delete the source or create it again`);
   return list.entryCount;
 }
@@ -47,7 +47,7 @@ export async function replaceList(
   rows: AsyncIterable<ListEntryInput> | Iterable<ListEntryInput>,
   options: { accept?: boolean; signal: AbortSignal },
 ): Promise<Applied> {
-  const current = entryCount(ctx, listId);
+  const current = await entryCount(ctx, listId);
   async function* checked(): AsyncGenerator<ListEntryInput> {
     let n = 0;
     for await (const row of rows) {
@@ -67,10 +67,10 @@ export async function applyChanges(
   changes: Changes,
   options: { accept?: boolean; signal: AbortSignal },
 ): Promise<Applied> {
-  const current = entryCount(ctx, listId);
+  const current = await entryCount(ctx, listId);
   if (!options.accept) checkRemovals(current, changes.removals.length);
   if (changes.upserts.length + changes.removals.length <= SMALL_CHANGES) {
-    const r = ctx.store.lists.applyChanges(listId, {
+    const r = await ctx.store.lists.applyChanges(listId, {
       upsert: changes.upserts,
       remove: changes.removals.map((number) => ({ number, prefix: false })),
     });
@@ -86,7 +86,7 @@ async function* merged(ctx: AppContext, listId: number, changes: Changes): Async
   const removals = new Set(changes.removals);
   let cursor: number | undefined;
   do {
-    const page = ctx.store.lists.entries(listId, { limit: PAGE, ...(cursor !== undefined && { cursor }) });
+    const page = await ctx.store.lists.entries(listId, { limit: PAGE, ...(cursor !== undefined && { cursor }) });
     for (const row of page.items) {
       if (row.prefix) {
         yield {

@@ -54,7 +54,7 @@ export function createCallStats(db: Database) {
      * Calls per local calendar day for the last `days` days (today included, zero days too), oldest first: the calls
      * in the log, and the counts kept of those retention deleted.
      */
-    statsByDay(days: number, now: number, timeZone = 'UTC'): DayStats[] {
+    async statsByDay(days: number, now: number, timeZone = 'UTC'): Promise<DayStats[]> {
       const n = Math.min(Math.max(1, Math.trunc(days)), MAX_DAYS);
       return localDays(now, n, timeZone).map(({ day, from, to }) => {
         const byAction = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
@@ -70,7 +70,7 @@ export function createCallStats(db: Database) {
     },
 
     /** The callers turned away most often (hangup or announce) in the last `days` × 24 h, of the calls still logged. */
-    topBlocked(days: number, now: number, limit = 10): TopCaller[] {
+    async topBlocked(days: number, now: number, limit = 10): Promise<TopCaller[]> {
       return top.all(now - days * DAY_MS, now, limit).map((r) => {
         const caller: TopCaller = { caller: r.caller, calls: r.calls, lastAt: r.last_at, reason: r.reason };
         if (r.label !== null) caller.label = r.label;

@@ -89,8 +89,13 @@ export function createCallsRepository(db: Database) {
      * so the row exists before the AGI session ends. Returns the row id (CALLFILTER_CALL_ID). While another process
      * holds the write lock it fails fast instead of waiting busy_timeout per call (Database.callPathWrite).
      */
-    insert(call: NewCall): number {
+    async insert(call: NewCall): Promise<number> {
       return db.callPathWrite(() => insertOne(call));
+    },
+
+    /** Many rows in one transaction (history written at once, off the call path); their ids in order. */
+    async insertMany(calls: readonly NewCall[]): Promise<number[]> {
+      return db.transaction(() => calls.map(insertOne));
     },
 
     /**
@@ -104,27 +109,27 @@ export function createCallsRepository(db: Database) {
     },
 
     /** Calls from this number since `since` (epoch ms), newest first — the repeat-caller rule's input. */
-    recent(caller: string, since: number, limit = 10): RecentCall[] {
+    async recent(caller: string, since: number, limit = 10): Promise<RecentCall[]> {
       return recent.all(caller, since, limit);
     },
 
-    get(id: number): CallRecord | undefined {
+    async get(id: number): Promise<CallRecord | undefined> {
       const row = byId.get(id);
       return row && toCall(row);
     },
 
     /** The rows of these ids that exist, in id order: one statement for a batch (the notifications read each burst). */
-    getMany(ids: readonly number[]): CallRecord[] {
+    async getMany(ids: readonly number[]): Promise<CallRecord[]> {
       return ids.length === 0 ? [] : byIds.all(JSON.stringify(ids)).map(toCall);
     },
 
     /** The calls logged after call `id`, oldest first (by id), at most `limit`: a backlog read in pages. */
-    after(id: number, limit: number): CallRecord[] {
+    async after(id: number, limit: number): Promise<CallRecord[]> {
       return afterId.all(id, limit).map(toCall);
     },
 
     /** Newest first (by time, then id); `nextCursor` is the last row's id. */
-    list(query: CallQuery = {}): Page<CallRecord> {
+    async list(query: CallQuery = {}): Promise<Page<CallRecord>> {
       const limit = pageLimit(query);
       const where: string[] = [];
       const params: unknown[] = [];
@@ -153,7 +158,7 @@ export function createCallsRepository(db: Database) {
       );
     },
 
-    count(): number {
+    async count(): Promise<number> {
       return countAll.get() ?? 0;
     },
 

@@ -1,6 +1,6 @@
 /** Address-book contacts. Their numbers are allow entries with contact_id set (deleted with the contact). */
 import type { Database } from './database.js';
-import { createEntriesRepository } from './entries-repository.js';
+import { createEntriesOperations } from './entries-repository.js';
 import { withStoreErrors } from './errors.js';
 import { VISIBLE } from './import-visibility.js';
 import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from './sql.js';
@@ -34,7 +34,7 @@ export type ContactNumber = Omit<NewEntry, 'contactId' | 'kind'> & Partial<Pick<
 
 export function createContactsRepository(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
-  const entries = createEntriesRepository(db, options);
+  const entries = createEntriesOperations(db, options);
   const insert = db.prepare<[Record<string, unknown>], { id: number }>(
     `INSERT INTO contacts (name, note, vip, source, external_id, created_at)
      VALUES (@name, @note, @vip, @source, @external_id, @created_at) RETURNING id`,
@@ -57,21 +57,46 @@ export function createContactsRepository(db: Database, options: RepositoryOption
     return toContact(byId.get(row.id) as ContactRow);
   }
 
-  return withStoreErrors({
-    create,
+  function createWithNumbers(
+    contact: NewContact,
+    numbers: readonly ContactNumber[],
+  ): { contact: Contact; entries: StoredEntry[]; skipped: number } {
+    return db.transaction(() => {
+      const created = create(contact);
+      const rows: NewEntry[] = numbers.map((n) => ({
+        ...n,
+        kind: n.kind ?? 'allow',
+        label: n.label ?? created.name,
+        vip: n.vip ?? created.vip,
+        source: n.source ?? created.source,
+        contactId: created.id,
+      }));
+      const { skipped } = entries.bulkInsert(rows, { onDuplicate: 'skip' });
+      return {
+        contact: created,
+        entries: entries.list({ contactId: created.id, limit: 1000 }).items.reverse(),
+        skipped,
+      };
+    });
+  }
 
-    get(id: number): Contact | undefined {
+  return withStoreErrors({
+    async create(input: NewContact): Promise<Contact> {
+      return create(input);
+    },
+
+    async get(id: number): Promise<Contact | undefined> {
       const row = byId.get(id);
       return row && toContact(row);
     },
 
     /** Contacts an import created before from the same source (a vCard UID, a FRITZ!Box uniqueid). */
-    findByExternalId(source: string, externalId: string): Contact[] {
+    async findByExternalId(source: string, externalId: string): Promise<Contact[]> {
       return byExternalId.all(source, externalId).map(toContact);
     },
 
     /** Newest first; `search` matches the name. */
-    list(query: PageQuery & { search?: string; source?: string } = {}): Page<Contact> {
+    async list(query: PageQuery & { search?: string; source?: string } = {}): Promise<Page<Contact>> {
       const limit = pageLimit(query);
       const where: string[] = [VISIBLE];
       const params: unknown[] = [];
@@ -93,7 +118,7 @@ export function createContactsRepository(db: Database, options: RepositoryOption
     },
 
     /** Deletes the contact and its numbers (ON DELETE CASCADE). */
-    remove(id: number): boolean {
+    async remove(id: number): Promise<boolean> {
       return deleteById.run(id).changes > 0;
     },
 
@@ -101,27 +126,18 @@ export function createContactsRepository(db: Database, options: RepositoryOption
      * A contact and its numbers in one transaction. A number that already has an entry of the same kind (another
      * contact's, a manual one) is skipped and counted, not an error: households share landlines.
      */
-    createWithNumbers(
+    async createWithNumbers(
       contact: NewContact,
       numbers: readonly ContactNumber[],
-    ): { contact: Contact; entries: StoredEntry[]; skipped: number } {
-      return db.transaction(() => {
-        const created = create(contact);
-        const rows: NewEntry[] = numbers.map((n) => ({
-          ...n,
-          kind: n.kind ?? 'allow',
-          label: n.label ?? created.name,
-          vip: n.vip ?? created.vip,
-          source: n.source ?? created.source,
-          contactId: created.id,
-        }));
-        const { skipped } = entries.bulkInsert(rows, { onDuplicate: 'skip' });
-        return {
-          contact: created,
-          entries: entries.list({ contactId: created.id, limit: 1000 }).items.reverse(),
-          skipped,
-        };
-      });
+    ): Promise<{ contact: Contact; entries: StoredEntry[]; skipped: number }> {
+      return createWithNumbers(contact, numbers);
+    },
+
+    /** Many contacts with their numbers (as createWithNumbers each) in one transaction: an address book at once. */
+    async createManyWithNumbers(
+      cards: readonly { contact: NewContact; numbers: readonly ContactNumber[] }[],
+    ): Promise<{ contact: Contact; entries: StoredEntry[]; skipped: number }[]> {
+      return db.transaction(() => cards.map((card) => createWithNumbers(card.contact, card.numbers)));
     },
   });
 }

@@ -11,6 +11,7 @@ import {
   bool,
   containsPattern,
   orNull,
+  type Promised,
   pageLimit,
   patched,
   type RepositoryOptions,
@@ -146,7 +147,8 @@ export function positionalValues(input: NewEntry, now: number): unknown[] {
   ];
 }
 
-export function createEntriesRepository(db: Database, options: RepositoryOptions = {}) {
+/** The entries' operations, synchronous: for the store's own transactions (contacts, origins, screening). */
+export function createEntriesOperations(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const insertOrSkip = db.prepare<[EntryParams], { id: number }>(
     `INSERT INTO entries (number, is_prefix, kind, action, cause, announcement, label, vip, note, source, contact_id, expires_at, created_at, updated_at)
@@ -378,4 +380,7 @@ export function createEntriesRepository(db: Database, options: RepositoryOptions
   });
 }
 
-export type EntriesRepository = ReturnType<typeof createEntriesRepository>;
+export type EntriesOperations = ReturnType<typeof createEntriesOperations>;
+
+/** What the store hands out (index.ts): every operation returns a promise. */
+export type EntriesRepository = Promised<EntriesOperations>;

@@ -14,7 +14,7 @@ import { StoreError } from './errors.js';
 import { isOwnerGone, OWNER } from './import-owner.js';
 import { VISIBLE } from './import-visibility.js';
 import { CALL_PATH_PACE, createPacer, type Pace, rest } from './pacer.js';
-import { orNull } from './sql.js';
+import { orNull, promising } from './sql.js';
 import type { NewEntry } from './types.js';
 
 /** The most rows per transaction; the pacer usually picks far fewer. */
@@ -62,7 +62,8 @@ const queues = new Map<string, Promise<unknown>>();
 
 const isCard = (item: EntryImportItem): item is ImportedCard => 'numbers' in item;
 
-export function createEntryImports(db: Database, clock: () => number) {
+/** The imports' operations; cleanupOrphans synchronous, for the store's open. */
+export function createEntryImportOperations(db: Database, clock: () => number) {
   const begin = db.prepare<[string, string, number, number], { id: number }>(
     "INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES (?, 'pending', ?, ?, ?) RETURNING id",
   );
@@ -311,6 +312,12 @@ export function createEntryImports(db: Database, clock: () => number) {
       return removed;
     },
   };
+}
+
+/** What the store hands out: every operation returns a promise (the open cleans up with the operations above). */
+export function createEntryImports(db: Database, clock: () => number) {
+  const operations = createEntryImportOperations(db, clock);
+  return { ...operations, ...promising({ cleanupOrphans: operations.cleanupOrphans }) };
 }
 
 export type EntryImports = ReturnType<typeof createEntryImports>;

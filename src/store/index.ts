@@ -1,15 +1,16 @@
 /**
  * The store: the only code that speaks SQL (DESIGN.md "Data"). `openStore()` opens the file, migrates it, removes
- * what a crashed list or entry import left behind, and returns the repositories over one Database.
+ * what a crashed list or entry import left behind, and returns the repositories over one Database. Their operations
+ * return promises: a second engine (PostgreSQL) will sit behind the same interface; SQLite answers at once.
  */
 import { type CallsRepository, createCallsRepository } from './calls-repository.js';
 import type { CheckpointerOptions } from './checkpointer.js';
 import { type ContactsRepository, createContactsRepository } from './contacts-repository.js';
 import { Database, type OpenOptions } from './database.js';
-import { createEntriesRepository, type EntriesRepository } from './entries-repository.js';
-import { createEntryImports, type EntryImports } from './entry-imports.js';
+import { createEntriesOperations, type EntriesRepository } from './entries-repository.js';
+import { createEntryImportOperations, createEntryImports, type EntryImports } from './entry-imports.js';
 import { createLeasesRepository, type LeasesRepository } from './leases-repository.js';
-import { createListsRepository, type ListsRepository } from './lists-repository.js';
+import { createListsOperations, type ListsRepository } from './lists-repository.js';
 import { assertMigrated, migrate } from './migrate.js';
 import { createOriginsRepository, type OriginsRepository } from './origins-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
@@ -17,7 +18,7 @@ import { createProfilesRepository, type ProfilesRepository } from './profiles-re
 import { createScreeningRepository, type ScreeningRepository } from './screening-repository.js';
 import { createSettingsRepository, type SettingsRepository } from './settings-repository.js';
 import { createSourcesRepository, type SourcesRepository } from './sources-repository.js';
-import type { RepositoryOptions } from './sql.js';
+import { promising, type RepositoryOptions } from './sql.js';
 
 export interface Store {
   db: Database;
@@ -38,15 +39,15 @@ export interface Store {
 }
 
 export function createStore(db: Database, options: RepositoryOptions = {}): Store {
-  const lists = createListsRepository(db, options);
-  const entries = createEntriesRepository(db, options);
+  const lists = createListsOperations(db, options);
+  const entries = createEntriesOperations(db, options);
   const calls = createCallsRepository(db);
   return {
     db,
-    entries,
+    entries: promising(entries),
     entryImports: createEntryImports(db, options.clock ?? Date.now),
     contacts: createContactsRepository(db, options),
-    lists,
+    lists: promising(lists),
     profiles: createProfilesRepository(db, options),
     settings: createSettingsRepository(db, options),
     calls,
@@ -78,11 +79,13 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     const dir = options.migrationsDir === undefined ? {} : { dir: options.migrationsDir };
     if (db.readonly) assertMigrated(db, dir);
     else migrate(db, dir);
-    const store = createStore(db, options.clock ? { clock: options.clock } : {});
+    const repositoryOptions = options.clock ? { clock: options.clock } : {};
+    // What a crashed list or entry import left behind goes synchronously, as the open is: before the store is out.
     if (!db.readonly) {
-      store.lists.cleanupOrphans();
-      store.entryImports.cleanupOrphans();
+      createListsOperations(db, repositoryOptions).cleanupOrphans();
+      createEntryImportOperations(db, options.clock ?? Date.now).cleanupOrphans();
     }
+    const store = createStore(db, repositoryOptions);
     if (options.checkpointer) db.startCheckpointer(options.checkpointer === true ? {} : options.checkpointer);
     return store;
   } catch (err) {

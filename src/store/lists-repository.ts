@@ -9,6 +9,7 @@ import {
   bool,
   containsPattern,
   orNull,
+  type Promised,
   pageLimit,
   patched,
   type RepositoryOptions,
@@ -118,7 +119,8 @@ export function toHit(row: HitRow): ListHit {
   });
 }
 
-export function createListsRepository(db: Database, options: RepositoryOptions = {}) {
+/** The lists' operations, synchronous: for the store's own transactions (sources, screening) and its open. */
+export function createListsOperations(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const versions = createListVersions(db, clock);
   const insert = db.prepare<[ListParams], { id: number }>(
@@ -247,4 +249,7 @@ export function createListsRepository(db: Database, options: RepositoryOptions =
   });
 }
 
-export type ListsRepository = ReturnType<typeof createListsRepository>;
+export type ListsOperations = ReturnType<typeof createListsOperations>;
+
+/** What the store hands out (index.ts): every operation returns a promise. */
+export type ListsRepository = Promised<ListsOperations>;

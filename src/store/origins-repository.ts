@@ -6,7 +6,7 @@
  */
 import type { EntryKind } from '../policy/types.js';
 import type { Database } from './database.js';
-import { createEntriesRepository } from './entries-repository.js';
+import { createEntriesOperations } from './entries-repository.js';
 import { withStoreErrors } from './errors.js';
 import { createPacer, yieldToEventLoop } from './pacer.js';
 import { bool, orNull, type RepositoryOptions, setOptional } from './sql.js';
@@ -92,7 +92,7 @@ function toOrigin(row: OriginDbRow): EntryOrigin {
 
 export function createOriginsRepository(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
-  const entries = createEntriesRepository(db, options);
+  const entries = createEntriesOperations(db, options);
   const ofEntry = db.prepare<[number], OriginDbRow>(
     'SELECT * FROM entry_origins WHERE entry_id = ? ORDER BY added_at, origin, external_id',
   );

@@ -28,24 +28,24 @@ export function createProfilesRepository(db: Database, options: RepositoryOption
   const deleteByName = db.prepare<[string]>('DELETE FROM profiles WHERE name = ?');
 
   return withStoreErrors({
-    list(): Profile[] {
+    async list(): Promise<Profile[]> {
       return all.all().map(toProfile);
     },
 
-    get(name: string): Profile | undefined {
+    async get(name: string): Promise<Profile | undefined> {
       const row = byName.get(name);
       return row && toProfile(row);
     },
 
     /** Creates or replaces the profile with this name; returns it as stored. */
-    upsert(profile: Profile): Profile {
+    async upsert(profile: Profile): Promise<Profile> {
       if (!profile.name) throw new StoreError('invalid', 'a profile needs a name');
       const body = JSON.stringify(profile);
       upsert.run({ name: profile.name, dids: JSON.stringify(profile.dids ?? []), body, now: clock() });
       return JSON.parse(body) as Profile;
     },
 
-    remove(name: string): boolean {
+    async remove(name: string): Promise<boolean> {
       return deleteByName.run(name).changes > 0;
     },
   });

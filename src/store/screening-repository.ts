@@ -2,12 +2,12 @@
 import type { Matches, RecentCall } from '../policy/types.js';
 import type { CallsRepository } from './calls-repository.js';
 import type { Database } from './database.js';
-import type { EntriesRepository } from './entries-repository.js';
-import type { ListsRepository } from './lists-repository.js';
+import type { EntriesOperations } from './entries-repository.js';
+import type { ListsOperations } from './lists-repository.js';
 
 export function createScreeningRepository(
   db: Database,
-  parts: { entries: EntriesRepository; lists: ListsRepository; calls: CallsRepository },
+  parts: { entries: EntriesOperations; lists: ListsOperations; calls: CallsRepository },
 ) {
   const { entries, lists, calls } = parts;
   return {

@@ -18,12 +18,12 @@ export function createSettingsRepository(db: Database, options: RepositoryOption
   const remove = db.prepare<[string]>('DELETE FROM settings WHERE key = ?');
 
   return withStoreErrors({
-    all(): Record<string, string> {
+    async all(): Promise<Record<string, string>> {
       return Object.fromEntries(all.all().map((r) => [r.key, r.value]));
     },
 
     /** Writes each value and removes each key given as null, in one transaction. */
-    set(changes: Record<string, string | null>): void {
+    async set(changes: Record<string, string | null>): Promise<void> {
       const now = clock();
       db.transaction(() => {
         for (const [key, value] of Object.entries(changes)) {

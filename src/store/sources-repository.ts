@@ -7,7 +7,7 @@ import { coded } from '../messages/index.js';
 import type { Database } from './database.js';
 import { StoreError, withStoreErrors } from './errors.js';
 import { restrictFileMode } from './file-mode.js';
-import type { ListsRepository } from './lists-repository.js';
+import type { ListsOperations } from './lists-repository.js';
 import type { NewSource, Source, SourceKind, SourcePatch, SyncResult } from './sources-types.js';
 import { orNull, type RepositoryOptions, setOptional } from './sql.js';
 import type { NewList } from './types.js';
@@ -80,7 +80,7 @@ function toSource(row: SourceRow): Source {
 
 export interface SourcesOptions extends RepositoryOptions {
   /** A source can create its target list in the same transaction. */
-  lists: ListsRepository;
+  lists: ListsOperations;
 }
 
 export function createSourcesRepository(db: Database, options: SourcesOptions) {

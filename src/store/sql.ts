@@ -45,3 +45,24 @@ export function setOptional<T extends object>(target: T, values: { [K in keyof T
 export function patched<T>(next: T | null | undefined, current: T | null): T | null {
   return next === undefined ? current : next;
 }
+
+/** Operations as they are, each returning a promise of what it returned. */
+export type Promised<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
+};
+
+/**
+ * A repository's synchronous operations, each returning a promise: a second engine (PostgreSQL) will sit behind the
+ * same interface; SQLite answers at once. What throws comes back as a rejection. The synchronous operations stay
+ * for the store's own transactions, whose body better-sqlite3 runs synchronously.
+ */
+export function promising<T extends object>(operations: T): Promised<T> {
+  const wrapped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(operations)) {
+    wrapped[key] =
+      typeof value === 'function'
+        ? async (...args: unknown[]) => (value as (...a: unknown[]) => unknown)(...args)
+        : value;
+  }
+  return wrapped as Promised<T>;
+}

@@ -43,14 +43,15 @@ const DEFAULT_LIMIT = 50;
 const newer = (a: CallRecord, b: CallRecord) => b.at - a.at || b.id - a.id;
 
 /** The calls of several actions, merged into one page (each action's query is already newest first). */
-function listCalls(
+async function listCalls(
   ctx: AppContext,
   actions: readonly Action[] | undefined,
   query: CallQuery,
   limit: number,
-): { items: CallRecord[]; nextCursor?: number } {
+): Promise<{ items: CallRecord[]; nextCursor?: number }> {
   if (actions === undefined) return ctx.store.calls.list({ ...query, limit });
-  const pages = actions.map((action) => ctx.store.calls.list({ ...query, action, limit }));
+  const pages = [];
+  for (const action of actions) pages.push(await ctx.store.calls.list({ ...query, action, limit }));
   const merged = pages.flatMap((p) => p.items).sort(newer);
   const items = merged.slice(0, limit);
   const more = merged.length > limit || pages.some((p) => p.nextCursor !== undefined);
@@ -105,13 +106,16 @@ export function webCallsRoute(app: FastifyInstance, ctx: AppContext, spool?: Voi
       const query: CallQuery = {};
       if (number !== undefined) query.number = callerNumber(ctx, number, 'querystring/number');
       if (cursor !== undefined) query.cursor = cursor;
-      const page = listCalls(ctx, SHOW[show], query, limit);
+      const page = await listCalls(ctx, SHOW[show], query, limit);
       const voicemail = await voicemailOf(spool, page.items);
+      const items = [];
+      for (const c of page.items) {
+        const vm = voicemail.get(c.id);
+        const described = await describeCall(ctx, c, language);
+        items.push(vm ? { ...described, voicemail: vm } : described);
+      }
       return {
-        items: page.items.map((c) => {
-          const vm = voicemail.get(c.id);
-          return vm ? { ...describeCall(ctx, c, language), voicemail: vm } : describeCall(ctx, c, language);
-        }),
+        items,
         ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
         // The number as the filter understood it, so the page can tell whether a live call belongs in the view.
         ...(query.number !== undefined && { number: query.number }),

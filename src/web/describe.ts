@@ -25,7 +25,26 @@ export interface DescribedCall extends CallRecord {
   both?: ConflictView;
 }
 
-export function describeCall(ctx: AppContext, call: CallRecord, language: Language): DescribedCall {
+/** A call-log row as the page shows it, in `language`. */
+export async function describeCall(ctx: AppContext, call: CallRecord, language: Language): Promise<DescribedCall> {
+  return (await callDescriber(ctx, call))(language);
+}
+
+/**
+ * Reads what describing the row takes from the store (the caller's standing) once; the row is then worded in any
+ * language at once.
+ */
+export async function callDescriber(ctx: AppContext, call: CallRecord): Promise<(language: Language) => DescribedCall> {
+  const standingNow = call.caller === undefined ? undefined : await standing(ctx, call.caller);
+  return (language) => described(ctx, call, language, standingNow);
+}
+
+function described(
+  ctx: AppContext,
+  call: CallRecord,
+  language: Language,
+  standingNow: Pick<DescribedCall, 'current' | 'both'> | undefined,
+): DescribedCall {
   const numbering = ctx.config.numbering;
   const out: DescribedCall = { ...call };
   if (call.caller !== undefined) out.callerNational = nationalNumber(call.caller, numbering);
@@ -38,7 +57,7 @@ export function describeCall(ctx: AppContext, call: CallRecord, language: Langua
   } else if (call.explanation !== undefined) {
     out.why = call.explanation;
   }
-  if (call.caller !== undefined) standing(ctx, call.caller, out);
+  if (standingNow !== undefined) Object.assign(out, standingNow);
   return out;
 }
 
@@ -47,11 +66,12 @@ export function describeCall(ctx: AppContext, call: CallRecord, language: Langua
  * prefix): the winner's kind, and where the other list holds the caller too, that conflict — so a row never shows
  * "blocked" for a contact who would ring, or an Allow button for someone who is allowed.
  */
-function standing(ctx: AppContext, caller: string, out: DescribedCall): void {
+async function standing(ctx: AppContext, caller: string): Promise<Pick<DescribedCall, 'current' | 'both'>> {
+  const out: Pick<DescribedCall, 'current' | 'both'> = {};
   const now = ctx.clock();
-  const matching = ctx.store.entries.match(caller, allPrefixes(caller), { now });
+  const matching = await ctx.store.entries.match(caller, allPrefixes(caller), { now });
   const winner = bestEntry(matching, caller, now);
-  if (!winner) return;
+  if (!winner) return out;
   out.current = winner.kind;
   const rival = bestEntry(
     matching.filter((e) => e.kind !== winner.kind),
@@ -59,4 +79,5 @@ function standing(ctx: AppContext, caller: string, out: DescribedCall): void {
     now,
   );
   if (rival) out.both = conflictView(judge(winner, rival, now), ctx.config.numbering);
+  return out;
 }

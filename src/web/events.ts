@@ -24,7 +24,7 @@ import type { AppContext } from '../context.js';
 import type { Language } from '../explain/index.js';
 import { coded } from '../messages/index.js';
 import type { Screened } from '../screen/screen-call.js';
-import { describeCall } from './describe.js';
+import { callDescriber } from './describe.js';
 import { sessionCookie } from './session-routes.js';
 import type { SessionStore } from './sessions.js';
 
@@ -153,21 +153,23 @@ export function eventRoutes(
     }
   };
 
-  const unsubscribe = events.subscribe((callId) => {
-    if (streams.size === 0) return;
-    const call = ctx.store.calls.get(callId);
+  const announce = async (callId: number) => {
+    const call = await ctx.store.calls.get(callId);
     if (!call) return;
+    const describe = await callDescriber(ctx, call);
     // Described once per language the open streams read, not once per stream.
     const texts = new Map<Language, string>();
     send((language) => {
       let text = texts.get(language);
       if (text === undefined)
-        texts.set(
-          language,
-          (text = `event: call\nid: ${callId}\ndata: ${JSON.stringify(describeCall(ctx, call, language))}\n\n`),
-        );
+        texts.set(language, (text = `event: call\nid: ${callId}\ndata: ${JSON.stringify(describe(language))}\n\n`));
       return text;
     });
+  };
+  const unsubscribe = events.subscribe((callId) => {
+    if (streams.size === 0) return;
+    // As a listener that throws: the other streams still get their update, and this one goes without.
+    announce(callId).catch(() => undefined);
   });
 
   const heartbeat = setInterval(() => send(() => ': ♥\n\n'), HEARTBEAT_MS);

@@ -26,7 +26,7 @@ async function seeded() {
     env: { CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin' },
     overrides: { clock: () => clock.now },
   });
-  api.ctx.store.entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
+  await api.ctx.store.entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
   const calls: [string, string?][] = [
     ['030 12345670'],
     ['anonymous'],
@@ -198,14 +198,14 @@ describe('POST /api/v1/calls/{id}/block and /allow', () => {
     expect(internal.status).toBe(409);
     expect(internal.body.message).toContain('internal extension "**610"');
     expect((await api.json('POST', '/api/v1/calls/99/block')).status).toBe(404);
-    expect(api.ctx.store.entries.count()).toBe(1);
+    expect(await api.ctx.store.entries.count()).toBe(1);
   });
 });
 
 describe('GET /api/v1/explain and /stats', () => {
   it('explains a decision without logging a call, for a number, a withheld caller and a time', async () => {
     const { api } = await seeded();
-    const before = api.ctx.store.calls.count();
+    const before = await api.ctx.store.calls.count();
     const blocked = await api.json<{
       caller: { e164: string };
       decision: { action: string; reason: string; explanation: string; entry: { number: string } };
@@ -244,7 +244,7 @@ describe('GET /api/v1/explain and /stats', () => {
       '/api/v1/explain?number=0170%201234567&did=030999111&at=2026-12-24T23:00:00Z',
     );
     expect(at.body).toMatchObject({ at: Date.UTC(2026, 11, 24, 23), did: '+4930999111' });
-    expect(api.ctx.store.calls.count()).toBe(before);
+    expect(await api.ctx.store.calls.count()).toBe(before);
     expect((await api.json('GET', '/api/v1/explain')).body).toMatchObject({
       message: 'querystring/number is required',
     });

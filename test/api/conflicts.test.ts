@@ -94,8 +94,8 @@ describe('conflicts in import reports', () => {
 
   it("the other way round: blocked numbers inside a phone book contact's range win, and a longer prefix wins over a shorter one", async () => {
     const api = await startApi(HOME);
-    api.ctx.store.entries.create({ number: '+498912345671', kind: 'block', label: 'Robot', source: 'api' });
-    api.ctx.store.entries.create({
+    await api.ctx.store.entries.create({ number: '+498912345671', kind: 'block', label: 'Robot', source: 'api' });
+    await api.ctx.store.entries.create({
       number: '+498912',
       kind: 'block',
       prefix: true,
@@ -130,7 +130,9 @@ describe('conflicts in import reports', () => {
   it('lists the first 100 conflicts and counts them all', async () => {
     const api = await startApi(HOME);
     const numbers = Array.from({ length: 150 }, (_, i) => `+4930555${String(i).padStart(4, '0')}`);
-    api.ctx.store.entries.bulkInsert(numbers.map((number) => ({ number, kind: 'allow' as const, source: 'api' })));
+    await api.ctx.store.entries.bulkInsert(
+      numbers.map((number) => ({ number, kind: 'allow' as const, source: 'api' })),
+    );
     const res = await api.upload<Report>('/api/v1/import?kind=block', `${numbers.join('\n')}\n`, 'text/csv');
     expect(res.body).toMatchObject({ added: 150, conflictCount: 150 });
     expect(res.body.conflicts).toHaveLength(100);
@@ -205,13 +207,13 @@ describe('conflicts in the entries API', () => {
 
   it('leaves expired entries out: they decide nothing', async () => {
     const api = await startApi(HOME);
-    api.ctx.store.entries.create({
+    await api.ctx.store.entries.create({
       number: '+491701234567',
       kind: 'block',
       expiresAt: Date.now() - 1000,
       source: 'api',
     });
-    const live = api.ctx.store.entries.create({
+    const live = await api.ctx.store.entries.create({
       number: '+4917012',
       prefix: true,
       kind: 'block',

@@ -48,7 +48,7 @@ describe('block and allow a caller from the call log', () => {
     expect(third.variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'allowlist' });
 
     // The log tells the story.
-    const rows = api.ctx.store.calls.list().items.map((c) => [c.action, c.reason]);
+    const rows = (await api.ctx.store.calls.list()).items.map((c) => [c.action, c.reason]);
     expect(rows).toEqual([
       ['connect', 'allowlist'],
       ['hangup', 'blocklist'],

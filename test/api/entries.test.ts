@@ -199,7 +199,7 @@ describe('/api/v1/entries', () => {
     expect((await api.json('POST', '/api/v1/entries', { number: '+49 12', kind: 'allow' })).body).toMatchObject({
       message: `body/number: "+49 12" is not a plausible phone number: +4912 is too short for a number in DE${hint}`,
     });
-    expect(api.ctx.store.entries.count()).toBe(0);
+    expect(await api.ctx.store.entries.count()).toBe(0);
 
     const short = await api.json<Entry>('POST', '/api/v1/entries', { number: '12', kind: 'block', short: true });
     expect(short).toMatchObject({ status: 201, body: { number: '+493012', prefix: false } });

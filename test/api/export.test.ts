@@ -7,14 +7,14 @@ describe('GET /api/v1/export', () => {
   it('exports the entries as CSV that imports again into the same entries', async () => {
     const api = await startApi(HOME);
     const { entries, contacts } = api.ctx.store;
-    entries.create({
+    await entries.create({
       number: '+493012345670',
       kind: 'block',
       label: 'Gewinnspiel, "Hauptgewinn"',
       note: 'ruft\nständig an',
     });
-    entries.create({ number: '+49401234', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
-    contacts.createWithNumbers({ name: 'Anna Groß' }, [{ number: '+491701234568' }]);
+    await entries.create({ number: '+49401234', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
+    await contacts.createWithNumbers({ name: 'Anna Groß' }, [{ number: '+491701234568' }]);
 
     const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=csv&kind=block' });
     expect(res.statusCode).toBe(200);
@@ -35,17 +35,16 @@ describe('GET /api/v1/export', () => {
       e.label,
       e.note,
     ];
-    expect(fresh.ctx.store.entries.list().items.map(shape).sort()).toEqual(
-      entries.list({ kind: 'block' }).items.map(shape).sort(),
+    expect((await fresh.ctx.store.entries.list()).items.map(shape).sort()).toEqual(
+      (await entries.list({ kind: 'block' })).items.map(shape).sort(),
     );
   });
 
   it('exports labels with separators and formula starts as text, and they import again as the same rows', async () => {
     const api = await startApi(HOME);
     const labels = ['Gewinn;=HYPERLINK("http://x","y")', '=2+2', 'Info\t+1', 'Lotto, -5 €'];
-    labels.forEach((label, i) =>
-      api.ctx.store.entries.create({ number: `+49301234567${i}`, kind: 'block', label, note: `@note ${i}` }),
-    );
+    for (const [i, label] of labels.entries())
+      await api.ctx.store.entries.create({ number: `+49301234567${i}`, kind: 'block', label, note: `@note ${i}` });
     const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=csv' });
     expect(res.body).toContain(`+493012345670,"Gewinn;'=HYPERLINK(""http://x"",""y"")",'@note 0,block`);
     expect(res.body).toContain(`+493012345671,'=2+2,'@note 1,block`);
@@ -55,10 +54,7 @@ describe('GET /api/v1/export', () => {
     const fresh = await startApi(HOME);
     const imported = await fresh.upload('/api/v1/import?kind=block', res.body, 'text/csv');
     expect(imported.body).toMatchObject({ added: 4, rejected: [] });
-    const rows = fresh.ctx.store.entries
-      .list()
-      .items.map((e) => [e.number, e.label, e.note])
-      .sort();
+    const rows = (await fresh.ctx.store.entries.list()).items.map((e) => [e.number, e.label, e.note]).sort();
     // What a spreadsheet shows as text comes back with its marks: the same rows, no formula anywhere.
     expect(rows).toEqual([
       ['+493012345670', `Gewinn;'=HYPERLINK("http://x","y")`, "'@note 0"],
@@ -71,8 +67,11 @@ describe('GET /api/v1/export', () => {
   it('exports vCard 3.0: one card per contact with all its numbers, one per other entry, and imports again', async () => {
     const api = await startApi(HOME);
     const { entries, contacts } = api.ctx.store;
-    contacts.createWithNumbers({ name: 'Käthe Weiß; Dr.' }, [{ number: '+493012345672' }, { number: '+491701234569' }]);
-    entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank' });
+    await contacts.createWithNumbers({ name: 'Käthe Weiß; Dr.' }, [
+      { number: '+493012345672' },
+      { number: '+491701234569' },
+    ]);
+    await entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank' });
     const res = await api.inject({ method: 'GET', url: '/api/v1/export?format=vcard&kind=allow' });
     expect(res.headers['content-type']).toBe('text/vcard; charset=utf-8');
     const cards = res.body.split('END:VCARD\r\n').filter(Boolean);
@@ -85,14 +84,14 @@ describe('GET /api/v1/export', () => {
     const fresh = await startApi(HOME);
     const imported = await fresh.upload('/api/v1/import', res.body, 'text/vcard');
     expect(imported.body).toMatchObject({ format: 'vcard', added: 3, contacts: 2 });
-    expect(fresh.ctx.store.entries.findByNumber('+491701234569', false, 'allow')[0]).toMatchObject({
+    expect((await fresh.ctx.store.entries.findByNumber('+491701234569', false, 'allow'))[0]).toMatchObject({
       label: 'Käthe Weiß; Dr.',
     });
   });
 
   it('folds long vCard lines at 75 octets without splitting a character', async () => {
     const api = await startApi(HOME);
-    api.ctx.store.entries.create({
+    await api.ctx.store.entries.create({
       number: '+4930555111',
       kind: 'allow',
       label: 'Ä'.repeat(60),

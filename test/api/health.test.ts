@@ -98,15 +98,15 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
     expect((await api.json('GET', '/healthz')).status).toBe(200);
     expect(api.ctx.store.db.lastCallPathWrite).toEqual({ at: expect.any(Number) });
     expect(api.ctx.store.db.pragma('user_version')).toBe(version);
-    expect(api.ctx.store.calls.count()).toBe(0);
-    expect(api.ctx.store.entries.count()).toBe(0);
+    expect(await api.ctx.store.calls.count()).toBe(0);
+    expect(await api.ctx.store.entries.count()).toBe(0);
   });
 });
 
 describe('/metrics', () => {
   it('counts calls by action and reason, their latency, live sessions, errors and fail-opens', async () => {
     const api = await startApi({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
-    api.ctx.store.entries.create({ number: '+493012345670', kind: 'block' });
+    await api.ctx.store.entries.create({ number: '+493012345670', kind: 'block' });
     await api.call('030 12345670');
     await api.call('030 12345670');
     await api.call('anonymous');

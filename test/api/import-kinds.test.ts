@@ -76,12 +76,12 @@ describe('POST /api/v1/import: the kind of each format', () => {
       body,
       type,
     );
-    const entries = api.ctx.store.entries.list({ limit: 1000 }).items;
+    const entries = (await api.ctx.store.entries.list({ limit: 1000 })).items;
     if (expected instanceof RegExp) {
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(expected);
       expect(entries).toEqual([]);
-      expect(api.ctx.store.contacts.list().items).toEqual([]);
+      expect((await api.ctx.store.contacts.list()).items).toEqual([]);
       return;
     }
     expect(res.status).toBe(200);
@@ -90,6 +90,6 @@ describe('POST /api/v1/import: the kind of each format', () => {
     expect(entries).toHaveLength(res.body.added as number);
     expect(new Set(entries.map((e) => e.kind))).toEqual(new Set([expected]));
     // A contact is created only for numbers that are allowed.
-    if (expected === 'block') expect(api.ctx.store.contacts.list().items).toEqual([]);
+    if (expected === 'block') expect((await api.ctx.store.contacts.list()).items).toEqual([]);
   });
 });

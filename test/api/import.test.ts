@@ -68,7 +68,7 @@ describe('POST /api/v1/import', () => {
     // Again: nothing new, no second set of contacts.
     const again = await api.upload<Report>('/api/v1/import', fixture('contacts.vcf'), 'text/vcard');
     expect(again.body).toMatchObject({ added: 0, skipped: 22, contacts: 0 });
-    expect(api.ctx.store.contacts.list().items).toHaveLength(6);
+    expect((await api.ctx.store.contacts.list()).items).toHaveLength(6);
 
     // The caller is now a contact on the screening path too.
     const call = await api.call('+49 170 1234568');
@@ -92,7 +92,7 @@ describe('POST /api/v1/import', () => {
       '1 row is not valid (line 17); nothing was imported — fix it and import the file again',
     );
     expect(await allEntries(api)).toEqual([]);
-    expect(api.ctx.store.contacts.list().items).toEqual([]);
+    expect((await api.ctx.store.contacts.list()).items).toEqual([]);
   });
 
   it('imports a FRITZ!Box phonebook sent as multipart/form-data: contacts become allow entries', async () => {
@@ -212,7 +212,7 @@ describe('POST /api/v1/import', () => {
     timeout: 120_000,
   }, async () => {
     const api = await startApi(HOME);
-    api.ctx.store.entries.create({ number: '+4930999999', kind: 'allow', label: 'before' });
+    await api.ctx.store.entries.create({ number: '+4930999999', kind: 'allow', label: 'before' });
     const rows = Array.from({ length: 100_000 }, (_, i) => `0301${String(i).padStart(7, '0')};Robot ${i}`);
     const badIndex = 99_990;
     const good = rows[badIndex] as string;
@@ -226,7 +226,7 @@ describe('POST /api/v1/import', () => {
       { line: badLine, error: expect.stringContaining('"030 1O1 2345" is not a phone number') },
     ]);
     expect(refused.body.message).toContain(`(line ${badLine})`);
-    expect(api.ctx.store.entries.count()).toBe(1);
+    expect(await api.ctx.store.entries.count()).toBe(1);
     // The rows written before the bad row was read are gone again, with the import that wrote them.
     expect(api.ctx.store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(1);
     expect(api.ctx.store.db.handle.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
@@ -238,8 +238,8 @@ describe('POST /api/v1/import', () => {
       'text/csv',
     );
     expect(fixed.body).toMatchObject({ format: 'csv', added: 100_000, skipped: 0, rejected: [] });
-    expect(api.ctx.store.entries.count('block')).toBe(100_000);
-    expect(api.ctx.store.entries.findByNumber('+493010099990', false, 'block')[0]).toMatchObject({
+    expect(await api.ctx.store.entries.count('block')).toBe(100_000);
+    expect((await api.ctx.store.entries.findByNumber('+493010099990', false, 'block'))[0]).toMatchObject({
       label: 'Robot 99990',
     });
   });
@@ -248,7 +248,7 @@ describe('POST /api/v1/import', () => {
     timeout: 120_000,
   }, async () => {
     const api = await startApi(HOME);
-    api.ctx.store.entries.create({ number: '+493010000001', kind: 'allow', label: 'Anna' });
+    await api.ctx.store.entries.create({ number: '+493010000001', kind: 'allow', label: 'Anna' });
     const rows = Array.from({ length: 50_000 }, (_, i) => `0301${String(i).padStart(7, '0')};Robot ${i}`);
     const upload = api.upload<Report>('/api/v1/import?kind=block', `${rows.join('\n')}\n`, 'text/csv');
     const written = api.ctx.store.db.handle.prepare('SELECT count(*) FROM entries WHERE import_id IS NOT NULL').pluck();
@@ -261,7 +261,7 @@ describe('POST /api/v1/import', () => {
       CALLFILTER_REASON: 'allowlist',
       CALLFILTER_LABEL: 'Anna',
     });
-    expect(api.ctx.store.entries.count('block')).toBe(0);
+    expect(await api.ctx.store.entries.count('block')).toBe(0);
     const done = await upload;
     expect(done.body).toMatchObject({ added: 50_000, skipped: 0 });
     expect((await api.call('030 10000002')).variables).toMatchObject({

@@ -61,8 +61,8 @@ describe('entry origins in the API', () => {
 
     // The box drops both: both stay, now the person's.
     await store.origins.sync('fritzbox', { parts: new Map([['book:Telefonbuch', []]]) });
-    expect(store.entries.get(bob)).toBeDefined();
-    expect(store.entries.get(anna)).toMatchObject({ note: 'my aunt' });
+    expect(await store.entries.get(bob)).toBeDefined();
+    expect(await store.entries.get(anna)).toMatchObject({ note: 'my aunt' });
   });
 
   it('adds a FRITZ!Box or CardDAV source through POST /sources, credentials write-only', async () => {

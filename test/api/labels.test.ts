@@ -13,10 +13,10 @@ describe('bidi controls in names and labels', () => {
   it('logs a caller name without them, and sets CALLFILTER_LABEL and CALLERID(name) without them', async () => {
     const api = await startApi({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
     // A label stored before labels were cleaned, as an older version or a direct edit of the database would leave it.
-    api.ctx.store.entries.create({ number: '+4930123456', kind: 'allow', label: `\u2067${SPOOF}\u2069` });
+    await api.ctx.store.entries.create({ number: '+4930123456', kind: 'allow', label: `\u2067${SPOOF}\u2069` });
     const call = await api.call('+4930123456', { env: { calleridname: `\u202E${SPOOF}` } });
     expect(call.variables).toMatchObject({ CALLFILTER_LABEL: 'Bank nilreb', 'CALLERID(name)': 'Bank nilreb' });
-    const row = api.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID));
+    const row = await api.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID));
     expect(row?.callerNameRaw).toBe('Bank nilreb');
 
     const page = await api.json<{ items: { callerNameRaw?: string }[] }>('GET', '/api/v1/web/calls');
@@ -34,6 +34,6 @@ describe('bidi controls in names and labels', () => {
     expect(created).toMatchObject({ status: 201, body: { label: 'Bank nilreb', note: 'Bank nilreb' } });
     const patched = await api.json('PATCH', `/api/v1/entries/${created.body.id}`, { label: `${SPOOF}!` });
     expect(patched.body).toMatchObject({ label: 'Bank nilreb!' });
-    expect(JSON.stringify(api.ctx.store.entries.list().items)).not.toMatch(BIDI);
+    expect(JSON.stringify((await api.ctx.store.entries.list()).items)).not.toMatch(BIDI);
   });
 });

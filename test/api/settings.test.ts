@@ -32,8 +32,11 @@ describe('/api/v1/settings', () => {
       },
     });
     await api.call('222222');
-    expect(api.ctx.store.calls.list({ limit: 1 }).items[0]?.caller).toBe('+4930222222');
-    expect(api.ctx.store.settings.all()).toEqual({ CALLFILTER_HOME_COUNTRY: 'DE', CALLFILTER_HOME_AREA_CODE: '30' });
+    expect((await api.ctx.store.calls.list({ limit: 1 })).items[0]?.caller).toBe('+4930222222');
+    expect(await api.ctx.store.settings.all()).toEqual({
+      CALLFILTER_HOME_COUNTRY: 'DE',
+      CALLFILTER_HOME_AREA_CODE: '30',
+    });
   });
 
   it.each([
@@ -52,7 +55,7 @@ describe('/api/v1/settings', () => {
       status: 400,
       body: { error: 'bad_request', code: expect.stringMatching(/^(setting|request)\./), message },
     });
-    expect(api.ctx.store.settings.all()).toEqual({});
+    expect(await api.ctx.store.settings.all()).toEqual({});
   });
 
   it('the environment wins: the stored value is shown beside the one in force', async () => {
@@ -61,7 +64,7 @@ describe('/api/v1/settings', () => {
     expect(put.body.areaCode).toEqual({ key: 'CALLFILTER_HOME_AREA_CODE', value: '89', source: 'env', stored: '30' });
     expect(put.body.needsSetup).toBe(false);
     await api.call('222222');
-    expect(api.ctx.store.calls.list({ limit: 1 }).items[0]?.caller).toBe('+4989222222');
+    expect((await api.ctx.store.calls.list({ limit: 1 })).items[0]?.caller).toBe('+4989222222');
   });
 
   it('needs the admin token', async () => {

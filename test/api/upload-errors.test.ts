@@ -40,7 +40,7 @@ describe("upload errors are the client's: 4xx with a reason", () => {
       'application/json',
     );
     expect(inside.status).toBe(400);
-    expect(api.ctx.store.entries.count()).toBe(0);
+    expect(await api.ctx.store.entries.count()).toBe(0);
   });
 
   it('refuses a multipart boundary over 70 characters (RFC 2046), a missing one, and a body cut short, with 400', async () => {
@@ -92,7 +92,7 @@ describe("upload errors are the client's: 4xx with a reason", () => {
         message: 'body: the multipart body has more than 1 file; send one file per upload',
       },
     });
-    expect(api.ctx.store.entries.count()).toBe(0);
+    expect(await api.ctx.store.entries.count()).toBe(0);
     // A quoted boundary and a form field beside the file are fine.
     const ok = await post(
       api,

@@ -19,30 +19,31 @@ const LABEL = 'a caller who talks at length '.repeat(10);
 
 let dataDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run npm run build first');
   dataDir = mkdtempSync(join(tmpdir(), 'callfilter-epipe-'));
-  const ctx = createContext(
+  const ctx = await createContext(
     loadConfig({
       env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
     }),
   );
   try {
-    ctx.store.db.transaction(() => {
-      for (let i = 0; i < ROWS; i++) {
-        const number = `+49301${String(i).padStart(6, '0')}`;
-        ctx.store.entries.create({ number, prefix: false, kind: 'block', label: LABEL, source: 'test' });
-        ctx.store.calls.insert({
-          at: Date.now() - i * 1000,
-          callerRaw: number,
-          caller: number,
-          callerKind: 'number',
-          action: 'hangup',
-          reason: 'blocklist',
-          label: LABEL,
-        });
-      }
-    });
+    const numbers = Array.from({ length: ROWS }, (_, i) => `+49301${String(i).padStart(6, '0')}`);
+    await ctx.store.entries.bulkInsert(
+      numbers.map((number) => ({ number, prefix: false, kind: 'block' as const, label: LABEL, source: 'test' })),
+      { onDuplicate: 'error' },
+    );
+    await ctx.store.calls.insertMany(
+      numbers.map((number, i) => ({
+        at: Date.now() - i * 1000,
+        callerRaw: number,
+        caller: number,
+        callerKind: 'number' as const,
+        action: 'hangup' as const,
+        reason: 'blocklist' as const,
+        label: LABEL,
+      })),
+    );
   } finally {
     ctx.close();
   }

@@ -46,12 +46,12 @@ describe('callfilter remove and unblock', () => {
     const dir = tempDir();
     // Two entries of different kinds for one number, as an import or the API can leave them.
     await cli(dir, 'block', '030 12345670');
-    const ctx = createContext(
+    const ctx = await createContext(
       loadConfig({
         env: { CALLFILTER_DATA_DIR: dir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
       }),
     );
-    ctx.store.entries.create({ number: '+493012345670', prefix: false, kind: 'allow', source: 'api' });
+    await ctx.store.entries.create({ number: '+493012345670', prefix: false, kind: 'allow', source: 'api' });
     ctx.close();
 
     const both = await cli(dir, 'remove', '03012345670');

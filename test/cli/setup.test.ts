@@ -96,7 +96,7 @@ describe('callfilter setup', () => {
     expect((await cli(dir, ['setup'])).code).toBe(0);
     // Written past the checks, as an older version or a hand edit could.
     const store = openStore(`${dir}/callfilter.db`);
-    store.settings.set({ CALLFILTER_HOME_COUNTRY: 'XX' });
+    await store.settings.set({ CALLFILTER_HOME_COUNTRY: 'XX' });
     store.db.close();
 
     const explain = await cli(dir, ['explain', '030 1234567']);
@@ -115,10 +115,12 @@ describe('callfilter setup', () => {
     expect((await cli(svc.dataDir, ['setup', '--area-code', '30'])).code).toBe(0);
     await expect.poll(() => svc.ctx.settings().CALLFILTER_HOME_AREA_CODE.value, { timeout: 5_000 }).toBe('30');
     await svc.call('222222');
-    expect(svc.ctx.store.calls.list({ limit: 10 }).items.map((c) => [c.callerRaw, c.caller, c.reason])).toEqual([
-      ['222222', '+4930222222', 'unknown'],
-      ['222222', undefined, 'unknown'],
-    ]);
+    expect((await svc.ctx.store.calls.list({ limit: 10 })).items.map((c) => [c.callerRaw, c.caller, c.reason])).toEqual(
+      [
+        ['222222', '+4930222222', 'unknown'],
+        ['222222', undefined, 'unknown'],
+      ],
+    );
     expect(svc.logs.some((l) => l.msg === 'applied the settings stored in the database' && l.areaCode === '30')).toBe(
       true,
     );

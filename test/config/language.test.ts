@@ -47,19 +47,19 @@ describe('CALLFILTER_LANGUAGE', () => {
     );
   });
 
-  it('unset, follows a home country kept in the database, also when it changes while running', () => {
+  it('unset, follows a home country kept in the database, also when it changes while running', async () => {
     const dir = tempDir();
     const store = openStore(join(dir, 'callfilter.db'));
-    store.settings.set({ CALLFILTER_HOME_COUNTRY: 'GB' });
+    await store.settings.set({ CALLFILTER_HOME_COUNTRY: 'GB' });
     store.db.close();
-    const ctx = createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dir } }), {
+    const ctx = await createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dir } }), {
       logger: createLogger('silent'),
       settingsCheckMs: 0,
     });
     try {
       expect(languageOf(ctx.config)).toBe('en');
-      ctx.store.settings.set({ CALLFILTER_HOME_COUNTRY: 'AT' });
-      ctx.reloadSettings();
+      await ctx.store.settings.set({ CALLFILTER_HOME_COUNTRY: 'AT' });
+      await ctx.reloadSettings();
       expect(languageOf(ctx.config)).toBe('de');
     } finally {
       ctx.close();

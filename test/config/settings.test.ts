@@ -10,11 +10,11 @@ import { tempDir } from '../helpers/service.js';
 const silent = () => createLogger('silent');
 
 /** A context on `dir` whose database holds `stored`; closed again at once. Returns its numbering and settings. */
-function contextWith(dir: string, stored: Record<string, string>, env: Record<string, string> = {}) {
+async function contextWith(dir: string, stored: Record<string, string>, env: Record<string, string> = {}) {
   const store = openStore(join(dir, 'callfilter.db'));
-  store.settings.set(stored);
+  await store.settings.set(stored);
   store.db.close();
-  const ctx = createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dir, ...env } }), {
+  const ctx = await createContext(loadConfig({ env: { CALLFILTER_DATA_DIR: dir, ...env } }), {
     logger: silent(),
     settingsCheckMs: 0,
   });
@@ -26,24 +26,24 @@ function contextWith(dir: string, stored: Record<string, string>, env: Record<st
 }
 
 describe('precedence: environment, config file, database, default', () => {
-  it('the database fills what neither the environment nor the config file sets', () => {
-    const r = contextWith(tempDir(), { CALLFILTER_HOME_COUNTRY: 'AT', CALLFILTER_HOME_AREA_CODE: '662' });
+  it('the database fills what neither the environment nor the config file sets', async () => {
+    const r = await contextWith(tempDir(), { CALLFILTER_HOME_COUNTRY: 'AT', CALLFILTER_HOME_AREA_CODE: '662' });
     expect(r.numbering).toMatchObject({ homeCountry: 'AT', homeAreaCode: '662' });
     expect(r.homeCountry).toBe('AT');
     expect(r.settings.CALLFILTER_HOME_AREA_CODE).toMatchObject({ value: '662', source: 'database' });
   });
 
-  it('the environment wins over the database', () => {
-    const r = contextWith(tempDir(), { CALLFILTER_HOME_AREA_CODE: '30' }, { CALLFILTER_HOME_AREA_CODE: '089' });
+  it('the environment wins over the database', async () => {
+    const r = await contextWith(tempDir(), { CALLFILTER_HOME_AREA_CODE: '30' }, { CALLFILTER_HOME_AREA_CODE: '089' });
     expect(r.numbering.homeAreaCode).toBe('89');
     expect(r.settings.CALLFILTER_HOME_AREA_CODE).toMatchObject({ value: '89', source: 'env', stored: '30' });
   });
 
-  it('the config file wins over the database, the environment over the config file', () => {
+  it('the config file wins over the database, the environment over the config file', async () => {
     const dir = tempDir();
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ homeCountry: 'CH', homeAreaCode: '44' }));
-    const byFile = contextWith(
+    const byFile = await contextWith(
       dir,
       { CALLFILTER_HOME_COUNTRY: 'AT', CALLFILTER_HOME_AREA_CODE: '662' },
       { CALLFILTER_CONFIG: file },
@@ -53,22 +53,22 @@ describe('precedence: environment, config file, database, default', () => {
       source: 'file',
       label: `CALLFILTER_CONFIG (${file}): homeCountry`,
     });
-    const byEnv = contextWith(dir, {}, { CALLFILTER_CONFIG: file, CALLFILTER_HOME_AREA_CODE: '31' });
+    const byEnv = await contextWith(dir, {}, { CALLFILTER_CONFIG: file, CALLFILTER_HOME_AREA_CODE: '31' });
     expect(byEnv.numbering).toMatchObject({ homeCountry: 'CH', homeAreaCode: '31' });
   });
 
-  it('an area code from the environment is checked against the country the database holds', () => {
+  it('an area code from the environment is checked against the country the database holds', async () => {
     const dir = tempDir();
     expect(
-      contextWith(dir, { CALLFILTER_HOME_COUNTRY: 'AT' }, { CALLFILTER_HOME_AREA_CODE: '662' }).numbering,
+      (await contextWith(dir, { CALLFILTER_HOME_COUNTRY: 'AT' }, { CALLFILTER_HOME_AREA_CODE: '662' })).numbering,
     ).toMatchObject({ homeCountry: 'AT', homeAreaCode: '662' });
-    expect(() => contextWith(tempDir(), {}, { CALLFILTER_HOME_AREA_CODE: '662' })).toThrow(
+    await expect(contextWith(tempDir(), {}, { CALLFILTER_HOME_AREA_CODE: '662' })).rejects.toThrow(
       'CALLFILTER_HOME_AREA_CODE: "662" is not an area code in DE',
     );
   });
 
-  it("a bad stored value stops the context, naming it as the database's", () => {
-    expect(() => contextWith(tempDir(), { CALLFILTER_HOME_AREA_CODE: 'abc' })).toThrow(
+  it("a bad stored value stops the context, naming it as the database's", async () => {
+    await expect(contextWith(tempDir(), { CALLFILTER_HOME_AREA_CODE: 'abc' })).rejects.toThrow(
       'CALLFILTER_HOME_AREA_CODE (database): "abc" is not an area code (digits, e.g. 30)',
     );
   });

@@ -69,7 +69,7 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
     file: options.file ?? {},
   });
   const { lines, stream } = captureLogs();
-  const ctx = createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
+  const ctx = await createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
   const outcomes: Screened[] = [];
   const metrics = createMetrics({ faults: ctx.faults, ...(ctx.phoneblockLive && { live: ctx.phoneblockLive }) });
   const agi = createAgiServer(ctx, {

@@ -9,8 +9,8 @@ describe('findConflicts', () => {
   it('gives the event loop turns between batches while it checks a big import', async () => {
     const svc = await startService();
     const all = numbers(5_000);
-    svc.ctx.store.entries.bulkInsert(all.map((number) => ({ number, kind: 'allow' as const })));
-    svc.ctx.store.entries.bulkInsert(all.map((number) => ({ number, kind: 'block' as const, source: 'csv' })));
+    await svc.ctx.store.entries.bulkInsert(all.map((number) => ({ number, kind: 'allow' as const })));
+    await svc.ctx.store.entries.bulkInsert(all.map((number) => ({ number, kind: 'block' as const, source: 'csv' })));
     let turns = 0;
     let running = true;
     const spin = () => {
@@ -29,8 +29,8 @@ describe('findConflicts', () => {
 
   it('reports a pair once, however often the file repeats the row, and nothing without the other kind', async () => {
     const svc = await startService();
-    const contact = svc.ctx.store.entries.create({ number: '+4930111222', kind: 'allow', label: 'Anna' });
-    svc.ctx.store.entries.create({ number: '+4930111222', kind: 'block' });
+    const contact = await svc.ctx.store.entries.create({ number: '+4930111222', kind: 'allow', label: 'Anna' });
+    await svc.ctx.store.entries.create({ number: '+4930111222', kind: 'block' });
     const row: ConflictKey = { number: '+4930111222', prefix: false, kind: 'block' };
     const report = await findConflicts(svc.ctx, [row, row, row]);
     expect(report).toMatchObject({
@@ -46,10 +46,10 @@ describe('findConflicts', () => {
   it('finds the same conflicts from the other side as row by row (a big other side)', async () => {
     const svc = await startService();
     const { entries } = svc.ctx.store;
-    entries.create({ number: '+4930111222', kind: 'allow', label: 'Anna' });
-    entries.create({ number: '+4930999', kind: 'allow', prefix: true, label: 'Office' });
-    entries.create({ number: '+49309', kind: 'allow', prefix: true });
-    entries.create({ number: '+4940', kind: 'allow', prefix: true, expiresAt: Date.now() - 1 });
+    await entries.create({ number: '+4930111222', kind: 'allow', label: 'Anna' });
+    await entries.create({ number: '+4930999', kind: 'allow', prefix: true, label: 'Office' });
+    await entries.create({ number: '+49309', kind: 'allow', prefix: true });
+    await entries.create({ number: '+4940', kind: 'allow', prefix: true, expiresAt: Date.now() - 1 });
     const rows: ConflictKey[] = [
       { number: '+4930111222', prefix: false, kind: 'block' },
       { number: '+4930111', prefix: true, kind: 'block' },
@@ -57,7 +57,7 @@ describe('findConflicts', () => {
       { number: '+493099', prefix: true, kind: 'block' },
       { number: '+4940123', prefix: false, kind: 'block' },
     ];
-    entries.bulkInsert(rows.map((r) => ({ ...r, source: 'csv' })));
+    await entries.bulkInsert(rows.map((r) => ({ ...r, source: 'csv' })));
     const fromOtherSide = await findConflicts(svc.ctx, rows);
     const rowByRow = await findConflicts(svc.ctx, rows, { otherSideMax: 0 });
     const summary = (r: typeof fromOtherSide) =>

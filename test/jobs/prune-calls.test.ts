@@ -25,37 +25,37 @@ describe('pruneCalls', () => {
     const svc = await startService({
       env: { CALLFILTER_LOG_RETENTION_DAYS: '30', CALLFILTER_TIMEZONE: 'Europe/Berlin' },
     });
-    for (const c of calls()) svc.ctx.store.calls.insert(c);
-    const before = svc.ctx.store.calls.statsByDay(40, NOW, 'Europe/Berlin');
+    for (const c of calls()) await svc.ctx.store.calls.insert(c);
+    const before = await svc.ctx.store.calls.statsByDay(40, NOW, 'Europe/Berlin');
     // Days 0–29 back are inside the window, and day 30 back exactly on its edge: kept.
     expect(await pruneCalls(svc.ctx, NOW)).toBe(9);
-    expect(svc.ctx.store.calls.count()).toBe(31);
-    expect(svc.ctx.store.calls.list({ limit: 1000 }).items.at(-1)?.at).toBe(NOW - 30 * DAY);
-    expect(svc.ctx.store.calls.statsByDay(40, NOW, 'Europe/Berlin')).toEqual(before);
+    expect(await svc.ctx.store.calls.count()).toBe(31);
+    expect((await svc.ctx.store.calls.list({ limit: 1000 })).items.at(-1)?.at).toBe(NOW - 30 * DAY);
+    expect(await svc.ctx.store.calls.statsByDay(40, NOW, 'Europe/Berlin')).toEqual(before);
     expect(svc.logs.find((l) => l.msg === 'call log pruned')).toMatchObject({ removed: 9, retentionDays: 30 });
   });
 
   it('keeps every call with retention 0', async () => {
     const svc = await startService({ env: { CALLFILTER_LOG_RETENTION_DAYS: '0' } });
-    for (const c of calls()) svc.ctx.store.calls.insert(c);
+    for (const c of calls()) await svc.ctx.store.calls.insert(c);
     expect(await pruneCalls(svc.ctx, NOW + 1000 * DAY)).toBe(0);
-    expect(svc.ctx.store.calls.count()).toBe(40);
+    expect(await svc.ctx.store.calls.count()).toBe(40);
   });
 
   it("runs hourly as one of the service's jobs (365 days by default)", async () => {
     const clock = manualClock(NOW + 340 * DAY);
     const svc = await startService({ overrides: { clock: clock.now } });
     expect(svc.config.logRetentionDays).toBe(365);
-    for (const c of calls()) svc.ctx.store.calls.insert(c);
+    for (const c of calls()) await svc.ctx.store.calls.insert(c);
     const jobs = createServiceJobs(svc.ctx, { clock });
     onTestFinished(() => jobs.close());
     await jobs.start();
     await clock.advance(PRUNE_EVERY_MS - 1);
-    expect(svc.ctx.store.calls.count()).toBe(40);
+    expect(await svc.ctx.store.calls.count()).toBe(40);
     await clock.advance(1);
     await settle();
     // 340 days and an hour after the newest call, 365 days back reach 25 days minus an hour before it: days 0–24 stay.
-    expect(svc.ctx.store.calls.count()).toBe(25);
+    expect(await svc.ctx.store.calls.count()).toBe(25);
     expect(svc.logs.filter((l) => l.msg === 'pruning the call log failed')).toEqual([]);
   });
 });

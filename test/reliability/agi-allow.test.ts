@@ -30,7 +30,7 @@ describe('FastAGI client allow-list', () => {
     expect(svc.ctx.faults.get('agiRejected', { reason: 'allow' })).toBe(REJECTED);
     expect(await svc.metrics.text()).toContain(`callfilter_agi_rejected_total{reason="allow"} ${REJECTED}`);
     expect(svc.outcomes).toEqual([]);
-    expect(svc.ctx.store.calls.count()).toBe(0);
+    expect(await svc.ctx.store.calls.count()).toBe(0);
 
     // Loopback itself is still served, and not counted.
     const ok = await svc.call('+4930123456');

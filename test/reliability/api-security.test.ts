@@ -253,7 +253,7 @@ describe('admin API security', () => {
       });
       expect(signIn.statusCode).toBe(413);
     }
-    expect(api.ctx.store.entries.list().items).toEqual([]);
+    expect((await api.ctx.store.entries.list()).items).toEqual([]);
   });
 
   it('serves the web page (when there is one) with a CSP without inline scripts, no framing, no sniffing', async () => {

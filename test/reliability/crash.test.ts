@@ -115,8 +115,8 @@ function activeVersion(file: string): number {
 }
 
 /** What list 1 holds now: the active version's rows, and rows of any other version. */
-function listState(store: Store) {
-  const list = store.lists.get(1);
+async function listState(store: Store) {
+  const list = await store.lists.get(1);
   const h = store.db.handle;
   const active = h
     .prepare(
@@ -134,7 +134,7 @@ describe('kill -9 during a large list import', () => {
   it('leaves the old list or the new one in full, never a part', async () => {
     const file = join(tempDir(), 'callfilter.db');
     const seed = openStore(file);
-    const list = seed.lists.create({ name: 'PhoneBlock', threshold: 4 });
+    const list = await seed.lists.create({ name: 'PhoneBlock', threshold: 4 });
     expect(list.id).toBe(1);
     await seed.lists.replaceEntries(
       1,
@@ -164,7 +164,7 @@ describe('kill -9 during a large list import', () => {
       }
       // The next open (the service's, after a restart) cleans up what the import left.
       const store = openStore(file);
-      const state = listState(store);
+      const state = await listState(store);
       expect(store.db.handle.pragma('integrity_check', { simple: true })).toBe('ok');
       store.db.close();
       expect(state.others).toBe(0);
@@ -223,7 +223,7 @@ describe('kill -9 during a large import into the entries', () => {
     const file = join(dir, 'callfilter.db');
     const seed = openStore(file);
     // Half of the old entries are numbers of the file too (skipped as duplicates by an import that finishes).
-    seed.entries.bulkInsert(
+    await seed.entries.bulkInsert(
       Array.from({ length: OLD_ENTRIES }, (_, i) => ({
         number: csvNumber(i * 50 - OLD_ENTRIES * 25),
         kind: 'block' as const,
@@ -265,8 +265,8 @@ describe('kill -9 during a large import into the entries', () => {
         .pluck()
         .get() as number;
       const integrity = store.db.handle.pragma('integrity_check', { simple: true });
-      const lookup = (n: string) => store.entries.match(n, [n]).map((e) => e.label);
-      const [fileOnly, both] = [lookup(csvNumber(CSV_ROWS - 1)), lookup(csvNumber(0))];
+      const lookup = async (n: string) => (await store.entries.match(n, [n])).map((e) => e.label);
+      const [fileOnly, both] = [await lookup(csvNumber(CSV_ROWS - 1)), await lookup(csvNumber(0))];
       store.db.close();
       expect(integrity).toBe('ok');
       expect(unfinished).toBe(0);

@@ -27,7 +27,7 @@ const FAILING = 'screening failed; failing open';
 
 async function service(extra: Parameters<typeof startService>[0] = {}): Promise<TestService> {
   const svc = await startService({ env: { CALLFILTER_HOME_AREA_CODE: '30' }, ...extra });
-  svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block', label: 'Gewinnspiel' });
+  await svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block', label: 'Gewinnspiel' });
   return svc;
 }
 
@@ -45,7 +45,7 @@ function errorLines(svc: TestService, msg = FAILING) {
 async function expectRecovered(svc: TestService) {
   const after = await svc.call(BLOCKED);
   expect(after.variables).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
-  expect(svc.ctx.store.calls.get(Number(after.variables.CALLFILTER_CALL_ID))).toMatchObject({
+  expect(await svc.ctx.store.calls.get(Number(after.variables.CALLFILTER_CALL_ID))).toMatchObject({
     action: 'hangup',
     reason: 'blocklist',
   });
@@ -159,7 +159,7 @@ describe('database faults while calls flow', () => {
     // Another database, in which the blocked number is allowed instead.
     const otherFile = join(tempDir(), 'other.db');
     const other = openStore(otherFile);
-    other.entries.create({ number: BLOCKED, kind: 'allow', label: 'Now a friend' });
+    await other.entries.create({ number: BLOCKED, kind: 'allow', label: 'Now a friend' });
     other.db.close();
 
     renameSync(otherFile, dbFile);
@@ -168,7 +168,7 @@ describe('database faults while calls flow', () => {
       CALLFILTER_ACTION: 'connect',
       CALLFILTER_REASON: 'allowlist',
     });
-    expect(entries.list().items.map((e) => e.label)).toEqual(['Now a friend']);
+    expect((await entries.list()).items.map((e) => e.label)).toEqual(['Now a friend']);
 
     // Now something that is not a database at all.
     const junk = join(tempDir(), 'junk.db');
@@ -190,7 +190,7 @@ describe('database faults while calls flow', () => {
     expect((await svc.call(BLOCKED)).variables).toMatchObject(failOpen);
     // And puts a good file back: picked up at the next check, no restart.
     const good = openStore(otherFile);
-    good.entries.create({ number: BLOCKED, kind: 'block', label: 'Back on the list' });
+    await good.entries.create({ number: BLOCKED, kind: 'block', label: 'Back on the list' });
     good.db.close();
     renameSync(otherFile, dbFile);
     await sleep(300);

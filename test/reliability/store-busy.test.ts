@@ -10,10 +10,10 @@ import { tempDir } from '../helpers/service.js';
 import { sleep } from './clients.js';
 import { holdWriteLock } from './processes.js';
 
-function timedWrite(fn: () => unknown): { ms: number; err?: unknown } {
+async function timedWrite(fn: () => Promise<unknown>): Promise<{ ms: number; err?: unknown }> {
   const t0 = performance.now();
   try {
-    fn();
+    await fn();
     return { ms: performance.now() - t0 };
   } catch (err) {
     return { ms: performance.now() - t0, err };
@@ -34,28 +34,29 @@ describe('call-path writes while the database is locked', () => {
         reason: 'fail-open',
         profile: 'default',
       });
-    insert();
+    await insert();
 
     const lock = await holdWriteLock(file);
-    const first = timedWrite(insert);
+    const first = await timedWrite(insert);
     expect(first.err).toBeInstanceOf(StoreError);
     expect((first.err as StoreError).code).toBe('busy');
     expect(first.ms).toBeGreaterThanOrEqual(DEFAULT_BUSY_TIMEOUT_MS - 10);
 
-    const quick = Array.from({ length: 10 }, () => timedWrite(insert));
+    const quick = [];
+    for (let i = 0; i < 10; i++) quick.push(await timedWrite(insert));
     expect(quick.every((w) => (w.err as StoreError | undefined)?.code === 'busy')).toBe(true);
     expect(Math.max(...quick.map((w) => w.ms))).toBeLessThan(50);
 
     await sleep(BUSY_PROBE_MS + 50);
-    const probe = timedWrite(insert);
+    const probe = await timedWrite(insert);
     expect((probe.err as StoreError | undefined)?.code).toBe('busy');
     expect(probe.ms).toBeGreaterThanOrEqual(DEFAULT_BUSY_TIMEOUT_MS - 10);
 
     await lock.release();
     // Not a probe (within BUSY_PROBE_MS of the last), yet it succeeds: the lock is gone, no waiting needed.
-    const ok = timedWrite(insert);
+    const ok = await timedWrite(insert);
     expect(ok.err).toBeUndefined();
     expect(Number(store.db.pragma('busy_timeout'))).toBe(DEFAULT_BUSY_TIMEOUT_MS);
-    expect(store.calls.count()).toBe(2);
+    expect(await store.calls.count()).toBe(2);
   });
 });

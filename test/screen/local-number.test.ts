@@ -10,11 +10,11 @@ describe('a local number before setup', () => {
   it('is screened as unknown, logged without a made-up number, and the log line says what to set', async () => {
     const svc = await startService();
     // Someone's real entry for the number a guess would make of it must not fire either.
-    svc.ctx.store.entries.create({ number: '+49222222', kind: 'block', label: 'not this caller' });
+    await svc.ctx.store.entries.create({ number: '+49222222', kind: 'block', label: 'not this caller' });
     const call = await svc.call('222222');
     expect(call.variables).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });
 
-    const [row] = svc.ctx.store.calls.list({ limit: 10 }).items;
+    const [row] = (await svc.ctx.store.calls.list({ limit: 10 })).items;
     expect(row).toMatchObject({ callerRaw: '222222', callerKind: 'number', reason: 'unknown', action: 'voicemail' });
     expect(row?.caller).toBeUndefined();
     expect(row?.country).toBeUndefined();
@@ -39,7 +39,7 @@ describe('a local number before setup', () => {
 
     // Its log row has no number to block or allow.
     await api.call('222222');
-    const [row] = api.ctx.store.calls.list({ limit: 1 }).items;
+    const [row] = (await api.ctx.store.calls.list({ limit: 1 })).items;
     expect(await api.json('POST', `/api/v1/calls/${row?.id}/block`)).toEqual({
       status: 409,
       body: {
@@ -58,6 +58,6 @@ describe('a local number before setup', () => {
   it('a full national number is read as before', async () => {
     const svc = await startService();
     await svc.call('030 1234567');
-    expect(svc.ctx.store.calls.list({ limit: 1 }).items[0]?.caller).toBe('+49301234567');
+    expect((await svc.ctx.store.calls.list({ limit: 1 })).items[0]?.caller).toBe('+49301234567');
   });
 });

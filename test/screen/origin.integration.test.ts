@@ -9,7 +9,7 @@ const DID = '+4930999000';
 
 async function withGermanyBlocked(env: Record<string, string> = {}): Promise<TestService> {
   const svc = await startService({ env: { CALLFILTER_HOME_AREA_CODE: '30', ...env } });
-  svc.ctx.store.entries.create({ number: '+49', prefix: true, kind: 'block', label: 'all of Germany' });
+  await svc.ctx.store.entries.create({ number: '+49', prefix: true, kind: 'block', label: 'all of Germany' });
   return svc;
 }
 
@@ -17,7 +17,7 @@ async function withGermanyBlocked(env: Record<string, string> = {}): Promise<Tes
 async function call(svc: TestService, caller: string, origin?: string) {
   const result = await svc.call(caller, { args: origin === undefined ? [DID] : [DID, origin] });
   expect(result.closedByServer).toBe(true);
-  const row = svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID));
+  const row = await svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID));
   return { v: result.variables, row };
 }
 

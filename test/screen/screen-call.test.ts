@@ -32,7 +32,7 @@ function countLookups(svc: Awaited<ReturnType<typeof service>>) {
 describe('screenCall', () => {
   it('looks up each shown number once, and its recent calls only where the repeat-caller rule could change the outcome', async () => {
     const svc = await service({ overrides: { clock: () => 1_800_000_000_000 } });
-    svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block' });
+    await svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block' });
     const asked = countLookups(svc);
     const at = svc.ctx.clock();
     expect((await screenCall(svc.ctx, { callerRaw: BLOCKED })).decision.reason).toBe('blocklist');
@@ -57,10 +57,10 @@ describe('screenCall', () => {
 
   it('logs the row before it answers, with the facts behind the decision', async () => {
     const svc = await service();
-    const blocked = svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block', label: 'Gewinnspiel' });
+    const blocked = await svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block', label: 'Gewinnspiel' });
     const screened = await screenCall(svc.ctx, { callerRaw: '030 12345670', uniqueId: '1.1' });
     expect(screened.callId).toBeGreaterThan(0);
-    const row = svc.ctx.store.calls.get(screened.callId as number);
+    const row = await svc.ctx.store.calls.get(screened.callId as number);
     expect(row).toMatchObject({
       caller: BLOCKED,
       action: 'hangup',
@@ -83,7 +83,7 @@ describe('screenCall', () => {
     const screened = await screenCall(svc.ctx, { callerRaw: '+493099999999' });
     expect(screened.decision).toMatchObject({ action: 'connect', reason: 'fail-open' });
     expect(screened.error).toBeInstanceOf(Error);
-    expect(svc.ctx.store.calls.get(screened.callId as number)).toMatchObject({
+    expect(await svc.ctx.store.calls.get(screened.callId as number)).toMatchObject({
       reason: 'fail-open',
       callerKind: 'number',
       caller: '+493099999999',

@@ -19,17 +19,17 @@ async function seeded(clock = clockAt(WED_1400), extra: Parameters<typeof startS
     overrides: { clock: clock.fn, ...extra.overrides },
   });
   const { entries, contacts, lists } = svc.ctx.store;
-  contacts.createWithNumbers({ name: 'Anna Groß', source: 'vcard' }, [{ number: '+491701234568' }]);
-  entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank', vip: true });
-  entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
-  entries.create({
+  await contacts.createWithNumbers({ name: 'Anna Groß', source: 'vcard' }, [{ number: '+491701234568' }]);
+  await entries.create({ number: '+4930555111', kind: 'allow', label: 'Bank', vip: true });
+  await entries.create({ number: '+493012345670', kind: 'block', label: 'Gewinnspiel' });
+  await entries.create({
     number: '+493012345671',
     kind: 'block',
     action: 'announce',
     announcement: 'callfilter/polite-decline',
   });
-  entries.create({ number: '+4940123456', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
-  const list = lists.create({ name: 'PhoneBlock', threshold: 4 });
+  await entries.create({ number: '+4940123456', prefix: true, kind: 'block', label: 'Callcenter Hamburg' });
+  const list = await lists.create({ name: 'PhoneBlock', threshold: 4 });
   await lists.replaceEntries(list.id, [
     { number: '+498912345670', score: 20, label: 'advertising' },
     { number: '+498912345671', score: 2 },
@@ -43,7 +43,7 @@ async function screen(svc: TestService, caller: string, options: Parameters<Test
   expect(result.closedByServer).toBe(true);
   const v = result.variables;
   const id = Number(v.CALLFILTER_CALL_ID);
-  const row = svc.ctx.store.calls.get(id);
+  const row = await svc.ctx.store.calls.get(id);
   return { v, row, result };
 }
 
@@ -221,7 +221,7 @@ describe('/screen over real TCP with a real SQLite file', () => {
     expect(sets[0]).toEqual(['CALLFILTER_REASON', 'blocklist']);
     expect(sets.filter((s) => s?.[0] === 'CALLFILTER_ACTION')).toEqual([['CALLFILTER_ACTION', 'connect']]);
     // The fail-open row names the caller as classified, not a made-up kind.
-    expect(svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({
+    expect(await svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))).toMatchObject({
       action: 'connect',
       reason: 'fail-open',
       callerKind: 'number',
@@ -250,18 +250,18 @@ describe('/screen over real TCP with a real SQLite file', () => {
     const second = await startService({ dataDir });
     const after = await screen(second, '+493012345670');
     expect(after.v).toMatchObject({ CALLFILTER_ACTION: 'hangup', CALLFILTER_REASON: 'blocklist' });
-    expect(second.ctx.store.calls.get(Number(before.v.CALLFILTER_CALL_ID))).toMatchObject({
+    expect(await second.ctx.store.calls.get(Number(before.v.CALLFILTER_CALL_ID))).toMatchObject({
       action: 'hangup',
       reason: 'blocklist',
     });
-    expect(second.ctx.store.calls.count()).toBe(2);
+    expect(await second.ctx.store.calls.count()).toBe(2);
   });
 
   it('still logs a call whose caller hung up before the decision', async () => {
     const svc = await seeded();
     const result = await svc.call('+493012345670', { hangupAfterCommands: 0 });
     expect(result.hungUp).toBe(true);
-    expect(svc.ctx.store.calls.count()).toBe(1);
-    expect(svc.ctx.store.calls.list().items[0]).toMatchObject({ action: 'hangup', reason: 'blocklist' });
+    expect(await svc.ctx.store.calls.count()).toBe(1);
+    expect((await svc.ctx.store.calls.list()).items[0]).toMatchObject({ action: 'hangup', reason: 'blocklist' });
   });
 });

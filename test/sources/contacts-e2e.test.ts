@@ -95,7 +95,7 @@ describe('contact sources end to end', () => {
       CALLFILTER_CALLED_TRUST_DAYS: '30',
     };
     const svc = await startService({ env });
-    svc.ctx.store.entries.create({ number: '+49301112222', kind: 'block', source: 'api' });
+    await svc.ctx.store.entries.create({ number: '+49301112222', kind: 'block', source: 'api' });
     const jobs = createServiceJobs(svc.ctx);
     onTestFinished(() => jobs.close());
     await jobs.start();
@@ -109,16 +109,16 @@ describe('contact sources end to end', () => {
     await ami.sendCdr({ Destination: '0301112222', UniqueID: '1740837902.2' });
     await until(
       'the called number',
-      () => svc.ctx.store.entries.findByNumber('+49305556666', false, 'allow').length === 1,
+      async () => (await svc.ctx.store.entries.findByNumber('+49305556666', false, 'allow')).length === 1,
     );
-    const entry = svc.ctx.store.entries.findByNumber('+49305556666', false, 'allow')[0]!;
+    const entry = (await svc.ctx.store.entries.findByNumber('+49305556666', false, 'allow'))[0]!;
     expect(entry.source).toBe('called');
     expect(entry.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);
 
     const after = await svc.call('030 5556666', { env: { uniqueid: 'after' } });
     expect(after.variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'allowlist' });
     // A blocked number called once is not trusted.
-    expect(svc.ctx.store.entries.findByNumber('+49301112222', false, 'allow')).toEqual([]);
+    expect(await svc.ctx.store.entries.findByNumber('+49301112222', false, 'allow')).toEqual([]);
 
     // The connection drops: the status says so, the client reconnects by itself, and calls keep counting.
     ami.dropConnections();
@@ -133,7 +133,7 @@ describe('contact sources end to end', () => {
     await ami.sendCdr({ Destination: '040 1234567'.replace(' ', ''), UniqueID: '1740837902.3' });
     await until(
       'the second called number',
-      () => svc.ctx.store.entries.findByNumber('+49401234567', false, 'allow').length === 1,
+      async () => (await svc.ctx.store.entries.findByNumber('+49401234567', false, 'allow')).length === 1,
     );
   }, 60_000);
 });

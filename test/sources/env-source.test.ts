@@ -22,7 +22,7 @@ describe('CALLFILTER_PHONEBLOCK_TOKEN', () => {
       settings: { url: 'https://phoneblock.net/pb-test/api' },
       hasCredentials: true,
     });
-    expect(svc.ctx.store.lists.get(created!.listId!)).toMatchObject({ name: 'PhoneBlock', threshold: 4 });
+    expect(await svc.ctx.store.lists.get(created!.listId!)).toMatchObject({ name: 'PhoneBlock', threshold: 4 });
     await ensureEnvSources(sources, config('first-key'), log);
     await ensureEnvSources(sources, config('second-key', 'https://phoneblock.net/phoneblock/api'), log);
     expect(await sources.list()).toHaveLength(1);

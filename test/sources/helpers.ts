@@ -20,14 +20,14 @@ export interface Subscription {
   source(): Promise<Source>;
   sync(options?: SyncOptions): Promise<SyncReport>;
   /** The list's active rows: number → [score, label]. */
-  rows(): Map<string, [number, string | undefined]>;
+  rows(): Promise<Map<string, [number, string | undefined]>>;
 }
 
-export function listRows(svc: TestService, listId: number): Map<string, [number, string | undefined]> {
+export async function listRows(svc: TestService, listId: number): Promise<Map<string, [number, string | undefined]>> {
   const rows = new Map<string, [number, string | undefined]>();
   let cursor: number | undefined;
   do {
-    const page = svc.ctx.store.lists.entries(listId, { limit: 1000, ...(cursor !== undefined && { cursor }) });
+    const page = await svc.ctx.store.lists.entries(listId, { limit: 1000, ...(cursor !== undefined && { cursor }) });
     for (const r of page.items) rows.set(r.number, [r.score, r.label]);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -63,6 +63,6 @@ export async function subscription(
     clock,
     source,
     sync: async (syncOptions = {}) => jobs.sources.sync(await source(), syncOptions),
-    rows: () => listRows(svc, svc.ctx.store.lists.getByName('PhoneBlock')!.id),
+    rows: async () => listRows(svc, (await svc.ctx.store.lists.getByName('PhoneBlock'))!.id),
   };
 }

@@ -74,7 +74,7 @@ describe('the live PhoneBlock check', () => {
     });
 
     // The call log keeps the facts: the page and explain word them later.
-    const row = svc.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID))!;
+    const row = (await svc.ctx.store.calls.get(Number(call.variables.CALLFILTER_CALL_ID)))!;
     expect(row).toMatchObject({ action: 'announce', reason: 'spam-list' });
     expect(row.listEntryId).toBeUndefined();
 
@@ -101,7 +101,7 @@ describe('the live PhoneBlock check', () => {
 
   it('hangs up when the PhoneBlock list says so', async () => {
     const { svc, listId } = await liveService();
-    svc.ctx.store.lists.update(listId, { action: 'hangup', cause: 21 });
+    await svc.ctx.store.lists.update(listId, { action: 'hangup', cause: 21 });
     const call = await svc.call('030 555000111');
     expect(call.variables).toMatchObject({
       CALLFILTER_ACTION: 'hangup',
@@ -152,7 +152,7 @@ describe('the live PhoneBlock check', () => {
     expect(JSON.stringify(failed)).not.toContain('555000111');
 
     const asked = pb.checkRequests().length;
-    svc.ctx.store.entries.create({ number: '+4930777000111', kind: 'allow', source: 'api' });
+    await svc.ctx.store.entries.create({ number: '+4930777000111', kind: 'allow', source: 'api' });
     expect((await svc.call('030 777000111')).variables.CALLFILTER_ACTION).toBe('connect');
     await sync();
     expect((await svc.call('030 555000111')).variables).toMatchObject({

@@ -24,9 +24,9 @@ describe('PhoneBlock subscription', () => {
     expect(Object.fromEntries(req!.query)).toEqual({ format: 'json' });
     // Votes are the score, the rating the label (shown as "SPAM: Werbung"), in German for a German line; the list
     // blocks at 4 votes.
-    expect(sub.rows().get(phone(0))).toEqual([4, 'Werbung']);
-    expect(sub.rows().get(phone(1))).toEqual([10, 'Betrug']);
-    expect(sub.svc.ctx.store.lists.getByName('PhoneBlock')).toMatchObject({ threshold: 4, entryCount: 20 });
+    expect((await sub.rows()).get(phone(0))).toEqual([4, 'Werbung']);
+    expect((await sub.rows()).get(phone(1))).toEqual([10, 'Betrug']);
+    expect(await sub.svc.ctx.store.lists.getByName('PhoneBlock')).toMatchObject({ threshold: 4, entryCount: 20 });
     const source = await sub.source();
     expect(source).toMatchObject({ cursor: '1', rows: 20, failures: 0, state: { lastFullAt: expect.any(Number) } });
     expect(source.lastSuccessAt).toBeDefined();
@@ -42,7 +42,7 @@ describe('PhoneBlock subscription', () => {
     const report = await sub.sync();
     expect(report).toMatchObject({ outcome: 'synced', rows: 20, cursor: '4' });
     expect(Object.fromEntries(sub.pb.blocklistRequests()[1]!.query)).toEqual({ since: '1', format: 'json' });
-    const rows = sub.rows();
+    const rows = await sub.rows();
     expect(rows.has(phone(0))).toBe(false);
     expect(rows.get('+4930123456789')).toEqual([50, 'Betrug']);
     expect(rows.get(phone(2))).toEqual([100, 'Gewinnspiel']);
@@ -55,7 +55,7 @@ describe('PhoneBlock subscription', () => {
       env: { CALLFILTER_HOME_COUNTRY: 'GB', CALLFILTER_HOME_AREA_CODE: '20' },
     });
     await sub.sync();
-    expect([...sub.rows().values()].map(([, label]) => label).sort()).toEqual(['advertising', 'fraud']);
+    expect([...(await sub.rows()).values()].map(([, label]) => label).sort()).toEqual(['advertising', 'fraud']);
   });
 
   it('applies a big update as a paced full replace, with the same result', async () => {
@@ -64,7 +64,7 @@ describe('PhoneBlock subscription', () => {
     for (let i = 0; i < 1200; i++) sub.pb.set(phone(i), i < 100 ? 0 : 20, 'D_POLL');
     const report = await sub.sync();
     expect(report).toMatchObject({ outcome: 'synced', rows: 1400 });
-    const rows = sub.rows();
+    const rows = await sub.rows();
     expect(rows.size).toBe(1400);
     expect(rows.has(phone(99))).toBe(false);
     expect(rows.get(phone(100))).toEqual([20, 'Umfrage']);
@@ -116,7 +116,7 @@ describe('PhoneBlock subscription', () => {
       outcome: 'failed',
       message: expect.stringMatching(/answered 502; gave up after 4 tries/),
     });
-    expect(sub.rows().size).toBe(6);
+    expect((await sub.rows()).size).toBe(6);
     // The next try comes after the sync backoff (5 min, ¾ of it), not a day later.
     expect(report.nextRunAt).toBeGreaterThanOrEqual(before + 225_000);
     expect(report.nextRunAt).toBeLessThan(before + 3_600_000);
@@ -159,13 +159,13 @@ describe('PhoneBlock subscription', () => {
   ])('keeps the list in force on %s', async (_what, fault, message) => {
     const sub = await subscription({ numbers: 150 });
     await sub.sync();
-    const before = sub.rows();
+    const before = await sub.rows();
     sub.pb.set('+4930177777777', 10);
     sub.pb.fail(fault);
     const report = await sub.sync();
     expect(report.outcome).toBe('failed');
     expect(report.message).toMatch(message);
-    expect(sub.rows()).toEqual(before);
+    expect(await sub.rows()).toEqual(before);
     expect(await sub.source()).toMatchObject({ cursor: '1', lastError: report.message });
   });
 
@@ -180,12 +180,12 @@ describe('PhoneBlock subscription', () => {
       outcome: 'held',
       message: expect.stringContaining('the new list has 15 numbers, 93 % fewer than the 200 in force'),
     });
-    expect(sub.rows().size).toBe(200);
+    expect((await sub.rows()).size).toBe(200);
     expect(await sub.source()).toMatchObject({ heldBack: held.message, cursor: '1' });
 
     sub.pb.fail({ shrinkTo: 15 });
     expect(await sub.sync({ accept: true })).toMatchObject({ outcome: 'synced', rows: 15 });
-    expect(sub.rows().size).toBe(15);
+    expect((await sub.rows()).size).toBe(15);
     expect((await sub.source()).heldBack).toBeUndefined();
   });
 
@@ -197,7 +197,7 @@ describe('PhoneBlock subscription', () => {
       outcome: 'held',
       message: expect.stringContaining('removes 110 of the 120 numbers'),
     });
-    expect(sub.rows().size).toBe(120);
+    expect((await sub.rows()).size).toBe(120);
   });
 
   it('holds back a version going backwards; accepting loads the whole list again', async () => {

@@ -44,9 +44,9 @@ describe('a sync in another process', () => {
 
     const store = openStore(file);
     try {
-      const list = store.lists.getByName('PhoneBlock')!;
+      const list = (await store.lists.getByName('PhoneBlock'))!;
       expect(list).toMatchObject({ activeVersion: 1, entryCount: 2_000 });
-      expect(store.lists.entries(list.id, { limit: 1000 }).items[0]?.number).toBe('+493010000000');
+      expect((await store.lists.entries(list.id, { limit: 1000 })).items[0]?.number).toBe('+493010000000');
       expect(store.db.handle.prepare('SELECT count(*) FROM list_entries').pluck().get()).toBe(2_000);
       const source = (await store.sources.getByName('phoneblock'))!;
       expect(source.cursor).toBe('1');

@@ -124,7 +124,7 @@ describe('reporting blocked calls (CALLFILTER_PHONEBLOCK_REPORT_BLOCKED)', () =>
   it('queues each call the PhoneBlock list blocked, once per number and day, at most 20 a day', async () => {
     const sub = await subscription({ numbers: 30, env: { CALLFILTER_PHONEBLOCK_REPORT_BLOCKED: 'true' } });
     await sub.sync();
-    sub.svc.ctx.store.entries.create({ number: '+4930777777', kind: 'block' });
+    await sub.svc.ctx.store.entries.create({ number: '+4930777777', kind: 'block' });
     const decided = async (caller: string) => {
       const call = await sub.svc.call(caller, { env: { uniqueid: `${caller}-${Math.random()}` } });
       const outcome = sub.svc.outcomes.at(-1)!;

@@ -83,7 +83,7 @@ describe('the job runner syncing PhoneBlock on a clock the test moves', () => {
     const gaps = runs.slice(2).map((t, i) => t - (runs[i + 1] as number));
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(23 * HOUR);
     expect(sub.pb.blocklistRequests().map((r) => r.query.get('since'))).toEqual([null, '1', '2', '3', '4']);
-    expect(sub.rows().size).toBe(14);
+    expect((await sub.rows()).size).toBe(14);
     await sub.jobs.close();
   });
 });

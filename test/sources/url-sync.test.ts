@@ -30,24 +30,24 @@ describe('a list at a URL', () => {
     ls.publish('/spam.csv', csvList(150));
     const src = await urlSource({ url: `${ls.base}/spam.csv` });
     expect(await src.sync()).toMatchObject({ outcome: 'synced', rows: 150 });
-    expect(src.rows().get('+4940100000004')).toEqual([5, undefined]);
+    expect((await src.rows()).get('+4940100000004')).toEqual([5, undefined]);
     expect(ls.requests[0]?.headers['user-agent']).toMatch(/^callfilter\//);
     expect(ls.requests[0]?.headers['if-none-match']).toBeUndefined();
     const etag = (await src.source()).cursor;
     expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
-    expect(src.svc.ctx.store.lists.getByName('spam-de')).toMatchObject({
+    expect(await src.svc.ctx.store.lists.getByName('spam-de')).toMatchObject({
       threshold: 1,
       sourceUrl: `${ls.base}/spam.csv`,
     });
 
     expect(await src.sync()).toMatchObject({ outcome: 'unchanged', rows: 150 });
     expect(ls.requests[1]?.headers).toMatchObject({ 'if-none-match': etag, 'if-modified-since': expect.any(String) });
-    expect(src.rows().size).toBe(150);
+    expect((await src.rows()).size).toBe(150);
     expect((await src.source()).lastSuccessAt).toBeGreaterThanOrEqual((await src.source()).lastAttemptAt!);
 
     ls.publish('/spam.csv', csvList(140, 10));
     expect(await src.sync()).toMatchObject({ outcome: 'synced', rows: 140 });
-    expect(src.rows().has('+4940100000000')).toBe(false);
+    expect((await src.rows()).has('+4940100000000')).toBe(false);
     expect((await src.source()).cursor).not.toBe(etag);
     // The download went to a temporary file in the data dir, removed afterwards.
     expect(readdirSync(join(src.svc.dataDir, 'tmp'))).toEqual([]);
@@ -58,7 +58,7 @@ describe('a list at a URL', () => {
     ls.publish('/spam.csv', csvList(150));
     const src = await urlSource({ url: `${ls.base}/spam.csv` });
     await src.sync();
-    const good = src.rows();
+    const good = await src.rows();
     const goodEtag = (await src.source()).cursor;
     const bad = csvList(150, 500).split('\n');
     bad.splice(90, 1, 'not a number;3', '+4940 oops;4');
@@ -68,7 +68,7 @@ describe('a list at a URL', () => {
       outcome: 'failed',
       message: expect.stringMatching(/2 rows are not valid \(line 91, 92\); the list in force stays$/),
     });
-    expect(src.rows()).toEqual(good);
+    expect(await src.rows()).toEqual(good);
     expect(await src.source()).toMatchObject({ lastError: report.message, failures: 1 });
     // The bad file's ETag was not taken: the next sync fetches the body again instead of a 304.
     ls.publish('/spam.csv', csvList(150, 500));
@@ -86,7 +86,7 @@ describe('a list at a URL', () => {
       outcome: 'held',
       message: expect.stringContaining('the new list has 12 numbers, 96 % fewer than the 300 in force'),
     });
-    expect(src.rows().size).toBe(300);
+    expect((await src.rows()).size).toBe(300);
     expect(await src.sync(true)).toMatchObject({ outcome: 'synced', rows: 12 });
   });
 
@@ -103,7 +103,7 @@ describe('a list at a URL', () => {
       outcome: 'failed',
       message: expect.stringContaining('more than the cap of 1000'),
     });
-    expect(src.rows().size).toBe(150);
+    expect((await src.rows()).size).toBe(150);
   });
 
   it('sends Basic or bearer credentials, and says so when they are refused', async () => {
@@ -122,7 +122,7 @@ describe('a list at a URL', () => {
       credentials: { username: 'anna', password: 's3cret' },
     });
     expect(await src.sync()).toMatchObject({ outcome: 'synced', rows: 2 });
-    expect(src.rows().get('+4930333444')).toEqual([7, undefined]);
+    expect((await src.rows()).get('+4930333444')).toEqual([7, undefined]);
 
     ls.requireAuth = 'Bearer other';
     ls.publish('/private.json', '[]', 'application/json');
@@ -139,6 +139,6 @@ describe('a list at a URL', () => {
     );
     const src = await urlSource({ url: `${ls.base}/pb.xml`, format: 'phoneblock' });
     expect(await src.sync()).toMatchObject({ outcome: 'synced', rows: 1 });
-    expect(src.rows().get('+4930123123')?.[0]).toBe(10);
+    expect((await src.rows()).get('+4930123123')?.[0]).toBe(10);
   });
 });

@@ -10,7 +10,7 @@ const ZONE = 'Europe/Berlin';
 const SMALL: Pace = { budgetMs: 0.01, restFactor: 0 };
 
 /** 30 days of calls, a few each hour with a mix of outcomes, oldest first; one just after local midnight of each day. */
-function seed(store: Store): NewCall[] {
+async function seed(store: Store): Promise<NewCall[]> {
   const calls: NewCall[] = [];
   const outcomes = [
     ['voicemail', 'unknown'],
@@ -30,7 +30,7 @@ function seed(store: Store): NewCall[] {
       label: 'x',
     });
   }
-  for (const c of calls) store.calls.insert(c);
+  for (const c of calls) await store.calls.insert(c);
   return calls;
 }
 
@@ -39,27 +39,27 @@ const rows = (store: Store) => store.db.handle.prepare('SELECT at FROM calls ORD
 describe('call-log retention', () => {
   it('deletes the calls before the cutoff in small batches and keeps the daily stats of the days it emptied', async () => {
     const { store } = tempStore();
-    const calls = seed(store);
-    const before = store.calls.statsByDay(31, NOW, ZONE);
+    const calls = await seed(store);
+    const before = await store.calls.statsByDay(31, NOW, ZONE);
     const cutoff = NOW - 10 * DAY;
     const removed = await store.calls.prune(cutoff, ZONE, { pace: SMALL });
     const kept = calls.filter((c) => c.at >= cutoff).map((c) => c.at);
     expect(removed).toBe(calls.length - kept.length);
     expect(rows(store)).toEqual(kept);
     // Every day, the emptied ones and the one the cutoff cut in two included, counts as before.
-    expect(store.calls.statsByDay(31, NOW, ZONE)).toEqual(before);
+    expect(await store.calls.statsByDay(31, NOW, ZONE)).toEqual(before);
     // What is kept of them: counts by day, action and reason — no number, no name.
     const columns = store.db.handle.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('call_days');
     expect(columns).toEqual(['day', 'action', 'reason', 'calls']);
     // Again: nothing left to do, nothing counted twice.
     expect(await store.calls.prune(cutoff, ZONE, { pace: SMALL })).toBe(0);
-    expect(store.calls.statsByDay(31, NOW, ZONE)).toEqual(before);
+    expect(await store.calls.statsByDay(31, NOW, ZONE)).toEqual(before);
   });
 
   it('counts a call of the same day in the log and in the kept counts together', async () => {
     const { store } = tempStore();
     const midday = Date.UTC(2025, 0, 10, 11, 0);
-    store.calls.insert({
+    await store.calls.insert({
       at: midday - 60_000,
       callerRaw: '1',
       caller: '+49301',
@@ -67,7 +67,7 @@ describe('call-log retention', () => {
       action: 'hangup',
       reason: 'blocklist',
     });
-    store.calls.insert({
+    await store.calls.insert({
       at: midday + 60_000,
       callerRaw: '2',
       caller: '+49302',
@@ -77,7 +77,7 @@ describe('call-log retention', () => {
     });
     await store.calls.prune(midday, ZONE);
     expect(rows(store)).toEqual([midday + 60_000]);
-    const day = store.calls.statsByDay(6, NOW, ZONE).find((d) => d.day === '2025-01-10');
+    const day = (await store.calls.statsByDay(6, NOW, ZONE)).find((d) => d.day === '2025-01-10');
     expect(day).toMatchObject({ total: 2, byAction: { hangup: 2 }, byReason: { blocklist: 2 } });
   });
 });

@@ -21,7 +21,7 @@ function call(overrides: Partial<NewCall> = {}): NewCall {
   };
 }
 
-function seed(store: Store): void {
+async function seed(store: Store): Promise<void> {
   const rows: Partial<NewCall>[] = [
     { at: NOW - 3 * DAY, action: 'hangup', reason: 'blocklist', caller: '+4930111', label: 'Umfrage' },
     { at: NOW - 2 * DAY, action: 'hangup', reason: 'blocklist', caller: '+4930111', label: 'Umfrage Nord' },
@@ -39,11 +39,11 @@ function seed(store: Store): void {
     { at: NOW - MIN, action: 'connect', reason: 'repeat-caller', caller: '+4930444', did: '+4930999' },
     { at: NOW, action: 'hangup', reason: 'blocklist', caller: '+4930111' },
   ];
-  for (const row of rows) store.calls.insert(call(row));
+  for (const row of rows) await store.calls.insert(call(row));
 }
 
 describe('calls', () => {
-  it('insert returns the id; get returns the row as logged, absent fields left out', () => {
+  it('insert returns the id; get returns the row as logged, absent fields left out', async () => {
     const { store } = tempStore();
     const logged: NewCall = {
       at: NOW,
@@ -66,13 +66,13 @@ describe('calls', () => {
       wouldHaveAction: 'hangup',
       wouldHaveReason: 'blocklist',
     };
-    const id = store.calls.insert(logged);
+    const id = await store.calls.insert(logged);
     expect(id).toBeGreaterThan(0);
-    expect(store.calls.get(id)).toEqual({ id, ...logged });
-    const withheld = store.calls.insert(
+    expect(await store.calls.get(id)).toEqual({ id, ...logged });
+    const withheld = await store.calls.insert(
       call({ callerRaw: 'anonymous', caller: undefined, callerKind: 'withheld', presentation: 32 }),
     );
-    expect(store.calls.get(withheld)).toEqual({
+    expect(await store.calls.get(withheld)).toEqual({
       id: withheld,
       at: NOW,
       callerRaw: 'anonymous',
@@ -81,30 +81,30 @@ describe('calls', () => {
       action: 'voicemail',
       reason: 'unknown',
     });
-    expect(store.calls.count()).toBe(2);
+    expect(await store.calls.count()).toBe(2);
   });
 
-  it('getMany() gives the rows of the ids that exist, in id order, as get() does; after() pages by id', () => {
+  it('getMany() gives the rows of the ids that exist, in id order, as get() does; after() pages by id', async () => {
     const { store } = tempStore();
-    seed(store);
-    expect(store.calls.getMany([5, 2, 99, 3]).map((c) => c.id)).toEqual([2, 3, 5]);
-    expect(store.calls.getMany([4])).toEqual([store.calls.get(4)]);
-    expect(store.calls.getMany([])).toEqual([]);
+    await seed(store);
+    expect((await store.calls.getMany([5, 2, 99, 3])).map((c) => c.id)).toEqual([2, 3, 5]);
+    expect(await store.calls.getMany([4])).toEqual([await store.calls.get(4)]);
+    expect(await store.calls.getMany([])).toEqual([]);
     // after(): the calls logged after an id, oldest first, a page at a time
-    expect(store.calls.after(5, 2).map((c) => c.id)).toEqual([6, 7]);
-    expect(store.calls.after(7, 10).map((c) => c.id)).toEqual([8]);
-    expect(store.calls.after(8, 10)).toEqual([]);
+    expect((await store.calls.after(5, 2)).map((c) => c.id)).toEqual([6, 7]);
+    expect((await store.calls.after(7, 10)).map((c) => c.id)).toEqual([8]);
+    expect(await store.calls.after(8, 10)).toEqual([]);
   });
 
-  it('recent() gives the calls of one number since a time, newest first', () => {
+  it('recent() gives the calls of one number since a time, newest first', async () => {
     const { store } = tempStore();
-    seed(store);
-    expect(store.calls.recent('+4930444', NOW - 5 * MIN)).toEqual([
+    await seed(store);
+    expect(await store.calls.recent('+4930444', NOW - 5 * MIN)).toEqual([
       { at: NOW - MIN, action: 'connect', reason: 'repeat-caller' },
       { at: NOW - 4 * MIN, action: 'voicemail', reason: 'unknown' },
     ]);
-    expect(store.calls.recent('+4930111', NOW - 5 * DAY, 2).map((c) => c.at)).toEqual([NOW, NOW - 2 * DAY]);
-    expect(store.calls.recent('+4930555', 0)).toEqual([]);
+    expect((await store.calls.recent('+4930111', NOW - 5 * DAY, 2)).map((c) => c.at)).toEqual([NOW, NOW - 2 * DAY]);
+    expect(await store.calls.recent('+4930555', 0)).toEqual([]);
     const plan = queryPlan(
       store,
       'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
@@ -113,31 +113,32 @@ describe('calls', () => {
     expect(plan.join('\n')).toMatch(/SEARCH calls USING INDEX calls_caller \(caller=\? AND at>\?\)/);
   });
 
-  it('list() filters by action, reason, number, did and time, newest first', () => {
+  it('list() filters by action, reason, number, did and time, newest first', async () => {
     const { store } = tempStore();
-    seed(store);
-    const ats = (q: Parameters<Store['calls']['list']>[0]) => store.calls.list(q).items.map((c) => (c.at - NOW) / MIN);
-    expect(ats({ action: 'hangup' })).toEqual([0, -2 * 1440, -3 * 1440]);
-    expect(ats({ reason: 'blocklist', from: NOW - 2 * DAY, to: NOW })).toEqual([-2 * 1440]);
-    expect(ats({ number: '+4930444' })).toEqual([-1, -4]);
-    expect(ats({ did: '+4930999', action: 'connect' })).toEqual([-1]);
-    expect(store.calls.list({ reason: 'anonymous' }).items[0]).toMatchObject({
+    await seed(store);
+    const ats = async (q: Parameters<Store['calls']['list']>[0]) =>
+      (await store.calls.list(q)).items.map((c) => (c.at - NOW) / MIN);
+    expect(await ats({ action: 'hangup' })).toEqual([0, -2 * 1440, -3 * 1440]);
+    expect(await ats({ reason: 'blocklist', from: NOW - 2 * DAY, to: NOW })).toEqual([-2 * 1440]);
+    expect(await ats({ number: '+4930444' })).toEqual([-1, -4]);
+    expect(await ats({ did: '+4930999', action: 'connect' })).toEqual([-1]);
+    expect((await store.calls.list({ reason: 'anonymous' })).items[0]).toMatchObject({
       callerKind: 'withheld',
       callerRaw: 'anonymous',
     });
-    expect(store.calls.list({ reason: 'anonymous' }).items[0]).not.toHaveProperty('caller');
+    expect((await store.calls.list({ reason: 'anonymous' })).items[0]).not.toHaveProperty('caller');
   });
 
-  it('list() pages by cursor without gaps or repeats, also across calls logged out of time order', () => {
+  it('list() pages by cursor without gaps or repeats, also across calls logged out of time order', async () => {
     const { store } = tempStore();
-    seed(store);
-    store.calls.insert(call({ at: NOW - 3 * DAY })); // a late write with an old time
-    store.calls.insert(call({ at: NOW - 3 * DAY })); // and a tie
-    const all = store.calls.list({ limit: 1000 }).items;
+    await seed(store);
+    await store.calls.insert(call({ at: NOW - 3 * DAY })); // a late write with an old time
+    await store.calls.insert(call({ at: NOW - 3 * DAY })); // and a tie
+    const all = (await store.calls.list({ limit: 1000 })).items;
     const paged = [];
     let cursor: number | undefined;
     do {
-      const page = store.calls.list({ limit: 3, ...(cursor !== undefined && { cursor }) });
+      const page = await store.calls.list({ limit: 3, ...(cursor !== undefined && { cursor }) });
       expect(page.items.length).toBeLessThanOrEqual(3);
       paged.push(...page.items);
       cursor = page.nextCursor;
@@ -145,14 +146,14 @@ describe('calls', () => {
     expect(paged).toEqual(all);
     expect(all).toHaveLength(10);
     expect(all.map((c) => c.at)).toEqual([...all.map((c) => c.at)].sort((a, b) => b - a));
-    expect(store.calls.list({ action: 'hangup', limit: 2 }).nextCursor).toBeDefined();
-    expect(store.calls.list({ cursor: 99_999 }).items).toEqual([]);
+    expect((await store.calls.list({ action: 'hangup', limit: 2 })).nextCursor).toBeDefined();
+    expect((await store.calls.list({ cursor: 99_999 })).items).toEqual([]);
   });
 
-  it('statsByDay counts per local day, zero days included', () => {
+  it('statsByDay counts per local day, zero days included', async () => {
     const { store } = tempStore();
-    seed(store);
-    const stats = store.calls.statsByDay(5, NOW, 'Europe/Berlin');
+    await seed(store);
+    const stats = await store.calls.statsByDay(5, NOW, 'Europe/Berlin');
     expect(stats.map((d) => [d.day, d.total])).toEqual([
       ['2025-01-11', 0],
       ['2025-01-12', 1],
@@ -177,14 +178,14 @@ describe('calls', () => {
     ]);
   });
 
-  it('topBlocked ranks the callers turned away most often', () => {
+  it('topBlocked ranks the callers turned away most often', async () => {
     const { store } = tempStore();
-    seed(store);
-    expect(store.calls.topBlocked(7, NOW, 5)).toEqual([
+    await seed(store);
+    expect(await store.calls.topBlocked(7, NOW, 5)).toEqual([
       { caller: '+4930111', calls: 3, lastAt: NOW, reason: 'blocklist' },
       { caller: '+4930222', calls: 1, lastAt: NOW - 2 * DAY + MIN, reason: 'spam-list' },
     ]);
-    expect(store.calls.topBlocked(1, NOW, 5).map((t) => t.caller)).toEqual(['+4930111']);
+    expect((await store.calls.topBlocked(1, NOW, 5)).map((t) => t.caller)).toEqual(['+4930111']);
   });
 });
 
@@ -209,7 +210,7 @@ function defaultProfile(): Profile {
 }
 
 describe('profiles', () => {
-  it('upsert, get, list, remove — schedules travel inside the JSON', () => {
+  it('upsert, get, list, remove — schedules travel inside the JSON', async () => {
     const { store, reopen } = tempStore();
     const office: Profile = {
       ...defaultProfile(),
@@ -225,18 +226,18 @@ describe('profiles', () => {
         },
       ],
     };
-    expect(store.profiles.upsert(office)).toEqual(office);
-    expect(store.profiles.get('office')).toEqual(office);
-    store.profiles.upsert({ ...office, dids: ['+4930998'] });
-    store.profiles.upsert({ ...defaultProfile(), name: 'default' });
-    expect(store.profiles.list().map((p) => [p.name, p.dids])).toEqual([
+    expect(await store.profiles.upsert(office)).toEqual(office);
+    expect(await store.profiles.get('office')).toEqual(office);
+    await store.profiles.upsert({ ...office, dids: ['+4930998'] });
+    await store.profiles.upsert({ ...defaultProfile(), name: 'default' });
+    expect((await store.profiles.list()).map((p) => [p.name, p.dids])).toEqual([
       ['default', []],
       ['office', ['+4930998']],
     ]);
     store.db.close();
     const again = reopen();
-    expect(again.profiles.get('office')?.schedules[0]?.name).toBe('office hours');
-    expect(again.profiles.remove('office')).toBe(true);
-    expect(again.profiles.get('office')).toBeUndefined();
+    expect((await again.profiles.get('office'))?.schedules[0]?.name).toBe('office hours');
+    expect(await again.profiles.remove('office')).toBe(true);
+    expect(await again.profiles.get('office')).toBeUndefined();
   });
 });

@@ -67,10 +67,10 @@ function walIndex(file: string): { frames: number; backfilled: number } {
 const call = (i: number) => newCall(5_000_000 + i, { uniqueId: `ckpt.${i}` });
 
 /** One autocommit per call, as the service logs them, until the WAL holds more than `frames` frames. */
-function logCallsUntil(store: Store, file: string, frames: number): void {
+async function logCallsUntil(store: Store, file: string, frames: number): Promise<void> {
   for (let i = 0; walIndex(file).frames <= frames; i++) {
     if (i === 10_000) throw new Error(`the WAL never got past ${frames} frames: something checkpointed it`);
-    store.calls.insert(call(i));
+    await store.calls.insert(call(i));
   }
 }
 
@@ -85,14 +85,14 @@ describe('the WAL checkpointer', () => {
     cue('stall');
     await new Promise((resolve) => setTimeout(resolve, 100)); // a tick already running when the stall began
     const before = walIndex(file).backfilled;
-    logCallsUntil(store, file, SQLITE_AUTOCHECKPOINT_PAGES + 200);
+    await logCallsUntil(store, file, SQLITE_AUTOCHECKPOINT_PAGES + 200);
     expect(walIndex(file).backfilled).toBe(before);
     clear('stall');
     await vi.waitFor(() => expect(walIndex(file).backfilled).toBe(walIndex(file).frames), WAIT);
     expect(walIndex(file).frames).toBeGreaterThan(SQLITE_AUTOCHECKPOINT_PAGES);
     // Then a write starts the WAL over from its beginning (not one that meets the worker's lock: hence the retry).
-    await vi.waitFor(() => {
-      store.calls.insert(call(-1));
+    await vi.waitFor(async () => {
+      await store.calls.insert(call(-1));
       expect(walIndex(file).frames).toBeLessThan(50);
     }, WAIT);
   });
@@ -120,7 +120,7 @@ describe('the WAL checkpointer', () => {
       reason: 'the worker failed',
       err: { message: 'checkpointer crash (test cue)' },
     });
-    expect(store.calls.get(store.calls.insert(call(1)))).toMatchObject({ uniqueId: 'ckpt.1' });
+    expect(await store.calls.get(await store.calls.insert(call(1)))).toMatchObject({ uniqueId: 'ckpt.1' });
   });
 
   it('falls back when the worker cannot start', async () => {
@@ -146,7 +146,7 @@ describe('the WAL checkpointer', () => {
   it('close() stops the worker first: idempotent, the thread ends, and the last close removes the -wal', async () => {
     const { store, db, file } = checkpointed();
     await active(store);
-    logCallsUntil(store, file, 100);
+    await logCallsUntil(store, file, 100);
     const checkpointer = db.checkpointer;
     db.close();
     db.close();
@@ -158,7 +158,7 @@ describe('the WAL checkpointer', () => {
   it('moved away: hands checkpoints back to SQLite and never creates a file at the path', async () => {
     const { store, db, file, dir, stopped } = checkpointed();
     await active(store);
-    logCallsUntil(store, file, 100);
+    await logCallsUntil(store, file, 100);
     renameSync(file, join(dir, 'moved.db'));
     await db.checkpointer?.exited;
     expect(stopped()[0]).toMatchObject({
@@ -175,7 +175,7 @@ describe('the WAL checkpointer', () => {
     openStore(other).db.close(); // self-contained, as `callfilter backup` writes it
     const hash = sha(other);
     renameSync(other, file);
-    logCallsUntil(store, file, 100); // into the old file, whose -wal is still beside the new one
+    await logCallsUntil(store, file, 100); // into the old file, whose -wal is still beside the new one
     await db.checkpointer?.exited;
     expect(stopped()).toHaveLength(1);
     db.close();
@@ -196,7 +196,7 @@ describe('the service with the checkpointer (createContext walCheckpointer)', ()
     expect(first.checkpointer?.state).toBe('stopped');
     await active(svc.ctx.store);
     expect(svc.ctx.store.db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
-    logCallsUntil(svc.ctx.store, dbFile, SQLITE_AUTOCHECKPOINT_PAGES);
+    await logCallsUntil(svc.ctx.store, dbFile, SQLITE_AUTOCHECKPOINT_PAGES);
     await vi.waitFor(() => expect(walIndex(dbFile).backfilled).toBe(walIndex(dbFile).frames), WAIT);
     const checkpointer = svc.ctx.store.db.checkpointer;
     await svc.close();

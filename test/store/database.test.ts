@@ -2,6 +2,7 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createEntriesOperations } from '../../src/store/entries-repository.js';
 import {
   Database,
   isBusy,
@@ -29,22 +30,24 @@ describe('Database', () => {
     expect(db.pragma('cache_size')).toBe(-16384);
   });
 
-  it('read() runs its queries on one snapshot: a commit from another connection meanwhile is not seen', () => {
+  it('read() runs its queries on one snapshot: a commit from another connection meanwhile is not seen', async () => {
     const { store, file } = tempStore();
-    store.calls.insert(newCall(1));
+    await store.calls.insert(newCall(1));
     const other = new BetterSqlite3(file);
+    // A plain statement: read()'s function runs synchronously.
+    const count = store.db.prepare<[], number>('SELECT count(*) FROM calls').pluck();
     try {
       const seen = store.db.read(() => {
-        const before = store.calls.count();
+        const before = count.get();
         other
           .prepare(
             "INSERT INTO calls (at, caller_raw, caller_kind, action, reason, profile) VALUES (1, 'x', 'number', 'connect', 'unknown', 'default')",
           )
           .run();
-        return [before, store.calls.count()];
+        return [before, count.get()];
       });
       expect(seen).toEqual([1, 1]);
-      expect(store.calls.count()).toBe(2);
+      expect(await store.calls.count()).toBe(2);
     } finally {
       other.close();
     }
@@ -55,23 +58,27 @@ describe('Database', () => {
     expect(store.db.pragma('busy_timeout')).toBe(40);
   });
 
-  it('close() is idempotent and later use is a "closed" StoreError', () => {
+  it('close() is idempotent and later use is a "closed" StoreError', async () => {
     const { store } = tempStore();
     store.db.close();
     store.db.close();
     expect(store.db.isOpen).toBe(false);
-    expect(() => store.entries.count()).toThrow(expect.objectContaining({ name: 'StoreError', code: 'closed' }));
+    await expect(store.entries.count()).rejects.toThrow(
+      expect.objectContaining({ name: 'StoreError', code: 'closed' }),
+    );
   });
 
-  it('transaction() rolls back everything when the function throws', () => {
+  it('transaction() rolls back everything when the function throws', async () => {
     const { store } = tempStore();
+    // The store's own operations: a transaction's body runs synchronously.
+    const entries = createEntriesOperations(store.db);
     expect(() =>
       store.db.transaction(() => {
-        store.entries.create({ number: '+4930111', kind: 'block' });
+        entries.create({ number: '+4930111', kind: 'block' });
         throw new Error('boom');
       }),
     ).toThrow('boom');
-    expect(store.entries.count()).toBe(0);
+    expect(await store.entries.count()).toBe(0);
   });
 
   it('a write while another connection holds the write lock is a retryable "busy" error', async () => {
@@ -81,7 +88,7 @@ describe('Database', () => {
     try {
       let caught: unknown;
       try {
-        store.entries.create({ number: '+4930111', kind: 'block' });
+        await store.entries.create({ number: '+4930111', kind: 'block' });
       } catch (err) {
         caught = err;
       }
@@ -90,32 +97,36 @@ describe('Database', () => {
       expect(isBusy(caught)).toBe(true);
       // retry() waits without blocking and succeeds once the lock is gone
       setTimeout(() => other.db.handle.exec('COMMIT'), 30);
-      const id = await store.db.retry(() => store.entries.create({ number: '+4930111', kind: 'block' }).id);
-      expect(store.entries.get(id)?.number).toBe('+4930111');
+      const entries = createEntriesOperations(store.db);
+      const id = await store.db.retry(() => entries.create({ number: '+4930111', kind: 'block' }).id);
+      expect((await store.entries.get(id))?.number).toBe('+4930111');
     } finally {
       if (other.db.handle.inTransaction) other.db.handle.exec('ROLLBACK');
     }
   });
 
-  it('a database opened read-only refuses writes with a "readonly" StoreError', () => {
+  it('a database opened read-only refuses writes with a "readonly" StoreError', async () => {
     const { store, reopen } = tempStore();
-    store.entries.create({ number: '+4930111', kind: 'block' });
+    await store.entries.create({ number: '+4930111', kind: 'block' });
     const ro = reopen({ readonly: true });
-    expect(ro.entries.count()).toBe(1);
-    expect(() => ro.entries.create({ number: '+4930222', kind: 'block' })).toThrow(
+    expect(await ro.entries.count()).toBe(1);
+    await expect(ro.entries.create({ number: '+4930222', kind: 'block' })).rejects.toThrow(
       expect.objectContaining({ code: 'readonly', message: expect.stringContaining('read-only') }),
     );
   });
 
-  it.skipIf(isRoot)('a database file without write permission refuses writes with a "readonly" StoreError', () => {
-    const { store, file, reopen } = tempStore();
-    store.db.close();
-    chmodSync(file, 0o444);
-    // Opening already writes (WAL mode, migrations), so the error comes at open — or at the first write.
-    expect(() => reopen().entries.create({ number: '+4930222', kind: 'block' })).toThrow(
-      expect.objectContaining({ code: 'readonly' }),
-    );
-  });
+  it.skipIf(isRoot)(
+    'a database file without write permission refuses writes with a "readonly" StoreError',
+    async () => {
+      const { store, file, reopen } = tempStore();
+      store.db.close();
+      chmodSync(file, 0o444);
+      // Opening already writes (WAL mode, migrations), so the error comes at open — or at the first write.
+      await expect(reopen().entries.create({ number: '+4930222', kind: 'block' })).rejects.toThrow(
+        expect.objectContaining({ code: 'readonly' }),
+      );
+    },
+  );
 
   it('a file that is not a database is a "corrupt" StoreError', () => {
     const { dir } = tempDir();
@@ -135,10 +146,10 @@ describe('Database', () => {
     );
   });
 
-  it('data survives close and reopen', () => {
+  it('data survives close and reopen', async () => {
     const { store, reopen } = tempStore();
-    const entry = store.entries.create({ number: '+4930123456', kind: 'block', label: 'Gewinnspiel' });
-    const callId = store.calls.insert({
+    const entry = await store.entries.create({ number: '+4930123456', kind: 'block', label: 'Gewinnspiel' });
+    const callId = await store.calls.insert({
       at: 1,
       callerRaw: '030123456',
       callerKind: 'number',
@@ -148,8 +159,8 @@ describe('Database', () => {
     });
     store.db.close();
     const again = reopen();
-    expect(again.entries.get(entry.id)).toEqual(entry);
-    expect(again.calls.get(callId)?.reason).toBe('blocklist');
+    expect(await again.entries.get(entry.id)).toEqual(entry);
+    expect((await again.calls.get(callId))?.reason).toBe('blocklist');
   });
 });
 

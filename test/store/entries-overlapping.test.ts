@@ -6,20 +6,20 @@ import { queryPlan, tempStore } from './helpers.js';
 const T0 = Date.UTC(2025, 0, 15, 9, 0);
 const ALL = 1000;
 
-function seeded() {
+async function seeded() {
   const { store } = tempStore({ clock: () => T0 });
-  const e = (number: string, kind: 'allow' | 'block', prefix = false, expiresAt?: number) =>
-    store.entries.create({ number, kind, prefix, ...(expiresAt !== undefined && { expiresAt }) }).id;
+  const e = async (number: string, kind: 'allow' | 'block', prefix = false, expiresAt?: number) =>
+    (await store.entries.create({ number, kind, prefix, ...(expiresAt !== undefined && { expiresAt }) })).id;
   const ids = {
-    contact: e('+49301234567', 'allow'),
-    twin: e('+49301234567', 'block'),
-    range: e('+4930123', 'block', true),
-    wide: e('+4930', 'block', true),
-    sameRange: e('+4930123', 'allow', true),
-    inner: e('+493012345', 'allow', true),
-    innerExact: e('+4930123999', 'allow'),
-    expired: e('+4930124', 'block', true, T0 - 1),
-    elsewhere: e('+4940123456', 'allow'),
+    contact: await e('+49301234567', 'allow'),
+    twin: await e('+49301234567', 'block'),
+    range: await e('+4930123', 'block', true),
+    wide: await e('+4930', 'block', true),
+    sameRange: await e('+4930123', 'allow', true),
+    inner: await e('+493012345', 'allow', true),
+    innerExact: await e('+4930123999', 'allow'),
+    expired: await e('+4930124', 'block', true, T0 - 1),
+    elsewhere: await e('+4940123456', 'allow'),
   };
   return { store, ids };
 }
@@ -27,46 +27,46 @@ function seeded() {
 const key = (number: string, kind: 'allow' | 'block', prefix = false) => ({ number, kind, prefix });
 
 describe('entries.overlapping', () => {
-  it('an exact number: its twin of the other kind and every prefix of the other kind it lies in', () => {
-    const { store, ids } = seeded();
-    expect(store.entries.overlapping(key('+49301234567', 'allow'), T0, ALL).map((e) => e.id)).toEqual([
+  it('an exact number: its twin of the other kind and every prefix of the other kind it lies in', async () => {
+    const { store, ids } = await seeded();
+    expect((await store.entries.overlapping(key('+49301234567', 'allow'), T0, ALL)).map((e) => e.id)).toEqual([
       ids.twin,
       ids.range,
       ids.wide,
     ]);
-    expect(store.entries.overlapping(key('+49301234567', 'block'), T0, ALL).map((e) => e.id)).toEqual([
+    expect((await store.entries.overlapping(key('+49301234567', 'block'), T0, ALL)).map((e) => e.id)).toEqual([
       ids.contact,
       ids.sameRange,
       ids.inner,
     ]);
   });
 
-  it('a prefix: the same prefix of the other kind, the shorter ones it lies in, and everything inside it', () => {
-    const { store, ids } = seeded();
-    expect(store.entries.overlapping(key('+4930123', 'block', true), T0, ALL).map((e) => e.id)).toEqual([
+  it('a prefix: the same prefix of the other kind, the shorter ones it lies in, and everything inside it', async () => {
+    const { store, ids } = await seeded();
+    expect((await store.entries.overlapping(key('+4930123', 'block', true), T0, ALL)).map((e) => e.id)).toEqual([
       ids.contact,
       ids.sameRange,
       ids.inner,
       ids.innerExact,
     ]);
-    expect(store.entries.overlapping(key('+4930123', 'allow', true), T0, ALL).map((e) => e.id)).toEqual([
+    expect((await store.entries.overlapping(key('+4930123', 'allow', true), T0, ALL)).map((e) => e.id)).toEqual([
       ids.twin,
       ids.range,
       ids.wide,
     ]);
   });
 
-  it('leaves out expired entries, the same kind and other numbers, and stops at the limit', () => {
-    const { store, ids } = seeded();
-    const found = store.entries.overlapping(key('+4930124', 'allow', true), T0, ALL).map((e) => e.id);
+  it('leaves out expired entries, the same kind and other numbers, and stops at the limit', async () => {
+    const { store, ids } = await seeded();
+    const found = (await store.entries.overlapping(key('+4930124', 'allow', true), T0, ALL)).map((e) => e.id);
     expect(found).toEqual([ids.wide]);
-    expect(store.entries.overlapping(key('+4940123456', 'allow'), T0, ALL)).toEqual([]);
-    expect(store.entries.overlapping(key('+4940999999', 'block'), T0, ALL)).toEqual([]);
-    expect(store.entries.overlapping(key('+49301234567', 'allow'), T0, 1)).toHaveLength(1);
+    expect(await store.entries.overlapping(key('+4940123456', 'allow'), T0, ALL)).toEqual([]);
+    expect(await store.entries.overlapping(key('+4940999999', 'block'), T0, ALL)).toEqual([]);
+    expect(await store.entries.overlapping(key('+49301234567', 'allow'), T0, 1)).toHaveLength(1);
   });
 
-  it('probes the entries_number index and the prefix_lengths key; never a table scan', () => {
-    const { store } = seeded();
+  it('probes the entries_number index and the prefix_lengths key; never a table scan', async () => {
+    const { store } = await seeded();
     const plan = queryPlan(store, overlappingSql(), [{ number: '+4930123', prefix: 1, kind: 'allow', now: T0 }]).join(
       '\n',
     );

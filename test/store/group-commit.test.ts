@@ -134,7 +134,7 @@ describe('calls.write on a database file', () => {
     const ids = seen.map((s) => s.id);
     expect(new Set(ids).size).toBe(50);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    expect(store.calls.count()).toBe(50);
+    expect(await store.calls.count()).toBe(50);
   });
 
   it('loses only the row that cannot be written, not the calls that came with it', async () => {
@@ -143,12 +143,12 @@ describe('calls.write on a database file', () => {
     const results = await Promise.allSettled([call(1), broken, call(3)].map((c) => store.calls.log(c).committed()));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
-    expect(store.calls.list().items.map((c) => c.caller)).toEqual(['+49303', '+49301']);
+    expect((await store.calls.list()).items.map((c) => c.caller)).toEqual(['+49303', '+49301']);
   });
 
   it('while another process holds the write lock, a batch waits busy_timeout once and fails as a whole', async () => {
     const { store, file } = tempStore();
-    store.calls.insert(call(0));
+    await store.calls.insert(call(0));
     const lock = await holdWriteLock(file);
     const t0 = performance.now();
     const results = await Promise.allSettled(

@@ -16,9 +16,9 @@ function rowsOf(store: ReturnType<typeof tempStore>['store'], listId: number): n
 }
 
 describe('lists', () => {
-  it('create, get, list, update; a duplicate name is a "unique" StoreError', () => {
+  it('create, get, list, update; a duplicate name is a "unique" StoreError', async () => {
     const { store } = tempStore({ clock });
-    const list = store.lists.create({
+    const list = await store.lists.create({
       name: 'phoneblock',
       threshold: 4,
       action: 'announce',
@@ -39,24 +39,24 @@ describe('lists', () => {
       updatedAt: T0,
       createdAt: T0,
     });
-    expect(() => store.lists.create({ name: 'phoneblock' })).toThrow(
+    await expect(store.lists.create({ name: 'phoneblock' })).rejects.toThrow(
       expect.objectContaining({ code: 'unique', message: expect.stringContaining('"phoneblock" already exists') }),
     );
-    const other = store.lists.create({ name: 'k-tipp' });
-    expect(store.lists.list().map((l) => l.name)).toEqual(['k-tipp', 'phoneblock']);
-    expect(store.lists.update(list.id, { threshold: 10, label: null, syncCursor: '4718', syncedAt: T0 })).toMatchObject(
-      { threshold: 10, syncCursor: '4718', syncedAt: T0 },
-    );
-    expect(store.lists.get(list.id)).not.toHaveProperty('label');
-    expect(() => store.lists.update(other.id, { name: 'phoneblock' })).toThrow(
+    const other = await store.lists.create({ name: 'k-tipp' });
+    expect((await store.lists.list()).map((l) => l.name)).toEqual(['k-tipp', 'phoneblock']);
+    expect(
+      await store.lists.update(list.id, { threshold: 10, label: null, syncCursor: '4718', syncedAt: T0 }),
+    ).toMatchObject({ threshold: 10, syncCursor: '4718', syncedAt: T0 });
+    expect(await store.lists.get(list.id)).not.toHaveProperty('label');
+    await expect(store.lists.update(other.id, { name: 'phoneblock' })).rejects.toThrow(
       expect.objectContaining({ code: 'unique' }),
     );
-    expect(store.lists.getByName('k-tipp')?.id).toBe(other.id);
+    expect((await store.lists.getByName('k-tipp'))?.id).toBe(other.id);
   });
 
   it('replaceEntries writes a new version in batches, flips to it, and deletes the old one', async () => {
     const { store } = tempStore({ clock });
-    const list = store.lists.create({
+    const list = await store.lists.create({
       name: 'calls',
       threshold: 2,
       action: 'hangup',
@@ -73,9 +73,9 @@ describe('lists', () => {
       { batchSize: 2 },
     );
     expect(first).toEqual({ listId: list.id, version: 1, added: 2, duplicates: 1, removed: 0 });
-    expect(store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 2 });
+    expect(await store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 2 });
 
-    const hits = store.lists.match(CALLER, leadingParts(CALLER));
+    const hits = await store.lists.match(CALLER, leadingParts(CALLER));
     expect(hits).toEqual([
       {
         listId: list.id,
@@ -105,10 +105,10 @@ describe('lists', () => {
 
     const second = await store.lists.replaceEntries(list.id, numbers(0, 12_345), { batchSize: 1000 });
     expect(second).toEqual({ listId: list.id, version: 2, added: 12_345, duplicates: 0, removed: 2 });
-    expect(store.lists.match(CALLER, leadingParts(CALLER))).toEqual([]);
-    expect(store.lists.match('+49407', leadingParts('+49407'))).toHaveLength(1);
+    expect(await store.lists.match(CALLER, leadingParts(CALLER))).toEqual([]);
+    expect(await store.lists.match('+49407', leadingParts('+49407'))).toHaveLength(1);
     expect(rowsOf(store, list.id)).toBe(12_345);
-    expect(store.lists.entries(list.id, { limit: 5 }).items.map((e) => e.number)).toEqual([
+    expect((await store.lists.entries(list.id, { limit: 5 })).items.map((e) => e.number)).toEqual([
       '+49400',
       '+49401',
       '+49402',
@@ -119,7 +119,7 @@ describe('lists', () => {
 
   it('accepts an async iterable', async () => {
     const { store } = tempStore();
-    const list = store.lists.create({ name: 'async' });
+    const list = await store.lists.create({ name: 'async' });
     async function* rows() {
       for (const row of numbers(0, 50)) yield row;
     }
@@ -131,7 +131,7 @@ describe('lists', () => {
 
   it('a replace whose input fails halfway leaves the old version active, matchable and alone', async () => {
     const { store } = tempStore();
-    const list = store.lists.create({ name: 'calls' });
+    const list = await store.lists.create({ name: 'calls' });
     await store.lists.replaceEntries(list.id, [{ number: CALLER, score: 3 }]);
     function* failing() {
       yield* numbers(0, 2500);
@@ -140,9 +140,9 @@ describe('lists', () => {
     await expect(store.lists.replaceEntries(list.id, failing(), { batchSize: 1000 })).rejects.toThrow(
       'download interrupted',
     );
-    expect(store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
-    expect(store.lists.match(CALLER, leadingParts(CALLER)).map((h) => h.score)).toEqual([3]);
-    expect(store.lists.match('+49401', leadingParts('+49401'))).toEqual([]);
+    expect(await store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
+    expect((await store.lists.match(CALLER, leadingParts(CALLER))).map((h) => h.score)).toEqual([3]);
+    expect(await store.lists.match('+49401', leadingParts('+49401'))).toEqual([]);
     expect(rowsOf(store, list.id)).toBe(1); // the failed version's rows were removed again
 
     // and the next import works normally
@@ -155,7 +155,7 @@ describe('lists', () => {
 
   it('after a crash mid-import the old list is intact and the next open removes the orphans', async () => {
     const { store, reopen } = tempStore();
-    const list = store.lists.create({ name: 'calls' });
+    const list = await store.lists.create({ name: 'calls' });
     await store.lists.replaceEntries(list.id, [{ number: CALLER, score: 3 }]);
     // "Crash": the process dies after 3 committed batches — simulated by closing the handle under the import.
     function* crashing() {
@@ -166,34 +166,34 @@ describe('lists', () => {
     await expect(store.lists.replaceEntries(list.id, crashing(), { batchSize: 1000 })).rejects.toThrow();
 
     const raw = reopen();
-    expect(raw.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
-    expect(raw.lists.match(CALLER, leadingParts(CALLER))).toHaveLength(1);
+    expect(await raw.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
+    expect(await raw.lists.match(CALLER, leadingParts(CALLER))).toHaveLength(1);
     expect(rowsOf(raw, list.id)).toBe(1); // openStore ran cleanupOrphans
   });
 
   it('cleanupOrphans removes rows of a half-written version and keeps the active one', async () => {
     const { store } = tempStore();
-    const list = store.lists.create({ name: 'calls' });
+    const list = await store.lists.create({ name: 'calls' });
     await store.lists.replaceEntries(list.id, numbers(0, 10));
     const insert = store.db.handle.prepare('INSERT INTO list_entries (list_id, version, number) VALUES (?, ?, ?)');
     for (let i = 0; i < 7000; i++) insert.run(list.id, 2, `+4950${i}`);
     insert.run(list.id, 0, '+4960');
-    expect(store.lists.match('+49501', leadingParts('+49501'))).toEqual([]);
-    expect(store.lists.cleanupOrphans()).toBe(7001);
+    expect(await store.lists.match('+49501', leadingParts('+49501'))).toEqual([]);
+    expect(await store.lists.cleanupOrphans()).toBe(7001);
     expect(rowsOf(store, list.id)).toBe(10);
-    expect(store.lists.cleanupOrphans()).toBe(0);
+    expect(await store.lists.cleanupOrphans()).toBe(0);
   });
 
   it('applyChanges updates the active version incrementally', async () => {
     const { store } = tempStore();
-    const list = store.lists.create({ name: 'phoneblock' });
-    expect(store.lists.applyChanges(list.id, { upsert: [{ number: '+493012345670', score: 2 }] })).toEqual({
+    const list = await store.lists.create({ name: 'phoneblock' });
+    expect(await store.lists.applyChanges(list.id, { upsert: [{ number: '+493012345670', score: 2 }] })).toEqual({
       added: 1,
       updated: 0,
       removed: 0,
     });
-    expect(store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
-    const result = store.lists.applyChanges(list.id, {
+    expect(await store.lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 1 });
+    const result = await store.lists.applyChanges(list.id, {
       upsert: [
         { number: '+493012345670', score: 50, label: 'G_FRAUD' },
         { number: '+442079460958', score: 100 },
@@ -201,27 +201,27 @@ describe('lists', () => {
       remove: [{ number: '+493012345675' }],
     });
     expect(result).toEqual({ added: 1, updated: 1, removed: 0 });
-    expect(store.lists.applyChanges(list.id, { remove: [{ number: '+442079460958' }] })).toEqual({
+    expect(await store.lists.applyChanges(list.id, { remove: [{ number: '+442079460958' }] })).toEqual({
       added: 0,
       updated: 0,
       removed: 1,
     });
-    expect(store.lists.get(list.id)?.entryCount).toBe(1);
-    expect(store.lists.match('+493012345670', [])).toMatchObject([{ score: 50, label: 'G_FRAUD' }]);
+    expect((await store.lists.get(list.id))?.entryCount).toBe(1);
+    expect(await store.lists.match('+493012345670', [])).toMatchObject([{ score: 50, label: 'G_FRAUD' }]);
   });
 
   it('match only sees enabled lists; remove deletes the list and its rows', async () => {
     const { store } = tempStore();
-    const a = store.lists.create({ name: 'a' });
-    const b = store.lists.create({ name: 'b', threshold: 3 });
+    const a = await store.lists.create({ name: 'a' });
+    const b = await store.lists.create({ name: 'b', threshold: 3 });
     await store.lists.replaceEntries(a.id, [{ number: CALLER }]);
     await store.lists.replaceEntries(b.id, [{ number: '+4930', prefix: true, score: 1 }]);
-    expect(store.lists.match(CALLER, leadingParts(CALLER)).map((h) => h.listName)).toEqual(['a', 'b']);
-    store.lists.update(a.id, { enabled: false });
-    expect(store.lists.match(CALLER, leadingParts(CALLER)).map((h) => h.listName)).toEqual(['b']);
+    expect((await store.lists.match(CALLER, leadingParts(CALLER))).map((h) => h.listName)).toEqual(['a', 'b']);
+    await store.lists.update(a.id, { enabled: false });
+    expect((await store.lists.match(CALLER, leadingParts(CALLER))).map((h) => h.listName)).toEqual(['b']);
     expect(await store.lists.remove(b.id)).toBe(true);
     expect(await store.lists.remove(b.id)).toBe(false);
-    expect(store.lists.get(b.id)).toBeUndefined();
+    expect(await store.lists.get(b.id)).toBeUndefined();
     expect(rowsOf(store, b.id)).toBe(0);
     await expect(store.lists.replaceEntries(b.id, [])).rejects.toMatchObject({ code: 'not-found' });
   });
@@ -229,21 +229,21 @@ describe('lists', () => {
   it("match finds prefixes of every length; a replaced version and another connection's changes count on the next lookup", async () => {
     const { store, reopen } = tempStore();
     const other = reopen();
-    const list = store.lists.create({ name: 'calls' });
-    const numbers = () =>
-      store.lists.match(CALLER, leadingParts(CALLER)).map((h) => `${h.number}${h.prefix ? '*' : ''}`);
+    const list = await store.lists.create({ name: 'calls' });
+    const numbers = async () =>
+      (await store.lists.match(CALLER, leadingParts(CALLER))).map((h) => `${h.number}${h.prefix ? '*' : ''}`);
     await store.lists.replaceEntries(list.id, [
       { number: '+49', prefix: true },
       { number: '+493012', prefix: true },
       { number: CALLER },
     ]);
-    expect(numbers()).toEqual([CALLER, '+493012*', '+49*']);
+    expect(await numbers()).toEqual([CALLER, '+493012*', '+49*']);
     await other.lists.replaceEntries(list.id, [{ number: '+4930123', prefix: true }]);
-    expect(numbers()).toEqual(['+4930123*']);
-    other.lists.applyChanges(list.id, { upsert: [{ number: '+4930', prefix: true }] });
-    expect(numbers()).toEqual(['+4930123*', '+4930*']);
-    other.lists.applyChanges(list.id, { remove: [{ number: '+4930123', prefix: true }] });
-    expect(numbers()).toEqual(['+4930*']);
+    expect(await numbers()).toEqual(['+4930123*']);
+    await other.lists.applyChanges(list.id, { upsert: [{ number: '+4930', prefix: true }] });
+    expect(await numbers()).toEqual(['+4930123*', '+4930*']);
+    await other.lists.applyChanges(list.id, { remove: [{ number: '+4930123', prefix: true }] });
+    expect(await numbers()).toEqual(['+4930*']);
   });
 
   it('match uses the list_entries_number index, never a scan of list_entries', () => {

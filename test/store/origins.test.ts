@@ -20,7 +20,7 @@ describe('entry origins', () => {
     r = await store.origins.sync('carddav', { parts: part('/anna.vcf', { ...anna, label: 'Anna Schmidt' }) });
     now = T0;
     expect(r.entriesCreated).toBe(0);
-    const annaEntry = store.entries.findByNumber('+4930111111', false, 'allow')[0]!;
+    const annaEntry = (await store.entries.findByNumber('+4930111111', false, 'allow'))[0]!;
     expect(annaEntry).toMatchObject({ label: 'Anna', source: 'fritzbox' });
     expect((await store.origins.forEntries([annaEntry.id])).get(annaEntry.id)!.map((o) => o.origin)).toEqual([
       'fritzbox',
@@ -30,17 +30,20 @@ describe('entry origins', () => {
     // The box drops Anna: CardDAV still has her, and names her now.
     r = await store.origins.sync('fritzbox', { parts: part('book:Telefonbuch', bob) });
     expect(r).toMatchObject({ removed: 1, entriesRemoved: 0 });
-    expect(store.entries.get(annaEntry.id)).toMatchObject({ label: 'Anna Schmidt' });
+    expect(await store.entries.get(annaEntry.id)).toMatchObject({ label: 'Anna Schmidt' });
     // CardDAV drops her too: the entry goes.
     r = await store.origins.sync('carddav', { parts: part('/anna.vcf') });
     expect(r).toMatchObject({ removed: 1, entriesRemoved: 1 });
-    expect(store.entries.get(annaEntry.id)).toBeUndefined();
-    expect(store.entries.findByNumber('+4930222222', false, 'allow')[0]).toMatchObject({ vip: true, label: 'Bob' });
+    expect(await store.entries.get(annaEntry.id)).toBeUndefined();
+    expect((await store.entries.findByNumber('+4930222222', false, 'allow'))[0]).toMatchObject({
+      vip: true,
+      label: 'Bob',
+    });
   });
 
   it("never removes the person's entry: one they had, one they edited or kept", async () => {
     const { store } = tempStore({ clock });
-    const own = store.entries.create({ number: '+4930333333', kind: 'allow', label: 'Mine', source: 'api' });
+    const own = await store.entries.create({ number: '+4930333333', kind: 'allow', label: 'Mine', source: 'api' });
     await store.origins.sync('fritzbox', {
       parts: part(
         'book:A',
@@ -48,15 +51,15 @@ describe('entry origins', () => {
         { number: '+4930444444', kind: 'allow' },
       ),
     });
-    const synced = store.entries.findByNumber('+4930444444', false, 'allow')[0]!;
+    const synced = (await store.entries.findByNumber('+4930444444', false, 'allow'))[0]!;
     expect(await store.origins.claim(synced.id)).toBe(true);
     expect(await store.origins.claim(synced.id)).toBe(false);
     expect(await store.origins.claim(own.id)).toBe(false);
-    expect(store.entries.get(own.id)!.label).toBe('Mine');
+    expect((await store.entries.get(own.id))!.label).toBe('Mine');
 
     await store.origins.sync('fritzbox', { parts: part('book:A') });
-    expect(store.entries.get(own.id)).toMatchObject({ label: 'Mine' });
-    expect(store.entries.get(synced.id)).toBeDefined();
+    expect(await store.entries.get(own.id)).toMatchObject({ label: 'Mine' });
+    expect(await store.entries.get(synced.id)).toBeDefined();
     expect((await store.origins.forEntries([own.id, synced.id])).get(own.id)!.map((o) => o.origin)).toEqual(['manual']);
     expect(await store.origins.count('fritzbox')).toBe(0);
   });
@@ -85,7 +88,7 @@ describe('entry origins', () => {
         expiresAt: T0 + 180 * day,
       }),
     ).toBe('added');
-    const e = store.entries.findByNumber('+4930555555', false, 'allow')[0]!;
+    const e = (await store.entries.findByNumber('+4930555555', false, 'allow'))[0]!;
     expect(e.expiresAt).toBe(T0 + 180 * day);
     now = T0 + 100 * day;
     expect(
@@ -96,17 +99,17 @@ describe('entry origins', () => {
         expiresAt: now + 180 * day,
       }),
     ).toBe('refreshed');
-    expect(store.entries.get(e.id)!.expiresAt).toBe(T0 + 280 * day);
+    expect((await store.entries.get(e.id))!.expiresAt).toBe(T0 + 280 * day);
     expect((await store.origins.removeExpired('called', T0 + 200 * day)).removed).toBe(0);
     expect((await store.origins.removeExpired('called', T0 + 281 * day)).entriesRemoved).toBe(1);
-    expect(store.entries.get(e.id)).toBeUndefined();
+    expect(await store.entries.get(e.id)).toBeUndefined();
 
     await store.origins.touch('called', { number: '+4930666666', kind: 'allow', externalId: '', expiresAt: T0 + day });
-    const kept = store.entries.findByNumber('+4930666666', false, 'allow')[0]!;
+    const kept = (await store.entries.findByNumber('+4930666666', false, 'allow'))[0]!;
     await store.origins.claim(kept.id);
-    expect(store.entries.get(kept.id)!.expiresAt).toBeUndefined();
+    expect((await store.entries.get(kept.id))!.expiresAt).toBeUndefined();
     await store.origins.removeExpired('called', T0 + 2 * day);
-    expect(store.entries.get(kept.id)).toBeDefined();
+    expect(await store.entries.get(kept.id)).toBeDefined();
     now = T0;
   });
 
@@ -119,9 +122,9 @@ describe('entry origins', () => {
     const r = await store.origins.sync('carddav', { parts: part('/big.vcf', ...rows) });
     expect(r.entriesCreated).toBe(rows.length);
     expect(await store.origins.count('carddav')).toBe(rows.length);
-    store.entries.create({ number: '+4940123456', kind: 'block' });
-    expect(store.entries.list({ origin: 'manual' }).items.map((e) => e.number)).toEqual(['+4940123456']);
-    expect(store.entries.list({ origin: 'carddav', limit: 5 }).items).toHaveLength(5);
-    expect(store.entries.list({ origin: 'fritzbox' }).items).toHaveLength(0);
+    await store.entries.create({ number: '+4940123456', kind: 'block' });
+    expect((await store.entries.list({ origin: 'manual' })).items.map((e) => e.number)).toEqual(['+4940123456']);
+    expect((await store.entries.list({ origin: 'carddav', limit: 5 })).items).toHaveLength(5);
+    expect((await store.entries.list({ origin: 'fritzbox' })).items).toHaveLength(0);
   });
 });

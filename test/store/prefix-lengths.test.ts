@@ -36,9 +36,9 @@ function exactRows(count: number) {
 }
 
 /** An update that would duplicate another entry throws `unique`; the random mix just moves on. */
-function updateUnlessTaken(store: Store, id: number, patch: EntryPatch): void {
+async function updateUnlessTaken(store: Store, id: number, patch: EntryPatch): Promise<void> {
   try {
-    store.entries.update(id, patch);
+    await store.entries.update(id, patch);
   } catch (err) {
     if (!isStoreError(err, 'unique')) throw err;
   }
@@ -47,53 +47,53 @@ function updateUnlessTaken(store: Store, id: number, patch: EntryPatch): void {
 describe('prefix_lengths triggers', () => {
   it('count prefix rows per table and length, and ignore exact rows', async () => {
     const { store } = tempStore();
-    store.entries.bulkInsert([block('+4930'), block('+4930123'), block('+4940123'), ...exactRows(1000)]);
-    store.entries.create(block('+49301234567', false));
-    const list = store.lists.create({ name: 'spam' });
+    await store.entries.bulkInsert([block('+4930'), block('+4930123'), block('+4940123'), ...exactRows(1000)]);
+    await store.entries.create(block('+49301234567', false));
+    const list = await store.lists.create({ name: 'spam' });
     await store.lists.replaceEntries(list.id, [block('+4989'), block('+49891'), { number: '+4989123456', score: 5 }]);
     expect(counts(store.db)).toEqual({ 'entries:5': 1, 'entries:8': 2, 'list_entries:5': 1, 'list_entries:6': 1 });
   });
 
   it('do not count a row ON CONFLICT DO NOTHING skipped', async () => {
     const { store } = tempStore();
-    store.entries.create(block('+4930'));
-    expect(store.entries.bulkInsert([block('+4930'), block('+4931')])).toEqual({ added: 1, skipped: 1 });
-    const list = store.lists.create({ name: 'spam' });
+    await store.entries.create(block('+4930'));
+    expect(await store.entries.bulkInsert([block('+4930'), block('+4931')])).toEqual({ added: 1, skipped: 1 });
+    const list = await store.lists.create({ name: 'spam' });
     await store.lists.replaceEntries(list.id, [block('+4989'), block('+4989'), block('+4989')]);
     expect(counts(store.db)).toEqual({ 'entries:5': 2, 'list_entries:5': 1 });
   });
 
-  it('follow updates of number and prefix flag, and removals, down to no row at all', () => {
+  it('follow updates of number and prefix flag, and removals, down to no row at all', async () => {
     const { store } = tempStore();
-    const a = store.entries.create(block('+4930'));
-    const b = store.entries.create(block('+4930123'));
-    store.entries.update(a.id, { number: '+493012' });
+    const a = await store.entries.create(block('+4930'));
+    const b = await store.entries.create(block('+4930123'));
+    await store.entries.update(a.id, { number: '+493012' });
     expect(counts(store.db)).toEqual({ 'entries:7': 1, 'entries:8': 1 });
-    store.entries.update(b.id, { prefix: false });
-    store.entries.update(a.id, { label: 'unchanged number' });
+    await store.entries.update(b.id, { prefix: false });
+    await store.entries.update(a.id, { label: 'unchanged number' });
     expect(counts(store.db)).toEqual({ 'entries:7': 1 });
-    store.entries.update(b.id, { prefix: true, number: '+49301' });
-    store.entries.remove(a.id);
+    await store.entries.update(b.id, { prefix: true, number: '+49301' });
+    await store.entries.remove(a.id);
     expect(counts(store.db)).toEqual({ 'entries:6': 1 });
-    store.entries.remove(b.id);
+    await store.entries.remove(b.id);
     expect(counts(store.db)).toEqual({});
   });
 
   it('follow ON DELETE CASCADE from contacts and lists', async () => {
     const { store } = tempStore();
-    const { contact } = store.contacts.createWithNumbers({ name: 'Office' }, [{ number: '+4930555' }]);
+    const { contact } = await store.contacts.createWithNumbers({ name: 'Office' }, [{ number: '+4930555' }]);
     store.db.handle.prepare('UPDATE entries SET is_prefix = 1 WHERE contact_id = ?').run(contact.id);
-    const list = store.lists.create({ name: 'spam' });
+    const list = await store.lists.create({ name: 'spam' });
     await store.lists.replaceEntries(list.id, [block('+4989'), block('+49891')]);
     expect(counts(store.db)).toEqual({ 'entries:8': 1, 'list_entries:5': 1, 'list_entries:6': 1 });
-    store.contacts.remove(contact.id);
+    await store.contacts.remove(contact.id);
     store.db.handle.prepare('DELETE FROM lists WHERE id = ?').run(list.id); // one cascade, not lists.remove's batches
     expect(counts(store.db)).toEqual({});
   });
 
   it('follow a list version replacement: the old version is counted out as its rows are deleted', async () => {
     const { store } = tempStore();
-    const list = store.lists.create({ name: 'spam' });
+    const list = await store.lists.create({ name: 'spam' });
     await store.lists.replaceEntries(list.id, [block('+4989'), block('+498912')]);
     await store.lists.replaceEntries(list.id, [block('+4989'), block('+49891234')]);
     expect(counts(store.db)).toEqual({ 'list_entries:5': 1, 'list_entries:9': 1 });
@@ -106,17 +106,19 @@ describe('prefix_lengths triggers', () => {
     const rng = seededRandom(7);
     const pick = (n: number) => Math.floor(rng() * n);
     const number = () => `+49${'3012345678'.slice(0, 1 + pick(9))}`;
-    const list = store.lists.create({ name: 'spam' });
+    const list = await store.lists.create({ name: 'spam' });
     for (let step = 0; step < 400; step++) {
       const ids = store.db.handle.prepare('SELECT id FROM entries').pluck().all() as number[];
       const id = ids[pick(ids.length)];
       const r = rng();
       if (r < 0.4 || id === undefined)
-        store.entries.bulkInsert([{ number: number(), prefix: rng() < 0.6, kind: rng() < 0.5 ? 'allow' : 'block' }]);
-      else if (r < 0.7) updateUnlessTaken(store, id, { number: number(), prefix: rng() < 0.5 });
-      else if (r < 0.85) store.entries.remove(id);
+        await store.entries.bulkInsert([
+          { number: number(), prefix: rng() < 0.6, kind: rng() < 0.5 ? 'allow' : 'block' },
+        ]);
+      else if (r < 0.7) await updateUnlessTaken(store, id, { number: number(), prefix: rng() < 0.5 });
+      else if (r < 0.85) await store.entries.remove(id);
       else if (r < 0.95)
-        store.lists.applyChanges(list.id, {
+        await store.lists.applyChanges(list.id, {
           upsert: [{ number: number(), prefix: rng() < 0.5 }],
           remove: [{ number: number(), prefix: true }],
         });
@@ -137,13 +139,13 @@ describe('probe keys', () => {
     const keys = (table: 'entries' | 'list_entries', e164: string, parts: string[]) =>
       (store.db.handle.prepare(probeKeysSql(table)).pluck().all(e164, longestPart(parts), e164) as string[]).sort();
     const parts = leadingParts('+49301234567');
-    store.entries.bulkInsert([block('+4940'), block('+4969123'), block('+49301234567'), ...exactRows(10)]);
+    await store.entries.bulkInsert([block('+4940'), block('+4969123'), block('+49301234567'), ...exactRows(10)]);
     expect(keys('entries', '+49301234567', parts)).toEqual(['+4930', '+4930123', '+49301234567', '+49301234567']);
     expect(keys('entries', '+49301234567', parts.slice(0, 7))).toEqual(['+4930', '+4930123', '+49301234567']);
     expect(keys('entries', '+49301234567', parts.slice(0, 6))).toEqual(['+4930', '+49301234567']);
     expect(keys('entries', '+49301234567', [])).toEqual(['+49301234567']);
     expect(keys('list_entries', '+49301234567', parts)).toEqual(['+49301234567']);
-    await store.lists.replaceEntries(store.lists.create({ name: 'spam' }).id, [block('+4989123456')]);
+    await store.lists.replaceEntries((await store.lists.create({ name: 'spam' })).id, [block('+4989123456')]);
     expect(keys('list_entries', '+49301234567', parts)).toEqual(['+4930123456', '+49301234567']);
     expect(keys('list_entries', '+4930', leadingParts('+4930'))).toEqual(['+4930']);
   });

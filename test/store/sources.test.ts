@@ -30,7 +30,7 @@ describe('sources repository', () => {
     });
     expect(JSON.stringify(source)).not.toContain('secret-key');
     expect(JSON.stringify(await store.sources.list())).not.toContain('secret-key');
-    expect(store.lists.get(source.listId as number)).toMatchObject({ name: 'PhoneBlock', threshold: 4 });
+    expect(await store.lists.get(source.listId as number)).toMatchObject({ name: 'PhoneBlock', threshold: 4 });
     expect(await store.sources.credentials(source.id)).toEqual({ token: 'secret-key' });
     expect(await store.sources.find(String(source.id))).toMatchObject({ name: 'phoneblock' });
     expect(await store.sources.find('phoneblock')).toMatchObject({ id: source.id });
@@ -55,7 +55,7 @@ describe('sources repository', () => {
       code: 'conflict',
       message: `list ${first.listId} is fed by the source "phoneblock" already; a list has one source`,
     });
-    expect(store.lists.list().map((l) => l.name)).toEqual(['PhoneBlock']);
+    expect((await store.lists.list()).map((l) => l.name)).toEqual(['PhoneBlock']);
   });
 
   it('records attempts, successes, held-back answers and failures', async () => {
@@ -141,7 +141,7 @@ describe('sources repository', () => {
     expect((await store.sources.get(source.id))?.hasCredentials).toBe(false);
     expect(await store.sources.remove(source.id)).toBe(true);
     expect(await store.sources.remove(source.id)).toBe(false);
-    expect(store.lists.getByName('PhoneBlock')).toBeDefined();
+    expect(await store.lists.getByName('PhoneBlock')).toBeDefined();
   });
 
   it('keeps the source when its list is deleted, without a target', async () => {

@@ -31,8 +31,8 @@ describe('the call log for the page', () => {
 
   it("says why in the page's language, from the facts each row keeps: the entry, the list and its score, how often a caller called", async () => {
     const web = await startWeb();
-    web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', label: 'Lottery', source: 'api' });
-    const list = web.ctx.store.lists.create({ name: 'Call centres', threshold: 3 });
+    await web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', label: 'Lottery', source: 'api' });
+    const list = await web.ctx.store.lists.create({ name: 'Call centres', threshold: 3 });
     await web.ctx.store.lists.replaceEntries(list.id, [{ number: '+4940222222', score: 7 }]);
     await web.call('030 111111');
     await web.call('040 222222');
@@ -54,7 +54,7 @@ describe('the call log for the page', () => {
     expect(items[3]?.current).toBe('block');
     expect(items[1]?.current).toBeUndefined();
     // An entry changed after the call does not change why the call went as it did: the row keeps its facts.
-    web.ctx.store.lists.update(list.id, { threshold: 10 });
+    await web.ctx.store.lists.update(list.id, { threshold: 10 });
     expect((await calls(web, '?lang=de')).items[2]?.why).toBe(
       'Auf der Spamliste „Call centres“ (7 Meldungen, Schwelle 3).',
     );
@@ -62,8 +62,8 @@ describe('the call log for the page', () => {
 
   it('names every other entry or list that matched, and why it did not decide', async () => {
     const web = await startWeb();
-    web.ctx.store.entries.create({ number: '+4930111111', kind: 'allow', label: 'Anna', source: 'vcard' });
-    web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
+    await web.ctx.store.entries.create({ number: '+4930111111', kind: 'allow', label: 'Anna', source: 'vcard' });
+    await web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
     await web.call('030 111111');
     const [row] = (await calls(web, '?lang=en')).items;
     expect(row).toMatchObject({
@@ -75,8 +75,8 @@ describe('the call log for the page', () => {
 
   it('filters by what happened ("blocked" = hung up or announced) and by number, in pages', async () => {
     const web = await startWeb();
-    web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
-    const list = web.ctx.store.lists.create({ name: 'spam', threshold: 1 });
+    await web.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
+    const list = await web.ctx.store.lists.create({ name: 'spam', threshold: 1 });
     await web.ctx.store.lists.replaceEntries(list.id, [{ number: '+4940222222', score: 1 }]);
     await web.call('030 111111');
     await web.call('040 222222');

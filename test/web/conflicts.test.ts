@@ -117,12 +117,12 @@ async function walkThrough(w: Words): Promise<void> {
   await screenshot(page, `conflicts-${w.lang}-lists`);
 
   // One click keeps the contact and removes the block entry.
-  const gewinnspiel = entries.findByNumber('+493012345670', false, 'block')[0];
+  const gewinnspiel = (await entries.findByNumber('+493012345670', false, 'block'))[0];
   expect(gewinnspiel).toBeDefined();
   await report.getByRole('button', { name: w.keepContact }).click();
   await report.getByText(w.resolved).waitFor();
-  expect(entries.findByNumber('+493012345670', false, 'block')).toEqual([]);
-  expect(entries.findByNumber('+493012345670', false, 'allow')).toHaveLength(1);
+  expect(await entries.findByNumber('+493012345670', false, 'block')).toEqual([]);
+  expect(await entries.findByNumber('+493012345670', false, 'allow')).toHaveLength(1);
 
   // Oma Gisela is a contact and on the blocklist: she rings, and her row says so once, with the rival named.
   await page.getByRole('link', { name: w.calls }).click();

@@ -56,8 +56,8 @@ describe('importing through the page', () => {
     expect(await importNow(page)).toContain('contacts');
     expect(await page.locator('#import-barring').isHidden()).toBe(true);
 
-    expect(web.ctx.store.entries.count('block')).toBe(0);
-    expect(web.ctx.store.entries.count('allow')).toBeGreaterThan(20);
+    expect(await web.ctx.store.entries.count('block')).toBe(0);
+    expect(await web.ctx.store.entries.count('allow')).toBeGreaterThan(20);
 
     // Oma Gisela (the phone book) and Anna-Lena (the vCard) ring through.
     const oma = await web.call('030 12345674');
@@ -93,11 +93,11 @@ describe('importing through the page', () => {
       'Please choose whether this file’s numbers are to be blocked or allowed: the file does not say.',
     );
     expect(await page.locator('#import-report').isHidden()).toBe(true);
-    expect(web.ctx.store.entries.count()).toBe(0);
+    expect(await web.ctx.store.entries.count()).toBe(0);
 
     await page.locator('#import-kind').getByText('to allow').click();
     expect(await importNow(page)).toBe('1 added · 0 already there');
-    expect(web.ctx.store.entries.findByNumber('+49301111111', false)).toMatchObject([{ kind: 'allow' }]);
+    expect(await web.ctx.store.entries.findByNumber('+49301111111', false)).toMatchObject([{ kind: 'allow' }]);
     expect(unexpected(problems)).toEqual([]);
   });
 
@@ -111,11 +111,11 @@ describe('importing through the page', () => {
     await page.locator('#import-barring').waitFor();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('#import-error', { hasText: 'call-barring list' }).waitFor();
-    expect(web.ctx.store.entries.count()).toBe(0);
+    expect(await web.ctx.store.entries.count()).toBe(0);
 
     await page.locator('#import-barring').getByText('Yes, block its numbers').click();
     expect(await importNow(page)).toBe('3 added · 0 already there');
-    expect(web.ctx.store.entries.count('block')).toBe(3);
+    expect(await web.ctx.store.entries.count('block')).toBe(3);
     expect(unexpected(problems)).toEqual([]);
   });
 });

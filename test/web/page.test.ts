@@ -77,7 +77,7 @@ describe('the web page', () => {
     await firstRow.getByRole('button', { name: 'Block 030 12345670' }).click();
     await page.locator('#toast', { hasText: '030 12345670 is blocked from now on.' }).waitFor();
     await firstRow.locator('.state.block').waitFor();
-    const entries = web.ctx.store.entries.findByNumber('+493012345670', false);
+    const entries = await web.ctx.store.entries.findByNumber('+493012345670', false);
     expect(entries).toMatchObject([{ kind: 'block', source: 'call-log', label: 'Energie AG' }]);
 
     // The same number screened again is blocked, and the page shows it so, with the reason in words.
@@ -119,7 +119,7 @@ describe('the web page', () => {
     expect(await report.locator('.counts').textContent()).toBe('2 added · 1 already there');
     await page.locator('#entries-body tr', { hasText: '030 1111111' }).waitFor();
     expect(await page.locator('#entries-body tr', { hasText: '030 2222222' }).textContent()).toContain('Lottery');
-    expect(web.ctx.store.entries.count('block')).toBe(2);
+    expect(await web.ctx.store.entries.count('block')).toBe(2);
     await screenshot(page, 'lists-import-report');
 
     // A file with a bad row is refused whole, and the page says which line.
@@ -138,14 +138,14 @@ describe('the web page', () => {
       'Nothing was imported: one row is not valid. Fix it and import the file again.',
     );
     expect(await report.locator('.lines li').first().textContent()).toMatch(/^line 2: /);
-    expect(web.ctx.store.entries.count('block')).toBe(2);
+    expect(await web.ctx.store.entries.count('block')).toBe(2);
     await screenshot(page, 'lists-import-refused');
     expect(unexpected(problems)).toEqual([]);
   });
 
   it('adds, changes and removes an entry, and shows the spam lists', async () => {
     const web = await startWeb();
-    const list = web.ctx.store.lists.create({ name: 'Call centres', threshold: 3 });
+    const list = await web.ctx.store.lists.create({ name: 'Call centres', threshold: 3 });
     await web.ctx.store.lists.replaceEntries(list.id, [
       { number: '+4940111111', score: 7 },
       { number: '+4940222222', score: 1 },
@@ -161,7 +161,7 @@ describe('the web page', () => {
     await spam.getByLabel('Threshold of Call centres').fill('5');
     await spam.getByRole('button', { name: 'Save Call centres' }).click();
     await page.locator('#toast', { hasText: 'Saved.' }).waitFor();
-    expect(web.ctx.store.lists.get(list.id)?.threshold).toBe(5);
+    expect((await web.ctx.store.lists.get(list.id))?.threshold).toBe(5);
 
     const form = page.locator('#entry-form');
     await form.getByLabel('Number or prefix (ending in *)').fill('0171 5551234');
@@ -184,13 +184,13 @@ describe('the web page', () => {
       .getByRole('button', { name: 'Remove 0171 5551234' })
       .click();
     await page.locator('#entries-empty').waitFor();
-    expect(web.ctx.store.entries.count()).toBe(0);
+    expect(await web.ctx.store.entries.count()).toBe(0);
     expect(unexpected(problems)).toEqual([]);
   });
 
   it('explains a number', async () => {
     const web = await startWeb();
-    web.ctx.store.entries.create({ number: '+4930987654', kind: 'block', label: 'Lottery', source: 'api' });
+    await web.ctx.store.entries.create({ number: '+4930987654', kind: 'block', label: 'Lottery', source: 'api' });
     const { page, problems } = await openPage(browser, web);
     await signIn(page, web.token);
     // By keyboard: the view's link, Enter (focus goes to the view's heading), Tab into the form, Enter submits.
@@ -217,7 +217,7 @@ describe('the web page', () => {
     await result.locator('.badge.voicemail').waitFor();
     expect(await result.locator('dd').nth(1).textContent()).toBe('Withheld number.');
     await screenshot(page, 'explain');
-    expect(web.ctx.store.calls.count()).toBe(0);
+    expect(await web.ctx.store.calls.count()).toBe(0);
     expect(unexpected(problems)).toEqual([]);
   });
 
@@ -226,7 +226,7 @@ describe('the web page', () => {
     await web.call('030 1234567');
     await web.call('030 1234567'); // within 5 minutes: a repeat caller, connected
     await web.call('anonymous');
-    web.ctx.store.entries.create({ number: '+4930555555', kind: 'block', source: 'api' });
+    await web.ctx.store.entries.create({ number: '+4930555555', kind: 'block', source: 'api' });
     await web.call('030 555555');
     const { page, problems } = await openPage(browser, web);
     await signIn(page, web.token);

@@ -39,7 +39,7 @@ const LANGUAGES = [
 describe('counts of one on the page', () => {
   it.each(LANGUAGES)('are singular in $locale', async (x) => {
     const web = await startWeb({ file: { repeatCaller: { windowMinutes: 1 } } });
-    const list = web.ctx.store.lists.create({ name: 'Robots', threshold: 1 });
+    const list = await web.ctx.store.lists.create({ name: 'Robots', threshold: 1 });
     await web.ctx.store.lists.replaceEntries(list.id, [{ number: '+4930999111', score: 1 }]);
     await web.call('030 999111');
     const { page } = await openPage(browser, web, x.locale);

@@ -76,7 +76,7 @@ describe('signing in to the web page', () => {
       headers: { cookie, 'x-csrf-token': other.csrfToken },
     });
     expect(othersCsrf.statusCode).toBe(403);
-    expect(web.ctx.store.entries.count()).toBe(0);
+    expect(await web.ctx.store.entries.count()).toBe(0);
 
     const ok = await web.app.inject({
       method: 'POST',

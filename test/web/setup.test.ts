@@ -44,7 +44,10 @@ describe('the setup form', () => {
 
     const after = await web.call('222222');
     expect(after.variables.CALLFILTER_REASON).toBe('unknown');
-    expect(web.ctx.store.calls.list({ limit: 2 }).items.map((c) => c.caller)).toEqual(['+4930222222', undefined]);
+    expect((await web.ctx.store.calls.list({ limit: 2 })).items.map((c) => c.caller)).toEqual([
+      '+4930222222',
+      undefined,
+    ]);
     await page.locator('#calls-body .number', { hasText: '030 222222' }).waitFor();
 
     // Signed in again later: nothing left to ask.
@@ -65,7 +68,7 @@ describe('the setup form', () => {
     expect(await page.getByLabel('Vorwahl (z. B. 030)').isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Später' }).click();
     await form.waitFor({ state: 'hidden' });
-    expect(web.ctx.store.settings.all()).toEqual({});
+    expect(await web.ctx.store.settings.all()).toEqual({});
   });
 
   it('is not shown when the area code is set', async () => {

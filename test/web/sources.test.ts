@@ -51,7 +51,7 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   await store.origins.sync('carddav', {
     parts: new Map([['/anna.vcf', [{ number: '+4930111111', kind: 'allow', externalId: '/anna.vcf', label: 'Anna' }]]]),
   });
-  store.entries.create({ number: '+4930222222', kind: 'block', label: 'Mine', source: 'api' });
+  await store.entries.create({ number: '+4930222222', kind: 'block', label: 'Mine', source: 'api' });
 
   const { page, problems } = await openPage(browser, web, w.locale);
   await signIn(page, web.token);
@@ -70,7 +70,7 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   await row.getByRole('button', { name: w.keep }).click();
   await row.locator('.origins', { hasText: w.origins }).waitFor();
   expect(await row.getByRole('button', { name: w.keep }).count()).toBe(0);
-  const id = store.entries.findByNumber('+4930111111', false, 'allow')[0]!.id;
+  const id = (await store.entries.findByNumber('+4930111111', false, 'allow'))[0]!.id;
   expect((await store.origins.forEntries([id])).get(id)!.map((o) => o.origin)).toEqual(['carddav', 'manual']);
 
   // The person's own entries.
@@ -82,7 +82,7 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   // Sync now: the server is unreachable, so the status shows the error; the entries stay.
   await page.getByRole('button', { name: w.sync }).click();
   await page.locator('#sources-body tr[data-source="carddav"] .error').waitFor();
-  expect(store.entries.findByNumber('+4930111111', false, 'allow')).toHaveLength(1);
+  expect(await store.entries.findByNumber('+4930111111', false, 'allow')).toHaveLength(1);
   await screenshot(page, `sources-${w.locale}`);
   expect(problems.filter((p) => !/status of 4\d\d/.test(p))).toEqual([]);
 }

@@ -77,7 +77,7 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   expect((await sources.sync((await sources.find('phoneblock'))!)).outcome).toBe('held');
 
   // A list at a URL whose last success was 4 days ago and whose key is refused now: stale, the error in words.
-  const list = store.lists.create({ name: 'Nachbarn', threshold: 1 });
+  const list = await store.lists.create({ name: 'Nachbarn', threshold: 1 });
   const url = await store.sources.create({
     name: 'neighbours',
     kind: 'url',
@@ -127,7 +127,7 @@ async function walkThrough(w: (typeof WORDS)['en']): Promise<void> {
   expect(pb.blocklistRequests()).toHaveLength(seen + 1);
   // Accepting loads the whole list again.
   expect(pb.blocklistRequests().at(-1)?.query.get('since')).toBeNull();
-  expect(store.lists.get(source.listId!)?.entryCount).toBe(151);
+  expect((await store.lists.get(source.listId!))?.entryCount).toBe(151);
 
   // Report a caller from the calls view: a rating choice, queued in the outbox for PhoneBlock's /rate.
   const call = await web.call('030 4445556');

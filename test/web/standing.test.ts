@@ -36,8 +36,8 @@ describe("a call row's standing", () => {
     const { entries, contacts } = web.ctx.store;
     const {
       entries: [oma],
-    } = contacts.createWithNumbers({ name: 'Oma Gisela', source: 'fritzbox' }, [{ number: '+493012345674' }]);
-    const blocked = entries.create({ number: '+493012345674', kind: 'block', label: 'Unbekannt', source: 'csv' });
+    } = await contacts.createWithNumbers({ name: 'Oma Gisela', source: 'fritzbox' }, [{ number: '+493012345674' }]);
+    const blocked = await entries.create({ number: '+493012345674', kind: 'block', label: 'Unbekannt', source: 'csv' });
     expect((await web.call('030 12345674')).variables.CALLFILTER_ACTION).toBe('connect');
     const row = await latest(web, '+493012345674');
     expect(row).toMatchObject({ action: 'connect', reason: 'contact', current: 'allow' });
@@ -64,8 +64,8 @@ describe("a call row's standing", () => {
   it('a caller inside a blocked range is blocked; a contact inside it is allowed (exact beats prefix)', async () => {
     const web = await startWeb();
     const { entries } = web.ctx.store;
-    const range = entries.create({ number: '+4930555', prefix: true, kind: 'block', source: 'api' });
-    const anna = entries.create({ number: '+4930555123', kind: 'allow', label: 'Anna', source: 'api' });
+    const range = await entries.create({ number: '+4930555', prefix: true, kind: 'block', source: 'api' });
+    const anna = await entries.create({ number: '+4930555123', kind: 'allow', label: 'Anna', source: 'api' });
     await web.call('030 555999');
     await web.call('030 555123');
     expect(await latest(web, '+4930555999')).toMatchObject({ action: 'hangup', current: 'block' });

@@ -32,7 +32,7 @@ describe('the voicemail message in the Calls view', () => {
     const spool = makeSpool();
     const web = await startWeb({ env: { CALLFILTER_VOICEMAIL_DIR: spool.root } });
     const result = await web.call('030 5550001');
-    const call = web.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))!;
+    const call = (await web.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID)))!;
     await web.call('030 5550002'); // no message
     spool.add({
       mailbox: '100',

@@ -67,7 +67,7 @@ function callerOf(call: CallRecord, verb: string): string {
 /** Creates or updates the caller's entry of `kind` and removes the exact entry of the other kind (entries.put). */
 async function decide(ctx: AppContext, call: CallRecord, kind: EntryKind, fields: Omit<NewEntry, 'number' | 'kind'>) {
   const number = callerOf(call, kind);
-  const result = ctx.store.entries.put({ ...fields, number, kind, prefix: false });
+  const result = await ctx.store.entries.put({ ...fields, number, kind, prefix: false });
   // What the person changed is theirs: a sync that drops the number no longer removes the entry.
   if (!result.created) await ctx.store.origins.claim(result.entry.id);
   await barringFollows(ctx, { ...(kind === 'block' && { blocked: result.entry }), unblocked: result.removed });
@@ -102,8 +102,8 @@ function view(ctx: AppContext, r: Awaited<ReturnType<typeof decide>>) {
   return { ...r, entry: withNational(r.entry, numbering), removed: r.removed.map((e) => withNational(e, numbering)) };
 }
 
-function getCall(ctx: AppContext, id: number): CallRecord {
-  const call = ctx.store.calls.get(id);
+async function getCall(ctx: AppContext, id: number): Promise<CallRecord> {
+  const call = await ctx.store.calls.get(id);
   if (!call) throw notFound(coded('call.not_found', { id }));
   return call;
 }
@@ -128,7 +128,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const result = await blockCaller(ctx, getCall(ctx, req.params.id), req.body ?? {});
+      const result = await blockCaller(ctx, await getCall(ctx, req.params.id), req.body ?? {});
       return reply.code(result.created ? 201 : 200).send(view(ctx, result));
     },
   );
@@ -147,7 +147,7 @@ export function callActionRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const result = await allowCaller(ctx, getCall(ctx, req.params.id), req.body ?? {});
+      const result = await allowCaller(ctx, await getCall(ctx, req.params.id), req.body ?? {});
       return reply.code(result.created ? 201 : 200).send(view(ctx, result));
     },
   );

@@ -51,7 +51,7 @@ export function callReportRoutes(app: FastifyInstance, ctx: AppContext, jobs?: S
       },
     },
     async (req, reply) => {
-      const call = ctx.store.calls.get(req.params.id);
+      const call = await ctx.store.calls.get(req.params.id);
       if (!call) throw notFound(coded('call.not_found', { id: req.params.id }));
       if (call.callerKind !== 'number' || call.caller === undefined)
         throw conflict(coded('call.no_number_to_report', { id: call.id, callerKind: call.callerKind }));

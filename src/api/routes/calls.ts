@@ -115,11 +115,11 @@ function csvRow(c: CallRecord): string {
 }
 
 /** Every matching call, newest first, as CSV text chunks. */
-function* callsCsv(ctx: AppContext, query: CallQuery): Generator<string> {
+async function* callsCsv(ctx: AppContext, query: CallQuery): AsyncGenerator<string> {
   yield csvLine(CSV_HEADER);
   let cursor: number | undefined;
   do {
-    const page = ctx.store.calls.list({ ...query, limit: EXPORT_PAGE, ...(cursor !== undefined && { cursor }) });
+    const page = await ctx.store.calls.list({ ...query, limit: EXPORT_PAGE, ...(cursor !== undefined && { cursor }) });
     yield page.items.map(csvRow).join('');
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -178,6 +178,7 @@ export function callsRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/calls/:id',
     { schema: { tags: TAGS, summary: 'One call', params: IdParams, response: { 200: CallSchema, ...ERRORS } } },
     async (req) =>
-      ctx.store.calls.get(req.params.id) ?? Promise.reject(notFound(coded('call.not_found', { id: req.params.id }))),
+      (await ctx.store.calls.get(req.params.id)) ??
+      Promise.reject(notFound(coded('call.not_found', { id: req.params.id }))),
   );
 }

@@ -142,17 +142,19 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const views = async (items: StoredEntry[]) => {
     const numbering = ctx.config.numbering;
     const byId = await origins.forEntries(items.map((e) => e.id));
-    return items.map((e) => {
-      const conflicts = entryConflicts(ctx, e);
+    const shown = [];
+    for (const e of items) {
+      const conflicts = await entryConflicts(ctx, e);
       const held = byId.get(e.id);
       // No origin rows: the person's own entry (typed in, imported from a file) since it was made.
       const list = held && held.length > 0 ? held : MANUAL.map((m) => ({ ...m, addedAt: e.createdAt }));
-      return {
+      shown.push({
         ...withNational(e, numbering),
         origins: list,
         ...(conflicts.length > 0 && { conflicts: conflicts.map((c) => conflictView(c, numbering)) }),
-      };
-    });
+      });
+    }
+    return shown;
   };
   const withConflicts = async (e: StoredEntry) => (await views([e]))[0];
 
@@ -167,7 +169,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const page = entries.list(req.query);
+      const page = await entries.list(req.query);
       return { ...page, items: await views(page.items) };
     },
   );
@@ -190,7 +192,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { number, prefix } = entryNumber(ctx, text, wantPrefix, 'body/number', short);
       const entry: NewEntry = { ...rest, number, prefix, source: 'api' };
       if (expiresAt !== undefined) entry.expiresAt = parseTime(expiresAt, 'body/expiresAt');
-      const created = entries.create(entry);
+      const created = await entries.create(entry);
       await barringFollows(ctx, { blocked: created });
       return reply.code(201).send(await withConflicts(created));
     },
@@ -200,7 +202,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/entries/:id',
     { schema: { tags: TAGS, summary: 'One entry', params: IdParams, response: { 200: EntrySchema, ...ERRORS } } },
     async (req) => {
-      const entry = entries.get(req.params.id);
+      const entry = await entries.get(req.params.id);
       if (!entry) throw notFound(coded('entry.not_found', { id: req.params.id }));
       return withConflicts(entry);
     },
@@ -219,7 +221,7 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const { number: text, prefix, short, expiresAt, ...rest } = req.body;
-      const current = entries.get(req.params.id);
+      const current = await entries.get(req.params.id);
       if (!current) throw notFound(coded('entry.not_found', { id: req.params.id }));
       checkAction(rest.kind ?? current.kind, rest.action === undefined ? current.action : rest.action);
       const patch: EntryPatch = { ...rest };
@@ -228,11 +230,11 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw badRequest(coded('entry.prefix_needs_number', { field: 'body/prefix' }));
       } else if (short !== undefined) throw badRequest(coded('entry.short_needs_number', { field: 'body/short' }));
       if (expiresAt !== undefined) patch.expiresAt = expiresAt === null ? null : parseTime(expiresAt, 'body/expiresAt');
-      const updated = entries.update(req.params.id, patch);
+      const updated = await entries.update(req.params.id, patch);
       if (!updated) throw notFound(coded('entry.not_found', { id: req.params.id }));
       // What the person edited is theirs: a sync that drops the number no longer removes the entry.
       await origins.claim(updated.id);
-      return withConflicts(entries.get(updated.id) ?? updated);
+      return withConflicts((await entries.get(updated.id)) ?? updated);
     },
   );
 
@@ -240,8 +242,8 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/entries/:id',
     { schema: { tags: TAGS, summary: 'Remove an entry', params: IdParams, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
-      const entry = entries.get(req.params.id);
-      if (!entry || !entries.remove(entry.id)) throw notFound(coded('entry.not_found', { id: req.params.id }));
+      const entry = await entries.get(req.params.id);
+      if (!entry || !(await entries.remove(entry.id))) throw notFound(coded('entry.not_found', { id: req.params.id }));
       await barringFollows(ctx, { unblocked: [entry] });
       return reply.code(204).send();
     },
@@ -260,9 +262,9 @@ export function entriesRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      if (!entries.get(req.params.id)) throw notFound(coded('entry.not_found', { id: req.params.id }));
+      if (!(await entries.get(req.params.id))) throw notFound(coded('entry.not_found', { id: req.params.id }));
       await origins.claim(req.params.id);
-      return withConflicts(entries.get(req.params.id) as StoredEntry);
+      return withConflicts((await entries.get(req.params.id)) as StoredEntry);
     },
   );
 }

@@ -114,8 +114,8 @@ function checkAction(action: string | null | undefined, field: string): void {
   if (action === 'connect') throw badRequest(coded('list.connect', { field }));
 }
 
-function getList(ctx: AppContext, id: number) {
-  return ctx.store.lists.get(id) ?? Promise.reject(notFound(coded('list.not_found', { id })));
+async function getList(ctx: AppContext, id: number) {
+  return (await ctx.store.lists.get(id)) ?? Promise.reject(notFound(coded('list.not_found', { id })));
 }
 
 /** The JSON routes. */
@@ -132,7 +132,7 @@ export function listsRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async () => ({
-      items: lists.list(),
+      items: await lists.list(),
     }),
   );
 
@@ -173,7 +173,7 @@ export function listsRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       checkAction(req.body.action, 'body/action');
       return (
-        lists.update(req.params.id, req.body as ListPatch) ??
+        (await lists.update(req.params.id, req.body as ListPatch)) ??
         Promise.reject(notFound(coded('list.not_found', { id: req.params.id })))
       );
     },
@@ -218,14 +218,14 @@ export function listUploadRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req, reply) => {
       const { format, ...settings } = req.query;
       checkAction(settings.action, 'querystring/action');
-      const existing = lists.getByName(settings.name);
+      const existing = await lists.getByName(settings.name);
       if (existing) throw conflict(coded('list.exists', { name: settings.name, id: existing.id }));
       const file = hasUpload(req) ? await readUpload(req) : undefined;
-      const list = lists.create(settings as NewList);
+      const list = await lists.create(settings as NewList);
       if (!file) return reply.code(201).send({ list });
       try {
         const report = await importList(ctx, list.id, file, format ? { format } : {});
-        return reply.code(201).send({ list: lists.get(list.id), import: report });
+        return reply.code(201).send({ list: await lists.get(list.id), import: report });
       } catch (err) {
         await lists.remove(list.id);
         throw err;

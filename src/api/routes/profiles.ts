@@ -86,11 +86,11 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { profiles } = ctx.store;
   const shown = (p: Profile, source: Source) => ({ ...p, source });
 
-  function find(name: string): { profile: Profile; source: Source } | undefined {
+  async function find(name: string): Promise<{ profile: Profile; source: Source } | undefined> {
     if (name === 'default') return { profile: ctx.config.policy.defaultProfile, source: 'default' };
     const file = ctx.fileProfiles.find((p) => p.name === name);
     if (file) return { profile: file, source: 'file' };
-    const stored = profiles.get(name);
+    const stored = await profiles.get(name);
     return stored && { profile: stored, source: 'api' };
   }
 
@@ -101,7 +101,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
   }
 
   /** Checks with the config file's rules, normalises DIDs, refuses a DID another profile has, and saves. */
-  function save(body: unknown, name: string): Profile {
+  async function save(body: unknown, name: string): Promise<Profile> {
     let input: ProfileInput;
     // DIDs as people write them (030 999111) are normalised first, as the screening path does.
     const raw = body as { dids?: unknown[] };
@@ -116,13 +116,13 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw err;
     }
     const unique = [...new Set(input.dids)];
-    for (const other of [...ctx.fileProfiles, ...profiles.list()]) {
+    for (const other of [...ctx.fileProfiles, ...(await profiles.list())]) {
       if (other.name === name) continue;
       const taken = unique.find((d) => other.dids.includes(d));
       if (taken) throw conflict(coded('profile.did_taken', { field: 'body/dids', did: taken, profile: other.name }));
     }
-    const saved = profiles.upsert(toProfile(ctx.config.policy.defaultProfile, input, name, unique));
-    ctx.reloadProfiles();
+    const saved = await profiles.upsert(toProfile(ctx.config.policy.defaultProfile, input, name, unique));
+    await ctx.reloadProfiles();
     return saved;
   }
 
@@ -139,7 +139,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
       items: [
         shown(ctx.config.policy.defaultProfile, 'default'),
         ...ctx.fileProfiles.map((p) => shown(p, 'file')),
-        ...profiles.list().map((p) => shown(p, 'api')),
+        ...(await profiles.list()).map((p) => shown(p, 'api')),
       ],
     }),
   );
@@ -148,7 +148,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/profiles/:name',
     { schema: { tags: TAGS, summary: 'One profile', params: NameParams, response: { 200: ProfileSchema, ...ERRORS } } },
     async (req) => {
-      const found = find(req.params.name);
+      const found = await find(req.params.name);
       if (!found) throw notFound(coded('profile.not_found', { name: req.params.name }));
       return shown(found.profile, found.source);
     },
@@ -165,7 +165,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const found = find(req.body.name);
+      const found = await find(req.body.name);
       if (found?.source === 'api')
         throw conflict(
           coded('profile.exists', {
@@ -174,7 +174,7 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
           }),
         );
       if (found) throw readOnly(req.body.name, found.source);
-      return reply.code(201).send(shown(save(req.body, req.body.name), 'api'));
+      return reply.code(201).send(shown(await save(req.body, req.body.name), 'api'));
     },
   );
 
@@ -193,9 +193,9 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { name } = req.params;
       if (req.body.name !== undefined && req.body.name !== name)
         throw badRequest(coded('profile.name_differs', { field: 'body/name', value: req.body.name, name }));
-      const found = find(name);
+      const found = await find(name);
       if (found && found.source !== 'api') throw readOnly(name, found.source);
-      return reply.code(found ? 200 : 201).send(shown(save(req.body, name), 'api'));
+      return reply.code(found ? 200 : 201).send(shown(await save(req.body, name), 'api'));
     },
   );
 
@@ -205,11 +205,11 @@ export function profilesRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: { tags: TAGS, summary: 'Remove a profile', params: NameParams, response: { 204: NoContent, ...ERRORS } },
     },
     async (req, reply) => {
-      const found = find(req.params.name);
+      const found = await find(req.params.name);
       if (!found) throw notFound(coded('profile.not_found', { name: req.params.name }));
       if (found.source !== 'api') throw readOnly(req.params.name, found.source);
-      profiles.remove(req.params.name);
-      ctx.reloadProfiles();
+      await profiles.remove(req.params.name);
+      await ctx.reloadProfiles();
       return reply.code(204).send();
     },
   );

@@ -97,12 +97,12 @@ export function settingsRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (req.body.country !== undefined) changes.CALLFILTER_HOME_COUNTRY = req.body.country;
       if (req.body.areaCode !== undefined) changes.CALLFILTER_HOME_AREA_CODE = req.body.areaCode;
       try {
-        storeSettings(ctx.store.settings, ctx.config.fixed, changes, (key) => `body/${FIELDS[key]}`);
+        await storeSettings(ctx.store.settings, ctx.config.fixed, changes, (key) => `body/${FIELDS[key]}`);
       } catch (err) {
         if (err instanceof ConfigError) throw badRequest(configProblem(err));
         throw err;
       }
-      return body(ctx.reloadSettings());
+      return body(await ctx.reloadSettings());
     },
   );
 }

@@ -180,7 +180,7 @@ export function sourcesRoutes(app: FastifyInstance, ctx: AppContext, jobs?: Sour
 
   async function view(source: Source) {
     const { schedule, state, ...rest } = source;
-    const list = source.listId === undefined ? undefined : ctx.store.lists.get(source.listId)?.name;
+    const list = source.listId === undefined ? undefined : (await ctx.store.lists.get(source.listId))?.name;
     return {
       ...rest,
       ...(list !== undefined && { list }),

@@ -57,10 +57,11 @@ export function statsRoutes(app: FastifyInstance, ctx: AppContext): void {
       const days = req.query.days ?? 7;
       const now = ctx.clock();
       const timeZone = ctx.config.policy.timeZone;
-      const topBlocked = ctx.store.calls
-        .topBlocked(days, now)
-        .map((t) => ({ ...t, callerNational: nationalNumber(t.caller, ctx.config.numbering) }));
-      return { timeZone, days: ctx.store.calls.statsByDay(days, now, timeZone), topBlocked };
+      const topBlocked = (await ctx.store.calls.topBlocked(days, now)).map((t) => ({
+        ...t,
+        callerNational: nationalNumber(t.caller, ctx.config.numbering),
+      }));
+      return { timeZone, days: await ctx.store.calls.statsByDay(days, now, timeZone), topBlocked };
     },
   );
 }

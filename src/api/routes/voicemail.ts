@@ -79,7 +79,7 @@ export function voicemailRoutes(app: FastifyInstance, ctx: AppContext, spool: Vo
       },
     },
     async (req, reply) => {
-      const call = ctx.store.calls.get(req.params.id);
+      const call = await ctx.store.calls.get(req.params.id);
       if (!call) throw notFound(coded('call.not_found', { id: req.params.id }));
       if (!spool) throw notFound(coded('voicemail.no_spool'));
       const { handle: file, audio } = await openMessage(spool, call);

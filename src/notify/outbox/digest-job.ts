@@ -32,12 +32,12 @@ export interface DigestJobOptions {
   onQueued: () => void;
 }
 
-function periodCalls(store: Store, period: DigestPeriod, signal: AbortSignal): CallRecord[] {
+async function periodCalls(store: Store, period: DigestPeriod, signal: AbortSignal): Promise<CallRecord[]> {
   const calls: CallRecord[] = [];
   let cursor: number | undefined;
   do {
     signal.throwIfAborted();
-    const page = store.calls.list({
+    const page = await store.calls.list({
       from: period.from,
       to: period.to,
       limit: PAGE,
@@ -57,7 +57,7 @@ export async function queueDigest(
 ): Promise<{ period: DigestPeriod; outcome: 'queued' | 'empty' | 'queued before' }> {
   const period = createDigestSchedule(o.schedule, o.timeZone).latest(now);
   const country = o.homeCountry();
-  const calls = periodCalls(o.store, period, signal).map((c) => callEvent(c, country));
+  const calls = (await periodCalls(o.store, period, signal)).map((c) => callEvent(c, country));
   const digest = buildDigest(calls, {
     from: period.from,
     to: period.to,

@@ -43,11 +43,13 @@ export async function followUpVoicemail(o: FollowUpOptions, now: number): Promis
   );
   if (recent.length === 0) return 0;
   const earliest = Math.min(...recent.map((m) => (m.info.origtime as number) * 1000));
-  const calls: CallRecord[] = o.store.calls.list({
-    from: Math.max(since, earliest - MAX_DELAY_MS),
-    to: now + CLOCK_SKEW_MS,
-    limit: MAX_CALLS,
-  }).items;
+  const calls: CallRecord[] = (
+    await o.store.calls.list({
+      from: Math.max(since, earliest - MAX_DELAY_MS),
+      to: now + CLOCK_SKEW_MS,
+      limit: MAX_CALLS,
+    })
+  ).items;
   let queued = 0;
   for (const call of calls) {
     if (NO_MESSAGE.has(call.action)) continue;

@@ -149,9 +149,9 @@ export function createWebhookOutbox(o: {
   }
 
   /** The calls of a backlog from `fromCallId` on that the receiver wants and that are less than a day old. */
-  function* backlogEvents(r: Receiver, fromCallId: number, now: number): Generator<CallEvent[]> {
+  async function* backlogEvents(r: Receiver, fromCallId: number, now: number): AsyncGenerator<CallEvent[]> {
     for (let after = fromCallId - 1; ; ) {
-      const calls = o.store.calls.after(after, BACKLOG_PAGE);
+      const calls = await o.store.calls.after(after, BACKLOG_PAGE);
       if (calls.length === 0) return;
       after = calls.at(-1)?.id as number;
       const country = o.homeCountry();
@@ -215,7 +215,7 @@ export function createWebhookOutbox(o: {
           throw new RetryLaterError(`${p.name} is down; waiting for its next try`, r.down.until);
         let probed = false;
         let queued = 0;
-        for (const events of backlogEvents(r, p.fromCallId, now)) {
+        for await (const events of backlogEvents(r, p.fromCallId, now)) {
           let rest = events;
           if (!probed && events.length > 0) {
             // The oldest waiting call tries the receiver: only once it got through is the rest queued.

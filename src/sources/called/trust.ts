@@ -17,11 +17,11 @@ import { attachCalledFeed, type CalledCall } from './feed.js';
 const DAY = 24 * 60 * 60_000;
 
 /** Why a called number is not trusted: on a blocklist, and which. */
-export function blockedBy(ctx: AppContext, number: string, now: number): string | undefined {
+export async function blockedBy(ctx: AppContext, number: string, now: number): Promise<string | undefined> {
   const prefixes = allPrefixes(number);
-  const entry = ctx.store.entries.match(number, prefixes, { now }).find((e) => e.kind === 'block');
+  const entry = (await ctx.store.entries.match(number, prefixes, { now })).find((e) => e.kind === 'block');
   if (entry) return `block entry #${entry.id}`;
-  const hit = ctx.store.lists.match(number, prefixes).find((h) => h.score >= h.threshold);
+  const hit = (await ctx.store.lists.match(number, prefixes)).find((h) => h.score >= h.threshold);
   return hit ? `spam list "${hit.listName}"` : undefined;
 }
 
@@ -35,7 +35,7 @@ export async function trustCalled(
   now: number,
 ): Promise<TrustOutcome> {
   const log = ctx.logger.child({ subsystem: 'sources', source: source.name });
-  const why = blockedBy(ctx, call.number, now);
+  const why = await blockedBy(ctx, call.number, now);
   if (why !== undefined) {
     log.info({ number: call.number, blockedBy: why }, 'a called number stays untrusted: it is on a blocklist');
     return 'blocked';

@@ -116,7 +116,7 @@ export function createLiveCheck(options: LiveCheckOptions): LiveCheck {
       if (source.kind !== 'phoneblock' || !source.hasCredentials || !source.enabled || source.listId === undefined)
         continue;
       const token = (await store.sources.credentials(source.id))?.token;
-      const list = store.lists.get(source.listId);
+      const list = await store.lists.get(source.listId);
       if (typeof token !== 'string' || !list?.enabled) continue;
       const baseUrl = (typeof source.settings.url === 'string' ? source.settings.url : PRODUCTION_URL).replace(
         /\/+$/,

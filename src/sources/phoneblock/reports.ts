@@ -126,7 +126,7 @@ export function createCallReporter(
       afterCall(log, 'report a blocked call to PhoneBlock', async () => {
         const source = await reportingSource(ctx);
         if (!source || source.listId !== listId) return;
-        const phone = ctx.store.calls.get(callId)?.caller;
+        const phone = (await ctx.store.calls.get(callId))?.caller;
         if (phone === undefined) return;
         const now = options.clock.now();
         const day = utcDay(now);

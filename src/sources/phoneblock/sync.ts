@@ -68,7 +68,7 @@ export const phoneblockSync: KindSync = async (env, source, credentials, options
     };
   }
   if (read.upserts.length === 0 && read.removals.length === 0) {
-    const rows = ctx.store.lists.get(source.listId)?.entryCount ?? 0;
+    const rows = (await ctx.store.lists.get(source.listId))?.entryCount ?? 0;
     return { outcome: 'unchanged', rows, cursor, message: `no changes (version ${answer.version})${skipped}` };
   }
   const applied = await applyChanges(ctx, source.listId, read, {

@@ -29,7 +29,7 @@ export const urlSync: KindSync = async (env, source, credentials, options) => {
   if (typeof url !== 'string') throw new Error('the source has no URL');
   if (source.listId === undefined)
     throw new Error('the source has no list (was it deleted?); delete the source and add it again');
-  const list = ctx.store.lists.get(source.listId);
+  const list = await ctx.store.lists.get(source.listId);
   if (!list) throw new Error(`list ${source.listId} no longer exists; delete the source and add it again`);
   const maxBytes =
     typeof source.settings.maxBytes === 'number' ? source.settings.maxBytes : ctx.config.http.importLimitBytes;

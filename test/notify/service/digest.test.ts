@@ -32,7 +32,7 @@ describe('the e-mail digest from the service', () => {
     const env = mailEnv(peer, 'daily');
     const clock = manualClock(berlin('2026-12-23T23:00:00'));
     const svc = await startNotifyService({ dataDir, env, overrides: { clock: () => now }, jobs: { clock } });
-    const list = svc.ctx.store.lists.create({ name: 'Spam', threshold: 1, label: 'Müller Energie' });
+    const list = await svc.ctx.store.lists.create({ name: 'Spam', threshold: 1, label: 'Müller Energie' });
     await svc.ctx.store.lists.replaceEntries(list.id, [{ number: '+4930123456', score: 5 }]);
     const spam = await svc.call('030 123456');
     now = berlin('2026-12-23T11:30:00');
@@ -79,7 +79,12 @@ describe('the e-mail digest from the service', () => {
       overrides: { clock: () => now },
       jobs: { clock },
     });
-    svc.ctx.store.entries.create({ number: '+442079460958', kind: 'block', label: 'Energy Sales Ltd', source: 'api' });
+    await svc.ctx.store.entries.create({
+      number: '+442079460958',
+      kind: 'block',
+      label: 'Energy Sales Ltd',
+      source: 'api',
+    });
     const blocked = await svc.call('020 7946 0958');
     now = berlin('2026-12-26T18:00:00');
     await svc.call('+33 1 23 45 67 89'); // foreign: voicemail

@@ -39,7 +39,12 @@ describe('MQTT from the service', () => {
     });
     await w.next((m) => m.topic === 'callfilter/status' && m.text === 'online');
 
-    svc.ctx.store.entries.create({ number: '+4930111111', kind: 'block', label: 'Energievertrieb', source: 'api' });
+    await svc.ctx.store.entries.create({
+      number: '+4930111111',
+      kind: 'block',
+      label: 'Energievertrieb',
+      source: 'api',
+    });
     const result = await svc.call('030 111111', { did: '030 999000' });
     expect(result.variables.CALLFILTER_ACTION).toBe('hangup');
     const callId = Number(result.variables.CALLFILTER_CALL_ID);
@@ -59,7 +64,7 @@ describe('MQTT from the service', () => {
       display: 'Energievertrieb (030 111111)',
       url: `https://cf.example.org/#calls/${callId}`,
     });
-    expect(message.time).toBe(new Date(svc.ctx.store.calls.get(callId)!.at).toISOString());
+    expect(message.time).toBe(new Date((await svc.ctx.store.calls.get(callId))!.at).toISOString());
     expect(json(await w.next((m) => m.topic === 'callfilter/last_call'))).toMatchObject({ call_id: callId });
     await w.next((m) => m.topic === 'callfilter/kept_away_today' && m.text === '1');
     // The password never reaches the log.
@@ -90,11 +95,11 @@ describe('MQTT from the service', () => {
     await w.next((m) => m.topic === 'callfilter/call');
     await w.publish('callfilter/command/block_last_caller', 'PRESS');
     await vi.waitFor(
-      () => expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(1),
+      async () => expect(await svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(1),
       { timeout: 5_000 },
     );
     // the entry the page's "Block" makes from a call row: the caller name as label, source call-log
-    expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')[0]).toMatchObject({
+    expect((await svc.ctx.store.entries.findByNumber('+442079460958', false, 'block'))[0]).toMatchObject({
       label: 'Energy Sales Ltd',
       source: 'call-log',
     });
@@ -107,10 +112,10 @@ describe('MQTT from the service', () => {
     await w.publish('callfilter/command/allow_last_caller', 'PRESS');
     // allowing removes the block entry: the last click wins
     await vi.waitFor(
-      () => expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(0),
+      async () => expect(await svc.ctx.store.entries.findByNumber('+442079460958', false, 'block')).toHaveLength(0),
       { timeout: 5_000 },
     );
-    expect(svc.ctx.store.entries.findByNumber('+442079460958', false, 'allow')).toHaveLength(1);
+    expect(await svc.ctx.store.entries.findByNumber('+442079460958', false, 'allow')).toHaveLength(1);
     expect((await svc.call('020 7946 0958')).variables.CALLFILTER_ACTION).toBe('connect');
   });
 
@@ -119,7 +124,7 @@ describe('MQTT from the service', () => {
     const dataDir = tempDir();
     const env = { CALLFILTER_MQTT_URL: broker.url, CALLFILTER_MQTT_COMMANDS: 'true' };
     const first = await startNotifyService({ dataDir, env });
-    first.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
+    await first.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
     await first.call('030 111111');
     await first.call('030 111111');
     const last = await first.call('030 222222');
@@ -137,10 +142,12 @@ describe('MQTT from the service', () => {
     await w.next((m) => m.topic === 'callfilter/status' && m.text === 'online');
     await w.publish('callfilter/command/block_last_caller', 'PRESS');
     await vi.waitFor(
-      () => expect(second.ctx.store.entries.findByNumber('+4930222222', false, 'block')).toHaveLength(1),
+      async () => expect(await second.ctx.store.entries.findByNumber('+4930222222', false, 'block')).toHaveLength(1),
       { timeout: 5_000 },
     );
-    expect(Number(last.variables.CALLFILTER_CALL_ID)).toBe(second.ctx.store.calls.list({ limit: 1 }).items[0]?.id);
+    expect(Number(last.variables.CALLFILTER_CALL_ID)).toBe(
+      (await second.ctx.store.calls.list({ limit: 1 })).items[0]?.id,
+    );
   });
 
   it('decides calls as always while the broker is killed, and delivers their messages once it is back', async () => {

@@ -25,7 +25,7 @@ const json = (m: Received): Record<string, unknown> => JSON.parse(m.text) as Rec
 
 async function callRow(svc: NotifyService, caller: string): Promise<CallRecord> {
   const result = await svc.call(caller);
-  return svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID)) as CallRecord;
+  return (await svc.ctx.store.calls.get(Number(result.variables.CALLFILTER_CALL_ID))) as CallRecord;
 }
 
 /** The message Asterisk records for `call`: 20 s after it came in (ringing, the greeting), on its channel. */

@@ -193,7 +193,7 @@ describe('webhooks from the service', () => {
       env: { CALLFILTER_WEBHOOK_URL: `${hooks.url}/x`, CALLFILTER_WEBHOOK_EVENTS: 'hangup,announce' },
       jobs: { clock },
     });
-    svc.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
+    await svc.ctx.store.entries.create({ number: '+4930111111', kind: 'block', source: 'api' });
     await svc.call('030 222222');
     const blocked = await svc.call('030 111111');
     await advanceUntil(clock, NOTIFY_BATCH_MS, () => hooks.requests.length === 1);

@@ -65,7 +65,7 @@ describe('CardDAV source against Radicale', () => {
     expect(Object.values(state.books)[0]).toMatchObject({ name: 'Kontakte', token: expect.stringMatching(/^http/) });
     expect(Object.values(state.books)[0]!.etags).toBeUndefined();
     // The entries are allow entries, named after the card.
-    expect(svc.ctx.store.entries.findByNumber('+49405555555', false, 'allow')[0]).toMatchObject({
+    expect((await svc.ctx.store.entries.findByNumber('+49405555555', false, 'allow'))[0]).toMatchObject({
       label: 'Carla',
       source: 'carddav',
     });

@@ -64,7 +64,9 @@ describe('FRITZ!Box source', () => {
       'allow +49893333333 Büro',
       'block +49309999999',
     ]);
-    expect(svc.ctx.store.entries.findByNumber('+49309999999', false, 'block')[0]).toMatchObject({ source: 'fritzbox' });
+    expect((await svc.ctx.store.entries.findByNumber('+49309999999', false, 'block'))[0]).toMatchObject({
+      source: 'fritzbox',
+    });
 
     const downloads = () => box.requests.filter((q) => q.path === '/phonebook.lua').length;
     const before = downloads();
@@ -79,7 +81,7 @@ describe('FRITZ!Box source', () => {
     r = await sync();
     expect(r.message).toMatch(/^1 added, 0 changed, 1 removed: 4 entries/);
     expect(await held()).toContain('allow +49404444444 Carla');
-    expect(svc.ctx.store.entries.findByNumber('+491701111111', false, 'allow')).toEqual([]);
+    expect(await svc.ctx.store.entries.findByNumber('+491701111111', false, 'allow')).toEqual([]);
     expect((await source()).state.timestamps).toMatchObject({
       'book:Telefonbuch': expect.any(String),
       barring: expect.any(String),
@@ -89,14 +91,14 @@ describe('FRITZ!Box source', () => {
   it('a number from the box and from the person stays when the box drops it; one from the box alone goes', async () => {
     const box = await FakeFritzbox.start({ books: [{ name: 'Telefonbuch', contacts: [ANNA, BOB] }] });
     const { sync, svc } = await setup(box);
-    const mine = svc.ctx.store.entries.create({
+    const mine = await svc.ctx.store.entries.create({
       number: '+491701111111',
       kind: 'allow',
       label: 'Anna (mine)',
       source: 'api',
     });
     await sync();
-    const bob = svc.ctx.store.entries.findByNumber('+49302222222', false, 'allow')[0]!;
+    const bob = (await svc.ctx.store.entries.findByNumber('+49302222222', false, 'allow'))[0]!;
     const origins = await svc.ctx.store.origins.forEntries([mine.id, bob.id]);
     expect(origins.get(mine.id)!.map((o) => o.origin)).toEqual(['manual', 'fritzbox']);
     expect(origins.get(bob.id)!.map((o) => o.origin)).toEqual(['fritzbox']);
@@ -104,8 +106,8 @@ describe('FRITZ!Box source', () => {
     box.books[0]!.contacts.length = 0;
     box.addContact(0, WORK);
     await sync();
-    expect(svc.ctx.store.entries.get(mine.id)).toMatchObject({ label: 'Anna (mine)' });
-    expect(svc.ctx.store.entries.get(bob.id)).toBeUndefined();
+    expect(await svc.ctx.store.entries.get(mine.id)).toMatchObject({ label: 'Anna (mine)' });
+    expect(await svc.ctx.store.entries.get(bob.id)).toBeUndefined();
   });
 
   it('only the phone books named; a name the box does not have fails the sync and keeps the entries', async () => {
@@ -195,6 +197,6 @@ describe('FRITZ!Box source', () => {
     await jobs.dispatcher.dispatchDue();
     expect(box.barring.contacts).toEqual([]);
     await sync();
-    expect(svc.ctx.store.entries.findByNumber('+49307777777', false, 'block')).toEqual([]);
+    expect(await svc.ctx.store.entries.findByNumber('+49307777777', false, 'block')).toEqual([]);
   });
 });
