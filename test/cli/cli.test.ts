@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { homeEnv, runCli } from '../helpers/cli.js';
 import { startService, tempDir } from '../helpers/service.js';
 
-async function cliWith(env: Record<string, string>, dataDir: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const written: string[] = [];
-  const code = await run(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent', ...env },
-    {
-      write: (chunk) => void written.push(chunk),
-    },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n'), written: written.join('') };
-}
+const cliWith = (env: Record<string, string>, dataDir: string, ...argv: string[]) =>
+  runCli(argv, homeEnv(dataDir, env));
 
 const cli = (dataDir: string, ...argv: string[]) => cliWith({}, dataDir, ...argv);
 

@@ -3,24 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { homeEnv, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/service.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = join(ROOT, 'test/fixtures/import');
 
-async function cli(dataDir: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30' },
-    { write: () => undefined },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (dataDir: string, ...argv: string[]) => runCli(argv, homeEnv(dataDir));
 
 describe('conflicts on the command line', () => {
   it('an import of a blocklist full of contacts lists the numbers both lists hold and who wins', async () => {

@@ -1,32 +1,11 @@
 /** `callfilter migrate-store`: the command line over the copy (test/store/pg/copy.test.ts has the copy's details). */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { homeEnv, runCli } from '../helpers/cli.js';
 import { usePostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/service.js';
 
-async function cli(dataDir: string, ...argv: string[]) {
-  return cliWith({}, dataDir, ...argv);
-}
-
-async function cliWith(extra: Record<string, string>, dataDir: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const env = {
-    CALLFILTER_DATA_DIR: dataDir,
-    CALLFILTER_HOME_AREA_CODE: '30',
-    CALLFILTER_LOG_LEVEL: 'silent',
-    ...extra,
-  };
-  const code = await run(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    env,
-    { write: () => undefined },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (dataDir: string, ...argv: string[]) => runCli(argv, homeEnv(dataDir));
 
 describe('callfilter migrate-store', () => {
   const postgres = usePostgres();
@@ -69,7 +48,7 @@ describe('callfilter migrate-store', () => {
     const dir = tempDir();
     await cli(dir, 'block', '030 12345670');
     const url = postgres.cluster.url(await postgres.cluster.createDatabase('fromenv'));
-    const copied = await cliWith({ CALLFILTER_DATABASE_URL: url }, dir, 'migrate-store');
+    const copied = await runCli(['migrate-store'], homeEnv(dir, { CALLFILTER_DATABASE_URL: url }));
     expect(copied).toMatchObject({ code: 0, err: '' });
     expect(copied.out).toMatch(/^entries +1 row$/m);
   }, 60_000);

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createContext } from '../../src/context.js';
+import { homeEnv, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/service.js';
 
-async function cli(dataDir: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const env = { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' };
-  const code = await run(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    env,
-    { write: () => undefined },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (dataDir: string, ...argv: string[]) => runCli(argv, homeEnv(dataDir));
 
 describe('callfilter remove and unblock', () => {
   it('removes an allow entry by number, and a block entry by id', async () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { openStore } from '../../src/store/index.js';
+import { runCli } from '../helpers/cli.js';
 import { startService, tempDir } from '../helpers/service.js';
 
-/** The command line on `dataDir`, with no home area code unless `env` gives one. */
-async function cli(dataDir: string, argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_LOG_LEVEL: 'silent', ...env },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+/** The command line on `dataDir`, with no home area code unless `env` gives one: setup is what stores one. */
+const cli = (dataDir: string, argv: string[], env: Record<string, string> = {}) =>
+  runCli(argv, { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_LOG_LEVEL: 'silent', ...env });
 
 /** The caller line of `callfilter explain`. */
 async function callerOf(
@@ -39,6 +30,7 @@ describe('callfilter setup', () => {
       code: 0,
       out: 'country:   DE (database)\narea code: 30 (database)',
       err: 'stored in the database; a running service applies it within a few seconds',
+      written: '',
     });
     expect(await callerOf(dir, '222222')).toBe('caller:   030 222222 (DE, fixed line)');
     expect((await cli(dir, ['setup'])).out).toBe('country:   DE (database)\narea code: 30 (database)');
@@ -58,7 +50,7 @@ describe('callfilter setup', () => {
   ])('%j exits 78 naming the option and the value, and stores nothing', async (argv, message) => {
     const dir = tempDir();
     const r = await cli(dir, ['setup', ...argv]);
-    expect(r).toEqual({ code: 78, out: '', err: message });
+    expect(r).toEqual({ code: 78, out: '', err: message, written: '' });
     expect((await cli(dir, ['setup'])).out).toBe('country:   DE (default)\narea code: not set');
   });
 
@@ -104,6 +96,7 @@ describe('callfilter setup', () => {
       code: 78,
       out: '',
       err: 'callfilter explain: CALLFILTER_HOME_COUNTRY (database): "XX" is not a country libphonenumber knows (ISO 3166 code, e.g. DE)',
+      written: '',
     });
     expect((await cli(dir, ['setup', '--country', 'DE'])).out).toBe('country:   DE (database)\narea code: not set');
     expect((await cli(dir, ['explain', '030 1234567'])).code).toBe(0);

@@ -2,29 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import type { ProgressStream } from '../../src/cli/progress.js';
+import { homeEnv, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/service.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = join(ROOT, 'test/fixtures/import');
 
-async function cli(dataDir: string, argv: string[], env: Record<string, string> = {}, progress?: ProgressStream) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const written: string[] = [];
-  const code = await run(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', ...env },
-    {
-      write: (chunk) => void written.push(chunk),
-      ...(progress && { progress }),
-    },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n'), written: written.join('') };
-}
+const cli = (dataDir: string, argv: string[], env: Record<string, string> = {}, progress?: ProgressStream) =>
+  runCli(argv, homeEnv(dataDir, env), progress);
 
 describe('callfilter import', () => {
   it('imports a CSV as block entries, and again skips the duplicates', async () => {

@@ -2,22 +2,12 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { backupDatabase } from '../../src/store/backup.js';
 import { latestVersion } from '../../src/store/index.js';
+import { homeEnv, runCli } from '../helpers/cli.js';
 import { startService, tempDir } from '../helpers/service.js';
 
-async function cli(dataDir: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_HOME_AREA_CODE: '30', CALLFILTER_LOG_LEVEL: 'silent' },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (dataDir: string, ...argv: string[]) => runCli(argv, homeEnv(dataDir));
 
 /** Opens a backup on its own connection, as a restore would, and reports what it holds. */
 function inspect(file: string) {
