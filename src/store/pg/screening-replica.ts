@@ -1,0 +1,175 @@
+/**
+ * A node's copy of what screening reads, from the shared PostgreSQL database, kept current by its change feed
+ * (issue 22): the call path looks up the in-memory index (../memory/screening-index.ts) and never waits on the
+ * network. Whatever changes an entry or a list announces it on SCREENING_CHANNEL (`changePayload`); the replica reads
+ * the changed row or list back and applies it, one change after the other, in the order they came. After every
+ * connect of the feed (a lost connection may have missed announcements) it loads everything again and swaps the
+ * index in whole, so a lookup sees the old state or the new one, never half of it.
+ */
+import pg from 'pg';
+import type { Logger } from '../../logger.js';
+import type { ListHit, Matches } from '../../policy/types.js';
+import { ENTRY_COLUMNS, type EntryRow, toEntry } from '../entries-repository.js';
+import { HITS_IN_FORCE, type HitRow, toHit } from '../lists-repository.js';
+import { ScreeningIndex } from '../memory/screening-index.js';
+import { ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
+
+export const SCREENING_CHANNEL = 'callfilter_screening';
+
+/** An entry added, changed or removed (by id), or a list whose hits in force changed (a new version, enabled…). */
+export type ScreeningChange = { entry: number } | { list: number };
+
+export function changePayload(change: ScreeningChange): string {
+  return JSON.stringify(change);
+}
+
+function parseChange(payload: string): ScreeningChange | undefined {
+  try {
+    const change = JSON.parse(payload) as Record<string, unknown>;
+    if (Number.isSafeInteger(change.entry)) return { entry: change.entry as number };
+    if (Number.isSafeInteger(change.list)) return { list: change.list as number };
+  } catch {
+    // reported below
+  }
+  return undefined;
+}
+
+/** Rows of an import that has not switched in are no one's yet (import-visibility.ts, in PostgreSQL's words). */
+const VISIBLE = "(import_id IS NULL OR import_id NOT IN (SELECT id FROM imports WHERE state <> 'done'))";
+
+/** bigint columns (ids, epoch milliseconds) as numbers, as SQLite gives them: they stay far below 2^53. */
+const TYPES = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function replicaPool(connectionString: string): pg.Pool {
+  return new pg.Pool({ connectionString, max: 2, types: TYPES, application_name: 'callfilter-replica' });
+}
+
+/** Everything screening sees now, read in one REPEATABLE READ transaction (one snapshot). */
+export async function loadFromPostgres(pool: pg.Pool): Promise<ScreeningIndex> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const entries = await client.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${VISIBLE}`);
+    const hits = await client.query<HitRow>(HITS_IN_FORCE);
+    await client.query('COMMIT');
+    const index = new ScreeningIndex();
+    for (const row of entries.rows) index.putEntry(toEntry(row));
+    const byList = new Map<number, ListHit[]>();
+    for (const row of hits.rows) {
+      const hit = toHit(row);
+      const list = byList.get(hit.listId);
+      if (list) list.push(hit);
+      else byList.set(hit.listId, [hit]);
+    }
+    for (const [listId, list] of byList) index.setList(listId, list);
+    return index;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function apply(pool: pg.Pool, index: ScreeningIndex, change: ScreeningChange): Promise<void> {
+  if ('entry' in change) {
+    const r = await pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = $1 AND ${VISIBLE}`, [
+      change.entry,
+    ]);
+    const row = r.rows[0];
+    if (row) index.putEntry(toEntry(row));
+    else index.removeEntry(change.entry);
+    return;
+  }
+  const r = await pool.query<HitRow>(`${HITS_IN_FORCE} AND l.id = $1`, [change.list]);
+  index.setList(change.list, r.rows.map(toHit));
+}
+
+export interface ReplicaOptions extends Partial<Pick<ChangeFeedOptions, 'backoff' | 'healthCheckMs'>> {
+  connectionString: string;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+export class ScreeningReplica {
+  private index = new ScreeningIndex();
+  private readonly pool: pg.Pool;
+  private readonly feed: ChangeFeed;
+  private readonly logger: ReplicaOptions['logger'];
+  /** Loads and changes run one after the other, in the order they came. */
+  private queue: Promise<void> = Promise.resolve();
+  private loaded!: () => void;
+  /** Resolves once the first load is in. */
+  readonly ready: Promise<void> = new Promise((resolve) => {
+    this.loaded = resolve;
+  });
+
+  constructor(options: ReplicaOptions) {
+    this.logger = options.logger;
+    this.pool = replicaPool(options.connectionString);
+    // A pooled connection that breaks while idle must not take the process down; the next query gets a new one.
+    this.pool.on('error', (err) => this.logger.warn({ err }, 'screening replica: a pooled connection failed'));
+    this.feed = new ChangeFeed({
+      connectionString: options.connectionString,
+      channel: SCREENING_CHANNEL,
+      logger: options.logger,
+      applicationName: 'callfilter-screening-feed',
+      ...(options.backoff && { backoff: options.backoff }),
+      ...(options.healthCheckMs !== undefined && { healthCheckMs: options.healthCheckMs }),
+      onNotify: (payload) => this.onChange(payload),
+      onReload: () => this.enqueue('reload', async () => this.reload()),
+    });
+  }
+
+  start(): void {
+    this.feed.start();
+  }
+
+  lookup(e164: string, prefixes: readonly string[]): Matches {
+    return this.index.lookup(e164, prefixes);
+  }
+
+  get entryCount(): number {
+    return this.index.entryCount;
+  }
+
+  async close(): Promise<void> {
+    await this.feed.close();
+    await this.queue;
+    await this.pool.end();
+  }
+
+  private async reload(): Promise<void> {
+    const started = Date.now();
+    this.index = await loadFromPostgres(this.pool);
+    this.loaded();
+    this.logger.info(
+      { entries: this.index.entryCount, listHits: this.index.hitCount, ms: Date.now() - started },
+      'screening replica loaded',
+    );
+  }
+
+  private onChange(payload: string): void {
+    const change = parseChange(payload);
+    if (!change) {
+      this.logger.warn({ payload: payload.slice(0, 200) }, 'screening replica: an announcement it cannot read');
+      return;
+    }
+    this.enqueue('change', () => apply(this.pool, this.index, change));
+  }
+
+  /**
+   * A failed change or load is logged and the replica goes on with what it has; a lost connection brings a reload
+   * (the feed reconnects and reloads), which repairs whatever a failed change missed.
+   */
+  private enqueue(what: string, work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work).catch((err: unknown) => {
+      this.logger.error({ err }, `screening replica: ${what} failed`);
+    });
+    return this.queue;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * A node's screening replica against a real PostgreSQL: loaded, it answers what SQLite answers for the same data;
+ * a change announced by another node screens here within a second; after a lost connection it loads again and
+ * catches up with what it missed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ensureDatabase } from '../../../bench/build-db.js';
+import { allPrefixes } from '../../../src/numbers/prefixes.js';
+import { openStore } from '../../../src/store/index.js';
+import { copyToPostgres } from '../../../src/store/pg/copy.js';
+import { changePayload, SCREENING_CHANNEL, ScreeningReplica } from '../../../src/store/pg/screening-replica.js';
+import { usePostgres } from '../../helpers/postgres.js';
+
+const SIZE = { exact: 2_000, prefixes: 40, contacts: 40, spam: 800, callLog: 10 };
+const FAST = { backoff: { initialMs: 50, maxMs: 400, factor: 2, jitter: 0 }, healthCheckMs: 1_000 };
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+describe('the screening replica', () => {
+  const postgres = usePostgres();
+
+  async function sharedDatabase() {
+    const dir = mkdtempSync(join(tmpdir(), 'callfilter-replica-'));
+    const built = await ensureDatabase(dir, SIZE, () => {});
+    const sqlite = openStore(built.cached);
+    const url = postgres.cluster.url(await postgres.cluster.createDatabase('replica'));
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    await copyToPostgres(sqlite.db, pool);
+    const replica = new ScreeningReplica({ connectionString: url, logger: quiet, ...FAST });
+    replica.start();
+    onTestFinished(async () => {
+      await replica.close();
+      await pool.end();
+      sqlite.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await replica.ready;
+    /** What another node's write does: the row, then its announcement. */
+    const announce = (change: Parameters<typeof changePayload>[0]) =>
+      pool.query('SELECT pg_notify($1, $2)', [SCREENING_CHANNEL, changePayload(change)]);
+    return { sqlite, pool, replica, announce };
+  }
+
+  it('loads what SQLite holds and answers as SQLite does', async () => {
+    const { sqlite, replica } = await sharedDatabase();
+    expect(replica.entryCount).toBe(sqlite.db.prepare('SELECT count(*) FROM entries').pluck().get());
+    const sample = sqlite.db
+      .prepare<[], string>(
+        'SELECT number FROM entries WHERE is_prefix = 0 UNION ALL SELECT number FROM list_entries WHERE is_prefix = 0 ORDER BY 1 LIMIT 300',
+      )
+      .pluck()
+      .all();
+    const prefixed = sqlite.db
+      .prepare<[], string>("SELECT number || '4711' FROM entries WHERE is_prefix = 1 LIMIT 40")
+      .pluck()
+      .all();
+    for (const e164 of [...sample, ...prefixed, '+4930999999']) {
+      const prefixes = allPrefixes(e164);
+      expect({ e164, ...replica.lookup(e164, prefixes) }).toEqual({
+        e164,
+        ...(await sqlite.screening.lookup(e164, prefixes)),
+      });
+    }
+  }, 120_000);
+
+  it('screens a change announced by another node within a second: an entry added, changed, removed; a list switched', async () => {
+    const { pool, replica, announce } = await sharedDatabase();
+    const number = '+4940777111';
+    const waitFor = async (check: () => boolean) => {
+      const started = Date.now();
+      await expect.poll(check, { timeout: 1_000, interval: 10 }).toBe(true);
+      return Date.now() - started;
+    };
+    const entries = () => replica.lookup(number, allPrefixes(number)).entries;
+
+    const added = await pool.query<{ id: string }>(
+      "INSERT INTO entries (number, is_prefix, kind, label, source, created_at, updated_at) VALUES ($1, 0, 'block', 'Umfrage', 'api', 1, 1) RETURNING id",
+      [number],
+    );
+    const id = Number(added.rows[0]?.id);
+    await announce({ entry: id });
+    const tookMs = await waitFor(() => entries().some((e) => e.id === id && e.label === 'Umfrage'));
+    expect(tookMs).toBeLessThan(1_000);
+
+    await pool.query("UPDATE entries SET kind = 'allow', label = 'Anna' WHERE id = $1", [id]);
+    await announce({ entry: id });
+    await waitFor(() => entries()[0]?.kind === 'allow');
+
+    await pool.query('DELETE FROM entries WHERE id = $1', [id]);
+    await announce({ entry: id });
+    await waitFor(() => entries().length === 0);
+
+    const list = await pool.query<{ id: string; active_version: number }>(
+      'SELECT id, active_version FROM lists ORDER BY id LIMIT 1',
+    );
+    const listId = Number(list.rows[0]?.id);
+    const next = (list.rows[0]?.active_version ?? 0) + 1;
+    await pool.query(
+      'INSERT INTO list_entries (list_id, version, number, is_prefix, score) VALUES ($1, $2, $3, 0, 9)',
+      [listId, next, number],
+    );
+    await pool.query('UPDATE lists SET active_version = $2 WHERE id = $1', [listId, next]);
+    await announce({ list: listId });
+    await waitFor(() => replica.lookup(number, allPrefixes(number)).lists[0]?.score === 9);
+  }, 120_000);
+
+  it('after a lost connection, loads again and has what it missed', async () => {
+    const { pool, replica } = await sharedDatabase();
+    const number = '+4940777222';
+    await postgres.cluster.psql(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'callfilter-screening-feed'",
+      new URL(pool.options.connectionString as string).pathname.slice(1),
+    );
+    // Written while the feed was down, and never announced.
+    await pool.query(
+      "INSERT INTO entries (number, is_prefix, kind, source, created_at, updated_at) VALUES ($1, 0, 'block', 'api', 1, 1)",
+      [number],
+    );
+    await expect
+      .poll(() => replica.lookup(number, allPrefixes(number)).entries.length, { timeout: 10_000, interval: 20 })
+      .toBe(1);
+  }, 120_000);
+});
