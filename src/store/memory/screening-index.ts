@@ -9,6 +9,7 @@ import type { Database } from '../database.js';
 import { ENTRY_COLUMNS, type EntryRow, toEntry } from '../entries-repository.js';
 import { VISIBLE } from '../import-visibility.js';
 import { HITS_IN_FORCE, type HitRow, toHit } from '../lists-repository.js';
+import { setOptional } from '../sql.js';
 import type { StoredEntry } from '../types.js';
 
 /** Exact before prefix, longer prefix first, then allow before block, then id: entries' matchSql ORDER BY. */
@@ -61,16 +62,111 @@ class ByNumber<T extends { number: string }> {
   }
 }
 
+/** The fields most entries do not have: kept per entry only when it has one of them. */
+type Rare = Partial<
+  Pick<StoredEntry, 'action' | 'cause' | 'announcement' | 'label' | 'note' | 'contactId' | 'expiresAt'>
+>;
+
+const PREFIX = 1;
+const VIP = 2;
+const BLOCK = 4;
+
+/**
+ * The entries in columns, one slot per entry, and an Entry object made only when a lookup finds it: a million entries
+ * as objects took ~350 MB of heap and made the collector's pauses the decision's p99.
+ */
+class EntryColumns {
+  private readonly ids: number[] = [];
+  private readonly numbers: string[] = [];
+  private readonly flags: number[] = [];
+  private readonly createdAt: number[] = [];
+  private readonly updatedAt: number[] = [];
+  private readonly sources: string[] = [];
+  private readonly rare: (Rare | undefined)[] = [];
+  /** Slots of removed entries, taken again before the columns grow. */
+  private readonly free: number[] = [];
+  private readonly slotOf = new Map<number, number>();
+  /** Slot, or slots when several entries share a number (an exact entry and a prefix, allow and block). */
+  private readonly byNumber = new Map<string, number | number[]>();
+  /** One string per source name instead of one per row. */
+  private readonly sourceNames = new Map<string, string>();
+
+  get size(): number {
+    return this.slotOf.size;
+  }
+
+  put(entry: StoredEntry): void {
+    this.remove(entry.id);
+    const slot = this.free.pop() ?? this.ids.length;
+    this.ids[slot] = entry.id;
+    this.numbers[slot] = entry.number;
+    this.flags[slot] = (entry.prefix ? PREFIX : 0) | (entry.vip ? VIP : 0) | (entry.kind === 'block' ? BLOCK : 0);
+    this.createdAt[slot] = entry.createdAt;
+    this.updatedAt[slot] = entry.updatedAt;
+    let source = this.sourceNames.get(entry.source);
+    if (source === undefined) this.sourceNames.set(entry.source, (source = entry.source));
+    this.sources[slot] = source;
+    const { action, cause, announcement, label, note, contactId, expiresAt } = entry;
+    const rare: Rare = {};
+    setOptional(rare, { action, cause, announcement, label, note, contactId, expiresAt });
+    this.rare[slot] = Object.keys(rare).length > 0 ? rare : undefined;
+    this.slotOf.set(entry.id, slot);
+    const at = this.byNumber.get(entry.number);
+    this.byNumber.set(entry.number, at === undefined ? slot : Array.isArray(at) ? [...at, slot] : [at, slot]);
+  }
+
+  remove(id: number): void {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    const number = this.numbers[slot] as string;
+    const at = this.byNumber.get(number);
+    const left = Array.isArray(at) ? at.filter((s) => s !== slot) : [];
+    if (left.length === 0) this.byNumber.delete(number);
+    else this.byNumber.set(number, left.length === 1 ? (left[0] as number) : left);
+    this.slotOf.delete(id);
+    this.rare[slot] = undefined;
+    this.free.push(slot);
+  }
+
+  /** Exact entries of `e164`, prefix entries of it or of any of `prefixes`. */
+  find(e164: string, prefixes: readonly string[]): StoredEntry[] {
+    const found: StoredEntry[] = [];
+    const take = (key: string, exactToo: boolean) => {
+      const at = this.byNumber.get(key);
+      if (at === undefined) return;
+      for (const slot of Array.isArray(at) ? at : [at])
+        if (exactToo || ((this.flags[slot] as number) & PREFIX) !== 0) found.push(this.entry(slot));
+    };
+    take(e164, true);
+    for (const key of prefixes) if (key !== e164) take(key, false);
+    return found;
+  }
+
+  private entry(slot: number): StoredEntry {
+    const flags = this.flags[slot] as number;
+    const entry: StoredEntry = {
+      id: this.ids[slot] as number,
+      number: this.numbers[slot] as string,
+      prefix: (flags & PREFIX) !== 0,
+      kind: (flags & BLOCK) !== 0 ? 'block' : 'allow',
+      vip: (flags & VIP) !== 0,
+      source: this.sources[slot] as string,
+      createdAt: this.createdAt[slot] as number,
+      updatedAt: this.updatedAt[slot] as number,
+    };
+    const rare = this.rare[slot];
+    return rare === undefined ? entry : Object.assign(entry, rare);
+  }
+}
+
 export class ScreeningIndex {
-  private readonly entries = new ByNumber<StoredEntry>();
+  private readonly entries = new EntryColumns();
   private readonly hits = new ByNumber<ListHit>();
-  /** Where each entry is, to remove or replace it by id. */
-  private readonly entryNumbers = new Map<number, string>();
   /** Each list's hits, to replace a list at once when a new version switches in. */
   private readonly lists = new Map<number, ListHit[]>();
 
   get entryCount(): number {
-    return this.entryNumbers.size;
+    return this.entries.size;
   }
 
   get hitCount(): number {
@@ -81,23 +177,18 @@ export class ScreeningIndex {
 
   lookup(e164: string, prefixes: readonly string[]): Matches {
     return {
-      entries: this.entries.find(e164, prefixes, (e) => e.prefix).sort(entryOrder),
+      entries: this.entries.find(e164, prefixes).sort(entryOrder),
       lists: this.hits.find(e164, prefixes, (h) => h.prefix).sort(hitOrder),
     };
   }
 
   /** Adds an entry, or replaces the one with its id (its number may have changed). */
   putEntry(entry: StoredEntry): void {
-    this.removeEntry(entry.id);
-    this.entries.add(entry);
-    this.entryNumbers.set(entry.id, entry.number);
+    this.entries.put(entry);
   }
 
   removeEntry(id: number): void {
-    const number = this.entryNumbers.get(id);
-    if (number === undefined) return;
-    this.entries.remove(number, (e) => e.id !== id);
-    this.entryNumbers.delete(id);
+    this.entries.remove(id);
   }
 
   /** A list's hits as they are now in force (none: the list is gone, disabled, or has no version yet). */
