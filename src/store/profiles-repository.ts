@@ -9,7 +9,7 @@ interface ProfileRow {
   body: string;
 }
 
-function toProfile(row: ProfileRow): Profile {
+export function toProfile(row: ProfileRow): Profile {
   try {
     return JSON.parse(row.body) as Profile;
   } catch (err) {

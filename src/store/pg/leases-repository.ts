@@ -4,8 +4,9 @@
  * runs (source syncs, retention, digests) runs on one node of the cluster at a time, and a node that dies hands its
  * lease on when it expires — no advisory lock needed, and none lost with a dropped connection.
  */
-import type pg from 'pg';
 import type { LeasesRepository } from '../leases-repository.js';
+import { withPostgresErrors } from './errors.js';
+import type { Queryable } from './sql.js';
 
 interface LeaseRow {
   name: string;
@@ -14,8 +15,8 @@ interface LeaseRow {
   acquired_at: string;
 }
 
-export function createPostgresLeasesRepository(db: pg.Pool | pg.ClientBase): LeasesRepository {
-  return {
+export function createPostgresLeasesRepository(db: Queryable): LeasesRepository {
+  return withPostgresErrors({
     async acquire(name, owner, until, now) {
       // One statement: taken when free, expired, or already ours — atomic without a transaction around it.
       const r = await db.query(
@@ -54,5 +55,5 @@ export function createPostgresLeasesRepository(db: pg.Pool | pg.ClientBase): Lea
         }
       );
     },
-  };
+  });
 }

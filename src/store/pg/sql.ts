@@ -1,0 +1,23 @@
+/** What the PostgreSQL repositories share. */
+import type pg from 'pg';
+
+export type Queryable = pg.Pool | pg.ClientBase;
+
+/** Runs `fn` in one transaction on one connection of the pool: committed when it resolves, rolled back when not. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true; // a connection that cannot even roll back is not handed out again
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
