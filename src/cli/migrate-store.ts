@@ -22,10 +22,10 @@ function targetUrl(ctx: AppContext, value: string | undefined): URL {
 }
 
 /**
- * `callfilter migrate-store [--to postgres://…]` (default: CALLFILTER_DATABASE_URL): copies this node's SQLite database (entries, contacts, lists,
- * profiles, settings, sources, the outbox, the call log — every table) into an empty PostgreSQL database, migrating
- * it first, and compares every table's row count. Run it with the service stopped: calls logged during the copy
- * stay in SQLite only.
+ * `callfilter migrate-store [--to postgres://…]` (default: CALLFILTER_DATABASE_URL): copies this node's SQLite
+ * database (entries, contacts, lists, profiles, settings, sources, the outbox, the call log — every table) into an
+ * empty PostgreSQL database, migrating it first, and compares every table's row count. Run it with the service
+ * stopped: calls logged during the copy stay in SQLite only.
  */
 export async function migrateStoreCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, { to: { type: 'string' } });

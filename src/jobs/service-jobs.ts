@@ -1,8 +1,8 @@
 /**
  * The service's background work in one place: the job runner with its jobs (source syncs, the outbox, the call log's
- * retention, notifications), the sources, the outbox dispatcher, and the reporter the onScreened hook feeds. server.ts starts it
- * after the FastAGI server listens and closes it first at shutdown; the command line builds the same parts to run
- * one sync or one delivery under the same leases.
+ * retention, notifications), the sources, the outbox dispatcher, and the reporter the onScreened hook feeds.
+ * server.ts starts it after the FastAGI server listens and closes it first at shutdown; the command line builds the
+ * same parts to run one sync or one delivery under the same leases.
  */
 import type { AppContext } from '../context.js';
 import { createNotifications, type Notifications } from '../notify/service.js';

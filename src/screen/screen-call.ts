@@ -1,6 +1,7 @@
 /**
  * One call, top to bottom: classify the caller, ask the store for its entries and list hits (and, only where the
- * policy says the repeat-caller rule could change the outcome, its recent calls), decide, log the row. Any failure or a late lookup becomes `connect` (fail-open): the filter is never why a real call is lost.
+ * policy says the repeat-caller rule could change the outcome, its recent calls), decide, log the row. Any failure or
+ * a late lookup becomes `connect` (fail-open): the filter is never why a real call is lost.
  * The AGI handler (handler.ts) turns the environment into a CallInput and the Screened into channel variables.
  */
 import { performance } from 'node:perf_hooks';

@@ -142,25 +142,29 @@ type AnyFunction = (...args: never[]) => unknown;
 
 /**
  * Wraps every method of a repository so what escapes it is a StoreError (sync throws and async rejections alike).
- * One place instead of a try/catch in every method.
+ * One place instead of a try/catch in every method. `translate` is the engine's: SQLite's by default, PostgreSQL's
+ * for its repositories (pg/errors.ts).
  */
-export function withStoreErrors<T extends object>(repository: T): T {
+export function withStoreErrors<T extends object>(
+  repository: T,
+  translate: (err: unknown) => unknown = toStoreError,
+): T {
   const wrapped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(repository)) {
-    wrapped[key] = typeof value === 'function' ? translating(value as AnyFunction) : value;
+    wrapped[key] = typeof value === 'function' ? translating(value as AnyFunction, translate) : value;
   }
   return wrapped as T;
 }
 
-function translating(fn: AnyFunction): AnyFunction {
+function translating(fn: AnyFunction, translate: (err: unknown) => unknown): AnyFunction {
   return (...args) => {
     let result: unknown;
     try {
       result = fn(...args);
     } catch (err) {
-      throw toStoreError(err);
+      throw translate(err);
     }
-    if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(toStoreError(err)));
+    if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(translate(err)));
     return result;
   };
 }

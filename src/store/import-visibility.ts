@@ -12,3 +12,7 @@
 /** For a table with an `import_id` column, unqualified (one table in FROM). */
 export const VISIBLE =
   "(import_id IS NULL OR import_id NOT IN (SELECT id FROM imports INDEXED BY imports_unfinished WHERE state <> 'done'))";
+
+/** The same on PostgreSQL, which has no INDEXED BY (its planner picks the partial index of migrations/pg/005). */
+export const POSTGRES_VISIBLE =
+  "(import_id IS NULL OR import_id NOT IN (SELECT id FROM imports WHERE state <> 'done'))";

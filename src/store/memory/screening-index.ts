@@ -203,22 +203,29 @@ export class ScreeningIndex {
   }
 }
 
+/** An index of these rows (entries as screening sees them, the hits of the lists in force): either engine's read. */
+export function indexRows(entries: Iterable<EntryRow>, hits: Iterable<HitRow>): ScreeningIndex {
+  const index = new ScreeningIndex();
+  for (const row of entries) index.putEntry(toEntry(row));
+  const byList = new Map<number, ListHit[]>();
+  for (const row of hits) {
+    const hit = toHit(row);
+    const list = byList.get(hit.listId);
+    if (list) list.push(hit);
+    else byList.set(hit.listId, [hit]);
+  }
+  for (const [listId, list] of byList) index.setList(listId, list);
+  return index;
+}
+
 /** The index of what a SQLite database's screening sees now, read on one snapshot. */
 export function loadScreeningIndex(db: Database): ScreeningIndex {
-  const index = new ScreeningIndex();
-  db.read(() => {
-    for (const row of db.prepare<[], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${VISIBLE}`).iterate())
-      index.putEntry(toEntry(row));
-    const byList = new Map<number, ListHit[]>();
-    for (const row of db.prepare<[], HitRow>(HITS_IN_FORCE).iterate()) {
-      const hit = toHit(row);
-      const hits = byList.get(hit.listId);
-      if (hits) hits.push(hit);
-      else byList.set(hit.listId, [hit]);
-    }
-    for (const [listId, hits] of byList) index.setList(listId, hits);
-  });
-  return index;
+  return db.read(() =>
+    indexRows(
+      db.prepare<[], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${VISIBLE}`).iterate(),
+      db.prepare<[], HitRow>(HITS_IN_FORCE).iterate(),
+    ),
+  );
 }
 
 /** One list's hits in force now (none when it is disabled or gone): what `setList` takes after a list changed. */

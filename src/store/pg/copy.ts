@@ -128,17 +128,15 @@ async function copyTable(db: Database, client: pg.ClientBase, table: string): Pr
   return rows;
 }
 
+/** A row as text that compares equal across the engines (PostgreSQL's bigints come as strings). */
+const rowText = (row: Row) => JSON.stringify(Object.entries(row).map(([k, v]) => [k, String(v)]));
+
 async function derivedRows(client: pg.ClientBase): Promise<string[]> {
-  const r = await client.query<Row>(`SELECT * FROM ${DERIVED}`);
-  return r.rows.map((row) => JSON.stringify(Object.entries(row).map(([k, v]) => [k, String(v)]))).sort();
+  return (await client.query<Row>(`SELECT * FROM ${DERIVED}`)).rows.map(rowText).sort();
 }
 
 function sqliteDerivedRows(db: Database): string[] {
-  return db
-    .prepare<[], Row>(`SELECT * FROM ${DERIVED}`)
-    .all()
-    .map((row) => JSON.stringify(Object.entries(row).map(([k, v]) => [k, String(v)])))
-    .sort();
+  return db.prepare<[], Row>(`SELECT * FROM ${DERIVED}`).all().map(rowText).sort();
 }
 
 /**

@@ -2,7 +2,7 @@
  * PostgreSQL's errors as the store's (../errors.ts): the same codes for the same causes as on SQLite, so callers
  * (routes, the CLI, the call path's fail-open) do not care which engine refused.
  */
-import { StoreError, type StoreErrorCode } from '../errors.js';
+import { StoreError, type StoreErrorCode, withStoreErrors } from '../errors.js';
 
 /** SQLSTATE → code; by class where the whole class means one thing. */
 const STATES: Record<string, StoreErrorCode> = {
@@ -34,15 +34,5 @@ export function toPostgresStoreError(err: unknown): unknown {
 
 /** Every operation of a repository with PostgreSQL's errors turned into the store's. */
 export function withPostgresErrors<T extends object>(repository: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(repository)) {
-    wrapped[key] =
-      typeof value === 'function'
-        ? (...args: unknown[]) =>
-            (value as (...a: unknown[]) => Promise<unknown>)(...args).catch((err: unknown) =>
-              Promise.reject(toPostgresStoreError(err)),
-            )
-        : value;
-  }
-  return wrapped as T;
+  return withStoreErrors(repository, toPostgresStoreError);
 }

@@ -8,11 +8,13 @@
  */
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import type { ListHit, Matches } from '../../policy/types.js';
+import type { Matches } from '../../policy/types.js';
 import { ENTRY_COLUMNS, type EntryRow, toEntry } from '../entries-repository.js';
+import { POSTGRES_VISIBLE } from '../import-visibility.js';
 import { HITS_IN_FORCE, type HitRow, toHit } from '../lists-repository.js';
-import { ScreeningIndex } from '../memory/screening-index.js';
+import { indexRows, ScreeningIndex } from '../memory/screening-index.js';
 import { ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
+import { inTransaction } from './sql.js';
 
 export const SCREENING_CHANNEL = 'callfilter_screening';
 
@@ -34,9 +36,6 @@ function parseChange(payload: string): ScreeningChange | undefined {
   return undefined;
 }
 
-/** Rows of an import that has not switched in are no one's yet (import-visibility.ts, in PostgreSQL's words). */
-const VISIBLE = "(import_id IS NULL OR import_id NOT IN (SELECT id FROM imports WHERE state <> 'done'))";
-
 /** bigint columns (ids, epoch milliseconds) as numbers, as SQLite gives them: they stay far below 2^53. */
 const TYPES = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -51,34 +50,19 @@ export function replicaPool(connectionString: string): pg.Pool {
 
 /** Everything screening sees now, read in one REPEATABLE READ transaction (one snapshot). */
 export async function loadFromPostgres(pool: pg.Pool): Promise<ScreeningIndex> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const entries = await client.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${VISIBLE}`);
-    const hits = await client.query<HitRow>(HITS_IN_FORCE);
-    await client.query('COMMIT');
-    const index = new ScreeningIndex();
-    for (const row of entries.rows) index.putEntry(toEntry(row));
-    const byList = new Map<number, ListHit[]>();
-    for (const row of hits.rows) {
-      const hit = toHit(row);
-      const list = byList.get(hit.listId);
-      if (list) list.push(hit);
-      else byList.set(hit.listId, [hit]);
-    }
-    for (const [listId, list] of byList) index.setList(listId, list);
-    return index;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  const [entries, hits] = await inTransaction(pool, async (client) => {
+    await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    return [
+      await client.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${POSTGRES_VISIBLE}`),
+      await client.query<HitRow>(HITS_IN_FORCE),
+    ] as const;
+  });
+  return indexRows(entries.rows, hits.rows);
 }
 
 async function apply(pool: pg.Pool, index: ScreeningIndex, change: ScreeningChange): Promise<void> {
   if ('entry' in change) {
-    const r = await pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = $1 AND ${VISIBLE}`, [
+    const r = await pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = $1 AND ${POSTGRES_VISIBLE}`, [
       change.entry,
     ]);
     const row = r.rows[0];
