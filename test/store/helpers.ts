@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { ensureDatabase } from '../../bench/build-db.js';
+import type { DatasetSize } from '../../bench/dataset.js';
 import { type NewCall, type OpenStoreOptions, openStore, type Store } from '../../src/store/index.js';
 
 /** A temp dir removed after the test, after every store opened in it is closed. */
@@ -59,4 +61,16 @@ export function leadingParts(e164: string): string[] {
 export function queryPlan(store: Store, sql: string, params: unknown[]): string[] {
   const rows = store.db.handle.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
   return rows.map((r) => r.detail);
+}
+
+/**
+ * A database with the benchmark's data at `size` (bench/build-db.ts: entries, prefixes, contacts, a spam list, logged
+ * calls), in a temp dir removed after the test.
+ */
+export async function benchStore(size: DatasetSize): Promise<Store> {
+  const { dir, track } = tempDir();
+  const built = await ensureDatabase(dir, size, () => {});
+  const store = openStore(built.cached);
+  track(() => store.db.close());
+  return store;
 }

@@ -3,28 +3,14 @@
  * benchmark's data, on the cases that hide rows (an import still running, a disabled list, a list's old version),
  * and after the changes a node applies as they are announced.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { ensureDatabase } from '../../../bench/build-db.js';
+import { describe, expect, it } from 'vitest';
 import { allPrefixes } from '../../../src/numbers/prefixes.js';
-import { openStore, type Store } from '../../../src/store/index.js';
+import type { Store } from '../../../src/store/index.js';
 import { listHitsInForce, loadScreeningIndex, type ScreeningIndex } from '../../../src/store/memory/screening-index.js';
+import { benchStore } from '../helpers.js';
 
 const SIZE = { exact: 4_000, prefixes: 60, contacts: 80, spam: 1_500, callLog: 10 };
 const NOW = 1_800_000_000_000;
-
-async function benchStore(): Promise<Store> {
-  const dir = mkdtempSync(join(tmpdir(), 'callfilter-index-'));
-  const built = await ensureDatabase(dir, SIZE, () => {});
-  const store = openStore(built.cached);
-  onTestFinished(() => {
-    store.db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return store;
-}
 
 /** Deterministic pseudo-random digits (a fixed LCG): the same callers every run. */
 function digits(seed: number): () => string {
@@ -60,7 +46,7 @@ async function expectSameAnswers(store: Store, index: ScreeningIndex, numbers: r
 
 describe('the in-memory screening index', () => {
   it('answers as SQLite does for the benchmark data and what hides rows', async () => {
-    const store = await benchStore();
+    const store = await benchStore(SIZE);
     // An expired entry (screening still sees it: the policy says it was ignored), an allow and a block entry and a
     // prefix on one number, a pending import's row (hidden), a disabled list, a list's old version (hidden).
     await store.entries.create({ number: '+4930111222', kind: 'block', expiresAt: NOW - 1 });
@@ -106,7 +92,7 @@ describe('the in-memory screening index', () => {
   }, 120_000);
 
   it('stays equal to SQLite through the changes a node applies: entries added, changed and removed, a list replaced', async () => {
-    const store = await benchStore();
+    const store = await benchStore(SIZE);
     const index = loadScreeningIndex(store.db);
     const numbers = ['+4940555111', '+4940555222', '+40555', '+4940555333'];
 

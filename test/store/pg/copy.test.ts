@@ -1,24 +1,15 @@
 /** `migrate-store`'s copy: a SQLite database with every kind of row, into a real PostgreSQL, verified. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ensureDatabase } from '../../../bench/build-db.js';
-import { openStore, type Store } from '../../../src/store/index.js';
+import type { Store } from '../../../src/store/index.js';
 import { copyToPostgres } from '../../../src/store/pg/copy.js';
 import { usePostgres } from '../../helpers/postgres.js';
+import { benchStore } from '../helpers.js';
 
 const SIZE = { exact: 3_000, prefixes: 40, contacts: 60, spam: 500, callLog: 800 };
 
 async function sqliteWithEverything(): Promise<Store> {
-  const dir = mkdtempSync(join(tmpdir(), 'callfilter-copy-'));
-  const built = await ensureDatabase(dir, SIZE, () => {});
-  const store = openStore(built.cached);
-  onTestFinished(() => {
-    store.db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = await benchStore(SIZE);
   await store.sources.create(
     {
       name: 'k-tipp',

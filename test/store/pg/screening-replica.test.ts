@@ -3,17 +3,13 @@
  * a change announced by another node screens here within a second; after a lost connection it loads again and
  * catches up with what it missed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ensureDatabase } from '../../../bench/build-db.js';
 import { allPrefixes } from '../../../src/numbers/prefixes.js';
-import { openStore } from '../../../src/store/index.js';
 import { copyToPostgres } from '../../../src/store/pg/copy.js';
 import { changePayload, SCREENING_CHANNEL, ScreeningReplica } from '../../../src/store/pg/screening-replica.js';
 import { usePostgres } from '../../helpers/postgres.js';
+import { benchStore } from '../helpers.js';
 
 const SIZE = { exact: 2_000, prefixes: 40, contacts: 40, spam: 800, callLog: 10 };
 const FAST = { backoff: { initialMs: 50, maxMs: 400, factor: 2, jitter: 0 }, healthCheckMs: 1_000 };
@@ -23,9 +19,7 @@ describe('the screening replica', () => {
   const postgres = usePostgres();
 
   async function sharedDatabase() {
-    const dir = mkdtempSync(join(tmpdir(), 'callfilter-replica-'));
-    const built = await ensureDatabase(dir, SIZE, () => {});
-    const sqlite = openStore(built.cached);
+    const sqlite = await benchStore(SIZE);
     const url = postgres.cluster.url(await postgres.cluster.createDatabase('replica'));
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     await copyToPostgres(sqlite.db, pool);
@@ -34,8 +28,6 @@ describe('the screening replica', () => {
     onTestFinished(async () => {
       await replica.close();
       await pool.end();
-      sqlite.db.close();
-      rmSync(dir, { recursive: true, force: true });
     });
     await replica.ready;
     /** What another node's write does: the row, then its announcement. */
