@@ -6,7 +6,7 @@
  * connect of the feed (a lost connection may have missed announcements) it loads everything again and swaps the
  * index in whole, so a lookup sees the old state or the new one, never half of it.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../../logger.js';
 import type { Matches } from '../../policy/types.js';
 import { ENTRY_COLUMNS, type EntryRow, toEntry } from '../entries-repository.js';
@@ -14,6 +14,7 @@ import { POSTGRES_VISIBLE } from '../import-visibility.js';
 import { HITS_IN_FORCE, type HitRow, toHit } from '../lists-repository.js';
 import { indexRows, ScreeningIndex } from '../memory/screening-index.js';
 import { ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
+import { postgresPool } from './pool.js';
 import { inTransaction } from './sql.js';
 
 export const SCREENING_CHANNEL = 'callfilter_screening';
@@ -36,16 +37,8 @@ function parseChange(payload: string): ScreeningChange | undefined {
   return undefined;
 }
 
-/** bigint columns (ids, epoch milliseconds) as numbers, as SQLite gives them: they stay far below 2^53. */
-const TYPES = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
-
 export function replicaPool(connectionString: string): pg.Pool {
-  return new pg.Pool({ connectionString, max: 2, types: TYPES, application_name: 'callfilter-replica' });
+  return postgresPool(connectionString, { max: 2, applicationName: 'callfilter-replica' });
 }
 
 /** Everything screening sees now, read in one REPEATABLE READ transaction (one snapshot). */

@@ -21,3 +21,24 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.ClientBase
     client.release(broken);
   }
 }
+
+/**
+ * SQLite's `?` placeholders as PostgreSQL's `$1, $2, …`, so a statement both engines read alike is written once.
+ * A `?` inside a quoted string or identifier stays as it is.
+ */
+export function dollars(sql: string): string {
+  let n = 0;
+  let quote: string | undefined;
+  let out = '';
+  for (const c of sql) {
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '?') {
+      out += `$${++n}`;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}

@@ -4,13 +4,12 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { defaultProfile } from '../../../src/policy/defaults.js';
 import type { Profile } from '../../../src/policy/types.js';
 import type { ProfilesRepository, SettingsRepository } from '../../../src/store/index.js';
-import { migratePostgres } from '../../../src/store/pg/migrate.js';
 import { createPostgresProfilesRepository } from '../../../src/store/pg/profiles-repository.js';
 import { createPostgresSettingsRepository } from '../../../src/store/pg/settings-repository.js';
-import { usePostgres } from '../../helpers/postgres.js';
+import { usePostgresDatabase } from '../engines.js';
 import { tempStore } from '../helpers.js';
 
-const postgres = usePostgres();
+const postgres = usePostgresDatabase('settings');
 const clock = () => 1_800_000_000_000;
 
 interface Repositories {
@@ -23,11 +22,7 @@ const engines: [string, () => Promise<Repositories>][] = [
   [
     'PostgreSQL',
     async () => {
-      const pool = new pg.Pool({
-        connectionString: postgres.cluster.url(await postgres.cluster.createDatabase('settings')),
-      });
-      onTestFinished(() => pool.end());
-      await migratePostgres(pool);
+      const pool = await postgres.fresh();
       return {
         settings: createPostgresSettingsRepository(pool, { clock }),
         profiles: createPostgresProfilesRepository(pool, { clock }),

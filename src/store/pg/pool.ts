@@ -1,0 +1,26 @@
+/** The PostgreSQL engine's connections: one pool per node, values typed as the SQLite engine gives them. */
+import pg from 'pg';
+
+/** bigint columns (ids, epoch milliseconds) as numbers, as SQLite gives them: they stay far below 2^53. */
+const TYPES = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface PoolOptions {
+  /** Connections at most (default 10, node-pg's). */
+  max?: number;
+  /** Shown in pg_stat_activity, so an operator can tell a node's sessions apart. */
+  applicationName?: string;
+}
+
+export function postgresPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+  return new pg.Pool({
+    connectionString,
+    types: TYPES,
+    ...(options.max !== undefined && { max: options.max }),
+    application_name: options.applicationName ?? 'callfilter',
+  });
+}
