@@ -61,11 +61,11 @@ export interface AppOptions {
   voicemail?: VoicemailSpool;
 }
 
-function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => boolean): onRequestHookHandler {
+function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => Promise<boolean>): onRequestHookHandler {
   return async (req) => {
     const result = checkBearer(req.headers.authorization, source.current());
     // The web page sends no token but its session cookie (and, for a change, its CSRF token): see src/web.
-    if (result === 'missing' && signedIn?.(req)) return;
+    if (result === 'missing' && (await signedIn?.(req))) return;
     if (result === 'missing') {
       throw new HttpError(401, coded('auth.token_needed'));
     }
@@ -133,7 +133,12 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
       : (options.token ?? tokenSource(loadAdminToken(ctx.config, log), log));
   const dir = ctx.config.notify.voicemailDir;
   const voicemail = options.voicemail ?? (dir === undefined ? undefined : new VoicemailSpool(dir));
-  const web = createWeb({ token, ...(options.events && { events: options.events }), ...(voicemail && { voicemail }) });
+  const web = createWeb({
+    token,
+    sessions: ctx.store.sessions,
+    ...(options.events && { events: options.events }),
+    ...(voicemail && { voicemail }),
+  });
   const auth = requireToken(token, web.signedIn);
   const app = Fastify({
     loggerInstance: redactingLogger(log, token) as FastifyBaseLogger,

@@ -16,6 +16,7 @@ import { createOriginsRepository, type OriginsRepository } from './origins-repos
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
 import { createScreeningRepository, type ScreeningRepository } from './screening-repository.js';
+import { createSessionsRepository, type SessionsRepository } from './sessions-repository.js';
 import { createSettingsRepository, type SettingsRepository } from './settings-repository.js';
 import { createSourcesRepository, type SourcesRepository } from './sources-repository.js';
 import { promising, type RepositoryOptions } from './sql.js';
@@ -36,6 +37,8 @@ export interface Store {
   leases: LeasesRepository;
   outbox: OutboxRepository;
   origins: OriginsRepository;
+  /** The web page's sessions, in the store so that every node of a cluster knows them. */
+  sessions: SessionsRepository;
 }
 
 export function createStore(db: Database, options: RepositoryOptions = {}): Store {
@@ -56,6 +59,7 @@ export function createStore(db: Database, options: RepositoryOptions = {}): Stor
     leases: createLeasesRepository(db),
     outbox: createOutboxRepository(db),
     origins: createOriginsRepository(db, options),
+    sessions: createSessionsRepository(db),
   };
 }
 
@@ -110,6 +114,7 @@ export {
   type OriginSyncResult,
 } from './origins-repository.js';
 export { BULK_PACE, CALL_PATH_PACE, type Pace } from './pacer.js';
+export type { SessionLimits, StoredSession } from './sessions-repository.js';
 export type * from './sources-types.js';
 export { SOURCE_KINDS } from './sources-types.js';
 export type * from './types.js';
@@ -123,6 +128,7 @@ export type {
   OutboxRepository,
   ProfilesRepository,
   ScreeningRepository,
+  SessionsRepository,
   SettingsRepository,
   SourcesRepository,
 };

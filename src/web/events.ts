@@ -35,8 +35,8 @@ export const MAX_STREAMS = 32;
 /** How long the browser waits before reconnecting a dropped stream (the SSE `retry:` field). */
 const RETRY_MS = 3_000;
 /**
- * How soon a stream notices that its credential is gone (a rotated token, an ended session) when no call comes to
- * check it: one stat of the token file per tick, whatever the number of streams.
+ * How soon a stream notices that its credential is gone (a rotated token, an ended session): one stat of the token
+ * file per tick, whatever the number of streams, and one read of each open stream's session.
  */
 export const CREDENTIAL_CHECK_MS = 1_000;
 /**
@@ -134,13 +134,19 @@ export function eventRoutes(
     if (event) s.res.write(`event: ${event}\ndata: {}\n\n`);
     s.res.end();
   };
-  /** A stream whose token was replaced or whose session has ended is told so and closed. */
+  /**
+   * A stream whose token was replaced is told so and closed. Whether a session still lives is a store read, made by
+   * the credential check every second rather than before every write.
+   */
   const alive = (s: Stream, tokenHash: Buffer) => {
     const { credential: c } = s;
-    if ('session' in c ? sessions.get(c.session, false) !== undefined : timingSafeEqual(c.tokenHash, tokenHash))
-      return true;
+    if ('session' in c || timingSafeEqual(c.tokenHash, tokenHash)) return true;
     end(s, 'signed-out');
     return false;
+  };
+  const sessionAlive = async (s: Stream) => {
+    const { credential: c } = s;
+    if ('session' in c && (await sessions.get(c.session, false)) === undefined) end(s, 'signed-out');
   };
   /** Writes to every live stream (the text in its language), cutting off the ones too far behind. */
   const send = (textFor: (language: Language) => string) => {
@@ -174,10 +180,17 @@ export function eventRoutes(
 
   const heartbeat = setInterval(() => send(() => ': ♥\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
+  let checking = false;
   const credentialCheck = setInterval(() => {
-    if (streams.size === 0) return;
+    if (streams.size === 0 || checking) return;
     const tokenHash = sha256(token.current());
-    for (const s of streams) alive(s, tokenHash);
+    const sessionStreams = [...streams].filter((s) => alive(s, tokenHash) && 'session' in s.credential);
+    checking = true;
+    Promise.all(sessionStreams.map(sessionAlive))
+      .catch((err: unknown) => log.warn({ err }, 'could not read the sessions of the live views; they stay open'))
+      .finally(() => {
+        checking = false;
+      });
   }, CREDENTIAL_CHECK_MS);
   credentialCheck.unref();
 

@@ -7,6 +7,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { TokenSource } from '../api/auth.js';
 import type { AppContext } from '../context.js';
+import type { SessionsRepository } from '../store/index.js';
 import type { VoicemailSpool } from '../voicemail/index.js';
 import { type AssetTable, loadAssets } from './assets.js';
 import { webCallsRoute } from './calls-route.js';
@@ -26,6 +27,8 @@ export interface Web {
 
 export interface WebOptions {
   token: TokenSource;
+  /** Where the sessions are kept (the store's). */
+  sessions: SessionsRepository;
   /** Fed by the screening handler's onScreened hook; a hub nobody publishes to when left out. */
   events?: CallEvents;
   clock?: () => number;
@@ -37,6 +40,7 @@ export interface WebOptions {
 
 export function createWeb(options: WebOptions): Web & { options: WebOptions } {
   const sessions = createSessionStore({
+    repository: options.sessions,
     currentToken: () => options.token.current(),
     ...(options.clock && { clock: options.clock }),
   });

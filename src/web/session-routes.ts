@@ -61,9 +61,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * For the API's token check: true when the request carries a live session (and, unless it only reads, the
  * session's CSRF token); false when it carries none, so the bearer token's own 401 applies.
  */
-export function sessionAuth(sessions: SessionStore): (req: FastifyRequest) => boolean {
-  return (req) => {
-    const result = sessions.check(sessionCookie(req), csrfHeader(req), !SAFE_METHODS.has(req.method));
+export function sessionAuth(sessions: SessionStore): (req: FastifyRequest) => Promise<boolean> {
+  return async (req) => {
+    const result = await sessions.check(sessionCookie(req), csrfHeader(req), !SAFE_METHODS.has(req.method));
     switch (result.status) {
       case 'ok':
         return true;
@@ -105,8 +105,8 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, toke
       const result = checkBearer(`Bearer ${req.body.token.trim()}`, token.current());
       if (result !== 'ok') throw new HttpError(401, coded('auth.token_invalid'));
       // A new session on every sign-in (never reuse one the browser brought along: session fixation).
-      sessions.remove(sessionCookie(req));
-      const s = sessions.create();
+      await sessions.remove(sessionCookie(req));
+      const s = await sessions.create();
       reply.setCookie(SESSION_COOKIE, s.id, {
         path: '/',
         httpOnly: true,
@@ -132,7 +132,7 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, toke
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      const s = sessions.get(sessionCookie(req));
+      const s = await sessions.get(sessionCookie(req));
       if (!s) return { signedIn: false };
       return { signedIn: true, ...answer(s) };
     },
@@ -151,11 +151,11 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionStore, toke
     },
     async (req, reply) => {
       const id = sessionCookie(req);
-      const result = sessions.check(id, csrfHeader(req), true);
+      const result = await sessions.check(id, csrfHeader(req), true);
       if (result.status === 'csrf') throw new HttpError(403, coded('auth.signout_csrf', { header: CSRF_HEADER }));
       clearCookie(req, reply);
       if (result.status !== 'ok') throw new HttpError(401, coded('auth.not_signed_in'));
-      sessions.remove(id);
+      await sessions.remove(id);
       return reply.code(204).send();
     },
   );
