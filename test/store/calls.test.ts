@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Profile } from '../../src/policy/types.js';
 import { RECENT_SQL } from '../../src/store/call-rows.js';
 import { localDays } from '../../src/store/call-stats.js';
 import type { CallsRepository } from '../../src/store/calls-repository.js';
 import type { NewCall } from '../../src/store/index.js';
+import { createPostgresCallsRepository } from '../../src/store/pg/calls-repository.js';
+import { postgresPool } from '../../src/store/pg/pool.js';
 import { callsEngines } from './calls-engines.js';
 import { usePostgresDatabase } from './engines.js';
 import { queryPlan, tempStore } from './helpers.js';
@@ -209,6 +211,28 @@ describe('calls on SQLite', () => {
     const { store } = tempStore();
     const plan = queryPlan(store, RECENT_SQL, ['+4930444', 0, 10]);
     expect(plan.join('\n')).toMatch(/SEARCH calls USING INDEX calls_caller \(caller=\? AND at>\?\)/);
+  });
+});
+
+describe('calls on PostgreSQL', () => {
+  it('two nodes logging at once: every row is there, each with its own id, told to the call that logged it', async () => {
+    const pool = await postgres.fresh();
+    const other = postgresPool((pool.options as { connectionString: string }).connectionString);
+    onTestFinished(() => other.end());
+    const nodes = [createPostgresCallsRepository(pool), createPostgresCallsRepository(other)];
+    const PER_NODE = 200;
+    const logged = nodes.flatMap((calls, node) =>
+      Array.from({ length: PER_NODE }, (_, i) => {
+        const callerRaw = `${node}-${i}`;
+        return { callerRaw, row: calls.log(call({ at: NOW + i, callerRaw, caller: `+49301${node}${i}` })) };
+      }),
+    );
+    const ids = await Promise.all(logged.map(({ row }) => row.committed()));
+    expect(new Set(ids).size).toBe(2 * PER_NODE);
+    const [calls] = nodes as [CallsRepository];
+    expect(await calls.count()).toBe(2 * PER_NODE);
+    const byId = new Map((await calls.getMany(ids)).map((c) => [c.id, c.callerRaw]));
+    expect(ids.map((id) => byId.get(id))).toEqual(logged.map((l) => l.callerRaw));
   });
 });
 
