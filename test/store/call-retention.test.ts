@@ -101,7 +101,7 @@ describe.each(callsEngines(postgres, { pruneBatchRows: BATCH }))('call-log reten
   });
 });
 
-describe('call-log retention on PostgreSQL', () => {
+describe('call-log retention on PostgreSQL: batches and nodes', () => {
   it('deletes in transactions of at most pruneBatchRows calls, and stops between them when told', async () => {
     const pool = await postgres.fresh();
     const calls = createPostgresCallsRepository(pool, { pruneBatchRows: BATCH });
