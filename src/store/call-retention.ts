@@ -5,7 +5,7 @@
  * reads both). The most blocked callers are not kept: who called is what retention forgets.
  */
 import type { Action, Reason } from '../policy/types.js';
-import { localDays } from './call-stats.js';
+import { type LocalDay, localDays } from './call-stats.js';
 import type { Database } from './database.js';
 import { CALL_PATH_PACE, createPacer, type Pace, rest } from './pacer.js';
 
@@ -17,6 +17,35 @@ export interface PruneOptions {
   pace?: Pace;
   /** Stops between two transactions (the service closing). */
   signal?: AbortSignal;
+}
+
+/** What call_days keeps of the calls of one local day with one action and reason: how many there were. */
+export interface DayCount {
+  day: string;
+  action: string;
+  reason: string;
+  calls: number;
+}
+
+/**
+ * Counts calls by local day in `timeZone`, action and reason, for call_days. Any order is counted right; in time
+ * order the day's bounds are found once per day.
+ */
+export function dayCounter(timeZone: string) {
+  const counts = new Map<string, DayCount>();
+  let day: LocalDay | undefined;
+  return {
+    add(call: { at: number; action: string; reason: string }): void {
+      if (!day || call.at >= day.to || call.at < day.from) day = localDays(call.at, 1, timeZone)[0] as LocalDay;
+      const key = `${day.day} ${call.action} ${call.reason}`;
+      const c = counts.get(key);
+      if (c) c.calls++;
+      else counts.set(key, { day: day.day, action: call.action, reason: call.reason, calls: 1 });
+    },
+    counts(): DayCount[] {
+      return [...counts.values()];
+    },
+  };
 }
 
 export function createCallRetention(db: Database) {
@@ -35,16 +64,9 @@ export function createCallRetention(db: Database) {
   function pruneBatch(cutoff: number, limit: number, timeZone: string): number {
     return db.transaction(() => {
       const last = nthOldest.get(cutoff, limit - 1) ?? cutoff - 1;
-      const counts = new Map<string, { day: string; action: string; reason: string; calls: number }>();
-      let day: { day: string; to: number } | undefined;
-      for (const call of oldest.iterate(last, cutoff)) {
-        if (!day || call.at >= day.to) day = localDays(call.at, 1, timeZone)[0] as { day: string; to: number };
-        const key = `${day.day} ${call.action} ${call.reason}`;
-        const c = counts.get(key);
-        if (c) c.calls++;
-        else counts.set(key, { day: day.day, action: call.action, reason: call.reason, calls: 1 });
-      }
-      for (const c of counts.values()) addDay.run(c.day, c.action, c.reason, c.calls);
+      const counter = dayCounter(timeZone);
+      for (const call of oldest.iterate(last, cutoff)) counter.add(call);
+      for (const c of counter.counts()) addDay.run(c.day, c.action, c.reason, c.calls);
       return remove.run(last, cutoff).changes;
     });
   }

@@ -1,7 +1,16 @@
 /** The call log: one row per decided call, written before the AGI session ends. */
 import type { RecentCall } from '../policy/types.js';
-import { packFacts, unpackFacts } from './call-facts.js';
 import { createCallRetention } from './call-retention.js';
+import {
+  type CallRow,
+  COLUMNS,
+  INSERT_SQL,
+  listFilter,
+  RECENT_LIMIT,
+  RECENT_SQL,
+  toCall,
+  toParams,
+} from './call-rows.js';
 import { createCallStats } from './call-stats.js';
 import type { Database } from './database.js';
 import { isBusy, toStoreError, withStoreErrors } from './errors.js';
@@ -9,70 +18,15 @@ import { createGroupCommit, type Queued } from './group-commit.js';
 import { pageLimit, toPage } from './sql.js';
 import type { CallQuery, CallRecord, NewCall, Page } from './types.js';
 
-/** camelCase field ↔ column, in table order. */
-const FIELDS = [
-  ['at', 'at'],
-  ['callerRaw', 'caller_raw'],
-  ['callerNameRaw', 'caller_name_raw'],
-  ['caller', 'caller'],
-  ['callerKind', 'caller_kind'],
-  ['presentation', 'presentation'],
-  ['did', 'did'],
-  ['country', 'country'],
-  ['action', 'action'],
-  ['reason', 'reason'],
-  ['cause', 'cause'],
-  ['label', 'label'],
-  ['entryId', 'entry_id'],
-  ['listId', 'list_id'],
-  ['listEntryId', 'list_entry_id'],
-  ['profile', 'profile'],
-  ['uniqueId', 'unique_id'],
-  ['channel', 'channel'],
-  ['latencyUs', 'latency_us'],
-  ['explanation', 'explanation'],
-  ['facts', 'facts'],
-  ['wouldHaveAction', 'would_have_action'],
-  ['wouldHaveReason', 'would_have_reason'],
-] as const satisfies readonly (readonly [keyof NewCall, string])[];
-
-const COLUMNS = `id, ${FIELDS.map(([, column]) => column).join(', ')}`;
-
-type CallRow = Record<string, unknown> & { id: number };
-
-function toCall(row: CallRow): CallRecord {
-  const call: Record<string, unknown> = { id: row.id };
-  for (const [field, column] of FIELDS) {
-    const value = row[column];
-    if (value !== null && value !== undefined) call[field] = field === 'facts' ? unpackFacts(value as string) : value;
-  }
-  return call as unknown as CallRecord;
-}
-
-/** Positional parameters in FIELDS order (better-sqlite3 binds these faster than named ones). */
-function toParams(call: NewCall): unknown[] {
-  return FIELDS.map(([field]) =>
-    field === 'facts'
-      ? call.facts === undefined
-        ? null
-        : packFacts(call.facts)
-      : (call[field] ?? (field === 'callerRaw' ? '' : null)),
-  );
-}
-
 export function createCallsRepository(db: Database) {
-  const insert = db.prepare<unknown[]>(
-    `INSERT INTO calls (${FIELDS.map(([, c]) => c).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`,
-  );
+  const insert = db.prepare<unknown[]>(INSERT_SQL);
   const insertOne = (call: NewCall) => Number(insert.run(...toParams(call)).lastInsertRowid);
   const group = createGroupCommit<NewCall, number>({
     commitAll: (calls) => db.callPathWrite(() => db.transaction(() => calls.map(insertOne))),
     commitOne: (call) => db.callPathWrite(() => insertOne(call)),
     sharedFailure: isBusy,
   });
-  const recent = db.prepare<[string, number, number], RecentCall>(
-    'SELECT at, action, reason FROM calls WHERE caller = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
-  );
+  const recent = db.prepare<[string, number, number], RecentCall>(RECENT_SQL);
   const byId = db.prepare<[number], CallRow>(`SELECT ${COLUMNS} FROM calls WHERE id = ?`);
   const byIds = db.prepare<[string], CallRow>(
     `SELECT ${COLUMNS} FROM calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
@@ -109,7 +63,7 @@ export function createCallsRepository(db: Database) {
     },
 
     /** Calls from this number since `since` (epoch ms), newest first — the repeat-caller rule's input. */
-    async recent(caller: string, since: number, limit = 10): Promise<RecentCall[]> {
+    async recent(caller: string, since: number, limit = RECENT_LIMIT): Promise<RecentCall[]> {
       return recent.all(caller, since, limit);
     },
 
@@ -131,24 +85,13 @@ export function createCallsRepository(db: Database) {
     /** Newest first (by time, then id); `nextCursor` is the last row's id. */
     async list(query: CallQuery = {}): Promise<Page<CallRecord>> {
       const limit = pageLimit(query);
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, ...values: unknown[]) => {
-        where.push(sql);
-        params.push(...values);
-      };
-      if (query.action !== undefined) add('action = ?', query.action);
-      if (query.reason !== undefined) add('reason = ?', query.reason);
-      if (query.number !== undefined) add('caller = ?', query.number);
-      if (query.did !== undefined) add('did = ?', query.did);
-      if (query.from !== undefined) add('at >= ?', query.from);
-      if (query.to !== undefined) add('at < ?', query.to);
+      let cursorAt: number | undefined;
       if (query.cursor !== undefined) {
-        const at = atOf.get(query.cursor);
-        if (at === undefined) return { items: [] }; // the cursor row is gone (retention): nothing after it to show
-        add('at <= ? AND (at < ? OR id < ?)', at, at, query.cursor);
+        cursorAt = atOf.get(query.cursor);
+        if (cursorAt === undefined) return { items: [] }; // the cursor row is gone (retention): nothing after it to show
       }
-      const sql = `SELECT ${COLUMNS} FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
+      const { where, params } = listFilter(query, cursorAt);
+      const sql = `SELECT ${COLUMNS} FROM calls ${where} ORDER BY at DESC, id DESC LIMIT ?`;
       return toPage(
         db
           .prepare<unknown[], CallRow>(sql)

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EntryFacts, HitFacts } from '../../src/policy/types.js';
 import type { CallFacts, NewCall } from '../../src/store/index.js';
-import { tempStore } from './helpers.js';
+import { callsEngines } from './calls-engines.js';
+import { usePostgresDatabase } from './engines.js';
+
+const postgres = usePostgresDatabase('call_facts');
 
 const NOW = Date.UTC(2025, 4, 3, 9, 0);
 
@@ -38,7 +41,7 @@ function call(facts: CallFacts): NewCall {
   };
 }
 
-describe('call facts in the log', () => {
+describe.each(callsEngines(postgres))('call facts in the log on %s', (_, open) => {
   const cases: [string, CallFacts][] = [
     [
       'a contact that beat a blocked prefix and a spam list',
@@ -66,28 +69,28 @@ describe('call facts in the log', () => {
   ];
 
   it.each(cases)('%s reads back as it was logged', async (_, facts) => {
-    const { store } = tempStore();
-    const id = await store.calls.insert(call(facts));
-    expect((await store.calls.get(id))?.facts).toEqual(facts);
+    const { calls } = await open();
+    const id = await calls.insert(call(facts));
+    expect((await calls.get(id))?.facts).toEqual(facts);
   });
 
   it('keeps the winning entry once: in the matches, not again in the grounds', async () => {
-    const { store } = tempStore();
+    const { calls, sql } = await open();
     const [, facts] = cases[0] as [string, CallFacts];
-    const id = await store.calls.insert(call(facts));
-    const stored = store.db.prepare('SELECT facts FROM calls WHERE id = ?').pluck().get(id) as string;
+    const id = await calls.insert(call(facts));
+    const stored = (await sql('SELECT facts FROM calls WHERE id = ?', [id]))[0]?.facts as string;
     expect(stored.split('"Oma"')).toHaveLength(2);
     expect(JSON.parse(stored).because.grounds).toEqual({ step: 'allow', contact: true });
   });
 
   it('reads a row whose grounds hold the entry too (as rows were written before) as it is', async () => {
-    const { store } = tempStore();
+    const { calls, sql } = await open();
     const facts: CallFacts = {
       because: { grounds: { step: 'block', entry: blocked, contact: false } },
       matches: [{ entry: blocked, contact: false, wins: true }],
     };
-    const id = await store.calls.insert({ ...call(facts), facts: undefined });
-    store.db.prepare('UPDATE calls SET facts = ? WHERE id = ?').run(JSON.stringify(facts), id);
-    expect((await store.calls.get(id))?.facts).toEqual(facts);
+    const id = await calls.insert({ ...call(facts), facts: undefined });
+    await sql('UPDATE calls SET facts = ? WHERE id = ?', [JSON.stringify(facts), id]);
+    expect((await calls.get(id))?.facts).toEqual(facts);
   });
 });
