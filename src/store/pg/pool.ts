@@ -16,10 +16,18 @@ export interface PoolOptions {
   applicationName?: string;
 }
 
+/**
+ * A connect that hangs (a host that vanished, a server still starting) must fail, not hold whoever waits for it —
+ * the call log's writer, the poll of recent calls — for as long as the OS would wait.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 export function postgresPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   return new pg.Pool({
     connectionString,
     types: TYPES,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
     ...(options.max !== undefined && { max: options.max }),
     application_name: options.applicationName ?? 'callfilter',
   });

@@ -1,0 +1,158 @@
+/**
+ * A node's copy of the calls the repeat-caller rule counts (issue 22): the last minutes of the shared call log, so a
+ * caller who tried node A and then node B is the same caller on both, and the call path never waits on the network
+ * to count them. The node's own rows go in as they are logged; every other node's arrive by a poll once a second
+ * (`pollMs`), so a count is at most that far behind.
+ *
+ * The poll reads by time, not by id: ids come from one sequence but are committed in any order, so "ids above the
+ * last one seen" would skip a row committed late. It re-reads a few seconds back (`SLACK_MS`) and keeps the ids it
+ * already has. A row written long after its call (from a node's spool, after PostgreSQL was away) is not counted:
+ * the repeat-caller rule is about the last minutes.
+ *
+ * How far back it keeps: the longest window asked for. A call that asks further back than what is loaded gets the
+ * rows there are, and the next poll loads the rest.
+ */
+import type pg from 'pg';
+import type { Logger } from '../../logger.js';
+import type { Action, Reason, RecentCall } from '../../policy/types.js';
+
+/** A row committed this long after its call is still counted. */
+export const SLACK_MS = 5_000;
+export const POLL_MS = 1_000;
+/** The default repeat window (policy/defaults.ts), loaded at start before any call asks. */
+const INITIAL_WINDOW_MS = 5 * 60_000;
+
+interface Row extends RecentCall {
+  id: number;
+  caller: string;
+}
+
+export interface RecentCallsOptions {
+  pool: pg.Pool;
+  logger: Pick<Logger, 'warn' | 'info'>;
+  clock?: () => number;
+  pollMs?: number;
+  /** How far back to load at start (default 5 minutes, the default repeat window). */
+  windowMs?: number;
+}
+
+export class RecentCalls {
+  /** Per caller, oldest first. */
+  private readonly byCaller = new Map<string, Row[]>();
+  /** Every row held, in the order it came: pruned from the front. */
+  private readonly arrived: Row[] = [];
+  private readonly ids = new Set<number>();
+  private readonly pool: pg.Pool;
+  private readonly clock: () => number;
+  private readonly logger: RecentCallsOptions['logger'];
+  private readonly pollMs: number;
+  private windowMs: number;
+  /** Rows from here on are loaded (epoch ms); undefined before the first read. */
+  private loadedFrom: number | undefined;
+  /** The last successful poll began here. */
+  private polledAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+
+  constructor(options: RecentCallsOptions) {
+    this.pool = options.pool;
+    this.clock = options.clock ?? Date.now;
+    this.logger = options.logger;
+    this.pollMs = options.pollMs ?? POLL_MS;
+    this.windowMs = options.windowMs ?? INITIAL_WINDOW_MS;
+  }
+
+  /** Loads the window and starts polling; rejects when PostgreSQL cannot be read (the caller decides what then). */
+  async start(): Promise<void> {
+    await this.poll();
+    this.timer = setInterval(() => {
+      this.polling ??= this.poll()
+        .catch((err: unknown) =>
+          this.logger.warn({ err }, 'recent calls: cannot read the shared call log; counting what this node has'),
+        )
+        .finally(() => {
+          this.polling = undefined;
+        });
+    }, this.pollMs);
+    this.timer.unref();
+  }
+
+  /** A row this node logged: counted at once, without waiting for the poll. */
+  add(id: number, call: { caller?: string; at: number; action: Action; reason: Reason }): void {
+    if (call.caller === undefined) return;
+    this.put({ id, caller: call.caller, at: call.at, action: call.action, reason: call.reason });
+  }
+
+  /** The caller's calls since `since`, newest first, at most `limit`: what SQL's `ORDER BY at DESC, id DESC` gives. */
+  recent(caller: string, since: number, limit = 10): RecentCall[] {
+    this.windowMs = Math.max(this.windowMs, this.clock() - since); // further back: the next poll loads the rest
+    const rows = this.byCaller.get(caller);
+    const out: RecentCall[] = [];
+    for (let i = (rows?.length ?? 0) - 1; i >= 0 && out.length < limit; i--) {
+      const r = rows?.[i] as Row;
+      if (r.at < since) break;
+      out.push({ at: r.at, action: r.action, reason: r.reason });
+    }
+    return out;
+  }
+
+  /** Rows held. */
+  get size(): number {
+    return this.ids.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.polling;
+  }
+
+  private async poll(): Promise<void> {
+    const now = this.clock();
+    const from = now - this.windowMs;
+    if (this.loadedFrom === undefined || from < this.loadedFrom) {
+      await this.read(from, this.loadedFrom ?? Number.MAX_SAFE_INTEGER);
+      this.loadedFrom = from;
+      this.polledAt ||= now;
+    }
+    // After an outage, no further back than the window: older rows would be pruned at once.
+    await this.read(Math.max(this.polledAt, from) - SLACK_MS, Number.MAX_SAFE_INTEGER);
+    this.polledAt = now;
+    this.prune(from - SLACK_MS);
+  }
+
+  private async read(from: number, to: number): Promise<void> {
+    const r = await this.pool.query<Row>(
+      `SELECT id, caller, at, action, reason FROM calls
+       WHERE at >= $1 AND at < $2 AND caller IS NOT NULL ORDER BY at, id`,
+      [from, to],
+    );
+    for (const row of r.rows) this.put(row);
+  }
+
+  private put(row: Row): void {
+    if (this.ids.has(row.id)) return;
+    this.ids.add(row.id);
+    this.arrived.push(row);
+    let rows = this.byCaller.get(row.caller);
+    if (!rows) this.byCaller.set(row.caller, (rows = []));
+    // Oldest first; a row usually belongs last, so its place is looked for from the end.
+    let i = rows.length;
+    while (i > 0 && later(rows[i - 1] as Row, row)) i--;
+    rows.splice(i, 0, row);
+  }
+
+  /** Drops what came before `cutoff` from the front of the arrivals (a late straggler waits for its turn). */
+  private prune(cutoff: number): void {
+    let n = 0;
+    while (n < this.arrived.length && (this.arrived[n] as Row).at < cutoff) {
+      const row = this.arrived[n++] as Row;
+      this.ids.delete(row.id);
+      const rows = this.byCaller.get(row.caller) as Row[];
+      rows.splice(rows.indexOf(row), 1);
+      if (rows.length === 0) this.byCaller.delete(row.caller);
+    }
+    if (n > 0) this.arrived.splice(0, n);
+  }
+}
+
+const later = (a: Row, b: Row) => a.at > b.at || (a.at === b.at && a.id > b.id);
