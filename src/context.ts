@@ -31,7 +31,8 @@ export interface AppContext {
    * Throws ConfigError (naming the key and value) for one that cannot be used, and then changes nothing.
    */
   reloadSettings(): Promise<SettingsInForce>;
-  close(): void;
+  /** Stops the checks and closes the store (SQLite at once; PostgreSQL's connections when the promise resolves). */
+  close(): Promise<void>;
 }
 
 export interface ContextOverrides {
@@ -69,8 +70,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const store = overrides.store ?? openStore(config.dbFile, storeOptions);
   const faults = overrides.faults ?? new FaultCounters();
   let guard: FileGuard | undefined;
-  if (!overrides.store && overrides.dbFileCheckMs !== 0 && store.db.file !== ':memory:') {
-    guard = guardDatabaseFile(store, {
+  // A file another process may replace or remove; PostgreSQL and `:memory:` have none.
+  const file = store.engine === 'sqlite' && store.db.file !== ':memory:' ? store : undefined;
+  const closeStore = () => (store.engine === 'sqlite' ? store.db.close() : store.close());
+  if (!overrides.store && overrides.dbFileCheckMs !== 0 && file) {
+    guard = guardDatabaseFile(file, {
       logger: storeLog,
       ...(overrides.dbFileCheckMs !== undefined && { intervalMs: overrides.dbFileCheckMs }),
       open: () => openStore(config.dbFile, storeOptions),
@@ -100,10 +104,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     if (overrides.storedSettings !== false) await reloadSettings();
   } catch (err) {
     guard?.stop();
-    if (!overrides.store) store.db.close();
+    if (!overrides.store) await closeStore();
     throw err;
   }
-  if (overrides.storedSettings !== false && overrides.settingsCheckMs !== 0 && store.db.file !== ':memory:') {
+  // Another process (`callfilter setup`, another node) may store settings: not so for a database only this one has.
+  if (overrides.storedSettings !== false && overrides.settingsCheckMs !== 0 && (file || store.engine === 'postgres')) {
     const settingsLog = logger.child({ subsystem: 'settings' });
     let refused = '';
     const check = async () => {
@@ -139,12 +144,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     reloadProfiles,
     settings: () => inForce,
     reloadSettings,
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
       if (watch) clearInterval(watch);
       guard?.stop();
-      store.db.close();
+      await closeStore();
     },
   };
   if (config.phoneblock.live)

@@ -116,7 +116,7 @@ export async function main(): Promise<void> {
   } catch (err) {
     await agi.close();
     await app.close();
-    ctx.close();
+    await ctx.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(
         `FastAGI port ${config.agi.host}:${config.agi.port} is already in use (another callfilter, or FreePBX's own FastAGI server?); set CALLFILTER_AGI_PORT`,
@@ -166,7 +166,7 @@ export async function main(): Promise<void> {
       // Both stop accepting at once; calls and requests in flight get their grace period; the database closes last.
       await Promise.all([jobs.close(), closeHttp(app), agi.close()]);
     } finally {
-      ctx.close();
+      await ctx.close();
     }
     process.exit(0); // the logger writes its last lines at exit (logger.ts)
   };

@@ -15,6 +15,7 @@ export async function backupCommand(ctx: AppContext, argv: string[], out: Out): 
   if (positionals.length !== 1 || !positionals[0]) throw new UsageError('one backup file name is required');
   // `npm run` changes into the package folder; INIT_CWD is where the person typed the command.
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]);
+  if (ctx.store.engine === 'postgres') throw new UsageError(postgresBackupAdvice(ctx, file));
   try {
     const r = await backupDatabase(ctx.store.db, file, { force: values.force === true });
     out(
@@ -27,6 +28,20 @@ export async function backupCommand(ctx: AppContext, argv: string[], out: Out): 
     throw err;
   }
 }
+
+/** With PostgreSQL the data is the cluster's, and its own tool makes the consistent copy. */
+function postgresBackupAdvice(ctx: AppContext, file: string): string {
+  const url = ctx.config.databaseUrl as URL;
+  const target = new URL(url);
+  target.password = '';
+  return [
+    'this node keeps its data in PostgreSQL (CALLFILTER_DATABASE_URL): back it up with pg_dump, on any node, while the service runs:',
+    `  pg_dump --format=custom --file=${shellQuote(file)} ${shellQuote(target.toString())}`,
+    `(the password: PGPASSWORD or ~/.pgpass; restore with pg_restore --dbname=… ${shellQuote(file)})`,
+  ].join('\n');
+}
+
+const shellQuote = (s: string) => (/^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -154,6 +154,6 @@ export async function run(
     }
     throw e;
   } finally {
-    ctx?.close();
+    await ctx?.close();
   }
 }

@@ -30,6 +30,7 @@ function targetUrl(ctx: AppContext, value: string | undefined): URL {
 export async function migrateStoreCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, { to: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])}`);
+  if (ctx.store.engine !== 'sqlite') throw new UsageError('migrate-store copies the SQLite file of the data folder');
   const url = targetUrl(ctx, values.to);
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
   try {

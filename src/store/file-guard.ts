@@ -20,7 +20,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { fileId } from './file-id.js';
 import { ensurePrivateDir, ensurePrivateFile } from './file-modes.js';
-import type { Store } from './index.js';
+import type { SqliteStore } from './index.js';
 
 /** A stat() every 2 s costs nothing; calls logged into a vanished file meanwhile are recovered with it anyway. */
 export const DB_FILE_CHECK_MS = 2_000;
@@ -34,7 +34,7 @@ export interface FileGuardOptions {
   logger?: Logger;
   onEvent?: (event: FileGuardEvent) => void;
   /** Opens (and migrates) the store at the same path, with the same options as the first time. */
-  open: () => Store;
+  open: () => SqliteStore;
 }
 
 export interface FileGuard {
@@ -52,7 +52,7 @@ function removeDatabaseFiles(file: string, main = true): void {
   for (const suffix of [...(main ? [''] : []), '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
 }
 
-export function guardDatabaseFile(store: Store, options: FileGuardOptions): FileGuard {
+export function guardDatabaseFile(store: SqliteStore, options: FileGuardOptions): FileGuard {
   const file = store.db.file;
   const log = options.logger;
   const emit = (event: FileGuardEvent) => {
@@ -76,7 +76,8 @@ export function guardDatabaseFile(store: Store, options: FileGuardOptions): File
    */
   function swapIn(): void {
     const fresh = options.open();
-    for (const key of Object.keys(fresh) as (keyof Store)[]) if (key !== 'db') Object.assign(store[key], fresh[key]);
+    for (const key of Object.keys(fresh) as (keyof SqliteStore)[])
+      if (key !== 'db' && key !== 'engine') Object.assign(store[key], fresh[key]);
     store.db = fresh.db;
     opened = fileId(file);
     broken = false;

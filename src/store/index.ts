@@ -14,6 +14,7 @@ import { createListsOperations, type ListsRepository } from './lists-repository.
 import { assertMigrated, migrate } from './migrate.js';
 import { createOriginsRepository, type OriginsRepository } from './origins-repository.js';
 import { createOutboxRepository, type OutboxRepository } from './outbox-repository.js';
+import type { PostgresStore } from './pg/store.js';
 import { createProfilesRepository, type ProfilesRepository } from './profiles-repository.js';
 import { createScreeningRepository, type ScreeningRepository } from './screening-repository.js';
 import { createSessionsRepository, type SessionsRepository } from './sessions-repository.js';
@@ -21,8 +22,8 @@ import { createSettingsRepository, type SettingsRepository } from './settings-re
 import { createSourcesRepository, type SourcesRepository } from './sources-repository.js';
 import { promising, type RepositoryOptions } from './sql.js';
 
-export interface Store {
-  db: Database;
+/** The repositories, the same on both engines: what the rest of callfilter uses. */
+export interface Repositories {
   entries: EntriesRepository;
   /** Imports into the entries and contacts: written hidden, switched in at once (entry-imports.ts). */
   entryImports: EntryImports;
@@ -41,11 +42,21 @@ export interface Store {
   sessions: SessionsRepository;
 }
 
-export function createStore(db: Database, options: RepositoryOptions = {}): Store {
+/** The embedded engine: one SQLite file in the data folder. */
+export interface SqliteStore extends Repositories {
+  readonly engine: 'sqlite';
+  db: Database;
+}
+
+/** SQLite, or PostgreSQL shared by several nodes (CALLFILTER_DATABASE_URL; src/store/pg/store.ts). */
+export type Store = SqliteStore | PostgresStore;
+
+export function createStore(db: Database, options: RepositoryOptions = {}): SqliteStore {
   const lists = createListsOperations(db, options);
   const entries = createEntriesOperations(db, options);
   const calls = createCallsRepository(db);
   return {
+    engine: 'sqlite',
     db,
     entries: promising(entries),
     entryImports: createEntryImports(db, options.clock ?? Date.now),
@@ -77,7 +88,7 @@ export interface OpenStoreOptions extends OpenOptions, RepositoryOptions {
  * Opens, migrates (a read-only open instead checks the schema is current) and cleans up after a crashed import.
  * Closes the database again if any of that fails.
  */
-export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+export function openStore(file: string, options: OpenStoreOptions = {}): SqliteStore {
   const db = Database.open(file, options);
   try {
     const dir = options.migrationsDir === undefined ? {} : { dir: options.migrationsDir };
@@ -114,6 +125,7 @@ export {
   type OriginSyncResult,
 } from './origins-repository.js';
 export { BULK_PACE, CALL_PATH_PACE, type Pace } from './pacer.js';
+export type { PostgresStore } from './pg/store.js';
 export type { SessionLimits, StoredSession } from './sessions-repository.js';
 export type * from './sources-types.js';
 export { SOURCE_KINDS } from './sources-types.js';

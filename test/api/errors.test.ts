@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STACK_LINE, startApi } from '../helpers/api.js';
+import { sqliteOf } from '../store/helpers.js';
 
 describe('errors', () => {
   it('answers garbage JSON with a 400 that says so', async () => {
@@ -84,7 +85,7 @@ describe('errors', () => {
 
   it('masks an internal error as 500 "internal error" and logs it in full', async () => {
     const api = await startApi();
-    api.ctx.store.db.close();
+    sqliteOf(api.ctx.store).db.close();
     const res = await api.inject({ method: 'GET', url: '/api/v1/entries' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: 'internal', code: 'server.internal', params: {}, message: 'internal error' });

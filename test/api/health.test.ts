@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { startApi } from '../helpers/api.js';
 import { tempDir } from '../helpers/service.js';
+import { sqliteOf } from '../store/helpers.js';
 
 describe('/healthz', () => {
   it('is 200 when the database answers and the FastAGI server listens', async () => {
@@ -28,7 +29,7 @@ describe('/healthz', () => {
 
   it('is 503 naming the database when it is gone', async () => {
     const api = await startApi();
-    api.ctx.store.db.close();
+    sqliteOf(api.ctx.store).db.close();
     expect((await api.json('GET', '/healthz')).body).toEqual({
       status: 'error',
       db: expect.stringMatching(/^error: /),
@@ -78,13 +79,13 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
     const api = await startApi();
     await api.call('+4930123456');
     expect((await api.json('GET', '/healthz')).status).toBe(200);
-    api.ctx.store.db.pragma('query_only = ON'); // writes fail with SQLITE_READONLY, reads go on
+    sqliteOf(api.ctx.store).db.pragma('query_only = ON'); // writes fail with SQLITE_READONLY, reads go on
     expect((await api.call('+4930123457')).variables.CALLFILTER_REASON).toBe('fail-open');
     expect((await api.json('GET', '/healthz')).body).toMatchObject({
       status: 'error',
       db: expect.stringContaining('the database is read-only'),
     });
-    api.ctx.store.db.pragma('query_only = OFF');
+    sqliteOf(api.ctx.store).db.pragma('query_only = OFF');
     await vi.waitFor(
       async () =>
         expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'ok', db: 'ok', agi: 'listening' }),
@@ -94,10 +95,10 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
 
   it('proves an idle database writable with a probe that leaves nothing behind', async () => {
     const api = await startApi();
-    const version = api.ctx.store.db.pragma('user_version');
+    const version = sqliteOf(api.ctx.store).db.pragma('user_version');
     expect((await api.json('GET', '/healthz')).status).toBe(200);
-    expect(api.ctx.store.db.lastCallPathWrite).toEqual({ at: expect.any(Number) });
-    expect(api.ctx.store.db.pragma('user_version')).toBe(version);
+    expect(sqliteOf(api.ctx.store).db.lastCallPathWrite).toEqual({ at: expect.any(Number) });
+    expect(sqliteOf(api.ctx.store).db.pragma('user_version')).toBe(version);
     expect(await api.ctx.store.calls.count()).toBe(0);
     expect(await api.ctx.store.entries.count()).toBe(0);
   });
@@ -124,7 +125,7 @@ describe('/metrics', () => {
     expect(text).not.toContain('+4930');
 
     // A failing database: the call fails open, and both counters move.
-    api.ctx.store.db.close();
+    sqliteOf(api.ctx.store).db.close();
     await api.call('030 12345670');
     const after = (await api.inject({ method: 'GET', url: '/metrics' })).body;
     expect(after).toContain('callfilter_fail_opens_total{why="closed"} 1');

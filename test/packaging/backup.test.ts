@@ -6,6 +6,7 @@ import { backupDatabase } from '../../src/store/backup.js';
 import { latestVersion } from '../../src/store/index.js';
 import { homeEnv, runCli } from '../helpers/cli.js';
 import { startService, tempDir } from '../helpers/service.js';
+import { sqliteOf } from '../store/helpers.js';
 
 const cli = (dataDir: string, ...argv: string[]) => runCli(argv, homeEnv(dataDir));
 
@@ -115,7 +116,7 @@ describe('callfilter backup', () => {
     const missing = await cli(svc.dataDir, 'backup', join(svc.dataDir, 'no', 'such', 'dir', 'x.db'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no such directory/);
-    await expect(backupDatabase(svc.ctx.store.db, svc.config.dbFile, { force: true })).rejects.toThrow(
+    await expect(backupDatabase(sqliteOf(svc.ctx.store).db, svc.config.dbFile, { force: true })).rejects.toThrow(
       /is the live database itself/,
     );
     expect(existsSync(svc.config.dbFile)).toBe(true);
@@ -126,7 +127,7 @@ describe('callfilter backup', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => svc.call(`0170 77${String(i).padStart(5, '0')}`)));
     const target = join(tempDir(), 'stepped.db');
     const [result] = await Promise.all([
-      backupDatabase(svc.ctx.store.db, target, { pagesPerStep: 1 }),
+      backupDatabase(sqliteOf(svc.ctx.store).db, target, { pagesPerStep: 1 }),
       svc.call('0170 8888888'),
     ]);
     expect(result.pages).toBeGreaterThan(1);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { JSON_BODY_LIMIT } from '../../src/api/app.js';
 import { AUTH_FAILURE_WINDOW_MS, AUTH_FAILURES_MAX } from '../../src/api/auth-limit.js';
 import { multipart, STACK_LINE, startApi } from '../helpers/api.js';
+import { sqliteOf } from '../store/helpers.js';
 import { connect, envLines } from './clients.js';
 
 /** Public on purpose: health for monitors, the web page's shell, assets and sign-in form (none hold data). */
@@ -217,7 +218,7 @@ describe('admin API security', () => {
       expectSecurityHeaders(res.headers, `${req.method} ${req.url}`);
     }
     // Something really breaks: the database is gone under a handler.
-    api.ctx.store.db.close();
+    sqliteOf(api.ctx.store).db.close();
     const res = await api.inject({ method: 'GET', url: '/api/v1/entries' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: 'internal', code: 'server.internal', params: {}, message: 'internal error' });
@@ -276,9 +277,9 @@ describe('admin API security', () => {
     const other = await connect(api.port, { localAddress: '127.0.0.2' });
     other.send(envLines().join(''));
     await other.closed;
-    api.ctx.store.db.pragma('query_only = ON');
+    sqliteOf(api.ctx.store).db.pragma('query_only = ON');
     expect((await api.call('+4930123456')).variables.CALLFILTER_REASON).toBe('fail-open');
-    api.ctx.store.db.pragma('query_only = OFF');
+    sqliteOf(api.ctx.store).db.pragma('query_only = OFF');
     const text = (await api.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toContain('callfilter_fail_opens_total{why="readonly"} 1');
     expect(text).toContain('callfilter_errors_total{source="screen",kind="readonly"} 1');

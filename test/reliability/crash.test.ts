@@ -11,7 +11,7 @@ import { type FakeCallResult, fakeCall } from 'asterisk-agi/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { VISIBLE } from '../../src/store/import-visibility.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { openStore, type SqliteStore } from '../../src/store/index.js';
 import { tempDir } from '../helpers/service.js';
 import { sleep } from './clients.js';
 import { ROOT, startChild, startScript, startServer } from './processes.js';
@@ -115,7 +115,7 @@ function activeVersion(file: string): number {
 }
 
 /** What list 1 holds now: the active version's rows, and rows of any other version. */
-async function listState(store: Store) {
+async function listState(store: SqliteStore) {
   const list = await store.lists.get(1);
   const h = store.db.handle;
   const active = h

@@ -19,6 +19,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { startService, type TestService, tempDir } from '../helpers/service.js';
+import { sqliteOf } from '../store/helpers.js';
 import { percentile, pool, sleep } from './clients.js';
 import { holdWriteLock } from './processes.js';
 
@@ -57,7 +58,7 @@ const failOpen = { CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'fail-open' 
 describe('database faults while calls flow', () => {
   it('read-only: every call fails open (its decision cannot be logged), one error line, counted, recovers', async () => {
     const svc = await service();
-    svc.ctx.store.db.pragma('query_only = ON');
+    sqliteOf(svc.ctx.store).db.pragma('query_only = ON');
     const { variables, durations } = await calls(svc, 40);
     expect(variables.every((v) => v.CALLFILTER_ACTION === 'connect' && v.CALLFILTER_REASON === 'fail-open')).toBe(true);
     expect(Math.max(...durations)).toBeLessThan(svc.config.decisionMs);
@@ -66,7 +67,7 @@ describe('database faults while calls flow', () => {
     expect(svc.ctx.faults.get('failOpens', { why: 'readonly' })).toBe(40);
     expect(svc.ctx.faults.get('errors', { source: 'screen', kind: 'readonly' })).toBe(40);
 
-    svc.ctx.store.db.pragma('query_only = OFF');
+    sqliteOf(svc.ctx.store).db.pragma('query_only = OFF');
     await expectRecovered(svc);
     expect(svc.logs.find((l) => String(l.msg).includes('more calls failed the same way (recovered)'))).toMatchObject({
       suppressed: 39,
@@ -92,8 +93,8 @@ describe('database faults while calls flow', () => {
 
   it('disk full: calls fail open once the file cannot grow, one error line, counted, recover', async () => {
     const svc = await service();
-    const pages = Number(svc.ctx.store.db.pragma('page_count'));
-    svc.ctx.store.db.pragma(`max_page_count = ${pages}`);
+    const pages = Number(sqliteOf(svc.ctx.store).db.pragma('page_count'));
+    sqliteOf(svc.ctx.store).db.pragma(`max_page_count = ${pages}`);
     const { variables } = await calls(svc, 60, 1);
     // Rows still fit into the last page for a while; after that, every call fails open.
     const firstFail = variables.findIndex((v) => v.CALLFILTER_REASON === 'fail-open');
@@ -107,7 +108,7 @@ describe('database faults while calls flow', () => {
     expect(errorLines(svc)[0]).toMatchObject({ err: { code: 'full' } });
     expect(svc.ctx.faults.get('failOpens', { why: 'full' })).toBe(60 - firstFail);
 
-    svc.ctx.store.db.pragma('max_page_count = 1073741823');
+    sqliteOf(svc.ctx.store).db.pragma('max_page_count = 1073741823');
     await expectRecovered(svc);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/index.js';
 import { startService, type TestService, tempDir } from '../helpers/service.js';
+import { sqliteOf } from '../store/helpers.js';
 
 /** Wednesday 2026-11-18 14:00 in Berlin (13:00 UTC). */
 const WED_1400 = Date.UTC(2026, 10, 18, 13, 0);
@@ -190,7 +191,7 @@ describe('/screen over real TCP with a real SQLite file', () => {
 
   it('fails open when the database fails, and says why in the log once per burst', async () => {
     const svc = await seeded();
-    svc.ctx.store.db.close();
+    sqliteOf(svc.ctx.store).db.close();
     for (let i = 0; i < 3; i++) {
       const result = await svc.call('+493012345670');
       expect(result.variables).toMatchObject({ CALLFILTER_ACTION: 'connect', CALLFILTER_REASON: 'fail-open' });

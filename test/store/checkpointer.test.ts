@@ -15,9 +15,9 @@ import {
   SQLITE_AUTOCHECKPOINT_PAGES,
   WORKER_URL,
 } from '../../src/store/checkpointer.js';
-import { type OpenStoreOptions, openStore, type Store } from '../../src/store/index.js';
+import { type OpenStoreOptions, openStore, type SqliteStore } from '../../src/store/index.js';
 import { captureLogs, startService } from '../helpers/service.js';
-import { newCall, tempDir, tempStore } from './helpers.js';
+import { newCall, sqliteOf, tempDir, tempStore } from './helpers.js';
 
 const STOPPED = 'WAL checkpointer stopped; SQLite checkpoints automatically again';
 const CUED_WORKER = new URL('./cued-checkpointer-worker.mjs', import.meta.url);
@@ -32,7 +32,7 @@ beforeAll(() => {
 function checkpointed(options: OpenStoreOptions = {}) {
   const { lines, stream } = captureLogs();
   const temp = tempStore({ logger: createLogger('debug', stream), checkpointer: { intervalMs: 50 }, ...options });
-  return { ...temp, db: temp.store.db, logs: lines, stopped: () => lines.filter((l) => l.msg === STOPPED) };
+  return { ...temp, db: sqliteOf(temp.store).db, logs: lines, stopped: () => lines.filter((l) => l.msg === STOPPED) };
 }
 
 /**
@@ -50,7 +50,7 @@ function cued(checkpointer: Omit<CheckpointerOptions, 'workerUrl'> = {}) {
   };
 }
 
-async function active(store: Store): Promise<void> {
+async function active(store: SqliteStore): Promise<void> {
   await vi.waitFor(() => expect(store.db.checkpointer?.state).toBe('active'), WAIT);
 }
 
@@ -67,7 +67,7 @@ function walIndex(file: string): { frames: number; backfilled: number } {
 const call = (i: number) => newCall(5_000_000 + i, { uniqueId: `ckpt.${i}` });
 
 /** One autocommit per call, as the service logs them, until the WAL holds more than `frames` frames. */
-async function logCallsUntil(store: Store, file: string, frames: number): Promise<void> {
+async function logCallsUntil(store: SqliteStore, file: string, frames: number): Promise<void> {
   for (let i = 0; walIndex(file).frames <= frames; i++) {
     if (i === 10_000) throw new Error(`the WAL never got past ${frames} frames: something checkpointed it`);
     await store.calls.insert(call(i));
@@ -187,18 +187,18 @@ describe('the service with the checkpointer (createContext walCheckpointer)', ()
   it('follows the file guard: the reopened file gets a checkpointer of its own', async () => {
     const svc = await startService({ dataDir: tempDir().dir, overrides: { walCheckpointer: true, dbFileCheckMs: 50 } });
     const { dbFile } = svc.config;
-    await active(svc.ctx.store);
-    const first = svc.ctx.store.db;
+    await active(sqliteOf(svc.ctx.store));
+    const first = sqliteOf(svc.ctx.store).db;
     const other = join(tempDir().dir, 'other.db');
     openStore(other).db.close();
     renameSync(other, dbFile);
     await vi.waitFor(() => expect(svc.ctx.faults.get('dbFile', { event: 'reopened' })).toBe(1), WAIT);
     expect(first.checkpointer?.state).toBe('stopped');
-    await active(svc.ctx.store);
-    expect(svc.ctx.store.db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
-    await logCallsUntil(svc.ctx.store, dbFile, SQLITE_AUTOCHECKPOINT_PAGES);
+    await active(sqliteOf(svc.ctx.store));
+    expect(sqliteOf(svc.ctx.store).db.pragma('wal_autocheckpoint')).toBe(BACKSTOP_PAGES);
+    await logCallsUntil(sqliteOf(svc.ctx.store), dbFile, SQLITE_AUTOCHECKPOINT_PAGES);
     await vi.waitFor(() => expect(walIndex(dbFile).backfilled).toBe(walIndex(dbFile).frames), WAIT);
-    const checkpointer = svc.ctx.store.db.checkpointer;
+    const checkpointer = sqliteOf(svc.ctx.store).db.checkpointer;
     await svc.close();
     expect(checkpointer?.state).toBe('stopped');
   });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { isOwnerGone } from '../../src/store/import-owner.js';
-import type { EntryImportItem, NewEntry, Pace, Store } from '../../src/store/index.js';
+import type { EntryImportItem, NewEntry, Pace, SqliteStore } from '../../src/store/index.js';
 import { leadingParts, tempStore } from './helpers.js';
 
 /** Many small transactions, no rest: the batching shows in a few thousand rows, and the tests stay quick. */
@@ -19,9 +19,9 @@ function gate() {
   return { open, arrived, wait: () => (reached(), opened) };
 }
 
-const visible = (store: Store, n: string) => store.entries.match(n, leadingParts(n));
-const allRows = (store: Store) => store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get() as number;
-const unfinished = (store: Store) =>
+const visible = (store: SqliteStore, n: string) => store.entries.match(n, leadingParts(n));
+const allRows = (store: SqliteStore) => store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get() as number;
+const unfinished = (store: SqliteStore) =>
   store.db.handle.prepare("SELECT count(*) FROM imports WHERE state <> 'done'").pluck().get() as number;
 
 describe('entry imports', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { ensureDatabase } from '../../bench/build-db.js';
 import type { DatasetSize } from '../../bench/dataset.js';
-import { type NewCall, type OpenStoreOptions, openStore, type Store } from '../../src/store/index.js';
+import { type NewCall, type OpenStoreOptions, openStore, type SqliteStore, type Store } from '../../src/store/index.js';
 
 /** A temp dir removed after the test, after every store opened in it is closed. */
 export function tempDir(): { dir: string; track: (close: () => void) => void } {
@@ -19,11 +19,11 @@ export function tempDir(): { dir: string; track: (close: () => void) => void } {
 }
 
 export interface TempStore {
-  store: Store;
+  store: SqliteStore;
   file: string;
   dir: string;
   /** Opens the same file again (another connection, or after close), also closed at the end of the test. */
-  reopen(options?: OpenStoreOptions): Store;
+  reopen(options?: OpenStoreOptions): SqliteStore;
 }
 
 export function tempStore(options: OpenStoreOptions = {}): TempStore {
@@ -58,7 +58,7 @@ export function leadingParts(e164: string): string[] {
 }
 
 /** EXPLAIN QUERY PLAN as one string per step. */
-export function queryPlan(store: Store, sql: string, params: unknown[]): string[] {
+export function queryPlan(store: SqliteStore, sql: string, params: unknown[]): string[] {
   const rows = store.db.handle.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
   return rows.map((r) => r.detail);
 }
@@ -67,10 +67,16 @@ export function queryPlan(store: Store, sql: string, params: unknown[]): string[
  * A database with the benchmark's data at `size` (bench/build-db.ts: entries, prefixes, contacts, a spam list, logged
  * calls), in a temp dir removed after the test.
  */
-export async function benchStore(size: DatasetSize): Promise<Store> {
+export async function benchStore(size: DatasetSize): Promise<SqliteStore> {
   const { dir, track } = tempDir();
   const built = await ensureDatabase(dir, size, () => {});
   const store = openStore(built.cached);
   track(() => store.db.close());
+  return store;
+}
+
+/** A store the test opened on SQLite, as such (for its `db`); fails the test on another engine. */
+export function sqliteOf(store: Store): SqliteStore {
+  if (store.engine !== 'sqlite') throw new Error(`the test needs the SQLite engine, not ${store.engine}`);
   return store;
 }

@@ -48,7 +48,8 @@ export const PROBE_INTERVAL_MS = 1_000;
  * What a call needs: the schema this build expects, and a call-log row that can be committed. Proven by the last
  * call-path write when it is recent and succeeded, else by a probe write that leaves no trace (Database.probeWrite).
  */
-function dbHealth(ctx: AppContext, expected: number): string {
+async function dbHealth(ctx: AppContext, expected: number): Promise<string> {
+  if (ctx.store.engine === 'postgres') return ctx.store.health();
   try {
     const { db } = ctx.store;
     const version = schemaVersion(db);
@@ -81,7 +82,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext, options: Hea
       },
     },
     async (_req, reply) => {
-      const db = dbHealth(ctx, expected);
+      const db = await dbHealth(ctx, expected);
       const agi = options.agiListening() ? 'listening' : 'not listening';
       const ok = db === 'ok' && agi === 'listening';
       const sources = db === 'ok' ? await sourcesHealth(ctx.store, ctx.clock()).catch(() => undefined) : undefined;

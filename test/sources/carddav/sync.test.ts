@@ -9,6 +9,7 @@ import { defaultSchedule } from '../../../src/sources/schedule.js';
 import type { Source } from '../../../src/store/index.js';
 import { type Radicale, startRadicale } from '../../helpers/radicale.js';
 import { startService } from '../../helpers/service.js';
+import { sqliteOf } from '../../store/helpers.js';
 
 async function setup(settings: Record<string, unknown> = {}, credentials?: Record<string, string>) {
   const dav = await startRadicale();
@@ -91,7 +92,9 @@ describe('CardDAV source against Radicale', () => {
     const books = (current.state as { books: Record<string, { name: string; token: string }> }).books;
     for (const b of Object.values(books))
       b.token = 'http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000';
-    svc.ctx.store.db.prepare('UPDATE sources SET state = ? WHERE id = ?').run(JSON.stringify({ books }), source.id);
+    sqliteOf(svc.ctx.store)
+      .db.prepare('UPDATE sources SET state = ? WHERE id = ?')
+      .run(JSON.stringify({ books }), source.id);
     await dav.deleteCard(book, 'anna');
     await dav.putCard(book, 'bob', { fn: 'Bob', tel: ['030 3333333'] });
     const r = await sync();

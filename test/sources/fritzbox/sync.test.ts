@@ -11,6 +11,7 @@ import type { Source } from '../../../src/store/index.js';
 import { type FakeContact, FakeFritzbox } from '../../helpers/fake-fritzbox.js';
 import { startService } from '../../helpers/service.js';
 import { selfSignedCertificate } from '../../helpers/tls.js';
+import { sqliteOf } from '../../store/helpers.js';
 import { silent } from '../helpers.js';
 
 const ANNA: FakeContact = { realName: 'Anna', numbers: [{ type: 'mobile', value: '0170 1111111' }], category: 1 };
@@ -154,8 +155,8 @@ describe('FRITZ!Box source', () => {
     expect((await sync()).outcome).toBe('synced');
     expect((await source()).state.certSha256).toBe(cert.sha256);
     const s = await source();
-    svc.ctx.store.db
-      .prepare('UPDATE sources SET state = ? WHERE id = ?')
+    sqliteOf(svc.ctx.store)
+      .db.prepare('UPDATE sources SET state = ? WHERE id = ?')
       .run(JSON.stringify({ ...s.state, certSha256: selfSignedCertificate().sha256 }), s.id);
     const r = await sync();
     expect(r.outcome).toBe('failed');

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allPrefixes } from '../../../src/numbers/prefixes.js';
-import type { Store } from '../../../src/store/index.js';
+import type { SqliteStore } from '../../../src/store/index.js';
 import { listHitsInForce, loadScreeningIndex, type ScreeningIndex } from '../../../src/store/memory/screening-index.js';
 import { benchStore } from '../helpers.js';
 
@@ -22,7 +22,7 @@ function digits(seed: number): () => string {
 }
 
 /** Callers that hit every kind of row and some that hit nothing: numbers in the data, under its prefixes, random. */
-function callers(store: Store): string[] {
+function callers(store: SqliteStore): string[] {
   const next = digits(7);
   const pick = (sql: string) => store.db.prepare<[], string>(sql).pluck().all();
   const exact = pick('SELECT number FROM entries WHERE is_prefix = 0 ORDER BY random() LIMIT 400');
@@ -34,7 +34,7 @@ function callers(store: Store): string[] {
   return [...exact, ...listed, ...underPrefixes, ...random];
 }
 
-async function expectSameAnswers(store: Store, index: ScreeningIndex, numbers: readonly string[]): Promise<void> {
+async function expectSameAnswers(store: SqliteStore, index: ScreeningIndex, numbers: readonly string[]): Promise<void> {
   for (const e164 of numbers) {
     const prefixes = allPrefixes(e164);
     expect({ e164, ...index.lookup(e164, prefixes) }).toEqual({

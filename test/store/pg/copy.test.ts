@@ -1,14 +1,14 @@
 /** `migrate-store`'s copy: a SQLite database with every kind of row, into a real PostgreSQL, verified. */
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Store } from '../../../src/store/index.js';
+import type { SqliteStore } from '../../../src/store/index.js';
 import { copyToPostgres } from '../../../src/store/pg/copy.js';
 import { usePostgres } from '../../helpers/postgres.js';
 import { benchStore } from '../helpers.js';
 
 const SIZE = { exact: 3_000, prefixes: 40, contacts: 60, spam: 500, callLog: 800 };
 
-async function sqliteWithEverything(): Promise<Store> {
+async function sqliteWithEverything(): Promise<SqliteStore> {
   const store = await benchStore(SIZE);
   await store.sources.create(
     {
