@@ -63,6 +63,26 @@ async function transactionOn<T>(client: pg.ClientBase, fn: () => Promise<T>): Pr
   }
 }
 
+/**
+ * Runs `fn` on one connection of the pool. A held connection that breaks while none of its queries runs (the import
+ * holds its connection while the download goes on) says so by an 'error' event, which unheard would end the process;
+ * heard, the connection is only not handed out again. `fn` calls `lost()` when it cannot tell what the session holds.
+ */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, lost: () => void) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  const lost = () => {
+    broken = true;
+  };
+  client.on('error', lost);
+  try {
+    return await fn(client, lost);
+  } finally {
+    client.off('error', lost);
+    client.release(broken);
+  }
+}
+
 async function insertBatch(db: Queryable, listId: number, version: number, rows: readonly ListEntryInput[]) {
   const r = await db.query(INSERT_BATCH, [
     listId,
@@ -93,9 +113,7 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
 
   /** Drops `version` unless it is active or another session writes it (holds its lock). */
   async function dropIfOrphan(listId: number, version: number): Promise<number> {
-    const client = await pool.connect();
-    let broken = false;
-    try {
+    return withClient(pool, async (client, lost) => {
       const name = lockName(listId, version);
       const got = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK}) AS ok`, [name]);
       if (!got.rows[0]?.ok) return 0;
@@ -106,13 +124,10 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
         const v = active.rows[0]?.v;
         return v === undefined || v === version ? 0 : await dropVersion(listId, version);
       } finally {
-        await client.query(`SELECT pg_advisory_unlock(${LOCK})`, [name]).catch(() => {
-          broken = true; // a session that may still hold the lock is not handed out again
-        });
+        // a session that may still hold the lock is not handed out again
+        await client.query(`SELECT pg_advisory_unlock(${LOCK})`, [name]).catch(lost);
       }
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   return {
@@ -131,10 +146,7 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
       const name = lockName(listId, version);
       let read = 0;
       let added = 0;
-      let previous: number;
-      const client = await pool.connect();
-      let broken = false;
-      try {
+      const previous = await withClient(pool, async (client, lost) => {
         // Taken before the first row is written: cleanup elsewhere never sees rows of this version unlocked.
         await client.query(`SELECT pg_advisory_lock(${LOCK})`, [name]);
         try {
@@ -160,7 +172,7 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
               `list ${listId}: ${added - (written.rows[0]?.n ?? 0)} of ${count(added, 'imported row')} vanished during the import (removed by another process?); the old list stays active`,
             );
           }
-          previous = await transactionOn(client, async () => {
+          return await transactionOn(client, async () => {
             const cur = await client.query<{ active: number }>(
               'SELECT active_version AS active FROM lists WHERE id = $1 FOR UPDATE',
               [listId],
@@ -188,13 +200,10 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
           });
           throw err;
         } finally {
-          await client.query(`SELECT pg_advisory_unlock(${LOCK})`, [name]).catch(() => {
-            broken = true;
-          });
+          // a session that may still hold the lock is not handed out again
+          await client.query(`SELECT pg_advisory_unlock(${LOCK})`, [name]).catch(lost);
         }
-      } finally {
-        client.release(broken);
-      }
+      });
       const removed =
         previous > 0
           ? await dropVersion(listId, previous).catch((err: unknown) => {
@@ -214,9 +223,8 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
       listId: number,
       changes: { upsert?: Iterable<ListEntryInput>; remove?: Iterable<Pick<ListEntryInput, 'number' | 'prefix'>> },
     ): Promise<{ added: number; updated: number; removed: number }> {
-      const client = await pool.connect();
-      try {
-        return await transactionOn(client, async () => {
+      return withClient(pool, (client) =>
+        transactionOn(client, async () => {
           // The list's row lock orders this against an import's switch and another update of the same list.
           const cur = await client.query<{ version: number; enabled: number }>(
             'SELECT active_version AS version, enabled FROM lists WHERE id = $1 FOR UPDATE',
@@ -263,10 +271,8 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
           ]);
           if (list.enabled === 1 && added + updated + removed > 0) await announceList(client, listId);
           return { added, updated, removed };
-        });
-      } finally {
-        client.release();
-      }
+        }),
+      );
     },
 
     /** Deletes rows of versions that are neither active nor being written by any session (crashed imports). */
@@ -286,10 +292,8 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
      * rows go in batches, then the list row. Interrupted, it leaves a disabled empty list to remove again.
      */
     async remove(listId: number): Promise<boolean> {
-      const client = await pool.connect();
-      let retired: boolean;
-      try {
-        retired = await transactionOn(client, async () => {
+      const retired = await withClient(pool, (client) =>
+        transactionOn(client, async () => {
           const r = await client.query(
             'UPDATE lists SET active_version = 0, entry_count = 0, enabled = 0 WHERE id = $1',
             [listId],
@@ -297,10 +301,8 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
           if ((r.rowCount ?? 0) === 0) return false;
           await announceList(client, listId);
           return true;
-        });
-      } finally {
-        client.release();
-      }
+        }),
+      );
       if (!retired) return false;
       for (let v = await nextVersion(listId, FIRST); v !== undefined; v = await nextVersion(listId, v))
         await dropVersion(listId, v);
