@@ -37,6 +37,11 @@ function withoutRow(err: unknown): unknown {
   return toPostgresStoreError(err);
 }
 
+function isConstraint(err: unknown, constraint: string): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | undefined;
+  return e?.code === '23505' && e.constraint === constraint;
+}
+
 async function rowBy(db: Queryable, where: string, value: unknown): Promise<SourceRow | undefined> {
   return (await db.query<SourceRow>(`SELECT ${COLUMNS} FROM sources WHERE ${where} = $1`, [value])).rows[0];
 }
@@ -68,14 +73,12 @@ export function createPostgresSourcesRepository(pool: pg.Pool, options: Postgres
    * read after the rollback, when the winner's row is visible.
    */
   async function explainClash(err: unknown, name: string | undefined, listId?: number): Promise<unknown> {
-    const e = err as { code?: unknown; constraint?: unknown };
-    if (e?.code !== '23505') return err;
     const found = await (async () => {
-      if (e.constraint === 'sources_name_key' && name !== undefined) {
+      if (isConstraint(err, 'sources_name_key') && name !== undefined) {
         const clash = await rowBy(pool, 'name', name);
         return clash && nameTaken(name, clash.id);
       }
-      if (e.constraint === 'sources_list' && listId !== undefined) {
+      if (isConstraint(err, 'sources_list') && listId !== undefined) {
         const owner = await rowBy(pool, 'list_id', listId);
         return owner && listTaken(listId, owner.name);
       }
@@ -94,9 +97,9 @@ export function createPostgresSourcesRepository(pool: pg.Pool, options: Postgres
       /** Creates a source; with `list`, also its target list (when `input.listId` is not given), in one transaction. */
       async create(input: NewSource, target: { list?: NewList } = {}): Promise<Source> {
         let listId = input.listId;
-        let id: number;
-        try {
-          id = await inTransaction(pool, async (client) => {
+        const write = () =>
+          inTransaction(pool, async (client) => {
+            listId = input.listId;
             await nameFree(client, input.name);
             if (listId === undefined && target.list)
               listId = (
@@ -123,6 +126,14 @@ export function createPostgresSourcesRepository(pool: pg.Pool, options: Postgres
               ],
             );
             return (r.rows[0] as { id: number }).id;
+          });
+        let id: number;
+        try {
+          id = await write().catch((err: unknown) => {
+            // Another node created the target list after this one looked for it: take that list, as SQLite's
+            // single writer would have (it looks for the list first, and creates it only when missing).
+            if (target.list && isConstraint(err, 'lists_name_key')) return write();
+            throw err;
           });
         } catch (err) {
           const explained = await explainClash(err, input.name, listId);

@@ -220,4 +220,23 @@ describe('lists on PostgreSQL, several nodes', () => {
       other.release();
     }
   });
+
+  it('a source whose new list another node creates meanwhile takes that list, as SQLite would', async () => {
+    const { a, b } = await twoNodes();
+    const other = await b.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query("INSERT INTO lists (name, threshold, updated_at, created_at) VALUES ('PhoneBlock', 9, 0, 0)");
+      const source = a.sources.create(
+        { name: 'phoneblock', kind: 'phoneblock', schedule },
+        { list: { name: 'PhoneBlock', threshold: 4 } },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.query('COMMIT');
+      expect(await source).toMatchObject({ name: 'phoneblock', listId: 1 });
+      expect(await a.lists.list()).toMatchObject([{ id: 1, name: 'PhoneBlock', threshold: 9 }]);
+    } finally {
+      other.release();
+    }
+  });
 });
