@@ -96,11 +96,14 @@ async function insertBatch(db: Queryable, listId: number, version: number, rows:
 }
 
 export function createPostgresListVersions(pool: pg.Pool, clock: () => number, logger?: VersionsLogger) {
-  /** Deletes one version's rows, a batch per statement: no transaction holds a million row locks. */
-  async function dropVersion(listId: number, version: number): Promise<number> {
+  /**
+   * Deletes one version's rows, a batch per statement: no transaction holds a million row locks. On the connection
+   * the caller holds, if it holds one: another one from the pool might never come (a pool of one).
+   */
+  async function dropVersion(listId: number, version: number, db: Queryable = pool): Promise<number> {
     let removed = 0;
     for (;;) {
-      const n = (await pool.query(DELETE_BATCH, [listId, version, IMPORT_BATCH])).rowCount ?? 0;
+      const n = (await db.query(DELETE_BATCH, [listId, version, IMPORT_BATCH])).rowCount ?? 0;
       removed += n;
       if (n < IMPORT_BATCH) return removed;
     }
@@ -122,7 +125,7 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
           listId,
         ]);
         const v = active.rows[0]?.v;
-        return v === undefined || v === version ? 0 : await dropVersion(listId, version);
+        return v === undefined || v === version ? 0 : await dropVersion(listId, version, client);
       } finally {
         // a session that may still hold the lock is not handed out again
         await client.query(`SELECT pg_advisory_unlock(${LOCK})`, [name]).catch(lost);
@@ -192,7 +195,7 @@ export function createPostgresListVersions(pool: pg.Pool, clock: () => number, l
             return active;
           });
         } catch (err) {
-          await dropVersion(listId, version).catch((cleanupErr: unknown) => {
+          await dropVersion(listId, version, client).catch((cleanupErr: unknown) => {
             logger?.warn(
               { err: cleanupErr, listId, version },
               'could not remove the rows of a failed import; cleanupOrphans will',

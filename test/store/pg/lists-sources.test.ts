@@ -239,4 +239,22 @@ describe('lists on PostgreSQL, several nodes', () => {
       other.release();
     }
   });
+
+  it('imports, fails, cleans up and removes on a pool of one connection', async () => {
+    const url = (await postgres.fresh()).options.connectionString as string;
+    const pool = postgresPool(url, { max: 1 });
+    onTestFinished(() => pool.end());
+    const lists = createPostgresListsRepository(pool);
+    const list = await lists.create({ name: 'calls' });
+    expect(await lists.replaceEntries(list.id, numbers(0, 250), { batchSize: 100 })).toMatchObject({ added: 250 });
+    function* failing() {
+      yield* numbers(0, 150);
+      throw new Error('download interrupted');
+    }
+    await expect(lists.replaceEntries(list.id, failing(), { batchSize: 100 })).rejects.toThrow('download interrupted');
+    await pool.query('INSERT INTO list_entries (list_id, version, number) VALUES ($1, 7, $2)', [list.id, CALLER]);
+    expect(await lists.cleanupOrphans()).toBe(1);
+    expect(await lists.get(list.id)).toMatchObject({ activeVersion: 1, entryCount: 250 });
+    expect(await lists.remove(list.id)).toBe(true);
+  });
 });
