@@ -18,7 +18,7 @@ import {
 } from './sql.js';
 import type { ListEntry, ListPatch, NewList, Page, PageQuery, SpamList } from './types.js';
 
-interface ListRow {
+export interface ListRow {
   id: number;
   name: string;
   threshold: number;
@@ -52,12 +52,12 @@ export interface HitRow {
   list_label: string | null;
 }
 
-type ListParams = Omit<ListRow, 'id' | 'active_version' | 'entry_count' | 'updated_at' | 'created_at'> & {
+export type ListParams = Omit<ListRow, 'id' | 'active_version' | 'entry_count' | 'updated_at' | 'created_at'> & {
   id?: number;
   now: number;
 };
 
-const COLUMNS =
+export const LIST_COLUMNS =
   'id, name, threshold, action, cause, announcement, label, source_url, enabled, active_version, entry_count, sync_cursor, synced_at, sync_error, updated_at, created_at';
 
 /**
@@ -77,7 +77,7 @@ export const HITS_IN_FORCE = `SELECT le.id AS entry_id, le.number, le.is_prefix,
     FROM list_entries le JOIN lists l ON l.id = le.list_id
     WHERE le.version = l.active_version AND l.enabled = 1`;
 
-function toList(row: ListRow): SpamList {
+export function toList(row: ListRow): SpamList {
   const list: SpamList = {
     id: row.id,
     name: row.name,
@@ -133,9 +133,9 @@ export function createListsOperations(db: Database, options: RepositoryOptions =
        source_url = @source_url, enabled = @enabled, sync_cursor = @sync_cursor, synced_at = @synced_at, sync_error = @sync_error,
        updated_at = @now WHERE id = @id`,
   );
-  const byId = db.prepare<[number], ListRow>(`SELECT ${COLUMNS} FROM lists WHERE id = ?`);
-  const byName = db.prepare<[string], ListRow>(`SELECT ${COLUMNS} FROM lists WHERE name = ?`);
-  const all = db.prepare<[], ListRow>(`SELECT ${COLUMNS} FROM lists ORDER BY name`);
+  const byId = db.prepare<[number], ListRow>(`SELECT ${LIST_COLUMNS} FROM lists WHERE id = ?`);
+  const byName = db.prepare<[string], ListRow>(`SELECT ${LIST_COLUMNS} FROM lists WHERE name = ?`);
+  const all = db.prepare<[], ListRow>(`SELECT ${LIST_COLUMNS} FROM lists ORDER BY name`);
   const matchStatement = db.prepare<unknown[], HitRow>(matchSql());
 
   /** Runs a write that may hit the UNIQUE name, and says so in words. */

@@ -12,7 +12,7 @@ import type { NewSource, Source, SourceKind, SourcePatch, SyncResult } from './s
 import { orNull, type RepositoryOptions, setOptional } from './sql.js';
 import type { NewList } from './types.js';
 
-interface SourceRow {
+export interface SourceRow {
   id: number;
   name: string;
   kind: SourceKind;
@@ -42,7 +42,7 @@ const COLUMNS = `id, name, kind, list_id, entry_kind, settings, credentials IS N
   offset_ms, enabled, last_attempt_at, last_success_at, cursor, state, row_count, next_run_at, last_error, held_back, failures,
   failures_total, created_at, updated_at`;
 
-function json(text: string, what: string): Record<string, unknown> {
+export function json(text: string, what: string): Record<string, unknown> {
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
@@ -50,7 +50,7 @@ function json(text: string, what: string): Record<string, unknown> {
   }
 }
 
-function toSource(row: SourceRow): Source {
+export function toSource(row: SourceRow): Source {
   const source: Source = {
     id: row.id,
     name: row.name,

@@ -1,7 +1,14 @@
+/** Sources, the same cases against both engines: SQLite in a data folder and a real PostgreSQL. */
 import { statSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { NewSource } from '../../src/store/index.js';
+import type { ListsRepository, NewSource, SourcesRepository } from '../../src/store/index.js';
+import { createPostgresListsRepository } from '../../src/store/pg/lists-repository.js';
+import { createPostgresSourcesRepository } from '../../src/store/pg/sources-repository.js';
+import { usePostgresDatabase } from './engines.js';
 import { tempStore } from './helpers.js';
+
+const postgres = usePostgresDatabase('sources');
 
 const DAY = 86_400_000;
 const schedule = { intervalMs: DAY, jitterMs: 1_800_000, offsetMs: 12_345 };
@@ -14,9 +21,26 @@ const phoneblock = (over: Partial<NewSource> = {}): NewSource => ({
   ...over,
 });
 
-describe('sources repository', () => {
+interface Repositories {
+  sources: SourcesRepository;
+  lists: ListsRepository;
+}
+
+const engines: [string, (options?: { clock?: () => number }) => Promise<Repositories>][] = [
+  ['SQLite', async (options) => tempStore(options).store],
+  [
+    'PostgreSQL',
+    async (options = {}) => {
+      const pool = await postgres.fresh();
+      const lists = createPostgresListsRepository(pool, options);
+      return { lists, sources: createPostgresSourcesRepository(pool, { ...options, lists }) };
+    },
+  ],
+];
+
+describe.each(engines)('sources repository on %s', (_, open) => {
   it('creates a source with its list in one go and never returns its credentials', async () => {
-    const { store } = tempStore({ clock: () => 1_000 });
+    const store = await open({ clock: () => 1_000 });
     const source = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock', threshold: 4 } });
     expect(source).toMatchObject({
       name: 'phoneblock',
@@ -36,14 +60,8 @@ describe('sources repository', () => {
     expect(await store.sources.find('phoneblock')).toMatchObject({ id: source.id });
   });
 
-  it('makes the database file readable by its owner only once it holds credentials', async () => {
-    const { store, file } = tempStore();
-    await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-  });
-
   it('refuses a second source with the same name or the same list, in words', async () => {
-    const { store } = tempStore();
+    const store = await open();
     const first = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
     await expect(store.sources.create(phoneblock(), { list: { name: 'Other' } })).rejects.toMatchObject({
       code: 'unique',
@@ -59,7 +77,7 @@ describe('sources repository', () => {
   });
 
   it('records attempts, successes, held-back answers and failures', async () => {
-    const { store } = tempStore();
+    const store = await open();
     const { id } = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
     await store.sources.recordAttempt(id, 10);
     await store.sources.recordResult(id, { outcome: 'failure', at: 11, nextRunAt: 500, error: 'offline' });
@@ -104,7 +122,7 @@ describe('sources repository', () => {
   });
 
   it('answers which sources are due and when the next one is', async () => {
-    const { store } = tempStore();
+    const store = await open();
     await store.sources.create(phoneblock({ nextRunAt: 300 }), { list: { name: 'PhoneBlock' } });
     await store.sources.create(
       { name: 'later', kind: 'url', settings: { url: 'https://example.test/l.csv' }, schedule, nextRunAt: 200 },
@@ -129,7 +147,7 @@ describe('sources repository', () => {
   });
 
   it('updates settings and credentials, and removes a source without its list', async () => {
-    const { store } = tempStore();
+    const store = await open();
     const source = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
     await store.sources.update(source.id, {
       credentials: { token: 'new-key' },
@@ -145,10 +163,34 @@ describe('sources repository', () => {
   });
 
   it('keeps the source when its list is deleted, without a target', async () => {
-    const { store } = tempStore();
+    const store = await open();
     const source = await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
     await store.lists.remove(source.listId as number);
     expect((await store.sources.get(source.id))?.listId).toBeUndefined();
+  });
+  it('creates nothing when the source cannot be written, not even its new list; the error holds no credentials', async () => {
+    const store = await open();
+    const err = await store.sources
+      .create(phoneblock({ schedule: { ...schedule, intervalMs: 0 } }), { list: { name: 'PhoneBlock' } })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'StoreError', code: 'invalid' });
+    expect(inspect(err, { depth: 10 })).not.toContain('secret-key');
+    expect(await store.lists.list()).toEqual([]);
+    expect(await store.sources.list()).toEqual([]);
+  });
+
+  it('finds a source by a name of digits when no id is that number', async () => {
+    const store = await open();
+    await store.sources.create(phoneblock({ name: '99999999999999999999' }));
+    expect(await store.sources.find('99999999999999999999')).toMatchObject({ name: '99999999999999999999' });
+  });
+});
+
+describe('sources on SQLite only', () => {
+  it('makes the database file readable by its owner only once it holds credentials', async () => {
+    const { store, file } = tempStore();
+    await store.sources.create(phoneblock(), { list: { name: 'PhoneBlock' } });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });
 
