@@ -26,7 +26,7 @@ import {
   toOrigin,
 } from '../origins-repository.js';
 import { bool, orNull, type RepositoryOptions, setOptional } from '../sql.js';
-import { createPostgresEntriesOperations, lockNumber } from './entries-operations.js';
+import { announcingOnce, createPostgresEntriesOperations, lockNumber } from './entries-operations.js';
 import { toPostgresStoreError, withPostgresErrors } from './errors.js';
 import { inTransaction, type Queryable } from './sql.js';
 
@@ -129,12 +129,15 @@ export function createPostgresOriginsRepository(pool: pg.Pool, options: Reposito
     if ((await settle(db, entryId)) === 'removed') result.entriesRemoved++;
   }
 
-  /** One transaction, tried again when it lost a deadlock; what it counted counts once it is committed. */
+  /**
+   * One transaction, its announcements sent together at its end, tried again when it lost a deadlock; what it
+   * counted counts once it is committed.
+   */
   async function transaction<T>(fn: (db: Queryable, result: OriginSyncResult) => Promise<T>, into?: OriginSyncResult) {
     for (let attempt = 1; ; attempt++) {
       const counted = noResult();
       try {
-        const value = await inTransaction(pool, (client) => fn(client, counted));
+        const value = await inTransaction(pool, (client) => announcingOnce(client, () => fn(client, counted)));
         if (into) {
           into.entriesCreated += counted.entriesCreated;
           into.entriesRemoved += counted.entriesRemoved;
