@@ -87,10 +87,10 @@ export const MATCH = `SELECT ${COLUMNS} FROM entries
 
 /**
  * ../entries-repository.ts overlappingSql() as three bounded parts in the order SQLite reads them (the prefixes
- * first, then the same number, then what lies inside), each in number order: $1 number, $2 prefix (0/1), $3 kind,
- * $4 now, $5 limit. Inside a prefix is `starts_with`, not SQLite's range up to `number || ':'`: a range is right only
- * in the C collation, and the database's may be another; in the C collation the planner turns it into that range of
- * the entries_number index itself.
+ * first, then the same number, then what lies inside), each in the order of the entries_number index, so a limit
+ * cuts where SQLite's does: $1 number, $2 prefix (0/1), $3 kind, $4 now, $5 limit. Inside a prefix is `starts_with`,
+ * not SQLite's range up to `number || ':'`: a range is right only in the C collation, and the database's may be
+ * another; in the C collation the planner turns it into that range of the entries_number index itself.
  */
 const live = `(expires_at IS NULL OR expires_at > $4) AND kind <> $3 AND ${VISIBLE}`;
 export const OVERLAPPING = `SELECT * FROM (
@@ -101,8 +101,8 @@ export const OVERLAPPING = `SELECT * FROM (
     (SELECT 2, ${COLUMNS} FROM entries WHERE $2::integer = 0 AND number = $1 AND is_prefix = 0 AND ${live} LIMIT $5)
     UNION ALL
     (SELECT 3, ${COLUMNS} FROM entries WHERE $2 = 1 AND starts_with(number, $1) AND ${live}
-      AND NOT (is_prefix = 1 AND number = $1) ORDER BY number LIMIT $5)
-  ) AS found ORDER BY part, number, id LIMIT $5`;
+      AND NOT (is_prefix = 1 AND number = $1) ORDER BY number, is_prefix LIMIT $5)
+  ) AS found ORDER BY part, number, is_prefix, id LIMIT $5`;
 
 export function createPostgresEntriesOperations(options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
