@@ -1,6 +1,6 @@
 /**
  * The same entries in both engines give the same answers in the same order: a caller's lookup (`match`), the conflict
- * check's `overlapping` (also where its limit cuts), and the list's pages — over a few hundred numbers and prefixes
+ * check's `overlapping` (also where its limit cuts), the list's pages and the other reads — over a few hundred numbers and prefixes
  * of many lengths, rather than the handful the behavioural tests use.
  */
 import { describe, expect, it } from 'vitest';
@@ -77,13 +77,28 @@ describe('PostgreSQL answers as SQLite does', () => {
     for (const row of rows) {
       for (const kind of ['allow', 'block'] as const) {
         const key = { number: row.number, prefix: row.prefix ?? false, kind };
-        for (const limit of [1000, 3, 1]) {
+        for (const limit of [Number.MAX_SAFE_INTEGER, 3, 1]) {
           expect(await pg.entries.overlapping(key, T0, limit), `${JSON.stringify(key)} ${limit}`).toEqual(
             await sqlite.entries.overlapping(key, T0, limit),
           );
         }
       }
     }
+    for (const kind of ['allow', 'block'] as const) {
+      expect(await pg.entries.count(kind)).toBe(await sqlite.entries.count(kind));
+      for (const [after, upTo] of [
+        [0, 50],
+        [120, 400],
+        [0, 10_000],
+      ] as const)
+        expect(await pg.entries.ofKindBetween(kind, after, upTo)).toEqual(
+          await sqlite.entries.ofKindBetween(kind, after, upTo),
+        );
+    }
+    for (const row of rows.slice(0, 50))
+      expect(await pg.entries.findByNumber(row.number, row.prefix ?? false)).toEqual(
+        await sqlite.entries.findByNumber(row.number, row.prefix ?? false),
+      );
     for (const query of [{}, { kind: 'allow' as const, limit: 7 }, { search: '+4901', limit: 5 }, { search: 'N1' }]) {
       let cursor: number | undefined;
       do {
