@@ -1,7 +1,7 @@
 /**
- * The same entries in both engines give the same answers in the same order: a caller's lookup (`match`), the conflict
- * check's `overlapping` (also where its limit cuts), the list's pages and the other reads — over a few hundred numbers and prefixes
- * of many lengths, rather than the handful the behavioural tests use.
+ * The same entries in both engines give the same answers in the same order: a caller's lookup (`match`), the
+ * conflict check's `overlapping` (also where its limit cuts), the list's pages and the other reads — over a few
+ * hundred numbers and prefixes of many lengths, rather than the handful the behavioural tests use.
  */
 import { describe, expect, it } from 'vitest';
 import type { EntryKind } from '../../../src/policy/types.js';
