@@ -57,9 +57,12 @@ export function createPostgresOriginsRepository(pool: pg.Pool, options: Reposito
     return (await db.query<OriginDbRow>(OF_ENTRY, [entryId])).rows;
   }
 
-  /** Holds the entry until the transaction ends: its origins are read and changed by one transaction at a time. */
-  async function lockEntry(db: Queryable, entryId: number): Promise<void> {
-    await db.query('SELECT id FROM entries WHERE id = $1 FOR UPDATE', [entryId]);
+  /**
+   * Holds the entry until the transaction ends: its origins are read and changed by one transaction at a time.
+   * False when it is gone: the sync read its origins before its transaction, and a person may have removed it since.
+   */
+  async function lockEntry(db: Queryable, entryId: number): Promise<boolean> {
+    return (await db.query('SELECT id FROM entries WHERE id = $1 FOR UPDATE', [entryId])).rows.length > 0;
   }
 
   async function upsert(
@@ -94,33 +97,33 @@ export function createPostgresOriginsRepository(pool: pg.Pool, options: Reposito
     const prefix = row.prefix ?? false;
     await lockNumber(db, row.number, prefix);
     const existing = (await entries.findByNumber(db, row.number, prefix, row.kind))[0];
-    if (!existing) {
-      const created = await entries.create(db, {
-        number: row.number,
-        prefix,
-        kind: row.kind,
-        source: origin,
-        vip: row.vip ?? false,
-        ...(row.label !== undefined && { label: row.label }),
-        ...(row.expiresAt !== undefined && { expiresAt: row.expiresAt }),
-      });
-      await upsert(db, created.id, origin, row, now);
-      result.entriesCreated++;
+    // The entry may go between finding and locking it (a person removes it): then the number is new again.
+    if (existing && (await lockEntry(db, existing.id))) {
+      // An entry without origins is the person's: written down before the sync's origin joins it, so that it stays
+      // when the sync's origin goes.
+      if ((await ofEntry(db, existing.id)).length === 0) {
+        const { label, vip, expiresAt } = existing;
+        await upsert(db, existing.id, MANUAL_ORIGIN, { externalId: '', label, vip, expiresAt }, existing.createdAt);
+      }
+      await upsert(db, existing.id, origin, row, now);
+      await settle(db, existing.id);
       return;
     }
-    await lockEntry(db, existing.id);
-    // An entry without origins is the person's: written down before the sync's origin joins it, so that it stays
-    // when the sync's origin goes.
-    if ((await ofEntry(db, existing.id)).length === 0) {
-      const { label, vip, expiresAt } = existing;
-      await upsert(db, existing.id, MANUAL_ORIGIN, { externalId: '', label, vip, expiresAt }, existing.createdAt);
-    }
-    await upsert(db, existing.id, origin, row, now);
-    await settle(db, existing.id);
+    const created = await entries.create(db, {
+      number: row.number,
+      prefix,
+      kind: row.kind,
+      source: origin,
+      vip: row.vip ?? false,
+      ...(row.label !== undefined && { label: row.label }),
+      ...(row.expiresAt !== undefined && { expiresAt: row.expiresAt }),
+    });
+    await upsert(db, created.id, origin, row, now);
+    result.entriesCreated++;
   }
 
   async function remove(db: Queryable, origin: string, entryId: number, externalId: string, result: OriginSyncResult) {
-    await lockEntry(db, entryId);
+    if (!(await lockEntry(db, entryId))) return;
     await db.query('DELETE FROM entry_origins WHERE entry_id = $1 AND origin = $2 AND external_id = $3', [
       entryId,
       origin,
@@ -230,7 +233,7 @@ export function createPostgresOriginsRepository(pool: pg.Pool, options: Reposito
           cur.expires_at !== (row.expiresAt ?? null)
         ) {
           updates.push(async (db) => {
-            await lockEntry(db, cur.entry_id);
+            if (!(await lockEntry(db, cur.entry_id))) return;
             await upsert(db, cur.entry_id, origin, row, now);
             await settle(db, cur.entry_id);
           });

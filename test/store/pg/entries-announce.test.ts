@@ -174,6 +174,32 @@ describe('PostgreSQL: two writers at once', () => {
     expect(await one.origins.count('fritzbox')).toBe(numbers.length);
     expect(await one.origins.count('carddav')).toBe(numbers.length);
   });
+
+  it("a sync whose entries a person removes after it read them: no error, and the person's removal not counted as its own", async () => {
+    const pool = await postgres.fresh();
+    const store = postgresEntriesStore(pool, { clock });
+    const person = postgresEntriesStore(samePostgres(pool), { clock });
+    const book = (...rows: { number: string; label?: string }[]) =>
+      new Map([['book:A', rows.map((r) => ({ ...r, kind: 'allow' as const, externalId: 'book:A' }))]]);
+    await store.origins.sync('fritzbox', { parts: book({ number: '+4930111', label: 'A' }, { number: '+4930222' }) });
+    const ids = (await store.origins.list('fritzbox')).map((r) => r.entryId);
+    // The sync reads the origin's rows on the pool, then writes in a transaction of its own: the person's removal
+    // falls in between.
+    const query = pool.query.bind(pool);
+    let between = true;
+    pool.query = (async (...args: Parameters<typeof query>) => {
+      const r = await query(...args);
+      if (between && String(args[0]).includes('FROM entry_origins o JOIN entries')) {
+        between = false;
+        for (const id of ids) await person.entries.remove(id);
+      }
+      return r;
+    }) as typeof pool.query;
+    const r = await store.origins.sync('fritzbox', { parts: book({ number: '+4930111', label: 'B' }) });
+    expect(r).toEqual({ added: 0, changed: 1, removed: 1, entriesCreated: 0, entriesRemoved: 0 });
+    expect(between).toBe(false);
+    expect(await store.entries.count()).toBe(0);
+  });
 });
 
 describe('PostgreSQL: the lookups probe the entries_number index', () => {
