@@ -60,7 +60,7 @@ export interface OriginSyncResult {
   entriesRemoved: number;
 }
 
-interface OriginDbRow {
+export interface OriginDbRow {
   entry_id: number;
   origin: string;
   external_id: string;
@@ -70,16 +70,16 @@ interface OriginDbRow {
   added_at: number;
 }
 
-interface CurrentRow extends OriginDbRow {
+export interface CurrentRow extends OriginDbRow {
   number: string;
   is_prefix: number;
   kind: EntryKind;
 }
 
-const keyOf = (r: { externalId: string; kind: EntryKind; number: string; prefix?: boolean }) =>
+export const keyOf = (r: { externalId: string; kind: EntryKind; number: string; prefix?: boolean }) =>
   `${r.externalId}\u0000${r.kind}\u0000${r.number}\u0000${r.prefix ? 1 : 0}`;
 
-function toOrigin(row: OriginDbRow): EntryOrigin {
+export function toOrigin(row: OriginDbRow): EntryOrigin {
   return setOptional<EntryOrigin>(
     { origin: row.origin, vip: row.vip === 1, addedAt: row.added_at },
     {

@@ -1,13 +1,16 @@
 /** entries.overlapping: the entries of the other kind that hold some of the same callers (the conflict check's query). */
 import { describe, expect, it } from 'vitest';
 import { overlappingSql } from '../../src/store/entries-repository.js';
+import { usePostgresDatabase } from './engines.js';
+import { type EntriesStore, entriesEngines } from './entries-engines.js';
 import { queryPlan, tempStore } from './helpers.js';
+
+const postgres = usePostgresDatabase('entries_overlapping');
 
 const T0 = Date.UTC(2025, 0, 15, 9, 0);
 const ALL = 1000;
 
-async function seeded() {
-  const { store } = tempStore({ clock: () => T0 });
+async function seed(store: Pick<EntriesStore, 'entries'>) {
   const e = async (number: string, kind: 'allow' | 'block', prefix = false, expiresAt?: number) =>
     (await store.entries.create({ number, kind, prefix, ...(expiresAt !== undefined && { expiresAt }) })).id;
   const ids = {
@@ -21,12 +24,17 @@ async function seeded() {
     expired: await e('+4930124', 'block', true, T0 - 1),
     elsewhere: await e('+4940123456', 'allow'),
   };
-  return { store, ids };
+  return ids;
 }
 
 const key = (number: string, kind: 'allow' | 'block', prefix = false) => ({ number, kind, prefix });
 
-describe('entries.overlapping', () => {
+describe.each(entriesEngines(postgres))('%s: entries.overlapping', (_, open) => {
+  async function seeded() {
+    const { store } = await open({ clock: () => T0 });
+    return { store, ids: await seed(store) };
+  }
+
   it('an exact number: its twin of the other kind and every prefix of the other kind it lies in', async () => {
     const { store, ids } = await seeded();
     expect((await store.entries.overlapping(key('+49301234567', 'allow'), T0, ALL)).map((e) => e.id)).toEqual([
@@ -64,9 +72,12 @@ describe('entries.overlapping', () => {
     expect(await store.entries.overlapping(key('+4940999999', 'block'), T0, ALL)).toEqual([]);
     expect(await store.entries.overlapping(key('+49301234567', 'allow'), T0, 1)).toHaveLength(1);
   });
+});
 
+describe('entries.overlapping on SQLite', () => {
   it('probes the entries_number index and the prefix_lengths key; never a table scan', async () => {
-    const { store } = await seeded();
+    const { store } = tempStore({ clock: () => T0 });
+    await seed(store);
     const plan = queryPlan(store, overlappingSql(), [{ number: '+4930123', prefix: 1, kind: 'allow', now: T0 }]).join(
       '\n',
     );

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ORIGIN_SMALL_CHANGES, type OriginRow } from '../../src/store/index.js';
-import { tempStore } from './helpers.js';
+import { usePostgresDatabase } from './engines.js';
+import { entriesEngines } from './entries-engines.js';
+
+const postgres = usePostgresDatabase('origins');
 
 const T0 = Date.UTC(2025, 0, 15, 9, 0);
 let now = T0;
@@ -9,9 +12,9 @@ const clock = () => now;
 const part = (externalId: string, ...rows: Omit<OriginRow, 'externalId'>[]) =>
   new Map([[externalId, rows.map((r) => ({ ...r, externalId }))]]);
 
-describe('entry origins', () => {
+describe.each(entriesEngines(postgres))('%s: entry origins', (_, open) => {
   it('a sync adds and removes only its own origin; an entry goes with its last origin', async () => {
-    const { store } = tempStore({ clock });
+    const { store } = await open({ clock });
     const anna = { number: '+4930111111', kind: 'allow' as const, label: 'Anna' };
     const bob = { number: '+4930222222', kind: 'allow' as const, label: 'Bob', vip: true };
     let r = await store.origins.sync('fritzbox', { parts: part('book:Telefonbuch', anna, bob) });
@@ -42,7 +45,7 @@ describe('entry origins', () => {
   });
 
   it("never removes the person's entry: one they had, one they edited or kept", async () => {
-    const { store } = tempStore({ clock });
+    const { store } = await open({ clock });
     const own = await store.entries.create({ number: '+4930333333', kind: 'allow', label: 'Mine', source: 'api' });
     await store.origins.sync('fritzbox', {
       parts: part(
@@ -65,7 +68,7 @@ describe('entry origins', () => {
   });
 
   it('a full resync clears what the origin no longer has under a prefix; other books stay', async () => {
-    const { store } = tempStore({ clock });
+    const { store } = await open({ clock });
     await store.origins.sync('carddav', {
       parts: new Map([
         ['/a/1.vcf', [{ number: '+4930100001', kind: 'allow', externalId: '' }]],
@@ -77,7 +80,7 @@ describe('entry origins', () => {
   });
 
   it('called: expires unless called again; keeping it makes it permanent', async () => {
-    const { store } = tempStore({ clock });
+    const { store } = await open({ clock });
     now = T0;
     const day = 86_400_000;
     expect(
@@ -114,7 +117,7 @@ describe('entry origins', () => {
   });
 
   it('applies a big sync in paced steps with the same result, and filters entries by origin', async () => {
-    const { store } = tempStore({ clock });
+    const { store } = await open({ clock });
     const rows = Array.from({ length: ORIGIN_SMALL_CHANGES + 500 }, (_, i) => ({
       number: `+49301${String(i).padStart(6, '0')}`,
       kind: 'allow' as const,
