@@ -44,7 +44,9 @@ function sqlite(options: { clock?: () => number } = {}): Engine {
       for (const number of numbers) insert.run(listId, version, number);
     },
     other: async () => t.reopen().lists,
-    crash: async () => store.db.handle.close(),
+    crash: async () => {
+      store.db.handle.close();
+    },
     restart: async () => on(t.reopen()), // openStore runs cleanupOrphans
   });
   return on(t.store);
