@@ -2,7 +2,8 @@
  * A node's copy of what screening reads, from the shared PostgreSQL database, kept current by its change feed
  * (issue 22): the call path looks up the in-memory index (../memory/screening-index.ts) and never waits on the
  * network. Whatever changes an entry or a list announces it on SCREENING_CHANNEL (`changePayload`); the replica reads
- * the changed row or list back and applies it, one change after the other, in the order they came. After every
+ * the changed rows and lists back as they are now and applies them — in batches: what is announced while one read-back
+ * runs is read by the next, an id announced twice once. A read-back that fails is tried again a second later. After every
  * connect of the feed (a lost connection may have missed announcements) it loads everything again and swaps the
  * index in whole, so a lookup sees the old state or the new one, never half of it.
  */
@@ -53,18 +54,38 @@ export async function loadFromPostgres(pool: pg.Pool): Promise<ScreeningIndex> {
   return indexRows(entries.rows, hits.rows);
 }
 
-async function apply(pool: pg.Pool, index: ScreeningIndex, change: ScreeningChange): Promise<void> {
-  if ('entry' in change) {
-    const r = await pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = $1 AND ${POSTGRES_VISIBLE}`, [
-      change.entry,
-    ]);
-    const row = r.rows[0];
-    if (row) index.putEntry(toEntry(row));
-    else index.removeEntry(change.entry);
-    return;
+/** A read-back that failed (the replica's pool lost its connection) is tried again this much later. */
+const RETRY_MS = 1_000;
+/** Ids read back per statement: a bulk change (an import of 100,000 rows) is a hundred reads, not 100,000. */
+const APPLY_BATCH = 1_000;
+
+/** Changes announced and not yet read back; an id announced twice meanwhile is read once. */
+interface Pending {
+  entries: Set<number>;
+  lists: Set<number>;
+}
+
+/** Reads the announced entries and lists back as they are now and puts them into the index (or takes them out). */
+async function apply(pool: pg.Pool, index: ScreeningIndex, pending: Pending): Promise<void> {
+  const entryIds = [...pending.entries];
+  for (let i = 0; i < entryIds.length; i += APPLY_BATCH) {
+    const ids = entryIds.slice(i, i + APPLY_BATCH);
+    const r = await pool.query<EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = ANY($1::bigint[]) AND ${POSTGRES_VISIBLE}`,
+      [ids],
+    );
+    const found = new Set<number>();
+    for (const row of r.rows) {
+      const entry = toEntry(row);
+      found.add(entry.id);
+      index.putEntry(entry);
+    }
+    for (const id of ids) if (!found.has(id)) index.removeEntry(id);
   }
-  const r = await pool.query<HitRow>(`${HITS_IN_FORCE} AND l.id = $1`, [change.list]);
-  index.setList(change.list, r.rows.map(toHit));
+  for (const listId of pending.lists) {
+    const r = await pool.query<HitRow>(`${HITS_IN_FORCE} AND l.id = $1`, [listId]);
+    index.setList(listId, r.rows.map(toHit));
+  }
 }
 
 export interface ReplicaOptions extends Partial<Pick<ChangeFeedOptions, 'backoff' | 'healthCheckMs'>> {
@@ -79,6 +100,8 @@ export class ScreeningReplica {
   private readonly logger: ReplicaOptions['logger'];
   /** Loads and changes run one after the other, in the order they came. */
   private queue: Promise<void> = Promise.resolve();
+  private pending: Pending = { entries: new Set(), lists: new Set() };
+  private closed = false;
   private loaded!: () => void;
   /** Resolves once the first load is in. */
   readonly ready: Promise<void> = new Promise((resolve) => {
@@ -115,6 +138,7 @@ export class ScreeningReplica {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.feed.close();
     await this.queue;
     await this.pool.end();
@@ -136,7 +160,26 @@ export class ScreeningReplica {
       this.logger.warn({ payload: payload.slice(0, 200) }, 'screening replica: an announcement it cannot read');
       return;
     }
-    this.enqueue('change', () => apply(this.pool, this.index, change));
+    const first = this.pending.entries.size === 0 && this.pending.lists.size === 0;
+    if ('entry' in change) this.pending.entries.add(change.entry);
+    else this.pending.lists.add(change.list);
+    if (first) this.readBack(); // one read-back for all that arrives before it runs
+  }
+
+  private readBack(): void {
+    void this.enqueue('change', async () => {
+      const pending = this.pending;
+      this.pending = { entries: new Set(), lists: new Set() };
+      try {
+        await apply(this.pool, this.index, pending);
+      } catch (err) {
+        const first = this.pending.entries.size === 0 && this.pending.lists.size === 0;
+        for (const id of pending.entries) this.pending.entries.add(id);
+        for (const id of pending.lists) this.pending.lists.add(id);
+        if (first && !this.closed) setTimeout(() => this.readBack(), RETRY_MS).unref();
+        throw err;
+      }
+    });
   }
 
   /**

@@ -115,4 +115,34 @@ describe('the screening replica', () => {
       .poll(() => replica.lookup(number, allPrefixes(number)).entries.length, { timeout: 10_000, interval: 20 })
       .toBe(1);
   }, 120_000);
+
+  it('reads a burst of announcements back in batches: 5,000 new entries in a few statements, not 5,000', async () => {
+    const { pool, replica } = await sharedDatabase();
+    const database = new URL(pool.options.connectionString as string).pathname.slice(1);
+    // Every statement the replica runs is a transaction of its own (autocommit): count the database's commits.
+    const commits = async () =>
+      Number(
+        (
+          await pool.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = $1', [
+            database,
+          ])
+        ).rows[0]?.n,
+      );
+    const before = replica.entryCount;
+    const committedBefore = await commits();
+    // One transaction writes them and announces each, as a bulk import does.
+    await pool.query(`
+      WITH added AS (
+        INSERT INTO entries (number, is_prefix, kind, source, created_at, updated_at)
+        SELECT '+4941' || lpad(n::text, 8, '0'), 0, 'block', 'import', 1, 1 FROM generate_series(1, 5000) AS n
+        RETURNING id)
+      SELECT count(pg_notify('${SCREENING_CHANNEL}', json_build_object('entry', id)::text)) FROM added`);
+    await expect.poll(() => replica.entryCount, { timeout: 5_000, interval: 20 }).toBe(before + 5_000);
+    // Stats reach pg_stat_database when a backend reports them (at most every second, or at its exit).
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const commitsMade = (await commits()) - committedBefore;
+    expect(commitsMade).toBeLessThan(100);
+    const number = '+494100004711';
+    expect(replica.lookup(number, allPrefixes(number)).entries).toMatchObject([{ number, kind: 'block' }]);
+  }, 120_000);
 });
