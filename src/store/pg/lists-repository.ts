@@ -34,13 +34,13 @@ import {
 } from '../sql.js';
 import type { ListEntry, ListPatch, NewList, Page, PageQuery, SpamList } from '../types.js';
 import { withPostgresErrors } from './errors.js';
-import { postgresProbeKeysSql } from './list-prefix-probe.js';
+import { probeKeysSql } from './prefix-lengths.js';
 import { announceList, createPostgresListVersions, type VersionsLogger } from './list-versions.js';
 import { inTransaction, type Queryable } from './sql.js';
 
 /** ../lists-repository.ts `matchSql` with PostgreSQL's parameters: $1 the number, $2 the longest part asked for. */
 export const POSTGRES_MATCH_SQL = `${HITS_IN_FORCE}
-      AND le.number IN (${postgresProbeKeysSql('list_entries', '$1', '$2')}) AND (le.is_prefix = 1 OR le.number = $1)
+      AND le.number = ANY (${probeKeysSql('list_entries', '$1', '$2')}) AND (le.is_prefix = 1 OR le.number = $1)
     ORDER BY le.is_prefix, length(le.number) DESC, le.score DESC, l.id, le.id`;
 
 /** What a list row holds that screening reads (HITS_IN_FORCE): a change of any of them is announced. */
