@@ -54,6 +54,27 @@ const isCard = (item: EntryImportItem) => 'numbers' in item;
 /** Imports queued in this process, per pool: one waits for the other here, not holding a connection meanwhile. */
 const queues = new WeakMap<pg.Pool, Promise<unknown>>();
 
+/**
+ * A connection of the pool, held for a while. A held connection that the server ends while no query runs (a node's
+ * session terminated, the server restarting) emits 'error', which without a listener would end the process.
+ */
+async function hold(pool: pg.Pool) {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    lost ??= err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    lost: () => lost,
+    release(destroy: boolean) {
+      client.off('error', onError);
+      client.release(destroy);
+    },
+  };
+}
+
 async function tx<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
@@ -115,7 +136,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
     items: AsyncIterable<EntryImportItem> | Iterable<EntryImportItem>,
     opts: EntryImportOptions,
   ): Promise<EntryImportResult> {
-    const client = await pool.connect();
+    const { client, lost, release } = await hold(pool);
     let broken = false;
     try {
       await client.query(KEEPALIVES);
@@ -149,8 +170,12 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
         }
         throw err;
       }
+    } catch (err) {
+      // The session ended while the import waited for its items: that error, not "Client … is not queryable".
+      const cause = lost();
+      throw cause === undefined ? err : toPostgresStoreError(cause);
     } finally {
-      if (!broken) {
+      if (!broken && lost() === undefined) {
         await client
           .query(
             'SELECT pg_advisory_unlock_all(); RESET tcp_keepalives_idle; RESET tcp_keepalives_interval; RESET tcp_keepalives_count',
@@ -160,7 +185,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
           });
       }
       // A connection that may still hold a lock is closed, not pooled: its session's end frees the lock.
-      client.release(broken);
+      release(broken || lost() !== undefined);
     }
   }
 
@@ -254,7 +279,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
 
     /** Removes the rows of imports that will never finish: failed ones, and pending ones whose owner's session ended. */
     async cleanupOrphans(): Promise<number> {
-      const client = await pool.connect();
+      const { client, release } = await hold(pool);
       let broken = false;
       try {
         return await removeOrphans(client);
@@ -262,7 +287,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
         broken = true; // it may hold an import's lock
         throw err;
       } finally {
-        client.release(broken);
+        release(broken);
       }
     },
   };
