@@ -32,8 +32,8 @@ import { toPostgresStoreError, withPostgresErrors } from './errors.js';
 import { writeImportBatch } from './import-batch.js';
 import { SCREENING_CHANNEL } from './screening-replica.js';
 
-/** Rows per transaction: each batch is four statements, whatever its size. */
-export const IMPORT_BATCH_ROWS = 1000;
+/** Rows per transaction: a batch is a handful of statements (import-batch.ts), whatever its size. */
+const BATCH_ROWS = 1000;
 /** How often heartbeat_at is written (for operators; liveness is the lock). */
 const HEARTBEAT_MS = 5_000;
 const ROWS_PER_READ = 5_000;
@@ -218,7 +218,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
     for await (const item of items) {
       batch.push(item);
       rows += isCard(item) ? (item as { numbers: unknown[] }).numbers.length : 1;
-      if (rows >= IMPORT_BATCH_ROWS) {
+      if (rows >= BATCH_ROWS) {
         opts.signal?.throwIfAborted();
         await flush();
       }
