@@ -8,7 +8,7 @@ import type { OutboxItem, OutboxQuery, OutboxStatus } from './sources-types.js';
 import { orNull, pageLimit, setOptional, toPage } from './sql.js';
 import type { Page } from './types.js';
 
-interface OutboxRow {
+export interface OutboxRow {
   id: number;
   kind: string;
   payload: string;
@@ -21,9 +21,10 @@ interface OutboxRow {
   finished_at: number | null;
 }
 
-const COLUMNS = 'id, kind, payload, dedupe_key, status, attempts, next_attempt_at, last_error, created_at, finished_at';
+export const OUTBOX_COLUMNS =
+  'id, kind, payload, dedupe_key, status, attempts, next_attempt_at, last_error, created_at, finished_at';
 
-function toItem(row: OutboxRow): OutboxItem {
+export function toItem(row: OutboxRow): OutboxItem {
   let payload: unknown;
   try {
     payload = JSON.parse(row.payload);
@@ -51,7 +52,7 @@ export function createOutboxRepository(db: Database) {
     `UPDATE outbox SET claimed_by = @owner, claimed_until = @until, attempts = attempts + 1
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until <= @now)
                   ORDER BY next_attempt_at, id LIMIT @limit)
-     RETURNING ${COLUMNS}`,
+     RETURNING ${OUTBOX_COLUMNS}`,
   );
   const done = db.prepare<[number, number, string]>(
     "UPDATE outbox SET status = 'done', finished_at = ?, last_error = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
@@ -70,7 +71,7 @@ export function createOutboxRepository(db: Database) {
   const countKind = db
     .prepare<[string, number], number>('SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?')
     .pluck();
-  const byId = db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`);
+  const byId = db.prepare<[number], OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = ?`);
   const pendingKinds = db.prepare<[], { kind: string; n: number }>(
     "SELECT kind, count(*) AS n FROM outbox INDEXED BY outbox_due WHERE status = 'pending' GROUP BY kind",
   );
@@ -178,7 +179,7 @@ export function createOutboxRepository(db: Database) {
       const limit = pageLimit(query);
       const rows = db
         .prepare<unknown[], OutboxRow>(
-          `SELECT ${COLUMNS} FROM outbox WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
+          `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
         )
         .all(
           orNull(query.kind),

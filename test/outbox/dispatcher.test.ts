@@ -1,22 +1,65 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDispatcher, DEFAULT_MAX_AGE_MS } from '../../src/outbox/dispatcher.js';
 import { type OutboxHandler, PermanentDeliveryError, RetryLaterError } from '../../src/outbox/types.js';
 import type { Store } from '../../src/store/index.js';
+import { createPostgresOutboxRepository } from '../../src/store/pg/outbox-repository.js';
+import { postgresPool } from '../../src/store/pg/pool.js';
 import { manualClock } from '../helpers/manual-clock.js';
+import { usePostgresDatabase } from '../store/engines.js';
 import { tempStore } from '../store/helpers.js';
 
 const T0 = Date.UTC(2026, 11, 6, 12, 0);
 const silent = pino({ level: 'silent' });
+const postgres = usePostgresDatabase('outbox');
 
-function dispatcher(store: Store, clock: ReturnType<typeof manualClock>, handlers: Record<string, OutboxHandler>) {
-  // random() = 1: every backoff is its full length, so the test knows the delays.
-  return createDispatcher({ store, clock, owner: 'test', logger: silent, handlers, random: () => 1 });
+/** The dispatcher reads and writes the store's outbox only. */
+type OutboxStore = Pick<Store, 'outbox'>;
+interface Opened {
+  store: OutboxStore;
+  /** The process ends (SQLite: its connection closes; PostgreSQL: nothing of it is left in the database). */
+  close(): void;
+  /** The same database from another process (SQLite: another connection; PostgreSQL: another pool). */
+  reopen(): OutboxStore;
 }
 
-describe('the outbox', () => {
+const engines: [string, () => Promise<Opened>][] = [
+  [
+    'SQLite',
+    async () => {
+      const t = tempStore();
+      return { store: t.store, close: () => t.store.db.close(), reopen: () => t.reopen() };
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const pool = await postgres.fresh();
+      return {
+        store: { outbox: createPostgresOutboxRepository(pool) },
+        close: () => undefined,
+        reopen: () => {
+          const other = postgresPool(pool.options.connectionString as string);
+          onTestFinished(() => other.end());
+          return { outbox: createPostgresOutboxRepository(other) };
+        },
+      };
+    },
+  ],
+];
+
+function dispatcher(
+  store: OutboxStore,
+  clock: ReturnType<typeof manualClock>,
+  handlers: Record<string, OutboxHandler>,
+) {
+  // random() = 1: every backoff is its full length, so the test knows the delays.
+  return createDispatcher({ store: store as Store, clock, owner: 'test', logger: silent, handlers, random: () => 1 });
+}
+
+describe.each(engines)('the outbox (%s)', (_, open) => {
   it('keeps one item per dedupe key and lists the delivery log newest first', async () => {
-    const { store } = tempStore();
+    const { store } = await open();
     expect(await store.outbox.enqueue('k', { n: 1 }, { at: T0, dedupeKey: 'same' })).toBe(1);
     expect(await store.outbox.enqueue('k', { n: 2 }, { at: T0, dedupeKey: 'same' })).toBeUndefined();
     await store.outbox.enqueue('other', { n: 3 }, { at: T0 + 1 });
@@ -30,7 +73,7 @@ describe('the outbox', () => {
   });
 
   it('delivers due items and marks them done', async () => {
-    const { store } = tempStore();
+    const { store } = await open();
     const clock = manualClock(T0);
     const seen: unknown[] = [];
     await store.outbox.enqueue('hello', { to: 'world' }, { at: T0 });
@@ -42,7 +85,7 @@ describe('the outbox', () => {
   });
 
   it('retries with exponential backoff, then delivers', async () => {
-    const { store } = tempStore();
+    const { store } = await open();
     const clock = manualClock(T0);
     let fail = 2;
     const d = dispatcher(store, clock, {
@@ -68,7 +111,7 @@ describe('the outbox', () => {
   });
 
   it('waits as long as the other side asks (RetryLaterError)', async () => {
-    const { store } = tempStore();
+    const { store } = await open();
     const clock = manualClock(T0);
     await store.outbox.enqueue('busy', {}, { at: T0 });
     await dispatcher(store, clock, {
@@ -78,7 +121,7 @@ describe('the outbox', () => {
   });
 
   it('gives up at once on a refusal, and on an item older than a day', async () => {
-    const { store } = tempStore();
+    const { store } = await open();
     const clock = manualClock(T0);
     await store.outbox.enqueue('refused', {}, { at: T0 });
     await store.outbox.enqueue('down', {}, { at: T0 });
@@ -99,11 +142,11 @@ describe('the outbox', () => {
   });
 
   it('survives a restart: a pending item is delivered by the next process', async () => {
-    const t = tempStore();
+    const t = await open();
     const clock = manualClock(T0);
     await t.store.outbox.enqueue('report', { phone: '+4930123456' }, { at: T0 });
     await dispatcher(t.store, clock, { report: async () => Promise.reject(new Error('offline')) }).dispatchDue();
-    t.store.db.close();
+    t.close();
 
     const reopened = t.reopen();
     await clock.advance(30_000);
@@ -117,7 +160,7 @@ describe('the outbox', () => {
   });
 
   it('never hands an item claimed by one dispatcher to another', async () => {
-    const t = tempStore();
+    const t = await open();
     const other = t.reopen();
     await t.store.outbox.enqueue('k', {}, { at: T0 });
     expect(await t.store.outbox.claimDue('a', T0, T0 + 300_000, 10)).toHaveLength(1);

@@ -1,13 +1,23 @@
 /** outbox.park / unpark: a receiver's waiting items leave the queue's way in one write, and come back in one. */
 import { describe, expect, it } from 'vitest';
+import type { OutboxRepository } from '../../src/store/index.js';
+import { createPostgresOutboxRepository } from '../../src/store/pg/outbox-repository.js';
+import { usePostgresDatabase } from './engines.js';
 import { tempStore } from './helpers.js';
+
+const postgres = usePostgresDatabase('outbox_park');
 
 const T0 = Date.UTC(2026, 11, 24, 12, 0);
 const DAY = 86_400_000;
 
-describe('parking outbox items', () => {
+const engines: [string, () => Promise<{ outbox: OutboxRepository }>][] = [
+  ['SQLite', async () => tempStore().store],
+  ['PostgreSQL', async () => ({ outbox: createPostgresOutboxRepository(await postgres.fresh()) })],
+];
+
+describe.each(engines)('parking outbox items (%s)', (_, open) => {
   it('parks the pending, unclaimed, soon-due items of a key prefix at the end of their life, and unparks them', async () => {
-    const { store } = tempStore();
+    const store = await open();
     const key = (n: number, target = 'aaaa') => `webhook:${target}:call-${n}-decided`;
     const a1 = (await store.outbox.enqueue('webhook', {}, { at: T0, dedupeKey: key(1) })) as number;
     const a2 = (await store.outbox.enqueue('webhook', {}, { at: T0, dedupeKey: key(2) })) as number;
