@@ -56,8 +56,9 @@ export function createCallsRepository(db: Database) {
      * The call path's write: queues the row for a commit it shares with the rows of the calls decided meanwhile
      * (group-commit.ts). It is written when `committed()` is asked for, right after this turn of the event loop with
      * `soon` (a lone call), and never later than MAX_HOLD_MS; `committed()` resolves with the row id once it is.
+     * (A cluster node's log resolves without an id when the row is kept in its spool: pg/spooled-calls.ts.)
      */
-    log(call: NewCall, soon = true): Queued<number> {
+    log(call: NewCall, soon = true): Queued<number | undefined> {
       const queued = group.add(call, soon);
       return { committed: () => queued.committed().catch((err: unknown) => Promise.reject(toStoreError(err))) };
     },

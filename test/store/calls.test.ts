@@ -130,8 +130,8 @@ describe.each(callsEngines(postgres))('calls on %s', (_, open) => {
   it('log() writes the row and gives its id once committed; a row that cannot be written fails as a StoreError', async () => {
     const { calls } = await open();
     const queued = [1, 2, 3].map((n) => calls.log(call({ at: NOW + n, callerRaw: `${n}` })));
-    const ids = await Promise.all(queued.map((q) => q.committed()));
-    expect(new Set(ids).size).toBe(3);
+    const ids = (await Promise.all(queued.map((q) => q.committed()))) as number[];
+    expect(ids.every(Number.isInteger) && new Set(ids).size).toBe(3);
     // Each is told its own row's id (on PostgreSQL the three go out on three connections: ids in any order).
     expect(await Promise.all(ids.map(async (id) => (await calls.get(id))?.callerRaw))).toEqual(['1', '2', '3']);
     const broken = calls.log({ ...call(), callerKind: undefined } as unknown as NewCall);
@@ -227,8 +227,8 @@ describe('calls on PostgreSQL', () => {
         return { callerRaw, row: calls.log(call({ at: NOW + i, callerRaw, caller: `+49301${node}${i}` })) };
       }),
     );
-    const ids = await Promise.all(logged.map(({ row }) => row.committed()));
-    expect(new Set(ids).size).toBe(2 * PER_NODE);
+    const ids = (await Promise.all(logged.map(({ row }) => row.committed()))) as number[];
+    expect(ids.every(Number.isInteger) && new Set(ids).size).toBe(2 * PER_NODE);
     const [calls] = nodes as [CallsRepository];
     expect(await calls.count()).toBe(2 * PER_NODE);
     const byId = new Map((await calls.getMany(ids)).map((c) => [c.id, c.callerRaw]));

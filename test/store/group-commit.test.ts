@@ -127,7 +127,7 @@ describe('calls.write on a database file', () => {
         store.calls
           .log(call(n))
           .committed()
-          .then((id) => ({ id, caller: byId.get(id), n })),
+          .then((id) => ({ id: id as number, caller: byId.get(id), n })),
       ),
     );
     expect(seen.map((s) => s.caller)).toEqual(seen.map((s) => `+4930${s.n}`));

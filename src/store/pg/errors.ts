@@ -27,7 +27,10 @@ export function toPostgresStoreError(err: unknown): unknown {
     return new StoreError(code, (err as Error).message, { cause: err, details: { sqlstate: state } });
   }
   // No SQLSTATE: the connection itself (refused, reset, timed out).
-  if (err instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout/i.test(err.message))
+  if (
+    err instanceof Error &&
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|not queryable|timeout/i.test(err.message)
+  )
     return new StoreError('io', `PostgreSQL is not reachable: ${err.message}`, { cause: err });
   return err;
 }

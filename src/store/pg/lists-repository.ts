@@ -34,8 +34,8 @@ import {
 } from '../sql.js';
 import type { ListEntry, ListPatch, NewList, Page, PageQuery, SpamList } from '../types.js';
 import { withPostgresErrors } from './errors.js';
-import { probeKeysSql } from './prefix-lengths.js';
 import { announceList, createPostgresListVersions, type VersionsLogger } from './list-versions.js';
+import { probeKeysSql } from './prefix-lengths.js';
 import { inTransaction, type Queryable } from './sql.js';
 
 /** ../lists-repository.ts `matchSql` with PostgreSQL's parameters: $1 the number, $2 the longest part asked for. */

@@ -23,7 +23,10 @@ export const POLL_MS = 1_000;
 const INITIAL_WINDOW_MS = 5 * 60_000;
 
 interface Row extends RecentCall {
-  id: number;
+  /** The row's log_key (every row a node logs has one), else its id: the same row read twice is kept once. */
+  key: string;
+  /** Undefined for a row that waits in this node's spool: it sorts as the newest of its millisecond. */
+  id?: number;
   caller: string;
 }
 
@@ -41,7 +44,7 @@ export class RecentCalls {
   private readonly byCaller = new Map<string, Row[]>();
   /** Every row held, in the order it came: pruned from the front. */
   private readonly arrived: Row[] = [];
-  private readonly ids = new Set<number>();
+  private readonly keys = new Set<string>();
   private readonly pool: pg.Pool;
   private readonly clock: () => number;
   private readonly logger: RecentCallsOptions['logger'];
@@ -77,10 +80,11 @@ export class RecentCalls {
     this.timer.unref();
   }
 
-  /** A row this node logged: counted at once, without waiting for the poll. */
-  add(id: number, call: { caller?: string; at: number; action: Action; reason: Reason }): void {
+  /** A row this node logged (`id` once PostgreSQL has it): counted at once, without waiting for the poll. */
+  add(key: string, call: { caller?: string; at: number; action: Action; reason: Reason }, id?: number): void {
     if (call.caller === undefined) return;
-    this.put({ id, caller: call.caller, at: call.at, action: call.action, reason: call.reason });
+    const { at, action, reason } = call;
+    this.put({ key, ...(id !== undefined && { id }), caller: call.caller, at, action, reason });
   }
 
   /** The caller's calls since `since`, newest first, at most `limit`: what SQL's `ORDER BY at DESC, id DESC` gives. */
@@ -98,7 +102,7 @@ export class RecentCalls {
 
   /** Rows held. */
   get size(): number {
-    return this.ids.size;
+    return this.keys.size;
   }
 
   async close(): Promise<void> {
@@ -122,7 +126,7 @@ export class RecentCalls {
 
   private async read(from: number, to: number): Promise<void> {
     const r = await this.pool.query<Row>(
-      `SELECT id, caller, at, action, reason FROM calls
+      `SELECT COALESCE(log_key, id::text) AS key, id, caller, at, action, reason FROM calls
        WHERE at >= $1 AND at < $2 AND caller IS NOT NULL ORDER BY at, id`,
       [from, to],
     );
@@ -130,8 +134,8 @@ export class RecentCalls {
   }
 
   private put(row: Row): void {
-    if (this.ids.has(row.id)) return;
-    this.ids.add(row.id);
+    if (this.keys.has(row.key)) return;
+    this.keys.add(row.key);
     this.arrived.push(row);
     let rows = this.byCaller.get(row.caller);
     if (!rows) this.byCaller.set(row.caller, (rows = []));
@@ -146,7 +150,7 @@ export class RecentCalls {
     let n = 0;
     while (n < this.arrived.length && (this.arrived[n] as Row).at < cutoff) {
       const row = this.arrived[n++] as Row;
-      this.ids.delete(row.id);
+      this.keys.delete(row.key);
       const rows = this.byCaller.get(row.caller) as Row[];
       rows.splice(rows.indexOf(row), 1);
       if (rows.length === 0) this.byCaller.delete(row.caller);
@@ -155,4 +159,5 @@ export class RecentCalls {
   }
 }
 
-const later = (a: Row, b: Row) => a.at > b.at || (a.at === b.at && a.id > b.id);
+const later = (a: Row, b: Row) =>
+  a.at > b.at || (a.at === b.at && (a.id ?? Number.POSITIVE_INFINITY) > (b.id ?? Number.POSITIVE_INFINITY));

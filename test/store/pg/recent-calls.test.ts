@@ -65,7 +65,7 @@ describe('recent calls, held by each node', () => {
     await expect.poll(() => recent.recent(caller, at - MIN).length, { timeout: 2500, interval: 20 }).toBe(1);
     expect(performance.now() - seenAfter).toBeLessThan(2000);
 
-    recent.add(99, { caller, at: at + 1, action: 'connect', reason: 'contact' });
+    recent.add('own-row', { caller, at: at + 1, action: 'connect', reason: 'contact' }, 99);
     expect(recent.recent(caller, at - MIN)).toEqual([
       { at: at + 1, action: 'connect', reason: 'contact' },
       { at, action: 'voicemail', reason: 'unknown' },
@@ -79,7 +79,7 @@ describe('recent calls, held by each node', () => {
     const caller = '+4930555001';
     const now = Date.now();
     const id = await calls.insert(newCall(1, { at: now - 1000, caller }));
-    recent.add(id, { caller, at: now - 1000, action: 'voicemail', reason: 'unknown' }); // as the node that logged it
+    recent.add(String(id), { caller, at: now - 1000, action: 'voicemail', reason: 'unknown' }, id); // as the node that logged it
     await calls.insert(newCall(2, { at: now - SLACK_MS / 2, caller })); // late: its time is before the last poll
     await expect.poll(() => recent.recent(caller, now - MIN).length, { timeout: 2000 }).toBe(2);
     await new Promise((r) => setTimeout(r, 300)); // more polls over the same seconds
@@ -116,7 +116,7 @@ describe('recent calls, held by each node', () => {
     const warnings: unknown[] = [];
     const recent = await started({ pool, logger: { ...quiet, warn: (o: unknown) => warnings.push(o) }, pollMs: 50 });
     const caller = '+4930555003';
-    recent.add(1000, { caller, at: Date.now(), action: 'voicemail', reason: 'unknown' }); // an id the database has not given
+    recent.add('spooled-1', { caller, at: Date.now(), action: 'voicemail', reason: 'unknown' }); // in the spool: no id yet
     await cluster.stop();
     await expect.poll(() => warnings.length, { timeout: 5000 }).toBeGreaterThan(0);
     expect(recent.recent(caller, Date.now() - MIN)).toHaveLength(1);

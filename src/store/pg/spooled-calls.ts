@@ -1,0 +1,166 @@
+/**
+ * The call log of a cluster node (issue 22): rows go to PostgreSQL, and whenever PostgreSQL does not commit one in
+ * time, to the node's spool (../../cluster/spool.ts, a file in its data folder) — so a decided call's row is durable
+ * before its AGI session ends, also while PostgreSQL is away, and no call waits on it for longer than `waitMs`.
+ *
+ * Once a row has gone to the spool, the node takes PostgreSQL for away: the next rows go straight to the spool, and
+ * every `retryMs` the spool is written to PostgreSQL; when it is empty, rows go to PostgreSQL again. Every row
+ * carries a key (calls.log_key, unique): an INSERT that outlived its wait and committed after all, and the same row
+ * from the spool, are kept once.
+ *
+ * A row in the spool has no id yet: the call gets no CALLFILTER_CALL_ID (the dialplan contract allows that). The
+ * node's own repeat-caller counts include it at once (RecentCalls); other nodes see it when it reaches PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { CallLogSpool, SpoolEntry } from '../../cluster/spool.js';
+import type { Logger } from '../../logger.js';
+import { FIELDS, INSERT_COLUMNS, toParams } from '../call-rows.js';
+import type { Queued } from '../group-commit.js';
+import type { NewCall } from '../types.js';
+import type { RecentCalls } from './recent-calls.js';
+
+/** A commit takes milliseconds; this long means PostgreSQL is away or swamped, and the spool is the better place. */
+export const LOG_WAIT_MS = 500;
+/** While PostgreSQL is away, the spool is tried this often. */
+export const SPOOL_RETRY_MS = 1_000;
+
+const COLUMNS = FIELDS.length + 1; // and log_key
+const ON_CONFLICT = 'ON CONFLICT (log_key) WHERE log_key IS NOT NULL DO NOTHING';
+const INSERT = {
+  name: 'calls-insert-keyed',
+  text: `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES (${Array.from({ length: COLUMNS }, (_, i) => `$${i + 1}`).join(', ')}) ${ON_CONFLICT} RETURNING id`,
+};
+
+export interface SpooledCallLogOptions {
+  pool: pg.Pool;
+  spool: CallLogSpool<NewCall>;
+  recent: RecentCalls;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  waitMs?: number;
+  retryMs?: number;
+}
+
+export interface CallLogState {
+  /** Since when rows go to the spool (epoch ms); undefined while PostgreSQL takes them. */
+  spoolingSince?: number;
+  /** Rows waiting in the spool. */
+  pending: number;
+  /** Rows refused by a full spool since start. */
+  dropped: number;
+}
+
+export class SpooledCallLog {
+  private readonly options: Required<Omit<SpooledCallLogOptions, 'recent' | 'spool' | 'pool' | 'logger'>>;
+  private spoolingSince: number | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private draining: Promise<void> | undefined;
+
+  constructor(private readonly parts: SpooledCallLogOptions) {
+    this.options = { waitMs: parts.waitMs ?? LOG_WAIT_MS, retryMs: parts.retryMs ?? SPOOL_RETRY_MS };
+    // Rows a previous run left in the spool are written first, as those of an outage are.
+    if (parts.spool.stats().pendingRows > 0) this.spoolingSince = Date.now();
+    this.timer = setInterval(() => void this.drain(), this.options.retryMs);
+    this.timer.unref();
+  }
+
+  log(call: NewCall): Queued<number | undefined> {
+    const key = randomUUID();
+    if (this.spoolingSince !== undefined) {
+      const kept = this.toSpool(call, key);
+      return { committed: () => kept };
+    }
+    const written = this.insert(call, key).then(
+      (id) => {
+        this.parts.recent.add(key, call, id);
+        return id;
+      },
+      (err: unknown) => {
+        this.goSpooling(err);
+        return this.toSpool(call, key);
+      },
+    );
+    return { committed: () => written };
+  }
+
+  state(): CallLogState {
+    const { pendingRows, dropped } = this.parts.spool.stats();
+    return {
+      ...(this.spoolingSince !== undefined && { spoolingSince: this.spoolingSince }),
+      pending: pendingRows,
+      dropped,
+    };
+  }
+
+  /** Writes what waits in the spool; resolves when it is written or could not be (logged). */
+  drain(): Promise<void> {
+    if (this.spoolingSince === undefined) return Promise.resolve();
+    this.draining ??= this.parts.spool
+      .drain((entries) => this.insertMany(entries))
+      .then(
+        (written) => {
+          if (this.parts.spool.stats().pendingRows > 0) return;
+          this.parts.logger.info(
+            { written, spoolingMs: Date.now() - (this.spoolingSince ?? Date.now()) },
+            'PostgreSQL takes the call log again; the spooled rows are written',
+          );
+          this.spoolingSince = undefined;
+        },
+        (err: unknown) => this.parts.logger.warn({ err: String(err) }, 'the spooled call-log rows wait for PostgreSQL'),
+      )
+      .finally(() => {
+        this.draining = undefined;
+      });
+    return this.draining;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.draining;
+    this.parts.spool.close();
+  }
+
+  /** The INSERT, or a rejection when it is refused or not committed within waitMs (it may still commit later). */
+  private insert(call: NewCall, key: string): Promise<number | undefined> {
+    const query = this.parts.pool.query<{ id: number }>({ ...INSERT, values: [...toParams(call), key] });
+    query.catch(() => {}); // a late failure after the wait is the spool's business, not an unhandled rejection
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`PostgreSQL did not commit within ${this.options.waitMs} ms`)),
+        this.options.waitMs,
+      );
+    });
+    return Promise.race([query.then((r) => r.rows[0]?.id), late]).finally(() => clearTimeout(timer));
+  }
+
+  private async toSpool(call: NewCall, key: string): Promise<undefined> {
+    if (!this.parts.spool.append(call, key)) throw new Error('the call-log spool is full: the row is lost');
+    this.parts.recent.add(key, call);
+    return undefined;
+  }
+
+  private goSpooling(err: unknown): void {
+    if (this.spoolingSince !== undefined) return;
+    this.spoolingSince = Date.now();
+    this.parts.logger.error(
+      { err: String(err) },
+      'PostgreSQL does not take the call log: calls are decided as before, their rows go to the spool',
+    );
+  }
+
+  /** One statement for the batch; rows already there (by key) are skipped. */
+  private async insertMany(entries: SpoolEntry<NewCall>[]): Promise<void> {
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (const { key, row } of entries) {
+      const at = values.length;
+      values.push(...toParams(row), key);
+      rows.push(`(${Array.from({ length: COLUMNS }, (_, i) => `$${at + i + 1}`).join(', ')})`);
+    }
+    await this.parts.pool.query(
+      `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${rows.join(', ')} ${ON_CONFLICT}`,
+      values,
+    );
+  }
+}

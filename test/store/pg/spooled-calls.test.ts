@@ -1,0 +1,124 @@
+/**
+ * A cluster node's call log against a real PostgreSQL: rows to PostgreSQL, to the spool when it is away or too slow,
+ * and from the spool to PostgreSQL when it is back — every row once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { CallLogSpool } from '../../../src/cluster/spool.js';
+import { migratePostgres } from '../../../src/store/pg/migrate.js';
+import { postgresPool } from '../../../src/store/pg/pool.js';
+import { RecentCalls } from '../../../src/store/pg/recent-calls.js';
+import { SpooledCallLog } from '../../../src/store/pg/spooled-calls.js';
+import type { NewCall } from '../../../src/store/types.js';
+import { startPostgres } from '../../helpers/postgres.js';
+import { usePostgresDatabase } from '../engines.js';
+import { newCall } from '../helpers.js';
+
+const postgres = usePostgresDatabase('spooled');
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+function spoolFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'callfilter-spool-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'call-log.spool');
+}
+
+function callLog(pool: pg.Pool, file: string, options: { waitMs?: number; retryMs?: number; maxBytes?: number } = {}) {
+  const spool = new CallLogSpool<NewCall>({
+    file,
+    logger: quiet,
+    ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }),
+  });
+  const recent = new RecentCalls({ pool, logger: quiet });
+  const log = new SpooledCallLog({ pool, spool, recent, logger: quiet, retryMs: options.retryMs ?? 100, ...options });
+  onTestFinished(() => log.close());
+  return { log, recent, spool };
+}
+
+const rows = async (pool: pg.Pool) =>
+  (await pool.query<{ caller: string; log_key: string }>('SELECT caller, log_key FROM calls ORDER BY id')).rows;
+
+describe("a cluster node's call log", () => {
+  it('writes to PostgreSQL with a key, and counts the row for the repeat-caller rule at once', async () => {
+    const pool = await postgres.fresh();
+    const { log, recent } = callLog(pool, spoolFile());
+    const call = newCall(1);
+    const id = await log.log(call).committed();
+    expect(id).toBeTypeOf('number');
+    expect(await rows(pool)).toEqual([{ caller: call.caller, log_key: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
+    expect(recent.recent(call.caller as string, call.at - 1)).toHaveLength(1);
+    expect(log.state()).toEqual({ pending: 0, dropped: 0 });
+  });
+
+  it('keeps deciding while PostgreSQL is down: rows to the spool at once, written when it is back, each once', async () => {
+    const cluster = await startPostgres();
+    const pool = postgresPool(cluster.url(), { max: 4 });
+    pool.on('error', () => {});
+    onTestFinished(() => pool.end());
+    await migratePostgres(pool);
+    const { log, recent } = callLog(pool, spoolFile());
+    expect(await log.log(newCall(1)).committed()).toBeTypeOf('number');
+
+    await cluster.stop();
+    const down: (number | undefined)[] = [];
+    const started = performance.now();
+    for (let i = 2; i <= 21; i++) down.push(await log.log(newCall(i)).committed());
+    // Refused connections fail at once, and once spooling, rows do not even try.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(down).toEqual(Array(20).fill(undefined));
+    expect(log.state()).toMatchObject({ pending: 20, spoolingSince: expect.any(Number) });
+    expect(recent.recent('+49302', 0)).toHaveLength(1); // the node's own count has the spooled call
+
+    await cluster.start();
+    await expect.poll(() => log.state().pending, { timeout: 15_000, interval: 50 }).toBe(0);
+    expect(log.state().spoolingSince).toBeUndefined();
+    const written = await rows(pool);
+    expect(written.map((r) => r.caller).sort()).toEqual(Array.from({ length: 21 }, (_, i) => `+4930${i + 1}`).sort());
+    expect(new Set(written.map((r) => r.log_key)).size).toBe(21);
+    expect(await log.log(newCall(22)).committed()).toBeTypeOf('number'); // and straight to PostgreSQL again
+  }, 60_000);
+
+  it('does not hold a call for a slow PostgreSQL: the row goes to the spool, and the late INSERT does not make two', async () => {
+    const pool = await postgres.fresh();
+    const locker = await pool.connect();
+    onTestFinished(() => locker.release());
+    const { log } = callLog(pool, spoolFile(), { waitMs: 200 });
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE calls IN EXCLUSIVE MODE'); // INSERTs wait; reads go on
+    const started = performance.now();
+    expect(await log.log(newCall(1)).committed()).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(log.state().pending).toBe(1);
+    await locker.query('COMMIT'); // the waiting INSERT commits now, and the spool is written after it
+    await expect.poll(() => log.state().pending, { timeout: 5_000 }).toBe(0);
+    expect(await rows(pool)).toHaveLength(1);
+  });
+
+  it('writes what a previous run left in the spool', async () => {
+    const pool = await postgres.fresh();
+    const file = spoolFile();
+    const left = new CallLogSpool<NewCall>({ file, logger: quiet });
+    left.append(newCall(7), 'left-behind');
+    left.close();
+    const { log } = callLog(pool, file);
+    expect(log.state()).toMatchObject({ pending: 1, spoolingSince: expect.any(Number) });
+    await expect.poll(() => log.state().pending, { timeout: 5_000 }).toBe(0);
+    expect(await rows(pool)).toEqual([{ caller: '+49307', log_key: 'left-behind' }]);
+  });
+
+  it('counts a row a full spool refuses, and says the row is lost', async () => {
+    const cluster = await startPostgres();
+    const pool = postgresPool(cluster.url(), { max: 2 });
+    pool.on('error', () => {});
+    onTestFinished(() => pool.end());
+    await migratePostgres(pool);
+    const { log } = callLog(pool, spoolFile(), { maxBytes: 300 });
+    await cluster.stop();
+    expect(await log.log(newCall(1)).committed()).toBeUndefined();
+    await expect(log.log(newCall(2)).committed()).rejects.toThrow(/spool is full/);
+    expect(log.state()).toMatchObject({ pending: 1, dropped: 1 });
+  }, 60_000);
+});
