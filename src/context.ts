@@ -56,6 +56,13 @@ export interface ContextOverrides {
   storedSettings?: boolean;
   /** How often to look for settings another process stored (`callfilter setup` beside the service); 0 turns it off. */
   settingsCheckMs?: number;
+  /** Open the data folder's SQLite file even with CALLFILTER_DATABASE_URL set (`migrate-store` copies from it). */
+  sqlite?: boolean;
+  /**
+   * The service: with CALLFILTER_DATABASE_URL, a cluster node (screening from its copy, the call log through its
+   * spool: src/store/pg/store.ts). One-shot commands read and write PostgreSQL directly.
+   */
+  node?: boolean;
 }
 
 /** `callfilter setup` in another process reaches the running service this soon; the read is one tiny table. */
@@ -67,7 +74,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const storeLog = logger.child({ subsystem: 'store' });
   // The same options when the file guard reopens the file: the new Database starts a checkpointer of its own.
   const storeOptions = { logger: storeLog, checkpointer: overrides.walCheckpointer ?? false };
-  const store = overrides.store ?? openStore(config.dbFile, storeOptions);
+  const store =
+    overrides.store ??
+    (config.databaseUrl && !overrides.sqlite
+      ? await (await import('./store/pg/store.js')).openPostgresStore({
+          url: config.databaseUrl,
+          logger,
+          ...(overrides.node && { node: { dataDir: config.dataDir } }),
+          ...(overrides.clock && { clock: overrides.clock }),
+        })
+      : openStore(config.dbFile, storeOptions));
   const faults = overrides.faults ?? new FaultCounters();
   let guard: FileGuard | undefined;
   // A file another process may replace or remove; PostgreSQL and `:memory:` have none.

@@ -3,6 +3,7 @@
  * SIGTERM/SIGINT. Everything else is importable without a port (STYLE.md rule 1).
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
@@ -16,6 +17,7 @@ import { createLogger, printAfterLog } from './logger.js';
 import { registerNotifyMetrics } from './notify/metrics.js';
 import { registerSourceMetrics } from './sources/status.js';
 import { wideFileModes } from './store/file-modes.js';
+import { SPOOL_FILE } from './store/pg/store.js';
 import { createCallEvents } from './web/index.js';
 
 /** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
@@ -49,11 +51,19 @@ export async function main(): Promise<void> {
     process.stderr.write(`callfilter: ${(err as Error).message}\n`);
     process.exit(78); // EX_CONFIG
   }
+  if (config.databaseUrl && config.adminToken === undefined) {
+    // Each node has a data folder of its own, and with it a token file of its own: the API and the page's sessions
+    // would work on one node and not on the next.
+    process.stderr.write(
+      'callfilter: with CALLFILTER_DATABASE_URL, set CALLFILTER_ADMIN_TOKEN to one token on every node (e.g. `openssl rand -base64 32`)\n',
+    );
+    process.exit(78);
+  }
   const logger = createLogger(config.logLevel);
   const httpLog = logger.child({ subsystem: 'http' });
   const adminToken = loadAdminToken(config, httpLog);
   // The long-running service checkpoints the WAL in a worker thread: no call's log write pays for a checkpoint.
-  const ctx = await createContext(config, { logger, walCheckpointer: true });
+  const ctx = await createContext(config, { logger, walCheckpointer: true, node: true });
   // New ones are created private (store/file-modes.ts); older or hand-made ones are left alone but named.
   for (const { path, mode } of wideFileModes([
     config.dataDir,
@@ -136,9 +146,9 @@ export async function main(): Promise<void> {
   const hint = setupHint(ctx.settings(), url);
   if (hint !== undefined) logger.warn(hint);
   if (config.databaseUrl)
-    logger.warn(
-      { databaseUrl: redactedUrl(config.databaseUrl), db: config.dbFile },
-      'CALLFILTER_DATABASE_URL is set, but this build keeps its data in SQLite in the data folder: nodes do not share it yet (docs/scale-out.md). `callfilter migrate-store` copies it into that database',
+    logger.info(
+      { databaseUrl: redactedUrl(config.databaseUrl), spool: join(config.dataDir, SPOOL_FILE) },
+      "a node of a cluster: the data is in PostgreSQL, screening reads this node's copy of it (docs/scale-out.md)",
     );
   if (adminToken.source === 'generated' && !process.stdout.isTTY) {
     // Docker and journald keep stdout as a log, and logs are kept and shipped: say where the token is, never what.

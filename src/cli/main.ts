@@ -42,8 +42,11 @@ type Command = (ctx: AppContext, argv: string[], out: Out, io: CliIo) => Promise
 /** Print numbers as stored (E.164) instead of as people at home write them: for scripts, and to copy one exactly. */
 const E164_FLAG = '--e164';
 
-/** `storedSettings: false`: the command opens without the database's settings, as it is the one that replaces them. */
-const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: false }> = {
+/**
+ * `storedSettings: false`: the command opens without the database's settings, as it is the one that replaces them.
+ * `sqlite: true`: it opens the data folder's SQLite file even when CALLFILTER_DATABASE_URL points elsewhere.
+ */
+const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: false; sqlite?: true }> = {
   block: {
     run: blockCommand,
     usage:
@@ -80,6 +83,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: f
     usage: 'report <number> --rating missed|ping|poll|advertising|gamble|fraud [--comment …]',
   },
   'migrate-store': {
+    sqlite: true,
     run: async (ctx, argv, out) => (await import('./migrate-store.js')).migrateStoreCommand(ctx, argv, out),
     usage: 'migrate-store --to postgres://user:password@host:5432/database',
   },
@@ -126,6 +130,7 @@ export async function run(
     ctx = await createContext(config, {
       logger: createLogger('warn', process.stderr as never),
       ...(command.storedSettings === false && { storedSettings: false }),
+      ...(command.sqlite && { sqlite: true }),
     });
     const numbering = () => (ctx as AppContext).config.numbering;
     const number: ShowNumber = (n, prefix = false) =>

@@ -59,8 +59,8 @@ export interface TestService {
 }
 
 /**
- * The real service — real SQLite file in a temp dir, real FastAGI server on 127.0.0.1:0 — stopped when the test
- * ends (STYLE.md rule 12).
+ * The real service — real SQLite file in a temp dir (or, with CALLFILTER_DATABASE_URL and `overrides.node`, a node
+ * of a cluster on that PostgreSQL), real FastAGI server on 127.0.0.1:0 — stopped when the test ends (STYLE.md rule 12).
  */
 export async function startService(options: ServiceOptions = {}): Promise<TestService> {
   const dataDir = options.dataDir ?? tempDir();
@@ -90,7 +90,7 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
     try {
       await agi.close();
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   };
   onTestFinished(close);
