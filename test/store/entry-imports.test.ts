@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { isOwnerGone } from '../../src/store/import-owner.js';
 import { type EntryImportItem, type NewEntry, openStore, type Pace } from '../../src/store/index.js';
 import { createPostgresEntryImports } from '../../src/store/pg/entry-imports.js';
@@ -311,6 +311,37 @@ describe('entry imports on SQLite only', () => {
     importer.child.stdin.write('go on\n');
     expect((await importer.waitFor(/(done|failed) .*\n/))[0]).toBe('done 4000\n');
     expect(await t.store.entries.count()).toBe(4000);
+  });
+
+  it('an open never removes the rows of an import that finished after the open read it as unfinished', async () => {
+    const t = tempStore();
+    // An import of a process on this host, with its rows; the process finishes it, then exits.
+    const writer = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const handle = t.store.db.handle;
+    const id = handle
+      .prepare(
+        "INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES ('csv', 'pending', ?, ?, ?) RETURNING id",
+      )
+      .pluck()
+      .get(`${hostname()}:${writer}`, Date.now(), Date.now()) as number;
+    handle
+      .prepare(
+        "INSERT INTO entries (number, kind, source, created_at, updated_at, import_id) VALUES ('+4940111', 'block', 'csv', 0, 0, ?)",
+      )
+      .run(id);
+    // The open reads the import as pending; by the time it asks whether the writer lives, the writer has switched
+    // its import in (on another connection) and exited.
+    const kill = process.kill.bind(process);
+    const spy = vi.spyOn(process, 'kill').mockImplementation((pid, signal) => {
+      if (pid !== writer) return kill(pid, signal);
+      handle.prepare("UPDATE imports SET state = 'done', finished_at = ?, added = 1 WHERE id = ?").run(Date.now(), id);
+      throw Object.assign(new Error(`kill ESRCH`), { code: 'ESRCH' });
+    });
+    onTestFinished(() => spy.mockRestore());
+    t.reopen();
+    expect(spy).toHaveBeenCalledWith(writer, 0);
+    expect(handle.prepare('SELECT state FROM imports WHERE id = ?').pluck().get(id)).toBe('done');
+    expect(await t.store.entries.findByNumber('+4940111', false)).toMatchObject([{ number: '+4940111' }]);
   });
 });
 
