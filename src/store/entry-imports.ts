@@ -304,8 +304,11 @@ export function createEntryImportOperations(db: Database, clock: () => number) {
       const now = clock();
       for (const imp of unfinished.all()) {
         if (running.has(`${db.file}#${imp.id}`)) continue;
-        if (imp.state === 'pending' && !isOwnerGone(imp.owner, imp.heartbeat_at, now)) continue;
-        db.transaction(() => fail.run(now, imp.id));
+        if (imp.state === 'pending') {
+          if (!isOwnerGone(imp.owner, imp.heartbeat_at, now)) continue;
+          // Its writer may have switched it in since the read above: then its rows are in force, and stay.
+          if (db.transaction(() => fail.run(now, imp.id).changes) === 0) continue;
+        }
         removed += discardSync(imp.id);
       }
       if (removed > 0) db.logger?.info({ removed }, 'removed rows of unfinished entry imports');

@@ -8,11 +8,19 @@
  * 4. delete the previous version's rows, paced the same way.
  * A crash anywhere before 3 leaves the old version active and intact; the half-written rows are orphans that
  * `cleanupOrphans()` removes (openStore runs it).
+ *
+ * Every writable open runs that cleanup, a short CLI command's too, so it must tell a crashed import from one still
+ * running in another process. SQLite has no lock a dead process drops by itself, so an import holds a lease
+ * (leases table, `list-import:<list>:<version>`) from the transaction that reserves its version to the one that
+ * switches to it: its owner `host:pid`, renewed while it writes, expires_at its last renewal plus STALE_MS. The
+ * cleanup leaves a version alone while that lease's owner lives (import-owner.ts, as for entry imports). A version
+ * with rows and no lease is a crashed import's, or one of a version that was active before.
  */
 
 import { count } from '../text.js';
 import type { Database } from './database.js';
 import { StoreError } from './errors.js';
+import { isOwnerGone, OWNER, STALE_MS } from './import-owner.js';
 import { createPacer, yieldToEventLoop } from './pacer.js';
 import { bool, orNull } from './sql.js';
 import type { ListEntryInput, ReplaceResult } from './types.js';
@@ -20,8 +28,13 @@ import type { ListEntryInput, ReplaceResult } from './types.js';
 /** The most rows per import or delete transaction; the pacer usually picks fewer (TX_BUDGET_MS). */
 export const IMPORT_BATCH = 20_000;
 
-/** Versions being written by this process, which `cleanupOrphans()` must not take for crash leftovers. */
-const inFlight = new WeakMap<Database, Set<string>>();
+/**
+ * Versions being written by this process (`file#list:version`), which `cleanupOrphans()` of any connection must not
+ * take for crash leftovers: their lease's owner is this pid, which isOwnerGone takes for an earlier process's.
+ */
+const running = new Set<string>();
+/** How often a running import renews its lease (it does so in a batch's transaction, so while it writes). */
+const HEARTBEAT_MS = 5_000;
 
 /** Below any version, so a walk over a list's versions also finds rows that should not exist (version <= 0). */
 const FIRST = Number.MIN_SAFE_INTEGER;
@@ -41,9 +54,10 @@ export interface ReplaceOptions {
   signal?: AbortSignal;
 }
 
+const leaseName = (listId: number, version: number) => `list-import:${listId}:${version}`;
+const runningKey = (db: Database, listId: number, version: number) => `${db.file}#${listId}:${version}`;
+
 export function createListVersions(db: Database, clock: () => number) {
-  const running = inFlight.get(db) ?? new Set<string>();
-  inFlight.set(db, running);
   const reserve = db.prepare<[number], { version: number }>(
     'UPDATE lists SET last_version = max(last_version, active_version) + 1 WHERE id = ? RETURNING last_version AS version',
   );
@@ -60,6 +74,23 @@ export function createListVersions(db: Database, clock: () => number) {
   );
   const deleteBatch = db.prepare<[number, number, number]>(
     'DELETE FROM list_entries WHERE id IN (SELECT id FROM list_entries WHERE list_id = ? AND version = ? LIMIT ?)',
+  );
+  // The cleanup's delete: never of the version active at that moment, though it was not when the cleanup looked.
+  const deleteInactiveBatch = db.prepare<[{ list: number; version: number; limit: number }]>(
+    `DELETE FROM list_entries WHERE id IN (SELECT id FROM list_entries WHERE list_id = @list AND version = @version
+       AND NOT EXISTS (SELECT 1 FROM lists WHERE id = @list AND active_version = @version) LIMIT @limit)`,
+  );
+  const hold = db.prepare<[{ name: string; owner: string; until: number; now: number }]>(
+    `INSERT INTO leases (name, owner, expires_at, acquired_at) VALUES (@name, @owner, @until, @now)
+     ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, acquired_at = excluded.acquired_at`,
+  );
+  const renew = db.prepare<[number, string, string]>('UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ?');
+  const release = db.prepare<[string, string]>('DELETE FROM leases WHERE name = ? AND owner = ?');
+  const leaseOf = db.prepare<[string], { owner: string; expires_at: number }>(
+    'SELECT owner, expires_at FROM leases WHERE name = ?',
+  );
+  const importLeases = db.prepare<[], { name: string; owner: string; expires_at: number }>(
+    "SELECT name, owner, expires_at FROM leases WHERE name GLOB 'list-import:*'",
   );
   const nextVersion = db
     .prepare<[number, number], number>(
@@ -128,12 +159,19 @@ export function createListVersions(db: Database, clock: () => number) {
     }
   }
 
-  /** At open, before the service takes calls: no need to yield. */
-  function dropVersionSync(listId: number, version: number): number {
+  /** At open, before the service takes calls: no need to yield. Leaves the version alone once it is active. */
+  function dropInactiveSync(listId: number, version: number): number {
     let removed = 0;
     for (let n = IMPORT_BATCH; n === IMPORT_BATCH; removed += n)
-      n = deleteBatch.run(listId, version, IMPORT_BATCH).changes;
+      n = deleteInactiveBatch.run({ list: listId, version, limit: IMPORT_BATCH }).changes;
     return removed;
+  }
+
+  /** Whether an import in this process, or one whose writer lives, is writing this version. */
+  function beingWritten(listId: number, version: number, now: number): boolean {
+    if (running.has(runningKey(db, listId, version))) return true;
+    const lease = leaseOf.get(leaseName(listId, version));
+    return lease !== undefined && !isOwnerGone(lease.owner, lease.expires_at - STALE_MS, now);
   }
 
   return {
@@ -143,10 +181,23 @@ export function createListVersions(db: Database, clock: () => number) {
       opts: ReplaceOptions = {},
     ): Promise<ReplaceResult> {
       const pacer = createPacer(opts.batchSize ?? IMPORT_BATCH);
-      const version = await db.retry(() => db.transaction(() => reserve.get(listId)?.version), 'list import');
+      // The lease in the same transaction as the version: no other process sees the version without its owner.
+      const version = await db.retry(
+        () =>
+          db.transaction(() => {
+            const reserved = reserve.get(listId)?.version;
+            if (reserved === undefined) return undefined;
+            const now = clock();
+            hold.run({ name: leaseName(listId, reserved), owner: OWNER, until: now + STALE_MS, now });
+            return reserved;
+          }),
+        'list import',
+      );
       if (version === undefined) throw new StoreError('not-found', `list ${listId} does not exist`);
-      const key = `${listId}:${version}`;
+      const key = runningKey(db, listId, version);
+      const lease = leaseName(listId, version);
       running.add(key);
+      let beatAt = clock();
       let read = 0;
       let added = 0;
       let previous: number;
@@ -156,7 +207,15 @@ export function createListVersions(db: Database, clock: () => number) {
           const rows = batch;
           batch = [];
           added += await db.retry(
-            () => pacer.timed(() => checkpointed(() => db.transaction(() => writeBatch(listId, version, rows)))),
+            () =>
+              pacer.timed(() =>
+                checkpointed(() =>
+                  db.transaction(() => {
+                    if (clock() - beatAt >= HEARTBEAT_MS) renew.run((beatAt = clock()) + STALE_MS, lease, OWNER);
+                    return writeBatch(listId, version, rows);
+                  }),
+                ),
+              ),
             'list import',
           );
           await yieldToEventLoop();
@@ -190,6 +249,7 @@ export function createListVersions(db: Database, clock: () => number) {
                   `list ${listId}: a newer import (version ${active}) finished first; this one was discarded`,
                 );
               flip.run({ id: listId, version, count: added, now: clock() });
+              release.run(lease, OWNER);
               return active;
             }),
           'list import',
@@ -201,6 +261,11 @@ export function createListVersions(db: Database, clock: () => number) {
             'could not remove the rows of a failed import; cleanupOrphans will',
           );
         });
+        try {
+          db.transaction(() => release.run(lease, OWNER));
+        } catch {
+          // Kept, the lease names a dead owner once this process ends: the cleanup after that removes it.
+        }
         throw err;
       } finally {
         running.delete(key);
@@ -246,13 +311,21 @@ export function createListVersions(db: Database, clock: () => number) {
       });
     },
 
-    /** Deletes rows of versions that are neither active nor being written here (a crashed or superseded import). */
+    /**
+     * Deletes rows of versions that are neither active nor being written (a crashed or superseded import), and the
+     * leases of imports whose writer is gone.
+     */
     cleanupOrphans(): number {
       let removed = 0;
+      const now = clock();
       for (const list of allLists.all()) {
         for (let v = nextVersion.get(list.id, FIRST); v !== undefined; v = nextVersion.get(list.id, v)) {
-          if (v !== list.active_version && !running.has(`${list.id}:${v}`)) removed += dropVersionSync(list.id, v);
+          if (v !== list.active_version && !beingWritten(list.id, v, now)) removed += dropInactiveSync(list.id, v);
         }
+      }
+      for (const lease of importLeases.all()) {
+        const [listId, version] = lease.name.split(':').slice(1).map(Number) as [number, number];
+        if (!beingWritten(listId, version, now)) release.run(lease.name, lease.owner);
       }
       if (removed > 0) db.logger?.info({ removed }, 'removed rows of unfinished list imports');
       return removed;

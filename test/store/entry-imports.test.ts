@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { isOwnerGone } from '../../src/store/import-owner.js';
-import type { EntryImportItem, NewEntry, Pace } from '../../src/store/index.js';
+import { type EntryImportItem, type NewEntry, openStore, type Pace } from '../../src/store/index.js';
 import { createPostgresEntryImports } from '../../src/store/pg/entry-imports.js';
 import { postgresPool } from '../../src/store/pg/pool.js';
+import { ROOT, startScript } from '../reliability/processes.js';
 import { usePostgresDatabase } from './engines.js';
 import { postgresSide, type Side, sqliteSide } from './entry-imports-sides.js';
 import { tempStore } from './helpers.js';
@@ -262,14 +264,107 @@ describe.each(engines)('entry imports (%s)', (_, open) => {
   });
 });
 
+/**
+ * Another process (the compiled store, as the service runs it) importing 4,000 entries: it stops after the first
+ * 2,000, prints `halfway`, and goes on at a line on stdin; then prints `done <added>` or `failed <message>`.
+ */
+const ENTRY_IMPORTER = `
+import { createInterface } from 'node:readline';
+import { openStore } from './dist/src/store/index.js';
+const store = openStore(process.argv[1]);
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+async function* items() {
+  for (let i = 0; i < 4000; i++) {
+    if (i === 2000) {
+      process.stdout.write('halfway\\n');
+      await lines.next();
+    }
+    yield { number: '+4989' + (10000000 + i), kind: 'block', source: 'csv' };
+  }
+}
+try {
+  const result = await store.entryImports.run('csv', items(), { pace: { budgetMs: 1, restFactor: 0 } });
+  process.stdout.write('done ' + result.added + '\\n');
+} catch (err) {
+  process.stdout.write('failed ' + err.message + '\\n');
+}
+store.db.close();
+process.exit(0);
+`;
+
+describe('entry imports on SQLite only', () => {
+  beforeAll(() => {
+    if (!existsSync(`${ROOT}/dist/src/store/index.js`)) throw new Error('dist/ is missing: run npm run build first');
+  });
+
+  it('an import of a live process on this host is left alone by an open in another process, even when its source has stalled past the heartbeat limit', async () => {
+    const t = tempStore();
+    const importer = startScript(ENTRY_IMPORTER, [t.file]);
+    await importer.waitFor(/halfway\n/);
+    const rows = () => t.store.db.handle.prepare('SELECT count(*) FROM entries').pluck().get() as number;
+    const written = rows();
+    expect(written).toBeGreaterThan(0);
+    // The open happens 11 minutes on: the importer has not written (nor beaten) since, waiting for its source.
+    const later = openStore(t.file, { clock: () => Date.now() + 11 * 60_000 });
+    later.db.close();
+    expect(rows()).toBe(written);
+    importer.child.stdin.write('go on\n');
+    expect((await importer.waitFor(/(done|failed) .*\n/))[0]).toBe('done 4000\n');
+    expect(await t.store.entries.count()).toBe(4000);
+  });
+
+  it('an open never removes the rows of an import that finished after the open read it as unfinished', async () => {
+    const t = tempStore();
+    // An import of a process on this host, with its rows; the process finishes it, then exits.
+    const writer = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const handle = t.store.db.handle;
+    const id = handle
+      .prepare(
+        "INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES ('csv', 'pending', ?, ?, ?) RETURNING id",
+      )
+      .pluck()
+      .get(`${hostname()}:${writer}`, Date.now(), Date.now()) as number;
+    handle
+      .prepare(
+        "INSERT INTO entries (number, kind, source, created_at, updated_at, import_id) VALUES ('+4940111', 'block', 'csv', 0, 0, ?)",
+      )
+      .run(id);
+    // The open reads the import as pending; by the time it asks whether the writer lives, the writer has switched
+    // its import in (on another connection) and exited.
+    const kill = process.kill.bind(process);
+    const spy = vi.spyOn(process, 'kill').mockImplementation((pid, signal) => {
+      if (pid !== writer) return kill(pid, signal);
+      handle.prepare("UPDATE imports SET state = 'done', finished_at = ?, added = 1 WHERE id = ?").run(Date.now(), id);
+      throw Object.assign(new Error(`kill ESRCH`), { code: 'ESRCH' });
+    });
+    onTestFinished(() => spy.mockRestore());
+    t.reopen();
+    expect(spy).toHaveBeenCalledWith(writer, 0);
+    expect(handle.prepare('SELECT state FROM imports WHERE id = ?').pluck().get(id)).toBe('done');
+    expect(await t.store.entries.findByNumber('+4940111', false)).toMatchObject([{ number: '+4940111' }]);
+  });
+});
+
 describe('isOwnerGone', () => {
   const now = 1_800_000_000_000;
-  it('is true for a dead process on this host, or this pid (an earlier process), or a stale heartbeat', () => {
+  it('is true for a dead process on this host, or this pid (an earlier process), or a stale heartbeat elsewhere', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
     expect(isOwnerGone(`${hostname()}:${dead}`, now, now)).toBe(true);
     expect(isOwnerGone(`${hostname()}:${process.pid}`, now, now)).toBe(true);
     expect(isOwnerGone(`${hostname()}:${process.ppid}`, now, now)).toBe(false);
     expect(isOwnerGone('another-host:1', now, now)).toBe(false);
     expect(isOwnerGone('another-host:1', now - 11 * 60_000, now)).toBe(true);
+  });
+
+  it('takes a live process on this host for the writer however old its heartbeat, unless it started after that heartbeat (its pid was reused)', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const owner = `${hostname()}:${child.pid}`;
+    const beat = Date.now();
+    expect(isOwnerGone(owner, beat, beat + 11 * 60_000)).toBe(false);
+    expect(isOwnerGone(owner, beat, beat + 24 * 60 * 60_000)).toBe(false);
+    // A heartbeat from before the process began is another process's, whose pid this one got.
+    expect(isOwnerGone(owner, beat - 11 * 60_000, beat)).toBe(true);
   });
 });

@@ -1,10 +1,12 @@
 /** Spam lists, the same cases against both engines: SQLite in a data folder and a real PostgreSQL. */
+import { existsSync } from 'node:fs';
 import type pg from 'pg';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import type { ListEntryInput, ListsRepository } from '../../src/store/index.js';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type ListEntryInput, type ListsRepository, openStore } from '../../src/store/index.js';
 import { matchSql } from '../../src/store/lists-repository.js';
 import { createPostgresListsRepository } from '../../src/store/pg/lists-repository.js';
 import { postgresPool } from '../../src/store/pg/pool.js';
+import { ROOT, startScript } from '../reliability/processes.js';
 import { usePostgresDatabase } from './engines.js';
 import { leadingParts, queryPlan, tempStore } from './helpers.js';
 
@@ -333,7 +335,102 @@ describe.each(engines)('lists on %s', (_, open) => {
   });
 });
 
+/**
+ * Another process (the compiled store, as the service runs it) importing 6,000 rows into list 1: it stops after the
+ * first 3,000, prints `halfway`, and goes on at a line on stdin; then prints `done <added>` or `failed <message>`.
+ */
+const LIST_IMPORTER = `
+import { createInterface } from 'node:readline';
+import { openStore } from './dist/src/store/index.js';
+const store = openStore(process.argv[1]);
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+async function* rows() {
+  for (let i = 0; i < 6000; i++) {
+    if (i === 3000) {
+      process.stdout.write('halfway\\n');
+      await lines.next();
+    }
+    yield { number: '+4940' + (100000 + i), score: 5 };
+  }
+}
+try {
+  const result = await store.lists.replaceEntries(1, rows(), { batchSize: 1000 });
+  process.stdout.write('done ' + result.added + '\\n');
+} catch (err) {
+  process.stdout.write('failed ' + err.message + '\\n');
+}
+store.db.close();
+process.exit(0);
+`;
+
 describe('lists on SQLite only', () => {
+  beforeAll(() => {
+    if (!existsSync(`${ROOT}/dist/src/store/index.js`)) throw new Error('dist/ is missing: run npm run build first');
+  });
+
+  it("an open in another process (a short CLI command) leaves a running import's version alone, and a killed one's goes at the next open", async () => {
+    const t = tempStore();
+    const list = await t.store.lists.create({ name: 'calls' });
+    expect(list.id).toBe(1);
+    await t.store.lists.replaceEntries(list.id, [{ number: CALLER, score: 3 }]);
+    const versionRows = (version: number) =>
+      t.store.db.handle
+        .prepare('SELECT count(*) FROM list_entries WHERE list_id = 1 AND version = ?')
+        .pluck()
+        .get(version) as number;
+    const leases = () =>
+      t.store.db.handle.prepare("SELECT name FROM leases WHERE name GLOB 'list-import:*'").pluck().all();
+
+    const importer = startScript(LIST_IMPORTER, [t.file]);
+    await importer.waitFor(/halfway\n/);
+    const written = versionRows(2);
+    expect(written).toBeGreaterThan(0);
+    // What `callfilter block …` does while the service imports: open the store (and with it, its cleanup).
+    const cli = openStore(t.file);
+    cli.db.close();
+    expect(versionRows(2)).toBe(written);
+    importer.child.stdin.write('go on\n');
+    expect((await importer.waitFor(/(done|failed) .*\n/))[0]).toBe('done 6000\n');
+    expect(await t.store.lists.get(list.id)).toMatchObject({ activeVersion: 2, entryCount: 6000 });
+    expect(leases()).toEqual([]);
+
+    // Killed halfway: nothing runs its cleanup, so the next open removes what it wrote.
+    const killed = startScript(LIST_IMPORTER, [t.file]);
+    await killed.waitFor(/halfway\n/);
+    expect(versionRows(3)).toBeGreaterThan(0);
+    expect(leases()).toEqual(['list-import:1:3']);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const next = t.reopen();
+    expect(versionRows(3)).toBe(0);
+    expect(await next.lists.get(list.id)).toMatchObject({ activeVersion: 2, entryCount: 6000 });
+    expect(versionRows(2)).toBe(6000);
+    expect(leases()).toEqual([]);
+  });
+
+  it("an open in this process leaves an import on another connection alone (its lease names this process's pid)", async () => {
+    const t = tempStore();
+    const list = await t.store.lists.create({ name: 'calls' });
+    let resume!: () => void;
+    let reached!: () => void;
+    const halfway = new Promise<void>((resolve) => (reached = resolve));
+    async function* rows() {
+      yield* numbers(0, 3000);
+      reached();
+      await new Promise<void>((resolve) => (resume = resolve));
+      yield* numbers(3000, 1000);
+    }
+    const running = t.store.lists.replaceEntries(list.id, rows(), { batchSize: 1000 });
+    await halfway;
+    const count = () => t.store.db.handle.prepare('SELECT count(*) FROM list_entries').pluck().get() as number;
+    const written = count();
+    expect(written).toBeGreaterThan(0);
+    t.reopen();
+    expect(count()).toBe(written);
+    resume();
+    expect(await running).toMatchObject({ version: 1, added: 4000 });
+  });
+
   it('match uses the list_entries_number index, never a scan of list_entries', () => {
     const { store } = tempStore();
     const plan = queryPlan(store, matchSql(), [CALLER, CALLER.length, CALLER, CALLER]).join('\n');
