@@ -44,7 +44,7 @@ export const ENV_VARS = [
     kind: 'string',
     example: 'postgres://callfilter:secret@db.example:5432/callfilter',
     description:
-      'The PostgreSQL database nodes of a cluster share (docs/scale-out.md). Not read by the store yet: this build keeps its data in SQLite in the data folder and says so at start; `callfilter migrate-store` copies it into this database. The password is never logged.',
+      'The PostgreSQL database the nodes of a cluster share (docs/scale-out.md): set, the data is kept there instead of the SQLite file in the data folder, and every node needs the same CALLFILTER_ADMIN_TOKEN. `callfilter migrate-store` copies an existing SQLite database into it. The password is never logged.',
   },
   {
     key: 'CALLFILTER_CONFIG',
