@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
+import { startPostgres } from './helpers/postgres.js';
 import { tempDir } from './helpers/service.js';
 import { ENTRY, startChild, startServer } from './reliability/processes.js';
 
@@ -77,23 +78,40 @@ describe('settings outside the environment, checked before anything listens', ()
 });
 
 describe('the service with CALLFILTER_DATABASE_URL', () => {
-  it('screens with its SQLite file and says so at start, without the password', async () => {
+  it('runs as a node of a cluster on that PostgreSQL and says so at start, without the password', async () => {
+    const cluster = await startPostgres();
+    const url = new URL(cluster.url());
+    url.password = 'pw-in-the-url'; // the test server trusts loopback: the password is never asked for
     const proc = await startServer({
       CALLFILTER_DATA_DIR: tempDir(),
       CALLFILTER_HOME_AREA_CODE: '30',
-      CALLFILTER_DATABASE_URL: 'postgres://callfilter:pw-in-the-url@db.example:5432/callfilter',
+      CALLFILTER_ADMIN_TOKEN: 'cluster-token-0123456789',
+      CALLFILTER_DATABASE_URL: url.toString(),
     });
-    await proc.waitFor(/CALLFILTER_DATABASE_URL is set/);
-    const line = logLines(proc.stdout()).find((l) => l.msg.startsWith('CALLFILTER_DATABASE_URL is set')) as {
+    const line = logLines(proc.stdout()).find((l) => l.msg.startsWith('a node of a cluster')) as {
       level: number;
       msg: string;
       databaseUrl?: string;
     };
-    expect(line.level).toBe(40); // warn
-    expect(line.msg).toContain('keeps its data in SQLite');
-    expect(line.databaseUrl).toBe('postgres://callfilter:***@db.example:5432/callfilter');
-    expect(proc.stdout()).not.toContain('pw-in-the-url');
+    expect(line.level).toBe(30); // info
+    expect(line.databaseUrl).toBe(`postgres://${url.username}:***@${url.host}/${url.pathname.slice(1)}`);
+    expect(proc.stdout() + proc.stderr()).not.toContain('pw-in-the-url');
+    const health = await fetch(`${proc.httpUrl}/healthz`);
+    expect(await health.json()).toMatchObject({ status: 'ok', db: 'ok' });
     proc.child.kill('SIGTERM');
     expect((await proc.exited).code).toBe(0);
-  });
+  }, 60_000);
+
+  it('refuses to start when PostgreSQL cannot be reached, and says why', async () => {
+    const proc = startChild([ENTRY], {
+      CALLFILTER_DATA_DIR: tempDir(),
+      CALLFILTER_AGI_PORT: '0',
+      CALLFILTER_HTTP_PORT: '0',
+      CALLFILTER_ADMIN_TOKEN: 'cluster-token-0123456789',
+      CALLFILTER_DATABASE_URL: 'postgres://callfilter:pw-in-the-url@127.0.0.1:1/callfilter',
+    });
+    expect((await proc.exited).code).toBe(1);
+    expect(proc.stderr()).toMatch(/^callfilter: could not start: PostgreSQL is not reachable: .*ECONNREFUSED/);
+    expect(proc.stderr() + proc.stdout()).not.toContain('pw-in-the-url');
+  }, 30_000);
 });

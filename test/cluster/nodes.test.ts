@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { startApi, type TestApi, TOKEN } from '../helpers/api.js';
 import { type PgCluster, startPostgres } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/service.js';
+import { ENTRY, startChild } from '../reliability/processes.js';
 
 const HAMBURG = { CALLFILTER_HOME_COUNTRY: 'DE', CALLFILTER_HOME_AREA_CODE: '40' };
 
@@ -111,4 +113,18 @@ describe('two nodes sharing PostgreSQL', () => {
       })
       .toBe('ok');
   }, 120_000);
+
+  it('a node without CALLFILTER_ADMIN_TOKEN refuses to start, before it connects anywhere', async () => {
+    const proc = startChild([ENTRY], {
+      CALLFILTER_DATA_DIR: tempDir(),
+      CALLFILTER_AGI_PORT: '0',
+      CALLFILTER_HTTP_PORT: '0',
+      CALLFILTER_DATABASE_URL: 'postgres://callfilter@127.0.0.1:1/callfilter',
+    });
+    const { code } = await proc.exited;
+    expect(code, proc.stderr()).toBe(78);
+    expect(proc.stderr()).toMatch(
+      /^callfilter: with CALLFILTER_DATABASE_URL, set CALLFILTER_ADMIN_TOKEN to one token on every node/,
+    );
+  }, 20_000);
 });

@@ -18,6 +18,7 @@ import { createPostgresCallsRepository } from './calls-repository.js';
 import { createPostgresContactsRepository } from './contacts-repository.js';
 import { createPostgresEntriesRepository } from './entries-repository.js';
 import { createPostgresEntryImports } from './entry-imports.js';
+import { toPostgresStoreError } from './errors.js';
 import { createPostgresLeasesRepository } from './leases-repository.js';
 import { createPostgresListsRepository } from './lists-repository.js';
 import { migratePostgres } from './migrate.js';
@@ -146,6 +147,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     };
   } catch (err) {
     await closeAll().catch(() => {});
-    throw err;
+    throw toPostgresStoreError(err);
   }
 }
