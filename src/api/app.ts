@@ -73,6 +73,8 @@ function requireToken(source: TokenSource, signedIn?: (req: FastifyRequest) => P
   };
 }
 
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** The fields of a JSON body that name someone or say something about them (entries, lists, profiles). */
 const TEXT_FIELDS = ['label', 'note', 'name'] as const;
 
@@ -178,6 +180,15 @@ export function buildApp(ctx: AppContext, options: AppOptions): FastifyInstance 
     async (api) => {
       api.addHook('onRequest', auth);
       api.addHook('preValidation', stripBidiFields);
+      const { store } = ctx;
+      if (store.engine === 'postgres') {
+        // A change answered is a change this node screens by (the other nodes within a second): the next call after
+        // "saved" never meets the old state here.
+        api.addHook('onSend', async (req, reply, payload) => {
+          if (!READ_ONLY.has(req.method) && reply.statusCode < 400) await store.settled();
+          return payload;
+        });
+      }
       // JSON only: a text/plain body to a JSON route is a 415, not a string that fails validation.
       api.removeContentTypeParser('text/plain');
       entriesRoutes(api, ctx);

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { startApi } from '../helpers/api.js';
 import { tempDir } from '../helpers/service.js';
+import { onPostgres } from '../helpers/service-store.js';
 import { sqliteOf } from '../store/helpers.js';
 
 describe('/healthz', () => {
@@ -27,7 +28,8 @@ describe('/healthz', () => {
     });
   });
 
-  it('is 503 naming the database when it is gone', async () => {
+  // Reaches into the SQLite file itself: SQLite only (a node on PostgreSQL: test/cluster).
+  it.skipIf(onPostgres)('is 503 naming the database when it is gone', async () => {
     const api = await startApi();
     sqliteOf(api.ctx.store).db.close();
     expect((await api.json('GET', '/healthz')).body).toEqual({
@@ -75,25 +77,30 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
     });
   });
 
-  it('turns 503 as soon as a call could not be logged, and 200 again once a write succeeds', async () => {
-    const api = await startApi();
-    await api.call('+4930123456');
-    expect((await api.json('GET', '/healthz')).status).toBe(200);
-    sqliteOf(api.ctx.store).db.pragma('query_only = ON'); // writes fail with SQLITE_READONLY, reads go on
-    expect((await api.call('+4930123457')).variables.CALLFILTER_REASON).toBe('fail-open');
-    expect((await api.json('GET', '/healthz')).body).toMatchObject({
-      status: 'error',
-      db: expect.stringContaining('the database is read-only'),
-    });
-    sqliteOf(api.ctx.store).db.pragma('query_only = OFF');
-    await vi.waitFor(
-      async () =>
-        expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'ok', db: 'ok', agi: 'listening' }),
-      { timeout: 5_000 },
-    );
-  });
+  // Reaches into the SQLite file itself: SQLite only (a node on PostgreSQL: test/cluster).
+  it.skipIf(onPostgres)(
+    'turns 503 as soon as a call could not be logged, and 200 again once a write succeeds',
+    async () => {
+      const api = await startApi();
+      await api.call('+4930123456');
+      expect((await api.json('GET', '/healthz')).status).toBe(200);
+      sqliteOf(api.ctx.store).db.pragma('query_only = ON'); // writes fail with SQLITE_READONLY, reads go on
+      expect((await api.call('+4930123457')).variables.CALLFILTER_REASON).toBe('fail-open');
+      expect((await api.json('GET', '/healthz')).body).toMatchObject({
+        status: 'error',
+        db: expect.stringContaining('the database is read-only'),
+      });
+      sqliteOf(api.ctx.store).db.pragma('query_only = OFF');
+      await vi.waitFor(
+        async () =>
+          expect((await api.json('GET', '/healthz')).body).toEqual({ status: 'ok', db: 'ok', agi: 'listening' }),
+        { timeout: 5_000 },
+      );
+    },
+  );
 
-  it('proves an idle database writable with a probe that leaves nothing behind', async () => {
+  // Reaches into the SQLite file itself: SQLite only (a node on PostgreSQL: test/cluster).
+  it.skipIf(onPostgres)('proves an idle database writable with a probe that leaves nothing behind', async () => {
     const api = await startApi();
     const version = sqliteOf(api.ctx.store).db.pragma('user_version');
     expect((await api.json('GET', '/healthz')).status).toBe(200);
@@ -105,33 +112,37 @@ describe('/healthz checks what a call needs: a call-log row that can be written'
 });
 
 describe('/metrics', () => {
-  it('counts calls by action and reason, their latency, live sessions, errors and fail-opens', async () => {
-    const api = await startApi({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
-    await api.ctx.store.entries.create({ number: '+493012345670', kind: 'block' });
-    await api.call('030 12345670');
-    await api.call('030 12345670');
-    await api.call('anonymous');
-    const res = await api.inject({ method: 'GET', url: '/metrics' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = res.body;
-    expect(text).toContain('callfilter_calls_total{action="hangup",reason="blocklist"} 2');
-    expect(text).toContain('callfilter_calls_total{action="voicemail",reason="anonymous"} 1');
-    expect(text).toContain('callfilter_decision_seconds_count 3');
-    expect(text).toMatch(/^callfilter_agi_sessions \d+$/m);
-    expect(text).toContain('callfilter_fail_opens_total{why="closed"} 0');
-    expect(text).toContain('callfilter_errors_total{source="screen",kind="closed"} 0');
-    // No numbers and no names in the metrics.
-    expect(text).not.toContain('+4930');
+  // Reaches into the SQLite file itself: SQLite only (a node on PostgreSQL: test/cluster).
+  it.skipIf(onPostgres)(
+    'counts calls by action and reason, their latency, live sessions, errors and fail-opens',
+    async () => {
+      const api = await startApi({ env: { CALLFILTER_HOME_AREA_CODE: '30' } });
+      await api.ctx.store.entries.create({ number: '+493012345670', kind: 'block' });
+      await api.call('030 12345670');
+      await api.call('030 12345670');
+      await api.call('anonymous');
+      const res = await api.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = res.body;
+      expect(text).toContain('callfilter_calls_total{action="hangup",reason="blocklist"} 2');
+      expect(text).toContain('callfilter_calls_total{action="voicemail",reason="anonymous"} 1');
+      expect(text).toContain('callfilter_decision_seconds_count 3');
+      expect(text).toMatch(/^callfilter_agi_sessions \d+$/m);
+      expect(text).toContain('callfilter_fail_opens_total{why="closed"} 0');
+      expect(text).toContain('callfilter_errors_total{source="screen",kind="closed"} 0');
+      // No numbers and no names in the metrics.
+      expect(text).not.toContain('+4930');
 
-    // A failing database: the call fails open, and both counters move.
-    sqliteOf(api.ctx.store).db.close();
-    await api.call('030 12345670');
-    const after = (await api.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(after).toContain('callfilter_fail_opens_total{why="closed"} 1');
-    expect(after).toContain('callfilter_errors_total{source="screen",kind="closed"} 1');
-    expect(after).toContain('callfilter_calls_total{action="connect",reason="fail-open"} 1');
-  });
+      // A failing database: the call fails open, and both counters move.
+      sqliteOf(api.ctx.store).db.close();
+      await api.call('030 12345670');
+      const after = (await api.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(after).toContain('callfilter_fail_opens_total{why="closed"} 1');
+      expect(after).toContain('callfilter_errors_total{source="screen",kind="closed"} 1');
+      expect(after).toContain('callfilter_calls_total{action="connect",reason="fail-open"} 1');
+    },
+  );
 
   it('shows the three error counters at 0 from the start, so an alert on their increase fires on the first one', async () => {
     const api = await startApi();

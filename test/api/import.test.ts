@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { multipart, startApi, type TestApi } from '../helpers/api.js';
-import { sqliteOf } from '../store/helpers.js';
+import { countRows } from '../helpers/service-store.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -229,8 +229,8 @@ describe('POST /api/v1/import', () => {
     expect(refused.body.message).toContain(`(line ${badLine})`);
     expect(await api.ctx.store.entries.count()).toBe(1);
     // The rows written before the bad row was read are gone again, with the import that wrote them.
-    expect(sqliteOf(api.ctx.store).db.handle.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(1);
-    expect(sqliteOf(api.ctx.store).db.handle.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
+    expect(await countRows(api.ctx.store, 'SELECT count(*) FROM entries')).toBe(1);
+    expect(await countRows(api.ctx.store, 'SELECT count(*) FROM imports')).toBe(0);
 
     rows[badIndex] = good;
     const fixed = await api.upload<Report>(
@@ -252,11 +252,9 @@ describe('POST /api/v1/import', () => {
     await api.ctx.store.entries.create({ number: '+493010000001', kind: 'allow', label: 'Anna' });
     const rows = Array.from({ length: 50_000 }, (_, i) => `0301${String(i).padStart(7, '0')};Robot ${i}`);
     const upload = api.upload<Report>('/api/v1/import?kind=block', `${rows.join('\n')}\n`, 'text/csv');
-    const written = sqliteOf(api.ctx.store)
-      .db.handle.prepare('SELECT count(*) FROM entries WHERE import_id IS NOT NULL')
-      .pluck();
+    const written = () => countRows(api.ctx.store, 'SELECT count(*) FROM entries WHERE import_id IS NOT NULL');
     // Rows are committed (another connection would read them) while the import runs…
-    while ((written.get() as number) < 1000) await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((await written()) < 1000) await new Promise((resolve) => setTimeout(resolve, 5));
     // …and a call meanwhile is decided, on the entries as they were: the caller is not blocked yet, Anna is a contact.
     const during = await api.call('030 10000002');
     expect(during.variables).toMatchObject({ CALLFILTER_ACTION: 'voicemail', CALLFILTER_REASON: 'unknown' });

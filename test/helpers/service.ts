@@ -12,6 +12,7 @@ import type { ConfigFile } from '../../src/config/file.js';
 import { type AppContext, type ContextOverrides, createContext } from '../../src/context.js';
 import { createLogger } from '../../src/logger.js';
 import type { Screened } from '../../src/screen/screen-call.js';
+import { onPostgres, storeEnv } from './service-store.js';
 
 /** A temp data dir removed when the test ends. */
 export function tempDir(prefix = 'callfilter-test-'): string {
@@ -65,11 +66,21 @@ export interface TestService {
 export async function startService(options: ServiceOptions = {}): Promise<TestService> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({
-    env: { CALLFILTER_DATA_DIR: dataDir, CALLFILTER_AGI_PORT: '0', CALLFILTER_LOG_LEVEL: 'info', ...options.env },
+    env: {
+      CALLFILTER_DATA_DIR: dataDir,
+      CALLFILTER_AGI_PORT: '0',
+      CALLFILTER_LOG_LEVEL: 'info',
+      ...(await storeEnv(dataDir)),
+      ...options.env,
+    },
     file: options.file ?? {},
   });
   const { lines, stream } = captureLogs();
-  const ctx = await createContext(config, { ...options.overrides, logger: createLogger('info', stream) });
+  const ctx = await createContext(config, {
+    ...(onPostgres && { node: true }),
+    ...options.overrides,
+    logger: createLogger('info', stream),
+  });
   const outcomes: Screened[] = [];
   const metrics = createMetrics({ faults: ctx.faults, ...(ctx.phoneblockLive && { live: ctx.phoneblockLive }) });
   const agi = createAgiServer(ctx, {
@@ -105,7 +116,9 @@ export async function startService(options: ServiceOptions = {}): Promise<TestSe
     agiListening: () => listening,
     logs: lines,
     close,
-    call(caller, { did = '+4930999000', presentation = 0, env, ...rest } = {}) {
+    async call(caller, { did = '+4930999000', presentation = 0, env, ...rest } = {}) {
+      // Tests write through the store and call at once: on a cluster node, a call then meets what was written.
+      if (ctx.store.engine === 'postgres') await ctx.store.settled();
       return fakeCall(
         { port, host: '127.0.0.1' },
         {

@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Matches } from '../../src/policy/types.js';
 import { screenCall } from '../../src/screen/screen-call.js';
 import { startService } from '../helpers/service.js';
+import { settled } from '../helpers/service-store.js';
 
 const BLOCKED = '+493012345670';
 
@@ -33,6 +34,7 @@ describe('screenCall', () => {
   it('looks up each shown number once, and its recent calls only where the repeat-caller rule could change the outcome', async () => {
     const svc = await service({ overrides: { clock: () => 1_800_000_000_000 } });
     await svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block' });
+    await settled(svc.ctx.store);
     const asked = countLookups(svc);
     const at = svc.ctx.clock();
     expect((await screenCall(svc.ctx, { callerRaw: BLOCKED })).decision.reason).toBe('blocklist');
@@ -58,6 +60,7 @@ describe('screenCall', () => {
   it('logs the row before it answers, with the facts behind the decision', async () => {
     const svc = await service();
     const blocked = await svc.ctx.store.entries.create({ number: BLOCKED, kind: 'block', label: 'Gewinnspiel' });
+    await settled(svc.ctx.store);
     const screened = await screenCall(svc.ctx, { callerRaw: '030 12345670', uniqueId: '1.1' });
     expect(screened.callId).toBeGreaterThan(0);
     const row = await svc.ctx.store.calls.get(screened.callId as number);

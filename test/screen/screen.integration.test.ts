@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/index.js';
 import { startService, type TestService, tempDir } from '../helpers/service.js';
+import { onPostgres } from '../helpers/service-store.js';
 import { sqliteOf } from '../store/helpers.js';
 
 /** Wednesday 2026-11-18 14:00 in Berlin (13:00 UTC). */
@@ -189,7 +190,8 @@ describe('/screen over real TCP with a real SQLite file', () => {
     });
   });
 
-  it('fails open when the database fails, and says why in the log once per burst', async () => {
+  // The failure is made in the SQLite file; a node on PostgreSQL meets it in test/cluster (its spool, a stopped server).
+  it.skipIf(onPostgres)('fails open when the database fails, and says why in the log once per burst', async () => {
     const svc = await seeded();
     sqliteOf(svc.ctx.store).db.close();
     for (let i = 0; i < 3; i++) {

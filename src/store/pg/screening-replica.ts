@@ -7,6 +7,7 @@
  * connect of the feed (a lost connection may have missed announcements) it loads everything again and swaps the
  * index in whole, so a lookup sees the old state or the new one, never half of it.
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from '../../logger.js';
 import type { Matches } from '../../policy/types.js';
@@ -20,8 +21,11 @@ import { inTransaction } from './sql.js';
 
 export const SCREENING_CHANNEL = 'callfilter_screening';
 
-/** An entry added, changed or removed (by id), or a list whose hits in force changed (a new version, enabled…). */
-export type ScreeningChange = { entry: number } | { list: number };
+/**
+ * An entry added, changed or removed (by id), or a list whose hits in force changed (a new version, enabled…); or a
+ * node's own marker (`settled()`), which tells it that every change committed before it has arrived.
+ */
+export type ScreeningChange = { entry: number } | { list: number } | { sync: string };
 
 export function changePayload(change: ScreeningChange): string {
   return JSON.stringify(change);
@@ -32,6 +36,7 @@ function parseChange(payload: string): ScreeningChange | undefined {
     const change = JSON.parse(payload) as Record<string, unknown>;
     if (Number.isSafeInteger(change.entry)) return { entry: change.entry as number };
     if (Number.isSafeInteger(change.list)) return { list: change.list as number };
+    if (typeof change.sync === 'string') return { sync: change.sync };
   } catch {
     // reported below
   }
@@ -54,6 +59,8 @@ export async function loadFromPostgres(pool: pg.Pool): Promise<ScreeningIndex> {
   return indexRows(entries.rows, hits.rows);
 }
 
+/** How long `settled()` waits for its marker: a change is on every node within a second, or the feed is down. */
+const SETTLE_MS = 1_000;
 /** A read-back that failed (the replica's pool lost its connection) is tried again this much later. */
 const RETRY_MS = 1_000;
 /** Ids read back per statement: a bulk change (an import of 100,000 rows) is a hundred reads, not 100,000. */
@@ -101,6 +108,7 @@ export class ScreeningReplica {
   /** Loads and changes run one after the other, in the order they came. */
   private queue: Promise<void> = Promise.resolve();
   private pending: Pending = { entries: new Set(), lists: new Set() };
+  private readonly settling = new Map<string, () => void>();
   private closed = false;
   private loaded!: () => void;
   /** Resolves once the first load is in. */
@@ -133,6 +141,30 @@ export class ScreeningReplica {
     return this.index.lookup(e164, prefixes);
   }
 
+  /**
+   * Resolves once every change committed before this call is in the index (read your writes: the API answers a
+   * change when this node screens by it). PostgreSQL delivers a channel's notifications in commit order, so the
+   * node's own marker, sent now, arrives after all of them. Gives up after a second (the feed is down, or
+   * PostgreSQL is away): the change then reaches the index with the reload that follows.
+   */
+  async settled(): Promise<void> {
+    const token = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const arrived = new Promise<void>((resolve) => {
+      this.settling.set(token, resolve);
+      timer = setTimeout(resolve, SETTLE_MS);
+    });
+    try {
+      await this.pool.query('SELECT pg_notify($1, $2)', [SCREENING_CHANNEL, JSON.stringify({ sync: token })]);
+      await arrived;
+    } catch {
+      // PostgreSQL is away: nothing more can arrive now
+    } finally {
+      clearTimeout(timer);
+      this.settling.delete(token);
+    }
+  }
+
   get entryCount(): number {
     return this.index.entryCount;
   }
@@ -158,6 +190,12 @@ export class ScreeningReplica {
     const change = parseChange(payload);
     if (!change) {
       this.logger.warn({ payload: payload.slice(0, 200) }, 'screening replica: an announcement it cannot read');
+      return;
+    }
+    if ('sync' in change) {
+      // Behind whatever came before it in the queue: resolved once those changes are in the index.
+      const waiter = this.settling.get(change.sync);
+      if (waiter) void this.enqueue('sync', async () => waiter());
       return;
     }
     const first = this.pending.entries.size === 0 && this.pending.lists.size === 0;

@@ -41,6 +41,11 @@ export interface PostgresStore extends Repositories {
    * 'error: …' when a call cannot be screened as it should.
    */
   health(): Promise<string>;
+  /**
+   * Resolves once this node screens by every change committed so far (its replica has them), at most a second
+   * later; at once for a one-shot command, which keeps no copy.
+   */
+  settled(): Promise<void>;
   /** Ends the node's connections (and its replica's feed); the database stays as it is for the other nodes. */
   close(): Promise<void>;
 }
@@ -69,7 +74,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle pooled connection that breaks must not take the process down: the next query gets a new one.
   pool.on('error', (err) => log.warn({ err: String(err) }, 'a pooled PostgreSQL connection failed'));
   const closers: (() => Promise<void> | void)[] = [() => pool.end()];
+  let closed = false;
   const closeAll = async () => {
+    if (closed) return;
+    closed = true;
     for (const close of closers.reverse()) await close();
   };
   try {
@@ -125,7 +133,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       outbox: createPostgresOutboxRepository(pool),
       origins: createPostgresOriginsRepository(pool, repositoryOptions),
       sessions: createPostgresSessionsRepository(pool),
+      settled: async () => replica?.settled(),
       async health() {
+        if (closed) return 'error: the database is closed';
         const spooling = nodeLog?.state();
         if (spooling?.spoolingSince !== undefined)
           return `degraded: PostgreSQL has not taken the call log since ${new Date(spooling.spoolingSince).toISOString()}; ${spooling.pending} rows wait in the spool (calls are decided from this node's copy)`;

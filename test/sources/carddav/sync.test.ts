@@ -9,6 +9,7 @@ import { defaultSchedule } from '../../../src/sources/schedule.js';
 import type { Source } from '../../../src/store/index.js';
 import { type Radicale, startRadicale } from '../../helpers/radicale.js';
 import { startService } from '../../helpers/service.js';
+import { onPostgres } from '../../helpers/service-store.js';
 import { sqliteOf } from '../../store/helpers.js';
 
 async function setup(settings: Record<string, unknown> = {}, credentials?: Record<string, string>) {
@@ -83,24 +84,29 @@ describe('CardDAV source against Radicale', () => {
     expect(Object.keys(book.etags ?? {}).sort()).toEqual(['/anna/contacts/anna.vcf', '/anna/contacts/carla.vcf']);
   }, 60_000);
 
-  it('starts a book over when the server no longer knows the token', async () => {
-    const { dav, sync, held, svc, source } = await setup();
-    const book = await dav.addressBook('contacts', 'Kontakte');
-    await dav.putCard(book, 'anna', { fn: 'Anna', tel: ['030 1111111'] });
-    expect((await sync()).outcome).toBe('synced');
-    const current = (await svc.ctx.store.sources.get(source.id))!;
-    const books = (current.state as { books: Record<string, { name: string; token: string }> }).books;
-    for (const b of Object.values(books))
-      b.token = 'http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000';
-    sqliteOf(svc.ctx.store)
-      .db.prepare('UPDATE sources SET state = ? WHERE id = ?')
-      .run(JSON.stringify({ books }), source.id);
-    await dav.deleteCard(book, 'anna');
-    await dav.putCard(book, 'bob', { fn: 'Bob', tel: ['030 3333333'] });
-    const r = await sync();
-    expect(r.outcome, r.message).toBe('synced');
-    expect(await held()).toEqual(['+49303333333 Bob']);
-  }, 60_000);
+  // Reaches into the SQLite file itself: SQLite only (a node on PostgreSQL: test/cluster).
+  it.skipIf(onPostgres)(
+    'starts a book over when the server no longer knows the token',
+    async () => {
+      const { dav, sync, held, svc, source } = await setup();
+      const book = await dav.addressBook('contacts', 'Kontakte');
+      await dav.putCard(book, 'anna', { fn: 'Anna', tel: ['030 1111111'] });
+      expect((await sync()).outcome).toBe('synced');
+      const current = (await svc.ctx.store.sources.get(source.id))!;
+      const books = (current.state as { books: Record<string, { name: string; token: string }> }).books;
+      for (const b of Object.values(books))
+        b.token = 'http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000';
+      sqliteOf(svc.ctx.store)
+        .db.prepare('UPDATE sources SET state = ? WHERE id = ?')
+        .run(JSON.stringify({ books }), source.id);
+      await dav.deleteCard(book, 'anna');
+      await dav.putCard(book, 'bob', { fn: 'Bob', tel: ['030 3333333'] });
+      const r = await sync();
+      expect(r.outcome, r.message).toBe('synced');
+      expect(await held()).toEqual(['+49303333333 Bob']);
+    },
+    60_000,
+  );
 
   it('only the chosen books; a wrong password fails and keeps the entries in force', async () => {
     const { dav, sync, held, svc, source } = await setup({ books: ['Familie'] });
