@@ -6,7 +6,7 @@ import { VISIBLE } from './import-visibility.js';
 import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from './sql.js';
 import type { Contact, NewContact, NewEntry, Page, PageQuery, StoredEntry } from './types.js';
 
-interface ContactRow {
+export interface ContactRow {
   id: number;
   name: string;
   note: string | null;
@@ -16,9 +16,9 @@ interface ContactRow {
   created_at: number;
 }
 
-const COLUMNS = 'id, name, note, vip, source, external_id, created_at';
+export const CONTACT_COLUMNS = 'id, name, note, vip, source, external_id, created_at';
 
-function toContact(row: ContactRow): Contact {
+export function toContact(row: ContactRow): Contact {
   const contact: Contact = {
     id: row.id,
     name: row.name,
@@ -39,9 +39,9 @@ export function createContactsRepository(db: Database, options: RepositoryOption
     `INSERT INTO contacts (name, note, vip, source, external_id, created_at)
      VALUES (@name, @note, @vip, @source, @external_id, @created_at) RETURNING id`,
   );
-  const byId = db.prepare<[number], ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE id = ? AND ${VISIBLE}`);
+  const byId = db.prepare<[number], ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = ? AND ${VISIBLE}`);
   const byExternalId = db.prepare<[string, string], ContactRow>(
-    `SELECT ${COLUMNS} FROM contacts WHERE source = ? AND external_id = ? AND ${VISIBLE} ORDER BY id`,
+    `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE source = ? AND external_id = ? AND ${VISIBLE} ORDER BY id`,
   );
   const deleteById = db.prepare<[number]>(`DELETE FROM contacts WHERE id = ? AND ${VISIBLE}`);
 
@@ -107,7 +107,7 @@ export function createContactsRepository(db: Database, options: RepositoryOption
       if (query.source !== undefined) add('source = ?', query.source);
       if (query.search) add("name LIKE ? ESCAPE '\\'", containsPattern(query.search));
       if (query.cursor !== undefined) add('id < ?', query.cursor);
-      const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+      const sql = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
       return toPage(
         db
           .prepare<unknown[], ContactRow>(sql)

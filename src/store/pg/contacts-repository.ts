@@ -4,36 +4,19 @@
  * itself.
  */
 import type pg from 'pg';
-import type { ContactNumber, ContactsRepository } from '../contacts-repository.js';
+import {
+  CONTACT_COLUMNS,
+  type ContactNumber,
+  type ContactRow,
+  type ContactsRepository,
+  toContact,
+} from '../contacts-repository.js';
 import { POSTGRES_VISIBLE as VISIBLE } from '../import-visibility.js';
-import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from '../sql.js';
+import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, toPage } from '../sql.js';
 import type { Contact, NewContact, NewEntry, StoredEntry } from '../types.js';
 import { announceEntries, createPostgresEntriesOperations } from './entries-operations.js';
 import { withPostgresErrors } from './errors.js';
 import { dollars, inTransaction, type Queryable } from './sql.js';
-
-interface ContactRow {
-  id: number;
-  name: string;
-  note: string | null;
-  vip: number;
-  source: string;
-  external_id: string | null;
-  created_at: number;
-}
-
-const COLUMNS = 'id, name, note, vip, source, external_id, created_at';
-
-function toContact(row: ContactRow): Contact {
-  const contact: Contact = {
-    id: row.id,
-    name: row.name,
-    vip: row.vip === 1,
-    source: row.source,
-    createdAt: row.created_at,
-  };
-  return setOptional(contact, { note: row.note, externalId: row.external_id });
-}
 
 export function createPostgresContactsRepository(pool: pg.Pool, options: RepositoryOptions = {}): ContactsRepository {
   const clock = options.clock ?? Date.now;
@@ -42,7 +25,7 @@ export function createPostgresContactsRepository(pool: pg.Pool, options: Reposit
   async function create(db: Queryable, input: NewContact): Promise<Contact> {
     const r = await db.query<ContactRow>(
       `INSERT INTO contacts (name, note, vip, source, external_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING ${COLUMNS}`,
+       RETURNING ${CONTACT_COLUMNS}`,
       [input.name, orNull(input.note), bool(input.vip), input.source ?? 'manual', orNull(input.externalId), clock()],
     );
     return toContact(r.rows[0] as ContactRow);
@@ -74,14 +57,16 @@ export function createPostgresContactsRepository(pool: pg.Pool, options: Reposit
     create: (input) => create(pool, input),
 
     async get(id) {
-      const r = await pool.query<ContactRow>(`SELECT ${COLUMNS} FROM contacts WHERE id = $1 AND ${VISIBLE}`, [id]);
+      const r = await pool.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND ${VISIBLE}`, [
+        id,
+      ]);
       const row = r.rows[0];
       return row && toContact(row);
     },
 
     async findByExternalId(source, externalId) {
       const r = await pool.query<ContactRow>(
-        `SELECT ${COLUMNS} FROM contacts WHERE source = $1 AND external_id = $2 AND ${VISIBLE} ORDER BY id`,
+        `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE source = $1 AND external_id = $2 AND ${VISIBLE} ORDER BY id`,
         [source, externalId],
       );
       return r.rows.map(toContact);
@@ -99,7 +84,7 @@ export function createPostgresContactsRepository(pool: pg.Pool, options: Reposit
       // ILIKE: SQLite's LIKE ignores the case of ASCII letters.
       if (query.search) add("name ILIKE ? ESCAPE '\\'", containsPattern(query.search));
       if (query.cursor !== undefined) add('id < ?', query.cursor);
-      const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+      const sql = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
       const r = await pool.query<ContactRow>(dollars(sql), [...params, limit + 1]);
       return toPage(r.rows.map(toContact), limit);
     },

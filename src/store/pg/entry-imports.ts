@@ -31,6 +31,7 @@ import type { NewEntry } from '../types.js';
 import { toPostgresStoreError, withPostgresErrors } from './errors.js';
 import { writeImportBatch } from './import-batch.js';
 import { SCREENING_CHANNEL } from './screening-replica.js';
+import { transactionOn } from './sql.js';
 
 /** Rows per transaction: a batch is a handful of statements (import-batch.ts), whatever its size. */
 const BATCH_ROWS = 1000;
@@ -73,18 +74,6 @@ async function hold(pool: pg.Pool) {
       client.release(destroy);
     },
   };
-}
-
-async function tx<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await fn();
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
 }
 
 export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntryImportsOptions = {}): EntryImports {
@@ -142,7 +131,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
       await client.query(KEEPALIVES);
       await client.query('SELECT pg_advisory_lock($1::int, $2::int)', [LOCK_CLASS, QUEUE]);
       await removeOrphans(client);
-      const id = await tx(client, async () => {
+      const id = await transactionOn(client, async () => {
         const r = await client.query<{ id: number }>(
           "INSERT INTO imports (source, state, owner, heartbeat_at, started_at) VALUES ($1, 'pending', $2, $3, $3) RETURNING id",
           [source, OWNER, clock()],
@@ -206,7 +195,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
       const chunk = batch;
       batch = [];
       rows = 0;
-      await tx(client, async () => {
+      await transactionOn(client, async () => {
         await writeImportBatch(client, id, source, chunk, clock(), total, skip);
         if (clock() - beatAt >= HEARTBEAT_MS) {
           beatAt = clock();
@@ -225,7 +214,7 @@ export function createPostgresEntryImports(pool: pg.Pool, options: PostgresEntry
     }
     if (batch.length > 0) await flush();
     opts.signal?.throwIfAborted();
-    const switched = await tx(client, async () => {
+    const switched = await transactionOn(client, async () => {
       const r = await client.query(
         "UPDATE imports SET state = 'done', finished_at = $1, added = $2 WHERE id = $3 AND state = 'pending'",
         [clock(), total.added, id],

@@ -22,7 +22,7 @@ import { IMPORT_BATCH, type ReplaceOptions } from '../list-versions.js';
 import { bool, orNull } from '../sql.js';
 import type { ListEntryInput, ReplaceResult } from '../types.js';
 import { changePayload, SCREENING_CHANNEL } from './screening-replica.js';
-import type { Queryable } from './sql.js';
+import { type Queryable, transactionOn } from './sql.js';
 
 /** Below any version (bound as bigint: version is an integer column), so a walk also finds version <= 0. */
 const FIRST = Number.MIN_SAFE_INTEGER;
@@ -48,19 +48,6 @@ export type VersionsLogger = Pick<Logger, 'info' | 'warn'>;
 /** Tells every node's screening replica to read this list's hits in force again (at COMMIT). */
 export async function announceList(db: Queryable, listId: number): Promise<void> {
   await db.query('SELECT pg_notify($1, $2)', [SCREENING_CHANNEL, changePayload({ list: listId })]);
-}
-
-/** One transaction on a client the caller holds (the import keeps one connection for its lock). */
-async function transactionOn<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await fn();
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
 }
 
 /**

@@ -3,6 +3,19 @@ import type pg from 'pg';
 
 export type Queryable = pg.Pool | pg.ClientBase;
 
+/** One transaction on a connection the caller holds (an import keeps one for its session lock). */
+export async function transactionOn<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Runs `fn` in one transaction on one connection of the pool: committed when it resolves, rolled back when not. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
   const client = await pool.connect();
