@@ -11,6 +11,7 @@ import { runLoad } from './load-runner.js';
 import { mergeResults } from './merge.js';
 import { cpuTimes } from './noise.js';
 import type { BenchOptions, ServerChoice } from './options.js';
+import { NODE_START_TIMEOUT_MS, type PostgresBench } from './pg-node.js';
 import { cpuMs, rssMB, rssPartsMB } from './processes.js';
 import type { LoadRow, TrendResult } from './report.js';
 import { agiScript, type RunningServer, startCallfilter, startDingDong, startFloor } from './servers.js';
@@ -20,6 +21,8 @@ type Log = (line: string) => void;
 
 export const PRODUCTION_LOG_LEVEL = ENV_VARS.find((v) => v.key === 'CALLFILTER_LOG_LEVEL')?.default ?? 'info';
 export const OURS = `callfilter (log=${PRODUCTION_LOG_LEVEL})`;
+/** Our service as a cluster node on PostgreSQL (`--store postgres`), at the production log level like OURS. */
+export const ON_POSTGRES = `callfilter on PostgreSQL (log=${PRODUCTION_LOG_LEVEL})`;
 const WARN = 'callfilter (log=warn)';
 /** A TCP call that takes this long is stuck; a per-call script under overload may queue for long. */
 const TCP_CALL_TIMEOUT_MS = 10_000;
@@ -68,6 +71,7 @@ export async function startServers(
   dbFile: string,
   profileDir: string | undefined,
   against?: AgainstServer,
+  postgres?: PostgresBench,
 ): Promise<RunningServer[]> {
   const servers: RunningServer[] = [];
   const prof = { env: BENCH_ENV, ...(profileDir && { cpuProfDir: profileDir }) };
@@ -90,6 +94,16 @@ export async function startServers(
       servers.push(
         await startCallfilter({ name: against.name, dataDir: against.dataDir, build: against.build, ...prof }),
       );
+    if (choice === 'callfilter' && postgres) {
+      const node = await startCallfilter({
+        name: ON_POSTGRES,
+        dataDir: postgres.dataDir,
+        ...prof,
+        env: { ...prof.env, ...postgres.env },
+        startTimeoutMs: NODE_START_TIMEOUT_MS,
+      });
+      servers.push({ ...node, databaseCpuMs: postgres.cpuMs });
+    }
   }
   return servers;
 }
@@ -122,6 +136,8 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
         slices: [] as LoadResult[],
         sliceCpu: [] as number[],
         serverCpuMs: 0 as number | undefined,
+        sliceDbCpu: [] as number[],
+        dbCpuMs: 0 as number | undefined,
         busyMs: 0,
         coreMs: 0,
         stealTicks: 0,
@@ -135,15 +151,21 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
         await sleep(PAUSE_BETWEEN_SLICES_MS);
         const machine0 = cpuTimes();
         const cpu0 = s.pid === undefined ? undefined : cpuMs(s.pid);
+        const db0 = s.databaseCpuMs?.();
         const result = await runLoad(
           job(opts, s, { ...load, durationMs: sliceMs, seed: opts.seed * 100_000 + i * 1_000 + round * 10 + run.k }),
         );
+        const db1 = s.databaseCpuMs?.();
         const cpu1 = s.pid === undefined ? undefined : cpuMs(s.pid);
         const machine1 = cpuTimes();
         run.slices.push(result);
         const sliceCalls = result.calls + result.errors;
         if (cpu0 !== undefined && cpu1 !== undefined && sliceCalls > 0)
           run.sliceCpu.push(((cpu1 - cpu0) * 1000) / sliceCalls);
+        if (db0 !== undefined && db1 !== undefined && sliceCalls > 0)
+          run.sliceDbCpu.push(((db1 - db0) * 1000) / sliceCalls);
+        run.dbCpuMs =
+          db0 !== undefined && db1 !== undefined && run.dbCpuMs !== undefined ? run.dbCpuMs + db1 - db0 : undefined;
         run.serverCpuMs =
           cpu0 !== undefined && cpu1 !== undefined && run.serverCpuMs !== undefined
             ? run.serverCpuMs + cpu1 - cpu0
@@ -173,13 +195,19 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
         callsPerSec: r.callsPerSec,
         p99: r.latency.p99,
         ...(run.sliceCpu[i] !== undefined && { serverCpuUsPerCall: run.sliceCpu[i] }),
+        ...(run.sliceDbCpu[i] !== undefined && { postgresCpuUsPerCall: run.sliceDbCpu[i] }),
       }));
       const calls = result.calls + result.errors;
       if (run.serverCpuMs !== undefined && s.pid !== undefined && calls > 0)
         row.serverCpuUsPerCall = (run.serverCpuMs * 1000) / calls;
       if (calls > 0) row.clientCpuUsPerCall = (result.clientCpuMs * 1000) / calls;
+      const dbCpuMs = s.databaseCpuMs ? run.dbCpuMs : undefined;
+      if (dbCpuMs !== undefined && calls > 0) row.postgresCpuUsPerCall = (dbCpuMs * 1000) / calls;
       if (run.coreMs > 0) {
-        row.otherCpuPct = Math.max(0, (100 * (run.busyMs - (run.serverCpuMs ?? 0) - result.clientCpuMs)) / run.coreMs);
+        row.otherCpuPct = Math.max(
+          0,
+          (100 * (run.busyMs - (run.serverCpuMs ?? 0) - (dbCpuMs ?? 0) - result.clientCpuMs)) / run.coreMs,
+        );
         row.stealPct = (100 * run.stealTicks) / run.ticks;
       }
       rows.push(row);

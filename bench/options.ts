@@ -20,6 +20,7 @@ export const ALL_SERVERS: readonly ServerChoice[] = [
   'agi-script',
 ];
 export type Part = 'load' | 'decision' | 'trend' | 'import';
+export type StoreChoice = 'sqlite' | 'postgres';
 
 export interface BenchOptions {
   quick: boolean;
@@ -48,6 +49,11 @@ export interface BenchOptions {
   seed: number;
   /** A git ref whose build runs beside ours in every load row and in the decision loop (bench/against.ts). */
   against?: string;
+  /**
+   * 'postgres': a cluster node of our service on a throw-away PostgreSQL (bench/pg-node.ts) runs beside the SQLite
+   * one in every load row, and the decision from the in-memory index is measured too.
+   */
+  store: StoreChoice;
 }
 
 const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
@@ -67,7 +73,11 @@ const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
   --env-per-line          the load client writes the AGI environment line by line (as Asterisk) instead of at once
   --seed=N
   --against=REF           also build REF (a commit, branch or tag) in a temporary worktree and run it beside ours,
-                          same load, slices interleaved: an A/B in one run (the table ends with the comparison)`;
+                          same load, slices interleaved: an A/B in one run (the table ends with the comparison)
+  --store=postgres        also run our service as a cluster node on PostgreSQL (a throw-away server, the bench
+                          database copied in as migrate-store does) beside the SQLite one, same load, slices
+                          interleaved; its rows add PostgreSQL's own CPU per call, and the run measures the decision
+                          from the in-memory index (default sqlite: the SQLite service only)`;
 
 function raw(argv: string[], name: string): string | undefined {
   const flag = argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -90,17 +100,24 @@ function list(argv: string[], name: string): string[] | undefined {
     .filter(Boolean);
 }
 
-/** `--against REF` or `--against=REF`. */
-function againstRef(argv: string[]): string | undefined {
-  const i = argv.indexOf('--against');
+/** `--NAME VALUE` or `--NAME=VALUE` (or BENCH_NAME): an option that always takes a value. */
+function valued(argv: string[], name: string, what: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
   if (i >= 0) {
     const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--'))
-      throw new Error('--against needs a git ref (a commit, branch or tag)');
+    if (next === undefined || next.startsWith('--')) throw new Error(`--${name} needs ${what}`);
     return next;
   }
-  const v = raw(argv, 'against');
+  const v = raw(argv, name);
   return v === undefined || v === 'true' ? undefined : v;
+}
+
+const againstRef = (argv: string[]) => valued(argv, 'against', 'a git ref (a commit, branch or tag)');
+
+function storeChoice(argv: string[]): StoreChoice {
+  const v = valued(argv, 'store', 'sqlite or postgres') ?? 'sqlite';
+  if (v !== 'sqlite' && v !== 'postgres') throw new Error(`--store: ${JSON.stringify(v)} is not sqlite or postgres`);
+  return v;
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -132,6 +149,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     cpuProf: /^(1|true|yes)$/i.test(raw(argv, 'cpu-prof') ?? ''),
     envPerLine: /^(1|true|yes)$/i.test(raw(argv, 'env-per-line') ?? ''),
     seed: int(argv, 'seed', 1),
+    store: storeChoice(argv),
     ...(againstRef(argv) !== undefined && { against: againstRef(argv) as string }),
   };
 }

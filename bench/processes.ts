@@ -3,7 +3,7 @@
  * SIGINT or SIGTERM — and measured through /proc.
  */
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -142,4 +142,32 @@ export function cpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** /proc/<pid>/stat after the command name: [ppid, utime, stime, cutime, cstime] in clock ticks; undefined if gone. */
+function statTimes(pid: number | string): [number, number, number, number, number] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [Number(f[1]), Number(f[11]), Number(f[12]), Number(f[13]), Number(f[14])];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system) used so far by a server that forks a process per session (PostgreSQL's postmaster), ms:
+ * its own, that of its children alive now, and that of the children it has reaped (cutime, cstime) — so the work of
+ * a backend that ended between two readings still counts. Same 10 ms ticks as cpuMs.
+ */
+export function processTreeCpuMs(rootPid: number): number | undefined {
+  const root = statTimes(rootPid);
+  if (!root) return undefined;
+  let ticks = root[1] + root[2] + root[3] + root[4];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || name === String(rootPid)) continue;
+    const child = statTimes(name);
+    if (child && child[0] === rootPid) ticks += child[1] + child[2] + child[3] + child[4];
+  }
+  return ticks * 10;
 }

@@ -17,6 +17,8 @@ export interface LoadRow {
   serverCpuUsPerCall?: number;
   /** The load client's CPU time per call, µs. */
   clientCpuUsPerCall?: number;
+  /** A node on PostgreSQL (`--store postgres`): every PostgreSQL server process's CPU time per call, µs. */
+  postgresCpuUsPerCall?: number;
   /**
    * CPU used by everything else on the machine during the row (machine busy − server − client), percent of all
    * cores; for the per-call script this includes the scripts themselves. Steal: the VM host's share.
@@ -28,7 +30,7 @@ export interface LoadRow {
   /** RSS is of one per-call script process, not a server. */
   rssPerCall?: boolean;
   /** Each slice on its own: their spread is the run's noise for this server and load. */
-  slices?: { callsPerSec: number; p99: number; serverCpuUsPerCall?: number }[];
+  slices?: { callsPerSec: number; p99: number; serverCpuUsPerCall?: number; postgresCpuUsPerCall?: number }[];
 }
 
 export interface TrendResult {
@@ -61,6 +63,8 @@ export const DECISION_P99_LIMIT_US = 100;
 const f = (n: number | undefined, digits = 2): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
 
 export function formatTable(rows: LoadRow[]): string {
+  // Only when a node on PostgreSQL ran: the default table keeps its columns.
+  const postgres = rows.some((r) => r.postgresCpuUsPerCall !== undefined);
   const head = [
     'server',
     'load',
@@ -70,6 +74,7 @@ export function formatTable(rows: LoadRow[]): string {
     'p99 ms',
     'RSS start→end MB',
     'server CPU µs/call',
+    ...(postgres ? ['PostgreSQL CPU µs/call'] : []),
     'client CPU µs/call',
     'other CPU %',
     'errors',
@@ -84,6 +89,7 @@ export function formatTable(rows: LoadRow[]): string {
     f(r.result.latency.p99),
     `${f(r.rssStartMB, 0)} → ${f(r.rssEndMB, 0)}${r.rssPerCall ? ' (per call)' : ''}`,
     f(r.serverCpuUsPerCall, 0),
+    ...(postgres ? [f(r.postgresCpuUsPerCall, 0)] : []),
     f(r.clientCpuUsPerCall, 0),
     r.kind === 'agi-script' ? '–' : f(r.otherCpuPct, 0),
     String(r.result.errors),

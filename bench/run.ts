@@ -16,9 +16,19 @@ import { copyToTempDataDir, ensureDatabase } from './build-db.js';
 import { formatDeadChannels } from './dead-channels.js';
 import { type DecisionResult, measureDecision } from './decision.js';
 import { type ImportResult, measureImport } from './import-bench.js';
-import { type AgainstServer, loadRows, OURS, PRODUCTION_LOG_LEVEL, rssTrend, startServers } from './load-rows.js';
+import {
+  type AgainstServer,
+  loadRows,
+  ON_POSTGRES,
+  OURS,
+  PRODUCTION_LOG_LEVEL,
+  rssTrend,
+  startServers,
+} from './load-rows.js';
+import { formatMemoryIndex, type MemoryIndexResult, measureMemoryIndex } from './memory-index.js';
 import { cpuShare, cpuTimes, formatNoise, type Noise, probeNoise } from './noise.js';
 import { parseOptions } from './options.js';
+import { formatPostgres, type PostgresBench, postgresTargets, preparePostgres } from './pg-node.js';
 import { installCleanup, removeNow, stopAll } from './processes.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { checkTargets, formatTable, formatTargets, type LoadRow, type TrendResult } from './report.js';
@@ -126,6 +136,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const profileDir = opts.cpuProf ? join(resultsDir, `profiles-${stamp}`) : undefined;
   let dataDir: string | undefined;
+  let postgres: PostgresBench | undefined;
   installCleanup();
   log(
     `callfilter bench ${opts.quick ? '(quick) ' : ''}— ${os.cpus().length} cores, node ${process.version}; our service at log level ${PRODUCTION_LOG_LEVEL} (the production default)`,
@@ -181,18 +192,41 @@ async function main(): Promise<void> {
       );
     }
 
+    let memoryIndex: MemoryIndexResult | undefined;
+    if (opts.store === 'postgres' && !opts.skip.has('decision')) {
+      log(
+        `decision from the in-memory index (as a node on PostgreSQL screens): ${opts.decisionCalls.toLocaleString('en')} calls after loading the whole database into it`,
+      );
+      memoryIndex = measureMemoryIndex(db.cached, { calls: opts.decisionCalls, size: opts.size });
+      log(
+        `  ${memoryIndex.entries.toLocaleString('en')} entries loaded in ${(memoryIndex.loadMs / 1000).toFixed(1)} s, ${memoryIndex.heapMB.toFixed(0)} MB of heap; p50 ${memoryIndex.decision.p50.toFixed(1)} µs, p99 ${memoryIndex.decision.p99.toFixed(1)} µs`,
+      );
+      // The index is garbage now: gone before the load rows, so the bench process's heap stays small while they run.
+      (globalThis as { gc?: () => void }).gc?.();
+    }
+
     let rows: LoadRow[] = [];
     let logged: Summary | undefined;
+    let loggedOnPostgres: Summary | undefined;
     /** Which server a profile file is of: node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile. */
     const profiled = new Map<string, string>();
     if (!opts.skip.has('load')) {
       const before = maxCallId(copy.dbFile);
-      const servers = await startServers(opts, copy.dataDir, copy.dbFile, profileDir, against?.server);
-      for (const s of servers) if (s.pid !== undefined) profiled.set(String(s.pid), s.name);
+      if (opts.store === 'postgres') postgres = await preparePostgres(db.cached, log);
       try {
-        rows = await loadRows(opts, servers, log);
+        const servers = await startServers(opts, copy.dataDir, copy.dbFile, profileDir, against?.server, postgres);
+        for (const s of servers) if (s.pid !== undefined) profiled.set(String(s.pid), s.name);
+        try {
+          rows = await loadRows(opts, servers, log);
+        } finally {
+          for (const s of servers) await s.stop();
+        }
+        loggedOnPostgres = await postgres?.loggedLatency().catch((err: unknown) => {
+          log(`the node on PostgreSQL: its logged decision times could not be read: ${(err as Error).message}`);
+          return undefined;
+        });
       } finally {
-        for (const s of servers) await s.stop();
+        await postgres?.close();
       }
       logged = loggedLatency(copy.dbFile, before);
     }
@@ -216,19 +250,27 @@ async function main(): Promise<void> {
       importRowsTarget: 1_000_000,
       trendCallsTarget: 200_000,
     });
+    if (opts.store === 'postgres') targets.push(...postgresTargets(rows, OURS, ON_POSTGRES, memoryIndex));
 
     log('');
     if (rows.length) log(formatTable(rows));
     const dead = formatDeadChannels(rows, OURS);
     if (dead) log(`\n${dead}`);
+    const onPostgres = formatPostgres(rows, OURS, ON_POSTGRES);
+    if (onPostgres) log(`\n${onPostgres}`);
     log('');
     if (decision)
       log(
         `in-process decision (evaluate + log write, ${decision.calls} calls): p50 ${decision.total.p50.toFixed(1)} µs, p95 ${decision.total.p95.toFixed(1)} µs, p99 ${decision.total.p99.toFixed(1)} µs; evaluate alone p99 ${decision.evaluate.p99.toFixed(1)} µs, insert alone p99 ${decision.insert.p99.toFixed(1)} µs`,
       );
+    if (memoryIndex) log(formatMemoryIndex(memoryIndex));
     if (logged)
       log(
         `decision time our service logged under load (latency_us, evaluate only): p50 ${logged.p50} µs, p99 ${logged.p99} µs over ${logged.n} calls`,
+      );
+    if (loggedOnPostgres)
+      log(
+        `decision time the node on PostgreSQL logged under load (latency_us, evaluate only): p50 ${loggedOnPostgres.p50} µs, p99 ${loggedOnPostgres.p99} µs over ${loggedOnPostgres.n} calls`,
       );
     if (trend)
       log(
@@ -298,6 +340,14 @@ async function main(): Promise<void> {
           rows,
           decision,
           loggedDecisionUs: logged,
+          ...(opts.store === 'postgres' && {
+            postgres: {
+              node: ON_POSTGRES,
+              copy: postgres?.copy,
+              loggedDecisionUs: loggedOnPostgres,
+              memoryIndex,
+            },
+          }),
           trend,
           import: imported,
           targets,
@@ -319,7 +369,9 @@ async function main(): Promise<void> {
     log(`\nresults: ${file} (${((finished.getTime() - started.getTime()) / 1000).toFixed(0)} s)`);
   } finally {
     await stopAll();
+    await postgres?.close();
     if (dataDir) removeNow(dataDir);
+    if (postgres) removeNow(postgres.dataDir);
   }
 }
 

@@ -19,6 +19,8 @@ export interface RunningServer {
   target: Target;
   /** The process to measure (RSS, CPU); undefined for the per-call script. */
   pid: number | undefined;
+  /** CPU used so far by the database server this one works through (a node on PostgreSQL), ms. */
+  databaseCpuMs?: () => number | undefined;
   stop(): Promise<void>;
 }
 
@@ -42,9 +44,10 @@ async function listening(
   child: ChildProcess,
   port: number,
   closeLog?: () => void,
+  timeoutMs?: number,
 ): Promise<RunningServer> {
   try {
-    await waitForPort(port, child);
+    await waitForPort(port, child, timeoutMs);
   } catch (err) {
     await stop(child);
     closeLog?.();
@@ -78,6 +81,8 @@ export interface CallfilterOptions {
   build?: { root: string; nodeFlags: readonly string[] };
   /** More CALLFILTER_* settings; the production defaults otherwise. */
   env?: Record<string, string>;
+  /** How long it may take to listen (default waitForPort's). */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -107,7 +112,7 @@ export async function startCallfilter(
     [...cpuProfArgs(options.cpuProfDir), ...flags, join(root, 'dist/src/server.js')],
     { cwd: root, env, stdio: ['ignore', fd, fd] },
   );
-  const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd));
+  const server = await listening(options.name, 'callfilter', child, port, () => closeSync(fd), options.startTimeoutMs);
   return { ...server, logFile, httpPort, http: `http://127.0.0.1:${httpPort}` };
 }
 
