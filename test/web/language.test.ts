@@ -87,7 +87,7 @@ async function walkThrough(web: TestWeb, x: Expected): Promise<void> {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
-    timeZone: 'Europe/Berlin',
+    timeZone: web.config.policy.timeZone,
   }).format(new Date());
   expect(await page.locator('#calls-body tr').first().locator('.why').textContent()).toBe(x.blockedWhy(day));
   await screenshot(page, `language-${x.lang}-calls`);

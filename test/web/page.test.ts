@@ -24,10 +24,13 @@ function unexpected(problems: string[]): string[] {
 }
 
 /** Today as the server words a date (src/explain: day, month and year, in the service's time zone). */
-const today = (locale: string) =>
-  new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Berlin' }).format(
-    new Date(),
-  );
+const today = (locale: string, web: { config: { policy: { timeZone: string } } }) =>
+  new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: web.config.policy.timeZone,
+  }).format(new Date());
 
 const row = (page: Page, number: string) =>
   page.locator('#calls-body tr', { has: page.locator('.number', { hasText: number }) });
@@ -87,7 +90,9 @@ describe('the web page', () => {
     await top.locator('.badge.hangup').waitFor();
     expect(await top.locator('.number').first().textContent()).toBe('030 12345670');
     expect(await top.locator('.number').first().getAttribute('title')).toBe('+493012345670');
-    expect(await top.locator('.why').textContent()).toBe(`On your blocklist as “Energie AG” since ${today('en-GB')}.`);
+    expect(await top.locator('.why').textContent()).toBe(
+      `On your blocklist as “Energie AG” since ${today('en-GB', web)}.`,
+    );
     expect(await page.locator('#calls-body tr').count()).toBe(2);
     await screenshot(page, 'calls-live-blocked');
 
@@ -206,7 +211,7 @@ describe('the web page', () => {
     await result.waitFor();
     expect(await result.locator('.badge').textContent()).toBe('Hung up');
     expect(await result.locator('dd').nth(1).textContent()).toBe(
-      `On your blocklist as “Lottery” since ${today('en-GB')}.`,
+      `On your blocklist as “Lottery” since ${today('en-GB', web)}.`,
     );
     expect(await result.locator('dd').first().textContent()).toBe('030 987654 · Germany (DE)');
     expect(await result.locator('dd span[title="+4930987654"]').count()).toBe(1);

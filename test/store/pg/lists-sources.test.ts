@@ -204,18 +204,17 @@ describe('lists on PostgreSQL, several nodes', () => {
       await other.query(
         "INSERT INTO sources (name, kind, interval_ms, created_at, updated_at) VALUES ('feed', 'url', 1, 0, 0)",
       );
-      const list = a.lists.create({ name: 'calls' }); // waits on the uncommitted name
-      const source = a.sources.create({ name: 'feed', kind: 'url', schedule });
+      // Both wait on the uncommitted names; settled together, so neither rejection goes unheard meanwhile.
+      const both = Promise.allSettled([
+        a.lists.create({ name: 'calls' }),
+        a.sources.create({ name: 'feed', kind: 'url', schedule }),
+      ]);
       await new Promise((resolve) => setTimeout(resolve, 200));
       await other.query('COMMIT');
-      await expect(list).rejects.toMatchObject({
-        code: 'unique',
-        message: 'a list named "calls" already exists (id 1)',
-      });
-      await expect(source).rejects.toMatchObject({
-        code: 'unique',
-        message: 'a source named "feed" already exists (id 1)',
-      });
+      expect(await both).toMatchObject([
+        { status: 'rejected', reason: { code: 'unique', message: 'a list named "calls" already exists (id 1)' } },
+        { status: 'rejected', reason: { code: 'unique', message: 'a source named "feed" already exists (id 1)' } },
+      ]);
     } finally {
       other.release();
     }
