@@ -148,6 +148,39 @@ export function positionalValues(input: NewEntry, now: number): unknown[] {
 }
 
 /** The entries' operations, synchronous: for the store's own transactions (contacts, origins, screening). */
+/**
+ * The list's conditions (with `?` placeholders) and their values for `query`'s filters. `like`: SQLite's LIKE ignores
+ * the case of ASCII letters, PostgreSQL's ILIKE does what it does there.
+ */
+export function entryFilter(query: EntryQuery, like: 'LIKE' | 'ILIKE'): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (query.kind !== undefined) add('kind = ?', query.kind);
+  if (query.source !== undefined) add('source = ?', query.source);
+  if (query.origin === 'manual') {
+    add(
+      "(NOT EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id) OR EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = 'manual'))",
+    );
+  } else if (query.origin !== undefined)
+    add('EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = ?)', query.origin);
+  if (query.contactId !== undefined) add('contact_id = ?', query.contactId);
+  if (query.cursor !== undefined) add('id < ?', query.cursor);
+  if (query.search) {
+    const pattern = containsPattern(query.search);
+    add(
+      `(number ${like} ? ESCAPE '\\' OR label ${like} ? ESCAPE '\\' OR note ${like} ? ESCAPE '\\')`,
+      pattern,
+      pattern,
+      pattern,
+    );
+  }
+  return { where, params };
+}
+
 export function createEntriesOperations(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const insertOrSkip = db.prepare<[EntryParams], { id: number }>(
@@ -281,26 +314,7 @@ export function createEntriesOperations(db: Database, options: RepositoryOptions
     /** Newest first; `nextCursor` pages on. */
     list(query: EntryQuery = {}): Page<StoredEntry> {
       const limit = pageLimit(query);
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, ...values: unknown[]) => {
-        where.push(sql);
-        params.push(...values);
-      };
-      if (query.kind !== undefined) add('kind = ?', query.kind);
-      if (query.source !== undefined) add('source = ?', query.source);
-      if (query.origin === 'manual') {
-        add(
-          "(NOT EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id) OR EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = 'manual'))",
-        );
-      } else if (query.origin !== undefined)
-        add('EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = ?)', query.origin);
-      if (query.contactId !== undefined) add('contact_id = ?', query.contactId);
-      if (query.cursor !== undefined) add('id < ?', query.cursor);
-      if (query.search) {
-        const like = containsPattern(query.search);
-        add("(number LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\')", like, like, like);
-      }
+      const { where, params } = entryFilter(query, 'LIKE');
       return toPage(page(where, params, limit + 1).map(toEntry), limit);
     },
 

@@ -57,6 +57,25 @@ export type ListParams = Omit<ListRow, 'id' | 'active_version' | 'entry_count' |
   now: number;
 };
 
+/** A list's row with `patch` applied (a missing key keeps the value, `null` clears it): the UPDATE's parameters. */
+export function patchedList(cur: ListRow, patch: ListPatch, now: number): ListParams {
+  return {
+    id: cur.id,
+    name: patch.name ?? cur.name,
+    threshold: patch.threshold ?? cur.threshold,
+    action: patched(patch.action, cur.action),
+    cause: patched(patch.cause, cur.cause),
+    announcement: patched(patch.announcement, cur.announcement),
+    label: patched(patch.label, cur.label),
+    source_url: patched(patch.sourceUrl, cur.source_url),
+    enabled: patch.enabled === undefined ? cur.enabled : bool(patch.enabled),
+    sync_cursor: patched(patch.syncCursor, cur.sync_cursor),
+    synced_at: patched(patch.syncedAt, cur.synced_at),
+    sync_error: patched(patch.syncError, cur.sync_error),
+    now,
+  };
+}
+
 export const LIST_COLUMNS =
   'id, name, threshold, action, cause, announcement, label, source_url, enabled, active_version, entry_count, sync_cursor, synced_at, sync_error, updated_at, created_at';
 
@@ -191,21 +210,7 @@ export function createListsOperations(db: Database, options: RepositoryOptions =
       return db.transaction(() => {
         const cur = byId.get(id);
         if (!cur) return undefined;
-        const next: ListParams = {
-          id,
-          name: patch.name ?? cur.name,
-          threshold: patch.threshold ?? cur.threshold,
-          action: patched(patch.action, cur.action),
-          cause: patched(patch.cause, cur.cause),
-          announcement: patched(patch.announcement, cur.announcement),
-          label: patched(patch.label, cur.label),
-          source_url: patched(patch.sourceUrl, cur.source_url),
-          enabled: patch.enabled === undefined ? cur.enabled : bool(patch.enabled),
-          sync_cursor: patched(patch.syncCursor, cur.sync_cursor),
-          synced_at: patched(patch.syncedAt, cur.synced_at),
-          sync_error: patched(patch.syncError, cur.sync_error),
-          now: clock(),
-        };
+        const next = patchedList(cur, patch, clock());
         if (next.name !== cur.name) uniqueName(next.name, () => update_.run(next));
         else update_.run(next);
         return get(id);

@@ -6,10 +6,16 @@
  */
 import { coded } from '../../messages/index.js';
 import type { EntryKind } from '../../policy/types.js';
-import { ENTRY_COLUMNS as COLUMNS, type EntryRow, positionalValues, toEntry } from '../entries-repository.js';
+import {
+  ENTRY_COLUMNS as COLUMNS,
+  type EntryRow,
+  entryFilter,
+  positionalValues,
+  toEntry,
+} from '../entries-repository.js';
 import { StoreError } from '../errors.js';
 import { POSTGRES_VISIBLE as VISIBLE } from '../import-visibility.js';
-import { bool, containsPattern, pageLimit, patched, type RepositoryOptions, toPage } from '../sql.js';
+import { bool, pageLimit, patched, type RepositoryOptions, toPage } from '../sql.js';
 import type { EntryPatch, EntryQuery, NewEntry, Page, StoredEntry } from '../types.js';
 import { longestPart, probeKeysSql } from './prefix-lengths.js';
 import { changePayload, SCREENING_CHANNEL } from './screening-replica.js';
@@ -204,27 +210,7 @@ export function createPostgresEntriesOperations(options: RepositoryOptions = {})
 
   async function list(db: Queryable, query: EntryQuery = {}): Promise<Page<StoredEntry>> {
     const limit = pageLimit(query);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => {
-      where.push(sql);
-      params.push(...values);
-    };
-    if (query.kind !== undefined) add('kind = ?', query.kind);
-    if (query.source !== undefined) add('source = ?', query.source);
-    if (query.origin === 'manual') {
-      add(
-        "(NOT EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id) OR EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = 'manual'))",
-      );
-    } else if (query.origin !== undefined)
-      add('EXISTS (SELECT 1 FROM entry_origins o WHERE o.entry_id = entries.id AND o.origin = ?)', query.origin);
-    if (query.contactId !== undefined) add('contact_id = ?', query.contactId);
-    if (query.cursor !== undefined) add('id < ?', query.cursor);
-    if (query.search) {
-      // ILIKE: SQLite's LIKE ignores the case of ASCII letters.
-      const like = containsPattern(query.search);
-      add("(number ILIKE ? ESCAPE '\\' OR label ILIKE ? ESCAPE '\\' OR note ILIKE ? ESCAPE '\\')", like, like, like);
-    }
+    const { where, params } = entryFilter(query, 'ILIKE');
     // A plain scan down the primary key: ../entries-page.ts skips the rows of an unfinished import because SQLite
     // would read them on the event loop; here the server reads them, and the page is the same.
     const sql = `SELECT ${COLUMNS} FROM entries WHERE ${[...where, VISIBLE].join(' AND ')} ORDER BY id DESC LIMIT ?`;

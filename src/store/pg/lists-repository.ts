@@ -15,23 +15,14 @@ import {
   HITS_IN_FORCE,
   type HitRow,
   LIST_COLUMNS,
-  type ListParams,
   type ListRow,
   type ListsRepository,
+  patchedList,
   toHit,
   toList,
 } from '../lists-repository.js';
 import { longestPart } from '../prefix-lengths.js';
-import {
-  bool,
-  containsPattern,
-  orNull,
-  pageLimit,
-  patched,
-  type RepositoryOptions,
-  setOptional,
-  toPage,
-} from '../sql.js';
+import { containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from '../sql.js';
 import type { ListEntry, ListPatch, NewList, Page, PageQuery, SpamList } from '../types.js';
 import { withPostgresErrors } from './errors.js';
 import { announceList, createPostgresListVersions, type VersionsLogger } from './list-versions.js';
@@ -148,21 +139,7 @@ export function createPostgresListsRepository(
           const cur = (await client.query<ListRow>(`SELECT ${LIST_COLUMNS} FROM lists WHERE id = $1 FOR UPDATE`, [id]))
             .rows[0];
           if (!cur) return undefined;
-          const next: ListParams = {
-            id,
-            name: patch.name ?? cur.name,
-            threshold: patch.threshold ?? cur.threshold,
-            action: patched(patch.action, cur.action),
-            cause: patched(patch.cause, cur.cause),
-            announcement: patched(patch.announcement, cur.announcement),
-            label: patched(patch.label, cur.label),
-            source_url: patched(patch.sourceUrl, cur.source_url),
-            enabled: patch.enabled === undefined ? cur.enabled : bool(patch.enabled),
-            sync_cursor: patched(patch.syncCursor, cur.sync_cursor),
-            synced_at: patched(patch.syncedAt, cur.synced_at),
-            sync_error: patched(patch.syncError, cur.sync_error),
-            now: clock(),
-          };
+          const next = patchedList(cur, patch, clock());
           if (next.name !== cur.name) {
             const clash = await rowByName(client, next.name);
             if (clash) throw nameTaken(next.name, clash.id);
