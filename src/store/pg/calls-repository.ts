@@ -3,9 +3,9 @@
  * where both dialects read them alike, ../call-rows.ts). Every node of a cluster logs into the one table: ids come
  * from its identity sequence, so rows logged at once on two nodes never share an id.
  *
- * The call path's write, `log()`, is one INSERT … RETURNING id in autocommit, sent at once. SQLite's group commit does
- * not come over: it exists because SQLite's commit is a WAL write under one writer lock; PostgreSQL already gathers
- * the commits of concurrent sessions into one WAL flush (its own group commit), and each row waits for no other.
+ * `log()` here is one INSERT … RETURNING id in autocommit, sent at once: what commands and tests write through. A
+ * cluster node's call path logs through spooled-calls.ts instead, which batches the rows of calls decided together
+ * and keeps them in the node's spool while PostgreSQL is away.
  */
 import type pg from 'pg';
 import type { RecentCall } from '../../policy/types.js';

@@ -8,6 +8,12 @@
  * carries a key (calls.log_key, unique): an INSERT that outlived its wait and committed after all, and the same row
  * from the spool, are kept once.
  *
+ * Rows go to PostgreSQL in batches: at most INSERTS_IN_FLIGHT statements are on their way, and the rows decided
+ * while they are go together in the next one (one multi-row INSERT … RETURNING). A lone call's row is sent at once;
+ * under load, one statement and one commit serve many calls — per-statement work (the round trip, parse and bind, the
+ * commit) was most of what a row cost the node and PostgreSQL, and `npm run bench -- --store postgres` at c=50 showed
+ * it. Each call still learns its id only once its own row is committed.
+ *
  * A row in the spool has no id yet: the call gets no CALLFILTER_CALL_ID (the dialplan contract allows that). The
  * node's own repeat-caller counts include it at once (RecentCalls); other nodes see it when it reaches PostgreSQL.
  */
@@ -24,13 +30,50 @@ import type { RecentCalls } from './recent-calls.js';
 export const LOG_WAIT_MS = 500;
 /** While PostgreSQL is away, the spool is tried this often. */
 export const SPOOL_RETRY_MS = 1_000;
+/** INSERTs of the call path on their way at once: one being committed while the next batch gathers, and a spare. */
+export const INSERTS_IN_FLIGHT = 2;
+/** Rows per INSERT at most (a statement is prepared per batch size a connection meets, so this bounds them too). */
+export const MAX_BATCH_ROWS = 64;
 
 const COLUMNS = FIELDS.length + 1; // and log_key
 const ON_CONFLICT = 'ON CONFLICT (log_key) WHERE log_key IS NOT NULL DO NOTHING';
-const INSERT = {
-  name: 'calls-insert-keyed',
-  text: `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES (${Array.from({ length: COLUMNS }, (_, i) => `$${i + 1}`).join(', ')}) ${ON_CONFLICT} RETURNING id`,
-};
+
+/** `(…), (…)` with `$n` placeholders for `rows` rows of COLUMNS values. */
+function valuesList(rows: number): string {
+  return Array.from(
+    { length: rows },
+    (_, r) => `(${Array.from({ length: COLUMNS }, (_, c) => `$${r * COLUMNS + c + 1}`).join(', ')})`,
+  ).join(', ');
+}
+
+/** The call path's INSERT of `rows` rows, named so that each connection parses and plans it once. */
+const inserts = new Map<number, { name: string; text: string }>();
+function insertOf(rows: number): { name: string; text: string } {
+  let statement = inserts.get(rows);
+  if (statement === undefined)
+    inserts.set(
+      rows,
+      (statement = {
+        name: `calls-insert-keyed-${rows}`,
+        text: `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${valuesList(rows)} ${ON_CONFLICT} RETURNING id, log_key`,
+      }),
+    );
+  return statement;
+}
+
+function paramsOf(rows: readonly { call: NewCall; key: string }[]): unknown[] {
+  const values: unknown[] = [];
+  for (const { call, key } of rows) values.push(...toParams(call), key);
+  return values;
+}
+
+/** A row waiting for its INSERT. */
+interface Waiting {
+  call: NewCall;
+  key: string;
+  resolve: (id: number | undefined) => void;
+  reject: (err: unknown) => void;
+}
 
 export interface SpooledCallLogOptions {
   pool: pg.Pool;
@@ -55,6 +98,9 @@ export class SpooledCallLog {
   private spoolingSince: number | undefined;
   private readonly timer: NodeJS.Timeout;
   private draining: Promise<void> | undefined;
+  /** Rows decided while INSERTS_IN_FLIGHT statements were on their way: the next batch. */
+  private waiting: Waiting[] = [];
+  private inFlight = 0;
 
   constructor(private readonly parts: SpooledCallLogOptions) {
     this.options = { waitMs: parts.waitMs ?? LOG_WAIT_MS, retryMs: parts.retryMs ?? SPOOL_RETRY_MS };
@@ -120,9 +166,26 @@ export class SpooledCallLog {
     this.parts.spool.close();
   }
 
-  /** The INSERT, or a rejection when it is refused or not committed within waitMs (it may still commit later). */
+  /**
+   * The row's id once its batch is committed (undefined: the row was there already), or a rejection when the batch is
+   * refused or not committed within waitMs (it may still commit later). A row queued behind a batch that fails is
+   * rejected with it: PostgreSQL is taken for away, and the row is better in the spool than waiting its turn.
+   */
   private insert(call: NewCall, key: string): Promise<number | undefined> {
-    const query = this.parts.pool.query<{ id: number }>({ ...INSERT, values: [...toParams(call), key] });
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ call, key, resolve, reject });
+      if (this.inFlight < INSERTS_IN_FLIGHT) this.sendBatch();
+    });
+  }
+
+  private sendBatch(): void {
+    const batch = this.waiting.splice(0, MAX_BATCH_ROWS);
+    if (batch.length === 0) return;
+    this.inFlight++;
+    const query = this.parts.pool.query<{ id: number; log_key: string }>({
+      ...insertOf(batch.length),
+      values: paramsOf(batch),
+    });
     query.catch(() => {}); // a late failure after the wait is the spool's business, not an unhandled rejection
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -131,7 +194,21 @@ export class SpooledCallLog {
         this.options.waitMs,
       );
     });
-    return Promise.race([query.then((r) => r.rows[0]?.id), late]).finally(() => clearTimeout(timer));
+    Promise.race([query, late])
+      .then(
+        (r) => {
+          const ids = new Map(r.rows.map((row) => [row.log_key, row.id]));
+          for (const w of batch) w.resolve(ids.get(w.key));
+          this.inFlight--;
+          this.sendBatch();
+        },
+        (err: unknown) => {
+          for (const w of batch) w.reject(err);
+          for (const w of this.waiting.splice(0)) w.reject(err);
+          this.inFlight--;
+        },
+      )
+      .finally(() => clearTimeout(timer));
   }
 
   private async toSpool(call: NewCall, key: string): Promise<undefined> {
@@ -151,16 +228,9 @@ export class SpooledCallLog {
 
   /** One statement for the batch; rows already there (by key) are skipped. */
   private async insertMany(entries: SpoolEntry<NewCall>[]): Promise<void> {
-    const values: unknown[] = [];
-    const rows: string[] = [];
-    for (const { key, row } of entries) {
-      const at = values.length;
-      values.push(...toParams(row), key);
-      rows.push(`(${Array.from({ length: COLUMNS }, (_, i) => `$${at + i + 1}`).join(', ')})`);
-    }
     await this.parts.pool.query(
-      `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${rows.join(', ')} ${ON_CONFLICT}`,
-      values,
+      `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${valuesList(entries.length)} ${ON_CONFLICT}`,
+      paramsOf(entries.map(({ row, key }) => ({ call: row, key }))),
     );
   }
 }

@@ -11,7 +11,7 @@ import { CallLogSpool } from '../../../src/cluster/spool.js';
 import { migratePostgres } from '../../../src/store/pg/migrate.js';
 import { postgresPool } from '../../../src/store/pg/pool.js';
 import { RecentCalls } from '../../../src/store/pg/recent-calls.js';
-import { SpooledCallLog } from '../../../src/store/pg/spooled-calls.js';
+import { INSERTS_IN_FLIGHT, SpooledCallLog } from '../../../src/store/pg/spooled-calls.js';
 import type { NewCall } from '../../../src/store/types.js';
 import { startPostgres } from '../../helpers/postgres.js';
 import { usePostgresDatabase } from '../engines.js';
@@ -51,6 +51,25 @@ describe("a cluster node's call log", () => {
     expect(await rows(pool)).toEqual([{ caller: call.caller, log_key: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
     expect(recent.recent(call.caller as string, call.at - 1)).toHaveLength(1);
     expect(log.state()).toEqual({ pending: 0, dropped: 0 });
+  });
+
+  it('writes the rows of calls decided together in a few INSERTs, each call learning its own row id', async () => {
+    const pool = await postgres.fresh();
+    const { log } = callLog(pool, spoolFile());
+    const statements: string[] = [];
+    const query = pool.query.bind(pool);
+    pool.query = ((config: { text?: string }, ...rest: unknown[]) => {
+      if (config?.text?.startsWith('INSERT INTO calls')) statements.push(config.text);
+      return (query as (...args: unknown[]) => unknown)(config, ...rest);
+    }) as typeof pool.query;
+
+    const calls = Array.from({ length: 40 }, (_, i) => newCall(i + 1));
+    const ids = await Promise.all(calls.map((call) => log.log(call).committed()));
+    // INSERTS_IN_FLIGHT rows go out alone at once; the others wait for them and go together.
+    expect(statements.length).toBe(INSERTS_IN_FLIGHT + 1);
+    const written = await pool.query<{ id: number; caller: string }>('SELECT id, caller FROM calls');
+    const callerOf = new Map(written.rows.map((r) => [r.id, r.caller]));
+    expect(ids.map((id) => callerOf.get(id as number))).toEqual(calls.map((c) => c.caller));
   });
 
   it('keeps deciding while PostgreSQL is down: rows to the spool at once, written when it is back, each once', async () => {
