@@ -33,32 +33,54 @@ function hitOrder(a: ListHit, b: ListHit): number {
   );
 }
 
-/** Rows by their number (an exact number and a prefix of the same digits share a key). */
-class ByNumber<T extends { number: string }> {
-  private readonly rows = new Map<string, T[]>();
+/**
+ * Values by number, exact numbers and prefixes apart. A lookup probes the one exact key, and of the caller's prefix
+ * keys only those of a length some prefix has: a million exact entries share their map with no prefix, and a call
+ * probes two or three keys instead of every leading part of its number (each probe of a map that size is a cache
+ * miss). A value is kept alone until a second one shares its key: most numbers have one entry.
+ */
+class NumberKeys<V> {
+  private readonly exact = new Map<string, V | V[]>();
+  private readonly prefixes = new Map<string, V | V[]>();
+  /** How many prefix keys have each length. */
+  private readonly prefixLengths: number[] = [];
 
-  add(row: T): void {
-    const at = this.rows.get(row.number);
-    if (at) at.push(row);
-    else this.rows.set(row.number, [row]);
+  add(number: string, prefix: boolean, value: V): void {
+    const map = prefix ? this.prefixes : this.exact;
+    const at = map.get(number);
+    if (at === undefined) {
+      map.set(number, value);
+      if (prefix) this.prefixLengths[number.length] = (this.prefixLengths[number.length] ?? 0) + 1;
+    } else map.set(number, Array.isArray(at) ? [...at, value] : [at, value]);
   }
 
-  remove(number: string, keep: (row: T) => boolean): void {
-    const left = this.rows.get(number)?.filter(keep);
-    if (left === undefined) return;
-    if (left.length > 0) this.rows.set(number, left);
-    else this.rows.delete(number);
-  }
-
-  /** Exact rows of `e164`, prefix rows of it or of any of `prefixes`. */
-  find(e164: string, prefixes: readonly string[], isPrefix: (row: T) => boolean): T[] {
-    const found: T[] = [];
-    for (const row of this.rows.get(e164) ?? []) found.push(row);
-    for (const key of prefixes) {
-      if (key === e164) continue;
-      for (const row of this.rows.get(key) ?? []) if (isPrefix(row)) found.push(row);
+  remove(number: string, prefix: boolean, keep: (value: V) => boolean): void {
+    const map = prefix ? this.prefixes : this.exact;
+    const at = map.get(number);
+    if (at === undefined) return;
+    const left = (Array.isArray(at) ? at : [at]).filter(keep);
+    if (left.length > 1) map.set(number, left);
+    else if (left.length === 1) map.set(number, left[0] as V);
+    else {
+      map.delete(number);
+      if (prefix) this.prefixLengths[number.length] = (this.prefixLengths[number.length] as number) - 1;
     }
-    return found;
+  }
+
+  /** Values of `e164` (exact, and a prefix of exactly its digits), then of prefixes among `keys`. */
+  find(e164: string, keys: readonly string[], found: (value: V) => void): void {
+    const take = (at: V | V[] | undefined) => {
+      if (at === undefined) return;
+      if (Array.isArray(at)) for (const v of at) found(v);
+      else found(at);
+    };
+    take(this.exact.get(e164));
+    take(this.prefixGet(e164));
+    for (const key of keys) if (key !== e164) take(this.prefixGet(key));
+  }
+
+  private prefixGet(key: string): V | V[] | undefined {
+    return (this.prefixLengths[key.length] ?? 0) > 0 ? this.prefixes.get(key) : undefined;
   }
 }
 
@@ -86,8 +108,8 @@ class EntryColumns {
   /** Slots of removed entries, taken again before the columns grow. */
   private readonly free: number[] = [];
   private readonly slotOf = new Map<number, number>();
-  /** Slot, or slots when several entries share a number (an exact entry and a prefix, allow and block). */
-  private readonly byNumber = new Map<string, number | number[]>();
+  /** Slots by number (several when entries share one: allow and block). */
+  private readonly byNumber = new NumberKeys<number>();
   /** One string per source name instead of one per row. */
   private readonly sourceNames = new Map<string, string>();
 
@@ -111,18 +133,14 @@ class EntryColumns {
     setOptional(rare, { action, cause, announcement, label, note, contactId, expiresAt });
     this.rare[slot] = Object.keys(rare).length > 0 ? rare : undefined;
     this.slotOf.set(entry.id, slot);
-    const at = this.byNumber.get(entry.number);
-    this.byNumber.set(entry.number, at === undefined ? slot : Array.isArray(at) ? [...at, slot] : [at, slot]);
+    this.byNumber.add(entry.number, entry.prefix, slot);
   }
 
   remove(id: number): void {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
-    const number = this.numbers[slot] as string;
-    const at = this.byNumber.get(number);
-    const left = Array.isArray(at) ? at.filter((s) => s !== slot) : [];
-    if (left.length === 0) this.byNumber.delete(number);
-    else this.byNumber.set(number, left.length === 1 ? (left[0] as number) : left);
+    const prefix = ((this.flags[slot] as number) & PREFIX) !== 0;
+    this.byNumber.remove(this.numbers[slot] as string, prefix, (s) => s !== slot);
     this.slotOf.delete(id);
     this.rare[slot] = undefined;
     this.free.push(slot);
@@ -131,14 +149,7 @@ class EntryColumns {
   /** Exact entries of `e164`, prefix entries of it or of any of `prefixes`. */
   find(e164: string, prefixes: readonly string[]): StoredEntry[] {
     const found: StoredEntry[] = [];
-    const take = (key: string, exactToo: boolean) => {
-      const at = this.byNumber.get(key);
-      if (at === undefined) return;
-      for (const slot of Array.isArray(at) ? at : [at])
-        if (exactToo || ((this.flags[slot] as number) & PREFIX) !== 0) found.push(this.entry(slot));
-    };
-    take(e164, true);
-    for (const key of prefixes) if (key !== e164) take(key, false);
+    this.byNumber.find(e164, prefixes, (slot) => found.push(this.entry(slot)));
     return found;
   }
 
@@ -161,7 +172,7 @@ class EntryColumns {
 
 export class ScreeningIndex {
   private readonly entries = new EntryColumns();
-  private readonly hits = new ByNumber<ListHit>();
+  private readonly hits = new NumberKeys<ListHit>();
   /** Each list's hits, to replace a list at once when a new version switches in. */
   private readonly lists = new Map<number, ListHit[]>();
 
@@ -176,10 +187,9 @@ export class ScreeningIndex {
   }
 
   lookup(e164: string, prefixes: readonly string[]): Matches {
-    return {
-      entries: this.entries.find(e164, prefixes).sort(entryOrder),
-      lists: this.hits.find(e164, prefixes, (h) => h.prefix).sort(hitOrder),
-    };
+    const lists: ListHit[] = [];
+    this.hits.find(e164, prefixes, (hit) => lists.push(hit));
+    return { entries: this.entries.find(e164, prefixes).sort(entryOrder), lists: lists.sort(hitOrder) };
   }
 
   /** Adds an entry, or replaces the one with its id (its number may have changed). */
@@ -193,12 +203,13 @@ export class ScreeningIndex {
 
   /** A list's hits as they are now in force (none: the list is gone, disabled, or has no version yet). */
   setList(listId: number, hits: readonly ListHit[]): void {
-    for (const old of this.lists.get(listId) ?? []) this.hits.remove(old.number, (h) => h.listId !== listId);
+    for (const old of this.lists.get(listId) ?? [])
+      this.hits.remove(old.number, old.prefix, (h) => h.listId !== listId);
     if (hits.length === 0) {
       this.lists.delete(listId);
       return;
     }
-    for (const hit of hits) this.hits.add(hit);
+    for (const hit of hits) this.hits.add(hit.number, hit.prefix, hit);
     this.lists.set(listId, [...hits]);
   }
 }

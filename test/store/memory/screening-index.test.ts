@@ -110,6 +110,11 @@ describe('the in-memory screening index', () => {
     await store.entries.remove(prefix.id);
     index.removeEntry(prefix.id);
     await expectSameAnswers(store, index, numbers);
+    // A prefix of a length no other prefix has any more, and one that takes that length again.
+    const again = await store.entries.create({ number: '+49405553', prefix: true, kind: 'block' });
+    index.putEntry(again);
+    await expectSameAnswers(store, index, [...numbers, '+49405553']);
+    expect(index.lookup('+4940555333', allPrefixes('+4940555333')).entries.map((e) => e.number)).toContain('+49405553');
 
     const list = store.db.prepare<[], number>('SELECT id FROM lists ORDER BY id LIMIT 1').pluck().get() as number;
     const before = store.db
