@@ -8,6 +8,8 @@ import { createAgiServer } from './agi-server.js';
 import { buildApp } from './api/app.js';
 import { loadAdminToken, tokenSource } from './api/auth.js';
 import { createMetrics } from './api/metrics.js';
+import { relayLoggedCalls } from './cluster/logged-calls.js';
+import { SPOOL_FILE } from './cluster/spool.js';
 import { type Config, loadConfig, redactedUrl } from './config/config.js';
 import { ConfigError } from './config/env.js';
 import { setupHint } from './config/settings.js';
@@ -17,7 +19,6 @@ import { createLogger, printAfterLog } from './logger.js';
 import { registerNotifyMetrics } from './notify/metrics.js';
 import { registerSourceMetrics } from './sources/status.js';
 import { wideFileModes } from './store/file-modes.js';
-import { SPOOL_FILE } from './store/pg/store.js';
 import { createCallEvents } from './web/index.js';
 
 /** `http://host:port`, with a wildcard address shown as loopback (what a browser on this box can open). */
@@ -96,6 +97,7 @@ export async function main(): Promise<void> {
       jobs.notify.onCallDecided(o);
     },
   });
+  relayLoggedCalls(ctx.store, { events, notify: jobs.notify });
   metrics.attach(agi);
   let agiListening = false;
   const app = buildApp(ctx, {

@@ -49,6 +49,8 @@ export interface SpoolStats {
   corrupt: number;
 }
 
+/** The file in a node's data folder its call-log rows wait in while PostgreSQL is away. */
+export const SPOOL_FILE = 'call-log.spool';
 /**
  * 64 MiB: a call-log row is ~300 bytes as JSON, so about 200,000 calls — days of PostgreSQL outage for an office,
  * hours for a busy hosting node; past that, losing log rows beats filling the data folder's disk.

@@ -37,6 +37,8 @@ export const NOTIFY_BATCH_MS = 50;
 export interface Notifications {
   /** For the service's onScreened hook: notes the call and returns; the work runs later and never fails the call. */
   onCallDecided(outcome: Screened): void;
+  /** Calls of this node logged after they were answered (a cluster node's spooled rows): told as decided ones are. */
+  onCallsLogged(callIds: readonly number[]): void;
   /** The outbox handlers of the channels (webhooks, the digest, the voicemail follow-up). */
   handlers: Record<string, OutboxHandler>;
   /** The voicemail spool index, shared with the page and the API; undefined without CALLFILTER_VOICEMAIL_DIR. */
@@ -114,6 +116,11 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
   let pending: number[] = [];
   let flushTimer: Timer | undefined;
   let flushing: Promise<void> = Promise.resolve();
+  const note = (callIds: readonly number[]) => {
+    if (!live || callIds.length === 0 || (!mqtt && !webhooks)) return;
+    pending.push(...callIds);
+    flushTimer ??= o.clock.setTimer(() => void flush(), NOTIFY_BATCH_MS);
+  };
   const flush = (): Promise<void> => {
     flushTimer?.cancel();
     flushTimer = undefined;
@@ -134,11 +141,9 @@ export function createNotifications(ctx: AppContext, o: NotificationsOptions): N
 
   return {
     onCallDecided(outcome) {
-      const { callId } = outcome;
-      if (!live || callId === undefined || (!mqtt && !webhooks)) return;
-      pending.push(callId);
-      flushTimer ??= o.clock.setTimer(() => void flush(), NOTIFY_BATCH_MS);
+      if (outcome.callId !== undefined) note([outcome.callId]);
     },
+    onCallsLogged: note,
     handlers: {
       ...webhooks?.handlers,
       [DIGEST_KIND]: digestHandler(mail, () => o.clock.now()),

@@ -50,17 +50,21 @@ export const MAX_STREAM_BUFFER_BYTES = 256 * 1024;
 export interface CallEvents {
   /** The onScreened hook (ScreenHandlerOptions): never throws, never blocks the call. */
   publish(outcome: Screened): void;
+  /**
+   * Calls logged after their call was answered: in a cluster, another node's calls and this node's rows from its
+   * spool (PostgresStore.onCallsLogged).
+   */
+  publishLogged(callIds: readonly number[]): void;
   /** Called with each new call-log id; returns the unsubscribe function. */
   subscribe(listener: (callId: number) => void): () => void;
 }
 
 export function createCallEvents(): CallEvents {
   const listeners = new Set<(callId: number) => void>();
-  return {
-    publish(outcome) {
-      const { callId } = outcome;
-      if (callId === undefined || listeners.size === 0) return;
-      setImmediate(() => {
+  const send = (callIds: readonly number[]) => {
+    if (callIds.length === 0 || listeners.size === 0) return;
+    setImmediate(() => {
+      for (const callId of callIds) {
         for (const listener of listeners) {
           try {
             listener(callId);
@@ -68,8 +72,14 @@ export function createCallEvents(): CallEvents {
             // One broken stream must not keep the others from their update.
           }
         }
-      });
+      }
+    });
+  };
+  return {
+    publish(outcome) {
+      if (outcome.callId !== undefined) send([outcome.callId]);
     },
+    publishLogged: send,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

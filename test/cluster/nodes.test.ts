@@ -2,12 +2,13 @@
  * Two callfilter nodes on one real PostgreSQL (issue 22), each with its FastAGI server and admin API, calls through
  * the fake Asterisk over real TCP: a block made through node B screens on node A within a second, a caller counts as
  * the same caller on both, a person signed in through A is signed in on B, and while PostgreSQL is stopped calls are
- * still decided and their rows reach the shared log once it is back.
+ * still decided and their rows reach the shared log once it is back. Each node's live view shows every node's calls.
  */
 import { describe, expect, it } from 'vitest';
 import { startApi, type TestApi, TOKEN } from '../helpers/api.js';
 import { type PgCluster, startPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/service.js';
+import { startWeb } from '../helpers/web.js';
 import { ENTRY, startChild } from '../reliability/processes.js';
 
 const HAMBURG = { CALLFILTER_HOME_COUNTRY: 'DE', CALLFILTER_HOME_AREA_CODE: '40' };
@@ -112,6 +113,33 @@ describe('two nodes sharing PostgreSQL', () => {
         timeout: 5_000,
       })
       .toBe('ok');
+  }, 120_000);
+
+  it("show every node's calls in each node's live view, and a node's spooled calls once PostgreSQL is back", async () => {
+    const cluster = await startPostgres();
+    const url = cluster.url(await cluster.createDatabase('live'));
+    const node = () => startWeb({ env: { ...HAMBURG, CALLFILTER_DATABASE_URL: url }, overrides: { node: true } });
+    const a = await node();
+    const b = await node();
+    const seenOnA: number[] = [];
+    a.events.subscribe((id) => seenOnA.push(id));
+    const idOf = (call: { variables: Record<string, string> }) => Number(call.variables.CALLFILTER_CALL_ID);
+
+    const onB = idOf(await b.call('040 5552222'));
+    const onA = idOf(await a.call('040 5553333'));
+    await expect.poll(() => seenOnA.includes(onB), { timeout: 3_000, interval: 50 }).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // a poll or two later: nothing is told twice
+    expect(seenOnA.sort()).toEqual([onB, onA].sort());
+
+    await cluster.stop();
+    const spooled = [];
+    for (let i = 0; i < 3; i++) spooled.push(await a.call(`040 555444${i}`, { env: { uniqueid: `down-${i}` } }));
+    expect(spooled.map((c) => c.variables.CALLFILTER_CALL_ID)).toEqual([undefined, undefined, undefined]);
+    await cluster.start();
+    await expect.poll(() => seenOnA.length, { timeout: 15_000, interval: 100 }).toBe(5);
+    const rows = await a.ctx.store.calls.list({ limit: 10 });
+    const downIds = rows.items.filter((c) => c.uniqueId?.startsWith('down-')).map((c) => c.id);
+    expect(seenOnA.slice(2).sort()).toEqual(downIds.sort());
   }, 120_000);
 
   it('a node without CALLFILTER_ADMIN_TOKEN refuses to start, before it connects anywhere', async () => {

@@ -7,6 +7,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { onTestFinished } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import type { TokenSource } from '../../src/api/auth.js';
+import { relayLoggedCalls } from '../../src/cluster/logged-calls.js';
 import { type CallEvents, createCallEvents } from '../../src/web/index.js';
 import { type ServiceOptions, startService, type TestService } from './service.js';
 
@@ -30,7 +31,8 @@ export interface TestWeb extends TestService {
 
 /**
  * The real service (temp SQLite, FastAGI on a free port) and the HTTP app listening on 127.0.0.1 with the web page,
- * its live feed fed by the screening handler like src/server.ts does. Stopped when the test ends.
+ * its live feed fed by the screening handler (on PostgreSQL also by what the node learns later: relayLoggedCalls) like
+ * src/server.ts does. Stopped when the test ends.
  */
 export async function startWeb(options: ServiceOptions & { token?: TokenSource } = {}): Promise<TestWeb> {
   const svc = await startService({ ...options, env: { CALLFILTER_HOME_AREA_CODE: '30', ...options.env } });
@@ -41,6 +43,7 @@ export async function startWeb(options: ServiceOptions & { token?: TokenSource }
     toMetrics(o);
     events.publish(o);
   };
+  onTestFinished(relayLoggedCalls(svc.ctx.store, { events }));
   const app = buildApp(svc.ctx, {
     agiListening: svc.agiListening,
     metrics: svc.metrics,

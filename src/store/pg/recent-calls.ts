@@ -9,6 +9,9 @@
  * already has. A row written long after its call (from a node's spool, after PostgreSQL was away) is not counted:
  * the repeat-caller rule is about the last minutes.
  *
+ * The poll also finds what other nodes logged: `onOthers` hears those rows' ids (the web page's live view shows every
+ * node's calls). The rows loaded at start are not news.
+ *
  * How far back it keeps: the longest window asked for. A call that asks further back than what is loaded gets the
  * rows there are, and the next poll loads the rest.
  */
@@ -27,7 +30,8 @@ interface Row extends RecentCall {
   key: string;
   /** Undefined for a row that waits in this node's spool: it sorts as the newest of its millisecond. */
   id?: number;
-  caller: string;
+  /** Null for a call without a number (withheld): held only so that the poll knows it, never counted. */
+  caller: string | null;
 }
 
 export interface RecentCallsOptions {
@@ -37,6 +41,8 @@ export interface RecentCallsOptions {
   pollMs?: number;
   /** How far back to load at start (default 5 minutes, the default repeat window). */
   windowMs?: number;
+  /** The ids of rows another node logged, as each poll finds them. */
+  onOthers?: (ids: number[]) => void;
 }
 
 export class RecentCalls {
@@ -49,6 +55,7 @@ export class RecentCalls {
   private readonly clock: () => number;
   private readonly logger: RecentCallsOptions['logger'];
   private readonly pollMs: number;
+  private readonly onOthers: RecentCallsOptions['onOthers'];
   private windowMs: number;
   /** Rows from here on are loaded (epoch ms); undefined before the first read. */
   private loadedFrom: number | undefined;
@@ -63,6 +70,7 @@ export class RecentCalls {
     this.logger = options.logger;
     this.pollMs = options.pollMs ?? POLL_MS;
     this.windowMs = options.windowMs ?? INITIAL_WINDOW_MS;
+    this.onOthers = options.onOthers;
   }
 
   /** Loads the window and starts polling; rejects when PostgreSQL cannot be read (the caller decides what then). */
@@ -82,9 +90,8 @@ export class RecentCalls {
 
   /** A row this node logged (`id` once PostgreSQL has it): counted at once, without waiting for the poll. */
   add(key: string, call: { caller?: string; at: number; action: Action; reason: Reason }, id?: number): void {
-    if (call.caller === undefined) return;
     const { at, action, reason } = call;
-    this.put({ key, ...(id !== undefined && { id }), caller: call.caller, at, action, reason });
+    this.put({ key, ...(id !== undefined && { id }), caller: call.caller ?? null, at, action, reason });
   }
 
   /** The caller's calls since `since`, newest first, at most `limit`: what SQL's `ORDER BY at DESC, id DESC` gives. */
@@ -118,31 +125,39 @@ export class RecentCalls {
       this.loadedFrom = from;
       this.polledAt ||= now;
     }
+    const first = this.polledAt === now;
     // After an outage, no further back than the window: older rows would be pruned at once.
-    await this.read(Math.max(this.polledAt, from) - SLACK_MS, Number.MAX_SAFE_INTEGER);
+    const found = await this.read(Math.max(this.polledAt, from) - SLACK_MS, Number.MAX_SAFE_INTEGER);
     this.polledAt = now;
     this.prune(from - SLACK_MS);
+    if (!first && found.length > 0) this.onOthers?.(found);
   }
 
-  private async read(from: number, to: number): Promise<void> {
+  /** Puts the rows logged in [from, to); returns the ids of those it did not have. */
+  private async read(from: number, to: number): Promise<number[]> {
     const r = await this.pool.query<Row>(
       `SELECT COALESCE(log_key, id::text) AS key, id, caller, at, action, reason FROM calls
-       WHERE at >= $1 AND at < $2 AND caller IS NOT NULL ORDER BY at, id`,
+       WHERE at >= $1 AND at < $2 ORDER BY at, id`,
       [from, to],
     );
-    for (const row of r.rows) this.put(row);
+    const news: number[] = [];
+    for (const row of r.rows) if (this.put(row) && row.id !== undefined) news.push(row.id);
+    return news;
   }
 
-  private put(row: Row): void {
-    if (this.keys.has(row.key)) return;
+  /** False when the row was held already. */
+  private put(row: Row): boolean {
+    if (this.keys.has(row.key)) return false;
     this.keys.add(row.key);
     this.arrived.push(row);
+    if (row.caller === null) return true;
     let rows = this.byCaller.get(row.caller);
     if (!rows) this.byCaller.set(row.caller, (rows = []));
     // Oldest first; a row usually belongs last, so its place is looked for from the end.
     let i = rows.length;
     while (i > 0 && later(rows[i - 1] as Row, row)) i--;
     rows.splice(i, 0, row);
+    return true;
   }
 
   /** Drops what came before `cutoff` from the front of the arrivals (a late straggler waits for its turn). */
@@ -151,6 +166,7 @@ export class RecentCalls {
     while (n < this.arrived.length && (this.arrived[n] as Row).at < cutoff) {
       const row = this.arrived[n++] as Row;
       this.keys.delete(row.key);
+      if (row.caller === null) continue;
       const rows = this.byCaller.get(row.caller) as Row[];
       rows.splice(rows.indexOf(row), 1);
       if (rows.length === 0) this.byCaller.delete(row.caller);

@@ -15,7 +15,8 @@
  * it. Each call still learns its id only once its own row is committed.
  *
  * A row in the spool has no id yet: the call gets no CALLFILTER_CALL_ID (the dialplan contract allows that). The
- * node's own repeat-caller counts include it at once (RecentCalls); other nodes see it when it reaches PostgreSQL.
+ * node's own repeat-caller counts include it at once (RecentCalls); other nodes see it when it reaches PostgreSQL,
+ * and `onWritten` hears its id then (the household's notifications and the live view, which waited for it).
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -36,7 +37,7 @@ export const INSERTS_IN_FLIGHT = 2;
 export const MAX_BATCH_ROWS = 64;
 
 const COLUMNS = FIELDS.length + 1; // and log_key
-const ON_CONFLICT = 'ON CONFLICT (log_key) WHERE log_key IS NOT NULL DO NOTHING';
+const ON_CONFLICT = 'ON CONFLICT (log_key) WHERE log_key IS NOT NULL';
 
 /** `(…), (…)` with `$n` placeholders for `rows` rows of COLUMNS values. */
 function valuesList(rows: number): string {
@@ -55,7 +56,7 @@ function insertOf(rows: number): { name: string; text: string } {
       rows,
       (statement = {
         name: `calls-insert-keyed-${rows}`,
-        text: `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${valuesList(rows)} ${ON_CONFLICT} RETURNING id, log_key`,
+        text: `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${valuesList(rows)} ${ON_CONFLICT} DO NOTHING RETURNING id, log_key`,
       }),
     );
   return statement;
@@ -82,6 +83,8 @@ export interface SpooledCallLogOptions {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   waitMs?: number;
   retryMs?: number;
+  /** The ids of spooled rows once they are in PostgreSQL (also of a row whose late INSERT got there first). */
+  onWritten?: (ids: number[]) => void;
 }
 
 export interface CallLogState {
@@ -94,7 +97,7 @@ export interface CallLogState {
 }
 
 export class SpooledCallLog {
-  private readonly options: Required<Omit<SpooledCallLogOptions, 'recent' | 'spool' | 'pool' | 'logger'>>;
+  private readonly options: Required<Pick<SpooledCallLogOptions, 'waitMs' | 'retryMs'>>;
   private spoolingSince: number | undefined;
   private readonly timer: NodeJS.Timeout;
   private draining: Promise<void> | undefined;
@@ -226,11 +229,17 @@ export class SpooledCallLog {
     );
   }
 
-  /** One statement for the batch; rows already there (by key) are skipped. */
+  /**
+   * One statement for the batch. A row already there (by key: its late INSERT committed after all) is kept as it is
+   * — the no-op update only makes RETURNING give its id too, for `onWritten`: that call was not told its id either.
+   */
   private async insertMany(entries: SpoolEntry<NewCall>[]): Promise<void> {
-    await this.parts.pool.query(
-      `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${valuesList(entries.length)} ${ON_CONFLICT}`,
-      paramsOf(entries.map(({ row, key }) => ({ call: row, key }))),
+    // A key twice in one statement would make ON CONFLICT DO UPDATE fail; a row is in the spool once.
+    const rows = [...new Map(entries.map(({ row, key }) => [key, { call: row, key }])).values()];
+    const r = await this.parts.pool.query<{ id: number }>(
+      `INSERT INTO calls (${INSERT_COLUMNS}, log_key) VALUES ${valuesList(rows.length)} ${ON_CONFLICT} DO UPDATE SET log_key = EXCLUDED.log_key RETURNING id`,
+      paramsOf(rows),
     );
+    this.parts.onWritten?.(r.rows.map((row) => row.id));
   }
 }

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type pg from 'pg';
-import { CallLogSpool } from '../../cluster/spool.js';
+import { CallLogSpool, SPOOL_FILE } from '../../cluster/spool.js';
 import type { Logger } from '../../logger.js';
 import type { Repositories } from '../index.js';
 import type { RepositoryOptions } from '../sql.js';
@@ -46,9 +46,17 @@ export interface PostgresStore extends Repositories {
    * later; at once for a one-shot command, which keeps no copy.
    */
   settled(): Promise<void>;
+  /**
+   * Call-log rows a service node learns of after their calls: `own` — its spooled rows, once they are in PostgreSQL
+   * (their calls got no id, so nobody was told of them yet); `others` — rows other nodes logged, within a second.
+   * Returns the unsubscribe function. A one-shot command hears nothing.
+   */
+  onCallsLogged(listener: CallsLoggedListener): () => void;
   /** Ends the node's connections (and its replica's feed); the database stays as it is for the other nodes. */
   close(): Promise<void>;
 }
+
+export type CallsLoggedListener = (ids: number[], whose: 'own' | 'others') => void;
 
 export interface PostgresStoreOptions extends RepositoryOptions {
   url: URL;
@@ -57,8 +65,6 @@ export interface PostgresStoreOptions extends RepositoryOptions {
   node?: { dataDir: string };
 }
 
-/** The file a node's call-log rows wait in while PostgreSQL is away. */
-export const SPOOL_FILE = 'call-log.spool';
 /** /healthz's check that PostgreSQL answers: a busy server answers in milliseconds. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
@@ -74,6 +80,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle pooled connection that breaks must not take the process down: the next query gets a new one.
   pool.on('error', (err) => log.warn({ err: String(err) }, 'a pooled PostgreSQL connection failed'));
   const closers: (() => Promise<void> | void)[] = [() => pool.end()];
+  const listeners = new Set<CallsLoggedListener>();
+  const tell = (whose: 'own' | 'others') => (ids: number[]) => {
+    for (const listener of listeners) {
+      try {
+        listener(ids, whose);
+      } catch (err) {
+        log.warn({ err }, 'a listener for logged calls failed');
+      }
+    }
+  };
   let closed = false;
   const closeAll = async () => {
     if (closed) return;
@@ -104,11 +120,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       closers.push(() => replica?.close());
       replica.start();
       await replica.ready;
-      const recent = new RecentCalls({ pool, logger: log });
+      const recent = new RecentCalls({ pool, logger: log, onOthers: tell('others') });
       await recent.start();
       closers.push(() => recent.close());
       const spool = new CallLogSpool<NewCall>({ file: join(options.node.dataDir, SPOOL_FILE), logger: log });
-      callLog = new SpooledCallLog({ pool, spool, recent, logger: log });
+      callLog = new SpooledCallLog({ pool, spool, recent, logger: log, onWritten: tell('own') });
       closers.push(() => callLog?.close());
       const copy = replica;
       screening = {
@@ -134,6 +150,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       origins: createPostgresOriginsRepository(pool, repositoryOptions),
       sessions: createPostgresSessionsRepository(pool),
       settled: async () => replica?.settled(),
+      onCallsLogged(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       async health() {
         if (closed) return 'error: the database is closed';
         const spooling = nodeLog?.state();

@@ -72,6 +72,25 @@ describe('recent calls, held by each node', () => {
     ]);
   });
 
+  it("tells of another node's calls once each, withheld ones too — not of its own, nor of those there at start", async () => {
+    const pool = await postgres.fresh();
+    const calls = createPostgresCallsRepository(pool);
+    const at = Date.now();
+    await calls.insert(newCall(1, { at: at - 1000 }));
+    const told: number[][] = [];
+    const recent = await started({ pool, logger: quiet, pollMs: 100, onOthers: (ids) => told.push(ids) });
+    const others = [
+      await calls.insert(newCall(2, { at })),
+      await calls.insert(newCall(3, { at, caller: undefined, callerKind: 'withheld' })),
+    ];
+    const own = newCall(4, { at });
+    const ownId = await calls.insert(own);
+    recent.add(String(ownId), own, ownId); // what the node's call log does with its own rows
+    await expect.poll(() => told.flat().length, { timeout: 2_000, interval: 20 }).toBe(2);
+    await new Promise((r) => setTimeout(r, 300)); // polls that re-read the same seconds tell nothing again
+    expect(told.flat().sort()).toEqual(others.sort());
+  });
+
   it('finds a row committed a few seconds after its call, and each row once', async () => {
     const pool = await postgres.fresh();
     const calls = createPostgresCallsRepository(pool);

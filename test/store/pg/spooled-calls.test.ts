@@ -26,7 +26,11 @@ function spoolFile(): string {
   return join(dir, 'call-log.spool');
 }
 
-function callLog(pool: pg.Pool, file: string, options: { waitMs?: number; retryMs?: number; maxBytes?: number } = {}) {
+function callLog(
+  pool: pg.Pool,
+  file: string,
+  options: { waitMs?: number; retryMs?: number; maxBytes?: number; onWritten?: (ids: number[]) => void } = {},
+) {
   const spool = new CallLogSpool<NewCall>({
     file,
     logger: quiet,
@@ -38,7 +42,7 @@ function callLog(pool: pg.Pool, file: string, options: { waitMs?: number; retryM
   return { log, recent, spool };
 }
 
-const rows = async (pool: pg.Pool) =>
+const logged = async (pool: pg.Pool) =>
   (await pool.query<{ caller: string; log_key: string }>('SELECT caller, log_key FROM calls ORDER BY id')).rows;
 
 describe("a cluster node's call log", () => {
@@ -48,7 +52,7 @@ describe("a cluster node's call log", () => {
     const call = newCall(1);
     const id = await log.log(call).committed();
     expect(id).toBeTypeOf('number');
-    expect(await rows(pool)).toEqual([{ caller: call.caller, log_key: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
+    expect(await logged(pool)).toEqual([{ caller: call.caller, log_key: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
     expect(recent.recent(call.caller as string, call.at - 1)).toHaveLength(1);
     expect(log.state()).toEqual({ pending: 0, dropped: 0 });
   });
@@ -78,7 +82,8 @@ describe("a cluster node's call log", () => {
     pool.on('error', () => {});
     onTestFinished(() => pool.end());
     await migratePostgres(pool);
-    const { log, recent } = callLog(pool, spoolFile());
+    const written: number[] = [];
+    const { log, recent } = callLog(pool, spoolFile(), { onWritten: (ids) => written.push(...ids) });
     expect(await log.log(newCall(1)).committed()).toBeTypeOf('number');
 
     await cluster.stop();
@@ -94,9 +99,12 @@ describe("a cluster node's call log", () => {
     await cluster.start();
     await expect.poll(() => log.state().pending, { timeout: 15_000, interval: 50 }).toBe(0);
     expect(log.state().spoolingSince).toBeUndefined();
-    const written = await rows(pool);
-    expect(written.map((r) => r.caller).sort()).toEqual(Array.from({ length: 21 }, (_, i) => `+4930${i + 1}`).sort());
-    expect(new Set(written.map((r) => r.log_key)).size).toBe(21);
+    const rows = await logged(pool);
+    expect(rows.map((r) => r.caller).sort()).toEqual(Array.from({ length: 21 }, (_, i) => `+4930${i + 1}`).sort());
+    expect(new Set(rows.map((r) => r.log_key)).size).toBe(21);
+    // The spooled rows' ids are told once they are written (the household and the live view wait for them).
+    const spooled = await pool.query<{ id: number }>("SELECT id FROM calls WHERE caller <> '+49301' ORDER BY id");
+    expect(written.sort((a, b) => a - b)).toEqual(spooled.rows.map((r) => r.id));
     expect(await log.log(newCall(22)).committed()).toBeTypeOf('number'); // and straight to PostgreSQL again
   }, 60_000);
 
@@ -104,7 +112,8 @@ describe("a cluster node's call log", () => {
     const pool = await postgres.fresh();
     const locker = await pool.connect();
     onTestFinished(() => locker.release());
-    const { log } = callLog(pool, spoolFile(), { waitMs: 200 });
+    const written: number[] = [];
+    const { log } = callLog(pool, spoolFile(), { waitMs: 200, onWritten: (ids) => written.push(...ids) });
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE calls IN EXCLUSIVE MODE'); // INSERTs wait; reads go on
     const started = performance.now();
@@ -113,7 +122,10 @@ describe("a cluster node's call log", () => {
     expect(log.state().pending).toBe(1);
     await locker.query('COMMIT'); // the waiting INSERT commits now, and the spool is written after it
     await expect.poll(() => log.state().pending, { timeout: 5_000 }).toBe(0);
-    expect(await rows(pool)).toHaveLength(1);
+    const rows = await logged(pool);
+    expect(rows).toHaveLength(1);
+    // Nobody was told that row's id when its call ended: the spool's write tells it, though the late INSERT won.
+    expect(written).toEqual([(await pool.query('SELECT id FROM calls')).rows[0].id]);
   });
 
   it('writes what a previous run left in the spool', async () => {
@@ -125,7 +137,7 @@ describe("a cluster node's call log", () => {
     const { log } = callLog(pool, file);
     expect(log.state()).toMatchObject({ pending: 1, spoolingSince: expect.any(Number) });
     await expect.poll(() => log.state().pending, { timeout: 5_000 }).toBe(0);
-    expect(await rows(pool)).toEqual([{ caller: '+49307', log_key: 'left-behind' }]);
+    expect(await logged(pool)).toEqual([{ caller: '+49307', log_key: 'left-behind' }]);
   });
 
   it('counts a row a full spool refuses, and says the row is lost', async () => {
