@@ -2,7 +2,7 @@
 import type { Database } from './database.js';
 import { createEntriesOperations } from './entries-repository.js';
 import { withStoreErrors } from './errors.js';
-import { VISIBLE } from './import-visibility.js';
+import { POSTGRES_VISIBLE, VISIBLE } from './import-visibility.js';
 import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from './sql.js';
 import type { Contact, NewContact, NewEntry, Page, PageQuery, StoredEntry } from './types.js';
 
@@ -31,6 +31,31 @@ export function toContact(row: ContactRow): Contact {
 
 /** A contact's number: kind defaults to allow; label, vip and source default to the contact's. */
 export type ContactNumber = Omit<NewEntry, 'contactId' | 'kind'> & Partial<Pick<NewEntry, 'kind'>>;
+
+/**
+ * The contacts list's statement for either engine (`?` placeholders, the page's limit last): the engine's test for
+ * rows of a running import, and its case-blind LIKE (SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's
+ * ILIKE does that).
+ */
+export function contactsListSql(
+  query: PageQuery & { search?: string; source?: string },
+  engine: 'sqlite' | 'postgres',
+): { sql: string; params: unknown[] } {
+  const like = engine === 'sqlite' ? 'LIKE' : 'ILIKE';
+  const where: string[] = [engine === 'sqlite' ? VISIBLE : POSTGRES_VISIBLE];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    where.push(sql);
+    params.push(value);
+  };
+  if (query.source !== undefined) add('source = ?', query.source);
+  if (query.search) add(`name ${like} ? ESCAPE '\\'`, containsPattern(query.search));
+  if (query.cursor !== undefined) add('id < ?', query.cursor);
+  return {
+    sql: `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+    params,
+  };
+}
 
 export function createContactsRepository(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
@@ -98,16 +123,7 @@ export function createContactsRepository(db: Database, options: RepositoryOption
     /** Newest first; `search` matches the name. */
     async list(query: PageQuery & { search?: string; source?: string } = {}): Promise<Page<Contact>> {
       const limit = pageLimit(query);
-      const where: string[] = [VISIBLE];
-      const params: unknown[] = [];
-      const add = (sql: string, value: unknown) => {
-        where.push(sql);
-        params.push(value);
-      };
-      if (query.source !== undefined) add('source = ?', query.source);
-      if (query.search) add("name LIKE ? ESCAPE '\\'", containsPattern(query.search));
-      if (query.cursor !== undefined) add('id < ?', query.cursor);
-      const sql = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+      const { sql, params } = contactsListSql(query, 'sqlite');
       return toPage(
         db
           .prepare<unknown[], ContactRow>(sql)

@@ -79,6 +79,52 @@ export interface CurrentRow extends OriginDbRow {
 export const keyOf = (r: { externalId: string; kind: EntryKind; number: string; prefix?: boolean }) =>
   `${r.externalId}\u0000${r.kind}\u0000${r.number}\u0000${r.prefix ? 1 : 0}`;
 
+/** What one sync of an origin changes: the rows to add, those whose label, VIP or expiry changed, those to remove. */
+export interface SyncPlan {
+  adds: OriginRow[];
+  updates: { row: OriginRow; current: CurrentRow }[];
+  removals: CurrentRow[];
+}
+
+/** Compares what `changes` wants with `rows`, every row the origin holds now: the same on both engines. */
+export function planSync(changes: OriginChanges, rows: Iterable<CurrentRow>): SyncPlan {
+  const { parts } = changes;
+  const clear = changes.clearPrefixes ?? [];
+  const wanted = new Map<string, OriginRow>();
+  for (const [externalId, partRows] of parts) {
+    for (const row of partRows) {
+      const r = { ...row, externalId };
+      const key = keyOf(r);
+      const seen = wanted.get(key);
+      // The same number twice under one key (home and work alike): one row, named by the first, VIP if any is.
+      if (seen) seen.vip = (seen.vip ?? false) || (r.vip ?? false);
+      else wanted.set(key, r);
+    }
+  }
+  const current = new Map<string, CurrentRow>();
+  for (const row of rows) {
+    const inScope = parts.has(row.external_id) || clear.some((p) => row.external_id.startsWith(p));
+    if (inScope)
+      current.set(
+        keyOf({ externalId: row.external_id, kind: row.kind, number: row.number, prefix: row.is_prefix === 1 }),
+        row,
+      );
+  }
+  const plan: SyncPlan = { adds: [], updates: [], removals: [] };
+  for (const [key, row] of wanted) {
+    const cur = current.get(key);
+    if (!cur) plan.adds.push(row);
+    else if (
+      cur.label !== (row.label ?? null) ||
+      cur.vip !== bool(row.vip) ||
+      cur.expires_at !== (row.expiresAt ?? null)
+    )
+      plan.updates.push({ row, current: cur });
+  }
+  for (const [key, cur] of current) if (!wanted.has(key)) plan.removals.push(cur);
+  return plan;
+}
+
 export function toOrigin(row: OriginDbRow): EntryOrigin {
   return setOptional<EntryOrigin>(
     { origin: row.origin, vip: row.vip === 1, addedAt: row.added_at },
@@ -269,56 +315,26 @@ export function createOriginsRepository(db: Database, options: RepositoryOptions
      * OriginChanges). Computes the difference first, then writes it: additions, changes, removals.
      */
     async sync(origin: string, changes: OriginChanges, opts: { signal?: AbortSignal } = {}): Promise<OriginSyncResult> {
-      const result: OriginSyncResult = { added: 0, changed: 0, removed: 0, entriesCreated: 0, entriesRemoved: 0 };
-      const { parts } = changes;
-      const clear = changes.clearPrefixes ?? [];
-      const wanted = new Map<string, OriginRow>();
-      for (const [externalId, rows] of parts) {
-        for (const row of rows) {
-          const r = { ...row, externalId };
-          const key = keyOf(r);
-          const seen = wanted.get(key);
-          // The same number twice under one key (home and work alike): one row, named by the first, VIP if any is.
-          if (seen) seen.vip = (seen.vip ?? false) || (r.vip ?? false);
-          else wanted.set(key, r);
-        }
-      }
-      const current = new Map<string, CurrentRow>();
-      for (const row of ofOrigin.iterate(origin)) {
-        const inScope = parts.has(row.external_id) || clear.some((p) => row.external_id.startsWith(p));
-        if (inScope)
-          current.set(
-            keyOf({ externalId: row.external_id, kind: row.kind, number: row.number, prefix: row.is_prefix === 1 }),
-            row,
-          );
-      }
+      const plan = planSync(changes, ofOrigin.iterate(origin));
+      const result: OriginSyncResult = {
+        added: plan.adds.length,
+        changed: plan.updates.length,
+        removed: plan.removals.length,
+        entriesCreated: 0,
+        entriesRemoved: 0,
+      };
       const now = clock();
-      const adds: Op[] = [];
-      const updates: Op[] = [];
-      const removals: Op[] = [];
-      for (const [key, row] of wanted) {
-        const cur = current.get(key);
-        if (!cur) {
-          adds.push(() => add(origin, row, now, result));
-          result.added++;
-        } else if (
-          cur.label !== (row.label ?? null) ||
-          cur.vip !== bool(row.vip) ||
-          cur.expires_at !== (row.expiresAt ?? null)
-        ) {
-          updates.push(() => {
-            write(origin, row, cur.entry_id, now);
-            settle(cur.entry_id);
-          });
-          result.changed++;
-        }
-      }
-      for (const [key, cur] of current) {
-        if (wanted.has(key)) continue;
-        removals.push(() => remove(origin, cur.entry_id, cur.external_id, result));
-        result.removed++;
-      }
-      await run([adds, updates, removals], opts.signal);
+      await run(
+        [
+          plan.adds.map((row) => () => add(origin, row, now, result)),
+          plan.updates.map(({ row, current }) => () => {
+            write(origin, row, current.entry_id, now);
+            settle(current.entry_id);
+          }),
+          plan.removals.map((cur) => () => remove(origin, cur.entry_id, cur.external_id, result)),
+        ],
+        opts.signal,
+      );
       return result;
     },
 

@@ -9,10 +9,11 @@ import {
   type ContactNumber,
   type ContactRow,
   type ContactsRepository,
+  contactsListSql,
   toContact,
 } from '../contacts-repository.js';
 import { POSTGRES_VISIBLE as VISIBLE } from '../import-visibility.js';
-import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, toPage } from '../sql.js';
+import { bool, orNull, pageLimit, type RepositoryOptions, toPage } from '../sql.js';
 import type { Contact, NewContact, NewEntry, StoredEntry } from '../types.js';
 import { announceEntries, createPostgresEntriesOperations } from './entries-operations.js';
 import { withPostgresErrors } from './errors.js';
@@ -74,17 +75,7 @@ export function createPostgresContactsRepository(pool: pg.Pool, options: Reposit
 
     async list(query = {}) {
       const limit = pageLimit(query);
-      const where: string[] = [VISIBLE];
-      const params: unknown[] = [];
-      const add = (sql: string, value: unknown) => {
-        where.push(sql);
-        params.push(value);
-      };
-      if (query.source !== undefined) add('source = ?', query.source);
-      // ILIKE: SQLite's LIKE ignores the case of ASCII letters.
-      if (query.search) add("name ILIKE ? ESCAPE '\\'", containsPattern(query.search));
-      if (query.cursor !== undefined) add('id < ?', query.cursor);
-      const sql = `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+      const { sql, params } = contactsListSql(query, 'postgres');
       const r = await pool.query<ContactRow>(dollars(sql), [...params, limit + 1]);
       return toPage(r.rows.map(toContact), limit);
     },

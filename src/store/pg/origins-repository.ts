@@ -15,7 +15,6 @@ import { StoreError } from '../errors.js';
 import {
   type CurrentRow,
   type EntryOrigin,
-  keyOf,
   MANUAL_ORIGIN,
   ORIGIN_SMALL_CHANGES,
   type OriginChanges,
@@ -23,6 +22,7 @@ import {
   type OriginRow,
   type OriginSyncResult,
   type OriginsRepository,
+  planSync,
   toOrigin,
 } from '../origins-repository.js';
 import { bool, orNull, type RepositoryOptions, setOptional } from '../sql.js';
@@ -195,56 +195,23 @@ export function createPostgresOriginsRepository(pool: pg.Pool, options: Reposito
       }),
 
     async sync(origin: string, changes: OriginChanges, opts: { signal?: AbortSignal } = {}) {
-      const result = noResult();
-      const { parts } = changes;
-      const clear = changes.clearPrefixes ?? [];
-      const wanted = new Map<string, OriginRow>();
-      for (const [externalId, rows] of parts) {
-        for (const row of rows) {
-          const r = { ...row, externalId };
-          const key = keyOf(r);
-          const seen = wanted.get(key);
-          // The same number twice under one key (home and work alike): one row, named by the first, VIP if any is.
-          if (seen) seen.vip = (seen.vip ?? false) || (r.vip ?? false);
-          else wanted.set(key, r);
-        }
-      }
-      const current = new Map<string, CurrentRow>();
-      for (const row of (await pool.query<CurrentRow>(OF_ORIGIN, [origin])).rows) {
-        const inScope = parts.has(row.external_id) || clear.some((p) => row.external_id.startsWith(p));
-        if (inScope)
-          current.set(
-            keyOf({ externalId: row.external_id, kind: row.kind, number: row.number, prefix: row.is_prefix === 1 }),
-            row,
-          );
-      }
+      const plan = planSync(changes, (await pool.query<CurrentRow>(OF_ORIGIN, [origin])).rows);
+      const result = {
+        ...noResult(),
+        added: plan.adds.length,
+        changed: plan.updates.length,
+        removed: plan.removals.length,
+      };
       const now = clock();
-      const adds: Op[] = [];
-      const updates: Op[] = [];
-      const removals: Op[] = [];
-      for (const [key, row] of wanted) {
-        const cur = current.get(key);
-        if (!cur) {
-          adds.push((db, counted) => add(db, origin, row, now, counted));
-          result.added++;
-        } else if (
-          cur.label !== (row.label ?? null) ||
-          cur.vip !== bool(row.vip) ||
-          cur.expires_at !== (row.expiresAt ?? null)
-        ) {
-          updates.push(async (db) => {
-            if (!(await lockEntry(db, cur.entry_id))) return;
-            await upsert(db, cur.entry_id, origin, row, now);
-            await settle(db, cur.entry_id);
-          });
-          result.changed++;
-        }
-      }
-      for (const [key, cur] of current) {
-        if (wanted.has(key)) continue;
-        removals.push((db, counted) => remove(db, origin, cur.entry_id, cur.external_id, counted));
-        result.removed++;
-      }
+      const adds: Op[] = plan.adds.map((row) => (db, counted) => add(db, origin, row, now, counted));
+      const updates: Op[] = plan.updates.map(({ row, current }) => async (db) => {
+        if (!(await lockEntry(db, current.entry_id))) return;
+        await upsert(db, current.entry_id, origin, row, now);
+        await settle(db, current.entry_id);
+      });
+      const removals: Op[] = plan.removals.map(
+        (cur) => (db, counted) => remove(db, origin, cur.entry_id, cur.external_id, counted),
+      );
       await run([adds, updates, removals], result, opts.signal);
       return result;
     },
