@@ -82,6 +82,10 @@ const COMMANDS: Record<string, { run: Command; usage: string; storedSettings?: f
     run: reportCommand,
     usage: 'report <number> --rating missed|ping|poll|advertising|gamble|fraud [--comment …]',
   },
+  migrate: {
+    run: async (ctx, argv, out) => (await import('./migrate.js')).migrateCommand(ctx, argv, out),
+    usage: 'migrate   (the schema to this version, and nothing else)',
+  },
   'migrate-store': {
     sqlite: true,
     run: async (ctx, argv, out) => (await import('./migrate-store.js')).migrateStoreCommand(ctx, argv, out),

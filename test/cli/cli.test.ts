@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { latestVersion } from '../../src/store/migrate.js';
 import { homeEnv, runCli } from '../helpers/cli.js';
 import { startService, tempDir } from '../helpers/service.js';
 
@@ -8,6 +10,14 @@ const cliWith = (env: Record<string, string>, dataDir: string, ...argv: string[]
 const cli = (dataDir: string, ...argv: string[]) => cliWith({}, dataDir, ...argv);
 
 describe('callfilter command line', () => {
+  it('migrates the schema and says its version, and nothing else', async () => {
+    const dir = tempDir();
+    const migrated = await runCli(['migrate'], homeEnv(dir));
+    expect(migrated).toMatchObject({ code: 0, err: '' });
+    expect(migrated.out).toBe(`schema version ${latestVersion()} in ${join(dir, 'callfilter.db')}`);
+    expect((await runCli(['migrate', 'now'], homeEnv(dir))).code).toBe(2);
+  });
+
   it('blocks, lists, explains and unblocks a number', async () => {
     const dir = tempDir();
     const blocked = await cli(dir, 'block', '030', '12345670', '--note', 'energy sales', '--expires', '90d');

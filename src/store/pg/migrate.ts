@@ -146,6 +146,19 @@ export async function migratePostgres(db: Queryable, options: PostgresMigrateOpt
   });
 }
 
+/** PostgreSQL's insufficient_privilege. */
+const NO_PRIVILEGE = '42501';
+
+/** A failed migration step; an account that may not change the schema is told what to do instead. */
+function migrationError(err: unknown, what: string, details: Record<string, unknown>): StoreError {
+  const message = `${what}: ${(err as Error).message}`;
+  const hint =
+    (err as { code?: string }).code === NO_PRIVILEGE
+      ? '. The account in CALLFILTER_DATABASE_URL may not change the schema: run `callfilter migrate` once with the schema owner\'s account (docs/scale-out.md, "Roles"), then start the nodes'
+      : '';
+  return new StoreError('schema', `${message}${hint}`, { cause: err, details });
+}
+
 /** The part under the lock. */
 async function applyMissing(
   client: pg.ClientBase,
@@ -153,16 +166,24 @@ async function applyMissing(
   options: PostgresMigrateOptions,
 ): Promise<Migration[]> {
   const latest = migrations.at(-1)?.version ?? 0;
-  // Under the lock, so two nodes never race on creating it.
-  await client.query(
-    `CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSION_TABLE} (
-       version    integer PRIMARY KEY,
-       name       text NOT NULL,
-       applied_at bigint NOT NULL
-     )`,
-  );
-  const current = await postgresSchemaVersion(client);
+  let current = await postgresSchemaVersion(client);
   if (current > latest) throw olderNode(current, latest);
+  // A current schema takes no DDL at all: nodes may run as an account that can read and write the tables but not
+  // create any (docs/scale-out.md, "Roles").
+  if (current === latest) return [];
+  // Under the lock, so two nodes never race on creating it.
+  await client
+    .query(
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSION_TABLE} (
+         version    integer PRIMARY KEY,
+         name       text NOT NULL,
+         applied_at bigint NOT NULL
+       )`,
+    )
+    .catch((err: unknown) => {
+      throw migrationError(err, `PostgreSQL could not create ${SCHEMA_VERSION_TABLE}`, { version: 0 });
+    });
+  current = await postgresSchemaVersion(client);
   const applied: Migration[] = [];
   for (const migration of migrations) {
     if (migration.version <= current) continue;
@@ -179,11 +200,10 @@ async function applyMissing(
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      throw new StoreError(
-        'schema',
-        `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(err as Error).message}`,
-        { cause: err, details: { version: migration.version, file: migration.file } },
-      );
+      throw migrationError(err, `PostgreSQL migration ${migration.version} (${migration.name}) failed`, {
+        version: migration.version,
+        file: migration.file,
+      });
     }
     applied.push(migration);
     options.logger?.info({ version: migration.version, name: migration.name }, 'applied migration');
