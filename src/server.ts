@@ -97,7 +97,7 @@ export async function main(): Promise<void> {
       jobs.notify.onCallDecided(o);
     },
   });
-  relayLoggedCalls(ctx.store, { events, notify: jobs.notify });
+  relayLoggedCalls(ctx.store, { events, notify: jobs.notify, reporter: jobs.reporter });
   metrics.attach(agi);
   let agiListening = false;
   const app = buildApp(ctx, {

@@ -155,6 +155,18 @@ describe('reporting blocked calls (CALLFILTER_PHONEBLOCK_REPORT_BLOCKED)', () =>
     expect(sub.pb.callReports[0]).toBe('+493010000001');
   });
 
+  it('queues the blocked calls a cluster node logs only later (from its spool) as it queues decided ones', async () => {
+    const sub = await subscription({ numbers: 5, env: { CALLFILTER_PHONEBLOCK_REPORT_BLOCKED: 'true' } });
+    await sub.sync();
+    await sub.svc.call('030 10000001');
+    await sub.svc.call('0170 1234567');
+    sub.jobs.reporter.onCallsLogged(sub.svc.outcomes.map((o) => o.callId as number));
+    await settle(20);
+    expect((await sub.svc.ctx.store.outbox.log({ kind: REPORT_CALL_KIND })).items.map((i) => i.payload)).toEqual([
+      { source: 1, phone: '+493010000001' },
+    ]);
+  });
+
   it('queues nothing unless turned on', async () => {
     const sub = await subscription({ numbers: 5 });
     await sub.sync();

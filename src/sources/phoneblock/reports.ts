@@ -105,38 +105,52 @@ export interface CallReporter {
    * checking the daily cap, queueing) runs in a later turn of the event loop and never fails the call.
    */
   onCallDecided(outcome: Screened): void;
+  /** Calls of this node logged after they were answered (a cluster node's spooled rows): reported as decided ones. */
+  onCallsLogged(callIds: readonly number[]): void;
 }
+
+/** A call hung up on (or told off) because of a spam list: what PhoneBlock counts as a call from that number. */
+const reportable = (call: { reason: string; action: string }) =>
+  call.reason === 'spam-list' && (call.action === 'hangup' || call.action === 'announce');
 
 export function createCallReporter(
   ctx: AppContext,
   options: { enabled: boolean; clock: JobClock; onQueued?: () => void },
 ): CallReporter {
   const log = ctx.logger.child({ subsystem: 'outbox' });
+
+  /** Queues the report of a call blocked by list `listId`, if that list is PhoneBlock's and the day allows. */
+  async function report(listId: number | undefined, phoneOf: () => Promise<string | undefined>): Promise<void> {
+    const source = await reportingSource(ctx);
+    if (!source || source.listId !== listId) return;
+    const phone = await phoneOf();
+    if (phone === undefined) return;
+    const now = options.clock.now();
+    const day = utcDay(now);
+    if ((await ctx.store.outbox.countSince(REPORT_CALL_KIND, day.start)) >= DAILY_CALL_REPORTS) return;
+    const id = await ctx.store.outbox.enqueue(
+      REPORT_CALL_KIND,
+      { source: source.id, phone } satisfies ReportCallPayload,
+      { at: now, dedupeKey: `${REPORT_CALL_KIND}:${phone}:${day.key}` },
+    );
+    if (id !== undefined) options.onQueued?.();
+  }
+
   return {
     onCallDecided(outcome) {
       if (!options.enabled) return;
       const { decision, callId } = outcome;
-      if (
-        decision.reason !== 'spam-list' ||
-        (decision.action !== 'hangup' && decision.action !== 'announce') ||
-        callId === undefined
-      )
-        return;
+      if (!reportable(decision) || callId === undefined) return;
       const listId = decision.listHit?.listId;
-      afterCall(log, 'report a blocked call to PhoneBlock', async () => {
-        const source = await reportingSource(ctx);
-        if (!source || source.listId !== listId) return;
-        const phone = (await ctx.store.calls.get(callId))?.caller;
-        if (phone === undefined) return;
-        const now = options.clock.now();
-        const day = utcDay(now);
-        if ((await ctx.store.outbox.countSince(REPORT_CALL_KIND, day.start)) >= DAILY_CALL_REPORTS) return;
-        const id = await ctx.store.outbox.enqueue(
-          REPORT_CALL_KIND,
-          { source: source.id, phone } satisfies ReportCallPayload,
-          { at: now, dedupeKey: `${REPORT_CALL_KIND}:${phone}:${day.key}` },
-        );
-        if (id !== undefined) options.onQueued?.();
+      afterCall(log, 'report a blocked call to PhoneBlock', () =>
+        report(listId, async () => (await ctx.store.calls.get(callId))?.caller),
+      );
+    },
+    onCallsLogged(callIds) {
+      if (!options.enabled || callIds.length === 0) return;
+      afterCall(log, 'report blocked calls to PhoneBlock', async () => {
+        for (const call of await ctx.store.calls.getMany(callIds))
+          if (reportable(call)) await report(call.listId, async () => call.caller);
       });
     },
   };

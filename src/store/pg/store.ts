@@ -31,7 +31,7 @@ import { ScreeningReplica } from './screening-replica.js';
 import { createPostgresSessionsRepository } from './sessions-repository.js';
 import { createPostgresSettingsRepository } from './settings-repository.js';
 import { createPostgresSourcesRepository } from './sources-repository.js';
-import { SpooledCallLog } from './spooled-calls.js';
+import { INSERTS_IN_FLIGHT, SpooledCallLog } from './spooled-calls.js';
 
 export interface PostgresStore extends Repositories {
   readonly engine: 'postgres';
@@ -65,6 +65,9 @@ export interface PostgresStoreOptions extends RepositoryOptions {
   node?: { dataDir: string };
 }
 
+/** What a node's call path uses at once: the call log's INSERTs in flight and the poll of recent calls. */
+const NODE_KEPT_CONNECTIONS = INSERTS_IN_FLIGHT + 1;
+
 /** /healthz's check that PostgreSQL answers: a busy server answers in milliseconds. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
@@ -76,7 +79,12 @@ const HEALTH_TIMEOUT_MS = 2_000;
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const { url, logger } = options;
   const log = logger.child({ subsystem: 'store', engine: 'postgres' });
-  const pool = postgresPool(url.toString(), { applicationName: options.node ? 'callfilter-node' : 'callfilter-cli' });
+  const pool = postgresPool(
+    url.toString(),
+    options.node
+      ? { applicationName: 'callfilter-node', keepOpen: NODE_KEPT_CONNECTIONS }
+      : { applicationName: 'callfilter-cli' },
+  );
   // An idle pooled connection that breaks must not take the process down: the next query gets a new one.
   pool.on('error', (err) => log.warn({ err: String(err) }, 'a pooled PostgreSQL connection failed'));
   const closers: (() => Promise<void> | void)[] = [() => pool.end()];
