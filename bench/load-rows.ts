@@ -118,7 +118,10 @@ export async function loadRows(opts: BenchOptions, servers: RunningServer[], log
   }
   const loads: Pick<LoadJob, 'mode' | 'concurrency' | 'rate' | 'durationMs'>[] = [
     ...opts.concurrency.map((c) => ({ mode: 'closed' as const, concurrency: c, rate: 0, durationMs: opts.durationMs })),
-    { mode: 'open' as const, concurrency: 0, rate: opts.rate, durationMs: opts.openDurationMs },
+    // No arrivals at all would be a row that never ends: --rate=0 leaves it out.
+    ...(opts.rate > 0
+      ? [{ mode: 'open' as const, concurrency: 0, rate: opts.rate, durationMs: opts.openDurationMs }]
+      : []),
   ];
   const rows: LoadRow[] = [];
   // Load-major order, and each row in `rounds` slices that take turns (merge.ts): every server meets the machine's

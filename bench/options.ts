@@ -61,7 +61,7 @@ const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
   --duration=MS           closed-loop row length (default 6000; quick 1500)
   --open-duration=MS      open-loop row length (default 8000; quick 2000)
   --rounds=N              slices per row, the servers taking turns (default 3; quick 1)
-  --rate=N                open-loop arrivals per second (default 1000)
+  --rate=N                open-loop arrivals per second (default 1000; 0 leaves the open-loop row out)
   --concurrency=1,50,500  closed-loop concurrencies
   --servers=LIST          of ${ALL_SERVERS.join(',')}
   --decision-calls=N      in-process decisions measured (default 50000)
