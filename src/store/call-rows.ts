@@ -1,5 +1,6 @@
 /** A call-log row as both engines store it: the columns in table order, and how a row maps to a call and back. */
 import { packFacts, unpackFacts } from './call-facts.js';
+import { conditions } from './sql.js';
 import type { CallQuery, CallRecord, NewCall } from './types.js';
 
 /** camelCase field ↔ column, in table order. */
@@ -69,12 +70,7 @@ export const RECENT_LIMIT = 10;
  * the cursor row: the rows after it in (at DESC, id DESC) order.
  */
 export function listFilter(query: CallQuery, cursorAt?: number): { where: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, ...values: unknown[]) => {
-    where.push(sql);
-    params.push(...values);
-  };
+  const { where, params, add } = conditions();
   if (query.action !== undefined) add('action = ?', query.action);
   if (query.reason !== undefined) add('reason = ?', query.reason);
   if (query.number !== undefined) add('caller = ?', query.number);

@@ -3,7 +3,16 @@ import type { Database } from './database.js';
 import { createEntriesOperations } from './entries-repository.js';
 import { withStoreErrors } from './errors.js';
 import { POSTGRES_VISIBLE, VISIBLE } from './import-visibility.js';
-import { bool, containsPattern, orNull, pageLimit, type RepositoryOptions, setOptional, toPage } from './sql.js';
+import {
+  bool,
+  conditions,
+  containsPattern,
+  orNull,
+  pageLimit,
+  type RepositoryOptions,
+  setOptional,
+  toPage,
+} from './sql.js';
 import type { Contact, NewContact, NewEntry, Page, PageQuery, StoredEntry } from './types.js';
 
 export interface ContactRow {
@@ -42,12 +51,7 @@ export function contactsListSql(
   engine: 'sqlite' | 'postgres',
 ): { sql: string; params: unknown[] } {
   const like = engine === 'sqlite' ? 'LIKE' : 'ILIKE';
-  const where: string[] = [engine === 'sqlite' ? VISIBLE : POSTGRES_VISIBLE];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    where.push(sql);
-    params.push(value);
-  };
+  const { where, params, add } = conditions(engine === 'sqlite' ? VISIBLE : POSTGRES_VISIBLE);
   if (query.source !== undefined) add('source = ?', query.source);
   if (query.search) add(`name ${like} ? ESCAPE '\\'`, containsPattern(query.search));
   if (query.cursor !== undefined) add('id < ?', query.cursor);

@@ -9,6 +9,7 @@ import { VISIBLE } from './import-visibility.js';
 import { longestPart, probeKeysSql } from './prefix-lengths.js';
 import {
   bool,
+  conditions,
   containsPattern,
   orNull,
   type Promised,
@@ -147,18 +148,12 @@ export function positionalValues(input: NewEntry, now: number): unknown[] {
   ];
 }
 
-/** The entries' operations, synchronous: for the store's own transactions (contacts, origins, screening). */
 /**
  * The list's conditions (with `?` placeholders) and their values for `query`'s filters. `like`: SQLite's LIKE ignores
  * the case of ASCII letters, PostgreSQL's ILIKE does what it does there.
  */
 export function entryFilter(query: EntryQuery, like: 'LIKE' | 'ILIKE'): { where: string[]; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, ...values: unknown[]) => {
-    where.push(sql);
-    params.push(...values);
-  };
+  const { where, params, add } = conditions();
   if (query.kind !== undefined) add('kind = ?', query.kind);
   if (query.source !== undefined) add('source = ?', query.source);
   if (query.origin === 'manual') {
@@ -181,6 +176,7 @@ export function entryFilter(query: EntryQuery, like: 'LIKE' | 'ILIKE'): { where:
   return { where, params };
 }
 
+/** The entries' operations, synchronous: for the store's own transactions (contacts, origins, screening). */
 export function createEntriesOperations(db: Database, options: RepositoryOptions = {}) {
   const clock = options.clock ?? Date.now;
   const insertOrSkip = db.prepare<[EntryParams], { id: number }>(

@@ -28,6 +28,24 @@ export function containsPattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** WHERE conditions with `?` placeholders and their values, added one filter at a time (the lists' filters). */
+export function conditions(...initial: string[]): {
+  where: string[];
+  params: unknown[];
+  add(sql: string, ...values: unknown[]): void;
+} {
+  const where = [...initial];
+  const params: unknown[] = [];
+  return {
+    where,
+    params,
+    add(sql, ...values) {
+      where.push(sql);
+      params.push(...values);
+    },
+  };
+}
+
 export const bool = (value: boolean | undefined): 0 | 1 => (value ? 1 : 0);
 
 /** `undefined` → NULL for binding (better-sqlite3 rejects undefined). */

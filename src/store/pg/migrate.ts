@@ -18,6 +18,7 @@ import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { StoreError } from '../errors.js';
 import { defaultMigrationsDir, loadMigrations, type Migration } from '../migrate.js';
+import { transactionOn } from './sql.js';
 
 /**
  * The advisory lock taken while migrating: the ASCII bytes of "callfilt" as one bigint. Fixed, because every node
@@ -188,18 +189,17 @@ async function applyMissing(
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     const sql = readFileSync(migration.file, 'utf8');
-    await client.query('BEGIN');
     try {
-      // No parameters: the simple query protocol, which runs a file of several statements.
-      await client.query(sql);
-      await client.query(`INSERT INTO ${SCHEMA_VERSION_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`, [
-        migration.version,
-        migration.name,
-        Date.now(),
-      ]);
-      await client.query('COMMIT');
+      await transactionOn(client, async () => {
+        // No parameters: the simple query protocol, which runs a file of several statements.
+        await client.query(sql);
+        await client.query(`INSERT INTO ${SCHEMA_VERSION_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`, [
+          migration.version,
+          migration.name,
+          Date.now(),
+        ]);
+      });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
       throw migrationError(err, `PostgreSQL migration ${migration.version} (${migration.name}) failed`, {
         version: migration.version,
         file: migration.file,

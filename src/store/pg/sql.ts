@@ -3,15 +3,22 @@ import type pg from 'pg';
 
 export type Queryable = pg.Pool | pg.ClientBase;
 
-/** One transaction on a connection the caller holds (an import keeps one for its session lock). */
-export async function transactionOn<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+/**
+ * One transaction on a connection the caller holds (an import keeps one for its session lock). `onRollbackFailed`
+ * hears of a connection that could not even roll back.
+ */
+export async function transactionOn<T>(
+  client: pg.ClientBase,
+  fn: () => Promise<T>,
+  onRollbackFailed?: () => void,
+): Promise<T> {
   await client.query('BEGIN');
   try {
     const result = await fn();
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch(() => onRollbackFailed?.());
     throw err;
   }
 }
@@ -21,15 +28,14 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.ClientBase
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true; // a connection that cannot even roll back is not handed out again
-    });
-    throw err;
+    // A connection that cannot even roll back is not handed out again.
+    return await transactionOn(
+      client,
+      () => fn(client),
+      () => {
+        broken = true;
+      },
+    );
   } finally {
     client.release(broken);
   }
