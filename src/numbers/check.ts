@@ -7,6 +7,7 @@
 import { isSupportedCountry, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { type Coded, coded, render } from '../messages/index.js';
 import { homePlan } from './home.js';
+import { numberType } from './number-type.js';
 import type { NumberingConfig, TrunkRule } from './types.js';
 
 /** What is wrong, for the config loader to put beside the setting's name: a message that quotes the value. */
@@ -61,7 +62,7 @@ export function areaCodeProblem(country: string, areaCode: string): Coded | unde
       const subscriber = sample.slice(0, len).padEnd(len, '0');
       try {
         const pn = parsePhoneNumberWithError(`+${home.callingCode}${area}${subscriber}`, { extract: false });
-        const type = pn.isValid() ? pn.getType() : undefined;
+        const type = numberType(pn);
         if (
           type !== undefined &&
           FIXED_TYPES.has(type) &&

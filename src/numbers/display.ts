@@ -5,6 +5,7 @@
  */
 import { AsYouType, ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { homePlan } from './home.js';
+import { numberType } from './number-type.js';
 import type { NumberingConfig } from './types.js';
 
 /** The national form of `e164`; anything that is not an E.164 number (an extension, a withheld id) as it is. */
@@ -13,7 +14,7 @@ export function nationalNumber(e164: string, cfg: NumberingConfig): string {
   try {
     const pn = parsePhoneNumberWithError(e164, { extract: false });
     // libphonenumber formats only a valid number fully (`+493012` would come out as `3012`); the rest as typed.
-    if (!pn.isValid()) return nationalPrefix(e164, cfg);
+    if (numberType(pn) === undefined) return nationalPrefix(e164, cfg);
     return pn.countryCallingCode === homePlan(cfg).callingCode ? pn.formatNational() : pn.formatInternational();
   } catch (err) {
     if (err instanceof ParseError) return e164;

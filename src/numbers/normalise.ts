@@ -2,6 +2,7 @@ import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { type Code, type Coded, coded, type Params, render } from '../messages/index.js';
 import { type Address, splitAddress } from './address.js';
 import { homePlan, startsWithCallingCode } from './home.js';
+import { numberType } from './number-type.js';
 import { dropTrunkZero, MAX_E164_DIGITS, type ParseFailure, parseE164, parseNumber, SEPARATORS } from './parse.js';
 import type { NumberingConfig, NumberType } from './types.js';
 import { WITHHELD_WORDS } from './withheld.js';
@@ -162,7 +163,7 @@ export function describeNumber(e164: string): { country?: string; type?: NumberT
     const pn = parsePhoneNumberWithError(e164, { extract: false });
     const out: { country?: string; type?: NumberType } = {};
     if (pn.country !== undefined) out.country = pn.country;
-    const type = pn.isValid() ? pn.getType() : undefined;
+    const type = numberType(pn);
     if (type !== undefined) out.type = type;
     return out;
   } catch {

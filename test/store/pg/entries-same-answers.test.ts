@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EntryKind } from '../../../src/policy/types.js';
 import type { NewEntry } from '../../../src/store/index.js';
+import { seededRandom } from '../../helpers/random.js';
 import { usePostgresDatabase } from '../engines.js';
 import { postgresEntriesStore } from '../entries-engines.js';
 import { leadingParts, tempStore } from '../helpers.js';
@@ -14,19 +15,8 @@ const postgres = usePostgresDatabase('entries_same');
 const T0 = Date.UTC(2025, 0, 15, 9, 0);
 const clock = () => T0;
 
-/** A small deterministic generator (mulberry32), so a failure can be run again. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function dataset(seed: number): NewEntry[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 3)).join('');
   const kind = (): EntryKind => (next() < 0.5 ? 'allow' : 'block');
   const expiry = () => {
@@ -59,7 +49,7 @@ describe('PostgreSQL answers as SQLite does', () => {
       const [a, b] = [await sqlite.entries.create(row), await pg.entries.create(row)];
       expect(b).toEqual(a);
     }
-    const next = random(7);
+    const next = seededRandom(7);
     const callers = [
       ...rows.filter((r) => !r.prefix).map((r) => r.number),
       ...rows.filter((r) => r.prefix).map((r) => `${r.number}${Math.floor(next() * 1000)}`),
