@@ -86,8 +86,12 @@ function showApp(session: SessionInfo): void {
 async function checkSession(messageIfNot?: Key): Promise<void> {
   try {
     const session = await request<SessionState>('GET', '/session');
-    if (!session.signedIn) showSignIn(signedIn ? messageIfNot : undefined);
-    else if (!signedIn) showApp(session);
+    if (session.signedIn) {
+      if (!signedIn) showApp(session);
+    } else if (signedIn) showSignIn(messageIfNot);
+    // Already on the sign-in form (signing out ends the live feed too, and its check may come back after): keep its
+    // message ("You are signed out.") rather than wiping it.
+    else if (byId('view-signin').hidden) showSignIn();
   } catch {
     if (!signedIn) {
       showSignIn();
