@@ -6,7 +6,8 @@
  *
  * The poll reads by time, not by id: ids come from one sequence but are committed in any order, so "ids above the
  * last one seen" would skip a row committed late. It re-reads a few seconds back (`SLACK_MS`) and keeps the ids it
- * already has. A row written long after its call (from a node's spool, after PostgreSQL was away) is not counted:
+ * already has. It leaves out the node's own rows, which it holds from the moment they are logged: their keys carry
+ * this process's tag (`newKey()`), so what a poll reads is the other nodes' calls, not six seconds of everything. A row written long after its call (from a node's spool, after PostgreSQL was away) is not counted:
  * the repeat-caller rule is about the last minutes.
  *
  * The poll also finds what other nodes logged: `onOthers` hears those rows' ids (the web page's live view shows every
@@ -15,6 +16,7 @@
  * How far back it keeps: the longest window asked for. A call that asks further back than what is loaded gets the
  * rows there are, and the next poll loads the rest.
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from '../../logger.js';
 import type { Action, Reason, RecentCall } from '../../policy/types.js';
@@ -63,6 +65,9 @@ export class RecentCalls {
   private polledAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
+  /** Begins the key of every row this process logs: unique to it, so its own rows can be told from the others'. */
+  private readonly tag = `${randomUUID()}.`;
+  private logged = 0;
 
   constructor(options: RecentCallsOptions) {
     this.pool = options.pool;
@@ -86,6 +91,11 @@ export class RecentCalls {
         });
     }, this.pollMs);
     this.timer.unref();
+  }
+
+  /** The log_key for a row this node logs: the poll leaves rows with such keys out, as `add()` has them already. */
+  newKey(): string {
+    return `${this.tag}${++this.logged}`;
   }
 
   /** A row this node logged (`id` once PostgreSQL has it): counted at once, without waiting for the poll. */
@@ -127,19 +137,24 @@ export class RecentCalls {
     }
     const first = this.polledAt === now;
     // After an outage, no further back than the window: older rows would be pruned at once.
-    const found = await this.read(Math.max(this.polledAt, from) - SLACK_MS, Number.MAX_SAFE_INTEGER);
+    const found = await this.read(Math.max(this.polledAt, from) - SLACK_MS, Number.MAX_SAFE_INTEGER, this.tag);
     this.polledAt = now;
     this.prune(from - SLACK_MS);
     if (!first && found.length > 0) this.onOthers?.(found);
   }
 
-  /** Puts the rows logged in [from, to); returns the ids of those it did not have. */
-  private async read(from: number, to: number): Promise<number[]> {
-    const r = await this.pool.query<Row>(
-      `SELECT COALESCE(log_key, id::text) AS key, id, caller, at, action, reason FROM calls
-       WHERE at >= $1 AND at < $2 ORDER BY at, id`,
-      [from, to],
-    );
+  /**
+   * Puts the rows logged in [from, to), but those whose key begins with `leaveOut`; returns the ids of those it did
+   * not have. Reading further back takes this node's rows too: those it held once were let go with the shorter window.
+   */
+  private async read(from: number, to: number, leaveOut = ''): Promise<number[]> {
+    const r = await this.pool.query<Row>({
+      name: leaveOut ? 'recent-calls-others' : 'recent-calls-all',
+      text: `SELECT COALESCE(log_key, id::text) AS key, id, caller, at, action, reason FROM calls
+       WHERE at >= $1 AND at < $2 ${leaveOut ? 'AND (log_key IS NULL OR NOT starts_with(log_key, $3))' : ''}
+       ORDER BY at, id`,
+      values: leaveOut ? [from, to, leaveOut] : [from, to],
+    });
     const news: number[] = [];
     for (const row of r.rows) if (this.put(row) && row.id !== undefined) news.push(row.id);
     return news;

@@ -18,7 +18,6 @@
  * node's own repeat-caller counts include it at once (RecentCalls); other nodes see it when it reaches PostgreSQL,
  * and `onWritten` hears its id then (the household's notifications and the live view, which waited for it).
  */
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { CallLogSpool, SpoolEntry } from '../../cluster/spool.js';
 import type { Logger } from '../../logger.js';
@@ -114,7 +113,7 @@ export class SpooledCallLog {
   }
 
   log(call: NewCall): Queued<number | undefined> {
-    const key = randomUUID();
+    const key = this.parts.recent.newKey();
     if (this.spoolingSince !== undefined) {
       const kept = this.toSpool(call, key);
       return { committed: () => kept };

@@ -91,6 +91,28 @@ describe('recent calls, held by each node', () => {
     expect(told.flat().sort()).toEqual(others.sort());
   });
 
+  it("reads back only the other nodes' rows, and its own again only when a call asks further back", async () => {
+    const pool = await postgres.fresh();
+    const calls = createPostgresCallsRepository(pool);
+    const clock = { now: Date.now() };
+    const recent = await started({ pool, logger: quiet, pollMs: 50, clock: () => clock.now, windowMs: 5 * MIN });
+    // Rows as this node's call log writes them, keyed by newKey(), but never add()ed: a poll that read them would
+    // count them, so not counting them shows the poll left them out.
+    const logged = async (n: number, at: number, key: string) => {
+      const id = await calls.insert(newCall(n, { at, caller: '+4930555003' }));
+      await pool.query('UPDATE calls SET log_key = $1 WHERE id = $2', [key, id]);
+    };
+    await logged(1, clock.now - 10 * MIN, recent.newKey()); // before the loaded window
+    await logged(2, clock.now, recent.newKey());
+    await logged(3, clock.now, 'another-node.1');
+    await expect.poll(() => recent.recent('+4930555003', clock.now - MIN).length, { timeout: 2000 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 200)); // more polls over the same seconds
+    expect(recent.size).toBe(1);
+    // A call that looks 20 minutes back: the window is loaded whole, this node's rows included.
+    recent.recent('+4930555003', clock.now - 20 * MIN);
+    await expect.poll(() => recent.recent('+4930555003', clock.now - 20 * MIN).length, { timeout: 2000 }).toBe(2);
+  });
+
   it('finds a row committed a few seconds after its call, and each row once', async () => {
     const pool = await postgres.fresh();
     const calls = createPostgresCallsRepository(pool);
