@@ -3,7 +3,7 @@
  * calls go through the fake Asterisk, the page talks to the HTTP app over a real port. Screenshots land in
  * test-results/web/.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, STEP_MS, screenshot, signIn, startWeb } from '../helpers/web.js';
 
@@ -256,6 +256,39 @@ describe('the web page', () => {
     expect(await page.locator('#signin-error').textContent()).toBe('You are signed out.');
     await page.reload();
     await page.locator('#view-signin').waitFor();
+    expect(unexpected(problems)).toEqual([]);
+  });
+
+  it("keeps 'You are signed out.' when the live feed's session check answers after the sign-out", async () => {
+    const web = await startWeb();
+    const { page, problems } = await openPage(browser, web);
+    await signIn(page, web.token);
+    // The server ends the session at once and the live feed at its next check (each second), whose handler asks
+    // GET /session. Held back here: the sign-out's answer reaches the page after 1.5 s, the check's after 3 s.
+    const held = (ms: number) => async (route: Route) => {
+      const response = await route.fetch();
+      await new Promise((r) => setTimeout(r, ms));
+      await route.fulfill({ response });
+    };
+    await page.route('**/session', (route) =>
+      route.request().method() === 'DELETE'
+        ? held(1_500)(route)
+        : route.request().method() === 'GET'
+          ? held(3_000)(route)
+          : route.continue(),
+    );
+    const checked = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/session' && r.request().method() === 'GET',
+      {
+        timeout: 2 * STEP_MS,
+      },
+    );
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#signin-error', { hasText: 'You are signed out.' }).waitFor();
+    await checked;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100))); // the page handles the answer
+    expect(await page.locator('#signin-error').textContent()).toBe('You are signed out.');
+    expect(await page.locator('#view-signin').isVisible()).toBe(true);
     expect(unexpected(problems)).toEqual([]);
   });
 });
