@@ -44,8 +44,7 @@ interface TypeTest {
 interface CompiledPlan {
   national: RegExp;
   fixedLine?: TypeTest;
-  /** Mobile numbers match the fixed-line pattern (the metadata then drops mobile's as a duplicate, or has none). */
-  mobileIsFixedLine: boolean;
+  /** Absent when mobile numbers are fixed-line ones (the metadata then has no mobile pattern of its own). */
   mobile?: TypeTest;
   others: { type: NumberType; test: TypeTest }[];
 }
@@ -61,12 +60,7 @@ function typeTest(plan: NumberingPlan, type: NumberType): TypeTest | undefined {
 }
 
 function compile(plan: NumberingPlan): CompiledPlan {
-  const mobile = plan.type('MOBILE');
-  const compiled: CompiledPlan = {
-    national: entire(plan.nationalNumberPattern()),
-    mobileIsFixedLine: !mobile || mobile.pattern() === '',
-    others: [],
-  };
+  const compiled: CompiledPlan = { national: entire(plan.nationalNumberPattern()), others: [] };
   const fixedLine = typeTest(plan, 'FIXED_LINE');
   if (fixedLine) compiled.fixedLine = fixedLine;
   for (const type of NON_FIXED_LINE_TYPES) {
@@ -103,7 +97,7 @@ export function numberType(pn: PhoneNumber): NumberType | undefined {
   const plan = planFor(key);
   if (!plan.national.test(nationalNumber)) return undefined;
   if (matches(nationalNumber, plan.fixedLine)) {
-    return plan.mobileIsFixedLine || matches(nationalNumber, plan.mobile) ? 'FIXED_LINE_OR_MOBILE' : 'FIXED_LINE';
+    return !plan.mobile || matches(nationalNumber, plan.mobile) ? 'FIXED_LINE_OR_MOBILE' : 'FIXED_LINE';
   }
   return plan.others.find(({ test }) => matches(nationalNumber, test))?.type;
 }

@@ -7,8 +7,9 @@
  * The poll reads by time, not by id: ids come from one sequence but are committed in any order, so "ids above the
  * last one seen" would skip a row committed late. It re-reads a few seconds back (`SLACK_MS`) and keeps the ids it
  * already has. It leaves out the node's own rows, which it holds from the moment they are logged: their keys carry
- * this process's tag (`newKey()`), so what a poll reads is the other nodes' calls, not six seconds of everything. A row written long after its call (from a node's spool, after PostgreSQL was away) is not counted:
- * the repeat-caller rule is about the last minutes.
+ * this process's tag (`newKey()`), so what a poll reads is the other nodes' calls, not six seconds of everything.
+ * A row written long after its call (from a node's spool, after PostgreSQL was away) is not counted: the
+ * repeat-caller rule is about the last minutes.
  *
  * The poll also finds what other nodes logged: `onOthers` hears those rows' ids (the web page's live view shows every
  * node's calls). The rows loaded at start are not news.
