@@ -4,9 +4,10 @@
  * loader asks at boot (and before storing a setting), so a setting the call path cannot use stops the service with
  * its name and value instead of failing every call open.
  */
-import { isSupportedCountry, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { type Coded, coded, render } from '../messages/index.js';
 import { homePlan } from './home.js';
+import { parsePhone } from './libphonenumber.js';
 import { numberType } from './number-type.js';
 import type { NumberingConfig, TrunkRule } from './types.js';
 
@@ -61,7 +62,7 @@ export function areaCodeProblem(country: string, areaCode: string): Coded | unde
     for (const sample of SUBSCRIBER_SAMPLES) {
       const subscriber = sample.slice(0, len).padEnd(len, '0');
       try {
-        const pn = parsePhoneNumberWithError(`+${home.callingCode}${area}${subscriber}`, { extract: false });
+        const pn = parsePhone(`+${home.callingCode}${area}${subscriber}`, { extract: false });
         const type = numberType(pn);
         if (
           type !== undefined &&

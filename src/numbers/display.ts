@@ -3,8 +3,9 @@
  * national format (`030 1234567`), any other internationally (`+44 20 7946 0018`). Stored and sent numbers stay
  * E.164; this is only how they are shown. A prefix (`+4930123`) is formatted as far as its digits go (`030 123`).
  */
-import { AsYouType, ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { AsYouType, ParseError } from 'libphonenumber-js/max';
 import { homePlan } from './home.js';
+import { parsePhone } from './libphonenumber.js';
 import { numberType } from './number-type.js';
 import type { NumberingConfig } from './types.js';
 
@@ -12,7 +13,7 @@ import type { NumberingConfig } from './types.js';
 export function nationalNumber(e164: string, cfg: NumberingConfig): string {
   if (!e164.startsWith('+')) return e164;
   try {
-    const pn = parsePhoneNumberWithError(e164, { extract: false });
+    const pn = parsePhone(e164, { extract: false });
     // libphonenumber formats only a valid number fully (`+493012` would come out as `3012`); the rest as typed.
     if (numberType(pn) === undefined) return nationalPrefix(e164, cfg);
     return pn.countryCallingCode === homePlan(cfg).callingCode ? pn.formatNational() : pn.formatInternational();

@@ -1,7 +1,7 @@
-import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { type Code, type Coded, coded, type Params, render } from '../messages/index.js';
 import { type Address, splitAddress } from './address.js';
 import { homePlan, startsWithCallingCode } from './home.js';
+import { parsePhone } from './libphonenumber.js';
 import { numberType } from './number-type.js';
 import { dropTrunkZero, MAX_E164_DIGITS, type ParseFailure, parseE164, parseNumber, SEPARATORS } from './parse.js';
 import type { NumberingConfig, NumberType } from './types.js';
@@ -160,7 +160,7 @@ export function normaliseDid(did: string, cfg: NumberingConfig): string {
 export function describeNumber(e164: string): { country?: string; type?: NumberType } {
   if (!e164.startsWith('+')) return {};
   try {
-    const pn = parsePhoneNumberWithError(e164, { extract: false });
+    const pn = parsePhone(e164, { extract: false });
     const out: { country?: string; type?: NumberType } = {};
     if (pn.country !== undefined) out.country = pn.country;
     const type = numberType(pn);

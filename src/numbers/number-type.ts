@@ -33,6 +33,8 @@ interface TypeDefinition {
 }
 interface NumberingPlan {
   nationalNumberPattern(): string;
+  leadingDigits(): string | undefined;
+  nationalPrefixForParsing(): string | undefined;
   type(type: string): TypeDefinition | undefined;
 }
 
@@ -43,6 +45,10 @@ interface TypeTest {
 }
 interface CompiledPlan {
   national: RegExp;
+  /** First digits that alone place a number in this country among those sharing its calling code (few have them). */
+  leadingDigits?: RegExp;
+  /** What libphonenumber strips as the national prefix (`0`; `1` in North America), at the start. */
+  nationalPrefix?: RegExp;
   fixedLine?: TypeTest;
   /** Absent when mobile numbers are fixed-line ones (the metadata then has no mobile pattern of its own). */
   mobile?: TypeTest;
@@ -61,6 +67,10 @@ function typeTest(plan: NumberingPlan, type: NumberType): TypeTest | undefined {
 
 function compile(plan: NumberingPlan): CompiledPlan {
   const compiled: CompiledPlan = { national: entire(plan.nationalNumberPattern()), others: [] };
+  const leadingDigits = plan.leadingDigits();
+  if (leadingDigits) compiled.leadingDigits = new RegExp(`^(?:${leadingDigits})`);
+  const nationalPrefix = plan.nationalPrefixForParsing();
+  if (nationalPrefix) compiled.nationalPrefix = new RegExp(`^(?:${nationalPrefix})`);
   const fixedLine = typeTest(plan, 'FIXED_LINE');
   if (fixedLine) compiled.fixedLine = fixedLine;
   for (const type of NON_FIXED_LINE_TYPES) {
@@ -92,12 +102,30 @@ function planFor(key: string): CompiledPlan {
 
 /** The number's type, as `pn.getType()` says it; undefined when the number is in no assigned range (not valid). */
 export function numberType(pn: PhoneNumber): NumberType | undefined {
-  const key = pn.country ?? pn.countryCallingCode;
-  const nationalNumber = pn.nationalNumber;
-  const plan = planFor(key);
+  return typeIn(planFor(pn.country ?? pn.countryCallingCode), pn.nationalNumber);
+}
+
+function typeIn(plan: CompiledPlan, nationalNumber: string): NumberType | undefined {
   if (!plan.national.test(nationalNumber)) return undefined;
   if (matches(nationalNumber, plan.fixedLine)) {
     return !plan.mobile || matches(nationalNumber, plan.mobile) ? 'FIXED_LINE_OR_MOBILE' : 'FIXED_LINE';
   }
   return plan.others.find(({ test }) => matches(nationalNumber, test))?.type;
+}
+
+/**
+ * Which of the countries sharing a calling code a national number belongs to, as libphonenumber's
+ * getCountryByNationalNumber says: the first (the main country comes first) whose leading digits begin the number,
+ * or — for a country without leading digits — whose number types include it. Undefined when none does.
+ */
+export function countryAmong(countries: readonly string[], nationalNumber: string): string | undefined {
+  return countries.find((country) => {
+    const plan = planFor(country);
+    return plan.leadingDigits ? plan.leadingDigits.test(nationalNumber) : typeIn(plan, nationalNumber) !== undefined;
+  });
+}
+
+/** Whether the digits begin with what libphonenumber would take for the country's national prefix. */
+export function beginsWithNationalPrefix(country: string, digits: string): boolean {
+  return planFor(country).nationalPrefix?.test(digits) ?? false;
 }

@@ -1,5 +1,6 @@
-import { ParseError, type PhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { ParseError, type PhoneNumber } from 'libphonenumber-js/max';
 import { type HomePlan, homePlan } from './home.js';
+import { parsePhone } from './libphonenumber.js';
 import { numberType } from './number-type.js';
 import type { NumberingConfig, NumberType } from './types.js';
 
@@ -94,7 +95,7 @@ function read(text: string, cfg: NumberingConfig, options: ParseOptions): Readin
 
   try {
     // extract: false — the whole string must be the number; with extraction `**610` would come out as +49610.
-    const pn = parsePhoneNumberWithError(s, { defaultCountry: home.country, extract: false });
+    const pn = parsePhone(s, { defaultCountry: home.country, extract: false });
     // libphonenumber reads `x`, `ext.`, `#` as an extension and drops the rest (`0301 12x4567` → +4930112). A caller
     // id never carries one, so a number written with it is refused rather than silently cut.
     if (pn.ext !== undefined) return { failure: 'EXTENSION', compact };

@@ -1,5 +1,6 @@
-import { ParseError, parsePhoneNumberWithError, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import { ParseError, validatePhoneNumberLength } from 'libphonenumber-js/max';
 import { implausibleText } from '../messages/index.js';
+import { parsePhone } from './libphonenumber.js';
 import { numberType } from './number-type.js';
 
 const LENGTH_PROBLEMS: Record<string, Implausible['problem']> = {
@@ -24,7 +25,7 @@ export interface Implausible {
  */
 export function implausible(e164: string): Implausible | undefined {
   try {
-    const pn = parsePhoneNumberWithError(e164, { extract: false });
+    const pn = parsePhone(e164, { extract: false });
     if (pn.isPossible() && numberType(pn) !== undefined) return undefined;
     const region = pn.country ?? `+${pn.countryCallingCode}`;
     const length = pn.isPossible() ? undefined : LENGTH_PROBLEMS[validatePhoneNumberLength(e164) ?? ''];
