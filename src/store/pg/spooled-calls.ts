@@ -10,9 +10,10 @@
  *
  * Rows go to PostgreSQL in batches: at most INSERTS_IN_FLIGHT statements are on their way, and the rows decided
  * while they are go together in the next one (one multi-row INSERT … RETURNING). A lone call's row is sent at once;
- * under load, one statement and one commit serve many calls — per-statement work (the round trip, parse and bind, the
- * commit) was most of what a row cost the node and PostgreSQL, and `npm run bench -- --store postgres` at c=50 showed
- * it. Each call still learns its id only once its own row is committed.
+ * when calls are decided faster than INSERTs commit (a burst), one statement and one commit serve many calls —
+ * per-statement work (the round trip, parse and bind, the commit) is most of what a row costs the node and
+ * PostgreSQL. At a steady few hundred calls a second an INSERT commits before the next call is decided, and most rows
+ * go alone. Each call still learns its id only once its own row is committed.
  *
  * A row in the spool has no id yet: the call gets no CALLFILTER_CALL_ID (the dialplan contract allows that). The
  * node's own repeat-caller counts include it at once (RecentCalls); other nodes see it when it reaches PostgreSQL,
