@@ -66,8 +66,12 @@ export async function preparePostgres(dbFile: string, log: (line: string) => voi
     let callsBefore: number;
     try {
       copied = await copyToPostgres(store.db, pool);
-      // The harness runs without autovacuum: without statistics the planner guesses, as no real server would.
-      await pool.query('ANALYZE');
+      // The database as a node meets it long after `migrate-store`, not in the copy's wake: the harness runs without
+      // autovacuum, so without VACUUM the planner would guess (no statistics) and the first reads would set every
+      // copied row's hint bits; and without CHECKPOINT the server would write the copy's dirty pages out during the
+      // load rows (its first timed checkpoint, five minutes in), taking CPU from the two cores the services share.
+      await pool.query('VACUUM ANALYZE');
+      await pool.query('CHECKPOINT');
       const r = await pool.query<{ id: string | null }>('SELECT max(id) AS id FROM calls');
       callsBefore = Number(r.rows[0]?.id ?? 0);
     } finally {
