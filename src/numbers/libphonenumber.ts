@@ -18,10 +18,11 @@ import { beginsWithNationalPrefix, countryAmong } from './number-type.js';
  * one whose rules it reads the digits with anyway), and the country is then chosen the same way with compiled
  * patterns. But libphonenumber also chooses a country while reading the digits: where it could strip a national
  * prefix, it checks the rest's length against that country. So its own parse is kept for a number written without `+`
- * or the IDD prefix, for one whose digits begin with the main country's national prefix, and for one of a country
- * other than the main one. Only numbers written with `+` or the IDD prefix and of the main country or of none
- * (London, New York, Moscow) take the quick way. test/numbers/libphonenumber.test.ts compares both ways over every
- * shared calling code.
+ * at home in a country that shares its calling code (the home's rules read it: national prefix, calling code without
+ * `+`), for one whose digits begin with the main country's national prefix, and for one of a country other than the
+ * main one. Numbers of the main country or of none written with `+`, or from a home that shares no calling code with
+ * the IDD prefix (London, New York, Moscow callers in Germany), take the quick way. test/numbers/libphonenumber.test.ts
+ * compares both ways over every shared calling code.
  */
 
 const max = metadataJson as unknown as MetadataJson;
@@ -31,19 +32,15 @@ const SHARED: ReadonlyMap<string, readonly string[]> = new Map(
   Object.entries(max.country_calling_codes).filter(([, countries]) => countries.length > 1),
 );
 
+/** Countries whose calling code others share too. */
+const SHARING: ReadonlySet<string> = new Set([...SHARED.values()].flat());
+
 const MAIN_ONLY: MetadataJson = {
   ...max,
   country_calling_codes: Object.fromEntries(
     Object.entries(max.country_calling_codes).map(([code, countries]) => [code, countries.slice(0, 1)]),
   ),
 };
-
-/**
- * Where libphonenumber notes it found the calling code, when the number was written with it: after `+`, after the IDD
- * prefix. (A number written without either may hold it too, `4930…`; whether it does, libphonenumber decides with
- * the national prefix rules above, so those take its own parse.)
- */
-const WITH_CALLING_CODE: ReadonlySet<string> = new Set(['FROM_NUMBER_WITH_PLUS_SIGN', 'FROM_NUMBER_WITH_IDD']);
 
 export interface ParsePhoneOptions {
   defaultCountry?: CountryCode;
@@ -52,16 +49,15 @@ export interface ParsePhoneOptions {
 
 /** What libphonenumber-js/max's `parsePhoneNumberWithError(text, options)` returns; throws its ParseError as it does. */
 export function parsePhone(text: string, options: ParsePhoneOptions): PhoneNumber {
+  if (options.defaultCountry !== undefined && SHARING.has(options.defaultCountry) && !text.startsWith('+'))
+    return parsePhoneNumberWithError(text, options, max);
   const pn = parsePhoneNumberWithError(text, options, MAIN_ONLY);
+  // Written without `+` or the IDD prefix, a number carries its home's calling code: here one no other country shares.
   const countries = SHARED.get(pn.countryCallingCode);
   if (!countries) return pn;
   const main = countries[0] as string;
   const country = countryAmong(countries, pn.nationalNumber);
-  if (
-    WITH_CALLING_CODE.has((pn as { __countryCallingCodeSource?: string }).__countryCallingCodeSource ?? '') &&
-    (country === undefined || country === main) &&
-    !beginsWithNationalPrefix(main, pn.nationalNumber)
-  ) {
+  if ((country === undefined || country === main) && !beginsWithNationalPrefix(main, pn.nationalNumber)) {
     // libphonenumber sets the chosen country on the PhoneNumber in the same way.
     pn.country = country as CountryCode | undefined;
     return pn;

@@ -58,6 +58,7 @@ describe('parsePhone', () => {
             for (const c of [
               same(`+${code}${nsn}`, { extract: false }),
               same(`+${code}${trunk}${nsn}`, { extract: false }),
+              same(`+${code}${nsn}`, { defaultCountry: home as CountryCode, extract: false }),
               same(`00${code}${nsn}`, { defaultCountry: 'DE', extract: false }),
               same(`${trunk}${nsn}`, { defaultCountry: home as CountryCode, extract: false }),
               same(`${code}${nsn}`, { defaultCountry: home as CountryCode, extract: false }),
