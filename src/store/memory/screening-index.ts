@@ -3,6 +3,11 @@
  * store is across the network (issue 22, docs/scale-out.md): the call path then never waits on it. `lookup()` answers
  * exactly what the SQLite engine's `screening.lookup()` answers, in the same order (test/store/memory); the node keeps
  * the index current by applying each change the shared store announces (`putEntry`, `removeEntry`, `setList`).
+ *
+ * A node holds it for as long as it runs, and V8's major collections mark everything the heap holds: a million entries
+ * as objects, strings and Maps made each one cost ~100 ms of marking and the node's CPU per call at c=50 ~10 % more
+ * (bench/results/README.md). So the entries and the keys live in typed arrays (key-table.ts), outside the heap, and an
+ * Entry object is made only when a lookup finds it.
  */
 import type { ListHit, Matches } from '../../policy/types.js';
 import type { Database } from '../database.js';
@@ -11,6 +16,7 @@ import { VISIBLE } from '../import-visibility.js';
 import { HITS_IN_FORCE, type HitRow, toHit } from '../lists-repository.js';
 import { setOptional } from '../sql.js';
 import type { StoredEntry } from '../types.js';
+import { KeyTable, numberKey, numberOfKey } from './key-table.js';
 
 /** Exact before prefix, longer prefix first, then allow before block, then id: entries' matchSql ORDER BY. */
 function entryOrder(a: StoredEntry, b: StoredEntry): number {
@@ -33,54 +39,148 @@ function hitOrder(a: ListHit, b: ListHit): number {
   );
 }
 
+type Column = Float64Array | Int32Array | Uint32Array | Uint8Array;
+
+/** `column` in an array of `length`, the rest zero. */
+function grown<C extends Column>(column: C, length: number): C {
+  const next = new (column.constructor as new (length: number) => C)(length);
+  next.set(column);
+  return next;
+}
+
 /**
- * Values by number, exact numbers and prefixes apart. A lookup probes the one exact key, and of the caller's prefix
- * keys only those of a length some prefix has: a million exact entries share their map with no prefix, and a call
- * probes two or three keys instead of every leading part of its number (each probe of a map that size is a cache
- * miss). A value is kept alone until a second one shares its key: most numbers have one entry.
+ * Slots by number, exact numbers and prefixes apart; the slots under one number are chained (allow and block entries
+ * of one number, one number on several lists). A lookup probes the one exact key, and of the caller's prefix keys only
+ * those of a length some prefix has: a call probes two or three keys instead of every leading part of its number.
  */
-class NumberKeys<V> {
-  private readonly exact = new Map<string, V | V[]>();
-  private readonly prefixes = new Map<string, V | V[]>();
+class NumberKeys {
+  private readonly exact = new KeyTable();
+  private readonly prefixes = new KeyTable();
+  /** Numbers that are not `+` and up to 15 digits (numberKey): rare, kept by their text. */
+  private readonly oddExact = new Map<string, number>();
+  private readonly oddPrefixes = new Map<string, number>();
   /** How many prefix keys have each length. */
   private readonly prefixLengths: number[] = [];
+  /** The next slot under the same number; -1 ends the chain. */
+  private next = new Int32Array(16);
 
-  add(number: string, prefix: boolean, value: V): void {
-    const map = prefix ? this.prefixes : this.exact;
-    const at = map.get(number);
-    if (at === undefined) {
-      map.set(number, value);
-      if (prefix) this.prefixLengths[number.length] = (this.prefixLengths[number.length] ?? 0) + 1;
-    } else map.set(number, Array.isArray(at) ? [...at, value] : [at, value]);
+  add(number: string, prefix: boolean, slot: number): void {
+    if (slot >= this.next.length) this.next = grown(this.next, Math.max(slot + 1, this.next.length * 2));
+    const head = this.head(number, prefix);
+    if (head < 0 && prefix) this.prefixLengths[number.length] = (this.prefixLengths[number.length] ?? 0) + 1;
+    this.next[slot] = head;
+    this.setHead(number, prefix, slot);
   }
 
-  remove(number: string, prefix: boolean, keep: (value: V) => boolean): void {
-    const map = prefix ? this.prefixes : this.exact;
-    const at = map.get(number);
-    if (at === undefined) return;
-    const left = (Array.isArray(at) ? at : [at]).filter(keep);
-    if (left.length > 1) map.set(number, left);
-    else if (left.length === 1) map.set(number, left[0] as V);
-    else {
-      map.delete(number);
-      if (prefix) this.prefixLengths[number.length] = (this.prefixLengths[number.length] as number) - 1;
+  remove(number: string, prefix: boolean, slot: number): void {
+    const { next } = this;
+    const head = this.head(number, prefix);
+    if (head === slot) {
+      const rest = next[slot] as number;
+      this.setHead(number, prefix, rest);
+      if (rest < 0 && prefix) this.prefixLengths[number.length] = (this.prefixLengths[number.length] as number) - 1;
+      return;
+    }
+    for (let s = head; s >= 0; s = next[s] as number)
+      if (next[s] === slot) {
+        next[s] = next[slot] as number;
+        return;
+      }
+  }
+
+  /** Slots of `e164` (exact, and a prefix of exactly its digits), then of prefixes among `keys`. */
+  find(e164: string, keys: readonly string[], found: (slot: number) => void): void {
+    const { next } = this;
+    const take = (head: number) => {
+      for (let s = head; s >= 0; s = next[s] as number) found(s);
+    };
+    const hasPrefixOf = (key: string) => (this.prefixLengths[key.length] ?? 0) > 0;
+    take(this.head(e164, false));
+    if (hasPrefixOf(e164)) take(this.head(e164, true));
+    for (const key of keys) if (key !== e164 && hasPrefixOf(key)) take(this.head(key, true));
+  }
+
+  private head(number: string, prefix: boolean): number {
+    const key = numberKey(number);
+    if (key < 0) return (prefix ? this.oddPrefixes : this.oddExact).get(number) ?? -1;
+    return (prefix ? this.prefixes : this.exact).get(key, number.length);
+  }
+
+  /** `slot` heads the chain of `number` now; -1: none is left. */
+  private setHead(number: string, prefix: boolean, slot: number): void {
+    const key = numberKey(number);
+    if (key < 0) {
+      const odd = prefix ? this.oddPrefixes : this.oddExact;
+      if (slot < 0) odd.delete(number);
+      else odd.set(number, slot);
+    } else {
+      const table = prefix ? this.prefixes : this.exact;
+      if (slot < 0) table.delete(key, number.length);
+      else table.set(key, number.length, slot);
     }
   }
+}
 
-  /** Values of `e164` (exact, and a prefix of exactly its digits), then of prefixes among `keys`. */
-  find(e164: string, keys: readonly string[], found: (value: V) => void): void {
-    const take = (at: V | V[] | undefined) => {
-      if (at === undefined) return;
-      if (Array.isArray(at)) for (const v of at) found(v);
-      else found(at);
-    };
-    take(this.exact.get(e164));
-    take(this.prefixGet(e164));
-    for (const key of keys) if (key !== e164) take(this.prefixGet(key));
+const PREFIX = 1;
+const VIP = 2;
+const BLOCK = 4;
+
+/**
+ * Rows in slots, each holding a number and found by it: what entries and list hits share. Their own fields are
+ * columns indexed by slot (`columns()` names them, so they grow together); a removed row's slot is taken again first.
+ */
+abstract class NumberSlots {
+  private capacity = 0;
+  private top = 0;
+  private readonly free: number[] = [];
+  private numberKeys = new Float64Array(0);
+  private numberLengths = new Uint8Array(0);
+  /** Bit PREFIX, and whatever else the rows say in a bit. */
+  protected flags = new Uint8Array(0);
+  /** The numbers numberKey() cannot hold. */
+  private readonly oddNumbers = new Map<number, string>();
+  private readonly byNumber = new NumberKeys();
+
+  protected abstract growColumns(capacity: number): void;
+
+  protected take(number: string, flags: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.top++;
+      if (slot >= this.capacity) {
+        this.capacity = Math.max(1024, this.capacity * 2);
+        this.numberKeys = grown(this.numberKeys, this.capacity);
+        this.numberLengths = grown(this.numberLengths, this.capacity);
+        this.flags = grown(this.flags, this.capacity);
+        this.growColumns(this.capacity);
+      }
+    }
+    const key = numberKey(number);
+    this.numberKeys[slot] = key;
+    this.numberLengths[slot] = number.length;
+    if (key < 0) this.oddNumbers.set(slot, number);
+    this.flags[slot] = flags;
+    this.byNumber.add(number, (flags & PREFIX) !== 0, slot);
+    return slot;
   }
 
-  private prefixGet(key: string): V | V[] | undefined {
-    return (this.prefixLengths[key.length] ?? 0) > 0 ? this.prefixes.get(key) : undefined;
+  protected release(slot: number): void {
+    this.byNumber.remove(this.number(slot), this.isPrefix(slot), slot);
+    this.oddNumbers.delete(slot);
+    this.free.push(slot);
+  }
+
+  protected number(slot: number): string {
+    const key = this.numberKeys[slot] as number;
+    return key < 0 ? (this.oddNumbers.get(slot) as string) : numberOfKey(key, this.numberLengths[slot] as number);
+  }
+
+  protected isPrefix(slot: number): boolean {
+    return ((this.flags[slot] as number) & PREFIX) !== 0;
+  }
+
+  protected findSlots(e164: string, prefixes: readonly string[], found: (slot: number) => void): void {
+    this.byNumber.find(e164, prefixes, found);
   }
 }
 
@@ -89,67 +189,62 @@ type Rare = Partial<
   Pick<StoredEntry, 'action' | 'cause' | 'announcement' | 'label' | 'note' | 'contactId' | 'expiresAt'>
 >;
 
-const PREFIX = 1;
-const VIP = 2;
-const BLOCK = 4;
-
-/**
- * The entries in columns, one slot per entry, and an Entry object made only when a lookup finds it: a million entries
- * as objects took ~350 MB of heap and made the collector's pauses the decision's p99.
- */
-class EntryColumns {
-  private readonly ids: number[] = [];
-  private readonly numbers: string[] = [];
-  private readonly flags: number[] = [];
-  private readonly createdAt: number[] = [];
-  private readonly updatedAt: number[] = [];
-  private readonly sources: string[] = [];
-  private readonly rare: (Rare | undefined)[] = [];
-  /** Slots of removed entries, taken again before the columns grow. */
-  private readonly free: number[] = [];
-  private readonly slotOf = new Map<number, number>();
-  /** Slots by number (several when entries share one: allow and block). */
-  private readonly byNumber = new NumberKeys<number>();
-  /** One string per source name instead of one per row. */
-  private readonly sourceNames = new Map<string, string>();
+class EntrySlots extends NumberSlots {
+  private ids = new Float64Array(0);
+  private createdAt = new Float64Array(0);
+  private updatedAt = new Float64Array(0);
+  /** Index into sourceNames: a handful of names for all entries. */
+  private sources = new Uint32Array(0);
+  private readonly sourceNames: string[] = [];
+  private readonly sourceIndex = new Map<string, number>();
+  private readonly rare = new Map<number, Rare>();
+  private readonly slotOf = new KeyTable();
 
   get size(): number {
     return this.slotOf.size;
   }
 
+  protected growColumns(capacity: number): void {
+    this.ids = grown(this.ids, capacity);
+    this.createdAt = grown(this.createdAt, capacity);
+    this.updatedAt = grown(this.updatedAt, capacity);
+    this.sources = grown(this.sources, capacity);
+  }
+
   put(entry: StoredEntry): void {
     this.remove(entry.id);
-    const slot = this.free.pop() ?? this.ids.length;
+    const slot = this.take(
+      entry.number,
+      (entry.prefix ? PREFIX : 0) | (entry.vip ? VIP : 0) | (entry.kind === 'block' ? BLOCK : 0),
+    );
     this.ids[slot] = entry.id;
-    this.numbers[slot] = entry.number;
-    this.flags[slot] = (entry.prefix ? PREFIX : 0) | (entry.vip ? VIP : 0) | (entry.kind === 'block' ? BLOCK : 0);
     this.createdAt[slot] = entry.createdAt;
     this.updatedAt[slot] = entry.updatedAt;
-    let source = this.sourceNames.get(entry.source);
-    if (source === undefined) this.sourceNames.set(entry.source, (source = entry.source));
+    let source = this.sourceIndex.get(entry.source);
+    if (source === undefined) {
+      source = this.sourceNames.push(entry.source) - 1;
+      this.sourceIndex.set(entry.source, source);
+    }
     this.sources[slot] = source;
     const { action, cause, announcement, label, note, contactId, expiresAt } = entry;
     const rare: Rare = {};
     setOptional(rare, { action, cause, announcement, label, note, contactId, expiresAt });
-    this.rare[slot] = Object.keys(rare).length > 0 ? rare : undefined;
-    this.slotOf.set(entry.id, slot);
-    this.byNumber.add(entry.number, entry.prefix, slot);
+    if (Object.keys(rare).length > 0) this.rare.set(slot, rare);
+    this.slotOf.set(entry.id, 1, slot);
   }
 
   remove(id: number): void {
-    const slot = this.slotOf.get(id);
-    if (slot === undefined) return;
-    const prefix = ((this.flags[slot] as number) & PREFIX) !== 0;
-    this.byNumber.remove(this.numbers[slot] as string, prefix, (s) => s !== slot);
-    this.slotOf.delete(id);
-    this.rare[slot] = undefined;
-    this.free.push(slot);
+    const slot = this.slotOf.get(id, 1);
+    if (slot < 0) return;
+    this.release(slot);
+    this.slotOf.delete(id, 1);
+    this.rare.delete(slot);
   }
 
   /** Exact entries of `e164`, prefix entries of it or of any of `prefixes`. */
   find(e164: string, prefixes: readonly string[]): StoredEntry[] {
     const found: StoredEntry[] = [];
-    this.byNumber.find(e164, prefixes, (slot) => found.push(this.entry(slot)));
+    this.findSlots(e164, prefixes, (slot) => found.push(this.entry(slot)));
     return found;
   }
 
@@ -157,39 +252,115 @@ class EntryColumns {
     const flags = this.flags[slot] as number;
     const entry: StoredEntry = {
       id: this.ids[slot] as number,
-      number: this.numbers[slot] as string,
+      number: this.number(slot),
       prefix: (flags & PREFIX) !== 0,
       kind: (flags & BLOCK) !== 0 ? 'block' : 'allow',
       vip: (flags & VIP) !== 0,
-      source: this.sources[slot] as string,
+      source: this.sourceNames[this.sources[slot] as number] as string,
       createdAt: this.createdAt[slot] as number,
       updatedAt: this.updatedAt[slot] as number,
     };
-    const rare = this.rare[slot];
+    const rare = this.rare.get(slot);
     return rare === undefined ? entry : Object.assign(entry, rare);
   }
 }
 
+/** What the hits of one list share, mostly: all but the number, its row id and its score. */
+type HitTemplate = Omit<ListHit, 'entryId' | 'number' | 'prefix' | 'score'>;
+
+/** The hits of the lists in force, in slots; the fields a list's hits share are kept once per list and label. */
+class HitSlots extends NumberSlots {
+  private entryIds = new Float64Array(0);
+  private scores = new Float64Array(0);
+  private templateOf = new Uint32Array(0);
+  private readonly templates: (HitTemplate | undefined)[] = [];
+  private readonly freeTemplates: number[] = [];
+  /** Each list's slots and templates, to replace a list at once when a new version switches in. */
+  private readonly lists = new Map<number, { slots: Int32Array; templates: number[] }>();
+
+  get size(): number {
+    let n = 0;
+    for (const list of this.lists.values()) n += list.slots.length;
+    return n;
+  }
+
+  protected growColumns(capacity: number): void {
+    this.entryIds = grown(this.entryIds, capacity);
+    this.scores = grown(this.scores, capacity);
+    this.templateOf = grown(this.templateOf, capacity);
+  }
+
+  setList(listId: number, hits: readonly ListHit[]): void {
+    const old = this.lists.get(listId);
+    if (old) {
+      for (const slot of old.slots) this.release(slot);
+      for (const t of old.templates) this.templates[t] = undefined;
+      this.freeTemplates.push(...old.templates);
+      this.lists.delete(listId);
+    }
+    if (hits.length === 0) return;
+    const slots = new Int32Array(hits.length);
+    const byShape = new Map<string, number>();
+    hits.forEach((hit, i) => {
+      const { entryId, number, prefix, score, ...template } = hit;
+      const shape = [
+        template.listId,
+        template.listName,
+        template.threshold,
+        template.action,
+        template.cause,
+        template.announcement,
+        template.label,
+        template.live,
+      ].join('\u0000');
+      let t = byShape.get(shape);
+      if (t === undefined) {
+        t = this.freeTemplates.pop() ?? this.templates.length;
+        this.templates[t] = template;
+        byShape.set(shape, t);
+      }
+      const slot = this.take(number, prefix ? PREFIX : 0);
+      this.entryIds[slot] = entryId;
+      this.scores[slot] = score;
+      this.templateOf[slot] = t;
+      slots[i] = slot;
+    });
+    this.lists.set(listId, { slots, templates: [...byShape.values()] });
+  }
+
+  find(e164: string, prefixes: readonly string[]): ListHit[] {
+    const found: ListHit[] = [];
+    this.findSlots(e164, prefixes, (slot) => {
+      const template = this.templates[this.templateOf[slot] as number] as HitTemplate;
+      const hit = {
+        entryId: this.entryIds[slot] as number,
+        number: this.number(slot),
+        prefix: this.isPrefix(slot),
+        score: this.scores[slot] as number,
+      };
+      found.push(Object.assign(hit, template));
+    });
+    return found;
+  }
+}
+
 export class ScreeningIndex {
-  private readonly entries = new EntryColumns();
-  private readonly hits = new NumberKeys<ListHit>();
-  /** Each list's hits, to replace a list at once when a new version switches in. */
-  private readonly lists = new Map<number, ListHit[]>();
+  private readonly entries = new EntrySlots();
+  private readonly hits = new HitSlots();
 
   get entryCount(): number {
     return this.entries.size;
   }
 
   get hitCount(): number {
-    let n = 0;
-    for (const hits of this.lists.values()) n += hits.length;
-    return n;
+    return this.hits.size;
   }
 
   lookup(e164: string, prefixes: readonly string[]): Matches {
-    const lists: ListHit[] = [];
-    this.hits.find(e164, prefixes, (hit) => lists.push(hit));
-    return { entries: this.entries.find(e164, prefixes).sort(entryOrder), lists: lists.sort(hitOrder) };
+    return {
+      entries: this.entries.find(e164, prefixes).sort(entryOrder),
+      lists: this.hits.find(e164, prefixes).sort(hitOrder),
+    };
   }
 
   /** Adds an entry, or replaces the one with its id (its number may have changed). */
@@ -203,17 +374,9 @@ export class ScreeningIndex {
 
   /** A list's hits as they are now in force (none: the list is gone, disabled, or has no version yet). */
   setList(listId: number, hits: readonly ListHit[]): void {
-    for (const old of this.lists.get(listId) ?? [])
-      this.hits.remove(old.number, old.prefix, (h) => h.listId !== listId);
-    if (hits.length === 0) {
-      this.lists.delete(listId);
-      return;
-    }
-    for (const hit of hits) this.hits.add(hit.number, hit.prefix, hit);
-    this.lists.set(listId, [...hits]);
+    this.hits.setList(listId, hits);
   }
 }
-
 /** An index of these rows (entries as screening sees them, the hits of the lists in force): either engine's read. */
 export function indexRows(entries: Iterable<EntryRow>, hits: Iterable<HitRow>): ScreeningIndex {
   const index = new ScreeningIndex();
