@@ -275,12 +275,12 @@ class HitSlots extends NumberSlots {
   private templateOf = new Uint32Array(0);
   private readonly templates: (HitTemplate | undefined)[] = [];
   private readonly freeTemplates: number[] = [];
-  /** Each list's slots and templates, to replace a list at once when a new version switches in. */
-  private readonly lists = new Map<number, { slots: Int32Array; templates: number[] }>();
+  /** Each list's slots and templates (by their fields), to replace a list at once when a new version switches in. */
+  private readonly lists = new Map<number, { slots: Int32Array; count: number; templates: Map<string, number> }>();
 
   get size(): number {
     let n = 0;
-    for (const list of this.lists.values()) n += list.slots.length;
+    for (const list of this.lists.values()) n += list.count;
     return n;
   }
 
@@ -290,42 +290,43 @@ class HitSlots extends NumberSlots {
     this.templateOf = grown(this.templateOf, capacity);
   }
 
-  setList(listId: number, hits: readonly ListHit[]): void {
-    const old = this.lists.get(listId);
-    if (old) {
-      for (const slot of old.slots) this.release(slot);
-      for (const t of old.templates) this.templates[t] = undefined;
-      this.freeTemplates.push(...old.templates);
-      this.lists.delete(listId);
+  removeList(listId: number): void {
+    const list = this.lists.get(listId);
+    if (list === undefined) return;
+    for (const slot of list.slots.subarray(0, list.count)) this.release(slot);
+    for (const t of list.templates.values()) {
+      this.templates[t] = undefined;
+      this.freeTemplates.push(t);
     }
-    if (hits.length === 0) return;
-    const slots = new Int32Array(hits.length);
-    const byShape = new Map<string, number>();
-    hits.forEach((hit, i) => {
-      const { entryId, number, prefix, score, ...template } = hit;
-      const shape = [
-        template.listId,
-        template.listName,
-        template.threshold,
-        template.action,
-        template.cause,
-        template.announcement,
-        template.label,
-        template.live,
-      ].join('\u0000');
-      let t = byShape.get(shape);
-      if (t === undefined) {
-        t = this.freeTemplates.pop() ?? this.templates.length;
-        this.templates[t] = template;
-        byShape.set(shape, t);
-      }
-      const slot = this.take(number, prefix ? PREFIX : 0);
-      this.entryIds[slot] = entryId;
-      this.scores[slot] = score;
-      this.templateOf[slot] = t;
-      slots[i] = slot;
-    });
-    this.lists.set(listId, { slots, templates: [...byShape.values()] });
+    this.lists.delete(listId);
+  }
+
+  add(hit: ListHit): void {
+    let list = this.lists.get(hit.listId);
+    if (list === undefined)
+      this.lists.set(hit.listId, (list = { slots: new Int32Array(16), count: 0, templates: new Map() }));
+    const { entryId, number, prefix, score, ...template } = hit;
+    const shape = [
+      template.listName,
+      template.threshold,
+      template.action,
+      template.cause,
+      template.announcement,
+      template.label,
+      template.live,
+    ].join('\u0000');
+    let t = list.templates.get(shape);
+    if (t === undefined) {
+      t = this.freeTemplates.pop() ?? this.templates.length;
+      this.templates[t] = template;
+      list.templates.set(shape, t);
+    }
+    const slot = this.take(number, prefix ? PREFIX : 0);
+    this.entryIds[slot] = entryId;
+    this.scores[slot] = score;
+    this.templateOf[slot] = t;
+    if (list.count === list.slots.length) list.slots = grown(list.slots, list.count * 2);
+    list.slots[list.count++] = slot;
   }
 
   find(e164: string, prefixes: readonly string[]): ListHit[] {
@@ -374,28 +375,27 @@ export class ScreeningIndex {
 
   /** A list's hits as they are now in force (none: the list is gone, disabled, or has no version yet). */
   setList(listId: number, hits: readonly ListHit[]): void {
-    this.hits.setList(listId, hits);
+    this.hits.removeList(listId);
+    for (const hit of hits) this.addHit(hit);
+  }
+
+  /** One more hit of its list; loading adds them so, a batch of rows at a time. */
+  addHit(hit: ListHit): void {
+    this.hits.add(hit);
   }
 }
-/** An index of these rows (entries as screening sees them, the hits of the lists in force): either engine's read. */
-export function indexRows(entries: Iterable<EntryRow>, hits: Iterable<HitRow>): ScreeningIndex {
-  const index = new ScreeningIndex();
+/** Adds these rows (entries as screening sees them, hits of the lists in force) to `index`: either engine's read. */
+export function addRows(index: ScreeningIndex, entries: Iterable<EntryRow>, hits: Iterable<HitRow>): ScreeningIndex {
   for (const row of entries) index.putEntry(toEntry(row));
-  const byList = new Map<number, ListHit[]>();
-  for (const row of hits) {
-    const hit = toHit(row);
-    const list = byList.get(hit.listId);
-    if (list) list.push(hit);
-    else byList.set(hit.listId, [hit]);
-  }
-  for (const [listId, list] of byList) index.setList(listId, list);
+  for (const row of hits) index.addHit(toHit(row));
   return index;
 }
 
 /** The index of what a SQLite database's screening sees now, read on one snapshot. */
 export function loadScreeningIndex(db: Database): ScreeningIndex {
   return db.read(() =>
-    indexRows(
+    addRows(
+      new ScreeningIndex(),
       db.prepare<[], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${VISIBLE}`).iterate(),
       db.prepare<[], HitRow>(HITS_IN_FORCE).iterate(),
     ),

@@ -14,7 +14,7 @@ import type { Matches } from '../../policy/types.js';
 import { ENTRY_COLUMNS, type EntryRow, toEntry } from '../entries-repository.js';
 import { POSTGRES_VISIBLE } from '../import-visibility.js';
 import { HITS_IN_FORCE, type HitRow, toHit } from '../lists-repository.js';
-import { indexRows, ScreeningIndex } from '../memory/screening-index.js';
+import { addRows, ScreeningIndex } from '../memory/screening-index.js';
 import { ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
 import { postgresPool } from './pool.js';
 import { inTransaction } from './sql.js';
@@ -47,16 +47,37 @@ export function replicaPool(connectionString: string): pg.Pool {
   return postgresPool(connectionString, { max: 2, applicationName: 'callfilter-replica' });
 }
 
+/**
+ * Rows per FETCH while loading: each batch is indexed and dropped before the next comes, so a million entries never
+ * sit in the heap as row objects (they did: ~350 MB at once, left for the collector long after the load).
+ */
+const LOAD_BATCH = 5_000;
+
 /** Everything screening sees now, read in one REPEATABLE READ transaction (one snapshot). */
 export async function loadFromPostgres(pool: pg.Pool): Promise<ScreeningIndex> {
-  const [entries, hits] = await inTransaction(pool, async (client) => {
+  return inTransaction(pool, async (client) => {
     await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    return [
-      await client.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${POSTGRES_VISIBLE}`),
-      await client.query<HitRow>(HITS_IN_FORCE),
-    ] as const;
+    const index = new ScreeningIndex();
+    const entries = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${POSTGRES_VISIBLE}`;
+    await fetchAll<EntryRow>(client, entries, (rows) => addRows(index, rows, []));
+    await fetchAll<HitRow>(client, HITS_IN_FORCE, (rows) => addRows(index, [], rows));
+    return index;
   });
-  return indexRows(entries.rows, hits.rows);
+}
+
+/** `query`'s rows, LOAD_BATCH at a time, through a cursor of the transaction `client` is in. */
+async function fetchAll<R extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  query: string,
+  take: (rows: R[]) => void,
+): Promise<void> {
+  await client.query(`DECLARE screening_load NO SCROLL CURSOR FOR ${query}`);
+  for (;;) {
+    const { rows } = await client.query<R>(`FETCH ${LOAD_BATCH} FROM screening_load`);
+    take(rows);
+    if (rows.length < LOAD_BATCH) break;
+  }
+  await client.query('CLOSE screening_load');
 }
 
 /** How long `settled()` waits for its marker: a change is on every node within a second, or the feed is down. */

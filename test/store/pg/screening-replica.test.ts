@@ -11,7 +11,8 @@ import { changePayload, SCREENING_CHANNEL, ScreeningReplica } from '../../../src
 import { usePostgres } from '../../helpers/postgres.js';
 import { benchStore } from '../helpers.js';
 
-const SIZE = { exact: 2_000, prefixes: 40, contacts: 40, spam: 800, callLog: 10 };
+// More entries than the load fetches at once (LOAD_BATCH): it reads them in several batches.
+const SIZE = { exact: 12_000, prefixes: 40, contacts: 40, spam: 800, callLog: 10 };
 const FAST = { backoff: { initialMs: 50, maxMs: 400, factor: 2, jitter: 0 }, healthCheckMs: 1_000 };
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -41,7 +42,7 @@ describe('the screening replica', () => {
     expect(replica.entryCount).toBe(sqlite.db.prepare('SELECT count(*) FROM entries').pluck().get());
     const sample = sqlite.db
       .prepare<[], string>(
-        'SELECT number FROM entries WHERE is_prefix = 0 UNION ALL SELECT number FROM list_entries WHERE is_prefix = 0 ORDER BY 1 LIMIT 300',
+        'SELECT number FROM (SELECT number FROM entries WHERE is_prefix = 0 UNION ALL SELECT number FROM list_entries WHERE is_prefix = 0) ORDER BY random() LIMIT 300',
       )
       .pluck()
       .all();
