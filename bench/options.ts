@@ -58,9 +58,9 @@ export interface BenchOptions {
 
 const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
   --quick                 ~1-2 minute smoke run (short rows, peer B at c=1 and c=50 only, 10k-call trend, 100k-row import)
-  --duration=MS           closed-loop row length (default 6000; quick 1500)
+  --duration=MS           closed-loop row length (default 6000; quick 1500; with --store=postgres 30000)
   --open-duration=MS      open-loop row length (default 8000; quick 2000)
-  --rounds=N              slices per row, the servers taking turns (default 3; quick 1)
+  --rounds=N              slices per row, the servers taking turns (default 3; quick 1; with --store=postgres 6)
   --rate=N                open-loop arrivals per second (default 1000; 0 leaves the open-loop row out)
   --concurrency=1,50,500  closed-loop concurrencies
   --servers=LIST          of ${ALL_SERVERS.join(',')}
@@ -77,7 +77,8 @@ const HELP = `usage: npm run bench -- [options]   (or BENCH_<NAME>=value)
   --store=postgres        also run our service as a cluster node on PostgreSQL (a throw-away server, the bench
                           database copied in as migrate-store does) beside the SQLite one, same load, slices
                           interleaved; its rows add PostgreSQL's own CPU per call, and the run measures the decision
-                          from the in-memory index (default sqlite: the SQLite service only)`;
+                          from the in-memory index (default sqlite: the SQLite service only). Its rows are longer
+                          unless given (~15 minutes with --skip=trend,import): the comparison needs them`;
 
 function raw(argv: string[], name: string): string | undefined {
   const flag = argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -131,14 +132,18 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!ALL_SERVERS.includes(s)) throw new Error(`--servers: unknown server ${JSON.stringify(s)}`);
   const skip = new Set((list(argv, 'skip') ?? []) as Part[]);
   const trendCalls = int(argv, 'trend-calls', quick ? 10_000 : 200_000);
+  const store = storeChoice(argv);
+  // The node's figures are shares of SQLite's, and the share of one 2-s slice swings widely on a small machine (a
+  // stall, PostgreSQL's own work landing in one slice and not the other): the comparison needs long rows.
+  const compare = store === 'postgres' && !quick;
   return {
     quick,
     size: { ...FULL_SIZE, exact: int(argv, 'entries', FULL_SIZE.exact) },
     concurrency: (list(argv, 'concurrency') ?? ['1', '50', '500']).map(Number),
-    durationMs: int(argv, 'duration', quick ? 1_500 : 6_000),
+    durationMs: int(argv, 'duration', quick ? 1_500 : compare ? 30_000 : 6_000),
     rate: int(argv, 'rate', 1_000),
     openDurationMs: int(argv, 'open-duration', quick ? 2_000 : 8_000),
-    rounds: Math.max(1, int(argv, 'rounds', quick ? 1 : 3)),
+    rounds: Math.max(1, int(argv, 'rounds', quick ? 1 : compare ? 6 : 3)),
     warmupCalls: int(argv, 'warmup', quick ? 500 : 3_000),
     servers,
     decisionCalls: int(argv, 'decision-calls', quick ? 5_000 : 50_000),
@@ -149,7 +154,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     cpuProf: /^(1|true|yes)$/i.test(raw(argv, 'cpu-prof') ?? ''),
     envPerLine: /^(1|true|yes)$/i.test(raw(argv, 'env-per-line') ?? ''),
     seed: int(argv, 'seed', 1),
-    store: storeChoice(argv),
+    store,
     ...(againstRef(argv) !== undefined && { against: againstRef(argv) as string }),
   };
 }
