@@ -9,6 +9,8 @@ const EMPTY = 0;
 const REMOVED = 255;
 /** Tags are 1…254: 0 and 255 mark empty and removed places. */
 export const MAX_TAG = 254;
+/** Places of a new table (a power of two, as every size is). */
+const MIN_PLACES = 16;
 
 function hash(key: number, tag: number): number {
   // murmur3's finaliser over the key's two 32-bit halves and the tag.
@@ -19,22 +21,14 @@ function hash(key: number, tag: number): number {
 }
 
 export class KeyTable {
-  private keys: Float64Array;
-  private tags: Uint8Array;
-  private slots: Int32Array;
-  private mask: number;
+  private keys = new Float64Array(MIN_PLACES);
+  private tags = new Uint8Array(MIN_PLACES);
+  private slots = new Int32Array(MIN_PLACES);
+  private mask = MIN_PLACES - 1;
   /** Keys held now. */
   size = 0;
   /** Places taken by a key or a tombstone: the table grows or is rebuilt when they fill half of it. */
   private taken = 0;
-
-  constructor(capacity = 16) {
-    const n = 2 ** Math.max(4, Math.ceil(Math.log2(capacity * 2)));
-    this.keys = new Float64Array(n);
-    this.tags = new Uint8Array(n);
-    this.slots = new Int32Array(n);
-    this.mask = n - 1;
-  }
 
   /** The slot of `key`, or -1. */
   get(key: number, tag: number): number {
@@ -91,7 +85,7 @@ export class KeyTable {
   /** A table sized for `count` keys (at most a quarter full after), without tombstones. */
   private rebuild(count: number): void {
     const { keys, tags, slots } = this;
-    const n = 2 ** Math.max(4, Math.ceil(Math.log2(count * 4)));
+    const n = Math.max(MIN_PLACES, 2 ** Math.ceil(Math.log2(count * 4)));
     this.keys = new Float64Array(n);
     this.tags = new Uint8Array(n);
     this.slots = new Int32Array(n);

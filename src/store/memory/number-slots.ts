@@ -90,7 +90,7 @@ export const PREFIX = 1;
 
 /**
  * Rows in slots, each holding a number and found by it: what entries and list hits share. Their own fields are
- * columns indexed by slot (`columns()` names them, so they grow together); a removed row's slot is taken again first.
+ * columns indexed by slot, which `growColumns()` grows with the slots; a removed row's slot is taken again first.
  */
 export abstract class NumberSlots {
   private capacity = 0;

@@ -243,6 +243,7 @@ export class ScreeningIndex {
     this.hits.add(hit);
   }
 }
+
 /** Adds these rows (entries as screening sees them, hits of the lists in force) to `index`: either engine's read. */
 export function addRows(index: ScreeningIndex, entries: Iterable<EntryRow>, hits: Iterable<HitRow>): ScreeningIndex {
   for (const row of entries) index.putEntry(toEntry(row));

@@ -12,8 +12,8 @@
  * while they are go together in the next one (one multi-row INSERT … RETURNING). A lone call's row is sent at once;
  * when calls are decided faster than INSERTs commit (a burst), one statement and one commit serve many calls —
  * per-statement work (the round trip, parse and bind, the commit) is most of what a row costs the node and
- * PostgreSQL. At a steady few hundred calls a second an INSERT commits before the next call is decided, and most rows
- * go alone. Each call still learns its id only once its own row is committed.
+ * PostgreSQL. Under a steady load (the bench's c=50 included) an INSERT mostly commits before the next call is
+ * decided, and most rows go alone. Each call still learns its id only once its own row is committed.
  *
  * A row in the spool has no id yet: the call gets no CALLFILTER_CALL_ID (the dialplan contract allows that). The
  * node's own repeat-caller counts include it at once (RecentCalls); other nodes see it when it reaches PostgreSQL,
